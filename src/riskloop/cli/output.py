@@ -1,0 +1,55 @@
+"""Rendering for CLI commands: one JSON object with --json, Rich text otherwise; errors to stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from riskloop.errors import ConfigError, IngestError, NotFoundError, RiskloopError, ValidationError
+
+console = Console()
+err_console = Console(stderr=True)
+
+# The one place that maps the exception tree to process exit codes.
+EXIT_CODES: tuple[tuple[type[RiskloopError], int], ...] = (
+    (ValidationError, 2),
+    (ConfigError, 2),
+    (NotFoundError, 3),
+    (IngestError, 4),
+    (RiskloopError, 1),
+)
+
+
+def exit_code_for(error: RiskloopError) -> int:
+    """Exit code for an error of the riskloop tree."""
+    for kind, code in EXIT_CODES:
+        if isinstance(error, kind):
+            return code
+    return 1
+
+
+@contextmanager
+def cli_errors(json_mode: bool = False) -> Iterator[None]:
+    """Turn riskloop errors into a one-line message on stderr and a non-zero exit, never a traceback."""
+    try:
+        yield
+    except RiskloopError as exc:
+        if json_mode:
+            print(json.dumps({"error": type(exc).__name__, "message": str(exc)}), file=sys.stderr)
+        else:
+            err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(exit_code_for(exc)) from None
+
+
+def emit(result: dict[str, Any], json_mode: bool, render: Callable[[dict[str, Any]], None]) -> None:
+    """Print ``result`` as one JSON object, or call ``render`` for people."""
+    if json_mode:
+        print(json.dumps(result, default=str, sort_keys=True))
+    else:
+        render(result)

@@ -1,0 +1,50 @@
+"""Settings: the workspace directory every command shares, and the database URL.
+
+The workspace is chosen by ``--home``, else ``RISKLOOP_HOME``, else ``./riskloop-home``.
+The database is ``RISKLOOP_DATABASE_URL`` if set, else a SQLite file inside the workspace.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from riskloop.errors import ConfigError
+
+DEFAULT_HOME = "riskloop-home"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where a workspace keeps its data."""
+
+    home: Path
+    database_url: str
+
+    @property
+    def warehouse(self) -> Path:
+        """Directory of the analytical Parquet tables (queried with DuckDB)."""
+        return self.home / "warehouse"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        """Directory of quarantined rows, one JSON Lines file per ingest run and table."""
+        return self.home / "quarantine"
+
+    @property
+    def universes(self) -> Path:
+        """Default directory of generated synthetic universes."""
+        return self.home / "universes"
+
+
+def load_settings(home: str | Path | None = None, database_url: str | None = None) -> Settings:
+    """Resolve settings from arguments, then environment, then defaults."""
+    raw_home = home if home is not None else os.environ.get("RISKLOOP_HOME") or DEFAULT_HOME
+    path = Path(raw_home).expanduser().resolve()
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"home: {path} exists and is not a directory")
+    url = database_url or os.environ.get("RISKLOOP_DATABASE_URL") or f"sqlite:///{path / 'riskloop.db'}"
+    if "://" not in url:
+        raise ConfigError(f"database_url: {url!r} is not a SQLAlchemy URL (e.g. postgresql+psycopg://host/db)")
+    return Settings(home=path, database_url=url)

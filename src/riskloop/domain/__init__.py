@@ -1,0 +1,1 @@
+"""Domain model: identifiers, money, entities and the table contract; stdlib only."""

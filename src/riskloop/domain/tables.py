@@ -1,0 +1,301 @@
+"""The table contract: every input table, its columns, keys and where it is stored.
+
+One source of truth read by the generator (Parquet schemas), ingestion (validation schemas),
+storage (database tables) and docs/data-formats.md. Money is integer cents (``money``); rates and
+stakes are integer basis points. Nothing here imports a data library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["str", "int", "money", "signed_money", "float", "bool", "date", "timestamp", "category"]
+Format = Literal["uscc", "resident_id", "phone", "ip", "email", "month_start"]
+Store = Literal["sql", "warehouse"]
+Dimension = Literal["registration", "financial", "government", "tax", "risk", "bank"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its kind, whether it may be empty, and the checks a value must pass."""
+
+    name: str
+    kind: Kind
+    doc: str
+    nullable: bool = False
+    values: tuple[str, ...] = ()  # allowed values of a category
+    min: float | None = None
+    max: float | None = None
+    format: Format | None = None
+    not_future: bool = False  # a date/timestamp after the ingest clock's "now" is invalid
+    max_length: int | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """One input table: its columns, its primary key, its data dimension and its store."""
+
+    name: str
+    dimension: Dimension
+    doc: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    store: Store
+    partition_date: str | None = None  # column that dates a record, for point-in-time reads
+    references: dict[str, str] = field(default_factory=dict)  # column -> "table.column"
+
+    def column(self, name: str) -> Column:
+        """Return the column called ``name``."""
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """Column names in contract order."""
+        return tuple(c.name for c in self.columns)
+
+
+def _code(name: str = "credit_code", doc: str = "Unified social credit code (18 chars, check digit)") -> Column:
+    return Column(name, "str", doc, format="uscc")
+
+
+def _money(name: str, doc: str, nullable: bool = False) -> Column:
+    return Column(name, "money", doc + " (integer cents, >= 0)", nullable=nullable, min=0)
+
+
+def _signed(name: str, doc: str) -> Column:
+    return Column(name, "signed_money", doc + " (integer cents, may be negative)")
+
+
+def _date(name: str, doc: str, nullable: bool = False) -> Column:
+    return Column(name, "date", doc, nullable=nullable, not_future=True)
+
+
+def _ts(name: str, doc: str) -> Column:
+    return Column(name, "timestamp", doc + " (UTC)", not_future=True)
+
+
+INDUSTRY_SECTIONS = tuple("ABCDEFGHIJKLMNOPQRST")  # GB/T 4754-2017 sections
+TAX_GRADES = ("A", "B", "M", "C", "D")
+
+TABLES: tuple[Table, ...] = (
+    # --- registration (工商) ---
+    Table("enterprises", "registration", "One row per enterprise or individual business.", (
+        _code(),
+        Column("name", "str", "Registered name", max_length=200),
+        Column("kind", "category", "Legal form", values=("company", "individual_business")),
+        Column("industry_section", "category", "GB/T 4754 section letter", values=INDUSTRY_SECTIONS),
+        _date("established_date", "Date of establishment"),
+        _money("registered_capital_cents", "Registered capital"),
+        Column("region_code", "str", "6-digit administrative division code", max_length=6),
+        Column("address", "str", "Registered address as written", max_length=300),
+        Column("phone", "str", "Registered contact phone", format="phone"),
+        Column("legal_rep_id", "str", "Resident ID of the legal representative", format="resident_id"),
+        Column("status", "category", "Registration status", values=("active", "abnormal", "revoked")),
+    ), key=("credit_code",), store="sql", references={"legal_rep_id": "persons.person_id"}),
+    Table("persons", "registration", "Natural persons: legal representatives, shareholders, officers, applicants.", (
+        Column("person_id", "str", "Resident ID number (18 chars, check digit); masked in every output",
+               format="resident_id"),
+        Column("name", "str", "Full name", max_length=50),
+        Column("phone", "str", "Mobile phone", nullable=True, format="phone"),
+    ), key=("person_id",), store="sql"),
+    Table("shareholders", "registration", "Shareholdings: who holds what stake in an enterprise.", (
+        _code(),
+        Column("holder_kind", "category", "Person or enterprise holder", values=("person", "enterprise")),
+        Column("holder_id", "str", "Resident ID (person) or credit code (enterprise)", max_length=18),
+        Column("stake_bp", "int", "Stake in basis points (10000 = 100 %)", min=1, max=10000),
+        _date("since_date", "Date the stake was registered"),
+    ), key=("credit_code", "holder_id"), store="sql", partition_date="since_date"),
+    Table("officers", "registration", "Officers and the legal representative of an enterprise.", (
+        _code(),
+        Column("person_id", "str", "Resident ID", format="resident_id"),
+        Column("role", "category", "Office held",
+               values=("legal_rep", "director", "supervisor", "manager", "finance")),
+        _date("since_date", "Date of appointment"),
+    ), key=("credit_code", "person_id", "role"), store="sql", partition_date="since_date"),
+    Table("registration_changes", "registration", "Registered changes (legal representative, address, capital ...).", (
+        Column("change_id", "str", "Unique change record id", max_length=40),
+        _code(),
+        _date("change_date", "Date the change was registered"),
+        Column("change_type", "category", "What changed",
+               values=("legal_rep", "address", "capital", "name", "scope", "shareholder")),
+        Column("before_value", "str", "Value before", nullable=True, max_length=300),
+        Column("after_value", "str", "Value after", nullable=True, max_length=300),
+    ), key=("change_id",), store="sql", partition_date="change_date"),
+    # --- financial (财务) ---
+    Table("financial_statements", "financial", "Annual balance sheet and income statement (两表).", (
+        _code(),
+        Column("fiscal_year", "int", "Fiscal year", min=1990, max=2100),
+        _date("report_date", "Date the statement was filed (visible from then on)"),
+        _money("total_assets_cents", "Total assets"),
+        _money("total_liabilities_cents", "Total liabilities"),
+        _money("current_assets_cents", "Current assets"),
+        _money("current_liabilities_cents", "Current liabilities"),
+        _signed("equity_cents", "Owners' equity"),
+        _money("revenue_cents", "Operating revenue"),
+        _money("operating_cost_cents", "Operating cost"),
+        _signed("net_profit_cents", "Net profit"),
+        _signed("operating_cash_flow_cents", "Net operating cash flow"),
+    ), key=("credit_code", "fiscal_year"), store="warehouse", partition_date="report_date"),
+    # --- government affairs (政务) ---
+    Table("social_security", "government", "Monthly social-security contributions.", (
+        _code(),
+        Column("month", "date", "First day of the contribution month", format="month_start", not_future=True),
+        Column("headcount", "int", "Insured employees", min=0),
+        _money("paid_cents", "Contributions paid"),
+        _money("arrears_cents", "Contributions overdue"),
+    ), key=("credit_code", "month"), store="warehouse", partition_date="month"),
+    Table("housing_fund", "government", "Monthly housing-provident-fund contributions.", (
+        _code(),
+        Column("month", "date", "First day of the contribution month", format="month_start", not_future=True),
+        Column("contributors", "int", "Employees contributing", min=0),
+        _money("paid_cents", "Contributions paid"),
+    ), key=("credit_code", "month"), store="warehouse", partition_date="month"),
+    # --- tax (税务) ---
+    Table("tax_declarations", "tax", "Monthly VAT and annual CIT declarations and payments.", (
+        _code(),
+        Column("period", "date", "First day of the tax period", format="month_start", not_future=True),
+        Column("tax_type", "category", "Tax", values=("VAT", "CIT")),
+        _money("declared_revenue_cents", "Declared taxable revenue"),
+        _money("tax_payable_cents", "Tax payable"),
+        _money("tax_paid_cents", "Tax paid"),
+        _date("filed_date", "Date the declaration was filed"),
+    ), key=("credit_code", "period", "tax_type"), store="warehouse", partition_date="filed_date"),
+    Table("tax_credit_grades", "tax", "Annual tax credit grade (A/B/M/C/D).", (
+        _code(),
+        Column("year", "int", "Assessment year", min=1990, max=2100),
+        Column("grade", "category", "Grade", values=TAX_GRADES),
+        _date("published_date", "Date the grade was published"),
+    ), key=("credit_code", "year"), store="warehouse", partition_date="published_date"),
+    Table("invoices", "tax", "VAT invoices: seller, buyer, amount, status.", (
+        Column("invoice_no", "str", "Invoice number (unique)", max_length=20),
+        _code("seller_code", "Credit code of the seller"),
+        _code("buyer_code", "Credit code of the buyer"),
+        _date("issue_date", "Issue date"),
+        _money("amount_cents", "Amount excluding tax"),
+        _money("tax_cents", "VAT amount"),
+        Column("status", "category", "normal, void, or red-letter (credit note)", values=("normal", "void", "red")),
+    ), key=("invoice_no",), store="warehouse", partition_date="issue_date"),
+    # --- risk (风险) ---
+    Table("litigations", "risk", "Court cases an enterprise is party to.", (
+        Column("case_no", "str", "Court case number", max_length=60),
+        _code(),
+        Column("role", "category", "Party role", values=("plaintiff", "defendant")),
+        _date("filed_date", "Date the case was filed"),
+        Column("cause", "str", "Cause of action", max_length=100),
+        _money("amount_cents", "Amount in dispute"),
+    ), key=("case_no", "credit_code"), store="warehouse", partition_date="filed_date"),
+    Table("enforcements", "risk", "Court enforcement (被执行) records.", (
+        Column("case_no", "str", "Enforcement case number", max_length=60),
+        _code(),
+        _date("filed_date", "Date enforcement was filed"),
+        _money("amount_cents", "Amount to enforce"),
+        _date("closed_date", "Date closed, empty while open", nullable=True),
+    ), key=("case_no",), store="warehouse", partition_date="filed_date"),
+    Table("dishonest_list", "risk", "Dishonest-debtor list (失信被执行人) entries.", (
+        Column("case_no", "str", "Underlying case number", max_length=60),
+        _code(),
+        _date("listed_date", "Date listed"),
+        _date("removed_date", "Date removed, empty while listed", nullable=True),
+    ), key=("case_no",), store="warehouse", partition_date="listed_date"),
+    Table("admin_penalties", "risk", "Administrative penalties (tax, market regulation, environment ...).", (
+        Column("penalty_id", "str", "Penalty decision number", max_length=60),
+        _code(),
+        _date("penalty_date", "Date of the decision"),
+        Column("authority", "category", "Issuing authority", values=("tax", "market", "environment", "safety")),
+        _money("amount_cents", "Fine"),
+    ), key=("penalty_id",), store="warehouse", partition_date="penalty_date"),
+    # --- the bank's own data ---
+    Table("loan_products", "bank", "Loan products with amount, term and rate bounds.", (
+        Column("product_code", "str", "Product code", max_length=30),
+        Column("name", "str", "Product name", max_length=100),
+        _money("min_amount_cents", "Smallest amount"),
+        _money("max_amount_cents", "Largest amount"),
+        Column("min_term_months", "int", "Shortest term", min=1, max=120),
+        Column("max_term_months", "int", "Longest term", min=1, max=120),
+        Column("min_rate_bp", "int", "Lowest annual rate, basis points", min=0, max=10000),
+        Column("max_rate_bp", "int", "Highest annual rate, basis points", min=0, max=10000),
+    ), key=("product_code",), store="sql"),
+    Table("applications", "bank", "Loan applications with identity verification, device and IP.", (
+        Column("application_id", "str", "Application id", max_length=40),
+        _code(),
+        Column("applicant_id", "str", "Resident ID of the applicant", format="resident_id"),
+        Column("product_code", "str", "Product applied for", max_length=30),
+        _ts("applied_at", "Submission time"),
+        _money("requested_amount_cents", "Requested amount"),
+        Column("term_months", "int", "Requested term", min=1, max=120),
+        Column("channel", "category", "Channel", values=("web", "mobile", "mini_program", "branch")),
+        Column("phone", "str", "Company phone as given", format="phone"),
+        Column("address", "str", "Company address as written by the applicant", max_length=300),
+        Column("device_id", "str", "Device fingerprint id", max_length=64),
+        Column("ip", "str", "Client IP address", format="ip"),
+        Column("email", "str", "Contact email", nullable=True, format="email"),
+        Column("bank_account", "str", "Settlement account number", max_length=32),
+        Column("sms_verified", "bool", "SMS one-time code passed"),
+        Column("face_match_score", "float", "Face-match similarity 0..1", min=0, max=1),
+        Column("device_fingerprint_ok", "bool", "Device fingerprint passed checks"),
+        Column("phone_owner_match", "bool", "Phone number registered to the applicant"),
+    ), key=("application_id",), store="sql", partition_date="applied_at",
+        references={"credit_code": "enterprises.credit_code", "product_code": "loan_products.product_code"}),
+    Table("bureau_scores", "bank", "External credit bureau score retrieved for an application.", (
+        Column("application_id", "str", "Application id", max_length=40),
+        Column("score", "int", "Bureau score", min=300, max=950),
+        _ts("queried_at", "Query time"),
+    ), key=("application_id",), store="sql", references={"application_id": "applications.application_id"}),
+    Table("login_events", "bank", "Registration, login and one-time-code events.", (
+        Column("event_id", "str", "Event id", max_length=40),
+        Column("person_id", "str", "Resident ID of the user", format="resident_id"),
+        _ts("ts", "Event time"),
+        Column("event_type", "category", "Event", values=("register", "login", "otp", "apply")),
+        Column("device_id", "str", "Device fingerprint id", max_length=64),
+        Column("ip", "str", "Client IP", format="ip"),
+        Column("phone", "str", "Phone used", format="phone"),
+        Column("success", "bool", "Whether the step succeeded"),
+    ), key=("event_id",), store="warehouse", partition_date="ts"),
+    Table("loans", "bank", "Disbursed loans.", (
+        Column("loan_id", "str", "Loan id", max_length=40),
+        Column("application_id", "str", "Originating application", max_length=40),
+        _code(),
+        _date("disbursed_date", "Disbursal date"),
+        _money("principal_cents", "Principal"),
+        Column("term_months", "int", "Term", min=1, max=120),
+        Column("rate_bp", "int", "Annual interest rate, basis points", min=0, max=10000),
+    ), key=("loan_id",), store="sql", partition_date="disbursed_date",
+        references={"application_id": "applications.application_id"}),
+    Table("repayment_schedules", "bank", "Instalments due per loan.", (
+        Column("loan_id", "str", "Loan id", max_length=40),
+        Column("installment_no", "int", "Instalment number from 1", min=1, max=120),
+        Column("due_date", "date", "Due date"),
+        _money("principal_due_cents", "Principal due"),
+        _money("interest_due_cents", "Interest due"),
+    ), key=("loan_id", "installment_no"), store="warehouse", partition_date="due_date"),
+    Table("repayments", "bank", "Payments received against instalments.", (
+        Column("repayment_id", "str", "Payment id", max_length=40),
+        Column("loan_id", "str", "Loan id", max_length=40),
+        Column("installment_no", "int", "Instalment paid", min=1, max=120),
+        _date("paid_date", "Date received"),
+        _money("amount_cents", "Amount received"),
+    ), key=("repayment_id",), store="warehouse", partition_date="paid_date"),
+    Table("account_transactions", "bank", "Settlement-account transactions of borrowers.", (
+        Column("txn_id", "str", "Transaction id", max_length=40),
+        _code(),
+        Column("account", "str", "Account number", max_length=32),
+        _ts("ts", "Booking time"),
+        _signed("amount_cents", "Amount; credits positive, debits negative"),
+        Column("counterparty", "str", "Counterparty name or code", nullable=True, max_length=200),
+    ), key=("txn_id",), store="warehouse", partition_date="ts"),
+)
+
+TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+SCHEMA_VERSION = "1"
+
+
+def table(name: str) -> Table:
+    """Return the table called ``name`` or raise KeyError listing the valid names."""
+    try:
+        return TABLES_BY_NAME[name]
+    except KeyError:
+        raise KeyError(f"unknown table {name!r}; valid: {', '.join(sorted(TABLES_BY_NAME))}") from None

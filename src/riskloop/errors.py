@@ -1,0 +1,54 @@
+"""The one exception tree of riskloop.
+
+::
+
+    RiskloopError                  base; every error we raise on purpose
+    ├── ConfigError                bad settings, unknown plugin names or keys
+    ├── ValidationError            bad input value; names the field and the problem
+    │   └── IdentifierError        malformed credit code, resident ID, phone ...
+    ├── DataSourceError            a file, table or source that cannot be read
+    │   └── IngestError            an input that cannot be ingested at all (unreadable, wrong format)
+    ├── StorageError               the database or warehouse refused an operation
+    └── NotFoundError              a named thing does not exist
+
+Entry points (CLI, API) map this tree to exit codes / HTTP statuses in exactly one place each.
+"""
+
+from __future__ import annotations
+
+
+class RiskloopError(Exception):
+    """Base of every error riskloop raises on purpose."""
+
+
+class ConfigError(RiskloopError):
+    """Invalid configuration: unknown key, unknown plugin name, bad value."""
+
+
+class ValidationError(RiskloopError):
+    """A value is invalid; ``field`` names where, the message says what is wrong."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+        self.problem = problem
+
+
+class IdentifierError(ValidationError):
+    """A malformed identifier (credit code, resident ID, phone number ...)."""
+
+
+class DataSourceError(RiskloopError):
+    """A data source (file, table, connector) cannot be read."""
+
+
+class IngestError(DataSourceError):
+    """An input cannot be ingested at all (as opposed to single bad rows, which are quarantined)."""
+
+
+class StorageError(RiskloopError):
+    """The database or analytical warehouse refused an operation."""
+
+
+class NotFoundError(RiskloopError):
+    """A named object does not exist."""

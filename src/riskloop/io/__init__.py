@@ -1,0 +1,1 @@
+"""Plain file formats shared by the generator, ingestion and the warehouse."""
