@@ -1,0 +1,1 @@
+"""Point-in-time features per data dimension; engines in backends/."""

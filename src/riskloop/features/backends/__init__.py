@@ -1,0 +1,1 @@
+"""Feature engine backends (DuckDB embedded default)."""

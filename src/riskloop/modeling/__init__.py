@@ -1,0 +1,1 @@
+"""Model training, evaluation and plain-file artifacts."""

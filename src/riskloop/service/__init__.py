@@ -1,0 +1,1 @@
+"""Use cases: orchestrate the core through ports; no framework imports."""

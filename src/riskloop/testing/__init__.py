@@ -1,0 +1,1 @@
+"""Test support shipped with the package: valid sample rows, table writers, fakes."""

@@ -1,0 +1,72 @@
+"""One hand-written valid row per contract table."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+CODE, OTHER_CODE = "91350100M000100Y43", "91110000600037341L"
+RID = "11010519491231002X"
+D = dt.date(2024, 3, 1)
+TS = dt.datetime(2024, 3, 1, 8, 30, tzinfo=dt.UTC)
+
+EXAMPLE_ROWS: dict[str, dict[str, Any]] = {
+    "enterprises": {
+        "credit_code": CODE, "name": "武汉珞喻科技有限公司", "kind": "company", "industry_section": "I",
+        "established_date": dt.date(2015, 6, 1), "registered_capital_cents": 500_000_00, "region_code": "420111",
+        "address": "湖北省武汉市洪山区珞喻路129号3楼", "phone": "02787654321", "legal_rep_id": RID, "status": "active",
+    },
+    "persons": {"person_id": RID, "name": "张三", "phone": "13800138000"},
+    "shareholders": {"credit_code": CODE, "holder_kind": "enterprise", "holder_id": OTHER_CODE, "stake_bp": 2500,
+                     "since_date": D},
+    "officers": {"credit_code": CODE, "person_id": RID, "role": "legal_rep", "since_date": D},
+    "registration_changes": {"change_id": "CHG-1", "credit_code": CODE, "change_date": D, "change_type": "address",
+                             "before_value": "武汉市洪山区珞喻路128号", "after_value": "武汉市洪山区珞喻路129号"},
+    "financial_statements": {
+        "credit_code": CODE, "fiscal_year": 2023, "report_date": dt.date(2024, 4, 30),
+        "total_assets_cents": 1000_00, "total_liabilities_cents": 400_00, "current_assets_cents": 600_00,
+        "current_liabilities_cents": 0, "equity_cents": 600_00, "revenue_cents": 0, "operating_cost_cents": 0,
+        "net_profit_cents": -50_00, "operating_cash_flow_cents": -10_00,
+    },
+    "social_security": {"credit_code": CODE, "month": D, "headcount": 12, "paid_cents": 3600_00, "arrears_cents": 0},
+    "housing_fund": {"credit_code": CODE, "month": D, "contributors": 10, "paid_cents": 2000_00},
+    "tax_declarations": {"credit_code": CODE, "period": D, "tax_type": "VAT", "declared_revenue_cents": 100_000_00,
+                         "tax_payable_cents": 3000_00, "tax_paid_cents": 1000_00, "filed_date": dt.date(2024, 4, 15)},
+    "tax_credit_grades": {"credit_code": CODE, "year": 2023, "grade": "A", "published_date": D},
+    "invoices": {"invoice_no": "044001900111", "seller_code": CODE, "buyer_code": OTHER_CODE, "issue_date": D,
+                 "amount_cents": 10_000_00, "tax_cents": 1300_00, "status": "normal"},
+    "litigations": {"case_no": "(2024)鄂0111民初1号", "credit_code": CODE, "role": "defendant", "filed_date": D,
+                    "cause": "买卖合同纠纷", "amount_cents": 50_000_00},
+    "enforcements": {"case_no": "(2024)鄂0111执1号", "credit_code": CODE, "filed_date": D, "amount_cents": 50_000_00,
+                     "closed_date": None},
+    "dishonest_list": {"case_no": "(2024)鄂0111执1号", "credit_code": CODE, "listed_date": D,
+                       "removed_date": dt.date(2024, 9, 1)},
+    "admin_penalties": {"penalty_id": "武税罚〔2024〕1号", "credit_code": CODE, "penalty_date": D, "authority": "tax",
+                        "amount_cents": 2000_00},
+    "loan_products": {"product_code": "TAX-E", "name": "税易贷", "min_amount_cents": 10_000_00,
+                      "max_amount_cents": 3_000_000_00, "min_term_months": 3, "max_term_months": 36,
+                      "min_rate_bp": 400, "max_rate_bp": 1800},
+    "applications": {
+        "application_id": "APP-1", "credit_code": CODE, "applicant_id": RID, "product_code": "TAX-E",
+        "applied_at": TS, "requested_amount_cents": 300_000_00, "term_months": 12, "channel": "mobile",
+        "phone": "13800138000", "address": "武汉市洪山区珞喻路129号", "device_id": "dev-3f9a", "ip": "10.1.2.3",
+        "email": "zhang@example.com", "bank_account": "6222021234567890123", "sms_verified": True,
+        "face_match_score": 0.93, "device_fingerprint_ok": True, "phone_owner_match": False,
+    },
+    "bureau_scores": {"application_id": "APP-1", "score": 712, "queried_at": TS},
+    "login_events": {"event_id": "EV-1", "person_id": RID, "ts": TS, "event_type": "login", "device_id": "dev-3f9a",
+                     "ip": "2001:db8::1", "phone": "13800138000", "success": True},
+    "loans": {"loan_id": "LN-1", "application_id": "APP-1", "credit_code": CODE, "disbursed_date": D,
+              "principal_cents": 300_000_00, "term_months": 12, "rate_bp": 435},
+    "repayment_schedules": {"loan_id": "LN-1", "installment_no": 1, "due_date": dt.date(2024, 4, 1),
+                            "principal_due_cents": 25_000_00, "interest_due_cents": 1087_50},
+    "repayments": {"repayment_id": "RP-1", "loan_id": "LN-1", "installment_no": 1, "paid_date": dt.date(2024, 4, 1),
+                   "amount_cents": 26_087_50},
+    "account_transactions": {"txn_id": "TX-1", "credit_code": CODE, "account": "6222021234567890123", "ts": TS,
+                             "amount_cents": -1_234_56, "counterparty": None},
+}  # fmt: skip
+
+
+def example_row(table_name: str) -> dict[str, Any]:
+    """A fresh copy of the example row of ``table_name``."""
+    return dict(EXAMPLE_ROWS[table_name])
