@@ -15,7 +15,9 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help="riskloop: cr
 @app.callback()
 def main(
     ctx: typer.Context,
-    home: Annotated[Path | None, typer.Option(help="Workspace directory (default: $RISKLOOP_HOME or ./riskloop-home)")] = None,
+    home: Annotated[
+        Path | None, typer.Option(help="Workspace directory (default: $RISKLOOP_HOME or ./riskloop-home)")
+    ] = None,
     database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL (default: SQLite in the workspace)")] = None,
 ) -> None:
     """Global options shared by every command."""

@@ -1,0 +1,1 @@
+"""Performance benchmarks; each module prints its figures and writes JSON to benchmarks/out/."""

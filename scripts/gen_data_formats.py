@@ -1,0 +1,166 @@
+"""Generate docs/data-formats.md from the table contract: ``python scripts/gen_data_formats.py [--check]``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from riskloop.domain.tables import TABLES, Column, Table
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "data-formats.md"
+
+INTRO = """\
+# Data formats for ingestion
+
+How to hand data to `riskloop ingest DIR [--as-of YYYY-MM-DD] [--json]`. This file is generated from the
+table contract (`src/riskloop/domain/tables.py`) by `scripts/gen_data_formats.py`; a test fails when it drifts.
+
+## Layout
+
+`DIR` holds one entry per table, named after the table:
+
+- `<table>.parquet`, `<table>.csv` or `<table>.jsonl`, or
+- a directory `<table>/` of part files (`part-00000.parquet`, `part-00001.csv`, ... in any mix of the three formats),
+  read in file-name order.
+
+A generated synthetic universe (`DIR/tables/<table>/part-*.parquet`, `DIR/truth/`, `DIR/manifest.json`) is accepted
+as is; `truth/` and `manifest.json` are ignored, and `DIR` may also be the `tables` directory itself. Any other file
+or directory is skipped with a warning that lists the valid table names. Every table is optional; tables are loaded
+in the order below.
+
+## File formats
+
+| format | rules |
+|---|---|
+| Parquet | column names as below; any Arrow type that converts (e.g. int32 for int, string for anything) |
+| CSV | header row with the column names, comma-separated, `"` quoting (newlines allowed inside quotes) |
+| JSON Lines | UTF-8, one JSON object per line; a missing key is an empty value; blank lines are skipped |
+
+CSV text may be UTF-8, UTF-8 with a byte-order mark, or GB18030/GBK (as exported by Chinese Excel and many bank
+systems); the encoding is detected from the whole file and reported per table. UTF-16 is refused.
+
+Every file must have exactly the table's columns, nullable ones included (a column may be empty, not absent).
+A missing, unknown or repeated column stops the run with an error naming the table, file and columns - nothing
+is dropped silently. All files are opened and checked before anything is written.
+
+## Values
+
+| kind | accepted | stored as |
+|---|---|---|
+| str, category | any text; empty or blank = missing | string |
+| int | `123`, `-7`, `123.0` | 64-bit integer |
+| money | integer cents, e.g. `1050` for 10.50 yuan; `>= 0` | 64-bit integer |
+| signed_money | integer cents, may be negative | 64-bit integer |
+| float | decimal or scientific notation, finite | double |
+| bool | `true`/`false`, `t`/`f`, `yes`/`no`, `y`/`n`, `1`/`0` (any case) | boolean |
+| date | `2024-05-01`, `2024/05/01`, `20240501` (a real calendar date) | date |
+| timestamp | ISO 8601, e.g. `2024-05-01T09:30:00+08:00`; without an offset the time is UTC | UTC, microseconds |
+
+Formats: `uscc` is the 18-character unified social credit code (GB 32100-2015: alphabet, authority 1/5/9/Y,
+digits 3-8, check character); `resident_id` the 18-character citizen ID (GB 11643-1999: 17 digits + digit or X,
+birth date, check character; a lower-case x is upper-cased); `phone` a mainland mobile (11 digits) or landline
+(0 + 9-11 digits) - spaces, dashes, brackets and a `+86`/`0086` prefix are removed first; `ip` IPv4 or IPv6;
+`email` `name@domain.tld`; `month_start` the first day of a month. *Not future* means on or before the as-of date
+(`--as-of`, default today UTC; timestamps up to the end of that day, or up to now without `--as-of`).
+
+## Quarantine
+
+A row that fails any check is not loaded; it goes to the quarantine with its source file, 1-based row number
+(data rows, header excluded; JSON Lines: the line number), the failing field(s) and the reason - one record per
+row, every failing field named (`amount_cents: must be >= 0 (got -500); status: must be one of: normal, void, red
+(got 'x')`). Every other row is loaded: one bad cell never drops a good row. Records are stored in the database
+table `quarantine` (the raw row as JSON text) and in `<home>/quarantine/<run_id>/<table>.jsonl`.
+
+Rows that cannot be split into fields are quarantined with no field: a CSV row with the wrong number of fields
+(`wrong field count: expected 7 fields, got 3`, e.g. the cut last line of a truncated file) and a JSON line that does
+not parse (`malformed JSON line: ...`). A Parquet file that is truncated or corrupt cannot be read row by row and
+stops the run: `table invoices, file .../invoices.parquet: Parquet file is truncated or corrupt (...)`.
+
+## Duplicates and idempotency
+
+Each table has a key (below). Within one run, the first row with a key (in file-name order, then row order) is kept
+and later rows with the same key are quarantined: `duplicate key invoice_no=INV001 (the first occurrence, row 1, is
+kept)` - exact copies included. Against what earlier runs loaded, a row whose key is present with **identical**
+content is counted as *already present* and skipped, so re-ingesting the same files is a no-op; a row whose key is
+present with **different** content is quarantined as a conflict naming the differing columns
+(`conflicts with the row already loaded for key invoice_no=INV001: differs in amount_cents`). Loaded rows are never
+updated by ingestion.
+
+## Storage
+
+Every table is written to the analytical warehouse (`<home>/warehouse/<table>/part-*.parquet`, queried with
+DuckDB). Tables marked `sql` are also loaded into the database (SQLite by default, PostgreSQL by URL). Each run is
+recorded in `ingest_runs` with its per-table counts: rows read, loaded, already present, quarantined.
+
+## Errors
+
+| message | meaning |
+|---|---|
+| `input directory X does not exist or is not a directory` | bad `DIR` |
+| `no table files in X: expected <table>.parquet, ...` | nothing to ingest |
+| `table T, file F: missing columns a, b` / `unknown columns c` / `repeated columns d` | fix the export's header |
+| `table T, file F: Parquet file is truncated or corrupt` | re-export or re-copy the file |
+| `F: text is neither UTF-8 nor GB18030/GBK` / `UTF-16 text is not supported` | re-export as UTF-8 |
+| `F: JSON Lines must be UTF-8` | re-export as UTF-8 |
+
+The command exits with a non-zero status (4 for an input that cannot be ingested) and prints the message on stderr.
+
+## Tables
+"""
+
+
+def _checks(col: Column) -> str:
+    parts = []
+    if col.values:
+        parts.append("one of " + ", ".join(f"`{v}`" for v in col.values))
+    if col.min is not None:
+        parts.append(f">= {col.min:g}")
+    if col.max is not None:
+        parts.append(f"<= {col.max:g}")
+    if col.max_length is not None:
+        parts.append(f"at most {col.max_length} chars")
+    if col.format is not None:
+        parts.append(f"format `{col.format}`")
+    if col.not_future:
+        parts.append("not future")
+    return "; ".join(parts)
+
+
+def _table(spec: Table) -> str:
+    lines = [
+        f"### {spec.name}",
+        "",
+        spec.doc,
+        "",
+        f"Key: `{', '.join(spec.key)}` · store: `{spec.store}` · dimension: {spec.dimension}"
+        + (f" · dated by `{spec.partition_date}`" if spec.partition_date else ""),
+        "",
+        "| column | kind | nullable | checks | description |",
+        "|---|---|---|---|---|",
+    ]
+    for col in spec.columns:
+        key = " (key)" if col.name in spec.key else ""
+        lines.append(
+            f"| `{col.name}`{key} | {col.kind} | {'yes' if col.nullable else 'no'} | {_checks(col)} | {col.doc} |"
+        )
+    if spec.references:
+        lines += ["", "References: " + ", ".join(f"`{c}` → `{t}`" for c, t in spec.references.items())]
+    return "\n".join(lines) + "\n"
+
+
+def render() -> str:
+    """The whole document."""
+    return INTRO + "\n" + "\n".join(_table(t) for t in TABLES)
+
+
+def main(argv: list[str]) -> int:
+    """Write the document, or with ``--check`` exit 1 when the committed one differs."""
+    text = render()
+    if "--check" in argv:
+        return 0 if DOC.read_text(encoding="utf-8") == text else 1
+    DOC.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,187 @@
+"""The ingest use case: discover, read, coerce, validate, quarantine, reconcile and load every table."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import uuid
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import sqlalchemy as sa
+
+from riskloop.config import Settings
+from riskloop.domain.clock import Clock
+from riskloop.domain.tables import Table, table
+from riskloop.ingest.coerce import coerce
+from riskloop.ingest.quarantine import QuarantineSink
+from riskloop.ingest.readers import BATCH_ROWS, open_reader
+from riskloop.ingest.report import IngestResult, ProgressFn, ProgressUpdate, TableReport
+from riskloop.ingest.sources import discover
+from riskloop.ingest.validate import Limits, validate
+from riskloop.io.arrow_schema import arrow_schema
+from riskloop.storage.engine import make_engine
+from riskloop.storage.migrate import upgrade
+from riskloop.storage.reconcile import SOURCE_FILE, SOURCE_ROW, reconcile
+from riskloop.storage.repository import contract_table, finish_run, insert_ignore, start_run
+from riskloop.storage.warehouse import Warehouse
+
+
+def limits_for(clock: Clock, as_of: dt.date | None) -> Limits:
+    """The not-future limits: the end of ``as_of`` (UTC) if given, else the clock's now."""
+    if as_of is None:
+        now = clock.now()
+        return Limits(now.date(), now)
+    end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC) - dt.timedelta(microseconds=1)
+    return Limits(as_of, end)
+
+
+def staged_schema(spec: Table) -> pa.Schema:
+    """Arrow schema of validated rows awaiting reconciliation: the contract columns plus their source."""
+    return arrow_schema(spec).append(pa.field(SOURCE_FILE, pa.int32())).append(pa.field(SOURCE_ROW, pa.int64()))
+
+
+class _Run:
+    """State of one run: settings, database, warehouse, quarantine and the per-table reports."""
+
+    def __init__(self, settings: Settings, engine: sa.Engine, run_id: str, limits: Limits, batch_rows: int) -> None:
+        self.settings, self.engine, self.run_id, self.limits = settings, engine, run_id, limits
+        self.batch_rows = batch_rows
+        self.warehouse = Warehouse(settings.warehouse)
+        self.sink = QuarantineSink(engine, run_id, settings.quarantine_dir / run_id)
+        self.tmp = settings.home / "tmp" / run_id
+        self.encodings: dict[Path, str | None] = {}
+
+    def preflight(self, files: dict[str, list[Path]]) -> None:
+        """Open every file once so unreadable files and wrong columns fail before anything is written."""
+        for name, paths in files.items():
+            for path in paths:
+                self.encodings[path] = open_reader(path, table(name), self.batch_rows).encoding
+
+    def stage(self, spec: Table, paths: list[Path], report: TableReport, progress: ProgressFn | None) -> Path:
+        """Read, coerce and validate every file; quarantine bad rows, stage the valid ones as Parquet."""
+        staged = self.tmp / f"{spec.name}.parquet"
+        staged.parent.mkdir(parents=True, exist_ok=True)
+        schema = staged_schema(spec)
+        with pq.ParquetWriter(staged, schema) as writer:
+            for index, path in enumerate(paths):
+                reader = open_reader(path, spec, self.batch_rows, self.encodings.get(path))
+                if reader.encoding and reader.encoding not in report.encodings:
+                    report.encodings.append(reader.encoding)
+                for raw in reader.batches():
+                    self.sink.add_malformed(spec.name, str(path), raw.malformed)
+                    typed, errors = coerce(raw.data, spec)
+                    errors += validate(typed, spec, self.limits)
+                    bad = self.sink.add_field_errors(spec.name, str(path), raw.data, raw.rows, errors)
+                    good = typed.filter(pa.array(~bad))
+                    good = good.append_column(SOURCE_FILE, pa.array([index] * good.num_rows, pa.int32()))
+                    good = good.append_column(SOURCE_ROW, pa.array(raw.rows[~bad], pa.int64()))
+                    writer.write_table(good.cast(schema))
+                    report.rows_read += raw.data.num_rows + len(raw.malformed)
+                    if progress:
+                        progress(ProgressUpdate(spec.name, "read", report.rows_read))
+        return staged
+
+    def load(
+        self, spec: Table, staged: Path, paths: list[Path], report: TableReport, progress: ProgressFn | None
+    ) -> None:
+        """Reconcile staged rows with what is loaded; write new rows to the database (sql store) and warehouse."""
+        out = self.warehouse.writer(spec.name, prefix=self.run_id)
+        sql_table = contract_table(spec.name) if spec.store == "sql" else None
+        try:
+            with self.engine.begin() as conn, self.sink.using(conn):
+
+                def on_new(batch: pa.RecordBatch) -> None:
+                    if sql_table is not None:
+                        insert_ignore(conn, sql_table, batch.to_pylist())
+                    out.write(batch)
+                    report.loaded += batch.num_rows
+                    if progress:
+                        progress(ProgressUpdate(spec.name, "load", report.loaded))
+
+                counts = reconcile(
+                    self.warehouse,
+                    spec,
+                    [staged],
+                    on_new=on_new,
+                    on_reject=lambda rejects: self.sink.add_rejects(spec.name, [str(p) for p in paths], rejects),
+                    temp_dir=self.tmp / "duckdb",
+                )
+        except BaseException:
+            out.abort()
+            raise
+        out.commit()  # after the database commit: a crash in between is repaired by re-running (insert-ignore)
+        report.already_present = counts.already_present
+
+
+def ingest(
+    settings: Settings,
+    source: str | Path,
+    *,
+    clock: Clock,
+    as_of: dt.date | None = None,
+    progress: ProgressFn | None = None,
+    batch_rows: int = BATCH_ROWS,
+) -> IngestResult:
+    """Ingest every table file under ``source`` into the database and the warehouse.
+
+    Parameters
+    ----------
+    settings:
+        Workspace: database URL, warehouse and quarantine directories.
+    source:
+        A generated universe, its ``tables`` directory, or a directory of ``<table>.parquet|.csv|.jsonl``
+        files or ``<table>/`` directories of part files.
+    clock:
+        Source of the run's timestamps and, without ``as_of``, of "now" for not-future checks.
+    as_of:
+        Dates after this day (and timestamps after its end, UTC) are quarantined as future.
+    progress:
+        Called with a ProgressUpdate after each batch.
+    batch_rows:
+        Rows per batch read and validated at a time (bounds memory).
+
+    Returns
+    -------
+    IngestResult
+        Run id, per-table counts (loaded, already present, quarantined), encodings and warnings.
+
+    Raises
+    ------
+    IngestError
+        When a file cannot be ingested at all: unreadable, truncated Parquet, missing or unknown columns.
+
+    """
+    sources = discover(source)
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    started = clock.now()
+    run_id = f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+    limits = limits_for(clock, as_of)
+    run = _Run(settings, engine, run_id, limits, batch_rows)
+    reports = {
+        name: TableReport(name, table(name).store, [str(p) for p in paths]) for name, paths in sources.files.items()
+    }
+    with engine.begin() as conn:
+        start_run(conn, run_id, started, str(Path(source).resolve()), limits.as_of)
+    error: str | None = None
+    try:
+        run.preflight(sources.files)
+        for name, paths in sources.files.items():
+            spec, report = table(name), reports[name]
+            staged = run.stage(spec, paths, report, progress)
+            run.load(spec, staged, paths, report, progress)
+            staged.unlink()
+            run.sink.flush()
+            report.quarantined = run.sink.counts[name]
+    except BaseException as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        run.sink.close()
+        shutil.rmtree(run.tmp, ignore_errors=True)
+        with engine.begin() as conn:
+            finish_run(conn, run_id, clock.now(), {n: r.counts() for n, r in reports.items()}, error)
+        engine.dispose()
+    return IngestResult(run_id, Path(source), limits.as_of, reports, sources.warnings, settings.quarantine_dir / run_id)

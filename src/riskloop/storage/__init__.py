@@ -1,0 +1,1 @@
+"""Storage adapters: SQL tables and migrations (SQLAlchemy + Alembic), the Parquet warehouse (DuckDB)."""

@@ -1,0 +1,78 @@
+"""SQLAlchemy table definitions: generated from the table contract, plus the operational tables of ingestion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from riskloop.domain.tables import TABLES, Column, Table
+
+metadata = sa.MetaData()
+
+# Widths of formatted strings: the longest valid value (IPv6 text form is at most 45 characters).
+_FORMAT_LENGTHS = {"uscc": 18, "resident_id": 18, "phone": 20, "ip": 45, "email": 254}
+
+
+_KIND_TYPES: dict[str, sa.types.TypeEngine[Any]] = {
+    "int": sa.BigInteger(),
+    "money": sa.BigInteger(),
+    "signed_money": sa.BigInteger(),
+    "float": sa.Float(precision=53),
+    "bool": sa.Boolean(),
+    "date": sa.Date(),
+    "timestamp": sa.DateTime(timezone=True),
+}
+
+
+def sql_type(column: Column) -> sa.types.TypeEngine[Any]:
+    """Return the SQL type of a contract column (money is integer cents, so BigInteger)."""
+    if column.kind in _KIND_TYPES:
+        return _KIND_TYPES[column.kind]
+    if column.kind == "category":
+        return sa.String(max(len(v) for v in column.values))
+    length = column.max_length or (_FORMAT_LENGTHS.get(column.format) if column.format else None)
+    return sa.String(length) if length else sa.Text()
+
+
+def _contract_table(spec: Table) -> sa.Table:
+    columns = [
+        sa.Column(c.name, sql_type(c), nullable=c.nullable, primary_key=c.name in spec.key, comment=c.doc)
+        for c in spec.columns
+    ]
+    # Contract references are not foreign keys: banks load partial extracts in any order.
+    return sa.Table(spec.name, metadata, *columns, comment=spec.doc)
+
+
+CONTRACT_TABLES: dict[str, sa.Table] = {t.name: _contract_table(t) for t in TABLES if t.store == "sql"}
+
+ingest_runs = sa.Table(
+    "ingest_runs",
+    metadata,
+    sa.Column("run_id", sa.String(40), primary_key=True),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("source_dir", sa.Text(), nullable=False),
+    sa.Column("as_of", sa.Date(), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, comment="running, succeeded or failed"),
+    sa.Column("rows_loaded", sa.BigInteger(), nullable=False, server_default="0"),
+    sa.Column("rows_already_present", sa.BigInteger(), nullable=False, server_default="0"),
+    sa.Column("rows_quarantined", sa.BigInteger(), nullable=False, server_default="0"),
+    sa.Column("table_counts", sa.Text(), nullable=False, server_default="{}", comment="JSON: per-table counts"),
+    sa.Column("error", sa.Text(), nullable=True),
+    comment="One row per ingest run.",
+)
+
+quarantine = sa.Table(
+    "quarantine",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.String(40), sa.ForeignKey("ingest_runs.run_id"), nullable=False, index=True),
+    sa.Column("table_name", sa.String(64), nullable=False),
+    sa.Column("source_file", sa.Text(), nullable=False),
+    sa.Column("row_number", sa.BigInteger(), nullable=True, comment="1-based data row in the file; header excluded"),
+    sa.Column("field", sa.Text(), nullable=True, comment="failing column(s); empty for a malformed row"),
+    sa.Column("reason", sa.Text(), nullable=False),
+    sa.Column("raw", sa.Text(), nullable=False, comment="the row as read, JSON"),
+    comment="Rows rejected by ingestion, with the field and the reason.",
+)

@@ -1,0 +1,36 @@
+"""Seeded synthetic SME universe: enterprises, five data dimensions, applications, loans, outcomes, fraud rings.
+
+Output layout of ``generate_universe(params, out)``::
+
+    out/
+      tables/<table>/part-00000.parquet, part-00001.parquet, ...
+          every contract table of ``riskloop.domain.tables`` (all 23), one part per chunk of enterprises, each
+          with exactly ``arrow_schema(table)``; a chunk with no rows for a table still writes an empty part
+          (``loan_products`` has its rows in part 0 only).
+      truth/<name>.parquet          ground truth, never under tables/:
+          enterprises   credit_code, latent_score, pd_12m, is_shell
+          applications  application_id, credit_code, defaulted (would default within 12 months if funded, for
+                        every application), default_date, is_fraud, ring_id
+          rings         ring_id, shape, size, window_start, window_end
+          ring_members  ring_id, application_id, credit_code, applicant_id
+          loans         loan_id, defaulted, default_date, deterioration_start, lead_days
+      manifest.json   schema and generator versions, seed, parameters, as-of, row counts per table and per
+                      truth table, size and sha256 of every file; no wall-clock time.
+
+Determinism: the output is a pure function of ``UniverseParams`` (enterprises, seed, as-of, chunk size). Every
+random draw comes from ``numpy.random.Generator(PCG64(SeedSequence([seed, chunk, stream])))``; identifiers and
+cross-chunk attributes (kind, region, credit code, resident ID, phone) are hash functions of a global index.
+The worker count changes only speed.
+"""
+
+from riskloop.synth.params import DEFAULT_AS_OF, GENERATOR_VERSION, UniverseParams
+from riskloop.synth.universe import UniverseSummary, chunk_tables, generate_universe
+
+__all__ = [
+    "DEFAULT_AS_OF",
+    "GENERATOR_VERSION",
+    "UniverseParams",
+    "UniverseSummary",
+    "chunk_tables",
+    "generate_universe",
+]

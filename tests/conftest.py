@@ -1,0 +1,207 @@
+"""Shared fixtures: temporary workspaces and a database URL for SQLite and (marked ``postgres``) PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import sqlalchemy as sa
+
+from riskloop.config import Settings
+from riskloop.domain.identifiers import resident_id_check_char, uscc_check_char
+from riskloop.domain.tables import table
+from riskloop.io.arrow_schema import arrow_schema
+
+POSTGRES_SERVER = os.environ.get("RISKLOOP_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """The PostgreSQL test server URL; fails under CI (env CI set) and skips elsewhere when it is unreachable."""
+    engine = sa.create_engine(POSTGRES_SERVER, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect():
+            pass
+    except sa.exc.OperationalError as exc:
+        message = f"PostgreSQL is not reachable at {POSTGRES_SERVER} (run scripts/ensure-postgres): {exc}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    finally:
+        engine.dispose()
+    return POSTGRES_SERVER
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A fresh SQLite database file."""
+    return f"sqlite:///{tmp_path / 'riskloop.db'}"
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL schema on the test server, dropped afterwards."""
+    schema = f"riskloop_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(postgres_server)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    url = sa.make_url(postgres_server).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """A fresh database on each backend the suite supports."""
+    name = "sqlite_url" if request.param == "sqlite" else "postgres_url"
+    return str(request.getfixturevalue(name))
+
+
+@pytest.fixture
+def settings(tmp_path: Path, sqlite_url: str) -> Settings:
+    """A temporary workspace backed by SQLite."""
+    return Settings(home=tmp_path / "home", database_url=sqlite_url)
+
+
+@pytest.fixture
+def any_settings(tmp_path: Path, db_url: str) -> Settings:
+    """A temporary workspace on each database backend."""
+    return Settings(home=tmp_path / "home", database_url=db_url)
+
+
+class SampleData:
+    """Valid rows of a few contract tables, and writers for every input format."""
+
+    @staticmethod
+    def uscc(i: int) -> str:
+        body = f"91420100{i:09d}"
+        return body + uscc_check_char(body)
+
+    @staticmethod
+    def resident_id(i: int) -> str:
+        body = f"42010219800101{i % 1000:03d}"
+        return body + resident_id_check_char(body)
+
+    def enterprises(self, n: int) -> list[dict[str, Any]]:
+        return [
+            {
+                "credit_code": self.uscc(i),
+                "name": f"武汉测试企业{i}有限公司",
+                "kind": "company",
+                "industry_section": "C",
+                "established_date": dt.date(2015, 1, 1) + dt.timedelta(days=i),
+                "registered_capital_cents": 100_000_00 + i,
+                "region_code": "420100",
+                "address": f"湖北省武汉市江汉区{i}号",
+                "phone": f"1380013{i:04d}",
+                "legal_rep_id": self.resident_id(i),
+                "status": "active",
+            }
+            for i in range(n)
+        ]
+
+    def invoices(self, n: int) -> list[dict[str, Any]]:
+        return [
+            {
+                "invoice_no": f"INV{i:08d}",
+                "seller_code": self.uscc(i),
+                "buyer_code": self.uscc(i + 1),
+                "issue_date": dt.date(2024, 1, 1) + dt.timedelta(days=i % 300),
+                "amount_cents": 10_000 + i,
+                "tax_cents": 1_300 + i,
+                "status": "normal",
+            }
+            for i in range(n)
+        ]
+
+    def applications(self, n: int) -> list[dict[str, Any]]:
+        return [
+            {
+                "application_id": f"APP{i:06d}",
+                "credit_code": self.uscc(i),
+                "applicant_id": self.resident_id(i),
+                "product_code": "P1",
+                "applied_at": dt.datetime(2024, 3, 1, 9, 30, tzinfo=dt.UTC) + dt.timedelta(hours=i),
+                "requested_amount_cents": 50_000_00,
+                "term_months": 12,
+                "channel": "mobile",
+                "phone": f"1390013{i:04d}",
+                "address": "武汉市",
+                "device_id": f"dev{i}",
+                "ip": f"10.0.{i // 256}.{i % 256}",
+                "email": None if i % 2 else f"a{i}@example.com",
+                "bank_account": f"6222{i:012d}",
+                "sms_verified": True,
+                "face_match_score": 0.9,
+                "device_fingerprint_ok": i % 3 != 0,
+                "phone_owner_match": True,
+            }
+            for i in range(n)
+        ]
+
+    def social_security(self, n: int) -> list[dict[str, Any]]:
+        return [
+            {
+                "credit_code": self.uscc(i),
+                "month": dt.date(2024, 1 + i % 12, 1),
+                "headcount": 5 + i,
+                "paid_cents": 1_000_00,
+                "arrears_cents": 0,
+            }
+            for i in range(n)
+        ]
+
+    @staticmethod
+    def write(directory: Path, name: str, rows: list[dict[str, Any]], fmt: str = "parquet", **kw: Any) -> Path:
+        """Write ``rows`` of contract table ``name`` as ``directory/name.<fmt>``; CSV takes ``encoding``."""
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / f"{kw.get('stem', name)}.{fmt}"
+        schema = arrow_schema(table(name))
+        if fmt == "parquet":
+            pq.write_table(pa.Table.from_pylist(rows, schema=schema), path)
+        elif fmt == "csv":
+            columns = list(rows[0]) if rows else list(schema.names)
+            lines = [",".join(columns)]
+            lines += [",".join(_csv_cell(r[c]) for c in columns) for r in rows]
+            path.write_text("\n".join(lines) + "\n", encoding=kw.get("encoding", "utf-8"))
+        elif fmt == "jsonl":
+            text = "".join(json.dumps(r, ensure_ascii=False, default=_json_value) + "\n" for r in rows)
+            path.write_text(text, encoding="utf-8")
+        else:
+            raise ValueError(fmt)
+        return path
+
+
+def _json_value(value: object) -> str:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    raise TypeError(value)
+
+
+def _csv_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    text = str(value)
+    return f'"{text}"' if "," in text or '"' in text else text
+
+
+@pytest.fixture
+def sample() -> SampleData:
+    """Builders of valid rows and input files."""
+    return SampleData()

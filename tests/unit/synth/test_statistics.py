@@ -1,0 +1,105 @@
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from riskloop.domain.address import normalize_address
+from riskloop.synth.rings import SHAPES
+
+from .conftest import STATS_N
+from .features import DIMENSIONS, auc_of, dimension_frame
+
+
+def _one(sql: str) -> float:
+    rows = duckdb.sql(sql).fetchall()
+    return float(rows[0][0])
+
+
+def test_application_bad_rate_and_volume(universe: Path) -> None:
+    truth = f"'{universe}/truth/applications.parquet'"
+    assert 0.03 <= _one(f"SELECT avg(defaulted::INT) FROM {truth}") <= 0.08
+    assert 0.25 <= _one(f"SELECT count(*) FROM {truth}") / STATS_N <= 0.35
+    approved = _one(f"SELECT count(*) FROM '{universe}/tables/loans/*.parquet'") / _one(f"SELECT count(*) FROM {truth}")
+    assert 0.6 <= approved <= 0.75
+    fraud_bad = _one(f"SELECT avg(defaulted::INT) FROM {truth} WHERE is_fraud")
+    assert fraud_bad > 3 * _one(f"SELECT avg(defaulted::INT) FROM {truth} WHERE NOT is_fraud")
+
+
+def test_firm_marginals(universe: Path) -> None:
+    firms = f"read_parquet('{universe}/tables/enterprises/*.parquet')"
+    shares = dict(duckdb.sql(f"SELECT industry_section, count(*) / {STATS_N} FROM {firms} GROUP BY 1").fetchall())
+    assert max(shares, key=shares.__getitem__) == "F"  # GB/T 4754-2017: F is wholesale and retail
+    assert 0.35 <= shares["F"] <= 0.45
+    assert shares["C"] > 0.05
+    assert shares["E"] > 0.03
+    assert shares["H"] > 0.05
+    assert 0.35 <= _one(f"SELECT avg((kind = 'individual_business')::INT) FROM {firms}") <= 0.45
+    assert _one(f"SELECT min(registered_capital_cents) FROM {firms}") >= 1_000_000
+    assert _one(f"SELECT max(registered_capital_cents) FROM {firms}") <= 5_000_000_000
+    assert _one(f"SELECT avg((established_date > DATE '2025-06-30')::INT) FROM {firms}") > 0.03
+
+
+def test_rings_of_every_shape_with_distinct_companies(universe: Path) -> None:
+    rings = duckdb.sql(f"SELECT shape, count(*) FROM '{universe}/truth/rings.parquet' GROUP BY 1").fetchall()
+    counts = dict(rings)
+    assert set(counts) == set(SHAPES)
+    assert all(c >= 2 for c in counts.values())
+    assert 20 <= sum(counts.values()) <= 60  # one ring per 400-1000 enterprises
+    members = f"'{universe}/truth/ring_members.parquet'"
+    assert (
+        _one(
+            f"SELECT count(*) FROM (SELECT ring_id FROM {members} GROUP BY 1 "
+            "HAVING count(*) <> count(DISTINCT credit_code))"
+        )
+        == 0
+    )
+
+
+def test_nominee_rings_share_one_legal_representative(universe: Path) -> None:
+    reps = duckdb.sql(
+        f"SELECT r.ring_id, count(DISTINCT e.legal_rep_id) FROM '{universe}/truth/rings.parquet' r "
+        f"JOIN '{universe}/truth/ring_members.parquet' m USING (ring_id) "
+        f"JOIN read_parquet('{universe}/tables/enterprises/*.parquet') e USING (credit_code) "
+        "WHERE r.shape = 'nominee_rep' GROUP BY 1"
+    ).fetchall()
+    assert reps
+    assert all(n == 1 for _, n in reps)
+
+
+def test_shared_contact_rings_share_phone_and_place(universe: Path) -> None:
+    rows = duckdb.sql(
+        f"SELECT m.ring_id, a.phone, a.address FROM '{universe}/truth/rings.parquet' r "
+        f"JOIN '{universe}/truth/ring_members.parquet' m USING (ring_id) "
+        f"JOIN read_parquet('{universe}/tables/applications/*.parquet') a USING (application_id) "
+        "WHERE r.shape = 'shared_contact'"
+    ).fetchall()
+    by_ring: dict[str, list[tuple[str, str]]] = {}
+    for ring, phone, address in rows:
+        by_ring.setdefault(ring, []).append((phone, address))
+    assert by_ring
+    for members in by_ring.values():
+        assert len({p for p, _ in members}) == 1
+        assert len({normalize_address(a) for _, a in members}) == 1
+    assert any(len({a for _, a in m}) > 1 for m in by_ring.values())  # written in variants
+
+
+def test_legitimate_hubs_are_shared_by_honest_applicants(universe: Path) -> None:
+    apps = f"read_parquet('{universe}/tables/applications/*.parquet')"
+    truth = f"'{universe}/truth/applications.parquet'"
+    top_ip = _one(
+        f"SELECT max(n) FROM (SELECT ip, count(*) n FROM {apps} JOIN {truth} USING (application_id) "
+        "WHERE NOT is_fraud GROUP BY ip)"
+    )
+    assert top_ip >= 20
+
+
+def test_deterioration_precedes_default(universe: Path) -> None:
+    loans = f"'{universe}/truth/loans.parquet'"
+    assert _one(f"SELECT min(lead_days) FROM {loans} WHERE defaulted") >= 7
+    assert _one(f"SELECT avg(lead_days) FROM {loans} WHERE defaulted") >= 30
+
+
+@pytest.mark.parametrize("dimension", list(DIMENSIONS))
+def test_each_dimension_is_informative_but_not_decisive(universe: Path, dimension: str) -> None:
+    auc = auc_of(dimension_frame(universe, dimension))
+    assert 0.55 < auc < 0.9, f"{dimension}: AUC {auc:.3f}"
