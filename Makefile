@@ -31,10 +31,10 @@ imports: $(STAMP)
 
 unit: $(STAMP)
 	bash scripts/ensure-postgres
-	$(BIN)/pytest -n 2 -q
+	$(BIN)/pytest -n 2 --dist loadfile -q
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks.bench_generate
+	$(BIN)/python -m benchmarks.bench_generate --sizes 100000 1000000 --repeats 3
 
 clean:
 	rm -rf $(VENV) demo-home .pytest_cache .mypy_cache .ruff_cache

@@ -1,6 +1,8 @@
 """Benchmark ``riskloop generate``: enterprises per second, wall time, peak RSS and bytes, against a pyarrow baseline.
 
-Run: ``.venv/bin/python -m benchmarks.bench_generate [--sizes 100000 1000000] [--workers 2] [--out-dir /tmp/...]``
+Run: ``.venv/bin/python -m benchmarks.bench_generate [--sizes 100000 1000000] [--repeats 3] [--workers 2]``
+Each repeat runs the generator and then the baseline, so both see the same machine load; the report gives
+medians of wall time and of the per-repeat ratio to the baseline, and the largest peak memory.
 Each size runs in a fresh subprocess so ``getrusage(RUSAGE_CHILDREN)`` reports that run's peak RSS (the largest
 single process: with workers, the biggest worker or the parent).
 """
@@ -12,6 +14,7 @@ import json
 import platform
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -132,9 +135,28 @@ def run_baseline(rows: int, base: Path) -> float:
     return float(proc.stdout.strip())
 
 
+def _median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Median wall time, throughput and baseline ratio over repeats; the largest peak memory."""
+    wall = statistics.median(r["wall_s"] for r in runs)
+    out = dict(runs[0])
+    out.update(
+        repeats=len(runs),
+        wall_s=round(wall, 2),
+        wall_s_all=[r["wall_s"] for r in runs],
+        enterprises_per_s=round(out["size"] / wall),
+        rows_per_s=round(out["rows"] / wall),
+        peak_rss_mb=max(r["peak_rss_mb"] for r in runs),
+        peak_tree_rss_mb=max(r["peak_tree_rss_mb"] for r in runs),
+        baseline_s=round(statistics.median(r["baseline_s"] for r in runs), 2),
+        baseline_ratio=round(statistics.median(r["wall_s"] / r["baseline_s"] for r in runs), 2),
+    )
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
+    parser.add_argument("--repeats", type=int, default=3, help="runs per size; medians are reported")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out-dir", type=Path, default=None, help="where universes go (default: a temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the generated universes")
@@ -145,13 +167,14 @@ def main(argv: list[str] | None = None) -> int:
     # ru_maxrss of children is a running maximum (of the largest single process), so sizes run in ascending
     # order; the /proc sampler adds the summed peak of the generator's whole process tree.
     for size in sorted(args.sizes):
-        gen = run_generator(size, args.workers, base)
-        baseline_s = run_baseline(gen["rows"], base)
-        gen["baseline_s"] = round(baseline_s, 2)
-        gen["baseline_ratio"] = round(gen["wall_s"] / baseline_s, 2)
-        results.append(gen)
-        if not args.keep:
-            shutil.rmtree(gen["out"], ignore_errors=True)
+        runs = []
+        for _ in range(max(1, args.repeats)):
+            gen = run_generator(size, args.workers, base)
+            gen["baseline_s"] = run_baseline(gen["rows"], base)
+            runs.append(gen)
+            if not args.keep:
+                shutil.rmtree(gen["out"], ignore_errors=True)
+        results.append(_median_of(runs))
     print(
         f"{'enterprises':>12} {'wall s':>8} {'ent/s':>8} {'peak MB':>8} {'tree MB':>8} {'rows':>12} {'GB':>6}"
         f" {'base s':>7} {'x base':>6}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 import typer
@@ -11,10 +10,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table as RichTable
 
 from riskloop.cli.main import app
-from riskloop.cli.output import cli_errors, console, emit, err_console
+from riskloop.cli.output import cli_errors, console, emit, err_console, parse_date
 from riskloop.config import Settings
 from riskloop.domain.clock import SystemClock
-from riskloop.errors import ValidationError
+from riskloop.synth.params import DEFAULT_AS_OF
 
 BAR_WIDTH = 40
 
@@ -23,7 +22,7 @@ BAR_WIDTH = 40
 def demo(
     ctx: typer.Context,
     *,
-    enterprises: Annotated[int, typer.Option(help="Enterprises in the synthetic universe")] = 10_000,
+    enterprises: Annotated[int, typer.Option(help="Enterprises in the synthetic universe")] = 30_000,
     seed: Annotated[int, typer.Option(help="Seed of the universe and the model")] = 7,
     as_of: Annotated[str | None, typer.Option("--as-of", help="The universe's today, YYYY-MM-DD")] = None,
     json_mode: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
@@ -33,9 +32,7 @@ def demo(
 
     settings: Settings = ctx.obj
     with cli_errors(json_mode):
-        options = DemoOptions(enterprises=enterprises, seed=seed)
-        if as_of is not None:
-            options = DemoOptions(enterprises=enterprises, seed=seed, as_of=_date(as_of))
+        options = DemoOptions(enterprises=enterprises, seed=seed, as_of=parse_date(as_of) or DEFAULT_AS_OF)
         if json_mode:
             result = run_demo(settings, options, SystemClock())
         else:
@@ -50,13 +47,6 @@ def demo(
 
                 result = run_demo(settings, options, SystemClock(), progress)
     emit(result, json_mode, _render)
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError("as_of", f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _render(result: dict[str, Any]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,20 +10,10 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from riskloop.cli.main import app
-from riskloop.cli.output import cli_errors, console, emit, err_console
+from riskloop.cli.output import cli_errors, console, emit, err_console, parse_date
 from riskloop.config import Settings
-from riskloop.errors import ValidationError
 from riskloop.synth.params import DEFAULT_AS_OF, UniverseParams
 from riskloop.synth.universe import generate_universe
-
-
-def _as_of(value: str | None) -> dt.date:
-    if value is None:
-        return DEFAULT_AS_OF
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError("as_of", f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _render(result: dict[str, Any]) -> None:
@@ -47,7 +36,7 @@ def generate(
     """Generate a synthetic SME universe with ground truth (tables/, truth/, manifest.json)."""
     with cli_errors(json_mode):
         settings: Settings = ctx.obj
-        params = UniverseParams(enterprises=enterprises, seed=seed, as_of=_as_of(as_of))
+        params = UniverseParams(enterprises=enterprises, seed=seed, as_of=parse_date(as_of) or DEFAULT_AS_OF)
         target = out if out is not None else settings.universes / f"seed-{seed}-n-{enterprises}"
         started = time.perf_counter()
         if json_mode:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,20 +10,10 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
 from riskloop.cli.main import app
-from riskloop.cli.output import cli_errors, console, emit, err_console
+from riskloop.cli.output import cli_errors, console, emit, err_console, parse_date
 from riskloop.config import Settings
 from riskloop.domain.clock import SystemClock
-from riskloop.errors import ValidationError
 from riskloop.ingest.report import ProgressUpdate
-
-
-def _parse_date(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError("--as-of", f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
 def _render(result: dict[str, Any]) -> None:
@@ -70,7 +59,7 @@ def ingest_command(
 
     settings: Settings = ctx.obj
     with cli_errors(json_mode):
-        as_of_date = _parse_date(as_of)
+        as_of_date = parse_date(as_of, "--as-of")
         if json_mode:
             result = ingest(settings, directory, clock=SystemClock(), as_of=as_of_date)
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -43,7 +44,7 @@ def cli_errors(json_mode: bool = False) -> Iterator[None]:
         if json_mode:
             print(json.dumps({"error": type(exc).__name__, "message": str(exc)}), file=sys.stderr)
         else:
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(exit_code_for(exc)) from None
 
 
@@ -53,3 +54,13 @@ def emit(result: dict[str, Any], json_mode: bool, render: Callable[[dict[str, An
         print(json.dumps(result, default=str, sort_keys=True))
     else:
         render(result)
+
+
+def parse_date(value: str | None, field: str = "as_of") -> dt.date | None:
+    """Parse an ISO date option (``None`` stays ``None``); a bad value is a ValidationError naming ``field``."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(field, f"{value!r} is not a date (YYYY-MM-DD)") from None

@@ -10,10 +10,12 @@ from typing import Any
 
 from riskloop.config import Settings
 from riskloop.domain.clock import Clock
+from riskloop.errors import ValidationError
 from riskloop.ingest.pipeline import ingest
 from riskloop.ingest.report import ProgressUpdate
 from riskloop.service.baseline_run import RunInputs, run_baseline
 from riskloop.service.ports import Progress, no_progress
+from riskloop.storage.warehouse import Warehouse
 from riskloop.synth.params import DEFAULT_AS_OF, UniverseParams
 from riskloop.synth.universe import generate_universe
 
@@ -24,7 +26,7 @@ DECIDE_WINDOW_DAYS = 180  # applications of the last ~6 months are decided; earl
 class DemoOptions:
     """How large a universe to run on, from which seed, and its "today"."""
 
-    enterprises: int = 10_000
+    enterprises: int = 30_000
     seed: int = 7
     as_of: dt.date = DEFAULT_AS_OF
     workers: int = 2
@@ -45,6 +47,7 @@ def run_demo(
             workers=options.workers,
             progress=lambda done, total: progress("generate", done, total),
         )
+    _check_single_universe(settings, generated.rows["applications"])
     with _Timed(seconds, "ingest"):
         ingested = ingest(settings, universe, clock=clock, as_of=options.as_of, progress=_ingest_progress(progress))
     with _Timed(seconds, "features, train, decide"):
@@ -70,6 +73,17 @@ def run_demo(
         "decision": summary,
         "seconds": {k: round(v, 2) for k, v in seconds.items()},
     }
+
+
+def _check_single_universe(settings: Settings, generated_applications: int) -> None:
+    """Refuse to train on a workspace that mixes this universe with other data: results would mean nothing."""
+    stored = Warehouse(settings.warehouse).row_count("applications")
+    if stored not in (0, generated_applications):  # empty, or a re-run of the same demo
+        raise ValidationError(
+            "home",
+            f"{settings.home} holds {stored:,} applications but this universe has {generated_applications:,}; "
+            "the demo needs a workspace of its own (pass a fresh --home)",
+        )
 
 
 class _Timed:

@@ -63,3 +63,21 @@ def test_tampered_model_is_refused(demo: tuple[Path, dict[str, Any]], tmp_path: 
     (copy / "model.txt").write_text(text.replace("learning_rate", "learning_rat3", 1))
     with pytest.raises(DataSourceError, match="sha256"):
         BaselineModel.load(copy)
+
+
+def test_demo_refuses_a_workspace_holding_another_universe(demo: tuple[Path, dict[str, Any]]) -> None:
+    home, _ = demo
+    result = CliRunner().invoke(app, ["--home", str(home), "demo", "--enterprises", "2000", "--seed", "99"])
+    assert result.exit_code == 2
+    assert "fresh --home" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_rerun_is_idempotent_and_reproducible(demo: tuple[Path, dict[str, Any]]) -> None:
+    home, first = demo
+    result = CliRunner().invoke(app, ["--home", str(home), "demo", "--enterprises", "12000", "--json"])
+    assert result.exit_code == 0, result.output
+    again = json.loads(result.stdout)
+    assert again["ingest"]["loaded"] == 0
+    assert again["ingest"]["already_present"] == first["rows_generated"]
+    assert again["decision"] == first["decision"]

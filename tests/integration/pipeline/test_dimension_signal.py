@@ -15,7 +15,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from riskloop.features.backends.duckdb import DuckDBFeatureEngine
-from riskloop.features.catalog import groups_of_dimension
+from riskloop.features.catalog import GROUPS, groups_of_dimension
 from riskloop.features.spine import application_spine
 from riskloop.synth.params import UniverseParams
 from riskloop.synth.universe import generate_universe
@@ -46,3 +46,20 @@ def test_single_dimension_beats_random_but_not_oracle(universe: Path, dimension:
     auc = roc_auc_score(y, scores)
     print(f"{dimension}: AUC {auc:.3f}")
     assert 0.55 < auc < 0.9, f"{dimension}: AUC {auc:.3f}"
+
+
+def test_no_single_field_gives_the_answer_away(universe: Path) -> None:
+    tables = universe / "tables"
+    frame = DuckDBFeatureEngine(tables, threads=1).compute(application_spine(tables), GROUPS).to_pandas()
+    truth = pq.read_table(universe / "truth" / "applications.parquet").to_pandas()
+    joined = frame.merge(truth[["application_id", "defaulted"]], on="application_id", validate="one_to_one")
+    y = joined["defaulted"].astype(int).to_numpy()
+    strongest = {}
+    for name in (n for g in GROUPS for n in g.feature_names):
+        values = joined[name].to_numpy(dtype=np.float64, na_value=np.nan)
+        filled = np.where(np.isnan(values), np.nanmedian(values) if np.isfinite(values).any() else 0.0, values)
+        auc = roc_auc_score(y, filled)
+        strongest[name] = max(auc, 1 - auc)
+    best = max(strongest, key=strongest.__getitem__)
+    assert strongest[best] < 0.8, f"{best} alone reaches AUC {strongest[best]:.3f}"
+    assert sum(a > 0.55 for a in strongest.values()) >= 8  # signal is spread over many fields
