@@ -61,4 +61,4 @@ def test_bad_as_of_is_a_validation_error(tmp_path, sample, source):
     sample.write(source, "invoices", sample.invoices(1))
     result = CliRunner().invoke(app, _args(tmp_path, str(source), "--json", "--as-of", "yesterday"))
     assert result.exit_code == 2
-    assert json.loads(result.stderr)["message"] == "--as-of: not a date (YYYY-MM-DD): 'yesterday'"
+    assert json.loads(result.stderr)["message"] == "--as-of: 'yesterday' is not a date (YYYY-MM-DD)"
