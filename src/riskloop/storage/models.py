@@ -76,3 +76,34 @@ quarantine = sa.Table(
     sa.Column("raw", sa.Text(), nullable=False, comment="the row as read, JSON"),
     comment="Rows rejected by ingestion, with the field and the reason.",
 )
+
+published_features = sa.Table(
+    "published_features",
+    metadata,
+    sa.Column("credit_code", sa.String(18), primary_key=True),
+    sa.Column("feature_set", sa.String(64), primary_key=True, comment="feature-set version the values belong to"),
+    sa.Column("as_of", sa.Date(), nullable=False, comment="date the values were computed as of"),
+    sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("feature_values", sa.Text(), nullable=False, comment="JSON object: feature name -> value or null"),
+    comment="Latest published features per enterprise, for online lookup on the decision path.",
+)
+
+model_registry = sa.Table(
+    "model_registry",
+    metadata,
+    sa.Column("model_id", sa.String(80), primary_key=True),
+    sa.Column("name", sa.String(64), nullable=False),
+    sa.Column("version", sa.Integer(), nullable=False),
+    sa.Column("kind", sa.String(40), nullable=False, comment="e.g. fused-ensemble, baseline-lightgbm"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("path", sa.Text(), nullable=False, comment="bundle directory"),
+    sa.Column("manifest_sha256", sa.String(64), nullable=False),
+    sa.Column("training_window", sa.Text(), nullable=False, server_default="{}", comment="JSON: start, end, rows"),
+    sa.Column("features", sa.Text(), nullable=False, server_default="[]", comment="JSON list of feature names"),
+    sa.Column("metrics", sa.Text(), nullable=False, server_default="{}", comment="JSON: validation figures"),
+    sa.Column(
+        "status", sa.String(20), nullable=False, server_default="registered", comment="registered, active or retired"
+    ),
+    sa.UniqueConstraint("name", "version", name="uq_model_registry_name_version"),
+    comment="Versioned model bundles: plain artifacts with sha256, never pickles.",
+)
