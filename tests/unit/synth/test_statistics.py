@@ -1,13 +1,11 @@
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from riskloop.domain.address import normalize_address
 from riskloop.synth.rings import SHAPES
 
 from .conftest import STATS_N
-from .features import DIMENSIONS, auc_of, dimension_frame
 
 
 def _one(sql: str) -> float:
@@ -99,7 +97,35 @@ def test_deterioration_precedes_default(universe: Path) -> None:
     assert _one(f"SELECT avg(lead_days) FROM {loans} WHERE defaulted") >= 30
 
 
-@pytest.mark.parametrize("dimension", list(DIMENSIONS))
-def test_each_dimension_is_informative_but_not_decisive(universe: Path, dimension: str) -> None:
-    auc = auc_of(dimension_frame(universe, dimension))
-    assert 0.55 < auc < 0.9, f"{dimension}: AUC {auc:.3f}"
+_INFLOW_RATIO = """
+WITH w AS ({windows}),
+x AS (SELECT credit_code, CAST(ts AS DATE) AS day, amount_cents
+      FROM read_parquet('{u}/tables/account_transactions/*.parquet') WHERE amount_cents > 0),
+r AS (
+  SELECT w.credit_code,
+         sum(x.amount_cents) FILTER (WHERE x.day >= w.s AND x.day < w.e) / greatest(date_diff('day', w.s, w.e), 1)
+             AS during,
+         sum(x.amount_cents) FILTER (WHERE x.day >= w.s - INTERVAL 90 DAY AND x.day < w.s) / 90.0 AS before
+  FROM w JOIN x USING (credit_code) GROUP BY w.credit_code, w.s, w.e)
+SELECT median(during / nullif(before, 0)) FROM r
+"""
+
+
+def test_account_inflows_fall_before_default_and_not_otherwise(universe: Path) -> None:
+    loans = (
+        f"'{universe}/truth/loans.parquet' t JOIN read_parquet('{universe}/tables/loans/*.parquet') l USING (loan_id)"
+    )
+    as_of = "DATE '2026-06-30'"
+    defaulted = (
+        f"SELECT l.credit_code, t.deterioration_start AS s, least(t.default_date, {as_of}) AS e FROM {loans} "
+        f"WHERE t.defaulted AND t.deterioration_start < {as_of} - INTERVAL 30 DAY"
+    )
+    healthy = (
+        f"SELECT l.credit_code, l.disbursed_date + INTERVAL 120 DAY AS s, l.disbursed_date + INTERVAL 180 DAY AS e "
+        f"FROM {loans} WHERE NOT t.defaulted AND l.disbursed_date + INTERVAL 180 DAY < {as_of}"
+    )
+    falling = _one(_INFLOW_RATIO.format(windows=defaulted, u=universe))
+    steady = _one(_INFLOW_RATIO.format(windows=healthy, u=universe))
+    print(f"inflow ratio: defaulted {falling:.3f}, healthy {steady:.3f}")
+    assert falling < 0.8  # observable deterioration precedes default
+    assert 0.85 < steady < 1.2  # and healthy borrowers show no such drop
