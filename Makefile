@@ -31,10 +31,14 @@ imports: $(STAMP)
 
 unit: $(STAMP)
 	bash scripts/ensure-postgres
+	bash scripts/ensure-java
 	$(BIN)/pytest -n 2 --dist loadfile -q
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_generate --sizes 100000 1000000 --repeats 3
+	$(BIN)/python -m benchmarks.bench_scoring
+	$(BIN)/python -m benchmarks.bench_training
+	$(BIN)/python -m benchmarks.bench_public_data
 
 clean:
 	rm -rf $(VENV) demo-home .pytest_cache .mypy_cache .ruff_cache

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 import pyarrow as pya
+
+with warnings.catch_warnings():
+    # pandera imports pyspark.pandas when pyspark is installed (riskloop's Spark feature engine needs it), and
+    # pyspark warns there about pandas 3; ingestion never uses pandas-on-Spark, so users need not see it.
+    warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas", FutureWarning)
+    import pandera.pandas as pa
 
 from riskloop.domain.tables import Column, Table, table
 from riskloop.ingest import checks

@@ -1,0 +1,111 @@
+"""Benchmark single-row scoring of the fused ensemble through the serving path, against native LightGBM.
+
+Run: ``.venv/bin/python -m benchmarks.bench_scoring [--enterprises 30000] [--rows 3000] [--seed 11]``
+Generates a universe, computes features, fits the ensemble (5 folds), saves and reloads the bundle, then
+times ``Ensemble.score_row`` (full ensemble: every points table and booster, fusion, calibration, points)
+row by row after a warm-up, and in the same run ``lightgbm.Booster.predict`` of one sub-model booster on one
+row as the baseline. Prints a table and writes JSON to ``benchmarks/out/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+import pyarrow.parquet as pq
+
+from riskloop.features.backends.duckdb import DuckDBFeatureEngine
+from riskloop.features.catalog import GROUPS
+from riskloop.features.spine import application_spine
+from riskloop.modeling.ensemble import Ensemble, EnsembleConfig, fit_ensemble
+from riskloop.modeling.sources import default_sources
+from riskloop.synth.params import UniverseParams
+from riskloop.synth.universe import generate_universe
+
+WARMUP = 200
+
+
+def _timed(fn: Any, items: list[Any]) -> list[float]:
+    for item in items[:WARMUP]:
+        fn(item)
+    out = []
+    for item in items:
+        start = time.perf_counter_ns()
+        fn(item)
+        out.append((time.perf_counter_ns() - start) / 1000.0)
+    return out
+
+
+def _summary(us: list[float]) -> dict[str, float]:
+    return {"median_us": statistics.median(us), "p99_us": float(np.percentile(us, 99)), "rows": len(us)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--enterprises", type=int, default=30_000)
+    parser.add_argument("--rows", type=int, default=3_000)
+    parser.add_argument("--seed", type=int, default=11)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        started = time.perf_counter()
+        generate_universe(UniverseParams(enterprises=args.enterprises, seed=args.seed), out / "u", workers=2)
+        tables = out / "u" / "tables"
+        frame = DuckDBFeatureEngine(tables).compute(application_spine(tables), GROUPS).to_pandas()
+        truth = pq.read_table(out / "u" / "truth" / "applications.parquet", columns=["application_id", "defaulted"])
+        frame = frame.merge(truth.to_pandas(), on="application_id", validate="one_to_one")
+        config = EnsembleConfig(direct_inputs=("app_bureau_score",))
+        fit_started = time.perf_counter()
+        model = fit_ensemble(frame, frame["defaulted"].astype(int).to_numpy(), default_sources(), config)
+        fit_seconds = time.perf_counter() - fit_started
+        loaded = Ensemble.load(model.save(out / "bundle", {"seed": args.seed}).parent)
+        setup_seconds = time.perf_counter() - started
+    columns = list(loaded.features) + [c for c in frame.columns if c.startswith("avail_")]
+    rows = frame[columns].sample(n=min(args.rows, len(frame)), random_state=0).to_dict("records")
+    ensemble_us = _timed(loaded.score_row, rows)
+    batch = loaded.predict(frame.loc[:, columns].iloc[:500])
+    assert np.array_equal(batch.pd, [loaded.score_row(r)[0] for r in frame[columns].iloc[:500].to_dict("records")])
+    gbdt = next(m for m in loaded.sub_model_names if m.endswith(":gbdt"))
+    booster: lgb.Booster = loaded.serving.booster(gbdt)
+    features = loaded.serving.sources[gbdt.split(":")[0]]
+    matrices = [np.array([[r[f] if r[f] is not None else np.nan for f in features]], dtype=np.float64) for r in rows]
+    native_us = _timed(lambda m: booster.predict(m, raw_score=True, num_threads=1), matrices)
+    result = {
+        "benchmark": "scoring",
+        "enterprises": args.enterprises,
+        "applications": len(frame),
+        "sub_models": list(loaded.sub_model_names),
+        "trees_per_booster": booster.num_trees(),
+        "fit_seconds": round(fit_seconds, 2),
+        "setup_seconds": round(setup_seconds, 2),
+        "ensemble_single_row": _summary(ensemble_us),
+        "native_lightgbm_one_booster_one_row": _summary(native_us),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "lightgbm": lgb.__version__,
+    }
+    print(f"{'path':<52}{'median µs':>12}{'p99 µs':>12}")
+    n_sub = len(loaded.sub_model_names)
+    for label, key in (
+        (f"fused ensemble ({n_sub} sub-models), serving path", "ensemble_single_row"),
+        (f"native Booster.predict, one booster ({gbdt})", "native_lightgbm_one_booster_one_row"),
+    ):
+        s = result[key]
+        print(f"{label:<52}{s['median_us']:>12.1f}{s['p99_us']:>12.1f}")
+    target = Path(__file__).parent / "out"
+    target.mkdir(exist_ok=True)
+    path = target / f"scoring-{time.strftime('%Y%m%dT%H%M%S')}.json"
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"written {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,158 @@
+"""``riskloop train``: fit the scorecard + GBDT ensemble on the workspace or on a CSV/Parquet table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table as RichTable
+
+from riskloop.cli.main import app
+from riskloop.cli.output import cli_errors, console, emit, err_console, parse_date
+from riskloop.config import Settings
+from riskloop.errors import ValidationError
+from riskloop.service.ports import Progress as ProgressPort
+from riskloop.service.ports import no_progress
+
+
+@app.command()
+def train(
+    ctx: typer.Context,
+    *,
+    csv: Annotated[Path | None, typer.Option("--csv", help="Train on this CSV table instead of the workspace")] = None,
+    parquet: Annotated[Path | None, typer.Option("--parquet", help="Train on this Parquet table")] = None,
+    target: Annotated[str | None, typer.Option(help="0/1 target column of the table (1 = bad)")] = None,
+    drop: Annotated[
+        list[str] | None, typer.Option("--drop", help="Column to leave out (repeatable), e.g. an ID")
+    ] = None,
+    reject_categorical: Annotated[
+        bool, typer.Option("--reject-categorical", help="Fail on text columns instead of one-hot encoding them")
+    ] = False,
+    name: Annotated[str | None, typer.Option(help="Model name (default: riskloop, or the table's file name)")] = None,
+    folds: Annotated[int, typer.Option(help="Cross-validation folds")] = 5,
+    seed: Annotated[int, typer.Option(help="Seed of folds, splits and models")] = 0,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Workspace: outcomes observed on, YYYY-MM-DD")] = None,
+    truth: Annotated[Path | None, typer.Option(help="Workspace: a synthetic universe's truth/ directory")] = None,
+    json_mode: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """Train, validate and register a model; write its bundle and an HTML + JSON validation report."""
+    from riskloop.service.train import TableTraining, WorkspaceTraining, train_table, train_workspace
+
+    settings: Settings = ctx.obj
+    with cli_errors(json_mode):
+        table = _table_path(csv, parquet, target)
+        with _Bars(json_mode) as report:
+            if table is not None and target is not None:
+                options = TableTraining(
+                    table,
+                    target,
+                    name=name,
+                    drop=tuple(drop or ()),
+                    folds=folds,
+                    seed=seed,
+                    categorical="reject" if reject_categorical else "onehot",
+                )
+                result = train_table(settings, options, report)
+            else:
+                workspace = WorkspaceTraining(
+                    name=name or "riskloop", as_of=parse_date(as_of, "--as-of"), folds=folds, seed=seed, truth=truth
+                )
+                result = train_workspace(settings, workspace, report)
+    emit(result, json_mode, _render_table if table is not None else _render_workspace)
+
+
+def _table_path(csv: Path | None, parquet: Path | None, target: str | None) -> Path | None:
+    if csv is not None and parquet is not None:
+        raise ValidationError("--csv", "give --csv or --parquet, not both")
+    table = csv or parquet
+    if table is not None and not target:
+        raise ValidationError("--target", f"name the 0/1 target column of {table}")
+    if table is None and target:
+        raise ValidationError("--target", "only applies with --csv or --parquet")
+    return table
+
+
+class _Bars:
+    """Rich progress bars on stderr, or nothing in JSON mode; yields a ``Progress`` callable."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.bar = None if quiet else Progress(
+            TextColumn("{task.description:<15}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=err_console, transient=True,
+        )  # fmt: skip
+
+    def __enter__(self) -> ProgressPort:
+        if self.bar is None:
+            return no_progress
+        bar = self.bar
+        bar.__enter__()
+        task = bar.add_task("train", total=None)
+
+        def update(stage: str, done: int, total: int) -> None:
+            bar.update(task, description=stage, completed=done, total=total or None)
+
+        return update
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+def _render_table(result: dict[str, Any]) -> None:
+    console.print(
+        f"[bold]{result['name']}[/] v{result['version']}: {result['rows']:,} rows, bad rate {result['bad_rate']:.2%}, "
+        f"{result['features']} features, {result['folds']}-fold CV"
+    )
+    grid = RichTable(show_edge=False)
+    for column in ("model", "CV AUC", "CV KS", "Gini"):
+        grid.add_column(column, justify="left" if column == "model" else "right")
+    grid.add_row("fused", f"{result['cv_auc']:.4f} ± {result['cv_auc_sd']:.4f}", f"{result['cv_ks']:.4f}", "")
+    for model, figures in result["cv_sub_models"].items():
+        grid.add_row(model, f"{figures['auc']:.4f}", f"{figures['ks']:.4f}", f"{figures['gini']:.4f}")
+    console.print(grid)
+    _render_paths(result)
+
+
+def _render_workspace(result: dict[str, Any]) -> None:
+    meta = result["meta"]
+    console.print(
+        f"[bold]{meta['name']}[/] v{result['version']}: outcomes observed on {meta['observed_on']}, "
+        f"out-of-time from {meta['oot_from']}; rows {meta['rows']}"
+    )
+    grid = RichTable(show_edge=False)
+    for column in ("split", "fused AUC", "KS", "Gini", "best sub-model", "its AUC", "AUC gain", "score PSI"):
+        grid.add_column(column, justify="left" if column in ("split", "best sub-model") else "right")
+    for split, row in result["summary"].items():
+        psi = result["psi"]["score"].get(split)
+        grid.add_row(
+            split,
+            _f(row["fused_auc"]),
+            _f(row["fused_ks"]),
+            _f(row["fused_gini"]),
+            str(row.get("best_sub_model")),
+            _f(row.get("best_auc")),
+            _f(row.get("auc_gain"), "+.4f"),
+            "" if psi is None else f"{psi:.4f}",
+        )
+    console.print(grid)
+    truth = result.get("truth")
+    if truth:
+        low, high = truth["fused"]["auc_ci95"]
+        g_low, g_high = truth["auc_gain_ci95"]
+        console.print(
+            f"vs ground truth ({truth['applications']:,} held-out applications): AUC {truth['fused']['auc']:.4f} "
+            f"(95% CI {low:.4f}-{high:.4f}); gain over {truth['best_sub_model']} {truth['auc_gain']:+.4f} "
+            f"({g_low:+.4f} to {g_high:+.4f})"
+        )
+    _render_paths(result)
+
+
+def _render_paths(result: dict[str, Any]) -> None:
+    console.print(f"model {result['model_id']} at {result['bundle']}")
+    console.print(f"report {result['report_html']} (JSON: {result['report_json']})")
+
+
+def _f(value: Any, spec: str = ".4f") -> str:
+    return "—" if value is None else format(value, spec)

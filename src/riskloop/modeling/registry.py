@@ -1,0 +1,89 @@
+"""The ModelRegistry port: versioned model bundles by name, with their sha256, metrics and status."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from riskloop.errors import NotFoundError, ValidationError
+from riskloop.modeling.artifacts import MANIFEST
+
+STATUSES = ("registered", "active", "retired")
+
+
+@dataclass(frozen=True)
+class RegisteredModel:
+    """One registered bundle; ``model_id`` is ``"<name>-v<version>"``."""
+
+    model_id: str
+    name: str
+    version: int
+    kind: str
+    created_at: dt.datetime
+    path: str
+    manifest_sha256: str
+    training_window: Mapping[str, Any]
+    features: tuple[str, ...]
+    metrics: Mapping[str, Any]
+    status: str = "registered"
+
+
+def manifest_digest(bundle: Path) -> str:
+    """sha256 of a bundle's manifest (which holds the sha256 of every other file)."""
+    path = bundle / MANIFEST
+    if not path.is_file():
+        raise NotFoundError(f"{bundle}: no {MANIFEST}; not a model bundle")
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def check_status(status: str) -> str:
+    """``status`` if valid, else a ValidationError listing the valid ones."""
+    if status not in STATUSES:
+        raise ValidationError("status", f"unknown {status!r}; valid: {', '.join(STATUSES)}")
+    return status
+
+
+def model_id(name: str, version: int) -> str:
+    """Identifier of version ``version`` of model ``name``."""
+    return f"{name}-v{version}"
+
+
+class ModelRegistry(Protocol):
+    """Where trained bundles are recorded; each register() of a name gets the next version.
+
+    Examples
+    --------
+    >>> registry = InMemoryModelRegistry(clock)  # riskloop.testing.fake_registry  # doctest: +SKIP
+    >>> mid = registry.register(path, "sme-fused", "fused-ensemble", {"auc": 0.74}, {"rows": 6000}, features)
+    >>> registry.get(mid).version  # doctest: +SKIP
+    1
+
+    """
+
+    def register(  # noqa: PLR0917 - the port's documented positional signature
+        self,
+        bundle: Path,
+        name: str,
+        kind: str,
+        metrics: Mapping[str, Any],
+        training_window: Mapping[str, Any],
+        features: Sequence[str],
+    ) -> str:
+        """Record the bundle at ``bundle`` (its manifest sha256 included); return the new model id."""
+        ...
+
+    def get(self, model_id: str) -> RegisteredModel:
+        """The registered model ``model_id`` (NotFoundError if there is none)."""
+        ...
+
+    def list(self, name: str | None = None) -> list[RegisteredModel]:
+        """Registered models, by name then version; only ``name``'s when given."""
+        ...
+
+    def set_status(self, model_id: str, status: str) -> RegisteredModel:
+        """Change a model's status (registered, active, retired); return it updated."""
+        ...

@@ -1,0 +1,319 @@
+"""Train use cases: the ensemble on the workspace (time splits) or on any table (stratified k-fold CV).
+
+Both fit the per-source scorecard + GBDT sub-models and their fusion, save the bundle under
+``<home>/models/<name>-v<version>/``, register it, and write the validation report (``report.json`` and
+``report.html``) in the same folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+
+from riskloop.config import Settings
+from riskloop.errors import DataSourceError, ValidationError
+from riskloop.features.backends.duckdb import DuckDBFeatureEngine
+from riskloop.features.catalog import GROUPS
+from riskloop.features.labels import observed_outcomes
+from riskloop.features.spine import application_spine
+from riskloop.modeling.bundle import KIND
+from riskloop.modeling.ensemble import Ensemble, EnsembleConfig, cross_validate, fit_ensemble
+from riskloop.modeling.evaluation import bootstrap_auc_gain, discrimination
+from riskloop.modeling.metrics import bootstrap_auc
+from riskloop.modeling.registry import model_id
+from riskloop.modeling.report import ScoredSplit, build_report, write_report
+from riskloop.modeling.sources import SourceSpec, default_sources
+from riskloop.modeling.splits import time_split
+from riskloop.modeling.tabular import Categorical, TabularData, load_table
+from riskloop.service.ports import Progress, no_progress
+from riskloop.storage.engine import make_engine
+from riskloop.storage.migrate import upgrade
+from riskloop.storage.model_registry import SQLModelRegistry
+
+BUREAU = "app_bureau_score"
+MIN_BADS_PER_FOLD = 2
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,59}")
+
+
+@dataclass(frozen=True)
+class WorkspaceTraining:
+    """Options of training on the workspace's applications and observed outcomes."""
+
+    name: str = "riskloop"
+    as_of: dt.date | None = None  # outcomes observed on; default: the latest application date
+    folds: int = 5
+    seed: int = 0
+    truth: Path | None = None  # ground truth of a synthetic universe, for an AUC against it
+    config: Mapping[str, Any] = field(default_factory=dict)  # further EnsembleConfig fields
+
+
+@dataclass(frozen=True)
+class TableTraining:
+    """Options of training on one CSV / Parquet table."""
+
+    path: Path
+    target: str
+    name: str | None = None
+    drop: tuple[str, ...] = ()
+    folds: int = 5
+    seed: int = 0
+    categorical: Categorical = "onehot"
+    config: Mapping[str, Any] = field(default_factory=dict)
+
+
+def train_workspace(settings: Settings, options: WorkspaceTraining, progress: Progress = no_progress) -> dict[str, Any]:
+    """Point-in-time features, observed labels, time splits, fit, save, register, report.
+
+    Parameters
+    ----------
+    settings : Settings
+        The workspace: its warehouse is read, the bundle goes to ``<home>/models``, the registry is its database.
+    options : WorkspaceTraining
+        Model name, observation date, folds, seed, optional ground truth and extra EnsembleConfig fields.
+    progress : Progress
+        Receives the stages (features, train, evaluate, save).
+
+    Returns
+    -------
+    dict
+        JSON-ready: ``model_id``, ``version``, ``bundle``, ``report_json``, ``report_html``, ``meta``,
+        ``summary`` (fused figures and ensemble gain per split), ``psi`` and, with ``truth``, ``truth``.
+
+    """
+    _check_name(options.name)
+    tables = settings.warehouse
+    progress("features", 0, 5)
+    frame, as_of = _workspace_frame(tables, options.as_of)
+    progress("features", 1, 5)
+    outcomes = observed_outcomes(tables, as_of).to_pandas()[["application_id", "bad"]]
+    labelled = frame.merge(outcomes, on="application_id", how="inner", validate="one_to_one").reset_index(drop=True)
+    y = labelled["bad"].to_numpy(dtype=np.int64)
+    _check_labels(y, options.folds, f"loans with outcomes observed on {as_of}")
+    split = time_split(labelled["as_of"], y, seed=options.seed)
+    sources = default_sources()
+    direct = (BUREAU,) if BUREAU in frame.columns else ()
+    config = _config(options.folds, options.seed, options.config, direct_inputs=direct)
+    train = labelled.iloc[split.train].reset_index(drop=True)
+    progress("train", 2, 5)
+    ensemble = fit_ensemble(train, y[split.train], sources, config)
+    progress("evaluate", 3, 5)
+    columns = [f for s in sources for f in s.features] + list(direct)
+    scored = [
+        _scored(name, ensemble, labelled.iloc[rows].reset_index(drop=True), y[rows], columns)
+        for name, rows in split.parts().items()
+    ]
+    meta = {
+        "name": options.name,
+        "kind": "ensemble",
+        "trained_on": "workspace",
+        "observed_on": as_of.isoformat(),
+        "oot_from": split.oot_from,
+        "rows": {k: len(v) for k, v in split.parts().items()},
+        "folds": options.folds,
+        "seed": options.seed,
+        "sources": [s.name for s in sources],
+        "direct_inputs": list(direct),
+    }
+    report = build_report(scored, meta)
+    if options.truth is not None:
+        report["truth"] = _truth_figures(options.truth, frame, labelled, split.train, ensemble, seed=options.seed)
+    progress("save", 4, 5)
+    paths = _save(settings, options.name, ensemble, meta, report)
+    progress("done", 5, 5)
+    return {**paths, "meta": meta, "summary": report["summary"], "truth": report.get("truth"), "psi": _psi(report)}
+
+
+def train_table(settings: Settings, options: TableTraining, progress: Progress = no_progress) -> dict[str, Any]:
+    """Stratified k-fold CV of the whole pipeline on one table, then fit on every row, save, register, report.
+
+    Returns
+    -------
+    dict
+        JSON-ready: ``cv_auc``, ``cv_ks``, ``cv_gini`` of the fused out-of-fold PD, ``cv_fold_auc``,
+        ``cv_auc_sd``, ``cv_sub_models``, ``cv_gain``, ``rows``, ``bads``, ``bad_rate`` and the written paths.
+
+    """
+    progress("load", 0, 4)
+    name = _check_name(options.name or _slug(options.path))
+    data = load_table(options.path, options.target, options.drop, options.categorical)
+    _check_labels(data.y, options.folds, f"rows of {options.path.name}")
+    sources = (SourceSpec("all", data.features),)
+    config = _config(options.folds, options.seed, options.config)
+    progress("cross-validate", 1, 4)
+    cv = cross_validate(data.frame, data.y, sources, config)
+    progress("fit", 2, 4)
+    ensemble = fit_ensemble(data.frame, data.y, sources, config)
+    fitted = _scored("fit", ensemble, data.frame, data.y, list(data.features))
+    oof = ScoredSplit("cv", data.y, np.asarray(cv.oof_pd, dtype=np.float64), cv.oof_sub, None)
+    meta = _table_meta(name, options, data)
+    report = build_report([oof, fitted], meta, reference="none")
+    report["cv"] = {"fold_auc": list(cv.fold_auc), "auc": cv.auc, "ks": cv.ks}
+    progress("save", 3, 4)
+    paths = _save(settings, name, ensemble, meta, report)
+    progress("done", 4, 4)
+    subs = report["splits"]["cv"]["models"]
+    fused = subs["fused"]
+    return {
+        **paths,
+        "name": name,
+        "rows": len(data.y),
+        "bads": int(data.y.sum()),
+        "bad_rate": float(data.y.mean()),
+        "features": len(data.features),
+        "folds": options.folds,
+        "cv_auc": float(cv.auc),
+        "cv_ks": float(cv.ks),
+        "cv_gini": fused["gini"],
+        "cv_fold_auc": [float(a) for a in cv.fold_auc],
+        "cv_auc_sd": float(np.std(cv.fold_auc)),
+        "cv_sub_models": {
+            k: {"auc": v["auc"], "ks": v["ks"], "gini": v["gini"]} for k, v in subs.items() if k != "fused"
+        },
+        "cv_gain": report["splits"]["cv"]["ensemble_gain"],
+        "fit_auc": report["splits"]["fit"]["models"]["fused"]["auc"],
+        "dropped": list(data.dropped),
+        "categorical": {k: len(v) for k, v in data.categorical.items()},
+    }
+
+
+def _workspace_frame(tables: Path, as_of: dt.date | None) -> tuple[pd.DataFrame, dt.date]:
+    until = None if as_of is None else as_of + dt.timedelta(days=1)
+    spine = application_spine(tables, until=until)
+    if spine.num_rows == 0:
+        raise DataSourceError(f"{tables}: no applications{'' if as_of is None else f' up to {as_of}'}")
+    frame = DuckDBFeatureEngine(tables).compute(spine, GROUPS).to_pandas()
+    frame["as_of"] = pd.to_datetime(spine.column("as_of").to_pandas())
+    observed = as_of if as_of is not None else frame["as_of"].max().date()
+    return frame, observed
+
+
+def _scored(name: str, ensemble: Ensemble, frame: pd.DataFrame, y: np.ndarray, columns: list[str]) -> ScoredSplit:
+    scores = ensemble.predict(frame)
+    features = frame.loc[:, [c for c in columns if c in frame.columns]]
+    return ScoredSplit(name, y.astype(np.int64), np.asarray(scores.pd, dtype=np.float64), scores.sub_scores, features)
+
+
+def _truth_figures(
+    truth: Path, frame: pd.DataFrame, labelled: pd.DataFrame, train_rows: np.ndarray, ensemble: Ensemble, *, seed: int
+) -> dict[str, Any]:
+    """Fused and best-sub-model AUC against ground truth on every application the model did not train on."""
+    path = truth / "applications.parquet"
+    if not path.is_file():
+        raise DataSourceError(f"{path}: ground truth not found (only synthetic universes have it)")
+    known = pq.read_table(path, columns=["application_id", "defaulted"]).to_pandas()
+    trained = set(labelled["application_id"].iloc[train_rows])
+    held = frame[~frame["application_id"].isin(trained)].merge(known, on="application_id").reset_index(drop=True)
+    y = held["defaulted"].astype(np.int64).to_numpy()
+    if held.empty or y.min() == y.max():
+        raise ValidationError("truth", f"{path}: held-out applications lack both outcomes")
+    scores = ensemble.predict(held)
+    fused = np.asarray(scores.pd, dtype=np.float64)
+    subs = {str(c): discrimination(y, scores.sub_scores[c].to_numpy(np.float64))["auc"] for c in scores.sub_scores}
+    best = max(sorted(subs), key=subs.__getitem__)
+    low, high = bootstrap_auc(y, fused, seed=seed)
+    gain = bootstrap_auc_gain(y, fused, scores.sub_scores[best].to_numpy(np.float64), seed=seed)
+    return {
+        "applications": len(held),
+        "default_rate": float(y.mean()),
+        "fused": {**discrimination(y, fused), "auc_ci95": [low, high]},
+        "best_sub_model": best,
+        "best_sub_auc": subs[best],
+        "auc_gain": gain["gain"],
+        "auc_gain_ci95": [gain["low"], gain["high"]],
+        "sub_models": subs,
+    }
+
+
+def _save(
+    settings: Settings, name: str, ensemble: Ensemble, meta: Mapping[str, Any], report: dict[str, Any]
+) -> dict[str, Any]:
+    """Write the bundle and report under ``<home>/models/<name>-v<version>/`` and register the bundle."""
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        registry = SQLModelRegistry(engine)
+        root = settings.home / "models"
+        taken = [m.version for m in registry.list(name)]
+        version = max([*taken, _last_folder_version(root, name)], default=0) + 1
+        folder = root / model_id(name, version)
+        manifest = ensemble.save(folder, {**meta, "version": version})
+        report["meta"]["version"] = version
+        json_path, html_path = write_report(report, folder)
+        window = {k: meta[k] for k in ("observed_on", "oot_from", "rows", "trained_on") if k in meta}
+        registered = registry.register(folder, name, KIND, report["summary"], window, ensemble.features)
+    finally:
+        engine.dispose()
+    return {
+        "model_id": registered,
+        "version": version,
+        "bundle": str(folder),
+        "manifest": str(manifest),
+        "report_json": str(json_path),
+        "report_html": str(html_path),
+    }
+
+
+def _last_folder_version(root: Path, name: str) -> int:
+    taken = [p.name.removeprefix(f"{name}-v") for p in root.glob(f"{name}-v*")] if root.is_dir() else []
+    return max([int(t) for t in taken if t.isdigit()], default=0)
+
+
+def _config(folds: int, seed: int, extra: Mapping[str, Any], **fixed: Any) -> EnsembleConfig:
+    if folds < 2:
+        raise ValidationError("folds", f"{folds}: needs at least 2")
+    try:
+        return replace(EnsembleConfig(folds=folds, seed=seed, **fixed), **dict(extra))
+    except TypeError as exc:
+        raise ValidationError("config", str(exc)) from None
+
+
+def _check_labels(y: np.ndarray, folds: int, what: str) -> None:
+    bads, goods = int(y.sum()), int(len(y) - y.sum())
+    if min(bads, goods) < folds * MIN_BADS_PER_FOLD:
+        raise ValidationError(
+            "labels", f"{len(y):,} {what} hold {bads:,} bad and {goods:,} good: too few to train with {folds} folds"
+        )
+
+
+def _table_meta(name: str, options: TableTraining, data: TabularData) -> dict[str, Any]:
+    return {
+        "name": name,
+        "kind": "ensemble",
+        "trained_on": str(options.path),
+        "target": options.target,
+        "rows": len(data.y),
+        "bad_rate": float(data.y.mean()),
+        "features": list(data.features),
+        "dropped": list(data.dropped),
+        "categorical": {k: list(v) for k, v in data.categorical.items()},
+        "renamed": dict(data.renamed),
+        "folds": options.folds,
+        "seed": options.seed,
+        "sources": ["all"],
+    }
+
+
+def _psi(report: Mapping[str, Any]) -> dict[str, Any]:
+    psi = report.get("psi", {})
+    top = {k: dict(list(v.items())[:5]) for k, v in psi.get("features", {}).items()}
+    return {"score": psi.get("score", {}), "top_features": top}
+
+
+def _check_name(name: str) -> str:
+    if not _NAME.fullmatch(name):
+        raise ValidationError("name", f"{name!r}: use letters, digits, '.', '_' or '-' (at most 60)")
+    return name
+
+
+def _slug(path: Path) -> str:
+    stem = path.name.split(".")[0]
+    slug = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in stem).lstrip("-_")[:60]
+    return slug or "table"

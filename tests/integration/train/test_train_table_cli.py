@@ -1,0 +1,124 @@
+"""``riskloop train --csv/--parquet``: cross-validated figures as one JSON object, files written, clean errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from riskloop.cli.main import app
+from riskloop.storage.engine import make_engine
+from riskloop.storage.model_registry import SQLModelRegistry
+
+
+def _table(rows: int = 2500, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x1, x2, noise = rng.normal(size=rows), rng.normal(size=rows), rng.normal(size=rows)
+    sector = rng.choice(["retail", "farm", "tech"], size=rows)
+    z = 1.2 * x1 - 0.8 * x2 + (sector == "farm") * 0.7 - 2.0
+    y = (rng.random(rows) < 1 / (1 + np.exp(-z))).astype(int)
+    x1[rng.random(rows) < 0.05] = np.nan
+    return pd.DataFrame({"loan_id": [f"L{i:05d}" for i in range(rows)], "x1": x1, "x2": x2, "noise": noise,
+                         "sector": sector, "y": y})  # fmt: skip
+
+
+def _invoke(tmp_path: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, ["--home", str(tmp_path / "home"), "train", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object]]:
+    tmp = tmp_path_factory.mktemp("table")
+    _table().to_csv(tmp / "small.csv", index=False)
+    code, out, err = _invoke(tmp, "--csv", str(tmp / "small.csv"), "--target", "y", "--drop", "loan_id", "--json",
+                             "--folds", "3")  # fmt: skip
+    assert code == 0, err
+    assert len(out.strip().splitlines()) == 1  # one JSON object, nothing else on stdout
+    return tmp, json.loads(out)
+
+
+def test_json_has_cross_validated_figures(trained: tuple[Path, dict[str, object]]) -> None:
+    _, out = trained
+    assert isinstance(out["cv_auc"], float)
+    assert out["cv_auc"] > 0.7
+    assert 0.2 < out["cv_ks"] < 1
+    assert out["rows"] == 2500
+    assert 0.05 < out["bad_rate"] < 0.5  # type: ignore[operator]
+    assert len(out["cv_fold_auc"]) == 3  # type: ignore[arg-type]
+    assert set(out["cv_sub_models"]) == {"all:scorecard", "all:gbdt"}  # type: ignore[arg-type]
+    assert out["categorical"] == {"sector": 3}
+    assert out["dropped"] == ["loan_id"]
+
+
+def test_bundle_report_and_registry_entry_written(trained: tuple[Path, dict[str, object]]) -> None:
+    tmp, out = trained
+    bundle = Path(str(out["bundle"]))
+    assert bundle == tmp / "home" / "models" / "small-v1"
+    assert (bundle / "manifest.json").is_file()
+    report = json.loads(Path(str(out["report_json"])).read_text())
+    assert set(report["splits"]) == {"cv", "fit"}
+    assert report["splits"]["cv"]["models"]["fused"]["auc"] == pytest.approx(out["cv_auc"], abs=1e-9)
+    assert "<svg" in Path(str(out["report_html"])).read_text()
+    engine = make_engine(f"sqlite:///{tmp / 'home' / 'riskloop.db'}")
+    try:
+        entry = SQLModelRegistry(engine).get(str(out["model_id"]))
+    finally:
+        engine.dispose()
+    assert (entry.name, entry.version, entry.kind) == ("small", 1, "fused-ensemble")
+
+
+def test_parquet_and_human_output(tmp_path: Path) -> None:
+    _table(800, seed=1).drop(columns="loan_id").to_parquet(tmp_path / "t.parquet")
+    code, out, err = _invoke(tmp_path, "--parquet", str(tmp_path / "t.parquet"), "--target", "y", "--folds", "2")
+    assert code == 0, err
+    assert "fused" in out
+    assert "report" in out
+
+
+def test_bad_target_exits_2_naming_the_column(tmp_path: Path) -> None:
+    frame = _table(50).assign(y=["0", "1", "2", "yes", "0"] * 10)
+    frame.to_csv(tmp_path / "bad.csv", index=False)
+    code, out, err = _invoke(tmp_path, "--csv", str(tmp_path / "bad.csv"), "--target", "y")
+    assert code == 2
+    assert out == ""
+    assert "y: target must be 0/1" in err
+    assert "2, yes" in err
+    assert "Traceback" not in err
+
+
+def test_missing_target_lists_columns(tmp_path: Path) -> None:
+    _table(50).to_csv(tmp_path / "t.csv", index=False)
+    code, _, err = _invoke(tmp_path, "--csv", str(tmp_path / "t.csv"), "--target", "default_flag", "--json")
+    assert code == 2
+    message = json.loads(err)["message"]
+    assert "no column 'default_flag'" in message
+    assert "loan_id, x1, x2, noise, sector, y" in message
+
+
+def test_rejected_categoricals_are_named(tmp_path: Path) -> None:
+    _table(50).to_csv(tmp_path / "t.csv", index=False)
+    code, _, err = _invoke(tmp_path, "--csv", str(tmp_path / "t.csv"), "--target", "y", "--reject-categorical")
+    assert code == 2
+    assert "non-numeric columns loan_id, sector" in err
+
+
+def test_identifier_column_hint(tmp_path: Path) -> None:
+    _table(200).to_csv(tmp_path / "t.csv", index=False)
+    code, _, err = _invoke(tmp_path, "--csv", str(tmp_path / "t.csv"), "--target", "y")
+    assert code == 2
+    assert "loan_id" in err
+    assert "--drop" in err
+
+
+def test_unsafe_model_name_is_refused(tmp_path: Path) -> None:
+    _table(300).drop(columns="loan_id").to_csv(tmp_path / "t.csv", index=False)
+    code, _, err = _invoke(
+        tmp_path, "--csv", str(tmp_path / "t.csv"), "--target", "y", "--name", "../x", "--folds", "2"
+    )
+    assert code == 2
+    assert "name: '../x'" in err
