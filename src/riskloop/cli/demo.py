@@ -41,9 +41,10 @@ def demo(
                 tasks: dict[str, Any] = {}
 
                 def progress(stage: str, done: int, total: int) -> None:
-                    if stage not in tasks:
-                        tasks[stage] = bar.add_task(stage, total=total or None)
-                    bar.update(tasks[stage], completed=done, total=total or None)
+                    key = stage if stage in ("generate", "ingest") else "model"  # model stages share one bar
+                    if key not in tasks:
+                        tasks[key] = bar.add_task(stage, total=total or None)
+                    bar.update(tasks[key], description=stage, completed=done, total=total or None)
 
                 result = run_demo(settings, options, SystemClock(), progress)
     emit(result, json_mode, _render)
@@ -74,10 +75,28 @@ def _render(result: dict[str, Any]) -> None:
             f"AUC vs ground truth    {d['auc_vs_truth']:.3f}  (95% CI {low:.3f}-{high:.3f})\n"
             f"KS vs ground truth     {d['ks_vs_truth']:.3f}\n"
             f"bad rate: all          {d['bad_rate_all']:.2%}   approved {bad_approved}\n"
-            f"fraud-ring applications approved  {d['fraud_approved']}\n"
-            f"model trained on {d['train_loans']:,} matured loans (observed bad rate {d['train_bad_rate']:.2%}): "
-            f"{d['model']}",
-            title="baseline decision vs ground truth",
+            f"fraud-ring applications approved  {d['fraud_approved']}",
+            title="decisions of the fused model vs ground truth",
         )
     )
+    models = RichTable(
+        title=f"models trained on {d['train_loans']:,} matured loans (observed bad rate {d['train_bad_rate']:.2%})",
+        show_edge=False,
+    )
+    models.add_column("model", no_wrap=True)
+    for name in ("AUC vs truth", "95% CI"):
+        models.add_column(name, justify="right")
+    models.add_column("")
+    for name, fig in d["models_vs_truth"].items():
+        bar = "█" * max(0, round((fig["auc"] - 0.5) * 2 * BAR_WIDTH))
+        models.add_row(name, f"{fig['auc']:.3f}", f"{fig['ci95'][0]:.3f}-{fig['ci95'][1]:.3f}", bar)
+    console.print(models)
+    if d["top_decline_reasons"]:
+        reasons = RichTable(title="most frequent reasons on referrals and declines", show_edge=False)
+        for name, justify in (("code", "left"), ("reason", "left"), ("applications", "right")):
+            reasons.add_column(name, justify=justify)  # type: ignore[arg-type]
+        for r in d["top_decline_reasons"]:
+            reasons.add_row(r["code"], r["text"], f"{r['count']:,}")
+        console.print(reasons)
+    console.print(f"model bundles (plain files, sha256): {d['models']}")
     console.print("seconds: " + ", ".join(f"{k} {v}" for k, v in result["seconds"].items()))

@@ -12,15 +12,18 @@ import numpy as np
 import pandas as pd
 import pyarrow as pya
 
-with warnings.catch_warnings():
-    # pandera imports pyspark.pandas when pyspark is installed (riskloop's Spark feature engine needs it), and
-    # pyspark warns there about pandas 3; ingestion never uses pandas-on-Spark, so users need not see it.
-    warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas", FutureWarning)
-    import pandera.pandas as pa
-
 from riskloop.domain.tables import Column, Table, table
 from riskloop.ingest import checks
 from riskloop.ingest.coerce import FieldErrors
+
+# pandera imports pyspark.pandas (at import and when it first registers its backends) whenever pyspark is
+# installed, which riskloop's Spark feature engine needs, and pyspark warns there about pandas 3; ingestion
+# never uses pandas-on-Spark, so users need not see it.
+_PYSPARK_PANDAS_WARNING = "PySpark does not yet fully support pandas"
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", _PYSPARK_PANDAS_WARNING, FutureWarning)
+    import pandera.pandas as pa
+
 
 PANDAS_DTYPES = {
     "str": "str",
@@ -119,7 +122,9 @@ def validate(typed: pya.Table, spec: Table, limits: Limits) -> list[FieldErrors]
         return []
     frame = to_pandas(typed)
     try:
-        schema_for(spec, limits).validate(frame, lazy=True, inplace=True)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", _PYSPARK_PANDAS_WARNING, FutureWarning)
+            schema_for(spec, limits).validate(frame, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as exc:
         return _failures(exc.failure_cases, spec)
     return []

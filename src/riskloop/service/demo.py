@@ -13,7 +13,7 @@ from riskloop.domain.clock import Clock
 from riskloop.errors import ValidationError
 from riskloop.ingest.pipeline import ingest
 from riskloop.ingest.report import ProgressUpdate
-from riskloop.service.baseline_run import RunInputs, run_baseline
+from riskloop.service.demo_models import RunInputs, run_models
 from riskloop.service.ports import Progress, no_progress
 from riskloop.storage.warehouse import Warehouse
 from riskloop.synth.params import DEFAULT_AS_OF, UniverseParams
@@ -51,13 +51,13 @@ def run_demo(
     with _Timed(seconds, "ingest"):
         ingested = ingest(settings, universe, clock=clock, as_of=options.as_of, progress=_ingest_progress(progress))
     with _Timed(seconds, "features, train, decide"):
-        summary = run_baseline(
+        summary = run_models(
             RunInputs(
                 tables=settings.warehouse,
                 truth=universe / "truth",
                 observed_on=options.as_of,
                 cutoff=options.as_of - dt.timedelta(days=DECIDE_WINDOW_DAYS),
-                models=settings.home / "models" / f"baseline-seed-{options.seed}",
+                models=settings.home / "models" / f"demo-seed-{options.seed}",
                 seed=options.seed,
             ),
             progress=progress,

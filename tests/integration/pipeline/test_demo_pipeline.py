@@ -17,6 +17,7 @@ from riskloop.features.backends.duckdb import DuckDBFeatureEngine
 from riskloop.features.catalog import GROUPS
 from riskloop.features.spine import application_spine
 from riskloop.modeling.baseline import BaselineModel
+from riskloop.modeling.ensemble import Ensemble
 
 
 @pytest.fixture(scope="module")
@@ -38,27 +39,30 @@ def test_summary_is_one_consistent_json_object(demo: tuple[Path, dict[str, Any]]
 
 def test_model_ranks_risk_against_ground_truth(demo: tuple[Path, dict[str, Any]]) -> None:
     d = demo[1]["decision"]
+    assert set(d["models_vs_truth"]) >= {"ensemble", "baseline (one LightGBM)"}
+    assert all(r["code"] for r in d["top_decline_reasons"])
     # Ground truth: who defaults is known for every application, funded or not.
     assert d["auc_vs_truth"] > 0.62
     assert d["auc_ci95"][0] < d["auc_vs_truth"] < d["auc_ci95"][1]
     assert d["bad_rate_approved"] < d["bad_rate_all"]
 
 
-def test_saved_model_reloads_and_reproduces_scores(demo: tuple[Path, dict[str, Any]]) -> None:
+def test_saved_models_reload_and_reproduce_scores(demo: tuple[Path, dict[str, Any]]) -> None:
     home, out = demo
-    folder = Path(out["decision"]["model"])
-    model = BaselineModel.load(folder)
+    folder = Path(out["decision"]["models"])
     spine = application_spine(home / "warehouse")
     frame = DuckDBFeatureEngine(home / "warehouse").compute(spine, GROUPS).to_pandas()
-    first = model.predict_pd(frame)
-    again = BaselineModel.load(folder).predict_pd(frame)
+    first = BaselineModel.load(folder / "baseline").predict_pd(frame)
+    again = BaselineModel.load(folder / "baseline").predict_pd(frame)
     assert (first == again).all()
     assert pd.Series(first).between(0, 1).all()
+    fused = Ensemble.load(folder / "ensemble").predict(frame).pd
+    assert (fused == Ensemble.load(folder / "ensemble").predict(frame).pd).all()
 
 
 def test_tampered_model_is_refused(demo: tuple[Path, dict[str, Any]], tmp_path: Path) -> None:
     copy = tmp_path / "model"
-    shutil.copytree(Path(demo[1]["decision"]["model"]), copy)
+    shutil.copytree(Path(demo[1]["decision"]["models"]) / "baseline", copy)
     text = (copy / "model.txt").read_text()
     (copy / "model.txt").write_text(text.replace("learning_rate", "learning_rat3", 1))
     with pytest.raises(DataSourceError, match="sha256"):
