@@ -26,7 +26,7 @@ from riskloop.features.backends.duckdb import DuckDBFeatureEngine
 from riskloop.features.catalog import GROUPS
 from riskloop.features.spine import application_spine
 from riskloop.modeling.ensemble import Ensemble, EnsembleConfig, fit_ensemble
-from riskloop.modeling.sources import default_sources
+from riskloop.service.train import workspace_inputs
 from riskloop.synth.params import UniverseParams
 from riskloop.synth.universe import generate_universe
 
@@ -62,9 +62,10 @@ def main() -> None:
         frame = DuckDBFeatureEngine(tables).compute(application_spine(tables), GROUPS).to_pandas()
         truth = pq.read_table(out / "u" / "truth" / "applications.parquet", columns=["application_id", "defaulted"])
         frame = frame.merge(truth.to_pandas(), on="application_id", validate="one_to_one")
-        config = EnsembleConfig(direct_inputs=("app_bureau_score",))
+        sources, direct = workspace_inputs(frame.columns)  # the workspace model as ``riskloop train`` builds it
+        config = EnsembleConfig(direct_inputs=direct)
         fit_started = time.perf_counter()
-        model = fit_ensemble(frame, frame["defaulted"].astype(int).to_numpy(), default_sources(), config)
+        model = fit_ensemble(frame, frame["defaulted"].astype(int).to_numpy(), sources, config)
         fit_seconds = time.perf_counter() - fit_started
         loaded = Ensemble.load(model.save(out / "bundle", {"seed": args.seed}).parent)
         setup_seconds = time.perf_counter() - started
@@ -84,6 +85,9 @@ def main() -> None:
         "applications": len(frame),
         "sub_models": list(loaded.sub_model_names),
         "trees_per_booster": booster.num_trees(),
+        "trees_all_boosters": sum(
+            loaded.serving.booster(m).num_trees() for m in loaded.sub_model_names if ":gbdt" in m
+        ),
         "fit_seconds": round(fit_seconds, 2),
         "setup_seconds": round(setup_seconds, 2),
         "ensemble_single_row": _summary(ensemble_us),

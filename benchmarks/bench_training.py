@@ -38,14 +38,13 @@ from riskloop.modeling.baseline import train_baseline
 from riskloop.modeling.ensemble import EnsembleConfig, fit_ensemble
 from riskloop.modeling.evaluation import bootstrap_auc_gain, discrimination
 from riskloop.modeling.metrics import bootstrap_auc
-from riskloop.modeling.sources import default_sources
 from riskloop.modeling.splits import time_split
+from riskloop.service.train import CROSS_SOURCE, workspace_inputs
 from riskloop.synth.params import UniverseParams
 from riskloop.synth.universe import generate_universe
 
 OUT = Path(__file__).resolve().parents[1] / "benchmarks" / "out" / "training.json"
 FEATURES = tuple(n for g in GROUPS for n in g.feature_names)
-BUREAU = "app_bureau_score"
 
 
 class _Peak:
@@ -102,7 +101,15 @@ def _figures(y: np.ndarray, fused: np.ndarray, subs: pd.DataFrame | None, seed: 
     return out
 
 
-def run(enterprises: int, labels: str, seed: int, work: Path, direct: tuple[str, ...] = (BUREAU,)) -> dict[str, Any]:
+def run(
+    enterprises: int,
+    labels: str,
+    seed: int,
+    work: Path,
+    *,
+    direct: tuple[str, ...] | None = None,
+    cross: bool = CROSS_SOURCE,
+) -> dict[str, Any]:
     """Every stage on one universe; return the figures."""
     stages: dict[str, dict[str, float]] = {}
     peak = _Peak()
@@ -127,7 +134,8 @@ def run(enterprises: int, labels: str, seed: int, work: Path, direct: tuple[str,
     trained_ids = set(train["application_id"])
     held = frame[~frame["application_id"].isin(trained_ids)].reset_index(drop=True)
     y_held = held["defaulted"].astype(np.int64).to_numpy()
-    sources = default_sources()
+    sources, default_direct = workspace_inputs(frame.columns, cross=cross)  # as ``riskloop train`` does
+    direct = default_direct if direct is None else direct
     config = EnsembleConfig(seed=seed, direct_inputs=direct)
     with _stage("fit ensemble", stages, peak):
         ensemble = fit_ensemble(train, y_train_all[split.train], sources, config)
@@ -144,6 +152,7 @@ def run(enterprises: int, labels: str, seed: int, work: Path, direct: tuple[str,
         "applications": int(summary.rows.get("applications", len(frame))),
         "labels": labels,
         "direct_inputs": list(direct),
+        "cross_source": cross,
         "train_rows": len(train),
         "train_bad_rate": float(y_train_all[split.train].mean()),
         "held_out_rows": len(held),
@@ -164,10 +173,12 @@ def main() -> None:
     parser.add_argument("--enterprises", type=int, default=320_000)
     parser.add_argument("--labels", choices=("truth", "observed"), default="truth")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--direct", nargs="+", default=[BUREAU], help="direct inputs of the fusion (default: bureau)")
+    parser.add_argument("--direct", nargs="+", help="direct inputs of the fusion (default: the application fields)")
+    parser.add_argument("--cross-source", action=argparse.BooleanOptionalAction, default=CROSS_SOURCE)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="riskloop-bench-train-") as tmp:
-        result = run(args.enterprises, args.labels, args.seed, Path(tmp), tuple(args.direct))
+        direct = None if args.direct is None else tuple(args.direct)
+        result = run(args.enterprises, args.labels, args.seed, Path(tmp), direct=direct, cross=args.cross_source)
     e, b, d = result["ensemble_vs_truth"], result["baseline_vs_truth"], result["ensemble_minus_baseline"]
     print(
         f"\n{result['applications']:,} applications; trained on {result['train_rows']:,} ({args.labels} labels), "
@@ -183,7 +194,8 @@ def main() -> None:
     self_mb, children_mb = result["peak_rss_mb_self"], result["peak_rss_mb_children"]
     print(f"peak RSS: this process {self_mb:.0f} MB, generator workers {children_mb:.0f} MB")
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    out = OUT if args.direct == [BUREAU] else OUT.with_name("training-direct.json")
+    default = args.direct is None and args.cross_source == CROSS_SOURCE
+    out = OUT if default else OUT.with_name("training-variant.json")
     out.write_text(json.dumps({"machine": platform.platform(), "seed": args.seed, **result}, indent=2) + "\n")
     print(f"wrote {out}")
 

@@ -50,7 +50,8 @@ def save_ensemble(ensemble: Ensemble, folder: Path, meta: Mapping[str, Any]) -> 
             "format": FORMAT,
             "kind": KIND,
             "sources": [
-                {"name": s.name, "features": list(s.features), "monotone": dict(s.monotone)} for s in ensemble.sources
+                {"name": s.name, "features": list(s.features), "monotone": dict(s.monotone), "kinds": list(s.kinds)}
+                for s in ensemble.sources
             ],
             "sub_models": [
                 {"name": r.name, "source": r.source, "kind": r.kind, "file": _file(r)} for r in serving.sub_models
@@ -89,7 +90,10 @@ def load_ensemble(folder: Path) -> Ensemble:
             r.name: PointsTable.from_json(json.loads(files[file_of[r.name]])) for r in refs if r.kind == SCORECARD
         }
         texts = {r.name: files[file_of[r.name]].decode() for r in refs if r.kind == GBDT}
-        sources = [SourceSpec(s["name"], tuple(s["features"]), s["monotone"]) for s in spec["sources"]]
+        sources = [
+            SourceSpec(s["name"], tuple(s["features"]), s["monotone"], tuple(s.get("kinds", ())))
+            for s in spec["sources"]
+        ]
         serving = ServingEnsemble(
             {s.name: s.features for s in sources},
             refs,

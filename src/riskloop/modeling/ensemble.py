@@ -4,6 +4,8 @@ Training (``fit_ensemble``): k stratified folds; every sub-model's out-of-fold l
 rows that have its source) feed a logistic-regression stacker together with each source's "has data"
 flag and the direct inputs; the stacker's own out-of-fold log-odds fit the calibration; sub-models and
 stacker are then refitted on all rows. ``cross_validate`` wraps the whole of that in an outer k-fold.
+Every data-driven choice (GBDT rounds and tree size, stacker penalty, calibration method) is made on the
+rows ``fit_ensemble`` is given, so under ``cross_validate`` never on the outer test fold.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from sklearn.model_selection import StratifiedKFold
 from riskloop.errors import ConfigError, ValidationError
 from riskloop.modeling.calibration import fit_calibrator
 from riskloop.modeling.fusion import fit_fusion
-from riskloop.modeling.gbdt import GBDTClassifier
+from riskloop.modeling.gbdt import GBDTClassifier, auto_settings
 from riskloop.modeling.metrics import auc, ks
 from riskloop.modeling.scorecard import ScorecardClassifier
 from riskloop.modeling.sources import SourceSpec
@@ -37,6 +39,8 @@ __all__ = ["CVResult", "Ensemble", "EnsembleConfig", "EnsembleScores", "Reason",
 
 FloatArray = npt.NDArray[np.float64]
 MIN_SOURCE_ROWS = 50  # fewer rows with a source's data than this cannot train its sub-models
+AUTO = "auto"
+ISOTONIC_MIN_BADS = 10_000  # "auto" calibration: isotonic from this many training bads, Platt below
 
 
 class SubModel(Protocol):
@@ -51,7 +55,28 @@ def _scorecard(spec: SourceSpec, _config: EnsembleConfig) -> ScorecardClassifier
 
 
 def _gbdt(spec: SourceSpec, config: EnsembleConfig) -> GBDTClassifier:
-    return GBDTClassifier(spec.features, dict(spec.monotone), seed=config.seed)
+    return GBDTClassifier(
+        spec.features,
+        dict(spec.monotone),
+        rounds=config.gbdt_rounds,
+        learning_rate=config.gbdt_learning_rate,
+        num_leaves=config.gbdt_leaves or 7,
+        min_data_in_leaf=config.gbdt_min_child_samples or 50,
+        feature_fraction=config.gbdt_feature_fraction,
+        bagging_fraction=config.gbdt_bagging_fraction,
+        seed=config.seed,
+    )
+
+
+def _sized(model: SubModel, labels: FloatArray, config: EnsembleConfig) -> SubModel:
+    """``model`` with the data-size rule's tree size for ``labels``, where the config leaves it to the rule."""
+    if not isinstance(model, GBDTClassifier):
+        return model
+    rule = auto_settings(labels.size, int(labels.sum()))
+    return model.set_params(  # type: ignore[no-any-return]
+        num_leaves=config.gbdt_leaves or rule.num_leaves,
+        min_data_in_leaf=config.gbdt_min_child_samples or rule.min_data_in_leaf,
+    )
 
 
 KINDS: dict[str, Callable[[SourceSpec, EnsembleConfig], SubModel]] = {SCORECARD: _scorecard, GBDT: _gbdt}
@@ -66,13 +91,28 @@ class EnsembleConfig:
     >>> EnsembleConfig(kinds=("gbdt",), direct_inputs=("app_bureau_score",), calibration="platt").folds
     5
 
+    Defaults that depend on the data (documented in docs/models.md): ``calibration="auto"`` is isotonic
+    with at least ``ISOTONIC_MIN_BADS`` training bads, Platt below; ``gbdt_leaves`` and
+    ``gbdt_min_child_samples`` of None follow ``gbdt.auto_settings`` per sub-model; ``gbdt_early_stopping``
+    rounds of patience choose the number of rounds (at most ``gbdt_rounds``) on the ensemble's own folds
+    (0: exactly ``gbdt_rounds``); ``stacker_c`` None is chosen by out-of-fold log-loss.
+
     """
 
     kinds: tuple[str, ...] = (SCORECARD, GBDT)
     folds: int = 5
     seed: int = 0
     direct_inputs: tuple[str, ...] = ()
-    calibration: str = "isotonic"
+    calibration: str = AUTO
+    gbdt_rounds: int = 2000
+    gbdt_early_stopping: int = 50
+    gbdt_learning_rate: float = 0.05
+    gbdt_leaves: int | None = None
+    gbdt_min_child_samples: int | None = None
+    gbdt_feature_fraction: float = 0.5
+    gbdt_bagging_fraction: float = 0.8
+    stacker_c: float | None = None
+    stacker_non_negative: bool = True
     base_points: float = 600.0
     base_odds: float = 50.0
     pdo: float = 40.0
@@ -82,8 +122,14 @@ class EnsembleConfig:
         unknown = [k for k in self.kinds if k not in KINDS]
         if unknown or not self.kinds:
             raise ConfigError(f"kinds: unknown {unknown or 'empty'}; valid: {', '.join(KINDS)}")
-        if self.calibration not in CALIBRATIONS:
-            raise ConfigError(f"calibration: unknown {self.calibration!r}; valid: {', '.join(CALIBRATIONS)}")
+        if self.calibration not in (*CALIBRATIONS, AUTO):
+            raise ConfigError(f"calibration: unknown {self.calibration!r}; valid: {', '.join(CALIBRATIONS)}, {AUTO}")
+        if self.gbdt_rounds < 1 or self.gbdt_early_stopping < 0 or not 0 < self.gbdt_learning_rate <= 1:
+            raise ConfigError("gbdt_rounds must be positive, gbdt_early_stopping >= 0, gbdt_learning_rate in (0, 1]")
+        if not (0 < self.gbdt_feature_fraction <= 1 and 0 < self.gbdt_bagging_fraction <= 1):
+            raise ConfigError("gbdt_feature_fraction and gbdt_bagging_fraction must be in (0, 1]")
+        if (self.gbdt_leaves or 2) < 2 or (self.gbdt_min_child_samples or 1) < 1 or (self.stacker_c or 1) <= 0:
+            raise ConfigError("gbdt_leaves needs at least 2, gbdt_min_child_samples at least 1, stacker_c > 0")
         if self.n_jobs < 1:
             raise ConfigError(f"n_jobs: needs at least 1, got {self.n_jobs}")
         if self.folds < 2:
@@ -95,6 +141,19 @@ class EnsembleConfig:
     def scaling(self) -> Scaling:
         """The PDO scaling of this configuration."""
         return Scaling(self.base_points, self.base_odds, self.pdo)
+
+    def calibration_for(self, bads: int) -> str:
+        """The calibration method used for a training set with ``bads`` bads.
+
+        Examples
+        --------
+        >>> EnsembleConfig().calibration_for(300), EnsembleConfig().calibration_for(20_000)
+        ('platt', 'isotonic')
+
+        """
+        if self.calibration != AUTO:
+            return self.calibration
+        return "isotonic" if bads >= ISOTONIC_MIN_BADS else "platt"
 
 
 @dataclass(frozen=True)
@@ -189,10 +248,79 @@ def _labels(y: npt.ArrayLike, rows: int) -> FloatArray:
 def _check(frame: pd.DataFrame, sources: Sequence[SourceSpec], config: EnsembleConfig) -> None:
     if not sources or len({s.name for s in sources}) != len(sources):
         raise ConfigError(f"sources: need distinct names, got {[s.name for s in sources]}")
+    unknown = [k for s in sources for k in s.kinds if k not in KINDS]
+    if unknown:
+        raise ConfigError(f"source kinds: unknown {unknown}; valid: {', '.join(KINDS)}")
     needed = [f for s in sources for f in s.features] + list(config.direct_inputs)
     absent = [c for c in dict.fromkeys(needed) if c not in frame.columns]
     if absent:
         raise ValidationError("frame", f"missing columns {absent}")
+
+
+Job = tuple[SubModelRef, SourceSpec, FloatArray, npt.NDArray[np.bool_]]
+Folds = list[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]]
+
+
+@dataclass
+class _SubModels:
+    """Fitted sub-models of one ``_fit``: references, out-of-fold scores, artifacts and chosen GBDT rounds."""
+
+    refs: list[SubModelRef]
+    oof: list[FloatArray]
+    tables: dict[str, PointsTable]
+    texts: dict[str, str]
+    rounds: dict[str, int]
+
+
+def _fit_one(job: Job, labels: FloatArray, folds: Folds, config: EnsembleConfig, fold: int) -> Any:
+    """Fold ``fold``'s out-of-fold scores, or for ``fold == len(folds)`` the model fitted on every row."""
+    ref, spec, x, mask = job
+    n = len(labels)
+    train, test = folds[fold] if fold < len(folds) else (np.arange(n), np.zeros(0, dtype=np.intp))
+    train, test = train[mask[train]], test[mask[test]]
+    model = _sized(KINDS[ref.kind](spec, config), labels[train], config).fit(x[train], labels[train])
+    return (test, model.decision_function(x[test])) if fold < len(folds) else model
+
+
+def _cross_fit(job: Job, labels: FloatArray, folds: Folds, config: EnsembleConfig) -> list[Any]:
+    """A GBDT's out-of-fold scores with rounds chosen by early stopping on the folds, then its final fit."""
+    ref, spec, x, mask = job
+    rows = np.flatnonzero(mask)
+    position = np.full(len(labels), -1, dtype=np.intp)
+    position[rows] = np.arange(rows.size)
+    inner = [(position[tr[mask[tr]]], position[te[mask[te]]]) for tr, te in folds]
+    model = _sized(KINDS[ref.kind](spec, config), labels[rows], config)
+    assert isinstance(model, GBDTClassifier)
+    scores, chosen = model.cross_fit(x[rows], labels[rows], inner, config.gbdt_early_stopping)
+    return [(rows, scores), model.set_params(rounds=chosen).fit(x[rows], labels[rows])]
+
+
+def _fit_sub_models(jobs: list[Job], labels: FloatArray, folds: Folds, config: EnsembleConfig) -> _SubModels:
+    # Every fit is independent and seeded, so running them on threads changes nothing in the result;
+    # LightGBM and the CP-SAT solver of optbinning release the GIL while they work.
+    with ThreadPoolExecutor(max_workers=config.n_jobs) as pool:
+        futures = [
+            [pool.submit(_cross_fit, job, labels, folds, config)]
+            if job[0].kind == GBDT and config.gbdt_early_stopping > 0
+            else [pool.submit(_fit_one, job, labels, folds, config, f) for f in range(len(folds) + 1)]
+            for job in jobs
+        ]
+    out = _SubModels([], [], {}, {}, {})
+    for (ref, _, _, _), parts in zip(jobs, futures, strict=True):
+        results = [part.result() for part in parts]
+        results = results[0] if len(results) == 1 else results
+        oof = np.zeros(len(labels), dtype=np.float64)
+        for test, scores in results[:-1]:  # out of fold: the stacker never sees a sub-model's in-sample scores
+            oof[test] = scores
+        model = results[-1]
+        out.refs.append(ref)
+        out.oof.append(oof)
+        if isinstance(model, ScorecardClassifier):
+            out.tables[ref.name] = model.table_
+        elif isinstance(model, GBDTClassifier):
+            out.texts[ref.name] = model.text_
+            out.rounds[ref.name] = int(model.rounds)
+    return out
 
 
 def _fit(frame: pd.DataFrame, labels: FloatArray, sources: Sequence[SourceSpec], config: EnsembleConfig) -> Ensemble:
@@ -200,44 +328,20 @@ def _fit(frame: pd.DataFrame, labels: FloatArray, sources: Sequence[SourceSpec],
     n = len(frame)
     folds = list(StratifiedKFold(config.folds, shuffle=True, random_state=config.seed).split(np.zeros(n), labels))
     has = np.zeros((n, len(sources)), dtype=np.float64)
-    refs: list[SubModelRef] = []
-    oof_columns: list[FloatArray] = []
-    tables: dict[str, PointsTable] = {}
-    texts: dict[str, str] = {}
-    jobs: list[tuple[SubModelRef, SourceSpec, FloatArray, npt.NDArray[np.bool_]]] = []
+    jobs: list[Job] = []
     for s, spec in enumerate(sources):
         x = frame.loc[:, list(spec.features)].to_numpy(dtype=np.float64, na_value=np.nan)
         mask = has_data(frame, spec.name, x)
         has[:, s] = mask
         if mask.sum() < MIN_SOURCE_ROWS or np.unique(labels[mask]).size < 2:
             raise ValidationError(spec.name, f"{int(mask.sum())} rows with data; too few (or one class) to train")
-        jobs += [(SubModelRef(f"{spec.name}:{kind}", spec.name, kind), spec, x, mask) for kind in config.kinds]
-
-    def fit_one(ref: SubModelRef, spec: SourceSpec, x: FloatArray, mask: npt.NDArray[np.bool_], fold: int) -> Any:
-        """Fold ``fold``'s out-of-fold scores, or for ``fold == len(folds)`` the model fitted on every row."""
-        train, test = folds[fold] if fold < len(folds) else (np.arange(n), np.zeros(0, dtype=np.intp))
-        train, test = train[mask[train]], test[mask[test]]
-        model = KINDS[ref.kind](spec, config).fit(x[train], labels[train])
-        return (test, model.decision_function(x[test])) if fold < len(folds) else model
-
-    # Every fit is independent and seeded, so running them on threads changes nothing in the result;
-    # LightGBM and the CP-SAT solver of optbinning release the GIL while they work.
-    with ThreadPoolExecutor(max_workers=config.n_jobs) as pool:
-        futures = [[pool.submit(fit_one, *job, f) for f in range(len(folds) + 1)] for job in jobs]
-    for (ref, _, _, _), parts in zip(jobs, futures, strict=True):
-        oof = np.zeros(n, dtype=np.float64)
-        for part in parts[:-1]:  # out of fold: the stacker never sees a sub-model's in-sample scores
-            test, scores = part.result()
-            oof[test] = scores
-        model = parts[-1].result()
-        refs.append(ref)
-        oof_columns.append(oof)
-        if isinstance(model, ScorecardClassifier):
-            tables[ref.name] = model.table_
-        elif isinstance(model, GBDTClassifier):
-            texts[ref.name] = model.text_
+        jobs += [
+            (SubModelRef(f"{spec.name}:{kind}", spec.name, kind), spec, x, mask) for kind in spec.kinds or config.kinds
+        ]
+    fitted = _fit_sub_models(jobs, labels, folds, config)
+    refs, tables, texts = fitted.refs, fitted.tables, fitted.texts
     direct = frame.loc[:, list(config.direct_inputs)].to_numpy(dtype=np.float64, na_value=np.nan)
-    oof_sub = np.column_stack(oof_columns)
+    oof_sub = np.column_stack(fitted.oof)
     names = [r.name for r in refs]
     fusion, oof_logit = fit_fusion(
         names,
@@ -249,8 +353,11 @@ def _fit(frame: pd.DataFrame, labels: FloatArray, sources: Sequence[SourceSpec],
         direct_values=direct,
         y=labels,
         folds=folds,
+        c=config.stacker_c,
+        non_negative=config.stacker_non_negative,
     )
-    calibrator = fit_calibrator(config.calibration, oof_logit, labels)
+    calibration = config.calibration_for(int(labels.sum()))
+    calibrator = fit_calibrator(calibration, oof_logit, labels)
     serving = ServingEnsemble(
         {s.name: s.features for s in sources},
         refs,
@@ -270,6 +377,8 @@ def _fit(frame: pd.DataFrame, labels: FloatArray, sources: Sequence[SourceSpec],
         "oof_auc_fused": auc(labels, oof_pd),
         "oof_ks_fused": ks(labels, oof_pd),
         "config": asdict(config),
+        "calibration": calibration,
+        "gbdt_rounds": fitted.rounds,
     }
     return Ensemble(serving, sources, config, training)
 

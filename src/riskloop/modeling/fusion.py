@@ -1,4 +1,10 @@
-"""Training the fusion: a logistic-regression stacker over out-of-fold sub-model scores and source flags."""
+"""Training the fusion: a logistic-regression stacker over out-of-fold sub-model scores and source flags.
+
+The stacker is an L2-penalised logistic regression whose sub-model weights are kept non-negative (a
+sub-model's log-odds can only raise the fused risk with its own sign; a negative weight is over-fitting
+of correlated scores). Its penalty ``C`` is chosen from ``STACKER_GRID`` by out-of-fold log-loss over
+the ensemble's folds, i.e. on training rows only.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +12,49 @@ from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.linear_model import LogisticRegression
+from scipy.optimize import minimize
 
 from riskloop.scoring.fusion import Fusion
 
 FloatArray = npt.NDArray[np.float64]
 Folds = Sequence[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]]
-STACKER_C = 1.0
+STACKER_GRID = (0.01, 0.1, 1.0, 10.0)
 
 
-def _stacker(design: FloatArray, y: FloatArray) -> LogisticRegression:
-    return LogisticRegression(C=STACKER_C, max_iter=2000).fit(design, y)
+def fit_logistic(
+    design: FloatArray, y: FloatArray, c: float, lower: Sequence[float | None]
+) -> tuple[float, FloatArray]:
+    """Intercept and coefficients of ``sum(log-loss) + ||w||^2 / (2c)`` with ``w[j] >= lower[j]`` (None: free).
+
+    The same objective as scikit-learn's ``LogisticRegression(C=c)``, solved by L-BFGS-B (deterministic).
+
+    Examples
+    --------
+    >>> b, w = fit_logistic(np.array([[0.0], [1.0], [2.0], [3.0]]), np.array([0.0, 0.0, 1.0, 1.0]), 1.0, [0.0])
+    >>> bool(w[0] > 0)
+    True
+
+    """
+    k = design.shape[1]
+    sign = 2.0 * y - 1.0
+
+    def loss(theta: FloatArray) -> tuple[float, FloatArray]:
+        z = sign * (theta[0] + design @ theta[1:])
+        value = float(np.logaddexp(0.0, -z).sum() + theta[1:] @ theta[1:] / (2.0 * c))
+        g = -sign * np.exp(-np.logaddexp(0.0, z))  # d loss / d logit
+        grad = np.concatenate([[g.sum()], design.T @ g + theta[1:] / c])
+        return value, grad
+
+    bounds = [(None, None)] + [(lo, None) for lo in lower]
+    start = np.zeros(k + 1, dtype=np.float64)
+    start[0] = float(np.log(max(y.mean(), 1e-9) / max(1.0 - y.mean(), 1e-9)))
+    result = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds, options={"maxiter": 2000})
+    theta = np.asarray(result.x, dtype=np.float64)
+    return float(theta[0]), theta[1:]
+
+
+def _log_loss(y: FloatArray, logit: FloatArray) -> float:
+    return float(np.mean(np.logaddexp(0.0, -(2.0 * y - 1.0) * logit)))
 
 
 def fit_fusion(
@@ -30,12 +68,16 @@ def fit_fusion(
     direct_values: FloatArray,
     y: FloatArray,
     folds: Folds,
+    c: float | None = None,
+    non_negative: bool = True,
 ) -> tuple[Fusion, FloatArray]:
     """Fit the stacker on out-of-fold sub-scores; return it and its own out-of-fold log-odds.
 
     A sub-model's neutral value is its mean out-of-fold score over the rows that have its source: rows
     without the source get exactly that (0 after centring) and the source's has-data flag carries the
     difference. The stacker's out-of-fold log-odds (same folds) are what the calibration is fitted on.
+    ``c`` None chooses the penalty from ``STACKER_GRID`` by those out-of-fold log-odds' log-loss (ties: the
+    stronger penalty); ``non_negative`` bounds every sub-model weight at 0 (flags and direct inputs are free).
 
     Examples
     --------
@@ -45,18 +87,25 @@ def fit_fusion(
     """
     source_col = [list(sources).index(s) for s in sub_sources]
     neutral = tuple(
-        float(oof_sub[has[:, c] > 0, j].mean()) if (has[:, c] > 0).any() else 0.0 for j, c in enumerate(source_col)
+        float(oof_sub[has[:, k] > 0, j].mean()) if (has[:, k] > 0).any() else 0.0 for j, k in enumerate(source_col)
     )
     columns = [direct_values[~np.isnan(direct_values[:, d]), d] for d in range(len(direct))]
     mean = tuple(float(c.mean()) if c.size else 0.0 for c in columns)
     scale = tuple(float(c.std()) if c.size and c.std() > 0 else 1.0 for c in columns)
     shell = Fusion(tuple(sub_names), tuple(sub_sources), neutral, tuple(sources), tuple(direct), mean, scale, 0.0, ())
     design = shell.design(oof_sub, has, direct_values)
-    oof_logit = np.empty(len(y), dtype=np.float64)
-    for train, test in folds:
-        oof_logit[test] = _stacker(design[train], y[train]).decision_function(design[test])
-    final = _stacker(design, y)
-    fusion = Fusion(
-        **{**shell.__dict__, "intercept": float(final.intercept_[0]), "coef": tuple(map(float, final.coef_[0]))}
-    )
+    lower = [0.0 if non_negative else None] * len(sub_names) + [None] * (design.shape[1] - len(sub_names))
+
+    def out_of_fold(penalty: float) -> FloatArray:
+        logit = np.empty(len(y), dtype=np.float64)
+        for train, test in folds:
+            b, w = fit_logistic(design[train], y[train], penalty, lower)
+            logit[test] = b + design[test] @ w
+        return logit
+
+    candidates = (c,) if c is not None else STACKER_GRID
+    scored = [(_log_loss(y, logit), i, logit) for i, logit in enumerate(map(out_of_fold, candidates))]
+    _, best, oof_logit = min(scored, key=lambda t: (round(t[0], 12), t[1]))
+    intercept, coef = fit_logistic(design, y, candidates[best], lower)
+    fusion = Fusion(**{**shell.__dict__, "intercept": intercept, "coef": tuple(map(float, coef))})
     return fusion, oof_logit

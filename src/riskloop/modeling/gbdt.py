@@ -1,8 +1,13 @@
-"""LightGBM sub-model: monotone constraints from the source spec, deterministic, saved as LightGBM text."""
+"""LightGBM sub-model: monotone constraints from the source spec, deterministic, saved as LightGBM text.
+
+``auto_settings`` is the data-size rule behind the ensemble's default GBDT settings, and
+``GBDTClassifier.cross_fit`` chooses the number of rounds by early stopping on the training folds only.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import lightgbm as lgb
@@ -13,6 +18,34 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from riskloop.errors import ValidationError
 
 FloatArray = npt.NDArray[np.float64]
+Folds = Sequence[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]]
+LEAVES_SMALL, LEAVES_LARGE, LARGE_BADS = 7, 15, 2000
+MIN_LEAF_FLOOR, MIN_LEAF_CAP, BADS_PER_LEAF = 20, 100, 2.0
+
+
+@dataclass(frozen=True)
+class GBDTSettings:
+    """Tree size of one GBDT sub-model: leaves per tree and the fewest rows in a leaf."""
+
+    num_leaves: int
+    min_data_in_leaf: int
+
+
+def auto_settings(rows: int, bads: int) -> GBDTSettings:
+    """The data-size rule: leaves and leaf size from the number of rows and bads a sub-model trains on.
+
+    Leaves: 7 below 2,000 bads, 15 from there (more bads support deeper interactions). Leaf size: enough
+    rows that a leaf expects two bads at the training bad rate, between 20 and 100 rows.
+
+    Examples
+    --------
+    >>> auto_settings(1000, 300), auto_settings(120_000, 8_000).num_leaves
+    (GBDTSettings(num_leaves=7, min_data_in_leaf=20), 15)
+
+    """
+    rate = bads / rows if rows and bads else 1.0
+    leaf = int(np.clip(round(BADS_PER_LEAF / rate), MIN_LEAF_FLOOR, MIN_LEAF_CAP))
+    return GBDTSettings(LEAVES_LARGE if bads >= LARGE_BADS else LEAVES_SMALL, leaf)
 
 
 class GBDTClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
@@ -27,8 +60,9 @@ class GBDTClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
         Column names, in the order of the matrix passed to ``fit``.
     monotone : mapping of str to int, optional
         +1 / -1 monotone constraints per feature.
-    rounds, learning_rate, num_leaves, min_data_in_leaf, seed
-        Boosting settings; training is deterministic for a given seed.
+    rounds, learning_rate, num_leaves, min_data_in_leaf, feature_fraction, bagging_fraction, seed
+        Boosting settings (``rounds`` is the cap when ``cross_fit`` chooses them); training is deterministic
+        for a given seed: feature and row sampling draw from it.
 
     Examples
     --------
@@ -46,6 +80,8 @@ class GBDTClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
         learning_rate: float = 0.05,
         num_leaves: int = 7,
         min_data_in_leaf: int = 50,
+        feature_fraction: float = 1.0,
+        bagging_fraction: float = 1.0,
         seed: int = 0,
     ) -> None:
         self.features = features
@@ -54,6 +90,8 @@ class GBDTClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
         self.learning_rate = learning_rate
         self.num_leaves = num_leaves
         self.min_data_in_leaf = min_data_in_leaf
+        self.feature_fraction = feature_fraction
+        self.bagging_fraction = bagging_fraction
         self.seed = seed
 
     def params(self) -> dict[str, Any]:
@@ -64,6 +102,9 @@ class GBDTClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
             "learning_rate": self.learning_rate,
             "num_leaves": self.num_leaves,
             "min_data_in_leaf": self.min_data_in_leaf,
+            "feature_fraction": self.feature_fraction,
+            "bagging_fraction": self.bagging_fraction,
+            "bagging_freq": 1 if self.bagging_fraction < 1.0 else 0,
             "lambda_l2": 1.0,
             "max_bin": 63,
             "monotone_constraints": [int(monotone.get(f, 0)) for f in self.features],
@@ -74,14 +115,50 @@ class GBDTClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
             "verbose": -1,
         }
 
-    def fit(self, x: npt.ArrayLike, y: npt.ArrayLike) -> GBDTClassifier:
-        """Train the booster against 0/1 ``y``."""
+    def _data(self, x: npt.ArrayLike, y: npt.ArrayLike) -> lgb.Dataset:
         matrix, labels = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
         if matrix.ndim != 2 or matrix.shape[1] != len(self.features):
             raise ValidationError("x", f"needs {len(self.features)} columns, got shape {matrix.shape}")
         if np.unique(labels).size < 2:
             raise ValidationError("y", "needs both good and bad outcomes")
-        data = lgb.Dataset(matrix, label=labels, feature_name=list(self.features), free_raw_data=True)
+        return lgb.Dataset(matrix, label=labels, feature_name=list(self.features), free_raw_data=False)
+
+    def cross_fit(self, x: npt.ArrayLike, y: npt.ArrayLike, folds: Folds, patience: int) -> tuple[FloatArray, int]:
+        """Out-of-fold log-odds over ``folds`` and the number of rounds chosen by early stopping on them.
+
+        All folds boost in step (``lightgbm.cv``); training stops once the mean log-loss of the held-out
+        folds has not improved for ``patience`` rounds (at most ``rounds``), and each fold's held-out rows
+        are scored at the best round. Only the rows of ``x`` are seen, so under an outer cross-validation
+        the choice never looks at the outer test fold. Refit with ``set_params(rounds=...)`` then ``fit``.
+
+        Examples
+        --------
+        >>> oof, rounds = GBDTClassifier(("f",)).cross_fit(x, y, folds, patience=50)  # doctest: +SKIP
+
+        """
+        data = self._data(x, y)
+        result = lgb.cv(
+            {**self.params(), "metric": "binary_logloss"},
+            data,
+            num_boost_round=self.rounds,
+            folds=list(folds),
+            stratified=False,
+            callbacks=[lgb.early_stopping(patience, verbose=False)] if patience > 0 else [],
+            return_cvbooster=True,
+        )
+        curve, boosters = result["valid binary_logloss-mean"], result["cvbooster"]
+        assert isinstance(curve, list)
+        assert isinstance(boosters, lgb.CVBooster)
+        rounds = len(curve)
+        matrix = np.asarray(x, dtype=np.float64)
+        oof = np.zeros(len(matrix), dtype=np.float64)
+        for (_, test), booster in zip(folds, boosters.boosters, strict=True):
+            oof[test] = booster.predict(matrix[test], num_iteration=rounds, raw_score=True)
+        return oof, rounds
+
+    def fit(self, x: npt.ArrayLike, y: npt.ArrayLike) -> GBDTClassifier:
+        """Train the booster against 0/1 ``y``."""
+        data = self._data(x, y)
         trained = lgb.train(self.params(), data, num_boost_round=self.rounds)
         self.text_: str = trained.model_to_string()
         self.booster_ = lgb.Booster(model_str=self.text_)

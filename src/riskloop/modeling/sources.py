@@ -62,6 +62,8 @@ class SourceSpec:
         Column names, in the order the sub-models see them.
     monotone : mapping of str to int
         +1 when risk rises with the feature, -1 when it falls; unlisted features are unconstrained.
+    kinds : tuple of str
+        Sub-model kinds of this source; empty (the default) means ``EnsembleConfig.kinds``.
 
     Examples
     --------
@@ -73,6 +75,7 @@ class SourceSpec:
     name: str
     features: tuple[str, ...]
     monotone: Mapping[str, int] = field(default_factory=dict)
+    kinds: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[A-Za-z0-9_.-]+", self.name):
@@ -151,6 +154,26 @@ def register_source(spec: SourceSpec, replace: bool = False) -> None:
 
     """
     REGISTRY.register(spec, replace=replace)
+
+
+def cross_source(specs: Iterable[SourceSpec], extra: Iterable[str] = (), name: str = "all") -> SourceSpec:
+    """One source over every feature of ``specs`` (then ``extra``), for a cross-source sub-model.
+
+    It has a GBDT only (a scorecard over every feature adds little to the per-source ones): the GBDT sees
+    interactions between sources that per-source sub-models cannot; it keeps each feature's monotone
+    direction. Rows count as having it when any of its features is known.
+
+    Examples
+    --------
+    >>> spec = cross_source(default_sources(), ("app_bureau_score",))
+    >>> spec.name, spec.features[-1]
+    ('all', 'app_bureau_score')
+
+    """
+    specs = tuple(specs)
+    features = tuple(dict.fromkeys([f for s in specs for f in s.features] + list(extra)))
+    monotone = {f: d for s in specs for f, d in s.monotone.items()}
+    return SourceSpec(name, features, monotone, kinds=("gbdt",))
 
 
 def default_sources() -> tuple[SourceSpec, ...]:

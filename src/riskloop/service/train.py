@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 from riskloop.config import Settings
 from riskloop.errors import DataSourceError, ValidationError
 from riskloop.features.backends.duckdb import DuckDBFeatureEngine
-from riskloop.features.catalog import GROUPS
+from riskloop.features.catalog import GROUPS, GROUPS_BY_NAME
 from riskloop.features.labels import observed_outcomes
 from riskloop.features.spine import application_spine
 from riskloop.modeling.bundle import KIND
@@ -30,7 +30,7 @@ from riskloop.modeling.evaluation import bootstrap_auc_gain, discrimination
 from riskloop.modeling.metrics import bootstrap_auc
 from riskloop.modeling.registry import model_id
 from riskloop.modeling.report import ScoredSplit, build_report, write_report
-from riskloop.modeling.sources import SourceSpec, default_sources
+from riskloop.modeling.sources import SourceSpec, cross_source, default_sources
 from riskloop.modeling.splits import time_split
 from riskloop.modeling.tabular import Categorical, TabularData, load_table
 from riskloop.service.ports import Progress, no_progress
@@ -39,6 +39,9 @@ from riskloop.storage.migrate import upgrade
 from riskloop.storage.model_registry import SQLModelRegistry
 
 BUREAU = "app_bureau_score"
+# The application's own fields (bureau score, amount, term, verification results) enter the fusion directly.
+APPLICATION_FIELDS: tuple[str, ...] = GROUPS_BY_NAME["application"].feature_names
+CROSS_SOURCE = True
 MIN_BADS_PER_FOLD = 2
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,59}")
 
@@ -52,7 +55,8 @@ class WorkspaceTraining:
     folds: int = 5
     seed: int = 0
     truth: Path | None = None  # ground truth of a synthetic universe, for an AUC against it
-    config: Mapping[str, Any] = field(default_factory=dict)  # further EnsembleConfig fields
+    cross_source: bool = CROSS_SOURCE  # add the cross-source GBDT ("all") beside the per-source sub-models
+    config: Mapping[str, Any] = field(default_factory=dict)  # further EnsembleConfig fields (direct_inputs ...)
 
 
 @dataclass(frozen=True)
@@ -98,9 +102,9 @@ def train_workspace(settings: Settings, options: WorkspaceTraining, progress: Pr
     y = labelled["bad"].to_numpy(dtype=np.int64)
     _check_labels(y, options.folds, f"loans with outcomes observed on {as_of}")
     split = time_split(labelled["as_of"], y, seed=options.seed)
-    sources = default_sources()
-    direct = (BUREAU,) if BUREAU in frame.columns else ()
+    sources, direct = workspace_inputs(frame.columns, cross=options.cross_source)
     config = _config(options.folds, options.seed, options.config, direct_inputs=direct)
+    direct = config.direct_inputs  # an override in ``options.config`` wins
     train = labelled.iloc[split.train].reset_index(drop=True)
     progress("train", 2, 5)
     ensemble = fit_ensemble(train, y[split.train], sources, config)
@@ -182,6 +186,27 @@ def train_table(settings: Settings, options: TableTraining, progress: Progress =
         "dropped": list(data.dropped),
         "categorical": {k: len(v) for k, v in data.categorical.items()},
     }
+
+
+def workspace_inputs(columns: Any, *, cross: bool = CROSS_SOURCE) -> tuple[tuple[SourceSpec, ...], tuple[str, ...]]:
+    """Sources and direct inputs of the workspace model.
+
+    Sources: the registered ones, plus with ``cross`` one cross-source GBDT over them and the application
+    fields. Direct inputs: the application fields present in ``columns``.
+
+    Examples
+    --------
+    >>> sources, direct = workspace_inputs(["app_bureau_score"], cross=False)
+    >>> direct, sources[0].name
+    (('app_bureau_score',), 'registration')
+
+    """
+    present = set(columns)
+    direct = tuple(f for f in APPLICATION_FIELDS if f in present)
+    sources = default_sources()
+    if cross:
+        sources = (*sources, cross_source(sources, direct))
+    return sources, direct
 
 
 def _workspace_frame(tables: Path, as_of: dt.date | None) -> tuple[pd.DataFrame, dt.date]:

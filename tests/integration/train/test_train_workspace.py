@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from riskloop.cli.main import app
 from riskloop.modeling.ensemble import Ensemble
+from riskloop.service.train import APPLICATION_FIELDS
 from riskloop.storage.engine import make_engine
 from riskloop.storage.model_registry import SQLModelRegistry
 
@@ -55,7 +56,8 @@ def test_report_has_figures_per_model_and_split(trained: tuple[Path, dict[str, A
         assert report["splits"][split]["ensemble_gain"]["best_sub_model"]
     assert report["splits"]["train"]["models"]["fused"]["auc"] > 0.6
     assert report["meta"]["oot_from"] <= report["meta"]["observed_on"]
-    assert report["meta"]["direct_inputs"] == ["app_bureau_score"]
+    assert report["meta"]["direct_inputs"] == list(APPLICATION_FIELDS)
+    assert "all:gbdt" in report["splits"]["test"]["models"]
 
 
 def test_psi_of_score_and_features(trained: tuple[Path, dict[str, Any]]) -> None:

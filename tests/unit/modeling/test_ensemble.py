@@ -11,7 +11,8 @@ import pytest
 
 from riskloop.errors import ConfigError, DataSourceError
 from riskloop.modeling.ensemble import Ensemble, EnsembleConfig, fit_ensemble
-from riskloop.modeling.sources import SourceRegistry, SourceSpec
+from riskloop.modeling.gbdt import GBDTSettings, auto_settings
+from riskloop.modeling.sources import SourceRegistry, SourceSpec, cross_source
 
 CONFIG = EnsembleConfig(folds=3, direct_inputs=("bureau",))
 Toy = tuple[pd.DataFrame, np.ndarray]
@@ -115,3 +116,32 @@ def test_reasons_have_catalogue_codes(fitted: Ensemble, toy: Toy) -> None:
     assert all(r.code and r.text and r.text_zh for rs in reasons for r in rs)
     worst = int(np.argmax(frame["c_cases"].to_numpy()))
     assert any(r.feature == "c_cases" for r in fitted.reasons(frame.iloc[[worst]])[0])
+
+
+def test_data_size_rule_and_auto_calibration() -> None:
+    assert auto_settings(800, 240) == GBDTSettings(num_leaves=7, min_data_in_leaf=20)  # German-sized
+    assert auto_settings(5_600, 216).min_data_in_leaf == 52  # two bads per leaf at a 3.9 % bad rate
+    assert auto_settings(120_000, 8_000) == GBDTSettings(num_leaves=15, min_data_in_leaf=30)
+    assert auto_settings(10_000, 10).min_data_in_leaf == 100
+    assert EnsembleConfig().calibration_for(9_999) == "platt"
+    assert EnsembleConfig().calibration_for(10_000) == "isotonic"
+    assert EnsembleConfig(calibration="isotonic").calibration_for(5) == "isotonic"
+    with pytest.raises(ConfigError, match="gbdt_feature_fraction"):
+        EnsembleConfig(gbdt_feature_fraction=0.0)
+
+
+def test_stacker_weights_of_sub_models_are_not_negative(fitted: Ensemble) -> None:
+    assert all(fitted.serving.fusion.weight(m) >= 0 for m in fitted.sub_model_names)
+    assert all(1 <= r <= 2000 for r in fitted.training["gbdt_rounds"].values())  # chosen by early stopping
+
+
+def test_cross_source_gbdt_only_and_survives_the_bundle(
+    toy: Toy, sources: tuple[SourceSpec, ...], tmp_path: Path
+) -> None:
+    frame, y = toy
+    model = fit_ensemble(frame, y, (*sources, cross_source(sources)), EnsembleConfig(folds=2, kinds=("gbdt",)))
+    assert "all:gbdt" in model.sub_model_names
+    assert "all:scorecard" not in model.sub_model_names
+    loaded = Ensemble.load(model.save(tmp_path / "m", {}).parent)
+    assert loaded.sources[-1].kinds == ("gbdt",)
+    assert np.array_equal(model.predict(frame).pd, loaded.predict(frame).pd)
