@@ -1,0 +1,1 @@
+"""Strategies as versioned decision graphs (GoRules JDM), run through the RuleEngine port."""
