@@ -108,6 +108,7 @@ class RuleOutcome:
     result: Mapping[str, Any]
     trace: tuple[TraceStep, ...]
     error: RuleFailure | None = None
+    sha256: str = ""  # digest of the strategy content that ran ("" when it could not be loaded)
 
     @property
     def ok(self) -> bool:

@@ -4,28 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from riskloop.domain.decision import MAX_REASONS, DecisionReason
 from riskloop.errors import ValidationError
 
 CATALOG_FILE = "reason_catalog.json"
-MAX_REASONS = 4
-
-
-@dataclass(frozen=True)
-class DecisionReason:
-    """One reason of a decision: catalogue code, where it comes from (``rule`` or ``model``) and its texts."""
-
-    code: str
-    source: str
-    text: str
-    text_zh: str
-
-    def to_dict(self) -> dict[str, str]:
-        """Plain JSON-ready fields."""
-        return {"code": self.code, "source": self.source, "text": self.text, "text_zh": self.text_zh}
 
 
 class RuleReasonCatalog:

@@ -40,14 +40,14 @@ class ZenRuleEngine:
 
     def __init__(self, loader: StrategyLoader) -> None:
         self.loader = loader
-        self._engines: dict[str, tuple[Any, dict[str, str]]] = {}
+        self._engines: dict[str, tuple[Any, dict[str, str], str]] = {}
         self._lock = threading.Lock()
 
     def strategy(self, key: str) -> Strategy:
         """The strategy version ``key`` from the loader."""
         return self.loader.load(key)
 
-    def _engine(self, key: str) -> tuple[Any, dict[str, str]]:
+    def _engine(self, key: str) -> tuple[Any, dict[str, str], str]:
         found = self._engines.get(key)
         if found is None:
             with self._lock:
@@ -57,14 +57,14 @@ class ZenRuleEngine:
                     content = zen.ZenDecisionContent(strategy.content)
                     kinds = {n["id"]: n["type"] for n in json.loads(strategy.content)["nodes"]}
                     engine = zen.ZenEngine({"loader": lambda _key: content})
-                    found = (engine, kinds)
+                    found = (engine, kinds, strategy.sha256)
                     self._engines[key] = found
         return found
 
     def evaluate(self, key: str, context: Mapping[str, Any]) -> RuleOutcome:
         """Run strategy ``key`` on ``context`` with a trace; failures are returned in ``error``."""
         try:
-            engine, kinds = self._engine(key)
+            engine, kinds, digest = self._engine(key)
         except RiskloopError as exc:
             return RuleOutcome(key, {}, (), RuleFailure("load", str(exc)))
         except Exception as exc:  # zen raises RuntimeError with a JSON message
@@ -72,8 +72,9 @@ class ZenRuleEngine:
         try:
             response = engine.evaluate(key, dict(context), {"trace": True})
         except Exception as exc:  # any engine error is a value, not an abort
-            return RuleOutcome(key, {}, (), _failure(exc))
-        return RuleOutcome(key, response["result"], compact_trace(response.get("trace") or {}, kinds))
+            return RuleOutcome(key, {}, (), _failure(exc), digest)
+        trace = compact_trace(response.get("trace") or {}, kinds)
+        return RuleOutcome(key, response["result"], trace, None, digest)
 
 
 def compact_trace(trace: Mapping[str, Any], kinds: Mapping[str, str]) -> tuple[TraceStep, ...]:

@@ -1,0 +1,89 @@
+"""Assemble the live decision pipeline of a workspace: database adapters, the deployed model, the strategies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from riskloop.config import Settings
+from riskloop.domain.clock import Clock, SystemClock
+from riskloop.domain.decision_request import DecisionRequest, GraphSignals
+from riskloop.errors import DataSourceError, NotFoundError
+from riskloop.rules.engine import StrategyLoader
+from riskloop.rules.loaders import REFERENCE_KEY, PackageStrategyLoader
+from riskloop.rules.zen import ZenRuleEngine
+from riskloop.service.decide import Decider
+from riskloop.service.ports import GraphChecks
+from riskloop.service.scorer import EnsembleScorer
+from riskloop.storage.feature_store import SQLFeatureStore
+from riskloop.storage.model_registry import SQLModelRegistry
+from riskloop.storage.profiles import SQLProfileSource
+
+ACTIVE = "active"
+
+
+class NoGraphChecks:
+    """GraphChecks when no graph is deployed: every check is unavailable, so nothing is approved on it."""
+
+    def check(self, request: DecisionRequest) -> GraphSignals:
+        """Fail: there is no graph."""
+        raise DataSourceError("graph checks are not deployed")
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Settings of a live pipeline."""
+
+    model: str | None = None  # bundle folder, registry model id, or None for the deployed one
+    strategy: str = REFERENCE_KEY
+    blacklist: frozenset[str] = frozenset()
+
+
+def model_folder(settings: Settings, engine: sa.Engine, model: str | None) -> Path:
+    """The bundle to serve: a folder, a registered model id, else the active (or latest) registered ensemble.
+
+    Falls back to the newest ``models/*/ensemble`` folder of the workspace (the demo's).
+    """
+    if model is not None:
+        path = Path(model)
+        if path.is_dir():
+            return path
+        return Path(SQLModelRegistry(engine).get(model).path)
+    registered = SQLModelRegistry(engine).list()
+    active = [m for m in registered if m.status == ACTIVE]
+    if active or registered:
+        best = max(active or registered, key=lambda m: (m.created_at, m.version))
+        return Path(best.path)
+    found = sorted((settings.home / "models").glob("*/ensemble"), key=lambda p: p.stat().st_mtime)
+    if not found:
+        raise NotFoundError(f"no model in {settings.home} (run: riskloop train)")
+    return found[-1]
+
+
+def live_decider(
+    settings: Settings,
+    engine: sa.Engine,
+    *,
+    runtime: Runtime | None = None,
+    graph: GraphChecks | None = None,
+    loader: StrategyLoader | None = None,
+    clock: Clock | None = None,
+) -> Decider:
+    """The pipeline on the workspace's database: published features, profiles, the model, the strategies.
+
+    ``graph`` defaults to ``NoGraphChecks`` (every application referred for its graph check) until a graph
+    adapter is given.
+    """
+    runtime = runtime or Runtime()
+    clock = clock or SystemClock()
+    return Decider(
+        features=SQLFeatureStore(engine, clock),
+        profiles=SQLProfileSource(engine, runtime.blacklist),
+        graph=graph or NoGraphChecks(),
+        scorer=EnsembleScorer.load(model_folder(settings, engine, runtime.model)),
+        rules=ZenRuleEngine(loader or PackageStrategyLoader()),
+        strategy=runtime.strategy,
+        clock=clock,
+    )

@@ -1,0 +1,54 @@
+"""EnsembleScorer: the Scorer port over a fused-model bundle (fast serving path for scores)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from riskloop.domain.decision import DecisionReason
+from riskloop.modeling.ensemble import Ensemble
+from riskloop.modeling.registry import manifest_digest
+
+
+class EnsembleScorer:
+    """Scores with ``Ensemble.score_row`` and explains with the ensemble's reason catalogue."""
+
+    def __init__(self, ensemble: Ensemble, version: str) -> None:
+        self.ensemble = ensemble
+        self._version = version
+
+    @classmethod
+    def load(cls, folder: Path) -> EnsembleScorer:
+        """The bundle in ``folder``; its version is the folder name and the manifest's sha256."""
+        digest = manifest_digest(folder)[:16]
+        return cls(Ensemble.load(folder), f"{folder.name}:{digest}")
+
+    @property
+    def version(self) -> str:
+        """Bundle name and manifest digest."""
+        return self._version
+
+    @property
+    def reasons_version(self) -> str:
+        """Version of the model reason catalogue."""
+        return self.ensemble.catalog.version
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """Every column the model reads."""
+        return self.ensemble.features
+
+    def score(self, values: Mapping[str, float | None]) -> tuple[float, float]:
+        """PD and points of one row."""
+        return self.ensemble.score_row(values)
+
+    def reasons(self, values: Mapping[str, float | None], top_k: int) -> list[DecisionReason]:
+        """Top ``top_k`` adverse factors of one row."""
+        columns = list(self.ensemble.features) + [n for n in values if n.startswith("avail_")]
+        row = np.array([[np.nan if (v := values.get(c)) is None else float(v) for c in columns]], dtype=np.float64)
+        frame = pd.DataFrame(row, columns=columns, copy=False)
+        found = self.ensemble.reasons(frame, top_k=top_k)[0]
+        return [DecisionReason(r.code, "model", r.text, r.text_zh) for r in found]
