@@ -107,3 +107,37 @@ model_registry = sa.Table(
     sa.UniqueConstraint("name", "version", name="uq_model_registry_name_version"),
     comment="Versioned model bundles: plain artifacts with sha256, never pickles.",
 )
+
+graph_builds = sa.Table(
+    "graph_builds",
+    metadata,
+    sa.Column("build_id", sa.String(40), primary_key=True),
+    sa.Column("built_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("node_count", sa.BigInteger(), nullable=False),
+    sa.Column("edge_count", sa.BigInteger(), nullable=False),
+    sa.Column("counts", sa.Text(), nullable=False, server_default="{}", comment="JSON: nodes and edges per kind"),
+    comment="One row per graph build; the latest is the graph in graph_nodes and graph_edges.",
+)
+
+graph_nodes = sa.Table(
+    "graph_nodes",
+    metadata,
+    sa.Column("node_id", sa.BigInteger(), primary_key=True, autoincrement=False),
+    sa.Column("kind", sa.SmallInteger(), nullable=False, comment="code into riskloop.graph.kinds.NODE_KINDS"),
+    sa.Column("token", sa.String(64), nullable=False, comment="credit code, application id, or HMAC token"),
+    sa.Column("lookup_key", sa.BigInteger(), nullable=False, index=True, comment="64-bit keyed lookup key"),
+    sa.Column("label", sa.String(200), nullable=False, comment="masked display label, never raw PII"),
+    comment="Nodes of the enterprise graph.",
+)
+
+graph_edges = sa.Table(
+    "graph_edges",
+    metadata,
+    sa.Column("src", sa.BigInteger(), primary_key=True, autoincrement=False),
+    sa.Column("dst", sa.BigInteger(), primary_key=True, autoincrement=False),
+    sa.Column("kind", sa.SmallInteger(), primary_key=True, autoincrement=False, comment="code into EDGE_KINDS"),
+    sa.Column("weight", sa.Float(precision=53), nullable=False, comment="stake, invoice volume (CNY), count or 1"),
+    sa.Column("valid_from", sa.BigInteger(), nullable=False, comment="epoch seconds"),
+    sa.Column("valid_to", sa.BigInteger(), nullable=True, comment="epoch seconds; null while open"),
+    comment="Edges of the enterprise graph, one per source, target and kind.",
+)

@@ -1,0 +1,71 @@
+"""Shared plumbing of the ``riskloop graph`` commands: workspace graph, target parsing, rendering helpers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from riskloop.config import Settings
+from riskloop.errors import NotFoundError, ValidationError
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from riskloop.graph.memory import EnterpriseGraph
+    from riskloop.graph.store import GraphStore
+    from riskloop.graph.tokens import Tokenizer
+
+
+def workspace(settings: Settings) -> tuple[GraphStore, Tokenizer, duckdb.DuckDBPyConnection]:
+    """The workspace's graph store (migrated), tokenizer and a DuckDB connection over its warehouse."""
+    from riskloop.graph.tokens import Tokenizer
+    from riskloop.storage.engine import make_engine
+    from riskloop.storage.graph_store import SQLGraphStore
+    from riskloop.storage.migrate import upgrade
+    from riskloop.storage.secrets import graph_key
+    from riskloop.storage.warehouse import Warehouse
+
+    upgrade(settings.database_url)
+    store = SQLGraphStore(make_engine(settings.database_url))
+    return store, Tokenizer(graph_key(settings.home)), Warehouse(settings.warehouse).connect()
+
+
+def stored_graph(store: GraphStore) -> EnterpriseGraph:
+    """The in-memory graph rebuilt from the store; a clear error if none was built."""
+    from riskloop.graph.memory import EnterpriseGraph
+    from riskloop.service.graph import NO_GRAPH
+
+    tables = store.read()
+    if tables is None:
+        raise NotFoundError(NO_GRAPH)
+    return EnterpriseGraph(tables)
+
+
+def parse_target(raw: str, argument: str) -> tuple[str, str]:
+    """``(kind, value)`` of a credit code or a resident ID given as ``argument``; malformed: ValidationError."""
+    from riskloop.domain.identifiers import is_valid_resident_id, is_valid_uscc
+
+    value = raw.strip().upper()
+    if is_valid_uscc(value):
+        return "enterprise", value
+    if is_valid_resident_id(value):
+        return "person", value
+    raise ValidationError(argument, f"{raw!r} is neither a credit code nor a resident ID (check digit)")
+
+
+def target_node(graph: EnterpriseGraph, tokenizer: Tokenizer, target: tuple[str, str], argument: str) -> int:
+    """Node of a parsed target; NotFoundError naming ``argument`` if the graph does not hold it."""
+    kind, value = target
+    node = graph.lookup(tokenizer.key64(kind, value))
+    if node is None:
+        shown = value if kind == "enterprise" else value[:6] + "**********" + value[-2:]
+        raise NotFoundError(f"{argument}: {kind} {shown} is not in the graph")
+    return node
+
+
+def epoch_of(day: dt.date | None, end: bool = False) -> int | None:
+    """Epoch seconds at the start (or end) of ``day`` in UTC."""
+    if day is None:
+        return None
+    moment = dt.datetime.combine(day, dt.time.max if end else dt.time.min, tzinfo=dt.UTC)
+    return int(moment.timestamp())

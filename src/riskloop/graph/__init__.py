@@ -1,0 +1,1 @@
+"""Enterprise knowledge graph: build, relationship queries, gang detection, risk propagation, graph features."""

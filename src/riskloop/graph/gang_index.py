@@ -1,0 +1,196 @@
+"""Gangs kept current as applications arrive: union-find over applications, no rebuild on the request path.
+
+The batch computes components once. Each new application joins the components of the applications it
+shares a linking identifier with. If a new use turns an identifier into a hub (too many users, or spread
+too long), links it made earlier would not exist in a full rebuild, so the index marks itself stale and
+recomputes the components the next time gangs are listed: the result always equals a full rebuild.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from riskloop.graph.gangs import Gang, GangSettings, app_components, gangs_from_labels, links, window_mask
+from riskloop.graph.status import EnterpriseStatus
+from riskloop.graph.usage import ROLE_CODE, Usage
+
+
+@dataclass
+class _Ident:
+    apps: list[int]
+    first: int
+    last: int
+    role: int
+
+
+class GangIndex:
+    """Components of the application-identifier graph, updated one application at a time.
+
+    Parameters
+    ----------
+    usage : Usage
+        The batch of applications and identifier uses.
+    settings : GangSettings, optional
+        Detection parameters.
+    since : int, optional
+        Start of the window (epoch seconds); earlier applications are ignored.
+
+    """
+
+    def __init__(self, usage: Usage, settings: GangSettings | None = None, since: int | None = None) -> None:
+        self.settings = settings or GangSettings()
+        self._weak = {ROLE_CODE[r] for r in self.settings.weak_roles}
+        self.since = since
+        self._load(usage)
+
+    def _load(self, usage: Usage) -> None:
+        self.usage = usage
+        self._extra: list[tuple[int, int, int]] = []  # (app, key, role) rows not yet in ``usage``
+        self._idents: dict[int, _Ident] = {}
+        self._stale = False
+        in_window = window_mask(usage, self.since, None)
+        self._linked = links(usage, in_window, self.settings)
+        self.parent = app_components(usage.n_apps, self._linked).astype(np.int64)
+        roots = np.full(max(usage.n_apps, 1), -1, dtype=np.int64)
+        first = np.unique(self.parent, return_index=True)
+        roots[first[0]] = first[1]  # each component's root is its first application
+        self.parent = roots[self.parent]
+        self.size = np.bincount(self.parent, minlength=usage.n_apps).astype(np.int64)
+        keep = in_window[usage.app]
+        key, app, role = usage.key[keep], usage.app[keep], usage.role[keep]
+        pairs = np.unique(np.stack([key, app]), axis=1) if len(key) else np.zeros((2, 0), np.int64)
+        self._keys, starts = np.unique(pairs[0], return_index=True)
+        self._ptr = np.r_[starts, pairs.shape[1]]
+        self._apps = pairs[1]
+        first_role = np.unique(key, return_index=True)[1]
+        self._role = role[first_role]
+        at = usage.at[self._apps]
+        starts = self._ptr[:-1]
+        self._first = np.minimum.reduceat(at, starts) if len(at) else at
+        self._last = np.maximum.reduceat(at, starts) if len(at) else at
+        self.application_id = list(usage.application_id)
+        self.credit_code = list(usage.credit_code)
+        self.at = list(usage.at.tolist())
+        self._positions: dict[str, int] | None = None
+
+    def position(self, application_id: str) -> int | None:
+        """Position of an application already in the index, or ``None``."""
+        if self._positions is None:
+            self._positions = {a: i for i, a in enumerate(self.application_id)}
+        return self._positions.get(application_id)
+
+    def find(self, app: int) -> int:
+        """Root application of ``app``'s component (path halving)."""
+        parent = self.parent
+        while parent[app] != app:
+            parent[app] = parent[parent[app]]
+            app = int(parent[app])
+        return app
+
+    def _union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return
+        if self.size[ra] < self.size[rb] or (self.size[ra] == self.size[rb] and ra > rb):
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.size[ra] += self.size[rb]
+
+    def _ident(self, key: int, role: int) -> _Ident:
+        found = self._idents.get(key)
+        if found is not None:
+            return found
+        i = int(np.searchsorted(self._keys, key))
+        if i < len(self._keys) and self._keys[i] == key:
+            apps = self._apps[self._ptr[i] : self._ptr[i + 1]].tolist()
+            found = _Ident(apps, int(self._first[i]), int(self._last[i]), int(self._role[i]))
+        else:
+            found = _Ident([], 2**62, -(2**62), role)
+        self._idents[key] = found
+        return found
+
+    def _links(self, ident: _Ident) -> bool:
+        return self._linking(len(ident.apps), ident.last - ident.first, ident.role)
+
+    def _linking(self, degree: int, span: int, role: int) -> bool:
+        """Scalar twin of ``is_linking`` (the request path cannot afford numpy per identifier)."""
+        cfg = self.settings
+        weak = role in self._weak
+        limit = cfg.weak_span_days if weak else cfg.max_span_days
+        floor = cfg.weak_min_degree if weak else 2
+        return floor <= degree <= cfg.max_degree and span <= limit * 86_400
+
+    def peek(self, key: int, role: str, at: int) -> list[int]:
+        """Applications a new use of identifier ``key`` at ``at`` would link to (nothing is recorded)."""
+        found = self._idents.get(key)
+        if found is not None:
+            degree, first, last, code, apps = len(found.apps), found.first, found.last, found.role, found
+        else:
+            i = int(np.searchsorted(self._keys, key))
+            if i >= len(self._keys) or self._keys[i] != key:
+                return []
+            lo, hi = int(self._ptr[i]), int(self._ptr[i + 1])
+            degree, first, last, code, apps = hi - lo, int(self._first[i]), int(self._last[i]), int(self._role[i]), None
+        if not degree or not self._linking(degree + 1, max(last, at) - min(first, at), code):
+            return []
+        return apps.apps if apps is not None else self._apps[lo:hi].tolist()
+
+    def add(self, application_id: str, credit_code: str, at: int, uses: Sequence[tuple[str, int]]) -> int:
+        """Add one application with its ``(role, identifier key)`` uses; return its position."""
+        app = len(self.application_id)
+        if self._positions is not None:
+            self._positions[application_id] = app
+        self.application_id.append(application_id)
+        self.credit_code.append(credit_code)
+        self.at.append(at)
+        self.parent = np.append(self.parent, app)
+        self.size = np.append(self.size, 1)
+        seen: set[int] = set()
+        for role_name, key in uses:
+            self._extra.append((app, key, ROLE_CODE[role_name]))
+            if key in seen:
+                continue
+            seen.add(key)
+            ident = self._ident(key, ROLE_CODE[role_name])
+            before = self._links(ident) if ident.apps else False
+            ident.apps.append(app)
+            ident.first, ident.last = min(ident.first, at), max(ident.last, at)
+            after = self._links(ident)
+            if before and not after:
+                self._stale = True  # earlier links through this identifier are gone
+            elif after:
+                for other in ident.apps[:-1] if before else ident.apps:
+                    self._union(app, other)
+        return app
+
+    def current_usage(self) -> Usage:
+        """The batch plus every added application, as one ``Usage``."""
+        extra = np.array(self._extra, dtype=np.int64).reshape(-1, 3)
+        return Usage(
+            application_id=list(self.application_id),
+            credit_code=list(self.credit_code),
+            at=np.array(self.at, dtype=np.int64),
+            app=np.concatenate([self.usage.app, extra[:, 0]]),
+            key=np.concatenate([self.usage.key, extra[:, 1]]),
+            role=np.concatenate([self.usage.role, extra[:, 2].astype(np.int8)]),
+        )
+
+    def component_size(self, app: int) -> int:
+        """Number of applications in ``app``'s component."""
+        return int(self.size[self.find(app)])
+
+    def gangs(self, status: EnterpriseStatus | None = None) -> list[Gang]:
+        """Current gangs, equal to a full rebuild over the batch plus the added applications."""
+        usage = self.current_usage()
+        if self._stale:
+            self._load(usage)
+            usage = self.usage
+        labels = np.array([self.find(a) for a in range(usage.n_apps)], dtype=np.int64)
+        in_window = window_mask(usage, self.since, None)
+        linked = links(usage, in_window, self.settings)
+        return gangs_from_labels(
+            usage, labels, in_window=in_window, linked=linked, settings=self.settings, status=status
+        )

@@ -1,0 +1,191 @@
+"""The in-memory analytic graph: CSR adjacency over the persisted edges, plus an overlay for incremental edges.
+
+Every edge is stored once (row ``eid``) and appears in both endpoints' adjacency. Edges that arrive after
+the batch build go to a small overlay merged on read, so the request path never rebuilds the CSR.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from riskloop.graph.build import EDGE_SCHEMA, NODE_SCHEMA, GraphTables
+from riskloop.graph.kinds import FOREVER
+
+I64 = np.dtype(np.int64)
+
+
+class EnterpriseGraph:
+    """Adjacency, edge attributes and node lookup of one graph.
+
+    Parameters
+    ----------
+    tables : GraphTables
+        Nodes and edges as built (``build_graph``) or read back from a ``GraphStore``.
+
+    """
+
+    def __init__(self, tables: GraphTables) -> None:
+        nodes, edges = tables.nodes, tables.edges
+        n = nodes.num_rows
+        ids = nodes["node_id"].to_numpy()
+        if n and not np.array_equal(ids, np.arange(n)):
+            raise ValueError("node ids must be 0..n-1 in order")
+        self.kind = nodes["kind"].to_numpy().astype(np.int8)
+        self.token: list[str] = nodes["token"].to_pylist()
+        self.label: list[str] = nodes["label"].to_pylist()
+        keys = nodes["key"].to_numpy()
+        self.keys: list[int] = keys.tolist()
+        self._key_order = np.argsort(keys, kind="stable")
+        self._keys_sorted = keys[self._key_order]
+        self._new_keys: dict[int, int] = {}
+        self.src = edges["src"].to_numpy().astype(np.int64)
+        self.dst = edges["dst"].to_numpy().astype(np.int64)
+        self.ekind = edges["kind"].to_numpy().astype(np.int8)
+        self.weight = edges["weight"].to_numpy().astype(np.float64)
+        self.vfrom = edges["valid_from"].to_numpy().astype(np.int64)
+        self.vto = pc.fill_null(edges["valid_to"], FOREVER).to_numpy().astype(np.int64)
+        self.indptr, self.nbr, self.eid = csr(n, self.src, self.dst)
+        self.extra: list[tuple[int, int, int, float, int, int]] = []  # overlay edge rows
+        self._extra_adj: dict[int, list[tuple[int, int]]] = {}
+        self._extra_index: dict[tuple[int, int, int], int] = {}
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes, overlay included."""
+        return len(self.kind)
+
+    @property
+    def n_edges(self) -> int:
+        """Number of edges, overlay included."""
+        return len(self.src) + len(self.extra)
+
+    def lookup(self, key: int) -> int | None:
+        """Node id of the lookup key ``key`` (``Tokenizer.key64``), or ``None``."""
+        i = int(np.searchsorted(self._keys_sorted, key))
+        if i < len(self._keys_sorted) and self._keys_sorted[i] == key:
+            return int(self._key_order[i])
+        return self._new_keys.get(key)
+
+    def degree(self, node: int) -> int:
+        """Number of edges at ``node``."""
+        base = int(self.indptr[node + 1] - self.indptr[node]) if node < len(self.indptr) - 1 else 0
+        return base + len(self._extra_adj.get(node, ()))
+
+    def neighbors(self, node: int, limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Neighbour node ids and edge ids of ``node`` (at most ``limit`` from the CSR part, overlay appended)."""
+        if node < len(self.indptr) - 1:
+            lo, hi = int(self.indptr[node]), int(self.indptr[node + 1])
+            if limit is not None:
+                hi = min(hi, lo + limit)
+            nbr, eid = self.nbr[lo:hi], self.eid[lo:hi]
+        else:
+            nbr, eid = self.nbr[:0], self.eid[:0]
+        extra = self._extra_adj.get(node)
+        if extra:
+            more = np.array(extra, dtype=np.int64).reshape(-1, 2)
+            nbr, eid = np.concatenate([nbr, more[:, 0]]), np.concatenate([eid, more[:, 1]])
+        return nbr, eid
+
+    def edge(self, eid: int) -> tuple[int, int, int, float, int, int]:
+        """``(src, dst, kind, weight, valid_from, valid_to)`` of edge ``eid``."""
+        base = len(self.src)
+        if eid >= base:
+            return self.extra[eid - base]
+        return (
+            int(self.src[eid]),
+            int(self.dst[eid]),
+            int(self.ekind[eid]),
+            float(self.weight[eid]),
+            int(self.vfrom[eid]),
+            int(self.vto[eid]),
+        )
+
+    def edge_arrays(self, eids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Kinds, starts and ends of edges ``eids`` (overlay included)."""
+        base = len(self.src)
+        if not len(eids) or eids.max() < base:
+            return self.ekind[eids], self.vfrom[eids], self.vto[eids]
+        rows = [self.edge(int(e)) for e in eids]
+        return (
+            np.array([r[2] for r in rows], np.int8),
+            np.array([r[4] for r in rows], I64),
+            np.array([r[5] for r in rows], I64),
+        )
+
+    def add_node(self, kind: int, token: str, key: int, label: str) -> int:
+        """Add a node (if its key is new) and return its id."""
+        found = self.lookup(key)
+        if found is not None:
+            return found
+        node = len(self.kind)
+        self.kind = np.append(self.kind, np.int8(kind))
+        self.token.append(token)
+        self.label.append(label)
+        self.keys.append(key)
+        self._new_keys[key] = node
+        return node
+
+    def add_edge(
+        self, src: int, dst: int, kind: int, *, weight: float, valid_from: int, valid_to: int, accumulate: bool = False
+    ) -> int:
+        """Add or merge an edge as the batch build would: earliest start, latest end, largest (or summed) weight."""
+        eid = self._find(src, dst, kind)
+        if eid is None:
+            eid = len(self.src) + len(self.extra)
+            self.extra.append((src, dst, kind, weight, valid_from, valid_to))
+            self._extra_index[(src, dst, kind)] = eid
+            self._extra_adj.setdefault(src, []).append((dst, eid))
+            self._extra_adj.setdefault(dst, []).append((src, eid))
+            return eid
+        _, _, _, w, f, t = self.edge(eid)
+        merged = (src, dst, kind, w + weight if accumulate else max(w, weight), min(f, valid_from), max(t, valid_to))
+        if eid >= len(self.src):
+            self.extra[eid - len(self.src)] = merged
+        else:
+            self.weight[eid], self.vfrom[eid], self.vto[eid] = merged[3], merged[4], merged[5]
+        return eid
+
+    def _find(self, src: int, dst: int, kind: int) -> int | None:
+        found = self._extra_index.get((src, dst, kind))
+        if found is not None or src >= len(self.indptr) - 1:
+            return found
+        lo, hi = int(self.indptr[src]), int(self.indptr[src + 1])
+        hits = self.eid[lo:hi][self.nbr[lo:hi] == dst]
+        for e in hits.tolist():
+            if self.ekind[e] == kind and self.src[e] == src:
+                return int(e)
+        return None
+
+    def to_tables(self) -> GraphTables:
+        """Nodes and edges, overlay included (valid_to null where open), e.g. to persist or compare."""
+        n = self.n_nodes
+        keys = np.array(self.keys, dtype=I64)
+        nodes = pa.table(
+            {"node_id": np.arange(n), "kind": self.kind, "token": self.token, "key": keys, "label": self.label},
+            schema=NODE_SCHEMA,
+        )
+        extra = np.array(self.extra, dtype=np.float64).reshape(-1, 6)
+        cols = [
+            np.concatenate([self.src, extra[:, 0].astype(I64)]),
+            np.concatenate([self.dst, extra[:, 1].astype(I64)]),
+            np.concatenate([self.ekind, extra[:, 2].astype(np.int8)]),
+            np.concatenate([self.weight, extra[:, 3]]),
+            np.concatenate([self.vfrom, np.array([e[4] for e in self.extra], I64)]),
+            np.concatenate([self.vto, np.array([e[5] for e in self.extra], I64)]),
+        ]
+        valid_to = pa.array(cols[5], mask=cols[5] == FOREVER)
+        edges = pa.table(dict(zip(EDGE_SCHEMA.names, [*cols[:5], valid_to], strict=True)), schema=EDGE_SCHEMA)
+        return GraphTables(nodes, edges)
+
+
+def csr(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Undirected CSR of ``n`` nodes: ``indptr``, neighbour ids (int32) and edge ids (int32), sorted by node."""
+    both = np.concatenate([src, dst])
+    other = np.concatenate([dst, src])
+    eid = np.concatenate([np.arange(len(src)), np.arange(len(src))])
+    order = np.argsort(both, kind="stable")
+    indptr = np.zeros(n + 1, dtype=I64)
+    np.cumsum(np.bincount(both, minlength=n), out=indptr[1:])
+    return indptr, other[order].astype(np.int32), eid[order].astype(np.int32)

@@ -1,0 +1,111 @@
+"""Graph use cases: build and persist the graph from the ingested tables; load the analytics back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from dataclasses import dataclass
+
+import duckdb
+
+from riskloop.domain.clock import Clock
+from riskloop.errors import NotFoundError
+from riskloop.graph.analytics import GraphAnalytics
+from riskloop.graph.build import build_graph
+from riskloop.graph.gangs import GangSettings, detect_gangs, window_mask
+from riskloop.graph.status import read_status
+from riskloop.graph.store import GraphStore
+from riskloop.graph.tokens import Tokenizer
+from riskloop.graph.usage import read_usage
+from riskloop.service.ports import Progress, no_progress
+
+NO_GRAPH = "no graph built yet (run: riskloop graph build)"
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build produced."""
+
+    build_id: str
+    counts: dict[str, dict[str, int]]
+    seconds: dict[str, float]
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form."""
+        nodes, edges = self.counts["nodes"], self.counts["edges"]
+        return {
+            "build_id": self.build_id,
+            "nodes": sum(nodes.values()),
+            "edges": sum(edges.values()),
+            "counts": self.counts,
+            "seconds": self.seconds,
+        }
+
+
+def build_and_store(
+    con: duckdb.DuckDBPyConnection,
+    store: GraphStore,
+    tokenizer: Tokenizer,
+    clock: Clock,
+    progress: Progress = no_progress,
+) -> BuildResult:
+    """Build the graph from the ingested tables on ``con`` and persist it in ``store``."""
+    started = time.perf_counter()
+    tables = build_graph(con, tokenizer, progress)
+    built = time.perf_counter()
+    progress("persisting edges", 0, tables.edges.num_rows)
+    now = clock.now()
+    build_id = now.strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
+    store.write(tables, build_id, now)
+    progress("persisting edges", tables.edges.num_rows, tables.edges.num_rows)
+    seconds = {"build": round(built - started, 3), "persist": round(time.perf_counter() - built, 3)}
+    return BuildResult(build_id, tables.counts(), seconds)
+
+
+def load_analytics(
+    con: duckdb.DuckDBPyConnection,
+    store: GraphStore,
+    tokenizer: Tokenizer,
+    *,
+    as_of: dt.datetime,
+    settings: GangSettings | None = None,
+    window_days: float | None = None,
+) -> GraphAnalytics:
+    """The stored graph plus usage and status from ``con``, as analytics as of ``as_of``.
+
+    Gangs are detected over applications in the ``window_days`` before ``as_of`` (all if ``None``).
+    """
+    tables = store.read()
+    if tables is None:
+        raise NotFoundError(NO_GRAPH)
+    usage = read_usage(con, tokenizer)
+    until = int(as_of.timestamp())
+    since = None if window_days is None else until - int(window_days * 86_400)
+    return GraphAnalytics.load(tables, usage, read_status(con), tokenizer, as_of=until, settings=settings, since=since)
+
+
+def detect_workspace_gangs(
+    con: duckdb.DuckDBPyConnection,
+    store: GraphStore,
+    tokenizer: Tokenizer,
+    *,
+    until: int | None = None,
+    window_days: float | None = None,
+    max_degree: int = GangSettings.max_degree,
+) -> dict[str, object]:
+    """Gangs among the workspace's applications in the window ending at ``until`` (default: the latest)."""
+    if store.latest_build() is None:
+        raise NotFoundError(NO_GRAPH)
+    usage = read_usage(con, tokenizer)
+    end = until if until is not None else (int(usage.at.max()) if usage.n_apps else 0)
+    since = None if window_days is None else end - int(window_days * 86_400)
+    gangs = detect_gangs(usage, GangSettings(max_degree=max_degree), status=read_status(con), since=since, until=end)
+    in_window = int(window_mask(usage, since, end).sum())
+    return {
+        "gangs": [g.to_dict() for g in gangs],
+        "applications": in_window,
+        "since": since,
+        "until": end,
+        "settings": {"max_degree": max_degree, "window_days": window_days},
+    }

@@ -1,0 +1,32 @@
+"""Workspace secrets: the key of the graph's HMAC tokens, created on first use, readable by the owner only."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from riskloop.errors import ConfigError
+
+KEY_BYTES = 32
+GRAPH_KEY_ENV = "RISKLOOP_GRAPH_KEY_FILE"
+
+
+def graph_key_path(home: Path) -> Path:
+    """Where the workspace keeps its graph key (``RISKLOOP_GRAPH_KEY_FILE`` overrides)."""
+    override = os.environ.get(GRAPH_KEY_ENV)
+    return Path(override) if override else home / "secrets" / "graph.key"
+
+
+def graph_key(home: Path) -> bytes:
+    """The workspace's graph key; a new random key is written (mode 0600) if there is none."""
+    path = graph_key_path(home)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(secrets.token_bytes(KEY_BYTES))
+    key = path.read_bytes()
+    if len(key) < 16:
+        raise ConfigError(f"graph key: {path} holds {len(key)} bytes; at least 16 are needed")
+    return key

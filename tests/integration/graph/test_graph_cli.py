@@ -1,0 +1,84 @@
+"""``riskloop graph``: build, expand, path and gangs on an ingested workspace, with --json and clear errors."""
+
+import json
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from riskloop.cli.main import app
+
+
+@pytest.fixture(scope="module")
+def home(graph_universe, tmp_path_factory):
+    ws = tmp_path_factory.mktemp("graph-ws") / "home"
+    result = CliRunner().invoke(app, ["--home", str(ws), "ingest", str(graph_universe), "--json"])
+    assert result.exit_code == 0, result.output
+    return ws
+
+
+def run(home, *args):
+    return CliRunner().invoke(app, ["--home", str(home), "graph", *args])
+
+
+@pytest.fixture(scope="module")
+def built(home):
+    result = run(home, "build", "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_no_graph_yet_is_a_clear_error(tmp_path):
+    result = run(tmp_path / "empty", "expand", "91420100000000001X")
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+
+
+def test_build_reports_counts_per_kind(built):
+    assert built["nodes"] > 10_000
+    assert built["counts"]["nodes"]["enterprise"] == 5_000
+    assert built["counts"]["edges"]["uses_device"] > 0
+
+
+def test_expand_and_path_json(home, built, graph_universe):
+    codes = pq.read_table(graph_universe / "truth" / "ring_members.parquet")["credit_code"].to_pylist()
+    result = run(home, "expand", codes[0], "--hops", "2", "--max-degree", "50", "--json")
+    assert result.exit_code == 0, result.output
+    sub = json.loads(result.stdout)
+    assert sub["nodes"][0]["id"] == f"enterprise:{codes[0]}"
+    assert {"nodes", "edges", "paths", "capped"} <= set(sub)
+    assert len(sub["paths"]) == len(sub["nodes"]) - 1
+    other = next(n["id"].split(":", 1)[1] for n in sub["nodes"][1:] if n["kind"] == "enterprise")
+    path = json.loads(run(home, "path", codes[0], other, "--json").stdout)
+    assert path["hops"] >= 1
+    assert 0 < path["closeness"] <= 1
+    readable = run(home, "path", codes[0], other)
+    assert readable.exit_code == 0
+    assert "closeness" in readable.stdout
+
+
+def test_gangs_json_lists_members_label_and_features(home, built):
+    result = run(home, "gangs", "--json")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert len(out["gangs"]) >= 10
+    gang = out["gangs"][0]
+    assert {"gang_id", "label", "application_ids", "credit_codes", "features"} <= set(gang)
+    assert {"size", "density", "recent_share", "bad_share", "burst_share"} <= set(gang["features"])
+    assert "gangs among" in run(home, "gangs").stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "exit_code", "text"),
+    [
+        (("expand", "not-a-code"), 2, "TARGET"),
+        (("expand", "91420100MA4K12345K"), 3, "not in the graph"),
+        (("path", "91420100MA4K12345K", "bad"), 2, "TARGET"),
+        (("expand", "91420100MA4K12345K", "--since", "yesterday"), 2, "--since"),
+    ],
+)
+def test_bad_input_names_the_argument(home, built, args, exit_code, text):
+    result = run(home, *args)
+    assert result.exit_code == exit_code
+    assert text in result.stderr
+    assert "Traceback" not in result.output
