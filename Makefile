@@ -39,6 +39,8 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_scoring
 	$(BIN)/python -m benchmarks.bench_training
 	$(BIN)/python -m benchmarks.bench_public_data
+	$(BIN)/python -m benchmarks.bench_gangs
+	$(BIN)/python -m benchmarks.bench_graph
 
 clean:
 	rm -rf $(VENV) demo-home .pytest_cache .mypy_cache .ruff_cache

@@ -47,6 +47,9 @@ class EnterpriseGraph:
         self.vfrom = edges["valid_from"].to_numpy().astype(np.int64)
         self.vto = pc.fill_null(edges["valid_to"], FOREVER).to_numpy().astype(np.int64)
         self.indptr, self.nbr, self.eid = csr(n, self.src, self.dst)
+        self._stamp = np.zeros(n, dtype=np.int64)  # scratch of the queries: visited marks by generation
+        self._first = np.zeros(n, dtype=np.int64)
+        self._gen = 0
         self.extra: list[tuple[int, int, int, float, int, int]] = []  # overlay edge rows
         self._extra_adj: dict[int, list[tuple[int, int]]] = {}
         self._extra_index: dict[tuple[int, int, int], int] = {}
@@ -87,6 +90,27 @@ class EnterpriseGraph:
             more = np.array(extra, dtype=np.int64).reshape(-1, 2)
             nbr, eid = np.concatenate([nbr, more[:, 0]]), np.concatenate([eid, more[:, 1]])
         return nbr, eid
+
+    def scratch(self) -> tuple[np.ndarray, np.ndarray, int]:
+        """Per-node scratch arrays and a fresh generation number (queries mark visited nodes with it).
+
+        One query at a time per graph: the decision service gives each worker its own graph.
+        """
+        if len(self._stamp) < self.n_nodes:
+            grow = self.n_nodes - len(self._stamp)
+            self._stamp = np.r_[self._stamp, np.zeros(grow, np.int64)]
+            self._first = np.r_[self._first, np.zeros(grow, np.int64)]
+        self._gen += 1
+        return self._stamp, self._first, self._gen
+
+    def has_overlay(self, node: int) -> bool:
+        """True if ``node`` has edges in the overlay."""
+        return node in self._extra_adj
+
+    def overlay(self, node: int) -> tuple[np.ndarray, np.ndarray]:
+        """Neighbours and edge ids of ``node`` in the overlay only."""
+        more = np.array(self._extra_adj.get(node, []), dtype=np.int64).reshape(-1, 2)
+        return more[:, 0], more[:, 1]
 
     def edge(self, eid: int) -> tuple[int, int, int, float, int, int]:
         """``(src, dst, kind, weight, valid_from, valid_to)`` of edge ``eid``."""

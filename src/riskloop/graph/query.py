@@ -28,18 +28,41 @@ class Caps:
 
 @dataclass
 class Subgraph:
-    """Nodes and edges found, the path (node ids, start first) to every node, and what the caps cut."""
+    """Nodes (start first) and edges found, each node's parent on its path, and what the caps cut."""
 
     nodes: list[int]
     edges: list[int]
-    paths: dict[int, list[int]]
+    start: int
     capped_nodes: list[int] = field(default_factory=list)
     examined: int = 0  # adjacency entries read: the work done
+    hops: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)  # (new nodes, their parents)
+    _parent: dict[int, int] | None = None
+
+    @property
+    def parent(self) -> dict[int, int]:
+        """Parent of every node on its path (-1 for the start), built on first use."""
+        if self._parent is None:
+            self._parent = {self.start: -1}
+            for fresh, parents in self.hops:
+                self._parent.update(zip(fresh.tolist(), parents.tolist(), strict=True))
+        return self._parent
 
     @property
     def capped(self) -> bool:
         """True if a cap cut anything."""
         return bool(self.capped_nodes)
+
+    def path(self, node: int) -> list[int]:
+        """Node ids from the start to ``node``: the chain of relations that explains the connection."""
+        out = [node]
+        while self.parent[out[-1]] != -1:
+            out.append(self.parent[out[-1]])
+        return out[::-1]
+
+    @property
+    def paths(self) -> dict[int, list[int]]:
+        """The path to every node."""
+        return {node: self.path(node) for node in self.nodes}
 
 
 def _in_window(graph: EnterpriseGraph, eids: np.ndarray, caps: Caps) -> np.ndarray:
@@ -54,49 +77,72 @@ def _in_window(graph: EnterpriseGraph, eids: np.ndarray, caps: Caps) -> np.ndarr
     return ok
 
 
+def _gather(graph: EnterpriseGraph, frontier: np.ndarray, cap: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Neighbours, edge ids and source of the first ``cap`` CSR entries of every frontier node, plus overlays."""
+    base = frontier[frontier < len(graph.indptr) - 1]
+    lo = graph.indptr[base]
+    take = np.minimum(graph.indptr[base + 1] - lo, cap)
+    total = int(take.sum())
+    offsets = np.arange(total) - np.repeat(np.cumsum(take) - take, take)
+    pos = np.repeat(lo, take) + offsets
+    nbr, eid, owner = graph.nbr[pos].astype(np.int64), graph.eid[pos].astype(np.int64), np.repeat(base, take)
+    extra = [n for n in frontier.tolist() if graph.has_overlay(n)]
+    for node in extra:
+        more_nbr, more_eid = graph.overlay(node)
+        nbr, eid = np.r_[nbr, more_nbr], np.r_[eid, more_eid]
+        owner = np.r_[owner, np.full(len(more_nbr), node)]
+    return nbr, eid, owner
+
+
 def expand(graph: EnterpriseGraph, start: int, caps: Caps | None = None) -> Subgraph:
-    """Breadth-first expansion around ``start`` under ``caps``.
+    """Breadth-first expansion around ``start`` under ``caps``, one vectorised step per hop.
 
     Examples
     --------
-    ``expand(graph, node, Caps(hops=2, max_degree=200))`` returns the 2-hop neighbourhood with the path
-    that explains each node (e.g. enterprise -> legal representative -> other enterprise).
+    ``expand(graph, node, Caps(hops=2, max_degree=200))`` returns the 2-hop neighbourhood; ``sub.path(n)``
+    explains each node (e.g. enterprise -> legal representative -> other enterprise).
 
     """
     cfg = caps or Caps()
-    parent: dict[int, int] = {start: -1}
-    edges: set[int] = set()
-    out = Subgraph(nodes=[start], edges=[], paths={})
-    frontier = [start]
+    out = Subgraph(nodes=[start], edges=[], start=start)
+    stamp, first_at, gen = graph.scratch()
+    stamp[start] = gen
+    frontier = np.array([start], dtype=np.int64)
+    edge_parts: list[np.ndarray] = []
+    n_base = len(graph.indptr) - 1
     for _ in range(cfg.hops):
-        nxt: list[int] = []
-        for node in frontier:
-            if graph.degree(node) > cfg.max_degree:
-                out.capped_nodes.append(node)
-            nbr, eid = graph.neighbors(node, limit=cfg.max_degree)
-            out.examined += len(nbr)
-            ok = _in_window(graph, eid, cfg)
-            for other, e in zip(nbr[ok].tolist(), eid[ok].tolist(), strict=True):
-                if other not in parent:
-                    if len(parent) >= cfg.max_nodes:
-                        if node not in out.capped_nodes:
-                            out.capped_nodes.append(node)
-                        break
-                    parent[other] = node
-                    nxt.append(other)
-                    out.nodes.append(other)
-                edges.add(e)
-        frontier = nxt
-    out.edges = sorted(edges)
-    out.paths = {node: _path(parent, node) for node in out.nodes}
+        if not len(frontier):
+            break
+        base = frontier[frontier < n_base]
+        out.capped_nodes += base[graph.indptr[base + 1] - graph.indptr[base] > cfg.max_degree].tolist()
+        nbr, eid, owner = _gather(graph, frontier, cfg.max_degree)
+        out.examined += len(nbr)
+        ok = _in_window(graph, eid, cfg)
+        nbr, eid, owner = nbr[ok], eid[ok], owner[ok]
+        edge_parts.append(eid)
+        new = stamp[nbr] != gen
+        cand, cand_owner = nbr[new], owner[new]
+        first_at[cand[::-1]] = np.arange(len(cand) - 1, -1, -1)  # first occurrence wins: discovery order
+        keep = first_at[cand] == np.arange(len(cand))
+        fresh, parents = cand[keep], cand_owner[keep]
+        room = cfg.max_nodes - len(out.nodes)
+        if len(fresh) > room:
+            out.capped_nodes.append(int(parents[room]))
+            fresh, parents = fresh[:room], parents[:room]
+        stamp[fresh] = gen
+        out.hops.append((fresh, parents))
+        out.nodes += fresh.tolist()
+        frontier = fresh
+    if edge_parts:
+        eids = np.concatenate(edge_parts)
+        over = eids >= len(graph.src)
+        ends = np.array([graph.edge(int(e))[:2] for e in eids[over]], np.int64).reshape(-1, 2)
+        base_e = eids[~over]
+        src, dst = np.r_[graph.src[base_e], ends[:, 0]], np.r_[graph.dst[base_e], ends[:, 1]]
+        keep = (stamp[src] == gen) & (stamp[dst] == gen)
+        kept = np.sort(np.r_[base_e, eids[over]][keep])
+        out.edges = kept[np.r_[True, kept[1:] != kept[:-1]]].tolist() if len(kept) else []
     return out
-
-
-def _path(parent: dict[int, int], node: int) -> list[int]:
-    path = [node]
-    while parent[path[-1]] != -1:
-        path.append(parent[path[-1]])
-    return path[::-1]
 
 
 @dataclass(frozen=True)

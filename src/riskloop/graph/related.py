@@ -47,7 +47,7 @@ def related_party_risk(
         bad = [s for s in STATUSES if status.since[s][row] <= as_of]
         if not bad:
             continue
-        path = sub.paths[other]
+        path = sub.path(other)
         weight = _path_weight(graph, path) / (len(path) - 1)
         for s in bad:
             counts[s] += 1

@@ -49,7 +49,7 @@ def subgraph_json(graph: EnterpriseGraph, sub: Subgraph) -> dict[str, Any]:
     return {
         "nodes": [node_json(graph, n) for n in sub.nodes],
         "edges": [edge_json(graph, e) for e in sub.edges],
-        "paths": [[node_id(graph, n) for n in sub.paths[node]] for node in sub.nodes[1:]],
+        "paths": [[node_id(graph, n) for n in sub.path(node)] for node in sub.nodes[1:]],
         "capped": sub.capped,
         "capped_nodes": [node_id(graph, n) for n in sub.capped_nodes],
         "examined": sub.examined,

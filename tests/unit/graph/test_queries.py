@@ -36,8 +36,8 @@ def test_two_hop_expansion_finds_neighbours_with_their_explaining_paths():
     g = small()
     sub = expand(g, 0, Caps(hops=2))
     assert set(sub.nodes) == {0, 1, 2, 4, 5}
-    assert sub.paths[2] == [0, 1, 2]
-    assert sub.paths[5] == [0, 4, 5]
+    assert sub.path(2) == [0, 1, 2]
+    assert sub.path(5) == [0, 4, 5]
     assert not sub.capped
     assert set(expand(g, 0, Caps(hops=3)).nodes) == {0, 1, 2, 3, 4, 5}
 
