@@ -9,7 +9,10 @@
     ├── DataSourceError            a file, table or source that cannot be read
     │   └── IngestError            an input that cannot be ingested at all (unreadable, wrong format)
     ├── StorageError               the database or warehouse refused an operation
-    └── NotFoundError              a named thing does not exist
+    ├── NotFoundError              a named thing does not exist
+    ├── ConflictError              the request contradicts stored state (reused idempotency key, held lease,
+    │                              illegal state transition, published version changed)
+    └── ForbiddenError             the actor may not do this (four-eyes: an author approving their own change)
 
 Entry points (CLI, API) map this tree to exit codes / HTTP statuses in exactly one place each.
 """
@@ -52,3 +55,16 @@ class StorageError(RiskloopError):
 
 class NotFoundError(RiskloopError):
     """A named object does not exist."""
+
+
+class ConflictError(RiskloopError):
+    """The request contradicts stored state; ``field`` names what conflicts (a header, a state)."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+        self.problem = problem
+
+
+class ForbiddenError(RiskloopError):
+    """The actor is not allowed to do this (for example, approving a change they authored)."""

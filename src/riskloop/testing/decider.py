@@ -17,7 +17,7 @@ from riskloop.testing.fake_decision_ports import FixedScorer, MemoryGraphChecks,
 from riskloop.testing.fake_feature_store import InMemoryFeatureStore
 
 NOW = dt.datetime(2026, 7, 1, 9, 0, tzinfo=dt.UTC)
-CODE = "91420100000000001X"
+CODE = "91420100000000001Y"  # a valid credit code (check character Y)
 HEALTHY: dict[str, Any] = {
     **{f"avail_{s}": 1 for s in SOURCES},
     "reg_firm_age_days": 2000,
@@ -45,12 +45,15 @@ def request(**changes: Any) -> DecisionRequest:
     return DecisionRequest(**fields)
 
 
-def make_decider(**ports: Any) -> Decider:
-    """A Decider on in-memory ports (reference strategy, fixed scorer, clean graph); ``ports`` replace any."""
+def make_decider(code: str = CODE, **ports: Any) -> Decider:
+    """A Decider on in-memory ports (reference strategy, fixed scorer, clean graph); ``ports`` replace any.
+
+    ``code`` is the credit code of the one healthy enterprise.
+    """
     clock = FixedClock(NOW)
     store = InMemoryFeatureStore(clock)
-    store.publish(ENTERPRISE_FEATURE_SET, NOW.date(), pa.Table.from_pylist([{"credit_code": CODE, **HEALTHY}]))
-    profiles = MemoryProfiles({CODE: EnterpriseProfile(CODE, "C", "active", dt.date(2018, 3, 1))})
+    store.publish(ENTERPRISE_FEATURE_SET, NOW.date(), pa.Table.from_pylist([{"credit_code": code, **HEALTHY}]))
+    profiles = MemoryProfiles({code: EnterpriseProfile(code, "C", "active", dt.date(2018, 3, 1))})
     defaults: dict[str, Any] = {
         "features": store,
         "profiles": profiles,
@@ -62,3 +65,24 @@ def make_decider(**ports: Any) -> Decider:
     }
     defaults.update(ports)
     return Decider(**defaults)
+
+
+def application_body(**changes: Any) -> dict[str, Any]:
+    """The JSON body of a clean application of the healthy enterprise (as the API takes it), with ``changes``."""
+    data: dict[str, Any] = {
+        "application_id": "APP-1",
+        "credit_code": CODE,
+        "product_code": "HRT-TAX",
+        "amount_cents": 50_000_000,
+        "term_months": 12,
+        "channel": "mobile",
+        "identity": {
+            "sms_verified": True,
+            "face_match_score": 0.95,
+            "device_fingerprint_ok": True,
+            "phone_owner_match": True,
+        },
+        "bureau": {"score": 760, "existing_debt_cents": 0},
+    }
+    data.update(changes)
+    return data

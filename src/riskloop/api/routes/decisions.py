@@ -1,0 +1,24 @@
+"""GET /v1/decisions/{decision_id}: a stored decision with its explanation (reasons, trace, versions)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+from fastapi.responses import Response
+
+from riskloop.api.deps import ServicesDep
+from riskloop.api.render import decision_body
+from riskloop.api.schemas import DecisionOut, ErrorOut
+
+router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
+
+
+@router.get("/{decision_id}", response_model=DecisionOut, responses={404: {"model": ErrorOut}})
+def get_decision(decision_id: Annotated[str, Path(min_length=1, max_length=36)], services: ServicesDep) -> Response:
+    """The decision with its reasons, rule trace and versions."""
+    stored = services.decisions.get(decision_id)
+    body = decision_body(
+        stored.decision_id, stored.decision, stored.status, trace=True, final_outcome=stored.final_outcome
+    )
+    return Response(body, media_type="application/json")

@@ -1,0 +1,136 @@
+"""Request and response schemas: strict (unknown fields, wrong types and out-of-range values are 422s)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from riskloop.domain.decision_request import DecisionRequest
+from riskloop.domain.identifiers import validate_resident_id, validate_uscc
+from riskloop.errors import ValidationError
+
+Strict = ConfigDict(extra="forbid", strict=True)
+
+
+def _uscc(value: str) -> str:
+    try:
+        return validate_uscc(value)
+    except ValidationError as exc:
+        raise ValueError(exc.problem) from None
+
+
+def _resident(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return validate_resident_id(value, "applicant_id")
+    except ValidationError as exc:
+        raise ValueError(exc.problem) from None
+
+
+class IdentityIn(BaseModel):
+    """Identity-verification results taken by the channel."""
+
+    model_config = Strict
+
+    sms_verified: bool
+    face_match_score: Annotated[float, Field(ge=0.0, le=1.0)]
+    device_fingerprint_ok: bool
+    phone_owner_match: bool
+
+
+class BureauIn(BaseModel):
+    """The credit-bureau report pulled with the applicant's consent."""
+
+    model_config = Strict
+
+    score: Annotated[int, Field(ge=300, le=950)] | None = None
+    existing_debt_cents: Annotated[int, Field(ge=0, le=10**14)] | None = None
+
+
+class ApplicationIn(BaseModel):
+    """A loan application posted by the lending channel."""
+
+    model_config = Strict
+
+    application_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,40}$")]
+    credit_code: Annotated[str, Field(min_length=18, max_length=18), AfterValidator(_uscc)]
+    applicant_id: Annotated[str | None, Field(default=None, min_length=18, max_length=18), AfterValidator(_resident)]
+    product_code: Annotated[str, Field(pattern=r"^[A-Z0-9-]{1,30}$")]
+    amount_cents: Annotated[int, Field(ge=1, le=10**12)]
+    term_months: Annotated[int, Field(ge=1, le=120)]
+    channel: Literal["web", "mobile", "mini_program", "branch"]
+    phone: Annotated[str | None, Field(default=None, pattern=r"^\+?[0-9-]{5,20}$")]
+    device_id: Annotated[str | None, Field(default=None, min_length=1, max_length=64)]
+    ip: Annotated[str | None, Field(default=None, min_length=3, max_length=45)]
+    identity: IdentityIn
+    bureau: BureauIn | None = None
+
+    def to_request(self) -> DecisionRequest:
+        """The domain request."""
+        bureau = self.bureau or BureauIn()
+        return DecisionRequest(
+            application_id=self.application_id,
+            credit_code=self.credit_code,
+            product_code=self.product_code,
+            amount_cents=self.amount_cents,
+            term_months=self.term_months,
+            channel=self.channel,
+            applicant_id=self.applicant_id,
+            phone=self.phone,
+            device_id=self.device_id,
+            ip=self.ip,
+            bureau_score=bureau.score,
+            existing_debt_cents=bureau.existing_debt_cents,
+            sms_verified=self.identity.sms_verified,
+            face_match_score=self.identity.face_match_score,
+            device_fingerprint_ok=self.identity.device_fingerprint_ok,
+            phone_owner_match=self.identity.phone_owner_match,
+        )
+
+
+class ReasonOut(BaseModel):
+    """One reason of a decision."""
+
+    code: str
+    source: Literal["rule", "model"]
+    text: str
+    text_zh: str
+
+
+class VersionsOut(BaseModel):
+    """What the decision depended on."""
+
+    data: str
+    features: str
+    model: str
+    strategy: str
+    reasons: str
+
+
+class DecisionOut(BaseModel):
+    """A decision as returned by POST /v1/applications and GET /v1/decisions/{id}."""
+
+    decision_id: str
+    application_id: str
+    tier: Literal["auto_approve", "suggest_approve", "manual_review", "prudent_review", "suggest_reject", "auto_reject"]
+    status: Literal["decided", "in_review", "final"]
+    score: float | None
+    pd: float | None
+    limit_cents: int
+    rate_bp: int
+    reasons: list[ReasonOut]
+    versions: VersionsOut
+    decided_at: str
+    trace: list[dict[str, object]] | None = Field(default=None, description="rule trace (GET only)")
+    final_outcome: str | None = None
+
+
+class ErrorOut(BaseModel):
+    """Every error body."""
+
+    error: str
+    message: str
+    field: str | None
+    fields: list[dict[str, str]] | None = None

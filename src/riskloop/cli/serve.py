@@ -1,0 +1,72 @@
+"""``riskloop serve``: the decision API on uvicorn (embedded SQLite by default, PostgreSQL by --database-url)."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Annotated
+
+import typer
+
+from riskloop.cli.main import app
+from riskloop.cli.output import cli_errors
+from riskloop.config import Settings
+
+
+@app.command("serve")
+def serve_command(  # noqa: PLR0917 - Typer options are parameters
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes")] = 1,
+    model: Annotated[str | None, typer.Option(help="Model bundle folder or registry id (default: deployed)")] = None,
+    strategy: Annotated[str, typer.Option(help="Champion strategy, name@version")] = "reference@1",
+    graph: Annotated[str, typer.Option(help="Graph checks: none (not deployed, refers) or memory (demo)")] = "none",
+    challenger: Annotated[str | None, typer.Option(help="Challenger strategy, name@version")] = None,
+    challenger_percent: Annotated[int, typer.Option(min=0, max=100, help="Live share of the challenger")] = 0,
+    shadow: Annotated[bool, typer.Option(help="Run the challenger in shadow (stored, never returned)")] = True,
+    json_mode: Annotated[bool, typer.Option("--json", help="Print one JSON object on start")] = False,
+) -> None:
+    """Serve the decision API until interrupted."""
+    import uvicorn
+
+    from riskloop.api.serve_app import (
+        ENV_CHALLENGER,
+        ENV_GRAPH,
+        ENV_MODEL,
+        ENV_PERCENT,
+        ENV_SHADOW,
+        ENV_STRATEGY,
+        graph_checks,
+    )
+    from riskloop.rules.engine import parse_key
+
+    settings: Settings = ctx.obj
+    with cli_errors(json_mode):
+        graph_checks(graph)  # unknown names fail here, before any worker starts
+        parse_key(strategy)
+        if challenger:
+            parse_key(challenger)
+        os.environ.update(
+            {
+                "RISKLOOP_HOME": str(settings.home),
+                "RISKLOOP_DATABASE_URL": settings.database_url,
+                ENV_MODEL: model or "",
+                ENV_STRATEGY: strategy,
+                ENV_GRAPH: graph,
+                ENV_CHALLENGER: challenger or "",
+                ENV_PERCENT: str(challenger_percent),
+                ENV_SHADOW: "1" if shadow else "0",
+            }
+        )
+        if json_mode:
+            print(json.dumps({"url": f"http://{host}:{port}", "workers": workers, "strategy": strategy}), flush=True)
+        uvicorn.run(
+            "riskloop.api.serve_app:app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            access_log=False,
+        )

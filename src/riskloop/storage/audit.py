@@ -1,0 +1,45 @@
+"""Audit rows: written on the caller's connection, so they commit or roll back with the change they record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from riskloop.storage.decision_models import audit_log
+
+
+def audit(
+    conn: sa.Connection,
+    *,
+    at: dt.datetime,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: str,
+    detail: Mapping[str, Any] | None = None,
+) -> None:
+    """Append one audit row inside the transaction of ``conn``."""
+    conn.execute(
+        audit_log.insert(),
+        {
+            "at": at,
+            "actor": actor,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "detail": json.dumps(dict(detail or {}), sort_keys=True, default=str),
+        },
+    )
+
+
+def audit_trail(engine: sa.Engine, entity_id: str) -> list[dict[str, Any]]:
+    """Every audit row of ``entity_id``, oldest first."""
+    stmt = sa.select(audit_log).where(audit_log.c.entity_id == entity_id).order_by(audit_log.c.audit_id)
+    with engine.connect() as conn:
+        return [
+            {**dict(r._mapping), "detail": json.loads(r.detail), "at": r.at.isoformat()} for r in conn.execute(stmt)
+        ]

@@ -1,0 +1,117 @@
+"""Tables of the decision service: decisions, idempotency keys, the audit log, reviews, outbox, strategies.
+
+They share ``riskloop.storage.models.metadata``; migration 0004 creates them.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from riskloop.storage.models import metadata
+
+_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite autoincrements INTEGER keys only
+
+decisions = sa.Table(
+    "decisions",
+    metadata,
+    sa.Column("decision_id", sa.String(36), primary_key=True),
+    sa.Column("application_id", sa.String(40), nullable=False, index=True),
+    sa.Column("role", sa.String(12), nullable=False, comment="champion (returned) or shadow (stored only)"),
+    sa.Column("strategy", sa.String(80), nullable=False, comment="name@version of the strategy that decided"),
+    sa.Column("tier", sa.String(20), nullable=False),
+    sa.Column("score", sa.Float(precision=53), nullable=True),
+    sa.Column("pd", sa.Float(precision=53), nullable=True),
+    sa.Column("limit_cents", sa.BigInteger(), nullable=False),
+    sa.Column("rate_bp", sa.Integer(), nullable=False),
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("decision", sa.Text(), nullable=False, comment="JSON: the whole decision (reasons, trace, versions)"),
+    sa.Column("inputs", sa.Text(), nullable=False, comment="JSON: request, profile, features, graph signals"),
+    sa.Column("status", sa.String(20), nullable=False, comment="decided, in_review or final"),
+    sa.Column("final_outcome", sa.String(20), nullable=True, comment="approved or declined once final"),
+    comment="Every decision with the inputs and versions needed to replay it.",
+)
+
+idempotency_keys = sa.Table(
+    "idempotency_keys",
+    metadata,
+    sa.Column("idempotency_key", sa.String(128), primary_key=True),
+    sa.Column("request_sha256", sa.String(64), nullable=False, comment="canonical JSON of the validated body"),
+    sa.Column("decision_id", sa.String(36), nullable=False),
+    sa.Column("status_code", sa.Integer(), nullable=False),
+    sa.Column("response", sa.LargeBinary(), nullable=False, comment="the exact response body first returned"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    comment="One row per Idempotency-Key: a retry gets the stored response; the key is the unique claim.",
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("audit_id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(80), nullable=False),
+    sa.Column("action", sa.String(60), nullable=False),
+    sa.Column("entity", sa.String(40), nullable=False, comment="decision, review, strategy"),
+    sa.Column("entity_id", sa.String(120), nullable=False, index=True),
+    sa.Column("detail", sa.Text(), nullable=False, server_default="{}", comment="JSON"),
+    comment="Every state change, written in the same transaction as the change.",
+)
+
+reviews = sa.Table(
+    "reviews",
+    metadata,
+    sa.Column("decision_id", sa.String(36), primary_key=True),
+    sa.Column("tier", sa.String(20), nullable=False, index=True),
+    sa.Column("queued_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, comment="open, claimed, awaiting_second or closed"),
+    sa.Column("claimed_by", sa.String(80), nullable=True),
+    sa.Column("lease_expires_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("first_reviewer", sa.String(80), nullable=True),
+    sa.Column("first_outcome", sa.String(20), nullable=True),
+    sa.Column("first_comment", sa.Text(), nullable=True),
+    sa.Column("final_reviewer", sa.String(80), nullable=True),
+    sa.Column("final_outcome", sa.String(20), nullable=True),
+    sa.Column("final_comment", sa.Text(), nullable=True),
+    sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+    comment="The manual-review queue: referrals and overridable automatic declines.",
+)
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("outbox_id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("topic", sa.String(60), nullable=False),
+    sa.Column("key", sa.String(120), nullable=False),
+    sa.Column("payload", sa.Text(), nullable=False, comment="JSON"),
+    sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+    comment="Messages to deliver (customer notifications), written with the change that causes them.",
+)
+
+strategies = sa.Table(
+    "strategies",
+    metadata,
+    sa.Column("name", sa.String(60), primary_key=True),
+    sa.Column("version", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("content", sa.Text(), nullable=False, comment="JDM JSON; immutable once submitted"),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("status", sa.String(12), nullable=False, comment="draft, submitted, approved, active or retired"),
+    sa.Column("author", sa.String(80), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("approved_by", sa.String(80), nullable=True),
+    sa.Column("note", sa.Text(), nullable=True),
+    comment="Strategy versions and their lifecycle (four eyes: the approver is never the author).",
+)
+
+strategy_changes = sa.Table(
+    "strategy_changes",
+    metadata,
+    sa.Column("change_id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(60), nullable=False),
+    sa.Column("version", sa.Integer(), nullable=False, comment="the version to activate"),
+    sa.Column("requested_by", sa.String(80), nullable=False),
+    sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("status", sa.String(12), nullable=False, comment="pending, applied or rejected"),
+    sa.Column("approved_by", sa.String(80), nullable=True),
+    sa.Column("note", sa.Text(), nullable=True),
+    comment="Activations, rollbacks included: requested by one person, approved and applied by another.",
+)

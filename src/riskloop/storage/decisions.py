@@ -1,0 +1,163 @@
+"""SQLDecisionStore: decisions with their inputs, idempotency keys, shadow decisions and audit rows.
+
+``record`` claims the Idempotency-Key by inserting its row in the same transaction as the decision and
+its audit row: the database's unique constraint, not a Python lock, makes concurrent duplicates produce
+one decision. The loser of the race rolls back and reads the winner's stored response.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from riskloop.domain.decision import Decision
+from riskloop.errors import ConflictError, NotFoundError, StorageError
+from riskloop.service.records import CHAMPION, IDEMPOTENCY_HEADER, NewDecision, Recorded, StoredDecision
+from riskloop.storage.audit import audit
+from riskloop.storage.decision_models import decisions, idempotency_keys, reviews
+
+
+class SQLDecisionStore:
+    """Decisions on SQLite or PostgreSQL."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+
+    def record(
+        self,
+        *,
+        key: str,
+        request_sha256: str,
+        champion: NewDecision,
+        response: bytes,
+        status_code: int,
+        shadows: Sequence[NewDecision] = (),
+        actor: str,
+        queue_review: bool,
+    ) -> Recorded:
+        """Store ``champion`` (and any ``shadows``) under Idempotency-Key ``key``, or return what ``key`` stored.
+
+        Raises ConflictError naming the header when ``key`` was used with a different body.
+        """
+        at = champion.decision.decided_at
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    idempotency_keys.insert(),
+                    {
+                        "idempotency_key": key,
+                        "request_sha256": request_sha256,
+                        "decision_id": champion.decision_id,
+                        "status_code": status_code,
+                        "response": response,
+                        "created_at": at,
+                    },
+                )
+                for item in (champion, *shadows):
+                    conn.execute(decisions.insert(), _row(item, "in_review" if queue_review else "decided"))
+                    audit(
+                        conn,
+                        at=at,
+                        actor=actor,
+                        action=f"decision.{item.role}",
+                        entity="decision",
+                        entity_id=item.decision_id,
+                        detail={"tier": item.decision.tier.value, "strategy": item.strategy, "key": key},
+                    )
+                if queue_review:
+                    conn.execute(
+                        reviews.insert(),
+                        {
+                            "decision_id": champion.decision_id,
+                            "tier": champion.decision.tier.value,
+                            "queued_at": at,
+                            "status": "open",
+                        },
+                    )
+        except sa.exc.IntegrityError:
+            existing = self.claimed(key)
+            if existing is None:
+                raise StorageError(f"decision {champion.decision_id} could not be stored") from None
+            if existing[0] != request_sha256:
+                raise ConflictError(
+                    IDEMPOTENCY_HEADER, "this key was already used with a different request body"
+                ) from None
+            return Recorded(False, existing[1], existing[2], existing[3])
+        return Recorded(True, champion.decision_id, status_code, response)
+
+    def claimed(self, key: str) -> tuple[str, str, int, bytes] | None:
+        """``(request_sha256, decision_id, status_code, response)`` stored under ``key``, or ``None``."""
+        stmt = sa.select(
+            idempotency_keys.c.request_sha256,
+            idempotency_keys.c.decision_id,
+            idempotency_keys.c.status_code,
+            idempotency_keys.c.response,
+        ).where(idempotency_keys.c.idempotency_key == key)
+        with self.engine.connect() as conn:
+            found = conn.execute(stmt).first()
+        if found is None:
+            return None
+        return str(found[0]), str(found[1]), int(found[2]), bytes(found[3])
+
+    def get(self, decision_id: str) -> StoredDecision:
+        """The decision ``decision_id``; NotFoundError when there is none."""
+        with self.engine.connect() as conn:
+            found = conn.execute(sa.select(decisions).where(decisions.c.decision_id == decision_id)).first()
+        if found is None:
+            raise NotFoundError(f"decision {decision_id} does not exist")
+        return _stored(found._mapping)
+
+    def for_application(self, application_id: str) -> list[StoredDecision]:
+        """Every decision (champion and shadow) of ``application_id``, oldest first."""
+        stmt = (
+            sa.select(decisions)
+            .where(decisions.c.application_id == application_id)
+            .order_by(decisions.c.decided_at, decisions.c.decision_id)
+        )
+        with self.engine.connect() as conn:
+            return [_stored(r._mapping) for r in conn.execute(stmt)]
+
+    def all(self, role: str | None = None, limit: int | None = None) -> list[StoredDecision]:
+        """Stored decisions (of ``role``, when given), oldest first."""
+        stmt = sa.select(decisions).order_by(decisions.c.decided_at, decisions.c.decision_id)
+        if role is not None:
+            stmt = stmt.where(decisions.c.role == role)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        with self.engine.connect() as conn:
+            return [_stored(r._mapping) for r in conn.execute(stmt)]
+
+
+def _row(item: NewDecision, status: str) -> dict[str, Any]:
+    d = item.decision
+    return {
+        "decision_id": item.decision_id,
+        "application_id": d.application_id,
+        "role": item.role,
+        "strategy": item.strategy,
+        "tier": d.tier.value,
+        "score": d.score,
+        "pd": d.pd,
+        "limit_cents": d.limit_cents,
+        "rate_bp": d.rate_bp,
+        "decided_at": d.decided_at,
+        "decision": json.dumps(d.to_dict(), sort_keys=True, ensure_ascii=False),
+        "inputs": json.dumps(item.inputs, sort_keys=True, ensure_ascii=False),
+        "status": status if item.role == CHAMPION else "shadow",
+        "final_outcome": None,
+    }
+
+
+def _stored(row: Any) -> StoredDecision:
+    return StoredDecision(
+        decision_id=row["decision_id"],
+        role=row["role"],
+        strategy=row["strategy"],
+        status=row["status"],
+        final_outcome=row["final_outcome"],
+        decision=Decision.from_dict(json.loads(row["decision"])),
+        inputs=json.loads(row["inputs"]),
+    )

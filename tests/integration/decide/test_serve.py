@@ -1,0 +1,109 @@
+"""``riskloop serve`` on loopback: real uvicorn, the trained workspace, SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from riskloop.service.applications import recorded_requests
+
+PYTHON = Path(sys.executable)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def served(workspace_copy: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    port = _free_port()
+    url = getattr(request, "param", None)
+    args = [str(PYTHON.parent / "riskloop"), "--home", str(workspace_copy)]
+    if url == "postgres":
+        args += ["--database-url", request.getfixturevalue("postgres_url")]
+    args += ["serve", "--port", str(port), "--graph", "memory"]
+    log = workspace_copy / "serve.log"
+    with log.open("wb") as sink:
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=sink, env=os.environ.copy())
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                if proc.poll() is not None:
+                    raise AssertionError(log.read_text()) from None
+                time.sleep(0.2)
+        else:
+            raise AssertionError("serve did not start")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def _payload(workspace: Path, n: int) -> list[dict[str, object]]:
+    out = []
+    for r, _ in recorded_requests(workspace / "warehouse", limit=n):
+        out.append(
+            {
+                "application_id": r.application_id,
+                "credit_code": r.credit_code,
+                "product_code": r.product_code,
+                "amount_cents": r.amount_cents,
+                "term_months": r.term_months,
+                "channel": r.channel,
+                "identity": {
+                    "sms_verified": r.sms_verified,
+                    "face_match_score": r.face_match_score,
+                    "device_fingerprint_ok": r.device_fingerprint_ok,
+                    "phone_owner_match": r.phone_owner_match,
+                },
+                "bureau": {"score": r.bureau_score},
+            }
+        )
+    return out
+
+
+def test_serve_decides_recorded_applications_on_sqlite(served: str, workspace_copy: Path) -> None:
+    tiers = set()
+    with httpx.Client(base_url=served, timeout=10) as client:
+        for body in _payload(workspace_copy, 40):
+            r = client.post("/v1/applications", json=body, headers={"Idempotency-Key": str(body["application_id"])})
+            assert r.status_code == 201, r.text
+            out = r.json()
+            tiers.add(out["tier"])
+            assert out["versions"]["model"].startswith("ensemble:")
+            assert out["versions"]["features"] != "none"
+            if out["tier"] != "auto_approve":
+                assert 1 <= len(out["reasons"]) <= 4
+            got = client.get(f"/v1/decisions/{out['decision_id']}")
+            assert got.json()["trace"]
+    assert len(tiers) >= 2
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("served", ["postgres"], indirect=True)
+def test_serve_works_on_postgresql(served: str, workspace_copy: Path) -> None:
+    # An empty PostgreSQL database: no profiles or features there, so every decision is a referral.
+    body = _payload(workspace_copy, 1)[0]
+    with httpx.Client(base_url=served, timeout=10) as client:
+        r = client.post("/v1/applications", json=body, headers={"Idempotency-Key": "pg-1"})
+        assert r.status_code == 201, r.text
+        codes = [x["code"] for x in r.json()["reasons"]]
+        assert r.json()["tier"] not in ("auto_approve", "suggest_approve")
+        assert "DATA_UNAVAILABLE_FEATURES" in codes
+        again = client.post("/v1/applications", json=body, headers={"Idempotency-Key": "pg-1"})
+        assert again.content == r.content
