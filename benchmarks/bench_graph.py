@@ -19,6 +19,8 @@ from typing import Any
 
 import duckdb
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components, shortest_path
 
@@ -93,34 +95,35 @@ def connect(warehouse: Path, cut: int | None) -> duckdb.DuckDBPyConnection:
 
 
 def baseline_build(con: duckdb.DuckDBPyConnection) -> tuple[float, csr_matrix, dict[str, int]]:
-    """Plain numpy/scipy: raw identifier strings factorised together, no normalisation or tokens, one CSR."""
+    """Plain pyarrow/scipy: raw identifier strings factorised together, no normalisation or tokens, one CSR."""
     start = time.perf_counter()
-    pairs = [
-        ("SELECT application_id AS a, phone AS b FROM applications", "ap"),
-        ("SELECT application_id, device_id FROM applications", "ad"),
-        ("SELECT application_id, ip FROM applications", "ai"),
-        ("SELECT application_id, credit_code FROM applications", "ae"),
-        ("SELECT credit_code, phone FROM enterprises", "ep"),
-        ("SELECT credit_code, address FROM enterprises", "ea"),
-        ("SELECT legal_rep_id, credit_code FROM enterprises", "re"),
-        ("SELECT person_id, credit_code FROM officers", "oe"),
-        ("SELECT holder_id, credit_code FROM shareholders", "se"),
-        ("SELECT DISTINCT seller_code, buyer_code FROM invoices", "ii"),
-        ("SELECT DISTINCT person_id, device_id FROM login_events", "ld"),
+    queries = [
+        "SELECT application_id, phone FROM applications",
+        "SELECT application_id, device_id FROM applications",
+        "SELECT application_id, ip FROM applications",
+        "SELECT application_id, credit_code FROM applications",
+        "SELECT credit_code, phone FROM enterprises",
+        "SELECT credit_code, address FROM enterprises",
+        "SELECT legal_rep_id, credit_code FROM enterprises",
+        "SELECT person_id, credit_code FROM officers",
+        "SELECT holder_id, credit_code FROM shareholders",
+        "SELECT DISTINCT seller_code, buyer_code FROM invoices",
+        "SELECT DISTINCT person_id, device_id FROM login_events",
     ]
-    src, dst = [], []
-    for sql, _ in pairs:
-        t = con.sql(sql).fetchnumpy()
-        cols = list(t)
-        src.append(t[cols[0]].astype(str))
-        dst.append(t[cols[1]].astype(str))
-    values, inverse = np.unique(np.concatenate(src + dst), return_inverse=True)
-    half = sum(len(s) for s in src)
-    s, d = inverse[:half], inverse[half:]
-    n = len(values)
+    parts = [con.sql(q).to_arrow_table() for q in queries]
+    ends = pa.chunked_array(
+        [c for t in parts for c in t.column(0).chunks] + [c for t in parts for c in t.column(1).chunks]
+    )
+    encoded = pc.dictionary_encode(ends.cast(pa.string())).combine_chunks()
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    half = sum(t.num_rows for t in parts)
+    s, d = codes[:half], codes[half:]
+    n = len(encoded.dictionary)
     m = coo_matrix((np.ones(2 * len(s), np.int8), (np.r_[s, d], np.r_[d, s])), shape=(n, n)).tocsr()
     seconds = time.perf_counter() - start
-    lookup = dict(zip(values.tolist(), range(n), strict=True))  # raw string -> node, as a plain dict
+    wanted = pc.unique(pa.chunked_array([t.column(1) for t in parts[:4]]).cast(pa.string())).drop_null()
+    positions = pc.index_in(wanted, value_set=encoded.dictionary).to_pylist()
+    lookup = dict(zip(wanted.to_pylist(), positions, strict=True))  # raw string -> node, as a plain dict
     return seconds, m, lookup
 
 

@@ -74,15 +74,21 @@ class SQLGraphStore:
         cursor.close()
 
     def read(self) -> GraphTables | None:
-        """The stored graph, or ``None`` if none was built."""
+        """The stored graph, or ``None`` if none was built (streamed in chunks: tens of millions of edges)."""
         if self.latest_build() is None:
             return None
+        nodes = self._read(sa.select(graph_nodes).order_by(graph_nodes.c.node_id), NODE_SCHEMA, _NODE_COLUMNS)
+        order = (graph_edges.c.src, graph_edges.c.dst, graph_edges.c.kind)
+        edges = self._read(sa.select(graph_edges).order_by(*order), EDGE_SCHEMA, _EDGE_COLUMNS)
+        return GraphTables(nodes, edges)
+
+    def _read(self, stmt: sa.Select[Any], schema: pa.Schema, columns: tuple[str, ...]) -> pa.Table:
+        parts = []
         with self.engine.connect() as conn:
-            nodes = conn.execute(sa.select(graph_nodes).order_by(graph_nodes.c.node_id)).all()
-            edges = conn.execute(
-                sa.select(graph_edges).order_by(graph_edges.c.src, graph_edges.c.dst, graph_edges.c.kind)
-            ).all()
-        return GraphTables(_table(nodes, NODE_SCHEMA, _NODE_COLUMNS), _table(edges, EDGE_SCHEMA, _EDGE_COLUMNS))
+            result = conn.execution_options(stream_results=True, yield_per=CHUNK_ROWS).execute(stmt)
+            for chunk in result.partitions():
+                parts.append(_table(chunk, schema, columns))
+        return pa.concat_tables(parts) if parts else schema.empty_table()
 
     def latest_build(self) -> dict[str, object] | None:
         """``build_id``, ``built_at``, counts of the stored graph, or ``None``."""
