@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 
 from riskloop.graph.build import EDGE_SCHEMA, NODE_SCHEMA, GraphTables, dedupe_edges
 from riskloop.graph.kinds import EDGE_CODE, NODE_CODE
 from riskloop.graph.tokens import Tokenizer
+from riskloop.storage.warehouse import Warehouse, sql_literal
 
 TEST_KEY = b"riskloop-test-graph-key-32-bytes"
 
@@ -44,3 +47,14 @@ def tiny_graph(
         schema=EDGE_SCHEMA,
     )
     return GraphTables(node_table, dedupe_edges(edge_table))
+
+
+def universe_views(universe: Path, cut: int | None = None) -> duckdb.DuckDBPyConnection:
+    """DuckDB views over a universe's tables; with ``cut`` (epoch s), applications and logins only before it."""
+    wh = Warehouse(universe / "tables")
+    con = duckdb.connect()
+    for name in wh.tables():
+        column = {"applications": "applied_at", "login_events": "ts"}.get(name)
+        where = f" WHERE {column} < to_timestamp({int(cut)})" if column and cut is not None else ""
+        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({sql_literal(wh.glob(name))}){where}")  # noqa: S608
+    return con

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import duckdb
 import numpy as np
 import pytest
 
@@ -16,25 +15,13 @@ from riskloop.graph.memory import EnterpriseGraph
 from riskloop.graph.status import read_status
 from riskloop.graph.tokens import Tokenizer
 from riskloop.graph.usage import ROLES, Usage, read_usage
-from riskloop.storage.warehouse import Warehouse, sql_literal
-from riskloop.testing.graph_fixtures import TEST_KEY
+from riskloop.testing.graph_fixtures import TEST_KEY, universe_views
 
 TOKENS = Tokenizer(TEST_KEY)
 CUT = "applied_at"
 
 
-def connect(universe, cut: int | None = None) -> duckdb.DuckDBPyConnection:
-    """Views over the universe's tables; with ``cut``, applications and logins only before it."""
-    wh = Warehouse(universe / "tables")
-    con = duckdb.connect()
-    for name in wh.tables():
-        where = ""
-        if cut is not None and name == "applications":
-            where = f" WHERE applied_at < to_timestamp({int(cut)})"
-        elif cut is not None and name == "login_events":
-            where = f" WHERE ts < to_timestamp({int(cut)})"
-        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({sql_literal(wh.glob(name))}){where}")
-    return con
+connect = universe_views
 
 
 def canonical(tables: GraphTables) -> tuple[set[tuple], set[tuple]]:
