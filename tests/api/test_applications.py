@@ -27,7 +27,8 @@ def test_post_decides_and_get_explains(client: TestClient) -> None:
     assert r.status_code == 201, r.text
     out = r.json()
     assert out["tier"] == "auto_approve"
-    assert out["status"] == "decided"
+    assert out["status"] == "final"
+    assert out["final_outcome"] == "approved"
     assert out["limit_cents"] == 50_000_000
     assert r.headers["Location"] == f"/v1/decisions/{out['decision_id']}"
     got = client.get(r.headers["Location"])

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from riskloop import __version__
 from riskloop.api import errors
 from riskloop.api.deps import Services
-from riskloop.api.routes import applications, decisions
+from riskloop.api.routes import applications, decisions, reviews, strategies
 from riskloop.config import Settings
 from riskloop.domain.clock import Clock, SystemClock
 from riskloop.service.decide import Decider
@@ -20,6 +20,8 @@ from riskloop.service.runtime import Runtime, live_decider
 from riskloop.storage.decisions import SQLDecisionStore
 from riskloop.storage.engine import make_engine
 from riskloop.storage.migrate import upgrade
+from riskloop.storage.reviews import SQLReviewQueue
+from riskloop.storage.strategies import SQLStrategyRepository
 
 
 def create_app(
@@ -44,7 +46,14 @@ def create_app(
         the_clock = clock or (decider.clock if decider is not None else SystemClock())
         pipeline = decider or live_decider(settings, engine, runtime=runtime, graph=graph, clock=the_clock)
         store = SQLDecisionStore(engine)
-        app.state.services = Services(engine, Intake(pipeline, store, split), store, the_clock)
+        app.state.services = Services(
+            engine,
+            Intake(pipeline, store, split),
+            store,
+            the_clock,
+            SQLReviewQueue(engine, the_clock),
+            SQLStrategyRepository(engine, the_clock),
+        )
         try:
             yield
         finally:
@@ -59,4 +68,6 @@ def create_app(
     errors.install(app)
     app.include_router(applications.router)
     app.include_router(decisions.router)
+    app.include_router(reviews.router)
+    app.include_router(strategies.router)
     return app

@@ -11,6 +11,8 @@ from fastapi import Depends, Request
 from riskloop.domain.clock import Clock
 from riskloop.service.intake import Intake
 from riskloop.storage.decisions import SQLDecisionStore
+from riskloop.storage.reviews import SQLReviewQueue
+from riskloop.storage.strategies import SQLStrategyRepository
 
 
 @dataclass
@@ -21,6 +23,8 @@ class Services:
     intake: Intake
     decisions: SQLDecisionStore
     clock: Clock
+    reviews: SQLReviewQueue
+    strategies: SQLStrategyRepository
 
 
 def services(request: Request) -> Services:

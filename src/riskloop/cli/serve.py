@@ -21,7 +21,9 @@ def serve_command(  # noqa: PLR0917 - Typer options are parameters
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes")] = 1,
     model: Annotated[str | None, typer.Option(help="Model bundle folder or registry id (default: deployed)")] = None,
     strategy: Annotated[str, typer.Option(help="Champion strategy, name@version")] = "reference@1",
-    graph: Annotated[str, typer.Option(help="Graph checks: none (not deployed, refers) or memory (demo)")] = "none",
+    graph: Annotated[
+        str, typer.Option(help="Graph checks: workspace (riskloop graph build), none (refers all) or memory (demo)")
+    ] = "workspace",
     challenger: Annotated[str | None, typer.Option(help="Challenger strategy, name@version")] = None,
     challenger_percent: Annotated[int, typer.Option(min=0, max=100, help="Live share of the challenger")] = 0,
     shadow: Annotated[bool, typer.Option(help="Run the challenger in shadow (stored, never returned)")] = True,
@@ -37,13 +39,15 @@ def serve_command(  # noqa: PLR0917 - Typer options are parameters
         ENV_PERCENT,
         ENV_SHADOW,
         ENV_STRATEGY,
+        GRAPHS,
         graph_checks,
     )
     from riskloop.rules.engine import parse_key
 
     settings: Settings = ctx.obj
     with cli_errors(json_mode):
-        graph_checks(graph)  # unknown names fail here, before any worker starts
+        if graph not in GRAPHS:
+            graph_checks(graph)  # unknown names fail here with the valid ones, before any worker starts
         parse_key(strategy)
         if challenger:
             parse_key(challenger)

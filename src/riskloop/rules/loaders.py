@@ -7,7 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 from riskloop.errors import NotFoundError
-from riskloop.rules.engine import Strategy, parse_key, strategy_key
+from riskloop.rules.engine import Strategy, StrategyLoader, parse_key, strategy_key
 
 REFERENCE = "reference"
 REFERENCE_VERSION = 1
@@ -63,7 +63,7 @@ class MemoryStrategyLoader:
 class ChainStrategyLoader:
     """Asks each loader in turn; the first that has the key wins."""
 
-    def __init__(self, *loaders: PackageStrategyLoader | FolderStrategyLoader | MemoryStrategyLoader) -> None:
+    def __init__(self, *loaders: StrategyLoader) -> None:
         self.loaders = loaders
 
     def load(self, key: str) -> Strategy:

@@ -11,8 +11,8 @@ from riskloop.config import Settings
 from riskloop.domain.clock import Clock, SystemClock
 from riskloop.domain.decision_request import DecisionRequest, GraphSignals
 from riskloop.errors import DataSourceError, NotFoundError
-from riskloop.rules.engine import StrategyLoader
-from riskloop.rules.loaders import REFERENCE_KEY, PackageStrategyLoader
+from riskloop.rules.engine import KEY_SEPARATOR, StrategyLoader
+from riskloop.rules.loaders import REFERENCE_KEY, ChainStrategyLoader, PackageStrategyLoader
 from riskloop.rules.zen import ZenRuleEngine
 from riskloop.service.decide import Decider
 from riskloop.service.ports import GraphChecks
@@ -20,6 +20,7 @@ from riskloop.service.scorer import EnsembleScorer
 from riskloop.storage.feature_store import SQLFeatureStore
 from riskloop.storage.model_registry import SQLModelRegistry
 from riskloop.storage.profiles import SQLProfileSource
+from riskloop.storage.strategies import SQLStrategyLoader, SQLStrategyRepository
 
 ACTIVE = "active"
 
@@ -37,7 +38,7 @@ class Runtime:
     """Settings of a live pipeline."""
 
     model: str | None = None  # bundle folder, registry model id, or None for the deployed one
-    strategy: str = REFERENCE_KEY
+    strategy: str = REFERENCE_KEY  # name@version, or a name for its active version
     blacklist: frozenset[str] = frozenset()
 
 
@@ -78,12 +79,18 @@ def live_decider(
     """
     runtime = runtime or Runtime()
     clock = clock or SystemClock()
+    strategy = runtime.strategy
+    if KEY_SEPARATOR not in strategy:  # a bare name: its active version
+        active = SQLStrategyRepository(engine, clock).active(strategy)
+        if active is None:
+            raise NotFoundError(f"strategy {strategy}: no active version")
+        strategy = active.key
     return Decider(
         features=SQLFeatureStore(engine, clock),
         profiles=SQLProfileSource(engine, runtime.blacklist),
         graph=graph or NoGraphChecks(),
         scorer=EnsembleScorer.load(model_folder(settings, engine, runtime.model)),
-        rules=ZenRuleEngine(loader or PackageStrategyLoader()),
-        strategy=runtime.strategy,
+        rules=ZenRuleEngine(loader or ChainStrategyLoader(SQLStrategyLoader(engine), PackageStrategyLoader())),
+        strategy=strategy,
         clock=clock,
     )

@@ -17,7 +17,7 @@ from riskloop.domain.decision import Decision
 from riskloop.errors import ConflictError, NotFoundError, StorageError
 from riskloop.service.records import CHAMPION, IDEMPOTENCY_HEADER, NewDecision, Recorded, StoredDecision
 from riskloop.storage.audit import audit
-from riskloop.storage.decision_models import decisions, idempotency_keys, reviews
+from riskloop.storage.decision_models import decisions, idempotency_keys, outbox, reviews
 
 
 class SQLDecisionStore:
@@ -57,7 +57,7 @@ class SQLDecisionStore:
                     },
                 )
                 for item in (champion, *shadows):
-                    conn.execute(decisions.insert(), _row(item, "in_review" if queue_review else "decided"))
+                    conn.execute(decisions.insert(), _row(item, "in_review" if queue_review else "final"))
                     audit(
                         conn,
                         at=at,
@@ -67,6 +67,8 @@ class SQLDecisionStore:
                         entity_id=item.decision_id,
                         detail={"tier": item.decision.tier.value, "strategy": item.strategy, "key": key},
                     )
+                if not queue_review:
+                    notify(conn, champion.decision_id, champion.decision.application_id, _outcome(champion), at)
                 if queue_review:
                     conn.execute(
                         reviews.insert(),
@@ -131,6 +133,25 @@ class SQLDecisionStore:
             return [_stored(r._mapping) for r in conn.execute(stmt)]
 
 
+def notify(conn: sa.Connection, decision_id: str, application_id: str, outcome: str, at: Any) -> None:
+    """Queue the customer notification of a final outcome (delivered by whoever drains the outbox)."""
+    payload = {"application_id": application_id, "decision_id": decision_id, "outcome": outcome}
+    conn.execute(
+        outbox.insert(),
+        {
+            "created_at": at,
+            "topic": "customer.final_decision",
+            "key": application_id,
+            "payload": json.dumps(payload, sort_keys=True),
+            "sent_at": None,
+        },
+    )
+
+
+def _outcome(item: NewDecision) -> str:
+    return "approved" if item.decision.tier.approves else "declined"
+
+
 def _row(item: NewDecision, status: str) -> dict[str, Any]:
     d = item.decision
     return {
@@ -147,7 +168,7 @@ def _row(item: NewDecision, status: str) -> dict[str, Any]:
         "decision": json.dumps(d.to_dict(), sort_keys=True, ensure_ascii=False),
         "inputs": json.dumps(item.inputs, sort_keys=True, ensure_ascii=False),
         "status": status if item.role == CHAMPION else "shadow",
-        "final_outcome": None,
+        "final_outcome": _outcome(item) if status == "final" and item.role == CHAMPION else None,
     }
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from riskloop.domain.clock import FixedClock
+from riskloop.domain.clock import Clock, FixedClock
 from riskloop.domain.decision_request import DecisionRequest, EnterpriseProfile
 from riskloop.features.publish import ENTERPRISE_FEATURE_SET
 from riskloop.rules.loaders import REFERENCE_KEY, PackageStrategyLoader
@@ -45,12 +45,12 @@ def request(**changes: Any) -> DecisionRequest:
     return DecisionRequest(**fields)
 
 
-def make_decider(code: str = CODE, **ports: Any) -> Decider:
+def make_decider(code: str = CODE, clock: Clock | None = None, **ports: Any) -> Decider:
     """A Decider on in-memory ports (reference strategy, fixed scorer, clean graph); ``ports`` replace any.
 
     ``code`` is the credit code of the one healthy enterprise.
     """
-    clock = FixedClock(NOW)
+    clock = clock or FixedClock(NOW)
     store = InMemoryFeatureStore(clock)
     store.publish(ENTERPRISE_FEATURE_SET, NOW.date(), pa.Table.from_pylist([{"credit_code": code, **HEALTHY}]))
     profiles = MemoryProfiles({code: EnterpriseProfile(code, "C", "active", dt.date(2018, 3, 1))})

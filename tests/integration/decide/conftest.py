@@ -24,6 +24,8 @@ def _build(home: Path) -> None:
     assert demo.exit_code == 0, demo.output
     pub = runner.invoke(app, ["--home", str(home), "features", "publish", "--as-of", AS_OF, "--json"])
     assert pub.exit_code == 0, pub.output
+    graph = runner.invoke(app, ["--home", str(home), "graph", "build", "--json"])
+    assert graph.exit_code == 0, graph.output
     (home / "ready.json").write_text(json.dumps({"enterprises": ENTERPRISES, "seed": SEED}))
 
 
@@ -50,4 +52,5 @@ def workspace_copy(decision_workspace: Path, tmp_path: Path) -> Path:
     (home / "models").symlink_to(decision_workspace / "models")
     (home / "warehouse").symlink_to(decision_workspace / "warehouse")
     (home / "universes").symlink_to(decision_workspace / "universes")
+    (home / "secrets").symlink_to(decision_workspace / "secrets")  # the graph key
     return home

@@ -1,4 +1,4 @@
-"""``riskloop serve`` on loopback: real uvicorn, the trained workspace, SQLite and PostgreSQL."""
+"""``riskloop serve`` on loopback: real uvicorn, the trained workspace with its graph, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def served(workspace_copy: Path, request: pytest.FixtureRequest) -> Iterator[str
     args = [str(PYTHON.parent / "riskloop"), "--home", str(workspace_copy)]
     if url == "postgres":
         args += ["--database-url", request.getfixturevalue("postgres_url")]
-    args += ["serve", "--port", str(port), "--graph", "memory"]
+    args += ["serve", "--port", str(port)] + (["--graph", "none"] if url == "postgres" else [])
     log = workspace_copy / "serve.log"
     with log.open("wb") as sink:
         proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=sink, env=os.environ.copy())
@@ -97,7 +97,7 @@ def test_serve_decides_recorded_applications_on_sqlite(served: str, workspace_co
 @pytest.mark.postgres
 @pytest.mark.parametrize("served", ["postgres"], indirect=True)
 def test_serve_works_on_postgresql(served: str, workspace_copy: Path) -> None:
-    # An empty PostgreSQL database: no profiles or features there, so every decision is a referral.
+    # An empty PostgreSQL database: no profiles, features or graph there, so every decision is a referral.
     body = _payload(workspace_copy, 1)[0]
     with httpx.Client(base_url=served, timeout=10) as client:
         r = client.post("/v1/applications", json=body, headers={"Idempotency-Key": "pg-1"})

@@ -35,8 +35,9 @@ def post_application(
     """Decide ``body``; a retry with the same key and body returns the original response byte for byte."""
 
     def render(decision_id: str, decision: Decision) -> bytes:
-        status = "in_review" if decision.tier.needs_human else "decided"
-        return decision_body(decision_id, decision, status)
+        status = "in_review" if decision.tier.needs_human else "final"
+        outcome = None if decision.tier.needs_human else ("approved" if decision.tier.approves else "declined")
+        return decision_body(decision_id, decision, status, final_outcome=outcome)
 
     submitted = services.intake.submit(
         key=idempotency_key,
