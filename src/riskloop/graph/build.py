@@ -78,9 +78,9 @@ def _node_table(tokenizer: Tokenizer, by_kind: dict[str, list[pa.Array]]) -> tup
         if not by_kind.get(kind):
             continue
         values = pc.unique(pa.chunked_array(by_kind[kind]).combine_chunks().drop_null())
-        tokens = tokenizer.tokens(kind, values)
+        tokens, keys = tokenizer.tokens_and_keys(kind, values)
         order = pc.sort_indices(tokens)
-        values, tokens = values.take(order), tokens.take(order)
+        values, tokens, keys = values.take(order), tokens.take(order), keys[order.to_numpy()]
         n = len(values)
         kinds[kind] = _Kind(values, next_id)
         parts.append(
@@ -89,7 +89,7 @@ def _node_table(tokenizer: Tokenizer, by_kind: dict[str, list[pa.Array]]) -> tup
                     "node_id": np.arange(next_id, next_id + n, dtype=np.int64),
                     "kind": np.full(n, NODE_CODE[kind], dtype=np.int8),
                     "token": tokens,
-                    "key": tokenizer.keys64(kind, values) if n else np.zeros(0, np.int64),
+                    "key": keys,
                     "label": masked_labels(kind, values),
                 },
                 schema=NODE_SCHEMA,

@@ -51,6 +51,14 @@ class Tokenizer:
             return values
         return per_distinct(values, lambda v: self.token(kind, v))
 
+    def tokens_and_keys(self, kind: str, values: pa.Array) -> tuple[pa.Array, np.ndarray]:
+        """Tokens and lookup keys of distinct normalised values (no nulls), one HMAC per value."""
+        digests = [self._digest(kind, v) for v in values.to_pylist()]
+        keys = np.frombuffer(b"".join(d[:8] for d in digests), dtype="<i8").astype(np.int64)
+        if kind in PUBLIC_KINDS:
+            return values, keys
+        return pa.array([d.hex()[:TOKEN_HEX] for d in digests], pa.string()), keys
+
     def keys64(self, kind: str, values: pa.Array) -> np.ndarray:
         """Lookup keys of an array of normalised values (no nulls), as int64."""
         encoded = pc.dictionary_encode(values)
