@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -9,6 +10,7 @@ import typer
 from riskloop.cli.main import app
 from riskloop.cli.output import cli_errors, console, emit
 from riskloop.config import Settings
+from riskloop.domain.clock import SystemClock
 
 
 def _render_replay(result: dict[str, Any]) -> None:
@@ -49,3 +51,109 @@ def replay_command(
     emit(result, json_mode, _render_replay)
     if result["different"]:
         raise typer.Exit(1)
+
+
+def _render_backtest(result: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    grid = Table(title=f"backtest: {result['applications']} applications ({result['outcomes']})")
+    grid.add_column("")
+    for side in ("champion", "candidate"):
+        grid.add_column(f"{side} {result[side]['strategy']}", justify="right")
+
+    def pct(value: float | None) -> str:
+        return "—" if value is None else f"{value:.1%}"
+
+    for label, key in (
+        ("approval rate", "approval_rate"),
+        ("bad rate of approvals", "bad_rate_approved"),
+        ("bad rate of auto-approvals", "bad_rate_auto_approved"),
+        ("straight-through rate", "straight_through_rate"),
+        ("expected loss rate", "expected_loss_rate"),
+    ):
+        grid.add_row(label, pct(result["champion"][key]), pct(result["candidate"][key]))
+    for tier in result["champion"]["by_tier"]:
+        a, b = result["champion"]["by_tier"][tier], result["candidate"]["by_tier"][tier]
+        grid.add_row(
+            f"  {tier}", f"{a['count']} ({pct(a['bad_rate'])} bad)", f"{b['count']} ({pct(b['bad_rate'])} bad)"
+        )
+    console.print(grid)
+    swap = result["swap"]
+    console.print(
+        f"swap in: {swap['swap_in']['count']} (bad {pct(swap['swap_in']['bad_rate'])}), "
+        f"swap out: {swap['swap_out']['count']} (bad {pct(swap['swap_out']['bad_rate'])})",
+        highlight=False,
+    )
+
+
+@app.command("backtest")
+def backtest_command(  # noqa: PLR0917 - Typer options are parameters
+    ctx: typer.Context,
+    candidate: Annotated[str | None, typer.Option(help="Candidate strategy name@version (stored or shipped)")] = None,
+    candidate_file: Annotated[Path | None, typer.Option(help="Candidate strategy as a JDM JSON file")] = None,
+    champion: Annotated[
+        str, typer.Option(help="Strategy to compare with: name@version, or a name (active)")
+    ] = "reference@1",
+    since: Annotated[str | None, typer.Option(help="Applications from this day (YYYY-MM-DD)")] = None,
+    until: Annotated[str | None, typer.Option(help="Applications before this day")] = None,
+    truth: Annotated[Path | None, typer.Option(help="Ground truth of a synthetic universe (truth/ directory)")] = None,
+    observed_on: Annotated[str | None, typer.Option(help="Else: loan outcomes observed on this day")] = None,
+    model: Annotated[str | None, typer.Option(help="Model bundle or registry id (default: deployed)")] = None,
+    graph: Annotated[str, typer.Option(help="Graph checks: workspace, none or memory")] = "workspace",
+    json_mode: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """Replay historical applications through a candidate and a champion strategy; no live data is written."""
+    from riskloop.api.serve_app import graph_checks
+    from riskloop.cli.output import parse_date
+    from riskloop.errors import NotFoundError, ValidationError
+    from riskloop.rules.engine import KEY_SEPARATOR, Strategy, parse_key
+    from riskloop.rules.loaders import ChainStrategyLoader, MemoryStrategyLoader, PackageStrategyLoader
+    from riskloop.service.backtest import BacktestOptions, as_mapping, run_backtest
+    from riskloop.service.runtime import Runtime, live_decider
+    from riskloop.storage.engine import make_engine
+    from riskloop.storage.strategies import SQLStrategyLoader, SQLStrategyRepository
+
+    settings: Settings = ctx.obj
+    with cli_errors(json_mode):
+        if (candidate is None) == (candidate_file is None):
+            raise ValidationError("candidate", "give exactly one of --candidate and --candidate-file")
+        engine = make_engine(settings.database_url)  # read only: no migration, no writes
+        try:
+            memory = MemoryStrategyLoader()
+            loader = ChainStrategyLoader(SQLStrategyLoader(engine), PackageStrategyLoader(), memory)
+            repo = SQLStrategyRepository(engine, SystemClock())
+            if candidate_file is not None:
+                if not candidate_file.is_file():
+                    raise ValidationError("candidate_file", f"{candidate_file} is not a file")
+                memory.add(Strategy.of("candidate", 0, candidate_file.read_text("utf-8")))
+                candidate = "candidate@0"
+            assert candidate is not None
+            try:
+                loader.load(candidate)
+            except NotFoundError:  # a stored draft can be backtested too
+                name, version = parse_key(candidate)
+                memory.add(Strategy.of(name, version, repo.content(name, version)))
+            if KEY_SEPARATOR not in champion:
+                active = repo.active(champion)
+                if active is None:
+                    raise NotFoundError(f"strategy {champion}: no active version")
+                champion = active.key
+            decider = live_decider(
+                settings,
+                engine,
+                runtime=Runtime(model=model, strategy=champion),
+                graph=graph_checks(graph, settings),
+                loader=loader,
+            )
+            options = BacktestOptions(
+                candidate=candidate,
+                champion=champion,
+                since=parse_date(since, "--since"),
+                until=parse_date(until, "--until"),
+                truth=truth,
+                observed_on=parse_date(observed_on, "--observed-on"),
+            )
+            result = as_mapping(run_backtest(decider, settings.warehouse, options))
+        finally:
+            engine.dispose()
+    emit(result, json_mode, _render_backtest)

@@ -61,10 +61,10 @@ def test_a_clean_applicant_is_auto_approved_with_an_offer() -> None:
         ({"graph": {"gang_member": True, "gang_size": 6}}, "FRAUD_GANG", "auto_reject"),
         ({"graph": {"gang_member": True, "gang_size": 2}}, "FRAUD_GANG_SUSPECTED", "prudent_review"),
         ({"graph": {"shared_phone_other_company": True}}, "FRAUD_SHARED_PHONE", "suggest_reject"),
-        ({"graph": {"shared_device_applicants": 4}}, "FRAUD_SHARED_DEVICE", "suggest_reject"),
-        ({"graph": {"shared_device_applicants": 1}}, "FRAUD_SHARED_DEVICE_FEW", "manual_review"),
+        ({"graph": {"shared_device_applicants": 6}}, "FRAUD_SHARED_DEVICE", "suggest_reject"),
+        ({"graph": {"shared_device_applicants": 3}}, "FRAUD_SHARED_DEVICE_FEW", "manual_review"),
         ({"graph": {"propagated_risk": 0.7}}, "GRAPH_PROPAGATED_RISK", "prudent_review"),
-        ({"graph": {"related_party_risk": 0.9}}, "GRAPH_RELATED_PARTY_RISK", "prudent_review"),
+        ({"graph": {"related_party_risk": 1.0}}, "GRAPH_RELATED_PARTY_RISK", "manual_review"),
         ({"data": {"profile": False}}, "DATA_UNAVAILABLE_PROFILE", "manual_review"),
         ({"data": {"features": False}}, "DATA_UNAVAILABLE_FEATURES", "manual_review"),
         ({"data": {"model": False}}, "DATA_UNAVAILABLE_MODEL", "manual_review"),
@@ -89,6 +89,11 @@ def test_each_rule_caps_the_tier_and_names_its_reason(
 )  # fmt: skip
 def test_score_bands_map_to_the_six_tiers(points: float, tier: str) -> None:
     assert decide(clean_context(score={"points": points}))["tier"] == tier
+
+
+def test_one_shared_device_and_high_but_not_maximal_related_risk_do_not_refer() -> None:
+    result = decide(clean_context(graph={"shared_device_applicants": 1, "related_party_risk": 0.95}))
+    assert result["tier"] == "auto_approve"
 
 
 def test_a_low_bureau_score_stops_auto_approval() -> None:
