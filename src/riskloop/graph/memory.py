@@ -50,6 +50,8 @@ class EnterpriseGraph:
         self._stamp = np.zeros(n, dtype=np.int64)  # scratch of the queries: visited marks by generation
         self._first = np.zeros(n, dtype=np.int64)
         self._gen = 0
+        self._parents: tuple[np.ndarray, np.ndarray] = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+        self._vias: tuple[np.ndarray, np.ndarray] = (np.zeros(0, np.int64), np.zeros(0, np.int64))
         self.extra: list[tuple[int, int, int, float, int, int]] = []  # overlay edge rows
         self._extra_adj: dict[int, list[tuple[int, int]]] = {}
         self._extra_index: dict[tuple[int, int, int], int] = {}
@@ -102,6 +104,23 @@ class EnterpriseGraph:
             self._first = np.r_[self._first, np.zeros(grow, np.int64)]
         self._gen += 1
         return self._stamp, self._first, self._gen
+
+    def first_scratch(self) -> np.ndarray:
+        """The per-node scratch array of first occurrences (see ``scratch``)."""
+        self.scratch()
+        return self._first
+
+    def path_scratch(
+        self,
+    ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray], tuple[int, int]]:
+        """Visited marks, per-side parents and parent edges, and two fresh generations for a two-sided search."""
+        stamp, _, first_gen = self.scratch()
+        _, _, second_gen = self.scratch()
+        n = self.n_nodes
+        if len(self._parents[0]) < n:
+            self._parents = (np.full(n, -1, np.int64), np.full(n, -1, np.int64))
+            self._vias = (np.full(n, -1, np.int64), np.full(n, -1, np.int64))
+        return stamp, self._parents, self._vias, (first_gen, second_gen)
 
     def has_overlay(self, node: int) -> bool:
         """True if ``node`` has edges in the overlay."""

@@ -6,7 +6,6 @@ its first ``max_degree`` (and the result says it was capped), so a hub of 100k e
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -165,58 +164,63 @@ def closeness(graph: EnterpriseGraph, eids: list[int]) -> float:
 def shortest_path(
     graph: EnterpriseGraph, source: int, target: int, max_hops: int = 6, max_degree: int = 200
 ) -> Path | None:
-    """Bidirectional breadth-first search; nodes with more than ``max_degree`` edges are not passed through."""
+    """Bidirectional breadth-first search, one vectorised level at a time, smaller frontier first.
+
+    Nodes with more than ``max_degree`` edges (a carrier IP, a business-centre address) end a path at most:
+    they are never passed through.
+    """
     if source == target:
         return Path([source], [], 1.0)
-    seen = ({source: (-1, -1)}, {target: (-1, -1)})
-    queues = (deque([source]), deque([target]))
+    stamp, parent, via, gens = graph.path_scratch()
+    sides = [np.array([source], np.int64), np.array([target], np.int64)]
+    for side, root in enumerate((source, target)):
+        stamp[root], parent[side][root], via[side][root] = gens[side], -1, -1
     for _ in range(max_hops):
-        side = 0 if len(queues[0]) <= len(queues[1]) else 1
-        meet = _step(graph, queues[side], seen[side], seen[1 - side], max_degree)
-        if meet is not None:
-            return _join(graph, meet, seen)
-        if not queues[side]:
+        side = 0 if len(sides[0]) <= len(sides[1]) else 1
+        frontier = sides[side]
+        base = frontier[frontier < len(graph.indptr) - 1]
+        hub = graph.indptr[base + 1] - graph.indptr[base] > max_degree
+        frontier = np.r_[base[~hub | (base == (source, target)[side])], frontier[frontier >= len(graph.indptr) - 1]]
+        nbr, eid, owner = _gather(graph, frontier, max_degree)
+        met = np.flatnonzero(stamp[nbr] == gens[1 - side])
+        if len(met):
+            k = int(met[0])
+            return _join(graph, (int(owner[k]), int(eid[k]), int(nbr[k])), side, parent, via)
+        new = stamp[nbr] != gens[side]
+        cand, cand_owner, cand_eid = nbr[new], owner[new], eid[new]
+        first = graph.first_scratch()
+        first[cand[::-1]] = np.arange(len(cand) - 1, -1, -1)
+        keep = first[cand] == np.arange(len(cand))
+        fresh = cand[keep]
+        stamp[fresh] = gens[side]
+        parent[side][fresh], via[side][fresh] = cand_owner[keep], cand_eid[keep]
+        sides[side] = fresh
+        if not len(fresh):
             return None
     return None
 
 
-def _step(
+def _join(
     graph: EnterpriseGraph,
-    queue: deque[int],
-    mine: dict[int, tuple[int, int]],
-    theirs: dict[int, tuple[int, int]],
-    max_degree: int,
-) -> int | None:
-    for _ in range(len(queue)):
-        node = queue.popleft()
-        if len(mine) > 1 and graph.degree(node) > max_degree and mine[node][0] != -1:
-            continue  # a hub is an endpoint at most, never a bridge
-        nbr, eid = graph.neighbors(node, limit=None)
-        for other, e in zip(nbr.tolist(), eid.tolist(), strict=True):
-            if other in mine:
-                continue
-            mine[other] = (node, e)
-            if other in theirs:
-                return int(other)
-            queue.append(other)
-    return None
+    bridge: tuple[int, int, int],
+    side: int,
+    parent: tuple[np.ndarray, np.ndarray],
+    via: tuple[np.ndarray, np.ndarray],
+) -> Path:
+    """Path through ``bridge`` = (owner, edge, meet): side ``side`` reached the other side's node ``meet``."""
+    owner, eid, meet = bridge
 
+    def walk(node: int, s: int) -> tuple[list[int], list[int]]:
+        nodes, edges = [node], []
+        while parent[s][nodes[-1]] != -1:
+            edges.append(int(via[s][nodes[-1]]))
+            nodes.append(int(parent[s][nodes[-1]]))
+        return nodes, edges
 
-def _join(graph: EnterpriseGraph, meet: int, seen: tuple[dict[int, tuple[int, int]], ...]) -> Path:
-    left: list[int] = [meet]
-    left_edges: list[int] = []
-    while seen[0][left[-1]][0] != -1:
-        prev, e = seen[0][left[-1]]
-        left.append(prev)
-        left_edges.append(e)
-    right_nodes: list[int] = []
-    right_edges: list[int] = []
-    node = meet
-    while seen[1][node][0] != -1:
-        nxt, e = seen[1][node]
-        right_nodes.append(nxt)
-        right_edges.append(e)
-        node = nxt
-    nodes = left[::-1] + right_nodes
-    eids = left_edges[::-1] + right_edges
-    return Path(nodes, eids, closeness(graph, eids))
+    mine, my_edges = walk(owner, side)  # owner back to this side's root
+    theirs, their_edges = walk(meet, 1 - side)  # meet back to the other root
+    nodes = mine[::-1] + theirs
+    edges = [*my_edges[::-1], eid, *their_edges]
+    if side == 1:
+        nodes, edges = nodes[::-1], edges[::-1]
+    return Path(nodes, edges, closeness(graph, edges))
