@@ -41,6 +41,8 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_public_data
 	$(BIN)/python -m benchmarks.bench_gangs
 	$(BIN)/python -m benchmarks.bench_graph
+	$(BIN)/python -m benchmarks.bench_decide_inprocess
+	$(BIN)/python -m benchmarks.bench_decide --build --enterprises 100000 --home bench-home/decide
 
 clean:
-	rm -rf $(VENV) demo-home .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) demo-home bench-home .pytest_cache .mypy_cache .ruff_cache

@@ -32,6 +32,7 @@ def serve_command(  # noqa: PLR0917 - Typer options are parameters
     """Serve the decision API until interrupted."""
     import uvicorn
 
+    from riskloop.api.protocol import HTTP_PROTOCOL
     from riskloop.api.serve_app import (
         ENV_CHALLENGER,
         ENV_GRAPH,
@@ -71,6 +72,7 @@ def serve_command(  # noqa: PLR0917 - Typer options are parameters
             host=host,
             port=port,
             workers=workers,
+            http=HTTP_PROTOCOL,
             log_level="warning",
             access_log=False,
         )

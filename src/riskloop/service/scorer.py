@@ -11,6 +11,7 @@ import pandas as pd
 from riskloop.domain.decision import DecisionReason
 from riskloop.modeling.ensemble import Ensemble
 from riskloop.modeling.registry import manifest_digest
+from riskloop.service.row_reasons import RowExplainer
 
 
 class EnsembleScorer:
@@ -19,6 +20,7 @@ class EnsembleScorer:
     def __init__(self, ensemble: Ensemble, version: str) -> None:
         self.ensemble = ensemble
         self._version = version
+        self._explainer = RowExplainer(ensemble.serving, ensemble.catalog)
 
     @classmethod
     def load(cls, folder: Path) -> EnsembleScorer:
@@ -46,7 +48,11 @@ class EnsembleScorer:
         return self.ensemble.score_row(values)
 
     def reasons(self, values: Mapping[str, float | None], top_k: int) -> list[DecisionReason]:
-        """Top ``top_k`` adverse factors of one row."""
+        """Top ``top_k`` adverse factors of one row (the same as ``Ensemble.reasons`` on that row)."""
+        return self._explainer.reasons(values, top_k)
+
+    def frame_reasons(self, values: Mapping[str, float | None], top_k: int) -> list[DecisionReason]:
+        """The same through ``Ensemble.reasons`` on a one-row frame (the batch path; for parity checks)."""
         columns = list(self.ensemble.features) + [n for n in values if n.startswith("avail_")]
         row = np.array([[np.nan if (v := values.get(c)) is None else float(v) for c in columns]], dtype=np.float64)
         frame = pd.DataFrame(row, columns=columns, copy=False)

@@ -1,0 +1,37 @@
+-- wrk script of bench_decide.py: every request posts a recorded application under a fresh id and key.
+-- args: payload file (one JSON body per line with __ID__ where the id goes), run tag.
+local bodies = {}
+local counter = 0
+local next_thread = 0
+
+function setup(thread)
+  thread:set("tid", next_thread)
+  next_thread = next_thread + 1
+end
+
+function init(args)
+  local f = assert(io.open(args[1], "r"))
+  for line in f:lines() do
+    local head, tail = line:match("^(.-)__ID__(.*)$")
+    bodies[#bodies + 1] = { head, tail }
+  end
+  f:close()
+  tag = args[2]
+end
+
+function request()
+  counter = counter + 1
+  local parts = bodies[(counter % #bodies) + 1]
+  local id = tag .. "-" .. tid .. "-" .. counter
+  local headers = { ["Content-Type"] = "application/json", ["Idempotency-Key"] = id }
+  return wrk.format("POST", "/v1/applications", headers, parts[1] .. id .. parts[2])
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRK_JSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p90_us": %d, "p99_us": %d, "max_us": %d, ' ..
+    '"connect_errors": %d, "read_errors": %d, "write_errors": %d, "status_errors": %d, "timeouts": %d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(90), latency:percentile(99),
+    latency.max, e.connect, e.read, e.write, e.status, e.timeout))
+end
