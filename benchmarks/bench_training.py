@@ -3,11 +3,12 @@
 Run: ``.venv/bin/python -m benchmarks.bench_training [--enterprises 320000] [--labels truth|observed] [--seed 0]``
 
 Stages: generate a synthetic universe (≈ 100k applications from 320k enterprises), compute point-in-time
-features with DuckDB, fit the scorecard + GBDT ensemble with fusion on the applications before the
-out-of-time cut (time split: latest ~15 % out-of-time, 20 % of the rest an in-time test part), score the
-held-out applications; the baseline (one LightGBM over all features, modeling/baseline.py) is fitted on the
-same rows. AUC is measured against the universe's ground truth (``defaulted``) on the held-out applications
-with a bootstrap 95 % interval; the ensemble's gain over its best sub-model with a paired bootstrap interval.
+features with DuckDB and the graph features (``--no-graph`` leaves the graph source out), fit the
+scorecard + GBDT ensemble with fusion on the applications before the out-of-time cut (time split: latest
+~15 % out-of-time, 20 % of the rest an in-time test part), score the held-out applications; the baseline
+(one LightGBM over the same features, modeling/baseline.py) is fitted on the same rows. AUC is measured
+against the universe's ground truth (``defaulted``) on the held-out applications with a bootstrap 95 %
+interval; the ensemble's gain over its best sub-model with a paired bootstrap interval.
 Memory: peak RSS of this process per stage (sampled from /proc every 0.1 s) and getrusage peaks.
 Writes benchmarks/out/training.json.
 """
@@ -39,12 +40,14 @@ from riskloop.modeling.ensemble import EnsembleConfig, fit_ensemble
 from riskloop.modeling.evaluation import bootstrap_auc_gain, discrimination
 from riskloop.modeling.metrics import bootstrap_auc
 from riskloop.modeling.splits import time_split
-from riskloop.service.train import CROSS_SOURCE, workspace_inputs
+from riskloop.service.graph_features import workspace_graph_features
+from riskloop.service.train import CROSS_SOURCE, with_graph_features, workspace_inputs
 from riskloop.synth.params import UniverseParams
 from riskloop.synth.universe import generate_universe
 
 OUT = Path(__file__).resolve().parents[1] / "benchmarks" / "out" / "training.json"
 FEATURES = tuple(n for g in GROUPS for n in g.feature_names)
+GRAPH_KEY = b"riskloop-benchmark-graph-key-32b"
 
 
 class _Peak:
@@ -109,6 +112,7 @@ def run(
     *,
     direct: tuple[str, ...] | None = None,
     cross: bool = CROSS_SOURCE,
+    graph: bool = True,
 ) -> dict[str, Any]:
     """Every stage on one universe; return the figures."""
     stages: dict[str, dict[str, float]] = {}
@@ -120,6 +124,9 @@ def run(
         spine = application_spine(tables)
         frame = DuckDBFeatureEngine(tables).compute(spine, GROUPS).to_pandas()
         frame["as_of"] = pd.to_datetime(spine.column("as_of").to_pandas())
+    if graph:
+        with _stage("graph features", stages, peak):
+            frame = with_graph_features(frame, workspace_graph_features(tables, GRAPH_KEY))
     truth = pq.read_table(work / "truth" / "applications.parquet", columns=["application_id", "defaulted"]).to_pandas()
     frame = frame.merge(truth, on="application_id", validate="one_to_one")
     if labels == "observed":
@@ -142,7 +149,8 @@ def run(
     with _stage("score held-out", stages, peak):
         scores = ensemble.predict(held)
     with _stage("fit baseline", stages, peak):
-        baseline = train_baseline(train, y_train_all[split.train], FEATURES, seed)
+        every = FEATURES + tuple(c for c in frame.columns if c.startswith("graph_"))  # what the ensemble sees
+        baseline = train_baseline(train, y_train_all[split.train], every, seed)
     with _stage("score baseline", stages, peak):
         baseline_pd = baseline.predict_pd(held)
     peak.stop()
@@ -153,6 +161,7 @@ def run(
         "labels": labels,
         "direct_inputs": list(direct),
         "cross_source": cross,
+        "graph": graph,
         "train_rows": len(train),
         "train_bad_rate": float(y_train_all[split.train].mean()),
         "held_out_rows": len(held),
@@ -175,10 +184,19 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--direct", nargs="+", help="direct inputs of the fusion (default: the application fields)")
     parser.add_argument("--cross-source", action=argparse.BooleanOptionalAction, default=CROSS_SOURCE)
+    parser.add_argument("--graph", action=argparse.BooleanOptionalAction, default=True, help="graph source")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="riskloop-bench-train-") as tmp:
         direct = None if args.direct is None else tuple(args.direct)
-        result = run(args.enterprises, args.labels, args.seed, Path(tmp), direct=direct, cross=args.cross_source)
+        result = run(
+            args.enterprises,
+            args.labels,
+            args.seed,
+            Path(tmp),
+            direct=direct,
+            cross=args.cross_source,
+            graph=args.graph,
+        )
     e, b, d = result["ensemble_vs_truth"], result["baseline_vs_truth"], result["ensemble_minus_baseline"]
     print(
         f"\n{result['applications']:,} applications; trained on {result['train_rows']:,} ({args.labels} labels), "
@@ -194,7 +212,7 @@ def main() -> None:
     self_mb, children_mb = result["peak_rss_mb_self"], result["peak_rss_mb_children"]
     print(f"peak RSS: this process {self_mb:.0f} MB, generator workers {children_mb:.0f} MB")
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    default = args.direct is None and args.cross_source == CROSS_SOURCE
+    default = args.direct is None and args.cross_source == CROSS_SOURCE and args.graph
     out = OUT if default else OUT.with_name("training-variant.json")
     out.write_text(json.dumps({"machine": platform.platform(), "seed": args.seed, **result}, indent=2) + "\n")
     print(f"wrote {out}")

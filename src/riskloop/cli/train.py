@@ -35,6 +35,7 @@ def train(
     seed: Annotated[int, typer.Option(help="Seed of folds, splits and models")] = 0,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Workspace: outcomes observed on, YYYY-MM-DD")] = None,
     truth: Annotated[Path | None, typer.Option(help="Workspace: a synthetic universe's truth/ directory")] = None,
+    graph: Annotated[bool, typer.Option(help="Workspace: add the graph source (graph features)")] = True,
     json_mode: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Train, validate and register a model; write its bundle and an HTML + JSON validation report."""
@@ -57,7 +58,12 @@ def train(
                 result = train_table(settings, options, report)
             else:
                 workspace = WorkspaceTraining(
-                    name=name or "riskloop", as_of=parse_date(as_of, "--as-of"), folds=folds, seed=seed, truth=truth
+                    name=name or "riskloop",
+                    as_of=parse_date(as_of, "--as-of"),
+                    folds=folds,
+                    seed=seed,
+                    truth=truth,
+                    graph=graph,
                 )
                 result = train_workspace(settings, workspace, report)
     emit(result, json_mode, _render_table if table is not None else _render_workspace)

@@ -33,10 +33,12 @@ from riskloop.modeling.report import ScoredSplit, build_report, write_report
 from riskloop.modeling.sources import SourceSpec, cross_source, default_sources
 from riskloop.modeling.splits import time_split
 from riskloop.modeling.tabular import Categorical, TabularData, load_table
+from riskloop.service.graph_features import graph_source, workspace_graph_features
 from riskloop.service.ports import Progress, no_progress
 from riskloop.storage.engine import make_engine
 from riskloop.storage.migrate import upgrade
 from riskloop.storage.model_registry import SQLModelRegistry
+from riskloop.storage.secrets import graph_key
 
 BUREAU = "app_bureau_score"
 # The application's own fields (bureau score, amount, term, verification results) enter the fusion directly.
@@ -56,6 +58,7 @@ class WorkspaceTraining:
     seed: int = 0
     truth: Path | None = None  # ground truth of a synthetic universe, for an AUC against it
     cross_source: bool = CROSS_SOURCE  # add the cross-source GBDT ("all") beside the per-source sub-models
+    graph: bool = True  # add the graph source (point-in-time graph features of the applications)
     config: Mapping[str, Any] = field(default_factory=dict)  # further EnsembleConfig fields (direct_inputs ...)
 
 
@@ -96,6 +99,8 @@ def train_workspace(settings: Settings, options: WorkspaceTraining, progress: Pr
     tables = settings.warehouse
     progress("features", 0, 5)
     frame, as_of = _workspace_frame(tables, options.as_of)
+    if options.graph:
+        frame = with_graph_features(frame, workspace_graph_features(tables, graph_key(settings.home)))
     progress("features", 1, 5)
     outcomes = observed_outcomes(tables, as_of).to_pandas()[["application_id", "bad"]]
     labelled = frame.merge(outcomes, on="application_id", how="inner", validate="one_to_one").reset_index(drop=True)
@@ -125,6 +130,7 @@ def train_workspace(settings: Settings, options: WorkspaceTraining, progress: Pr
         "seed": options.seed,
         "sources": [s.name for s in sources],
         "direct_inputs": list(direct),
+        "graph": options.graph,
     }
     report = build_report(scored, meta)
     if options.truth is not None:
@@ -191,8 +197,9 @@ def train_table(settings: Settings, options: TableTraining, progress: Progress =
 def workspace_inputs(columns: Any, *, cross: bool = CROSS_SOURCE) -> tuple[tuple[SourceSpec, ...], tuple[str, ...]]:
     """Sources and direct inputs of the workspace model.
 
-    Sources: the registered ones, plus with ``cross`` one cross-source GBDT over them and the application
-    fields. Direct inputs: the application fields present in ``columns``.
+    Sources: the registered ones, the graph source when ``columns`` hold ``graph_*`` features, and with
+    ``cross`` one cross-source GBDT over all of them and the application fields. Direct inputs: the
+    application fields present in ``columns``.
 
     Examples
     --------
@@ -201,12 +208,20 @@ def workspace_inputs(columns: Any, *, cross: bool = CROSS_SOURCE) -> tuple[tuple
     (('app_bureau_score',), 'registration')
 
     """
-    present = set(columns)
+    present = list(columns)
     direct = tuple(f for f in APPLICATION_FIELDS if f in present)
     sources = default_sources()
+    graph = graph_source(present)
+    if graph is not None and graph.name not in {s.name for s in sources}:
+        sources = (*sources, graph)
     if cross:
         sources = (*sources, cross_source(sources, direct))
     return sources, direct
+
+
+def with_graph_features(frame: pd.DataFrame, graph: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the graph features of its applications (an application the graph lacks gets NaN)."""
+    return frame.merge(graph, on="application_id", how="left", validate="one_to_one")
 
 
 def _workspace_frame(tables: Path, as_of: dt.date | None) -> tuple[pd.DataFrame, dt.date]:

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from riskloop.cli.main import app
 from riskloop.modeling.ensemble import Ensemble
+from riskloop.scoring.reasons import ReasonCatalog
 from riskloop.service.train import APPLICATION_FIELDS
 from riskloop.storage.engine import make_engine
 from riskloop.storage.model_registry import SQLModelRegistry
@@ -58,6 +59,19 @@ def test_report_has_figures_per_model_and_split(trained: tuple[Path, dict[str, A
     assert report["meta"]["oot_from"] <= report["meta"]["observed_on"]
     assert report["meta"]["direct_inputs"] == list(APPLICATION_FIELDS)
     assert "all:gbdt" in report["splits"]["test"]["models"]
+
+
+def test_graph_source_joins_the_fusion_with_catalogue_reasons(trained: tuple[Path, dict[str, Any]]) -> None:
+    out = trained[1]
+    report = json.loads(Path(out["report_json"]).read_text())
+    assert report["meta"]["graph"] is True
+    assert {"graph:scorecard", "graph:gbdt"} <= set(report["splits"]["test"]["models"])
+    model = Ensemble.load(Path(out["bundle"]))
+    graph = next(s for s in model.sources if s.name == "graph")
+    catalogue = {f for c in ReasonCatalog.default().data["codes"] if c["source"] == "graph" for f in c["features"]}
+    assert set(graph.features) == catalogue  # every graph feature has its own reason code, and no other
+    # Fraud rings default far more often: the graph source alone ranks defaults against ground truth.
+    assert out["truth"]["sub_models"]["graph:gbdt"] > 0.55
 
 
 def test_psi_of_score_and_features(trained: tuple[Path, dict[str, Any]]) -> None:
