@@ -14,11 +14,17 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings as hypothesis_settings
 
 from riskloop.config import Settings
 from riskloop.domain.identifiers import resident_id_check_char, uscc_check_char
 from riskloop.domain.tables import table
 from riskloop.io.arrow_schema import arrow_schema
+
+# Wall-clock deadlines fail property tests on a loaded shared machine (a first example paying for imports or
+# JIT warm-up); the tests assert behaviour, never time.
+hypothesis_settings.register_profile("riskloop", deadline=None)
+hypothesis_settings.load_profile("riskloop")
 
 POSTGRES_SERVER = os.environ.get("RISKLOOP_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

@@ -35,7 +35,9 @@ def train(
     seed: Annotated[int, typer.Option(help="Seed of folds, splits and models")] = 0,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Workspace: outcomes observed on, YYYY-MM-DD")] = None,
     truth: Annotated[Path | None, typer.Option(help="Workspace: a synthetic universe's truth/ directory")] = None,
-    graph: Annotated[bool, typer.Option(help="Workspace: add the graph source (graph features)")] = True,
+    graph: Annotated[
+        bool, typer.Option(help="Workspace: add the graph source (batch only: the decision path refers such a model)")
+    ] = False,
     json_mode: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Train, validate and register a model; write its bundle and an HTML + JSON validation report."""

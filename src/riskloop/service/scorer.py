@@ -1,4 +1,10 @@
-"""EnsembleScorer: the Scorer port over a fused-model bundle (fast serving path for scores)."""
+"""EnsembleScorer: the Scorer port over a fused-model bundle (fast serving path for scores).
+
+A source the model was trained with but the decision path does not supply at all (no feature key and no
+``avail_<source>`` flag in the row, e.g. the graph source, whose features are computed in batch only) is a
+scoring error, so the decision is referred: scoring as if that source were missing for every applicant
+would shift every score away from what the model learned.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +15,10 @@ import numpy as np
 import pandas as pd
 
 from riskloop.domain.decision import DecisionReason
+from riskloop.errors import DataSourceError
 from riskloop.modeling.ensemble import Ensemble
 from riskloop.modeling.registry import manifest_digest
+from riskloop.scoring.model import availability
 from riskloop.service.row_reasons import RowExplainer
 
 
@@ -21,6 +29,7 @@ class EnsembleScorer:
         self.ensemble = ensemble
         self._version = version
         self._explainer = RowExplainer(ensemble.serving, ensemble.catalog)
+        self._sources = tuple((availability(s.name), s.name, s.features) for s in ensemble.sources)
 
     @classmethod
     def load(cls, folder: Path) -> EnsembleScorer:
@@ -44,7 +53,10 @@ class EnsembleScorer:
         return self.ensemble.features
 
     def score(self, values: Mapping[str, float | None]) -> tuple[float, float]:
-        """PD and points of one row."""
+        """PD and points of one row; a source the row does not supply at all is an error."""
+        unserved = [n for flag, n, cols in self._sources if flag not in values and not any(c in values for c in cols)]
+        if unserved:
+            raise DataSourceError(f"model {self._version} needs sources the decision path does not supply: {unserved}")
         return self.ensemble.score_row(values)
 
     def reasons(self, values: Mapping[str, float | None], top_k: int) -> list[DecisionReason]:

@@ -26,7 +26,8 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, A
     assert demo.exit_code == 0, demo.output
     truth = Path(json.loads(demo.stdout)["universe"]) / "truth"
     result = CliRunner().invoke(
-        app, ["--home", str(home), "train", "--json", "--folds", "3", "--name", "sme", "--truth", str(truth)]
+        app,
+        ["--home", str(home), "train", "--json", "--folds", "3", "--name", "sme", "--truth", str(truth), "--graph"],
     )
     assert result.exit_code == 0, result.stderr
     return home, json.loads(result.stdout)
