@@ -22,20 +22,10 @@ from riskloop.graph.normalize import normalize_one
 from riskloop.graph.propagation import ALPHA
 from riskloop.graph.status import RECENT_DAYS
 from riskloop.graph.tokens import Tokenizer
-from riskloop.graph.usage import ROLE_KIND
+from riskloop.graph.usage import APPLICATION_ROLES, ROLE_KIND
 
 DAY = 86_400
 HUB_DEGREE = 200  # identifiers with more edges are hubs: counted as such, never enumerated
-_FIELDS = (
-    ("phone", "phone"),
-    ("address", "address"),
-    ("device_id", "device"),
-    ("ip", "ip"),
-    ("ip", "ip_subnet"),
-    ("email", "email"),
-    ("bank_account", "bank_account"),
-    ("applicant_id", "applicant"),
-)
 
 
 @dataclass(frozen=True)
@@ -100,7 +90,7 @@ class GraphChecks:
     def uses(self, application: Mapping[str, object]) -> list[tuple[str, int]]:
         """``(role, key)`` identifier uses of an application, keyed like the batch usage table."""
         out: list[tuple[str, int]] = []
-        for column, role in _FIELDS:
+        for column, role in APPLICATION_ROLES:
             key = self._key(ROLE_KIND[role], application.get(column))
             if key is not None:
                 out.append((role, key))

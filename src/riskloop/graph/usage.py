@@ -35,6 +35,17 @@ ROLES: tuple[str, ...] = (
     "login_ip",
 )
 ROLE_CODE = {name: code for code, name in enumerate(ROLES)}
+# Application column -> role of the identifier it holds (the batch usage table and the live checks agree).
+APPLICATION_ROLES: tuple[tuple[str, str], ...] = (
+    ("phone", "phone"),
+    ("address", "address"),
+    ("device_id", "device"),
+    ("ip", "ip"),
+    ("ip", "ip_subnet"),
+    ("email", "email"),
+    ("bank_account", "bank_account"),
+    ("applicant_id", "applicant"),
+)
 # The identifier kind each role is keyed as: a person is one node whichever role brought them in.
 ROLE_KIND = {
     "phone": "phone",
@@ -104,19 +115,7 @@ def read_usage(con: duckdb.DuckDBPyConnection, tokenizer: Tokenizer) -> Usage:
     have = available(con)
     apps = con.sql(_APPS).to_arrow_table()
     ids = apps["application_id"].combine_chunks()
-    parts = [
-        _rows(tokenizer, ids, ids, apps[column].combine_chunks(), role)
-        for column, role in (
-            ("phone", "phone"),
-            ("address", "address"),
-            ("device_id", "device"),
-            ("ip", "ip"),
-            ("ip", "ip_subnet"),
-            ("email", "email"),
-            ("bank_account", "bank_account"),
-            ("applicant_id", "applicant"),
-        )
-    ]
+    parts = [_rows(tokenizer, ids, ids, apps[column].combine_chunks(), role) for column, role in APPLICATION_ROLES]
     extra = [("enterprises", _REPS, "legal_rep"), ("officers", _OFFICERS, "officer")]
     extra += [("login_events", _LOGINS.format(col="device_id"), "login_device")]
     extra += [("login_events", _LOGINS.format(col="ip"), "login_ip")]
