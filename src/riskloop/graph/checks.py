@@ -79,6 +79,8 @@ class GraphChecks:
         self._gang_of = {gangs.find(int(g.members[0])): g for g in batch_gangs}
         self._firm = self._owner_of("applied_for")  # application node -> enterprise node
         self._person = self._owner_of("applied_by")  # application node -> applicant node
+        self._new_firm: dict[int, int] = {}  # the same for applications recorded since (overlay nodes)
+        self._new_person: dict[int, int] = {}
 
     def _owner_of(self, edge_kind: str) -> np.ndarray:
         g = self.graph
@@ -109,11 +111,13 @@ class GraphChecks:
         g = self.graph
         hub = g.degree(node) > HUB_DEGREE
         nbr, _ = g.neighbors(node, limit=HUB_DEGREE)
+        recorded = nbr[nbr >= len(self._firm)].tolist()
         nbr = nbr[nbr < len(self._firm)]
-        table = self._firm if kind == "enterprise" else self._person
+        table, later = (self._firm, self._new_firm) if kind == "enterprise" else (self._person, self._new_person)
         kinds = g.kind[nbr]
         found = set(nbr[kinds == NODE_CODE[kind]].tolist())
         found.update(table[nbr[kinds == NODE_CODE["application"]]].tolist())
+        found.update(later[a] for a in recorded if a in later)
         found.discard(-1)
         found.discard(own if own is not None else -1)
         return len(found), hub, sorted(found)[:5]
@@ -157,6 +161,31 @@ class GraphChecks:
         gang = self._gang(application, at)
         signals["gang_size"] = float(str(gang["size"])) if gang else 0.0
         return GraphSignals(str(application.get("application_id", "")), signals, evidence, gang)
+
+    def record(self, application: Mapping[str, object]) -> bool:
+        """Add a checked application to the graph overlay and the gang index, so later arrivals see it.
+
+        No rebuild: the overlay and the union-find take the new edges (``graph.incremental``). Returns
+        False, changing nothing, when the application is already known.
+        """
+        from riskloop.graph.incremental import record_application  # it imports this module
+
+        app_id = str(application.get("application_id", ""))
+        if self.index.position(app_id) is not None:
+            return False
+        self._keys = {}
+        uses = self.uses(application)
+        record_application(self.graph, self.tokenizer, application)
+        app = self._node("application", app_id)
+        firm = self._node("enterprise", application.get("credit_code"))
+        person = self._node("person", application.get("applicant_id"))
+        if app is not None and app >= len(self._firm):
+            if firm is not None:
+                self._new_firm[app] = firm
+            if person is not None:
+                self._new_person[app] = person
+        self.index.add(app_id, str(application.get("credit_code", "")), epoch(application["applied_at"]), uses)
+        return True
 
     def _rep_new(self, firm: int | None, at: int) -> tuple[float, list[str]]:
         if firm is None:

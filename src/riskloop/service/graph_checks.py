@@ -2,7 +2,9 @@
 
 ``WorkspaceGraphChecks`` turns a decision request into the ``applications`` mapping the graph checks read,
 and their signals (``GraphSignals.rule_inputs``) and masked evidence into the pipeline's ``GraphSignals``.
-The checks hold per-call scratch state, so calls are serialised with a lock (each takes well under 1 ms).
+Each checked application is then recorded in the graph's overlay and gang index, so a ring applying in a
+burst is seen while it applies, not at the next ``graph build``. The checks hold per-call scratch state and
+recording mutates the graph, so calls are serialised with a lock (each takes well under 1 ms).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ class WorkspaceGraphChecks:
         }
         with self._lock:
             found = self.checks.check(application)
+            self.checks.record(application)  # the next arrivals link to it (bursts are seen as they happen)
         inputs = found.rule_inputs()
         evidence = [f"{name}:{label}" for name, labels in sorted(found.evidence.items()) for label in labels]
         if found.gang:

@@ -40,3 +40,34 @@ def test_new_ring_members_are_flagged_and_honest_applicants_mostly_not(graph_uni
     }  # fmt: skip
     assert 0.0 <= inputs["propagated_risk"] <= 1.0
     assert 0.0 <= inputs["related_party_risk"] < 1.0
+
+
+def test_recorded_arrivals_make_a_ring_visible_while_it_applies(graph_universe, truth):
+    ring_of, _ = truth
+    full = universe_views(graph_universe)
+    by_ring = {}
+    for app_id, at in full.sql("SELECT application_id, epoch(applied_at) FROM applications").fetchall():
+        if app_id in ring_of:
+            by_ring.setdefault(ring_of[app_id], []).append((at, app_id))
+    members = next(sorted(m) for m in by_ring.values() if len(m) >= 5)
+    cut = int(members[0][0])  # the whole ring arrives after the batch
+    con = universe_views(graph_universe, cut)
+
+    def fresh() -> GraphAnalytics:
+        return GraphAnalytics.load(
+            build_graph(con, TOKENS), read_usage(con, TOKENS), read_status(con), TOKENS, as_of=cut
+        )
+
+    late = full.sql(f"SELECT * FROM applications WHERE applied_at >= to_timestamp({cut})").to_arrow_table()
+    rows = {r["application_id"]: r for r in late.to_pylist()}
+    ring = [rows[a] for _, a in members]
+    unrecorded = fresh().checks
+    assert unrecorded.check(ring[-1]).signals["gang_size"] == 0  # the batch alone knows nothing of the ring
+    live = fresh().checks
+    sizes = []
+    for row in ring:
+        sizes.append(live.check(row).signals["gang_size"])
+        assert live.record(row) is True
+    assert sizes[0] == 0
+    assert sizes[2:] == [float(k + 1) for k in range(2, len(ring))]  # each arrival joins the members before it
+    assert live.record(ring[0]) is False  # a known application is not added twice
