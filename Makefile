@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_gangs
 	$(BIN)/python -m benchmarks.bench_graph
 	$(BIN)/python -m benchmarks.bench_decide_inprocess
+	bash scripts/ensure-wrk
 	$(BIN)/python -m benchmarks.bench_decide --build --enterprises 100000 --home bench-home/decide
 
 clean:

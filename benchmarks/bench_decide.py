@@ -3,7 +3,7 @@
 Run: ``.venv/bin/python -m benchmarks.bench_decide --home HOME [--duration 10] [--repeats 3] [--workers 2]``
 or, to build the workspace first (generate, ingest, train, publish features, build the graph):
 ``.venv/bin/python -m benchmarks.bench_decide --build --enterprises 100000 --home HOME``.
-Needs ``wrk`` on the PATH (Debian: ``apt-get install wrk``).
+Needs ``wrk`` on the PATH: ``make bench`` installs it (``scripts/ensure-wrk``, Debian's package).
 
 Each request posts a recorded application of the workspace under a fresh application id and
 Idempotency-Key, so every request is a full decision: profile and published-feature lookups, the graph
