@@ -17,6 +17,7 @@ from riskloop.service.decide import Decider
 from riskloop.service.intake import Intake, Split
 from riskloop.service.ports import GraphChecks
 from riskloop.service.runtime import Runtime, live_decider
+from riskloop.storage.checkpoint import BackgroundCheckpointer
 from riskloop.storage.decisions import SQLDecisionStore
 from riskloop.storage.engine import make_engine
 from riskloop.storage.migrate import upgrade
@@ -43,6 +44,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         upgrade(settings.database_url)
         engine = make_engine(settings.database_url)
+        checkpointer = BackgroundCheckpointer(engine)  # before any connection opens: WAL checkpoints off the path
         the_clock = clock or (decider.clock if decider is not None else SystemClock())
         pipeline = decider or live_decider(settings, engine, runtime=runtime, graph=graph, clock=the_clock)
         store = SQLDecisionStore(engine)
@@ -55,7 +57,8 @@ def create_app(
             SQLStrategyRepository(engine, the_clock),
         )
         try:
-            yield
+            with checkpointer:
+                yield
         finally:
             engine.dispose()
 
