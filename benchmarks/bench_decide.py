@@ -65,29 +65,13 @@ def build(home: Path, enterprises: int) -> None:
 
 def payloads(home: Path, path: Path, limit: int) -> int:
     """Recorded applications as request bodies with an ``__ID__`` slot, one per line."""
+    from riskloop.api.schemas import ApplicationIn
     from riskloop.service.applications import recorded_requests
 
     lines = []
     for r, _ in recorded_requests(home / "warehouse", limit=limit):
-        body = {
-            "application_id": "__ID__",
-            "credit_code": r.credit_code,
-            "applicant_id": r.applicant_id,
-            "product_code": r.product_code,
-            "amount_cents": r.amount_cents,
-            "term_months": r.term_months,
-            "channel": r.channel,
-            "phone": r.phone,
-            "device_id": r.device_id,
-            "ip": r.ip,
-            "identity": {
-                "sms_verified": r.sms_verified,
-                "face_match_score": r.face_match_score,
-                "device_fingerprint_ok": r.device_fingerprint_ok,
-                "phone_owner_match": r.phone_owner_match,
-            },
-            "bureau": {"score": r.bureau_score},
-        }
+        body = ApplicationIn.from_request(r).model_dump(mode="json", exclude_none=True)
+        body["application_id"] = "__ID__"
         lines.append(json.dumps(body, ensure_ascii=False, separators=(",", ":")))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return len(lines)

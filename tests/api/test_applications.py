@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from riskloop.api.schemas import ApplicationIn
 from riskloop.storage.decision_models import audit_log, decisions, idempotency_keys, reviews
 from riskloop.testing.decider import application_body as body
 
@@ -130,3 +131,11 @@ def test_openapi_documents_the_routes(client: TestClient) -> None:
     assert "/v1/decisions/{decision_id}" in doc["paths"]
     post = doc["paths"]["/v1/applications"]["post"]
     assert any(p["name"] == "Idempotency-Key" for p in post["parameters"])
+
+
+def test_a_request_round_trips_through_its_body() -> None:
+    sent = body(applicant_id=None, phone="13800138000", device_id="dev-1", ip="10.1.2.3")
+    request = ApplicationIn.model_validate(sent).to_request()
+    again = ApplicationIn.from_request(request)
+    assert again.to_request() == request
+    assert again.model_dump(mode="json", exclude_none=True) == {k: v for k, v in sent.items() if v is not None}

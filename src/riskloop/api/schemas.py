@@ -67,6 +67,31 @@ class ApplicationIn(BaseModel):
     identity: IdentityIn
     bureau: BureauIn | None = None
 
+    @classmethod
+    def from_request(cls, request: DecisionRequest) -> ApplicationIn:
+        """The body that ``to_request`` turns back into ``request`` (for clients, replays and load tests)."""
+        return cls.model_validate(
+            {
+                "application_id": request.application_id,
+                "credit_code": request.credit_code,
+                "applicant_id": request.applicant_id,
+                "product_code": request.product_code,
+                "amount_cents": request.amount_cents,
+                "term_months": request.term_months,
+                "channel": request.channel,
+                "phone": request.phone,
+                "device_id": request.device_id,
+                "ip": request.ip,
+                "identity": {
+                    "sms_verified": request.sms_verified,
+                    "face_match_score": request.face_match_score,
+                    "device_fingerprint_ok": request.device_fingerprint_ok,
+                    "phone_owner_match": request.phone_owner_match,
+                },
+                "bureau": {"score": request.bureau_score, "existing_debt_cents": request.existing_debt_cents},
+            }
+        )
+
     def to_request(self) -> DecisionRequest:
         """The domain request."""
         bureau = self.bureau or BureauIn()

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from riskloop.api.schemas import ApplicationIn
 from riskloop.service.applications import recorded_requests
 
 PYTHON = Path(sys.executable)
@@ -55,26 +56,8 @@ def served(workspace_copy: Path, request: pytest.FixtureRequest) -> Iterator[str
 
 
 def _payload(workspace: Path, n: int) -> list[dict[str, object]]:
-    out = []
-    for r, _ in recorded_requests(workspace / "warehouse", limit=n):
-        out.append(
-            {
-                "application_id": r.application_id,
-                "credit_code": r.credit_code,
-                "product_code": r.product_code,
-                "amount_cents": r.amount_cents,
-                "term_months": r.term_months,
-                "channel": r.channel,
-                "identity": {
-                    "sms_verified": r.sms_verified,
-                    "face_match_score": r.face_match_score,
-                    "device_fingerprint_ok": r.device_fingerprint_ok,
-                    "phone_owner_match": r.phone_owner_match,
-                },
-                "bureau": {"score": r.bureau_score},
-            }
-        )
-    return out
+    rows = recorded_requests(workspace / "warehouse", limit=n)
+    return [ApplicationIn.from_request(r).model_dump(mode="json", exclude_none=True) for r, _ in rows]
 
 
 def test_serve_decides_recorded_applications_on_sqlite(served: str, workspace_copy: Path) -> None:
