@@ -61,6 +61,9 @@ def epoch(value: object) -> int:
     raise TypeError(f"applied_at: not a time: {value!r}")
 
 
+MEMO_KEYS = 64
+
+
 class GraphChecks:
     """Checks one application against the graph, the gang index and batch risk arrays."""
 
@@ -81,6 +84,7 @@ class GraphChecks:
         self._person = self._owner_of("applied_by")  # application node -> applicant node
         self._new_firm: dict[int, int] = {}  # the same for applications recorded since (overlay nodes)
         self._new_person: dict[int, int] = {}
+        self._keys: dict[tuple[str, object], int | None] = {}  # lookup keys of the application at hand
 
     def _owner_of(self, edge_kind: str) -> np.ndarray:
         g = self.graph
@@ -137,7 +141,7 @@ class GraphChecks:
     def check(self, application: Mapping[str, object]) -> GraphSignals:
         """Signals and evidence for one application (a mapping with the ``applications`` table's columns)."""
         g = self.graph
-        self._keys: dict[tuple[str, object], int | None] = {}
+        self._keys = {}
         at = epoch(application["applied_at"])
         firm = self._node("enterprise", application.get("credit_code"))
         applicant = self._node("person", application.get("applicant_id"))
@@ -173,9 +177,10 @@ class GraphChecks:
         app_id = str(application.get("application_id", ""))
         if self.index.position(app_id) is not None:
             return False
-        self._keys = {}
-        uses = self.uses(application)
-        record_application(self.graph, self.tokenizer, application)
+        if len(self._keys) > MEMO_KEYS:  # recorded without a check first (a catch-up): keep the memo small
+            self._keys = {}
+        uses = self.uses(application)  # keys are a pure function of (kind, value): the check's memo stays valid
+        record_application(self.graph, self.tokenizer, application, self._key)
         app = self._node("application", app_id)
         firm = self._node("enterprise", application.get("credit_code"))
         person = self._node("person", application.get("applicant_id"))

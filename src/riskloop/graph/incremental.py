@@ -6,7 +6,7 @@ Each row goes through the same normalisation and keyed tokens as the batch build
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import pyarrow as pa
 
@@ -26,11 +26,18 @@ _APPLICATION_USES = (
 )
 
 
-def _node(graph: EnterpriseGraph, tokenizer: Tokenizer, kind: str, raw: object) -> int | None:
+KeyOf = Callable[[str, object], "int | None"]
+
+
+def _node(
+    graph: EnterpriseGraph, tokenizer: Tokenizer, kind: str, raw: object, key_of: KeyOf | None = None
+) -> int | None:
     value = normalize_one(kind, raw)
     if value is None:
         return None
-    key = tokenizer.key64(kind, value)
+    key = key_of(kind, raw) if key_of is not None else None
+    if key is None:
+        key = tokenizer.key64(kind, value)
     found = graph.lookup(key)
     if found is not None:
         return found
@@ -38,10 +45,15 @@ def _node(graph: EnterpriseGraph, tokenizer: Tokenizer, kind: str, raw: object) 
     return graph.add_node(NODE_CODE[kind], tokenizer.token(kind, value), key, label)
 
 
-def record_application(graph: EnterpriseGraph, tokenizer: Tokenizer, row: Mapping[str, object]) -> list[int]:
-    """Add one application (a mapping with the ``applications`` columns); return the edge ids touched."""
+def record_application(
+    graph: EnterpriseGraph, tokenizer: Tokenizer, row: Mapping[str, object], key_of: KeyOf | None = None
+) -> list[int]:
+    """Add one application (a mapping with the ``applications`` columns); return the edge ids touched.
+
+    ``key_of(kind, raw)`` may supply lookup keys already computed for the row (the checks memoise them).
+    """
     at = epoch(row["applied_at"])
-    app = _node(graph, tokenizer, "application", row["application_id"])
+    app = _node(graph, tokenizer, "application", row["application_id"], key_of)
     if app is None:
         return []
     out: list[int] = []
@@ -57,7 +69,7 @@ def record_application(graph: EnterpriseGraph, tokenizer: Tokenizer, row: Mappin
     ]
     targets += [(kind, row.get(column), f"uses_{kind}", 1.0) for column, kind in _APPLICATION_USES]
     for kind, raw, edge, weight in targets:
-        node = _node(graph, tokenizer, kind, raw)
+        node = _node(graph, tokenizer, kind, raw, key_of)
         if node is not None and node != app:
             out.append(graph.add_edge(app, node, EDGE_CODE[edge], weight=weight, valid_from=at, valid_to=FOREVER))
     return out

@@ -32,7 +32,8 @@ class EnterpriseGraph:
         ids = nodes["node_id"].to_numpy()
         if n and not np.array_equal(ids, np.arange(n)):
             raise ValueError("node ids must be 0..n-1 in order")
-        self.kind = nodes["kind"].to_numpy().astype(np.int8)
+        self._kinds = nodes["kind"].to_numpy().astype(np.int8)  # with spare room: see ``add_node``
+        self.kind = self._kinds[:n]
         self.token: list[str] = nodes["token"].to_pylist()
         self.label: list[str] = nodes["label"].to_pylist()
         keys = nodes["key"].to_numpy()
@@ -98,8 +99,8 @@ class EnterpriseGraph:
 
         One query at a time per graph: the decision service gives each worker its own graph.
         """
-        if len(self._stamp) < self.n_nodes:
-            grow = self.n_nodes - len(self._stamp)
+        if len(self._stamp) < self.n_nodes:  # grown by half at least: recorded nodes arrive one by one
+            grow = max(self.n_nodes, len(self._stamp) * 3 // 2) - len(self._stamp)
             self._stamp = np.r_[self._stamp, np.zeros(grow, np.int64)]
             self._first = np.r_[self._first, np.zeros(grow, np.int64)]
         self._gen += 1
@@ -118,8 +119,9 @@ class EnterpriseGraph:
         _, _, second_gen = self.scratch()
         n = self.n_nodes
         if len(self._parents[0]) < n:
-            self._parents = (np.full(n, -1, np.int64), np.full(n, -1, np.int64))
-            self._vias = (np.full(n, -1, np.int64), np.full(n, -1, np.int64))
+            size = max(n, len(self._parents[0]) * 3 // 2)
+            self._parents = (np.full(size, -1, np.int64), np.full(size, -1, np.int64))
+            self._vias = (np.full(size, -1, np.int64), np.full(size, -1, np.int64))
         return stamp, self._parents, self._vias, (first_gen, second_gen)
 
     def has_overlay(self, node: int) -> bool:
@@ -163,7 +165,10 @@ class EnterpriseGraph:
         if found is not None:
             return found
         node = len(self.kind)
-        self.kind = np.append(self.kind, np.int8(kind))
+        if node == len(self._kinds):  # amortised growth: copying every node per arrival would cost O(n) each
+            self._kinds = np.r_[self._kinds, np.zeros(max(1024, node // 2), np.int8)]
+        self._kinds[node] = kind
+        self.kind = self._kinds[: node + 1]
         self.token.append(token)
         self.label.append(label)
         self.keys.append(key)

@@ -81,6 +81,10 @@ class PointsTable:
             total += b.logits[b.bin_of(value)]
         return total
 
+    def adverse_row(self, row: Sequence[float]) -> list[float]:
+        """``adverse`` of one row; equal bit for bit (the same subtraction on the same doubles)."""
+        return [b.logits[b.bin_of(v)] - min(b.logits) for b, v in zip(self.bins, row, strict=True)]
+
     def adverse(self, matrix: FloatArray) -> FloatArray:
         """Per row and feature, how far the row's bin is above the feature's safest bin, in log-odds.
 

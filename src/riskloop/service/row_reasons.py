@@ -1,8 +1,9 @@
 """Reason codes of one row without pandas: the same impacts and grouping as ``scoring.reasons.explain``.
 
 ``explain`` works on frames (batch); the decision path explains one application at a time, where building
-a frame costs more than the arithmetic. This computes the identical impacts on a NumPy row (tests check
-parity with ``Ensemble.reasons``).
+a frame, and LightGBM's per-call input checks, cost more than the arithmetic. This computes the identical
+impacts on plain floats, with tree contributions from LightGBM's single-row fast path
+(``scoring.contrib``); tests check parity with ``Ensemble.reasons``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from riskloop.domain.decision import DecisionReason
+from riskloop.scoring.contrib import RowContributions
 from riskloop.scoring.model import SCORECARD, ServingEnsemble, availability
 from riskloop.scoring.reasons import ReasonCatalog
 
@@ -26,6 +28,9 @@ class RowExplainer:
         self._cols = {s: [index[f] for f in fs] for s, fs in serving.sources.items()}
         self._direct = [index[d] for d in serving.fusion.direct]
         self._entries: dict[tuple[str, str], tuple[str, str, str, str]] = {}
+        self._contrib = {
+            m.name: RowContributions(serving.booster(m.name)) for m in serving.sub_models if m.kind != SCORECARD
+        }
 
     def _entry(self, source: str, feature: str) -> tuple[str, str, str, str]:
         key = (source, feature)
@@ -36,36 +41,37 @@ class RowExplainer:
 
     def impacts(self, values: Mapping[str, float | None]) -> dict[tuple[str, str], float]:
         """Adverse impact of each (source, feature) on the fused log-odds (as ``ServingEnsemble.impacts``)."""
-        s = self.serving
-        x = np.array([[math.nan if (v := values.get(c)) is None else float(v) for c in s.columns]])
+        s, fusion = self.serving, self.serving.fusion
+        x = [math.nan if (v := values.get(c)) is None else float(v) for c in s.columns]
         has = {}
         for source, cols in self._cols.items():
             avail = values.get(availability(source), 1.0)
-            has[source] = float(avail is not None and float(avail) > 0 and not np.isnan(x[0, cols]).all())
+            present = avail is not None and float(avail) > 0 and not all(math.isnan(x[i]) for i in cols)
+            has[source] = 1.0 if present else 0.0
         out: dict[tuple[str, str], float] = {}
-
-        def add(key: tuple[str, str], value: float) -> None:
-            out[key] = out.get(key, 0.0) + value
-
         for j, m in enumerate(s.sub_models):
-            cols = self._cols[m.source]
+            row = [x[i] for i in self._cols[m.source]]
             if m.kind == SCORECARD:
-                parts = s.tables[m.name].adverse(x[:, cols])[0]
+                parts = s.tables[m.name].adverse_row(row)
             else:
-                parts = np.asarray(s.booster(m.name).predict(x[:, cols], pred_contrib=True, num_threads=1))[0, :-1]
-            for f, feature in enumerate(s.sources[m.source]):
-                add((m.source, feature), float(s.fusion.coef[j] * parts[f] * has[m.source]))
+                parts = self._contrib[m.name].row(np.array(row, dtype=np.float64))[:-1].tolist()
+            weight = fusion.coef[j]
+            for feature, part in zip(s.sources[m.source], parts, strict=True):
+                key = (m.source, feature)
+                out[key] = out.get(key, 0.0) + weight * part * has[m.source]
         k = len(s.sub_models)
         for i, source in enumerate(s.sources):
-            add((source, ""), float(-s.fusion.coef[k + i] * (1.0 - has[source])))
+            key = (source, "")
+            out[key] = out.get(key, 0.0) + -fusion.coef[k + i] * (1.0 - has[source])
         k += len(s.sources)
-        direct = x[:, self._direct]
-        has_row = np.array([[has[src] for src in s.sources]])
-        design = s.fusion.design(np.zeros((1, len(s.sub_models))), has_row, direct)[0]
-        n = len(s.fusion.direct)
-        for d, name in enumerate(s.fusion.direct):
-            add(("direct", name), float(s.fusion.coef[k + d] * design[k + d]))
-            add(("direct", f"missing:{name}"), float(s.fusion.coef[k + n + d] * design[k + n + d]))
+        n = len(fusion.direct)
+        for d, name in enumerate(fusion.direct):
+            value = x[self._direct[d]]
+            missing = math.isnan(value)
+            scaled = 0.0 if missing else (value - fusion.direct_mean[d]) / fusion.direct_scale[d]
+            out[("direct", name)] = out.get(("direct", name), 0.0) + fusion.coef[k + d] * scaled
+            gap = ("direct", f"missing:{name}")
+            out[gap] = out.get(gap, 0.0) + fusion.coef[k + n + d] * (1.0 if missing else 0.0)
         return out
 
     def reasons(self, values: Mapping[str, float | None], top_k: int = 4) -> list[DecisionReason]:
