@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,8 +114,9 @@ class Decider:
         The fused model; ``None`` (no model deployed) refers every application.
     rules : RuleEngine
         Runs strategies by key.
-    strategy : str
-        Key (``name@version``) of the strategy to decide with.
+    strategy : str or callable
+        Key (``name@version``) of the strategy to decide with, or a function returning it per decision (the
+        active version of a name, which follows approved activations and rollbacks without a restart).
     clock : Clock
         Time of each decision.
 
@@ -129,15 +130,21 @@ class Decider:
         graph: GraphChecks,
         scorer: Scorer | None,
         rules: RuleEngine,
-        strategy: str,
+        strategy: str | Callable[[], str],
         clock: Clock,
         catalog: RuleReasonCatalog | None = None,
         feature_set: str = ENTERPRISE_FEATURE_SET,
     ) -> None:
         self.features, self.profiles, self.graph = features, profiles, graph
-        self.scorer, self.rules, self.strategy, self.clock = scorer, rules, strategy, clock
+        self.scorer, self.rules, self.clock = scorer, rules, clock
+        self._champion = strategy if callable(strategy) else (lambda: strategy)
         self.catalog = catalog or RuleReasonCatalog.default()
         self.feature_set = feature_set
+
+    @property
+    def strategy(self) -> str:
+        """Key of the champion strategy now."""
+        return self._champion()
 
     def decide(self, request: DecisionRequest, strategy: str | None = None) -> Outcome:
         """Gather the inputs of ``request`` and decide it now."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from riskloop.storage.profiles import SQLProfileSource
 from riskloop.storage.strategies import SQLStrategyLoader, SQLStrategyRepository
 
 ACTIVE = "active"
+_log = logging.getLogger(__name__)
 
 
 class NoGraphChecks:
@@ -31,6 +33,37 @@ class NoGraphChecks:
     def check(self, request: DecisionRequest) -> GraphSignals:
         """Fail: there is no graph."""
         raise DataSourceError("graph checks are not deployed")
+
+
+class ActiveStrategy:
+    """The key of the active version of strategy ``name``, re-read at most every ``ttl_seconds``.
+
+    Each worker re-reads the ``strategies`` table on its own, so an approved activation or rollback takes
+    effect everywhere within ``ttl_seconds``, with no restart. A failing read keeps the last active key:
+    the strategy that was approved goes on deciding, nothing is approved without one.
+    """
+
+    def __init__(self, repository: SQLStrategyRepository, name: str, clock: Clock, ttl_seconds: float = 1.0) -> None:
+        self.repository, self.name, self.clock, self.ttl = repository, name, clock, ttl_seconds
+        self._key = self._read()
+        if self._key is None:
+            raise NotFoundError(f"strategy {name}: no active version")
+        self._read_at = clock.now()
+
+    def _read(self) -> str | None:
+        active = self.repository.active(self.name)
+        return active.key if active is not None else None
+
+    def __call__(self) -> str:
+        """``name@version`` of the active version (as of at most ``ttl_seconds`` ago)."""
+        now = self.clock.now()
+        if (now - self._read_at).total_seconds() >= self.ttl:
+            self._read_at = now
+            try:
+                self._key = self._read() or self._key
+            except Exception as exc:  # a database hiccup keeps the approved strategy deciding, never none
+                _log.warning("strategy %s: active version not re-read (%s); keeping %s", self.name, exc, self._key)
+        return str(self._key)
 
 
 @dataclass(frozen=True)
@@ -79,12 +112,9 @@ def live_decider(
     """
     runtime = runtime or Runtime()
     clock = clock or SystemClock()
-    strategy = runtime.strategy
-    if KEY_SEPARATOR not in strategy:  # a bare name: its active version
-        active = SQLStrategyRepository(engine, clock).active(strategy)
-        if active is None:
-            raise NotFoundError(f"strategy {strategy}: no active version")
-        strategy = active.key
+    strategy: str | ActiveStrategy = runtime.strategy
+    if KEY_SEPARATOR not in runtime.strategy:  # a bare name: its active version, followed as it changes
+        strategy = ActiveStrategy(SQLStrategyRepository(engine, clock), runtime.strategy, clock)
     return Decider(
         features=SQLFeatureStore(engine, clock),
         profiles=SQLProfileSource(engine, runtime.blacklist),
