@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from riskloop.domain import _checks as check
@@ -67,7 +67,7 @@ class DecisionRequest:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready fields."""
-        return asdict(self)
+        return _fields(self)
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ class EnterpriseProfile:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready fields (the date as ISO text)."""
-        return {**asdict(self), "established_date": self.established_date.isoformat()}
+        return {**_fields(self), "established_date": self.established_date.isoformat()}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> EnterpriseProfile:
@@ -118,9 +118,14 @@ class GraphSignals:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready fields."""
-        return {**asdict(self), "evidence": list(self.evidence)}
+        return {**_fields(self), "evidence": list(self.evidence)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> GraphSignals:
         """The signals ``to_dict`` wrote."""
         return cls(**{**data, "evidence": tuple(data.get("evidence", ()))})
+
+
+def _fields(obj: Any) -> dict[str, Any]:
+    """A flat dataclass's fields (scalars only: no deep copy, which ``asdict`` makes on every decision)."""
+    return {f.name: getattr(obj, f.name) for f in fields(obj)}
