@@ -20,18 +20,19 @@ ENV_MODEL, ENV_STRATEGY, ENV_GRAPH = "RISKLOOP_SERVE_MODEL", "RISKLOOP_SERVE_STR
 ENV_CHALLENGER, ENV_PERCENT, ENV_SHADOW = "RISKLOOP_SERVE_CHALLENGER", "RISKLOOP_SERVE_PERCENT", "RISKLOOP_SERVE_SHADOW"
 
 
-def graph_checks(name: str, settings: Settings | None = None) -> GraphChecks:
+def graph_checks(name: str, settings: Settings | None = None, *, shared: bool = False) -> GraphChecks:
     """The graph checks called ``name``.
 
-    ``workspace``: the workspace's enterprise graph (``riskloop graph build`` first); ``none``: not deployed,
-    every application is referred for it; ``memory``: the in-memory port with no signals (demos only).
+    ``workspace``: the workspace's enterprise graph (``riskloop graph build`` first), tailing the shared
+    arrival log when ``shared`` (the decision service); ``none``: not deployed, every application is referred
+    for it; ``memory``: the in-memory port with no signals (demos only).
     """
     if name == "workspace":
         if settings is None:
             raise ConfigError("graph: workspace checks need the workspace settings")
         from riskloop.service.graph_checks import workspace_graph_checks
 
-        return workspace_graph_checks(settings, SystemClock())
+        return workspace_graph_checks(settings, SystemClock(), shared=shared)
     if name == "none":
         return NoGraphChecks()
     if name == "memory":
@@ -48,5 +49,8 @@ def app() -> FastAPI:
     if challenger:
         split = Split(challenger, int(os.environ.get(ENV_PERCENT, "0")), os.environ.get(ENV_SHADOW, "1") == "1")
     return create_app(
-        settings, runtime=runtime, graph=graph_checks(os.environ.get(ENV_GRAPH, "workspace"), settings), split=split
+        settings,
+        runtime=runtime,
+        graph=graph_checks(os.environ.get(ENV_GRAPH, "workspace"), settings, shared=True),  # workers share arrivals
+        split=split,
     )

@@ -44,6 +44,7 @@ def serve_command(  # noqa: PLR0917 - Typer options are parameters
         graph_checks,
     )
     from riskloop.rules.engine import parse_key
+    from riskloop.storage.migrate import upgrade
 
     settings: Settings = ctx.obj
     with cli_errors(json_mode):
@@ -52,6 +53,7 @@ def serve_command(  # noqa: PLR0917 - Typer options are parameters
         parse_key(strategy)
         if challenger:
             parse_key(challenger)
+        upgrade(settings.database_url)  # once, here: workers migrating at the same time would race on the DDL
         os.environ.update(
             {
                 "RISKLOOP_HOME": str(settings.home),

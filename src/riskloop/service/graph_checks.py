@@ -3,48 +3,80 @@
 ``WorkspaceGraphChecks`` turns a decision request into the ``applications`` mapping the graph checks read,
 and their signals (``GraphSignals.rule_inputs``) and masked evidence into the pipeline's ``GraphSignals``.
 Each checked application is then recorded in the graph's overlay and gang index, so a ring applying in a
-burst is seen while it applies, not at the next ``graph build``. The checks hold per-call scratch state and
-recording mutates the graph, so calls are serialised with a lock (each takes well under 1 ms).
+burst is seen while it applies, not at the next ``graph build``. With an arrival log
+(``riskloop.service.arrivals``), each check first records the applications other workers decided since the
+last check (and, at load, everything decided since the graph was built), so every worker process, a
+restarted one included, sees every arrival. The checks hold per-call scratch state and recording mutates the
+graph, so calls are serialised with a lock (each takes well under 1 ms).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
-from typing import Any
+from typing import TYPE_CHECKING
 
 from riskloop.config import Settings
 from riskloop.domain.clock import Clock
 from riskloop.domain.decision_request import DecisionRequest, GraphSignals
+from riskloop.errors import NotFoundError
 from riskloop.graph.checks import GraphChecks as EngineChecks
+from riskloop.service.arrivals import ArrivalLog, Cursor, application
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from riskloop.graph.store import GraphStore
+    from riskloop.graph.tokens import Tokenizer
 
 MAX_EVIDENCE = 12
 
 
 class WorkspaceGraphChecks:
-    """GraphChecks over a loaded ``riskloop.graph`` analytics object."""
+    """GraphChecks over a loaded ``riskloop.graph`` analytics object, tailing ``log`` when there is one."""
 
-    def __init__(self, checks: EngineChecks, clock: Clock) -> None:
+    def __init__(
+        self, checks: EngineChecks, clock: Clock, log: ArrivalLog | None = None, cursor: Cursor | None = None
+    ) -> None:
         self.checks = checks
         self.clock = clock
+        self.log = log
+        self.cursor = cursor or Cursor()
         self._lock = threading.Lock()
 
-    def check(self, request: DecisionRequest) -> GraphSignals:
-        """Signals and evidence of ``request`` as of now."""
-        application: dict[str, Any] = {
-            "application_id": request.application_id,
-            "credit_code": request.credit_code,
-            "applicant_id": request.applicant_id,
-            "phone": request.phone,
-            "device_id": request.device_id,
-            "ip": request.ip,
-            "address": None,
-            "email": None,
-            "bank_account": None,
-            "applied_at": self.clock.now(),
-        }
+    def close(self) -> None:
+        """Release the log's connection (a later check reopens it)."""
+        if self.log is not None:
+            self.log.close()
+
+    def catch_up(self) -> int:
+        """Record the logged arrivals not read yet; return how many were new to this graph."""
         with self._lock:
-            found = self.checks.check(application)
-            self.checks.record(application)  # the next arrivals link to it (bursts are seen as they happen)
+            return self._catch_up()
+
+    def _catch_up(self) -> int:
+        if self.log is None:
+            return 0
+        arrivals, cursor = self.log.since(self.cursor)
+        new = sum(self.checks.record(a.application()) for a in arrivals)  # its own arrivals are known: no-ops
+        self.cursor = cursor  # only once recorded: a failure part-way re-reads (recording is idempotent)
+        return new
+
+    def check(self, request: DecisionRequest) -> GraphSignals:
+        """Signals and evidence of ``request`` as of now (after the arrivals logged by every worker)."""
+        app = application(
+            application_id=request.application_id,
+            credit_code=request.credit_code,
+            applicant_id=request.applicant_id,
+            phone=request.phone,
+            device_id=request.device_id,
+            ip=request.ip,
+            applied_at=self.clock.now(),
+        )
+        with self._lock:
+            self._catch_up()  # a failing log fails the check: the pipeline refers rather than check half-blind
+            found = self.checks.check(app)
+            self.checks.record(app)  # the next arrivals link to it (bursts are seen as they happen)
         inputs = found.rule_inputs()
         evidence = [f"{name}:{label}" for name, labels in sorted(found.evidence.items()) for label in labels]
         if found.gang:
@@ -60,25 +92,66 @@ class WorkspaceGraphChecks:
         )
 
 
-def workspace_graph_checks(settings: Settings, clock: Clock, window_days: float | None = 30.0) -> WorkspaceGraphChecks:
+def load_graph_checks(
+    con: duckdb.DuckDBPyConnection,
+    store: GraphStore,
+    tokenizer: Tokenizer,
+    clock: Clock,
+    *,
+    window_days: float | None = 30.0,
+    log: ArrivalLog | None = None,
+) -> WorkspaceGraphChecks:
+    """Graph checks of the graph in ``store`` (usage and status from ``con``), caught up on ``log``.
+
+    With a log, every arrival logged since the graph was built is recorded before this returns. Raises
+    NotFoundError when no graph was built.
+    """
+    from riskloop.service.graph import NO_GRAPH, load_analytics
+
+    build = store.latest_build()  # before the graph: a rebuild in between only makes the catch-up longer
+    if build is None:
+        raise NotFoundError(NO_GRAPH)
+    analytics = load_analytics(con, store, tokenizer, as_of=clock.now(), window_days=window_days)
+    cursor = None if log is None else log.start(dt.datetime.fromisoformat(str(build["built_at"])))
+    checks = WorkspaceGraphChecks(analytics.checks, clock, log, cursor)
+    checks.catch_up()
+    return checks
+
+
+def workspace_graph_checks(
+    settings: Settings, clock: Clock, window_days: float | None = 30.0, *, shared: bool = False
+) -> WorkspaceGraphChecks:
     """Graph checks of the workspace: the stored graph (``riskloop graph build``), usage and status as of now.
 
+    ``shared``: tail the workspace's arrival log (the decision service: every worker sees what every other
+    decided, a restart what was decided since the build); the database is migrated first. Without it the
+    checks see the build and their own arrivals only (backtests, which must not see live traffic).
     Raises NotFoundError when no graph was built.
     """
     from riskloop.graph.tokens import Tokenizer
-    from riskloop.service.graph import load_analytics
+    from riskloop.storage.arrivals import SQLArrivalLog
     from riskloop.storage.engine import make_engine
     from riskloop.storage.graph_store import SQLGraphStore
+    from riskloop.storage.migrate import upgrade
     from riskloop.storage.secrets import graph_key
     from riskloop.storage.warehouse import Warehouse
 
+    if shared:
+        upgrade(settings.database_url)  # the log's table (migration 0005) may be newer than the workspace
     engine = make_engine(settings.database_url)
+    log = SQLArrivalLog(engine) if shared else None  # keeps the engine for the life of the process
     con = Warehouse(settings.warehouse).connect()
     try:
-        analytics = load_analytics(
-            con, SQLGraphStore(engine), Tokenizer(graph_key(settings.home)), as_of=clock.now(), window_days=window_days
+        checks = load_graph_checks(
+            con, SQLGraphStore(engine), Tokenizer(graph_key(settings.home)), clock, window_days=window_days, log=log
         )
+    except BaseException:
+        if log is not None:
+            log.close()
+        engine.dispose()
+        raise
     finally:
         con.close()
+    if log is None:
         engine.dispose()
-    return WorkspaceGraphChecks(analytics.checks, clock)
+    return checks

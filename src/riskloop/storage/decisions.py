@@ -2,13 +2,16 @@
 
 ``record`` claims the Idempotency-Key by inserting its row in the same transaction as the decision and
 its audit row: the database's unique constraint, not a Python lock, makes concurrent duplicates produce
-one decision. The loser of the race rolls back and reads the winner's stored response.
+one decision. The loser of the race rolls back and reads the winner's stored response. The champion's
+request is logged for the graph checks of every worker (``graph_arrivals``) in the same transaction, so a
+retry of the key (answered from the stored key before anything is written, or rolled back when it loses the
+race on the key) never logs it twice; another key for a logged application id leaves the log row alone.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,6 +19,7 @@ import sqlalchemy as sa
 from riskloop.domain.decision import Decision
 from riskloop.errors import ConflictError, NotFoundError, StorageError
 from riskloop.service.records import CHAMPION, IDEMPOTENCY_HEADER, NewDecision, Recorded, StoredDecision
+from riskloop.storage.arrivals import log_arrival
 from riskloop.storage.audit import audit
 from riskloop.storage.decision_models import decisions, idempotency_keys, outbox, reviews
 
@@ -67,6 +71,9 @@ class SQLDecisionStore:
                         entity_id=item.decision_id,
                         detail={"tier": item.decision.tier.value, "strategy": item.strategy, "key": key},
                     )
+                request = champion.inputs.get("request")
+                if isinstance(request, Mapping):
+                    log_arrival(conn, request, at)
                 if not queue_review:
                     notify(conn, champion.decision_id, champion.decision.application_id, _outcome(champion), at)
                 if queue_review:

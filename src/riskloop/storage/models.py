@@ -141,3 +141,26 @@ graph_edges = sa.Table(
     sa.Column("valid_to", sa.BigInteger(), nullable=True, comment="epoch seconds; null while open"),
     comment="Edges of the enterprise graph, one per source, target and kind.",
 )
+
+graph_arrivals = sa.Table(
+    "graph_arrivals",
+    metadata,
+    sa.Column(
+        "seq",
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+        comment="log position: allocated at insert, visible at commit (so not always in commit order)",
+    ),
+    sa.Column("application_id", sa.String(40), nullable=False),
+    sa.Column("credit_code", sa.String(18), nullable=False),
+    sa.Column("applicant_id", sa.Text(), nullable=True, comment="as posted (raw, like decisions.inputs)"),
+    sa.Column("phone", sa.Text(), nullable=True, comment="as posted (raw, like decisions.inputs)"),
+    sa.Column("device_id", sa.Text(), nullable=True),
+    sa.Column("ip", sa.Text(), nullable=True),
+    sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False, comment="the decision time", index=True),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.UniqueConstraint("application_id", name="uq_graph_arrivals_application_id"),
+    sqlite_autoincrement=True,  # never reuse a number: readers keep the highest one they read
+    comment="Every decided application, logged with its decision, for the graph checks of every worker to tail.",
+)
