@@ -146,8 +146,7 @@ class GangIndex:
         self.application_id.append(application_id)
         self.credit_code.append(credit_code)
         self.at.append(at)
-        self.parent = np.append(self.parent, app)
-        self.size = np.append(self.size, 1)
+        self.parent, self.size = _grown(self.parent, app), _grown(self.size, 1)
         seen: set[int] = set()
         for role_name, key in uses:
             self._extra.append((app, key, ROLE_CODE[role_name]))
@@ -194,3 +193,16 @@ class GangIndex:
         return gangs_from_labels(
             usage, labels, in_window=in_window, linked=linked, settings=self.settings, status=status
         )
+
+
+def _grown(view: np.ndarray, value: int) -> np.ndarray:
+    """``view`` with ``value`` appended, as a view of a buffer grown by half when full.
+
+    Appending with ``np.append`` copies the whole array for every recorded application: O(n) per arrival.
+    """
+    base = view.base if isinstance(view.base, np.ndarray) and view.base.ndim == 1 else view
+    n = len(view)
+    if n >= len(base) or view.ctypes.data != base.ctypes.data:  # full, or not the prefix of a buffer of ours
+        base = np.r_[view, np.zeros(max(1024, n // 2), view.dtype)]
+    base[n] = value
+    return base[: n + 1]
