@@ -11,6 +11,8 @@ import sqlalchemy as sa
 
 from riskloop.storage.decision_models import audit_log
 
+_INSERT = audit_log.insert()  # built once: audited changes run it on every decision
+
 
 def audit(
     conn: sa.Connection,
@@ -24,7 +26,7 @@ def audit(
 ) -> None:
     """Append one audit row inside the transaction of ``conn``."""
     conn.execute(
-        audit_log.insert(),
+        _INSERT,
         {
             "at": at,
             "actor": actor,

@@ -23,6 +23,16 @@ from riskloop.storage.arrivals import log_arrival
 from riskloop.storage.audit import audit
 from riskloop.storage.decision_models import decisions, idempotency_keys, outbox, reviews
 
+# Built once: every POST runs these, and building a statement costs more than SQLite takes to run it.
+_CLAIMED = sa.select(
+    idempotency_keys.c.request_sha256,
+    idempotency_keys.c.decision_id,
+    idempotency_keys.c.status_code,
+    idempotency_keys.c.response,
+).where(idempotency_keys.c.idempotency_key == sa.bindparam("key"))
+_INSERT_KEY, _INSERT_DECISION, _INSERT_REVIEW = idempotency_keys.insert(), decisions.insert(), reviews.insert()
+_INSERT_OUTBOX = outbox.insert()
+
 
 class SQLDecisionStore:
     """Decisions on SQLite or PostgreSQL."""
@@ -50,7 +60,7 @@ class SQLDecisionStore:
         try:
             with self.engine.begin() as conn:
                 conn.execute(
-                    idempotency_keys.insert(),
+                    _INSERT_KEY,
                     {
                         "idempotency_key": key,
                         "request_sha256": request_sha256,
@@ -61,7 +71,7 @@ class SQLDecisionStore:
                     },
                 )
                 for item in (champion, *shadows):
-                    conn.execute(decisions.insert(), _row(item, "in_review" if queue_review else "final"))
+                    conn.execute(_INSERT_DECISION, _row(item, "in_review" if queue_review else "final"))
                     audit(
                         conn,
                         at=at,
@@ -78,7 +88,7 @@ class SQLDecisionStore:
                     notify(conn, champion.decision_id, champion.decision.application_id, _outcome(champion), at)
                 if queue_review:
                     conn.execute(
-                        reviews.insert(),
+                        _INSERT_REVIEW,
                         {
                             "decision_id": champion.decision_id,
                             "tier": champion.decision.tier.value,
@@ -99,14 +109,8 @@ class SQLDecisionStore:
 
     def claimed(self, key: str) -> tuple[str, str, int, bytes] | None:
         """``(request_sha256, decision_id, status_code, response)`` stored under ``key``, or ``None``."""
-        stmt = sa.select(
-            idempotency_keys.c.request_sha256,
-            idempotency_keys.c.decision_id,
-            idempotency_keys.c.status_code,
-            idempotency_keys.c.response,
-        ).where(idempotency_keys.c.idempotency_key == key)
         with self.engine.connect() as conn:
-            found = conn.execute(stmt).first()
+            found = conn.execute(_CLAIMED, {"key": key}).first()
         if found is None:
             return None
         return str(found[0]), str(found[1]), int(found[2]), bytes(found[3])
@@ -144,7 +148,7 @@ def notify(conn: sa.Connection, decision_id: str, application_id: str, outcome: 
     """Queue the customer notification of a final outcome (delivered by whoever drains the outbox)."""
     payload = {"application_id": application_id, "decision_id": decision_id, "outcome": outcome}
     conn.execute(
-        outbox.insert(),
+        _INSERT_OUTBOX,
         {
             "created_at": at,
             "topic": "customer.final_decision",
