@@ -80,15 +80,22 @@ class EnterpriseGraph:
         return base + len(self._extra_adj.get(node, ()))
 
     def neighbors(self, node: int, limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Neighbour node ids and edge ids of ``node`` (at most ``limit`` from the CSR part, overlay appended)."""
+        """Neighbour node ids and edge ids of ``node``: CSR part, then overlay; at most ``limit`` in all.
+
+        Over the limit (a hub) the newest overlay edges are kept first, then the CSR part fills the rest: an
+        identifier reused on every live application must not make each check read all of its edges.
+        """
+        extra = self._extra_adj.get(node)
+        if extra and limit is not None:
+            extra = extra[-limit:]
+        room = None if limit is None else limit - (len(extra) if extra else 0)
         if node < len(self.indptr) - 1:
             lo, hi = int(self.indptr[node]), int(self.indptr[node + 1])
-            if limit is not None:
-                hi = min(hi, lo + limit)
+            if room is not None:
+                hi = min(hi, lo + room)
             nbr, eid = self.nbr[lo:hi], self.eid[lo:hi]
         else:
             nbr, eid = self.nbr[:0], self.eid[:0]
-        extra = self._extra_adj.get(node)
         if extra:
             more = np.array(extra, dtype=np.int64).reshape(-1, 2)
             nbr, eid = np.concatenate([nbr, more[:, 0]]), np.concatenate([eid, more[:, 1]])

@@ -2,7 +2,7 @@ import numpy as np
 import pyarrow as pa
 
 from riskloop.graph.build import EDGE_SCHEMA, GraphTables
-from riskloop.graph.kinds import EDGE_CODE
+from riskloop.graph.kinds import EDGE_CODE, FOREVER
 from riskloop.graph.memory import EnterpriseGraph
 from riskloop.graph.query import Caps, expand, shortest_path
 from riskloop.graph.render import subgraph_json
@@ -130,3 +130,18 @@ def test_incremental_edges_are_merged_on_read():
     assert 6 in expand(g, 0, Caps(hops=1)).nodes
     assert g.add_edge(6, 0, EDGE_CODE["shareholding"], weight=0.5, valid_from=0, valid_to=2**63 - 1) == e
     assert g.edge(e)[3:5] == (0.5, 0)
+
+
+def test_a_limited_neighbour_read_of_a_hub_keeps_the_newest_overlay_edges_and_never_exceeds_the_limit():
+    g = small()
+    phone = 4
+    added = [g.add_node(1, f"t{i}", 10_000 + i, f"app{i}") for i in range(30)]
+    for i, app in enumerate(added):
+        g.add_edge(app, phone, EDGE_CODE["uses_phone"], weight=1.0, valid_from=(200 + i) * DAY, valid_to=FOREVER)
+    nbr, eid = g.neighbors(phone, limit=10)
+    assert nbr.tolist() == added[-10:]
+    assert len(eid) == 10
+    nbr, _ = g.neighbors(phone, limit=35)
+    assert sorted(nbr.tolist()) == sorted([0, 5, *added])  # room left: the CSR part fills it
+    assert len(g.neighbors(phone)[0]) == 32
+    assert g.degree(phone) == 32
