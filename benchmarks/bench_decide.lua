@@ -1,5 +1,5 @@
 -- wrk script of bench_decide.py: every request posts a recorded application under a fresh id and key.
--- args: payload file (one JSON body per line with __ID__ where the id goes), run tag.
+-- args: payload file (one JSON body per line with __ID__ where the id goes), run tag, first body, threads.
 local bodies = {}
 local counter = 0
 local next_thread = 0
@@ -17,10 +17,13 @@ function init(args)
   end
   f:close()
   tag = args[2]
+  -- Threads take turns through the bodies from where the previous run stopped (args: offset, threads).
+  step = tonumber(args[4] or "1")
+  counter = tonumber(args[3] or "0") + tid - step
 end
 
 function request()
-  counter = counter + 1
+  counter = counter + step
   local parts = bodies[(counter % #bodies) + 1]
   local id = tag .. "-" .. tid .. "-" .. counter
   local headers = { ["Content-Type"] = "application/json", ["Idempotency-Key"] = id }

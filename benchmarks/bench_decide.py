@@ -6,7 +6,9 @@ or, to build the workspace first (generate, ingest, train, publish features, bui
 Needs ``wrk`` on the PATH: ``make bench`` installs it (``scripts/ensure-wrk``, Debian's package).
 
 Each request posts a recorded application of the workspace under a fresh application id and
-Idempotency-Key, so every request is a full decision: profile and published-feature lookups, the graph
+Idempotency-Key, each enterprise once (every run goes on through the bodies where the last stopped), on a
+copy of the workspace's database taken at the start, so every invocation starts from the same graph and
+decision log. Every request is a full decision: profile and published-feature lookups, the graph
 checks on the workspace's enterprise graph, every sub-model and the fusion, the reference strategy on
 zen-engine with its trace, reasons, and the commit of decision, idempotency key, audit row and review
 entry or outbox row (SQLite, WAL). The bare endpoint validates the same payload with the same pydantic model
@@ -63,7 +65,7 @@ def build(home: Path, enterprises: int) -> None:
     _run([cli, "--home", str(home), "graph", "build"])
 
 
-def payloads(home: Path, path: Path, limit: int) -> int:
+def payloads(home: Path, path: Path, limit: int | None) -> int:
     """Recorded applications as request bodies with an ``__ID__`` slot, one per line."""
     from riskloop.api.schemas import ApplicationIn
     from riskloop.service.applications import recorded_requests
@@ -97,11 +99,34 @@ def _wait(url: str, proc: subprocess.Popen[bytes], seconds: float = 180) -> None
     raise RuntimeError(f"{url} did not start")
 
 
-def start(target: str, home: Path, workers: int, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+def database_copy(home: Path, scratch: Path) -> str:
+    """A consistent copy of the workspace's SQLite database (the backup API), as a URL.
+
+    The service writes decisions and logs every arrival in the graph; on a copy, every run of the benchmark
+    starts from the same state and the workspace itself is left as it was.
+    """
+    import sqlite3
+
+    target = scratch / "riskloop.db"
+    target.unlink(missing_ok=True)
+    source = sqlite3.connect(home / "riskloop.db")
+    copy = sqlite3.connect(target)
+    try:
+        source.backup(copy)
+    finally:
+        copy.close()
+        source.close()
+    return f"sqlite:///{target}"
+
+
+def start(
+    target: str, home: Path, workers: int, log: Path, database_url: str | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
     """Start ``riskloop serve`` (target ``decide``) or the bare app (target ``bare``) on a free port."""
     port = _port()
     if target == "decide":
-        cmd = [str(BIN / "riskloop"), "--home", str(home), "serve", "--port", str(port), "--workers", str(workers)]
+        cmd = [str(BIN / "riskloop"), "--home", str(home), *(["--database-url", database_url] if database_url else []),
+               "serve", "--port", str(port), "--workers", str(workers)]  # fmt: skip
     else:
         cmd = [str(BIN / "python"), "-m", "uvicorn", "benchmarks.bench_decide:bare_app", "--port", str(port),
                "--workers", str(workers), "--log-level", "warning", "--no-access-log",
@@ -113,11 +138,11 @@ def start(target: str, home: Path, workers: int, log: Path) -> tuple[subprocess.
     return proc, url
 
 
-def wrk(url: str, connections: int, seconds: int, bodies: Path, tag: str) -> dict[str, Any]:
-    """One wrk run; its Lua ``done`` prints the figures as JSON."""
+def wrk(url: str, connections: int, seconds: int, bodies: Path, tag: str, *, offset: int = 0) -> dict[str, Any]:
+    """One wrk run from body ``offset`` on; its Lua ``done`` prints the figures as JSON."""
     threads = min(2, connections)
     cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency", "-s", str(LUA), url,
-           "--", str(bodies), tag]  # fmt: skip
+           "--", str(bodies), tag, str(offset), str(threads)]  # fmt: skip
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     found = re.search(r"^WRK_JSON (.*)$", out, re.MULTILINE)
     if found is None:
@@ -168,7 +193,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, nargs="+", default=[1, 32])
-    parser.add_argument("--bodies", type=int, default=5000)
+    parser.add_argument("--bodies", type=int, default=None, help="recorded applications to post (default: all)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (Debian: apt-get install wrk)")
@@ -181,14 +206,20 @@ def main() -> None:
     n_bodies = payloads(home, bodies, args.bodies)
     nonce = str(int(time.time()))
     runs: dict[str, dict[int, list[dict[str, Any]]]] = {"decide": {}, "bare": {}}
+    posted: dict[str, int] = {}
     for target in ("bare", "decide"):
-        proc, url = start(target, home, args.workers, scratch / f"{target}.log")
+        database = database_copy(home, scratch) if target == "decide" else None
+        proc, url = start(target, home, args.workers, scratch / f"{target}.log", database)
+        sent = 0  # each run goes on where the last stopped: an enterprise applies once, not once per run
         try:
-            wrk(url, 8, 3, bodies, f"w{nonce}{target[0]}")  # warm-up
+            sent += wrk(url, 8, 3, bodies, f"w{nonce}{target[0]}")["requests"]  # warm-up
             for c in args.connections:
                 for rep in range(args.repeats):
                     tag = f"b{nonce}{target[0]}c{c}r{rep}"
-                    runs[target].setdefault(c, []).append(wrk(url, c, args.duration, bodies, tag))
+                    figures = wrk(url, c, args.duration, bodies, tag, offset=sent % n_bodies)
+                    sent += figures["requests"]
+                    runs[target].setdefault(c, []).append(figures)
+            posted[target] = sent
         finally:
             proc.terminate()
             proc.wait(timeout=60)
@@ -209,6 +240,7 @@ def main() -> None:
         for c in args.connections
     }
     result["in_process"] = in_process(home, min(3000, n_bodies))
+    result["posted"] = {**posted, "bodies": n_bodies}
     result.update(
         enterprises=_enterprises(home),
         bodies=n_bodies,

@@ -22,6 +22,7 @@ from riskloop.service.records import CHAMPION, IDEMPOTENCY_HEADER, NewDecision, 
 from riskloop.storage.arrivals import log_arrival
 from riskloop.storage.audit import audit
 from riskloop.storage.decision_models import decisions, idempotency_keys, outbox, reviews
+from riskloop.storage.write_lock import WriteLock
 
 # Built once: every POST runs these, and building a statement costs more than SQLite takes to run it.
 _CLAIMED = sa.select(
@@ -39,6 +40,7 @@ class SQLDecisionStore:
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
+        self._write_lock = WriteLock(engine)
 
     def record(
         self,
@@ -57,8 +59,9 @@ class SQLDecisionStore:
         Raises ConflictError naming the header when ``key`` was used with a different body.
         """
         at = champion.decision.decided_at
-        try:
-            with self.engine.begin() as conn:
+        rows = [(item, _row(item, "in_review" if queue_review else "final")) for item in (champion, *shadows)]
+        try:  # the rows' JSON is built above: the write lock is held for the inserts and the commit only
+            with self._write_lock.held(), self.engine.begin() as conn:
                 conn.execute(
                     _INSERT_KEY,
                     {
@@ -70,8 +73,8 @@ class SQLDecisionStore:
                         "created_at": at,
                     },
                 )
-                for item in (champion, *shadows):
-                    conn.execute(_INSERT_DECISION, _row(item, "in_review" if queue_review else "final"))
+                for item, row in rows:
+                    conn.execute(_INSERT_DECISION, row)
                     audit(
                         conn,
                         at=at,
