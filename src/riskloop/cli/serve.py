@@ -20,7 +20,9 @@ def serve_command(  # noqa: PLR0917 - Typer options are parameters
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes")] = 1,
     model: Annotated[str | None, typer.Option(help="Model bundle folder or registry id (default: deployed)")] = None,
-    strategy: Annotated[str, typer.Option(help="Champion strategy, name@version")] = "reference@1",
+    strategy: Annotated[
+        str, typer.Option(help="Champion strategy: name@version, or a name to follow its active version")
+    ] = "reference@1",
     graph: Annotated[
         str, typer.Option(help="Graph checks: workspace (riskloop graph build), none (refers all) or memory (demo)")
     ] = "workspace",
