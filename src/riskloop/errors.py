@@ -12,7 +12,9 @@
     ├── NotFoundError              a named thing does not exist
     ├── ConflictError              the request contradicts stored state (reused idempotency key, held lease,
     │                              illegal state transition, published version changed)
-    └── ForbiddenError             the actor may not do this (four-eyes: an author approving their own change)
+    ├── ForbiddenError             the actor may not do this (four-eyes: an author approving their own change,
+    │                              a key without the role a route needs, a body naming someone else)
+    └── UnauthenticatedError       no valid credentials: a missing, unknown or revoked API key
 
 Entry points (CLI, API) map this tree to exit codes / HTTP statuses in exactly one place each.
 """
@@ -67,4 +69,17 @@ class ConflictError(RiskloopError):
 
 
 class ForbiddenError(RiskloopError):
-    """The actor is not allowed to do this (for example, approving a change they authored)."""
+    """The actor is not allowed to do this (for example, approving a change they authored).
+
+    ``field`` names what was refused when there is one (the ``Authorization`` header, a body's ``actor``).
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class UnauthenticatedError(RiskloopError):
+    """The request carries no valid credentials (a missing, unknown or revoked API key)."""
+
+    field = "Authorization"

@@ -1,6 +1,6 @@
-"""Tables of the decision service: decisions, idempotency keys, the audit log, reviews, outbox, strategies.
+"""Tables of the decision service: decisions, idempotency keys, audit log, reviews, outbox, strategies, API keys.
 
-They share ``riskloop.storage.models.metadata``; migration 0004 creates them.
+They share ``riskloop.storage.models.metadata``; migration 0004 creates them (0006 the API keys).
 """
 
 from __future__ import annotations
@@ -114,4 +114,17 @@ strategy_changes = sa.Table(
     sa.Column("approved_by", sa.String(80), nullable=True),
     sa.Column("note", sa.Text(), nullable=True),
     comment="Activations, rollbacks included: requested by one person, approved and applied by another.",
+)
+
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    sa.Column("secret_sha256", sa.String(64), primary_key=True, comment="sha256 of the secret (never the secret)"),
+    sa.Column("key_id", sa.String(40), nullable=False, comment="public name of the key (lists, revocation)"),
+    sa.Column("principal", sa.String(80), nullable=False, comment="the person or system the key acts as"),
+    sa.Column("roles", sa.String(200), nullable=False, comment="comma-separated, sorted"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True, comment="null while the key is valid"),
+    sa.UniqueConstraint("key_id", name="uq_api_keys_key_id"),
+    comment="API keys of the decision service: who a bearer secret authenticates and with which roles.",
 )
