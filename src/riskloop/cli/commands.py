@@ -2,7 +2,7 @@
 
 import importlib
 
-for _name in ("generate", "ingest", "demo", "train", "features", "graph", "serve", "decisions"):
+for _name in ("generate", "ingest", "demo", "train", "features", "graph", "serve", "decisions", "keys"):
     try:
         importlib.import_module(f"riskloop.cli.{_name}")
     except ModuleNotFoundError as exc:  # a command module not written yet must not break the others
