@@ -1,8 +1,13 @@
-"""An API client on a fresh database (SQLite, and PostgreSQL when marked) with the in-memory pipeline."""
+"""An API client on a fresh database (SQLite, and PostgreSQL when marked) with the in-memory pipeline.
+
+Every route needs an API key. ``client`` sends the ``channel`` key by default (it posts applications and
+reads decisions); ``as_("ann")`` sends requests as one of the people the tests name, each with a key of its
+own (``riskloop.testing.api_keys.PEOPLE``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from riskloop.api.app import create_app
 from riskloop.config import Settings
+from riskloop.testing.api_keys import Caller, authenticate
 from riskloop.testing.clock import SteppingClock
 from riskloop.testing.decider import NOW, make_decider
 
@@ -24,4 +30,12 @@ def client(tmp_path: Path, db_url: str, clock: SteppingClock) -> Iterator[TestCl
     settings = Settings(home=tmp_path / "home", database_url=db_url)
     app = create_app(settings, decider=make_decider(clock=clock))
     with TestClient(app, raise_server_exceptions=False) as c:
+        c.app.state.callers = authenticate(c)  # type: ignore[attr-defined]
         yield c
+
+
+@pytest.fixture
+def as_(client: TestClient) -> Callable[[str], Caller]:
+    """``as_("ann").post(...)``: a request authenticated with ann's key."""
+    callers: dict[str, Caller] = client.app.state.callers  # type: ignore[attr-defined]
+    return callers.__getitem__

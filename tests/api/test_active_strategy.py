@@ -16,6 +16,7 @@ from riskloop.service.runtime import ActiveStrategy
 from riskloop.storage.engine import make_engine
 from riskloop.storage.migrate import upgrade
 from riskloop.storage.strategies import SQLStrategyLoader, SQLStrategyRepository
+from riskloop.testing.api_keys import Caller, authenticate
 from riskloop.testing.clock import SteppingClock
 from riskloop.testing.decider import NOW, application_body, make_decider
 
@@ -23,16 +24,16 @@ CONTENT = reference_strategy().content
 BASE = "/v1/strategies/sme"
 
 
-def _publish(client: TestClient, content: str, author: str, approver: str) -> int:
-    version = int(client.post(f"{BASE}/versions", json={"content": content, "author": author}).json()["version"])
-    client.post(f"{BASE}/versions/{version}/submit", json={"actor": author})
-    client.post(f"{BASE}/versions/{version}/approve", json={"actor": approver})
+def _publish(as_: dict[str, Caller], content: str, author: str, approver: str) -> int:
+    version = int(as_[author].post(f"{BASE}/versions", json={"content": content, "author": author}).json()["version"])
+    as_[author].post(f"{BASE}/versions/{version}/submit", json={"actor": author})
+    as_[approver].post(f"{BASE}/versions/{version}/approve", json={"actor": approver})
     return version
 
 
-def _activate(client: TestClient, version: int) -> None:
-    change = client.post(f"{BASE}/activations", json={"version": version, "actor": "ann"}).json()["change_id"]
-    assert client.post(f"/v1/strategy-changes/{change}/approve", json={"actor": "bob"}).json()["status"] == "active"
+def _activate(as_: dict[str, Caller], version: int) -> None:
+    change = as_["ann"].post(f"{BASE}/activations", json={"version": version, "actor": "ann"}).json()["change_id"]
+    assert as_["bob"].post(f"/v1/strategy-changes/{change}/approve", json={"actor": "bob"}).json()["status"] == "active"
 
 
 def _decided_with(client: TestClient, n: int) -> str:
@@ -56,13 +57,14 @@ def test_activation_and_rollback_take_effect_on_a_running_service(tmp_path: Path
     rules = ZenRuleEngine(ChainStrategyLoader(SQLStrategyLoader(engine), PackageStrategyLoader()))
     app = create_app(settings, decider=make_decider(clock=clock, strategy=champion, rules=rules))
     with TestClient(app, raise_server_exceptions=False) as client:
+        as_ = authenticate(client)  # the client posts applications as the channel
         assert _decided_with(client, 1) == "sme@1"
-        second = _publish(client, CONTENT.replace(">= 600", ">= 610"), "cat", "ann")
-        _activate(client, second)
+        second = _publish(as_, CONTENT.replace(">= 600", ">= 610"), "cat", "ann")
+        _activate(as_, second)
         assert _decided_with(client, 2) == "sme@1"  # within the refresh interval: the version read last
         clock.advance(seconds=1)
         assert _decided_with(client, 3) == "sme@2"
-        _activate(client, first.version)  # rollback: an approved change like any other
+        _activate(as_, first.version)  # rollback: an approved change like any other
         clock.advance(seconds=1)
         assert _decided_with(client, 4) == "sme@1"
     engine.dispose()

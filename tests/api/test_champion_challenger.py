@@ -14,6 +14,7 @@ from riskloop.rules.loaders import ChainStrategyLoader, MemoryStrategyLoader, Pa
 from riskloop.rules.zen import ZenRuleEngine
 from riskloop.service.intake import Split, bucket
 from riskloop.storage.decision_models import decisions
+from riskloop.testing.api_keys import authenticate
 from riskloop.testing.decider import application_body, make_decider
 
 STRICT = Strategy.of("strict", 1, reference_strategy().content.replace('"score_i0": ">= 600"', '"score_i0": ">= 900"'))
@@ -41,6 +42,7 @@ def test_buckets_are_stable_and_even() -> None:
 
 def test_shadow_decisions_are_stored_but_never_returned(tmp_path: Path) -> None:
     with app_with(tmp_path, Split("strict@1", shadow=True)) as client:
+        authenticate(client)  # posts as the channel
         r = client.post("/v1/applications", json=application_body(), headers={"Idempotency-Key": "s1"})
         assert r.json()["tier"] == "auto_approve"  # the champion's answer
         assert r.json()["versions"]["strategy"].startswith("reference@1")
@@ -52,6 +54,7 @@ def test_shadow_decisions_are_stored_but_never_returned(tmp_path: Path) -> None:
 
 def test_live_split_routes_by_hash(tmp_path: Path) -> None:
     with app_with(tmp_path, Split("strict@1", percent=50, shadow=False)) as client:
+        authenticate(client)
         for i in range(40):
             body = application_body(application_id=f"APP-{i}")
             r = client.post("/v1/applications", json=body, headers={"Idempotency-Key": f"k{i}"})

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from riskloop.storage.decision_models import audit_log, outbox
+from riskloop.testing.api_keys import Caller
 from riskloop.testing.clock import SteppingClock
 from riskloop.testing.decider import application_body as body
+
+AsPerson = Callable[[str], Caller]  # tests/api/conftest.py: as_(name) sends requests with name's API key
 
 
 def rows(client: TestClient, table: sa.Table) -> list[dict[str, object]]:
@@ -25,24 +29,28 @@ def post(client: TestClient, key: str, **changes: object) -> dict[str, object]:
     return out
 
 
-def test_referral_is_claimed_with_an_expiring_lease_and_decided(client: TestClient, clock: SteppingClock) -> None:
+def test_referral_is_claimed_with_an_expiring_lease_and_decided(
+    client: TestClient, clock: SteppingClock, as_: AsPerson
+) -> None:
     referral = post(client, "A1", bureau={"score": 540})
     did = referral["decision_id"]
     clock.advance(minutes=30)
-    queue = client.get("/v1/reviews", params={"tier": referral["tier"], "min_age_minutes": 20}).json()["reviews"]
+    queue = as_("ann").get("/v1/reviews", params={"tier": referral["tier"], "min_age_minutes": 20}).json()["reviews"]
     assert [q["decision_id"] for q in queue] == [did]
     assert queue[0]["age_seconds"] == 1800
-    assert client.get("/v1/reviews", params={"min_age_minutes": 60}).json()["reviews"] == []
+    assert as_("dan").get("/v1/reviews", params={"min_age_minutes": 60}).json()["reviews"] == []
 
-    assert client.post(f"/v1/reviews/{did}/claim", json={"reviewer": "ann", "lease_minutes": 10}).status_code == 200
-    taken = client.post(f"/v1/reviews/{did}/claim", json={"reviewer": "bob"})
+    assert as_("ann").post(f"/v1/reviews/{did}/claim", json={"reviewer": "ann", "lease_minutes": 10}).status_code == 200
+    taken = as_("bob").post(f"/v1/reviews/{did}/claim", json={"reviewer": "bob"})
     assert taken.status_code == 409
     assert taken.json()["field"] == "lease"
     clock.advance(minutes=11)  # ann's lease expired
-    late = client.post(f"/v1/reviews/{did}/decision", json={"reviewer": "ann", "outcome": "approved", "comment": "ok"})
+    late = as_("ann").post(
+        f"/v1/reviews/{did}/decision", json={"reviewer": "ann", "outcome": "approved", "comment": "ok"}
+    )
     assert late.status_code == 409
-    assert client.post(f"/v1/reviews/{did}/claim", json={"reviewer": "bob"}).status_code == 200
-    done = client.post(
+    assert as_("bob").post(f"/v1/reviews/{did}/claim", json={"reviewer": "bob"}).status_code == 200
+    done = as_("bob").post(
         f"/v1/reviews/{did}/decision", json={"reviewer": "bob", "outcome": "declined", "comment": "thin"}
     )
     assert done.status_code == 200
@@ -54,20 +62,24 @@ def test_referral_is_claimed_with_an_expiring_lease_and_decided(client: TestClie
     assert actions == ["decision.champion", "review.claimed", "review.claimed", "review.decided"]
 
 
-def test_overriding_an_automatic_decline_needs_a_second_reviewer(client: TestClient) -> None:
+def test_overriding_an_automatic_decline_needs_a_second_reviewer(client: TestClient, as_: AsPerson) -> None:
     declined = post(client, "A2", bureau={"score": 320})
     did = declined["decision_id"]
     assert declined["tier"] == "auto_reject"
     assert declined["final_outcome"] == "declined"
-    reopened = client.post(f"/v1/decisions/{did}/review", json={"actor": "ann", "comment": "customer appeal"})
+    reopened = as_("ann").post(f"/v1/decisions/{did}/review", json={"actor": "ann", "comment": "customer appeal"})
     assert reopened.status_code == 201
-    client.post(f"/v1/reviews/{did}/claim", json={"reviewer": "ann"})
-    first = client.post(f"/v1/reviews/{did}/decision", json={"reviewer": "ann", "outcome": "approved", "comment": "x"})
+    as_("ann").post(f"/v1/reviews/{did}/claim", json={"reviewer": "ann"})
+    first = as_("ann").post(
+        f"/v1/reviews/{did}/decision", json={"reviewer": "ann", "outcome": "approved", "comment": "x"}
+    )
     assert first.json()["status"] == "awaiting_second"
     assert client.get(f"/v1/decisions/{did}").json()["status"] == "in_review"
-    assert client.post(f"/v1/reviews/{did}/claim", json={"reviewer": "ann"}).status_code == 403
-    assert client.post(f"/v1/reviews/{did}/claim", json={"reviewer": "bob"}).status_code == 200
-    second = client.post(f"/v1/reviews/{did}/decision", json={"reviewer": "bob", "outcome": "approved", "comment": "y"})
+    assert as_("ann").post(f"/v1/reviews/{did}/claim", json={"reviewer": "ann"}).status_code == 403
+    assert as_("bob").post(f"/v1/reviews/{did}/claim", json={"reviewer": "bob"}).status_code == 200
+    second = as_("bob").post(
+        f"/v1/reviews/{did}/decision", json={"reviewer": "bob", "outcome": "approved", "comment": "y"}
+    )
     assert second.json()["status"] == "closed"
     assert second.json()["final_outcome"] == "approved"
     final = client.get(f"/v1/decisions/{did}").json()
@@ -76,15 +88,15 @@ def test_overriding_an_automatic_decline_needs_a_second_reviewer(client: TestCli
     assert outcomes == ["declined", "approved"]  # the automatic decline, then the overridden final result
 
 
-def test_review_requests_validate_strictly(client: TestClient) -> None:
+def test_review_requests_validate_strictly(client: TestClient, as_: AsPerson) -> None:
     did = post(client, "A3", bureau={"score": 540})["decision_id"]
-    bad = client.post(f"/v1/reviews/{did}/claim", json={"reviewer": "ann", "lease_minutes": 0})
+    bad = as_("ann").post(f"/v1/reviews/{did}/claim", json={"reviewer": "ann", "lease_minutes": 0})
     assert bad.status_code == 422
     assert bad.json()["field"] == "lease_minutes"
     assert (
-        client.post(
-            f"/v1/reviews/{did}/decision", json={"reviewer": "a", "outcome": "maybe", "comment": "c"}
-        ).status_code
+        as_("ann")
+        .post(f"/v1/reviews/{did}/decision", json={"reviewer": "a", "outcome": "maybe", "comment": "c"})
+        .status_code
         == 422
     )
-    assert client.post("/v1/reviews/none/claim", json={"reviewer": "ann"}).status_code == 404
+    assert as_("ann").post("/v1/reviews/none/claim", json={"reviewer": "ann"}).status_code == 404

@@ -21,6 +21,7 @@ from riskloop.domain.decision_request import DecisionRequest, GraphSignals
 from riskloop.service.decide import Decider
 from riskloop.service.replay import replay
 from riskloop.storage.decisions import SQLDecisionStore
+from riskloop.testing.api_keys import authenticate
 from riskloop.testing.decider import application_body, make_decider
 from riskloop.testing.fake_decision_ports import MemoryGraphChecks
 
@@ -100,6 +101,7 @@ def test_every_stored_decision_replays_identically(
     app = create_app(Settings(home=tmp_path / "home", database_url=url), decider=decider)
     bodies, _ = seeded_batch()
     with TestClient(app) as client:
+        authenticate(client)  # posts as the channel
         for b in bodies:
             key = {"Idempotency-Key": str(b["application_id"])}
             assert client.post("/v1/applications", json=b, headers=key).status_code == 201

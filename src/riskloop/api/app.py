@@ -17,6 +17,7 @@ from riskloop.service.decide import Decider
 from riskloop.service.intake import Intake, Split
 from riskloop.service.ports import GraphChecks
 from riskloop.service.runtime import Runtime, live_decider
+from riskloop.storage.api_keys import SQLApiKeys
 from riskloop.storage.checkpoint import BackgroundCheckpointer
 from riskloop.storage.decisions import SQLDecisionStore
 from riskloop.storage.engine import make_engine
@@ -55,6 +56,7 @@ def create_app(
             the_clock,
             SQLReviewQueue(engine, the_clock),
             SQLStrategyRepository(engine, the_clock),
+            SQLApiKeys(engine, the_clock),
         )
         try:
             with checkpointer:

@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 
 from riskloop.domain.clock import Clock
 from riskloop.service.intake import Intake
+from riskloop.storage.api_keys import SQLApiKeys
 from riskloop.storage.decisions import SQLDecisionStore
 from riskloop.storage.reviews import SQLReviewQueue
 from riskloop.storage.strategies import SQLStrategyRepository
@@ -25,6 +26,7 @@ class Services:
     clock: Clock
     reviews: SQLReviewQueue
     strategies: SQLStrategyRepository
+    keys: SQLApiKeys
 
 
 def services(request: Request) -> Services:

@@ -20,6 +20,7 @@ from riskloop.errors import (
     NotFoundError,
     RiskloopError,
     StorageError,
+    UnauthenticatedError,
     ValidationError,
 )
 
@@ -27,6 +28,7 @@ STATUS: tuple[tuple[type[RiskloopError], int], ...] = (
     (ValidationError, 422),
     (NotFoundError, 404),
     (ConflictError, 409),
+    (UnauthenticatedError, 401),
     (ForbiddenError, 403),
     (DataSourceError, 503),
     (StorageError, 503),
@@ -57,7 +59,9 @@ async def _riskloop_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RiskloopError)
     field = getattr(exc, "field", None)
     body = {"error": type(exc).__name__, "message": str(exc), "field": field}
-    return JSONResponse(body, status_code=status_for(exc))
+    status = status_for(exc)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None  # RFC 6750: say which scheme
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:

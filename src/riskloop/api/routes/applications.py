@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header
 from fastapi.responses import Response
 
+from riskloop.api.auth import AsChannel
 from riskloop.api.deps import ServicesDep
 from riskloop.api.render import decision_body
 from riskloop.api.schemas import ApplicationIn, DecisionOut, ErrorOut
@@ -21,12 +22,13 @@ JSON = "application/json"
     "",
     status_code=201,
     response_model=DecisionOut,
-    responses={409: {"model": ErrorOut}, 422: {"model": ErrorOut}, 503: {"model": ErrorOut}},
-    summary="Decide a loan application",
+    responses={code: {"model": ErrorOut} for code in (401, 403, 409, 422, 503)},
+    summary="Decide a loan application (role channel)",
 )
 def post_application(
     body: ApplicationIn,
     services: ServicesDep,
+    principal: AsChannel,
     idempotency_key: Annotated[
         str,
         Header(alias="Idempotency-Key", min_length=1, max_length=128, description="unique per application attempt"),
@@ -44,7 +46,7 @@ def post_application(
         request=body.to_request(),
         digest=request_digest(body.model_dump(mode="json")),
         render=render,
-        actor="channel",
+        actor=principal.name,
     )
     headers = {"Location": f"/v1/decisions/{submitted.decision_id}"}
     if not submitted.created:

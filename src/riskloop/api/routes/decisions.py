@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from fastapi.responses import Response
 
+from riskloop.api.auth import DecisionReader
 from riskloop.api.deps import ServicesDep
 from riskloop.api.render import decision_body
 from riskloop.api.schemas import DecisionOut, ErrorOut
@@ -14,8 +15,15 @@ from riskloop.api.schemas import DecisionOut, ErrorOut
 router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
 
 
-@router.get("/{decision_id}", response_model=DecisionOut, responses={404: {"model": ErrorOut}})
-def get_decision(decision_id: Annotated[str, Path(min_length=1, max_length=36)], services: ServicesDep) -> Response:
+@router.get(
+    "/{decision_id}",
+    response_model=DecisionOut,
+    responses={code: {"model": ErrorOut} for code in (401, 403, 404)},
+    summary="A decision (role channel, reviewer or auditor)",
+)
+def get_decision(
+    decision_id: Annotated[str, Path(min_length=1, max_length=36)], services: ServicesDep, _: DecisionReader
+) -> Response:
     """The decision with its reasons, rule trace and versions."""
     stored = services.decisions.get(decision_id)
     body = decision_body(

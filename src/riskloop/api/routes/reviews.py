@@ -1,4 +1,8 @@
-"""The manual-review queue: list by tier and age, claim with a lease, decide with a comment, reopen."""
+"""The manual-review queue: list by tier and age, claim with a lease, decide with a comment, reopen.
+
+The reviewer is the authenticated principal (role reviewer); a body's ``reviewer`` or ``actor``, when given,
+must name the same principal.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
+from riskloop.api.auth import AsReviewer, ReviewReader, acting
 from riskloop.api.deps import ServicesDep
-from riskloop.api.schemas import Strict
+from riskloop.api.schemas import ErrorOut, Strict
 
-router = APIRouter(tags=["reviews"])
+router = APIRouter(tags=["reviews"], responses={code: {"model": ErrorOut} for code in (401, 403)})
 DecisionId = Annotated[str, Path(min_length=1, max_length=36)]
 Actor = Annotated[str, Field(pattern=r"^[A-Za-z0-9._@-]{1,80}$")]
 
@@ -21,7 +26,7 @@ class ClaimIn(BaseModel):
 
     model_config = Strict
 
-    reviewer: Actor
+    reviewer: Actor | None = Field(default=None, description="optional: the authenticated principal")
     lease_minutes: Annotated[int, Field(ge=1, le=480)] = 15
 
 
@@ -30,7 +35,7 @@ class ReviewDecisionIn(BaseModel):
 
     model_config = Strict
 
-    reviewer: Actor
+    reviewer: Actor | None = Field(default=None, description="optional: the authenticated principal")
     outcome: Literal["approved", "declined"]
     comment: Annotated[str, Field(min_length=1, max_length=2000)]
 
@@ -40,13 +45,14 @@ class ReopenIn(BaseModel):
 
     model_config = Strict
 
-    actor: Actor
+    actor: Actor | None = Field(default=None, description="optional: the authenticated principal")
     comment: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
-@router.get("/v1/reviews")
+@router.get("/v1/reviews", summary="Open reviews (role reviewer or auditor)")
 def list_reviews(
     services: ServicesDep,
+    _: ReviewReader,
     tier: Annotated[
         Literal["suggest_approve", "manual_review", "prudent_review", "suggest_reject", "auto_reject", "auto_approve"]
         | None,
@@ -59,19 +65,30 @@ def list_reviews(
     return {"reviews": [r.to_dict() for r in services.reviews.list(tier, age)]}
 
 
-@router.post("/v1/reviews/{decision_id}/claim")
-def claim_review(decision_id: DecisionId, body: ClaimIn, services: ServicesDep) -> dict[str, Any]:
+@router.post("/v1/reviews/{decision_id}/claim", summary="Claim a review (role reviewer)")
+def claim_review(
+    decision_id: DecisionId, body: ClaimIn, services: ServicesDep, principal: AsReviewer
+) -> dict[str, Any]:
     """Claim a review; a lease held by someone else is a 409 until it expires."""
-    return services.reviews.claim(decision_id, body.reviewer, dt.timedelta(minutes=body.lease_minutes)).to_dict()
+    reviewer = acting(principal, body.reviewer, "reviewer")
+    return services.reviews.claim(decision_id, reviewer, dt.timedelta(minutes=body.lease_minutes)).to_dict()
 
 
-@router.post("/v1/reviews/{decision_id}/decision")
-def decide_review(decision_id: DecisionId, body: ReviewDecisionIn, services: ServicesDep) -> dict[str, Any]:
+@router.post("/v1/reviews/{decision_id}/decision", summary="Decide a claimed review (role reviewer)")
+def decide_review(
+    decision_id: DecisionId, body: ReviewDecisionIn, services: ServicesDep, principal: AsReviewer
+) -> dict[str, Any]:
     """Decide a claimed review; approving an automatic decline waits for a second reviewer."""
-    return services.reviews.decide(decision_id, body.reviewer, body.outcome, body.comment).to_dict()
+    reviewer = acting(principal, body.reviewer, "reviewer")
+    return services.reviews.decide(decision_id, reviewer, body.outcome, body.comment).to_dict()
 
 
-@router.post("/v1/decisions/{decision_id}/review", status_code=201)
-def reopen_review(decision_id: DecisionId, body: ReopenIn, services: ServicesDep) -> dict[str, Any]:
+@router.post(
+    "/v1/decisions/{decision_id}/review", status_code=201, summary="Queue a decision for review (role reviewer)"
+)
+def reopen_review(
+    decision_id: DecisionId, body: ReopenIn, services: ServicesDep, principal: AsReviewer
+) -> dict[str, Any]:
     """Queue an automatically decided application for review."""
-    return services.reviews.reopen(decision_id, body.actor, body.comment).to_dict()
+    actor = acting(principal, body.actor, "actor")
+    return services.reviews.reopen(decision_id, actor, body.comment).to_dict()

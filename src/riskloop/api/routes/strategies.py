@@ -1,4 +1,9 @@
-"""Strategy lifecycle: drafts, submission, four-eyes approval, activation and rollback as approved changes."""
+"""Strategy lifecycle: drafts, submission, four-eyes approval, activation and rollback as approved changes.
+
+Analysts author, submit and request activations; approvers approve versions and changes. The actor is the
+authenticated principal: a body's ``author`` or ``actor``, when given, must name the same principal, so the
+four-eyes rules (approver ≠ author, change approver ≠ requester) compare principals.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
+from riskloop.api.auth import AsAnalyst, AsApprover, StrategyReader, acting
 from riskloop.api.deps import ServicesDep
-from riskloop.api.schemas import Strict
+from riskloop.api.schemas import ErrorOut, Strict
 
-router = APIRouter(tags=["strategies"])
+router = APIRouter(tags=["strategies"], responses={code: {"model": ErrorOut} for code in (401, 403)})
 Name = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_-]{0,59}$")]
 Version = Annotated[int, Path(ge=1, le=10**6)]
-Actor = Annotated[str, Field(pattern=r"^[A-Za-z0-9._@-]{1,80}$")]
+Actor = Annotated[
+    str | None, Field(default=None, pattern=r"^[A-Za-z0-9._@-]{1,80}$", description="optional: the principal")
+]
 
 
 class DraftIn(BaseModel):
@@ -22,7 +30,7 @@ class DraftIn(BaseModel):
     model_config = Strict
 
     content: Annotated[str, Field(min_length=2, max_length=2_000_000)]
-    author: Actor
+    author: Actor = None
     note: Annotated[str, Field(max_length=2000)] = ""
 
 
@@ -32,7 +40,7 @@ class EditIn(BaseModel):
     model_config = Strict
 
     content: Annotated[str, Field(min_length=2, max_length=2_000_000)]
-    actor: Actor
+    actor: Actor = None
 
 
 class ActorIn(BaseModel):
@@ -40,7 +48,7 @@ class ActorIn(BaseModel):
 
     model_config = Strict
 
-    actor: Actor
+    actor: Actor = None
 
 
 class ActivationIn(BaseModel):
@@ -49,47 +57,56 @@ class ActivationIn(BaseModel):
     model_config = Strict
 
     version: Annotated[int, Field(ge=1)]
-    actor: Actor
+    actor: Actor = None
     note: Annotated[str, Field(max_length=2000)] = ""
 
 
-@router.post("/v1/strategies/{name}/versions", status_code=201)
-def create_draft(name: Name, body: DraftIn, services: ServicesDep) -> dict[str, Any]:
-    """A new draft version."""
-    return services.strategies.create(name, body.content, body.author, body.note).to_dict()
+@router.post("/v1/strategies/{name}/versions", status_code=201, summary="A new draft (role analyst)")
+def create_draft(name: Name, body: DraftIn, services: ServicesDep, principal: AsAnalyst) -> dict[str, Any]:
+    """A new draft version, authored by the principal."""
+    author = acting(principal, body.author, "author")
+    return services.strategies.create(name, body.content, author, body.note).to_dict()
 
 
-@router.get("/v1/strategies/{name}/versions")
-def list_versions(name: Name, services: ServicesDep) -> dict[str, Any]:
+@router.get("/v1/strategies/{name}/versions", summary="Versions (role analyst, approver or auditor)")
+def list_versions(name: Name, services: ServicesDep, _: StrategyReader) -> dict[str, Any]:
     """Every version of a strategy and its status."""
     return {"versions": [v.to_dict() for v in services.strategies.versions(name)]}
 
 
-@router.put("/v1/strategies/{name}/versions/{version}")
-def edit_draft(name: Name, version: Version, body: EditIn, services: ServicesDep) -> dict[str, Any]:
+@router.put("/v1/strategies/{name}/versions/{version}", summary="Edit a draft (role analyst)")
+def edit_draft(
+    name: Name, version: Version, body: EditIn, services: ServicesDep, principal: AsAnalyst
+) -> dict[str, Any]:
     """Replace a draft's content (its author only; published versions are immutable: 409)."""
-    return services.strategies.edit(name, version, body.content, body.actor).to_dict()
+    actor = acting(principal, body.actor, "actor")
+    return services.strategies.edit(name, version, body.content, actor).to_dict()
 
 
-@router.post("/v1/strategies/{name}/versions/{version}/submit")
-def submit(name: Name, version: Version, body: ActorIn, services: ServicesDep) -> dict[str, Any]:
-    """Draft → submitted."""
-    return services.strategies.submit(name, version, body.actor).to_dict()
+@router.post("/v1/strategies/{name}/versions/{version}/submit", summary="Submit a draft (role analyst)")
+def submit(name: Name, version: Version, body: ActorIn, services: ServicesDep, principal: AsAnalyst) -> dict[str, Any]:
+    """Draft → submitted, by its author."""
+    return services.strategies.submit(name, version, acting(principal, body.actor, "actor")).to_dict()
 
 
-@router.post("/v1/strategies/{name}/versions/{version}/approve")
-def approve(name: Name, version: Version, body: ActorIn, services: ServicesDep) -> dict[str, Any]:
-    """Submitted → approved; the approver is never the author (403)."""
-    return services.strategies.approve(name, version, body.actor).to_dict()
+@router.post("/v1/strategies/{name}/versions/{version}/approve", summary="Approve a version (role approver)")
+def approve(
+    name: Name, version: Version, body: ActorIn, services: ServicesDep, principal: AsApprover
+) -> dict[str, Any]:
+    """Submitted → approved; the approver is never the author (403), whatever roles the author's key holds."""
+    return services.strategies.approve(name, version, acting(principal, body.actor, "actor")).to_dict()
 
 
-@router.post("/v1/strategies/{name}/activations", status_code=201)
-def request_activation(name: Name, body: ActivationIn, services: ServicesDep) -> dict[str, Any]:
+@router.post("/v1/strategies/{name}/activations", status_code=201, summary="Request an activation (role analyst)")
+def request_activation(name: Name, body: ActivationIn, services: ServicesDep, principal: AsAnalyst) -> dict[str, Any]:
     """Request an activation (or a rollback); another person approves it."""
-    return {"change_id": services.strategies.request_activation(name, body.version, body.actor, body.note)}
+    actor = acting(principal, body.actor, "actor")
+    return {"change_id": services.strategies.request_activation(name, body.version, actor, body.note)}
 
 
-@router.post("/v1/strategy-changes/{change_id}/approve")
-def approve_activation(change_id: Annotated[int, Path(ge=1)], body: ActorIn, services: ServicesDep) -> dict[str, Any]:
-    """Approve and apply an activation: the version becomes active, the previous active one retired."""
-    return services.strategies.approve_activation(change_id, body.actor).to_dict()
+@router.post("/v1/strategy-changes/{change_id}/approve", summary="Approve and apply a change (role approver)")
+def approve_activation(
+    change_id: Annotated[int, Path(ge=1)], body: ActorIn, services: ServicesDep, principal: AsApprover
+) -> dict[str, Any]:
+    """Approve and apply an activation (never by its requester): the version becomes active, the old one retired."""
+    return services.strategies.approve_activation(change_id, acting(principal, body.actor, "actor")).to_dict()
