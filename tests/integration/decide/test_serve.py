@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -26,12 +27,19 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def served(workspace_copy: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+def served(workspace_copy: Path, request: pytest.FixtureRequest) -> Iterator[tuple[str, dict[str, str]]]:
+    """The base URL of a running ``riskloop serve`` and the Authorization header of a channel key made by the CLI."""
     port = _free_port()
     url = getattr(request, "param", None)
     args = [str(PYTHON.parent / "riskloop"), "--home", str(workspace_copy)]
     if url == "postgres":
         args += ["--database-url", request.getfixturevalue("postgres_url")]
+    made = subprocess.run(
+        [*args, "keys", "create", "--principal", "web-channel", "--role", "channel", "--json"],
+        capture_output=True, text=True, check=False, env=os.environ.copy(),
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    auth = {"Authorization": f"Bearer {json.loads(made.stdout)['secret']}"}
     args += ["serve", "--port", str(port)] + (["--graph", "none"] if url == "postgres" else [])
     log = workspace_copy / "serve.log"
     with log.open("wb") as sink:
@@ -49,7 +57,7 @@ def served(workspace_copy: Path, request: pytest.FixtureRequest) -> Iterator[str
                 time.sleep(0.2)
         else:
             raise AssertionError("serve did not start")
-        yield base
+        yield base, auth
     finally:
         proc.terminate()
         proc.wait(timeout=20)
@@ -60,9 +68,17 @@ def _payload(workspace: Path, n: int) -> list[dict[str, object]]:
     return [ApplicationIn.from_request(r).model_dump(mode="json", exclude_none=True) for r, _ in rows]
 
 
-def test_serve_decides_recorded_applications_on_sqlite(served: str, workspace_copy: Path) -> None:
+def test_serve_decides_recorded_applications_on_sqlite(
+    served: tuple[str, dict[str, str]], workspace_copy: Path
+) -> None:
+    base, auth = served
     tiers = set()
-    with httpx.Client(base_url=served, timeout=10) as client:
+    with httpx.Client(base_url=base, timeout=10) as client:
+        body = _payload(workspace_copy, 1)[0]
+        refused = client.post("/v1/applications", json=body, headers={"Idempotency-Key": "no-key"})
+        assert refused.status_code == 401
+        assert refused.json()["error"] == "UnauthenticatedError"
+        client.headers.update(auth)
         for body in _payload(workspace_copy, 40):
             r = client.post("/v1/applications", json=body, headers={"Idempotency-Key": str(body["application_id"])})
             assert r.status_code == 201, r.text
@@ -79,10 +95,11 @@ def test_serve_decides_recorded_applications_on_sqlite(served: str, workspace_co
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("served", ["postgres"], indirect=True)
-def test_serve_works_on_postgresql(served: str, workspace_copy: Path) -> None:
+def test_serve_works_on_postgresql(served: tuple[str, dict[str, str]], workspace_copy: Path) -> None:
     # An empty PostgreSQL database: no profiles, features or graph there, so every decision is a referral.
+    base, auth = served
     body = _payload(workspace_copy, 1)[0]
-    with httpx.Client(base_url=served, timeout=10) as client:
+    with httpx.Client(base_url=base, timeout=10, headers=auth) as client:
         r = client.post("/v1/applications", json=body, headers={"Idempotency-Key": "pg-1"})
         assert r.status_code == 201, r.text
         codes = [x["code"] for x in r.json()["reasons"]]
