@@ -13,7 +13,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from riskloop.graph.gangs import Gang, GangSettings, app_components, gangs_from_labels, links, window_mask
+from riskloop.graph.gangs import (
+    Gang,
+    GangSettings,
+    app_components,
+    detect_gangs,
+    gangs_from_labels,
+    is_linking,
+    links,
+    make_links,
+    window_mask,
+)
 from riskloop.graph.status import EnterpriseStatus
 from riskloop.graph.usage import ROLE_CODE, Usage
 
@@ -40,11 +50,27 @@ class GangIndex:
 
     """
 
-    def __init__(self, usage: Usage, settings: GangSettings | None = None, since: int | None = None) -> None:
+    def __init__(
+        self, usage: Usage, settings: GangSettings | None = None, since: int | None = None, *, replayed: bool = False
+    ) -> None:
         self.settings = settings or GangSettings()
         self._weak = {ROLE_CODE[r] for r in self.settings.weak_roles}
         self.since = since
+        self.replayed = replayed
         self._load(usage)
+
+    @classmethod
+    def replay(cls, usage: Usage, settings: GangSettings | None = None) -> GangIndex:
+        """The index as if every application of ``usage`` had been added one at a time, in time order, to an empty one.
+
+        Its components are point in time: an identifier joined an arrival to the ones before it only while
+        it was no hub given the uses up to then (as ``add`` judges), whereas the batch constructor judges hubs
+        over the whole batch. So a component size read right after ``add`` is the gang size at submission of
+        ``graph.features.gang_sizes_at_submission``, for the batch and for every later arrival. Computed
+        vectorised (``replay_components``), not by adding the batch one application at a time. ``gangs()`` of
+        such an index is a full detection over the batch plus the added applications.
+        """
+        return cls(usage, settings, replayed=True)
 
     def _load(self, usage: Usage) -> None:
         self.usage = usage
@@ -53,7 +79,10 @@ class GangIndex:
         self._stale = False
         in_window = window_mask(usage, self.since, None)
         self._linked = links(usage, in_window, self.settings)
-        self.parent = app_components(usage.n_apps, self._linked).astype(np.int64)
+        if self.replayed:
+            self.parent = replay_components(usage, self.settings).astype(np.int64)
+        else:
+            self.parent = app_components(usage.n_apps, self._linked).astype(np.int64)
         roots = np.full(max(usage.n_apps, 1), -1, dtype=np.int64)
         first = np.unique(self.parent, return_index=True)
         roots[first[0]] = first[1]  # each component's root is its first application
@@ -99,18 +128,32 @@ class GangIndex:
         self.parent[rb] = ra
         self.size[ra] += self.size[rb]
 
-    def _ident(self, key: int, role: int) -> _Ident:
-        found = self._idents.get(key)
-        if found is not None:
-            return found
-        i = int(np.searchsorted(self._keys, key))
-        if i < len(self._keys) and self._keys[i] == key:
-            apps = self._apps[self._ptr[i] : self._ptr[i + 1]].tolist()
-            found = _Ident(apps, int(self._first[i]), int(self._last[i]), int(self._role[i]))
-        else:
-            found = _Ident([], 2**62, -(2**62), role)
-        self._idents[key] = found
-        return found
+    def _batch_rows(self, keys: Sequence[int]) -> list[tuple[int, int, int, int, int] | None]:
+        """``(lo, hi, first, last, role)`` of each identifier in the batch arrays, or None: one search for all."""
+        if not keys or not len(self._keys):
+            return [None] * len(keys)
+        wanted = np.array(keys, dtype=np.int64)
+        pos = np.minimum(self._keys.searchsorted(wanted), len(self._keys) - 1)
+        found = (self._keys[pos] == wanted).tolist()
+        rows = zip(
+            self._ptr[pos].tolist(),
+            self._ptr[pos + 1].tolist(),
+            self._first[pos].tolist(),
+            self._last[pos].tolist(),
+            self._role[pos].tolist(),
+            strict=True,
+        )
+        return [row if ok else None for row, ok in zip(rows, found, strict=True)]
+
+    def _resolve(self, roles: dict[int, int]) -> None:
+        """Load the identifiers ``roles`` names (key -> role of a first use) into ``_idents``."""
+        keys = [k for k in roles if k not in self._idents]
+        for key, row in zip(keys, self._batch_rows(keys), strict=True):
+            if row is None:
+                self._idents[key] = _Ident([], 2**62, -(2**62), roles[key])
+            else:
+                lo, hi, first, last, role = row
+                self._idents[key] = _Ident(self._apps[lo:hi].tolist(), first, last, role)
 
     def _links(self, ident: _Ident) -> bool:
         return self._linking(len(ident.apps), ident.last - ident.first, ident.role)
@@ -127,16 +170,40 @@ class GangIndex:
         """Applications a new use of identifier ``key`` at ``at`` would link to (nothing is recorded)."""
         found = self._idents.get(key)
         if found is not None:
-            degree, first, last, code, apps = len(found.apps), found.first, found.last, found.role, found
-        else:
-            i = int(np.searchsorted(self._keys, key))
-            if i >= len(self._keys) or self._keys[i] != key:
-                return []
-            lo, hi = int(self._ptr[i]), int(self._ptr[i + 1])
-            degree, first, last, code, apps = hi - lo, int(self._first[i]), int(self._last[i]), int(self._role[i]), None
-        if not degree or not self._linking(degree + 1, max(last, at) - min(first, at), code):
+            if found.apps and self._linking(
+                len(found.apps) + 1, max(found.last, at) - min(found.first, at), found.role
+            ):
+                return found.apps
             return []
-        return apps.apps if apps is not None else self._apps[lo:hi].tolist()
+        row = self._batch_rows([key])[0]
+        if row is None:
+            return []
+        lo, hi, first, last, code = row
+        if not self._linking(hi - lo + 1, max(last, at) - min(first, at), code):
+            return []
+        apps: list[int] = self._apps[lo:hi].tolist()
+        return apps
+
+    def linked_roots(self, uses: Sequence[tuple[str, int]], at: int, exclude: int | None = None) -> set[int]:
+        """Roots of the components an application with ``uses`` arriving at ``at`` would join.
+
+        The roots of ``peek`` of every use but ``exclude``'s, with one binary search for all the identifiers
+        not touched since the batch.
+        """
+        roots: set[int] = set()
+        untouched: list[int] = []
+        for _, key in uses:
+            found = self._idents.get(key)
+            if found is None:
+                untouched.append(key)
+            elif found.apps and self._linking(
+                len(found.apps) + 1, max(found.last, at) - min(found.first, at), found.role
+            ):
+                roots.update(self.find(a) for a in found.apps if a != exclude)
+        for row in self._batch_rows(untouched):
+            if row is not None and self._linking(row[1] - row[0] + 1, max(row[3], at) - min(row[2], at), row[4]):
+                roots.update(self.find(a) for a in self._apps[row[0] : row[1]].tolist() if a != exclude)
+        return roots
 
     def add(self, application_id: str, credit_code: str, at: int, uses: Sequence[tuple[str, int]]) -> int:
         """Add one application with its ``(role, identifier key)`` uses; return its position."""
@@ -147,13 +214,13 @@ class GangIndex:
         self.credit_code.append(credit_code)
         self.at.append(at)
         self.parent, self.size = _grown(self.parent, app), _grown(self.size, 1)
-        seen: set[int] = set()
+        roles: dict[int, int] = {}  # each identifier once, with the role of its first use
         for role_name, key in uses:
             self._extra.append((app, key, ROLE_CODE[role_name]))
-            if key in seen:
-                continue
-            seen.add(key)
-            ident = self._ident(key, ROLE_CODE[role_name])
+            roles.setdefault(key, ROLE_CODE[role_name])
+        self._resolve(roles)
+        for key in roles:
+            ident = self._idents[key]
             before = self._links(ident) if ident.apps else False
             ident.apps.append(app)
             ident.first, ident.last = min(ident.first, at), max(ident.last, at)
@@ -184,6 +251,8 @@ class GangIndex:
     def gangs(self, status: EnterpriseStatus | None = None) -> list[Gang]:
         """Current gangs, equal to a full rebuild over the batch plus the added applications."""
         usage = self.current_usage()
+        if self.replayed:  # point-in-time components are not the components of a batch detection
+            return detect_gangs(usage, self.settings, status=status, since=self.since)
         if self._stale:
             self._load(usage)
             usage = self.usage
@@ -193,6 +262,36 @@ class GangIndex:
         return gangs_from_labels(
             usage, labels, in_window=in_window, linked=linked, settings=self.settings, status=status
         )
+
+
+def replay_components(usage: Usage, settings: GangSettings) -> np.ndarray:
+    """Component label of every application after adding them one at a time in time order (``GangIndex.add``).
+
+    Per identifier, its k-th distinct user (in arrival order) links to the users before it when ``k`` users
+    spread from the first one's time to its own are no hub (``is_linking``). Degree and spread only grow, so an
+    identifier links from its ``floor``-th user until its last linking one, ``L``, and never again: its first
+    ``L`` users end up in one component. Ties in time arrive in ``usage`` order, as in the replay.
+    """
+    n = usage.n_apps
+    if not len(usage.key):
+        return np.arange(n, dtype=np.int64)
+    order = np.argsort(usage.at, kind="stable")
+    arrival = np.empty(n, dtype=np.int64)
+    arrival[order] = np.arange(n)
+    pairs, first = np.unique(np.stack([usage.key, usage.app]), axis=1, return_index=True)
+    key, app, role = pairs[0], pairs[1], usage.role[first]
+    sort = np.lexsort((arrival[app], key))
+    key, app, role = key[sort], app[sort], role[sort]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    group = np.cumsum(np.r_[False, key[1:] != key[:-1]])
+    rank = np.arange(len(key)) - starts[group]
+    at = usage.at[app]
+    # an identifier's role is its first user's; weak roles (address, /24 network) have identifier kinds of their own
+    linking = is_linking(rank + 1, at - at[starts][group], role[starts][group], settings)
+    last = np.full(len(starts), -1, dtype=np.int64)
+    np.maximum.at(last, group[linking], rank[linking])
+    keep = rank <= last[group]
+    return app_components(n, make_links(app[keep], group[keep], role[keep], len(starts), n))
 
 
 def _grown(view: np.ndarray, value: int) -> np.ndarray:

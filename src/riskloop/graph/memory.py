@@ -154,17 +154,35 @@ class EnterpriseGraph:
             int(self.vto[eid]),
         )
 
+    def edge_columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Sources, targets, kinds and starts of every edge, overlay included (the batch arrays when it is empty)."""
+        if not self.extra:
+            return self.src, self.dst, self.ekind, self.vfrom
+        extra = np.array([(e[0], e[1], e[2], e[4]) for e in self.extra], dtype=I64)
+        return (
+            np.concatenate([self.src, extra[:, 0]]),
+            np.concatenate([self.dst, extra[:, 1]]),
+            np.concatenate([self.ekind, extra[:, 2].astype(np.int8)]),
+            np.concatenate([self.vfrom, extra[:, 3]]),
+        )
+
     def edge_arrays(self, eids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Kinds, starts and ends of edges ``eids`` (overlay included)."""
         base = len(self.src)
         if not len(eids) or eids.max() < base:
             return self.ekind[eids], self.vfrom[eids], self.vto[eids]
-        rows = [self.edge(int(e)) for e in eids]
-        return (
-            np.array([r[2] for r in rows], np.int8),
-            np.array([r[4] for r in rows], I64),
-            np.array([r[5] for r in rows], I64),
+        batch = eids < base  # most of a node's edges: only its overlay rows are read one by one
+        kinds, starts, ends = np.empty(len(eids), np.int8), np.empty(len(eids), I64), np.empty(len(eids), I64)
+        kinds[batch], starts[batch], ends[batch] = (
+            self.ekind[eids[batch]],
+            self.vfrom[eids[batch]],
+            self.vto[eids[batch]],
         )
+        rows = [self.extra[int(e) - base] for e in eids[~batch]]
+        kinds[~batch] = [r[2] for r in rows]
+        starts[~batch] = [r[4] for r in rows]
+        ends[~batch] = [r[5] for r in rows]
+        return kinds, starts, ends
 
     def add_node(self, kind: int, token: str, key: int, label: str) -> int:
         """Add a node (if its key is new) and return its id."""

@@ -20,10 +20,11 @@ ITERATIONS = 12
 
 
 def weighted_adjacency(graph: EnterpriseGraph, as_of: int | None = None) -> csr_matrix:
-    """Symmetric, degree-normalised, relation-weighted adjacency of the batch edges valid by ``as_of``."""
-    keep = np.ones(len(graph.src), dtype=bool) if as_of is None else graph.vfrom <= as_of
-    src, dst = graph.src[keep], graph.dst[keep]
-    w = np.asarray(relation_weights(), dtype=np.float64)[graph.ekind[keep]]
+    """Symmetric, degree-normalised, relation-weighted adjacency of the edges valid by ``as_of`` (overlay included)."""
+    src, dst, kind, start = graph.edge_columns()
+    keep = np.ones(len(src), dtype=bool) if as_of is None else start <= as_of
+    src, dst = src[keep], dst[keep]
+    w = np.asarray(relation_weights(), dtype=np.float64)[kind[keep]]
     n = graph.n_nodes
     adj = coo_matrix((np.r_[w, w], (np.r_[src, dst], np.r_[dst, src])), shape=(n, n)).tocsr()
     degree = np.asarray(adj.sum(axis=1)).ravel()

@@ -69,15 +69,18 @@ def _path_weight(graph: EnterpriseGraph, path: list[int]) -> float:
 def related_scores(graph: EnterpriseGraph, status: EnterpriseStatus, as_of: int, max_degree: int = 200) -> np.ndarray:
     """Batch related-party score of every node: weighted bad neighbours at 1 hop plus half those at 2 hops.
 
-    Counts walks rather than distinct paths, through nodes of at most ``max_degree`` edges; the decision
-    path reads this array instead of expanding per request.
+    Counts walks rather than distinct paths, through nodes of at most ``max_degree`` edges valid by ``as_of``
+    (overlay included: point in time, so the score of a date does not depend on edges that came later); the
+    decision path reads this array instead of expanding per request.
     """
-    keep = graph.vfrom <= as_of
-    deg = np.diff(graph.indptr)
-    ok = keep & (deg[graph.src] <= max_degree) & (deg[graph.dst] <= max_degree)
-    w = np.asarray([RELATION_WEIGHT[k] for k in EDGE_KINDS])[graph.ekind[ok]]
     n = graph.n_nodes
-    src, dst = graph.src[ok], graph.dst[ok]
+    src, dst, kind, start = graph.edge_columns()
+    keep = start <= as_of
+    src, dst, kind = src[keep], dst[keep], kind[keep]
+    deg = np.bincount(src, minlength=n) + np.bincount(dst, minlength=n)
+    ok = (deg[src] <= max_degree) & (deg[dst] <= max_degree)
+    w = np.asarray([RELATION_WEIGHT[k] for k in EDGE_KINDS])[kind[ok]]
+    src, dst = src[ok], dst[ok]
     adj = coo_matrix((np.r_[w, w], (np.r_[src, dst], np.r_[dst, src])), shape=(n, n)).tocsr()
     bad = seeds(graph, status, as_of)
     one = adj @ bad
