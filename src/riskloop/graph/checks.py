@@ -11,6 +11,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -22,10 +23,14 @@ from riskloop.graph.normalize import normalize_one
 from riskloop.graph.propagation import ALPHA
 from riskloop.graph.status import RECENT_DAYS
 from riskloop.graph.tokens import Tokenizer
-from riskloop.graph.usage import APPLICATION_ROLES, ROLE_KIND
+from riskloop.graph.usage import APPLICATION_ROLES, LOGIN_LOOKBACK_DAYS, ROLE_KIND
+
+if TYPE_CHECKING:
+    from riskloop.graph.live_features import LiveFeatures
 
 DAY = 86_400
 HUB_DEGREE = 200  # identifiers with more edges are hubs: counted as such, never enumerated
+LOGIN_LOOKBACK = LOGIN_LOOKBACK_DAYS * DAY
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,7 @@ class GraphSignals:
     signals: dict[str, float]
     evidence: dict[str, list[str]] = field(default_factory=dict)
     gang: dict[str, object] | None = None
+    features: dict[str, float] = field(default_factory=dict)  # the model's ``graph_*`` inputs (``live_features``)
 
     def rule_inputs(self) -> dict[str, object]:
         """The ``graph`` object the reference strategy reads (``graph.gang_member``, ``graph.gang_size`` ...)."""
@@ -76,15 +82,18 @@ class GraphChecks:
         batch_gangs: list[Gang],
         propagated: np.ndarray,
         related: np.ndarray,
+        live: LiveFeatures | None = None,
     ) -> None:
         self.graph, self.tokenizer, self.index = graph, tokenizer, gangs
         self.propagated, self.related = propagated, related
+        self.live = live  # the model's graph features of each checked application; none without it
         self._gang_of = {gangs.find(int(g.members[0])): g for g in batch_gangs}
         self._firm = self._owner_of("applied_for")  # application node -> enterprise node
         self._person = self._owner_of("applied_by")  # application node -> applicant node
         self._new_firm: dict[int, int] = {}  # the same for applications recorded since (overlay nodes)
         self._new_person: dict[int, int] = {}
         self._keys: dict[tuple[str, object], int | None] = {}  # lookup keys of the application at hand
+        self._uses: tuple[str, list[tuple[str, int]], int | None] | None = None  # its uses and legal rep
 
     def _owner_of(self, edge_kind: str) -> np.ndarray:
         g = self.graph
@@ -94,19 +103,46 @@ class GraphChecks:
         return owner
 
     def uses(self, application: Mapping[str, object]) -> list[tuple[str, int]]:
-        """``(role, key)`` identifier uses of an application, keyed like the batch usage table."""
+        """``(role, key)`` identifier uses of an application: the rows ``usage.read_usage`` gives it, in role order.
+
+        The declared identifiers, the firm's legal representative and officers, and the devices and IPs the
+        applicant logged in from in the 7 days up to the application (the logins the graph knows). Memoised
+        for the application at hand, like its lookup keys.
+        """
+        return self._uses_and_rep(application)[0]
+
+    def _uses_and_rep(self, application: Mapping[str, object]) -> tuple[list[tuple[str, int]], int | None]:
+        app_id = str(application.get("application_id", ""))
+        if self._uses is not None and self._uses[0] == app_id:
+            return self._uses[1], self._uses[2]
+        g = self.graph
         out: list[tuple[str, int]] = []
         for column, role in APPLICATION_ROLES:
             key = self._key(ROLE_KIND[role], application.get(column))
             if key is not None:
                 out.append((role, key))
+        rep: int | None = None
         firm = self._node("enterprise", application.get("credit_code"))
-        if firm is not None:
-            nbr, eid = self.graph.neighbors(firm, limit=HUB_DEGREE)
-            kinds, _, _ = self.graph.edge_arrays(eid)
-            for kind, role in ((EDGE_CODE["legal_rep"], "legal_rep"), (EDGE_CODE["officer"], "officer")):
-                out += [(role, self.graph.keys[p]) for p in nbr[kinds == kind].tolist()]
-        return out
+        if firm is not None:  # every edge, as the batch reads every officer (a trading firm has thousands)
+            nbr, eid = g.neighbors(firm)
+            kinds, _, _ = g.edge_arrays(eid)
+            reps = nbr[kinds == EDGE_CODE["legal_rep"]].tolist()
+            rep = reps[-1] if reps else None
+            out += [("legal_rep", g.keys[p]) for p in reps]
+            out += [("officer", g.keys[p]) for p in nbr[kinds == EDGE_CODE["officer"]].tolist()]
+        person = self._node("person", application.get("applicant_id"))
+        if person is not None:
+            at = epoch(application["applied_at"])
+            nbr, eid = g.neighbors(person)
+            kinds, start, end = g.edge_arrays(eid)
+            # a login edge spans the first to the last login: one in (at - 7 days, at] iff the last is in it,
+            # when the graph knows no login after ``at`` (true on the decision path)
+            recent = nbr[(kinds == EDGE_CODE["logged_in_from"]) & (start <= at) & (end > at - LOGIN_LOOKBACK)]
+            device = g.kind[recent] == NODE_CODE["device"]
+            out += [("login_device", g.keys[n]) for n in recent[device].tolist()]
+            out += [("login_ip", g.keys[n]) for n in recent[~device].tolist()]
+        self._uses = (app_id, out, rep)
+        return out, rep
 
     def _others(self, node: int | None, own: int | None, kind: str) -> tuple[int, bool, list[int]]:
         """Distinct other enterprises (or applicants) behind an identifier node; hub flag; a few node ids."""
@@ -141,7 +177,7 @@ class GraphChecks:
     def check(self, application: Mapping[str, object]) -> GraphSignals:
         """Signals and evidence for one application (a mapping with the ``applications`` table's columns)."""
         g = self.graph
-        self._keys = {}
+        self._keys, self._uses = {}, None
         at = epoch(application["applied_at"])
         firm = self._node("enterprise", application.get("credit_code"))
         applicant = self._node("person", application.get("applicant_id"))
@@ -164,7 +200,17 @@ class GraphChecks:
         signals.update(self._risk(firm, application))
         gang = self._gang(application, at)
         signals["gang_size"] = float(str(gang["size"])) if gang else 0.0
-        return GraphSignals(str(application.get("application_id", "")), signals, evidence, gang)
+        app_id = str(application.get("application_id", ""))
+        features: dict[str, float] = {}
+        if self.live is not None:
+            uses, rep = self._uses_and_rep(application)
+            features = self.live.features(application_id=app_id, uses=uses, firm=firm, rep=rep, at=at)
+        return GraphSignals(app_id, signals, evidence, gang, features)
+
+    def prepare(self, at: int) -> None:
+        """Compute now what the first check at ``at`` (epoch seconds) would otherwise compute (a risk snapshot)."""
+        if self.live is not None:
+            self.live.prepare(at)
 
     def record(self, application: Mapping[str, object]) -> bool:
         """Add a checked application to the graph overlay and the gang index, so later arrivals see it.
@@ -180,6 +226,7 @@ class GraphChecks:
         if len(self._keys) > MEMO_KEYS:  # recorded without a check first (a catch-up): keep the memo small
             self._keys = {}
         uses = self.uses(application)  # keys are a pure function of (kind, value): the check's memo stays valid
+        self._uses = None
         record_application(self.graph, self.tokenizer, application, self._key)
         app = self._node("application", app_id)
         firm = self._node("enterprise", application.get("credit_code"))
@@ -189,7 +236,10 @@ class GraphChecks:
                 self._new_firm[app] = firm
             if person is not None:
                 self._new_person[app] = person
-        self.index.add(app_id, str(application.get("credit_code", "")), epoch(application["applied_at"]), uses)
+        at, code = epoch(application["applied_at"]), str(application.get("credit_code", ""))
+        self.index.add(app_id, code, at, uses)
+        if self.live is not None:
+            self.live.record(app_id, code, at, uses)
         return True
 
     def _rep_new(self, firm: int | None, at: int) -> tuple[float, list[str]]:
@@ -218,9 +268,7 @@ class GraphChecks:
         """The gang this application joins (without recording it): size and label of the merged component."""
         idx = self.index
         own = idx.position(str(application.get("application_id", "")))
-        roots: set[int] = set()
-        for role, key in self.uses(application):
-            roots.update(idx.find(a) for a in idx.peek(key, role, at) if a != own)
+        roots = idx.linked_roots(self.uses(application), at, own)
         if not roots:
             return None
         size = 1 + sum(idx.component_size(r) for r in roots)

@@ -5,9 +5,11 @@
 - the size of the application's gang component at submission (applications replayed in time order through
   the incremental gang index);
 - how many enterprises the firm's legal representative set up in the year before;
-- propagated and related-party risk from the latest monthly snapshot before submission.
+- propagated and related-party risk from the snapshot at the start of the 30-day period (counted from the
+  epoch) the application falls in.
 
-Columns: ``application_id`` then ``graph_*`` floats.
+Columns: ``application_id`` then ``graph_*`` floats. The decision path computes the same values for one
+arriving application from its in-memory graph (``graph.live_features``); these functions are the definition.
 """
 
 from __future__ import annotations
@@ -27,16 +29,18 @@ from riskloop.graph.usage import ROLE_CODE, ROLES, Usage
 
 DAY = 86_400
 SHIFT = 2**34
+WINDOW_DAYS = 90.0  # identifier reuse counts earlier applications within this many days
+SNAPSHOT_DAYS = 30  # propagated and related-party risk: snapshots at multiples of this many days since the epoch
 REUSE_ROLES = ("phone", "address", "device", "ip", "email", "bank_account", "applicant", "legal_rep", "officer")
 
 
-def _combined(group: np.ndarray, at: np.ndarray) -> np.ndarray:
+def grouped_times(group: np.ndarray, at: np.ndarray | int) -> np.ndarray:
     """One sortable int64 of (group, time): times shifted positive, below 2**34 seconds."""
-    out: np.ndarray = group.astype(np.int64) * SHIFT + (at.astype(np.int64) + 2**32)
+    out: np.ndarray = group.astype(np.int64) * SHIFT + (np.asarray(at, dtype=np.int64) + 2**32)
     return out
 
 
-def reuse_counts(usage: Usage, window_days: float = 90.0) -> dict[str, np.ndarray]:
+def reuse_counts(usage: Usage, window_days: float = WINDOW_DAYS) -> dict[str, np.ndarray]:
     """Per role: distinct earlier applications within the window that used the same identifier (max over uses)."""
     out = {role: np.zeros(usage.n_apps) for role in REUSE_ROLES}
     if not len(usage.key):
@@ -47,8 +51,8 @@ def reuse_counts(usage: Usage, window_days: float = 90.0) -> dict[str, np.ndarra
     order = np.lexsort((at, key))
     key, app, role, at = key[order], app[order], role[order], at[order]
     group = np.r_[0, np.cumsum(key[1:] != key[:-1])]
-    combined = _combined(group, at)
-    lo = np.searchsorted(combined, _combined(group, at - int(window_days * DAY)), side="left")
+    combined = grouped_times(group, at)
+    lo = np.searchsorted(combined, grouped_times(group, at - int(window_days * DAY)), side="left")
     earlier = np.searchsorted(combined, combined, side="left") - lo  # strictly earlier, inside the window
     for name in REUSE_ROLES:
         sel = role == ROLE_CODE[name]
@@ -79,16 +83,20 @@ def rep_new_companies(usage: Usage, graph: EnterpriseGraph, tokenizer: Tokenizer
     rep_of = np.full(graph.n_nodes, -1, dtype=np.int64)
     rep_of[firm] = rep
     order = np.lexsort((est, rep))
-    combined = _combined(rep[order], est[order])
+    combined = grouped_times(rep[order], est[order])
     nodes = np.array([graph.lookup(tokenizer.key64("enterprise", c)) or -1 for c in usage.credit_code], np.int64)
     r = np.where(nodes >= 0, rep_of[np.maximum(nodes, 0)], -1)
-    hi = np.searchsorted(combined, _combined(r, usage.at), side="right")
-    lo = np.searchsorted(combined, _combined(r, usage.at - RECENT_DAYS * DAY), side="right")
+    hi = np.searchsorted(combined, grouped_times(r, usage.at), side="right")
+    lo = np.searchsorted(combined, grouped_times(r, usage.at - RECENT_DAYS * DAY), side="right")
     return np.where(r >= 0, hi - lo, 0).astype(np.float64)
 
 
 def snapshot_risk(
-    usage: Usage, graph: EnterpriseGraph, status: EnterpriseStatus, tokenizer: Tokenizer, snapshot_days: int = 30
+    usage: Usage,
+    graph: EnterpriseGraph,
+    status: EnterpriseStatus,
+    tokenizer: Tokenizer,
+    snapshot_days: int = SNAPSHOT_DAYS,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Propagated and related-party risk of each application's enterprise at the snapshot before submission."""
     prop, rel = np.zeros(usage.n_apps), np.zeros(usage.n_apps)
@@ -112,8 +120,8 @@ def graph_features(
     tokenizer: Tokenizer,
     *,
     settings: GangSettings | None = None,
-    window_days: float = 90.0,
-    snapshot_days: int = 30,
+    window_days: float = WINDOW_DAYS,
+    snapshot_days: int = SNAPSHOT_DAYS,
 ) -> pa.Table:
     """Point-in-time graph features of every application in ``usage``: ``application_id`` + ``graph_*``."""
     columns: dict[str, object] = {"application_id": pa.array(usage.application_id, pa.string())}
