@@ -50,6 +50,17 @@ def unit_interval(field: str, value: object) -> float:
     return number
 
 
+def finite_numbers(field: str, values: object) -> None:
+    """Require a mapping of names (strings) to finite real numbers (not bools)."""
+    if not isinstance(values, dict):
+        raise ValidationError(field, f"must be a mapping, got {type(values).__name__}")
+    for name, value in values.items():
+        if not isinstance(name, str) or isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValidationError(f"{field}.{name}", f"must be a number, got {type(value).__name__}")
+        if not math.isfinite(value):
+            raise ValidationError(f"{field}.{name}", f"must be finite, got {value!r}")
+
+
 def boolean(field: str, value: object) -> bool:
     """Require a bool."""
     if not isinstance(value, bool):

@@ -99,7 +99,9 @@ class GraphSignals:
     """Per-application results of the relationship-graph checks, with the ids of the evidence behind them.
 
     ``shared_device_applicants`` counts unrelated applicants on the same device or IP in the check's
-    window; ``propagated_risk`` and ``related_party_risk`` are in [0, 1].
+    window; ``propagated_risk`` and ``related_party_risk`` are in [0, 1]. ``features`` are the model's
+    ``graph_*`` inputs of the application (the graph source: the values ``riskloop.graph.features`` gives it in
+    batch); empty when the checks compute none (an input stored before they did, a stand-in graph).
     """
 
     gang_member: bool = False
@@ -109,21 +111,23 @@ class GraphSignals:
     propagated_risk: float = 0.0
     related_party_risk: float = 0.0
     evidence: tuple[str, ...] = field(default_factory=tuple)
+    features: dict[str, float] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         check.integer("gang_size", self.gang_size, 0, 10**9)
         check.integer("shared_device_applicants", self.shared_device_applicants, 0, 10**9)
         check.unit_interval("propagated_risk", self.propagated_risk)
         check.unit_interval("related_party_risk", self.related_party_risk)
+        check.finite_numbers("features", self.features)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready fields."""
-        return {**_fields(self), "evidence": list(self.evidence)}
+        return {**_fields(self), "evidence": list(self.evidence), "features": dict(self.features)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> GraphSignals:
-        """The signals ``to_dict`` wrote."""
-        return cls(**{**data, "evidence": tuple(data.get("evidence", ()))})
+        """The signals ``to_dict`` wrote (an input stored before ``features`` existed has none)."""
+        return cls(**{**data, "evidence": tuple(data.get("evidence", ())), "features": dict(data.get("features", {}))})
 
 
 def _fields(obj: Any) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from riskloop.rules.reasons import RuleReasonCatalog, merge_reasons
 from riskloop.service.ports import FeatureLookup, GraphChecks, ProfileSource, Scorer
 
 SOURCES: tuple[str, ...] = ("registration", "financial", "government", "tax", "invoices", "risk")
+GRAPH_AVAILABLE = "avail_graph"  # availability flag of the graph source (``service.graph_features``)
 TIER_BY_RANK: tuple[Tier, ...] = tuple(Tier)
 UNAVAILABLE = {
     "profile": "DATA_UNAVAILABLE_PROFILE",
@@ -162,7 +163,7 @@ class Decider:
         """Decide from gathered ``inputs`` at time ``at`` (pure: same inputs, model and strategy → same result)."""
         key = strategy or self.strategy
         request = inputs.request
-        values = model_inputs(request, inputs.features)
+        values = model_inputs(request, inputs.features, inputs.graph)
         pd_, points, model_note = self._score(values)
         context = strategy_context(inputs, at, pd_, points)
         outcome = self.rules.evaluate(key, context)
@@ -265,8 +266,14 @@ class Decider:
         return reasons
 
 
-def model_inputs(request: DecisionRequest, features: PublishedFeatures | None) -> dict[str, float | None]:
-    """The model's input row: published enterprise features plus the application's own fields."""
+def model_inputs(
+    request: DecisionRequest, features: PublishedFeatures | None, graph: GraphSignals | None = None
+) -> dict[str, float | None]:
+    """The model's input row: published enterprise features, graph features and the application's own fields.
+
+    A failed graph check (``graph`` None) leaves the graph source missing (``avail_graph`` 0) for a model
+    trained with it; the fail-safe refers such a decision anyway (DATA_UNAVAILABLE_GRAPH).
+    """
     values: dict[str, float | None] = {}
     if features is not None:
         for name, value in features.values.items():
@@ -274,6 +281,10 @@ def model_inputs(request: DecisionRequest, features: PublishedFeatures | None) -
     else:
         for source in SOURCES:
             values[f"avail_{source}"] = 0.0
+    if graph is not None:
+        values.update(graph.features)
+    else:
+        values[GRAPH_AVAILABLE] = 0.0
     values["app_bureau_score"] = None if request.bureau_score is None else float(request.bureau_score)
     values["app_log_requested"] = math.log1p(request.amount_cents / 100.0)
     values["app_term_months"] = float(request.term_months)

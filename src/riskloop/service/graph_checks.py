@@ -1,7 +1,9 @@
 """The GraphChecks port on the enterprise graph: ``riskloop.graph`` checks behind the decision pipeline.
 
 ``WorkspaceGraphChecks`` turns a decision request into the ``applications`` mapping the graph checks read,
-and their signals (``GraphSignals.rule_inputs``) and masked evidence into the pipeline's ``GraphSignals``.
+and their signals (``GraphSignals.rule_inputs``), masked evidence and the model's graph features (the
+``graph_*`` values ``graph.features.graph_features`` gives the application in batch, computed from what the
+graph knows now) into the pipeline's ``GraphSignals``.
 Each checked application is then recorded in the graph's overlay and gang index, so a ring applying in a
 burst is seen while it applies, not at the next ``graph build``. With an arrival log
 (``riskloop.service.arrivals``), each check first records the applications other workers decided since the
@@ -21,6 +23,7 @@ from riskloop.domain.clock import Clock
 from riskloop.domain.decision_request import DecisionRequest, GraphSignals
 from riskloop.errors import NotFoundError
 from riskloop.graph.checks import GraphChecks as EngineChecks
+from riskloop.graph.checks import epoch
 from riskloop.service.arrivals import ArrivalLog, Cursor, application
 
 if TYPE_CHECKING:
@@ -89,6 +92,7 @@ class WorkspaceGraphChecks:
             propagated_risk=min(1.0, max(0.0, float(str(inputs["propagated_risk"])))),
             related_party_risk=min(1.0, max(0.0, float(str(inputs["related_party_risk"])))),
             evidence=tuple(evidence[:MAX_EVIDENCE]),
+            features=found.features,  # the model's graph source (computed before this application was recorded)
         )
 
 
@@ -115,6 +119,7 @@ def load_graph_checks(
     cursor = None if log is None else log.start(dt.datetime.fromisoformat(str(build["built_at"])))
     checks = WorkspaceGraphChecks(analytics.checks, clock, log, cursor)
     checks.catch_up()
+    analytics.checks.prepare(epoch(clock.now()))  # this period's risk snapshot, with the arrivals caught up on
     return checks
 
 

@@ -1,9 +1,10 @@
 """EnsembleScorer: the Scorer port over a fused-model bundle (fast serving path for scores).
 
 A source the model was trained with but the decision path does not supply at all (no feature key and no
-``avail_<source>`` flag in the row, e.g. the graph source, whose features are computed in batch only) is a
-scoring error, so the decision is referred: scoring as if that source were missing for every applicant
-would shift every score away from what the model learned.
+``avail_<source>`` flag in the row: a source no port computes, or graph checks that give no features, such as
+a stand-in) is a scoring error, so the decision is referred: scoring as if that source were missing for every
+applicant would shift every score away from what the model learned. The graph source is supplied by the
+graph checks (``GraphSignals.features``), or flagged missing when they fail.
 """
 
 from __future__ import annotations
