@@ -100,6 +100,11 @@ class SQLApiKeys:
     def __init__(self, engine: sa.Engine, clock: Clock) -> None:
         self.engine = engine
         self.clock = clock
+        # The check is one statement: on PostgreSQL, in autocommit, without the BEGIN and ROLLBACK around it (two
+        # round trips of three: 450 → 250 µs median on loopback). SQLite's are in-process and switching its
+        # isolation level per checkout costs more than they do. Both share the engine's pool.
+        sqlite = engine.dialect.name == "sqlite"
+        self._reader = engine if sqlite else engine.execution_options(isolation_level="AUTOCOMMIT")
 
     def create(self, principal: str, roles: Iterable[str], *, actor: str) -> CreatedKey:
         """A new key acting as ``principal`` with ``roles``; ``actor`` (who creates it) goes in the audit row."""
@@ -153,7 +158,7 @@ class SQLApiKeys:
     def authenticate(self, secret: str) -> Principal | None:
         """The principal of a valid key, ``None`` for an unknown or revoked one (one primary-key read)."""
         presented = digest(secret)
-        with self.engine.connect() as conn:
+        with self._reader.connect() as conn:
             row = conn.execute(_LOOKUP, {"digest": presented}).first()
         if row is None or not hmac.compare_digest(row.secret_sha256, presented) or row.revoked_at is not None:
             return None
