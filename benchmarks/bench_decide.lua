@@ -1,5 +1,6 @@
 -- wrk script of bench_decide.py: every request posts a recorded application under a fresh id and key.
--- args: payload file (one JSON body per line with __ID__ where the id goes), run tag, first body, threads.
+-- args: payload file (one JSON body per line with __ID__ where the id goes), run tag, first body, threads,
+-- the secret of a channel API key (sent as Authorization: Bearer).
 local bodies = {}
 local counter = 0
 local next_thread = 0
@@ -17,6 +18,7 @@ function init(args)
   end
   f:close()
   tag = args[2]
+  authorization = "Bearer " .. assert(args[5], "the fifth argument is the API key's secret")
   -- Threads take turns through the bodies from where the previous run stopped (args: offset, threads).
   step = tonumber(args[4] or "1")
   counter = tonumber(args[3] or "0") + tid - step
@@ -26,7 +28,7 @@ function request()
   counter = counter + step
   local parts = bodies[(counter % #bodies) + 1]
   local id = tag .. "-" .. tid .. "-" .. counter
-  local headers = { ["Content-Type"] = "application/json", ["Idempotency-Key"] = id }
+  local headers = { ["Content-Type"] = "application/json", ["Idempotency-Key"] = id, ["Authorization"] = authorization }
   return wrk.format("POST", "/v1/applications", headers, parts[1] .. id .. parts[2])
 end
 

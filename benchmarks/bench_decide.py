@@ -11,10 +11,13 @@ copy of the workspace's database taken at the start, so every invocation starts 
 decision log. Every request is a full decision: profile and published-feature lookups, the graph
 checks on the workspace's enterprise graph, every sub-model and the fusion, the reference strategy on
 zen-engine with its trace, reasons, and the commit of decision, idempotency key, audit row and review
-entry or outbox row (SQLite, WAL). The bare endpoint validates the same payload with the same pydantic model
-and returns a constant. Both run on uvicorn with the same number of workers, one after the other, at 1 and
-32 connections (wrk on the same two cores). Reports medians over repeats, the ratio to the bare endpoint,
-and the in-process decision latency on the same workspace; writes ``benchmarks/out/decide.json``.
+entry or outbox row (SQLite, WAL). Every request carries a ``channel`` API key created on the database it
+runs on (``Authorization: Bearer``). The bare endpoint checks that key the same way (the same bearer parsing,
+dependency and primary-key read of ``SQLApiKeys.authenticate`` on a SQLite database of its own), validates the
+same payload with the same pydantic model and returns a constant. Both run on uvicorn with the same number
+of workers, one after the other, at 1 and 32 connections (wrk on the same two cores). Reports medians over
+repeats, the ratio to the bare endpoint, and the in-process decision latency on the same workspace; writes
+``benchmarks/out/decide.json``.
 """
 
 from __future__ import annotations
@@ -30,27 +33,48 @@ import statistics
 import subprocess
 import sys
 import time
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
 import httpx
-from fastapi import FastAPI, Header
+from fastapi import Depends, FastAPI, Header
 
+from riskloop.api.auth import Credentials, principal_of
 from riskloop.api.protocol import HTTP_PROTOCOL
 from riskloop.api.schemas import ApplicationIn
+from riskloop.storage.api_keys import CHANNEL, Principal, SQLApiKeys
 
 HERE = Path(__file__).parent
 OUT = HERE / "out" / "decide.json"
 LUA = HERE / "bench_decide.lua"
 BIN = Path(sys.executable).parent
+ENV_KEYS = "RISKLOOP_BENCH_KEYS_URL"  # the database of the bare endpoint's API keys
 
 bare_app = FastAPI()
 
 
+@cache
+def _bare_keys() -> SQLApiKeys:
+    from riskloop.domain.clock import SystemClock
+    from riskloop.storage.engine import make_engine
+
+    return SQLApiKeys(make_engine(os.environ[ENV_KEYS]), SystemClock())
+
+
+def bare_channel(credentials: Credentials) -> Principal:
+    """The key check of the real endpoint: bearer secret, one primary-key read, the channel role."""
+    return principal_of(_bare_keys(), credentials, (CHANNEL,), "POST /v1/applications")
+
+
 @bare_app.post("/v1/applications", status_code=201)
-def bare_post(body: ApplicationIn, idempotency_key: Annotated[str, Header(alias="Idempotency-Key")]) -> dict[str, str]:
-    """Validate the payload exactly as the real endpoint does, decide nothing."""
-    return {"application_id": body.application_id, "key": idempotency_key}
+def bare_post(
+    body: ApplicationIn,
+    principal: Annotated[Principal, Depends(bare_channel)],
+    idempotency_key: Annotated[str, Header(alias="Idempotency-Key")],
+) -> dict[str, str]:
+    """Check the key and validate the payload exactly as the real endpoint does, decide nothing."""
+    return {"application_id": body.application_id, "key": idempotency_key, "actor": principal.name}
 
 
 def _run(args: list[str]) -> None:
@@ -119,30 +143,56 @@ def database_copy(home: Path, scratch: Path) -> str:
     return f"sqlite:///{target}"
 
 
-def start(
-    target: str, home: Path, workers: int, log: Path, database_url: str | None = None
-) -> tuple[subprocess.Popen[bytes], str]:
-    """Start ``riskloop serve`` (target ``decide``) or the bare app (target ``bare``) on a free port."""
+def bare_database(scratch: Path) -> str:
+    """A fresh SQLite database for the bare endpoint's API keys, as a URL."""
+    target = scratch / "bare-keys.db"
+    for stale in scratch.glob("bare-keys.db*"):
+        stale.unlink()
+    return f"sqlite:///{target}"
+
+
+def channel_key(database_url: str) -> str:
+    """A new ``channel`` key on ``database_url`` (migrated first): its secret."""
+    from riskloop.domain.clock import SystemClock
+    from riskloop.storage.engine import make_engine
+    from riskloop.storage.migrate import upgrade
+
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    try:
+        return SQLApiKeys(engine, SystemClock()).create("bench", [CHANNEL], actor="bench_decide").secret
+    finally:
+        engine.dispose()
+
+
+def start(target: str, home: Path, workers: int, log: Path, database_url: str) -> tuple[subprocess.Popen[bytes], str]:
+    """Start ``riskloop serve`` (target ``decide``) or the bare app (target ``bare``) on a free port.
+
+    ``database_url``: the database the service runs on, or the bare endpoint's API keys.
+    """
     port = _port()
+    env = {**os.environ, ENV_KEYS: database_url}
     if target == "decide":
-        cmd = [str(BIN / "riskloop"), "--home", str(home), *(["--database-url", database_url] if database_url else []),
+        cmd = [str(BIN / "riskloop"), "--home", str(home), "--database-url", database_url,
                "serve", "--port", str(port), "--workers", str(workers)]  # fmt: skip
     else:
         cmd = [str(BIN / "python"), "-m", "uvicorn", "benchmarks.bench_decide:bare_app", "--port", str(port),
                "--workers", str(workers), "--log-level", "warning", "--no-access-log",
                "--http", HTTP_PROTOCOL]  # fmt: skip
     with log.open("ab") as sink:
-        proc = subprocess.Popen(cmd, stdout=sink, stderr=sink, cwd=HERE.parent)
+        proc = subprocess.Popen(cmd, stdout=sink, stderr=sink, cwd=HERE.parent, env=env)
     url = f"http://127.0.0.1:{port}"
     _wait(url, proc)
     return proc, url
 
 
-def wrk(url: str, connections: int, seconds: int, bodies: Path, tag: str, *, offset: int = 0) -> dict[str, Any]:
-    """One wrk run from body ``offset`` on; its Lua ``done`` prints the figures as JSON."""
+def wrk(  # noqa: PLR0917 - one run's settings
+    url: str, connections: int, seconds: int, bodies: Path, tag: str, secret: str, *, offset: int = 0
+) -> dict[str, Any]:
+    """One wrk run from body ``offset`` on, authenticated with ``secret``; its Lua ``done`` prints the figures."""
     threads = min(2, connections)
     cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency", "-s", str(LUA), url,
-           "--", str(bodies), tag, str(offset), str(threads)]  # fmt: skip
+           "--", str(bodies), tag, str(offset), str(threads), secret]  # fmt: skip
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     found = re.search(r"^WRK_JSON (.*)$", out, re.MULTILINE)
     if found is None:
@@ -208,15 +258,16 @@ def main() -> None:
     runs: dict[str, dict[int, list[dict[str, Any]]]] = {"decide": {}, "bare": {}}
     posted: dict[str, int] = {}
     for target in ("bare", "decide"):
-        database = database_copy(home, scratch) if target == "decide" else None
+        database = database_copy(home, scratch) if target == "decide" else bare_database(scratch)
+        secret = channel_key(database)  # on the copy: the workspace's own keys are left alone
         proc, url = start(target, home, args.workers, scratch / f"{target}.log", database)
         sent = 0  # each run goes on where the last stopped: an enterprise applies once, not once per run
         try:
-            sent += wrk(url, 8, 3, bodies, f"w{nonce}{target[0]}")["requests"]  # warm-up
+            sent += wrk(url, 8, 3, bodies, f"w{nonce}{target[0]}", secret)["requests"]  # warm-up
             for c in args.connections:
                 for rep in range(args.repeats):
                     tag = f"b{nonce}{target[0]}c{c}r{rep}"
-                    figures = wrk(url, c, args.duration, bodies, tag, offset=sent % n_bodies)
+                    figures = wrk(url, c, args.duration, bodies, tag, secret, offset=sent % n_bodies)
                     sent += figures["requests"]
                     runs[target].setdefault(c, []).append(figures)
             posted[target] = sent
