@@ -123,9 +123,12 @@ class GraphChecks:
                 out.append((role, key))
         rep: int | None = None
         firm = self._node("enterprise", application.get("credit_code"))
-        if firm is not None:  # every edge, as the batch reads every officer (a trading firm has thousands)
-            nbr, eid = g.neighbors(firm)
-            kinds, _, _ = g.edge_arrays(eid)
+        if firm is not None:
+            # every officer, as the batch reads them (a trading firm has thousands of edges). Representatives and
+            # officers come from the build only (recording adds application edges), so the growing overlay of
+            # a firm that applies often is not read
+            nbr, eid = g.batch_neighbors(firm)
+            kinds = g.ekind[eid]
             reps = nbr[kinds == EDGE_CODE["legal_rep"]].tolist()
             rep = reps[-1] if reps else None
             out += [("legal_rep", g.keys[p]) for p in reps]

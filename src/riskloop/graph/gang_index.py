@@ -104,6 +104,9 @@ class GangIndex:
         self.credit_code = list(usage.credit_code)
         self.at = list(usage.at.tolist())
         self._positions: dict[str, int] | None = None
+        self._parent_buffer: np.ndarray | None = None  # ``parent`` and ``size`` grow in these (``_grown``)
+        self._size_buffer: np.ndarray | None = None
+        self._rows: dict[int, tuple[int, int, int, int, int] | None] = {}  # batch rows the last check looked up
 
     def position(self, application_id: str) -> int | None:
         """Position of an application already in the index, or ``None``."""
@@ -148,7 +151,11 @@ class GangIndex:
     def _resolve(self, roles: dict[int, int]) -> None:
         """Load the identifiers ``roles`` names (key -> role of a first use) into ``_idents``."""
         keys = [k for k in roles if k not in self._idents]
-        for key, row in zip(keys, self._batch_rows(keys), strict=True):
+        known = self._rows  # an application is usually added right after ``linked_roots`` looked its keys up
+        if not all(k in known for k in keys):
+            known = dict(zip(keys, self._batch_rows(keys), strict=True))
+        self._rows = {}
+        for key, row in ((k, known[k]) for k in keys):
             if row is None:
                 self._idents[key] = _Ident([], 2**62, -(2**62), roles[key])
             else:
@@ -200,7 +207,9 @@ class GangIndex:
                 len(found.apps) + 1, max(found.last, at) - min(found.first, at), found.role
             ):
                 roots.update(self.find(a) for a in found.apps if a != exclude)
-        for row in self._batch_rows(untouched):
+        rows = self._batch_rows(untouched)
+        self._rows = dict(zip(untouched, rows, strict=True))  # the batch arrays change only at a reload
+        for row in rows:
             if row is not None and self._linking(row[1] - row[0] + 1, max(row[3], at) - min(row[2], at), row[4]):
                 roots.update(self.find(a) for a in self._apps[row[0] : row[1]].tolist() if a != exclude)
         return roots
@@ -213,7 +222,8 @@ class GangIndex:
         self.application_id.append(application_id)
         self.credit_code.append(credit_code)
         self.at.append(at)
-        self.parent, self.size = _grown(self.parent, app), _grown(self.size, 1)
+        self.parent, self._parent_buffer = _grown(self.parent, app, self._parent_buffer)
+        self.size, self._size_buffer = _grown(self.size, 1, self._size_buffer)
         roles: dict[int, int] = {}  # each identifier once, with the role of its first use
         for role_name, key in uses:
             self._extra.append((app, key, ROLE_CODE[role_name]))
@@ -294,14 +304,15 @@ def replay_components(usage: Usage, settings: GangSettings) -> np.ndarray:
     return app_components(n, make_links(app[keep], group[keep], role[keep], len(starts), n))
 
 
-def _grown(view: np.ndarray, value: int) -> np.ndarray:
-    """``view`` with ``value`` appended, as a view of a buffer grown by half when full.
+def _grown(view: np.ndarray, value: int, buffer: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """``view`` with ``value`` appended, as a prefix of ``buffer`` (grown by half when full), and the buffer.
 
     Appending with ``np.append`` copies the whole array for every recorded application: O(n) per arrival.
+    ``view`` is a prefix of ``buffer`` when it is one of ours (``buffer[:n]``, whose base it is); anything else
+    (a fresh array, a buffer of an earlier load) is copied into a new buffer.
     """
-    base = view.base if isinstance(view.base, np.ndarray) and view.base.ndim == 1 else view
     n = len(view)
-    if n >= len(base) or view.ctypes.data != base.ctypes.data:  # full, or not the prefix of a buffer of ours
-        base = np.r_[view, np.zeros(max(1024, n // 2), view.dtype)]
-    base[n] = value
-    return base[: n + 1]
+    if buffer is None or view.base is not buffer or n >= len(buffer):
+        buffer = np.r_[view, np.zeros(max(1024, n // 2), view.dtype)]
+    buffer[n] = value
+    return buffer[: n + 1], buffer

@@ -101,6 +101,13 @@ class EnterpriseGraph:
             nbr, eid = np.concatenate([nbr, more[:, 0]]), np.concatenate([eid, more[:, 1]])
         return nbr, eid
 
+    def batch_neighbors(self, node: int) -> tuple[np.ndarray, np.ndarray]:
+        """Neighbour node ids and edge ids of ``node`` in the batch CSR only (what was built; no overlay)."""
+        if node >= len(self.indptr) - 1:
+            return self.nbr[:0], self.eid[:0]
+        lo, hi = int(self.indptr[node]), int(self.indptr[node + 1])
+        return self.nbr[lo:hi], self.eid[lo:hi]
+
     def scratch(self) -> tuple[np.ndarray, np.ndarray, int]:
         """Per-node scratch arrays and a fresh generation number (queries mark visited nodes with it).
 
