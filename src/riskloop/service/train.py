@@ -58,8 +58,8 @@ class WorkspaceTraining:
     seed: int = 0
     truth: Path | None = None  # ground truth of a synthetic universe, for an AUC against it
     cross_source: bool = CROSS_SOURCE  # add the cross-source GBDT ("all") beside the per-source sub-models
-    # Add the graph source (point-in-time graph features). Off by default: the decision path does not compute
-    # graph features per application yet, and refers every decision of a model that needs them.
+    # Add the graph source (point-in-time graph features; the decision path's graph checks compute the same
+    # per application). Opt-in for its cost: the graph features take longer than fitting the whole ensemble.
     graph: bool = False
     config: Mapping[str, Any] = field(default_factory=dict)  # further EnsembleConfig fields (direct_inputs ...)
 
