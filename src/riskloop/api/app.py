@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 
 from fastapi import FastAPI
 
@@ -14,6 +14,7 @@ from riskloop.api.routes import applications, decisions, reviews, strategies
 from riskloop.config import Settings
 from riskloop.domain.clock import Clock, SystemClock
 from riskloop.service.decide import Decider
+from riskloop.service.graph_checks import WorkspaceGraphChecks
 from riskloop.service.intake import Intake, Split
 from riskloop.service.ports import GraphChecks
 from riskloop.service.runtime import Runtime, live_decider
@@ -58,8 +59,9 @@ def create_app(
             SQLStrategyRepository(engine, the_clock),
             SQLApiKeys(engine, the_clock),
         )
+        following = pipeline.graph.following() if isinstance(pipeline.graph, WorkspaceGraphChecks) else nullcontext()
         try:
-            with checkpointer:
+            with checkpointer, following:  # the arrival log is tailed off the request path too
                 yield
         finally:
             engine.dispose()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -193,3 +194,21 @@ def test_without_the_log_a_ring_spread_over_workers_is_partly_missed(
     got = [decide(intakes[k % 2], clock, r, at) for k, (r, at) in enumerate(ring.requests())]
     assert not got[1]["shared_phone_other_company"]  # b never saw a's first member: the case the log fixes
     assert got[-1]["gang_size"] < len(got)
+
+
+def test_an_idle_worker_follows_the_log_in_the_background(ring: Ring, engine: sa.Engine, worker: Worker) -> None:
+    clock = SteppingClock(dt.datetime.fromtimestamp(ring.cut, dt.UTC))
+    store = SQLDecisionStore(engine)
+    busy, idle = worker(clock), worker(clock)
+    intake = Intake(make_decider(clock=clock, graph=busy), store)
+    requests = ring.requests()
+    with idle.following(interval=0.01):
+        for request, at in requests:
+            decide(intake, clock, request, at)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not all(
+            idle.checks.index.position(r.application_id) is not None for r, _ in requests
+        ):
+            time.sleep(0.01)
+    assert all(idle.checks.index.position(r.application_id) is not None for r, _ in requests)  # no check needed
+    assert idle.catch_up() == 0  # nothing left for its next request to record
