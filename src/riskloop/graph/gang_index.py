@@ -24,6 +24,7 @@ from riskloop.graph.gangs import (
     make_links,
     window_mask,
 )
+from riskloop.graph.growth import appended
 from riskloop.graph.status import EnterpriseStatus
 from riskloop.graph.usage import ROLE_CODE, Usage
 
@@ -104,7 +105,7 @@ class GangIndex:
         self.credit_code = list(usage.credit_code)
         self.at = list(usage.at.tolist())
         self._positions: dict[str, int] | None = None
-        self._parent_buffer: np.ndarray | None = None  # ``parent`` and ``size`` grow in these (``_grown``)
+        self._parent_buffer: np.ndarray | None = None  # ``parent`` and ``size`` grow in these (``growth.appended``)
         self._size_buffer: np.ndarray | None = None
         self._rows: dict[int, tuple[int, int, int, int, int] | None] = {}  # batch rows the last check looked up
 
@@ -222,8 +223,8 @@ class GangIndex:
         self.application_id.append(application_id)
         self.credit_code.append(credit_code)
         self.at.append(at)
-        self.parent, self._parent_buffer = _grown(self.parent, app, self._parent_buffer)
-        self.size, self._size_buffer = _grown(self.size, 1, self._size_buffer)
+        self.parent, self._parent_buffer = appended(self.parent, app, self._parent_buffer)
+        self.size, self._size_buffer = appended(self.size, 1, self._size_buffer)
         roles: dict[int, int] = {}  # each identifier once, with the role of its first use
         for role_name, key in uses:
             self._extra.append((app, key, ROLE_CODE[role_name]))
@@ -302,17 +303,3 @@ def replay_components(usage: Usage, settings: GangSettings) -> np.ndarray:
     np.maximum.at(last, group[linking], rank[linking])
     keep = rank <= last[group]
     return app_components(n, make_links(app[keep], group[keep], role[keep], len(starts), n))
-
-
-def _grown(view: np.ndarray, value: int, buffer: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """``view`` with ``value`` appended, as a prefix of ``buffer`` (grown by half when full), and the buffer.
-
-    Appending with ``np.append`` copies the whole array for every recorded application: O(n) per arrival.
-    ``view`` is a prefix of ``buffer`` when it is one of ours (``buffer[:n]``, whose base it is); anything else
-    (a fresh array, a buffer of an earlier load) is copied into a new buffer.
-    """
-    n = len(view)
-    if buffer is None or view.base is not buffer or n >= len(buffer):
-        buffer = np.r_[view, np.zeros(max(1024, n // 2), view.dtype)]
-    buffer[n] = value
-    return buffer[: n + 1], buffer

@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from riskloop.graph.build import EDGE_SCHEMA, NODE_SCHEMA, GraphTables
+from riskloop.graph.growth import appended
 from riskloop.graph.kinds import FOREVER
 
 I64 = np.dtype(np.int64)
@@ -32,8 +33,8 @@ class EnterpriseGraph:
         ids = nodes["node_id"].to_numpy()
         if n and not np.array_equal(ids, np.arange(n)):
             raise ValueError("node ids must be 0..n-1 in order")
-        self._kinds = nodes["kind"].to_numpy().astype(np.int8)  # with spare room: see ``add_node``
-        self.kind = self._kinds[:n]
+        self.kind = nodes["kind"].to_numpy().astype(np.int8)
+        self._kinds: np.ndarray | None = None  # ``kind`` grows in it as nodes are recorded (``growth.appended``)
         self.token: list[str] = nodes["token"].to_pylist()
         self.label: list[str] = nodes["label"].to_pylist()
         keys = nodes["key"].to_numpy()
@@ -197,10 +198,7 @@ class EnterpriseGraph:
         if found is not None:
             return found
         node = len(self.kind)
-        if node == len(self._kinds):  # amortised growth: copying every node per arrival would cost O(n) each
-            self._kinds = np.r_[self._kinds, np.zeros(max(1024, node // 2), np.int8)]
-        self._kinds[node] = kind
-        self.kind = self._kinds[: node + 1]
+        self.kind, self._kinds = appended(self.kind, kind, self._kinds)
         self.token.append(token)
         self.label.append(label)
         self.keys.append(key)
