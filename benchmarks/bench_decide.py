@@ -209,15 +209,12 @@ def in_process(home: Path, n: int) -> dict[str, float]:
     import numpy as np
 
     from riskloop.config import load_settings
-    from riskloop.domain.clock import SystemClock
     from riskloop.service.applications import recorded_requests
-    from riskloop.service.graph_checks import workspace_graph_checks
-    from riskloop.service.runtime import live_decider
-    from riskloop.storage.engine import make_engine
+    from riskloop.workspace import Workspace
 
     settings = load_settings(home)
-    engine = make_engine(settings.database_url)
-    decider = live_decider(settings, engine, graph=workspace_graph_checks(settings, SystemClock()))
+    ws = Workspace.open(settings, migrate=False)
+    decider = ws.decider(graph=ws.graph_checks("workspace"))
     requests = [r for r, _ in recorded_requests(settings.warehouse, limit=n)]
     for r in requests[:200]:
         decider.decide(r)
@@ -226,7 +223,7 @@ def in_process(home: Path, n: int) -> dict[str, float]:
         start_ns = time.perf_counter_ns()
         decider.decide(r)
         times.append((time.perf_counter_ns() - start_ns) / 1000.0)
-    engine.dispose()
+    ws.close()
     return {
         "p50_us": float(np.percentile(times, 50)),
         "p99_us": float(np.percentile(times, 99)),

@@ -26,9 +26,8 @@ from typer.testing import CliRunner
 from riskloop.cli.main import app
 from riskloop.config import load_settings
 from riskloop.service.applications import recorded_requests
-from riskloop.service.runtime import live_decider
-from riskloop.storage.engine import make_engine
 from riskloop.testing.fake_decision_ports import MemoryGraphChecks
+from riskloop.workspace import Workspace
 
 OUT = Path(__file__).parent / "out" / "decide_inprocess.json"
 
@@ -51,8 +50,8 @@ def main() -> None:
         home = Path(tmp) / "home"
         _workspace(home, args.enterprises, args.seed)
         settings = load_settings(home)
-        engine = make_engine(settings.database_url)
-        decider = live_decider(settings, engine, graph=MemoryGraphChecks())
+        ws = Workspace.open(settings, migrate=False)
+        decider = ws.decider(graph=MemoryGraphChecks())
         requests = [r for r, _ in recorded_requests(settings.warehouse)]
         for r in requests[:200]:
             decider.decide(r)  # warm-up
@@ -74,7 +73,7 @@ def main() -> None:
                     "tiers": {t: len(v) for t, v in sorted(by_tier.items())},
                 }
             )
-        engine.dispose()
+        ws.close()
     result = {
         "enterprises": args.enterprises,
         "applications": len(requests),

@@ -20,7 +20,7 @@ from riskloop.graph.gangs import GangSettings, detect_gangs
 from riskloop.graph.status import read_status
 from riskloop.graph.tokens import Tokenizer
 from riskloop.graph.usage import read_usage
-from riskloop.storage.warehouse import Warehouse
+from riskloop.io.warehouse import Warehouse
 from riskloop.synth.params import UniverseParams
 from riskloop.synth.universe import generate_universe
 

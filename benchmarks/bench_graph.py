@@ -36,10 +36,8 @@ from riskloop.graph.query import shortest_path as graph_path
 from riskloop.graph.status import read_status
 from riskloop.graph.tokens import Tokenizer
 from riskloop.graph.usage import read_usage
-from riskloop.storage.engine import make_engine
-from riskloop.storage.graph_store import SQLGraphStore
-from riskloop.storage.migrate import upgrade
-from riskloop.storage.warehouse import Warehouse, sql_literal
+from riskloop.io.warehouse import Warehouse, sql_literal
+from riskloop.workspace import Workspace
 
 OUT = Path(__file__).parent / "out" / "graph.json"
 KEY = b"bench-graph-key-of-thirty-two-b!"
@@ -72,14 +70,14 @@ def workspace(args: argparse.Namespace) -> Settings:
     home = args.home or Path(f"/tmp/riskloop-bench-graph-{args.enterprises}")
     settings = Settings(home=home, database_url=f"sqlite:///{home / 'riskloop.db'}")
     if not (settings.warehouse / "applications").exists():
-        from riskloop.ingest.pipeline import ingest
         from riskloop.synth.params import UniverseParams
         from riskloop.synth.universe import generate_universe
 
         universe = args.universe or Path(f"/tmp/riskloop-bench-universe-{args.enterprises}")
         if not (universe / "tables").exists():
             generate_universe(UniverseParams(enterprises=args.enterprises, seed=1), universe, workers=2)
-        ingest(settings, universe, clock=SystemClock())
+        with Workspace.open(settings, clock=SystemClock()) as ws:
+            ws.ingest(universe)
     return settings
 
 
@@ -152,9 +150,8 @@ def main() -> None:  # noqa: PLR0915 - one linear script of measurements
           f"baseline {base_s:.1f} s; peak RSS {rss_gb()} GB", flush=True)  # fmt: skip
 
     if not args.skip_persist:
-        url = f"sqlite:///{settings.home / 'bench-graph.db'}"  # not the workspace's own graph
-        upgrade(url)
-        store = SQLGraphStore(make_engine(url))
+        scratch = Settings(home=settings.home, database_url=f"sqlite:///{settings.home / 'bench-graph.db'}")
+        store = Workspace.open(scratch).graph_store()  # not the workspace's own graph
         start = time.perf_counter()
         store.write(tables, f"bench-{time.time_ns()}", SystemClock().now())
         write_s = time.perf_counter() - start

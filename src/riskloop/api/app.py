@@ -15,16 +15,10 @@ from riskloop.config import Settings
 from riskloop.domain.clock import Clock, SystemClock
 from riskloop.service.decide import Decider
 from riskloop.service.graph_checks import WorkspaceGraphChecks
-from riskloop.service.intake import Intake, Split
+from riskloop.service.intake import Split
 from riskloop.service.ports import GraphChecks
-from riskloop.service.runtime import Runtime, live_decider
-from riskloop.storage.api_keys import SQLApiKeys
-from riskloop.storage.checkpoint import BackgroundCheckpointer
-from riskloop.storage.decisions import SQLDecisionStore
-from riskloop.storage.engine import make_engine
-from riskloop.storage.migrate import upgrade
-from riskloop.storage.reviews import SQLReviewQueue
-from riskloop.storage.strategies import SQLStrategyRepository
+from riskloop.service.runtime import Runtime
+from riskloop.workspace import Workspace
 
 
 def create_app(
@@ -32,39 +26,37 @@ def create_app(
     *,
     decider: Decider | None = None,
     graph: GraphChecks | None = None,
+    graph_name: str | None = None,
     runtime: Runtime | None = None,
     split: Split | None = None,
     clock: Clock | None = None,
 ) -> FastAPI:
     """The riskloop API on the workspace ``settings``.
 
-    ``decider`` replaces the live pipeline (tests); otherwise it is built from the workspace (published
-    features, profiles, the deployed model, the strategies) with ``graph`` as the graph checks.
+    Everything is built by the workspace (``riskloop.workspace``). ``decider`` replaces the live pipeline
+    (tests); otherwise it is built from the workspace (published features, profiles, the deployed model, the
+    strategies) with ``graph`` as the graph checks, or the workspace's graph checks called ``graph_name``
+    (``workspace``: the stored graph, tailing the shared arrival log as every serving worker does).
     """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        upgrade(settings.database_url)
-        engine = make_engine(settings.database_url)
-        checkpointer = BackgroundCheckpointer(engine)  # before any connection opens: WAL checkpoints off the path
         the_clock = clock or (decider.clock if decider is not None else SystemClock())
-        pipeline = decider or live_decider(settings, engine, runtime=runtime, graph=graph, clock=the_clock)
-        store = SQLDecisionStore(engine)
-        app.state.services = Services(
-            engine,
-            Intake(pipeline, store, split),
-            store,
-            the_clock,
-            SQLReviewQueue(engine, the_clock),
-            SQLStrategyRepository(engine, the_clock),
-            SQLApiKeys(engine, the_clock),
-        )
-        following = pipeline.graph.following() if isinstance(pipeline.graph, WorkspaceGraphChecks) else nullcontext()
+        ws = Workspace.open(settings, clock=the_clock)
+        checkpointer = ws.checkpointer()  # before any connection opens: WAL checkpoints off the path
         try:
+            checks = graph
+            if checks is None and graph_name is not None:
+                checks = ws.graph_checks(graph_name, shared=True)  # workers share arrivals
+            pipeline = decider or ws.decider(runtime, graph=checks)
+            app.state.services = Services.of(ws, pipeline, split)
+            following = (
+                pipeline.graph.following() if isinstance(pipeline.graph, WorkspaceGraphChecks) else nullcontext()
+            )
             with checkpointer, following:  # the arrival log is tailed off the request path too
                 yield
         finally:
-            engine.dispose()
+            ws.close()
 
     app = FastAPI(
         title="riskloop decision API",

@@ -10,7 +10,6 @@ import typer
 from riskloop.cli.main import app
 from riskloop.cli.output import cli_errors, console, emit
 from riskloop.config import Settings
-from riskloop.domain.clock import SystemClock
 
 
 def _render_replay(result: dict[str, Any]) -> None:
@@ -30,24 +29,18 @@ def replay_command(
     """Re-run stored decisions from their stored inputs and versions; exit 1 if any differs."""
     from riskloop.errors import ValidationError
     from riskloop.service.replay import replay_all
-    from riskloop.service.runtime import Runtime, live_decider
-    from riskloop.storage.decisions import SQLDecisionStore
-    from riskloop.storage.engine import make_engine
-    from riskloop.storage.migrate import upgrade
+    from riskloop.service.runtime import Runtime
+    from riskloop.workspace import Workspace
 
     settings: Settings = ctx.obj
     with cli_errors(json_mode):
         if not decision_ids and not every:
             raise ValidationError("decision_ids", "name decisions to replay or pass --all")
-        upgrade(settings.database_url)
-        engine = make_engine(settings.database_url)
-        try:
-            decider = live_decider(settings, engine, runtime=Runtime(model=model))
-            store = SQLDecisionStore(engine)
+        with Workspace.open(settings) as ws:
+            decider = ws.decider(Runtime(model=model))
+            store = ws.decision_store()
             stored = store.all() if every else [store.get(d) for d in decision_ids or []]
             result = replay_all(stored, decider)
-        finally:
-            engine.dispose()
     emit(result, json_mode, _render_replay)
     if result["different"]:
         raise typer.Exit(1)
@@ -99,52 +92,32 @@ def backtest_command(  # noqa: PLR0917 - Typer options are parameters
     truth: Annotated[Path | None, typer.Option(help="Ground truth of a synthetic universe (truth/ directory)")] = None,
     observed_on: Annotated[str | None, typer.Option(help="Else: loan outcomes observed on this day")] = None,
     model: Annotated[str | None, typer.Option(help="Model bundle or registry id (default: deployed)")] = None,
-    graph: Annotated[str, typer.Option(help="Graph checks: workspace, none or memory")] = "workspace",
+    graph: Annotated[str, typer.Option(help="Graph checks: workspace (the stored graph) or none")] = "workspace",
     json_mode: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Replay historical applications through a candidate and a champion strategy; no live data is written."""
-    from riskloop.api.serve_app import graph_checks
     from riskloop.cli.output import parse_date
-    from riskloop.errors import NotFoundError, ValidationError
-    from riskloop.rules.engine import KEY_SEPARATOR, Strategy, parse_key
-    from riskloop.rules.loaders import ChainStrategyLoader, MemoryStrategyLoader, PackageStrategyLoader
-    from riskloop.service.backtest import BacktestOptions, as_mapping, run_backtest
-    from riskloop.service.runtime import Runtime, live_decider
-    from riskloop.storage.engine import make_engine
-    from riskloop.storage.strategies import SQLStrategyLoader, SQLStrategyRepository
+    from riskloop.errors import ValidationError
+    from riskloop.service.backtest import BacktestOptions, as_mapping, backtest_strategies, run_backtest
+    from riskloop.service.runtime import Runtime
+    from riskloop.workspace import Workspace
 
     settings: Settings = ctx.obj
     with cli_errors(json_mode):
-        if (candidate is None) == (candidate_file is None):
-            raise ValidationError("candidate", "give exactly one of --candidate and --candidate-file")
-        engine = make_engine(settings.database_url)  # read only: no migration, no writes
-        try:
-            memory = MemoryStrategyLoader()
-            loader = ChainStrategyLoader(SQLStrategyLoader(engine), PackageStrategyLoader(), memory)
-            repo = SQLStrategyRepository(engine, SystemClock())
-            if candidate_file is not None:
-                if not candidate_file.is_file():
-                    raise ValidationError("candidate_file", f"{candidate_file} is not a file")
-                memory.add(Strategy.of("candidate", 0, candidate_file.read_text("utf-8")))
-                candidate = "candidate@0"
-            assert candidate is not None
-            try:
-                loader.load(candidate)
-            except NotFoundError:  # a stored draft can be backtested too
-                name, version = parse_key(candidate)
-                memory.add(Strategy.of(name, version, repo.content(name, version)))
-            if KEY_SEPARATOR not in champion:
-                active = repo.active(champion)
-                if active is None:
-                    raise NotFoundError(f"strategy {champion}: no active version")
-                champion = active.key
-            decider = live_decider(
-                settings,
-                engine,
-                runtime=Runtime(model=model, strategy=champion),
-                graph=graph_checks(graph, settings),
-                loader=loader,
+        content = None
+        if candidate_file is not None:
+            if not candidate_file.is_file():
+                raise ValidationError("candidate_file", f"{candidate_file} is not a file")
+            content = candidate_file.read_text("utf-8")
+        with Workspace.open(settings, migrate=False) as ws:  # read only: no migration, no writes
+            loader, candidate, champion = backtest_strategies(
+                ws.strategy_repository(),
+                ws.strategy_loader(),
+                candidate=candidate,
+                candidate_json=content,
+                champion=champion,
             )
+            decider = ws.decider(Runtime(model=model, strategy=champion), graph=ws.graph_checks(graph), loader=loader)
             options = BacktestOptions(
                 candidate=candidate,
                 champion=champion,
@@ -154,6 +127,4 @@ def backtest_command(  # noqa: PLR0917 - Typer options are parameters
                 observed_on=parse_date(observed_on, "--observed-on"),
             )
             result = as_mapping(run_backtest(decider, settings.warehouse, options))
-        finally:
-            engine.dispose()
     emit(result, json_mode, _render_backtest)

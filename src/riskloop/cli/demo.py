@@ -28,16 +28,19 @@ def demo(
     json_mode: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Generate, ingest, compute features, train a baseline model, decide a batch and summarise it."""
-    from riskloop.service.demo import DemoOptions, run_demo
+    from riskloop.jobs.demo import DemoOptions, run_demo
+    from riskloop.workspace import Workspace
 
     settings: Settings = ctx.obj
     with cli_errors(json_mode):
         options = DemoOptions(enterprises=enterprises, seed=seed, as_of=parse_date(as_of) or DEFAULT_AS_OF)
+        ws = Workspace.open(settings, clock=SystemClock())
         if json_mode:
-            result = run_demo(settings, options, SystemClock())
+            with ws:
+                result = run_demo(ws, options)
         else:
             columns = (TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-            with Progress(*columns, console=err_console) as bar:
+            with ws, Progress(*columns, console=err_console) as bar:
                 tasks: dict[str, Any] = {}
 
                 def progress(stage: str, done: int, total: int) -> None:
@@ -46,7 +49,7 @@ def demo(
                         tasks[key] = bar.add_task(stage, total=total or None)
                     bar.update(tasks[key], description=stage, completed=done, total=total or None)
 
-                result = run_demo(settings, options, SystemClock(), progress)
+                result = run_demo(ws, options, progress)
     emit(result, json_mode, _render)
 
 

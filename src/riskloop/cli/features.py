@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import ExitStack
 from typing import Annotated, Any
 
 import typer
@@ -46,18 +47,16 @@ def publish_command(
     json_mode: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Compute the enterprise-level features of every enterprise in the warehouse and publish them."""
-    from riskloop.service.publish_features import feature_engine, publish_features
-    from riskloop.storage.engine import make_engine
-    from riskloop.storage.feature_store import SQLFeatureStore
-    from riskloop.storage.migrate import upgrade
+    from riskloop.service.publish_features import publish_features
+    from riskloop.workspace import FEATURE_ENGINES, Workspace
 
     settings: Settings = ctx.obj
-    with cli_errors(json_mode):
+    with cli_errors(json_mode), ExitStack() as stack:
         clock = SystemClock()
         day = parse_date(as_of, "--as-of") or clock.now().date()
-        compute = feature_engine(engine, settings.warehouse)
-        upgrade(settings.database_url)
-        store = SQLFeatureStore(make_engine(settings.database_url), clock)
+        FEATURE_ENGINES.check(engine)
+        ws = stack.enter_context(Workspace.open(settings, clock=clock))
+        compute, store = ws.feature_engine(engine), ws.feature_store()
         started = time.perf_counter()
         columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
         with Progress(*columns, console=err_console, transient=True, disable=json_mode) as bar:
@@ -80,15 +79,11 @@ def show_command(
     """Print the features last published for one enterprise under the current feature set."""
     from riskloop.errors import NotFoundError
     from riskloop.features.publish import ENTERPRISE_FEATURE_SET
-    from riskloop.storage.engine import make_engine
-    from riskloop.storage.feature_store import SQLFeatureStore
-    from riskloop.storage.migrate import upgrade
+    from riskloop.workspace import Workspace
 
     settings: Settings = ctx.obj
-    with cli_errors(json_mode):
-        upgrade(settings.database_url)
-        store = SQLFeatureStore(make_engine(settings.database_url), SystemClock())
-        found = store.lookup(ENTERPRISE_FEATURE_SET, credit_code)
+    with cli_errors(json_mode), Workspace.open(settings) as ws:
+        found = ws.feature_store().lookup(ENTERPRISE_FEATURE_SET, credit_code)
         if found is None:
             raise NotFoundError(
                 f"no features published for {credit_code} under feature set {ENTERPRISE_FEATURE_SET} "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import ExitStack
 from typing import Annotated, Any
 
 import typer
@@ -42,8 +43,8 @@ def build_command(ctx: typer.Context, json_mode: JsonOpt = False) -> None:
     from riskloop.service.graph import build_and_store
 
     settings: Settings = ctx.obj
-    with cli_errors(json_mode):
-        store, tokenizer, con = workspace(settings)
+    with cli_errors(json_mode), ExitStack() as stack:
+        store, tokenizer, con = workspace(settings, stack)
         columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
         with Progress(*columns, console=err_console, transient=True, disable=json_mode) as bar:
             task = bar.add_task("starting")
@@ -84,10 +85,10 @@ def expand_command(
     from riskloop.graph.render import subgraph_json
 
     settings: Settings = ctx.obj
-    with cli_errors(json_mode):
+    with cli_errors(json_mode), ExitStack() as stack:
         start, end = epoch_of(parse_date(since, "--since")), epoch_of(parse_date(until, "--until"), end=True)
         parsed = parse_target(target, "TARGET")
-        store, tokenizer, _ = workspace(settings)
+        store, tokenizer, _ = workspace(settings, stack)
         graph = stored_graph(store)
         node = target_node(graph, tokenizer, parsed, "TARGET")
         sub = expand(graph, node, Caps(hops=hops, max_degree=max_degree, since=start, until=end))
@@ -121,9 +122,9 @@ def path_command(
     from riskloop.graph.render import path_json
 
     settings: Settings = ctx.obj
-    with cli_errors(json_mode):
+    with cli_errors(json_mode), ExitStack() as stack:
         ends = parse_target(source, "SOURCE"), parse_target(target, "TARGET")
-        store, tokenizer, _ = workspace(settings)
+        store, tokenizer, _ = workspace(settings, stack)
         graph = stored_graph(store)
         a = target_node(graph, tokenizer, ends[0], "SOURCE")
         b = target_node(graph, tokenizer, ends[1], "TARGET")
@@ -165,9 +166,9 @@ def gangs_command(
     from riskloop.service.graph import detect_workspace_gangs
 
     settings: Settings = ctx.obj
-    with cli_errors(json_mode):
+    with cli_errors(json_mode), ExitStack() as stack:
         day = parse_date(as_of, "--as-of")
-        store, tokenizer, con = workspace(settings)
+        store, tokenizer, con = workspace(settings, stack)
         started = time.perf_counter()
         found = detect_workspace_gangs(
             con, store, tokenizer, until=epoch_of(day, end=True), window_days=window_days, max_degree=max_degree

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import ExitStack
 from typing import TYPE_CHECKING
 
 from riskloop.config import Settings
@@ -16,18 +17,14 @@ if TYPE_CHECKING:
     from riskloop.graph.tokens import Tokenizer
 
 
-def workspace(settings: Settings) -> tuple[GraphStore, Tokenizer, duckdb.DuckDBPyConnection]:
-    """The workspace's graph store (migrated), tokenizer and a DuckDB connection over its warehouse."""
-    from riskloop.graph.tokens import Tokenizer
-    from riskloop.storage.engine import make_engine
-    from riskloop.storage.graph_store import SQLGraphStore
-    from riskloop.storage.migrate import upgrade
-    from riskloop.storage.secrets import graph_key
-    from riskloop.storage.warehouse import Warehouse
+def workspace(settings: Settings, stack: ExitStack) -> tuple[GraphStore, Tokenizer, duckdb.DuckDBPyConnection]:
+    """The workspace's graph store, tokenizer and a DuckDB connection over its warehouse, closed with ``stack``."""
+    from riskloop.workspace import Workspace
 
-    upgrade(settings.database_url)
-    store = SQLGraphStore(make_engine(settings.database_url))
-    return store, Tokenizer(graph_key(settings.home)), Warehouse(settings.warehouse).connect()
+    ws = stack.enter_context(Workspace.open(settings))
+    con = ws.warehouse.connect()
+    stack.callback(con.close)
+    return ws.graph_store(), ws.tokenizer(), con
 
 
 def stored_graph(store: GraphStore) -> EnterpriseGraph:

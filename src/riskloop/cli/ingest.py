@@ -55,21 +55,26 @@ def ingest_command(
     ] = None,
 ) -> None:
     """Validate and load CSV / Parquet / JSON Lines table files; bad rows are quarantined with a reason."""
-    from riskloop.ingest.pipeline import ingest
+    from riskloop.workspace import Workspace
 
     settings: Settings = ctx.obj
     with cli_errors(json_mode):
         as_of_date = parse_date(as_of, "--as-of")
+        ws = Workspace.open(settings, clock=SystemClock())
         if json_mode:
-            result = ingest(settings, directory, clock=SystemClock(), as_of=as_of_date)
+            with ws:
+                result = ws.ingest(directory, as_of=as_of_date)
         else:
-            with Progress(
-                SpinnerColumn(),
-                TextColumn("{task.description}"),
-                TimeElapsedColumn(),
-                console=err_console,
-                transient=True,
-            ) as bar:
+            with (
+                ws,
+                Progress(
+                    SpinnerColumn(),
+                    TextColumn("{task.description}"),
+                    TimeElapsedColumn(),
+                    console=err_console,
+                    transient=True,
+                ) as bar,
+            ):
                 tasks: dict[tuple[str, str], Any] = {}
 
                 def progress(update: ProgressUpdate) -> None:
@@ -78,7 +83,7 @@ def ingest_command(
                         tasks[key] = bar.add_task("")
                     bar.update(tasks[key], description=f"{update.table}: {update.phase} {update.rows:,} rows")
 
-                result = ingest(settings, directory, clock=SystemClock(), as_of=as_of_date, progress=progress)
+                result = ws.ingest(directory, as_of=as_of_date, progress=progress)
             for warning in result.warnings:
                 err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
     emit(result.to_dict(), json_mode, _render)

@@ -32,16 +32,10 @@ def operator() -> str:
 
 @contextmanager
 def _keys(settings: Settings) -> Iterator[SQLApiKeys]:
-    from riskloop.domain.clock import SystemClock
-    from riskloop.storage.engine import make_engine
-    from riskloop.storage.migrate import upgrade
+    from riskloop.workspace import Workspace
 
-    upgrade(settings.database_url)  # keys are usually created before the first `riskloop serve`
-    engine = make_engine(settings.database_url)
-    try:
-        yield SQLApiKeys(engine, SystemClock())
-    finally:
-        engine.dispose()
+    with Workspace.open(settings) as ws:  # migrated: keys are usually created before the first `riskloop serve`
+        yield ws.api_keys()
 
 
 def _render_created(result: dict[str, Any]) -> None:

@@ -24,7 +24,7 @@ def serve_command(  # noqa: PLR0917 - Typer options are parameters
         str, typer.Option(help="Champion strategy: name@version, or a name to follow its active version")
     ] = "reference@1",
     graph: Annotated[
-        str, typer.Option(help="Graph checks: workspace (riskloop graph build), none (refers all) or memory (demo)")
+        str, typer.Option(help="Graph checks: workspace (riskloop graph build) or none (refers every application)")
     ] = "workspace",
     challenger: Annotated[str | None, typer.Option(help="Challenger strategy, name@version")] = None,
     challenger_percent: Annotated[int, typer.Option(min=0, max=100, help="Live share of the challenger")] = 0,
@@ -42,20 +42,17 @@ def serve_command(  # noqa: PLR0917 - Typer options are parameters
         ENV_PERCENT,
         ENV_SHADOW,
         ENV_STRATEGY,
-        GRAPHS,
-        graph_checks,
     )
     from riskloop.rules.engine import parse_key
-    from riskloop.storage.migrate import upgrade
+    from riskloop.workspace import GRAPH_CHECKS, Workspace
 
     settings: Settings = ctx.obj
     with cli_errors(json_mode):
-        if graph not in GRAPHS:
-            graph_checks(graph)  # unknown names fail here with the valid ones, before any worker starts
+        GRAPH_CHECKS.check(graph)  # an unknown name fails here with the valid ones, before any worker starts
         parse_key(strategy)
         if challenger:
             parse_key(challenger)
-        upgrade(settings.database_url)  # once, here: workers migrating at the same time would race on the DDL
+        Workspace.open(settings).close()  # migrated once, here: workers migrating at once would race on the DDL
         os.environ.update(
             {
                 "RISKLOOP_HOME": str(settings.home),

@@ -42,11 +42,13 @@ def train(
 ) -> None:
     """Train, validate and register a model; write its bundle and an HTML + JSON validation report."""
     from riskloop.service.train import TableTraining, WorkspaceTraining, train_table, train_workspace
+    from riskloop.workspace import Workspace
 
     settings: Settings = ctx.obj
     with cli_errors(json_mode):
         table = _table_path(csv, parquet, target)
-        with _Bars(json_mode) as report:
+        with Workspace.open(settings) as ws, _Bars(json_mode) as report:
+            home = ws.model_home()
             if table is not None and target is not None:
                 options = TableTraining(
                     table,
@@ -57,7 +59,7 @@ def train(
                     seed=seed,
                     categorical="reject" if reject_categorical else "onehot",
                 )
-                result = train_table(settings, options, report)
+                result = train_table(home, options, report)
             else:
                 workspace = WorkspaceTraining(
                     name=name or "riskloop",
@@ -67,7 +69,7 @@ def train(
                     truth=truth,
                     graph=graph,
                 )
-                result = train_workspace(settings, workspace, report)
+                result = train_workspace(home, workspace, report)
     emit(result, json_mode, _render_table if table is not None else _render_workspace)
 
 

@@ -21,11 +21,9 @@ from riskloop.ingest.report import IngestResult, ProgressFn, ProgressUpdate, Tab
 from riskloop.ingest.sources import discover
 from riskloop.ingest.validate import Limits, validate
 from riskloop.io.arrow_schema import arrow_schema
-from riskloop.storage.engine import make_engine
-from riskloop.storage.migrate import upgrade
+from riskloop.io.warehouse import Warehouse
 from riskloop.storage.reconcile import SOURCE_FILE, SOURCE_ROW, reconcile
 from riskloop.storage.repository import contract_table, finish_run, insert_ignore, start_run
-from riskloop.storage.warehouse import Warehouse
 
 
 def limits_for(clock: Clock, as_of: dt.date | None) -> Limits:
@@ -117,6 +115,7 @@ class _Run:
 
 def ingest(
     settings: Settings,
+    engine: sa.Engine,
     source: str | Path,
     *,
     clock: Clock,
@@ -129,7 +128,9 @@ def ingest(
     Parameters
     ----------
     settings:
-        Workspace: database URL, warehouse and quarantine directories.
+        Workspace: warehouse and quarantine directories.
+    engine:
+        The workspace's (migrated) database.
     source:
         A generated universe, its ``tables`` directory, or a directory of ``<table>.parquet|.csv|.jsonl``
         files or ``<table>/`` directories of part files.
@@ -154,8 +155,6 @@ def ingest(
 
     """
     sources = discover(source)
-    upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
     started = clock.now()
     run_id = f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
     limits = limits_for(clock, as_of)
@@ -183,5 +182,4 @@ def ingest(
         shutil.rmtree(run.tmp, ignore_errors=True)
         with engine.begin() as conn:
             finish_run(conn, run_id, clock.now(), {n: r.counts() for n, r in reports.items()}, error)
-        engine.dispose()
     return IngestResult(run_id, Path(source), limits.as_of, reports, sources.warnings, settings.quarantine_dir / run_id)

@@ -17,18 +17,20 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pyarrow.parquet as pq
 
 from riskloop.domain.decision import TIER_ORDER, Decision, Tier
-from riskloop.errors import DataSourceError, ValidationError
+from riskloop.errors import DataSourceError, NotFoundError, ValidationError
 from riskloop.features.backends.duckdb import DuckDBFeatureEngine
 from riskloop.features.catalog import GROUPS
 from riskloop.features.labels import observed_outcomes
 from riskloop.features.online import PublishedFeatures, clean_value
 from riskloop.features.publish import ENTERPRISE_FEATURE_SET, ENTERPRISE_GROUPS
 from riskloop.features.spine import application_spine
+from riskloop.rules.engine import KEY_SEPARATOR, Strategy, StrategyLoader, parse_key
+from riskloop.rules.loaders import ChainStrategyLoader, MemoryStrategyLoader
 from riskloop.service.applications import recorded_requests
 from riskloop.service.decide import Decider, DecisionInputs
 
@@ -49,6 +51,53 @@ class BacktestOptions:
     truth: Path | None = None  # a synthetic universe's truth/ directory
     observed_on: dt.date | None = None  # else: outcomes observed on this date (funded loans only)
     lgd: float = LGD
+
+
+class StrategyVersions(Protocol):
+    """What a backtest reads of stored strategies: the active version of a name, any version's content."""
+
+    def active(self, name: str) -> Any:
+        """The active version of ``name`` (with ``.key``), or ``None``."""
+        ...
+
+    def content(self, name: str, version: int) -> str:
+        """JDM JSON of ``name@version``; NotFoundError when there is none."""
+        ...
+
+
+def backtest_strategies(
+    versions: StrategyVersions,
+    loader: StrategyLoader,
+    *,
+    candidate: str | None,
+    candidate_json: str | None,
+    champion: str,
+) -> tuple[StrategyLoader, str, str]:
+    """The loader, candidate key and champion key of a backtest.
+
+    The candidate is a key (a loadable strategy, or a stored draft not approved yet) or, with
+    ``candidate_json``, a JDM document read from a file (key ``candidate@0``); a champion given by name is its
+    active version.
+    """
+    if (candidate is None) == (candidate_json is None):
+        raise ValidationError("candidate", "give exactly one of --candidate and --candidate-file")
+    memory = MemoryStrategyLoader()
+    chain = ChainStrategyLoader(loader, memory)
+    if candidate_json is not None:
+        memory.add(Strategy.of("candidate", 0, candidate_json))
+        candidate = "candidate@0"
+    assert candidate is not None
+    try:
+        chain.load(candidate)
+    except NotFoundError:  # a stored draft can be backtested too
+        name, version = parse_key(candidate)
+        memory.add(Strategy.of(name, version, versions.content(name, version)))
+    if KEY_SEPARATOR not in champion:
+        active = versions.active(champion)
+        if active is None:
+            raise NotFoundError(f"strategy {champion}: no active version")
+        champion = str(active.key)
+    return chain, candidate, champion
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ and their signals (``GraphSignals.rule_inputs``), masked evidence and the model'
 graph knows now) into the pipeline's ``GraphSignals``.
 Each checked application is then recorded in the graph's overlay and gang index, so a ring applying in a
 burst is seen while it applies, not at the next ``graph build``. With an arrival log
-(``riskloop.service.arrivals``), each check first records the applications other workers decided since the
+(``riskloop.graph.arrivals``), each check first records the applications other workers decided since the
 last check (and, at load, everything decided since the graph was built), so every worker process, a
 restarted one included, sees every arrival. The checks hold per-call scratch state and recording mutates the
 graph, so calls are serialised with a lock (each takes well under 1 ms).
@@ -21,13 +21,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from riskloop.config import Settings
 from riskloop.domain.clock import Clock
 from riskloop.domain.decision_request import DecisionRequest, GraphSignals
 from riskloop.errors import NotFoundError
+from riskloop.graph.arrivals import ArrivalLog, Cursor, application
 from riskloop.graph.checks import GraphChecks as EngineChecks
 from riskloop.graph.checks import epoch
-from riskloop.service.arrivals import ArrivalLog, Cursor, application
 
 if TYPE_CHECKING:
     import duckdb
@@ -151,43 +150,4 @@ def load_graph_checks(
     checks = WorkspaceGraphChecks(analytics.checks, clock, log, cursor)
     checks.catch_up()
     analytics.checks.prepare(epoch(clock.now()))  # this period's risk snapshot, with the arrivals caught up on
-    return checks
-
-
-def workspace_graph_checks(
-    settings: Settings, clock: Clock, window_days: float | None = 30.0, *, shared: bool = False
-) -> WorkspaceGraphChecks:
-    """Graph checks of the workspace: the stored graph (``riskloop graph build``), usage and status as of now.
-
-    ``shared``: tail the workspace's arrival log (the decision service: every worker sees what every other
-    decided, a restart what was decided since the build); the database is migrated first. Without it the
-    checks see the build and their own arrivals only (backtests, which must not see live traffic).
-    Raises NotFoundError when no graph was built.
-    """
-    from riskloop.graph.tokens import Tokenizer
-    from riskloop.storage.arrivals import SQLArrivalLog
-    from riskloop.storage.engine import make_engine
-    from riskloop.storage.graph_store import SQLGraphStore
-    from riskloop.storage.migrate import upgrade
-    from riskloop.storage.secrets import graph_key
-    from riskloop.storage.warehouse import Warehouse
-
-    if shared:
-        upgrade(settings.database_url)  # the log's table (migration 0005) may be newer than the workspace
-    engine = make_engine(settings.database_url)
-    log = SQLArrivalLog(engine) if shared else None  # keeps the engine for the life of the process
-    con = Warehouse(settings.warehouse).connect()
-    try:
-        checks = load_graph_checks(
-            con, SQLGraphStore(engine), Tokenizer(graph_key(settings.home)), clock, window_days=window_days, log=log
-        )
-    except BaseException:
-        if log is not None:
-            log.close()
-        engine.dispose()
-        raise
-    finally:
-        con.close()
-    if log is None:
-        engine.dispose()
     return checks

@@ -19,8 +19,8 @@ from riskloop.graph.memory import EnterpriseGraph
 from riskloop.graph.status import read_status
 from riskloop.graph.tokens import Tokenizer
 from riskloop.graph.usage import read_usage
+from riskloop.io.warehouse import Warehouse
 from riskloop.modeling.sources import SourceSpec
-from riskloop.storage.warehouse import Warehouse
 
 GRAPH_SOURCE = "graph"
 PREFIX = "graph_"

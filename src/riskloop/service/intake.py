@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from riskloop.domain.decision import Decision
+from riskloop.domain.decision_record import CHAMPION, IDEMPOTENCY_HEADER, SHADOW, NewDecision
 from riskloop.domain.decision_request import DecisionRequest
 from riskloop.errors import ConflictError, ValidationError
 from riskloop.service.decide import Decider
-from riskloop.service.records import CHAMPION, IDEMPOTENCY_HEADER, SHADOW, DecisionStore, NewDecision
+from riskloop.service.ports import DecisionStore
 
 _NAMESPACE = uuid.UUID("6f1c1e0e-3a4b-5c6d-8e9f-0a1b2c3d4e5f")
 PERCENT = 100

@@ -6,12 +6,18 @@ and beside each capability.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Protocol
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from riskloop.domain.decision import DecisionReason
+from riskloop.domain.decision_record import NewDecision, Recorded, StoredDecision
 from riskloop.domain.decision_request import DecisionRequest, EnterpriseProfile, GraphSignals
 from riskloop.features.online import PublishedFeatures
+
+if TYPE_CHECKING:
+    from riskloop.modeling.registry import ModelRegistry
 
 
 class Progress(Protocol):
@@ -24,6 +30,16 @@ class Progress(Protocol):
 
 def no_progress(stage: str, done: int, total: int) -> None:
     """A Progress that reports nothing."""
+
+
+@dataclass(frozen=True)
+class ModelHome:
+    """Where training reads and writes: the warehouse, the models folder, the model registry, the graph key."""
+
+    warehouse: Path
+    models: Path
+    registry: ModelRegistry
+    graph_key: Callable[[], bytes]  # read only when the graph source is trained
 
 
 class FeatureLookup(Protocol):
@@ -69,4 +85,31 @@ class Scorer(Protocol):
 
     def reasons(self, values: Mapping[str, float | None], top_k: int) -> list[DecisionReason]:
         """Top adverse factors of one row, as catalogue reasons."""
+        ...
+
+
+class DecisionStore(Protocol):
+    """Stores decisions under idempotency keys, with audit rows and review-queue entries, in one transaction."""
+
+    def record(
+        self,
+        *,
+        key: str,
+        request_sha256: str,
+        champion: NewDecision,
+        response: bytes,
+        status_code: int,
+        shadows: Sequence[NewDecision] = (),
+        actor: str,
+        queue_review: bool,
+    ) -> Recorded:
+        """Store ``champion`` and ``shadows`` under ``key``, or return what ``key`` stored (same body only)."""
+        ...
+
+    def claimed(self, key: str) -> tuple[str, str, int, bytes] | None:
+        """``(request_sha256, decision_id, status_code, response)`` stored under ``key``, or ``None``."""
+        ...
+
+    def get(self, decision_id: str) -> StoredDecision:
+        """The decision ``decision_id``; NotFoundError when there is none."""
         ...

@@ -7,26 +7,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from riskloop.errors import ConfigError
 from riskloop.features.engine import FeatureEngine
 from riskloop.features.online import FeatureStore
 from riskloop.features.publish import ENTERPRISE_FEATURE_SET, ENTERPRISE_GROUPS, enterprise_spine, publishable
 from riskloop.service.ports import Progress, no_progress
-
-ENGINE_NAMES = ("duckdb", "spark")
-
-
-def feature_engine(name: str, root: Path) -> FeatureEngine:
-    """The FeatureEngine called ``name`` over the Parquet tables under ``root``; unknown names list the valid ones."""
-    if name == "duckdb":
-        from riskloop.features.backends.duckdb import DuckDBFeatureEngine
-
-        return DuckDBFeatureEngine(root)
-    if name == "spark":
-        from riskloop.features.backends.spark import SparkFeatureEngine
-
-        return SparkFeatureEngine(root)
-    raise ConfigError(f"feature engine: unknown name {name!r}; valid: {', '.join(ENGINE_NAMES)}")
 
 
 @dataclass(frozen=True)

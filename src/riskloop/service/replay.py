@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from riskloop.domain.decision_record import StoredDecision
 from riskloop.service.decide import Decider, DecisionInputs
-from riskloop.service.records import StoredDecision
 
 
 @dataclass(frozen=True)

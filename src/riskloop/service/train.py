@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from riskloop.config import Settings
 from riskloop.errors import DataSourceError, ValidationError
 from riskloop.features.backends.duckdb import DuckDBFeatureEngine
 from riskloop.features.catalog import GROUPS, GROUPS_BY_NAME
@@ -34,11 +33,7 @@ from riskloop.modeling.sources import SourceSpec, cross_source, default_sources
 from riskloop.modeling.splits import time_split
 from riskloop.modeling.tabular import Categorical, TabularData, load_table
 from riskloop.service.graph_features import graph_source, workspace_graph_features
-from riskloop.service.ports import Progress, no_progress
-from riskloop.storage.engine import make_engine
-from riskloop.storage.migrate import upgrade
-from riskloop.storage.model_registry import SQLModelRegistry
-from riskloop.storage.secrets import graph_key
+from riskloop.service.ports import ModelHome, Progress, no_progress
 
 BUREAU = "app_bureau_score"
 # The application's own fields (bureau score, amount, term, verification results) enter the fusion directly.
@@ -78,13 +73,13 @@ class TableTraining:
     config: Mapping[str, Any] = field(default_factory=dict)
 
 
-def train_workspace(settings: Settings, options: WorkspaceTraining, progress: Progress = no_progress) -> dict[str, Any]:
+def train_workspace(home: ModelHome, options: WorkspaceTraining, progress: Progress = no_progress) -> dict[str, Any]:
     """Point-in-time features, observed labels, time splits, fit, save, register, report.
 
     Parameters
     ----------
-    settings : Settings
-        The workspace: its warehouse is read, the bundle goes to ``<home>/models``, the registry is its database.
+    home : ModelHome
+        The workspace's warehouse (read), models folder (the bundle goes there) and model registry.
     options : WorkspaceTraining
         Model name, observation date, folds, seed, optional ground truth and extra EnsembleConfig fields.
     progress : Progress
@@ -98,11 +93,11 @@ def train_workspace(settings: Settings, options: WorkspaceTraining, progress: Pr
 
     """
     _check_name(options.name)
-    tables = settings.warehouse
+    tables = home.warehouse
     progress("features", 0, 5)
     frame, as_of = _workspace_frame(tables, options.as_of)
     if options.graph:
-        frame = with_graph_features(frame, workspace_graph_features(tables, graph_key(settings.home)))
+        frame = with_graph_features(frame, workspace_graph_features(tables, home.graph_key()))
     progress("features", 1, 5)
     outcomes = observed_outcomes(tables, as_of).to_pandas()[["application_id", "bad"]]
     labelled = frame.merge(outcomes, on="application_id", how="inner", validate="one_to_one").reset_index(drop=True)
@@ -138,12 +133,12 @@ def train_workspace(settings: Settings, options: WorkspaceTraining, progress: Pr
     if options.truth is not None:
         report["truth"] = _truth_figures(options.truth, frame, labelled, split.train, ensemble, seed=options.seed)
     progress("save", 4, 5)
-    paths = _save(settings, options.name, ensemble, meta, report)
+    paths = _save(home, options.name, ensemble, meta, report)
     progress("done", 5, 5)
     return {**paths, "meta": meta, "summary": report["summary"], "truth": report.get("truth"), "psi": _psi(report)}
 
 
-def train_table(settings: Settings, options: TableTraining, progress: Progress = no_progress) -> dict[str, Any]:
+def train_table(home: ModelHome, options: TableTraining, progress: Progress = no_progress) -> dict[str, Any]:
     """Stratified k-fold CV of the whole pipeline on one table, then fit on every row, save, register, report.
 
     Returns
@@ -169,7 +164,7 @@ def train_table(settings: Settings, options: TableTraining, progress: Progress =
     report = build_report([oof, fitted], meta, reference="none")
     report["cv"] = {"fold_auc": list(cv.fold_auc), "auc": cv.auc, "ks": cv.ks}
     progress("save", 3, 4)
-    paths = _save(settings, name, ensemble, meta, report)
+    paths = _save(home, name, ensemble, meta, report)
     progress("done", 4, 4)
     subs = report["splits"]["cv"]["models"]
     fused = subs["fused"]
@@ -275,24 +270,18 @@ def _truth_figures(
 
 
 def _save(
-    settings: Settings, name: str, ensemble: Ensemble, meta: Mapping[str, Any], report: dict[str, Any]
+    home: ModelHome, name: str, ensemble: Ensemble, meta: Mapping[str, Any], report: dict[str, Any]
 ) -> dict[str, Any]:
-    """Write the bundle and report under ``<home>/models/<name>-v<version>/`` and register the bundle."""
-    upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
-    try:
-        registry = SQLModelRegistry(engine)
-        root = settings.home / "models"
-        taken = [m.version for m in registry.list(name)]
-        version = max([*taken, _last_folder_version(root, name)], default=0) + 1
-        folder = root / model_id(name, version)
-        manifest = ensemble.save(folder, {**meta, "version": version})
-        report["meta"]["version"] = version
-        json_path, html_path = write_report(report, folder)
-        window = {k: meta[k] for k in ("observed_on", "oot_from", "rows", "trained_on") if k in meta}
-        registered = registry.register(folder, name, KIND, report["summary"], window, ensemble.features)
-    finally:
-        engine.dispose()
+    """Write the bundle and report under ``<models>/<name>-v<version>/`` and register the bundle."""
+    registry, root = home.registry, home.models
+    taken = [m.version for m in registry.list(name)]
+    version = max([*taken, _last_folder_version(root, name)], default=0) + 1
+    folder = root / model_id(name, version)
+    manifest = ensemble.save(folder, {**meta, "version": version})
+    report["meta"]["version"] = version
+    json_path, html_path = write_report(report, folder)
+    window = {k: meta[k] for k in ("observed_on", "oot_from", "rows", "trained_on") if k in meta}
+    registered = registry.register(folder, name, KIND, report["summary"], window, ensemble.features)
     return {
         "model_id": registered,
         "version": version,

@@ -10,7 +10,7 @@ index once psycopg prepares the statement, whose generic plan guesses a third of
 
 Reading ``seq > last`` alone would lose rows on PostgreSQL: the sequence numbers a row at insert and the
 row appears at commit, so a reader can see 11 before 10 commits and would then never ask for 10 again.
-The cursor (``riskloop.service.arrivals.Cursor``) remembers the numbers it skipped and asks for them by
+The cursor (``riskloop.graph.arrivals.Cursor``) remembers the numbers it skipped and asks for them by
 number, in a second statement (``seq IN (gaps)``; SQLite answers an ``OR`` of the two with a table scan),
 until they appear or a minute has passed (a rolled-back decision, or a conflicting insert, burns a number
 for good). Re-reading a trailing time window on every check would also be correct, but it returns every
@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from riskloop.errors import DataSourceError
-from riskloop.service.arrivals import ARRIVAL_FIELDS, GAP_SECONDS, MAX_GAPS, Arrival, Cursor
+from riskloop.graph.arrivals import ARRIVAL_FIELDS, GAP_SECONDS, MAX_GAPS, Arrival, Cursor
 from riskloop.storage.models import graph_arrivals
 
 _COLUMNS = ("seq", *ARRIVAL_FIELDS, "applied_at")

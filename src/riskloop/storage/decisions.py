@@ -17,8 +17,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from riskloop.domain.decision import Decision
+from riskloop.domain.decision_record import CHAMPION, IDEMPOTENCY_HEADER, NewDecision, Recorded, StoredDecision
 from riskloop.errors import ConflictError, NotFoundError, StorageError
-from riskloop.service.records import CHAMPION, IDEMPOTENCY_HEADER, NewDecision, Recorded, StoredDecision
 from riskloop.storage.arrivals import log_arrival
 from riskloop.storage.audit import audit
 from riskloop.storage.decision_models import decisions, idempotency_keys, outbox, reviews

@@ -12,7 +12,7 @@ import duckdb
 import pyarrow as pa
 
 from riskloop.domain.tables import Table
-from riskloop.storage.warehouse import Warehouse, sql_literal
+from riskloop.io.warehouse import Warehouse, sql_literal
 
 SOURCE_FILE = "_src_file"  # index of the source file in the run's file list
 SOURCE_ROW = "_src_row"  # 1-based row number in that file

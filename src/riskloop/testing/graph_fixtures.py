@@ -12,7 +12,7 @@ import pyarrow as pa
 from riskloop.graph.build import EDGE_SCHEMA, NODE_SCHEMA, GraphTables, dedupe_edges
 from riskloop.graph.kinds import EDGE_CODE, NODE_CODE
 from riskloop.graph.tokens import Tokenizer
-from riskloop.storage.warehouse import Warehouse, sql_literal
+from riskloop.io.warehouse import Warehouse, sql_literal
 
 TEST_KEY = b"riskloop-test-graph-key-32-bytes"
 

@@ -22,10 +22,12 @@ def test_a_stricter_candidate_approves_a_subset_and_writes_nothing(workspace_cop
     candidate = tmp_path / "stricter.json"
     candidate.write_text(stricter)
     truth = next((workspace_copy / "universes").glob("*/truth"))
+    built = CliRunner().invoke(app, ["--home", str(workspace_copy), "graph", "build", "--json"])
+    assert built.exit_code == 0, built.output
     db = workspace_copy / "riskloop.db"
     before = _digest(db)
     args = ["--home", str(workspace_copy), "backtest", "--candidate-file", str(candidate), "--truth", str(truth)]
-    result = CliRunner().invoke(app, [*args, "--since", "2025-12-01", "--graph", "memory", "--json"])
+    result = CliRunner().invoke(app, [*args, "--since", "2025-12-01", "--graph", "workspace", "--json"])
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
     assert _digest(db) == before  # no side effects on live data

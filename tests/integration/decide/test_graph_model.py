@@ -15,14 +15,12 @@ from riskloop.cli.main import app
 from riskloop.config import load_settings
 from riskloop.modeling.ensemble import Ensemble
 from riskloop.service.applications import recorded_requests
-from riskloop.service.graph_checks import workspace_graph_checks
-from riskloop.service.intake import Intake, request_digest
-from riskloop.service.runtime import Runtime, live_decider
-from riskloop.storage.decisions import SQLDecisionStore
-from riskloop.storage.engine import make_engine
-from riskloop.storage.migrate import upgrade
+from riskloop.service.graph_checks import WorkspaceGraphChecks
+from riskloop.service.intake import request_digest
+from riskloop.service.runtime import Runtime
 from riskloop.testing.clock import SteppingClock
 from riskloop.testing.fake_decision_ports import KilledSource
+from riskloop.workspace import Workspace
 
 N = 40
 MODEL = "graphed"
@@ -53,15 +51,14 @@ def live_requests(home: Path) -> list:
 def test_a_graph_trained_model_is_scored_and_its_decisions_replay(graph_trained: tuple[Path, Path]) -> None:
     home, bundle = graph_trained
     graph_features = next(s for s in Ensemble.load(bundle).sources if s.name == "graph").features
-    settings = load_settings(home)
-    upgrade(settings.database_url)
     clock = SteppingClock(dt.datetime(2026, 7, 1, 9, 0, tzinfo=dt.UTC))
-    checks = workspace_graph_checks(settings, clock, shared=True)
-    engine = make_engine(settings.database_url)
+    ws = Workspace.open(load_settings(home), clock=clock)
+    checks = ws.graph_checks("workspace", shared=True)
+    assert isinstance(checks, WorkspaceGraphChecks)
     try:
-        decider = live_decider(settings, engine, runtime=Runtime(model=str(bundle)), graph=checks, clock=clock)
-        store = SQLDecisionStore(engine)
-        intake = Intake(decider, store)
+        decider = ws.decider(Runtime(model=str(bundle)), graph=checks)
+        store = ws.decision_store()
+        intake = ws.intake(decider)
         for r in live_requests(home):
             clock.advance(minutes=3)
             intake.submit(
@@ -73,8 +70,8 @@ def test_a_graph_trained_model_is_scored_and_its_decisions_replay(graph_trained:
             )
         stored = store.all()
     finally:
-        engine.dispose()
         checks.close()
+        ws.close()
     decisions = [s.decision for s in stored]
     for s in stored:
         assert set(graph_features) <= set(s.inputs["graph"]["features"])  # the stored inputs carry them
@@ -92,13 +89,9 @@ def test_a_graph_trained_model_is_scored_and_its_decisions_replay(graph_trained:
 
 def test_a_killed_graph_source_with_a_graph_trained_model_never_approves(graph_trained: tuple[Path, Path]) -> None:
     home, bundle = graph_trained
-    settings = load_settings(home)
-    engine = make_engine(settings.database_url)
-    try:
-        decider = live_decider(settings, engine, runtime=Runtime(model=str(bundle)), graph=KilledSource("graph"))
+    with Workspace.open(load_settings(home)) as ws:
+        decider = ws.decider(Runtime(model=str(bundle)), graph=KilledSource("graph"))
         decisions = [decider.decide(r).decision for r in live_requests(home)]
-    finally:
-        engine.dispose()
     assert all(d.pd is not None for d in decisions)  # scored with the graph source missing
     assert not any(d.tier.approves for d in decisions)
     assert all("DATA_UNAVAILABLE_GRAPH" in [r.code for r in d.reasons] for d in decisions if d.tier.needs_human)

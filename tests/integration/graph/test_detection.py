@@ -5,7 +5,7 @@ from riskloop.graph.gangs import detect_gangs
 from riskloop.graph.status import read_status
 from riskloop.graph.tokens import Tokenizer
 from riskloop.graph.usage import read_usage
-from riskloop.storage.warehouse import Warehouse
+from riskloop.io.warehouse import Warehouse
 from riskloop.testing.graph_fixtures import TEST_KEY
 
 # Measured on this universe at the defaults: 1.0 everywhere, no legitimate application in a gang.

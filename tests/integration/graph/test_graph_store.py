@@ -7,10 +7,10 @@ import pytest
 from riskloop.graph.build import build_graph
 from riskloop.graph.memory import EnterpriseGraph
 from riskloop.graph.tokens import Tokenizer
+from riskloop.io.warehouse import Warehouse
 from riskloop.storage.engine import make_engine
 from riskloop.storage.graph_store import SQLGraphStore
 from riskloop.storage.migrate import upgrade
-from riskloop.storage.warehouse import Warehouse
 from riskloop.testing.fake_graph_store import InMemoryGraphStore
 from riskloop.testing.graph_fixtures import TEST_KEY
 

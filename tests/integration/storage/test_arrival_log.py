@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from riskloop.service.arrivals import Cursor
+from riskloop.graph.arrivals import Cursor
 from riskloop.storage.arrivals import SQLArrivalLog, arrival_row, log_arrival
 from riskloop.storage.engine import make_engine
 from riskloop.storage.migrate import upgrade

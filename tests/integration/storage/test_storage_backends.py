@@ -15,13 +15,13 @@ import riskloop.storage.decision_models  # noqa: F401 - registers the decision t
 from riskloop.domain.clock import FixedClock
 from riskloop.domain.tables import table
 from riskloop.errors import ConfigError, StorageError
-from riskloop.ingest.pipeline import ingest
 from riskloop.io.arrow_schema import arrow_schema
+from riskloop.io.warehouse import Warehouse
 from riskloop.storage.engine import make_engine
 from riskloop.storage.migrate import upgrade
 from riskloop.storage.models import metadata
 from riskloop.storage.repository import contract_table, count_rows, fetch_by_keys, insert_ignore
-from riskloop.storage.warehouse import Warehouse
+from riskloop.workspace import Workspace
 
 CLOCK = FixedClock(dt.datetime(2025, 1, 15, tzinfo=dt.UTC))
 
@@ -86,8 +86,9 @@ def test_ingest_twice_on_each_backend(any_settings, sample, tmp_path):
     sample.write(source, "enterprises", sample.enterprises(5), "csv")
     sample.write(source, "applications", sample.applications(4), "jsonl")
     sample.write(source, "invoices", sample.invoices(7))
-    first = ingest(any_settings, source, clock=CLOCK)
-    second = ingest(any_settings, source, clock=CLOCK)
+    with Workspace.open(any_settings, clock=CLOCK) as ws:
+        first = ws.ingest(source)
+        second = ws.ingest(source)
     assert first.to_dict()["totals"] == {"rows_read": 16, "loaded": 16, "already_present": 0, "quarantined": 0}
     assert second.to_dict()["totals"] == {"rows_read": 16, "loaded": 0, "already_present": 16, "quarantined": 0}
     engine = make_engine(any_settings.database_url)

@@ -14,10 +14,11 @@ from riskloop.domain.clock import FixedClock
 from riskloop.errors import ConfigError, DataSourceError
 from riskloop.features.backends.duckdb import DuckDBFeatureEngine
 from riskloop.features.publish import ENTERPRISE_FEATURE_SET, ENTERPRISE_GROUPS, enterprise_spine
-from riskloop.service.publish_features import feature_engine, publish_features
+from riskloop.service.publish_features import publish_features
 from riskloop.testing.fake_feature_store import InMemoryFeatureStore
 from riskloop.testing.feature_fixtures import AS_OF, CODE, base_tables, write_tables
 from riskloop.testing.tables import credit_code, row
+from riskloop.workspace import FEATURE_ENGINES
 
 AT = dt.datetime(2025, 6, 15, 1, 0, tzinfo=dt.UTC)
 
@@ -58,7 +59,7 @@ def test_publishing_needs_the_enterprises_table(tmp_path: Path) -> None:
 
 def test_unknown_engine_lists_the_valid_names(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="valid: duckdb, spark"):
-        feature_engine("polars", tmp_path)
+        FEATURE_ENGINES.create("polars", tmp_path)
 
 
 def _cli(tmp_path: Path, *args: str) -> list[str]:

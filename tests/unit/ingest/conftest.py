@@ -12,9 +12,9 @@ import sqlalchemy as sa
 
 from riskloop.config import Settings
 from riskloop.domain.clock import FixedClock
-from riskloop.ingest.pipeline import ingest
 from riskloop.ingest.report import IngestResult
-from riskloop.storage.warehouse import Warehouse
+from riskloop.io.warehouse import Warehouse
+from riskloop.workspace import Workspace
 
 NOW = dt.datetime(2025, 1, 15, 12, 0, tzinfo=dt.UTC)
 
@@ -26,7 +26,8 @@ class Harness:
         self.settings, self.source = settings, source
 
     def run(self, **kw: Any) -> IngestResult:
-        return ingest(self.settings, self.source, clock=FixedClock(NOW), **kw)
+        with Workspace.open(self.settings, clock=FixedClock(NOW)) as ws:
+            return ws.ingest(self.source, **kw)
 
     def loaded(self, name: str, order_by: str) -> list[dict[str, Any]]:
         wh = Warehouse(self.settings.warehouse)

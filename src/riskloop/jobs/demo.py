@@ -8,16 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from riskloop.config import Settings
-from riskloop.domain.clock import Clock
 from riskloop.errors import ValidationError
-from riskloop.ingest.pipeline import ingest
 from riskloop.ingest.report import ProgressUpdate
 from riskloop.service.demo_models import RunInputs, run_models
 from riskloop.service.ports import Progress, no_progress
-from riskloop.storage.warehouse import Warehouse
 from riskloop.synth.params import DEFAULT_AS_OF, UniverseParams
 from riskloop.synth.universe import generate_universe
+from riskloop.workspace import Workspace
 
 DECIDE_WINDOW_DAYS = 180  # applications of the last ~6 months are decided; earlier ones train the model
 
@@ -32,10 +29,9 @@ class DemoOptions:
     workers: int = 2
 
 
-def run_demo(
-    settings: Settings, options: DemoOptions, clock: Clock, progress: Progress = no_progress
-) -> dict[str, Any]:
+def run_demo(ws: Workspace, options: DemoOptions, progress: Progress = no_progress) -> dict[str, Any]:
     """Run every stage and return one JSON-ready summary with the figures and the time of each stage."""
+    settings = ws.settings
     seconds: dict[str, float] = {}
     universe = settings.universes / f"demo-seed-{options.seed}-n-{options.enterprises}"
     params = UniverseParams(enterprises=options.enterprises, seed=options.seed, as_of=options.as_of)
@@ -47,9 +43,9 @@ def run_demo(
             workers=options.workers,
             progress=lambda done, total: progress("generate", done, total),
         )
-    _check_single_universe(settings, generated.rows["applications"])
+    _check_single_universe(ws, generated.rows["applications"])
     with _Timed(seconds, "ingest"):
-        ingested = ingest(settings, universe, clock=clock, as_of=options.as_of, progress=_ingest_progress(progress))
+        ingested = ws.ingest(universe, as_of=options.as_of, progress=_ingest_progress(progress))
     with _Timed(seconds, "features, train, decide"):
         summary = run_models(
             RunInputs(
@@ -75,13 +71,13 @@ def run_demo(
     }
 
 
-def _check_single_universe(settings: Settings, generated_applications: int) -> None:
+def _check_single_universe(ws: Workspace, generated_applications: int) -> None:
     """Refuse to train on a workspace that mixes this universe with other data: results would mean nothing."""
-    stored = Warehouse(settings.warehouse).row_count("applications")
+    stored = ws.warehouse.row_count("applications")
     if stored not in (0, generated_applications):  # empty, or a re-run of the same demo
         raise ValidationError(
             "home",
-            f"{settings.home} holds {stored:,} applications but this universe has {generated_applications:,}; "
+            f"{ws.home} holds {stored:,} applications but this universe has {generated_applications:,}; "
             "the demo needs a workspace of its own (pass a fresh --home)",
         )
 

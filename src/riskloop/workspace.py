@@ -1,0 +1,290 @@
+"""The composition root: ``Workspace.open(settings)`` migrates once and builds every adapter behind its port.
+
+Entry points (CLI commands, the API app, jobs, benchmarks) open one workspace and ask it for adapters and use
+cases; use cases take ports only, and nothing else opens the database. Where a capability has alternatives
+(feature engines, graph checks) a name → implementation registry (``riskloop.plugins.Registry``) picks one and
+an unknown name is a clear error listing the valid ones. The training stack (scikit-learn, optbinning) is never
+imported here, so serving does not load it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from riskloop.config import Settings
+from riskloop.domain.clock import Clock, SystemClock
+from riskloop.errors import NotFoundError
+from riskloop.io.warehouse import Warehouse
+from riskloop.plugins import Registry
+from riskloop.rules.engine import KEY_SEPARATOR, StrategyLoader
+from riskloop.rules.loaders import ChainStrategyLoader, PackageStrategyLoader
+from riskloop.service.decide import Decider
+from riskloop.service.intake import Intake, Split
+from riskloop.service.ports import GraphChecks, ModelHome
+from riskloop.service.runtime import ACTIVE, ActiveStrategy, NoGraphChecks, Runtime
+from riskloop.storage.engine import make_engine
+from riskloop.storage.migrate import upgrade
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from riskloop.features.engine import FeatureEngine
+    from riskloop.graph.tokens import Tokenizer
+    from riskloop.ingest.report import IngestResult, ProgressFn
+    from riskloop.service.graph_checks import WorkspaceGraphChecks
+    from riskloop.storage.api_keys import SQLApiKeys
+    from riskloop.storage.arrivals import SQLArrivalLog
+    from riskloop.storage.checkpoint import BackgroundCheckpointer
+    from riskloop.storage.decisions import SQLDecisionStore
+    from riskloop.storage.feature_store import SQLFeatureStore
+    from riskloop.storage.graph_store import SQLGraphStore
+    from riskloop.storage.model_registry import SQLModelRegistry
+    from riskloop.storage.profiles import SQLProfileSource
+    from riskloop.storage.reviews import SQLReviewQueue
+    from riskloop.storage.strategies import SQLStrategyRepository
+
+
+class Workspace:
+    """One workspace: its settings, clock, database engine, warehouse and secrets, and the adapters built on them.
+
+    Open it with ``Workspace.open`` (or as a context manager) and close it when done; the engine is disposed then.
+    """
+
+    def __init__(self, settings: Settings, engine: sa.Engine, clock: Clock) -> None:
+        self.settings, self.engine, self.clock = settings, engine, clock
+        self.warehouse = Warehouse(settings.warehouse)
+
+    @classmethod
+    def open(cls, settings: Settings, *, clock: Clock | None = None, migrate: bool = True) -> Workspace:
+        """The workspace of ``settings``, its database migrated to the latest schema unless ``migrate`` is off.
+
+        ``migrate=False`` is for processes started after a parent migrated (serve workers), and for read-only
+        commands that must not write a workspace they only inspect.
+        """
+        if migrate:
+            upgrade(settings.database_url)
+        return cls(settings, make_engine(settings.database_url), clock or SystemClock())
+
+    def close(self) -> None:
+        """Dispose of the database engine (its pooled connections)."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *_: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self.close()
+
+    # --- places and secrets ---------------------------------------------------------------------------------
+
+    @property
+    def home(self) -> Path:
+        """The workspace directory."""
+        return self.settings.home
+
+    @property
+    def models_dir(self) -> Path:
+        """Where model bundles are written."""
+        return self.settings.home / "models"
+
+    def graph_key(self) -> bytes:
+        """The key of the graph's HMAC tokens (created on first use)."""
+        from riskloop.storage.secrets import graph_key
+
+        return graph_key(self.settings.home)
+
+    def tokenizer(self) -> Tokenizer:
+        """Keyed tokens of identifiers, as the stored graph uses them."""
+        from riskloop.graph.tokens import Tokenizer
+
+        return Tokenizer(self.graph_key())
+
+    # --- adapters ---------------------------------------------------------------------------------------------
+
+    def feature_store(self) -> SQLFeatureStore:
+        """Published features for online lookup."""
+        from riskloop.storage.feature_store import SQLFeatureStore
+
+        return SQLFeatureStore(self.engine, self.clock)
+
+    def profiles(self, blacklist: frozenset[str] = frozenset()) -> SQLProfileSource:
+        """Registration profiles of enterprises, with the bank's blacklist flag."""
+        from riskloop.storage.profiles import SQLProfileSource
+
+        return SQLProfileSource(self.engine, blacklist)
+
+    def model_registry(self) -> SQLModelRegistry:
+        """Registered model bundles."""
+        from riskloop.storage.model_registry import SQLModelRegistry
+
+        return SQLModelRegistry(self.engine, self.clock)
+
+    def strategy_repository(self) -> SQLStrategyRepository:
+        """Versioned strategies and their lifecycle."""
+        from riskloop.storage.strategies import SQLStrategyRepository
+
+        return SQLStrategyRepository(self.engine, self.clock)
+
+    def strategy_loader(self, *more: StrategyLoader) -> ChainStrategyLoader:
+        """Strategies stored in the workspace, then the shipped ones, then ``more``."""
+        from riskloop.storage.strategies import SQLStrategyLoader
+
+        return ChainStrategyLoader(SQLStrategyLoader(self.engine), PackageStrategyLoader(), *more)
+
+    def decision_store(self) -> SQLDecisionStore:
+        """Decisions under idempotency keys, with audit and review rows."""
+        from riskloop.storage.decisions import SQLDecisionStore
+
+        return SQLDecisionStore(self.engine)
+
+    def review_queue(self) -> SQLReviewQueue:
+        """The manual-review queue."""
+        from riskloop.storage.reviews import SQLReviewQueue
+
+        return SQLReviewQueue(self.engine, self.clock)
+
+    def api_keys(self) -> SQLApiKeys:
+        """API keys and the principals they act as."""
+        from riskloop.storage.api_keys import SQLApiKeys
+
+        return SQLApiKeys(self.engine, self.clock)
+
+    def graph_store(self) -> SQLGraphStore:
+        """The persisted enterprise graph."""
+        from riskloop.storage.graph_store import SQLGraphStore
+
+        return SQLGraphStore(self.engine)
+
+    def arrival_log(self) -> SQLArrivalLog:
+        """The shared log of decided applications every serving worker's graph checks tail."""
+        from riskloop.storage.arrivals import SQLArrivalLog
+
+        return SQLArrivalLog(self.engine)
+
+    def checkpointer(self) -> BackgroundCheckpointer:
+        """SQLite WAL checkpoints off the request path; ask for it before the engine opens a connection."""
+        from riskloop.storage.checkpoint import BackgroundCheckpointer
+
+        return BackgroundCheckpointer(self.engine)
+
+    # --- registries of alternatives ---------------------------------------------------------------------------
+
+    def feature_engine(self, name: str) -> FeatureEngine:
+        """The feature engine called ``name`` (``FEATURE_ENGINES``) over the warehouse."""
+        return FEATURE_ENGINES.create(name, self.settings.warehouse)
+
+    def graph_checks(self, name: str, *, shared: bool = False) -> GraphChecks:
+        """The graph checks called ``name`` (``GRAPH_CHECKS``; ``none``: every application referred for it)."""
+        return GRAPH_CHECKS.create(name, self, shared)
+
+    def workspace_graph_checks(self, window_days: float | None = 30.0, *, shared: bool = False) -> WorkspaceGraphChecks:
+        """Graph checks of the stored graph (``riskloop graph build``), usage and status as of now.
+
+        ``shared``: tail the workspace's arrival log (the decision service: every worker sees what every other
+        decided, a restart what was decided since the build). Without it the checks see the build and their own
+        arrivals only (backtests, which must not see live traffic). Raises NotFoundError when no graph was built.
+        """
+        from riskloop.service.graph_checks import load_graph_checks
+
+        log = self.arrival_log() if shared else None
+        con = self.warehouse.connect()
+        try:
+            return load_graph_checks(
+                con, self.graph_store(), self.tokenizer(), self.clock, window_days=window_days, log=log
+            )
+        except BaseException:
+            if log is not None:
+                log.close()
+            raise
+        finally:
+            con.close()
+
+    def model_home(self) -> ModelHome:
+        """Where training reads and writes (``riskloop.service.train``)."""
+        return ModelHome(self.settings.warehouse, self.models_dir, self.model_registry(), self.graph_key)
+
+    # --- use cases --------------------------------------------------------------------------------------------
+
+    def model_folder(self, model: str | None = None) -> Path:
+        """The bundle to serve: a folder, a registered model id, else the active (or latest) registered one.
+
+        Falls back to the newest ``models/*/ensemble`` folder of the workspace.
+        """
+        registry = self.model_registry()
+        if model is not None:
+            path = Path(model)
+            return path if path.is_dir() else Path(registry.get(model).path)
+        registered = registry.list()
+        active = [m for m in registered if m.status == ACTIVE]
+        if active or registered:
+            return Path(max(active or registered, key=lambda m: (m.created_at, m.version)).path)
+        found = sorted(self.models_dir.glob("*/ensemble"), key=lambda p: p.stat().st_mtime)
+        if not found:
+            raise NotFoundError(f"no model in {self.home} (run: riskloop train)")
+        return found[-1]
+
+    def decider(
+        self, runtime: Runtime | None = None, *, graph: GraphChecks | None = None, loader: StrategyLoader | None = None
+    ) -> Decider:
+        """The decision pipeline on this workspace: published features, profiles, the model, the strategies.
+
+        ``graph`` defaults to ``NoGraphChecks`` (every application referred for its graph check).
+        """
+        from riskloop.rules.zen import ZenRuleEngine
+        from riskloop.service.scorer import EnsembleScorer
+
+        runtime = runtime or Runtime()
+        strategy: str | Callable[[], str] = runtime.strategy
+        if KEY_SEPARATOR not in runtime.strategy:  # a bare name: its active version, followed as it changes
+            strategy = ActiveStrategy(self.strategy_repository(), runtime.strategy, self.clock)
+        return Decider(
+            features=self.feature_store(),
+            profiles=self.profiles(runtime.blacklist),
+            graph=graph or NoGraphChecks(),
+            scorer=EnsembleScorer.load(self.model_folder(runtime.model)),
+            rules=ZenRuleEngine(loader or self.strategy_loader()),
+            strategy=strategy,
+            clock=self.clock,
+        )
+
+    def intake(self, decider: Decider, split: Split | None = None) -> Intake:
+        """Applications in, stored decisions out (idempotent, audited), with an optional challenger split."""
+        return Intake(decider, self.decision_store(), split)
+
+    def ingest(
+        self, source: str | Path, *, as_of: dt.date | None = None, progress: ProgressFn | None = None, **options: Any
+    ) -> IngestResult:
+        """Validate and load the table files under ``source`` (``riskloop.ingest.pipeline.ingest``)."""
+        from riskloop.ingest.pipeline import ingest
+
+        return ingest(self.settings, self.engine, source, clock=self.clock, as_of=as_of, progress=progress, **options)
+
+
+def _duckdb_engine(root: Path) -> FeatureEngine:
+    from riskloop.features.backends.duckdb import DuckDBFeatureEngine
+
+    return DuckDBFeatureEngine(root)
+
+
+def _spark(root: Path) -> FeatureEngine:
+    from riskloop.features.backends.spark import SparkFeatureEngine
+
+    return SparkFeatureEngine(root)
+
+
+def _stored_graph(ws: Workspace, shared: bool) -> GraphChecks:
+    return ws.workspace_graph_checks(shared=shared)
+
+
+def _no_graph(_ws: Workspace, _shared: bool) -> GraphChecks:
+    return NoGraphChecks()
+
+
+# Alternatives chosen by name (``--engine``, ``--graph``): DuckDB embedded or Spark at bank scale; the stored
+# graph, or none deployed (every application is then referred for its graph check, never approved).
+FEATURE_ENGINES: Registry[FeatureEngine] = Registry("feature engine", {"duckdb": _duckdb_engine, "spark": _spark})
+GRAPH_CHECKS: Registry[GraphChecks] = Registry("graph checks", {"workspace": _stored_graph, "none": _no_graph})
