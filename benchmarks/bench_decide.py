@@ -13,7 +13,7 @@ checks on the workspace's enterprise graph, every sub-model and the fusion, the 
 zen-engine with its trace, reasons, and the commit of decision, idempotency key, audit row and review
 entry or outbox row (SQLite, WAL). Every request carries a ``channel`` API key created on the database it
 runs on (``Authorization: Bearer``). The bare endpoint checks that key the same way (the same bearer parsing,
-dependency and primary-key read of ``SQLApiKeys.authenticate`` on a SQLite database of its own), validates the
+dependency and primary-key read of ``Authenticator.authorize`` on a SQLite database of its own), validates the
 same payload with the same pydantic model and returns a constant. Both run on uvicorn with the same number
 of workers, one after the other, at 1 and 32 connections (wrk on the same two cores). Reports medians over
 repeats, the ratio to the bare endpoint, and the in-process decision latency on the same workspace; writes
@@ -43,7 +43,9 @@ from fastapi import Depends, FastAPI, Header
 from riskloop.api.auth import Credentials, principal_of
 from riskloop.api.protocol import HTTP_PROTOCOL
 from riskloop.api.schemas import ApplicationIn
-from riskloop.storage.api_keys import CHANNEL, Principal, SQLApiKeys
+from riskloop.domain.access import CHANNEL, Principal
+from riskloop.service.api_keys import ApiKeyAdmin, Authenticator
+from riskloop.storage.api_keys import SQLApiKeys
 
 HERE = Path(__file__).parent
 OUT = HERE / "out" / "decide.json"
@@ -55,11 +57,10 @@ bare_app = FastAPI()
 
 
 @cache
-def _bare_keys() -> SQLApiKeys:
-    from riskloop.domain.clock import SystemClock
+def _bare_keys() -> Authenticator:
     from riskloop.storage.engine import make_engine
 
-    return SQLApiKeys(make_engine(os.environ[ENV_KEYS]), SystemClock())
+    return Authenticator(SQLApiKeys(make_engine(os.environ[ENV_KEYS])))
 
 
 def bare_channel(credentials: Credentials) -> Principal:
@@ -160,7 +161,7 @@ def channel_key(database_url: str) -> str:
     upgrade(database_url)
     engine = make_engine(database_url)
     try:
-        return SQLApiKeys(engine, SystemClock()).create("bench", [CHANNEL], actor="bench_decide").secret
+        return ApiKeyAdmin(SQLApiKeys(engine), SystemClock()).create("bench", [CHANNEL], actor="bench_decide").secret
     finally:
         engine.dispose()
 

@@ -22,10 +22,13 @@ from riskloop.io.warehouse import Warehouse
 from riskloop.plugins import Registry
 from riskloop.rules.engine import KEY_SEPARATOR, StrategyLoader
 from riskloop.rules.loaders import ChainStrategyLoader, PackageStrategyLoader
+from riskloop.service.api_keys import ApiKeyAdmin, Authenticator
 from riskloop.service.decide import Decider
 from riskloop.service.intake import Intake, Split
 from riskloop.service.ports import GraphChecks, ModelHome
+from riskloop.service.reviews import ReviewDesk
 from riskloop.service.runtime import ACTIVE, ActiveStrategy, NoGraphChecks, Runtime
+from riskloop.service.strategies import StrategyLifecycle
 from riskloop.storage.engine import make_engine
 from riskloop.storage.migrate import upgrade
 
@@ -124,10 +127,10 @@ class Workspace:
         return SQLModelRegistry(self.engine, self.clock)
 
     def strategy_repository(self) -> SQLStrategyRepository:
-        """Versioned strategies and their lifecycle."""
+        """Stored strategy versions and activation changes (the StrategyStore)."""
         from riskloop.storage.strategies import SQLStrategyRepository
 
-        return SQLStrategyRepository(self.engine, self.clock)
+        return SQLStrategyRepository(self.engine)
 
     def strategy_loader(self, *more: StrategyLoader) -> ChainStrategyLoader:
         """Strategies stored in the workspace, then the shipped ones, then ``more``."""
@@ -142,16 +145,16 @@ class Workspace:
         return SQLDecisionStore(self.engine)
 
     def review_queue(self) -> SQLReviewQueue:
-        """The manual-review queue."""
+        """Stored reviews of the manual-review queue (the ReviewStore)."""
         from riskloop.storage.reviews import SQLReviewQueue
 
-        return SQLReviewQueue(self.engine, self.clock)
+        return SQLReviewQueue(self.engine)
 
-    def api_keys(self) -> SQLApiKeys:
-        """API keys and the principals they act as."""
+    def api_key_store(self) -> SQLApiKeys:
+        """Stored API keys and the principals they act as (the ApiKeyStore)."""
         from riskloop.storage.api_keys import SQLApiKeys
 
-        return SQLApiKeys(self.engine, self.clock)
+        return SQLApiKeys(self.engine)
 
     def graph_store(self) -> SQLGraphStore:
         """The persisted enterprise graph."""
@@ -250,6 +253,22 @@ class Workspace:
             strategy=strategy,
             clock=self.clock,
         )
+
+    def reviews(self) -> ReviewDesk:
+        """The manual-review queue: claims with leases, decisions, four eyes on overrides."""
+        return ReviewDesk(self.review_queue(), self.clock)
+
+    def strategies(self) -> StrategyLifecycle:
+        """The strategy lifecycle: drafts, four-eyes approval, activations and rollbacks."""
+        return StrategyLifecycle(self.strategy_repository(), self.clock)
+
+    def api_keys(self) -> ApiKeyAdmin:
+        """Creating, listing and revoking API keys (audited)."""
+        return ApiKeyAdmin(self.api_key_store(), self.clock)
+
+    def authenticator(self) -> Authenticator:
+        """Who a presented API key is, and whether it holds a role."""
+        return Authenticator(self.api_key_store())
 
     def intake(self, decider: Decider, split: Split | None = None) -> Intake:
         """Applications in, stored decisions out (idempotent, audited), with an optional challenger split."""

@@ -9,16 +9,19 @@ from fastapi.testclient import TestClient
 
 from riskloop.api.app import create_app
 from riskloop.config import Settings
+from riskloop.domain.access import ANALYST, APPROVER
 from riskloop.errors import NotFoundError, StorageError
 from riskloop.rules.loaders import ChainStrategyLoader, PackageStrategyLoader, reference_strategy
 from riskloop.rules.zen import ZenRuleEngine
 from riskloop.service.runtime import ActiveStrategy
+from riskloop.service.strategies import StrategyLifecycle
 from riskloop.storage.engine import make_engine
 from riskloop.storage.migrate import upgrade
 from riskloop.storage.strategies import SQLStrategyLoader, SQLStrategyRepository
 from riskloop.testing.api_keys import Caller, authenticate
 from riskloop.testing.clock import SteppingClock
 from riskloop.testing.decider import NOW, application_body, make_decider
+from riskloop.testing.principals import person
 
 CONTENT = reference_strategy().content
 BASE = "/v1/strategies/sme"
@@ -48,11 +51,13 @@ def test_activation_and_rollback_take_effect_on_a_running_service(tmp_path: Path
     upgrade(db_url)
     engine = make_engine(db_url)
     clock = SteppingClock(NOW)
-    repository = SQLStrategyRepository(engine, clock)
-    first = repository.create("sme", CONTENT, "ann")
-    repository.submit("sme", first.version, "ann")
-    repository.approve("sme", first.version, "bob")
-    repository.approve_activation(repository.request_activation("sme", first.version, "ann"), "bob")
+    repository = SQLStrategyRepository(engine)
+    lifecycle = StrategyLifecycle(repository, clock)
+    ann, bob = person("ann", ANALYST), person("bob", APPROVER)
+    first = lifecycle.create(ann, "sme", CONTENT)
+    lifecycle.submit(ann, "sme", first.version)
+    lifecycle.approve(bob, "sme", first.version)
+    lifecycle.approve_activation(bob, lifecycle.request_activation(ann, "sme", first.version))
     champion = ActiveStrategy(repository, "sme", clock, ttl_seconds=1.0)
     rules = ZenRuleEngine(ChainStrategyLoader(SQLStrategyLoader(engine), PackageStrategyLoader()))
     app = create_app(settings, decider=make_decider(clock=clock, strategy=champion, rules=rules))
@@ -94,5 +99,5 @@ def test_a_name_with_no_active_version_is_refused_at_start(tmp_path: Path) -> No
     upgrade(url)
     engine = make_engine(url)
     with pytest.raises(NotFoundError, match="sme: no active version"):
-        ActiveStrategy(SQLStrategyRepository(engine, SteppingClock(NOW)), "sme", SteppingClock(NOW))
+        ActiveStrategy(SQLStrategyRepository(engine), "sme", SteppingClock(NOW))
     engine.dispose()

@@ -16,7 +16,7 @@ from riskloop.api.app import create_app
 from riskloop.cli.main import app as cli
 from riskloop.config import Settings
 from riskloop.rules.loaders import reference_strategy
-from riskloop.storage.api_keys import SQLApiKeys
+from riskloop.service.api_keys import ApiKeyAdmin
 from riskloop.storage.decision_models import audit_log, decisions
 from riskloop.testing.api_keys import Caller, authenticate, bearer
 from riskloop.testing.decider import application_body, make_decider
@@ -32,8 +32,8 @@ def anonymous(client: TestClient) -> TestClient:
     return TestClient(client.app, raise_server_exceptions=False)
 
 
-def keys_of(client: TestClient) -> SQLApiKeys:
-    found: SQLApiKeys = client.app.state.services.keys  # type: ignore[attr-defined]
+def keys_of(client: TestClient) -> ApiKeyAdmin:
+    found: ApiKeyAdmin = client.app.state.services.keys  # type: ignore[attr-defined]
     return found
 
 

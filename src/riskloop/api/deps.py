@@ -9,12 +9,12 @@ import sqlalchemy as sa
 from fastapi import Depends, Request
 
 from riskloop.domain.clock import Clock
+from riskloop.service.api_keys import ApiKeyAdmin, Authenticator
 from riskloop.service.decide import Decider
 from riskloop.service.intake import Intake, Split
-from riskloop.storage.api_keys import SQLApiKeys
+from riskloop.service.reviews import ReviewDesk
+from riskloop.service.strategies import StrategyLifecycle
 from riskloop.storage.decisions import SQLDecisionStore
-from riskloop.storage.reviews import SQLReviewQueue
-from riskloop.storage.strategies import SQLStrategyRepository
 from riskloop.workspace import Workspace
 
 
@@ -26,9 +26,10 @@ class Services:
     intake: Intake
     decisions: SQLDecisionStore
     clock: Clock
-    reviews: SQLReviewQueue
-    strategies: SQLStrategyRepository
-    keys: SQLApiKeys
+    reviews: ReviewDesk
+    strategies: StrategyLifecycle
+    keys: ApiKeyAdmin
+    auth: Authenticator
 
     @classmethod
     def of(cls, ws: Workspace, decider: Decider, split: Split | None) -> Services:
@@ -39,9 +40,10 @@ class Services:
             Intake(decider, store, split),
             store,
             ws.clock,
-            ws.review_queue(),
-            ws.strategy_repository(),
+            ws.reviews(),
+            ws.strategies(),
             ws.api_keys(),
+            ws.authenticator(),
         )
 
 

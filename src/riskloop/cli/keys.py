@@ -13,7 +13,8 @@ from rich.table import Table as RichTable
 from riskloop.cli.main import app
 from riskloop.cli.output import cli_errors, console, emit
 from riskloop.config import Settings
-from riskloop.storage.api_keys import ROLE_HELP, ROLES, SQLApiKeys
+from riskloop.domain.access import ROLE_HELP, ROLES
+from riskloop.service.api_keys import ApiKeyAdmin
 
 keys_app = typer.Typer(no_args_is_help=True, help="API keys of the decision API: create, list, revoke.")
 app.add_typer(keys_app, name="keys")
@@ -31,7 +32,7 @@ def operator() -> str:
 
 
 @contextmanager
-def _keys(settings: Settings) -> Iterator[SQLApiKeys]:
+def _keys(settings: Settings) -> Iterator[ApiKeyAdmin]:
     from riskloop.workspace import Workspace
 
     with Workspace.open(settings) as ws:  # migrated: keys are usually created before the first `riskloop serve`

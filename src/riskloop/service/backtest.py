@@ -60,8 +60,8 @@ class StrategyVersions(Protocol):
         """The active version of ``name`` (with ``.key``), or ``None``."""
         ...
 
-    def content(self, name: str, version: int) -> str:
-        """JDM JSON of ``name@version``; NotFoundError when there is none."""
+    def content(self, name: str, version: int) -> str | None:
+        """JDM JSON of ``name@version``, or ``None``."""
         ...
 
 
@@ -91,7 +91,10 @@ def backtest_strategies(
         chain.load(candidate)
     except NotFoundError:  # a stored draft can be backtested too
         name, version = parse_key(candidate)
-        memory.add(Strategy.of(name, version, versions.content(name, version)))
+        stored = versions.content(name, version)
+        if stored is None:
+            raise NotFoundError(f"strategy {candidate} does not exist") from None
+        memory.add(Strategy.of(name, version, stored))
     if KEY_SEPARATOR not in champion:
         active = versions.active(champion)
         if active is None:

@@ -4,28 +4,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Protocol
 
 from riskloop.domain.clock import Clock
 from riskloop.domain.decision_request import DecisionRequest, GraphSignals
 from riskloop.errors import DataSourceError, NotFoundError
 from riskloop.rules.loaders import REFERENCE_KEY
+from riskloop.service.strategy_ports import ActiveVersions
 
 ACTIVE = "active"
 _log = logging.getLogger(__name__)
-
-
-class _Keyed(Protocol):
-    @property
-    def key(self) -> str: ...
-
-
-class ActiveVersions(Protocol):
-    """Reads the active version of a strategy (the strategy repository is one)."""
-
-    def active(self, name: str) -> _Keyed | None:
-        """The active version of ``name``, or ``None``."""
-        ...
 
 
 class NoGraphChecks:

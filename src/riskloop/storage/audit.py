@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from riskloop.domain.audit import AuditEntry
 from riskloop.storage.decision_models import audit_log
 
 _INSERT = audit_log.insert()  # built once: audited changes run it on every decision
@@ -45,3 +46,9 @@ def audit_trail(engine: sa.Engine, entity_id: str) -> list[dict[str, Any]]:
         return [
             {**dict(r._mapping), "detail": json.loads(r.detail), "at": r.at.isoformat()} for r in conn.execute(stmt)
         ]
+
+
+def record(conn: sa.Connection, entry: AuditEntry) -> None:
+    """Append ``entry`` inside the transaction of ``conn``."""
+    audit(conn, at=entry.at, actor=entry.actor, action=entry.action, entity=entry.entity, entity_id=entry.entity_id,
+          detail=entry.detail)  # fmt: skip

@@ -1,6 +1,7 @@
 """Tables of the decision service: decisions, idempotency keys, audit log, reviews, outbox, strategies, API keys.
 
-They share ``riskloop.storage.models.metadata``; migration 0004 creates them (0006 the API keys).
+They share ``riskloop.storage.models.metadata``; migration 0004 creates them (0006 the API keys, 0007 the row
+versions and the one-active-version index).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 from riskloop.storage.models import metadata
 
 _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite autoincrements INTEGER keys only
+_ROW_VERSION = "compare-and-set: each update checks the value it read and adds one"
 
 decisions = sa.Table(
     "decisions",
@@ -72,6 +74,7 @@ reviews = sa.Table(
     sa.Column("final_outcome", sa.String(20), nullable=True),
     sa.Column("final_comment", sa.Text(), nullable=True),
     sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("row_version", sa.Integer(), nullable=False, server_default="0", comment=_ROW_VERSION),
     comment="The manual-review queue: referrals and overridable automatic declines.",
 )
 
@@ -99,6 +102,14 @@ strategies = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("approved_by", sa.String(80), nullable=True),
     sa.Column("note", sa.Text(), nullable=True),
+    sa.Column("row_version", sa.Integer(), nullable=False, server_default="0", comment=_ROW_VERSION),
+    sa.Index(
+        "uq_strategies_one_active",
+        "name",
+        unique=True,
+        sqlite_where=sa.text("status = 'active'"),
+        postgresql_where=sa.text("status = 'active'"),
+    ),
     comment="Strategy versions and their lifecycle (four eyes: the approver is never the author).",
 )
 

@@ -1,223 +1,147 @@
-"""Strategy versions in the database: lifecycle with four eyes, immutable published versions, and a loader.
+"""Strategy versions in the database: the lifecycle's StrategyStore (it persists, decides nothing) and a loader.
 
-Lifecycle: ``draft`` → ``submitted`` → ``approved`` → ``active`` → ``retired``. Only the author edits or
-submits a draft; the approver is never the author. Submitted versions never change. Activating a version
-(a rollback included) is a change requested by one person and approved by another; applying it retires the
-version that was active. Every step writes its audit row in the same transaction.
+Saves are compare-and-set: a version is updated ``WHERE name, version AND row_version = :read``, a change
+``WHERE change_id AND status = 'pending'``; no row updated means someone moved it since it was read
+(ConflictError, the transaction rolls back). A partial unique index keeps at most one active version per
+name, so two activations of one strategy racing from "nothing active" cannot both commit. Audit rows commit
+in the same transaction as the change. The rules are in ``domain.strategy_lifecycle``, the use case in
+``service.strategies``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
 
-from riskloop.domain.clock import Clock
-from riskloop.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
-from riskloop.rules.engine import Strategy, check_jdm, parse_key, strategy_key
-from riskloop.storage.audit import audit
+from riskloop.domain.audit import AuditEntry
+from riskloop.domain.strategy_lifecycle import (
+    ACTIVE,
+    LOADABLE,
+    Activation,
+    ActivationChange,
+    StrategyVersion,
+)
+from riskloop.errors import ConflictError, NotFoundError, ValidationError
+from riskloop.rules.engine import Strategy, parse_key
+from riskloop.storage.audit import record
 from riskloop.storage.decision_models import strategies, strategy_changes
 
-DRAFT, SUBMITTED, APPROVED, ACTIVE, RETIRED = "draft", "submitted", "approved", "active", "retired"
-LOADABLE = (SUBMITTED, APPROVED, ACTIVE, RETIRED)  # immutable from submission on
-ACTIVATABLE = (APPROVED, RETIRED)
-
-
-@dataclass(frozen=True)
-class StrategyVersion:
-    """One stored version and where it is in its lifecycle."""
-
-    name: str
-    version: int
-    status: str
-    author: str
-    approved_by: str | None
-    sha256: str
-    created_at: dt.datetime
-
-    @property
-    def key(self) -> str:
-        """``name@version``."""
-        return strategy_key(self.name, self.version)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready fields."""
-        return {
-            "name": self.name,
-            "version": self.version,
-            "key": self.key,
-            "status": self.status,
-            "author": self.author,
-            "approved_by": self.approved_by,
-            "sha256": self.sha256,
-            "created_at": self.created_at.isoformat(),
-        }
+_VERSION = (strategies.c.name, strategies.c.version, strategies.c.status, strategies.c.author,
+            strategies.c.approved_by, strategies.c.sha256, strategies.c.created_at, strategies.c.note,
+            strategies.c.row_version)  # fmt: skip
+_MOVED = ("status", "approved_by", "sha256", "row_version")  # what a transition may change
 
 
 class SQLStrategyRepository:
-    """Strategy versions and activation changes."""
+    """Strategy versions and activation changes on SQLite or PostgreSQL."""
 
-    def __init__(self, engine: sa.Engine, clock: Clock) -> None:
+    def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
-        self.clock = clock
 
-    def create(self, name: str, content: str, author: str, note: str = "") -> StrategyVersion:
-        """A new draft version of ``name`` (1 + the highest version)."""
-        Strategy.of(name, 1, content)  # a JDM graph, or a ValidationError
-        now = self.clock.now()
-        with self.engine.begin() as conn:
-            top = conn.execute(sa.select(sa.func.max(strategies.c.version)).where(strategies.c.name == name)).scalar()
-            version = int(top or 0) + 1
-            conn.execute(
-                strategies.insert(),
-                {
-                    "name": name,
-                    "version": version,
-                    "content": content,
-                    "sha256": Strategy.of(name, version, content).sha256,
-                    "status": DRAFT,
-                    "author": author,
-                    "created_at": now,
-                    "approved_by": None,
-                    "note": note,
-                },
-            )
-            audit(conn, at=now, actor=author, action="strategy.created", entity="strategy",
-                  entity_id=strategy_key(name, version))  # fmt: skip
-        return self.get(name, version)
-
-    def edit(self, name: str, version: int, content: str, actor: str) -> StrategyVersion:
-        """Replace the content of a draft (its author only); published versions are immutable."""
-        check_jdm(content)
-        now = self.clock.now()
-        with self.engine.begin() as conn:
-            row = self._row(conn, name, version)
-            if row.status != DRAFT:
-                raise ConflictError(
-                    "status", f"{strategy_key(name, version)} is {row.status}: published versions are immutable"
-                )
-            if actor != row.author:
-                raise ForbiddenError(f"only the author ({row.author}) edits a draft")
-            sha = Strategy.of(name, version, content).sha256
-            self._set(conn, name, version, content=content, sha256=sha)
-            audit(conn, at=now, actor=actor, action="strategy.edited", entity="strategy",
-                  entity_id=strategy_key(name, version), detail={"sha256": sha})  # fmt: skip
-        return self.get(name, version)
-
-    def submit(self, name: str, version: int, actor: str) -> StrategyVersion:
-        """Draft → submitted, by its author; from here on the content never changes."""
-        return self._move(name, version, actor, DRAFT, SUBMITTED, author_only=True)
-
-    def approve(self, name: str, version: int, actor: str) -> StrategyVersion:
-        """Submitted → approved, by anyone but the author."""
-        return self._move(name, version, actor, SUBMITTED, APPROVED, author_only=False)
-
-    def request_activation(self, name: str, version: int, actor: str, note: str = "") -> int:
-        """Ask for ``name@version`` (approved, or retired for a rollback) to become active; returns the change id."""
-        now = self.clock.now()
-        with self.engine.begin() as conn:
-            row = self._row(conn, name, version)
-            if row.status not in ACTIVATABLE:
-                raise ConflictError(
-                    "status",
-                    f"{strategy_key(name, version)} is {row.status}; only approved or retired versions activate",
-                )
-            change = conn.execute(
-                strategy_changes.insert().returning(strategy_changes.c.change_id),
-                {"name": name, "version": version, "requested_by": actor, "requested_at": now, "status": "pending",
-                 "approved_by": None, "note": note},
-            ).scalar_one()  # fmt: skip
-            audit(conn, at=now, actor=actor, action="strategy.activation_requested", entity="strategy",
-                  entity_id=strategy_key(name, version), detail={"change_id": int(change), "note": note})  # fmt: skip
-        return int(change)
-
-    def approve_activation(self, change_id: int, actor: str) -> StrategyVersion:
-        """Approve and apply a pending activation (never by its requester): the active version is retired."""
-        now = self.clock.now()
-        with self.engine.begin() as conn:
-            change = conn.execute(sa.select(strategy_changes).where(strategy_changes.c.change_id == change_id)).first()
-            if change is None:
-                raise NotFoundError(f"strategy change {change_id} does not exist")
-            if change.status != "pending":
-                raise ConflictError("status", f"change {change_id} is {change.status}")
-            if actor == change.requested_by:
-                raise ForbiddenError("the approver of a change is never its requester")
-            row = self._row(conn, change.name, change.version)
-            if row.status not in ACTIVATABLE:
-                raise ConflictError("status", f"{strategy_key(change.name, change.version)} is {row.status}")
-            for current in conn.execute(
-                sa.select(strategies.c.version).where(strategies.c.name == change.name, strategies.c.status == ACTIVE)
-            ).scalars():
-                self._set(conn, change.name, int(current), status=RETIRED)
-                audit(conn, at=now, actor=actor, action="strategy.retired", entity="strategy",
-                      entity_id=strategy_key(change.name, int(current)), detail={"change_id": change_id})  # fmt: skip
-            self._set(conn, change.name, change.version, status=ACTIVE)
-            conn.execute(
-                strategy_changes.update()
-                .where(strategy_changes.c.change_id == change_id)
-                .values(status="applied", approved_by=actor)
-            )
-            audit(conn, at=now, actor=actor, action="strategy.activated", entity="strategy",
-                  entity_id=strategy_key(change.name, change.version), detail={"change_id": change_id})  # fmt: skip
-        return self.get(change.name, change.version)
-
-    def get(self, name: str, version: int) -> StrategyVersion:
-        """One version."""
+    def find(self, name: str, version: int) -> StrategyVersion | None:
+        """One version, or ``None``."""
+        stmt = sa.select(*_VERSION).where(strategies.c.name == name, strategies.c.version == version)
         with self.engine.connect() as conn:
-            return _version(self._row(conn, name, version))
+            found = conn.execute(stmt).first()
+        return None if found is None else _version(found)
 
     def versions(self, name: str) -> list[StrategyVersion]:
         """Every version of ``name``, oldest first."""
-        stmt = sa.select(strategies).where(strategies.c.name == name).order_by(strategies.c.version)
+        stmt = sa.select(*_VERSION).where(strategies.c.name == name).order_by(strategies.c.version)
         with self.engine.connect() as conn:
             return [_version(r) for r in conn.execute(stmt)]
 
     def active(self, name: str) -> StrategyVersion | None:
         """The active version of ``name``, if any."""
-        return next((v for v in self.versions(name) if v.status == ACTIVE), None)
-
-    def content(self, name: str, version: int) -> str:
-        """The JDM JSON of one version (drafts included, e.g. to backtest a candidate)."""
+        stmt = sa.select(*_VERSION).where(strategies.c.name == name, strategies.c.status == ACTIVE)
         with self.engine.connect() as conn:
-            return str(self._row(conn, name, version).content)
+            found = conn.execute(stmt).first()
+        return None if found is None else _version(found)
 
-    def _move(
-        self, name: str, version: int, actor: str, source: str, target: str, *, author_only: bool
-    ) -> StrategyVersion:
-        now = self.clock.now()
+    def content(self, name: str, version: int) -> str | None:
+        """The JDM JSON of one version (drafts included, e.g. to backtest a candidate), or ``None``."""
+        stmt = sa.select(strategies.c.content).where(strategies.c.name == name, strategies.c.version == version)
+        with self.engine.connect() as conn:
+            found = conn.execute(stmt).scalar()
+        return None if found is None else str(found)
+
+    def change(self, change_id: int) -> ActivationChange | None:
+        """One activation change, or ``None``."""
+        with self.engine.connect() as conn:
+            found = conn.execute(sa.select(strategy_changes).where(strategy_changes.c.change_id == change_id)).first()
+        return None if found is None else _change(found)
+
+    def add(self, draft: StrategyVersion, content: str, entry: AuditEntry) -> None:
+        """Store a new version; a version number taken meanwhile is a ConflictError."""
+        row = {"name": draft.name, "version": draft.version, "content": content, "sha256": draft.sha256,
+               "status": draft.status, "author": draft.author, "created_at": draft.created_at,
+               "approved_by": draft.approved_by, "note": draft.note, "row_version": draft.row_version}  # fmt: skip
+        with self._transaction(f"{draft.key} was created meanwhile; try again") as conn:
+            conn.execute(strategies.insert(), row)
+            record(conn, entry)
+
+    def save(
+        self, before: StrategyVersion, after: StrategyVersion, entry: AuditEntry, content: str | None = None
+    ) -> None:
+        """Replace ``before`` by ``after`` (and the content when given) with ``entry``; compare-and-set."""
+        with self._transaction(f"{after.key} changed meanwhile; read it again") as conn:
+            _move(conn, before, after, {} if content is None else {"content": content})
+            record(conn, entry)
+
+    def add_change(self, change: ActivationChange, entry: AuditEntry) -> int:
+        """Store a pending change; ``entry``'s detail gains the change id assigned here."""
         with self.engine.begin() as conn:
-            row = self._row(conn, name, version)
-            if row.status != source:
-                raise ConflictError("status", f"{strategy_key(name, version)} is {row.status}, not {source}")
-            if author_only and actor != row.author:
-                raise ForbiddenError(f"only the author ({row.author}) submits a draft")
-            if not author_only and actor == row.author:
-                raise ForbiddenError("the approver is never the author")
-            values: dict[str, Any] = {"status": target}
-            if target == APPROVED:
-                values["approved_by"] = actor
-            self._set(conn, name, version, **values)
-            audit(conn, at=now, actor=actor, action=f"strategy.{target}", entity="strategy",
-                  entity_id=strategy_key(name, version))  # fmt: skip
-        return self.get(name, version)
+            change_id = conn.execute(
+                strategy_changes.insert().returning(strategy_changes.c.change_id),
+                {"name": change.name, "version": change.version, "requested_by": change.requested_by,
+                 "requested_at": change.requested_at, "status": change.status, "approved_by": change.approved_by,
+                 "note": change.note},
+            ).scalar_one()  # fmt: skip
+            record(conn, replace(entry, detail={**entry.detail, "change_id": int(change_id)}))
+        return int(change_id)
 
-    @staticmethod
-    def _row(conn: sa.Connection, name: str, version: int) -> Any:
-        stmt = sa.select(strategies).where(strategies.c.name == name, strategies.c.version == version)
-        if conn.dialect.name == "postgresql":
-            stmt = stmt.with_for_update()
-        found = conn.execute(stmt).first()
-        if found is None:
-            raise NotFoundError(f"strategy {strategy_key(name, version)} does not exist")
-        return found
+    def apply(self, activation: Activation, entries: Sequence[AuditEntry]) -> None:
+        """The change, then each move, compare-and-set, with ``entries``; at most one active version per name."""
+        before, after = activation.change
+        with self._transaction(f"{activation.activated.key}: another version became active meanwhile") as conn:
+            updated = conn.execute(
+                strategy_changes.update()
+                .where(strategy_changes.c.change_id == before.change_id, strategy_changes.c.status == before.status)
+                .values(status=after.status, approved_by=after.approved_by)
+            )
+            if updated.rowcount != 1:
+                raise ConflictError("status", f"change {before.change_id} was decided meanwhile")
+            for old, new in activation.moves:
+                _move(conn, old, new, {})
+            for entry in entries:
+                record(conn, entry)
 
-    @staticmethod
-    def _set(conn: sa.Connection, name: str, version: int, **values: Any) -> None:
-        conn.execute(
-            strategies.update().where(strategies.c.name == name, strategies.c.version == version).values(**values)
+    @contextmanager
+    def _transaction(self, clash: str) -> Iterator[sa.Connection]:
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except sa.exc.IntegrityError:  # a primary key or the one-active index: a concurrent writer won
+            raise ConflictError("status", clash) from None
+
+
+def _move(conn: sa.Connection, before: StrategyVersion, after: StrategyVersion, extra: dict[str, Any]) -> None:
+    updated = conn.execute(
+        strategies.update()
+        .where(
+            strategies.c.name == before.name,
+            strategies.c.version == before.version,
+            strategies.c.row_version == before.row_version,
         )
+        .values({**{f: getattr(after, f) for f in _MOVED}, **extra})
+    )
+    if updated.rowcount != 1:
+        raise ConflictError("status", f"{before.key} changed meanwhile; read it again")
 
 
 class SQLStrategyLoader:
@@ -242,8 +166,11 @@ class SQLStrategyLoader:
         return strategy
 
 
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)  # SQLite keeps no offset
+
+
 def _version(row: Any) -> StrategyVersion:
-    created: dt.datetime = row.created_at
     return StrategyVersion(
         name=row.name,
         version=int(row.version),
@@ -251,5 +178,20 @@ def _version(row: Any) -> StrategyVersion:
         author=row.author,
         approved_by=row.approved_by,
         sha256=row.sha256,
-        created_at=created if created.tzinfo is not None else created.replace(tzinfo=dt.UTC),
+        created_at=_utc(row.created_at),
+        note=row.note or "",
+        row_version=int(row.row_version),
+    )
+
+
+def _change(row: Any) -> ActivationChange:
+    return ActivationChange(
+        change_id=int(row.change_id),
+        name=row.name,
+        version=int(row.version),
+        requested_by=row.requested_by,
+        requested_at=_utc(row.requested_at),
+        status=row.status,
+        approved_by=row.approved_by,
+        note=row.note or "",
     )

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 from fastapi.testclient import TestClient
 
-from riskloop.storage.api_keys import SQLApiKeys
+from riskloop.service.api_keys import ApiKeyAdmin
 
 # The people the API tests name and the roles they need: ann and bob review, author and approve; cat authors
 # and reviews; dan approves and audits; ``channel`` posts applications.
@@ -52,7 +52,7 @@ class Caller:
 
 def authenticate(client: TestClient, people: dict[str, tuple[str, ...]] | None = None) -> dict[str, Caller]:
     """A key per person on the started app's database; ``client`` sends the channel's by default."""
-    keys: SQLApiKeys = client.app.state.services.keys  # type: ignore[attr-defined]
+    keys: ApiKeyAdmin = client.app.state.services.keys  # type: ignore[attr-defined]
     secrets = {name: keys.create(name, roles, actor="test").secret for name, roles in (people or PEOPLE).items()}
     if "channel" in secrets:
         client.headers.update(bearer(secrets["channel"]))

@@ -1,14 +1,17 @@
-"""API keys in the database: the sha256 only, one audit row per create and revoke, revocation at once."""
+"""API keys in the database, through the use cases: the sha256 only, one audit row per create and revoke,
+revocation at once."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 import sqlalchemy as sa
 
-from riskloop.errors import ConflictError, NotFoundError, ValidationError
+from riskloop.errors import ConflictError, NotFoundError, UnauthenticatedError, ValidationError
+from riskloop.service.api_keys import ApiKeyAdmin, Authenticator
 from riskloop.storage.api_keys import SQLApiKeys
 from riskloop.storage.audit import audit_trail
 from riskloop.storage.decision_models import api_keys
@@ -18,28 +21,36 @@ from riskloop.testing.clock import SteppingClock
 from riskloop.testing.decider import NOW
 
 
+@dataclass
+class Keys:
+    admin: ApiKeyAdmin
+    auth: Authenticator
+    engine: sa.Engine
+
+
 @pytest.fixture
-def keys(db_url: str) -> Iterator[SQLApiKeys]:
+def keys(db_url: str) -> Iterator[Keys]:
     upgrade(db_url)
     engine = make_engine(db_url)
-    yield SQLApiKeys(engine, SteppingClock(NOW))
+    store = SQLApiKeys(engine)
+    yield Keys(ApiKeyAdmin(store, SteppingClock(NOW)), Authenticator(store), engine)
     engine.dispose()
 
 
-def test_a_key_authenticates_its_principal_and_only_its_digest_is_stored(keys: SQLApiKeys) -> None:
-    created = keys.create("ann", ["approver", "analyst", "analyst"], actor="cli:admin")
+def test_a_key_authenticates_its_principal_and_only_its_digest_is_stored(keys: Keys) -> None:
+    created = keys.admin.create("ann", ["approver", "analyst", "analyst"], actor="cli:admin")
     assert created.key.roles == ("analyst", "approver")
     assert len(created.secret) >= 43  # token_urlsafe(32): 256 bits
-    found = keys.authenticate(created.secret)
-    assert found is not None
+    found = keys.auth.authenticate(created.secret)
     assert (found.name, found.roles, found.key_id) == ("ann", frozenset({"analyst", "approver"}), created.key.key_id)
     with keys.engine.connect() as conn:
         (row,) = conn.execute(sa.select(api_keys)).mappings().all()
     assert row["secret_sha256"] == hashlib.sha256(created.secret.encode()).hexdigest()
     assert created.secret not in {str(v) for v in row.values()}
-    assert keys.authenticate(created.secret + "x") is None
-    assert keys.authenticate("") is None
-    listed = [k.to_dict() for k in keys.list()]
+    for wrong in (created.secret + "x", ""):
+        with pytest.raises(UnauthenticatedError):
+            keys.auth.authenticate(wrong)
+    listed = [k.to_dict() for k in keys.admin.list()]
     assert listed == [created.key.to_dict()]
     assert "secret" not in listed[0]
     (trail,) = audit_trail(keys.engine, created.key.key_id)
@@ -51,17 +62,18 @@ def test_a_key_authenticates_its_principal_and_only_its_digest_is_stored(keys: S
     assert created.secret not in str(trail)
 
 
-def test_a_revoked_key_stops_authenticating_at_once(keys: SQLApiKeys) -> None:
-    created = keys.create("bob", ["reviewer"], actor="cli:admin")
-    other = keys.create("bob", ["reviewer"], actor="cli:admin")
-    revoked = keys.revoke(created.key.key_id, actor="cli:admin")
+def test_a_revoked_key_stops_authenticating_at_once(keys: Keys) -> None:
+    created = keys.admin.create("bob", ["reviewer"], actor="cli:admin")
+    other = keys.admin.create("bob", ["reviewer"], actor="cli:admin")
+    revoked = keys.admin.revoke(created.key.key_id, actor="cli:admin")
     assert revoked.revoked_at == NOW
-    assert keys.authenticate(created.secret) is None
-    assert keys.authenticate(other.secret) is not None  # the principal's other key still works
+    with pytest.raises(UnauthenticatedError):
+        keys.auth.authenticate(created.secret)
+    assert keys.auth.authenticate(other.secret).name == "bob"  # the principal's other key still works
     with pytest.raises(ConflictError, match="was revoked"):
-        keys.revoke(created.key.key_id, actor="cli:admin")
+        keys.admin.revoke(created.key.key_id, actor="cli:admin")
     with pytest.raises(NotFoundError):
-        keys.revoke("key_nope", actor="cli:admin")
+        keys.admin.revoke("key_nope", actor="cli:admin")
     actions = [r["action"] for r in audit_trail(keys.engine, created.key.key_id)]
     assert actions == ["api_key.created", "api_key.revoked"]
 
@@ -70,8 +82,8 @@ def test_a_revoked_key_stops_authenticating_at_once(keys: SQLApiKeys) -> None:
     ("principal", "roles", "field"),
     [("ann", [], "role"), ("ann", ["root"], "role"), ("a b", ["channel"], "principal"), ("", ["channel"], "principal")],
 )
-def test_bad_principals_and_roles_are_refused(keys: SQLApiKeys, principal: str, roles: list[str], field: str) -> None:
+def test_bad_principals_and_roles_are_refused(keys: Keys, principal: str, roles: list[str], field: str) -> None:
     with pytest.raises(ValidationError) as caught:
-        keys.create(principal, roles, actor="cli:admin")
+        keys.admin.create(principal, roles, actor="cli:admin")
     assert caught.value.field == field
-    assert keys.list() == []
+    assert keys.admin.list() == []

@@ -12,9 +12,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
-from riskloop.api.auth import AsReviewer, ReviewReader, acting
+from riskloop.api.auth import AsReviewer, ReviewReader
 from riskloop.api.deps import ServicesDep
 from riskloop.api.schemas import ErrorOut, Strict
+from riskloop.domain.access import acting
 
 router = APIRouter(tags=["reviews"], responses={code: {"model": ErrorOut} for code in (401, 403)})
 DecisionId = Annotated[str, Path(min_length=1, max_length=36)]
@@ -52,7 +53,7 @@ class ReopenIn(BaseModel):
 @router.get("/v1/reviews", summary="Open reviews (role reviewer or auditor)")
 def list_reviews(
     services: ServicesDep,
-    _: ReviewReader,
+    principal: ReviewReader,
     tier: Annotated[
         Literal["suggest_approve", "manual_review", "prudent_review", "suggest_reject", "auto_reject", "auto_approve"]
         | None,
@@ -62,7 +63,7 @@ def list_reviews(
 ) -> dict[str, Any]:
     """Open reviews, oldest first, of ``tier`` and at least ``min_age_minutes`` old when given."""
     age = None if min_age_minutes is None else dt.timedelta(minutes=min_age_minutes)
-    return {"reviews": [r.to_dict() for r in services.reviews.list(tier, age)]}
+    return {"reviews": [r.to_dict() for r in services.reviews.list(principal, tier, age)]}
 
 
 @router.post("/v1/reviews/{decision_id}/claim", summary="Claim a review (role reviewer)")
@@ -70,8 +71,8 @@ def claim_review(
     decision_id: DecisionId, body: ClaimIn, services: ServicesDep, principal: AsReviewer
 ) -> dict[str, Any]:
     """Claim a review; a lease held by someone else is a 409 until it expires."""
-    reviewer = acting(principal, body.reviewer, "reviewer")
-    return services.reviews.claim(decision_id, reviewer, dt.timedelta(minutes=body.lease_minutes)).to_dict()
+    acting(principal, body.reviewer, "reviewer")
+    return services.reviews.claim(principal, decision_id, dt.timedelta(minutes=body.lease_minutes)).to_dict()
 
 
 @router.post("/v1/reviews/{decision_id}/decision", summary="Decide a claimed review (role reviewer)")
@@ -79,8 +80,8 @@ def decide_review(
     decision_id: DecisionId, body: ReviewDecisionIn, services: ServicesDep, principal: AsReviewer
 ) -> dict[str, Any]:
     """Decide a claimed review; approving an automatic decline waits for a second reviewer."""
-    reviewer = acting(principal, body.reviewer, "reviewer")
-    return services.reviews.decide(decision_id, reviewer, body.outcome, body.comment).to_dict()
+    acting(principal, body.reviewer, "reviewer")
+    return services.reviews.decide(principal, decision_id, body.outcome, body.comment).to_dict()
 
 
 @router.post(
@@ -90,5 +91,5 @@ def reopen_review(
     decision_id: DecisionId, body: ReopenIn, services: ServicesDep, principal: AsReviewer
 ) -> dict[str, Any]:
     """Queue an automatically decided application for review."""
-    actor = acting(principal, body.actor, "actor")
-    return services.reviews.reopen(decision_id, actor, body.comment).to_dict()
+    acting(principal, body.actor, "actor")
+    return services.reviews.reopen(principal, decision_id, body.comment).to_dict()

@@ -12,9 +12,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
-from riskloop.api.auth import AsAnalyst, AsApprover, StrategyReader, acting
+from riskloop.api.auth import AsAnalyst, AsApprover, StrategyReader
 from riskloop.api.deps import ServicesDep
 from riskloop.api.schemas import ErrorOut, Strict
+from riskloop.domain.access import acting
 
 router = APIRouter(tags=["strategies"], responses={code: {"model": ErrorOut} for code in (401, 403)})
 Name = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_-]{0,59}$")]
@@ -64,14 +65,14 @@ class ActivationIn(BaseModel):
 @router.post("/v1/strategies/{name}/versions", status_code=201, summary="A new draft (role analyst)")
 def create_draft(name: Name, body: DraftIn, services: ServicesDep, principal: AsAnalyst) -> dict[str, Any]:
     """A new draft version, authored by the principal."""
-    author = acting(principal, body.author, "author")
-    return services.strategies.create(name, body.content, author, body.note).to_dict()
+    acting(principal, body.author, "author")
+    return services.strategies.create(principal, name, body.content, body.note).to_dict()
 
 
 @router.get("/v1/strategies/{name}/versions", summary="Versions (role analyst, approver or auditor)")
-def list_versions(name: Name, services: ServicesDep, _: StrategyReader) -> dict[str, Any]:
+def list_versions(name: Name, services: ServicesDep, principal: StrategyReader) -> dict[str, Any]:
     """Every version of a strategy and its status."""
-    return {"versions": [v.to_dict() for v in services.strategies.versions(name)]}
+    return {"versions": [v.to_dict() for v in services.strategies.versions(principal, name)]}
 
 
 @router.put("/v1/strategies/{name}/versions/{version}", summary="Edit a draft (role analyst)")
@@ -79,14 +80,15 @@ def edit_draft(
     name: Name, version: Version, body: EditIn, services: ServicesDep, principal: AsAnalyst
 ) -> dict[str, Any]:
     """Replace a draft's content (its author only; published versions are immutable: 409)."""
-    actor = acting(principal, body.actor, "actor")
-    return services.strategies.edit(name, version, body.content, actor).to_dict()
+    acting(principal, body.actor, "actor")
+    return services.strategies.edit(principal, name, version, body.content).to_dict()
 
 
 @router.post("/v1/strategies/{name}/versions/{version}/submit", summary="Submit a draft (role analyst)")
 def submit(name: Name, version: Version, body: ActorIn, services: ServicesDep, principal: AsAnalyst) -> dict[str, Any]:
     """Draft → submitted, by its author."""
-    return services.strategies.submit(name, version, acting(principal, body.actor, "actor")).to_dict()
+    acting(principal, body.actor, "actor")
+    return services.strategies.submit(principal, name, version).to_dict()
 
 
 @router.post("/v1/strategies/{name}/versions/{version}/approve", summary="Approve a version (role approver)")
@@ -94,14 +96,15 @@ def approve(
     name: Name, version: Version, body: ActorIn, services: ServicesDep, principal: AsApprover
 ) -> dict[str, Any]:
     """Submitted → approved; the approver is never the author (403), whatever roles the author's key holds."""
-    return services.strategies.approve(name, version, acting(principal, body.actor, "actor")).to_dict()
+    acting(principal, body.actor, "actor")
+    return services.strategies.approve(principal, name, version).to_dict()
 
 
 @router.post("/v1/strategies/{name}/activations", status_code=201, summary="Request an activation (role analyst)")
 def request_activation(name: Name, body: ActivationIn, services: ServicesDep, principal: AsAnalyst) -> dict[str, Any]:
     """Request an activation (or a rollback); another person approves it."""
-    actor = acting(principal, body.actor, "actor")
-    return {"change_id": services.strategies.request_activation(name, body.version, actor, body.note)}
+    acting(principal, body.actor, "actor")
+    return {"change_id": services.strategies.request_activation(principal, name, body.version, body.note)}
 
 
 @router.post("/v1/strategy-changes/{change_id}/approve", summary="Approve and apply a change (role approver)")
@@ -109,4 +112,5 @@ def approve_activation(
     change_id: Annotated[int, Path(ge=1)], body: ActorIn, services: ServicesDep, principal: AsApprover
 ) -> dict[str, Any]:
     """Approve and apply an activation (never by its requester): the version becomes active, the old one retired."""
-    return services.strategies.approve_activation(change_id, acting(principal, body.actor, "actor")).to_dict()
+    acting(principal, body.actor, "actor")
+    return services.strategies.approve_activation(principal, change_id).to_dict()

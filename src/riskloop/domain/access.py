@@ -1,0 +1,72 @@
+"""Who acts and what they may do: principals, the five roles, and the checks every entry point applies.
+
+A principal is the person or system an API key acts as. Roles grant capabilities; the four-eyes rules of
+reviews and strategies compare principals, never keys, so two keys of one person are one person.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from riskloop.errors import ForbiddenError, ValidationError
+
+CHANNEL, REVIEWER, ANALYST, APPROVER, AUDITOR = "channel", "reviewer", "analyst", "approver", "auditor"
+ROLES = (CHANNEL, REVIEWER, ANALYST, APPROVER, AUDITOR)
+ROLE_HELP = {
+    CHANNEL: "post applications, read decisions",
+    REVIEWER: "the review queue (list, claim, decide, reopen), read decisions",
+    ANALYST: "author and submit strategy versions, request activations",
+    APPROVER: "approve strategy versions and activation changes",
+    AUDITOR: "read-only: every GET",
+}
+PRINCIPAL = re.compile(r"^[A-Za-z0-9._@-]{1,80}$")  # the actors' pattern of the API bodies
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who an authenticated request acts as, and what it may do."""
+
+    name: str
+    roles: frozenset[str]
+    key_id: str
+
+
+def check_principal(name: str) -> str:
+    """``name`` if it is a valid principal name, else a ValidationError naming ``principal``."""
+    if not PRINCIPAL.match(name):
+        raise ValidationError("principal", "1-80 letters, digits or . _ @ -")
+    return name
+
+
+def check_roles(roles: Iterable[str]) -> tuple[str, ...]:
+    """The distinct roles, sorted; an unknown role or none is a ValidationError naming ``role``."""
+    chosen = tuple(sorted(set(roles)))
+    if not chosen:
+        raise ValidationError("role", f"give at least one role: {', '.join(ROLES)}")
+    unknown = [r for r in chosen if r not in ROLES]
+    if unknown:
+        raise ValidationError("role", f"unknown role {unknown[0]!r}; valid: {', '.join(ROLES)}")
+    return chosen
+
+
+def require_role(principal: Principal, roles: tuple[str, ...], what: str, *, field: str | None = None) -> Principal:
+    """``principal`` if it holds one of ``roles``; else a ForbiddenError naming the roles ``what`` needs."""
+    if principal.roles.isdisjoint(roles):
+        needed, held = " or ".join(roles), ", ".join(sorted(principal.roles))
+        raise ForbiddenError(
+            f"{what} needs the role {needed}; the key {principal.key_id} of {principal.name} has {held}", field=field
+        )
+    return principal
+
+
+def acting(principal: Principal, named: str | None, field: str) -> str:
+    """The actor: the principal; naming someone else (in ``field``) is a ForbiddenError, never a substitution."""
+    if named is not None and named != principal.name:
+        raise ForbiddenError(
+            f"{field}: the body names {named!r} but the API key is {principal.name!r}'s; "
+            "the authenticated principal is the actor (omit the field or name yourself)",
+            field=field,
+        )
+    return principal.name
