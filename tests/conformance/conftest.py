@@ -1,4 +1,5 @@
-"""Fixtures of the conformance suites: one SparkSession for the whole run, and a factory per feature engine."""
+"""Fixtures of the conformance suites: one SparkSession for the whole run, a factory per feature engine, and the
+stores of the use-case ports on each backend (the in-memory fake, SQLite, PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
+from port_backends import (
+    KeyBackend,
+    ReviewBackend,
+    StrategyBackend,
+    memory_keys,
+    memory_reviews,
+    memory_strategies,
+    sql_keys,
+    sql_reviews,
+    sql_strategies,
+)
 
 from riskloop.features.backends.duckdb import DuckDBFeatureEngine
 from riskloop.features.engine import FeatureEngine
+from riskloop.storage.engine import make_engine
+from riskloop.storage.migrate import upgrade
 
 
 @pytest.fixture(scope="session")
@@ -31,3 +46,34 @@ def engine_factory(request: pytest.FixtureRequest) -> Callable[[Path], FeatureEn
 
     session = request.getfixturevalue("spark")
     return lambda root: SparkFeatureEngine(root, session=session)
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def port_engine(request: pytest.FixtureRequest) -> Iterator[sa.Engine | None]:
+    """``None`` for the in-memory fakes, else an engine on a fresh, migrated database of that backend."""
+    if request.param == "memory":
+        yield None
+        return
+    url = str(request.getfixturevalue(f"{request.param}_url"))
+    upgrade(url)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def reviews(port_engine: sa.Engine | None) -> ReviewBackend:
+    """A ReviewStore on each backend."""
+    return memory_reviews() if port_engine is None else sql_reviews(port_engine)
+
+
+@pytest.fixture
+def strategies(port_engine: sa.Engine | None) -> StrategyBackend:
+    """A StrategyStore on each backend."""
+    return memory_strategies() if port_engine is None else sql_strategies(port_engine)
+
+
+@pytest.fixture
+def keys(port_engine: sa.Engine | None) -> KeyBackend:
+    """An ApiKeyStore on each backend."""
+    return memory_keys() if port_engine is None else sql_keys(port_engine)
