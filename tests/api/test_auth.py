@@ -201,6 +201,9 @@ def test_openapi_declares_the_bearer_scheme_and_stays_public(client: TestClient)
     (name,) = schemes
     for path, operations in doc["paths"].items():
         for method, operation in operations.items():
+            if path in ("/healthz", "/readyz"):  # probes answer anyone: orchestrators send no key
+                assert "security" not in operation, f"{method} {path}"
+                continue
             assert operation.get("security") == [{name: []}], f"{method} {path}"
             assert "401" in operation["responses"], f"{method} {path}"
     assert anonymous(client).get("/docs").status_code == 200

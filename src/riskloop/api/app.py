@@ -8,9 +8,10 @@ from contextlib import asynccontextmanager, nullcontext
 from fastapi import FastAPI
 
 from riskloop import __version__
-from riskloop.api import errors
+from riskloop.api import docs, errors, metrics, openapi
 from riskloop.api.deps import Services
-from riskloop.api.routes import applications, decisions, reviews, strategies
+from riskloop.api.observability import RequestObserver
+from riskloop.api.routes import applications, decisions, health, reviews, strategies
 from riskloop.config import Settings
 from riskloop.domain.clock import Clock, SystemClock
 from riskloop.service.decide import Decider
@@ -63,10 +64,17 @@ def create_app(
         version=__version__,
         description="Credit decisions for online SME lending: idempotent, explained, reproducible.",
         lifespan=lifespan,
+        docs_url=None,  # served from local files by docs.install
+        redoc_url=None,
     )
     errors.install(app)
+    app.add_middleware(RequestObserver)
+    app.include_router(health.router)
+    app.include_router(metrics.router)
     app.include_router(applications.router)
     app.include_router(decisions.router)
     app.include_router(reviews.router)
     app.include_router(strategies.router)
+    openapi.install(app)
+    docs.install(app)
     return app

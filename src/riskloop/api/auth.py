@@ -17,6 +17,7 @@ from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from riskloop.api.deps import ServicesDep
+from riskloop.api.observability import note
 from riskloop.domain.access import ANALYST, APPROVER, AUDITOR, CHANNEL, REVIEWER, Principal
 from riskloop.errors import UnauthenticatedError
 from riskloop.service.api_keys import Authenticator
@@ -44,7 +45,9 @@ def require(*roles: str) -> Callable[[Request, HTTPAuthorizationCredentials | No
     def authenticated(request: Request, credentials: Credentials, services: ServicesDep) -> Principal:
         route = request.scope.get("route")
         what = f"{request.method} {getattr(route, 'path', request.url.path)}"
-        return principal_of(services.auth, credentials, accepted, what)
+        found = principal_of(services.auth, credentials, accepted, what)
+        note(request, principal=found.name)  # the request's log line names who asked
+        return found
 
     return authenticated
 

@@ -1,7 +1,10 @@
-"""The one mapping of riskloop's exception tree to HTTP statuses, and strict-validation error bodies.
+"""The one mapping of riskloop's exception tree to HTTP: statuses, problem types and problem+json bodies.
 
-Every error body is ``{"error": <kind>, "message": <text>, "field": <name or null>}``; request validation
-errors list every offending field under ``fields``. Nothing ever returns a stack trace.
+Every error body is ``application/problem+json`` (RFC 9457): ``type`` (``urn:riskloop:problem:<slug>``),
+``title``, ``status``, ``detail`` and ``instance`` (the request path), plus riskloop's members that clients
+read since the first release: ``error`` (the kind), ``message`` (the same text as ``detail``) and ``field``
+(the offending field or null); request validation errors list every offending field under ``fields``.
+Nothing ever returns a stack trace.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
+from riskloop.api.observability import REQUEST_ID_HEADER, note
 from riskloop.errors import (
     ConfigError,
     ConflictError,
@@ -24,25 +29,68 @@ from riskloop.errors import (
     ValidationError,
 )
 
-STATUS: tuple[tuple[type[RiskloopError], int], ...] = (
-    (ValidationError, 422),
-    (NotFoundError, 404),
-    (ConflictError, 409),
-    (UnauthenticatedError, 401),
-    (ForbiddenError, 403),
-    (DataSourceError, 503),
-    (StorageError, 503),
-    (ConfigError, 500),
-    (RiskloopError, 500),
+PROBLEM_JSON = "application/problem+json"
+TYPE_PREFIX = "urn:riskloop:problem:"
+
+# (exception, status, slug of the problem type, title): the first that matches wins.
+KINDS: tuple[tuple[type[RiskloopError], int, str, str], ...] = (
+    (ValidationError, 422, "validation-error", "The request is invalid"),
+    (NotFoundError, 404, "not-found", "Not found"),
+    (ConflictError, 409, "conflict", "The request conflicts with stored state"),
+    (UnauthenticatedError, 401, "unauthenticated", "Authentication required"),
+    (ForbiddenError, 403, "forbidden", "Forbidden"),
+    (DataSourceError, 503, "source-unavailable", "A data source is unavailable"),
+    (StorageError, 503, "storage-unavailable", "The database is unavailable"),
+    (ConfigError, 500, "config-error", "The service is misconfigured"),
+    (RiskloopError, 500, "internal-error", "Internal error"),
 )
+INTERNAL = ("InternalError", 500, "internal-error", "Internal error")
+NOT_READY = ("NotReady", 503, "not-ready", "The service is not ready")
+HTTP_KINDS = {
+    404: ("NotFoundError", "not-found", "Not found"),
+    405: ("MethodNotAllowed", "method-not-allowed", "Method not allowed"),
+}
+
+
+def kind_of(error: RiskloopError) -> tuple[int, str, str]:
+    """Status, problem-type slug and title of an error of the riskloop tree."""
+    for kind, status, slug, title in KINDS:
+        if isinstance(error, kind):
+            return status, slug, title
+    return 500, "internal-error", "Internal error"
 
 
 def status_for(error: RiskloopError) -> int:
     """HTTP status of an error of the riskloop tree."""
-    for kind, status in STATUS:
-        if isinstance(error, kind):
-            return status
-    return 500
+    return kind_of(error)[0]
+
+
+def problem(
+    request: Request,
+    *,
+    status: int,
+    slug: str,
+    title: str,
+    kind: str,
+    message: str,
+    field: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
+) -> JSONResponse:
+    """A problem+json response; the kind is noted on the request for its log line and the error counter."""
+    note(request, error=kind)
+    body = {
+        "type": TYPE_PREFIX + slug,
+        "title": title,
+        "status": status,
+        "detail": message,
+        "instance": request.url.path,
+        "error": kind,
+        "message": message,
+        "field": field,
+        **extensions,
+    }
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 
 def field_name(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -55,34 +103,59 @@ def field_name(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or "body"
 
 
-async def _riskloop_error(_request: Request, exc: Exception) -> JSONResponse:
+def not_ready(request: Request, message: str, checks: list[dict[str, Any]]) -> JSONResponse:
+    """The 503 of a readiness probe that failed: a problem with every check under ``checks``."""
+    kind, status, slug, title = NOT_READY
+    return problem(request, status=status, slug=slug, title=title, kind=kind, message=message, checks=checks)
+
+
+async def _riskloop_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RiskloopError)
-    field = getattr(exc, "field", None)
-    body = {"error": type(exc).__name__, "message": str(exc), "field": field}
-    status = status_for(exc)
+    status, slug, title = kind_of(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None  # RFC 6750: say which scheme
-    return JSONResponse(body, status_code=status, headers=headers)
+    return problem(
+        request, status=status, slug=slug, title=title, kind=type(exc).__name__, message=str(exc),
+        field=getattr(exc, "field", None), headers=headers,
+    )  # fmt: skip
 
 
-async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     fields = [
         {"field": field_name(e.get("loc", ())), "message": str(e.get("msg", "")), "type": str(e.get("type", ""))}
         for e in exc.errors()
     ]
-    first = fields[0]["field"] if fields else None
     message = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
-    return JSONResponse(
-        {"error": "ValidationError", "message": message, "field": first, "fields": fields}, status_code=422
-    )
+    status, slug, title = KINDS[0][1:]
+    first = fields[0]["field"] if fields else None
+    return problem(
+        request, status=status, slug=slug, title=title, kind="ValidationError", message=message, field=first,
+        fields=fields,
+    )  # fmt: skip
 
 
-async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
-    return JSONResponse({"error": "InternalError", "message": "internal error", "field": None}, status_code=500)
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    """Routing errors (no such path, method not allowed) as problems too."""
+    assert isinstance(exc, HTTPException)
+    kind, slug, title = HTTP_KINDS.get(exc.status_code, ("HTTPError", f"http-{exc.status_code}", "HTTP error"))
+    message = f"{request.method} {request.url.path}: {str(exc.detail).lower()}"
+    return problem(
+        request, status=exc.status_code, slug=slug, title=title, kind=kind, message=message,
+        headers=dict(exc.headers or {}),
+    )  # fmt: skip
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # Runs outside the request middleware (Starlette's server-error layer): echo the request id here.
+    request_id = getattr(request.state, "request_id", None)
+    kind, status, slug, title = INTERNAL
+    headers = {REQUEST_ID_HEADER: request_id} if request_id else None
+    return problem(request, status=status, slug=slug, title=title, kind=kind, message="internal error", headers=headers)
 
 
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
     app.add_exception_handler(RiskloopError, _riskloop_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -5,12 +5,53 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 from riskloop.domain.decision_request import DecisionRequest
 from riskloop.domain.identifiers import validate_resident_id, validate_uscc
 from riskloop.errors import ValidationError
 
 Strict = ConfigDict(extra="forbid", strict=True)
+EXAMPLE_ID = "2b0aa175-9d81-5e4b-968e-5b567c89af83"  # the decision of the examples below
+EXAMPLE_APPLICATION: JsonDict = {
+    "application_id": "APP-1",
+    "credit_code": "91420100000000001Y",
+    "applicant_id": "110105199003071239",
+    "product_code": "HRT-TAX",
+    "amount_cents": 50_000_000,
+    "term_months": 12,
+    "channel": "mobile",
+    "phone": "13800138000",
+    "device_id": "dev-9f2c",
+    "ip": "203.0.113.7",
+    "identity": {
+        "sms_verified": True,
+        "face_match_score": 0.95,
+        "device_fingerprint_ok": True,
+        "phone_owner_match": True,
+    },
+    "bureau": {"score": 760, "existing_debt_cents": 0},
+}  # synthetic: valid check characters, no real person or enterprise
+EXAMPLE_DECISION: JsonDict = {
+    "decision_id": EXAMPLE_ID,
+    "application_id": "APP-1",
+    "tier": "auto_approve",
+    "status": "final",
+    "score": 655.0,
+    "pd": 0.00765,
+    "limit_cents": 50_000_000,
+    "rate_bp": 420,
+    "reasons": [],
+    "versions": {
+        "data": "features as of 2026-07-01, published 2026-07-01T09:00:00+00:00",
+        "features": "0deb878f7739",
+        "model": "ensemble:3f9a0c2e",
+        "strategy": "reference@1:4f86939adcfe6acf",
+        "reasons": "rules:1.0.0;model:1.0.0",
+    },
+    "decided_at": "2026-07-01T09:00:00+00:00",
+    "final_outcome": "approved",
+}
 
 
 def _uscc(value: str) -> str:
@@ -52,7 +93,7 @@ class BureauIn(BaseModel):
 class ApplicationIn(BaseModel):
     """A loan application posted by the lending channel."""
 
-    model_config = Strict
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"examples": [EXAMPLE_APPLICATION]})
 
     application_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,40}$")]
     credit_code: Annotated[str, Field(min_length=18, max_length=18), AfterValidator(_uscc)]
@@ -137,6 +178,8 @@ class VersionsOut(BaseModel):
 class DecisionOut(BaseModel):
     """A decision as returned by POST /v1/applications and GET /v1/decisions/{id}."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_DECISION]})
+
     decision_id: str
     application_id: str
     tier: Literal["auto_approve", "suggest_approve", "manual_review", "prudent_review", "suggest_reject", "auto_reject"]
@@ -150,12 +193,3 @@ class DecisionOut(BaseModel):
     decided_at: str
     trace: list[dict[str, object]] | None = Field(default=None, description="rule trace (GET only)")
     final_outcome: str | None = None
-
-
-class ErrorOut(BaseModel):
-    """Every error body."""
-
-    error: str
-    message: str
-    field: str | None
-    fields: list[dict[str, str]] | None = None

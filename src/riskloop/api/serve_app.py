@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import sys
 
 from fastapi import FastAPI
 
 from riskloop.api.app import create_app
+from riskloop.api.observability import log_to
 from riskloop.config import load_settings
 from riskloop.service.intake import Split
 from riskloop.service.runtime import Runtime
@@ -17,6 +19,7 @@ ENV_CHALLENGER, ENV_PERCENT, ENV_SHADOW = "RISKLOOP_SERVE_CHALLENGER", "RISKLOOP
 
 def app() -> FastAPI:
     """The API for the workspace named by ``RISKLOOP_HOME`` / ``RISKLOOP_DATABASE_URL`` and the serve options."""
+    log_to(sys.stderr)  # one JSON line per request (uvicorn's access log is off)
     settings = load_settings()
     runtime = Runtime(model=os.environ.get(ENV_MODEL) or None, strategy=os.environ.get(ENV_STRATEGY) or "reference@1")
     challenger = os.environ.get(ENV_CHALLENGER)

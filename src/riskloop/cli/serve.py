@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,6 +13,17 @@ import typer
 from riskloop.cli.main import app
 from riskloop.cli.output import cli_errors
 from riskloop.config import Settings
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def metrics_dir(home: Path) -> Path:
+    """``<home>/run/metrics``, emptied, as prometheus-client's multiprocess folder for this run's workers."""
+    folder = home / "run" / "metrics"
+    shutil.rmtree(folder, ignore_errors=True)  # the last run's counters are not this run's
+    folder.mkdir(parents=True)
+    os.environ[MULTIPROC_ENV] = str(folder)
+    return folder
 
 
 @app.command("serve")
@@ -32,6 +45,8 @@ def serve_command(  # noqa: PLR0917 - Typer options are parameters
     json_mode: Annotated[bool, typer.Option("--json", help="Print one JSON object on start")] = False,
 ) -> None:
     """Serve the decision API until interrupted."""
+    settings: Settings = ctx.obj
+    metrics_dir(settings.home)  # before prometheus-client is first imported (below): every worker then shares it
     import uvicorn
 
     from riskloop.api.protocol import HTTP_PROTOCOL
@@ -46,7 +61,6 @@ def serve_command(  # noqa: PLR0917 - Typer options are parameters
     from riskloop.rules.engine import parse_key
     from riskloop.workspace import GRAPH_CHECKS, Workspace
 
-    settings: Settings = ctx.obj
     with cli_errors(json_mode):
         GRAPH_CHECKS.check(graph)  # an unknown name fails here with the valid ones, before any worker starts
         parse_key(strategy)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Header, Request
 from fastapi.responses import Response
 
 from riskloop.api.auth import AsChannel
 from riskloop.api.deps import ServicesDep
+from riskloop.api.observability import note
+from riskloop.api.openapi import problem_responses
 from riskloop.api.render import decision_body
-from riskloop.api.schemas import ApplicationIn, DecisionOut, ErrorOut
+from riskloop.api.schemas import ApplicationIn, DecisionOut
 from riskloop.domain.decision import Decision
 from riskloop.service.intake import request_digest
 
@@ -22,21 +24,30 @@ JSON = "application/json"
     "",
     status_code=201,
     response_model=DecisionOut,
-    responses={code: {"model": ErrorOut} for code in (401, 403, 409, 422, 503)},
+    responses=problem_responses(401, 403, 409, 422, 503),
     summary="Decide a loan application (role channel)",
 )
 def post_application(
+    request: Request,
     body: ApplicationIn,
     services: ServicesDep,
     principal: AsChannel,
     idempotency_key: Annotated[
         str,
-        Header(alias="Idempotency-Key", min_length=1, max_length=128, description="unique per application attempt"),
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=128,
+            description="unique per application attempt",
+            examples=["web-7f3c2a1e-0001"],
+        ),
     ],
 ) -> Response:
     """Decide ``body``; a retry with the same key and body returns the original response byte for byte."""
+    decided: list[Decision] = []
 
     def render(decision_id: str, decision: Decision) -> bytes:
+        decided.append(decision)
         status = "in_review" if decision.tier.needs_human else "final"
         outcome = None if decision.tier.needs_human else ("approved" if decision.tier.approves else "declined")
         return decision_body(decision_id, decision, status, final_outcome=outcome)
@@ -48,7 +59,17 @@ def post_application(
         render=render,
         actor=principal.name,
     )
+    _note(request, submitted.decision_id, decided[0] if decided and submitted.created else None)
     headers = {"Location": f"/v1/decisions/{submitted.decision_id}"}
     if not submitted.created:
         headers["Idempotent-Replayed"] = "true"
     return Response(submitted.body, status_code=submitted.status_code, media_type=JSON, headers=headers)
+
+
+def _note(request: Request, decision_id: str, decision: Decision | None) -> None:
+    """The decision's id (and, when this request made it, tier and strategy) for the log line and the counters."""
+    if decision is None:
+        note(request, decision_id=decision_id, replayed=True)
+    else:
+        strategy = decision.versions.strategy.partition(":")[0]  # name@version, without the content digest
+        note(request, decision_id=decision_id, tier=decision.tier.value, strategy=strategy)

@@ -9,8 +9,9 @@ from fastapi.responses import Response
 
 from riskloop.api.auth import DecisionReader
 from riskloop.api.deps import ServicesDep
+from riskloop.api.openapi import problem_responses
 from riskloop.api.render import decision_body
-from riskloop.api.schemas import DecisionOut, ErrorOut
+from riskloop.api.schemas import EXAMPLE_ID, DecisionOut
 
 router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
 
@@ -18,11 +19,13 @@ router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
 @router.get(
     "/{decision_id}",
     response_model=DecisionOut,
-    responses={code: {"model": ErrorOut} for code in (401, 403, 404)},
+    responses=problem_responses(401, 403, 404, 422),
     summary="A decision (role channel, reviewer or auditor)",
 )
 def get_decision(
-    decision_id: Annotated[str, Path(min_length=1, max_length=36)], services: ServicesDep, _: DecisionReader
+    decision_id: Annotated[str, Path(min_length=1, max_length=36, examples=[EXAMPLE_ID])],
+    services: ServicesDep,
+    _: DecisionReader,
 ) -> Response:
     """The decision with its reasons, rule trace and versions."""
     stored = services.decisions.get(decision_id)

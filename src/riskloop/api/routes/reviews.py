@@ -10,22 +10,62 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 from riskloop.api.auth import AsReviewer, ReviewReader
 from riskloop.api.deps import ServicesDep
-from riskloop.api.schemas import ErrorOut, Strict
+from riskloop.api.openapi import problem_responses
+from riskloop.api.schemas import EXAMPLE_ID, Strict
 from riskloop.domain.access import acting
 
-router = APIRouter(tags=["reviews"], responses={code: {"model": ErrorOut} for code in (401, 403)})
-DecisionId = Annotated[str, Path(min_length=1, max_length=36)]
+router = APIRouter(tags=["reviews"])
+DecisionId = Annotated[str, Path(min_length=1, max_length=36, examples=[EXAMPLE_ID])]
 Actor = Annotated[str, Field(pattern=r"^[A-Za-z0-9._@-]{1,80}$")]
+CHANGES = problem_responses(401, 403, 404, 409, 422)  # claim, decide, reopen: a review that is missing or busy
+EXAMPLE_REVIEW: JsonDict = {
+    "decision_id": EXAMPLE_ID,
+    "tier": "manual_review",
+    "status": "claimed",
+    "queued_at": "2026-07-01T09:00:00+00:00",
+    "age_seconds": 240.0,
+    "claimed_by": "ann",
+    "lease_expires_at": "2026-07-01T09:19:00+00:00",
+    "first_reviewer": None,
+    "first_outcome": None,
+    "final_outcome": None,
+}
+
+
+class ReviewOut(BaseModel):
+    """A review of the queue and where it stands."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_REVIEW]})
+
+    decision_id: str
+    tier: str
+    status: str = Field(description="open, claimed, awaiting_second or closed")
+    queued_at: str
+    age_seconds: float
+    claimed_by: str | None
+    lease_expires_at: str | None
+    first_reviewer: str | None
+    first_outcome: str | None
+    final_outcome: str | None
+
+
+class ReviewsOut(BaseModel):
+    """Open reviews, oldest first."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reviews": [EXAMPLE_REVIEW]}]})
+
+    reviews: list[ReviewOut]
 
 
 class ClaimIn(BaseModel):
     """Take a review for a while."""
 
-    model_config = Strict
+    model_config = ConfigDict(**Strict, json_schema_extra={"examples": [{"lease_minutes": 15}]})
 
     reviewer: Actor | None = Field(default=None, description="optional: the authenticated principal")
     lease_minutes: Annotated[int, Field(ge=1, le=480)] = 15
@@ -34,7 +74,9 @@ class ClaimIn(BaseModel):
 class ReviewDecisionIn(BaseModel):
     """A reviewer's decision."""
 
-    model_config = Strict
+    model_config = ConfigDict(
+        **Strict, json_schema_extra={"examples": [{"outcome": "approved", "comment": "Invoices confirm the revenue"}]}
+    )
 
     reviewer: Actor | None = Field(default=None, description="optional: the authenticated principal")
     outcome: Literal["approved", "declined"]
@@ -44,29 +86,41 @@ class ReviewDecisionIn(BaseModel):
 class ReopenIn(BaseModel):
     """Put an automatic decision in the queue (an appeal)."""
 
-    model_config = Strict
+    model_config = ConfigDict(
+        **Strict, json_schema_extra={"examples": [{"comment": "Customer appeal: new tax filing"}]}
+    )
 
     actor: Actor | None = Field(default=None, description="optional: the authenticated principal")
     comment: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
-@router.get("/v1/reviews", summary="Open reviews (role reviewer or auditor)")
+@router.get(
+    "/v1/reviews",
+    response_model=ReviewsOut,
+    responses=problem_responses(401, 403, 422),
+    summary="Open reviews (role reviewer or auditor)",
+)
 def list_reviews(
     services: ServicesDep,
     principal: ReviewReader,
     tier: Annotated[
         Literal["suggest_approve", "manual_review", "prudent_review", "suggest_reject", "auto_reject", "auto_approve"]
         | None,
-        Query(),
+        Query(examples=["manual_review"]),
     ] = None,
-    min_age_minutes: Annotated[int | None, Query(ge=0, le=10**6)] = None,
+    min_age_minutes: Annotated[int | None, Query(ge=0, le=10**6, examples=[30])] = None,
 ) -> dict[str, Any]:
     """Open reviews, oldest first, of ``tier`` and at least ``min_age_minutes`` old when given."""
     age = None if min_age_minutes is None else dt.timedelta(minutes=min_age_minutes)
     return {"reviews": [r.to_dict() for r in services.reviews.list(principal, tier, age)]}
 
 
-@router.post("/v1/reviews/{decision_id}/claim", summary="Claim a review (role reviewer)")
+@router.post(
+    "/v1/reviews/{decision_id}/claim",
+    response_model=ReviewOut,
+    responses=CHANGES,
+    summary="Claim a review (role reviewer)",
+)
 def claim_review(
     decision_id: DecisionId, body: ClaimIn, services: ServicesDep, principal: AsReviewer
 ) -> dict[str, Any]:
@@ -75,7 +129,12 @@ def claim_review(
     return services.reviews.claim(principal, decision_id, dt.timedelta(minutes=body.lease_minutes)).to_dict()
 
 
-@router.post("/v1/reviews/{decision_id}/decision", summary="Decide a claimed review (role reviewer)")
+@router.post(
+    "/v1/reviews/{decision_id}/decision",
+    response_model=ReviewOut,
+    responses=CHANGES,
+    summary="Decide a claimed review (role reviewer)",
+)
 def decide_review(
     decision_id: DecisionId, body: ReviewDecisionIn, services: ServicesDep, principal: AsReviewer
 ) -> dict[str, Any]:
@@ -85,7 +144,11 @@ def decide_review(
 
 
 @router.post(
-    "/v1/decisions/{decision_id}/review", status_code=201, summary="Queue a decision for review (role reviewer)"
+    "/v1/decisions/{decision_id}/review",
+    status_code=201,
+    response_model=ReviewOut,
+    responses=CHANGES,
+    summary="Queue a decision for review (role reviewer)",
 )
 def reopen_review(
     decision_id: DecisionId, body: ReopenIn, services: ServicesDep, principal: AsReviewer
