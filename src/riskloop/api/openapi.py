@@ -93,6 +93,11 @@ def problem_responses(*codes: int) -> dict[int | str, Any]:
     return {code: problem_response(code) for code in sorted({*codes, 500})}
 
 
+def shown(value: Any) -> dict[str, Any]:
+    """A parameter's ``openapi_examples``: Swagger UI fills the field with it."""
+    return {"example": {"summary": "example", "value": value}}
+
+
 def _components() -> dict[str, Any]:
     schemas: dict[str, Any] = {}
     for name, model in _REFERENCED.items():

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from riskloop.api.auth import AsChannel
 from riskloop.api.deps import ServicesDep
 from riskloop.api.observability import note
-from riskloop.api.openapi import problem_responses
+from riskloop.api.openapi import problem_responses, shown
 from riskloop.api.render import decision_body
 from riskloop.api.schemas import ApplicationIn, DecisionOut
 from riskloop.domain.decision import Decision
@@ -39,7 +39,7 @@ def post_application(
             min_length=1,
             max_length=128,
             description="unique per application attempt",
-            examples=["web-7f3c2a1e-0001"],
+            openapi_examples=shown("web-7f3c2a1e-0001"),
         ),
     ],
 ) -> Response:

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from riskloop.api.auth import DecisionReader
 from riskloop.api.deps import ServicesDep
-from riskloop.api.openapi import problem_responses
+from riskloop.api.openapi import problem_responses, shown
 from riskloop.api.render import decision_body
 from riskloop.api.schemas import EXAMPLE_ID, DecisionOut
 
@@ -23,7 +23,7 @@ router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
     summary="A decision (role channel, reviewer or auditor)",
 )
 def get_decision(
-    decision_id: Annotated[str, Path(min_length=1, max_length=36, examples=[EXAMPLE_ID])],
+    decision_id: Annotated[str, Path(min_length=1, max_length=36, openapi_examples=shown(EXAMPLE_ID))],
     services: ServicesDep,
     _: DecisionReader,
 ) -> Response:

@@ -15,12 +15,12 @@ from pydantic.config import JsonDict
 
 from riskloop.api.auth import AsReviewer, ReviewReader
 from riskloop.api.deps import ServicesDep
-from riskloop.api.openapi import problem_responses
+from riskloop.api.openapi import problem_responses, shown
 from riskloop.api.schemas import EXAMPLE_ID, Strict
 from riskloop.domain.access import acting
 
 router = APIRouter(tags=["reviews"])
-DecisionId = Annotated[str, Path(min_length=1, max_length=36, examples=[EXAMPLE_ID])]
+DecisionId = Annotated[str, Path(min_length=1, max_length=36, openapi_examples=shown(EXAMPLE_ID))]
 Actor = Annotated[str, Field(pattern=r"^[A-Za-z0-9._@-]{1,80}$")]
 CHANGES = problem_responses(401, 403, 404, 409, 422)  # claim, decide, reopen: a review that is missing or busy
 EXAMPLE_REVIEW: JsonDict = {
@@ -106,9 +106,9 @@ def list_reviews(
     tier: Annotated[
         Literal["suggest_approve", "manual_review", "prudent_review", "suggest_reject", "auto_reject", "auto_approve"]
         | None,
-        Query(examples=["manual_review"]),
+        Query(openapi_examples=shown("manual_review")),
     ] = None,
-    min_age_minutes: Annotated[int | None, Query(ge=0, le=10**6, examples=[30])] = None,
+    min_age_minutes: Annotated[int | None, Query(ge=0, le=10**6, openapi_examples=shown(30))] = None,
 ) -> dict[str, Any]:
     """Open reviews, oldest first, of ``tier`` and at least ``min_age_minutes`` old when given."""
     age = None if min_age_minutes is None else dt.timedelta(minutes=min_age_minutes)

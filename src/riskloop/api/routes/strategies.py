@@ -15,13 +15,13 @@ from pydantic.config import JsonDict
 
 from riskloop.api.auth import AsAnalyst, AsApprover, StrategyReader
 from riskloop.api.deps import ServicesDep
-from riskloop.api.openapi import problem_responses
+from riskloop.api.openapi import problem_responses, shown
 from riskloop.api.schemas import Strict
 from riskloop.domain.access import acting
 
 router = APIRouter(tags=["strategies"])
-Name = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_-]{0,59}$", examples=["tighter"])]
-Version = Annotated[int, Path(ge=1, le=10**6, examples=[1])]
+Name = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_-]{0,59}$", openapi_examples=shown("tighter"))]
+Version = Annotated[int, Path(ge=1, le=10**6, openapi_examples=shown(1))]
 CHANGES = problem_responses(401, 403, 404, 409, 422)  # a version or change that is missing or in the wrong state
 JDM = '{"nodes": [{"id": "in", "type": "inputNode"}, {"id": "out", "type": "outputNode"}], "edges": []}'
 EXAMPLE_VERSION: JsonDict = {
@@ -193,7 +193,10 @@ def request_activation(name: Name, body: ActivationIn, services: ServicesDep, pr
     summary="Approve and apply a change (role approver)",
 )
 def approve_activation(
-    change_id: Annotated[int, Path(ge=1, examples=[1])], body: ActorIn, services: ServicesDep, principal: AsApprover
+    change_id: Annotated[int, Path(ge=1, openapi_examples=shown(1))],
+    body: ActorIn,
+    services: ServicesDep,
+    principal: AsApprover,
 ) -> dict[str, Any]:
     """Approve and apply an activation (never by its requester): the version becomes active, the old one retired."""
     acting(principal, body.actor, "actor")
