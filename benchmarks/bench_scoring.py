@@ -75,7 +75,7 @@ def main() -> None:
     batch = loaded.predict(frame.loc[:, columns].iloc[:500])
     assert np.array_equal(batch.pd, [loaded.score_row(r)[0] for r in frame[columns].iloc[:500].to_dict("records")])
     gbdt = next(m for m in loaded.sub_model_names if m.endswith(":gbdt"))
-    booster: lgb.Booster = loaded.serving.booster(gbdt)
+    booster = lgb.Booster(model_str=loaded.serving.booster_texts[gbdt])  # the lightgbm package's own path
     features = loaded.serving.sources[gbdt.split(":")[0]]
     matrices = [np.array([[r[f] if r[f] is not None else np.nan for f in features]], dtype=np.float64) for r in rows]
     native_us = _timed(lambda m: booster.predict(m, raw_score=True, num_threads=1), matrices)
@@ -85,9 +85,7 @@ def main() -> None:
         "applications": len(frame),
         "sub_models": list(loaded.sub_model_names),
         "trees_per_booster": booster.num_trees(),
-        "trees_all_boosters": sum(
-            loaded.serving.booster(m).num_trees() for m in loaded.sub_model_names if ":gbdt" in m
-        ),
+        "trees_all_boosters": sum(loaded.serving.booster(m).num_trees for m in loaded.sub_model_names if ":gbdt" in m),
         "fit_seconds": round(fit_seconds, 2),
         "setup_seconds": round(setup_seconds, 2),
         "ensemble_single_row": _summary(ensemble_us),

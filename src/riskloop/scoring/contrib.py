@@ -1,10 +1,10 @@
 """TreeSHAP contributions of one row through LightGBM's single-row fast C API.
 
-``Booster.predict(x, pred_contrib=True)`` re-validates its input and re-reads the prediction config on
-every call, which costs more than the TreeSHAP arithmetic for one row of a small booster. LightGBM's
-``LGBM_BoosterPredictForMatSingleRowFast`` takes a config prepared once; it runs the same predictor, so
-the values equal ``Booster.predict(..., pred_contrib=True)`` (tests check parity). Calls on one config
-are serialised: the config holds the predictor's row buffer.
+``NativeBooster.contributions`` (``Booster.predict(x, pred_contrib=True)``) re-validates its input and
+re-reads the prediction config on every call, which costs more than the TreeSHAP arithmetic for one row of a
+small booster. LightGBM's ``LGBM_BoosterPredictForMatSingleRowFast`` takes a config prepared once; it runs the
+same predictor, so the values are equal bit for bit (tests check parity). Calls on one config are serialised:
+the config holds the predictor's row buffer.
 """
 
 from __future__ import annotations
@@ -12,15 +12,12 @@ from __future__ import annotations
 import ctypes
 import threading
 
-import lightgbm as lgb
 import numpy as np
 import numpy.typing as npt
-from lightgbm.basic import _safe_call
-from lightgbm.libpath import _LIB  # the library handle LightGBM's own wrapper calls
+
+from riskloop.scoring.booster import ALL_ITERATIONS, DTYPE_FLOAT64, PREDICT_CONTRIB, NativeBooster, check
 
 FloatArray = npt.NDArray[np.float64]
-PREDICT_CONTRIB = 3  # C_API_PREDICT_CONTRIB
-DTYPE_FLOAT64 = 1  # C_API_DTYPE_FLOAT64
 
 
 class RowContributions:
@@ -28,22 +25,23 @@ class RowContributions:
 
     Examples
     --------
-    >>> contrib = RowContributions(booster)  # doctest: +SKIP
+    >>> contrib = RowContributions(NativeBooster(text))  # doctest: +SKIP
     >>> contrib.row(np.array([0.3, np.nan, 2.0]))  # doctest: +SKIP
     array([ 0.12, -0.03,  0.41, -2.9 ])
 
     """
 
-    def __init__(self, booster: lgb.Booster) -> None:
+    def __init__(self, booster: NativeBooster) -> None:
         self.booster = booster  # keeps the handle alive as long as the config
-        self.features = booster.num_feature()
+        self._lib = booster.lib
+        self.features = booster.num_feature
         self._config = ctypes.c_void_p()
-        _safe_call(
-            _LIB.LGBM_BoosterPredictForMatSingleRowFastInit(
-                booster._handle,
+        check(
+            self._lib.LGBM_BoosterPredictForMatSingleRowFastInit(
+                booster.handle,
                 ctypes.c_int(PREDICT_CONTRIB),
                 ctypes.c_int(0),  # start iteration
-                ctypes.c_int(-1),  # every iteration (the best one when early stopping kept only those)
+                ctypes.c_int(ALL_ITERATIONS),  # every iteration (the best one when early stopping kept only those)
                 ctypes.c_int(DTYPE_FLOAT64),
                 ctypes.c_int32(self.features),
                 ctypes.c_char_p(b"num_threads=1"),
@@ -60,8 +58,8 @@ class RowContributions:
         if x.shape != (self.features,):
             raise ValueError(f"row needs {self.features} values, got shape {x.shape}")
         with self._lock:
-            _safe_call(
-                _LIB.LGBM_BoosterPredictForMatSingleRowFast(
+            check(
+                self._lib.LGBM_BoosterPredictForMatSingleRowFast(
                     self._config,
                     x.ctypes.data_as(ctypes.c_void_p),
                     ctypes.byref(self._out_len),
@@ -73,4 +71,4 @@ class RowContributions:
     def __del__(self) -> None:
         config = getattr(self, "_config", None)
         if config is not None and config.value:
-            _LIB.LGBM_FastConfigFree(config)
+            self._lib.LGBM_FastConfigFree(config)

@@ -5,18 +5,20 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import lightgbm as lgb
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from riskloop.errors import ValidationError
+from riskloop.scoring.booster import NativeBooster
 from riskloop.scoring.fusion import Calibrator, Fusion
 from riskloop.scoring.points import PointsTable
 from riskloop.scoring.scaling import Scaling
 from riskloop.scoring.trees import CompiledForest
+
+if TYPE_CHECKING:  # frames are the batch path's input; the serving path never builds one
+    import pandas as pd
 
 FloatArray = npt.NDArray[np.float64]
 SCORECARD, GBDT = "scorecard", "gbdt"
@@ -89,9 +91,9 @@ class ServingEnsemble:
         self._source_cols = {s: [index[f] for f in fs] for s, fs in self.sources.items()}
         self._direct_cols = [index[d] for d in fusion.direct]
         self._gbdt = [m for m in self.sub_models if m.kind == GBDT]
-        dumps = [lgb.Booster(model_str=booster_texts[m.name]).dump_model() for m in self._gbdt]
+        self._boosters = {m.name: NativeBooster(booster_texts[m.name]) for m in self._gbdt}
+        dumps = [self._boosters[m.name].dump_model() for m in self._gbdt]
         self._forest = CompiledForest(dumps, [self._source_cols[m.source] for m in self._gbdt])
-        self._boosters: dict[str, lgb.Booster] = {}
         self._source_pos = {s: i for i, s in enumerate(self.sources)}
 
     def matrix(self, frame: pd.DataFrame) -> tuple[FloatArray, FloatArray]:
@@ -155,10 +157,8 @@ class ServingEnsemble:
         pd_ = self.calibrator.apply(np.array([logit]))
         return float(pd_[0]), float(self.scaling.points_from_pd(pd_)[0])
 
-    def booster(self, name: str) -> lgb.Booster:
-        """The LightGBM booster of sub-model ``name`` (for ``pred_contrib``), built from its text on first use."""
-        if name not in self._boosters:
-            self._boosters[name] = lgb.Booster(model_str=self.booster_texts[name])
+    def booster(self, name: str) -> NativeBooster:
+        """The LightGBM booster of GBDT sub-model ``name`` (for ``pred_contrib``)."""
         return self._boosters[name]
 
     def impacts(self, frame: pd.DataFrame) -> tuple[list[tuple[str, str]], FloatArray]:
@@ -184,7 +184,7 @@ class ServingEnsemble:
             if m.kind == SCORECARD:
                 parts = self.tables[m.name].adverse(x[:, cols])
             else:
-                parts = np.asarray(self.booster(m.name).predict(x[:, cols], pred_contrib=True))[:, :-1]
+                parts = self.booster(m.name).contributions(x[:, cols])[:, :-1]
             for f, feature in enumerate(self.sources[m.source]):
                 add((m.source, feature), self.fusion.coef[j] * parts[:, f] * present)
         k = len(self.sub_models)

@@ -6,13 +6,15 @@ import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from riskloop.errors import ValidationError
 from riskloop.scoring.model import ServingEnsemble
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CATALOG_FILE = "reason_catalog.json"
 

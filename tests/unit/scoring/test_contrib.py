@@ -1,4 +1,4 @@
-"""Single-row contributions through LightGBM's fast C API equal ``Booster.predict(pred_contrib=True)``."""
+"""LightGBM through its C library (no ``lightgbm`` package) equals ``lightgbm.Booster``: trees and contributions."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import lightgbm as lgb
 import numpy as np
 import pytest
 
+from riskloop.errors import ValidationError
+from riskloop.scoring.booster import NativeBooster
 from riskloop.scoring.contrib import RowContributions
 from riskloop.scoring.points import FeatureBins, PointsTable
 
@@ -29,7 +31,7 @@ def _booster(params: dict[str, Any], seed: int) -> tuple[lgb.Booster, np.ndarray
 @pytest.mark.parametrize("params", [{}, {"zero_as_missing": True}, {"monotone_constraints": [1, -1, 0, 0, 0]}])
 def test_row_contributions_equal_pred_contrib(params: dict[str, Any]) -> None:
     booster, test = _booster(params, seed=5)
-    fast = RowContributions(booster)
+    fast = RowContributions(NativeBooster(booster.model_to_string()))
     expected = booster.predict(test, pred_contrib=True)
     got = np.array([fast.row(row) for row in test])
     assert got.shape == (len(test), 6)
@@ -40,12 +42,12 @@ def test_row_contributions_equal_pred_contrib(params: dict[str, Any]) -> None:
 def test_row_contributions_reject_a_row_of_the_wrong_width() -> None:
     booster, _ = _booster({}, seed=1)
     with pytest.raises(ValueError, match="needs 5 values"):
-        RowContributions(booster).row(np.zeros(4))
+        RowContributions(NativeBooster(booster.model_to_string())).row(np.zeros(4))
 
 
 def test_row_contributions_are_safe_across_threads() -> None:
     booster, test = _booster({}, seed=2)
-    fast = RowContributions(booster)
+    fast = RowContributions(NativeBooster(booster.model_to_string()))
     expected = booster.predict(test, pred_contrib=True)
     results: dict[int, np.ndarray] = {}
 
@@ -58,6 +60,25 @@ def test_row_contributions_are_safe_across_threads() -> None:
     for t in threads:
         t.join()
     assert all(np.array_equal(r, expected) for r in results.values())
+
+
+@pytest.mark.parametrize("params", [{}, {"zero_as_missing": True}, {"monotone_constraints": [1, -1, 0, 0, 0]}])
+def test_native_booster_dumps_and_explains_as_the_lightgbm_package(params: dict[str, Any]) -> None:
+    booster, test = _booster(params, seed=7)
+    native = NativeBooster(booster.model_to_string())
+    assert (native.num_feature, native.num_trees) == (booster.num_feature(), booster.num_trees())
+    expected = booster.dump_model()
+    del expected["pandas_categorical"]  # added by the Python wrapper, not by the C library
+    assert native.dump_model() == expected
+    assert np.array_equal(native.contributions(test), booster.predict(test, pred_contrib=True))
+
+
+def test_native_booster_refuses_a_bad_model_and_a_bad_matrix() -> None:
+    with pytest.raises(ValidationError, match="booster"):
+        NativeBooster("not a lightgbm model")
+    booster, _ = _booster({}, seed=1)
+    with pytest.raises(ValidationError, match="rows of 5 values"):
+        NativeBooster(booster.model_to_string()).contributions(np.zeros((2, 4)))
 
 
 def test_adverse_row_equals_adverse() -> None:
