@@ -16,7 +16,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from riskloop.errors import ValidationError
-from riskloop.modeling.artifacts import read_bundle, write_bundle
+from riskloop.modeling.artifacts import write_bundle
+from riskloop.scoring.bundle import read_bundle
 
 MODEL_FILE = "model.txt"
 PARAMS: dict[str, Any] = {
@@ -59,9 +60,9 @@ class BaselineModel:
     @classmethod
     def load(cls, folder: Path) -> BaselineModel:
         """Load a saved model after checking its sha256 (no unpickling)."""
-        meta, files = read_bundle(folder)
-        booster = lgb.Booster(model_str=files[MODEL_FILE].decode())
-        return cls(booster, tuple(meta["features"]))
+        read = read_bundle(folder)
+        booster = lgb.Booster(model_str=read.files[MODEL_FILE].decode())
+        return cls(booster, tuple(read.meta["features"]))
 
 
 def train_baseline(frame: pd.DataFrame, label: npt.ArrayLike, features: tuple[str, ...], seed: int) -> BaselineModel:

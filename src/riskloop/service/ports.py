@@ -17,7 +17,7 @@ from riskloop.domain.decision_request import DecisionRequest, EnterpriseProfile,
 from riskloop.features.online import PublishedFeatures
 
 if TYPE_CHECKING:
-    from riskloop.modeling.registry import ModelRegistry
+    from riskloop.scoring.registry import ModelRegistry
 
 
 class Progress(Protocol):

@@ -27,11 +27,11 @@ from riskloop.modeling.bundle import KIND
 from riskloop.modeling.ensemble import Ensemble, EnsembleConfig, cross_validate, fit_ensemble
 from riskloop.modeling.evaluation import bootstrap_auc_gain, discrimination
 from riskloop.modeling.metrics import bootstrap_auc
-from riskloop.modeling.registry import model_id
 from riskloop.modeling.report import ScoredSplit, build_report, write_report
 from riskloop.modeling.sources import SourceSpec, cross_source, default_sources
 from riskloop.modeling.splits import time_split
 from riskloop.modeling.tabular import Categorical, TabularData, load_table
+from riskloop.scoring.registry import model_id
 from riskloop.service.graph_features import graph_source, workspace_graph_features
 from riskloop.service.ports import ModelHome, Progress, no_progress
 

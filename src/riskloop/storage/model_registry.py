@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from riskloop.domain.clock import Clock, SystemClock
 from riskloop.errors import NotFoundError, StorageError
-from riskloop.modeling.registry import RegisteredModel, check_status, manifest_digest, model_id
+from riskloop.scoring.registry import RegisteredModel, check_status, manifest_digest, model_id
 from riskloop.storage.models import model_registry as table
 
 ATTEMPTS = 3  # two writers racing for the same next version: the unique constraint makes one retry

@@ -9,7 +9,7 @@ from typing import Any
 
 from riskloop.domain.clock import Clock, SystemClock
 from riskloop.errors import NotFoundError
-from riskloop.modeling.registry import RegisteredModel, check_status, manifest_digest, model_id
+from riskloop.scoring.registry import RegisteredModel, check_status, manifest_digest, model_id
 
 
 class InMemoryModelRegistry:

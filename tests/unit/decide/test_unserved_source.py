@@ -38,7 +38,7 @@ def scorer() -> EnsembleScorer:
     model = fit_ensemble(
         frame, y, sources, EnsembleConfig(folds=2, kinds=("gbdt",), direct_inputs=("app_bureau_score",))
     )
-    return EnsembleScorer(model, "toy:1")
+    return EnsembleScorer(model.serving, model.catalog, "toy:1")
 
 
 def test_a_row_without_the_source_is_refused_and_one_with_it_scores(scorer: EnsembleScorer) -> None:

@@ -11,7 +11,7 @@ import pytest
 from riskloop.domain.clock import FixedClock
 from riskloop.errors import NotFoundError, ValidationError
 from riskloop.modeling.artifacts import write_bundle
-from riskloop.modeling.registry import ModelRegistry, manifest_digest
+from riskloop.scoring.registry import ModelRegistry, manifest_digest
 from riskloop.storage.engine import make_engine
 from riskloop.storage.migrate import upgrade
 from riskloop.storage.model_registry import SQLModelRegistry

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from riskloop.errors import NotFoundError, ValidationError
-from riskloop.modeling.artifacts import MANIFEST
+from riskloop.scoring.bundle import MANIFEST, sha256_bytes
 
 STATUSES = ("registered", "active", "retired")
 
@@ -37,7 +36,7 @@ def manifest_digest(bundle: Path) -> str:
     path = bundle / MANIFEST
     if not path.is_file():
         raise NotFoundError(f"{bundle}: no {MANIFEST}; not a model bundle")
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return sha256_bytes(path.read_bytes())
 
 
 def check_status(status: str) -> str:
