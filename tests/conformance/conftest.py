@@ -22,6 +22,7 @@ from port_backends import (
 )
 
 from riskloop.features.backends.duckdb import DuckDBFeatureEngine
+from riskloop.features.backends.spark import SPARK_EXTRA
 from riskloop.features.engine import FeatureEngine
 from riskloop.storage.engine import make_engine
 from riskloop.storage.migrate import upgrade
@@ -30,6 +31,7 @@ from riskloop.storage.migrate import upgrade
 @pytest.fixture(scope="session")
 def spark() -> Iterator[Any]:
     """A local[2] SparkSession shared by every Spark test of this process (starting a JVM takes seconds)."""
+    pytest.importorskip("pyspark", reason=f"PySpark is the optional spark extra: {SPARK_EXTRA}")
     from riskloop.features.backends.spark import spark_session
 
     session = spark_session("local[2]", shuffle_partitions=2)
@@ -42,9 +44,9 @@ def engine_factory(request: pytest.FixtureRequest) -> Callable[[Path], FeatureEn
     """Builds each registered FeatureEngine backend over a directory of Parquet tables."""
     if request.param == "duckdb":
         return lambda root: DuckDBFeatureEngine(root, threads=1)
+    session = request.getfixturevalue("spark")  # skips without the spark extra
     from riskloop.features.backends.spark import SparkFeatureEngine
 
-    session = request.getfixturevalue("spark")
     return lambda root: SparkFeatureEngine(root, session=session)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from riskloop.errors import ConfigError, IngestError, NotFoundError, RiskloopError, ValidationError
 
@@ -44,7 +45,7 @@ def cli_errors(json_mode: bool = False) -> Iterator[None]:
         if json_mode:
             print(json.dumps({"error": type(exc).__name__, "message": str(exc)}), file=sys.stderr)
         else:
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(exit_code_for(exc)) from None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -60,6 +61,18 @@ def test_publishing_needs_the_enterprises_table(tmp_path: Path) -> None:
 def test_unknown_engine_lists_the_valid_names(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="valid: duckdb, spark"):
         FEATURE_ENGINES.create("polars", tmp_path)
+
+
+def test_the_spark_engine_without_the_spark_extra_says_how_to_install_it(
+    tmp_path: Path, warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # as if PySpark were not installed: find_spec gives None
+    with pytest.raises(ConfigError, match=r"pip install 'riskloop\[spark\]'"):
+        FEATURE_ENGINES.create("spark", tmp_path)
+    refused = CliRunner().invoke(app, _cli(tmp_path, "features", "publish", "--engine", "spark"))
+    assert refused.exit_code == 2
+    assert "pip install 'riskloop[spark]'" in refused.stderr
+    assert "Traceback" not in refused.output
 
 
 def _cli(tmp_path: Path, *args: str) -> list[str]:

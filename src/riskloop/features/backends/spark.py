@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import tempfile
 import warnings
 from collections.abc import Iterator, Sequence
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from riskloop.errors import ValidationError
+from riskloop.errors import ConfigError, ValidationError
 from riskloop.features.backends.duckdb import table_glob
 from riskloop.features.dialect import duckdb_to_spark
 from riskloop.features.engine import SPINE_SCHEMA, availability_column
@@ -21,6 +22,7 @@ if TYPE_CHECKING:  # pyspark is imported lazily: the rest of riskloop must not p
     from pyspark.sql import SparkSession
 
 DEFAULT_MASTER = "local[2]"
+SPARK_EXTRA = "pip install 'riskloop[spark]'"
 _QUIET_LOG4J = """\
 rootLogger.level = error
 rootLogger.appenderRef.stderr.ref = console
@@ -30,6 +32,12 @@ appender.console.target = SYSTEM_ERR
 appender.console.layout.type = PatternLayout
 appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
 """
+
+
+def require_pyspark() -> None:
+    """A ConfigError saying how to install PySpark unless it is installed (it is the optional ``spark`` extra)."""
+    if importlib.util.find_spec("pyspark") is None:
+        raise ConfigError(f"feature engine: spark needs PySpark, an optional extra: {SPARK_EXTRA} (and Java 17+)")
 
 
 def spark_session(master: str = DEFAULT_MASTER, shuffle_partitions: int = 4) -> SparkSession:
@@ -43,6 +51,7 @@ def spark_session(master: str = DEFAULT_MASTER, shuffle_partitions: int = 4) -> 
         ``spark.sql.shuffle.partitions``; the default 200 wastes time on data of this size.
 
     """
+    require_pyspark()
     from pyspark.sql import SparkSession
 
     log4j = Path(tempfile.mkdtemp(prefix="riskloop-spark-")) / "log4j2.properties"
@@ -84,6 +93,7 @@ class SparkFeatureEngine:
     """
 
     def __init__(self, root: Path, master: str = DEFAULT_MASTER, session: SparkSession | None = None) -> None:
+        require_pyspark()  # choosing the engine without the extra fails here, before any work
         self.root = root
         self.master = master
         self._session = session
