@@ -213,22 +213,32 @@ class Workspace:
     # --- use cases --------------------------------------------------------------------------------------------
 
     def model_folder(self, model: str | None = None) -> Path:
-        """The bundle to serve: a folder, a registered model id, else the active (or latest) registered one.
+        """The bundle to serve (``model_bundle``)."""
+        return self.model_bundle(model)[0]
 
-        Falls back to the newest ``models/*/ensemble`` folder of the workspace.
+    def model_bundle(self, model: str | None = None) -> tuple[Path, str | None]:
+        """The bundle to serve and the manifest sha256 the registry recorded for it (``None``: not registered).
+
+        ``model`` is a folder or a registered model id; by default the active (else the latest) registered
+        model, else the newest ``models/*/ensemble`` folder of the workspace.
         """
         registry = self.model_registry()
+        if model is not None and Path(model).is_dir():
+            folder = Path(model).resolve()
+            known = [m for m in registry.list() if Path(m.path).resolve() == folder]
+            return folder, known[0].manifest_sha256 if known else None
         if model is not None:
-            path = Path(model)
-            return path if path.is_dir() else Path(registry.get(model).path)
+            found = registry.get(model)
+            return Path(found.path), found.manifest_sha256
         registered = registry.list()
         active = [m for m in registered if m.status == ACTIVE]
         if active or registered:
-            return Path(max(active or registered, key=lambda m: (m.created_at, m.version)).path)
-        found = sorted(self.models_dir.glob("*/ensemble"), key=lambda p: p.stat().st_mtime)
-        if not found:
+            best = max(active or registered, key=lambda m: (m.created_at, m.version))
+            return Path(best.path), best.manifest_sha256
+        folders = sorted(self.models_dir.glob("*/ensemble"), key=lambda p: p.stat().st_mtime)
+        if not folders:
             raise NotFoundError(f"no model in {self.home} (run: riskloop train)")
-        return found[-1]
+        return folders[-1], None
 
     def decider(
         self, runtime: Runtime | None = None, *, graph: GraphChecks | None = None, loader: StrategyLoader | None = None
@@ -248,7 +258,7 @@ class Workspace:
             features=self.feature_store(),
             profiles=self.profiles(runtime.blacklist),
             graph=graph or NoGraphChecks(),
-            scorer=EnsembleScorer.load(self.model_folder(runtime.model)),
+            scorer=EnsembleScorer.load(*self.model_bundle(runtime.model)),  # the registered digest must match
             rules=ZenRuleEngine(loader or self.strategy_loader()),
             strategy=strategy,
             clock=self.clock,
