@@ -44,6 +44,9 @@ def load_settings(home: str | Path | None = None, database_url: str | None = Non
     path = Path(raw_home).expanduser().resolve()
     if path.exists() and not path.is_dir():
         raise ConfigError(f"home: {path} exists and is not a directory")
+    blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise ConfigError(f"home: {path} cannot be created: {blocking} is a file, not a directory")
     url = database_url or os.environ.get("RISKLOOP_DATABASE_URL") or f"sqlite:///{path / 'riskloop.db'}"
     if "://" not in url:
         raise ConfigError(f"database_url: {url!r} is not a SQLAlchemy URL (e.g. postgresql+psycopg://host/db)")

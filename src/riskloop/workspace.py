@@ -22,6 +22,7 @@ from riskloop.io.warehouse import Warehouse
 from riskloop.plugins import Registry
 from riskloop.rules.engine import KEY_SEPARATOR, StrategyLoader
 from riskloop.rules.loaders import ChainStrategyLoader, PackageStrategyLoader
+from riskloop.service import prerequisites as pre
 from riskloop.service.api_keys import ApiKeyAdmin, Authenticator
 from riskloop.service.decide import Decider
 from riskloop.service.intake import Intake, Split
@@ -29,8 +30,8 @@ from riskloop.service.ports import GraphChecks, ModelHome
 from riskloop.service.reviews import ReviewDesk
 from riskloop.service.runtime import ACTIVE, ActiveStrategy, NoGraphChecks, Runtime
 from riskloop.service.strategies import StrategyLifecycle
-from riskloop.storage.engine import make_engine
-from riskloop.storage.migrate import upgrade
+from riskloop.storage.engine import make_engine, redact
+from riskloop.storage.migrate import schema_revision, upgrade
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -62,15 +63,32 @@ class Workspace:
         self.warehouse = Warehouse(settings.warehouse)
 
     @classmethod
-    def open(cls, settings: Settings, *, clock: Clock | None = None, migrate: bool = True) -> Workspace:
+    def open(
+        cls, settings: Settings, *, clock: Clock | None = None, migrate: bool = True, create: bool = True
+    ) -> Workspace:
         """The workspace of ``settings``, its database migrated to the latest schema unless ``migrate`` is off.
 
         ``migrate=False`` is for processes started after a parent migrated (serve workers), and for read-only
-        commands that must not write a workspace they only inspect.
+        commands that must not write a workspace they only inspect. ``create=False`` is for every command that
+        needs what an earlier command put there: a workspace that does not exist yet is a NotFoundError naming
+        the command to run first, and nothing is created (no directory, no database file, no schema).
+        A database that cannot be reached is a StorageError with the driver's reason, before anything else.
         """
+        if schema_revision(settings.database_url) is None and not create:
+            raise NotFoundError(pre.no_workspace(cls.where(settings)))
         if migrate:
             upgrade(settings.database_url)
         return cls(settings, make_engine(settings.database_url), clock or SystemClock())
+
+    @staticmethod
+    def exists(settings: Settings) -> bool:
+        """Whether the workspace's database was created (migrated at least once); nothing is created."""
+        return schema_revision(settings.database_url) is not None
+
+    @staticmethod
+    def where(settings: Settings) -> str:
+        """The workspace as people name it: its directory, or the database URL (password hidden) when not SQLite."""
+        return str(settings.home) if settings.database_url.startswith("sqlite") else redact(settings.database_url)
 
     def close(self) -> None:
         """Dispose of the database engine (its pooled connections)."""
@@ -209,6 +227,72 @@ class Workspace:
     def model_home(self) -> ModelHome:
         """Where training reads and writes (``riskloop.service.train``)."""
         return ModelHome(self.settings.warehouse, self.models_dir, self.model_registry(), self.graph_key)
+
+    # --- prerequisites: each check names the command to run first (``riskloop.service.prerequisites``) -------
+
+    def require_ingested(self, *tables: str) -> str:
+        """Some data is ingested into the warehouse, and each of ``tables`` in particular."""
+        return pre.require_ingested(self.warehouse, tables)
+
+    def require_profiles(self) -> str:
+        """The database holds enterprise profiles (``riskloop ingest`` into this database)."""
+        return pre.require_profiles(self.profiles(), self.warehouse)
+
+    def require_graph(self) -> str:
+        """A graph is built (``riskloop graph build``)."""
+        return pre.require_graph(self.graph_store(), self.warehouse)
+
+    def require_published_features(self) -> str:
+        """Enterprise features are published under the current feature set (``riskloop features publish``)."""
+        from riskloop.features.publish import ENTERPRISE_FEATURE_SET
+
+        return pre.require_published_features(self.feature_store(), ENTERPRISE_FEATURE_SET, self.warehouse)
+
+    def require_model(self, model: str | None = None) -> str:
+        """The bundle ``model`` names (default: the deployed one) exists (``riskloop train``)."""
+        from riskloop.modeling.registry import manifest_digest
+
+        folder = self.model_folder(model)
+        return f"{folder.name} (manifest sha256 {manifest_digest(folder)[:12]})"
+
+    def require_strategy(self, strategy: str) -> str:
+        """``name@version`` loads; a bare name has an active version."""
+        if KEY_SEPARATOR in strategy:
+            return pre.require_strategy(self.strategy_loader(), strategy)
+        return pre.require_active_strategy(self.strategy_repository(), strategy)
+
+    def require_decisions(self) -> str:
+        """Decisions are stored (``riskloop serve`` records them)."""
+        return pre.require_decisions(self.decision_store())
+
+    def require_api_keys(self) -> str:
+        """API keys exist (``riskloop keys create``)."""
+        return pre.require_api_keys(self.api_keys())
+
+    def serving_checks(self, runtime: Runtime, graph: str, challenger: str | None = None) -> dict[str, pre.Check]:
+        """What ``riskloop serve`` needs, in the order the commands that provide it run.
+
+        Profiles come from the enterprises ingested into the database; the stored graph's checks (``graph``
+        ``workspace``) read the applications ingested into the warehouse. Without any of these every
+        application would be referred.
+        """
+        tables = ("enterprises", "applications") if graph == "workspace" else ("enterprises",)
+        checks: dict[str, pre.Check] = {
+            "data": lambda: self.require_ingested(*tables),
+            "profiles": self.require_profiles,
+            "model": lambda: self.require_model(runtime.model),
+        }
+        if graph == "workspace":
+            checks["graph"] = self.require_graph
+        checks["features"] = self.require_published_features
+        checks["strategy"] = lambda: self.require_strategy(runtime.strategy)
+        if challenger:
+            checks["challenger"] = lambda: self.require_strategy(challenger)
+        return checks
+
+    def require_serving(self, runtime: Runtime, graph: str, challenger: str | None = None) -> dict[str, str]:
+        """Every serving check passes (what each found), or one NotFoundError listing what to run, in order."""
+        return pre.require_all("not ready to serve", self.serving_checks(runtime, graph, challenger))
 
     # --- use cases --------------------------------------------------------------------------------------------
 

@@ -36,11 +36,11 @@ def replay_command(
     with cli_errors(json_mode):
         if not decision_ids and not every:
             raise ValidationError("decision_ids", "name decisions to replay or pass --all")
-        with Workspace.open(settings) as ws:
-            decider = ws.decider(Runtime(model=model))
+        with Workspace.open(settings, create=False) as ws:
+            ws.require_decisions()
             store = ws.decision_store()
             stored = store.all() if every else [store.get(d) for d in decision_ids or []]
-            result = replay_all(stored, decider)
+            result = replay_all(stored, ws.decider(Runtime(model=model)))
     emit(result, json_mode, _render_replay)
     if result["different"]:
         raise typer.Exit(1)
@@ -99,8 +99,9 @@ def backtest_command(  # noqa: PLR0917 - Typer options are parameters
     from riskloop.cli.output import parse_date
     from riskloop.errors import ValidationError
     from riskloop.service.backtest import BacktestOptions, as_mapping, backtest_strategies, run_backtest
+    from riskloop.service.prerequisites import BACKTEST_TABLES, OUTCOME_TABLES
     from riskloop.service.runtime import Runtime
-    from riskloop.workspace import Workspace
+    from riskloop.workspace import GRAPH_CHECKS, Workspace
 
     settings: Settings = ctx.obj
     with cli_errors(json_mode):
@@ -109,7 +110,13 @@ def backtest_command(  # noqa: PLR0917 - Typer options are parameters
             if not candidate_file.is_file():
                 raise ValidationError("candidate_file", f"{candidate_file} is not a file")
             content = candidate_file.read_text("utf-8")
-        with Workspace.open(settings, migrate=False) as ws:  # read only: no migration, no writes
+        GRAPH_CHECKS.check(graph)
+        # Read only: no migration, no writes. Checked in the order the commands that provide it run.
+        with Workspace.open(settings, migrate=False, create=False) as ws:
+            ws.require_ingested(*BACKTEST_TABLES, *(() if truth is not None else OUTCOME_TABLES))
+            ws.require_model(model)
+            if graph == "workspace":
+                ws.require_graph()
             loader, candidate, champion = backtest_strategies(
                 ws.strategy_repository(),
                 ws.strategy_loader(),

@@ -7,11 +7,11 @@ from contextlib import ExitStack
 from typing import Annotated, Any
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
 from riskloop.cli.main import app
-from riskloop.cli.output import cli_errors, console, emit, err_console, parse_date
+from riskloop.cli.output import cli_errors, console, emit, parse_date, progress_bars
 from riskloop.config import Settings
 from riskloop.domain.clock import SystemClock
 
@@ -47,6 +47,7 @@ def publish_command(
     json_mode: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Compute the enterprise-level features of every enterprise in the warehouse and publish them."""
+    from riskloop.service.prerequisites import PUBLISH_TABLES
     from riskloop.service.publish_features import publish_features
     from riskloop.workspace import FEATURE_ENGINES, Workspace
 
@@ -55,11 +56,12 @@ def publish_command(
         clock = SystemClock()
         day = parse_date(as_of, "--as-of") or clock.now().date()
         FEATURE_ENGINES.check(engine)
-        ws = stack.enter_context(Workspace.open(settings, clock=clock))
+        ws = stack.enter_context(Workspace.open(settings, clock=clock, create=False))
+        ws.require_ingested(*PUBLISH_TABLES)
         compute, store = ws.feature_engine(engine), ws.feature_store()
         started = time.perf_counter()
         columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
-        with Progress(*columns, console=err_console, transient=True, disable=json_mode) as bar:
+        with progress_bars(*columns, json_mode=json_mode) as bar:
             task = bar.add_task("starting")
 
             def progress(stage: str, done: int, total: int) -> None:
@@ -82,7 +84,8 @@ def show_command(
     from riskloop.workspace import Workspace
 
     settings: Settings = ctx.obj
-    with cli_errors(json_mode), Workspace.open(settings) as ws:
+    with cli_errors(json_mode), Workspace.open(settings, create=False) as ws:
+        ws.require_published_features()
         found = ws.feature_store().lookup(ENTERPRISE_FEATURE_SET, credit_code)
         if found is None:
             raise NotFoundError(

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 
 from riskloop.cli.main import app
-from riskloop.cli.output import cli_errors, console, emit, err_console, parse_date
+from riskloop.cli.output import cli_errors, console, emit, parse_date, progress_bars
 from riskloop.config import Settings
 from riskloop.synth.params import DEFAULT_AS_OF, UniverseParams
 from riskloop.synth.universe import generate_universe
@@ -39,15 +39,12 @@ def generate(
         params = UniverseParams(enterprises=enterprises, seed=seed, as_of=parse_date(as_of) or DEFAULT_AS_OF)
         target = out if out is not None else settings.universes / f"seed-{seed}-n-{enterprises}"
         started = time.perf_counter()
-        if json_mode:
-            summary = generate_universe(params, target, workers=workers)
-        else:
-            columns = (TextColumn("generating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-            with Progress(*columns, console=err_console, transient=True) as bar:
-                task = bar.add_task("generate", total=enterprises)
-                summary = generate_universe(
-                    params, target, workers=workers, progress=lambda done, _total: bar.update(task, completed=done)
-                )
+        columns = (TextColumn("generating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with progress_bars(*columns, json_mode=json_mode) as bar:
+            task = bar.add_task("generate", total=enterprises)
+            summary = generate_universe(
+                params, target, workers=workers, progress=lambda done, _total: bar.update(task, completed=done)
+            )
         result = {
             "out": str(summary.out),
             "seed": seed,

@@ -7,12 +7,12 @@ from contextlib import ExitStack
 from typing import Annotated, Any
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
 from riskloop.cli.graph_support import epoch_of, parse_target, stored_graph, target_node, workspace
 from riskloop.cli.main import app
-from riskloop.cli.output import cli_errors, console, emit, err_console, parse_date
+from riskloop.cli.output import cli_errors, console, emit, parse_date, progress_bars
 from riskloop.config import Settings
 
 graph_app = typer.Typer(no_args_is_help=True, help="Build the enterprise graph; expand, find paths, detect gangs.")
@@ -44,9 +44,9 @@ def build_command(ctx: typer.Context, json_mode: JsonOpt = False) -> None:
 
     settings: Settings = ctx.obj
     with cli_errors(json_mode), ExitStack() as stack:
-        store, tokenizer, con = workspace(settings, stack)
+        store, tokenizer, con = workspace(settings, stack, built=False)
         columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
-        with Progress(*columns, console=err_console, transient=True, disable=json_mode) as bar:
+        with progress_bars(*columns, json_mode=json_mode) as bar:
             task = bar.add_task("starting")
 
             def progress(stage: str, done: int, total: int) -> None:
@@ -164,11 +164,12 @@ def gangs_command(
 ) -> None:
     """Detect gangs from shared identifiers in application and login behaviour."""
     from riskloop.service.graph import detect_workspace_gangs
+    from riskloop.service.prerequisites import GANG_TABLES
 
     settings: Settings = ctx.obj
     with cli_errors(json_mode), ExitStack() as stack:
         day = parse_date(as_of, "--as-of")
-        store, tokenizer, con = workspace(settings, stack)
+        store, tokenizer, con = workspace(settings, stack, *GANG_TABLES)
         started = time.perf_counter()
         found = detect_workspace_gangs(
             con, store, tokenizer, until=epoch_of(day, end=True), window_days=window_days, max_degree=max_degree

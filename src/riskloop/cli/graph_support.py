@@ -17,11 +17,21 @@ if TYPE_CHECKING:
     from riskloop.graph.tokens import Tokenizer
 
 
-def workspace(settings: Settings, stack: ExitStack) -> tuple[GraphStore, Tokenizer, duckdb.DuckDBPyConnection]:
-    """The workspace's graph store, tokenizer and a DuckDB connection over its warehouse, closed with ``stack``."""
+def workspace(
+    settings: Settings, stack: ExitStack, *tables: str, built: bool = True
+) -> tuple[GraphStore, Tokenizer, duckdb.DuckDBPyConnection]:
+    """The workspace's graph store, tokenizer and a DuckDB connection over its warehouse, closed with ``stack``.
+
+    Checked first, nothing created: the workspace exists, holds ingested data (each of ``tables``; any, to
+    build) and, when ``built``, a built graph.
+    """
     from riskloop.workspace import Workspace
 
-    ws = stack.enter_context(Workspace.open(settings))
+    ws = stack.enter_context(Workspace.open(settings, create=False))
+    if tables or not built:
+        ws.require_ingested(*tables)
+    if built:
+        ws.require_graph()
     con = ws.warehouse.connect()
     stack.callback(con.close)
     return ws.graph_store(), ws.tokenizer(), con
@@ -30,7 +40,7 @@ def workspace(settings: Settings, stack: ExitStack) -> tuple[GraphStore, Tokeniz
 def stored_graph(store: GraphStore) -> EnterpriseGraph:
     """The in-memory graph rebuilt from the store; a clear error if none was built."""
     from riskloop.graph.memory import EnterpriseGraph
-    from riskloop.service.graph import NO_GRAPH
+    from riskloop.service.prerequisites import NO_GRAPH
 
     tables = store.read()
     if tables is None:

@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
 from riskloop.cli.main import app
-from riskloop.cli.output import cli_errors, console, emit, err_console, parse_date
+from riskloop.cli.output import cli_errors, console, emit, err_console, parse_date, progress_bars
 from riskloop.config import Settings
 from riskloop.domain.clock import SystemClock
 from riskloop.ingest.report import ProgressUpdate
@@ -55,35 +55,28 @@ def ingest_command(
     ] = None,
 ) -> None:
     """Validate and load CSV / Parquet / JSON Lines table files; bad rows are quarantined with a reason."""
+    from riskloop.ingest.sources import discover
     from riskloop.workspace import Workspace
 
     settings: Settings = ctx.obj
     with cli_errors(json_mode):
         as_of_date = parse_date(as_of, "--as-of")
-        ws = Workspace.open(settings, clock=SystemClock())
-        if json_mode:
-            with ws:
-                result = ws.ingest(directory, as_of=as_of_date)
-        else:
-            with (
-                ws,
-                Progress(
-                    SpinnerColumn(),
-                    TextColumn("{task.description}"),
-                    TimeElapsedColumn(),
-                    console=err_console,
-                    transient=True,
-                ) as bar,
-            ):
-                tasks: dict[tuple[str, str], Any] = {}
+        discover(directory)  # a missing or empty input fails here, before the workspace is created
+        columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+        with (
+            Workspace.open(settings, clock=SystemClock()) as ws,
+            progress_bars(*columns, json_mode=json_mode) as bar,
+        ):
+            tasks: dict[tuple[str, str], Any] = {}
 
-                def progress(update: ProgressUpdate) -> None:
-                    key = (update.table, update.phase)
-                    if key not in tasks:
-                        tasks[key] = bar.add_task("")
-                    bar.update(tasks[key], description=f"{update.table}: {update.phase} {update.rows:,} rows")
+            def progress(update: ProgressUpdate) -> None:
+                key = (update.table, update.phase)
+                if key not in tasks:
+                    tasks[key] = bar.add_task("")
+                bar.update(tasks[key], description=f"{update.table}: {update.phase} {update.rows:,} rows")
 
-                result = ws.ingest(directory, as_of=as_of_date, progress=progress)
+            result = ws.ingest(directory, as_of=as_of_date, progress=progress)
+        if not json_mode:
             for warning in result.warnings:
                 err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
     emit(result.to_dict(), json_mode, _render)

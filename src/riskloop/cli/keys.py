@@ -32,10 +32,17 @@ def operator() -> str:
 
 
 @contextmanager
-def _keys(settings: Settings) -> Iterator[ApiKeyAdmin]:
+def _keys(settings: Settings, *, create: bool = False) -> Iterator[ApiKeyAdmin]:
+    """The keys; only ``keys create`` creates the workspace (keys usually precede the first serve)."""
+    from riskloop.errors import NotFoundError
+    from riskloop.service.prerequisites import NO_KEYS
     from riskloop.workspace import Workspace
 
-    with Workspace.open(settings) as ws:  # migrated: keys are usually created before the first `riskloop serve`
+    if not create and not Workspace.exists(settings):
+        raise NotFoundError(NO_KEYS)
+    with Workspace.open(settings) as ws:
+        if not create:
+            ws.require_api_keys()
         yield ws.api_keys()
 
 
@@ -58,7 +65,7 @@ def create_command(
 ) -> None:
     """Create a key for PRINCIPAL with the given roles and print its secret once."""
     settings: Settings = ctx.obj
-    with cli_errors(json_mode), _keys(settings) as keys:
+    with cli_errors(json_mode), _keys(settings, create=True) as keys:
         created = keys.create(principal, role, actor=operator())
     emit({**created.key.to_dict(), "secret": created.secret}, json_mode, _render_created)
 

@@ -6,10 +6,37 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 
 from riskloop.config import load_settings
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="riskloop: credit risk for online SME lending.")
+JSON_REQUESTED = "riskloop.json"  # ctx.meta key: the command line asks for --json
+
+
+class _Root(TyperGroup):
+    """The root command; notes whether the sub-command was given ``--json``.
+
+    An error of the global options (``--home``, ``--database-url``) is then printed as the sub-command would.
+    """
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
+        rest = super().parse_args(ctx, args)
+        ctx.meta[JSON_REQUESTED] = "--json" in rest
+        return rest
+
+
+ORDER = (
+    "Order of commands: ingest DIR (or demo) first; then train, graph build and features publish; then serve; "
+    "replay after decisions are stored. ingest, demo, keys create and train --csv/--parquet create the "
+    "workspace; every other command needs one, and says which command to run first when something is missing."
+)
+app = typer.Typer(
+    cls=_Root,
+    no_args_is_help=True,
+    add_completion=False,
+    help="riskloop: credit risk for online SME lending.",
+    epilog=ORDER,
+)
 
 
 @app.callback()
@@ -23,7 +50,7 @@ def main(
     """Global options shared by every command."""
     from riskloop.cli.output import cli_errors
 
-    with cli_errors():
+    with cli_errors(bool(ctx.meta.get(JSON_REQUESTED))):
         ctx.obj = load_settings(home, database_url)
 
 

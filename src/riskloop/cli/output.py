@@ -12,6 +12,7 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import Progress, ProgressColumn
 
 from riskloop.errors import ConfigError, IngestError, NotFoundError, RiskloopError, ValidationError
 
@@ -47,6 +48,16 @@ def cli_errors(json_mode: bool = False) -> Iterator[None]:
         else:
             err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(exit_code_for(exc)) from None
+
+
+def progress_bars(*columns: ProgressColumn | str, json_mode: bool) -> Progress:
+    """Transient progress bars on stderr for people at a terminal.
+
+    None with --json, nor when stderr is a pipe or a file: there Rich leaves a blank line behind, and an error
+    would no longer be the one line on stderr.
+    """
+    quiet = json_mode or not err_console.is_terminal
+    return Progress(*columns, console=err_console, transient=True, disable=quiet)
 
 
 def emit(result: dict[str, Any], json_mode: bool, render: Callable[[dict[str, Any]], None]) -> None:

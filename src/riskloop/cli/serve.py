@@ -58,15 +58,20 @@ def serve_command(  # noqa: PLR0917 - Typer options are parameters
         ENV_SHADOW,
         ENV_STRATEGY,
     )
-    from riskloop.rules.engine import parse_key
+    from riskloop.rules.engine import KEY_SEPARATOR, parse_key
+    from riskloop.service.runtime import Runtime
     from riskloop.workspace import GRAPH_CHECKS, Workspace
 
     with cli_errors(json_mode):
         GRAPH_CHECKS.check(graph)  # an unknown name fails here with the valid ones, before any worker starts
-        parse_key(strategy)
+        if KEY_SEPARATOR in strategy:  # else a bare name: its active version, checked below
+            parse_key(strategy)
         if challenger:
             parse_key(challenger)
-        Workspace.open(settings).close()  # migrated once, here: workers migrating at once would race on the DDL
+        # Migrated once, here: workers migrating at once would race on the DDL. Everything a worker needs is
+        # checked here too, so a missing step is one line naming its command, not a worker dying at start-up.
+        with Workspace.open(settings, create=False) as ws:
+            ws.require_serving(Runtime(model=model, strategy=strategy), graph, challenger)
         os.environ.update(
             {
                 "RISKLOOP_HOME": str(settings.home),

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
 from riskloop.cli.main import app
-from riskloop.cli.output import cli_errors, console, emit, err_console, parse_date
+from riskloop.cli.output import cli_errors, console, emit, parse_date, progress_bars
 from riskloop.config import Settings
 from riskloop.errors import ValidationError
 from riskloop.service.ports import Progress as ProgressPort
@@ -41,13 +42,21 @@ def train(
     json_mode: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Train, validate and register a model; write its bundle and an HTML + JSON validation report."""
-    from riskloop.service.train import TableTraining, WorkspaceTraining, train_table, train_workspace
+    from riskloop.service.prerequisites import TRAIN_TABLES
     from riskloop.workspace import Workspace
 
     settings: Settings = ctx.obj
     with cli_errors(json_mode):
         table = _table_path(csv, parquet, target)
-        with Workspace.open(settings) as ws, _Bars(json_mode) as report:
+        with ExitStack() as stack:
+            # A table brings its own data (the workspace is created for the model); the workspace must hold some.
+            ws = stack.enter_context(Workspace.open(settings, create=table is not None))
+            if table is None:
+                ws.require_ingested(*TRAIN_TABLES)
+            # The training stack takes seconds to import: only once there is something to train on.
+            from riskloop.service.train import TableTraining, WorkspaceTraining, train_table, train_workspace
+
+            report = stack.enter_context(_Bars(json_mode))
             home = ws.model_home()
             if table is not None and target is not None:
                 options = TableTraining(
@@ -81,6 +90,8 @@ def _table_path(csv: Path | None, parquet: Path | None, target: str | None) -> P
         raise ValidationError("--target", f"name the 0/1 target column of {table}")
     if table is None and target:
         raise ValidationError("--target", "only applies with --csv or --parquet")
+    if table is not None and not table.is_file():
+        raise ValidationError("--csv" if csv is not None else "--parquet", f"{table}: no such file")
     return table
 
 
@@ -88,10 +99,8 @@ class _Bars:
     """Rich progress bars on stderr, or nothing in JSON mode; yields a ``Progress`` callable."""
 
     def __init__(self, quiet: bool) -> None:
-        self.bar = None if quiet else Progress(
-            TextColumn("{task.description:<15}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=err_console, transient=True,
-        )  # fmt: skip
+        columns = (TextColumn("{task.description:<15}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        self.bar = None if quiet else progress_bars(*columns, json_mode=False)
 
     def __enter__(self) -> ProgressPort:
         if self.bar is None:

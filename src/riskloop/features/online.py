@@ -53,6 +53,10 @@ class FeatureStore(Protocol):
         """Published features of each of ``credit_codes`` that has any, keyed by credit code."""
         ...
 
+    def count(self, feature_set: str) -> int:
+        """How many enterprises have features published under ``feature_set``."""
+        ...
+
 
 def feature_set_version(groups: Sequence[FeatureGroup]) -> str:
     """A 12-hex-digit version of ``groups``: changes whenever a name, a feature or the SQL of any group changes.

@@ -75,7 +75,8 @@ def discover(directory: str | Path) -> Sources:
     sources.files = {t.name: sorted(found[t.name]) for t in TABLES if found.get(t.name)}
     if not sources.files:
         raise IngestError(
-            f"no table files in {root}: expected <table>.parquet, <table>.csv, <table>.jsonl or <table>/ "
+            f"no table files in {root} (run: riskloop generate for a synthetic universe, or export tables as "
+            f"docs/data-formats.md describes): expected <table>.parquet, <table>.csv, <table>.jsonl or <table>/ "
             f"directories of part files; valid table names: {_valid_names()}"
         )
     return sources

@@ -19,8 +19,7 @@ from riskloop.graph.store import GraphStore
 from riskloop.graph.tokens import Tokenizer
 from riskloop.graph.usage import read_usage
 from riskloop.service.ports import Progress, no_progress
-
-NO_GRAPH = "no graph built yet (run: riskloop graph build)"
+from riskloop.service.prerequisites import NO_GRAPH
 
 
 @dataclass(frozen=True)

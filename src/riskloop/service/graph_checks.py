@@ -140,7 +140,8 @@ def load_graph_checks(
     With a log, every arrival logged since the graph was built is recorded before this returns. Raises
     NotFoundError when no graph was built.
     """
-    from riskloop.service.graph import NO_GRAPH, load_analytics
+    from riskloop.service.graph import load_analytics
+    from riskloop.service.prerequisites import NO_GRAPH
 
     build = store.latest_build()  # before the graph: a rebuild in between only makes the catch-up longer
     if build is None:

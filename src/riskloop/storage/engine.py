@@ -20,6 +20,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def parse_url(database_url: str) -> sa.URL:
+    """``database_url`` parsed; ConfigError when it is not a URL of a supported database."""
+    try:
+        url = sa.make_url(database_url)
+    except sa.exc.ArgumentError as exc:
+        raise ConfigError(f"database_url: {database_url!r} is not a SQLAlchemy URL ({exc})") from None
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ConfigError(f"database_url: unsupported database {url.get_backend_name()!r}; valid: postgresql, sqlite")
+    return url
+
+
 def make_engine(database_url: str) -> sa.Engine:
     """Create an engine for ``database_url``; SQLite connections get WAL and foreign keys.
 
@@ -29,15 +40,25 @@ def make_engine(database_url: str) -> sa.Engine:
         A SQLAlchemy URL such as ``sqlite:///riskloop.db`` or ``postgresql+psycopg://host/db``.
 
     """
-    try:
-        url = sa.make_url(database_url)
-    except sa.exc.ArgumentError as exc:
-        raise ConfigError(f"database_url: {database_url!r} is not a SQLAlchemy URL ({exc})") from None
-    if url.get_backend_name() not in ("sqlite", "postgresql"):
-        raise ConfigError(f"database_url: unsupported database {url.get_backend_name()!r}; valid: postgresql, sqlite")
+    url = parse_url(database_url)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)  # a new workspace has no directory yet
     engine = sa.create_engine(url)
     if url.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def driver_message(exc: BaseException) -> str:
+    """The first line of a database driver's error, without SQLAlchemy's statement and background link."""
+    orig = getattr(exc, "orig", None) or exc
+    lines = str(orig).strip().splitlines()
+    return lines[0] if lines else type(orig).__name__
+
+
+def redact(database_url: str) -> str:
+    """``database_url`` with its password hidden."""
+    try:
+        return sa.make_url(database_url).render_as_string(hide_password=True)
+    except Exception:  # a bad URL is still worth naming without its password
+        return "<database url>"

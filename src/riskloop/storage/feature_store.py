@@ -77,6 +77,12 @@ class SQLFeatureStore:
                     out[found.credit_code] = _to_published(found._mapping)
         return out
 
+    def count(self, feature_set: str) -> int:
+        """How many enterprises have features published under ``feature_set``."""
+        stmt = sa.select(sa.func.count()).select_from(table).where(table.c.feature_set == feature_set)
+        with self.engine.connect() as conn:
+            return int(conn.execute(stmt).scalar_one())
+
 
 def _upsert(dialect: str) -> Any:
     """``INSERT ... ON CONFLICT (credit_code, feature_set) DO UPDATE`` for the engine's dialect."""

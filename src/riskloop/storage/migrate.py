@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 
 from riskloop.errors import StorageError
+from riskloop.storage.engine import driver_message, parse_url, redact
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -35,13 +38,28 @@ def upgrade(database_url: str, revision: str = "head") -> None:
     try:
         command.upgrade(alembic_config(database_url), revision)
     except Exception as exc:  # Alembic and drivers raise many types; callers get one
-        raise StorageError(f"database migration to {revision} failed on {_redact(database_url)}: {exc}") from exc
+        where = redact(database_url)
+        raise StorageError(f"database migration to {revision} failed on {where}: {driver_message(exc)}") from exc
 
 
-def _redact(url: str) -> str:
-    from sqlalchemy import make_url
+def schema_revision(database_url: str) -> str | None:
+    """The revision the database at ``database_url`` was migrated to; ``None`` when it never was.
 
+    Nothing is created: a SQLite file that does not exist is not opened (opening it would create it), and a
+    server is only read. A database that cannot be reached is a StorageError with the driver's reason.
+    """
+    url = parse_url(database_url)
+    if url.get_backend_name() == "sqlite" and (url.database in (None, "", ":memory:") or not _is_file(url.database)):
+        return None
+    engine = sa.create_engine(url)
     try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # a bad URL is still worth showing without its password
-        return "<database url>"
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    except sa.exc.SQLAlchemyError as exc:
+        raise StorageError(f"database {redact(database_url)}: cannot connect: {driver_message(exc)}") from exc
+    finally:
+        engine.dispose()
+
+
+def _is_file(path: str | None) -> bool:
+    return path is not None and Path(path).is_file()

@@ -45,3 +45,8 @@ class SQLProfileSource:
             established_date=found.established_date,
             blacklisted=found.credit_code in self.blacklist,
         )
+
+    def count(self) -> int:
+        """How many enterprises the database holds (what serving can find profiles for)."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(_enterprises)).scalar_one())

@@ -34,3 +34,7 @@ class InMemoryFeatureStore:
         """Published features of each of ``credit_codes`` that has any, keyed by credit code."""
         found = ((code, self._rows.get((feature_set, code))) for code in credit_codes)
         return {code: item for code, item in found if item is not None}
+
+    def count(self, feature_set: str) -> int:
+        """How many enterprises have features published under ``feature_set``."""
+        return sum(1 for fs, _ in self._rows if fs == feature_set)

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from riskloop.api.schemas import ApplicationIn
 from riskloop.service.applications import recorded_requests
+from riskloop.storage.models import metadata
 
 PYTHON = Path(sys.executable)
 
@@ -39,6 +41,8 @@ def served(workspace_copy: Path, request: pytest.FixtureRequest) -> Iterator[tup
         capture_output=True, text=True, check=False, env=os.environ.copy(),
     )  # fmt: skip
     assert made.returncode == 0, made.stderr
+    if url == "postgres":  # serve refuses a database without profiles or published features: copy the workspace's
+        _copy_rows(f"sqlite:///{workspace_copy / 'riskloop.db'}", args[-1], ("enterprises", "published_features"))
     auth = {"Authorization": f"Bearer {json.loads(made.stdout)['secret']}"}
     args += ["serve", "--port", str(port)] + (["--graph", "none"] if url == "postgres" else [])
     log = workspace_copy / "serve.log"
@@ -61,6 +65,21 @@ def served(workspace_copy: Path, request: pytest.FixtureRequest) -> Iterator[tup
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def _copy_rows(source: str, target: str, tables: tuple[str, ...]) -> None:
+    """Copy every row of ``tables`` from the database at ``source`` to the (migrated) one at ``target``."""
+    engines = sa.create_engine(source), sa.create_engine(target)
+    try:
+        for name in tables:
+            table = metadata.tables[name]
+            with engines[0].connect() as read:
+                rows = [dict(r._mapping) for r in read.execute(sa.select(table))]
+            with engines[1].begin() as write:
+                write.execute(table.insert(), rows)
+    finally:
+        for engine in engines:
+            engine.dispose()
 
 
 def _payload(workspace: Path, n: int) -> list[dict[str, object]]:
@@ -96,7 +115,7 @@ def test_serve_decides_recorded_applications_on_sqlite(
 @pytest.mark.postgres
 @pytest.mark.parametrize("served", ["postgres"], indirect=True)
 def test_serve_works_on_postgresql(served: tuple[str, dict[str, str]], workspace_copy: Path) -> None:
-    # An empty PostgreSQL database: no profiles, features or graph there, so every decision is a referral.
+    # The workspace's profiles and published features on PostgreSQL, no graph checks: every decision is referred.
     base, auth = served
     body = _payload(workspace_copy, 1)[0]
     with httpx.Client(base_url=base, timeout=10, headers=auth) as client:
@@ -104,6 +123,7 @@ def test_serve_works_on_postgresql(served: tuple[str, dict[str, str]], workspace
         assert r.status_code == 201, r.text
         codes = [x["code"] for x in r.json()["reasons"]]
         assert r.json()["tier"] not in ("auto_approve", "suggest_approve")
-        assert "DATA_UNAVAILABLE_FEATURES" in codes
+        assert "DATA_UNAVAILABLE_GRAPH" in codes
+        assert "DATA_UNAVAILABLE_FEATURES" not in codes
         again = client.post("/v1/applications", json=body, headers={"Idempotency-Key": "pg-1"})
         assert again.content == r.content

@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from riskloop.cli.main import app
+from riskloop.config import load_settings
 from riskloop.domain.clock import FixedClock
 from riskloop.errors import ConfigError, DataSourceError
 from riskloop.features.backends.duckdb import DuckDBFeatureEngine
@@ -19,7 +20,7 @@ from riskloop.service.publish_features import publish_features
 from riskloop.testing.fake_feature_store import InMemoryFeatureStore
 from riskloop.testing.feature_fixtures import AS_OF, CODE, base_tables, write_tables
 from riskloop.testing.tables import credit_code, row
-from riskloop.workspace import FEATURE_ENGINES
+from riskloop.workspace import FEATURE_ENGINES, Workspace
 
 AT = dt.datetime(2025, 6, 15, 1, 0, tzinfo=dt.UTC)
 
@@ -79,7 +80,14 @@ def _cli(tmp_path: Path, *args: str) -> list[str]:
     return ["--home", str(tmp_path / "home"), "--database-url", f"sqlite:///{tmp_path / 'cli.db'}", *args]
 
 
-def test_cli_publishes_then_shows_one_enterprise(tmp_path: Path, warehouse: Path) -> None:
+@pytest.fixture
+def workspace(tmp_path: Path, warehouse: Path) -> Path:
+    """The warehouse's workspace, its database created (as an ingest would)."""
+    Workspace.open(load_settings(tmp_path / "home", f"sqlite:///{tmp_path / 'cli.db'}")).close()
+    return tmp_path / "home"
+
+
+def test_cli_publishes_then_shows_one_enterprise(tmp_path: Path, workspace: Path) -> None:
     runner = CliRunner()
     published = runner.invoke(app, _cli(tmp_path, "features", "publish", "--as-of", AS_OF.isoformat(), "--json"))
     assert published.exit_code == 0, published.output
@@ -101,7 +109,7 @@ def test_cli_publishes_then_shows_one_enterprise(tmp_path: Path, warehouse: Path
     assert "fin_debt_ratio" in human.stdout
 
 
-def test_cli_errors_are_one_line_without_traceback(tmp_path: Path, warehouse: Path) -> None:
+def test_cli_errors_are_one_line_without_traceback(tmp_path: Path, workspace: Path) -> None:
     runner = CliRunner()
     bad_engine = runner.invoke(app, _cli(tmp_path, "features", "publish", "--engine", "polars"))
     assert bad_engine.exit_code == 2

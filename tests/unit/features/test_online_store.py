@@ -80,6 +80,14 @@ def test_a_lookup_never_mixes_feature_sets(store: FeatureStore) -> None:
     assert store.lookup("v3", "C1") is None
 
 
+def test_count_is_per_feature_set(store: FeatureStore) -> None:
+    assert store.count("v1") == 0
+    store.publish("v1", dt.date(2026, 6, 30), ROWS)
+    store.publish("v1", dt.date(2026, 7, 31), pa.table({"credit_code": ["C1"], "x": [1]}))  # replaces, not adds
+    store.publish("v2", dt.date(2026, 6, 30), pa.table({"credit_code": ["C3"], "x": [7]}))
+    assert (store.count("v1"), store.count("v2"), store.count("v3")) == (2, 1, 0)
+
+
 def test_lookup_many_returns_only_published_codes(store: FeatureStore) -> None:
     store.publish("v1", dt.date(2026, 6, 30), ROWS)
     found = store.lookup_many("v1", ["C2", "nope", "C1"])
