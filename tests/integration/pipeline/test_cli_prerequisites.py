@@ -282,3 +282,13 @@ def test_an_unreachable_database(tmp_path: Path, command: str) -> None:
 )
 def test_unknown_names_list_the_valid_ones(ingested: Path, args: list[str], names: str) -> None:
     assert one_message(invoke(ingested, *args), json_mode=False).startswith(names)
+
+
+@pytest.mark.postgres
+def test_an_empty_postgresql_database_is_no_workspace_and_stays_empty(tmp_path: Path, postgres_url: str) -> None:
+    result = invoke(tmp_path / "home", "graph", "gangs", "--json", database_url=postgres_url)
+    message = one_message(result, json_mode=True)
+    assert message.startswith("no workspace at postgresql+psycopg://")
+    assert first_command(message).startswith(INGEST)
+    assert not Workspace.exists(load_settings(tmp_path / "home", postgres_url))  # nothing migrated
+    assert not (tmp_path / "home").exists()
