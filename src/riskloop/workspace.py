@@ -27,6 +27,7 @@ from riskloop.service.api_keys import ApiKeyAdmin, Authenticator
 from riskloop.service.decide import Decider
 from riskloop.service.intake import Intake, Split
 from riskloop.service.ports import GraphChecks, ModelHome
+from riskloop.service.readiness import Probe
 from riskloop.service.reviews import ReviewDesk
 from riskloop.service.runtime import ACTIVE, ActiveStrategy, NoGraphChecks, Runtime
 from riskloop.service.strategies import StrategyLifecycle
@@ -269,15 +270,15 @@ class Workspace:
         """API keys exist (``riskloop keys create``)."""
         return pre.require_api_keys(self.api_keys())
 
-    def serving_checks(self, runtime: Runtime, graph: str, challenger: str | None = None) -> dict[str, pre.Check]:
-        """What ``riskloop serve`` needs, in the order the commands that provide it run.
+    def serving_checks(self, runtime: Runtime, graph: str, challenger: str | None = None) -> dict[str, Probe]:
+        """What ``riskloop serve`` needs, as probes (``service.readiness``), in the order their commands run.
 
         Profiles come from the enterprises ingested into the database; the stored graph's checks (``graph``
         ``workspace``) read the applications ingested into the warehouse. Without any of these every
         application would be referred.
         """
         tables = ("enterprises", "applications") if graph == "workspace" else ("enterprises",)
-        checks: dict[str, pre.Check] = {
+        checks: dict[str, Probe] = {
             "data": lambda: self.require_ingested(*tables),
             "profiles": self.require_profiles,
             "model": lambda: self.require_model(runtime.model),

@@ -45,23 +45,11 @@ def serve_command(  # noqa: PLR0917 - Typer options are parameters
     json_mode: Annotated[bool, typer.Option("--json", help="Print one JSON object on start")] = False,
 ) -> None:
     """Serve the decision API until interrupted."""
-    settings: Settings = ctx.obj
-    metrics_dir(settings.home)  # before prometheus-client is first imported (below): every worker then shares it
-    import uvicorn
-
-    from riskloop.api.protocol import HTTP_PROTOCOL
-    from riskloop.api.serve_app import (
-        ENV_CHALLENGER,
-        ENV_GRAPH,
-        ENV_MODEL,
-        ENV_PERCENT,
-        ENV_SHADOW,
-        ENV_STRATEGY,
-    )
     from riskloop.rules.engine import KEY_SEPARATOR, parse_key
     from riskloop.service.runtime import Runtime
     from riskloop.workspace import GRAPH_CHECKS, Workspace
 
+    settings: Settings = ctx.obj
     with cli_errors(json_mode):
         GRAPH_CHECKS.check(graph)  # an unknown name fails here with the valid ones, before any worker starts
         if KEY_SEPARATOR in strategy:  # else a bare name: its active version, checked below
@@ -69,9 +57,23 @@ def serve_command(  # noqa: PLR0917 - Typer options are parameters
         if challenger:
             parse_key(challenger)
         # Migrated once, here: workers migrating at once would race on the DDL. Everything a worker needs is
-        # checked here too, so a missing step is one line naming its command, not a worker dying at start-up.
+        # checked here too, so a missing step is one line naming its command, not a worker dying at start-up;
+        # and nothing is written (no metrics folder) before the checks pass.
         with Workspace.open(settings, create=False) as ws:
             ws.require_serving(Runtime(model=model, strategy=strategy), graph, challenger)
+        metrics_dir(settings.home)  # before prometheus-client is first imported (below): every worker then shares it
+        import uvicorn
+
+        from riskloop.api.protocol import HTTP_PROTOCOL
+        from riskloop.api.serve_app import (
+            ENV_CHALLENGER,
+            ENV_GRAPH,
+            ENV_MODEL,
+            ENV_PERCENT,
+            ENV_SHADOW,
+            ENV_STRATEGY,
+        )
+
         os.environ.update(
             {
                 "RISKLOOP_HOME": str(settings.home),

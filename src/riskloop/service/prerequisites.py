@@ -1,10 +1,11 @@
 """What each capability needs done first: one check per prerequisite, naming the command that does it.
 
-A check takes ports and returns a short description of what it found (the shape of a readiness probe), or
-raises NotFoundError whose message ends with ``(run: <command>)``. When a derived thing is missing (a graph,
-published features) and what it is derived from is missing too, the message names the earlier command: the
-one to run first. The CLI runs these checks before a command does any work, ``riskloop serve`` before any
-worker starts, and the API's readiness probe can run the same ones.
+A check takes ports and returns a short description of what it found (bound to its ports, a
+``service.readiness.Probe``), or raises NotFoundError whose message ends with ``(run: <command>)``. When a
+derived thing is missing (a graph, published features) and what it is derived from is missing too, the
+message names the earlier command: the one to run first. The CLI runs these checks before a command does any
+work, ``riskloop serve`` before any worker starts (``require_all``: every missing step in one line), and
+``service.readiness.readiness`` runs the same probes.
 
 Order of commands::
 
@@ -14,10 +15,11 @@ Order of commands::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from riskloop.errors import NotFoundError
+from riskloop.service.readiness import Probe
 from riskloop.service.strategy_ports import ActiveVersions
 
 # The ingested tables a capability cannot run without.
@@ -27,7 +29,6 @@ PUBLISH_TABLES = ("enterprises",)  # the enterprises whose features are publishe
 GANG_TABLES = ("applications",)  # who applied with which identifiers
 BACKTEST_TABLES = ("applications",)  # the history a backtest decides again
 
-Check = Callable[[], str]  # what was found ready; raises NotFoundError naming the command to run first
 
 RUN_INGEST = "riskloop ingest DIR, or riskloop demo"
 NO_DATA = f"no data ingested yet (run: {RUN_INGEST})"
@@ -176,7 +177,7 @@ def require_api_keys(keys: KeyList) -> str:
     return f"{len(found)} API keys"
 
 
-def require_all(what: str, checks: Mapping[str, Check]) -> dict[str, str]:
+def require_all(what: str, checks: Mapping[str, Probe]) -> dict[str, str]:
     """Run every check in order: what each found, or one NotFoundError listing each missing step once.
 
     The message starts with ``what`` and keeps the checks' order, so the command to run first comes first.

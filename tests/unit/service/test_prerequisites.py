@@ -15,6 +15,7 @@ from riskloop.graph.build import EDGE_SCHEMA, NODE_SCHEMA, GraphTables
 from riskloop.io.warehouse import Warehouse
 from riskloop.rules.loaders import PackageStrategyLoader
 from riskloop.service import prerequisites as pre
+from riskloop.service.readiness import Probe, readiness
 from riskloop.testing.fake_feature_store import InMemoryFeatureStore
 from riskloop.testing.fake_graph_store import InMemoryGraphStore
 from riskloop.testing.memory_strategies import MemoryStrategies
@@ -84,7 +85,7 @@ def test_require_all_lists_each_missing_step_once_in_order(empty: Warehouse) -> 
     def missing_model() -> str:
         raise NotFoundError("no model (run: riskloop train)")
 
-    checks: dict[str, pre.Check] = {
+    checks: dict[str, Probe] = {
         "data": lambda: pre.require_ingested(empty),
         "model": missing_model,
         "graph": lambda: pre.require_graph(InMemoryGraphStore(), empty),  # the same missing step as "data"
@@ -94,3 +95,14 @@ def test_require_all_lists_each_missing_step_once_in_order(empty: Warehouse) -> 
         pre.require_all("not ready", checks)
     assert str(raised.value) == f"not ready: {pre.NO_DATA}; no model (run: riskloop train)"
     assert pre.require_all("ready", {"strategy": checks["strategy"]}) == {"strategy": "reference@1 found"}
+
+
+def test_checks_are_readiness_probes(empty: Warehouse, enterprises_only: Warehouse) -> None:
+    found = readiness(
+        {
+            "data": lambda: pre.require_ingested(enterprises_only),
+            "graph": lambda: pre.require_graph(InMemoryGraphStore(), empty),
+        }
+    )
+    assert [(c.name, c.ok) for c in found.checks] == [("data", True), ("graph", False)]
+    assert found.failed() == f"graph: {pre.NO_DATA}"
