@@ -250,11 +250,17 @@ class Workspace:
         return pre.require_published_features(self.feature_store(), ENTERPRISE_FEATURE_SET, self.warehouse)
 
     def require_model(self, model: str | None = None) -> str:
-        """The bundle ``model`` names (default: the deployed one) exists (``riskloop train``)."""
-        from riskloop.modeling.registry import manifest_digest
+        """The bundle ``model`` names (default: the deployed one) exists (``riskloop train``) and is intact.
 
-        folder = self.model_folder(model)
-        return f"{folder.name} (manifest sha256 {manifest_digest(folder)[:12]})"
+        Intact: every file matches its manifest, and the manifest the sha256 the registry recorded (a
+        DataSourceError otherwise, as the decision path's loader would raise).
+        """
+        from riskloop.scoring.bundle import read_bundle
+        from riskloop.scoring.registry import manifest_digest
+
+        folder, registered = self.model_bundle(model)
+        manifest_digest(folder)  # NotFoundError: not a bundle
+        return f"{folder.name} (manifest sha256 {read_bundle(folder, registered).manifest_sha256[:12]})"
 
     def require_strategy(self, strategy: str) -> str:
         """``name@version`` loads; a bare name has an active version."""
