@@ -55,10 +55,11 @@ def publish_command(
     with cli_errors(json_mode), ExitStack() as stack:
         clock = SystemClock()
         day = parse_date(as_of, "--as-of") or clock.now().date()
-        FEATURE_ENGINES.check(engine)
+        # An unknown name or a missing extra is a settings error: said before what the workspace lacks.
+        compute = FEATURE_ENGINES.create(engine, settings.warehouse)
         ws = stack.enter_context(Workspace.open(settings, clock=clock, create=False))
         ws.require_ingested(*PUBLISH_TABLES)
-        compute, store = ws.feature_engine(engine), ws.feature_store()
+        store = ws.feature_store()
         started = time.perf_counter()
         columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
         with progress_bars(*columns, json_mode=json_mode) as bar:
