@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from riskloop.graph.tokens import Tokenizer
     from riskloop.ingest.report import IngestResult, ProgressFn
     from riskloop.service.graph_checks import WorkspaceGraphChecks
+    from riskloop.service.models import ModelLifecycle
     from riskloop.storage.api_keys import SQLApiKeys
     from riskloop.storage.arrivals import SQLArrivalLog
     from riskloop.storage.checkpoint import BackgroundCheckpointer
@@ -224,6 +225,12 @@ class Workspace:
             raise
         finally:
             con.close()
+
+    def model_lifecycle(self) -> ModelLifecycle:
+        """Approval and activation of registered models (four eyes, audited)."""
+        from riskloop.service.models import ModelLifecycle
+
+        return ModelLifecycle(self.model_registry())
 
     def model_home(self) -> ModelHome:
         """Where training reads and writes (``riskloop.service.train``)."""

@@ -42,6 +42,7 @@ def train(
     json_mode: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Train, validate and register a model; write its bundle and an HTML + JSON validation report."""
+    from riskloop.cli.keys import operator
     from riskloop.service.prerequisites import TRAIN_TABLES
     from riskloop.workspace import Workspace
 
@@ -67,6 +68,7 @@ def train(
                     folds=folds,
                     seed=seed,
                     categorical="reject" if reject_categorical else "onehot",
+                    author=operator(),
                 )
                 result = train_table(home, options, report)
             else:
@@ -77,6 +79,7 @@ def train(
                     seed=seed,
                     truth=truth,
                     graph=graph,
+                    author=operator(),
                 )
                 result = train_workspace(home, workspace, report)
     emit(result, json_mode, _render_table if table is not None else _render_workspace)

@@ -11,7 +11,9 @@ from typing import Any, Protocol
 from riskloop.errors import NotFoundError, ValidationError
 from riskloop.scoring.bundle import MANIFEST, sha256_bytes
 
-STATUSES = ("registered", "active", "retired")
+REGISTERED, APPROVED, ACTIVE, RETIRED = "registered", "approved", "active", "retired"
+STATUSES = (REGISTERED, APPROVED, ACTIVE, RETIRED)
+UNKNOWN_AUTHOR = "unknown"  # models registered before their author was recorded
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,9 @@ class RegisteredModel:
     training_window: Mapping[str, Any]
     features: tuple[str, ...]
     metrics: Mapping[str, Any]
-    status: str = "registered"
+    status: str = REGISTERED
+    registered_by: str = UNKNOWN_AUTHOR  # who trained and registered it (never its approver)
+    approved_by: str | None = None
 
 
 def manifest_digest(bundle: Path) -> str:
@@ -71,8 +75,10 @@ class ModelRegistry(Protocol):
         metrics: Mapping[str, Any],
         training_window: Mapping[str, Any],
         features: Sequence[str],
+        *,
+        registered_by: str = UNKNOWN_AUTHOR,
     ) -> str:
-        """Record the bundle at ``bundle`` (its manifest sha256 included); return the new model id."""
+        """Record the bundle at ``bundle`` (its manifest sha256 included) by ``registered_by``; return its id."""
         ...
 
     def get(self, model_id: str) -> RegisteredModel:
@@ -84,5 +90,5 @@ class ModelRegistry(Protocol):
         ...
 
     def set_status(self, model_id: str, status: str) -> RegisteredModel:
-        """Change a model's status (registered, active, retired); return it updated."""
+        """Change a model's status (registered, approved, active, retired); return it updated."""
         ...

@@ -17,7 +17,7 @@ from riskloop.domain.decision_request import DecisionRequest, EnterpriseProfile,
 from riskloop.features.online import PublishedFeatures
 
 if TYPE_CHECKING:
-    from riskloop.scoring.registry import ModelRegistry
+    from riskloop.scoring.registry import ModelRegistry, RegisteredModel
 
 
 class Progress(Protocol):
@@ -40,6 +40,22 @@ class ModelHome:
     models: Path
     registry: ModelRegistry
     graph_key: Callable[[], bytes]  # read only when the graph source is trained
+
+
+class ModelApprovals(Protocol):
+    """The model registry's lifecycle: status changes written with their audit rows (``service.models``)."""
+
+    def get(self, model_id: str) -> RegisteredModel:
+        """The registered model ``model_id``; NotFoundError when there is none."""
+        ...
+
+    def mark_approved(self, model_id: str, approver: str) -> RegisteredModel:
+        """Registered → approved by ``approver``; ConflictError from any other status."""
+        ...
+
+    def mark_active(self, model_id: str, actor: str) -> RegisteredModel:
+        """Approved (or retired) → active, retiring the active model of its name; ConflictError otherwise."""
+        ...
 
 
 class FeatureLookup(Protocol):

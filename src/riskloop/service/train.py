@@ -31,7 +31,7 @@ from riskloop.modeling.report import ScoredSplit, build_report, write_report
 from riskloop.modeling.sources import SourceSpec, cross_source, default_sources
 from riskloop.modeling.splits import time_split
 from riskloop.modeling.tabular import Categorical, TabularData, load_table
-from riskloop.scoring.registry import model_id
+from riskloop.scoring.registry import UNKNOWN_AUTHOR, model_id
 from riskloop.service.graph_features import graph_source, workspace_graph_features
 from riskloop.service.ports import ModelHome, Progress, no_progress
 
@@ -57,6 +57,7 @@ class WorkspaceTraining:
     # per application). Opt-in for its cost: the graph features take longer than fitting the whole ensemble.
     graph: bool = False
     config: Mapping[str, Any] = field(default_factory=dict)  # further EnsembleConfig fields (direct_inputs ...)
+    author: str = UNKNOWN_AUTHOR  # who trains it: recorded in the registry, never its approver
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class TableTraining:
     seed: int = 0
     categorical: Categorical = "onehot"
     config: Mapping[str, Any] = field(default_factory=dict)
+    author: str = UNKNOWN_AUTHOR
 
 
 def train_workspace(home: ModelHome, options: WorkspaceTraining, progress: Progress = no_progress) -> dict[str, Any]:
@@ -113,7 +115,7 @@ def train_workspace(home: ModelHome, options: WorkspaceTraining, progress: Progr
     progress("evaluate", 3, 5)
     columns = [f for s in sources for f in s.features] + list(direct)
     scored = [
-        _scored(name, ensemble, labelled.iloc[rows].reset_index(drop=True), y[rows], columns)
+        scored_split(name, ensemble, labelled.iloc[rows].reset_index(drop=True), y[rows], columns)
         for name, rows in split.parts().items()
     ]
     meta = {
@@ -131,9 +133,9 @@ def train_workspace(home: ModelHome, options: WorkspaceTraining, progress: Progr
     }
     report = build_report(scored, meta)
     if options.truth is not None:
-        report["truth"] = _truth_figures(options.truth, frame, labelled, split.train, ensemble, seed=options.seed)
+        report["truth"] = truth_figures(options.truth, frame, labelled, split.train, ensemble, seed=options.seed)
     progress("save", 4, 5)
-    paths = _save(home, options.name, ensemble, meta, report)
+    paths = save_model(home, options.name, ensemble, meta, report, author=options.author)
     progress("done", 5, 5)
     return {**paths, "meta": meta, "summary": report["summary"], "truth": report.get("truth"), "psi": _psi(report)}
 
@@ -158,13 +160,13 @@ def train_table(home: ModelHome, options: TableTraining, progress: Progress = no
     cv = cross_validate(data.frame, data.y, sources, config)
     progress("fit", 2, 4)
     ensemble = fit_ensemble(data.frame, data.y, sources, config)
-    fitted = _scored("fit", ensemble, data.frame, data.y, list(data.features))
+    fitted = scored_split("fit", ensemble, data.frame, data.y, list(data.features))
     oof = ScoredSplit("cv", data.y, np.asarray(cv.oof_pd, dtype=np.float64), cv.oof_sub, None)
     meta = _table_meta(name, options, data)
     report = build_report([oof, fitted], meta, reference="none")
     report["cv"] = {"fold_auc": list(cv.fold_auc), "auc": cv.auc, "ks": cv.ks}
     progress("save", 3, 4)
-    paths = _save(home, name, ensemble, meta, report)
+    paths = save_model(home, name, ensemble, meta, report, author=options.author)
     progress("done", 4, 4)
     subs = report["splits"]["cv"]["models"]
     fused = subs["fused"]
@@ -232,16 +234,20 @@ def _workspace_frame(tables: Path, as_of: dt.date | None) -> tuple[pd.DataFrame,
     return frame, observed
 
 
-def _scored(name: str, ensemble: Ensemble, frame: pd.DataFrame, y: np.ndarray, columns: list[str]) -> ScoredSplit:
+def scored_split(name: str, ensemble: Ensemble, frame: pd.DataFrame, y: np.ndarray, columns: list[str]) -> ScoredSplit:
+    """``frame``'s rows scored by ``ensemble``, with their labels ``y`` and the values of ``columns`` (for PSI)."""
     scores = ensemble.predict(frame)
     features = frame.loc[:, [c for c in columns if c in frame.columns]]
     return ScoredSplit(name, y.astype(np.int64), np.asarray(scores.pd, dtype=np.float64), scores.sub_scores, features)
 
 
-def _truth_figures(
+def truth_figures(
     truth: Path, frame: pd.DataFrame, labelled: pd.DataFrame, train_rows: np.ndarray, ensemble: Ensemble, *, seed: int
 ) -> dict[str, Any]:
-    """Fused and best-sub-model AUC against ground truth on every application the model did not train on."""
+    """Fused and best-sub-model AUC against ground truth on every application of ``frame`` not in ``train_rows``.
+
+    ``train_rows`` are positions in ``labelled``, the applications with an observed outcome.
+    """
     path = truth / "applications.parquet"
     if not path.is_file():
         raise DataSourceError(f"{path}: ground truth not found (only synthetic universes have it)")
@@ -269,10 +275,19 @@ def _truth_figures(
     }
 
 
-def _save(
-    home: ModelHome, name: str, ensemble: Ensemble, meta: Mapping[str, Any], report: dict[str, Any]
+def save_model(
+    home: ModelHome,
+    name: str,
+    ensemble: Ensemble,
+    meta: Mapping[str, Any],
+    report: dict[str, Any],
+    *,
+    author: str = UNKNOWN_AUTHOR,
 ) -> dict[str, Any]:
-    """Write the bundle and report under ``<models>/<name>-v<version>/`` and register the bundle."""
+    """Write the bundle and report under ``<models>/<name>-v<version>/`` and register the bundle by ``author``.
+
+    ``report`` is ``modeling.report.build_report``'s (its ``summary`` becomes the registered metrics).
+    """
     registry, root = home.registry, home.models
     taken = [m.version for m in registry.list(name)]
     version = max([*taken, _last_folder_version(root, name)], default=0) + 1
@@ -281,7 +296,9 @@ def _save(
     report["meta"]["version"] = version
     json_path, html_path = write_report(report, folder)
     window = {k: meta[k] for k in ("observed_on", "oot_from", "rows", "trained_on") if k in meta}
-    registered = registry.register(folder, name, KIND, report["summary"], window, ensemble.features)
+    registered = registry.register(
+        folder, name, KIND, report["summary"], window, ensemble.features, registered_by=author
+    )
     return {
         "model_id": registered,
         "version": version,

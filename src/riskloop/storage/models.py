@@ -102,9 +102,28 @@ model_registry = sa.Table(
     sa.Column("features", sa.Text(), nullable=False, server_default="[]", comment="JSON list of feature names"),
     sa.Column("metrics", sa.Text(), nullable=False, server_default="{}", comment="JSON: validation figures"),
     sa.Column(
-        "status", sa.String(20), nullable=False, server_default="registered", comment="registered, active or retired"
+        "status",
+        sa.String(20),
+        nullable=False,
+        server_default="registered",
+        comment="registered, approved, active or retired",
     ),
+    sa.Column(
+        "registered_by",
+        sa.String(80),
+        nullable=False,
+        server_default="unknown",
+        comment="who trained and registered it (never its approver)",
+    ),
+    sa.Column("approved_by", sa.String(80), nullable=True, comment="who approved it for activation"),
     sa.UniqueConstraint("name", "version", name="uq_model_registry_name_version"),
+    sa.Index(
+        "uq_model_registry_one_active",
+        "name",
+        unique=True,
+        sqlite_where=sa.text("status = 'active'"),
+        postgresql_where=sa.text("status = 'active'"),
+    ),
     comment="Versioned model bundles: plain artifacts with sha256, never pickles.",
 )
 

@@ -61,7 +61,7 @@ def test_status_changes_and_errors(registry: ModelRegistry, tmp_path: Path) -> N
     mid = registry.register(_bundle(tmp_path / "a", "1"), "sme", "fused-ensemble", {}, {}, [])
     assert registry.set_status(mid, "active").status == "active"
     assert registry.get(mid).status == "active"
-    with pytest.raises(ValidationError, match="valid: registered, active, retired"):
+    with pytest.raises(ValidationError, match="valid: registered, approved, active, retired"):
         registry.set_status(mid, "deleted")
     with pytest.raises(NotFoundError):
         registry.get("nope-v1")

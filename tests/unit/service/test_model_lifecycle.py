@@ -1,0 +1,62 @@
+"""ModelLifecycle on the in-memory registry: four eyes, one active model per name, every step audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from riskloop.domain.clock import FixedClock
+from riskloop.errors import ConflictError, ForbiddenError, ValidationError
+from riskloop.modeling.artifacts import write_bundle
+from riskloop.service.models import ModelLifecycle
+from riskloop.testing.fake_registry import InMemoryModelRegistry
+
+CLOCK = FixedClock(dt.datetime(2026, 6, 30, 9, 0, tzinfo=dt.UTC))
+
+
+def _register(registry: InMemoryModelRegistry, folder: Path, author: str = "ann") -> str:
+    write_bundle(folder, {"model.txt": folder.name.encode()}, {"kind": "fused-ensemble"})
+    return registry.register(folder, "sme", "fused-ensemble", {}, {}, [], registered_by=author)
+
+
+def test_the_author_never_approves_or_activates_their_model(tmp_path: Path) -> None:
+    registry = InMemoryModelRegistry(CLOCK)
+    lifecycle = ModelLifecycle(registry)
+    mid = _register(registry, tmp_path / "a", author="ann")
+    with pytest.raises(ForbiddenError, match="never its author"):
+        lifecycle.approve(mid, "ann")
+    assert registry.get(mid).status == "registered"
+    approved = lifecycle.approve(mid, "bob")
+    assert (approved.status, approved.registered_by, approved.approved_by) == ("approved", "ann", "bob")
+    with pytest.raises(ForbiddenError):
+        lifecycle.activate(mid, "ann")
+    assert lifecycle.activate(mid, "bob").status == "active"
+    assert registry.audit == [("ann", "model.registered", mid), ("bob", "model.approved", mid),
+                              ("bob", "model.activated", mid)]  # fmt: skip
+
+
+def test_activation_needs_an_approval_and_retires_the_previous_model(tmp_path: Path) -> None:
+    registry = InMemoryModelRegistry(CLOCK)
+    lifecycle = ModelLifecycle(registry)
+    first, second = _register(registry, tmp_path / "a"), _register(registry, tmp_path / "b")
+    with pytest.raises(ConflictError, match="registered, not approved or retired"):
+        lifecycle.activate(first, "bob")
+    for mid in (first, second):
+        lifecycle.approve(mid, "bob")
+    lifecycle.activate(first, "bob")
+    lifecycle.activate(second, "carol")
+    assert [(m.model_id, m.status) for m in registry.list("sme")] == [(first, "retired"), (second, "active")]
+    assert ("carol", "model.retired", first) in registry.audit
+    with pytest.raises(ConflictError, match="active, not registered"):
+        lifecycle.approve(second, "bob")  # approved once
+    lifecycle.activate(first, "bob")  # a rollback: the retired model becomes active again
+    assert [m.status for m in registry.list("sme")] == ["active", "retired"]
+
+
+def test_an_approver_is_named(tmp_path: Path) -> None:
+    registry = InMemoryModelRegistry(CLOCK)
+    mid = _register(registry, tmp_path / "a")
+    with pytest.raises(ValidationError, match="approver"):
+        ModelLifecycle(registry).approve(mid, " ")
