@@ -226,6 +226,20 @@ class Workspace:
         finally:
             con.close()
 
+    def graph_checks_before(self, day: dt.date, clock: Clock) -> WorkspaceGraphChecks:
+        """Graph checks on the warehouse as it stood before ``day``, built in memory (nothing is persisted).
+
+        For deciding history without hindsight: ``clock`` (a ``ReplayClock`` starting at ``day``) is moved to
+        each replayed application's time, and the checks record each one then, in time order, as live checks do.
+        """
+        from riskloop.service.graph_checks import graph_checks_as_of
+
+        con = self.warehouse.connect(before=day)
+        try:
+            return graph_checks_as_of(con, self.tokenizer(), clock)
+        finally:
+            con.close()
+
     def model_lifecycle(self) -> ModelLifecycle:
         """Approval and activation of registered models (four eyes, audited)."""
         from riskloop.service.models import ModelLifecycle
@@ -318,7 +332,8 @@ class Workspace:
         """The bundle to serve and the manifest sha256 the registry recorded for it (``None``: not registered).
 
         ``model`` is a folder or a registered model id; by default the active (else the latest) registered
-        model, else the newest ``models/*/ensemble`` folder of the workspace.
+        model, else the newest fused-ensemble bundle under the workspace's ``models`` folder (an empty registry:
+        a database other than the one the models were trained on).
         """
         registry = self.model_registry()
         if model is not None and Path(model).is_dir():
@@ -333,7 +348,8 @@ class Workspace:
         if active or registered:
             best = max(active or registered, key=lambda m: (m.created_at, m.version))
             return Path(best.path), best.manifest_sha256
-        folders = sorted(self.models_dir.glob("*/ensemble"), key=lambda p: p.stat().st_mtime)
+        bundles = [p.parent for p in self.models_dir.glob("**/ensemble.json")]  # a fused-ensemble bundle's file
+        folders = sorted(bundles, key=lambda p: p.stat().st_mtime)
         if not folders:
             raise NotFoundError(f"no model in {self.home} (run: riskloop train)")
         return folders[-1], None

@@ -53,6 +53,16 @@ class EnterpriseStatus:
         return np.array([self.index.get(c, -1) for c in codes], dtype=np.int64)
 
 
+def known_before(status: EnterpriseStatus, at: int) -> EnterpriseStatus:
+    """``status`` with only what was known before ``at`` (epoch seconds): a later status time becomes NEVER.
+
+    A graph built from the tables as they stood on a day still derives statuses dated after it (an instalment
+    unpaid then counts as a default 90 days after it fell due, even if it was paid in between); cut them.
+    """
+    since = {name: np.where(values < at, values, NEVER) for name, values in status.since.items()}
+    return EnterpriseStatus(status.index, status.established, since)
+
+
 def empty_status() -> EnterpriseStatus:
     """Status of no enterprise."""
     none = np.zeros(0, dtype=np.int64)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from pathlib import Path
 from types import TracebackType
@@ -10,7 +11,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from riskloop.domain.tables import TABLES_BY_NAME, table
+from riskloop.domain.tables import TABLES_BY_NAME, Table, table
 from riskloop.errors import StorageError
 from riskloop.io.arrow_schema import arrow_schema
 
@@ -41,12 +42,22 @@ class Warehouse:
         """Names of the contract tables that have at least one part file."""
         return [name for name in sorted(TABLES_BY_NAME) if self.files(name)]
 
-    def connect(self) -> duckdb.DuckDBPyConnection:
-        """Return an in-memory DuckDB connection with one view per existing table."""
+    def connect(self, before: dt.date | None = None) -> duckdb.DuckDBPyConnection:
+        """Return an in-memory DuckDB connection with one view per existing table.
+
+        With ``before``, the warehouse as it stood then: each dated table keeps its rows dated before that day
+        (UTC), by ``record_date``; undated tables (persons, products) are kept whole.
+        """
         con = duckdb.connect()
         for name in self.tables():
-            # Table names come from the contract; the path is quoted.
-            con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({sql_literal(self.glob(name))})")  # noqa: S608
+            # Table names come from the contract; the path and the date are quoted.
+            where = ""
+            dated = record_date(table(name)) if before is not None else None
+            if before is not None and dated is not None:
+                kind = "TIMESTAMPTZ" if table(name).column(dated).kind == "timestamp" else "DATE"
+                bound = f"{before.isoformat()}T00:00:00+00:00" if kind == "TIMESTAMPTZ" else before.isoformat()
+                where = f" WHERE {dated} < CAST({sql_literal(bound)} AS {kind})"
+            con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({sql_literal(self.glob(name))}){where}")  # noqa: S608
         return con
 
     def row_count(self, name: str) -> int:
@@ -63,6 +74,20 @@ class Warehouse:
             for batch in data.to_batches(max_chunksize=ROW_GROUP_SIZE):
                 out.write(batch)
         return out.committed
+
+
+def record_date(spec: Table) -> str | None:
+    """The column dating a record of ``spec``: its partition date, else its first date that cannot be in the future.
+
+    Examples
+    --------
+    >>> record_date(table("applications")), record_date(table("enterprises")), record_date(table("persons"))
+    ('applied_at', 'established_date', None)
+
+    """
+    if spec.partition_date is not None:
+        return spec.partition_date
+    return next((c.name for c in spec.columns if c.kind in ("date", "timestamp") and c.not_future), None)
 
 
 class PartWriter:

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 import pyarrow.parquet as pq
 
+from riskloop.domain.clock import ReplayClock
 from riskloop.domain.decision import TIER_ORDER, Decision, Tier
 from riskloop.errors import DataSourceError, NotFoundError, ValidationError
 from riskloop.features.backends.duckdb import DuckDBFeatureEngine
@@ -33,8 +34,10 @@ from riskloop.rules.engine import KEY_SEPARATOR, Strategy, StrategyLoader, parse
 from riskloop.rules.loaders import ChainStrategyLoader, MemoryStrategyLoader
 from riskloop.service.applications import recorded_requests
 from riskloop.service.decide import Decider, DecisionInputs
+from riskloop.service.ports import Progress, no_progress
 
 LGD = 0.45  # loss given default of unsecured SME credit, for expected loss
+PROGRESS_EVERY = 250
 ENTERPRISE_COLUMNS = frozenset(
     [f for g in ENTERPRISE_GROUPS for f in g.feature_names] + [f"avail_{g.name}" for g in ENTERPRISE_GROUPS]
 )
@@ -114,9 +117,20 @@ class Case:
 
 
 def historical_inputs(
-    decider: Decider, tables: Path, since: dt.date | None, until: dt.date | None
+    decider: Decider,
+    tables: Path,
+    since: dt.date | None,
+    until: dt.date | None,
+    *,
+    graph_clock: ReplayClock | None = None,
+    progress: Progress = no_progress,
 ) -> list[tuple[DecisionInputs, dt.datetime]]:
-    """Inputs of every application in ``[since, until)`` as they were on its date (features point-in-time)."""
+    """Inputs of every application in ``[since, until)`` as they were on its date (features point-in-time).
+
+    Applications are gathered oldest first. ``graph_clock``: the clock of the decider's graph checks, moved to
+    each application's time before its check (checks built on the graph as it stood at ``since`` then see and
+    record every application when it was made, as the live checks do).
+    """
     spine = application_spine(tables, since=since, until=until)
     if spine.num_rows == 0:
         raise DataSourceError(f"{tables}: no applications in the period")
@@ -127,6 +141,8 @@ def historical_inputs(
         row = by_id.get(request.application_id)
         if row is None:
             continue
+        if graph_clock is not None:
+            graph_clock.move_to(applied_at)
         values = {k: clean_value(v) for k, v in row.items() if k in ENTERPRISE_COLUMNS}
         features = PublishedFeatures(request.credit_code, ENTERPRISE_FEATURE_SET, applied_at.date(), applied_at, values)
         profile = decider.profiles.profile(request.credit_code)
@@ -137,6 +153,8 @@ def historical_inputs(
             graph = None
             failures.append(("graph", f"{type(exc).__name__}: {exc}"))
         out.append((DecisionInputs(request, profile, features, graph, tuple(failures)), applied_at))
+        if len(out) % PROGRESS_EVERY == 0:
+            progress("gather", len(out), len(by_id))
     return out
 
 

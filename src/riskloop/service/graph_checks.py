@@ -152,3 +152,26 @@ def load_graph_checks(
     checks.catch_up()
     analytics.checks.prepare(epoch(clock.now()))  # this period's risk snapshot, with the arrivals caught up on
     return checks
+
+
+def graph_checks_as_of(
+    con: duckdb.DuckDBPyConnection, tokenizer: Tokenizer, clock: Clock, *, window_days: float | None = 30.0
+) -> WorkspaceGraphChecks:
+    """Graph checks of a graph built in memory from the tables on ``con`` as they stood at ``clock.now()``.
+
+    Nothing is persisted and no arrival log is read: for replaying history (``Warehouse.connect(before=...)``
+    gives the tables as they stood; a ``ReplayClock`` moved to each application's time makes the checks
+    record it then). Statuses the tables date after ``clock.now()`` are not known yet and are left out.
+    """
+    from riskloop.graph.analytics import GraphAnalytics
+    from riskloop.graph.build import build_graph
+    from riskloop.graph.status import known_before, read_status
+    from riskloop.graph.usage import read_usage
+
+    at = epoch(clock.now())
+    tables = build_graph(con, tokenizer)
+    status = known_before(read_status(con), at)
+    since = None if window_days is None else at - int(window_days * 86_400)
+    analytics = GraphAnalytics.load(tables, read_usage(con, tokenizer), status, tokenizer, as_of=at, since=since)
+    analytics.checks.prepare(at)
+    return WorkspaceGraphChecks(analytics.checks, clock)

@@ -3,7 +3,7 @@ import numpy as np
 from riskloop.graph.memory import EnterpriseGraph
 from riskloop.graph.propagation import propagated_risk
 from riskloop.graph.related import related_party_risk, related_scores
-from riskloop.graph.status import NEVER, STATUSES, EnterpriseStatus
+from riskloop.graph.status import NEVER, STATUSES, EnterpriseStatus, known_before
 from riskloop.testing.graph_fixtures import tiny_graph
 
 DAY = 86_400
@@ -40,3 +40,13 @@ def test_related_party_risk_weights_by_distance():
     assert related_party_risk(g, 3, st, as_of=20 * DAY).score == 0.0  # three hops away: outside k = 2
     batch = related_scores(g, st, as_of=20 * DAY)
     assert batch[1] > batch[2] > batch[3] == 0.0
+
+
+def test_statuses_dated_after_a_cutoff_are_not_known_before_it():
+    g = EnterpriseGraph(tiny_graph(CHAIN, EDGES))
+    cut = known_before(status(10), 10 * DAY)  # known from day 10: not before day 10
+    assert (cut.since["dishonest"] == NEVER).all()
+    assert propagated_risk(g, cut, as_of=30 * DAY).max() == 0.0
+    kept = known_before(status(10), 10 * DAY + 1)
+    assert kept.since["dishonest"][0] == 10 * DAY
+    assert propagated_risk(g, kept, as_of=30 * DAY)[0] > 0
