@@ -13,9 +13,11 @@ from riskloop.cli.main import app
 from riskloop.cli.output import cli_errors, console, emit, err_console, parse_date
 from riskloop.config import Settings
 from riskloop.domain.clock import SystemClock
+from riskloop.domain.decision_request import DecisionRequest
 from riskloop.synth.params import DEFAULT_AS_OF
 
 BAR_WIDTH = 40
+BARS = {"generate": "generate", "ingest": "ingest", "gather": "decide", "decide": "decide"}
 
 
 @app.command()
@@ -27,7 +29,10 @@ def demo(
     as_of: Annotated[str | None, typer.Option("--as-of", help="The universe's today, YYYY-MM-DD")] = None,
     json_mode: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
-    """Generate, ingest, compute features, train a baseline model, decide a batch and summarise it."""
+    """Generate, ingest, train, deploy with four eyes, decide the last months as the API would, and summarise.
+
+    Leaves a workspace `riskloop serve` serves at once, with API keys of the demo roles and an example body.
+    """
     from riskloop.jobs.demo import DemoOptions, run_demo
     from riskloop.workspace import Workspace
 
@@ -37,20 +42,27 @@ def demo(
         ws = Workspace.open(settings, clock=SystemClock())
         if json_mode:
             with ws:
-                result = run_demo(ws, options)
+                result = run_demo(ws, options, _body)
         else:
-            columns = (TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+            columns = (TextColumn("{task.description:<16}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
             with ws, Progress(*columns, console=err_console) as bar:
                 tasks: dict[str, Any] = {}
 
                 def progress(stage: str, done: int, total: int) -> None:
-                    key = stage if stage in ("generate", "ingest") else "model"  # model stages share one bar
+                    key = BARS.get(stage, "model")  # training, graph and publishing stages share one bar
                     if key not in tasks:
                         tasks[key] = bar.add_task(stage, total=total or None)
                     bar.update(tasks[key], description=stage, completed=done, total=total or None)
 
-                result = run_demo(ws, options, progress)
+                result = run_demo(ws, options, _body, progress)
     emit(result, json_mode, _render)
+
+
+def _body(request: DecisionRequest) -> dict[str, Any]:
+    """The request as the API's JSON body."""
+    from riskloop.api.schemas import ApplicationIn
+
+    return ApplicationIn.from_request(request).model_dump(mode="json", exclude_none=True)
 
 
 def _render(result: dict[str, Any]) -> None:
@@ -71,15 +83,23 @@ def _render(result: dict[str, Any]) -> None:
     console.print(tiers)
     low, high = d["auc_ci95"]
     bad_approved = "n/a" if d["bad_rate_approved"] is None else f"{d['bad_rate_approved']:.2%}"
+    terms = d["approved_terms"]
+    granted = (
+        f"median limit ¥{terms['median_limit_yuan']:,.0f} at {terms['median_rate_percent']:.2f}% a year"
+        if terms["applications"]
+        else "none approved"
+    )
     console.print(
         Panel.fit(
             f"approval rate          {d['approval_rate']:.1%}\n"
-            f"straight-through rate  {d['straight_through_rate']:.1%}\n"
+            f"straight-through rate  {d['straight_through_rate']:.1%}  (auto-approve + auto-reject)\n"
+            f"fraud-ring approved    {d['fraud_approved']} of {d['fraud_applications']} fraud-ring applications"
+            " (goal 0)\n"
+            f"approved terms         {granted}\n"
             f"AUC vs ground truth    {d['auc_vs_truth']:.3f}  (95% CI {low:.3f}-{high:.3f})\n"
             f"KS vs ground truth     {d['ks_vs_truth']:.3f}\n"
-            f"bad rate: all          {d['bad_rate_all']:.2%}   approved {bad_approved}\n"
-            f"fraud-ring applications approved  {d['fraud_approved']}",
-            title="decisions of the fused model vs ground truth",
+            f"bad rate: all          {d['bad_rate_all']:.2%}   approved {bad_approved}",
+            title=f"decisions of {result['strategy']['key']} with {result['model']['model_id']} vs ground truth",
         )
     )
     models = RichTable(
@@ -101,5 +121,34 @@ def _render(result: dict[str, Any]) -> None:
         for r in d["top_decline_reasons"]:
             reasons.add_row(r["code"], r["text"], f"{r['count']:,}")
         console.print(reasons)
-    console.print(f"model bundles (plain files, sha256): {d['models']}")
+    _render_deployment(result)
     console.print("seconds: " + ", ".join(f"{k} {v}" for k, v in result["seconds"].items()))
+    _render_next(result["next"])
+
+
+def _render_next(nxt: dict[str, Any]) -> None:
+    """The commands to run next, unboxed and unwrapped so they copy and paste as they are."""
+    console.rule("next")
+    steps = (
+        ("serve the workspace (ready once it has loaded the graph: GET /readyz answers 200)", [nxt["serve"]]),
+        ("post the example application, from another terminal", nxt["curl"]),
+        ("read the model's validation report", [nxt["report"]]),
+    )
+    for title, commands in steps:
+        console.print(f"[bold]{title}[/]")
+        for command in commands:
+            console.print(command, markup=False, highlight=False, soft_wrap=True)
+
+
+def _render_deployment(result: dict[str, Any]) -> None:
+    model, strategy, serve = result["model"], result["strategy"], result["serve"]
+    console.print(
+        f"model [bold]{model['model_id']}[/] {model['status']}: registered by {model['registered_by']}, "
+        f"approved by {model['approved_by']}\n"
+        f"strategy [bold]{strategy['key']}[/] {strategy['status']}: authored by {strategy['author']}, "
+        f"approved by {strategy['approved_by']}\n"
+        f"graph {result['graph']['nodes']:,} nodes, {result['graph']['edges']:,} edges; features of "
+        f"{result['features']['enterprises']:,} enterprises published\n"
+        f"API keys of {', '.join(serve['principals'].values())}: {serve['keys_file']} (secrets, mode 0600)",
+        highlight=False,
+    )

@@ -1,22 +1,43 @@
-"""The end-to-end demo: generate a universe, ingest it, compute features, train, decide, summarise."""
+"""The end-to-end demo: generate, ingest, train, deploy with four eyes, decide the held-out months, summarise.
+
+The workspace it leaves is the one production would have: the model and the reference strategy approved and
+activated by a second principal, the graph built, features published, API keys of the demo roles, so
+``riskloop serve`` serves it at once. The held-out applications are decided in memory (nothing is written to
+the decision tables) by the pipeline the API runs, each as of its own time: point-in-time features, and graph
+checks on the graph as it stood at the cutoff that record each application when it was made.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from riskloop.domain.access import ANALYST, APPROVER
+from riskloop.domain.clock import ReplayClock
+from riskloop.domain.decision import Decision, Tier
+from riskloop.domain.decision_request import DecisionRequest
 from riskloop.errors import ValidationError
 from riskloop.ingest.report import ProgressUpdate
-from riskloop.service.demo_models import RunInputs, run_models
+from riskloop.jobs import demo_serving as serving
+from riskloop.rules.loaders import REFERENCE
+from riskloop.service.backtest import historical_inputs
+from riskloop.service.demo_models import DemoTraining, train_demo_models
+from riskloop.service.demo_summary import read_truth, summarise
+from riskloop.service.graph import build_and_store
 from riskloop.service.ports import Progress, no_progress
+from riskloop.service.publish_features import publish_features
+from riskloop.service.runtime import Runtime
 from riskloop.synth.params import DEFAULT_AS_OF, UniverseParams
 from riskloop.synth.universe import generate_universe
 from riskloop.workspace import Workspace
 
 DECIDE_WINDOW_DAYS = 180  # applications of the last ~6 months are decided; earlier ones train the model
+PROGRESS_EVERY = 250
+Body = Callable[[DecisionRequest], Mapping[str, Any]]  # a request as the API's JSON body (``ApplicationIn``)
 
 
 @dataclass(frozen=True)
@@ -29,46 +50,89 @@ class DemoOptions:
     workers: int = 2
 
 
-def run_demo(ws: Workspace, options: DemoOptions, progress: Progress = no_progress) -> dict[str, Any]:
+def run_demo(ws: Workspace, options: DemoOptions, body: Body, progress: Progress = no_progress) -> dict[str, Any]:
     """Run every stage and return one JSON-ready summary with the figures and the time of each stage."""
-    settings = ws.settings
     seconds: dict[str, float] = {}
-    universe = settings.universes / f"demo-seed-{options.seed}-n-{options.enterprises}"
+    universe = ws.settings.universes / f"demo-seed-{options.seed}-n-{options.enterprises}"
     params = UniverseParams(enterprises=options.enterprises, seed=options.seed, as_of=options.as_of)
-
+    cutoff = options.as_of - dt.timedelta(days=DECIDE_WINDOW_DAYS)
     with _Timed(seconds, "generate"):
         generated = generate_universe(
-            params,
-            universe,
-            workers=options.workers,
-            progress=lambda done, total: progress("generate", done, total),
+            params, universe, workers=options.workers, progress=lambda done, total: progress("generate", done, total)
         )
     _check_single_universe(ws, generated.rows["applications"])
     with _Timed(seconds, "ingest"):
         ingested = ws.ingest(universe, as_of=options.as_of, progress=_ingest_progress(progress))
-    with _Timed(seconds, "features, train, decide"):
-        summary = run_models(
-            RunInputs(
-                tables=settings.warehouse,
-                truth=universe / "truth",
-                observed_on=options.as_of,
-                cutoff=options.as_of - dt.timedelta(days=DECIDE_WINDOW_DAYS),
-                models=settings.home / "models" / f"demo-seed-{options.seed}",
-                seed=options.seed,
-            ),
-            progress=progress,
-        )
-    totals = ingested.to_dict()["totals"]
+    with _Timed(seconds, "train"):
+        training = DemoTraining(options.as_of, cutoff, universe / "truth", options.seed, author=serving.AUTHOR)
+        models = train_demo_models(ws.model_home(), training, progress)
+    with _Timed(seconds, "graph, features"):
+        deployed = _build_and_publish(ws, options.as_of + dt.timedelta(days=1), progress)
+    with _Timed(seconds, "keys, approve"):
+        keys, principals = serving.demo_keys(ws.api_keys(), ws.home)
+        analyst, approver = principals[ANALYST], principals[APPROVER]
+        model = serving.release_model(ws, models.saved["model_id"], approver)
+        strategy = serving.release_strategy(ws.strategies(), ws.strategy_repository(), analyst, approver)
+    with _Timed(seconds, "decide"):
+        decided = decide_held_out(ws, cutoff, progress)
+    summary = summarise([d for _, d in decided], models, read_truth(universe / "truth"), options.seed)
+    served = serving.serving(keys, ws.home, body(_example(decided)), Path(models.saved["report_html"]))
+    progress("done", 1, 1)
     return {
         "universe": str(universe),
         "enterprises": options.enterprises,
         "seed": options.seed,
         "decide_window_days": DECIDE_WINDOW_DAYS,
+        "cutoff": cutoff.isoformat(),
         "rows_generated": sum(generated.rows.values()),
-        "ingest": {"run_id": ingested.run_id, **totals},
+        "ingest": {"run_id": ingested.run_id, **ingested.to_dict()["totals"]},
         "decision": summary,
+        "model": {**model, "report_html": models.saved["report_html"], "baseline_bundle": str(models.baseline_bundle)},
+        "strategy": strategy,
+        **deployed,
+        **served,
         "seconds": {k: round(v, 2) for k, v in seconds.items()},
     }
+
+
+def _build_and_publish(ws: Workspace, day: dt.date, progress: Progress) -> dict[str, Any]:
+    """Store the graph of everything ingested; publish each enterprise's features of the records before ``day``."""
+    con = ws.warehouse.connect()
+    try:
+        graph = build_and_store(con, ws.graph_store(), ws.tokenizer(), ws.clock, progress).to_dict()
+    finally:
+        con.close()
+    published = publish_features(ws.feature_engine("duckdb"), ws.feature_store(), ws.settings.warehouse, day)
+    return {
+        "graph": {k: v for k, v in graph.items() if k in ("build_id", "nodes", "edges")},
+        "features": published.to_dict(),
+    }
+
+
+def decide_held_out(
+    ws: Workspace, cutoff: dt.date, progress: Progress = no_progress
+) -> list[tuple[DecisionRequest, Decision]]:
+    """Every application from ``cutoff`` on, oldest first, decided as of its time by the API's pipeline.
+
+    The graph checks start from the graph of the records dated before the cutoff and record each application
+    at its own time (a ``ReplayClock``); features are computed as of each application's date; the strategy is
+    the active ``reference`` version and the model the active one, as ``riskloop serve`` would use.
+    """
+    clock = ReplayClock(dt.datetime.combine(cutoff, dt.time(), dt.UTC))
+    decider = ws.decider(Runtime(strategy=REFERENCE), graph=ws.graph_checks_before(cutoff, clock))
+    inputs = historical_inputs(decider, ws.settings.warehouse, cutoff, None, graph_clock=clock, progress=progress)
+    out = []
+    for i, (gathered, at) in enumerate(inputs, 1):
+        out.append((gathered.request, decider.decide_inputs(gathered, at).decision))
+        if i % PROGRESS_EVERY == 0 or i == len(inputs):
+            progress("decide", i, len(inputs))
+    return out
+
+
+def _example(decided: list[tuple[DecisionRequest, Decision]]) -> DecisionRequest:
+    """The latest held-out application the demo auto-approved (else the latest decided): the body to post."""
+    approved = [request for request, decision in decided if decision.tier is Tier.AUTO_APPROVE]
+    return (approved or [request for request, _ in decided])[-1]
 
 
 def _check_single_universe(ws: Workspace, generated_applications: int) -> None:

@@ -1,4 +1,8 @@
-"""One small trained workspace shared by every decision test (built once even under pytest-xdist)."""
+"""One small demo workspace shared by every decision test (built once even under pytest-xdist).
+
+``riskloop demo`` leaves it ready to serve: model and strategy active, graph built, features published, API keys
+of the demo roles; its JSON summary is kept as ``demo.json``.
+"""
 
 from __future__ import annotations
 
@@ -15,23 +19,19 @@ from riskloop.cli.main import app
 
 ENTERPRISES = 3000
 SEED = 7
-AS_OF = "2026-07-01"
 
 
 def _build(home: Path) -> None:
-    runner = CliRunner()
-    demo = runner.invoke(app, ["--home", str(home), "demo", "--enterprises", str(ENTERPRISES), "--seed", str(SEED)])
+    args = ["--home", str(home), "demo", "--enterprises", str(ENTERPRISES), "--seed", str(SEED), "--json"]
+    demo = CliRunner().invoke(app, args)
     assert demo.exit_code == 0, demo.output
-    pub = runner.invoke(app, ["--home", str(home), "features", "publish", "--as-of", AS_OF, "--json"])
-    assert pub.exit_code == 0, pub.output
-    graph = runner.invoke(app, ["--home", str(home), "graph", "build", "--json"])
-    assert graph.exit_code == 0, graph.output
+    (home / "demo.json").write_text(demo.stdout)
     (home / "ready.json").write_text(json.dumps({"enterprises": ENTERPRISES, "seed": SEED}))
 
 
 @pytest.fixture(scope="session")
 def decision_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A demo workspace (generated, ingested, trained) with enterprise features published; read-only."""
+    """A demo workspace (generated, ingested, trained, deployed, serving-ready); read-only."""
     base = tmp_path_factory.getbasetemp()
     shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # common to the run's workers only
     home = shared / "decision-workspace"

@@ -81,7 +81,8 @@ def test_a_graph_trained_model_is_scored_and_its_decisions_replay(graph_trained:
         assert "DATA_UNAVAILABLE_MODEL" not in [r.code for r in d.reasons]
         assert d.versions.model.startswith(f"{MODEL}-v1:")
     assert len({d.tier for d in decisions}) >= 2
-    result = CliRunner().invoke(app, ["--home", str(home), "replay", "--all", "--json"])
+    # replayed with the model they were decided with (the workspace's active model is the demo's)
+    result = CliRunner().invoke(app, ["--home", str(home), "replay", "--all", "--model", str(bundle), "--json"])
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
     assert out["replayed"] == out["identical"] == N

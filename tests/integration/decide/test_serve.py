@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 import sqlalchemy as sa
+from serve_process import serving
 
 from riskloop.api.schemas import ApplicationIn
 from riskloop.service.applications import recorded_requests
@@ -22,49 +21,25 @@ from riskloop.storage.models import metadata
 PYTHON = Path(sys.executable)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def served(workspace_copy: Path, request: pytest.FixtureRequest) -> Iterator[tuple[str, dict[str, str]]]:
     """The base URL of a running ``riskloop serve`` and the Authorization header of a channel key made by the CLI."""
-    port = _free_port()
     url = getattr(request, "param", None)
-    args = [str(PYTHON.parent / "riskloop"), "--home", str(workspace_copy)]
+    args = ["--home", str(workspace_copy)]
     if url == "postgres":
         args += ["--database-url", request.getfixturevalue("postgres_url")]
     made = subprocess.run(
-        [*args, "keys", "create", "--principal", "web-channel", "--role", "channel", "--json"],
+        [str(PYTHON.parent / "riskloop"), *args, "keys", "create", "--principal", "web-channel", "--role", "channel",
+         "--json"],
         capture_output=True, text=True, check=False, env=os.environ.copy(),
     )  # fmt: skip
     assert made.returncode == 0, made.stderr
     if url == "postgres":  # serve refuses a database without profiles or published features: copy the workspace's
         _copy_rows(f"sqlite:///{workspace_copy / 'riskloop.db'}", args[-1], ("enterprises", "published_features"))
     auth = {"Authorization": f"Bearer {json.loads(made.stdout)['secret']}"}
-    args += ["serve", "--port", str(port)] + (["--graph", "none"] if url == "postgres" else [])
-    log = workspace_copy / "serve.log"
-    with log.open("wb") as sink:
-        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=sink, env=os.environ.copy())
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                if proc.poll() is not None:
-                    raise AssertionError(log.read_text()) from None
-                time.sleep(0.2)
-        else:
-            raise AssertionError("serve did not start")
+    serve_args = ("--graph", "none") if url == "postgres" else ()
+    with serving(args, workspace_copy / "serve.log", serve_args) as base:
         yield base, auth
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def _copy_rows(source: str, target: str, tables: tuple[str, ...]) -> None:
@@ -103,7 +78,7 @@ def test_serve_decides_recorded_applications_on_sqlite(
             assert r.status_code == 201, r.text
             out = r.json()
             tiers.add(out["tier"])
-            assert out["versions"]["model"].startswith("ensemble:")
+            assert out["versions"]["model"].startswith("demo-v1:")  # the demo's active model
             assert out["versions"]["features"] != "none"
             if out["tier"] != "auto_approve":
                 assert 1 <= len(out["reasons"]) <= 4

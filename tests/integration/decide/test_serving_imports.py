@@ -69,6 +69,6 @@ def test_deciding_through_the_served_app_imports_no_training_stack(workspace_cop
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     assert len(out["models"]) == 20
-    assert all(m.startswith("ensemble:") for m in out["models"])  # the trained bundle scored every one
+    assert all(m.startswith("demo-v1:") for m in out["models"])  # the active model scored every one
     assert "riskloop.scoring.bundle" in out["modules"]
     assert _loaded(out["modules"]) == []

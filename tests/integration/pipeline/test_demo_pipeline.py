@@ -1,4 +1,8 @@
-"""The demo loop end to end: generate, ingest, features, train, decide; judged against ground truth."""
+"""The demo loop end to end: generate, ingest, train, deploy, decide the held-out months; judged against ground truth.
+
+Serving the workspace it leaves, and a re-run, are tested on the shared decision workspace
+(``tests/integration/decide/test_demo_serves.py``).
+"""
 
 from __future__ import annotations
 
@@ -35,6 +39,13 @@ def test_summary_is_one_consistent_json_object(demo: tuple[Path, dict[str, Any]]
     assert out["ingest"]["quarantined"] == 0
     assert out["ingest"]["loaded"] == out["rows_generated"]
     assert 0 < d["approval_rate"] < 1
+    approved = d["tiers"]["auto_approve"] + d["tiers"]["suggest_approve"]
+    assert d["approval_rate"] == pytest.approx(approved / d["decided"])
+    assert 0 < d["straight_through_rate"] < 1
+    assert 0 <= d["fraud_approved"] <= d["fraud_applications"]
+    assert d["unscored"] == 0
+    assert d["approved_terms"]["median_limit_yuan"] > 0
+    assert (out["model"]["status"], out["strategy"]["status"]) == ("active", "active")
 
 
 def test_model_ranks_risk_against_ground_truth(demo: tuple[Path, dict[str, Any]]) -> None:
@@ -49,20 +60,21 @@ def test_model_ranks_risk_against_ground_truth(demo: tuple[Path, dict[str, Any]]
 
 def test_saved_models_reload_and_reproduce_scores(demo: tuple[Path, dict[str, Any]]) -> None:
     home, out = demo
-    folder = Path(out["decision"]["models"])
+    bundle, baseline = Path(out["model"]["bundle"]), Path(out["model"]["baseline_bundle"])
+    assert Path(out["model"]["report_html"]).is_file()
     spine = application_spine(home / "warehouse")
     frame = DuckDBFeatureEngine(home / "warehouse").compute(spine, GROUPS).to_pandas()
-    first = BaselineModel.load(folder / "baseline").predict_pd(frame)
-    again = BaselineModel.load(folder / "baseline").predict_pd(frame)
+    first = BaselineModel.load(baseline).predict_pd(frame)
+    again = BaselineModel.load(baseline).predict_pd(frame)
     assert (first == again).all()
     assert pd.Series(first).between(0, 1).all()
-    fused = Ensemble.load(folder / "ensemble").predict(frame).pd
-    assert (fused == Ensemble.load(folder / "ensemble").predict(frame).pd).all()
+    fused = Ensemble.load(bundle).predict(frame).pd
+    assert (fused == Ensemble.load(bundle).predict(frame).pd).all()
 
 
 def test_tampered_model_is_refused(demo: tuple[Path, dict[str, Any]], tmp_path: Path) -> None:
     copy = tmp_path / "model"
-    shutil.copytree(Path(demo[1]["decision"]["models"]) / "baseline", copy)
+    shutil.copytree(Path(demo[1]["model"]["baseline_bundle"]), copy)
     text = (copy / "model.txt").read_text()
     (copy / "model.txt").write_text(text.replace("learning_rate", "learning_rat3", 1))
     with pytest.raises(DataSourceError, match="sha256"):
@@ -75,13 +87,3 @@ def test_demo_refuses_a_workspace_holding_another_universe(demo: tuple[Path, dic
     assert result.exit_code == 2
     assert "fresh --home" in result.stderr
     assert "Traceback" not in result.output
-
-
-def test_rerun_is_idempotent_and_reproducible(demo: tuple[Path, dict[str, Any]]) -> None:
-    home, first = demo
-    result = CliRunner().invoke(app, ["--home", str(home), "demo", "--enterprises", "12000", "--json"])
-    assert result.exit_code == 0, result.output
-    again = json.loads(result.stdout)
-    assert again["ingest"]["loaded"] == 0
-    assert again["ingest"]["already_present"] == first["rows_generated"]
-    assert again["decision"] == first["decision"]
