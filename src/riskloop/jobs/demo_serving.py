@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -117,10 +119,16 @@ def next_commands(home: Path, keys: Path, application: Path, report: Path, idemp
         f'-H "Idempotency-Key: {idempotency_key}" -H "Content-Type: application/json" -d @{_shown(application)}'
     )
     return {
-        "serve": f"riskloop --home {_shown(home)} serve",
+        "serve": f"{_command()} --home {_shown(home)} serve",
         "curl": [f'KEY=$(python3 -c "{secret}")', curl],
         "report": _shown(report),
     }
+
+
+def _command() -> str:
+    """``riskloop`` when on PATH, else the script beside this interpreter (``make demo``: ``.venv/bin/riskloop``)."""
+    script = Path(sys.executable).with_name("riskloop")
+    return "riskloop" if shutil.which("riskloop") or not script.is_file() else _shown(script)
 
 
 def _shown(path: Path) -> str:
