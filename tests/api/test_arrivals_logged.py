@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from riskloop.storage.models import graph_arrivals
+from riskloop.testing.api_keys import bearer
 from riskloop.testing.decider import NOW
 from riskloop.testing.decider import application_body as body
 
@@ -48,7 +49,12 @@ def test_a_retried_key_does_not_log_the_application_again(client: TestClient) ->
     assert again.headers["Idempotent-Replayed"] == "true"
     assert again.content == first.content
     other_key = client.post("/v1/applications", json=body(), headers={"Idempotency-Key": "k-2"})
-    assert other_key.status_code == 201  # a new decision of the same application id: the log keeps the first
+    assert other_key.status_code == 409  # one decision per application id and channel (ADR 0014)
+    other = client.app.state.services.keys.create("branch-channel", ("channel",), actor="test")  # type: ignore[attr-defined]
+    other_channel = client.post(
+        "/v1/applications", json=body(), headers={"Idempotency-Key": "k-2", **bearer(other.secret)}
+    )
+    assert other_channel.status_code == 201  # another channel's decision of the same id: the log keeps the first
     assert [r["application_id"] for r in arrivals(client)] == ["APP-1"]
 
 

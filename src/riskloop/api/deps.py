@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 from riskloop.domain.clock import Clock
 from riskloop.service.api_keys import ApiKeyAdmin, Authenticator
 from riskloop.service.decide import Decider
+from riskloop.service.decision_lookup import DecisionLookup
 from riskloop.service.intake import Intake, Split
 from riskloop.service.reviews import ReviewDesk
 from riskloop.service.strategies import StrategyLifecycle
@@ -30,6 +31,7 @@ class Services:
     strategies: StrategyLifecycle
     keys: ApiKeyAdmin
     auth: Authenticator
+    lookup: DecisionLookup
 
     @classmethod
     def of(cls, ws: Workspace, decider: Decider, split: Split | None) -> Services:
@@ -44,6 +46,7 @@ class Services:
             ws.strategies(),
             ws.api_keys(),
             ws.authenticator(),
+            DecisionLookup(store),
         )
 
 

@@ -12,7 +12,7 @@ from riskloop.domain.identifiers import validate_resident_id, validate_uscc
 from riskloop.errors import ValidationError
 
 Strict = ConfigDict(extra="forbid", strict=True)
-EXAMPLE_ID = "2b0aa175-9d81-5e4b-968e-5b567c89af83"  # the decision of the examples below
+EXAMPLE_ID = "dec_q3Xv8kT0bN2mR7wY1cZf4A"  # the decision of the examples below
 EXAMPLE_APPLICATION: JsonDict = {
     "application_id": "APP-1",
     "credit_code": "91420100000000001Y",

@@ -1,4 +1,9 @@
-"""Decision records: new decisions to store, recorded responses, stored decisions (the decision store's values)."""
+"""Decision records: new decisions to store, claims of keys and application ids, recorded responses, stored decisions.
+
+A channel's Idempotency-Key and application id are claimed per channel principal (ADR 0014): the same key
+and body again is a replay of the stored response; the same key with another body, or another key for an
+application id the channel already had decided, is a conflict naming the field.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from riskloop.domain.decision import Decision
+from riskloop.errors import ConflictError
 
 CHAMPION, SHADOW = "champion", "shadow"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+APPLICATION_FIELD = "application_id"
 
 
 @dataclass(frozen=True)
@@ -20,6 +27,33 @@ class NewDecision:
     inputs: dict[str, Any]
     strategy: str
     role: str = CHAMPION
+    owner: str | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What a channel's earlier request stored: its key, application id, body digest and response."""
+
+    key: str
+    application_id: str | None
+    request_sha256: str
+    decision_id: str
+    status_code: int
+    response: bytes
+
+    def answer(self, key: str, request_sha256: str) -> Recorded:
+        """The replay of this claim for a request with ``key`` and body digest ``request_sha256``.
+
+        Raises ConflictError naming the Idempotency-Key header when the key was used with another body, and
+        naming ``application_id`` when this claim is another key's decision of the same application id.
+        """
+        if self.key != key:
+            raise ConflictError(
+                APPLICATION_FIELD, "this application id was already decided for this channel under another key"
+            )
+        if self.request_sha256 != request_sha256:
+            raise ConflictError(IDEMPOTENCY_HEADER, "this key was already used with a different request body")
+        return Recorded(False, self.decision_id, self.status_code, self.response)
 
 
 @dataclass(frozen=True)
@@ -43,3 +77,4 @@ class StoredDecision:
     final_outcome: str | None
     decision: Decision
     inputs: dict[str, Any]
+    owner: str | None = None

@@ -3,8 +3,10 @@
 A review is ``open`` until a reviewer claims it (``claimed``, a lease on the clock). Only the lease holder
 decides, while the lease runs. Approving an automatic decline (suggest- or auto-reject) is an override: it
 waits (``awaiting_second``) for a second, different reviewer to claim and decide; every other decision is
-final (``closed``) and makes the decision final. Each transition returns the next state with ``row_version``
-one higher, so a store can refuse to write over a state it did not start from (compare-and-set).
+final (``closed``) and makes the decision final. Nobody claims or decides the review of an application they
+submitted as a channel (``owner``, ADR 0014), whatever other roles they hold. Each transition returns the
+next state with ``row_version`` one higher, so a store can refuse to write over a state it did not start
+from (compare-and-set).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from riskloop.domain.decision import Tier
+from riskloop.domain.tenancy import not_own
 from riskloop.errors import ConflictError, ForbiddenError, ValidationError
 
 OPEN, CLAIMED, AWAITING_SECOND, CLOSED = "open", "claimed", "awaiting_second", "closed"
@@ -32,6 +35,7 @@ class ReviewSubject:
     application_id: str
     role: str  # champion or shadow
     tier: str
+    owner: str | None = None  # the channel principal that submitted the application
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class Review:
     final_comment: str | None = None
     closed_at: dt.datetime | None = None
     row_version: int = 0
+    owner: str | None = None  # the channel principal that submitted the application (never its reviewer)
 
     def held_by(self, reviewer: str, now: dt.datetime) -> bool:
         """Whether ``reviewer`` holds a running lease."""
@@ -106,7 +111,7 @@ def queued(subject: ReviewSubject, now: dt.datetime) -> Review:
     """A new open review of an automatically decided decision (an appeal); shadow decisions are never reviewed."""
     if subject.role != "champion":
         raise ConflictError("decision", "shadow decisions are never reviewed")
-    return Review(subject.decision_id, subject.application_id, subject.tier, OPEN, now)
+    return Review(subject.decision_id, subject.application_id, subject.tier, OPEN, now, owner=subject.owner)
 
 
 def check_lease(lease: dt.timedelta) -> dt.timedelta:
@@ -127,6 +132,7 @@ def check_decision(outcome: str, comment: str) -> None:
 def claimed(review: Review, reviewer: str, lease: dt.timedelta, now: dt.datetime) -> Review:
     """``review`` claimed by ``reviewer`` for ``lease``; someone else's running lease is a ConflictError."""
     check_lease(lease)
+    not_own(reviewer, review.owner, "claiming a review")
     if review.status == CLOSED:
         raise ConflictError("status", "the review is closed")
     expires = review.lease_expires_at
@@ -143,6 +149,7 @@ def claimed(review: Review, reviewer: str, lease: dt.timedelta, now: dt.datetime
 def decided(review: Review, reviewer: str, outcome: str, comment: str, now: dt.datetime) -> tuple[Review, str]:
     """The next state of ``review`` and the audit action, when its lease holder decides ``outcome``."""
     check_decision(outcome, comment)
+    not_own(reviewer, review.owner, "deciding a review")
     if review.status == CLOSED:
         raise ConflictError("status", "the review is closed")
     if not review.held_by(reviewer, now):

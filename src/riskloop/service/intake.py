@@ -3,26 +3,31 @@
 The champion strategy decides; a challenger either takes a deterministic share of live traffic (by hash of
 the application id) or runs in shadow, where its decision is stored beside the champion's and never
 returned. Storing, the audit rows and the review-queue entry commit in one transaction.
+
+Tenancy (ADR 0014): the posting channel principal owns the decision; its Idempotency-Keys and application
+ids are its own (another channel may send the same key); one application id is decided once per channel.
+Decision ids are random (``secrets``), never derived from the key: they are not guessable, and a replay of
+a key returns the id stored with it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import uuid
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from riskloop.domain.decision import Decision
-from riskloop.domain.decision_record import CHAMPION, IDEMPOTENCY_HEADER, SHADOW, NewDecision
+from riskloop.domain.decision_record import CHAMPION, SHADOW, NewDecision
 from riskloop.domain.decision_request import DecisionRequest
-from riskloop.errors import ConflictError, ValidationError
+from riskloop.errors import ValidationError
 from riskloop.service.decide import Decider
 from riskloop.service.ports import DecisionStore
 
-_NAMESPACE = uuid.UUID("6f1c1e0e-3a4b-5c6d-8e9f-0a1b2c3d4e5f")
 PERCENT = 100
+ID_PREFIX = "dec_"
 
 
 @dataclass(frozen=True)
@@ -47,9 +52,9 @@ def bucket(application_id: str) -> int:
     return int.from_bytes(hashlib.sha256(application_id.encode("utf-8")).digest()[:8], "big") % PERCENT
 
 
-def decision_id(key: str, role: str) -> str:
-    """Deterministic id of the ``role`` decision stored under Idempotency-Key ``key``."""
-    return str(uuid.uuid5(_NAMESPACE, f"{key}\x00{role}"))
+def new_decision_id() -> str:
+    """A fresh, unguessable decision id: ``dec_`` and 128 random bits (26 characters, URL-safe)."""
+    return ID_PREFIX + secrets.token_urlsafe(16)
 
 
 def request_digest(body: Mapping[str, Any]) -> str:
@@ -73,18 +78,28 @@ Render = Callable[[str, Decision], bytes]
 class Intake:
     """The POST /v1/applications use case."""
 
-    def __init__(self, decider: Decider, store: DecisionStore, split: Split | None = None) -> None:
+    def __init__(
+        self,
+        decider: Decider,
+        store: DecisionStore,
+        split: Split | None = None,
+        new_id: Callable[[], str] = new_decision_id,
+    ) -> None:
         self.decider = decider
         self.store = store
         self.split = split
+        self.new_id = new_id
 
     def submit(self, *, key: str, request: DecisionRequest, digest: str, render: Render, actor: str) -> Submitted:
-        """Decide ``request`` once per Idempotency-Key ``key``; a retry returns the stored response bytes."""
-        found = self.store.claimed(key)
+        """Decide ``request`` once per ``actor``'s Idempotency-Key ``key``; a retry returns the stored bytes.
+
+        ``actor`` (the channel principal) owns the decision. Raises ConflictError naming the header when the key
+        was used with another body, naming ``application_id`` when the actor had the application decided.
+        """
+        found = self.store.claimed(actor, key, request.application_id)
         if found is not None:
-            if found[0] != digest:
-                raise ConflictError(IDEMPOTENCY_HEADER, "this key was already used with a different request body")
-            return Submitted(found[1], found[2], found[3], created=False)
+            replayed = found.answer(key, digest)
+            return Submitted(replayed.decision_id, replayed.status_code, replayed.response, created=False)
         inputs = self.decider.gather(request)
         at = self.decider.clock.now()
         live = self.decider.strategy
@@ -92,13 +107,12 @@ class Intake:
             live = self.split.challenger
         outcome = self.decider.decide_inputs(inputs, at, live)
         stored_inputs = inputs.to_dict()
-        champion = NewDecision(decision_id(key, CHAMPION), outcome.decision, stored_inputs, live, CHAMPION)
+        champion = NewDecision(self.new_id(), outcome.decision, stored_inputs, live, CHAMPION, actor)
         shadows = []
         if self.split is not None and self.split.shadow:
             shadow = self.decider.decide_inputs(inputs, at, self.split.challenger)
-            shadows.append(
-                NewDecision(decision_id(key, SHADOW), shadow.decision, stored_inputs, self.split.challenger, SHADOW)
-            )
+            challenger = self.split.challenger
+            shadows.append(NewDecision(self.new_id(), shadow.decision, stored_inputs, challenger, SHADOW, actor))
         body = render(champion.decision_id, outcome.decision)
         recorded = self.store.record(
             key=key,

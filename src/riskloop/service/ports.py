@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from riskloop.domain.decision import DecisionReason
-from riskloop.domain.decision_record import NewDecision, Recorded, StoredDecision
+from riskloop.domain.decision_record import Claim, NewDecision, Recorded, StoredDecision
 from riskloop.domain.decision_request import DecisionRequest, EnterpriseProfile, GraphSignals
 from riskloop.features.online import PublishedFeatures
 
@@ -105,7 +105,10 @@ class Scorer(Protocol):
 
 
 class DecisionStore(Protocol):
-    """Stores decisions under idempotency keys, with audit rows and review-queue entries, in one transaction."""
+    """Stores decisions under their owners' claims, with audit rows and review-queue entries, in one transaction.
+
+    A claim is per owner (the channel principal): its Idempotency-Key, and the application id it decides.
+    """
 
     def record(
         self,
@@ -119,11 +122,11 @@ class DecisionStore(Protocol):
         actor: str,
         queue_review: bool,
     ) -> Recorded:
-        """Store ``champion`` and ``shadows`` under ``key``, or return what ``key`` stored (same body only)."""
+        """Store ``champion`` and ``shadows`` under ``champion.owner``'s ``key``, or ``Claim.answer`` its claim."""
         ...
 
-    def claimed(self, key: str) -> tuple[str, str, int, bytes] | None:
-        """``(request_sha256, decision_id, status_code, response)`` stored under ``key``, or ``None``."""
+    def claimed(self, owner: str, key: str, application_id: str) -> Claim | None:
+        """``owner``'s claim of ``key``, else its claim of ``application_id`` under another key, else ``None``."""
         ...
 
     def get(self, decision_id: str) -> StoredDecision:

@@ -22,6 +22,7 @@ from riskloop.domain.review import (
     decided,
     queued,
 )
+from riskloop.domain.tenancy import not_own
 from riskloop.errors import ConflictError, NotFoundError
 from riskloop.service.review_ports import ReviewStore
 
@@ -54,6 +55,7 @@ class ReviewDesk:
         subject = self.store.subject(decision_id)
         if subject is None:
             raise NotFoundError(f"decision {decision_id} does not exist")
+        not_own(principal.name, subject.owner, "reopening a decision", field="actor")
         now = self.clock.now()
         review = queued(subject, now)
         if self.store.find(decision_id) is not None:

@@ -1,7 +1,7 @@
 """Tables of the decision service: decisions, idempotency keys, audit log, reviews, outbox, strategies, API keys.
 
 They share ``riskloop.storage.models.metadata``; migration 0004 creates them (0006 the API keys, 0007 the row
-versions and the one-active-version index).
+versions and the one-active-version index, 0009 the owners of decisions and the per-channel claims).
 """
 
 from __future__ import annotations
@@ -12,6 +12,9 @@ from riskloop.storage.models import metadata
 
 _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite autoincrements INTEGER keys only
 _ROW_VERSION = "compare-and-set: each update checks the value it read and adds one"
+OWNER_COMMENT = "the channel principal that posted it; null: decided before 0009, internal roles only"
+CLAIMS_COMMENT = "One row per channel and Idempotency-Key: a retry gets the stored response; the row is the claim."
+CLAIM_APPLICATION_COMMENT = "one decision per application id and channel; null: a duplicate from before 0009"
 
 decisions = sa.Table(
     "decisions",
@@ -30,19 +33,23 @@ decisions = sa.Table(
     sa.Column("inputs", sa.Text(), nullable=False, comment="JSON: request, profile, features, graph signals"),
     sa.Column("status", sa.String(20), nullable=False, comment="decided, in_review or final"),
     sa.Column("final_outcome", sa.String(20), nullable=True, comment="approved or declined once final"),
+    sa.Column("owner", sa.String(80), nullable=True, comment=OWNER_COMMENT),
     comment="Every decision with the inputs and versions needed to replay it.",
 )
 
 idempotency_keys = sa.Table(
     "idempotency_keys",
     metadata,
+    sa.Column("principal", sa.String(80), primary_key=True, comment="the channel that sent the key"),
     sa.Column("idempotency_key", sa.String(128), primary_key=True),
+    sa.Column("application_id", sa.String(40), nullable=True, comment=CLAIM_APPLICATION_COMMENT),
     sa.Column("request_sha256", sa.String(64), nullable=False, comment="canonical JSON of the validated body"),
     sa.Column("decision_id", sa.String(36), nullable=False),
     sa.Column("status_code", sa.Integer(), nullable=False),
     sa.Column("response", sa.LargeBinary(), nullable=False, comment="the exact response body first returned"),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    comment="One row per Idempotency-Key: a retry gets the stored response; the key is the unique claim.",
+    sa.UniqueConstraint("principal", "application_id", name="uq_idempotency_keys_application"),
+    comment=CLAIMS_COMMENT,
 )
 
 audit_log = sa.Table(

@@ -1,11 +1,13 @@
 """SQLDecisionStore: decisions with their inputs, idempotency keys, shadow decisions and audit rows.
 
-``record`` claims the Idempotency-Key by inserting its row in the same transaction as the decision and
-its audit row: the database's unique constraint, not a Python lock, makes concurrent duplicates produce
-one decision. The loser of the race rolls back and reads the winner's stored response. The champion's
-request is logged for the graph checks of every worker (``graph_arrivals``) in the same transaction, so a
-retry of the key (answered from the stored key before anything is written, or rolled back when it loses the
-race on the key) never logs it twice; another key for a logged application id leaves the log row alone.
+``record`` claims the channel's Idempotency-Key and application id by inserting their row in the same
+transaction as the decision and its audit row: the database's primary key (principal, key) and unique
+(principal, application id), not a Python lock, make concurrent duplicates produce one decision. The loser
+of the race rolls back and reads the winner's claim (``Claim.answer``: its stored response, or a conflict).
+The champion's request is logged for the graph checks of every worker (``graph_arrivals``) in the same
+transaction, so a retry of the key (answered from the stored claim before anything is written, or rolled
+back when it loses the race) never logs it twice; another channel's decision of a logged application id
+leaves the log row alone.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from riskloop.domain.decision import Decision
-from riskloop.domain.decision_record import CHAMPION, IDEMPOTENCY_HEADER, NewDecision, Recorded, StoredDecision
-from riskloop.errors import ConflictError, NotFoundError, StorageError
+from riskloop.domain.decision_record import CHAMPION, Claim, NewDecision, Recorded, StoredDecision
+from riskloop.domain.tenancy import missing
+from riskloop.errors import StorageError
 from riskloop.storage.arrivals import log_arrival
 from riskloop.storage.audit import audit
 from riskloop.storage.decision_models import decisions, idempotency_keys, outbox, reviews
@@ -26,11 +29,19 @@ from riskloop.storage.write_lock import WriteLock
 
 # Built once: every POST runs these, and building a statement costs more than SQLite takes to run it.
 _CLAIMED = sa.select(
+    idempotency_keys.c.idempotency_key,
+    idempotency_keys.c.application_id,
     idempotency_keys.c.request_sha256,
     idempotency_keys.c.decision_id,
     idempotency_keys.c.status_code,
     idempotency_keys.c.response,
-).where(idempotency_keys.c.idempotency_key == sa.bindparam("key"))
+).where(
+    idempotency_keys.c.principal == sa.bindparam("owner"),
+    sa.or_(
+        idempotency_keys.c.idempotency_key == sa.bindparam("key"),
+        idempotency_keys.c.application_id == sa.bindparam("application_id"),
+    ),
+)
 _INSERT_KEY, _INSERT_DECISION, _INSERT_REVIEW = idempotency_keys.insert(), decisions.insert(), reviews.insert()
 _INSERT_OUTBOX = outbox.insert()
 
@@ -54,10 +65,12 @@ class SQLDecisionStore:
         actor: str,
         queue_review: bool,
     ) -> Recorded:
-        """Store ``champion`` (and any ``shadows``) under Idempotency-Key ``key``, or return what ``key`` stored.
+        """Store ``champion`` (and any ``shadows``) under its owner's ``key``, or answer the owner's earlier claim.
 
-        Raises ConflictError naming the header when ``key`` was used with a different body.
+        Raises ConflictError naming the header when ``key`` was used with a different body, or naming
+        ``application_id`` when the owner had the application decided under another key.
         """
+        owner = champion.owner or ""
         at = champion.decision.decided_at
         rows = [(item, _row(item, "in_review" if queue_review else "final")) for item in (champion, *shadows)]
         try:  # the rows' JSON is built above: the write lock is held for the inserts and the commit only
@@ -65,7 +78,9 @@ class SQLDecisionStore:
                 conn.execute(
                     _INSERT_KEY,
                     {
+                        "principal": owner,
                         "idempotency_key": key,
+                        "application_id": champion.decision.application_id,
                         "request_sha256": request_sha256,
                         "decision_id": champion.decision_id,
                         "status_code": status_code,
@@ -100,30 +115,25 @@ class SQLDecisionStore:
                         },
                     )
         except sa.exc.IntegrityError:
-            existing = self.claimed(key)
+            existing = self.claimed(owner, key, champion.decision.application_id)
             if existing is None:
                 raise StorageError(f"decision {champion.decision_id} could not be stored") from None
-            if existing[0] != request_sha256:
-                raise ConflictError(
-                    IDEMPOTENCY_HEADER, "this key was already used with a different request body"
-                ) from None
-            return Recorded(False, existing[1], existing[2], existing[3])
+            return existing.answer(key, request_sha256)
         return Recorded(True, champion.decision_id, status_code, response)
 
-    def claimed(self, key: str) -> tuple[str, str, int, bytes] | None:
-        """``(request_sha256, decision_id, status_code, response)`` stored under ``key``, or ``None``."""
+    def claimed(self, owner: str, key: str, application_id: str) -> Claim | None:
+        """``owner``'s claim of ``key``, else its claim of ``application_id`` under another key, else ``None``."""
         with self.engine.connect() as conn:
-            found = conn.execute(_CLAIMED, {"key": key}).first()
-        if found is None:
-            return None
-        return str(found[0]), str(found[1]), int(found[2]), bytes(found[3])
+            rows = conn.execute(_CLAIMED, {"owner": owner, "key": key, "application_id": application_id}).all()
+        claims = sorted((_claim(r) for r in rows), key=lambda c: c.key != key)  # the key's own claim first
+        return claims[0] if claims else None
 
     def get(self, decision_id: str) -> StoredDecision:
         """The decision ``decision_id``; NotFoundError when there is none."""
         with self.engine.connect() as conn:
             found = conn.execute(sa.select(decisions).where(decisions.c.decision_id == decision_id)).first()
         if found is None:
-            raise NotFoundError(f"decision {decision_id} does not exist")
+            raise missing(decision_id)
         return _stored(found._mapping)
 
     def for_application(self, application_id: str) -> list[StoredDecision]:
@@ -183,7 +193,12 @@ def _row(item: NewDecision, status: str) -> dict[str, Any]:
         "inputs": json.dumps(item.inputs, sort_keys=True, ensure_ascii=False),
         "status": status if item.role == CHAMPION else "shadow",
         "final_outcome": _outcome(item) if status == "final" and item.role == CHAMPION else None,
+        "owner": item.owner,
     }
+
+
+def _claim(row: Any) -> Claim:
+    return Claim(str(row[0]), row[1], str(row[2]), str(row[3]), int(row[4]), bytes(row[5]))
 
 
 def _stored(row: Any) -> StoredDecision:
@@ -195,4 +210,5 @@ def _stored(row: Any) -> StoredDecision:
         final_outcome=row["final_outcome"],
         decision=Decision.from_dict(json.loads(row["decision"])),
         inputs=json.loads(row["inputs"]),
+        owner=row["owner"],
     )

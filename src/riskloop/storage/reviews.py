@@ -23,7 +23,7 @@ from riskloop.storage.decisions import notify
 
 _FIELDS = ("status", "claimed_by", "lease_expires_at", "first_reviewer", "first_outcome", "first_comment",
            "final_reviewer", "final_outcome", "final_comment", "closed_at", "row_version")  # fmt: skip
-_SELECT = sa.select(reviews, decisions.c.application_id).join(
+_SELECT = sa.select(reviews, decisions.c.application_id, decisions.c.owner).join(
     decisions, decisions.c.decision_id == reviews.c.decision_id
 )
 
@@ -42,12 +42,16 @@ class SQLReviewQueue:
 
     def subject(self, decision_id: str) -> ReviewSubject | None:
         """The decision ``decision_id`` as a review sees it, or ``None``."""
-        stmt = sa.select(decisions.c.application_id, decisions.c.role, decisions.c.tier).where(
+        stmt = sa.select(decisions.c.application_id, decisions.c.role, decisions.c.tier, decisions.c.owner).where(
             decisions.c.decision_id == decision_id
         )
         with self.engine.connect() as conn:
             found = conn.execute(stmt).first()
-        return None if found is None else ReviewSubject(decision_id, found.application_id, found.role, found.tier)
+        return (
+            None
+            if found is None
+            else ReviewSubject(decision_id, found.application_id, found.role, found.tier, found.owner)
+        )
 
     def list(self, *, tier: str | None, queued_by: dt.datetime | None, include_closed: bool) -> list[Review]:
         """Reviews oldest first, of ``tier`` and queued at or before ``queued_by`` when given."""
@@ -122,4 +126,5 @@ def _review(row: Any) -> Review:
         final_comment=row["final_comment"],
         closed_at=_utc(row["closed_at"]),
         row_version=int(row["row_version"]),
+        owner=row["owner"],
     )

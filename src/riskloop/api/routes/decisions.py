@@ -20,15 +20,15 @@ router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
     "/{decision_id}",
     response_model=DecisionOut,
     responses=problem_responses(401, 403, 404, 422),
-    summary="A decision (role channel, reviewer or auditor)",
+    summary="A decision (role channel: its own; reviewer or auditor: any)",
 )
 def get_decision(
     decision_id: Annotated[str, Path(min_length=1, max_length=36, openapi_examples=shown(EXAMPLE_ID))],
     services: ServicesDep,
-    _: DecisionReader,
+    principal: DecisionReader,
 ) -> Response:
-    """The decision with its reasons, rule trace and versions."""
-    stored = services.decisions.get(decision_id)
+    """The decision with its reasons, rule trace and versions; another channel's decision is a 404."""
+    stored = services.lookup.get(principal, decision_id)
     body = decision_body(
         stored.decision_id, stored.decision, stored.status, trace=True, final_outcome=stored.final_outcome
     )
