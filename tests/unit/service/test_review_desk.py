@@ -192,3 +192,24 @@ def test_roles_reviewers_work_the_queue_and_auditors_read_it(desk: ReviewDesk) -
         with pytest.raises(ForbiddenError, match="needs the role reviewer"):
             call()
     assert desk.get(ANN, "ref").review.claimed_by is None
+
+
+def test_a_channel_that_also_reviews_never_reviews_its_own_application(clock: SteppingClock) -> None:
+    mixed = person("mixed", CHANNEL, REVIEWER)
+    fake = MemoryReviews()
+    fake.add_decision(ReviewSubject("own-ref", "APP-1", "champion", "manual_review", owner="mixed"), "in_review")
+    fake.add_decision(ReviewSubject("own-auto", "APP-2", "champion", "auto_reject", owner="mixed"))
+    fake.add_decision(ReviewSubject("theirs", "APP-3", "champion", "auto_reject", owner="web"))
+    desk = ReviewDesk(fake, clock)
+    with pytest.raises(ForbiddenError, match="mixed submitted this application") as reopening:
+        desk.reopen(mixed, "own-auto", "my appeal")
+    assert reopening.value.field == "actor"
+    desk.reopen(ANN, "own-ref", "queued")  # its review carries the owner from the decision
+    with pytest.raises(ForbiddenError, match="claiming a review"):
+        desk.claim(mixed, "own-ref")
+    desk.claim(ANN, "own-ref")
+    clock.advance(minutes=20)  # ann's lease ran out; still not mixed's to decide
+    with pytest.raises(ForbiddenError, match="deciding a review"):
+        desk.decide(mixed, "own-ref", "approved", "mine")
+    assert desk.reopen(mixed, "theirs", "appeal").review.owner == "web"  # another channel's application: fine
+    assert actions(fake, "own-ref") == [("ann", "review.reopened"), ("ann", "review.claimed")]
