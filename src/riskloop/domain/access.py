@@ -15,8 +15,8 @@ from riskloop.errors import ForbiddenError, ValidationError
 CHANNEL, REVIEWER, ANALYST, APPROVER, AUDITOR = "channel", "reviewer", "analyst", "approver", "auditor"
 ROLES = (CHANNEL, REVIEWER, ANALYST, APPROVER, AUDITOR)
 ROLE_HELP = {
-    CHANNEL: "post applications, read decisions",
-    REVIEWER: "the review queue (list, claim, decide, reopen), read decisions",
+    CHANNEL: "post applications, read its own decisions",
+    REVIEWER: "the review queue (list, claim, decide, reopen) but never of its own applications, read decisions",
     ANALYST: "author and submit strategy versions, request activations",
     APPROVER: "approve strategy versions and activation changes",
     AUDITOR: "read-only: every GET",
