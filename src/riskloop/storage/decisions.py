@@ -115,11 +115,13 @@ class SQLDecisionStore:
                         },
                     )
         except sa.exc.IntegrityError:
-            existing = self.claimed(owner, key, champion.decision.application_id)
-            if existing is None:
-                raise StorageError(f"decision {champion.decision_id} could not be stored") from None
-            return existing.answer(key, request_sha256)
-        return Recorded(True, champion.decision_id, status_code, response)
+            pass  # lost the race on the claim: answered below, outside the handler (no driver error chained)
+        else:
+            return Recorded(True, champion.decision_id, status_code, response)
+        existing = self.claimed(owner, key, champion.decision.application_id)
+        if existing is None:
+            raise StorageError(f"decision {champion.decision_id} could not be stored")
+        return existing.answer(key, request_sha256)
 
     def claimed(self, owner: str, key: str, application_id: str) -> Claim | None:
         """``owner``'s claim of ``key``, else its claim of ``application_id`` under another key, else ``None``."""
