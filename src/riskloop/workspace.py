@@ -33,6 +33,9 @@ from riskloop.service.runtime import ACTIVE, ActiveStrategy, NoGraphChecks, Runt
 from riskloop.service.strategies import StrategyLifecycle
 from riskloop.storage.engine import make_engine, redact
 from riskloop.storage.migrate import schema_revision, upgrade
+from riskloop.storage.secrets import FileKeyProvider, pii_key_path
+
+PII_REVISION = "0010"  # the schema from which personal identifiers are sealed at rest (ADR 0016)
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -40,6 +43,7 @@ if TYPE_CHECKING:
     from riskloop.features.engine import FeatureEngine
     from riskloop.graph.tokens import Tokenizer
     from riskloop.ingest.report import IngestResult, ProgressFn
+    from riskloop.privacy.envelope import Sealer
     from riskloop.service.graph_checks import WorkspaceGraphChecks
     from riskloop.service.models import ModelLifecycle
     from riskloop.storage.api_keys import SQLApiKeys
@@ -76,10 +80,13 @@ class Workspace:
         the command to run first, and nothing is created (no directory, no database file, no schema).
         A database that cannot be reached is a StorageError with the driver's reason, before anything else.
         """
-        if schema_revision(settings.database_url) is None and not create:
+        revision = schema_revision(settings.database_url)
+        if revision is None and not create:
             raise NotFoundError(pre.no_workspace(cls.where(settings)))
         if migrate:
-            upgrade(settings.database_url)
+            if revision is None or revision < PII_REVISION:  # created, or first sealed: its PII keys are made now
+                FileKeyProvider.create(pii_key_path(settings.home))
+            upgrade(settings.database_url, home=settings.home)
         return cls(settings, make_engine(settings.database_url), clock or SystemClock())
 
     @staticmethod
@@ -162,7 +169,15 @@ class Workspace:
         """Decisions under idempotency keys, with audit and review rows."""
         from riskloop.storage.decisions import SQLDecisionStore
 
-        return SQLDecisionStore(self.engine)
+        return SQLDecisionStore(self.engine, sealer=self.sealer(), tokenizer=self.tokenizer())
+
+    def sealer(self) -> Sealer:
+        """Seals and opens personal identifiers at rest; ConfigError now when the workspace's PII keys are missing."""
+        from riskloop.privacy.envelope import Sealer
+
+        provider = FileKeyProvider(pii_key_path(self.settings.home))
+        provider.current()  # fail at startup, not at the first decision
+        return Sealer(provider)
 
     def review_queue(self) -> SQLReviewQueue:
         """Stored reviews of the manual-review queue (the ReviewStore)."""
@@ -404,7 +419,16 @@ class Workspace:
         """Validate and load the table files under ``source`` (``riskloop.ingest.pipeline.ingest``)."""
         from riskloop.ingest.pipeline import ingest
 
-        return ingest(self.settings, self.engine, source, clock=self.clock, as_of=as_of, progress=progress, **options)
+        return ingest(
+            self.settings,
+            self.engine,
+            source,
+            clock=self.clock,
+            as_of=as_of,
+            progress=progress,
+            sealer=self.sealer(),
+            **options,
+        )
 
 
 def _duckdb_engine(root: Path) -> FeatureEngine:

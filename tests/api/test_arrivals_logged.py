@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from riskloop.graph.tokens import Keyed
 from riskloop.storage.models import graph_arrivals
 from riskloop.testing.api_keys import bearer
 from riskloop.testing.decider import NOW
@@ -35,12 +36,16 @@ def test_a_decision_logs_the_fields_the_graph_checks_read(client: TestClient) ->
     assert {k: row[k] for k in ("application_id", "credit_code", "phone", "device_id", "ip", "applicant_id")} == {
         "application_id": "APP-1",
         "credit_code": body()["credit_code"],
-        "phone": "13800138000",
+        "phone": row["phone"],  # a keyed token with a masked label: no raw phone at rest (ADR 0016)
         "device_id": "dev-1",
         "ip": "10.0.0.1",
         "applicant_id": None,
     }
     assert row["recorded_at"] is not None
+    keyed = Keyed.parse(row["phone"])
+    assert keyed is not None
+    assert keyed.label == "138****8000"
+    assert "13800138000" not in str(row["phone"])
 
 
 def test_a_retried_key_does_not_log_the_application_again(client: TestClient) -> None:

@@ -14,6 +14,7 @@ from riskloop.api.observability import RequestObserver
 from riskloop.api.routes import applications, decisions, health, reviews, strategies
 from riskloop.config import Settings
 from riskloop.domain.clock import Clock, SystemClock
+from riskloop.privacy import scrub
 from riskloop.service.decide import Decider
 from riskloop.service.graph_checks import WorkspaceGraphChecks
 from riskloop.service.intake import Split
@@ -68,6 +69,7 @@ def create_app(
         redoc_url=None,
     )
     errors.install(app)
+    scrub.install()  # every log record of the process is masked of identifiers (ADR 0016)
     app.add_middleware(RequestObserver)
     app.include_router(health.router)
     app.include_router(metrics.router)

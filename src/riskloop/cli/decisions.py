@@ -40,6 +40,7 @@ def replay_command(
             ws.require_decisions()
             store = ws.decision_store()
             stored = store.all() if every else [store.get(d) for d in decision_ids or []]
+            stored = store.revealed(stored, actor="cli:replay", purpose="replay", at=ws.clock.now())
             result = replay_all(stored, ws.decider(Runtime(model=model)))
     emit(result, json_mode, _render_replay)
     if result["different"]:

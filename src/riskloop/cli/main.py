@@ -49,7 +49,9 @@ def main(
 ) -> None:
     """Global options shared by every command."""
     from riskloop.cli.output import cli_errors
+    from riskloop.privacy import scrub
 
+    scrub.install()  # whatever a command or a library logs is masked of identifiers (ADR 0016)
     with cli_errors(bool(ctx.meta.get(JSON_REQUESTED))):
         ctx.obj = load_settings(home, database_url)
 

@@ -22,7 +22,7 @@ from riskloop.graph.memory import EnterpriseGraph
 from riskloop.graph.normalize import normalize_one
 from riskloop.graph.propagation import ALPHA
 from riskloop.graph.status import RECENT_DAYS
-from riskloop.graph.tokens import Tokenizer
+from riskloop.graph.tokens import Keyed, Tokenizer
 from riskloop.graph.usage import APPLICATION_ROLES, LOGIN_LOOKBACK_DAYS, ROLE_KIND
 
 if TYPE_CHECKING:
@@ -169,8 +169,9 @@ class GraphChecks:
         """Lookup key of a raw identifier, memoised for the application being checked."""
         memo = (kind, value)
         if memo not in self._keys:
-            norm = normalize_one(kind, value)
-            self._keys[memo] = None if norm is None else self.tokenizer.key64(kind, norm)
+            keyed = Keyed.parse(value)  # an arrival logged by token (no raw identifier at rest)
+            norm = None if keyed is not None else normalize_one(kind, value)
+            self._keys[memo] = keyed.key64 if keyed else None if norm is None else self.tokenizer.key64(kind, norm)
         return self._keys[memo]
 
     def _node(self, kind: str, value: object) -> int | None:

@@ -14,7 +14,7 @@ from riskloop.graph.checks import epoch
 from riskloop.graph.kinds import EDGE_CODE, FOREVER, NODE_CODE
 from riskloop.graph.memory import EnterpriseGraph
 from riskloop.graph.normalize import normalize_one
-from riskloop.graph.tokens import Tokenizer, masked_labels
+from riskloop.graph.tokens import Keyed, Tokenizer, masked_labels
 
 _APPLICATION_USES = (
     ("phone", "phone"),
@@ -32,6 +32,10 @@ KeyOf = Callable[[str, object], "int | None"]
 def _node(
     graph: EnterpriseGraph, tokenizer: Tokenizer, kind: str, raw: object, key_of: KeyOf | None = None
 ) -> int | None:
+    keyed = Keyed.parse(raw)
+    if keyed is not None:  # logged by token: the node is found, or made, without the raw identifier
+        found = graph.lookup(keyed.key64)
+        return found if found is not None else graph.add_node(NODE_CODE[kind], keyed.token, keyed.key64, keyed.label)
     value = normalize_one(kind, raw)
     if value is None:
         return None

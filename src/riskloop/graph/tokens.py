@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -14,6 +16,8 @@ from riskloop.graph.normalize import per_distinct
 # Kinds whose values are not personal data keep their own value as the token (still keyed for lookup).
 PUBLIC_KINDS = frozenset({"enterprise", "application"})
 TOKEN_HEX = 24  # 96 bits: collisions are negligible at billions of identifiers
+KEYED = "tok1:"  # an identifier stored as ``tok1:<token>:<masked label>`` (the shared arrival log)
+_KEYED_RE = re.compile(r"^tok1:([0-9a-f]{24}):(.*)$", re.DOTALL)
 
 
 class Tokenizer:
@@ -59,6 +63,13 @@ class Tokenizer:
             return values, keys
         return pa.array([d.hex()[:TOKEN_HEX] for d in digests], pa.string()), keys
 
+    def keyed(self, kind: str, value: str) -> str:
+        """The stored form of one normalised value: token and masked label, no raw identifier (``KEYED``)."""
+        if kind in PUBLIC_KINDS:
+            return value
+        label = str(masked_labels(kind, pa.array([value], pa.string()))[0])
+        return f"{KEYED}{self.token(kind, value)}:{label}"
+
     def keys64(self, kind: str, values: pa.Array) -> np.ndarray:
         """Lookup keys of an array of normalised values (no nulls), as int64."""
         encoded = pc.dictionary_encode(values)
@@ -90,3 +101,33 @@ def masked_labels(kind: str, values: pa.Array) -> pa.Array:
         return values
     mask = _MASKS.get(kind)
     return mask(values) if mask else _join(pc.utf8_slice_codeunits(values, 0, 4), "****")
+
+
+@dataclass(frozen=True)
+class Keyed:
+    """An identifier known by its token only: what the graph needs of it (lookup key, token, label).
+
+    Examples
+    --------
+    >>> t = Tokenizer(b"k" * 32)
+    >>> k = Keyed.parse(t.keyed("phone", "13800138000"))
+    >>> k.key64 == t.key64("phone", "13800138000"), k.label
+    (True, '138****8000')
+
+    """
+
+    token: str
+    label: str
+
+    @property
+    def key64(self) -> int:
+        """The lookup key ``Tokenizer.key64`` gives the raw value (the token is the digest's first bytes)."""
+        return int.from_bytes(bytes.fromhex(self.token[:16]), "little", signed=True)
+
+    @classmethod
+    def parse(cls, value: object) -> Keyed | None:
+        """The keyed identifier ``value`` holds, or None when it is a raw value."""
+        if not isinstance(value, str) or not value.startswith(KEYED):
+            return None
+        found = _KEYED_RE.match(value)
+        return cls(found.group(1), found.group(2)) if found else None

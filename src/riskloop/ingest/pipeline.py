@@ -22,6 +22,7 @@ from riskloop.ingest.sources import discover
 from riskloop.ingest.validate import Limits, validate
 from riskloop.io.arrow_schema import arrow_schema
 from riskloop.io.warehouse import Warehouse
+from riskloop.privacy.envelope import Sealer
 from riskloop.storage.reconcile import SOURCE_FILE, SOURCE_ROW, reconcile
 from riskloop.storage.repository import contract_table, finish_run, insert_ignore, start_run
 
@@ -43,11 +44,13 @@ def staged_schema(spec: Table) -> pa.Schema:
 class _Run:
     """State of one run: settings, database, warehouse, quarantine and the per-table reports."""
 
-    def __init__(self, settings: Settings, engine: sa.Engine, run_id: str, limits: Limits, batch_rows: int) -> None:
+    def __init__(  # noqa: PLR0917
+        self, settings: Settings, engine: sa.Engine, run_id: str, limits: Limits, batch_rows: int, sealer: Sealer
+    ) -> None:
         self.settings, self.engine, self.run_id, self.limits = settings, engine, run_id, limits
         self.batch_rows = batch_rows
         self.warehouse = Warehouse(settings.warehouse)
-        self.sink = QuarantineSink(engine, run_id, settings.quarantine_dir / run_id)
+        self.sink = QuarantineSink(engine, run_id, settings.quarantine_dir / run_id, sealer)
         self.tmp = settings.home / "tmp" / run_id
         self.encodings: dict[Path, str | None] = {}
 
@@ -122,6 +125,7 @@ def ingest(
     as_of: dt.date | None = None,
     progress: ProgressFn | None = None,
     batch_rows: int = BATCH_ROWS,
+    sealer: Sealer,
 ) -> IngestResult:
     """Ingest every table file under ``source`` into the database and the warehouse.
 
@@ -142,6 +146,8 @@ def ingest(
         Called with a ProgressUpdate after each batch.
     batch_rows:
         Rows per batch read and validated at a time (bounds memory).
+    sealer:
+        Seals quarantined rows (they may hold personal identifiers).
 
     Returns
     -------
@@ -158,7 +164,7 @@ def ingest(
     started = clock.now()
     run_id = f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
     limits = limits_for(clock, as_of)
-    run = _Run(settings, engine, run_id, limits, batch_rows)
+    run = _Run(settings, engine, run_id, limits, batch_rows, sealer)
     reports = {
         name: TableReport(name, table(name).store, [str(p) for p in paths]) for name, paths in sources.files.items()
     }

@@ -1,4 +1,8 @@
-"""The quarantine: rejected rows with the field and the reason, in the database and as JSON Lines files."""
+"""The quarantine: rejected rows with the field and the reason, in the database and as JSON Lines files.
+
+A quarantined row may hold any personal column, so its raw text is sealed (``riskloop.privacy``) in both places,
+and a reason never repeats a personal column's value (and is scrubbed of identifier patterns besides).
+"""
 
 from __future__ import annotations
 
@@ -16,14 +20,17 @@ import sqlalchemy as sa
 
 from riskloop.ingest.coerce import FieldErrors
 from riskloop.ingest.readers import Malformed
+from riskloop.privacy.envelope import Sealer
+from riskloop.privacy.fields import PERSONAL_COLUMNS, seal_raw
+from riskloop.privacy.scrub import scrub
 from riskloop.storage.reconcile import SOURCE_FILE, SOURCE_ROW
 from riskloop.storage.repository import add_quarantine
 
 FLUSH_RECORDS = 10_000
 
 
-def _describe(problem: str, value: object) -> str:
-    if value is None or (isinstance(value, str) and not value.strip()):
+def _describe(problem: str, value: object, field: str = "") -> str:
+    if field in PERSONAL_COLUMNS or value is None or (isinstance(value, str) and not value.strip()):
         return problem
     if isinstance(value, dt.date):  # also datetime; typed Parquet values read like their text form
         value = value.isoformat()
@@ -33,8 +40,8 @@ def _describe(problem: str, value: object) -> str:
 class QuarantineSink:
     """Buffers quarantine records; writes them to ``quarantine`` and ``<directory>/<table>.jsonl``."""
 
-    def __init__(self, engine: sa.Engine, run_id: str, directory: Path) -> None:
-        self.engine, self.run_id, self.directory = engine, run_id, directory
+    def __init__(self, engine: sa.Engine, run_id: str, directory: Path, sealer: Sealer) -> None:
+        self.engine, self.run_id, self.directory, self.sealer = engine, run_id, directory, sealer
         self.counts: Counter[str] = Counter()
         self._buffer: list[dict[str, Any]] = []
         self._files: dict[str, IO[str]] = {}
@@ -53,8 +60,8 @@ class QuarantineSink:
         """Quarantine one row."""
         self.counts[table] += 1
         self._buffer.append(
-            {"table_name": table, "source_file": source_file, "row_number": row, "field": field, "reason": reason}
-            | {"raw": raw}
+            {"table_name": table, "source_file": source_file, "row_number": row, "field": field}
+            | {"reason": scrub(reason), "raw": seal_raw(self.sealer, _json(raw))}
         )
         if len(self._buffer) >= FLUSH_RECORDS:
             self.flush()
@@ -73,7 +80,7 @@ class QuarantineSink:
         for err in errors:  # conversion errors come first, so they win over "is required" for the same cell
             values = raw.column(err.field).take(pa.array(err.positions)).to_pylist()
             for pos, problem, value in zip(err.positions.tolist(), err.problems, values, strict=True):
-                per_row.setdefault(pos, {}).setdefault(err.field, _describe(problem, value))
+                per_row.setdefault(pos, {}).setdefault(err.field, _describe(problem, value, err.field))
         if not per_row:
             return bad
         positions = sorted(per_row)
@@ -103,7 +110,7 @@ class QuarantineSink:
         """Write buffered records to the database and the JSON Lines files."""
         if not self._buffer:
             return
-        records = [r | {"run_id": self.run_id, "raw": _json(r["raw"])} for r in self._buffer]
+        records = [r | {"run_id": self.run_id} for r in self._buffer]
         if self._conn is not None:
             add_quarantine(self._conn, records)
         else:

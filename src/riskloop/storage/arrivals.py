@@ -32,9 +32,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from riskloop.errors import DataSourceError
 from riskloop.graph.arrivals import ARRIVAL_FIELDS, GAP_SECONDS, MAX_GAPS, Arrival, Cursor
+from riskloop.graph.normalize import normalize_one
+from riskloop.graph.tokens import Keyed, Tokenizer
 from riskloop.storage.models import graph_arrivals
 
 _COLUMNS = ("seq", *ARRIVAL_FIELDS, "applied_at")
+TOKENISED = (("applicant_id", "person"), ("phone", "phone"))  # (column, graph kind) stored as keyed tokens
 READ_ROWS = 1000  # rows per statement (a catch-up reads on until a statement returns fewer)
 _INSERTS: dict[str, Any] = {
     "postgresql": postgresql.insert(graph_arrivals).on_conflict_do_nothing(index_elements=["application_id"]),
@@ -42,14 +45,32 @@ _INSERTS: dict[str, Any] = {
 }
 
 
-def arrival_row(request: Mapping[str, Any], at: dt.datetime) -> dict[str, Any]:
-    """The log row of a decided request (``DecisionRequest.to_dict()``) decided at ``at``."""
-    return {**{name: request.get(name) for name in ARRIVAL_FIELDS}, "applied_at": at}
+def arrival_row(request: Mapping[str, Any], at: dt.datetime, tokenizer: Tokenizer | None = None) -> dict[str, Any]:
+    """The log row of a decided request (``DecisionRequest.to_dict()``) decided at ``at``.
+
+    With ``tokenizer`` (the workspace's graph key), the resident ID and the phone are stored as keyed tokens
+    with a masked label (``Tokenizer.keyed``): the graph checks need nothing more, so no raw identifier is kept.
+    """
+    row = {**{name: request.get(name) for name in ARRIVAL_FIELDS}, "applied_at": at}
+    if tokenizer is not None:
+        for column, kind in TOKENISED:
+            row[column] = keyed(tokenizer, kind, row[column])
+    return row
 
 
-def log_arrival(conn: sa.Connection, request: Mapping[str, Any], at: dt.datetime) -> None:
+def keyed(tokenizer: Tokenizer, kind: str, raw: object) -> str | None:
+    """The stored form of one identifier: its keyed token, or None when it does not normalise (unusable)."""
+    if raw is None or Keyed.parse(raw) is not None:
+        return None if raw is None else str(raw)
+    value = normalize_one(kind, raw)
+    return None if value is None else tokenizer.keyed(kind, value)
+
+
+def log_arrival(
+    conn: sa.Connection, request: Mapping[str, Any], at: dt.datetime, tokenizer: Tokenizer | None = None
+) -> None:
     """Log a decided request inside the transaction of ``conn``; an application id already logged stays."""
-    conn.execute(_INSERTS[conn.dialect.name], arrival_row(request, at))
+    conn.execute(_INSERTS[conn.dialect.name], arrival_row(request, at, tokenizer))
 
 
 def _utc(value: dt.datetime) -> dt.datetime:

@@ -12,6 +12,8 @@ leaves the log row alone.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -21,7 +23,10 @@ import sqlalchemy as sa
 from riskloop.domain.decision import Decision
 from riskloop.domain.decision_record import CHAMPION, Claim, NewDecision, Recorded, StoredDecision
 from riskloop.domain.tenancy import missing
-from riskloop.errors import StorageError
+from riskloop.errors import ConfigError, StorageError
+from riskloop.graph.tokens import Tokenizer
+from riskloop.privacy.envelope import Sealer
+from riskloop.privacy.fields import open_inputs, seal_inputs, sealed_fields
 from riskloop.storage.arrivals import log_arrival
 from riskloop.storage.audit import audit
 from riskloop.storage.decision_models import decisions, idempotency_keys, outbox, reviews
@@ -49,8 +54,9 @@ _INSERT_OUTBOX = outbox.insert()
 class SQLDecisionStore:
     """Decisions on SQLite or PostgreSQL."""
 
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: sa.Engine, *, sealer: Sealer | None = None, tokenizer: Tokenizer | None = None) -> None:
         self.engine = engine
+        self.sealer, self.tokenizer = sealer, tokenizer  # the workspace's PII keys (ADR 0016)
         self._write_lock = WriteLock(engine)
 
     def record(
@@ -72,7 +78,12 @@ class SQLDecisionStore:
         """
         owner = champion.owner or ""
         at = champion.decision.decided_at
-        rows = [(item, _row(item, "in_review" if queue_review else "final")) for item in (champion, *shadows)]
+        sealed = self._sealed(champion.inputs)
+        status = "in_review" if queue_review else "final"
+        rows = [
+            (item, _row(item, status, sealed if item.inputs is champion.inputs else None))
+            for item in (champion, *shadows)
+        ]
         try:  # the rows' JSON is built above: the write lock is held for the inserts and the commit only
             with self._write_lock.held(), self.engine.begin() as conn:
                 conn.execute(
@@ -101,7 +112,7 @@ class SQLDecisionStore:
                     )
                 request = champion.inputs.get("request")
                 if isinstance(request, Mapping):
-                    log_arrival(conn, request, at)
+                    log_arrival(conn, request, at, self.tokenizer)
                 if not queue_review:
                     notify(conn, champion.decision_id, champion.decision.application_id, _outcome(champion), at)
                 if queue_review:
@@ -122,6 +133,38 @@ class SQLDecisionStore:
         if existing is None:
             raise StorageError(f"decision {champion.decision_id} could not be stored")
         return existing.answer(key, request_sha256)
+
+    def _sealed(self, inputs: Mapping[str, Any]) -> Mapping[str, Any]:
+        return inputs if self.sealer is None else seal_inputs(self.sealer, inputs)
+
+    def revealed(
+        self, stored: Sequence[StoredDecision], *, actor: str, purpose: str, at: dt.datetime
+    ) -> list[StoredDecision]:
+        """``stored`` with their inputs' identifiers opened; one audit row per decision opened (``pii.reveal``).
+
+        Raises ConfigError when the store has no keys and an input is sealed.
+        """
+        out = list(stored)
+        opened = [i for i, s in enumerate(stored) if sealed_fields(s.inputs)]
+        if not opened:
+            return out
+        if self.sealer is None:
+            raise ConfigError("decision inputs are sealed and this decision store has no PII keys")
+        for i in opened:
+            out[i] = dataclasses.replace(stored[i], inputs=open_inputs(self.sealer, stored[i].inputs))
+        with self.engine.begin() as conn:
+            for i in opened:
+                detail = {"purpose": purpose, "fields": "request identifiers"}
+                audit(
+                    conn,
+                    at=at,
+                    actor=actor,
+                    action="pii.reveal",
+                    entity="decision",
+                    entity_id=out[i].decision_id,
+                    detail=detail,
+                )
+        return out
 
     def claimed(self, owner: str, key: str, application_id: str) -> Claim | None:
         """``owner``'s claim of ``key``, else its claim of ``application_id`` under another key, else ``None``."""
@@ -178,7 +221,7 @@ def _outcome(item: NewDecision) -> str:
     return "approved" if item.decision.tier.approves else "declined"
 
 
-def _row(item: NewDecision, status: str) -> dict[str, Any]:
+def _row(item: NewDecision, status: str, inputs: Mapping[str, Any] | None = None) -> dict[str, Any]:
     d = item.decision
     return {
         "decision_id": item.decision_id,
@@ -192,7 +235,7 @@ def _row(item: NewDecision, status: str) -> dict[str, Any]:
         "rate_bp": d.rate_bp,
         "decided_at": d.decided_at,
         "decision": json.dumps(d.to_dict(), sort_keys=True, ensure_ascii=False),
-        "inputs": json.dumps(item.inputs, sort_keys=True, ensure_ascii=False),
+        "inputs": json.dumps(item.inputs if inputs is None else inputs, sort_keys=True, ensure_ascii=False),
         "status": status if item.role == CHAMPION else "shadow",
         "final_outcome": _outcome(item) if status == "final" and item.role == CHAMPION else None,
         "owner": item.owner,

@@ -43,7 +43,8 @@ def make_engine(database_url: str) -> sa.Engine:
     url = parse_url(database_url)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)  # a new workspace has no directory yet
-    engine = sa.create_engine(url)
+    # hide_parameters: a driver error (or echo) never quotes bound values, which carry decision inputs and identifiers
+    engine = sa.create_engine(url, hide_parameters=True)
     if url.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

@@ -1,7 +1,8 @@
-"""Workspace secrets: the key of the graph's HMAC tokens, created on first use, readable by the owner only."""
+"""Workspace secrets: the graph key of HMAC tokens and the PII key-encryption keys, readable by the owner only."""
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from pathlib import Path
@@ -30,3 +31,75 @@ def graph_key(home: Path) -> bytes:
     if len(key) < 16:
         raise ConfigError(f"graph key: {path} holds {len(key)} bytes; at least 16 are needed")
     return key
+
+
+PII_KEY_ENV = "RISKLOOP_PII_KEY_FILE"
+
+
+def pii_key_path(home: Path) -> Path:
+    """Where the workspace keeps its PII key-encryption keys (``RISKLOOP_PII_KEY_FILE`` overrides)."""
+    override = os.environ.get(PII_KEY_ENV)
+    return Path(override) if override else home / "secrets" / "pii.keys"
+
+
+class FileKeyProvider:
+    """Key-encryption keys in a file readable by the owner only: ``<id> <base64 key>`` a line, the last is current.
+
+    Rotation appends a line (``rotate``): new records are wrapped with the new key, older ones still open.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._keys: dict[str, bytes] | None = None
+
+    @classmethod
+    def create(cls, path: Path) -> FileKeyProvider:
+        """The provider of ``path``, writing a first key (mode 0600) when there is no file yet."""
+        if not path.exists():
+            _append_key(path, "k1")
+        return cls(path)
+
+    def rotate(self) -> str:
+        """Append a new key and make it current; return its id."""
+        key_id = f"k{len(self._load()) + 1}"
+        _append_key(self.path, key_id)
+        self._keys = None
+        return key_id
+
+    def current(self) -> tuple[str, bytes]:
+        """``(key id, key)`` new data keys are wrapped with."""
+        key_id, key = list(self._load().items())[-1]
+        return key_id, key
+
+    def key(self, key_id: str) -> bytes:
+        """The key ``key_id``; ConfigError when the file has no such key."""
+        keys = self._load()
+        if key_id not in keys:
+            raise ConfigError(f"PII keys: {self.path} has no key {key_id!r} (a record sealed with it cannot open)")
+        return keys[key_id]
+
+    def _load(self) -> dict[str, bytes]:
+        if self._keys is None:
+            from riskloop.privacy.envelope import check_key
+
+            if not self.path.is_file():
+                raise ConfigError(
+                    f"PII keys: {self.path} is missing; personal data at rest cannot be read or written without "
+                    "it (restore it from your backup; it is never regenerated)"
+                )
+            keys: dict[str, bytes] = {}
+            for line in self.path.read_text(encoding="ascii").splitlines():
+                if line.strip():
+                    key_id, _, text = line.strip().partition(" ")
+                    keys[key_id] = check_key(key_id, base64.b64decode(text))
+            if not keys:
+                raise ConfigError(f"PII keys: {self.path} holds no key")
+            self._keys = keys
+        return self._keys
+
+
+def _append_key(path: Path, key_id: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(fd, "a", encoding="ascii") as out:
+        out.write(f"{key_id} {base64.b64encode(secrets.token_bytes(KEY_BYTES)).decode()}\n")

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from riskloop.domain.decision_request import DecisionRequest
 from riskloop.graph.build import GraphTables, build_graph
 from riskloop.graph.tokens import Tokenizer
+from riskloop.privacy.envelope import Sealer
 from riskloop.service.graph_checks import WorkspaceGraphChecks, load_graph_checks
 from riskloop.service.intake import Intake, request_digest
 from riskloop.storage.arrivals import SQLArrivalLog
@@ -30,6 +31,7 @@ from riskloop.storage.models import graph_arrivals
 from riskloop.testing.clock import SteppingClock
 from riskloop.testing.decider import make_decider
 from riskloop.testing.graph_fixtures import TEST_KEY, universe_views
+from riskloop.testing.keys import MemoryKeyProvider
 
 TOKENS = Tokenizer(TEST_KEY)
 
@@ -142,6 +144,11 @@ def arrivals_part(signals: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in signals.items() if k not in ("propagated_risk", "related_party_risk")}
 
 
+def protected_store(engine: sa.Engine) -> SQLDecisionStore:
+    """The decision store as a workspace builds it: inputs sealed, arrivals logged by keyed token (ADR 0016)."""
+    return SQLDecisionStore(engine, sealer=Sealer(MemoryKeyProvider()), tokenizer=TOKENS)
+
+
 def logged(engine: sa.Engine) -> list[str]:
     with engine.connect() as conn:
         return list(conn.execute(sa.select(graph_arrivals.c.application_id).order_by(graph_arrivals.c.seq)).scalars())
@@ -158,13 +165,18 @@ def test_workers_see_each_others_arrivals_and_a_restart_catches_up(
     assert [s["gang_size"] for s in want[2:]] == [k + 1 for k in range(2, len(want))]
 
     clock = SteppingClock(dt.datetime.fromtimestamp(ring.cut, dt.UTC))
-    store = SQLDecisionStore(engine)
+    store = protected_store(engine)
     a, b = worker(clock), worker(clock)
     intakes = [Intake(make_decider(clock=clock, graph=g), store) for g in (a, b)]
     requests = ring.requests()
     got = [decide(intakes[k % 2], clock, r, at) for k, (r, at) in enumerate(requests[:-1])]  # alternately
     assert got == want[:-1]  # exactly what one process seeing every arrival gives
     assert logged(engine) == [r.application_id for r, _ in requests[:-1]]
+    with engine.connect() as conn:  # the other worker saw them through tokens: no raw phone in the log
+        phones = conn.execute(sa.select(graph_arrivals.c.phone)).scalars().all()
+    assert phones
+    assert all(str(p).startswith("tok1:") for p in phones)
+    assert not {str(r.phone) for r, _ in requests} & set(phones)
 
     restarted = worker(clock)  # loads after the arrivals: catches up on all of them
     assert all(restarted.checks.index.position(r.application_id) is not None for r, _ in requests[:-1])
@@ -188,7 +200,7 @@ def test_without_the_log_a_ring_spread_over_workers_is_partly_missed(
     ring: Ring, engine: sa.Engine, worker: Worker
 ) -> None:
     clock = SteppingClock(dt.datetime.fromtimestamp(ring.cut, dt.UTC))
-    store = SQLDecisionStore(engine)
+    store = protected_store(engine)
     a, b = worker(clock, shared=False), worker(clock, shared=False)
     intakes = [Intake(make_decider(clock=clock, graph=g), store) for g in (a, b)]
     got = [decide(intakes[k % 2], clock, r, at) for k, (r, at) in enumerate(ring.requests())]
@@ -198,7 +210,7 @@ def test_without_the_log_a_ring_spread_over_workers_is_partly_missed(
 
 def test_an_idle_worker_follows_the_log_in_the_background(ring: Ring, engine: sa.Engine, worker: Worker) -> None:
     clock = SteppingClock(dt.datetime.fromtimestamp(ring.cut, dt.UTC))
-    store = SQLDecisionStore(engine)
+    store = protected_store(engine)
     busy, idle = worker(clock), worker(clock)
     intake = Intake(make_decider(clock=clock, graph=busy), store)
     requests = ring.requests()

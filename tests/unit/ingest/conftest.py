@@ -46,6 +46,13 @@ class Harness:
         engine.dispose()
         return rows
 
+    def open_raw(self, sealed: str) -> Any:
+        """A quarantined row as read, opened with the workspace's PII keys."""
+        from riskloop.privacy.fields import open_raw
+
+        with Workspace.open(self.settings, migrate=False) as ws:
+            return open_raw(ws.sealer(), sealed)
+
     def sql_rows(self, name: str) -> list[dict[str, Any]]:
         engine = sa.create_engine(self.settings.database_url)
         with engine.connect() as conn:

@@ -1,0 +1,69 @@
+"""The last line of defence for logs: every log record is scrubbed of resident IDs, phones and e-mails.
+
+``install`` wraps the logging record factory, so a record of any logger (ours, SQLAlchemy's, uvicorn's, the
+API's structlog lines) has its message, arguments and traceback masked before any handler sees it. Code should
+never log an identifier in the first place (the API's request line holds a fixed set of fields); this catches
+what slips through: a driver error quoting a row, an exception message with a value in it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import traceback
+from typing import Any
+
+# ``\d`` matches every script's decimal digits: a full-width or Arabic-Indic resident ID is masked too.
+_RESIDENT_ID = re.compile(r"(?<![\w])(\d{6})\d{8}(\d{3}[\dXx])(?![\w])|(?<![\w])(\d{6})\d{7}(\d{2})(?![\w])")
+_PHONE = re.compile(r"(?<![\w+])((?:\+|00)?86[\s-]?)?(1[3-9]\d)[\s-]?\d{4}[\s-]?(\d{4})(?![\w])")
+_EMAIL = re.compile(r"(?<![\w.+-])([\w.+-])[\w.+-]*@([\w-]+(?:\.[\w-]+)+)")
+_INSTALLED = "_riskloop_pii_scrub"
+
+
+def scrub(text: str) -> str:
+    """``text`` with resident IDs, mobile phones and e-mail addresses masked.
+
+    Examples
+    --------
+    >>> scrub("id 11010519491231002X phone +86 138-0013-8000 mail zhang.san@example.com")
+    'id 110105**********2X phone 138****8000 mail z***@example.com'
+
+    """
+    text = _RESIDENT_ID.sub(_mask_id, text)
+    text = _PHONE.sub(lambda m: f"{m.group(2)}****{m.group(3)}", text)
+    return _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
+
+
+def _mask_id(m: re.Match[str]) -> str:
+    if m.group(1) is not None:
+        return f"{m.group(1)}**********{m.group(2)[-2:]}"
+    return f"{m.group(3)}*******{m.group(4)}"
+
+
+def scrub_record(record: logging.LogRecord) -> logging.LogRecord:
+    """``record`` with its message (arguments merged in), traceback and stack masked."""
+    try:
+        message = record.getMessage()
+    except Exception:  # a malformed format string: keep what there is, masked
+        message = f"{record.msg} {record.args}"
+    record.msg, record.args = scrub(message), None
+    if record.exc_info and record.exc_info[0] is not None and not record.exc_text:
+        record.exc_text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
+    if record.exc_text:
+        record.exc_text = scrub(record.exc_text)
+    if record.stack_info:
+        record.stack_info = scrub(record.stack_info)
+    return record
+
+
+def install() -> None:
+    """Scrub every log record of this process from now on (idempotent)."""
+    factory = logging.getLogRecordFactory()
+    if getattr(factory, _INSTALLED, False):
+        return
+
+    def scrubbed(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        return scrub_record(factory(*args, **kwargs))
+
+    setattr(scrubbed, _INSTALLED, True)
+    logging.setLogRecordFactory(scrubbed)
