@@ -11,17 +11,25 @@ from __future__ import annotations
 import logging
 import re
 import traceback
+import unicodedata
 from typing import Any
 
-# ``\d`` matches every script's decimal digits: a full-width or Arabic-Indic resident ID is masked too.
-_RESIDENT_ID = re.compile(r"(?<![\w])(\d{6})\d{8}(\d{3}[\dXx])(?![\w])|(?<![\w])(\d{6})\d{7}(\d{2})(?![\w])")
-_PHONE = re.compile(r"(?<![\w+])((?:\+|00)?86[\s-]?)?(1[3-9]\d)[\s-]?\d{4}[\s-]?(\d{4})(?![\w])")
+# ``\d`` matches every script's decimal digits: a full-width or Arabic-Indic identifier is masked too.
+_RESIDENT_ID = re.compile(r"(?<!\w)\d{17}[\dXx](?!\w)|(?<!\w)\d{15}(?!\w)")
+_PHONE = re.compile(r"(?<![\w+])(?:(?:\+|00)?\d\d[\s-]?)?(\d{3})[\s-]?(\d{4})[\s-]?(\d{4})(?!\w)")
 _EMAIL = re.compile(r"(?<![\w.+-])([\w.+-])[\w.+-]*@([\w-]+(?:\.[\w-]+)+)")
 _INSTALLED = "_riskloop_pii_scrub"
 
 
+def _ascii(text: str) -> str:
+    return "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in text)
+
+
 def scrub(text: str) -> str:
-    """``text`` with resident IDs, mobile phones and e-mail addresses masked.
+    """``text`` with resident IDs, mainland mobile phones and e-mail addresses masked.
+
+    A run of 18 (or 15) digits is a resident ID when it holds a plausible birth date where an ID does, so a
+    credit code or an order number of that length is left alone.
 
     Examples
     --------
@@ -29,15 +37,28 @@ def scrub(text: str) -> str:
     'id 110105**********2X phone 138****8000 mail z***@example.com'
 
     """
+    if not any(c.isdigit() or c == "@" for c in text):  # the common case: nothing to look for
+        return text
     text = _RESIDENT_ID.sub(_mask_id, text)
-    text = _PHONE.sub(lambda m: f"{m.group(2)}****{m.group(3)}", text)
+    text = _PHONE.sub(_mask_phone, text)
     return _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
 
 
 def _mask_id(m: re.Match[str]) -> str:
-    if m.group(1) is not None:
-        return f"{m.group(1)}**********{m.group(2)[-2:]}"
-    return f"{m.group(3)}*******{m.group(4)}"
+    found = m.group(0)
+    digits = _ascii(found)
+    birth = digits[6:14] if len(digits) == 18 else "19" + digits[6:12]
+    year, month, day = int(birth[:4]), int(birth[4:6]), int(birth[6:8])
+    if not (1850 <= year <= 2200 and 1 <= month <= 12 and 1 <= day <= 31):
+        return found
+    return f"{found[:6]}{'*' * (len(found) - 8)}{found[-2:]}"
+
+
+def _mask_phone(m: re.Match[str]) -> str:
+    head = _ascii(m.group(1))
+    if head[0] != "1" or head[1] not in "3456789":
+        return m.group(0)
+    return f"{m.group(1)}****{m.group(3)}"
 
 
 def scrub_record(record: logging.LogRecord) -> logging.LogRecord:
