@@ -67,8 +67,7 @@ class Tokenizer:
         """The stored form of one normalised value: token and masked label, no raw identifier (``KEYED``)."""
         if kind in PUBLIC_KINDS:
             return value
-        label = str(masked_labels(kind, pa.array([value], pa.string()))[0])
-        return f"{KEYED}{self.token(kind, value)}:{label}"
+        return f"{KEYED}{self.token(kind, value)}:{masked_label(kind, value)}"
 
     def keys64(self, kind: str, values: pa.Array) -> np.ndarray:
         """Lookup keys of an array of normalised values (no nulls), as int64."""
@@ -93,6 +92,18 @@ _MASKS = {
     "email": lambda v: pc.replace_substring_regex(v, r"^(.)[^@]*@", r"\1***@"),
     "bank_account": lambda v: _join("****", pc.utf8_slice_codeunits(v, -4)),
 }
+
+
+_SCALAR_MASKS = {  # the masks of ``masked_labels`` on one value, without an Arrow round trip (the decision path)
+    "phone": lambda v: f"{v[:3]}****{v[-4:]}",
+    "person": lambda v: f"{v[:6]}**********{v[-2:]}",
+}
+
+
+def masked_label(kind: str, value: str) -> str:
+    """The display label ``masked_labels`` gives one normalised value."""
+    mask = _SCALAR_MASKS.get(kind)
+    return mask(value) if mask else str(masked_labels(kind, pa.array([value], pa.string()))[0])
 
 
 def masked_labels(kind: str, values: pa.Array) -> pa.Array:

@@ -5,14 +5,17 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from riskloop.errors import ConfigError, StorageError
+from riskloop.graph.tokens import masked_label, masked_labels
 from riskloop.privacy.envelope import Sealer, is_sealed
 from riskloop.privacy.fields import REQUEST_FIELDS, open_inputs, open_raw, seal_inputs, seal_raw, sealed_fields
 from riskloop.storage.secrets import FileKeyProvider
 from riskloop.testing.keys import MemoryKeyProvider
 
+IDS_ONE = "11010519491231002X"
 INPUTS = {
     "request": {"application_id": "APP-1", "applicant_id": "11010519491231002X", "phone": "13800138000", "ip": None},
     "graph": {"gang_size": 0},
@@ -82,3 +85,8 @@ def test_the_key_file_is_the_owners_only_and_never_regenerated(tmp_path: Path) -
     assert Sealer(FileKeyProvider(path)).open("f", sealed) == "x"  # another process reads the rotated file
     assert FileKeyProvider(path).current()[0] == "k2"
     assert REQUEST_FIELDS == ("applicant_id", "phone", "device_id", "ip")
+
+
+@pytest.mark.parametrize(("kind", "value"), [("phone", "13800138000"), ("phone", "02787654321"), ("person", IDS_ONE)])
+def test_scalar_labels_are_the_graph_labels(kind: str, value: str) -> None:
+    assert masked_label(kind, value) == str(masked_labels(kind, pa.array([value]))[0])
