@@ -33,6 +33,7 @@ from riskloop.service.runtime import ACTIVE, ActiveStrategy, NoGraphChecks, Runt
 from riskloop.service.strategies import StrategyLifecycle
 from riskloop.storage.engine import make_engine, redact
 from riskloop.storage.migrate import schema_revision, upgrade
+from riskloop.storage.sealed import holds_sealed_data
 from riskloop.storage.secrets import FileKeyProvider, pii_key_path
 
 PII_REVISION = "0010"  # the schema from which personal identifiers are sealed at rest (ADR 0016)
@@ -83,11 +84,15 @@ class Workspace:
         revision = schema_revision(settings.database_url)
         if revision is None and not create:
             raise NotFoundError(pre.no_workspace(cls.where(settings)))
+        keys = pii_key_path(settings.home)
         if migrate:
             if revision is None or revision < PII_REVISION:  # created, or first sealed: its PII keys are made now
-                FileKeyProvider.create(pii_key_path(settings.home))
+                FileKeyProvider.create(keys)
             upgrade(settings.database_url, home=settings.home)
-        return cls(settings, make_engine(settings.database_url), clock or SystemClock())
+        engine = make_engine(settings.database_url)
+        if not keys.exists() and not holds_sealed_data(engine):  # migrated by hand: nothing sealed can be lost
+            FileKeyProvider.create(keys)
+        return cls(settings, engine, clock or SystemClock())
 
     @staticmethod
     def exists(settings: Settings) -> bool:

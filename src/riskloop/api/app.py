@@ -11,7 +11,7 @@ from riskloop import __version__
 from riskloop.api import docs, errors, metrics, openapi
 from riskloop.api.deps import Services
 from riskloop.api.observability import RequestObserver
-from riskloop.api.routes import applications, decisions, health, reviews, strategies
+from riskloop.api.routes import applications, decisions, health, identifiers, reviews, strategies
 from riskloop.config import Settings
 from riskloop.domain.clock import Clock, SystemClock
 from riskloop.privacy import scrub
@@ -75,6 +75,7 @@ def create_app(
     app.include_router(metrics.router)
     app.include_router(applications.router)
     app.include_router(decisions.router)
+    app.include_router(identifiers.router)
     app.include_router(reviews.router)
     app.include_router(strategies.router)
     openapi.install(app)

@@ -193,3 +193,29 @@ class DecisionOut(BaseModel):
     decided_at: str
     trace: list[dict[str, object]] | None = Field(default=None, description="rule trace (GET only)")
     final_outcome: str | None = None
+
+
+class IdentifiersOut(BaseModel):
+    """The identifiers the application was posted with: whole for an auditor, masked for everyone else."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "decision_id": EXAMPLE_ID,
+                    "view": "masked",
+                    "applicant_id": "110105**********39",
+                    "phone": "138****8000",
+                    "device_id": "dev-****",
+                    "ip": "203.0.*.*",
+                }
+            ]
+        }
+    )
+
+    decision_id: str
+    view: Literal["full", "masked"]
+    applicant_id: str | None
+    phone: str | None
+    device_id: str | None
+    ip: str | None

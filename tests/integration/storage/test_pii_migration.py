@@ -107,3 +107,21 @@ def test_a_database_with_rows_to_seal_and_no_workspace_keys_is_not_migrated(db_u
         upgrade(db_url)
     assert sum(hits(database_texts(engine), IDS).values()) > 0  # rolled back whole, not half-protected
     engine.dispose()
+
+
+def test_a_workspace_holding_sealed_data_never_makes_new_keys(tmp_path: Path) -> None:
+    import pytest
+
+    from riskloop.config import Settings
+    from riskloop.errors import ConfigError
+    from riskloop.workspace import Workspace
+
+    settings = Settings(home=tmp_path / "home", database_url=f"sqlite:///{tmp_path / 'home' / 'riskloop.db'}")
+    with Workspace.open(settings) as ws:  # created: its keys are made
+        r = request(applicant_id=IDS[0], phone=PHONES[0])
+        intake = Intake(make_decider(clock=FixedClock(NOW)), ws.decision_store())
+        intake.submit(key="k", request=r, digest=request_digest(r.to_dict()), render=lambda i, d: b"{}", actor="t")
+    pii_key_path(settings.home).unlink()
+    with Workspace.open(settings) as ws, pytest.raises(ConfigError, match="never regenerated"):
+        ws.decision_store()
+    assert not pii_key_path(settings.home).exists()

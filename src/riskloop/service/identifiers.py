@@ -1,0 +1,62 @@
+"""An applicant's identifiers of a stored decision, as the reader's role may see them: masked, or whole (audited).
+
+Decision inputs keep the identifiers sealed (ADR 0016). An auditor sees them whole; a channel or a reviewer
+sees them masked (``138****8000``), enough to match a caller on the phone. Either way opening them is a
+decryption, so each read writes a ``pii.reveal`` audit row naming the reader and the view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from riskloop.domain.access import AUDITOR, Principal
+from riskloop.domain.clock import Clock
+from riskloop.domain.decision_record import StoredDecision
+from riskloop.domain.identifiers import mask_phone, mask_resident_id
+from riskloop.privacy.fields import REQUEST_FIELDS
+
+FULL_VIEW = frozenset({AUDITOR})  # the roles that see identifiers whole
+
+
+class SealedDecisions(Protocol):
+    """The decision store, as far as identifiers go."""
+
+    def get(self, decision_id: str) -> StoredDecision:
+        """The stored decision (inputs sealed); NotFoundError when there is none."""
+        ...
+
+    def revealed(self, stored: Sequence[StoredDecision], *, actor: str, purpose: str, at: Any) -> list[StoredDecision]:
+        """``stored`` with their identifiers opened, each opening audited."""
+        ...
+
+
+def _mask_ip(value: str) -> str:
+    return ".".join([*value.split(".")[:2], "*", "*"]) if value.count(".") == 3 else value[:4] + "****"
+
+
+def _mask_device(value: str) -> str:
+    return value[:4] + "****"
+
+
+_MASKS: dict[str, Callable[[str], str]] = {
+    "applicant_id": mask_resident_id,
+    "phone": mask_phone,
+    "ip": _mask_ip,
+    "device_id": _mask_device,
+}
+
+
+def applicant_identifiers(store: SealedDecisions, clock: Clock, decision_id: str, reader: Principal) -> dict[str, Any]:
+    """The identifiers of ``decision_id``'s application for ``reader``: whole for an auditor, else masked."""
+    full = not reader.roles.isdisjoint(FULL_VIEW)
+    view = "full" if full else "masked"
+    [opened] = store.revealed(
+        [store.get(decision_id)], actor=reader.name, purpose=f"identifiers:{view}", at=clock.now()
+    )
+    request = opened.inputs.get("request") or {}
+    values: dict[str, Any] = {}
+    for name in REQUEST_FIELDS:
+        value = request.get(name)
+        values[name] = value if full or not isinstance(value, str) else _MASKS[name](value)
+    return {"decision_id": decision_id, "view": view, **values}
