@@ -22,10 +22,6 @@ FULL_VIEW = frozenset({AUDITOR})  # the roles that see identifiers whole
 class SealedDecisions(Protocol):
     """The decision store, as far as identifiers go."""
 
-    def get(self, decision_id: str) -> StoredDecision:
-        """The stored decision (inputs sealed); NotFoundError when there is none."""
-        ...
-
     def revealed(self, stored: Sequence[StoredDecision], *, actor: str, purpose: str, at: Any) -> list[StoredDecision]:
         """``stored`` with their identifiers opened, each opening audited."""
         ...
@@ -47,16 +43,19 @@ _MASKS: dict[str, Callable[[str], str]] = {
 }
 
 
-def applicant_identifiers(store: SealedDecisions, clock: Clock, decision_id: str, reader: Principal) -> dict[str, Any]:
-    """The identifiers of ``decision_id``'s application for ``reader``: whole for an auditor, else masked."""
+def applicant_identifiers(
+    store: SealedDecisions, clock: Clock, stored: StoredDecision, reader: Principal
+) -> dict[str, Any]:
+    """The identifiers of ``stored``'s application for ``reader``: whole for an auditor, else masked.
+
+    ``stored`` is a decision ``reader`` may read (``DecisionLookup.get``: a channel reads its own only).
+    """
     full = not reader.roles.isdisjoint(FULL_VIEW)
     view = "full" if full else "masked"
-    [opened] = store.revealed(
-        [store.get(decision_id)], actor=reader.name, purpose=f"identifiers:{view}", at=clock.now()
-    )
+    [opened] = store.revealed([stored], actor=reader.name, purpose=f"identifiers:{view}", at=clock.now())
     request = opened.inputs.get("request") or {}
     values: dict[str, Any] = {}
     for name in REQUEST_FIELDS:
         value = request.get(name)
         values[name] = value if full or not isinstance(value, str) else _MASKS[name](value)
-    return {"decision_id": decision_id, "view": view, **values}
+    return {"decision_id": stored.decision_id, "view": view, **values}

@@ -29,8 +29,8 @@ RAW_ROW = {"person_id": IDS[0], "name": "张三", "phone": PHONES[0]}
 
 
 def _plaintext_workspace(db_url: str) -> sa.Engine:
-    """A database at 0007 holding what riskloop stored before 0010: raw identifiers in three places."""
-    upgrade(db_url, "0007")
+    """A database at 0009 holding what riskloop stored before 0010: raw identifiers in three places."""
+    upgrade(db_url, "0009")
     engine = make_engine(db_url)
     intake = Intake(make_decider(clock=FixedClock(NOW)), SQLDecisionStore(engine))  # no keys: as before 0010
     for i, (rid, phone) in enumerate(zip(IDS, PHONES, strict=True)):
@@ -70,7 +70,7 @@ def test_plaintext_rows_are_sealed_in_place_idempotently_and_replay_identically(
     upgrade(db_url, home=home)  # at head already: nothing runs
     with engine.begin() as conn:  # a second run over converted rows changes nothing
         conn.execute(sa.text("DELETE FROM alembic_version"))
-        conn.execute(sa.text("INSERT INTO alembic_version VALUES ('0007')"))
+        conn.execute(sa.text("INSERT INTO alembic_version VALUES ('0009')"))
     upgrade(db_url, home=home)
     assert database_texts(engine) == after
 

@@ -19,7 +19,7 @@ router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
     "/{decision_id}/identifiers",
     response_model=IdentifiersOut,
     responses=problem_responses(401, 403, 404, 422),
-    summary="The applicant's identifiers (role channel or reviewer: masked; auditor: whole); every read is audited",
+    summary="The applicant's identifiers (channel: its own, masked; reviewer: masked; auditor: whole), audited",
 )
 def get_identifiers(
     decision_id: Annotated[str, Path(min_length=1, max_length=36, openapi_examples=shown(EXAMPLE_ID))],
@@ -27,5 +27,6 @@ def get_identifiers(
     reader: DecisionReader,
 ) -> IdentifiersOut:
     """Opened from the sealed decision inputs; a ``pii.reveal`` audit row names the reader and the view."""
-    found = applicant_identifiers(services.decisions, services.clock, decision_id, reader)
+    stored = services.lookup.get(reader, decision_id)  # another channel's decision is a 404
+    found = applicant_identifiers(services.decisions, services.clock, stored, reader)
     return IdentifiersOut(**found)

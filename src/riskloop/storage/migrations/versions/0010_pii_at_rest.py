@@ -6,7 +6,7 @@ come from the workspace (``riskloop.storage.migrate.upgrade(home=...)``): the PI
 A database with rows to convert and no workspace keys is an error, never left half-protected. ADR 0016.
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 Create Date: 2026-12-05
 """
 
@@ -29,7 +29,7 @@ from riskloop.storage.arrivals import TOKENISED, keyed
 from riskloop.storage.secrets import FileKeyProvider, graph_key, pii_key_path
 
 revision: str = "0010"
-down_revision: str | None = "0007"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
