@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from riskloop import __version__
 from riskloop.api import docs, errors, metrics, openapi
 from riskloop.api.deps import Services
+from riskloop.api.limits import Limits, LimitSettings
 from riskloop.api.observability import RequestObserver
 from riskloop.api.routes import applications, decisions, health, reviews, strategies
 from riskloop.config import Settings
@@ -31,6 +32,7 @@ def create_app(
     runtime: Runtime | None = None,
     split: Split | None = None,
     clock: Clock | None = None,
+    limits: LimitSettings | None = None,
 ) -> FastAPI:
     """The riskloop API on the workspace ``settings``.
 
@@ -38,6 +40,7 @@ def create_app(
     (tests); otherwise it is built from the workspace (published features, profiles, the deployed model, the
     strategies) with ``graph`` as the graph checks, or the workspace's graph checks called ``graph_name``
     (``workspace``: the stored graph, tailing the shared arrival log as every serving worker does).
+    ``limits``: requests in flight and body size (``api.limits``; default: the defaults).
     """
 
     @asynccontextmanager
@@ -68,7 +71,8 @@ def create_app(
         redoc_url=None,
     )
     errors.install(app)
-    app.add_middleware(RequestObserver)
+    app.add_middleware(Limits, settings=limits or LimitSettings())
+    app.add_middleware(RequestObserver)  # outermost: shed and refused requests are logged and counted too
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(applications.router)

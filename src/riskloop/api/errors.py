@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -23,11 +24,14 @@ from riskloop.errors import (
     DataSourceError,
     ForbiddenError,
     NotFoundError,
+    OverloadedError,
     RiskloopError,
     StorageError,
+    TooLargeError,
     UnauthenticatedError,
     ValidationError,
 )
+from riskloop.storage.faults import unavailable
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:riskloop:problem:"
@@ -41,9 +45,12 @@ KINDS: tuple[tuple[type[RiskloopError], int, str, str], ...] = (
     (ForbiddenError, 403, "forbidden", "Forbidden"),
     (DataSourceError, 503, "source-unavailable", "A data source is unavailable"),
     (StorageError, 503, "storage-unavailable", "The database is unavailable"),
+    (TooLargeError, 413, "payload-too-large", "The request body is too large"),
+    (OverloadedError, 503, "overloaded", "The service is overloaded"),
     (ConfigError, 500, "config-error", "The service is misconfigured"),
     (RiskloopError, 500, "internal-error", "Internal error"),
 )
+RETRY_AFTER_SECONDS = 1  # every 503 of a transient cause: a database, a source, a shed request
 INTERNAL = ("InternalError", 500, "internal-error", "Internal error")
 NOT_READY = ("NotReady", 503, "not-ready", "The service is not ready")
 HTTP_KINDS = {
@@ -106,17 +113,38 @@ def field_name(loc: tuple[Any, ...] | list[Any]) -> str:
 def not_ready(request: Request, message: str, checks: list[dict[str, Any]]) -> JSONResponse:
     """The 503 of a readiness probe that failed: a problem with every check under ``checks``."""
     kind, status, slug, title = NOT_READY
-    return problem(request, status=status, slug=slug, title=title, kind=kind, message=message, checks=checks)
+    return problem(
+        request, status=status, slug=slug, title=title, kind=kind, message=message, checks=checks,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )  # fmt: skip
+
+
+def error_problem(request: Request, exc: RiskloopError) -> JSONResponse:
+    """The problem+json response of ``exc`` (the handlers', and the limits' middleware before any route runs)."""
+    status, slug, title = kind_of(exc)
+    headers: dict[str, str] | None = None
+    if status == 401:
+        headers = {"WWW-Authenticate": "Bearer"}  # RFC 6750: say which scheme
+    elif status == 503:
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}  # transient: the client may come back
+    extensions = {"limit_bytes": exc.limit} if isinstance(exc, TooLargeError) else {}
+    return problem(
+        request, status=status, slug=slug, title=title, kind=type(exc).__name__, message=str(exc),
+        field=getattr(exc, "field", None), headers=headers, **extensions,
+    )  # fmt: skip
 
 
 async def _riskloop_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RiskloopError)
-    status, slug, title = kind_of(exc)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None  # RFC 6750: say which scheme
-    return problem(
-        request, status=status, slug=slug, title=title, kind=type(exc).__name__, message=str(exc),
-        field=getattr(exc, "field", None), headers=headers,
-    )  # fmt: skip
+    return error_problem(request, exc)
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """A database that is down, unreachable, locked or timed out is a StorageError (503); anything else a bug."""
+    fault = unavailable(exc)
+    if fault is None:
+        raise exc  # to the server-error handler: a 500, the traceback in the server's log
+    return error_problem(request, fault)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -156,6 +184,7 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
     app.add_exception_handler(RiskloopError, _riskloop_error)
+    app.add_exception_handler(sa.exc.SQLAlchemyError, _database_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
