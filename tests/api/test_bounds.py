@@ -63,3 +63,11 @@ def test_strategy_bodies_and_paths_are_bounded(as_: AsPerson) -> None:
     assert_invalid(as_("ann").post(f"{BASE}/activations", json={"version": 2**70}), "version")
     assert_invalid(as_("bob").post(f"/v1/strategy-changes/{2**70}/approve", json={}), "change_id")
     assert as_("ann").post(f"{BASE}/versions", json={"content": content, "note": "tab\tok"}).status_code == 201
+
+
+def test_a_body_that_is_not_utf8_is_a_422_naming_the_body(client: TestClient) -> None:
+    response = client.post(
+        "/v1/applications", content=b"\xff\xfe{", headers={"Idempotency-Key": "k", "Content-Type": "application/json"}
+    )
+    assert_invalid(response, "body")
+    assert response.json()["type"] == "urn:riskloop:problem:validation-error"

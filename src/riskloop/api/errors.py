@@ -165,6 +165,14 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     """Routing errors (no such path, method not allowed) as problems too."""
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 400:  # FastAPI could not decode the body (not UTF-8): invalid input like any other
+        status, slug, title = KINDS[0][1:]
+        message = "body: is not valid JSON text (UTF-8)"
+        fields = [{"field": "body", "message": message, "type": "json_invalid"}]
+        return problem(
+            request, status=status, slug=slug, title=title, kind="ValidationError", message=message, field="body",
+            fields=fields,
+        )  # fmt: skip
     kind, slug, title = HTTP_KINDS.get(exc.status_code, ("HTTPError", f"http-{exc.status_code}", "HTTP error"))
     message = f"{request.method} {request.url.path}: {str(exc.detail).lower()}"
     return problem(
