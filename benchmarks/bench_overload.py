@@ -51,7 +51,7 @@ def serve(
 
 
 async def closed_loop(target: Target, connections: int, seconds: float) -> float:
-    """Answers per second with ``connections`` requests always in flight (the capacity)."""
+    """Decisions (201s) per second with ``connections`` requests always in flight: the capacity."""
     done = 0
     deadline = time.perf_counter() + seconds
 
@@ -60,8 +60,8 @@ async def closed_loop(target: Target, connections: int, seconds: float) -> float
         reader, writer = await asyncio.open_connection(target.host, target.port)
         i = w
         while time.perf_counter() < deadline:
-            await exchange(reader, writer, request_bytes(target, 10_000_000 + i))
-            done += 1
+            status, _, _ = await exchange(reader, writer, request_bytes(target, 10_000_000 + i))
+            done += status == 201  # a shed answer is no capacity
             i += connections
         writer.close()
 
@@ -79,7 +79,7 @@ def main() -> None:
     parser.add_argument("--max-in-flight", type=int, default=16)
     parser.add_argument("--factor", type=float, default=4.0, help="open-loop rate as a multiple of capacity")
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--probe-connections", type=int, default=8)
+    parser.add_argument("--probe-connections", type=int, default=4, help="closed-loop connections (< the bound)")
     args = parser.parse_args()
     home: Path = args.home.resolve()
     if args.build or not (home / "riskloop.db").exists():
@@ -93,7 +93,7 @@ def main() -> None:
     proc, port = serve(home, database_url, args.workers, args.max_in_flight, scratch / "serve.log")
     try:
         target = Target("127.0.0.1", port, "/v1/applications", bodies, {"Authorization": f"Bearer {secret}"})
-        capacity = asyncio.run(closed_loop(target, args.probe_connections, 10))
+        capacity = asyncio.run(closed_loop(target, min(args.probe_connections, args.max_in_flight), 10))
         start_rss = rss_kb(proc.pid)
         rate = capacity * args.factor
         result: LoadResult = asyncio.run(open_loop(target, rate=rate, seconds=args.seconds, max_connections=512))

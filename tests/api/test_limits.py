@@ -7,12 +7,13 @@ or to hold requests in flight; through the app where the status and problem body
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from riskloop.api.limits import EXEMPT, Limits, LimitSettings
+from riskloop.api.limits import EXEMPT, BodyLimit, LimitSettings, Shedder
 from riskloop.errors import ConfigError
 from riskloop.testing.decider import application_body
 
@@ -121,7 +122,7 @@ def header(sent: list[Message], name: bytes) -> bytes | None:
 
 def test_a_streamed_body_is_refused_as_soon_as_it_passes_the_limit() -> None:
     inner = Recorder()
-    app = Limits(inner, LimitSettings(max_body_bytes=1000))
+    app = BodyLimit(inner, LimitSettings(max_body_bytes=1000))
     read = [0]
     sent = asyncio.run(call(app, scope(), chunks(1000, 100, read)))  # 100 kB offered, 1 kB allowed
     assert status_of(sent) == 413
@@ -131,7 +132,7 @@ def test_a_streamed_body_is_refused_as_soon_as_it_passes_the_limit() -> None:
 
 def test_a_streamed_body_within_the_limit_reaches_the_app_unchanged() -> None:
     inner = Recorder()
-    app = Limits(inner, LimitSettings(max_body_bytes=1000))
+    app = BodyLimit(inner, LimitSettings(max_body_bytes=1000))
     sent = asyncio.run(call(app, scope(), chunks(10, 100, [0])))
     assert status_of(sent) == 200
     assert inner.bodies == [b"x" * 1000]
@@ -139,7 +140,7 @@ def test_a_streamed_body_within_the_limit_reaches_the_app_unchanged() -> None:
 
 def test_a_declared_length_over_the_limit_reads_nothing() -> None:
     inner = Recorder()
-    app = Limits(inner, LimitSettings(max_body_bytes=1000))
+    app = BodyLimit(inner, LimitSettings(max_body_bytes=1000))
     read = [0]
     sent = asyncio.run(call(app, scope(headers=[(b"content-length", b"1001")]), chunks(11, 100, read)))
     assert status_of(sent) == 413
@@ -149,7 +150,7 @@ def test_a_declared_length_over_the_limit_reads_nothing() -> None:
 def test_requests_beyond_the_bound_are_shed_at_once_and_probes_are_exempt() -> None:
     inner = Recorder()
     inner.hold = True
-    app = Limits(inner, LimitSettings(max_in_flight=2))
+    app = Shedder(inner, LimitSettings(max_in_flight=2))
 
     async def scenario() -> tuple[list[int], list[bytes | None], list[int], int]:
         held = [asyncio.create_task(call(app, scope(), chunks(1, 10, [0]))) for _ in range(2)]
@@ -172,12 +173,18 @@ def test_requests_beyond_the_bound_are_shed_at_once_and_probes_are_exempt() -> N
 
 
 def test_a_shed_request_is_an_overloaded_problem(client: TestClient) -> None:
-    limits = client.app.user_middleware  # type: ignore[attr-defined]
-    assert any(m.cls is Limits for m in limits)
+    installed = [m.cls for m in client.app.user_middleware]  # type: ignore[attr-defined]
+    assert installed[0] is Shedder  # outermost
+    assert BodyLimit in installed
     inner = Recorder()
-    app = Limits(inner, LimitSettings(max_in_flight=1))
+    app = Shedder(inner, LimitSettings(max_in_flight=1))
     app.in_flight = 1  # one request already inside
     sent = asyncio.run(call(app, scope(), chunks(1, 10, [0])))
     body = next(m["body"] for m in sent if m["type"] == "http.response.body")
-    assert b'"type":"urn:riskloop:problem:overloaded"' in body
-    assert b'"error":"OverloadedError"' in body
+    problem = json.loads(body)
+    assert problem["type"] == "urn:riskloop:problem:overloaded"
+    assert problem["error"] == "OverloadedError"
+    assert problem["instance"] == "/v1/applications"
+    assert status_of(sent) == 503
+    assert header(sent, b"content-type") == b"application/problem+json"
+    assert header(sent, b"retry-after") == b"1"

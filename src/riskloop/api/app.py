@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from riskloop import __version__
 from riskloop.api import docs, errors, metrics, openapi
 from riskloop.api.deps import Services
-from riskloop.api.limits import Limits, LimitSettings
+from riskloop.api.limits import BodyLimit, LimitSettings, Shedder
 from riskloop.api.observability import RequestObserver
 from riskloop.api.routes import applications, decisions, health, reviews, strategies
 from riskloop.config import Settings
@@ -71,8 +71,10 @@ def create_app(
         redoc_url=None,
     )
     errors.install(app)
-    app.add_middleware(Limits, settings=limits or LimitSettings())
-    app.add_middleware(RequestObserver)  # outermost: shed and refused requests are logged and counted too
+    limited = limits or LimitSettings()
+    app.add_middleware(BodyLimit, settings=limited)  # before parsing and authentication
+    app.add_middleware(RequestObserver)  # 413s are logged and counted like any answer
+    app.add_middleware(Shedder, settings=limited)  # outermost: shedding costs as little as it can
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(applications.router)

@@ -119,19 +119,28 @@ def not_ready(request: Request, message: str, checks: list[dict[str, Any]]) -> J
     )  # fmt: skip
 
 
-def error_problem(request: Request, exc: RiskloopError) -> JSONResponse:
-    """The problem+json response of ``exc`` (the handlers', and the limits' middleware before any route runs)."""
+def error_parts(exc: RiskloopError, instance: str) -> tuple[int, dict[str, str], dict[str, Any]]:
+    """Status, headers and problem body of ``exc`` at the path ``instance``."""
     status, slug, title = kind_of(exc)
-    headers: dict[str, str] | None = None
+    headers: dict[str, str] = {}
     if status == 401:
-        headers = {"WWW-Authenticate": "Bearer"}  # RFC 6750: say which scheme
+        headers["WWW-Authenticate"] = "Bearer"  # RFC 6750: say which scheme
     elif status == 503:
-        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}  # transient: the client may come back
-    extensions = {"limit_bytes": exc.limit} if isinstance(exc, TooLargeError) else {}
-    return problem(
-        request, status=status, slug=slug, title=title, kind=type(exc).__name__, message=str(exc),
-        field=getattr(exc, "field", None), headers=headers, **extensions,
-    )  # fmt: skip
+        headers["Retry-After"] = str(RETRY_AFTER_SECONDS)  # transient: the client may come back
+    body = {
+        "type": TYPE_PREFIX + slug, "title": title, "status": status, "detail": str(exc), "instance": instance,
+        "error": type(exc).__name__, "message": str(exc), "field": getattr(exc, "field", None),
+    }  # fmt: skip
+    if isinstance(exc, TooLargeError):
+        body["limit_bytes"] = exc.limit
+    return status, headers, body
+
+
+def error_problem(request: Request, exc: RiskloopError) -> JSONResponse:
+    """The problem+json response of ``exc`` (the handlers', and the body limit's before any route runs)."""
+    note(request, error=type(exc).__name__)
+    status, headers, body = error_parts(exc, request.url.path)
+    return JSONResponse(body, status_code=status, headers=headers or None, media_type=PROBLEM_JSON)
 
 
 async def _riskloop_error(request: Request, exc: Exception) -> JSONResponse:

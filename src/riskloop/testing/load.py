@@ -15,6 +15,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+IDLE_SECONDS = 3.0  # an idle connection older than this is not reused
+
 
 @dataclass
 class LoadResult:
@@ -24,6 +26,7 @@ class LoadResult:
     unsent: int = 0
     timeouts: int = 0
     errors: int = 0
+    error_kinds: Counter[str] = field(default_factory=Counter)  # connection refused, reset ... by exception
     statuses: Counter[int] = field(default_factory=Counter)
     unavailable: Counter[str] = field(default_factory=Counter)  # 503s by problem type
     retry_after_missing: int = 0
@@ -50,6 +53,7 @@ class LoadResult:
             "answered": answered,
             "timeouts": self.timeouts,
             "errors": self.errors,
+            "error_kinds": dict(self.error_kinds),
             "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
             "shed": self.shed,
             "shed_share": round(self.shed / answered, 4) if answered else 0.0,
@@ -72,12 +76,15 @@ class Target:
 class _Pool:
     def __init__(self, target: Target, limit: int) -> None:
         self.target, self.limit = target, limit
-        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter, float]] = []
         self.open = 0
 
     async def take(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter] | None:
-        if self.idle:
-            return self.idle.pop()
+        while self.idle:
+            reader, writer, since = self.idle.pop()
+            if time.perf_counter() - since < IDLE_SECONDS:
+                return reader, writer
+            self.drop((reader, writer))  # the server may have closed it (uvicorn's keep-alive timeout is 5 s)
         if self.open >= self.limit:
             return None
         self.open += 1
@@ -89,7 +96,7 @@ class _Pool:
 
     def give(self, conn: tuple[asyncio.StreamReader, asyncio.StreamWriter], keep: bool) -> None:
         if keep:
-            self.idle.append(conn)
+            self.idle.append((*conn, time.perf_counter()))
         else:
             self.drop(conn)
 
@@ -135,8 +142,9 @@ async def _one(pool: _Pool, target: Target, i: int, due: float, *, timeout: floa
         if conn is not None:
             pool.drop(conn)
         return
-    except (OSError, asyncio.IncompleteReadError, ValueError):
+    except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
         result.errors += 1
+        result.error_kinds[type(exc).__name__] += 1
         if conn is not None:
             pool.drop(conn)
         return
@@ -164,6 +172,6 @@ async def open_loop(
             await asyncio.sleep(delay)
         tasks.append(asyncio.create_task(_one(pool, target, i, due, timeout=timeout, result=result)))
     await asyncio.gather(*tasks)
-    for _, writer in pool.idle:
+    for _, writer, _ in pool.idle:
         writer.close()
     return result
