@@ -76,7 +76,7 @@ def main() -> None:
     parser.add_argument("--build", action="store_true", help="build the workspace first (riskloop demo ...)")
     parser.add_argument("--enterprises", type=int, default=3000)
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--max-in-flight", type=int, default=16)
+    parser.add_argument("--max-in-flight", type=int, default=8)
     parser.add_argument("--factor", type=float, default=4.0, help="open-loop rate as a multiple of capacity")
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--probe-connections", type=int, default=4, help="closed-loop connections (< the bound)")

@@ -155,7 +155,7 @@ UNLIMITED = ("/healthz", "/readyz", "/metrics")  # exempt from the limits (api.l
 
 def _limits(document: dict[str, Any]) -> None:
     """Every limited operation may answer 503 (shed, with Retry-After), and one with a body 413 (api.limits)."""
-    detail = str(OverloadedError(16))
+    detail = str(OverloadedError(8))
     shed = example(503, error=OverloadedError.__name__, type=TYPE_PREFIX + "overloaded",
                    title="The service is overloaded", detail=detail, message=detail)  # fmt: skip
     for path, operations in document.get("paths", {}).items():

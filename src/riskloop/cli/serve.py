@@ -44,7 +44,7 @@ def serve_command(  # noqa: PLR0917 - Typer options are parameters
     shadow: Annotated[bool, typer.Option(help="Run the challenger in shadow (stored, never returned)")] = True,
     max_in_flight: Annotated[
         int, typer.Option(min=1, help="Requests in flight per worker; more are shed with a 503 and Retry-After")
-    ] = 16,
+    ] = 8,
     max_body_bytes: Annotated[int, typer.Option(min=1, help="Largest request body; larger ones get a 413")] = 65536,
     json_mode: Annotated[bool, typer.Option("--json", help="Print one JSON object on start")] = False,
 ) -> None:
