@@ -8,13 +8,17 @@
     │   └── IdentifierError        malformed credit code, resident ID, phone ...
     ├── DataSourceError            a file, table or source that cannot be read
     │   └── IngestError            an input that cannot be ingested at all (unreadable, wrong format)
-    ├── StorageError               the database or warehouse refused an operation
+    ├── StorageError               the database or warehouse refused an operation (or is down, or a lock
+    │                              could not be taken within its bounded wait)
     ├── NotFoundError              a named thing does not exist
     ├── ConflictError              the request contradicts stored state (reused idempotency key, held lease,
     │                              illegal state transition, published version changed)
     ├── ForbiddenError             the actor may not do this (four-eyes: an author approving their own change,
     │                              a key without the role a route needs, a body naming someone else)
-    └── UnauthenticatedError       no valid credentials: a missing, unknown or revoked API key
+    ├── UnauthenticatedError       no valid credentials: a missing, unknown or revoked API key
+    └── LimitError                 a request over one of the service's limits
+        ├── TooLargeError          a body over the size limit
+        └── OverloadedError        more requests in flight than a worker takes: shed, retry later
 
 Entry points (CLI, API) map this tree to exit codes / HTTP statuses in exactly one place each.
 """
@@ -83,3 +87,25 @@ class UnauthenticatedError(RiskloopError):
     """The request carries no valid credentials (a missing, unknown or revoked API key)."""
 
     field = "Authorization"
+
+
+class LimitError(RiskloopError):
+    """A request over one of the service's limits."""
+
+
+class TooLargeError(LimitError):
+    """A request body over the size limit; ``limit`` is that limit in bytes."""
+
+    field = "body"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"body: larger than the limit of {limit} bytes")
+        self.limit = limit
+
+
+class OverloadedError(LimitError):
+    """The worker already serves as many requests as it takes; this one was shed without being read."""
+
+    def __init__(self, in_flight: int) -> None:
+        super().__init__(f"overloaded: {in_flight} requests in flight, the most this worker takes; retry later")
+        self.in_flight = in_flight

@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from riskloop.api.app import create_app
+from riskloop.api.limits import LimitSettings
 from riskloop.config import Settings
 from riskloop.testing.api_keys import Caller, authenticate
 from riskloop.testing.clock import SteppingClock
@@ -28,7 +29,9 @@ def clock() -> SteppingClock:
 @pytest.fixture
 def client(tmp_path: Path, db_url: str, clock: SteppingClock) -> Iterator[TestClient]:
     settings = Settings(home=tmp_path / "home", database_url=db_url)
-    app = create_app(settings, decider=make_decider(clock=clock))
+    # Up to 16 concurrent requests in some tests (idempotency races): above them, not shed here; shedding is
+    # tested in test_limits.py and test_overload.py.
+    app = create_app(settings, decider=make_decider(clock=clock), limits=LimitSettings(max_in_flight=32))
     with TestClient(app, raise_server_exceptions=False) as c:
         c.app.state.callers = authenticate(c)  # type: ignore[attr-defined]
         yield c

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from riskloop import __version__
 from riskloop.api import docs, errors, metrics, openapi
 from riskloop.api.deps import Services
+from riskloop.api.limits import BodyLimit, LimitSettings, Shedder
 from riskloop.api.observability import RequestObserver
 from riskloop.api.routes import applications, decisions, health, identifiers, reviews, strategies
 from riskloop.config import Settings
@@ -32,6 +33,7 @@ def create_app(
     runtime: Runtime | None = None,
     split: Split | None = None,
     clock: Clock | None = None,
+    limits: LimitSettings | None = None,
 ) -> FastAPI:
     """The riskloop API on the workspace ``settings``.
 
@@ -39,6 +41,7 @@ def create_app(
     (tests); otherwise it is built from the workspace (published features, profiles, the deployed model, the
     strategies) with ``graph`` as the graph checks, or the workspace's graph checks called ``graph_name``
     (``workspace``: the stored graph, tailing the shared arrival log as every serving worker does).
+    ``limits``: requests in flight and body size (``api.limits``; default: the defaults).
     """
 
     @asynccontextmanager
@@ -70,7 +73,10 @@ def create_app(
     )
     errors.install(app)
     scrub.install()  # every log record of the process is masked of identifiers (ADR 0016)
-    app.add_middleware(RequestObserver)
+    limited = limits or LimitSettings()
+    app.add_middleware(BodyLimit, settings=limited)  # before parsing and authentication
+    app.add_middleware(RequestObserver)  # 413s are logged and counted like any answer
+    app.add_middleware(Shedder, settings=limited)  # outermost: shedding costs as little as it can
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(applications.router)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -23,11 +24,14 @@ from riskloop.errors import (
     DataSourceError,
     ForbiddenError,
     NotFoundError,
+    OverloadedError,
     RiskloopError,
     StorageError,
+    TooLargeError,
     UnauthenticatedError,
     ValidationError,
 )
+from riskloop.storage.faults import unavailable
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:riskloop:problem:"
@@ -41,9 +45,12 @@ KINDS: tuple[tuple[type[RiskloopError], int, str, str], ...] = (
     (ForbiddenError, 403, "forbidden", "Forbidden"),
     (DataSourceError, 503, "source-unavailable", "A data source is unavailable"),
     (StorageError, 503, "storage-unavailable", "The database is unavailable"),
+    (TooLargeError, 413, "payload-too-large", "The request body is too large"),
+    (OverloadedError, 503, "overloaded", "The service is overloaded"),
     (ConfigError, 500, "config-error", "The service is misconfigured"),
     (RiskloopError, 500, "internal-error", "Internal error"),
 )
+RETRY_AFTER_SECONDS = 1  # every 503 of a transient cause: a database, a source, a shed request
 INTERNAL = ("InternalError", 500, "internal-error", "Internal error")
 NOT_READY = ("NotReady", 503, "not-ready", "The service is not ready")
 HTTP_KINDS = {
@@ -106,17 +113,47 @@ def field_name(loc: tuple[Any, ...] | list[Any]) -> str:
 def not_ready(request: Request, message: str, checks: list[dict[str, Any]]) -> JSONResponse:
     """The 503 of a readiness probe that failed: a problem with every check under ``checks``."""
     kind, status, slug, title = NOT_READY
-    return problem(request, status=status, slug=slug, title=title, kind=kind, message=message, checks=checks)
+    return problem(
+        request, status=status, slug=slug, title=title, kind=kind, message=message, checks=checks,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )  # fmt: skip
+
+
+def error_parts(exc: RiskloopError, instance: str) -> tuple[int, dict[str, str], dict[str, Any]]:
+    """Status, headers and problem body of ``exc`` at the path ``instance``."""
+    status, slug, title = kind_of(exc)
+    headers: dict[str, str] = {}
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"  # RFC 6750: say which scheme
+    elif status == 503:
+        headers["Retry-After"] = str(RETRY_AFTER_SECONDS)  # transient: the client may come back
+    body = {
+        "type": TYPE_PREFIX + slug, "title": title, "status": status, "detail": str(exc), "instance": instance,
+        "error": type(exc).__name__, "message": str(exc), "field": getattr(exc, "field", None),
+    }  # fmt: skip
+    if isinstance(exc, TooLargeError):
+        body["limit_bytes"] = exc.limit
+    return status, headers, body
+
+
+def error_problem(request: Request, exc: RiskloopError) -> JSONResponse:
+    """The problem+json response of ``exc`` (the handlers', and the body limit's before any route runs)."""
+    note(request, error=type(exc).__name__)
+    status, headers, body = error_parts(exc, request.url.path)
+    return JSONResponse(body, status_code=status, headers=headers or None, media_type=PROBLEM_JSON)
 
 
 async def _riskloop_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RiskloopError)
-    status, slug, title = kind_of(exc)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None  # RFC 6750: say which scheme
-    return problem(
-        request, status=status, slug=slug, title=title, kind=type(exc).__name__, message=str(exc),
-        field=getattr(exc, "field", None), headers=headers,
-    )  # fmt: skip
+    return error_problem(request, exc)
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """A database that is down, unreachable, locked or timed out is a StorageError (503); anything else a bug."""
+    fault = unavailable(exc)
+    if fault is None:
+        raise exc  # to the server-error handler: a 500, the traceback in the server's log
+    return error_problem(request, fault)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -137,6 +174,14 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     """Routing errors (no such path, method not allowed) as problems too."""
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 400:  # FastAPI could not decode the body (not UTF-8): invalid input like any other
+        status, slug, title = KINDS[0][1:]
+        message = "body: is not valid JSON text (UTF-8)"
+        fields = [{"field": "body", "message": message, "type": "json_invalid"}]
+        return problem(
+            request, status=status, slug=slug, title=title, kind="ValidationError", message=message, field="body",
+            fields=fields,
+        )  # fmt: skip
     kind, slug, title = HTTP_KINDS.get(exc.status_code, ("HTTPError", f"http-{exc.status_code}", "HTTP error"))
     message = f"{request.method} {request.url.path}: {str(exc.detail).lower()}"
     return problem(
@@ -156,6 +201,7 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
     app.add_exception_handler(RiskloopError, _riskloop_error)
+    app.add_exception_handler(sa.exc.SQLAlchemyError, _database_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)

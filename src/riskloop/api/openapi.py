@@ -18,7 +18,9 @@ from riskloop.errors import (
     DataSourceError,
     ForbiddenError,
     NotFoundError,
+    OverloadedError,
     RiskloopError,
+    TooLargeError,
     UnauthenticatedError,
     ValidationError,
 )
@@ -59,6 +61,7 @@ _EXAMPLES: dict[int, tuple[type[RiskloopError] | None, str, str | None, dict[str
     422: (ValidationError, "amount_cents: Input should be greater than or equal to 1", "amount_cents",
           {"fields": [{"field": "amount_cents", "message": "Input should be greater than or equal to 1",
                        "type": "greater_than_equal"}]}),
+    413: (TooLargeError, "body: larger than the limit of 65536 bytes", "body", {"limit_bytes": 65536}),
     503: (DataSourceError, "graph checks are not deployed", None, {}),
     500: (None, "internal error", None, {}),
 }  # fmt: skip
@@ -146,6 +149,27 @@ def _examples(document: dict[str, Any]) -> None:
                             media["example"]["instance"] = path
 
 
+RETRY_AFTER = {"description": "seconds to wait before retrying", "schema": {"type": "integer", "minimum": 0}}
+UNLIMITED = ("/healthz", "/readyz", "/metrics")  # exempt from the limits (api.limits.EXEMPT)
+
+
+def _limits(document: dict[str, Any]) -> None:
+    """Every limited operation may answer 503 (shed, with Retry-After), and one with a body 413 (api.limits)."""
+    detail = str(OverloadedError(8))
+    shed = example(503, error=OverloadedError.__name__, type=TYPE_PREFIX + "overloaded",
+                   title="The service is overloaded", detail=detail, message=detail)  # fmt: skip
+    for path, operations in document.get("paths", {}).items():
+        if path in UNLIMITED:
+            continue
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            if "requestBody" in operation and "413" not in responses:
+                responses["413"] = problem_response(413)
+            if "503" not in responses:
+                responses["503"] = problem_response(503, body=dict(shed))  # a copy: its instance is its path
+            responses["503"].setdefault("headers", {})["Retry-After"] = RETRY_AFTER
+
+
 def install(app: FastAPI) -> None:
     """Make ``app``'s OpenAPI document carry the problem schemas and complete examples."""
     base = app.openapi
@@ -154,6 +178,7 @@ def install(app: FastAPI) -> None:
         if app.openapi_schema is not None:
             return app.openapi_schema
         document = base()  # encoded afresh: no dict in it is shared with the routes or another operation
+        _limits(document)
         document.setdefault("components", {}).setdefault("schemas", {}).update(_components())
         _examples(document)
         return document

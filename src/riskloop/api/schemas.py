@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -12,6 +13,19 @@ from riskloop.domain.identifiers import validate_resident_id, validate_uscc
 from riskloop.errors import ValidationError
 
 Strict = ConfigDict(extra="forbid", strict=True)
+MULTILINE = frozenset("\t\n\r")
+
+
+def _no_controls(value: str, allowed: frozenset[str] = frozenset()) -> str:
+    """``value`` when it holds no control character (NUL, escape ...) outside ``allowed``; else a ValueError."""
+    bad = next((c for c in value if unicodedata.category(c) == "Cc" and c not in allowed), None)
+    if bad is not None:
+        raise ValueError(f"must not contain control characters (found U+{ord(bad):04X})")
+    return value
+
+
+Line = Annotated[str, AfterValidator(_no_controls)]  # one line of text: no control character at all
+Text = Annotated[str, AfterValidator(lambda v: _no_controls(v, MULTILINE))]  # tabs and line breaks allowed
 EXAMPLE_ID = "dec_q3Xv8kT0bN2mR7wY1cZf4A"  # the decision of the examples below
 EXAMPLE_APPLICATION: JsonDict = {
     "application_id": "APP-1",
@@ -103,8 +117,8 @@ class ApplicationIn(BaseModel):
     term_months: Annotated[int, Field(ge=1, le=120)]
     channel: Literal["web", "mobile", "mini_program", "branch"]
     phone: Annotated[str | None, Field(default=None, pattern=r"^\+?[0-9-]{5,20}$")]
-    device_id: Annotated[str | None, Field(default=None, min_length=1, max_length=64)]
-    ip: Annotated[str | None, Field(default=None, min_length=3, max_length=45)]
+    device_id: Annotated[Line | None, Field(default=None, min_length=1, max_length=64)]
+    ip: Annotated[Line | None, Field(default=None, min_length=3, max_length=45)]
     identity: IdentityIn
     bureau: BureauIn | None = None
 

@@ -8,6 +8,7 @@ import sys
 from fastapi import FastAPI
 
 from riskloop.api.app import create_app
+from riskloop.api.limits import LimitSettings
 from riskloop.api.observability import log_to
 from riskloop.config import load_settings
 from riskloop.service.intake import Split
@@ -27,4 +28,4 @@ def app() -> FastAPI:
     if challenger:
         split = Split(challenger, int(os.environ.get(ENV_PERCENT, "0")), os.environ.get(ENV_SHADOW, "1") == "1")
     graph = os.environ.get(ENV_GRAPH, "workspace")
-    return create_app(settings, runtime=runtime, graph_name=graph, split=split)
+    return create_app(settings, runtime=runtime, graph_name=graph, split=split, limits=LimitSettings.from_env())

@@ -42,6 +42,10 @@ def serve_command(  # noqa: PLR0917 - Typer options are parameters
     challenger: Annotated[str | None, typer.Option(help="Challenger strategy, name@version")] = None,
     challenger_percent: Annotated[int, typer.Option(min=0, max=100, help="Live share of the challenger")] = 0,
     shadow: Annotated[bool, typer.Option(help="Run the challenger in shadow (stored, never returned)")] = True,
+    max_in_flight: Annotated[
+        int, typer.Option(min=1, help="Requests in flight per worker; more are shed with a 503 and Retry-After")
+    ] = 8,
+    max_body_bytes: Annotated[int, typer.Option(min=1, help="Largest request body; larger ones get a 413")] = 65536,
     json_mode: Annotated[bool, typer.Option("--json", help="Print one JSON object on start")] = False,
 ) -> None:
     """Serve the decision API until interrupted."""
@@ -64,6 +68,7 @@ def serve_command(  # noqa: PLR0917 - Typer options are parameters
         metrics_dir(settings.home)  # before prometheus-client is first imported (below): every worker then shares it
         import uvicorn
 
+        from riskloop.api.limits import ENV_MAX_BODY, ENV_MAX_IN_FLIGHT
         from riskloop.api.protocol import HTTP_PROTOCOL
         from riskloop.api.serve_app import (
             ENV_CHALLENGER,
@@ -84,6 +89,8 @@ def serve_command(  # noqa: PLR0917 - Typer options are parameters
                 ENV_CHALLENGER: challenger or "",
                 ENV_PERCENT: str(challenger_percent),
                 ENV_SHADOW: "1" if shadow else "0",
+                ENV_MAX_IN_FLIGHT: str(max_in_flight),
+                ENV_MAX_BODY: str(max_body_bytes),
             }
         )
         if json_mode:

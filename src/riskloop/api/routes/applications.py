@@ -12,7 +12,7 @@ from riskloop.api.deps import ServicesDep
 from riskloop.api.observability import note
 from riskloop.api.openapi import problem_responses, shown
 from riskloop.api.render import decision_body
-from riskloop.api.schemas import ApplicationIn, DecisionOut
+from riskloop.api.schemas import ApplicationIn, DecisionOut, Line
 from riskloop.domain.decision import Decision
 from riskloop.service.intake import request_digest
 
@@ -33,7 +33,7 @@ def post_application(
     services: ServicesDep,
     principal: AsChannel,
     idempotency_key: Annotated[
-        str,
+        Line,
         Header(
             alias="Idempotency-Key",
             min_length=1,

@@ -11,7 +11,7 @@ from riskloop.api.auth import DecisionReader
 from riskloop.api.deps import ServicesDep
 from riskloop.api.openapi import problem_responses, shown
 from riskloop.api.render import decision_body
-from riskloop.api.schemas import EXAMPLE_ID, DecisionOut
+from riskloop.api.schemas import EXAMPLE_ID, DecisionOut, Line
 
 router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
 
@@ -23,7 +23,7 @@ router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
     summary="A decision (role channel: its own; reviewer or auditor: any)",
 )
 def get_decision(
-    decision_id: Annotated[str, Path(min_length=1, max_length=36, openapi_examples=shown(EXAMPLE_ID))],
+    decision_id: Annotated[Line, Path(min_length=1, max_length=36, openapi_examples=shown(EXAMPLE_ID))],
     services: ServicesDep,
     principal: DecisionReader,
 ) -> Response:

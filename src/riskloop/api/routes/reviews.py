@@ -16,11 +16,11 @@ from pydantic.config import JsonDict
 from riskloop.api.auth import AsReviewer, ReviewReader
 from riskloop.api.deps import ServicesDep
 from riskloop.api.openapi import problem_responses, shown
-from riskloop.api.schemas import EXAMPLE_ID, Strict
+from riskloop.api.schemas import EXAMPLE_ID, Line, Strict, Text
 from riskloop.domain.access import acting
 
 router = APIRouter(tags=["reviews"])
-DecisionId = Annotated[str, Path(min_length=1, max_length=36, openapi_examples=shown(EXAMPLE_ID))]
+DecisionId = Annotated[Line, Path(min_length=1, max_length=36, openapi_examples=shown(EXAMPLE_ID))]
 Actor = Annotated[str, Field(pattern=r"^[A-Za-z0-9._@-]{1,80}$")]
 CHANGES = problem_responses(401, 403, 404, 409, 422)  # claim, decide, reopen: a review that is missing or busy
 EXAMPLE_REVIEW: JsonDict = {
@@ -80,7 +80,7 @@ class ReviewDecisionIn(BaseModel):
 
     reviewer: Actor | None = Field(default=None, description="optional: the authenticated principal")
     outcome: Literal["approved", "declined"]
-    comment: Annotated[str, Field(min_length=1, max_length=2000)]
+    comment: Annotated[Text, Field(min_length=1, max_length=2000)]
 
 
 class ReopenIn(BaseModel):
@@ -91,7 +91,7 @@ class ReopenIn(BaseModel):
     )
 
     actor: Actor | None = Field(default=None, description="optional: the authenticated principal")
-    comment: Annotated[str, Field(min_length=1, max_length=2000)]
+    comment: Annotated[Text, Field(min_length=1, max_length=2000)]
 
 
 @router.get(

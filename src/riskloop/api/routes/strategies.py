@@ -16,7 +16,7 @@ from pydantic.config import JsonDict
 from riskloop.api.auth import AsAnalyst, AsApprover, StrategyReader
 from riskloop.api.deps import ServicesDep
 from riskloop.api.openapi import problem_responses, shown
-from riskloop.api.schemas import Strict
+from riskloop.api.schemas import Strict, Text
 from riskloop.domain.access import acting
 
 router = APIRouter(tags=["strategies"])
@@ -77,9 +77,9 @@ class DraftIn(BaseModel):
 
     model_config = ConfigDict(**Strict, json_schema_extra={"examples": [{"content": JDM, "note": "cap limits"}]})
 
-    content: Annotated[str, Field(min_length=2, max_length=2_000_000)]
+    content: Annotated[Text, Field(min_length=2, max_length=2_000_000)]
     author: Actor = None
-    note: Annotated[str, Field(max_length=2000)] = ""
+    note: Annotated[Text, Field(max_length=2000)] = ""
 
 
 class EditIn(BaseModel):
@@ -87,7 +87,7 @@ class EditIn(BaseModel):
 
     model_config = ConfigDict(**Strict, json_schema_extra={"examples": [{"content": JDM}]})
 
-    content: Annotated[str, Field(min_length=2, max_length=2_000_000)]
+    content: Annotated[Text, Field(min_length=2, max_length=2_000_000)]
     actor: Actor = None
 
 
@@ -104,9 +104,9 @@ class ActivationIn(BaseModel):
 
     model_config = ConfigDict(**Strict, json_schema_extra={"examples": [{"version": 1, "note": "go live"}]})
 
-    version: Annotated[int, Field(ge=1)]
+    version: Annotated[int, Field(ge=1, le=10**6)]
     actor: Actor = None
-    note: Annotated[str, Field(max_length=2000)] = ""
+    note: Annotated[Text, Field(max_length=2000)] = ""
 
 
 @router.post(
@@ -193,7 +193,7 @@ def request_activation(name: Name, body: ActivationIn, services: ServicesDep, pr
     summary="Approve and apply a change (role approver)",
 )
 def approve_activation(
-    change_id: Annotated[int, Path(ge=1, openapi_examples=shown(1))],
+    change_id: Annotated[int, Path(ge=1, le=2**31 - 1, openapi_examples=shown(1))],
     body: ActorIn,
     services: ServicesDep,
     principal: AsApprover,
