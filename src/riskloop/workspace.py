@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from riskloop.config import Settings
 from riskloop.domain.clock import Clock, SystemClock
-from riskloop.errors import NotFoundError
+from riskloop.errors import DataSourceError, NotFoundError, RiskloopError, ValidationError
 from riskloop.io.warehouse import Warehouse
 from riskloop.plugins import Registry
 from riskloop.rules.engine import KEY_SEPARATOR, StrategyLoader
@@ -25,9 +25,18 @@ from riskloop.rules.loaders import ChainStrategyLoader, PackageStrategyLoader
 from riskloop.service import prerequisites as pre
 from riskloop.service.api_keys import ApiKeyAdmin, Authenticator
 from riskloop.service.decide import Decider
+from riskloop.service.fail_closed import (
+    Dependencies,
+    FreshFeatures,
+    GuardedGraph,
+    UnavailableGraphChecks,
+    UnavailableScorer,
+    features_probe,
+)
+from riskloop.service.graph_integrity import verify_graph
 from riskloop.service.intake import Intake, Split
-from riskloop.service.ports import GraphChecks, ModelHome
-from riskloop.service.readiness import Probe
+from riskloop.service.ports import GraphChecks, ModelHome, Scorer
+from riskloop.service.readiness import Probe, strategy_probe
 from riskloop.service.reviews import ReviewDesk
 from riskloop.service.runtime import ACTIVE, ActiveStrategy, NoGraphChecks, Runtime
 from riskloop.service.strategies import StrategyLifecycle
@@ -114,17 +123,21 @@ class Workspace:
         """Where model bundles are written."""
         return self.settings.home / "models"
 
-    def graph_key(self) -> bytes:
-        """The key of the graph's HMAC tokens (created on first use)."""
+    def graph_key(self, *, create: bool = False) -> bytes:
+        """The key of the graph's HMAC tokens; DataSourceError when missing, unless ``create`` (graph builds only)."""
         from riskloop.storage.secrets import graph_key
 
-        return graph_key(self.settings.home)
+        return graph_key(self.settings.home, create=create)
 
-    def tokenizer(self) -> Tokenizer:
-        """Keyed tokens of identifiers, as the stored graph uses them."""
+    def tokenizer(self, *, create: bool = False) -> Tokenizer:
+        """Keyed tokens of identifiers, as the stored graph uses them (``create``: a graph build's new key)."""
         from riskloop.graph.tokens import Tokenizer
 
-        return Tokenizer(self.graph_key())
+        return Tokenizer(self.graph_key(create=create))
+
+    def training_graph_key(self) -> bytes:
+        """The graph key training computes graph features with: created only while no graph is built yet."""
+        return self.graph_key(create=self.graph_store().latest_build() is None)
 
     # --- adapters ---------------------------------------------------------------------------------------------
 
@@ -248,7 +261,7 @@ class Workspace:
 
     def model_home(self) -> ModelHome:
         """Where training reads and writes (``riskloop.service.train``)."""
-        return ModelHome(self.settings.warehouse, self.models_dir, self.model_registry(), self.graph_key)
+        return ModelHome(self.settings.warehouse, self.models_dir, self.model_registry(), self.training_graph_key)
 
     # --- prerequisites: each check names the command to run first (``riskloop.service.prerequisites``) -------
 
@@ -278,16 +291,31 @@ class Workspace:
         """
         from riskloop.scoring.bundle import read_bundle
         from riskloop.scoring.registry import manifest_digest
+        from riskloop.service.scorer import EnsembleScorer
 
         folder, registered = self.model_bundle(model)
         manifest_digest(folder)  # NotFoundError: not a bundle
-        return f"{folder.name} (manifest sha256 {read_bundle(folder, registered).manifest_sha256[:12]})"
+        digest = read_bundle(folder, registered).manifest_sha256
+        try:  # as a worker will: a malformed model text is refused here, before LightGBM's C library reads it
+            EnsembleScorer.load(folder, registered)
+        except ValidationError as exc:
+            raise DataSourceError(f"model: {folder / exc.field}: {exc.problem}") from exc
+        return f"{folder.name} (manifest sha256 {digest[:12]})"
 
     def require_strategy(self, strategy: str) -> str:
         """``name@version`` loads; a bare name has an active version."""
         if KEY_SEPARATOR in strategy:
             return pre.require_strategy(self.strategy_loader(), strategy)
         return pre.require_active_strategy(self.strategy_repository(), strategy)
+
+    def verify_graph(self) -> str:
+        """The stored graph was built under this workspace's key and holds every edge its build counted."""
+        from riskloop.graph.tokens import key_fingerprint
+
+        try:
+            return verify_graph(self.graph_store(), lambda: key_fingerprint(self.graph_key()))
+        except DataSourceError as exc:  # a missing graph is NotFoundError, said once by require_graph
+            raise DataSourceError(f"graph: {exc}") from exc
 
     def require_decisions(self) -> str:
         """Decisions are stored (``riskloop serve`` records them)."""
@@ -312,6 +340,7 @@ class Workspace:
         }
         if graph == "workspace":
             checks["graph"] = self.require_graph
+            checks["graph integrity"] = self.verify_graph
         checks["features"] = self.require_published_features
         checks["strategy"] = lambda: self.require_strategy(runtime.strategy)
         if challenger:
@@ -355,11 +384,17 @@ class Workspace:
         return folders[-1], None
 
     def decider(
-        self, runtime: Runtime | None = None, *, graph: GraphChecks | None = None, loader: StrategyLoader | None = None
+        self,
+        runtime: Runtime | None = None,
+        *,
+        graph: GraphChecks | None = None,
+        loader: StrategyLoader | None = None,
+        scorer: Scorer | None = None,
     ) -> Decider:
         """The decision pipeline on this workspace: published features, profiles, the model, the strategies.
 
-        ``graph`` defaults to ``NoGraphChecks`` (every application referred for its graph check).
+        ``graph`` defaults to ``NoGraphChecks`` (every application referred for its graph check); ``scorer``
+        to the bundle ``runtime.model`` names, loaded here.
         """
         from riskloop.rules.zen import ZenRuleEngine
         from riskloop.service.scorer import EnsembleScorer
@@ -372,11 +407,67 @@ class Workspace:
             features=self.feature_store(),
             profiles=self.profiles(runtime.blacklist),
             graph=graph or NoGraphChecks(),
-            scorer=EnsembleScorer.load(*self.model_bundle(runtime.model)),  # the registered digest must match
+            scorer=scorer or EnsembleScorer.load(*self.model_bundle(runtime.model)),  # the registered digest must match
             rules=ZenRuleEngine(loader or self.strategy_loader()),
             strategy=strategy,
             clock=self.clock,
         )
+
+    def serving_pipeline(
+        self, runtime: Runtime | None = None, graph_name: str | None = None, graph: GraphChecks | None = None
+    ) -> tuple[Decider, Dependencies, GraphChecks]:
+        """The live pipeline, failing closed: the decider, its watched dependencies, and the unguarded graph checks.
+
+        A model or graph that cannot be loaded does not stop the process: its stand-in refers every application
+        with the reason, and the dependency reports it (``/readyz``) and logs it once. Graph checks are ``graph``,
+        or those called ``graph_name`` tailing the shared arrival log, else none (``NoGraphChecks``).
+        """
+        from riskloop.features.publish import ENTERPRISE_FEATURE_SET
+        from riskloop.service.scorer import EnsembleScorer
+
+        runtime = runtime or Runtime()
+        inner: GraphChecks = graph or NoGraphChecks()
+        if graph is None and graph_name is not None:
+            try:
+                inner = self.graph_checks(graph_name, shared=True)  # workers share arrivals
+            except RiskloopError as exc:
+                inner = UnavailableGraphChecks(str(exc))
+        scorer: Scorer
+        try:
+            scorer = EnsembleScorer.load(*self.model_bundle(runtime.model))
+        except RiskloopError as exc:  # a bad bundle refers every application; serve refuses to start on it
+            scorer = UnavailableScorer(str(exc))
+        decider = self.decider(runtime, graph=inner, scorer=scorer)
+        max_age = dt.timedelta(days=runtime.max_feature_age_days)
+        probes: dict[str, Probe] = {
+            "model": lambda: self._model_state(scorer, runtime.model),
+            "strategy": strategy_probe(decider.rules, lambda: decider.strategy),
+            "graph": lambda: self._graph_state(inner),
+            "profiles": lambda: pre.require_profiles(self.profiles()),
+            "features": features_probe(self.feature_store(), ENTERPRISE_FEATURE_SET, self.clock, max_age),
+            "lists": lambda: _lists_state(runtime),
+        }
+        dependencies = Dependencies(probes, self.clock)
+        decider.graph = GuardedGraph(inner, dependencies)
+        decider.features = FreshFeatures(decider.features, self.clock, max_age)
+        return decider, dependencies, inner
+
+    def _model_state(self, scorer: Scorer, model: str | None) -> str:
+        if isinstance(scorer, UnavailableScorer):
+            raise NotFoundError(scorer.reason)
+        self.require_model(model)  # the files served from are still intact
+        return f"loaded {scorer.version}"
+
+    def _graph_state(self, checks: GraphChecks) -> str:
+        if isinstance(checks, UnavailableGraphChecks):
+            raise NotFoundError(checks.reason)
+        if isinstance(checks, NoGraphChecks):
+            raise NotFoundError("not deployed (run: riskloop graph build)")
+        if not hasattr(checks, "following"):  # not the stored graph's checks: nothing stored to verify
+            return f"{type(checks).__name__} deployed"
+        from riskloop.graph.tokens import key_fingerprint
+
+        return verify_graph(self.graph_store(), lambda: key_fingerprint(self.graph_key()))
 
     def reviews(self) -> ReviewDesk:
         """The manual-review queue: claims with leases, decisions, four eyes on overrides."""
@@ -405,6 +496,13 @@ class Workspace:
         from riskloop.ingest.pipeline import ingest
 
         return ingest(self.settings, self.engine, source, clock=self.clock, as_of=as_of, progress=progress, **options)
+
+
+def _lists_state(runtime: Runtime) -> str:
+    """What the bank's lists hold (informational: no list configured is said, not failed)."""
+    if not runtime.blacklist:
+        return "no blacklist configured"
+    return f"blacklist: {len(runtime.blacklist):,} credit codes"
 
 
 def _duckdb_engine(root: Path) -> FeatureEngine:

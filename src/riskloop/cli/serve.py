@@ -42,6 +42,14 @@ def serve_command(  # noqa: PLR0917 - Typer options are parameters
     challenger: Annotated[str | None, typer.Option(help="Challenger strategy, name@version")] = None,
     challenger_percent: Annotated[int, typer.Option(min=0, max=100, help="Live share of the challenger")] = 0,
     shadow: Annotated[bool, typer.Option(help="Run the challenger in shadow (stored, never returned)")] = True,
+    max_feature_age_days: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            envvar="RISKLOOP_MAX_FEATURE_AGE_DAYS",
+            help="Features published longer ago refer the application (DATA_UNAVAILABLE_FEATURES)",
+        ),
+    ] = 45.0,
     json_mode: Annotated[bool, typer.Option("--json", help="Print one JSON object on start")] = False,
 ) -> None:
     """Serve the decision API until interrupted."""
@@ -67,6 +75,7 @@ def serve_command(  # noqa: PLR0917 - Typer options are parameters
         from riskloop.api.protocol import HTTP_PROTOCOL
         from riskloop.api.serve_app import (
             ENV_CHALLENGER,
+            ENV_FEATURE_AGE,
             ENV_GRAPH,
             ENV_MODEL,
             ENV_PERCENT,
@@ -84,6 +93,7 @@ def serve_command(  # noqa: PLR0917 - Typer options are parameters
                 ENV_CHALLENGER: challenger or "",
                 ENV_PERCENT: str(challenger_percent),
                 ENV_SHADOW: "1" if shadow else "0",
+                ENV_FEATURE_AGE: repr(max_feature_age_days),
             }
         )
         if json_mode:
