@@ -43,5 +43,5 @@ def test_a_malformed_model_is_refused_with_what_is_wrong(text: str, damage: obje
     bad = damage(text)  # type: ignore[operator]
     with pytest.raises(ValidationError, match=says):
         check_model_text(bad, "gbdt-tax.txt")
-    with pytest.raises(ValidationError, match="^gbdt-tax.txt: "):
+    with pytest.raises(ValidationError, match=r"^gbdt-tax\.txt: "):
         NativeBooster(bad, "gbdt-tax.txt")  # refused in Python: the process is not aborted

@@ -109,6 +109,6 @@ def test_a_key_fingerprint_is_not_the_key_and_tells_keys_apart() -> None:
 
 def test_an_unavailable_scorer_refuses_every_score() -> None:
     scorer = UnavailableScorer("gbdt-tax.txt: truncated")
-    with pytest.raises(DataSourceError, match="model: gbdt-tax.txt: truncated"):
+    with pytest.raises(DataSourceError, match=r"model: gbdt-tax\.txt: truncated"):
         scorer.score({})
     assert scorer.reasons({}, 3) == []
