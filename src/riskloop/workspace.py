@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,7 @@ from riskloop.service.fail_closed import (
     Dependencies,
     FreshFeatures,
     GuardedGraph,
+    GuardedProfiles,
     UnavailableGraphChecks,
     UnavailableScorer,
     features_probe,
@@ -343,6 +345,7 @@ class Workspace:
             checks["graph integrity"] = self.verify_graph
         checks["features"] = self.require_published_features
         checks["strategy"] = lambda: self.require_strategy(runtime.strategy)
+        checks["lists"] = lambda: _lists_state(runtime)
         if challenger:
             checks["challenger"] = lambda: self.require_strategy(challenger)
         return checks
@@ -437,6 +440,8 @@ class Workspace:
             scorer = EnsembleScorer.load(*self.model_bundle(runtime.model))
         except RiskloopError as exc:  # a bad bundle refers every application; serve refuses to start on it
             scorer = UnavailableScorer(str(exc))
+        with suppress(DataSourceError):  # unreadable: the lists check says why, and every profile is unavailable
+            runtime = _with_blacklist(runtime)
         decider = self.decider(runtime, graph=inner, scorer=scorer)
         max_age = dt.timedelta(days=runtime.max_feature_age_days)
         probes: dict[str, Probe] = {
@@ -450,6 +455,7 @@ class Workspace:
         dependencies = Dependencies(probes, self.clock)
         decider.graph = GuardedGraph(inner, dependencies)
         decider.features = FreshFeatures(decider.features, self.clock, max_age)
+        decider.profiles = GuardedProfiles(decider.profiles, dependencies)
         return decider, dependencies, inner
 
     def _model_state(self, scorer: Scorer, model: str | None) -> str:
@@ -499,10 +505,25 @@ class Workspace:
 
 
 def _lists_state(runtime: Runtime) -> str:
-    """What the bank's lists hold (informational: no list configured is said, not failed)."""
+    """What the bank's lists hold (informational: no list configured is said, not failed); unreadable: raises."""
+    if runtime.blacklist_file:
+        from riskloop.storage.lists import read_list
+
+        return f"blacklist {runtime.blacklist_file}: {len(read_list(Path(runtime.blacklist_file))):,} credit codes"
     if not runtime.blacklist:
         return "no blacklist configured"
     return f"blacklist: {len(runtime.blacklist):,} credit codes"
+
+
+def _with_blacklist(runtime: Runtime) -> Runtime:
+    """``runtime`` with its blacklist file read into ``blacklist``; DataSourceError when it cannot be read."""
+    if not runtime.blacklist_file:
+        return runtime
+    from dataclasses import replace
+
+    from riskloop.storage.lists import read_list
+
+    return replace(runtime, blacklist=runtime.blacklist | read_list(Path(runtime.blacklist_file)))
 
 
 def _duckdb_engine(root: Path) -> FeatureEngine:

@@ -16,7 +16,7 @@ from riskloop.service.runtime import Runtime
 
 ENV_MODEL, ENV_STRATEGY, ENV_GRAPH = "RISKLOOP_SERVE_MODEL", "RISKLOOP_SERVE_STRATEGY", "RISKLOOP_SERVE_GRAPH"
 ENV_CHALLENGER, ENV_PERCENT, ENV_SHADOW = "RISKLOOP_SERVE_CHALLENGER", "RISKLOOP_SERVE_PERCENT", "RISKLOOP_SERVE_SHADOW"
-ENV_FEATURE_AGE = MAX_FEATURE_AGE_ENV
+ENV_FEATURE_AGE, ENV_BLACKLIST = MAX_FEATURE_AGE_ENV, "RISKLOOP_SERVE_BLACKLIST"
 
 
 def app() -> FastAPI:
@@ -27,6 +27,7 @@ def app() -> FastAPI:
         model=os.environ.get(ENV_MODEL) or None,
         strategy=os.environ.get(ENV_STRATEGY) or "reference@1",
         max_feature_age_days=float(os.environ.get(ENV_FEATURE_AGE) or DEFAULT_MAX_FEATURE_AGE_DAYS),
+        blacklist_file=os.environ.get(ENV_BLACKLIST) or None,
     )
     challenger = os.environ.get(ENV_CHALLENGER)
     split = None

@@ -50,6 +50,9 @@ def serve_command(  # noqa: PLR0917 - Typer options are parameters
             help="Features published longer ago refer the application (DATA_UNAVAILABLE_FEATURES)",
         ),
     ] = 45.0,
+    blacklist_file: Annotated[
+        str | None, typer.Option(help="The bank's blacklist: one credit code a line (unreadable: nothing approved)")
+    ] = None,
     json_mode: Annotated[bool, typer.Option("--json", help="Print one JSON object on start")] = False,
 ) -> None:
     """Serve the decision API until interrupted."""
@@ -68,12 +71,15 @@ def serve_command(  # noqa: PLR0917 - Typer options are parameters
         # checked here too, so a missing step is one line naming its command, not a worker dying at start-up;
         # and nothing is written (no metrics folder) before the checks pass.
         with Workspace.open(settings, create=False) as ws:
-            ws.require_serving(Runtime(model=model, strategy=strategy), graph, challenger)
+            ws.require_serving(
+                Runtime(model=model, strategy=strategy, blacklist_file=blacklist_file), graph, challenger
+            )
         metrics_dir(settings.home)  # before prometheus-client is first imported (below): every worker then shares it
         import uvicorn
 
         from riskloop.api.protocol import HTTP_PROTOCOL
         from riskloop.api.serve_app import (
+            ENV_BLACKLIST,
             ENV_CHALLENGER,
             ENV_FEATURE_AGE,
             ENV_GRAPH,
@@ -94,6 +100,7 @@ def serve_command(  # noqa: PLR0917 - Typer options are parameters
                 ENV_PERCENT: str(challenger_percent),
                 ENV_SHADOW: "1" if shadow else "0",
                 ENV_FEATURE_AGE: repr(max_feature_age_days),
+                ENV_BLACKLIST: blacklist_file or "",
             }
         )
         if json_mode:

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Protocol
 
 from riskloop.domain.clock import Clock
 from riskloop.domain.decision import DecisionReason
-from riskloop.domain.decision_request import DecisionRequest, GraphSignals
+from riskloop.domain.decision_request import DecisionRequest, EnterpriseProfile, GraphSignals
 from riskloop.errors import DataSourceError
-from riskloop.service.ports import FeatureLookup, GraphChecks
+from riskloop.service.ports import FeatureLookup, GraphChecks, ProfileSource
 from riskloop.service.readiness import Probe, readiness
 
 if TYPE_CHECKING:
@@ -92,6 +92,23 @@ class GuardedGraph:
         if why is not None:
             raise DataSourceError(f"graph: {why}")
         return self.inner.check(request)
+
+
+class GuardedProfiles:
+    """ProfileSource that fails while the ``lists`` dependency is unavailable (a configured list is unreadable).
+
+    The blacklist flag is part of the profile: without the list a profile cannot say it, so none is given.
+    """
+
+    def __init__(self, inner: ProfileSource, dependencies: Dependencies) -> None:
+        self.inner, self.dependencies = inner, dependencies
+
+    def profile(self, credit_code: str) -> EnterpriseProfile | None:
+        """The inner profile, or DataSourceError naming the unreadable list."""
+        why = self.dependencies.failure("lists")
+        if why is not None:
+            raise DataSourceError(f"lists: {why}")
+        return self.inner.profile(credit_code)
 
 
 class UnavailableGraphChecks:

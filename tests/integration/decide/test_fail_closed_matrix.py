@@ -105,6 +105,10 @@ def _unknown_strategy(home: Path, runtime: dict[str, object]) -> None:
     runtime["strategy"] = "nosuch@1"
 
 
+def _unreadable_blacklist(home: Path, runtime: dict[str, object]) -> None:
+    runtime["blacklist_file"] = str(home / "lists" / "blacklist.txt")  # configured, not there
+
+
 def _drop_profiles(home: Path, runtime: dict[str, object]) -> None:
     _sql(home, "DELETE FROM enterprises")
 
@@ -118,6 +122,7 @@ CASES: dict[str, tuple[Callable[[Path, dict[str, object]], None], Case]] = {
     "model text malformed": (_malformed_model, Case("DATA_UNAVAILABLE_MODEL", "model", "gbdt-", True)),
     "strategy unknown": (_unknown_strategy, Case("DATA_UNAVAILABLE_RULES", "strategy", "nosuch@1", True)),
     "profiles dropped": (_drop_profiles, Case("DATA_UNAVAILABLE_PROFILE", "profiles", "no enterprises", True)),
+    "blacklist unreadable": (_unreadable_blacklist, Case("DATA_UNAVAILABLE_PROFILE", "lists", "cannot be read", True)),
 }
 
 
@@ -159,7 +164,7 @@ def test_a_broken_dependency_approves_nothing(
     assert [line for line in lines if line.startswith(f"dependency unavailable: {case.check}: ")], lines
     assert len(lines) == len(set(lines))  # one line per condition, not one per decision
     if case.refuses_start:  # checked before any worker starts: nothing is served
-        serve = [f"--{k}={v}" for k, v in options.items()]
+        serve = [f"--{k.replace('_', '-')}={v}" for k, v in options.items()]
         result = CliRunner().invoke(cli, ["--home", str(workspace_copy), "serve", *serve], env=dict(os.environ))
         assert result.exit_code != 0, result.output
         assert case.says in result.output, result.output
