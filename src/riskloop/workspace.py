@@ -469,9 +469,11 @@ class Workspace:
             raise NotFoundError(checks.reason)
         if isinstance(checks, NoGraphChecks):
             raise NotFoundError("not deployed (run: riskloop graph build)")
-        if not hasattr(checks, "following"):  # not the stored graph's checks: nothing stored to verify
-            return f"{type(checks).__name__} deployed"
         from riskloop.graph.tokens import key_fingerprint
+        from riskloop.service.graph_checks import WorkspaceGraphChecks
+
+        if not isinstance(checks, WorkspaceGraphChecks):  # not the stored graph's checks: nothing stored to verify
+            return f"{type(checks).__name__} deployed"
 
         return verify_graph(self.graph_store(), lambda: key_fingerprint(self.graph_key()))
 
