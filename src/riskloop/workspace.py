@@ -292,16 +292,19 @@ class Workspace:
         DataSourceError otherwise, as the decision path's loader would raise).
         """
         from riskloop.scoring.bundle import read_bundle
+        from riskloop.scoring.model_text import check_model_text
         from riskloop.scoring.registry import manifest_digest
-        from riskloop.service.scorer import EnsembleScorer
 
         folder, registered = self.model_bundle(model)
         manifest_digest(folder)  # NotFoundError: not a bundle
-        digest = read_bundle(folder, registered).manifest_sha256
-        try:  # as a worker will: a malformed model text is refused here, before LightGBM's C library reads it
-            EnsembleScorer.load(folder, registered)
-        except ValidationError as exc:
-            raise DataSourceError(f"model: {folder / exc.field}: {exc.problem}") from exc
+        bundle = read_bundle(folder, registered)
+        for name, data in sorted(bundle.files.items()):  # as a worker will, before LightGBM's C library reads them
+            if name.startswith("gbdt-") and name.endswith(".txt"):
+                try:
+                    check_model_text(data.decode("utf-8", errors="replace"), name)
+                except ValidationError as exc:
+                    raise DataSourceError(f"model: {folder / exc.field}: {exc.problem}") from exc
+        digest = bundle.manifest_sha256
         return f"{folder.name} (manifest sha256 {digest[:12]})"
 
     def require_strategy(self, strategy: str) -> str:
