@@ -28,6 +28,7 @@ from riskloop.cli.main import app as cli
 from riskloop.config import load_settings
 from riskloop.service.applications import recorded_requests
 from riskloop.service.runtime import Runtime
+from riskloop.workspace import Workspace
 
 BATCH = 40
 KEY_MISMATCH = "graph: key fingerprint does not match the build (restore secrets/graph.key or rebuild)"
@@ -75,7 +76,8 @@ def _age_features(home: Path, runtime: dict[str, object]) -> None:
 
 def _model_folder(home: Path) -> Path:
     """A private copy of the deployed bundle (the shared one stays intact)."""
-    source = next((home / "models").resolve().glob("*/ensemble"))
+    with Workspace.open(load_settings(home)) as ws:
+        source = ws.model_folder()  # the deployed bundle
     target = home / "own-model"
     shutil.copytree(source, target)
     return target
