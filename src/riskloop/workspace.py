@@ -10,14 +10,16 @@ imported here, so serving does not load it.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from riskloop.config import Settings
 from riskloop.domain.clock import Clock, SystemClock
-from riskloop.errors import NotFoundError
+from riskloop.errors import DataSourceError, NotFoundError, RiskloopError, ValidationError
 from riskloop.io.warehouse import Warehouse
 from riskloop.plugins import Registry
 from riskloop.rules.engine import KEY_SEPARATOR, StrategyLoader
@@ -25,9 +27,19 @@ from riskloop.rules.loaders import ChainStrategyLoader, PackageStrategyLoader
 from riskloop.service import prerequisites as pre
 from riskloop.service.api_keys import ApiKeyAdmin, Authenticator
 from riskloop.service.decide import Decider
+from riskloop.service.fail_closed import (
+    Dependencies,
+    FreshFeatures,
+    GuardedGraph,
+    GuardedProfiles,
+    UnavailableGraphChecks,
+    UnavailableScorer,
+    features_probe,
+)
+from riskloop.service.graph_integrity import verify_graph
 from riskloop.service.intake import Intake, Split
-from riskloop.service.ports import GraphChecks, ModelHome
-from riskloop.service.readiness import Probe
+from riskloop.service.ports import GraphChecks, ModelHome, Scorer
+from riskloop.service.readiness import Probe, strategy_probe
 from riskloop.service.reviews import ReviewDesk
 from riskloop.service.runtime import ACTIVE, ActiveStrategy, NoGraphChecks, Runtime
 from riskloop.service.strategies import StrategyLifecycle
@@ -57,6 +69,9 @@ if TYPE_CHECKING:
     from riskloop.storage.profiles import SQLProfileSource
     from riskloop.storage.reviews import SQLReviewQueue
     from riskloop.storage.strategies import SQLStrategyRepository
+
+
+_log = logging.getLogger(__name__)
 
 
 class Workspace:
@@ -126,17 +141,21 @@ class Workspace:
         """Where model bundles are written."""
         return self.settings.home / "models"
 
-    def graph_key(self) -> bytes:
-        """The key of the graph's HMAC tokens (created on first use)."""
+    def graph_key(self, *, create: bool = False) -> bytes:
+        """The key of the graph's HMAC tokens; DataSourceError when missing, unless ``create`` (graph builds only)."""
         from riskloop.storage.secrets import graph_key
 
-        return graph_key(self.settings.home)
+        return graph_key(self.settings.home, create=create)
 
-    def tokenizer(self) -> Tokenizer:
-        """Keyed tokens of identifiers, as the stored graph uses them."""
+    def tokenizer(self, *, create: bool = False) -> Tokenizer:
+        """Keyed tokens of identifiers, as the stored graph uses them (``create``: a graph build's new key)."""
         from riskloop.graph.tokens import Tokenizer
 
-        return Tokenizer(self.graph_key())
+        return Tokenizer(self.graph_key(create=create))
+
+    def training_graph_key(self) -> bytes:
+        """The graph key training computes graph features with: created only while no graph is built yet."""
+        return self.graph_key(create=self.graph_store().latest_build() is None)
 
     # --- adapters ---------------------------------------------------------------------------------------------
 
@@ -174,7 +193,19 @@ class Workspace:
         """Decisions under idempotency keys, with audit and review rows."""
         from riskloop.storage.decisions import SQLDecisionStore
 
-        return SQLDecisionStore(self.engine, sealer=self.sealer(), tokenizer=self.tokenizer())
+        return SQLDecisionStore(self.engine, sealer=self.sealer(), tokenizer=self._arrival_tokenizer())
+
+    def _arrival_tokenizer(self) -> Tokenizer | None:
+        """The graph key's tokens for the arrival log (the key is made when no graph is built yet).
+
+        A built graph whose key is missing gets ``None``: arrivals keep no identifiers (never raw ones), and the
+        graph checks are unavailable until the key is restored, so nothing is approved meanwhile.
+        """
+        try:
+            return self.tokenizer(create=self.graph_store().latest_build() is None)
+        except DataSourceError as exc:
+            _log.warning("arrival log: identifiers left out (%s)", exc)
+            return None
 
     def sealer(self) -> Sealer:
         """Seals and opens personal identifiers at rest; ConfigError now when the workspace's PII keys are missing."""
@@ -268,7 +299,7 @@ class Workspace:
 
     def model_home(self) -> ModelHome:
         """Where training reads and writes (``riskloop.service.train``)."""
-        return ModelHome(self.settings.warehouse, self.models_dir, self.model_registry(), self.graph_key)
+        return ModelHome(self.settings.warehouse, self.models_dir, self.model_registry(), self.training_graph_key)
 
     # --- prerequisites: each check names the command to run first (``riskloop.service.prerequisites``) -------
 
@@ -297,17 +328,35 @@ class Workspace:
         DataSourceError otherwise, as the decision path's loader would raise).
         """
         from riskloop.scoring.bundle import read_bundle
+        from riskloop.scoring.model_text import check_model_text
         from riskloop.scoring.registry import manifest_digest
 
         folder, registered = self.model_bundle(model)
         manifest_digest(folder)  # NotFoundError: not a bundle
-        return f"{folder.name} (manifest sha256 {read_bundle(folder, registered).manifest_sha256[:12]})"
+        bundle = read_bundle(folder, registered)
+        for name, data in sorted(bundle.files.items()):  # as a worker will, before LightGBM's C library reads them
+            if name.startswith("gbdt-") and name.endswith(".txt"):
+                try:
+                    check_model_text(data.decode("utf-8", errors="replace"), name)
+                except ValidationError as exc:
+                    raise DataSourceError(f"model: {folder / exc.field}: {exc.problem}") from exc
+        digest = bundle.manifest_sha256
+        return f"{folder.name} (manifest sha256 {digest[:12]})"
 
     def require_strategy(self, strategy: str) -> str:
         """``name@version`` loads; a bare name has an active version."""
         if KEY_SEPARATOR in strategy:
             return pre.require_strategy(self.strategy_loader(), strategy)
         return pre.require_active_strategy(self.strategy_repository(), strategy)
+
+    def verify_graph(self) -> str:
+        """The stored graph was built under this workspace's key and holds every edge its build counted."""
+        from riskloop.graph.tokens import key_fingerprint
+
+        try:
+            return verify_graph(self.graph_store(), lambda: key_fingerprint(self.graph_key()))
+        except DataSourceError as exc:  # a missing graph is NotFoundError, said once by require_graph
+            raise DataSourceError(f"graph: {exc}") from exc
 
     def require_decisions(self) -> str:
         """Decisions are stored (``riskloop serve`` records them)."""
@@ -332,8 +381,10 @@ class Workspace:
         }
         if graph == "workspace":
             checks["graph"] = self.require_graph
+            checks["graph integrity"] = self.verify_graph
         checks["features"] = self.require_published_features
         checks["strategy"] = lambda: self.require_strategy(runtime.strategy)
+        checks["lists"] = lambda: _lists_state(runtime)
         if challenger:
             checks["challenger"] = lambda: self.require_strategy(challenger)
         return checks
@@ -375,11 +426,17 @@ class Workspace:
         return folders[-1], None
 
     def decider(
-        self, runtime: Runtime | None = None, *, graph: GraphChecks | None = None, loader: StrategyLoader | None = None
+        self,
+        runtime: Runtime | None = None,
+        *,
+        graph: GraphChecks | None = None,
+        loader: StrategyLoader | None = None,
+        scorer: Scorer | None = None,
     ) -> Decider:
         """The decision pipeline on this workspace: published features, profiles, the model, the strategies.
 
-        ``graph`` defaults to ``NoGraphChecks`` (every application referred for its graph check).
+        ``graph`` defaults to ``NoGraphChecks`` (every application referred for its graph check); ``scorer``
+        to the bundle ``runtime.model`` names, loaded here.
         """
         from riskloop.rules.zen import ZenRuleEngine
         from riskloop.service.scorer import EnsembleScorer
@@ -392,11 +449,72 @@ class Workspace:
             features=self.feature_store(),
             profiles=self.profiles(runtime.blacklist),
             graph=graph or NoGraphChecks(),
-            scorer=EnsembleScorer.load(*self.model_bundle(runtime.model)),  # the registered digest must match
+            scorer=scorer or EnsembleScorer.load(*self.model_bundle(runtime.model)),  # the registered digest must match
             rules=ZenRuleEngine(loader or self.strategy_loader()),
             strategy=strategy,
             clock=self.clock,
         )
+
+    def serving_pipeline(
+        self, runtime: Runtime | None = None, graph_name: str | None = None, graph: GraphChecks | None = None
+    ) -> tuple[Decider, Dependencies, GraphChecks]:
+        """The live pipeline, failing closed: the decider, its watched dependencies, and the unguarded graph checks.
+
+        A model or graph that cannot be loaded does not stop the process: its stand-in refers every application
+        with the reason, and the dependency reports it (``/readyz``) and logs it once. Graph checks are ``graph``,
+        or those called ``graph_name`` tailing the shared arrival log, else none (``NoGraphChecks``).
+        """
+        from riskloop.features.publish import ENTERPRISE_FEATURE_SET
+        from riskloop.service.scorer import EnsembleScorer
+
+        runtime = runtime or Runtime()
+        inner: GraphChecks = graph or NoGraphChecks()
+        if graph is None and graph_name is not None:
+            try:
+                inner = self.graph_checks(graph_name, shared=True)  # workers share arrivals
+            except RiskloopError as exc:
+                inner = UnavailableGraphChecks(str(exc))
+        scorer: Scorer
+        try:
+            scorer = EnsembleScorer.load(*self.model_bundle(runtime.model))
+        except RiskloopError as exc:  # a bad bundle refers every application; serve refuses to start on it
+            scorer = UnavailableScorer(str(exc))
+        with suppress(DataSourceError):  # unreadable: the lists check says why, and every profile is unavailable
+            runtime = _with_blacklist(runtime)
+        decider = self.decider(runtime, graph=inner, scorer=scorer)
+        max_age = dt.timedelta(days=runtime.max_feature_age_days)
+        probes: dict[str, Probe] = {
+            "model": lambda: self._model_state(scorer, runtime.model),
+            "strategy": strategy_probe(decider.rules, lambda: decider.strategy),
+            "graph": lambda: self._graph_state(inner),
+            "profiles": lambda: pre.require_profiles(self.profiles()),
+            "features": features_probe(self.feature_store(), ENTERPRISE_FEATURE_SET, self.clock, max_age),
+            "lists": lambda: _lists_state(runtime),
+        }
+        dependencies = Dependencies(probes, self.clock)
+        decider.graph = GuardedGraph(inner, dependencies)
+        decider.features = FreshFeatures(decider.features, self.clock, max_age)
+        decider.profiles = GuardedProfiles(decider.profiles, dependencies)
+        return decider, dependencies, inner
+
+    def _model_state(self, scorer: Scorer, model: str | None) -> str:
+        if isinstance(scorer, UnavailableScorer):
+            raise NotFoundError(scorer.reason)
+        self.require_model(model)  # the files served from are still intact
+        return f"loaded {scorer.version}"
+
+    def _graph_state(self, checks: GraphChecks) -> str:
+        if isinstance(checks, UnavailableGraphChecks):
+            raise NotFoundError(checks.reason)
+        if isinstance(checks, NoGraphChecks):
+            raise NotFoundError("not deployed (run: riskloop graph build)")
+        from riskloop.graph.tokens import key_fingerprint
+        from riskloop.service.graph_checks import WorkspaceGraphChecks
+
+        if not isinstance(checks, WorkspaceGraphChecks):  # not the stored graph's checks: nothing stored to verify
+            return f"{type(checks).__name__} deployed"
+
+        return verify_graph(self.graph_store(), lambda: key_fingerprint(self.graph_key()))
 
     def reviews(self) -> ReviewDesk:
         """The manual-review queue: claims with leases, decisions, four eyes on overrides."""
@@ -434,6 +552,28 @@ class Workspace:
             sealer=self.sealer(),
             **options,
         )
+
+
+def _lists_state(runtime: Runtime) -> str:
+    """What the bank's lists hold (informational: no list configured is said, not failed); unreadable: raises."""
+    if runtime.blacklist_file:
+        from riskloop.storage.lists import read_list
+
+        return f"blacklist {runtime.blacklist_file}: {len(read_list(Path(runtime.blacklist_file))):,} credit codes"
+    if not runtime.blacklist:
+        return "no blacklist configured"
+    return f"blacklist: {len(runtime.blacklist):,} credit codes"
+
+
+def _with_blacklist(runtime: Runtime) -> Runtime:
+    """``runtime`` with its blacklist file read into ``blacklist``; DataSourceError when it cannot be read."""
+    if not runtime.blacklist_file:
+        return runtime
+    from dataclasses import replace
+
+    from riskloop.storage.lists import read_list
+
+    return replace(runtime, blacklist=runtime.blacklist | read_list(Path(runtime.blacklist_file)))
 
 
 def _duckdb_engine(root: Path) -> FeatureEngine:

@@ -50,14 +50,12 @@ def create_app(
         ws = Workspace.open(settings, clock=the_clock)
         checkpointer = ws.checkpointer()  # before any connection opens: WAL checkpoints off the path
         try:
-            checks = graph
-            if checks is None and graph_name is not None:
-                checks = ws.graph_checks(graph_name, shared=True)  # workers share arrivals
-            pipeline = decider or ws.decider(runtime, graph=checks)
+            if decider is None:  # the live pipeline fails closed: its dependencies are watched (service.fail_closed)
+                pipeline, app.state.dependencies, checks = ws.serving_pipeline(runtime, graph_name, graph)
+            else:
+                pipeline, checks = decider, decider.graph
             app.state.services = Services.of(ws, pipeline, split)
-            following = (
-                pipeline.graph.following() if isinstance(pipeline.graph, WorkspaceGraphChecks) else nullcontext()
-            )
+            following = checks.following() if isinstance(checks, WorkspaceGraphChecks) else nullcontext()
             with checkpointer, following:  # the arrival log is tailed off the request path too
                 yield
         finally:

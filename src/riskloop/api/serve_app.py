@@ -11,18 +11,25 @@ from riskloop.api.app import create_app
 from riskloop.api.limits import LimitSettings
 from riskloop.api.observability import log_to
 from riskloop.config import load_settings
+from riskloop.service.fail_closed import DEFAULT_MAX_FEATURE_AGE_DAYS, MAX_FEATURE_AGE_ENV
 from riskloop.service.intake import Split
 from riskloop.service.runtime import Runtime
 
 ENV_MODEL, ENV_STRATEGY, ENV_GRAPH = "RISKLOOP_SERVE_MODEL", "RISKLOOP_SERVE_STRATEGY", "RISKLOOP_SERVE_GRAPH"
 ENV_CHALLENGER, ENV_PERCENT, ENV_SHADOW = "RISKLOOP_SERVE_CHALLENGER", "RISKLOOP_SERVE_PERCENT", "RISKLOOP_SERVE_SHADOW"
+ENV_FEATURE_AGE, ENV_BLACKLIST = MAX_FEATURE_AGE_ENV, "RISKLOOP_SERVE_BLACKLIST"
 
 
 def app() -> FastAPI:
     """The API for the workspace named by ``RISKLOOP_HOME`` / ``RISKLOOP_DATABASE_URL`` and the serve options."""
     log_to(sys.stderr)  # one JSON line per request (uvicorn's access log is off)
     settings = load_settings()
-    runtime = Runtime(model=os.environ.get(ENV_MODEL) or None, strategy=os.environ.get(ENV_STRATEGY) or "reference@1")
+    runtime = Runtime(
+        model=os.environ.get(ENV_MODEL) or None,
+        strategy=os.environ.get(ENV_STRATEGY) or "reference@1",
+        max_feature_age_days=float(os.environ.get(ENV_FEATURE_AGE) or DEFAULT_MAX_FEATURE_AGE_DAYS),
+        blacklist_file=os.environ.get(ENV_BLACKLIST) or None,
+    )
     challenger = os.environ.get(ENV_CHALLENGER)
     split = None
     if challenger:

@@ -34,7 +34,7 @@ def workspace(
         ws.require_graph()
     con = ws.warehouse.connect()
     stack.callback(con.close)
-    return ws.graph_store(), ws.tokenizer(), con
+    return ws.graph_store(), ws.tokenizer(create=not built), con  # only a build creates a key
 
 
 def stored_graph(store: GraphStore) -> EnterpriseGraph:

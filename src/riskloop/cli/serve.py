@@ -46,6 +46,17 @@ def serve_command(  # noqa: PLR0917 - Typer options are parameters
         int, typer.Option(min=1, help="Requests in flight per worker; more are shed with a 503 and Retry-After")
     ] = 8,
     max_body_bytes: Annotated[int, typer.Option(min=1, help="Largest request body; larger ones get a 413")] = 65536,
+    max_feature_age_days: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            envvar="RISKLOOP_MAX_FEATURE_AGE_DAYS",
+            help="Features published longer ago refer the application (DATA_UNAVAILABLE_FEATURES)",
+        ),
+    ] = 45.0,
+    blacklist_file: Annotated[
+        str | None, typer.Option(help="The bank's blacklist: one credit code a line (unreadable: nothing approved)")
+    ] = None,
     json_mode: Annotated[bool, typer.Option("--json", help="Print one JSON object on start")] = False,
 ) -> None:
     """Serve the decision API until interrupted."""
@@ -64,14 +75,18 @@ def serve_command(  # noqa: PLR0917 - Typer options are parameters
         # checked here too, so a missing step is one line naming its command, not a worker dying at start-up;
         # and nothing is written (no metrics folder) before the checks pass.
         with Workspace.open(settings, create=False) as ws:
-            ws.require_serving(Runtime(model=model, strategy=strategy), graph, challenger)
+            ws.require_serving(
+                Runtime(model=model, strategy=strategy, blacklist_file=blacklist_file), graph, challenger
+            )
         metrics_dir(settings.home)  # before prometheus-client is first imported (below): every worker then shares it
         import uvicorn
 
         from riskloop.api.limits import ENV_MAX_BODY, ENV_MAX_IN_FLIGHT
         from riskloop.api.protocol import HTTP_PROTOCOL
         from riskloop.api.serve_app import (
+            ENV_BLACKLIST,
             ENV_CHALLENGER,
+            ENV_FEATURE_AGE,
             ENV_GRAPH,
             ENV_MODEL,
             ENV_PERCENT,
@@ -91,6 +106,8 @@ def serve_command(  # noqa: PLR0917 - Typer options are parameters
                 ENV_SHADOW: "1" if shadow else "0",
                 ENV_MAX_IN_FLIGHT: str(max_in_flight),
                 ENV_MAX_BODY: str(max_body_bytes),
+                ENV_FEATURE_AGE: repr(max_feature_age_days),
+                ENV_BLACKLIST: blacklist_file or "",
             }
         )
         if json_mode:

@@ -18,6 +18,12 @@ PUBLIC_KINDS = frozenset({"enterprise", "application"})
 TOKEN_HEX = 24  # 96 bits: collisions are negligible at billions of identifiers
 KEYED = "tok1:"  # an identifier stored as ``tok1:<token>:<masked label>`` (the shared arrival log)
 _KEYED_RE = re.compile(r"^tok1:([0-9a-f]{24}):(.*)$", re.DOTALL)
+FINGERPRINT_LABEL = b"riskloop graph key fingerprint v1"  # what the key signs to be recognised, never the key
+
+
+def key_fingerprint(key: bytes) -> str:
+    """HMAC-SHA256 of a fixed label under ``key`` (hex): tells keys apart without revealing them."""
+    return hmac.digest(key, FINGERPRINT_LABEL, hashlib.sha256).hex()
 
 
 class Tokenizer:
@@ -37,6 +43,11 @@ class Tokenizer:
         if len(key) < 16:
             raise ValueError("graph key must be at least 16 bytes")
         self._key = key
+
+    @property
+    def fingerprint(self) -> str:
+        """The key's fingerprint (``key_fingerprint``), recorded with each graph build."""
+        return key_fingerprint(self._key)
 
     def _digest(self, kind: str, value: str) -> bytes:
         return hmac.digest(self._key, f"{kind}:{value}".encode(), hashlib.sha256)

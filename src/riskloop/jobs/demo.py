@@ -99,7 +99,7 @@ def _build_and_publish(ws: Workspace, day: dt.date, progress: Progress) -> dict[
     """Store the graph of everything ingested; publish each enterprise's features of the records before ``day``."""
     con = ws.warehouse.connect()
     try:
-        graph = build_and_store(con, ws.graph_store(), ws.tokenizer(), ws.clock, progress).to_dict()
+        graph = build_and_store(con, ws.graph_store(), ws.tokenizer(create=True), ws.clock, progress).to_dict()
     finally:
         con.close()
     published = publish_features(ws.feature_engine("duckdb"), ws.feature_store(), ws.settings.warehouse, day)

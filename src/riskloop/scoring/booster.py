@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from riskloop.errors import DataSourceError, ValidationError
+from riskloop.scoring.model_text import check_model_text
 
 FloatArray = npt.NDArray[np.float64]
 PREDICT_CONTRIB = 3  # C_API_PREDICT_CONTRIB
@@ -72,7 +73,8 @@ class NativeBooster:
 
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, name: str = "booster") -> None:
+        check_model_text(text, name)  # a malformed text aborts the process inside the C library: refused here
         lib = self.lib = library()  # kept for __del__, which may run while the module is torn down
         self.handle = ctypes.c_void_p()
         iterations = ctypes.c_int(0)

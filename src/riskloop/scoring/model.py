@@ -91,7 +91,7 @@ class ServingEnsemble:
         self._source_cols = {s: [index[f] for f in fs] for s, fs in self.sources.items()}
         self._direct_cols = [index[d] for d in fusion.direct]
         self._gbdt = [m for m in self.sub_models if m.kind == GBDT]
-        self._boosters = {m.name: NativeBooster(booster_texts[m.name]) for m in self._gbdt}
+        self._boosters = {m.name: NativeBooster(booster_texts[m.name], f"{m.kind}-{m.source}.txt") for m in self._gbdt}
         dumps = [self._boosters[m.name].dump_model() for m in self._gbdt]
         self._forest = CompiledForest(dumps, [self._source_cols[m.source] for m in self._gbdt])
         self._source_pos = {s: i for i, s in enumerate(self.sources)}

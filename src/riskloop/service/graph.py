@@ -56,7 +56,7 @@ def build_and_store(
     progress("persisting edges", 0, tables.edges.num_rows)
     now = clock.now()
     build_id = now.strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
-    store.write(tables, build_id, now)
+    store.write(tables, build_id, now, tokenizer.fingerprint)
     progress("persisting edges", tables.edges.num_rows, tables.edges.num_rows)
     seconds = {"build": round(built - started, 3), "persist": round(time.perf_counter() - built, 3)}
     return BuildResult(build_id, tables.counts(), seconds)

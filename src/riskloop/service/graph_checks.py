@@ -138,14 +138,16 @@ def load_graph_checks(
     """Graph checks of the graph in ``store`` (usage and status from ``con``), caught up on ``log``.
 
     With a log, every arrival logged since the graph was built is recorded before this returns. Raises
-    NotFoundError when no graph was built.
+    NotFoundError when no graph was built, DataSourceError when it was built under another key or lost edges.
     """
     from riskloop.service.graph import load_analytics
+    from riskloop.service.graph_integrity import verify_graph
     from riskloop.service.prerequisites import NO_GRAPH
 
     build = store.latest_build()  # before the graph: a rebuild in between only makes the catch-up longer
     if build is None:
         raise NotFoundError(NO_GRAPH)
+    verify_graph(store, lambda: tokenizer.fingerprint)  # another key's tokens, or lost edges: refused
     analytics = load_analytics(con, store, tokenizer, as_of=clock.now(), window_days=window_days)
     cursor = None if log is None else log.start(dt.datetime.fromisoformat(str(build["built_at"])))
     checks = WorkspaceGraphChecks(analytics.checks, clock, log, cursor)

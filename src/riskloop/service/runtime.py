@@ -61,3 +61,5 @@ class Runtime:
     model: str | None = None  # bundle folder, registry model id, or None for the deployed one
     strategy: str = REFERENCE_KEY  # name@version, or a name for its active version
     blacklist: frozenset[str] = frozenset()
+    blacklist_file: str | None = None  # read at start; unreadable: every application referred
+    max_feature_age_days: float = 45.0  # features published longer ago refer (DATA_UNAVAILABLE_FEATURES)

@@ -83,6 +83,15 @@ class SQLFeatureStore:
         with self.engine.connect() as conn:
             return int(conn.execute(stmt).scalar_one())
 
+    def latest_published(self, feature_set: str) -> dt.datetime | None:
+        """When features were last published under ``feature_set`` (UTC), or ``None`` if never."""
+        stmt = sa.select(sa.func.max(table.c.published_at)).where(table.c.feature_set == feature_set)
+        with self.engine.connect() as conn:
+            found: dt.datetime | None = conn.execute(stmt).scalar_one()
+        if found is not None and found.tzinfo is None:  # SQLite keeps no offset; we only ever write UTC
+            found = found.replace(tzinfo=dt.UTC)
+        return found
+
 
 def _upsert(dialect: str) -> Any:
     """``INSERT ... ON CONFLICT (credit_code, feature_set) DO UPDATE`` for the engine's dialect."""

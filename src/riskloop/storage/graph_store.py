@@ -36,8 +36,10 @@ class SQLGraphStore:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
 
-    def write(self, tables: GraphTables, build_id: str, built_at: dt.datetime) -> None:
-        """Replace the stored graph with ``tables``."""
+    def write(
+        self, tables: GraphTables, build_id: str, built_at: dt.datetime, key_fingerprint: str | None = None
+    ) -> None:
+        """Replace the stored graph with ``tables``, recording the fingerprint of the key its tokens were made with."""
         counts = json.dumps(tables.counts(), sort_keys=True)
         try:
             with self.engine.begin() as conn:
@@ -53,6 +55,7 @@ class SQLGraphStore:
                         node_count=tables.nodes.num_rows,
                         edge_count=tables.edges.num_rows,
                         counts=counts,
+                        key_fingerprint=key_fingerprint,
                     )
                 )
         except sa.exc.SQLAlchemyError as exc:
@@ -91,14 +94,29 @@ class SQLGraphStore:
         return pa.concat_tables(parts) if parts else schema.empty_table()
 
     def latest_build(self) -> dict[str, object] | None:
-        """``build_id``, ``built_at``, counts of the stored graph, or ``None``."""
+        """``build_id``, ``built_at``, counts and key fingerprint of the stored graph, or ``None``."""
         stmt = sa.select(graph_builds).order_by(graph_builds.c.built_at.desc(), graph_builds.c.build_id.desc())
         with self.engine.connect() as conn:
             row = conn.execute(stmt.limit(1)).first()
         if row is None:
             return None
         built = row.built_at if row.built_at.tzinfo else row.built_at.replace(tzinfo=dt.UTC)
-        return {"build_id": row.build_id, "built_at": built.isoformat(), "counts": json.loads(row.counts)}
+        return {
+            "build_id": row.build_id,
+            "built_at": built.isoformat(),
+            "counts": json.loads(row.counts),
+            "node_count": int(row.node_count),
+            "edge_count": int(row.edge_count),
+            "key_fingerprint": row.key_fingerprint,
+        }
+
+    def stored_rows(self) -> tuple[int, int]:
+        """Rows present in ``graph_nodes`` and ``graph_edges`` (what a build's counts are checked against)."""
+        count = sa.func.count()
+        with self.engine.connect() as conn:
+            nodes = conn.execute(sa.select(count).select_from(graph_nodes)).scalar_one()
+            edges = conn.execute(sa.select(count).select_from(graph_edges)).scalar_one()
+        return int(nodes), int(edges)
 
 
 def _table(rows: Sequence[Any], schema: pa.Schema, columns: tuple[str, ...]) -> pa.Table:

@@ -135,6 +135,7 @@ graph_builds = sa.Table(
     sa.Column("node_count", sa.BigInteger(), nullable=False),
     sa.Column("edge_count", sa.BigInteger(), nullable=False),
     sa.Column("counts", sa.Text(), nullable=False, server_default="{}", comment="JSON: nodes and edges per kind"),
+    sa.Column("key_fingerprint", sa.String(64), nullable=True, comment="HMAC-SHA256 of a fixed label under the key"),
     comment="One row per graph build; the latest is the graph in graph_nodes and graph_edges.",
 )
 

@@ -1,4 +1,4 @@
-"""Workspace secrets: the graph key of HMAC tokens and the PII key-encryption keys, readable by the owner only."""
+"""Workspace secrets: the graph key of HMAC tokens (created by a graph build only) and the PII key-encryption keys."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 import secrets
 from pathlib import Path
 
-from riskloop.errors import ConfigError
+from riskloop.errors import ConfigError, DataSourceError
 
 KEY_BYTES = 32
 GRAPH_KEY_ENV = "RISKLOOP_GRAPH_KEY_FILE"
@@ -19,10 +19,16 @@ def graph_key_path(home: Path) -> Path:
     return Path(override) if override else home / "secrets" / "graph.key"
 
 
-def graph_key(home: Path) -> bytes:
-    """The workspace's graph key; a new random key is written (mode 0600) if there is none."""
+def graph_key(home: Path, *, create: bool = False) -> bytes:
+    """The workspace's graph key; with ``create`` a new random key is written (mode 0600) if there is none.
+
+    Only building a graph creates a key: a key created anywhere else (serving, a check) would silently
+    tokenise live applications differently from the stored graph, which then matches nothing.
+    """
     path = graph_key_path(home)
     if not path.exists():
+        if not create:
+            raise DataSourceError(f"graph key {path} is missing (restore secrets/graph.key or rebuild)")
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as out:

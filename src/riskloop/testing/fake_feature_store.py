@@ -38,3 +38,8 @@ class InMemoryFeatureStore:
     def count(self, feature_set: str) -> int:
         """How many enterprises have features published under ``feature_set``."""
         return sum(1 for fs, _ in self._rows if fs == feature_set)
+
+    def latest_published(self, feature_set: str) -> dt.datetime | None:
+        """When features were last published under ``feature_set``, or ``None`` if never."""
+        times = [f.published_at for (fs, _), f in self._rows.items() if fs == feature_set]
+        return max(times, default=None)

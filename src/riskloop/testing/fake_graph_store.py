@@ -14,10 +14,19 @@ class InMemoryGraphStore:
         self._tables: GraphTables | None = None
         self._build: dict[str, object] | None = None
 
-    def write(self, tables: GraphTables, build_id: str, built_at: dt.datetime) -> None:
+    def write(
+        self, tables: GraphTables, build_id: str, built_at: dt.datetime, key_fingerprint: str | None = None
+    ) -> None:
         """Replace the stored graph with ``tables``."""
         self._tables = tables
-        self._build = {"build_id": build_id, "built_at": built_at.isoformat(), "counts": tables.counts()}
+        self._build = {
+            "build_id": build_id,
+            "built_at": built_at.isoformat(),
+            "counts": tables.counts(),
+            "node_count": tables.nodes.num_rows,
+            "edge_count": tables.edges.num_rows,
+            "key_fingerprint": key_fingerprint,
+        }
 
     def read(self) -> GraphTables | None:
         """The stored graph, or ``None`` if none was written."""
@@ -26,3 +35,9 @@ class InMemoryGraphStore:
     def latest_build(self) -> dict[str, object] | None:
         """The last build record, or ``None``."""
         return self._build
+
+    def stored_rows(self) -> tuple[int, int]:
+        """Nodes and edges held."""
+        if self._tables is None:
+            return 0, 0
+        return self._tables.nodes.num_rows, self._tables.edges.num_rows

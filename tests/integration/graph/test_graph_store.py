@@ -33,12 +33,15 @@ def store(db_url):
 def test_sql_store_round_trip(store, tables):
     assert store.read() is None
     assert store.latest_build() is None
-    store.write(tables, "b1", BUILT)
+    store.write(tables, "b1", BUILT, "f" * 64)
     back = store.read()
     assert back is not None
     assert back.nodes.equals(tables.nodes)
     assert back.edges.equals(tables.edges)
-    assert store.latest_build() == {"build_id": "b1", "built_at": BUILT.isoformat(), "counts": tables.counts()}
+    assert store.latest_build() == {"build_id": "b1", "built_at": BUILT.isoformat(), "counts": tables.counts(),
+                                    "node_count": tables.nodes.num_rows, "edge_count": tables.edges.num_rows,
+                                    "key_fingerprint": "f" * 64}  # fmt: skip
+    assert store.stored_rows() == (tables.nodes.num_rows, tables.edges.num_rows)
     store.write(tables, "b2", BUILT + dt.timedelta(hours=1))  # a rebuild replaces the graph
     assert store.read().edges.num_rows == tables.edges.num_rows
     assert EnterpriseGraph(store.read()).n_edges == tables.edges.num_rows

@@ -67,6 +67,9 @@ def probes(state: Any) -> dict[str, Probe]:
     services = getattr(state, "services", None)
     if services is None:
         return {"startup": _not_started}
+    dependencies = getattr(state, "dependencies", None)
+    if dependencies is not None:  # the live pipeline: every watched dependency (service.fail_closed)
+        return {"database": lambda: ping(services.engine), **dependencies.probes()}
     decider = services.intake.decider
     graph = decider.graph
     return {
