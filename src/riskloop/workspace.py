@@ -198,7 +198,7 @@ class Workspace:
     def _arrival_tokenizer(self) -> Tokenizer | None:
         """The graph key's tokens for the arrival log (the key is made when no graph is built yet).
 
-        A built graph whose key is missing gets ``None``: arrivals keep no identifiers (never raw ones), and the
+        A built graph whose key is missing gets ``None`` (arrivals then keep raw identifiers: a known gap), and the
         graph checks are unavailable until the key is restored, so nothing is approved meanwhile.
         """
         try:

@@ -50,11 +50,11 @@ def arrival_row(request: Mapping[str, Any], at: dt.datetime, tokenizer: Tokenize
 
     With ``tokenizer`` (the workspace's graph key), the resident ID and the phone are stored as keyed tokens
     with a masked label (``Tokenizer.keyed``): the graph checks need nothing more, so no raw identifier is kept.
-    Without one (no graph key to token them with) they are left out, never stored raw.
     """
     row = {**{name: request.get(name) for name in ARRIVAL_FIELDS}, "applied_at": at}
-    for column, kind in TOKENISED:
-        row[column] = None if tokenizer is None else keyed(tokenizer, kind, row[column])
+    if tokenizer is not None:
+        for column, kind in TOKENISED:
+            row[column] = keyed(tokenizer, kind, row[column])
     return row
 
 

@@ -46,8 +46,8 @@ _quarantine = sa.table(
 class _Keys:
     """The workspace's keys, read only when a row needs them (an empty database needs no workspace)."""
 
-    def __init__(self, home: object) -> None:
-        self.home = home
+    def __init__(self, home: object, graph_built: bool = True) -> None:
+        self.home, self.graph_built = home, graph_built
         self._sealer: Sealer | None = None
         self._tokenizer: Tokenizer | None = None
 
@@ -65,7 +65,9 @@ class _Keys:
     @property
     def tokenizer(self) -> Tokenizer:
         if self._tokenizer is None:
-            self._tokenizer = Tokenizer(graph_key(self._where()))
+            # A workspace with no graph build may get its key now (the first build reuses it); a built graph's key is
+            # never replaced, since arrival tokens under another key would match nothing.
+            self._tokenizer = Tokenizer(graph_key(self._where(), create=not self.graph_built))
         return self._tokenizer
 
 
@@ -95,7 +97,8 @@ def _batches(conn: sa.Connection, table: Any, key: str, *columns: str, where: An
 def upgrade() -> None:
     """Seal, tokenise and scrub every row that still holds a raw identifier."""
     conn = op.get_bind()
-    keys = _Keys(context.config.attributes.get("home"))
+    built = conn.execute(sa.text("SELECT count(*) FROM graph_builds")).scalar()
+    keys = _Keys(context.config.attributes.get("home"), graph_built=bool(built))
     for rows in _batches(conn, _decisions, "decision_id", "inputs"):
         for decision_id, text in rows:
             inputs = json.loads(text)
