@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from pathlib import Path
 
 import pytest
 
+from riskloop.config import load_settings
 from riskloop.domain.applicant import AgeRange, age_on
 from riskloop.domain.fold import fold_identifier
 from riskloop.domain.identifiers import (
@@ -16,7 +18,7 @@ from riskloop.domain.identifiers import (
     validate_resident_id,
     validate_uscc,
 )
-from riskloop.errors import IdentifierError, ValidationError
+from riskloop.errors import ConfigError, IdentifierError, ValidationError
 
 RID = "110105199003071239"
 ON = dt.date(2026, 7, 1)
@@ -129,3 +131,13 @@ def test_ips_that_no_client_has_or_that_are_not_ips_are_refused(raw: str) -> Non
 )  # fmt: skip
 def test_private_and_shared_addresses_are_accepted_in_one_form(raw: str, canonical: str) -> None:
     assert canonical_ip(raw) == canonical
+
+
+def test_the_applicant_age_range_is_a_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    assert load_settings(tmp_path / "home").applicant_age == (18, 70)
+    monkeypatch.setenv("RISKLOOP_APPLICANT_AGE", "20-65")
+    assert load_settings(tmp_path / "home").applicant_age == (20, 65)
+    for bad in ("65-20", "18", "adult", "18-200"):
+        monkeypatch.setenv("RISKLOOP_APPLICANT_AGE", bad)
+        with pytest.raises(ConfigError, match="RISKLOOP_APPLICANT_AGE"):
+            load_settings(tmp_path / "home")
