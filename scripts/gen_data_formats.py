@@ -58,10 +58,17 @@ is dropped silently. All files are opened and checked before anything is written
 
 Formats: `uscc` is the 18-character unified social credit code (GB 32100-2015: alphabet, authority 1/5/9/Y,
 digits 3-8, check character); `resident_id` the 18-character citizen ID (GB 11643-1999: 17 digits + digit or X,
-birth date, check character; a lower-case x is upper-cased); `phone` a mainland mobile (11 digits) or landline
-(0 + 9-11 digits) - spaces, dashes, brackets and a `+86`/`0086` prefix are removed first; `ip` IPv4 or IPv6;
-`email` `name@domain.tld`; `month_start` the first day of a month. *Not future* means on or before the as-of date
-(`--as-of`, default today UTC; timestamps up to the end of that day, or up to now without `--as-of`).
+a province-level region code in digits 1-2, a real birth date from 1900 on and not after the as-of date, check
+character; a lower-case x is upper-cased); `phone` a mainland mobile (11 digits, prefix 13-19) or landline (0 + area
+code 10/2X + 8 digits, or 0 + 3-digit area code + 7-8 digits; the number never starts with 0 or 1), never one digit
+repeated - spaces, dashes, dots, brackets and a `+86`/`0086` prefix are removed first; `ip` an IPv4 or IPv6 client
+address (stored compressed, IPv4-mapped IPv6 as IPv4; unspecified, loopback, multicast, reserved and link-local
+addresses are refused); `email` `name@domain.tld`; `month_start` the first day of a month. Credit codes, resident
+IDs, phones and IPs written in any Unicode digit script (full-width, Arabic-Indic, Devanagari, ...), with full-width
+letters or with spaces and zero-width characters are folded to one ASCII spelling first (ADR 0013); a control
+character (NUL ...) fails the check. *Applicant age* means the person's age on the row's application date (China
+time) is in the products' range (`RISKLOOP_APPLICANT_AGE`, default 18-70). *Not future* means on or before the
+as-of date (`--as-of`, default today UTC; timestamps up to the end of that day, or up to now without `--as-of`).
 
 ## Quarantine
 
@@ -123,6 +130,8 @@ def _checks(col: Column) -> str:
         parts.append(f"format `{col.format}`")
     if col.not_future:
         parts.append("not future")
+    if col.age_at is not None:
+        parts.append(f"applicant age on `{col.age_at}`")
     return "; ".join(parts)
 
 

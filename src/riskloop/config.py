@@ -2,6 +2,7 @@
 
 The workspace is chosen by ``--home``, else ``RISKLOOP_HOME``, else ``./riskloop-home``.
 The database is ``RISKLOOP_DATABASE_URL`` if set, else a SQLite file inside the workspace.
+``RISKLOOP_APPLICANT_AGE`` (``MIN-MAX``, default 18-70) is the applicant age range the products accept.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from riskloop.errors import ConfigError
 
 DEFAULT_HOME = "riskloop-home"
+DEFAULT_APPLICANT_AGE = (18, 70)
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,7 @@ class Settings:
 
     home: Path
     database_url: str
+    applicant_age: tuple[int, int] = DEFAULT_APPLICANT_AGE  # inclusive, on the application date (ADR 0013)
 
     @property
     def warehouse(self) -> Path:
@@ -50,4 +53,14 @@ def load_settings(home: str | Path | None = None, database_url: str | None = Non
     url = database_url or os.environ.get("RISKLOOP_DATABASE_URL") or f"sqlite:///{path / 'riskloop.db'}"
     if "://" not in url:
         raise ConfigError(f"database_url: {url!r} is not a SQLAlchemy URL (e.g. postgresql+psycopg://host/db)")
-    return Settings(home=path, database_url=url)
+    return Settings(home=path, database_url=url, applicant_age=_ages(os.environ.get("RISKLOOP_APPLICANT_AGE")))
+
+
+def _ages(text: str | None) -> tuple[int, int]:
+    """``MIN-MAX`` years (e.g. ``18-70``); unset: the default."""
+    if not text:
+        return DEFAULT_APPLICANT_AGE
+    low, sep, high = text.strip().partition("-")
+    if not (sep and low.strip().isdecimal() and high.strip().isdecimal() and int(low) <= int(high) <= 150):
+        raise ConfigError(f"RISKLOOP_APPLICANT_AGE: {text!r} is not MIN-MAX years (e.g. 18-70)")
+    return int(low), int(high)

@@ -18,6 +18,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from riskloop.config import Settings
+from riskloop.domain.applicant import AgeRange
 from riskloop.domain.clock import Clock, SystemClock
 from riskloop.errors import DataSourceError, NotFoundError, RiskloopError, ValidationError
 from riskloop.io.warehouse import Warehouse
@@ -534,7 +535,11 @@ class Workspace:
 
     def intake(self, decider: Decider, split: Split | None = None) -> Intake:
         """Applications in, stored decisions out (idempotent, audited), with an optional challenger split."""
-        return Intake(decider, self.decision_store(), split)
+        return Intake(decider, self.decision_store(), split, ages=self.applicant_ages())
+
+    def applicant_ages(self) -> AgeRange:
+        """The applicant age range the products accept (``RISKLOOP_APPLICANT_AGE``)."""
+        return AgeRange(*self.settings.applicant_age)
 
     def ingest(
         self, source: str | Path, *, as_of: dt.date | None = None, progress: ProgressFn | None = None, **options: Any

@@ -25,7 +25,7 @@ def arrivals(client: TestClient) -> list[dict[str, object]]:
 def test_a_decision_logs_the_fields_the_graph_checks_read(client: TestClient) -> None:
     r = client.post(
         "/v1/applications",
-        json=body(phone="13800138000", device_id="dev-1", ip="10.0.0.1"),
+        json=body(applicant_id=None, phone="13800138000", device_id="dev-1", ip="10.0.0.1"),
         headers={"Idempotency-Key": "k-1"},
     )
     assert r.status_code == 201, r.text

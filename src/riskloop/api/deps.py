@@ -39,7 +39,7 @@ class Services:
         store = ws.decision_store()
         return cls(
             ws.engine,
-            Intake(decider, store, split),
+            Intake(decider, store, split, ages=ws.applicant_ages()),
             store,
             ws.clock,
             ws.reviews(),

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
 from riskloop.domain.decision_request import DecisionRequest
-from riskloop.domain.identifiers import validate_resident_id, validate_uscc
+from riskloop.domain.fold import MAX_RAW_LENGTH
+from riskloop.domain.identifiers import canonical_ip, normalize_phone, validate_resident_id, validate_uscc
 from riskloop.errors import ValidationError
 
 Strict = ConfigDict(extra="forbid", strict=True)
@@ -61,7 +63,7 @@ EXAMPLE_DECISION: JsonDict = {
         "features": "0deb878f7739",
         "model": "ensemble:3f9a0c2e",
         "strategy": "reference@1:4f86939adcfe6acf",
-        "reasons": "rules:1.0.0;model:1.0.0",
+        "reasons": "rules:1.1.0;model:1.0.0",
     },
     "decided_at": "2026-07-01T09:00:00+00:00",
     "final_outcome": "approved",
@@ -75,13 +77,21 @@ def _uscc(value: str) -> str:
         raise ValueError(exc.problem) from None
 
 
-def _resident(value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return validate_resident_id(value, "applicant_id")
-    except ValidationError as exc:
-        raise ValueError(exc.problem) from None
+def _optional(validate: Callable[[str, str], str], field: str) -> Callable[[str | None], str | None]:
+    """A pydantic validator of an optional identifier: folded to its one ASCII spelling (ADR 0013)."""
+
+    def run(value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return validate(value, field)
+        except ValidationError as exc:
+            raise ValueError(exc.problem) from None
+
+    return run
+
+
+Raw = Field(min_length=1, max_length=MAX_RAW_LENGTH)  # room for spaces and zero-width marks folded away
 
 
 class IdentityIn(BaseModel):
@@ -110,15 +120,15 @@ class ApplicationIn(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"examples": [EXAMPLE_APPLICATION]})
 
     application_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,40}$")]
-    credit_code: Annotated[str, Field(min_length=18, max_length=18), AfterValidator(_uscc)]
-    applicant_id: Annotated[str | None, Field(default=None, min_length=18, max_length=18), AfterValidator(_resident)]
+    credit_code: Annotated[str, Raw, AfterValidator(_uscc)]
+    applicant_id: Annotated[str | None, Raw, AfterValidator(_optional(validate_resident_id, "applicant_id"))] = None
     product_code: Annotated[str, Field(pattern=r"^[A-Z0-9-]{1,30}$")]
     amount_cents: Annotated[int, Field(ge=1, le=10**12)]
     term_months: Annotated[int, Field(ge=1, le=120)]
     channel: Literal["web", "mobile", "mini_program", "branch"]
-    phone: Annotated[str | None, Field(default=None, pattern=r"^\+?[0-9-]{5,20}$")]
-    device_id: Annotated[Line | None, Field(default=None, min_length=1, max_length=64)]
-    ip: Annotated[Line | None, Field(default=None, min_length=3, max_length=45)]
+    phone: Annotated[str | None, Raw, AfterValidator(_optional(normalize_phone, "phone"))] = None
+    device_id: Annotated[str | None, Field(default=None, pattern=r"^[\x21-\x7e]{1,64}$")]
+    ip: Annotated[str | None, Raw, AfterValidator(_optional(canonical_ip, "ip"))] = None
     identity: IdentityIn
     bureau: BureauIn | None = None
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Collection
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from riskloop.domain.identifiers import canonical_ip, normalize_phone, validate_resident_id, validate_uscc
 from riskloop.domain.money import Money
 from riskloop.errors import ValidationError
 
@@ -136,3 +137,26 @@ def ordered(field: str, low: int, high: int, low_field: str) -> None:
     """Require ``low <= high``; the error names ``field`` (the upper bound)."""
     if high < low:
         raise ValidationError(field, f"must be >= {low_field} ({low}), got {high}")
+
+
+_DEVICE_MAX = 64
+
+
+def identity(request: Any) -> dict[str, str | None]:
+    """The identifiers of a request folded and validated: credit code, applicant, phone, device, IP.
+
+    Each error names its field; an identifier that is ``None`` stays ``None`` (the minimum identity is the
+    decision's to enforce: it refers, see ``domain.applicant``).
+    """
+    device = request.device_id
+    if device is not None:
+        text("device_id", device, _DEVICE_MAX)
+        if not device.isascii() or not device.isprintable() or " " in device:
+            raise ValidationError("device_id", "must be printable ASCII characters without spaces")
+    applicant, phone, ip = request.applicant_id, request.phone, request.ip
+    return {
+        "credit_code": validate_uscc(request.credit_code, "credit_code"),
+        "applicant_id": None if applicant is None else validate_resident_id(applicant, "applicant_id"),
+        "phone": None if phone is None else normalize_phone(phone, "phone"),
+        "ip": None if ip is None else canonical_ip(ip, "ip"),
+    }

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from riskloop.domain import _checks as check
+from riskloop.domain.applicant import missing_identity
 from riskloop.domain.application import BUREAU_SCORE_MAX, BUREAU_SCORE_MIN, CHANNELS
 from riskloop.domain.lending import MAX_TERM_MONTHS
 from riskloop.errors import ValidationError
@@ -46,7 +47,9 @@ class DecisionRequest:
 
     def __post_init__(self) -> None:
         check.text("application_id", self.application_id, 40)
-        check.text("credit_code", self.credit_code, 18)
+        check.text("credit_code", self.credit_code, 64)
+        for name, value in check.identity(self).items():  # folded to one ASCII spelling (ADR 0013)
+            object.__setattr__(self, name, value)
         check.text("product_code", self.product_code, 30)
         check.integer("amount_cents", self.amount_cents, 1, 10**13)
         check.integer("term_months", self.term_months, 1, MAX_TERM_MONTHS)
@@ -59,6 +62,12 @@ class DecisionRequest:
         check.unit_interval("face_match_score", self.face_match_score)
         for name in ("sms_verified", "device_fingerprint_ok", "phone_owner_match"):
             check.boolean(name, getattr(self, name))
+
+    @property
+    def missing_identity(self) -> tuple[str, ...]:
+        """The identifiers of the minimum identity this request lacks (``domain.applicant``); empty when complete."""
+        given = {name: getattr(self, name) for name in ("applicant_id", "phone", "device_id", "ip")}
+        return missing_identity(given, self.channel)
 
     @property
     def verification_failures(self) -> int:

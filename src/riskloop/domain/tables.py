@@ -30,6 +30,7 @@ class Column:
     format: Format | None = None
     not_future: bool = False  # a date/timestamp after the ingest clock's "now" is invalid
     max_length: int | None = None
+    age_at: str | None = None  # a resident ID: the person's age on this column's date must be in the applicant range
 
 
 @dataclass(frozen=True)
@@ -361,7 +362,7 @@ TABLES: tuple[Table, ...] = (
         (
             Column("application_id", "str", "Application id", max_length=40),
             _code(),
-            Column("applicant_id", "str", "Resident ID of the applicant", format="resident_id"),
+            Column("applicant_id", "str", "Resident ID of the applicant", format="resident_id", age_at="applied_at"),
             Column("product_code", "str", "Product applied for", max_length=30),
             _ts("applied_at", "Submission time"),
             _money("requested_amount_cents", "Requested amount"),

@@ -14,6 +14,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from riskloop.domain.address import normalize_address
+from riskloop.domain.fold import fold_identifier
+from riskloop.errors import IdentifierError
 
 _MOBILE = r"^1[3-9][0-9]{9}$"
 _LANDLINE = r"^0[0-9]{9,11}$"
@@ -94,9 +96,29 @@ NORMALIZERS: dict[str, Callable[[pa.Array], pa.Array]] = {
 }
 
 
+_FOLDED = ("phone", "person", "ip", "ip_subnet", "device", "bank_account")
+
+
+def _fold_one(value: str) -> str:
+    try:
+        return fold_identifier(value, "value")
+    except IdentifierError:
+        return ""  # a control character: not an identifier, links nothing
+
+
+def folded(values: pa.Array) -> pa.Array:
+    """Identifiers written in any digit script or with full-width forms: one ASCII spelling (``domain.fold``)."""
+    odd = pc.invert(pc.fill_null(pc.string_is_ascii(values), True))
+    if not pc.any(odd).as_py():
+        return values
+    return pc.if_else(odd, per_distinct(pc.if_else(odd, values, pa.scalar(None, pa.string())), _fold_one), values)
+
+
 def normalize(kind: str, values: pa.Array) -> pa.Array:
     """Normalise ``values`` as identifiers of ``kind`` (see ``NORMALIZERS``); other kinds are only trimmed."""
     values = values.cast(pa.string())
+    if kind in _FOLDED:
+        values = folded(values)
     if kind in NORMALIZERS:
         return NORMALIZERS[kind](values)
     return pc.utf8_trim_whitespace(values)
@@ -125,6 +147,8 @@ def normalize_one(kind: str, value: object) -> str | None:
     if value is None:
         return None
     text = str(value)
+    if kind in _FOLDED and not text.isascii():
+        text = _fold_one(text)
     out: str | None
     if kind == "phone":
         out = _phone_one(text)

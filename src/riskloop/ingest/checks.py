@@ -7,13 +7,20 @@ exactly as ``riskloop.domain.identifiers`` (which the tests compare against).
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
-from riskloop.domain.identifiers import RESIDENT_ID_WEIGHTS, USCC_CHARSET, USCC_WEIGHTS
+from riskloop.domain.identifiers import (
+    EARLIEST_BIRTH,
+    PROVINCE_CODES,
+    RESIDENT_ID_WEIGHTS,
+    USCC_CHARSET,
+    USCC_WEIGHTS,
+    canonical_ip,
+)
+from riskloop.errors import IdentifierError
 
 SeriesCheck = Callable[[pd.Series], pd.Series]
 
@@ -26,8 +33,9 @@ _RID_CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
 
 USCC_SHAPE = r"[0-9A-HJ-NP-RTUW-Y]{18}"
 USCC_PREFIX = r"[159Y].\d{6}.*"
-RESIDENT_ID_SHAPE = r"\d{17}[\dX]"
-PHONE = r"1[3-9]\d{9}|0\d{9,11}"
+RESIDENT_ID_SHAPE = r"[0-9]{17}[0-9X]"
+PHONE = r"1[3-9][0-9]{9}|0(?:(?:10|2[0-9])[2-9][0-9]{7}|[3-9][0-9]{2}[2-9][0-9]{6,7})"  # as domain.identifiers
+REPEATED_DIGIT = r"([0-9])\1*"
 EMAIL = r"[^@\s]+@[^@\s]+\.[^@\s]+"
 _IPV4 = r"((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 
@@ -67,17 +75,36 @@ def uscc_check_digit(s: pd.Series) -> pd.Series:
     return ok
 
 
+def resident_id_region(s: pd.Series) -> pd.Series:
+    """The first two digits are a province-level division code, when the shape is right."""
+    return ~_matches(s, RESIDENT_ID_SHAPE) | _text(s).str.slice(0, 2).isin(PROVINCE_CODES)
+
+
+def birth_dates(s: pd.Series) -> pd.Series:
+    """The birth dates written in digits 7-14 (NaT where they are not a calendar date)."""
+    return pd.to_datetime(_text(s).str.slice(6, 14), format="%Y%m%d", errors="coerce")
+
+
 def resident_id_birth_date(s: pd.Series) -> pd.Series:
-    """Digits 7-14 form a calendar date, when the shape is right."""
-    shaped = _matches(s, RESIDENT_ID_SHAPE)
-    births = pd.to_datetime(_text(s).str.slice(6, 14), format="%Y%m%d", errors="coerce")
-    return ~shaped | births.notna()
+    """Digits 7-14 form a calendar date from 1900 on, when the shape is right."""
+    births = birth_dates(s)
+    return ~_matches(s, RESIDENT_ID_SHAPE) | (births.notna() & (births >= pd.Timestamp(EARLIEST_BIRTH)))
+
+
+def born_by(day: pd.Timestamp) -> SeriesCheck:
+    """A check that the birth date is not after ``day`` (when it is a date at all)."""
+    return lambda s: ~(birth_dates(s) > day).fillna(False).astype(bool)
+
+
+def not_one_digit(s: pd.Series) -> pd.Series:
+    """A phone is not one digit repeated."""
+    return ~_matches(s, REPEATED_DIGIT)
 
 
 def resident_id_check_digit(s: pd.Series) -> pd.Series:
     """Check character matches (GB 11643-1999), when shape and birth date are right."""
     ok = pd.Series(True, index=s.index)
-    candidates = _matches(s, RESIDENT_ID_SHAPE) & resident_id_birth_date(s)
+    candidates = _matches(s, RESIDENT_ID_SHAPE) & resident_id_region(s) & resident_id_birth_date(s)
     if candidates.any():
         chars = _char_matrix(s[candidates])
         digits = chars[:, :17].astype(np.int64) - ord("0")
@@ -87,19 +114,24 @@ def resident_id_check_digit(s: pd.Series) -> pd.Series:
 
 
 def ip_address(s: pd.Series) -> pd.Series:
-    """IPv4 (vectorised) or IPv6 (checked once per distinct value)."""
+    """IPv4 (vectorised) or IPv6 (checked once per distinct value), as ``domain.identifiers.canonical_ip``.
+
+    Addresses no client can have (unspecified, loopback, multicast, reserved, link-local) are invalid.
+    """
     text = _text(s)
     ok = text.str.fullmatch(_IPV4).astype(bool)
-    rest = text[~ok & text.str.contains(":", regex=False)]
+    first = pd.to_numeric(text.str.extract(r"^(\d+)\.", expand=False), errors="coerce")
+    ok &= ~(first.isin([127]) | (first >= 224) | text.str.startswith("169.254.") | (text == "0.0.0.0"))  # noqa: S104
+    rest = text[~text.str.fullmatch(_IPV4).astype(bool) & text.str.contains(":", regex=False)]
     if not rest.empty:
-        valid = {v for v in rest.unique() if _is_ipv6(v)}
+        valid = {v for v in rest.unique() if _is_client_ip(v)}
         ok[rest.index] = rest.isin(valid)
     return ok
 
 
-def _is_ipv6(value: str) -> bool:
+def _is_client_ip(value: str) -> bool:
     try:
-        ipaddress.IPv6Address(value)
-    except ValueError:
+        canonical_ip(value)
+    except IdentifierError:
         return False
     return True

@@ -16,7 +16,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from riskloop.domain.fold import fold_identifier
+from riskloop.domain.identifiers import canonical_ip
 from riskloop.domain.tables import Column, Table
+from riskloop.errors import IdentifierError
 from riskloop.io.arrow_schema import ARROW_TYPES
 
 _INT_RE = r"^[+-]?\d+(\.0*)?$"  # "12" and spreadsheet-style "12.0"
@@ -25,7 +28,7 @@ _TS_OFFSET_RE = r"(Z|[+-]\d{2}:?\d{2})$"
 _DATE_SPELLINGS = (r"^(\d{4})/(\d{2})/(\d{2})$", r"^(\d{4})(\d{2})(\d{2})$")
 _TRUE = ("true", "t", "yes", "y", "1")
 _FALSE = ("false", "f", "no", "n", "0")
-_PHONE_JUNK = r"[\s\-().（）]"
+_PHONE_JUNK = r"[\s\-().]"
 TS_TYPE = pa.timestamp("us", tz="UTC")
 
 
@@ -142,16 +145,49 @@ def _to_timestamp(arr: pa.Array) -> pa.Array:
         return _per_value(text, _parse_timestamp, TS_TYPE)
 
 
+def _fold_or_keep(value: str) -> str:
+    try:
+        return fold_identifier(value, "value")
+    except IdentifierError:  # a control character or an overlong value: kept, so validation says what is wrong
+        return value
+
+
+def _ip_or_keep(value: str) -> str:
+    try:
+        return canonical_ip(value, "ip")
+    except IdentifierError:  # kept: validation quarantines it with the reason
+        return value
+
+
+def _fold(text: pa.Array) -> pa.Array:
+    """Identifiers in any digit script, full-width or with spaces: one ASCII spelling (as ``domain.fold``)."""
+    odd = pc.invert(
+        pc.fill_null(pc.and_(pc.string_is_ascii(text), pc.invert(pc.match_substring_regex(text, r"\s"))), True)
+    )
+    if not pc.any(odd).as_py():
+        return text
+    folded = _per_value(pc.if_else(odd, text, pa.scalar(None, pa.string())), _fold_or_keep, pa.string())
+    return pc.if_else(odd, folded, text)
+
+
 def _normalise_text(arr: pa.Array, column: Column) -> pa.Array:
     text = arr if pa.types.is_string(arr.type) else pc.cast(arr, pa.string())
     if pa.types.is_large_string(text.type):
         text = pc.cast(text, pa.string())
+    if column.format in ("phone", "resident_id", "uscc", "ip"):
+        text = _fold(text)
     if column.format == "phone":  # as domain.identifiers.normalize_phone: digits only, no +86
         text = pc.replace_substring_regex(text, _PHONE_JUNK, "")
         text = pc.replace_substring_regex(text, r"^(\+86|0086)", "")
         text = pc.replace_substring_regex(text, r"^86(1\d{10})$", r"\1")
     elif column.format == "resident_id":
         text = pc.utf8_upper(pc.utf8_trim_whitespace(text))
+    elif column.format == "ip":  # IPv6 in its one compressed form, IPv4-mapped as IPv4 (as domain.canonical_ip)
+        v6 = pc.fill_null(pc.match_substring(text, ":"), False)
+        if pc.any(v6).as_py():
+            text = pc.if_else(
+                v6, _per_value(pc.if_else(v6, text, pa.scalar(None, pa.string())), _ip_or_keep, pa.string()), text
+            )
     return text
 
 

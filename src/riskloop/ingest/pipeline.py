@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import sqlalchemy as sa
 
-from riskloop.config import Settings
+from riskloop.config import DEFAULT_APPLICANT_AGE, Settings
 from riskloop.domain.clock import Clock
 from riskloop.domain.tables import Table, table
 from riskloop.ingest.coerce import coerce
@@ -27,13 +27,13 @@ from riskloop.storage.reconcile import SOURCE_FILE, SOURCE_ROW, reconcile
 from riskloop.storage.repository import contract_table, finish_run, insert_ignore, start_run
 
 
-def limits_for(clock: Clock, as_of: dt.date | None) -> Limits:
-    """The not-future limits: the end of ``as_of`` (UTC) if given, else the clock's now."""
+def limits_for(clock: Clock, as_of: dt.date | None, ages: tuple[int, int] = DEFAULT_APPLICANT_AGE) -> Limits:
+    """The not-future limits: the end of ``as_of`` (UTC) if given, else the clock's now; the applicant ages."""
     if as_of is None:
         now = clock.now()
-        return Limits(now.date(), now)
+        return Limits(now.date(), now, ages)
     end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC) - dt.timedelta(microseconds=1)
-    return Limits(as_of, end)
+    return Limits(as_of, end, ages)
 
 
 def staged_schema(spec: Table) -> pa.Schema:
@@ -163,7 +163,7 @@ def ingest(
     sources = discover(source)
     started = clock.now()
     run_id = f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
-    limits = limits_for(clock, as_of)
+    limits = limits_for(clock, as_of, settings.applicant_age)
     run = _Run(settings, engine, run_id, limits, batch_rows, sealer)
     reports = {
         name: TableReport(name, table(name).store, [str(p) for p in paths]) for name, paths in sources.files.items()

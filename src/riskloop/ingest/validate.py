@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pya
 
+from riskloop.config import DEFAULT_APPLICANT_AGE
 from riskloop.domain.tables import Column, Table, table
 from riskloop.ingest import checks
 from riskloop.ingest.coerce import FieldErrors
@@ -47,21 +48,26 @@ _FORMAT_CHECKS: dict[str, list[tuple[Callable[[pd.Series], pd.Series], str]]] = 
     ],
     "resident_id": [
         (checks.regex_check(checks.RESIDENT_ID_SHAPE), "must be 17 digits followed by a digit or X"),
-        (checks.resident_id_birth_date, "birth date (digits 7-14) is not a calendar date"),
+        (checks.resident_id_region, "region code (digits 1-2) is not a province-level division"),
+        (checks.resident_id_birth_date, "birth date (digits 7-14) is not a calendar date from 1900 on"),
         (checks.resident_id_check_digit, "resident-ID check digit does not match"),
     ],
-    "phone": [(checks.regex_check(checks.PHONE), "not a mainland mobile (11 digits) or landline (0 + 9-11 digits)")],
-    "ip": [(checks.ip_address, "not an IPv4 or IPv6 address")],
+    "phone": [
+        (checks.not_one_digit, "not a real number (one digit repeated)"),
+        (checks.regex_check(checks.PHONE), "not a mainland mobile (11 digits) or landline (0 + area code + number)"),
+    ],
+    "ip": [(checks.ip_address, "not an IPv4 or IPv6 client address (loopback, multicast, reserved are refused)")],
     "email": [(checks.regex_check(checks.EMAIL), "not an email address")],
 }
 
 
 @dataclass(frozen=True)
 class Limits:
-    """The as-of instant: dates after ``as_of`` and timestamps after ``latest`` are in the future."""
+    """The as-of instant (dates after ``as_of``, timestamps after ``latest`` are future) and the applicant ages."""
 
     as_of: dt.date
     latest: dt.datetime
+    ages: tuple[int, int] = DEFAULT_APPLICANT_AGE  # applicant ages accepted on the application date (inclusive)
 
 
 def _column_checks(column: Column, limits: Limits) -> list[pa.Check]:
@@ -80,6 +86,11 @@ def _column_checks(column: Column, limits: Limits) -> list[pa.Check]:
         out.append(pa.Check(lambda s: s.dt.day == 1, error="must be the first day of a month"))
     elif column.format is not None:
         out.extend(pa.Check(fn, error=message) for fn, message in _FORMAT_CHECKS[column.format])
+    if column.format == "resident_id":
+        day = pd.Timestamp(limits.as_of)
+        out.append(
+            pa.Check(checks.born_by(day), error=f"birth date (digits 7-14) is after the as-of date {limits.as_of}")
+        )
     if column.not_future and column.kind == "date":
         out.append(pa.Check.le(pd.Timestamp(limits.as_of), error=f"is after the as-of date {limits.as_of}"))
     elif column.not_future and column.kind == "timestamp":
@@ -121,13 +132,31 @@ def validate(typed: pya.Table, spec: Table, limits: Limits) -> list[FieldErrors]
     if typed.num_rows == 0:
         return []
     frame = to_pandas(typed)
+    ages = [e for c in spec.columns if c.age_at is not None and (e := _age_errors(frame, c, limits.ages))]
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", _PYSPARK_PANDAS_WARNING, FutureWarning)
             schema_for(spec, limits).validate(frame, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as exc:
-        return _failures(exc.failure_cases, spec)
-    return []
+        return _failures(exc.failure_cases, spec) + ages
+    return ages
+
+
+def _age_errors(frame: pd.DataFrame, column: Column, ages: tuple[int, int]) -> FieldErrors | None:
+    """Rows whose person is outside the applicant age range on the ``age_at`` date (China time)."""
+    births = checks.birth_dates(frame[column.name])
+    at = frame[str(column.age_at)]
+    if isinstance(at.dtype, pd.DatetimeTZDtype):
+        at = at.dt.tz_convert("Asia/Shanghai").dt.tz_localize(None)
+    at = at.dt.normalize()
+    before_birthday = (at.dt.month * 100 + at.dt.day) < (births.dt.month * 100 + births.dt.day)
+    age = at.dt.year - births.dt.year - before_birthday.astype("Int64")
+    bad = ((age < ages[0]) | (age > ages[1])).fillna(False).astype(bool).to_numpy()
+    positions = np.flatnonzero(bad).astype(np.int64)
+    if positions.size == 0:
+        return None
+    problem = f"the applicant is outside the product's age range {ages[0]}-{ages[1]} on the application date"
+    return FieldErrors(column.name, positions, [problem] * positions.size)
 
 
 def _failures(cases: pd.DataFrame, spec: Table) -> list[FieldErrors]:

@@ -4,7 +4,8 @@ Gathering (``Decider.gather``) reads every data source through its port; a sourc
 nothing is recorded as missing, never raised. Deciding (``Decider.decide_inputs``) is a pure function of
 the gathered inputs, the model, the strategy version and the decision time, so a stored decision can be
 re-run from its inputs with an identical result. Whatever the strategy says, an application with a
-missing source or a failed rule is never approved: it is referred with a ``DATA_UNAVAILABLE_*`` reason.
+missing source or a failed rule is never approved: it is referred with a ``DATA_UNAVAILABLE_*`` reason; one
+without its minimum identity is referred with ``IDENTITY_INCOMPLETE`` (``service.identity_floor``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from riskloop.features.online import PublishedFeatures
 from riskloop.features.publish import ENTERPRISE_FEATURE_SET
 from riskloop.rules.engine import RuleEngine, RuleOutcome
 from riskloop.rules.reasons import RuleReasonCatalog, merge_reasons
+from riskloop.service.identity_floor import identity_floor
 from riskloop.service.ports import FeatureLookup, GraphChecks, ProfileSource, Scorer
 
 SOURCES: tuple[str, ...] = ("registration", "financial", "government", "tax", "invoices", "risk")
@@ -168,6 +170,7 @@ class Decider:
         context = strategy_context(inputs, at, pd_, points)
         outcome = self.rules.evaluate(key, context)
         tier, limit, rate, codes, notes = self._read(outcome, context)
+        tier, codes = identity_floor(request, tier, codes, notes)
         reasons = self._reasons(
             tier=tier, limit=limit, request=request, codes=codes, values=values, scored=pd_ is not None
         )

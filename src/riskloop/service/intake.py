@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from riskloop.domain.applicant import AgeRange
 from riskloop.domain.decision import Decision
 from riskloop.domain.decision_record import CHAMPION, SHADOW, NewDecision
 from riskloop.domain.decision_request import DecisionRequest
@@ -84,11 +85,13 @@ class Intake:
         store: DecisionStore,
         split: Split | None = None,
         new_id: Callable[[], str] = new_decision_id,
+        ages: AgeRange | None = None,
     ) -> None:
         self.decider = decider
         self.store = store
         self.split = split
         self.new_id = new_id
+        self.ages = ages or AgeRange()
 
     def submit(self, *, key: str, request: DecisionRequest, digest: str, render: Render, actor: str) -> Submitted:
         """Decide ``request`` once per ``actor``'s Idempotency-Key ``key``; a retry returns the stored bytes.
@@ -100,8 +103,10 @@ class Intake:
         if found is not None:
             replayed = found.answer(key, digest)
             return Submitted(replayed.decision_id, replayed.status_code, replayed.response, created=False)
-        inputs = self.decider.gather(request)
         at = self.decider.clock.now()
+        if request.applicant_id is not None:  # an impossible or out-of-range applicant is refused (422)
+            self.ages.check_at(request.applicant_id, at)
+        inputs = self.decider.gather(request)
         live = self.decider.strategy
         if self.split is not None and not self.split.shadow and self.split.takes(request.application_id):
             live = self.split.challenger

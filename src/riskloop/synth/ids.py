@@ -37,7 +37,9 @@ TAG_PERSON_REGION, TAG_EMAIL = 18, 19
 _ORG_MOD, _ORG_MUL = 10**8, 7_654_321
 _PHONE_MOD, _PHONE_MUL = 10**8, 9_876_543
 _ACCOUNT_MOD, _ACCOUNT_MUL = 10**15, 982_451_653
-_BIRTH_FIRST = np.datetime64("1955-01-01", "D")
+# Born 1956-2004: every applicant is 18-70 (the default applicant ages, ADR 0013) on application dates of
+# universes with as-of dates from 2024-07 to 2027-01 (applications fall 18 months to 1 month before as-of).
+_BIRTH_FIRST = np.datetime64("1956-01-01", "D")
 _BIRTH_DAYS = int((np.datetime64("2005-01-01", "D") - _BIRTH_FIRST).astype(np.int64))
 _ID_MUL = 1_000_003
 _PERSON_PREFIXES = np.array([130, 131, 132, 133, 135, 136, 137, 138, 139, 150, 151, 152, 155, 156, 157, 158, 159])

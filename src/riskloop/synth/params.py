@@ -11,7 +11,7 @@ import numpy as np
 
 from riskloop.errors import ValidationError
 
-GENERATOR_VERSION = "1.0.0"
+GENERATOR_VERSION = "1.1.0"  # 1.1.0: persons born 1956-2004 (applicants within 18-70)
 DEFAULT_AS_OF = dt.date(2026, 6, 30)
 DEFAULT_CHUNK_SIZE = 20_000
 

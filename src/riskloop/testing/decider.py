@@ -18,6 +18,13 @@ from riskloop.testing.fake_feature_store import InMemoryFeatureStore
 
 NOW = dt.datetime(2026, 7, 1, 9, 0, tzinfo=dt.UTC)
 CODE = "91420100000000001Y"  # a valid credit code (check character Y)
+# A complete identity (domain.applicant's minimum): synthetic, valid check digit, aged 36 on NOW's date.
+IDENTITY: dict[str, str] = {
+    "applicant_id": "110105199003071239",
+    "phone": "13800138000",
+    "device_id": "dev-9f2c",
+    "ip": "58.19.24.7",
+}
 HEALTHY: dict[str, Any] = {
     **{f"avail_{s}": 1 for s in SOURCES},
     "reg_firm_age_days": 2000,
@@ -29,10 +36,11 @@ HEALTHY: dict[str, Any] = {
 
 
 def request(**changes: Any) -> DecisionRequest:
-    """A clean application of the healthy enterprise, with ``changes``."""
+    """A clean application of the healthy enterprise, with a complete identity, with ``changes``."""
     fields: dict[str, Any] = {
         "application_id": "APP-1",
         "credit_code": CODE,
+        **IDENTITY,
         "product_code": "HRT-TAX",
         "amount_cents": 50_000_000,
         "term_months": 12,
@@ -72,6 +80,7 @@ def application_body(**changes: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "application_id": "APP-1",
         "credit_code": CODE,
+        **IDENTITY,
         "product_code": "HRT-TAX",
         "amount_cents": 50_000_000,
         "term_months": 12,

@@ -7,7 +7,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from riskloop.domain.identifiers import USCC_CHARSET, resident_id_check_char, uscc_check_char
+from riskloop.domain.identifiers import PROVINCE_CODES, USCC_CHARSET, resident_id_check_char, uscc_check_char
 from riskloop.domain.tables import Column, Table
 
 DIGITS = "0123456789"
@@ -31,8 +31,8 @@ credit_codes = uscc_bodies().map(lambda body: body + uscc_check_char(body))
 
 @st.composite
 def resident_id_bodies(draw: st.DrawFn) -> str:
-    """17-digit bodies with a region, a real birth date and a sequence number."""
-    region = draw(st.text(DIGITS, min_size=6, max_size=6))
+    """17-digit bodies with a region (of a real province), a real birth date and a sequence number."""
+    region = draw(st.sampled_from(sorted(PROVINCE_CODES))) + draw(st.text(DIGITS, min_size=4, max_size=4))
     born = draw(st.dates(dt.date(1900, 1, 1), dt.date(2020, 12, 31)))
     seq = draw(st.text(DIGITS, min_size=3, max_size=3))
     return region + born.strftime("%Y%m%d") + seq
