@@ -23,7 +23,7 @@ from riskloop.storage.secrets import FileKeyProvider, graph_key, pii_key_path
 from riskloop.testing.decider import NOW, make_decider, request
 from riskloop.testing.pii import database_texts, hits
 
-IDS = ("11010519491231002X", "440524188001010014", "110105199003071234")
+IDS = ("11010519811231002X", "440524198001010013", "110105199003071239")  # applicants aged 18-70
 PHONES = ("13800138000", "13912345678", "15000000001")
 RAW_ROW = {"person_id": IDS[0], "name": "张三", "phone": PHONES[0]}
 
