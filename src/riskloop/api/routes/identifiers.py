@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path
 from riskloop.api.auth import DecisionReader
 from riskloop.api.deps import ServicesDep
 from riskloop.api.openapi import problem_responses, shown
-from riskloop.api.schemas import EXAMPLE_ID, IdentifiersOut
+from riskloop.api.schemas import EXAMPLE_ID, IdentifiersOut, Line
 from riskloop.service.identifiers import applicant_identifiers
 
 router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
@@ -22,7 +22,7 @@ router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
     summary="The applicant's identifiers (channel: its own, masked; reviewer: masked; auditor: whole), audited",
 )
 def get_identifiers(
-    decision_id: Annotated[str, Path(min_length=1, max_length=36, openapi_examples=shown(EXAMPLE_ID))],
+    decision_id: Annotated[Line, Path(min_length=1, max_length=36, openapi_examples=shown(EXAMPLE_ID))],
     services: ServicesDep,
     reader: DecisionReader,
 ) -> IdentifiersOut:
