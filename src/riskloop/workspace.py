@@ -68,6 +68,7 @@ if TYPE_CHECKING:
     from riskloop.storage.graph_store import SQLGraphStore
     from riskloop.storage.model_registry import SQLModelRegistry
     from riskloop.storage.profiles import SQLProfileSource
+    from riskloop.storage.protected import SQLVault
     from riskloop.storage.reviews import SQLReviewQueue
     from riskloop.storage.strategies import SQLStrategyRepository
 
@@ -199,14 +200,20 @@ class Workspace:
     def _arrival_tokenizer(self) -> Tokenizer | None:
         """The graph key's tokens for the arrival log (the key is made when no graph is built yet).
 
-        A built graph whose key is missing gets ``None`` (arrivals then keep raw identifiers: a known gap), and the
-        graph checks are unavailable until the key is restored, so nothing is approved meanwhile.
+        A built graph whose key is missing gets ``None`` (arrivals then hold their identifiers sealed, linking
+        nothing), and the graph checks are unavailable until the key is restored, so nothing is approved meanwhile.
         """
         try:
             return self.tokenizer(create=self.graph_store().latest_build() is None)
         except DataSourceError as exc:
             _log.warning("arrival log: identifiers left out (%s)", exc)
             return None
+
+    def vault(self) -> SQLVault:
+        """The written values behind the ingested tables' tokens, opened for a named actor and purpose, audited."""
+        from riskloop.storage.protected import SQLVault
+
+        return SQLVault(self.engine, self.sealer())
 
     def sealer(self) -> Sealer:
         """Seals and opens personal identifiers at rest; ConfigError now when the workspace's PII keys are missing."""
@@ -555,6 +562,7 @@ class Workspace:
             as_of=as_of,
             progress=progress,
             sealer=self.sealer(),
+            tokenizer=self.tokenizer(create=self.graph_store().latest_build() is None),
             **options,
         )
 

@@ -1,7 +1,9 @@
-"""The PII grep: after posting applications, ingesting bad rows and replaying, no raw identifier is anywhere.
+"""The PII grep: after posting applications, ingesting good and bad rows and replaying, no raw identifier is anywhere.
 
-Every table of the database (every column as text) and every log line and quarantine file of the run are
-searched for the resident IDs, phones and names the run used: zero hits. The counts are printed (``-s``).
+Every table of the database (every column as text, the ingested master data included), every Parquet file of
+the warehouse, and every log line and quarantine file of the run are searched for the resident IDs, phones,
+names and addresses the run used: zero hits. The vault gives the written values back. The counts are printed
+(``-s``).
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from riskloop.api.app import create_app
 from riskloop.api.observability import LOGGER
 from riskloop.config import Settings
 from riskloop.domain.identifiers import resident_id_check_char
-from riskloop.domain.tables import TABLES
+from riskloop.graph.tokens import Keyed
 from riskloop.service.replay import replay_all
 from riskloop.storage.models import graph_arrivals
+from riskloop.storage.protected import vault_value
+from riskloop.storage.repository import contract_table
 from riskloop.testing.api_keys import authenticate
 from riskloop.testing.clock import SteppingClock
 from riskloop.testing.decider import NOW, make_decider
@@ -38,9 +42,6 @@ def _rid(i: int) -> str:
 IDS = [_rid(i) for i in range(6)]
 PHONES = [f"1861234{i:04d}" for i in range(6)]
 NAMES = ["欧阳春花", "司马秋月", "诸葛冬雪"]
-# The ingested contract tables kept in SQL are the bank's own master data (read raw by the graph build and the
-# profiles); protecting them is a separate change (ADR 0016, "not yet"). Every other table is grepped.
-MASTER_DATA = frozenset(t.name for t in TABLES if t.store == "sql")
 
 
 @pytest.fixture
@@ -64,9 +65,10 @@ def logs(tmp_path: Path) -> Iterator[Path]:
     handler.close()
 
 
-def _bad_persons(directory: Path) -> None:
+def _persons(directory: Path) -> None:
     directory.mkdir(parents=True)
     lines = ["person_id,name,phone"]
+    lines += [f"{IDS[4]},{NAMES[0]},{PHONES[4]}", f"{IDS[5]},{NAMES[1]},{PHONES[5]}"]  # loaded, protected
     lines += [f"{IDS[0]},{NAMES[0]},{PHONES[0]}", f"{IDS[0]},{NAMES[1]},{PHONES[1]}"]  # a duplicate key
     lines += [f"{IDS[1][:17]}0,{NAMES[2]},{PHONES[2]}"]  # a wrong check digit (its raw value is grepped too)
     lines += [f"{IDS[2]},{NAMES[2]},{PHONES[3]}xx"]  # a bad phone
@@ -87,11 +89,19 @@ def test_no_raw_identifier_in_any_table_log_or_quarantine_file(
             assert client.get(f"/v1/decisions/{r.json()['decision_id']}").status_code == 200
         bad = body(application_id="APP-X", applicant_id=IDS[0][:17] + "0", phone=PHONES[0])
         assert client.post("/v1/applications", json=bad, headers={"Idempotency-Key": "k-x"}).status_code == 422
-    _bad_persons(tmp_path / "in")
+    _persons(tmp_path / "in")
     raws = [*IDS, IDS[1][:17] + "0", IDS[0][:17] + "0", *PHONES, *NAMES]
     with Workspace.open(settings, clock=clock) as ws:
         result = ws.ingest(tmp_path / "in", as_of=dt.date(2026, 7, 1))
-        assert result.tables["persons"].quarantined == 3
+        assert (result.tables["persons"].loaded, result.tables["persons"].quarantined) == (
+            3,
+            3,
+        )  # good rows, and the first of a duplicate
+        with ws.engine.connect() as conn:  # nothing lost: the vault gives the written value back
+            stored = conn.execute(sa.select(contract_table("persons").c.person_id)).scalars().all()
+            tokens = [Keyed.parse(v).token for v in stored if Keyed.parse(v)]
+            opened = {vault_value(conn, ws.sealer(), "person", t) for t in tokens}
+        assert opened == {IDS[0], IDS[4], IDS[5]}
         store = ws.decision_store()
         stored = store.revealed(store.all(), actor="auditor", purpose="replay", at=clock.now())
         assert replay_all(stored, make_decider(clock=clock))["identical"] == len(IDS)
@@ -99,19 +109,16 @@ def test_no_raw_identifier_in_any_table_log_or_quarantine_file(
             conn.execute(graph_arrivals.insert(), {"application_id": "A", "phone": PHONES[0], "applied_at": NOW})
         logging.getLogger("riskloop.storage").error("write failed: %s", failed.value, exc_info=failed.value)
         tables = database_texts(ws.engine)
-    files = file_texts(logs, settings.quarantine_dir)
+    files = file_texts(logs, settings.quarantine_dir, settings.warehouse)
     assert logs.read_text(encoding="utf-8").count("\n") > 20  # the run was logged (statements, request lines)
     assert any(settings.quarantine_dir.rglob("*.jsonl"))
-    master = {name: text for name, text in tables.items() if name in MASTER_DATA}
-    found_db = hits({name: text for name, text in tables.items() if name not in MASTER_DATA}, raws)
-    found_files = hits(files, raws)
+    assert any(settings.warehouse.rglob("*.parquet"))
+    found_db, found_files = hits(tables, raws), hits(files, raws)
     with capsys.disabled():
         print(
-            f"\nPII grep ({db_url.split(':', maxsplit=1)[0]}): {len(tables) - len(master)} tables,"
-            f" {len(files)} log/quarantine files, {len(raws)} identifiers: {sum(found_db.values())} hits in the"
-            f" database, {sum(found_files.values())} in files; ingested master data (not in scope):"
-            f" {sum(hits(master, raws).values())}"
+            f"\nPII grep ({db_url.split(':', maxsplit=1)[0]}): {len(tables)} tables (ingested master data included),"
+            f" {len(files)} log/quarantine/warehouse files, {len(raws)} identifiers: {sum(found_db.values())} hits in"
+            f" the database, {sum(found_files.values())} in files"
         )
-    assert hits(master, raws)  # the grep finds what is there: the persons loaded from the file
     assert found_db == {}
     assert found_files == {}

@@ -134,5 +134,6 @@ def backtest_command(  # noqa: PLR0917 - Typer options are parameters
                 truth=truth,
                 observed_on=parse_date(observed_on, "--observed-on"),
             )
-            result = as_mapping(run_backtest(decider, settings.warehouse, options))
+            opener = ws.vault().opener(actor="cli:backtest", purpose="backtest", at=ws.clock.now())
+            result = as_mapping(run_backtest(decider, settings.warehouse, options, opener))
     emit(result, json_mode, _render_backtest)

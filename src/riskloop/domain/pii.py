@@ -8,6 +8,13 @@ from typing import Any, ClassVar, NoReturn, Self
 from riskloop.domain.identifiers import mask_phone, mask_resident_id, normalize_phone, validate_resident_id
 from riskloop.errors import IdentifierError
 
+# How a protected value at rest starts (ADR 0016): a keyed token with a masked label (``tok1:`` links in the graph;
+# ``tok0:`` is a value that does not normalise, kept by token and linking nothing), or an envelope-sealed value.
+KEYED_PREFIX = "tok1:"
+UNLINKED_PREFIX = "tok0:"
+SEALED_PREFIX = "pii1:"
+PROTECTED_PREFIXES = (KEYED_PREFIX, UNLINKED_PREFIX, SEALED_PREFIX)
+
 _EMAIL_RE = re.compile(r"^[a-z0-9._%+\-]+@[a-z0-9\-]+(\.[a-z0-9\-]+)+$")
 _ACCOUNT_JUNK_RE = re.compile(r"[\s\-]")
 

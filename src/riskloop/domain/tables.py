@@ -14,6 +14,8 @@ Kind = Literal["str", "int", "money", "signed_money", "float", "bool", "date", "
 Format = Literal["uscc", "resident_id", "phone", "ip", "email", "month_start"]
 Store = Literal["sql", "warehouse"]
 Dimension = Literal["registration", "financial", "government", "tax", "risk", "bank"]
+PiiKind = Literal["person", "phone", "email", "address", "bank_account", "name"]
+_FORMAT_PII: dict[str, PiiKind] = {"resident_id": "person", "phone": "phone", "email": "email"}
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,20 @@ class Column:
     not_future: bool = False  # a date/timestamp after the ingest clock's "now" is invalid
     max_length: int | None = None
     age_at: str | None = None  # a resident ID: the person's age on this column's date must be in the applicant range
+    # Personal data kept only as a keyed token at rest (ADR 0016): the identifier kind its token is made for. A
+    # resident ID, phone or e-mail format implies it; ``pii_by`` names a column whose value picks the kind per row.
+    pii: PiiKind | None = None
+    pii_by: tuple[str, tuple[tuple[str, PiiKind], ...]] | None = None
+
+    @property
+    def pii_kind(self) -> PiiKind | None:
+        """The identifier kind this column's values are tokenised as (None: not personal, or chosen per row)."""
+        return self.pii or (_FORMAT_PII.get(self.format) if self.format else None)
+
+    @property
+    def personal(self) -> bool:
+        """Whether any value of this column may be a personal identifier."""
+        return self.pii_kind is not None or self.pii_by is not None
 
 
 @dataclass(frozen=True)
@@ -79,6 +95,12 @@ def _ts(name: str, doc: str) -> Column:
     return Column(name, "timestamp", doc + " (UTC)", not_future=True)
 
 
+# A registered change of legal representative holds resident IDs; of address, addresses.
+_CHANGED_PII: tuple[str, tuple[tuple[str, PiiKind], ...]] = (
+    "change_type",
+    (("legal_rep", "person"), ("address", "address")),
+)
+
 INDUSTRY_SECTIONS = tuple("ABCDEFGHIJKLMNOPQRST")  # GB/T 4754-2017 sections
 TAX_GRADES = ("A", "B", "M", "C", "D")
 
@@ -96,7 +118,7 @@ TABLES: tuple[Table, ...] = (
             _date("established_date", "Date of establishment"),
             _money("registered_capital_cents", "Registered capital"),
             Column("region_code", "str", "6-digit administrative division code", max_length=6),
-            Column("address", "str", "Registered address as written", max_length=300),
+            Column("address", "str", "Registered address as written", max_length=300, pii="address"),
             Column("phone", "str", "Registered contact phone", format="phone"),
             Column("legal_rep_id", "str", "Resident ID of the legal representative", format="resident_id"),
             Column("status", "category", "Registration status", values=("active", "abnormal", "revoked")),
@@ -116,7 +138,7 @@ TABLES: tuple[Table, ...] = (
                 "Resident ID number (18 chars, check digit); masked in every output",
                 format="resident_id",
             ),
-            Column("name", "str", "Full name", max_length=50),
+            Column("name", "str", "Full name", max_length=50, pii="name"),
             Column("phone", "str", "Mobile phone", nullable=True, format="phone"),
         ),
         key=("person_id",),
@@ -129,7 +151,13 @@ TABLES: tuple[Table, ...] = (
         (
             _code(),
             Column("holder_kind", "category", "Person or enterprise holder", values=("person", "enterprise")),
-            Column("holder_id", "str", "Resident ID (person) or credit code (enterprise)", max_length=18),
+            Column(
+                "holder_id",
+                "str",
+                "Resident ID (person) or credit code (enterprise)",
+                max_length=18,
+                pii_by=("holder_kind", (("person", "person"),)),
+            ),
             Column("stake_bp", "int", "Stake in basis points (10000 = 100 %)", min=1, max=10000),
             _date("since_date", "Date the stake was registered"),
         ),
@@ -167,8 +195,8 @@ TABLES: tuple[Table, ...] = (
                 "What changed",
                 values=("legal_rep", "address", "capital", "name", "scope", "shareholder"),
             ),
-            Column("before_value", "str", "Value before", nullable=True, max_length=300),
-            Column("after_value", "str", "Value after", nullable=True, max_length=300),
+            Column("before_value", "str", "Value before", nullable=True, max_length=300, pii_by=_CHANGED_PII),
+            Column("after_value", "str", "Value after", nullable=True, max_length=300, pii_by=_CHANGED_PII),
         ),
         key=("change_id",),
         store="sql",
@@ -369,11 +397,11 @@ TABLES: tuple[Table, ...] = (
             Column("term_months", "int", "Requested term", min=1, max=120),
             Column("channel", "category", "Channel", values=("web", "mobile", "mini_program", "branch")),
             Column("phone", "str", "Company phone as given", format="phone"),
-            Column("address", "str", "Company address as written by the applicant", max_length=300),
+            Column("address", "str", "Company address as written by the applicant", max_length=300, pii="address"),
             Column("device_id", "str", "Device fingerprint id", max_length=64),
             Column("ip", "str", "Client IP address", format="ip"),
             Column("email", "str", "Contact email", nullable=True, format="email"),
-            Column("bank_account", "str", "Settlement account number", max_length=32),
+            Column("bank_account", "str", "Settlement account number", max_length=32, pii="bank_account"),
             Column("sms_verified", "bool", "SMS one-time code passed"),
             Column("face_match_score", "float", "Face-match similarity 0..1", min=0, max=1),
             Column("device_fingerprint_ok", "bool", "Device fingerprint passed checks"),
@@ -470,7 +498,7 @@ TABLES: tuple[Table, ...] = (
         (
             Column("txn_id", "str", "Transaction id", max_length=40),
             _code(),
-            Column("account", "str", "Account number", max_length=32),
+            Column("account", "str", "Account number", max_length=32, pii="bank_account"),
             _ts("ts", "Booking time"),
             _signed("amount_cents", "Amount; credits positive, debits negative"),
             Column("counterparty", "str", "Counterparty name or code", nullable=True, max_length=200),

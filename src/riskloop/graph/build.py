@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from riskloop.graph.kinds import EDGE_CODE, EDGE_KINDS, NODE_CODE, NODE_KINDS
 from riskloop.graph.normalize import normalize
 from riskloop.graph.relations import RELATIONS, Relation
-from riskloop.graph.tokens import Tokenizer, masked_labels
+from riskloop.graph.tokens import PUBLIC_KINDS, Tokenizer, keyed_parts
 
 NODE_SCHEMA = pa.schema(
     [("node_id", pa.int64()), ("kind", pa.int8()), ("token", pa.string()), ("key", pa.int64()), ("label", pa.string())]
@@ -57,10 +57,15 @@ def available(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
 
 
-def _read(con: duckdb.DuckDBPyConnection, relation: Relation) -> pa.Table:
+def _read(con: duckdb.DuckDBPyConnection, relation: Relation, tokenizer: Tokenizer) -> pa.Table:
+    """The relation's rows with both ends in stored form: normalised, then keyed (ingested tables already are)."""
     data = con.sql(relation.sql).to_arrow_table()
-    return data.set_column(0, "src", normalize(relation.src_kind, data["src"].combine_chunks())).set_column(
-        1, "dst", normalize(relation.dst_kind, data["dst"].combine_chunks())
+
+    def end(kind: str, values: pa.ChunkedArray) -> pa.Array:
+        return tokenizer.keyed_values(kind, normalize(kind, values.combine_chunks()))
+
+    return data.set_column(0, "src", end(relation.src_kind, data["src"])).set_column(
+        1, "dst", end(relation.dst_kind, data["dst"])
     )
 
 
@@ -78,9 +83,17 @@ def _node_table(tokenizer: Tokenizer, by_kind: dict[str, list[pa.Array]]) -> tup
         if not by_kind.get(kind):
             continue
         values = pc.unique(pa.chunked_array(by_kind[kind]).combine_chunks().drop_null())
-        tokens, keys = tokenizer.tokens_and_keys(kind, values)
+        if kind in PUBLIC_KINDS:
+            (tokens, keys), labels = tokenizer.tokens_and_keys(kind, values), values
+        else:
+            tokens, keys, labels = keyed_parts(values)
         order = pc.sort_indices(tokens)
-        values, tokens, keys = values.take(order), tokens.take(order), keys[order.to_numpy()]
+        values, tokens, keys, labels = (
+            values.take(order),
+            tokens.take(order),
+            keys[order.to_numpy()],
+            labels.take(order),
+        )
         n = len(values)
         kinds[kind] = _Kind(values, next_id)
         parts.append(
@@ -90,7 +103,7 @@ def _node_table(tokenizer: Tokenizer, by_kind: dict[str, list[pa.Array]]) -> tup
                     "kind": np.full(n, NODE_CODE[kind], dtype=np.int8),
                     "token": tokens,
                     "key": keys,
-                    "label": masked_labels(kind, values),
+                    "label": labels,
                 },
                 schema=NODE_SCHEMA,
             )
@@ -133,7 +146,7 @@ def build_graph(
     by_kind: dict[str, list[pa.Array]] = {}
     for done, relation in enumerate(relations):
         report(f"reading {relation.name}", done, len(relations))
-        data = _read(con, relation)
+        data = _read(con, relation, tokenizer)
         raw.append((relation, data))
         by_kind.setdefault(relation.src_kind, []).append(data["src"].combine_chunks())
         by_kind.setdefault(relation.dst_kind, []).append(data["dst"].combine_chunks())

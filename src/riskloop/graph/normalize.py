@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 
 from riskloop.domain.address import normalize_address
 from riskloop.domain.fold import fold_identifier
+from riskloop.domain.pii import KEYED_PREFIX, PROTECTED_PREFIXES
 from riskloop.errors import IdentifierError
 
 _MOBILE = r"^1[3-9][0-9]{9}$"
@@ -115,8 +116,23 @@ def folded(values: pa.Array) -> pa.Array:
 
 
 def normalize(kind: str, values: pa.Array) -> pa.Array:
-    """Normalise ``values`` as identifiers of ``kind`` (see ``NORMALIZERS``); other kinds are only trimmed."""
+    """Normalise ``values`` as identifiers of ``kind`` (see ``NORMALIZERS``); other kinds are only trimmed.
+
+    Values protected at rest (ADR 0016) are already normalised: a keyed token stays as it is (it links by its
+    token); an unlinked token or a sealed value becomes null (it did not normalise, so it links nothing).
+    """
     values = values.cast(pa.string())
+    keyed = pc.fill_null(pc.starts_with(values, KEYED_PREFIX), False)
+    protected = keyed
+    for prefix in PROTECTED_PREFIXES:
+        protected = pc.or_(protected, pc.fill_null(pc.starts_with(values, prefix), False))
+    if not pc.any(protected).as_py():
+        return _plain(kind, values)
+    plain = _plain(kind, pc.if_else(protected, pa.scalar(None, pa.string()), values))
+    return pc.if_else(keyed, values, plain)
+
+
+def _plain(kind: str, values: pa.Array) -> pa.Array:
     if kind in _FOLDED:
         values = folded(values)
     if kind in NORMALIZERS:
@@ -147,6 +163,10 @@ def normalize_one(kind: str, value: object) -> str | None:
     if value is None:
         return None
     text = str(value)
+    if text.startswith(KEYED_PREFIX):
+        return text
+    if text.startswith(PROTECTED_PREFIXES):
+        return None
     if kind in _FOLDED and not text.isascii():
         text = _fold_one(text)
     out: str | None

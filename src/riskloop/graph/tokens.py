@@ -11,12 +11,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from riskloop.domain.pii import KEYED_PREFIX, UNLINKED_PREFIX
 from riskloop.graph.normalize import per_distinct
 
 # Kinds whose values are not personal data keep their own value as the token (still keyed for lookup).
 PUBLIC_KINDS = frozenset({"enterprise", "application"})
 TOKEN_HEX = 24  # 96 bits: collisions are negligible at billions of identifiers
-KEYED = "tok1:"  # an identifier stored as ``tok1:<token>:<masked label>`` (the shared arrival log)
+KEYED = KEYED_PREFIX  # an identifier stored as ``tok1:<token>:<masked label>`` (ingested tables, the arrival log)
 _KEYED_RE = re.compile(r"^tok1:([0-9a-f]{24}):(.*)$", re.DOTALL)
 FINGERPRINT_LABEL = b"riskloop graph key fingerprint v1"  # what the key signs to be recognised, never the key
 
@@ -80,15 +81,55 @@ class Tokenizer:
             return value
         return f"{KEYED}{self.token(kind, value)}:{masked_label(kind, value)}"
 
+    def keyed_values(self, kind: str, values: pa.Array) -> pa.Array:
+        """The stored forms (``keyed``) of normalised values, vectorised; values already keyed stay as they are."""
+        if kind in PUBLIC_KINDS:
+            return values
+        return self._stored(KEYED, kind, values)
+
+    def unlinked_values(self, kind: str, values: pa.Array) -> pa.Array:
+        """Stored forms of values that did not normalise: ``tok0:<token>:<label>``, linking nothing (nulls stay)."""
+        return self._stored(UNLINKED_PREFIX, kind, values)
+
+    def _stored(self, prefix: str, kind: str, values: pa.Array) -> pa.Array:
+        encoded = _encoded(values)
+        distinct = encoded.dictionary
+        done = pc.fill_null(pc.starts_with(distinct, prefix), False)
+        raw = distinct.filter(pc.invert(done))
+        scope = kind if prefix == KEYED else f"{kind}~text"  # an unlinked text never shares a linkable token
+        tokens = pa.array([self._digest(scope, v).hex()[:TOKEN_HEX] for v in raw.to_pylist()], pa.string())
+        made = iter(_join(prefix, tokens, ":", masked_labels(kind, raw)).to_pylist())
+        out = [v if k else next(made) for v, k in zip(distinct.to_pylist(), done.to_pylist(), strict=True)]
+        return pa.array(out, pa.string()).take(encoded.indices)
+
     def keys64(self, kind: str, values: pa.Array) -> np.ndarray:
-        """Lookup keys of an array of normalised values (no nulls), as int64."""
-        encoded = pc.dictionary_encode(values)
-        if isinstance(encoded, pa.ChunkedArray):
-            encoded = encoded.combine_chunks()
-        blob = b"".join(self._digest(kind, v)[:8] for v in encoded.dictionary.to_pylist())
+        """Lookup keys of an array of normalised or keyed values (no nulls), as int64."""
+        encoded = _encoded(values)
+        blob = b"".join(
+            _token_key(v) if v.startswith(KEYED) else self._digest(kind, v)[:8] for v in encoded.dictionary.to_pylist()
+        )
         keys = np.frombuffer(blob, dtype="<i8")
         out: np.ndarray = keys[encoded.indices.to_numpy(zero_copy_only=False)]
         return out
+
+
+def _encoded(values: pa.Array) -> pa.DictionaryArray:
+    encoded = pc.dictionary_encode(values)
+    return encoded.combine_chunks() if isinstance(encoded, pa.ChunkedArray) else encoded
+
+
+def _token_key(keyed: str) -> bytes:
+    """The 8 lookup-key bytes of a keyed value: its token is the hex of the digest's first bytes."""
+    return bytes.fromhex(keyed[len(KEYED) : len(KEYED) + 16])
+
+
+def keyed_parts(values: pa.Array) -> tuple[pa.Array, np.ndarray, pa.Array]:
+    """Tokens, lookup keys and labels of keyed values (``tok1:<token>:<label>``, no nulls)."""
+    start = len(KEYED)
+    tokens = pc.utf8_slice_codeunits(values, start, start + TOKEN_HEX)
+    labels = pc.utf8_slice_codeunits(values, start + TOKEN_HEX + 1, 1 << 30)
+    blob = b"".join(bytes.fromhex(t[:16]) for t in tokens.to_pylist())
+    return tokens, np.frombuffer(blob, dtype="<i8").astype(np.int64), labels
 
 
 def _join(*parts: pa.Array | str) -> pa.Array:
@@ -102,6 +143,7 @@ _MASKS = {
     "ip": lambda v: pc.replace_substring_regex(v, r"^([^.:]+[.:][^.:]+).*$", r"\1.*.*"),
     "email": lambda v: pc.replace_substring_regex(v, r"^(.)[^@]*@", r"\1***@"),
     "bank_account": lambda v: _join("****", pc.utf8_slice_codeunits(v, -4)),
+    "name": lambda v: _join(pc.utf8_slice_codeunits(v, 0, 1), "**"),  # a surname, as a bank's screen shows it
 }
 
 

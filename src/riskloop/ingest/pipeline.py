@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from riskloop.config import DEFAULT_APPLICANT_AGE, Settings
 from riskloop.domain.clock import Clock
 from riskloop.domain.tables import Table, table
+from riskloop.graph.tokens import Tokenizer
 from riskloop.ingest.coerce import coerce
 from riskloop.ingest.quarantine import QuarantineSink
 from riskloop.ingest.readers import BATCH_ROWS, open_reader
@@ -23,6 +24,7 @@ from riskloop.ingest.validate import Limits, validate
 from riskloop.io.arrow_schema import arrow_schema
 from riskloop.io.warehouse import Warehouse
 from riskloop.privacy.envelope import Sealer
+from riskloop.storage.protected import Protector, store_vault
 from riskloop.storage.reconcile import SOURCE_FILE, SOURCE_ROW, reconcile
 from riskloop.storage.repository import contract_table, finish_run, insert_ignore, start_run
 
@@ -45,10 +47,11 @@ class _Run:
     """State of one run: settings, database, warehouse, quarantine and the per-table reports."""
 
     def __init__(  # noqa: PLR0917
-        self, settings: Settings, engine: sa.Engine, run_id: str, limits: Limits, batch_rows: int, sealer: Sealer
+        self, settings: Settings, engine: sa.Engine, run_id: str, limits: Limits, batch_rows: int, protector: Protector
     ) -> None:
         self.settings, self.engine, self.run_id, self.limits = settings, engine, run_id, limits
-        self.batch_rows = batch_rows
+        self.batch_rows, self.protector = batch_rows, protector
+        sealer = protector.sealer
         self.warehouse = Warehouse(settings.warehouse)
         self.sink = QuarantineSink(engine, run_id, settings.quarantine_dir / run_id, sealer)
         self.tmp = settings.home / "tmp" / run_id
@@ -75,7 +78,7 @@ class _Run:
                     typed, errors = coerce(raw.data, spec)
                     errors += validate(typed, spec, self.limits)
                     bad = self.sink.add_field_errors(spec.name, str(path), raw.data, raw.rows, errors)
-                    good = typed.filter(pa.array(~bad))
+                    good = self._protected(spec, typed.filter(pa.array(~bad)))
                     good = good.append_column(SOURCE_FILE, pa.array([index] * good.num_rows, pa.int32()))
                     good = good.append_column(SOURCE_ROW, pa.array(raw.rows[~bad], pa.int64()))
                     writer.write_table(good.cast(schema))
@@ -83,6 +86,14 @@ class _Run:
                     if progress:
                         progress(ProgressUpdate(spec.name, "read", report.rows_read))
         return staged
+
+    def _protected(self, spec: Table, good: pa.Table) -> pa.Table:
+        """Valid rows with their personal columns protected; the written values go to the vault first."""
+        protected, vault = self.protector.protect(spec, good)
+        if vault:
+            with self.engine.begin() as conn:
+                store_vault(conn, vault)
+        return protected
 
     def load(
         self, spec: Table, staged: Path, paths: list[Path], report: TableReport, progress: ProgressFn | None
@@ -126,6 +137,7 @@ def ingest(
     progress: ProgressFn | None = None,
     batch_rows: int = BATCH_ROWS,
     sealer: Sealer,
+    tokenizer: Tokenizer,
 ) -> IngestResult:
     """Ingest every table file under ``source`` into the database and the warehouse.
 
@@ -147,7 +159,9 @@ def ingest(
     batch_rows:
         Rows per batch read and validated at a time (bounds memory).
     sealer:
-        Seals quarantined rows (they may hold personal identifiers).
+        Seals quarantined rows (they may hold personal identifiers) and the vault's values.
+    tokenizer:
+        The workspace's graph-key tokens: personal columns are stored as keyed tokens (``storage.protected``).
 
     Returns
     -------
@@ -164,7 +178,7 @@ def ingest(
     started = clock.now()
     run_id = f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
     limits = limits_for(clock, as_of, settings.applicant_age)
-    run = _Run(settings, engine, run_id, limits, batch_rows, sealer)
+    run = _Run(settings, engine, run_id, limits, batch_rows, Protector(tokenizer, sealer))
     reports = {
         name: TableReport(name, table(name).store, [str(p) for p in paths]) for name, paths in sources.files.items()
     }

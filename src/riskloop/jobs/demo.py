@@ -9,6 +9,7 @@ checks on the graph as it stood at the cutoff that record each application when 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Callable, Mapping
@@ -76,7 +77,8 @@ def run_demo(ws: Workspace, options: DemoOptions, body: Body, progress: Progress
     with _Timed(seconds, "decide"):
         decided = decide_held_out(ws, cutoff, progress)
     summary = summarise([d for _, d in decided], models, read_truth(universe / "truth"), options.seed)
-    served = serving.serving(keys, ws.home, body(_example(decided)), Path(models.saved["report_html"]))
+    example = _revealed(ws, _example(decided))
+    served = serving.serving(keys, ws.home, body(example), Path(models.saved["report_html"]))
     progress("done", 1, 1)
     return {
         "universe": str(universe),
@@ -120,7 +122,12 @@ def decide_held_out(
     """
     clock = ReplayClock(dt.datetime.combine(cutoff, dt.time(), dt.UTC))
     decider = ws.decider(Runtime(strategy=REFERENCE), graph=ws.graph_checks_before(cutoff, clock))
-    inputs = historical_inputs(decider, ws.settings.warehouse, cutoff, None, graph_clock=clock, progress=progress)
+    opener = ws.vault().opener(
+        actor=serving.AUTHOR, purpose="demo decisions of held-out applications", at=ws.clock.now()
+    )
+    inputs = historical_inputs(
+        decider, ws.settings.warehouse, cutoff, None, opener=opener, graph_clock=clock, progress=progress
+    )
     out = []
     for i, (gathered, at) in enumerate(inputs, 1):
         out.append((gathered.request, decider.decide_inputs(gathered, at).decision))
@@ -133,6 +140,13 @@ def _example(decided: list[tuple[DecisionRequest, Decision]]) -> DecisionRequest
     """The latest held-out application the demo auto-approved (else the latest decided): the body to post."""
     approved = [request for request, decision in decided if decision.tier is Tier.AUTO_APPROVE]
     return (approved or [request for request, _ in decided])[-1]
+
+
+def _revealed(ws: Workspace, request: DecisionRequest) -> DecisionRequest:
+    """``request`` with the applicant's identifiers as written (the warehouse keeps tokens): opened, audited."""
+    stored = {"applicant_id": ("person", request.applicant_id), "phone": ("phone", request.phone)}
+    opened = ws.vault().revealed(stored, actor=serving.AUTHOR, purpose="demo example body", at=ws.clock.now())
+    return dataclasses.replace(request, applicant_id=opened["applicant_id"], phone=opened["phone"])
 
 
 def _check_single_universe(ws: Workspace, generated_applications: int) -> None:

@@ -18,9 +18,10 @@ from typing import Protocol
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from riskloop.domain.pii import SEALED_PREFIX
 from riskloop.errors import ConfigError, StorageError
 
-PREFIX = "pii1:"
+PREFIX = SEALED_PREFIX
 KEY_BYTES = 32
 NONCE_BYTES = 12
 

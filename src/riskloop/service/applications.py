@@ -8,6 +8,7 @@ from pathlib import Path
 from riskloop.domain.decision_request import DecisionRequest
 from riskloop.errors import DataSourceError
 from riskloop.features.backends.duckdb import open_tables
+from riskloop.service.ports import IdentityOpener
 
 _QUERY = """
 SELECT a.application_id, a.credit_code, a.applicant_id, a.product_code, a.applied_at,
@@ -21,8 +22,14 @@ ORDER BY a.applied_at, a.application_id
 """
 
 
-def recorded_requests(tables: Path, limit: int | None = None) -> list[tuple[DecisionRequest, dt.datetime]]:
-    """Every application under ``tables`` (oldest first) as a request, with its application time."""
+def recorded_requests(
+    tables: Path, opener: IdentityOpener, limit: int | None = None
+) -> list[tuple[DecisionRequest, dt.datetime]]:
+    """Every application under ``tables`` (oldest first) as a request, with its application time.
+
+    The warehouse keeps the applicant's identifiers as keyed tokens (ADR 0016); ``opener`` gives back the written
+    values a request carries (one audited opening per kind), so a recorded application is decided as it was posted.
+    """
     con, present = open_tables(tables, ["applications", "bureau_scores"])
     try:
         if "applications" not in present or "bureau_scores" not in present:
@@ -31,17 +38,19 @@ def recorded_requests(tables: Path, limit: int | None = None) -> list[tuple[Deci
         rows = [tuple(r.values()) for r in con.sql(query).to_arrow_table().to_pylist()]
     finally:
         con.close()
+    people = opener("person", sorted({r[2] for r in rows if r[2] is not None}))
+    phones = opener("phone", sorted({r[8] for r in rows if r[8] is not None}))
     out: list[tuple[DecisionRequest, dt.datetime]] = []
     for r in rows:
         request = DecisionRequest(
             application_id=r[0],
             credit_code=r[1],
-            applicant_id=r[2],
+            applicant_id=people.get(r[2], r[2]),
             product_code=r[3],
             amount_cents=int(r[5]),
             term_months=int(r[6]),
             channel=r[7],
-            phone=r[8],
+            phone=phones.get(r[8], r[8]),
             device_id=r[9],
             ip=r[10],
             sms_verified=bool(r[11]),

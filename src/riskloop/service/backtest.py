@@ -34,7 +34,7 @@ from riskloop.rules.engine import KEY_SEPARATOR, Strategy, StrategyLoader, parse
 from riskloop.rules.loaders import ChainStrategyLoader, MemoryStrategyLoader
 from riskloop.service.applications import recorded_requests
 from riskloop.service.decide import Decider, DecisionInputs
-from riskloop.service.ports import Progress, no_progress
+from riskloop.service.ports import IdentityOpener, Progress, no_progress
 
 LGD = 0.45  # loss given default of unsecured SME credit, for expected loss
 PROGRESS_EVERY = 250
@@ -122,6 +122,7 @@ def historical_inputs(
     since: dt.date | None,
     until: dt.date | None,
     *,
+    opener: IdentityOpener,
     graph_clock: ReplayClock | None = None,
     progress: Progress = no_progress,
 ) -> list[tuple[DecisionInputs, dt.datetime]]:
@@ -137,7 +138,7 @@ def historical_inputs(
     frame = DuckDBFeatureEngine(tables).compute(spine, GROUPS).to_pylist()
     by_id = {row["application_id"]: row for row in frame}
     out = []
-    for request, applied_at in recorded_requests(tables):
+    for request, applied_at in recorded_requests(tables, opener):
         row = by_id.get(request.application_id)
         if row is None:
             continue
@@ -172,13 +173,13 @@ def outcomes(tables: Path, options: BacktestOptions) -> dict[str, bool]:
     return {r["application_id"]: bool(r["bad"]) for r in observed}
 
 
-def run_backtest(decider: Decider, tables: Path, options: BacktestOptions) -> dict[str, Any]:
+def run_backtest(decider: Decider, tables: Path, options: BacktestOptions, opener: IdentityOpener) -> dict[str, Any]:
     """Decide every historical application with both strategies and compare them on known outcomes."""
     if not 0 <= options.lgd <= 1:
         raise ValidationError("lgd", f"must be in [0, 1], got {options.lgd}")
     known = outcomes(tables, options)
     cases = []
-    for inputs, at in historical_inputs(decider, tables, options.since, options.until):
+    for inputs, at in historical_inputs(decider, tables, options.since, options.until, opener=opener):
         champion = decider.decide_inputs(inputs, at, options.champion).decision
         candidate = decider.decide_inputs(inputs, at, options.candidate).decision
         cases.append(Case(inputs.request.application_id, known.get(inputs.request.application_id), champion, candidate))

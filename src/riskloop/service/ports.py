@@ -20,6 +20,14 @@ if TYPE_CHECKING:
     from riskloop.scoring.registry import ModelRegistry, RegisteredModel
 
 
+class IdentityOpener(Protocol):
+    """Opens stored identifiers of ingested tables (keyed tokens) for one actor and purpose, audited."""
+
+    def __call__(self, kind: str, stored: Sequence[str]) -> Mapping[str, str]:
+        """The written value of each keyed form in ``stored`` of ``kind``; raw values and unknown tokens absent."""
+        ...
+
+
 class Progress(Protocol):
     """Receives progress of long work: ``done`` of ``total`` units of the stage called ``stage``."""
 

@@ -34,6 +34,7 @@ from riskloop.errors import DataSourceError
 from riskloop.graph.arrivals import ARRIVAL_FIELDS, GAP_SECONDS, MAX_GAPS, Arrival, Cursor
 from riskloop.graph.normalize import normalize_one
 from riskloop.graph.tokens import Keyed, Tokenizer
+from riskloop.privacy.envelope import Sealer
 from riskloop.storage.models import graph_arrivals
 
 _COLUMNS = ("seq", *ARRIVAL_FIELDS, "applied_at")
@@ -45,16 +46,22 @@ _INSERTS: dict[str, Any] = {
 }
 
 
-def arrival_row(request: Mapping[str, Any], at: dt.datetime, tokenizer: Tokenizer | None = None) -> dict[str, Any]:
+def arrival_row(
+    request: Mapping[str, Any], at: dt.datetime, tokenizer: Tokenizer | None = None, sealer: Sealer | None = None
+) -> dict[str, Any]:
     """The log row of a decided request (``DecisionRequest.to_dict()``) decided at ``at``.
 
     With ``tokenizer`` (the workspace's graph key), the resident ID and the phone are stored as keyed tokens
     with a masked label (``Tokenizer.keyed``): the graph checks need nothing more, so no raw identifier is kept.
+    Without it (a built graph whose key is missing: the graph checks are unavailable and nothing is approved),
+    ``sealer`` seals them instead: the row still holds no raw identifier and links nothing.
     """
     row = {**{name: request.get(name) for name in ARRIVAL_FIELDS}, "applied_at": at}
     if tokenizer is not None:
         for column, kind in TOKENISED:
             row[column] = keyed(tokenizer, kind, row[column])
+    elif sealer is not None:
+        row.update(sealer.seal_fields(row, tuple(c for c, _ in TOKENISED), "graph_arrivals"))
     return row
 
 
@@ -67,10 +74,14 @@ def keyed(tokenizer: Tokenizer, kind: str, raw: object) -> str | None:
 
 
 def log_arrival(
-    conn: sa.Connection, request: Mapping[str, Any], at: dt.datetime, tokenizer: Tokenizer | None = None
+    conn: sa.Connection,
+    request: Mapping[str, Any],
+    at: dt.datetime,
+    tokenizer: Tokenizer | None = None,
+    sealer: Sealer | None = None,
 ) -> None:
     """Log a decided request inside the transaction of ``conn``; an application id already logged stays."""
-    conn.execute(_INSERTS[conn.dialect.name], arrival_row(request, at, tokenizer))
+    conn.execute(_INSERTS[conn.dialect.name], arrival_row(request, at, tokenizer, sealer))
 
 
 def _utc(value: dt.datetime) -> dt.datetime:

@@ -112,7 +112,7 @@ class SQLDecisionStore:
                     )
                 request = champion.inputs.get("request")
                 if isinstance(request, Mapping):
-                    log_arrival(conn, request, at, self.tokenizer)
+                    log_arrival(conn, request, at, self.tokenizer, self.sealer)
                 if not queue_review:
                     notify(conn, champion.decision_id, champion.decision.application_id, _outcome(champion), at)
                 if queue_review:

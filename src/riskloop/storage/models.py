@@ -31,6 +31,8 @@ def sql_type(column: Column) -> sa.types.TypeEngine[Any]:
         return _KIND_TYPES[column.kind]
     if column.kind == "category":
         return sa.String(max(len(v) for v in column.values))
+    if column.personal:
+        return sa.Text()  # a keyed token or a sealed value, never the raw identifier (``storage.protected``)
     length = column.max_length or (_FORMAT_LENGTHS.get(column.format) if column.format else None)
     return sa.String(length) if length else sa.Text()
 
@@ -183,4 +185,13 @@ graph_arrivals = sa.Table(
     sa.UniqueConstraint("application_id", name="uq_graph_arrivals_application_id"),
     sqlite_autoincrement=True,  # never reuse a number: readers keep the highest one they read
     comment="Every decided application, logged with its decision, for the graph checks of every worker to tail.",
+)
+
+pii_vault = sa.Table(
+    "pii_vault",
+    metadata,
+    sa.Column("kind", sa.String(16), primary_key=True, comment="identifier kind the token is keyed for"),
+    sa.Column("token", sa.String(24), primary_key=True, comment="keyed token (HMAC under the graph key)"),
+    sa.Column("sealed", sa.Text(), nullable=False, comment="the value as first written, envelope-sealed"),
+    comment="Personal identifiers of ingested tables by token: opened only for roles that need them, audited.",
 )

@@ -8,6 +8,8 @@ import secrets
 from pathlib import Path
 
 from riskloop.errors import ConfigError, DataSourceError
+from riskloop.graph.tokens import Tokenizer
+from riskloop.privacy.envelope import Sealer
 
 KEY_BYTES = 32
 GRAPH_KEY_ENV = "RISKLOOP_GRAPH_KEY_FILE"
@@ -109,3 +111,39 @@ def _append_key(path: Path, key_id: str) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     with os.fdopen(fd, "a", encoding="ascii") as out:
         out.write(f"{key_id} {base64.b64encode(secrets.token_bytes(KEY_BYTES)).decode()}\n")
+
+
+class MigrationKeys:
+    """A workspace's keys for a migration that protects stored data, read only when a row needs them.
+
+    An empty database needs no workspace. A workspace with no graph build may get its graph key now (the first
+    build reuses it); a built graph's key is never replaced, since tokens under another key would match nothing.
+    """
+
+    def __init__(self, home: object, revision: str, graph_built: bool = True) -> None:
+        self.home, self.revision, self.graph_built = home, revision, graph_built
+        self._sealer: Sealer | None = None
+        self._tokenizer: Tokenizer | None = None
+
+    @property
+    def where(self) -> Path:
+        """The workspace directory; ConfigError when the migration was run without one."""
+        if self.home is None:
+            raise ConfigError(
+                f"migration {self.revision} protects personal data already stored and needs the workspace's keys"
+            )
+        return Path(str(self.home))
+
+    @property
+    def sealer(self) -> Sealer:
+        """The workspace's envelope sealer."""
+        if self._sealer is None:
+            self._sealer = Sealer(FileKeyProvider(pii_key_path(self.where)))
+        return self._sealer
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        """The workspace's graph-key tokens."""
+        if self._tokenizer is None:
+            self._tokenizer = Tokenizer(graph_key(self.where, create=not self.graph_built))
+        return self._tokenizer

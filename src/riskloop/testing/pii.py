@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import sqlalchemy as sa
 
 
@@ -27,12 +28,15 @@ def database_texts(engine: sa.Engine) -> dict[str, str]:
 
 
 def file_texts(*roots: Path) -> dict[str, str]:
-    """Every file under ``roots`` (binary files read as UTF-8 with replacement)."""
+    """Every file under ``roots``: Parquet as its decoded values (pages are compressed), others as UTF-8 bytes."""
     out: dict[str, str] = {}
     for root in roots:
         paths = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
         for path in paths:
-            out[str(path)] = path.read_bytes().decode("utf-8", "replace")
+            if path.suffix == ".parquet":
+                out[str(path)] = "\n".join(str(v) for col in pq.read_table(path).columns for v in col.to_pylist())
+            else:
+                out[str(path)] = path.read_bytes().decode("utf-8", "replace")
     return out
 
 

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
+import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from riskloop.cli.main import app
 from riskloop.rules.loaders import reference_strategy
+from riskloop.testing.pii import database_texts
 
 
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _tables(db: Path) -> dict[str, str]:
+    engine = sa.create_engine(f"sqlite:///{db}")
+    try:
+        return database_texts(engine)
+    finally:
+        engine.dispose()
+
+
+def _audit(db: Path) -> list[tuple[str, str, str]]:
+    engine = sa.create_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT actor, action, entity FROM audit_log ORDER BY audit_id")).all()
+    engine.dispose()
+    return [tuple(r) for r in rows]
 
 
 def test_a_stricter_candidate_approves_a_subset_and_writes_nothing(workspace_copy: Path, tmp_path: Path) -> None:
@@ -25,12 +38,15 @@ def test_a_stricter_candidate_approves_a_subset_and_writes_nothing(workspace_cop
     built = CliRunner().invoke(app, ["--home", str(workspace_copy), "graph", "build", "--json"])
     assert built.exit_code == 0, built.output
     db = workspace_copy / "riskloop.db"
-    before = _digest(db)
+    before, audited = _tables(db), _audit(db)
     args = ["--home", str(workspace_copy), "backtest", "--candidate-file", str(candidate), "--truth", str(truth)]
     result = CliRunner().invoke(app, [*args, "--since", "2025-12-01", "--graph", "workspace", "--json"])
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
-    assert _digest(db) == before  # no side effects on live data
+    after = _tables(db)
+    assert {k: v for k, v in after.items() if k != "audit_log"} == {k: v for k, v in before.items() if k != "audit_log"}
+    # no side effects on live data but the audit of the applicants' identifiers it opened to decide them as posted
+    assert _audit(db)[len(audited) :] == [("cli:backtest", "pii.reveal", "vault")] * 2  # resident IDs, phones
     champion, cand = out["champion"], out["candidate"]
     assert champion["strategy"] == "reference@1"
     assert out["applications"] == out["with_outcome"] > 100

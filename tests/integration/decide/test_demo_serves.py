@@ -25,8 +25,8 @@ from riskloop.features.spine import application_spine
 from riskloop.graph.arrivals import Cursor
 from riskloop.io.warehouse import record_date
 from riskloop.jobs.demo import decide_held_out
-from riskloop.service.applications import recorded_requests
 from riskloop.storage.audit import audit_trail
+from riskloop.testing.recorded import workspace_requests
 from riskloop.workspace import Workspace
 
 
@@ -141,7 +141,7 @@ def test_held_out_applications_are_decided_without_hindsight(demo: dict[str, Any
             con.close()
         clock = ReplayClock(start)
         checks = ws.graph_checks_before(cutoff, clock)
-        later = [(r, at) for r, at in recorded_requests(ws.settings.warehouse) if at >= start][:25]
+        later = [(r, at) for r, at in workspace_requests(decision_workspace) if at >= start][:25]
         assert later
         for request, at in later:
             assert checks.checks.index.position(request.application_id) is None  # unknown until it applies

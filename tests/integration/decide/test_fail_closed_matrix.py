@@ -26,8 +26,8 @@ from typer.testing import CliRunner
 from riskloop.api.app import create_app
 from riskloop.cli.main import app as cli
 from riskloop.config import load_settings
-from riskloop.service.applications import recorded_requests
 from riskloop.service.runtime import Runtime
+from riskloop.testing.recorded import workspace_requests
 from riskloop.workspace import Workspace
 
 BATCH = 40
@@ -133,7 +133,7 @@ def test_an_intact_workspace_approves_some(workspace_copy: Path) -> None:
     with TestClient(create_app(load_settings(workspace_copy), graph_name="workspace")) as client:
         assert client.get("/readyz").status_code == 200, client.get("/readyz").text
         decider = client.app.state.services.intake.decider  # type: ignore[attr-defined]
-        outcomes = [decider.decide(r) for r, _ in recorded_requests(workspace_copy / "warehouse", limit=BATCH)]
+        outcomes = [decider.decide(r) for r, _ in workspace_requests(workspace_copy, limit=BATCH)]
     approved = sum(o.decision.tier.approves for o in outcomes)
     print(f"\nfail-closed matrix: intact workspace: {approved} of {BATCH} approved")
     assert approved > 0
@@ -144,7 +144,7 @@ def test_a_broken_dependency_approves_nothing(
     workspace_copy: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
     breaker, case = CASES[name]
-    requests = [r for r, _ in recorded_requests(workspace_copy / "warehouse", limit=BATCH)]
+    requests = [r for r, _ in workspace_requests(workspace_copy, limit=BATCH)]
     options: dict[str, object] = {}
     breaker(workspace_copy, options)
     monkeypatch.delenv("RISKLOOP_GRAPH_KEY_FILE", raising=False)

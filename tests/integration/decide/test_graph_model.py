@@ -14,12 +14,12 @@ from typer.testing import CliRunner
 from riskloop.cli.main import app
 from riskloop.config import load_settings
 from riskloop.modeling.ensemble import Ensemble
-from riskloop.service.applications import recorded_requests
 from riskloop.service.graph_checks import WorkspaceGraphChecks
 from riskloop.service.intake import request_digest
 from riskloop.service.runtime import Runtime
 from riskloop.testing.clock import SteppingClock
 from riskloop.testing.fake_decision_ports import KilledSource
+from riskloop.testing.recorded import workspace_requests
 from riskloop.workspace import Workspace
 
 N = 40
@@ -44,7 +44,7 @@ def graph_trained(decision_workspace: Path, tmp_path_factory: pytest.TempPathFac
 
 def live_requests(home: Path) -> list:
     """Recorded applications as new arrivals (ids the graph has not seen)."""
-    rows = recorded_requests(home / "warehouse")[-N:]
+    rows = workspace_requests(home)[-N:]
     return [dataclasses.replace(r, application_id=f"LIVE-{i:04d}") for i, (r, _) in enumerate(rows)]
 
 

@@ -9,16 +9,16 @@ from typer.testing import CliRunner
 
 from riskloop.cli.main import app
 from riskloop.config import load_settings
-from riskloop.service.applications import recorded_requests
 from riskloop.service.intake import request_digest
 from riskloop.testing.fake_decision_ports import MemoryGraphChecks
+from riskloop.testing.recorded import workspace_requests
 from riskloop.workspace import Workspace
 
 
 def test_stored_workspace_decisions_replay_identically(workspace_copy: Path) -> None:
     with Workspace.open(load_settings(workspace_copy)) as ws:
         intake = ws.intake(ws.decider(graph=MemoryGraphChecks()))
-        for r, _ in recorded_requests(ws.settings.warehouse, limit=120):
+        for r, _ in workspace_requests(workspace_copy, limit=120):
             intake.submit(
                 key=r.application_id,
                 request=r,

@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from serve_process import serving
 
 from riskloop.api.schemas import ApplicationIn
-from riskloop.service.applications import recorded_requests
 from riskloop.storage.models import metadata
+from riskloop.testing.recorded import workspace_requests
 
 PYTHON = Path(sys.executable)
 
@@ -58,7 +58,7 @@ def _copy_rows(source: str, target: str, tables: tuple[str, ...]) -> None:
 
 
 def _payload(workspace: Path, n: int) -> list[dict[str, object]]:
-    rows = recorded_requests(workspace / "warehouse", limit=n)
+    rows = workspace_requests(workspace, limit=n)
     return [ApplicationIn.from_request(r).model_dump(mode="json", exclude_none=True) for r, _ in rows]
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from riskloop.api.schemas import ApplicationIn
 from riskloop.domain.identifiers import resident_id_check_char
-from riskloop.service.applications import recorded_requests
+from riskloop.testing.recorded import workspace_requests
 
 RIVERSIDE = "32010219850612004"  # a synthetic resident ID body: 17 digits
 RESIDENT_ID = RIVERSIDE + resident_id_check_char(RIVERSIDE)
@@ -83,7 +83,7 @@ def test_serve_reports_readiness_metrics_and_logs_without_pii(served: tuple[str,
     assert {c["name"]: c["ok"] for c in ready["checks"]} == {"database": True, "model": True, "strategy": True,
                                                              "graph": True, "profiles": True, "features": True,
                                                              "lists": True}  # fmt: skip
-    rows = recorded_requests(workspace_copy / "warehouse", limit=APPLICATIONS)
+    rows = workspace_requests(workspace_copy, limit=APPLICATIONS)
     bodies = [ApplicationIn.from_request(r).model_dump(mode="json", exclude_none=True) for r, _ in rows]
     tiers: dict[str, int] = {}
     for body in bodies:  # a connection each, so both workers take some

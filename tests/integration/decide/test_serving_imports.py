@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from riskloop.api.schemas import ApplicationIn
-from riskloop.service.applications import recorded_requests
+from riskloop.testing.recorded import workspace_requests
 
 PYTHON = Path(sys.executable)
 # The training stack, Spark and the lightgbm package (``lightgbm/compat.py`` imports scikit-learn).
@@ -61,7 +61,7 @@ def test_deciding_through_the_served_app_imports_no_training_stack(workspace_cop
     )  # fmt: skip
     assert key.returncode == 0, key.stderr
     env["KEY"] = json.loads(key.stdout)["secret"]
-    requests = recorded_requests(workspace_copy / "warehouse", limit=20)
+    requests = workspace_requests(workspace_copy, limit=20)
     bodies = [ApplicationIn.from_request(r).model_dump(mode="json", exclude_none=True) for r, _ in requests]
     done = subprocess.run(
         [PYTHON, "-c", SERVE_AND_DECIDE], input=json.dumps(bodies), capture_output=True, text=True, check=False, env=env

@@ -12,8 +12,10 @@ import sqlalchemy as sa
 
 from riskloop.config import Settings
 from riskloop.domain.clock import FixedClock
+from riskloop.domain.tables import table
 from riskloop.ingest.report import IngestResult
 from riskloop.io.warehouse import Warehouse
+from riskloop.storage.protected import is_protected, personal_columns
 from riskloop.workspace import Workspace
 
 NOW = dt.datetime(2025, 1, 15, 12, 0, tzinfo=dt.UTC)
@@ -29,13 +31,33 @@ class Harness:
         with Workspace.open(self.settings, clock=FixedClock(NOW)) as ws:
             return ws.ingest(self.source, **kw)
 
-    def loaded(self, name: str, order_by: str) -> list[dict[str, Any]]:
+    def stored(self, name: str, order_by: str) -> list[dict[str, Any]]:
+        """Rows of ``name`` in the warehouse as stored: every personal value protected (asserted)."""
         wh = Warehouse(self.settings.warehouse)
         if name not in wh.tables():
             return []
         con = wh.connect()
         # Through Arrow: DuckDB's own fetchall() of TIMESTAMPTZ needs pytz, which is not installed.
         rows: list[dict[str, Any]] = con.sql(f"SELECT * FROM {name} ORDER BY {order_by}").to_arrow_table().to_pylist()
+        for column in personal_columns(table(name)):
+            raw = [r[column.name] for r in rows if r[column.name] is not None and not is_protected(r[column.name])]
+            if column.pii_by is None:
+                assert raw == [], f"{name}.{column.name} stored raw"
+        return rows
+
+    def loaded(self, name: str, order_by: str) -> list[dict[str, Any]]:
+        """Rows of ``name`` with their personal values opened from the vault: what was written, nothing lost."""
+        rows = self.stored(name, order_by)
+        with Workspace.open(self.settings, migrate=False, clock=FixedClock(NOW)) as ws:
+            vault = ws.vault()
+            for column in personal_columns(table(name)):
+                kinds = [column.pii_kind] if column.pii_kind else [k for _, k in column.pii_by or ()]
+                values = [r[column.name] for r in rows if r[column.name] is not None]
+                opened: dict[str, str] = {}
+                for kind in kinds:
+                    opened |= vault.open_all(kind, values, actor="test", purpose="tests", at=NOW)
+                for r in rows:
+                    r[column.name] = opened.get(r[column.name], r[column.name])
         return rows
 
     def quarantine(self, run_id: str | None = None) -> list[dict[str, Any]]:

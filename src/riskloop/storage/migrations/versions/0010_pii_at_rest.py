@@ -14,19 +14,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from alembic import context, op
 
-from riskloop.errors import ConfigError
-from riskloop.graph.tokens import KEYED, Tokenizer
-from riskloop.privacy.envelope import PREFIX, Sealer, is_sealed
+from riskloop.graph.tokens import KEYED
+from riskloop.privacy.envelope import PREFIX, is_sealed
 from riskloop.privacy.fields import REQUEST_FIELDS, seal_inputs, seal_raw
 from riskloop.privacy.scrub import scrub
 from riskloop.storage.arrivals import TOKENISED, keyed
-from riskloop.storage.secrets import FileKeyProvider, graph_key, pii_key_path
+from riskloop.storage.secrets import MigrationKeys
 
 revision: str = "0010"
 down_revision: str | None = "0009"
@@ -41,34 +39,6 @@ _arrivals = sa.table(
 _quarantine = sa.table(
     "quarantine", sa.column("id", sa.BigInteger), sa.column("raw", sa.Text), sa.column("reason", sa.Text)
 )
-
-
-class _Keys:
-    """The workspace's keys, read only when a row needs them (an empty database needs no workspace)."""
-
-    def __init__(self, home: object, graph_built: bool = True) -> None:
-        self.home, self.graph_built = home, graph_built
-        self._sealer: Sealer | None = None
-        self._tokenizer: Tokenizer | None = None
-
-    def _where(self) -> Path:
-        if self.home is None:
-            raise ConfigError("migration 0010 seals personal data already stored and needs the workspace's keys")
-        return Path(str(self.home))
-
-    @property
-    def sealer(self) -> Sealer:
-        if self._sealer is None:
-            self._sealer = Sealer(FileKeyProvider(pii_key_path(self._where())))
-        return self._sealer
-
-    @property
-    def tokenizer(self) -> Tokenizer:
-        if self._tokenizer is None:
-            # A workspace with no graph build may get its key now (the first build reuses it); a built graph's key is
-            # never replaced, since arrival tokens under another key would match nothing.
-            self._tokenizer = Tokenizer(graph_key(self._where(), create=not self.graph_built))
-        return self._tokenizer
 
 
 def _raw_identifiers(inputs: Any) -> bool:
@@ -98,7 +68,7 @@ def upgrade() -> None:
     """Seal, tokenise and scrub every row that still holds a raw identifier."""
     conn = op.get_bind()
     built = conn.execute(sa.text("SELECT count(*) FROM graph_builds")).scalar()
-    keys = _Keys(context.config.attributes.get("home"), graph_built=bool(built))
+    keys = MigrationKeys(context.config.attributes.get("home"), revision, graph_built=bool(built))
     for rows in _batches(conn, _decisions, "decision_id", "inputs"):
         for decision_id, text in rows:
             inputs = json.loads(text)
