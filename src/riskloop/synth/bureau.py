@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 
 from riskloop.domain.tables import INSTITUTION_TYPES
-from riskloop.synth.arrays import ascii_strings, digit_matrix, literal_matrix, vocab_take
+from riskloop.synth.arrays import Arr, ascii_strings, digit_matrix, literal_matrix, vocab_take
 from riskloop.synth.calendar import REVENUE_MONTHS
 from riskloop.synth.firms import Firms
 from riskloop.synth.params import Stream, UniverseParams, rng
