@@ -22,7 +22,7 @@ REPORT_MONTHS = 20  # reports at disbursal and on the 5th of each later month (l
 INQUIRY_MONTHS = 26
 # inquiries a month by institution type: base rate, added at full deterioration
 INQUIRY_BASE = np.array([0.12, 0.04, 0.03, 0.03, 0.015, 0.02])
-INQUIRY_STRESS = np.array([0.25, 0.6, 0.35, 0.2, 0.05, 0.1])
+INQUIRY_STRESS = np.array([0.2, 0.35, 0.2, 0.15, 0.05, 0.08])
 NEW_LENDER_BASE, NEW_LENDER_STRESS = 0.03, 0.22  # monthly chance of one more lender
 _REASON_OF_TYPE = np.array([0, 0, 0, 1, 0, 0])  # guarantee companies inquire to review a guarantee
 
