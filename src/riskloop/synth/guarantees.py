@@ -83,10 +83,8 @@ def guarantees(
             "loan_id": ascii_strings(literal_matrix("LN", n), digit_matrix(firms.index[book.firm[loans]], 10)),
             "credit_code": codes.take(pa.array(book.firm[loans])),
             "guarantor_kind": vocab_take(("person", "enterprise"), kind),
-            "guarantor_code": pa.array(
-                codes.take(pa.array(np.maximum(firm_guarantor, 0))).to_numpy(zero_copy_only=False), mask=~is_firm
-            ),
-            "guarantor_person_id": pa.array(person_ids.to_numpy(zero_copy_only=False), mask=is_firm),
+            "guarantor_code": codes.take(pa.array(np.maximum(firm_guarantor, 0), mask=~is_firm)),
+            "guarantor_person_id": person_ids.take(pa.array(np.arange(n), mask=is_firm)),
             "guarantee_type": vocab_take(("joint", "general"), (g.random(n) < 0.1).astype(np.int64)),
             "amount_cents": amount.astype(np.int64),
             "start_date": start,

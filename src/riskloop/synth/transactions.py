@@ -94,11 +94,16 @@ def account_transactions(
             "ts": pa.array(when.astype("datetime64[us]"), pa.timestamp("us", tz="UTC")),
             "amount_cents": cents,
             "counterparty": text.take(pa.array(order)),
-            "counterparty_person_id": pa.array(
-                ids.resident_ids(params.seed, np.maximum(person, 0)).to_numpy(zero_copy_only=False), mask=person < 0
-            ),
+            "counterparty_person_id": _optional_ids(params.seed, person),
         }
     ), big.planted
+
+
+def _optional_ids(seed: int, person: Arr) -> pa.Array:
+    """Resident IDs of ``person`` indices, null where the index is negative (built only for the persons)."""
+    has = person >= 0
+    slot = np.cumsum(has) - 1
+    return ids.resident_ids(seed, person[has]).take(pa.array(np.maximum(slot, 0), mask=~has))
 
 
 RELATED_SHARE = 0.45  # share of defaulting borrowers that move money to related parties before the default
