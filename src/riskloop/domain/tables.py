@@ -79,6 +79,10 @@ def _code(name: str = "credit_code", doc: str = "Unified social credit code (18 
     return Column(name, "str", doc, format="uscc")
 
 
+def _code_or_null(name: str, doc: str) -> Column:
+    return Column(name, "str", doc, nullable=True, format="uscc")
+
+
 def _money(name: str, doc: str, nullable: bool = False) -> Column:
     return Column(name, "money", doc + " (integer cents, >= 0)", nullable=nullable, min=0)
 
@@ -103,6 +107,9 @@ _CHANGED_PII: tuple[str, tuple[tuple[str, PiiKind], ...]] = (
 
 INDUSTRY_SECTIONS = tuple("ABCDEFGHIJKLMNOPQRST")  # GB/T 4754-2017 sections
 TAX_GRADES = ("A", "B", "M", "C", "D")
+ABNORMAL_REASONS = ("no_annual_report", "unreachable_address", "false_information", "no_disclosure")
+INSTITUTION_TYPES = ("bank", "microlender", "consumer_finance", "guarantee", "leasing", "other")
+INQUIRY_REASONS = ("loan_approval", "guarantee_review", "post_loan")
 
 TABLES: tuple[Table, ...] = (
     # --- registration (工商) ---
@@ -365,6 +372,46 @@ TABLES: tuple[Table, ...] = (
         store="warehouse",
         partition_date="penalty_date",
     ),
+    Table(
+        "abnormal_operations",
+        "risk",
+        "Abnormal-operation list (经营异常名录) entries of the market regulator.",
+        (
+            Column("record_id", "str", "Listing record id", max_length=40),
+            _code(),
+            _date("listed_date", "Date listed"),
+            Column("reason", "category", "Why the enterprise was listed", values=ABNORMAL_REASONS),
+            _date("removed_date", "Date removed from the list, empty while listed", nullable=True),
+        ),
+        key=("record_id",),
+        store="warehouse",
+        partition_date="listed_date",
+    ),
+    Table(
+        "equity_freezes",
+        "risk",
+        "Court freezes of equity (股权冻结) held in an enterprise.",
+        (
+            Column("freeze_id", "str", "Court assistance-in-enforcement notice number", max_length=60),
+            _code("credit_code", "Credit code of the enterprise whose equity is frozen"),
+            Column("holder_kind", "category", "Holder of the frozen equity", values=("person", "enterprise")),
+            _code_or_null("holder_code", "Credit code of an enterprise holder; empty for a person"),
+            Column(
+                "holder_person_id",
+                "str",
+                "Resident ID of a person holder; empty for an enterprise",
+                nullable=True,
+                format="resident_id",
+            ),
+            _money("frozen_amount_cents", "Registered capital frozen"),
+            _date("freeze_date", "Date the freeze took effect"),
+            Column("freeze_end_date", "date", "Date the freeze expires unless renewed (may be in the future)"),
+            _date("released_date", "Date released early, empty otherwise", nullable=True),
+        ),
+        key=("freeze_id",),
+        store="warehouse",
+        partition_date="freeze_date",
+    ),
     # --- the bank's own data ---
     Table(
         "loan_products",
@@ -485,7 +532,14 @@ TABLES: tuple[Table, ...] = (
             Column("loan_id", "str", "Loan id", max_length=40),
             Column("installment_no", "int", "Instalment paid", min=1, max=120),
             _date("paid_date", "Date received"),
-            _money("amount_cents", "Amount received"),
+            _money("amount_cents", "Amount received (an instalment may be paid in parts)"),
+            Column(
+                "days_past_due",
+                "int",
+                "Days from the instalment's due date to this payment (0 when on time or early)",
+                min=0,
+                max=3650,
+            ),
         ),
         key=("repayment_id",),
         store="warehouse",
@@ -502,10 +556,79 @@ TABLES: tuple[Table, ...] = (
             _ts("ts", "Booking time"),
             _signed("amount_cents", "Amount; credits positive, debits negative"),
             Column("counterparty", "str", "Counterparty name or code", nullable=True, max_length=200),
+            Column(
+                "counterparty_person_id",
+                "str",
+                "Resident ID when the counterparty is a natural person's account; empty otherwise",
+                nullable=True,
+                format="resident_id",
+            ),
         ),
         key=("txn_id",),
         store="warehouse",
         partition_date="ts",
+    ),
+    Table(
+        "guarantees",
+        "bank",
+        "Guarantees (担保) of the bank's loans: who guarantees which borrower's loan, for how much and how long.",
+        (
+            Column("guarantee_id", "str", "Guarantee contract id", max_length=40),
+            Column("loan_id", "str", "Guaranteed loan", max_length=40),
+            _code("credit_code", "Credit code of the guaranteed borrower"),
+            Column("guarantor_kind", "category", "Person or enterprise guarantor", values=("person", "enterprise")),
+            _code_or_null("guarantor_code", "Credit code of an enterprise guarantor; empty for a person"),
+            Column(
+                "guarantor_person_id",
+                "str",
+                "Resident ID of a person guarantor; empty for an enterprise",
+                nullable=True,
+                format="resident_id",
+            ),
+            Column("guarantee_type", "category", "Liability", values=("joint", "general")),
+            _money("amount_cents", "Maximum amount guaranteed"),
+            _date("start_date", "Date the guarantee took effect"),
+            Column("end_date", "date", "Date the guarantee ends (may be in the future)"),
+        ),
+        key=("guarantee_id",),
+        store="warehouse",
+        partition_date="start_date",
+        references={"loan_id": "loans.loan_id"},
+    ),
+    Table(
+        "credit_reports",
+        "bank",
+        "Structured summary of the credit bureau's (PBOC) enterprise report, per report date: other lenders' credit.",
+        (
+            _code(),
+            _date("report_date", "Date the report was retrieved"),
+            Column("lenders", "int", "Institutions other than this bank with credit outstanding", min=0, max=500),
+            Column("loans_outstanding", "int", "Loans outstanding at other institutions", min=0, max=5000),
+            _money("balance_cents", "Balance outstanding at other institutions"),
+            Column("overdue_loans", "int", "Loans overdue at other institutions", min=0, max=5000),
+            _money("overdue_cents", "Amount overdue at other institutions"),
+            Column("max_days_past_due", "int", "Longest current overdue at another institution, days", min=0, max=3650),
+            Column("guarantees_given", "int", "Guarantees the enterprise has given, outstanding", min=0, max=5000),
+            _money("guarantee_balance_cents", "Balance of the loans it guarantees"),
+        ),
+        key=("credit_code", "report_date"),
+        store="warehouse",
+        partition_date="report_date",
+    ),
+    Table(
+        "credit_inquiries",
+        "bank",
+        "Credit-bureau inquiries into an enterprise by other institutions (查询记录).",
+        (
+            Column("inquiry_id", "str", "Inquiry record id", max_length=40),
+            _code(),
+            _date("inquiry_date", "Date of the inquiry"),
+            Column("institution_type", "category", "Kind of institution that inquired", values=INSTITUTION_TYPES),
+            Column("reason", "category", "Purpose of the inquiry", values=INQUIRY_REASONS),
+        ),
+        key=("inquiry_id",),
+        store="warehouse",
+        partition_date="inquiry_date",
     ),
 )
 

@@ -107,6 +107,26 @@ RELATIONS: tuple[Relation, ...] = (
         "NULL::BIGINT AS valid_to FROM shareholders WHERE holder_kind = 'enterprise'",
     ),
     Relation(
+        "person_guarantee",
+        ("guarantees",),
+        "person",
+        "enterprise",
+        "guarantee",
+        f"SELECT guarantor_person_id AS src, credit_code AS dst, sum(amount_cents) / 100.0 AS weight, "
+        f"{_s('min(start_date)')} AS valid_from, {_s('max(end_date)')} AS valid_to FROM guarantees "
+        "WHERE guarantor_person_id IS NOT NULL GROUP BY 1, 2",
+    ),
+    Relation(
+        "enterprise_guarantee",
+        ("guarantees",),
+        "enterprise",
+        "enterprise",
+        "guarantee",
+        f"SELECT guarantor_code AS src, credit_code AS dst, sum(amount_cents) / 100.0 AS weight, "
+        f"{_s('min(start_date)')} AS valid_from, {_s('max(end_date)')} AS valid_to FROM guarantees "
+        "WHERE guarantor_code IS NOT NULL GROUP BY 1, 2",
+    ),
+    Relation(
         "invoice_trade",
         ("invoices",),
         "enterprise",

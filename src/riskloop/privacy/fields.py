@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from riskloop.domain.tables import TABLES
 from riskloop.privacy.envelope import Sealer, is_sealed
 
 # decisions.inputs["request"]: sealed (replay opens them; the decision never reads them, the graph signals are stored).
@@ -13,6 +14,7 @@ REQUEST_FIELDS = ("applicant_id", "phone", "device_id", "ip")
 # Ingested columns holding a person's identifier or contact: a quarantine reason never repeats their value.
 PERSONAL_COLUMNS = frozenset(
     {"person_id", "applicant_id", "legal_rep_id", "holder_id", "phone", "name", "address", "email", "bank_account"}
+    | {c.name for t in TABLES for c in t.columns if c.personal}
 )
 QUARANTINE_RAW = "quarantine.raw"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -42,20 +43,53 @@ def zipf_partners(g: np.random.Generator, universe: int, own: Arr, exponent: flo
     return np.where(partner == own, (partner + 1) % universe, partner)
 
 
-def invoices(params: UniverseParams, chunk: int, firms: Firms, revenue: Revenue, rings: Rings) -> pa.Table:
+@dataclass(frozen=True)
+class Distress:
+    """Post-loan business factor and deterioration progress per firm and revenue month, with its own stream."""
+
+    factor: Arr
+    progress: Arr
+    rng: np.random.Generator
+
+
+def invoices(
+    params: UniverseParams,
+    chunk: int,
+    firms: Firms,
+    revenue: Revenue,
+    rings: Rings,
+    *,
+    distress: Distress | None = None,
+) -> pa.Table:
     """Sales and purchase invoices of the chunk's firms, plus circular invoices inside shell rings.
 
     Invoice numbers are 20 digits: issue year (2), focal firm index (10), direction (1), sequence (7).
+    With ``distress``, a borrower's invoices thin out as its business falls (fewer and smaller invoices), and a
+    deteriorating one voids and red-letters (红冲) more of them.
     """
     g = rng(params, chunk, Stream.INVOICES)
     months = revenue.months[-INVOICE_MONTHS:]
     amount = revenue.amount[:, -INVOICE_MONTHS:]
+    if distress is not None:
+        distress = Distress(distress.factor[:, -INVOICE_MONTHS:], distress.progress[:, -INVOICE_MONTHS:], distress.rng)
     rate = np.clip(firms.revenue0 / 150_000.0, 0.15, 8.0)
     sales = g.poisson(rate[:, None] * (amount > 0) * 0.8, amount.shape)
     buys = g.poisson(rate[:, None] * (amount > 0) * 0.4, amount.shape)
     parts = [
-        _expand(params, g, firms, months=months, amount=amount, counts=sales, share=0.85, direction=_SALE),
-        _expand(params, g, firms, months=months, amount=amount, counts=buys, share=0.45, direction=_PURCHASE),
+        _expand(
+            params, g, firms, months=months, amount=amount, counts=sales, share=0.85, direction=_SALE, distress=distress
+        ),
+        _expand(
+            params,
+            g,
+            firms,
+            months=months,
+            amount=amount,
+            counts=buys,
+            share=0.45,
+            direction=_PURCHASE,
+            distress=distress,
+        ),
         _circular(params, g, firms, rings),
     ]
     return pa.concat_tables(parts)
@@ -71,6 +105,7 @@ def _expand(
     counts: Arr,
     share: float,
     direction: int,
+    distress: Distress | None = None,
 ) -> pa.Table:
     flat = counts.ravel()
     cell = segment_ids(flat)
@@ -84,6 +119,12 @@ def _expand(
     bad = sigmoid(-3.5 - 0.8 * firms.views["tax"][row])
     u = g.random(k)
     status = np.where(u < bad, 1, np.where(u < bad + 0.01, 2, 0))
+    if distress is not None:
+        keep = distress.rng.random(k) < distress.factor[row, col]
+        progress = distress.progress[row, col]
+        v = distress.rng.random(k)
+        status = np.where(v < 0.05 * progress, 1, np.where(v < 0.17 * progress, 2, status))
+        own, seller, buyer, days, value, status = (a[keep] for a in (own, seller, buyer, days, value, status))
     return _table(
         params, own=own, direction=direction, days=days, seller=seller, buyer=buyer, value=value, status=status
     )

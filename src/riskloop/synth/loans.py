@@ -16,6 +16,7 @@ from riskloop.synth.params import Stream, UniverseParams, rng
 
 LEAD_DAYS = (30, 150)  # deterioration starts this many days before the default date
 _DEFAULT_AFTER_MISSED = np.timedelta64(30, "D")  # a loan defaults 30 days after its first missed instalment
+_SLIP_RATE = 0.03  # share of a performing loan's instalments paid 2-20 days late
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ def loan_tables(
     )
     schedule, paid = _schedule(
         g,
+        rng(params, chunk, Stream.REPAYMENT_DETAIL),
         loan_id,
         disbursed=disbursed,
         principal=principal,
@@ -111,6 +113,7 @@ def loan_tables(
 
 def _schedule(
     g: np.random.Generator,
+    detail: np.random.Generator,
     loan_id: pa.Array,
     *,
     disbursed: Arr,
@@ -147,21 +150,39 @@ def _schedule(
     missed = defaulted[loan] & (due >= missed_due[loan])
     stressed = defaulted[loan] & (due >= deterioration[loan])
     delay = np.where(stressed, g.integers(0, 25, len(loan)), g.integers(-3, 2, len(loan)))
+    # healthy borrowers slip now and then (a few days to weeks late): days-past-due alone raises false alarms
+    slip = ~stressed & (detail.random(len(loan)) < _SLIP_RATE)
+    delay = np.where(slip, detail.integers(2, 21, len(loan)), delay)
     paid_day = due + delay.astype("timedelta64[D]")
     paid_day = np.maximum(paid_day, disbursed[loan] + np.timedelta64(1, "D"))
-    pays = ~missed & (paid_day <= as_of)
-    amount = principal_due[pays] + interest[pays]
+    # a stressed instalment is often paid in two parts, the rest days to weeks later
+    split = ~missed & (detail.random(len(loan)) < np.where(stressed, 0.35, 0.01))
+    first_share = detail.uniform(0.3, 0.8, len(loan))
+    rest_day = paid_day + detail.integers(3, 31, len(loan)).astype("timedelta64[D]")
+    owed = principal_due + interest
+    first = np.where(split, np.round(owed * first_share).astype(np.int64), owed)
+    part_loan = np.concatenate([loan, loan[split]])
+    part_inst = np.concatenate([inst, inst[split]])
+    part_day = np.concatenate([paid_day, rest_day[split]])
+    part_due = np.concatenate([due, due[split]])
+    part_cents = np.concatenate([first, (owed - first)[split]])
+    part_no = np.concatenate([np.zeros(len(loan), np.int64), np.ones(int(split.sum()), np.int64)])
+    pays = np.concatenate([~missed, np.ones(int(split.sum()), bool)]) & (part_day <= as_of)
+    order = np.flatnonzero(pays)[np.lexsort((part_no[pays], part_inst[pays], part_loan[pays]))]
+    n = len(order)
     repayments = pa.table(
         {
             "repayment_id": ascii_strings(
-                literal_matrix("RP", int(pays.sum())),
-                digit_matrix(firm_index[loan[pays]], 10),
-                digit_matrix(inst[pays], 3),
+                literal_matrix("RP", n),
+                digit_matrix(firm_index[part_loan[order]], 10),
+                digit_matrix(part_inst[order], 3),
+                digit_matrix(part_no[order], 1),
             ),
-            "loan_id": loan_id.take(pa.array(loan[pays])),
-            "installment_no": inst[pays].astype(np.int64),
-            "paid_date": paid_day[pays],
-            "amount_cents": amount,
+            "loan_id": loan_id.take(pa.array(part_loan[order])),
+            "installment_no": part_inst[order].astype(np.int64),
+            "paid_date": part_day[order],
+            "amount_cents": part_cents[order],
+            "days_past_due": np.maximum((part_day[order] - part_due[order]).astype(np.int64), 0),
         }
     )
-    return (schedule, repayments), (loan[pays], paid_day[pays], amount)
+    return (schedule, repayments), (part_loan[order], part_day[order], part_cents[order])

@@ -11,7 +11,7 @@ import numpy as np
 
 from riskloop.errors import ValidationError
 
-GENERATOR_VERSION = "1.1.0"  # 1.1.0: persons born 1956-2004 (applicants within 18-70)
+GENERATOR_VERSION = "1.2.0"  # 1.1.0: persons born 1956-2004 (applicants within 18-70); 1.2.0: post-loan data
 DEFAULT_AS_OF = dt.date(2026, 6, 30)
 DEFAULT_CHUNK_SIZE = 20_000
 
@@ -33,6 +33,14 @@ class Stream(IntEnum):
     LOANS = 11
     TRANSACTIONS = 12
     TEXT = 13
+    # post-loan data (generator 1.2.0): new streams, so the tables above keep their draws
+    POSTLOAN = 15
+    POSTLOAN_EVENTS = 16
+    POSTLOAN_TXN = 17
+    REPAYMENT_DETAIL = 18
+    BUREAU = 19
+    GUARANTEES = 20
+    POSTLOAN_INVOICES = 21
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,8 @@ def _dates_since(g: np.random.Generator, start: Arr, end: np.datetime64) -> Arr:
     return out
 
 
-def _case_numbers(firms: Firms, row: Arr, seq: Arr, day: Arr, word: str) -> pa.Array:
+def case_numbers(firms: Firms, row: Arr, seq: Arr, day: Arr, word: str) -> pa.Array:
+    """Court case numbers ``(year)<court><word><firm index * 100 + seq>号`` (unique per firm and ``seq``)."""
     v = vocab()
     court = vocab_take([v.court_prefix[c[:2]] + c[2:] for c in v.region_codes], firms.region[row])
     return join("(", int_strings(years_of(day)), ")", court, word, int_strings(firms.index[row] * 100 + seq), "号")
@@ -48,7 +49,7 @@ def risk_tables(params: UniverseParams, chunk: int, firms: Firms, codes: pa.Arra
     filed = _dates_since(g, firms.established[row], as_of)
     defendant = g.random(len(row)) < sigmoid(0.2 - 0.8 * zr[row])
     amount = np.round(np.exp(g.normal(11.5, 1.2, len(row))) * 100).astype(np.int64)
-    case_no = _case_numbers(firms, row, seq, filed, "民初")
+    case_no = case_numbers(firms, row, seq, filed, "民初")
     cause = vocab_take(vocab().litigation_causes, g.integers(0, len(vocab().litigation_causes), len(row)))
     # the other party, when it is a firm of the universe, gets the same case with the opposite role
     other = g.random(len(row)) < 0.3
@@ -84,7 +85,7 @@ def risk_tables(params: UniverseParams, chunk: int, firms: Firms, codes: pa.Arra
     e_idx = np.flatnonzero(enforced)
     e_close = e_filed[e_idx] + g.integers(30, 400, len(e_idx)).astype("timedelta64[D]")
     closed = (g.random(len(e_idx)) < 0.55) & (e_close <= as_of)
-    e_case = _case_numbers(firms, row[e_idx], seq[e_idx], e_filed[e_idx], "执")
+    e_case = case_numbers(firms, row[e_idx], seq[e_idx], e_filed[e_idx], "执")
     enforcements = pa.table(
         {
             "case_no": e_case,

@@ -57,8 +57,11 @@ TRUTH_SCHEMAS: dict[str, pa.Schema] = {
             ("default_date", pa.date32()),
             ("deterioration_start", pa.date32()),
             ("lead_days", pa.int64()),
+            ("related_party_transfers", pa.bool_()),  # large transfers to related parties planted before default
+            ("revenue_drop", pa.float64()),  # share of business volume lost by the default date (0: performing)
         ]
     ),
+    "guarantees": pa.schema([("guarantee_id", pa.string()), ("contagion", pa.bool_())]),
 }
 
 

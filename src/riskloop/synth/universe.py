@@ -9,19 +9,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from riskloop.domain.tables import SCHEMA_VERSION, TABLES
 from riskloop.errors import ConfigError, ValidationError
 from riskloop.io.arrow_schema import arrow_schema
+from riskloop.synth import ids
 from riskloop.synth.applications import application_tables
-from riskloop.synth.finance import financial_statements, revenue_path
-from riskloop.synth.firms import make_firms
+from riskloop.synth.bureau import bureau_tables
+from riskloop.synth.events import listings, registration_events, risk_events
+from riskloop.synth.finance import Revenue, financial_statements, revenue_path
+from riskloop.synth.firms import STATUS_ACTIVE, Firms, make_firms
 from riskloop.synth.government import government_tables
-from riskloop.synth.invoices import invoices
+from riskloop.synth.guarantees import Guarantees, guarantees
+from riskloop.synth.invoices import Distress, invoices
 from riskloop.synth.loans import loan_products, loan_tables
 from riskloop.synth.logins import login_events
-from riskloop.synth.params import GENERATOR_VERSION, UniverseParams
+from riskloop.synth.params import GENERATOR_VERSION, Stream, UniverseParams, rng
+from riskloop.synth.postloan import PostLoan, post_loan_plan
 from riskloop.synth.registration import firm_text, registration_tables
 from riskloop.synth.rings import plant_rings
 from riskloop.synth.risk import risk_tables
@@ -62,20 +69,33 @@ def chunk_tables(params: UniverseParams, chunk: int) -> tuple[dict[str, pa.Table
     firms = make_firms(params, chunk)
     rings = plant_rings(params, chunk, firms)
     text = firm_text(params, chunk, firms)
-    revenue = revenue_path(params, chunk, firms)
+    # the loan book first: post-loan data of every dimension follows each borrower's deterioration
+    app_tables, apps = application_tables(params, chunk, firms, text, rings)
+    loan_book, book = loan_tables(params, chunk, firms, apps)
+    plan = post_loan_plan(params, chunk, firms, book)
+    drawn = revenue_path(params, chunk, firms)
+    factor, progress = plan.monthly(firms.n, drawn.months)
+    revenue = Revenue(drawn.months, drawn.amount * factor)
     statements, annual = financial_statements(params, chunk, firms, revenue, text.codes)
     tables: dict[str, pa.Table] = {"financial_statements": statements}
     tables.update(registration_tables(params, chunk, firms, text))
     tables.update(government_tables(params, chunk, firms, text.codes))
     tables.update(tax_tables(params, chunk, firms, revenue=revenue, annual=annual, codes=text.codes))
-    tables["invoices"] = invoices(params, chunk, firms, revenue, rings)
+    distress = Distress(factor, progress, rng(params, chunk, Stream.POSTLOAN_INVOICES))
+    tables["invoices"] = invoices(params, chunk, firms, revenue, rings, distress=distress)
     tables.update(risk_tables(params, chunk, firms, text.codes))
-    app_tables, apps = application_tables(params, chunk, firms, text, rings)
     tables.update(app_tables)
     tables["login_events"] = login_events(params, chunk, firms, apps, app_tables["applications"])
-    loan_book, book = loan_tables(params, chunk, firms, apps)
     tables.update(loan_book)
-    tables["account_transactions"] = account_transactions(params, chunk, firms, book)
+    guaranteed = guarantees(params, chunk, firms, book, term=apps.term[book.app], codes=text.codes)
+    tables["guarantees"] = guaranteed.table
+    tables["account_transactions"], related = account_transactions(
+        params, chunk, firms, book, plan=plan, guarantor_row=guaranteed.guarantor_row
+    )
+    tables.update(
+        post_loan_events(params, chunk, firms, plan=plan, tables=tables, codes=text.codes, guaranteed=guaranteed)
+    )
+    tables.update(bureau_tables(params, chunk, firms, plan, text.codes))
     products = loan_products()
     tables["loan_products"] = products if chunk == 0 else products.slice(0, 0)
     truth = truth_tables(
@@ -88,8 +108,60 @@ def chunk_tables(params: UniverseParams, chunk: int) -> tuple[dict[str, pa.Table
         book=book,
         loan_ids=loan_book["loans"]["loan_id"],
     )
+    truth["loans"] = (
+        truth["loans"]
+        .append_column("related_party_transfers", pa.array(related))
+        .append_column("revenue_drop", pa.array(plan.depth))
+    )
+    truth["guarantees"] = pa.table(
+        {"guarantee_id": guaranteed.table["guarantee_id"], "contagion": pa.array(guaranteed.contagion)}
+    )
     conformed = {t.name: conform(t.name, tables[t.name]) for t in TABLES}
     return conformed, {name: truth[name].select(schema.names).cast(schema) for name, schema in TRUTH_SCHEMAS.items()}
+
+
+def post_loan_events(
+    params: UniverseParams,
+    chunk: int,
+    firms: Firms,
+    *,
+    plan: PostLoan,
+    tables: dict[str, pa.Table],
+    codes: pa.Array,
+    guaranteed: Guarantees,
+) -> dict[str, pa.Table]:
+    """Dated external events after disbursal, appended to the risk and registration tables, and the two lists.
+
+    Patches the registration snapshot: a firm on the abnormal-operation list now is ``abnormal``, and a new
+    legal representative replaces the old one in ``enterprises`` and ``officers``.
+    """
+    g = rng(params, chunk, Stream.POSTLOAN_EVENTS)
+    extra = risk_events(g, plan, firms, codes, (guaranteed.sued_row, guaranteed.sued_day))
+    out = {name: pa.concat_tables([conform(name, tables[name]), conform(name, t)]) for name, t in extra.items()}
+    abnormal, freezes, now_abnormal = listings(g, plan, firms, codes, params.seed)
+    out["abnormal_operations"], out["equity_freezes"] = abnormal, freezes
+    changes, new_rep, rep_day = registration_events(g, plan, firms, codes, params.seed)
+    out["registration_changes"] = pa.concat_tables(
+        [conform("registration_changes", tables["registration_changes"]), conform("registration_changes", changes)]
+    )
+    enterprises = tables["enterprises"]
+    status = pc.if_else(
+        pa.array(now_abnormal & (firms.status == STATUS_ACTIVE)), pa.scalar("abnormal"), enterprises["status"]
+    )
+    changed = pa.array(new_rep >= 0)
+    rep_ids = ids.resident_ids(params.seed, np.maximum(new_rep, 0))
+    rep = pc.if_else(changed, rep_ids, enterprises["legal_rep_id"])
+    out["enterprises"] = enterprises.set_column(
+        enterprises.schema.get_field_index("status"), "status", status
+    ).set_column(enterprises.schema.get_field_index("legal_rep_id"), "legal_rep_id", rep)
+    officers = tables["officers"]
+    n = firms.n  # the first n officer rows are the legal representatives, in firm order
+    person = pc.if_else(changed, rep_ids, officers["person_id"].slice(0, n))
+    since = pc.if_else(changed, pa.array(rep_day), officers["since_date"].slice(0, n))
+    head = officers.slice(0, n).set_column(officers.schema.get_field_index("person_id"), "person_id", person)
+    head = head.set_column(officers.schema.get_field_index("since_date"), "since_date", since)
+    out["officers"] = pa.concat_tables([head, officers.slice(n)])
+    return out
 
 
 def _write_chunk(job: tuple[UniverseParams, int, str]) -> dict[str, Any]:

@@ -33,7 +33,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 def test_same_seed_gives_identical_bytes(runs: dict[str, Path]) -> None:
     first = _digests(runs["a"])
-    assert len(first) == 23 * 4 + 5 + 1  # 4 chunks of 23 tables, 5 truth files, the manifest
+    assert len(first) == 28 * 4 + 6 + 1  # 4 chunks of 28 tables, 6 truth files, the manifest
     assert first == _digests(runs["b"])
 
 

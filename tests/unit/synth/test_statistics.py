@@ -129,3 +129,54 @@ def test_account_inflows_fall_before_default_and_not_otherwise(universe: Path) -
     print(f"inflow ratio: defaulted {falling:.3f}, healthy {steady:.3f}")
     assert falling < 0.8  # observable deterioration precedes default
     assert 0.85 < steady < 1.2  # and healthy borrowers show no such drop
+
+
+def test_post_loan_signals_precede_default_and_overlap(universe: Path) -> None:
+    from riskloop.synth.signals import measure
+
+    figures = measure(universe, "2026-06-30")
+    for name in ("lawsuit_as_defendant", "transfer_to_person", "microlender_or_consumer_inquiry"):
+        before, otherwise = figures[name]["defaulted_90d"], figures[name]["performing_90d"]
+        assert before > 2 * otherwise, name  # observable ahead of default ...
+        assert before < 0.9, name  # ... never certain
+        assert otherwise > 0, name  # and healthy borrowers show it too: false alarms exist
+    contagion = figures["guarantee_contagion"]
+    assert contagion["guarantor_defaults_if_guaranteed_defaulted"] > 2 * contagion["otherwise"]
+    drop = figures["vat_revenue_drop_30pct"]
+    assert drop["defaulted_90d"] > drop["performing_90d"] > 0
+
+
+def test_days_past_due_follow_due_and_paid_dates(universe: Path) -> None:
+    bad = _one(
+        f"SELECT count(*) FROM read_parquet('{universe}/tables/repayments/*.parquet') r "
+        f"JOIN read_parquet('{universe}/tables/repayment_schedules/*.parquet') s USING (loan_id, installment_no) "
+        "WHERE r.days_past_due <> greatest(date_diff('day', s.due_date, r.paid_date), 0)"
+    )
+    assert bad == 0
+    # a paid instalment's parts add up to what was due
+    short = _one(
+        f"SELECT count(*) FROM (SELECT loan_id, installment_no, sum(amount_cents) p "
+        f"FROM read_parquet('{universe}/tables/repayments/*.parquet') GROUP BY 1, 2) r "
+        f"JOIN read_parquet('{universe}/tables/repayment_schedules/*.parquet') s USING (loan_id, installment_no) "
+        "WHERE r.p > s.principal_due_cents + s.interest_due_cents"
+    )
+    assert short == 0
+
+
+def test_guarantees_reference_loans_and_persons(universe: Path) -> None:
+    g = f"read_parquet('{universe}/tables/guarantees/*.parquet')"
+    assert (
+        _one(
+            f"SELECT count(*) FROM {g} WHERE loan_id NOT IN (SELECT loan_id FROM "
+            f"read_parquet('{universe}/tables/loans/*.parquet'))"
+        )
+        == 0
+    )
+    assert (
+        _one(
+            f"SELECT count(*) FROM {g} WHERE guarantor_person_id NOT IN (SELECT person_id FROM "
+            f"read_parquet('{universe}/tables/persons/*.parquet'))"
+        )
+        == 0
+    )
+    assert _one(f"SELECT count(*) FROM {g} WHERE (guarantor_kind = 'person') <> (guarantor_person_id IS NOT NULL)") == 0
