@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from riskloop.domain.access import PRINCIPAL
-from riskloop.domain.identifiers import is_valid_uscc
+from riskloop.domain.identifiers import is_valid_uscc, validate_uscc
 from riskloop.domain.tables import INDUSTRY_SECTIONS
 from riskloop.errors import ValidationError
 
@@ -234,8 +234,8 @@ def check_alert_id(alert_id: str) -> str:
 
 def check_raised(raised: RaisedAlert) -> RaisedAlert:
     """``raised`` when every field is valid; else a ValidationError naming the first bad field."""
-    if not is_valid_uscc(raised.credit_code):
-        raise ValidationError("credit_code", "not a valid unified social credit code")
+    if validate_uscc(raised.credit_code) != raised.credit_code:
+        raise ValidationError("credit_code", "give the credit code in its canonical form (ASCII, upper case)")
     _choice("level", raised.level, LEVELS)
     _choice("origin", raised.origin, ORIGINS)
     _choice("industry_section", raised.industry_section, INDUSTRY_SECTIONS)
