@@ -18,6 +18,9 @@ from typing import Any
 
 from riskloop.domain.clock import Clock
 from riskloop.domain.outbox import (
+    DEAD,
+    PENDING,
+    SENT,
     SIGNATURE_HEADER,
     STATES,
     OutboxEvent,
@@ -94,7 +97,7 @@ class OutboxDispatcher:
 
     def deliver_once(self) -> DeliveryReport:
         """One pass over every pending message."""
-        report, busy, after = DeliveryReport(passes=1), set[tuple[str, str]](), 0
+        report, busy, after = DeliveryReport(passes=1), dict[tuple[str, str], bool](), 0
         while True:
             page = self.store.pending(after=after, limit=PAGE)
             for event in page:
@@ -142,11 +145,14 @@ class OutboxDispatcher:
         """Pending, sent and dead messages."""
         return self.store.counts()
 
-    def _one(self, event: OutboxEvent, report: DeliveryReport, busy: set[tuple[str, str]]) -> None:
-        """Try ``event`` if it may go now; else count why not. ``busy``: keys with an undelivered earlier message."""
+    def _one(self, event: OutboxEvent, report: DeliveryReport, busy: dict[tuple[str, str], bool]) -> None:
+        """Try ``event`` if it may go now; else count why not.
+
+        ``busy``: the keys of this pass with an undelivered earlier message (``True``: it is dead).
+        """
         key, now = (event.topic, event.key), self.clock.now()
         url = self.webhooks.routes.get(event.topic)
-        if event.held:
+        if event.held or busy.get(key):
             report.held += 1
         elif key in busy:
             report.blocked += 1
@@ -155,12 +161,16 @@ class OutboxDispatcher:
         elif not event.due(now):
             report.waiting += 1
             _earliest(report, event.next_attempt_at)
-        elif self._attempt(event, url, now, report):
+        else:
+            outcome = self._attempt(event, url, now, report)
+            if outcome == SENT:
+                return
+            busy[key] = outcome == DEAD
             return
-        busy.add(key)  # nothing later of this key goes before this one is delivered
+        busy[key] = busy.get(key, False) or event.held  # nothing later of this key goes before this one
 
-    def _attempt(self, event: OutboxEvent, url: str, now: dt.datetime, report: DeliveryReport) -> bool:
-        """POST ``event`` once and record the outcome; whether it was delivered."""
+    def _attempt(self, event: OutboxEvent, url: str, now: dt.datetime, report: DeliveryReport) -> str:
+        """POST ``event`` once and record the outcome: ``sent``, ``pending`` (a retry) or ``dead``."""
         body = body_bytes(event)
         headers = {
             "Content-Type": "application/json",
@@ -172,19 +182,20 @@ class OutboxDispatcher:
         }
         reply = self.sender.post(url, body, headers)
         if reply.ok:
-            delivered = self.store.delivered(event, now)
-            report.delivered += delivered
-            return delivered  # not written: another dispatcher moved it, so its order is theirs to keep
+            if not self.store.delivered(event, now):
+                return PENDING  # another dispatcher moved it meanwhile: its order is theirs to keep
+            report.delivered += 1
+            return SENT
         error = short_error(reply.error or f"HTTP {reply.status}")
         attempts = event.attempts + 1
         if self.policy.exhausted(attempts):
             report.dead += self.store.dead(event, at=now, error=error)
-            return False
+            return DEAD
         retry_at = now + self.policy.retry_delay(attempts, self.jitter())
         if self.store.failed(event, next_attempt_at=retry_at, error=error):
             report.retried += 1
             _earliest(report, retry_at)
-        return False
+        return PENDING
 
 
 def _earliest(report: DeliveryReport, at: dt.datetime | None) -> None:
