@@ -1,8 +1,8 @@
 """The tenancy matrix: every route that reads or writes a decision or an alert, as every kind of principal (ADR 0014).
 
 Two channels, a reviewer, an auditor, an analyst, a post-loan officer and a principal holding the channel and
-reviewer roles act on one service; each cell is a request and the status it must get: a channel reads its own decisions and
-gets 404 for another's (the same answer as an unknown id), keys and application ids are per channel, one
+reviewer roles act on one service; each cell is a request and the status it must get: a channel reads its own
+decisions and gets 404 for another's (the same answer as an unknown id), keys and application ids are per channel, one
 application id is decided once per channel, and nobody reviews an application they submitted.
 """
 
@@ -21,8 +21,8 @@ from fastapi.testclient import TestClient
 from riskloop.api.app import create_app
 from riskloop.config import Settings
 from riskloop.service.alerts import AlertDesk
-from riskloop.testing.alerts import raised
 from riskloop.storage.decision_models import decisions, idempotency_keys
+from riskloop.testing.alerts import raised
 from riskloop.testing.api_keys import Caller, authenticate
 from riskloop.testing.clock import SteppingClock
 from riskloop.testing.decider import NOW, make_decider
@@ -153,20 +153,18 @@ def test_every_principal_on_every_alert_route(callers: dict[str, Caller]) -> Non
     desk: AlertDesk = callers["paul"].client.app.state.services.alerts  # type: ignore[attr-defined]
     ids = [a.alert_id for a in desk.raise_many([raised(n) for n in (1, 2, 3)], actor="job:monitor").alerts]
     readers = {"audrey": 200, "paul": 200}  # officers work alerts, auditors read them; nobody else sees them
-    comment = {"comment": "seen"}
+    comment, act = {"comment": "seen"}, {"action": "reduce_limit", "reason": "x"}
     cells = [
         *[Cell(w, "GET", "/v1/alerts", readers.get(w, 403)) for w in EVERYONE],
         *[Cell(w, "GET", f"/v1/alerts/{ids[0]}", readers.get(w, 403)) for w in EVERYONE],
         *[Cell(w, "GET", "/v1/alerts/alr_unknown", 404 if w in readers else 403) for w in EVERYONE],
         *[Cell(w, "POST", f"/v1/alerts/{ids[0]}/acknowledge", 403, json=comment) for w in EVERYONE if w != "paul"],
         *[Cell(w, "POST", f"/v1/alerts/{ids[1]}/close", 403, json=comment) for w in EVERYONE if w != "paul"],
-        *[Cell(w, "POST", f"/v1/alerts/{ids[0]}/actions", 403, json={"action": "reduce_limit", "reason": "x"})
-          for w in EVERYONE if w != "paul"],  # fmt: skip
-        Cell("paul", "POST", f"/v1/alerts/{ids[0]}/actions", 409, "status", json={"action": "reduce_limit",
-             "reason": "x"}),  # fmt: skip
+        *[Cell(w, "POST", f"/v1/alerts/{ids[0]}/actions", 403, json=act) for w in EVERYONE if w != "paul"],
+        Cell("paul", "POST", f"/v1/alerts/{ids[0]}/actions", 409, "status", json=act),
         Cell("paul", "POST", f"/v1/alerts/{ids[0]}/acknowledge", 200, json=comment),
         Cell("paul", "POST", f"/v1/alerts/{ids[0]}/acknowledge", 409, "status", json=comment),
-        Cell("paul", "POST", f"/v1/alerts/{ids[0]}/actions", 201, json={"action": "reduce_limit", "reason": "x"}),
+        Cell("paul", "POST", f"/v1/alerts/{ids[0]}/actions", 201, json=act),
         Cell("paul", "POST", f"/v1/alerts/{ids[0]}/close", 200, json=comment),
         Cell("paul", "POST", f"/v1/alerts/{ids[1]}/close", 200, json=comment),
         Cell("paul", "POST", "/v1/alerts/alr_unknown/close", 404, json=comment),
