@@ -49,6 +49,29 @@ EXAMPLE_EVIDENCE: JsonDict = {
     "source_alert_id": None,
 }
 
+EXAMPLE_ACTION: JsonDict = {
+    "action_id": "act_Xb2n8QpLr5tW0yZc3vKd7A",
+    "alert_id": EXAMPLE_ALERT_ID,
+    "credit_code": "91420100000000001Y",
+    "loan_id": "L-1",
+    "action": "freeze_undrawn_limit",
+    "action_zh": "冻结未用额度",
+    "reasons": ["Inflows down 62 % on 3 months"],
+    "actor": "paul",
+    "at": "2026-07-01T10:00:00+00:00",
+}
+EXAMPLE_DETAIL: JsonDict = {
+    **EXAMPLE_SUMMARY,
+    "status": "actioned",
+    "status_zh": "已处置",
+    "evidence": EXAMPLE_EVIDENCE,
+    "actions": [EXAMPLE_ACTION],
+    "history": [
+        {"at": "2026-07-01T09:00:00+00:00", "actor": "job:monitor", "action": "alert.raised", "detail": {}},
+        {"at": "2026-07-01T10:00:00+00:00", "actor": "paul", "action": "alert.actioned", "detail": {}},
+    ],
+}
+
 
 class SignalOut(BaseModel):
     """One signal the policy saw."""
@@ -136,6 +159,8 @@ class HistoryOut(BaseModel):
 class AlertDetailOut(AlertOut):
     """An alert with its evidence, the actions on its loan and its history."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_DETAIL]})
+
     actions: list[LoanActionOut]
     history: list[HistoryOut]
 
@@ -179,6 +204,11 @@ class ActionIn(BaseModel):
 class ActedOut(BaseModel):
     """The alert after the action, and the action recorded."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"alert": {**EXAMPLE_SUMMARY, "status": "actioned", "status_zh": "已处置",
+                                                   "evidence": EXAMPLE_EVIDENCE}, "action": EXAMPLE_ACTION}]}
+    )  # fmt: skip
+
     alert: AlertOut
     action: LoanActionOut
 
@@ -192,13 +222,17 @@ class ActedOut(BaseModel):
 def list_alerts(  # noqa: PLR0917 - one query parameter each
     services: ServicesDep,
     principal: AlertReader,
-    level: Annotated[Literal["warning", "attention", "notice"] | None, Query()] = None,
-    industry: Annotated[str | None, Query(pattern=r"^[A-T]$", description="GB/T 4754 section letter")] = None,
-    officer: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9._@-]{1,80}$")] = None,
-    status: Annotated[Literal["open", "acknowledged", "actioned", "closed"] | None, Query()] = None,
-    origin: Annotated[Literal["direct", "propagated"] | None, Query()] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+    level: Annotated[Literal["warning", "attention", "notice"] | None, Query(openapi_examples=shown("warning"))] = None,
+    industry: Annotated[
+        str | None, Query(pattern=r"^[A-T]$", description="GB/T 4754 section letter", openapi_examples=shown("C"))
+    ] = None,
+    officer: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9._@-]{1,80}$", openapi_examples=shown("paul"))] = None,
+    status: Annotated[
+        Literal["open", "acknowledged", "actioned", "closed"] | None, Query(openapi_examples=shown("open"))
+    ] = None,
+    origin: Annotated[Literal["direct", "propagated"] | None, Query(openapi_examples=shown("propagated"))] = None,
+    limit: Annotated[int, Query(ge=1, le=200, openapi_examples=shown(50))] = 50,
+    offset: Annotated[int, Query(ge=0, le=10**9, openapi_examples=shown(0))] = 0,
 ) -> dict[str, Any]:
     """Alerts matching every filter given, newest first, one page."""
     where = AlertFilter(level=level, industry_section=industry, officer=officer, status=status, origin=origin)
