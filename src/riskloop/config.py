@@ -3,12 +3,14 @@
 The workspace is chosen by ``--home``, else ``RISKLOOP_HOME``, else ``./riskloop-home``.
 The database is ``RISKLOOP_DATABASE_URL`` if set, else a SQLite file inside the workspace.
 ``RISKLOOP_APPLICANT_AGE`` (``MIN-MAX``, default 18-70) is the applicant age range the products accept.
+``RISKLOOP_WEBHOOKS`` (``topic=url,topic=url``) names the webhook each outbox topic is delivered to, and
+``RISKLOOP_WEBHOOK_SECRET`` the secret that signs the deliveries (HMAC-SHA256; docs/post-loan.md).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from riskloop.errors import ConfigError
@@ -24,6 +26,8 @@ class Settings:
     home: Path
     database_url: str
     applicant_age: tuple[int, int] = DEFAULT_APPLICANT_AGE  # inclusive, on the application date (ADR 0013)
+    webhooks: tuple[tuple[str, str], ...] = ()  # (outbox topic, URL) pairs
+    webhook_secret: str | None = field(default=None, repr=False)
 
     @property
     def warehouse(self) -> Path:
@@ -53,7 +57,26 @@ def load_settings(home: str | Path | None = None, database_url: str | None = Non
     url = database_url or os.environ.get("RISKLOOP_DATABASE_URL") or f"sqlite:///{path / 'riskloop.db'}"
     if "://" not in url:
         raise ConfigError(f"database_url: {url!r} is not a SQLAlchemy URL (e.g. postgresql+psycopg://host/db)")
-    return Settings(home=path, database_url=url, applicant_age=_ages(os.environ.get("RISKLOOP_APPLICANT_AGE")))
+    return Settings(
+        home=path,
+        database_url=url,
+        applicant_age=_ages(os.environ.get("RISKLOOP_APPLICANT_AGE")),
+        webhooks=parse_webhooks(os.environ.get("RISKLOOP_WEBHOOKS", ""), "RISKLOOP_WEBHOOKS"),
+        webhook_secret=os.environ.get("RISKLOOP_WEBHOOK_SECRET") or None,
+    )
+
+
+def parse_webhooks(text: str, source: str) -> tuple[tuple[str, str], ...]:
+    """``topic=url`` pairs separated by commas (empty: none); a malformed pair is a ConfigError naming ``source``."""
+    pairs = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        topic, sep, url = part.partition("=")
+        if not (sep and topic.strip() and url.strip().startswith(("http://", "https://"))):
+            raise ConfigError(f"{source}: {part!r} is not topic=http(s)://host/path")
+        pairs.append((topic.strip(), url.strip()))
+    return tuple(pairs)
 
 
 def _ages(text: str | None) -> tuple[int, int]:

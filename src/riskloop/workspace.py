@@ -26,6 +26,7 @@ from riskloop.plugins import Registry
 from riskloop.rules.engine import KEY_SEPARATOR, StrategyLoader
 from riskloop.rules.loaders import ChainStrategyLoader, PackageStrategyLoader
 from riskloop.service import prerequisites as pre
+from riskloop.service.alerts import AlertDesk
 from riskloop.service.api_keys import ApiKeyAdmin, Authenticator
 from riskloop.service.decide import Decider
 from riskloop.service.fail_closed import (
@@ -39,6 +40,8 @@ from riskloop.service.fail_closed import (
 )
 from riskloop.service.graph_integrity import verify_graph
 from riskloop.service.intake import Intake, Split
+from riskloop.service.outbox import OutboxDispatcher, Webhooks
+from riskloop.service.outbox_ports import WebhookSender
 from riskloop.service.ports import GraphChecks, ModelHome, Scorer
 from riskloop.service.readiness import Probe, strategy_probe
 from riskloop.service.reviews import ReviewDesk
@@ -54,12 +57,14 @@ PII_REVISION = "0010"  # the schema from which personal identifiers are sealed a
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from riskloop.domain.outbox import RetryPolicy
     from riskloop.features.engine import FeatureEngine
     from riskloop.graph.tokens import Tokenizer
     from riskloop.ingest.report import IngestResult, ProgressFn
     from riskloop.privacy.envelope import Sealer
     from riskloop.service.graph_checks import WorkspaceGraphChecks
     from riskloop.service.models import ModelLifecycle
+    from riskloop.storage.alerts import SQLAlertStore
     from riskloop.storage.api_keys import SQLApiKeys
     from riskloop.storage.arrivals import SQLArrivalLog
     from riskloop.storage.checkpoint import BackgroundCheckpointer
@@ -67,6 +72,7 @@ if TYPE_CHECKING:
     from riskloop.storage.feature_store import SQLFeatureStore
     from riskloop.storage.graph_store import SQLGraphStore
     from riskloop.storage.model_registry import SQLModelRegistry
+    from riskloop.storage.outbox import SQLOutbox
     from riskloop.storage.profiles import SQLProfileSource
     from riskloop.storage.protected import SQLVault
     from riskloop.storage.reviews import SQLReviewQueue
@@ -228,6 +234,18 @@ class Workspace:
         from riskloop.storage.reviews import SQLReviewQueue
 
         return SQLReviewQueue(self.engine)
+
+    def alert_store(self) -> SQLAlertStore:
+        """Stored post-loan alerts, their loan actions and audit trail (the AlertStore)."""
+        from riskloop.storage.alerts import SQLAlertStore
+
+        return SQLAlertStore(self.engine)
+
+    def outbox(self) -> SQLOutbox:
+        """Stored outbox messages and their delivery state (the OutboxStore)."""
+        from riskloop.storage.outbox import SQLOutbox
+
+        return SQLOutbox(self.engine)
 
     def api_key_store(self) -> SQLApiKeys:
         """Stored API keys and the principals they act as (the ApiKeyStore)."""
@@ -531,6 +549,30 @@ class Workspace:
     def strategies(self) -> StrategyLifecycle:
         """The strategy lifecycle: drafts, four-eyes approval, activations and rollbacks."""
         return StrategyLifecycle(self.strategy_repository(), self.clock)
+
+    def alerts(self) -> AlertDesk:
+        """Post-loan alerts: raised idempotently by monitoring, worked by post-loan officers."""
+        return AlertDesk(self.alert_store(), self.clock)
+
+    def outbox_dispatcher(
+        self,
+        *,
+        webhooks: dict[str, str] | None = None,
+        secret: str | None = None,
+        policy: RetryPolicy | None = None,
+        sender: WebhookSender | None = None,
+    ) -> OutboxDispatcher:
+        """Delivery of the outbox to the webhook of each topic (``webhooks``, else ``RISKLOOP_WEBHOOKS``).
+
+        ``secret`` signs every body (else ``RISKLOOP_WEBHOOK_SECRET``); ``sender`` defaults to HTTP with httpx.
+        """
+        from riskloop.connectors.webhooks import HttpxWebhookSender
+
+        routes = dict(self.settings.webhooks) | (webhooks or {})
+        key = secret if secret is not None else self.settings.webhook_secret or ""
+        return OutboxDispatcher(
+            self.outbox(), sender or HttpxWebhookSender(), Webhooks(routes, key.encode()), self.clock, policy
+        )
 
     def api_keys(self) -> ApiKeyAdmin:
         """Creating, listing and revoking API keys (audited)."""

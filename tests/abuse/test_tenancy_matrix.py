@@ -1,8 +1,8 @@
-"""The tenancy matrix: every route that reads or writes a decision, as every kind of principal (ADR 0014).
+"""The tenancy matrix: every route that reads or writes a decision or an alert, as every kind of principal (ADR 0014).
 
-Two channels, a reviewer, an auditor, an analyst and a principal holding the channel and reviewer roles act
-on one service; each cell is a request and the status it must get: a channel reads its own decisions and
-gets 404 for another's (the same answer as an unknown id), keys and application ids are per channel, one
+Two channels, a reviewer, an auditor, an analyst, a post-loan officer and a principal holding the channel and
+reviewer roles act on one service; each cell is a request and the status it must get: a channel reads its own
+decisions and gets 404 for another's (the same answer as an unknown id), keys and application ids are per channel, one
 application id is decided once per channel, and nobody reviews an application they submitted.
 """
 
@@ -20,7 +20,9 @@ from fastapi.testclient import TestClient
 
 from riskloop.api.app import create_app
 from riskloop.config import Settings
+from riskloop.service.alerts import AlertDesk
 from riskloop.storage.decision_models import decisions, idempotency_keys
+from riskloop.testing.alerts import raised
 from riskloop.testing.api_keys import Caller, authenticate
 from riskloop.testing.clock import SteppingClock
 from riskloop.testing.decider import NOW, make_decider
@@ -33,6 +35,7 @@ PEOPLE: dict[str, tuple[str, ...]] = {
     "audrey": ("auditor",),
     "mixed": ("channel", "reviewer"),
     "ana": ("analyst",),
+    "paul": ("post_loan_officer",),
 }
 REFER = {"bureau": {"score": 540}}  # the reference strategy refers it: it enters the review queue
 EVERYONE = tuple(PEOPLE)
@@ -100,12 +103,12 @@ def test_every_principal_on_every_decision_route(callers: dict[str, Caller]) -> 
     a_auto = decided(a, "k-auto", application_id="A-AUTO")
     assert len({a_ref, b_ref, m_ref, m_auto, a_auto}) == 5
 
-    internal = {"rita": 200, "audrey": 200, "mixed": 200, "ana": 403}
+    internal = {"rita": 200, "audrey": 200, "mixed": 200, "ana": 403, "paul": 403}
     cells = [
         *reads(a_ref, {"chan-a": 200, "chan-b": 404, **internal}),
         *reads(b_ref, {"chan-a": 404, "chan-b": 200, **internal}),
         *reads(m_ref, {"chan-a": 404, "chan-b": 404, **internal}),
-        *reads("dec_unknown", dict.fromkeys(EVERYONE, 404) | {"ana": 403}),
+        *reads("dec_unknown", dict.fromkeys(EVERYONE, 404) | {"ana": 403, "paul": 403}),
         *[Cell(who, "GET", "/v1/reviews", 200 if who in ("rita", "audrey", "mixed") else 403) for who in EVERYONE],
         # posting: channels only; a new key and application id decides
         *[
@@ -143,7 +146,32 @@ def test_every_principal_on_every_decision_route(callers: dict[str, Caller]) -> 
         Cell("mixed", "POST", f"/v1/reviews/{m_auto}/claim", 403, "reviewer", json={}),
     ]
     assert run(callers, cells) == []
-    assert len(cells) == 59  # the matrix's size, stated in ADR 0014
+    assert len(cells) == 65  # the matrix's size, stated in ADR 0014
+
+
+def test_every_principal_on_every_alert_route(callers: dict[str, Caller]) -> None:
+    desk: AlertDesk = callers["paul"].client.app.state.services.alerts  # type: ignore[attr-defined]
+    ids = [a.alert_id for a in desk.raise_many([raised(n) for n in (1, 2, 3)], actor="job:monitor").alerts]
+    readers = {"audrey": 200, "paul": 200}  # officers work alerts, auditors read them; nobody else sees them
+    comment, act = {"comment": "seen"}, {"action": "reduce_limit", "reason": "x"}
+    cells = [
+        *[Cell(w, "GET", "/v1/alerts", readers.get(w, 403)) for w in EVERYONE],
+        *[Cell(w, "GET", f"/v1/alerts/{ids[0]}", readers.get(w, 403)) for w in EVERYONE],
+        *[Cell(w, "GET", "/v1/alerts/alr_unknown", 404 if w in readers else 403) for w in EVERYONE],
+        *[Cell(w, "POST", f"/v1/alerts/{ids[0]}/acknowledge", 403, json=comment) for w in EVERYONE if w != "paul"],
+        *[Cell(w, "POST", f"/v1/alerts/{ids[1]}/close", 403, json=comment) for w in EVERYONE if w != "paul"],
+        *[Cell(w, "POST", f"/v1/alerts/{ids[0]}/actions", 403, json=act) for w in EVERYONE if w != "paul"],
+        Cell("paul", "POST", f"/v1/alerts/{ids[0]}/actions", 409, "status", json=act),
+        Cell("paul", "POST", f"/v1/alerts/{ids[0]}/acknowledge", 200, json=comment),
+        Cell("paul", "POST", f"/v1/alerts/{ids[0]}/acknowledge", 409, "status", json=comment),
+        Cell("paul", "POST", f"/v1/alerts/{ids[0]}/actions", 201, json=act),
+        Cell("paul", "POST", f"/v1/alerts/{ids[0]}/close", 200, json=comment),
+        Cell("paul", "POST", f"/v1/alerts/{ids[1]}/close", 200, json=comment),
+        Cell("paul", "POST", "/v1/alerts/alr_unknown/close", 404, json=comment),
+        Cell("paul", "POST", f"/v1/alerts/{ids[2]}/close", 422, "comment", json={"comment": " "}),
+    ]
+    assert run(callers, cells) == []
+    assert len(cells) == 47
 
 
 def test_a_foreign_decision_reads_exactly_as_an_unknown_one(callers: dict[str, Caller]) -> None:

@@ -34,7 +34,7 @@ from riskloop.testing.decider import make_decider
 
 MAX_EXAMPLES = 8  # per operation, role and mode
 ROLES = {"channel": ("channel",), "rita": ("reviewer",), "andy": ("analyst",), "alma": ("approver",),
-         "otto": ("auditor",)}  # fmt: skip
+         "otto": ("auditor",), "paul": ("post_loan_officer",)}  # fmt: skip
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

@@ -10,13 +10,19 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from port_backends import (
+    AlertBackend,
     KeyBackend,
+    OutboxBackend,
     ReviewBackend,
     StrategyBackend,
+    memory_alerts,
     memory_keys,
+    memory_outbox,
     memory_reviews,
     memory_strategies,
+    sql_alerts,
     sql_keys,
+    sql_outbox,
     sql_reviews,
     sql_strategies,
 )
@@ -79,3 +85,15 @@ def strategies(port_engine: sa.Engine | None) -> StrategyBackend:
 def keys(port_engine: sa.Engine | None) -> KeyBackend:
     """An ApiKeyStore on each backend."""
     return memory_keys() if port_engine is None else sql_keys(port_engine)
+
+
+@pytest.fixture
+def alert_stores(port_engine: sa.Engine | None) -> AlertBackend:
+    """An AlertStore, and the OutboxStore its messages go to, on each backend."""
+    return memory_alerts() if port_engine is None else sql_alerts(port_engine)
+
+
+@pytest.fixture
+def outboxes(port_engine: sa.Engine | None) -> OutboxBackend:
+    """An OutboxStore on each backend, and how a change writes to it."""
+    return memory_outbox() if port_engine is None else sql_outbox(port_engine)

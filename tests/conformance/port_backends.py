@@ -16,12 +16,16 @@ from typing import Any
 import sqlalchemy as sa
 
 from riskloop.domain.audit import AuditEntry
+from riskloop.domain.outbox import OutboxMessage
 from riskloop.domain.review import ReviewSubject
+from riskloop.storage.alerts import SQLAlertStore
 from riskloop.storage.api_keys import SQLApiKeys
 from riskloop.storage.audit import audit_trail
 from riskloop.storage.decision_models import decisions, outbox
+from riskloop.storage.outbox import SQLOutbox, write_message
 from riskloop.storage.reviews import SQLReviewQueue
 from riskloop.storage.strategies import SQLStrategyRepository
+from riskloop.testing.memory_alerts import MemoryAlerts
 from riskloop.testing.memory_api_keys import MemoryApiKeys
 from riskloop.testing.memory_reviews import MemoryReviews
 from riskloop.testing.memory_strategies import MemoryStrategies
@@ -37,6 +41,19 @@ class ReviewBackend:
     decision: Callable[[str], tuple[str, str | None]]  # its status and final outcome
     notices: Callable[[], list[dict[str, str]]]  # outbox payloads, oldest first
     trail: Callable[[str], Trail]
+
+
+@dataclass
+class AlertBackend:
+    store: Any  # an AlertStore
+    outbox: Any  # the OutboxStore its messages go to
+    trail: Callable[[str], Trail]
+
+
+@dataclass
+class OutboxBackend:
+    store: Any  # an OutboxStore
+    write: Callable[[OutboxMessage], None]  # what a store does in the transaction of its change
 
 
 @dataclass
@@ -110,3 +127,25 @@ def memory_keys() -> KeyBackend:
 
 def sql_keys(engine: sa.Engine) -> KeyBackend:
     return KeyBackend(SQLApiKeys(engine), _sql_trail(engine))
+
+
+def memory_alerts() -> AlertBackend:
+    fake = MemoryAlerts()
+    return AlertBackend(fake, fake.outbox, _memory_trail(fake.audit))
+
+
+def sql_alerts(engine: sa.Engine) -> AlertBackend:
+    return AlertBackend(SQLAlertStore(engine), SQLOutbox(engine), _sql_trail(engine))
+
+
+def memory_outbox() -> OutboxBackend:
+    fake = MemoryAlerts().outbox
+    return OutboxBackend(fake, fake.write)
+
+
+def sql_outbox(engine: sa.Engine) -> OutboxBackend:
+    def write(message: OutboxMessage) -> None:
+        with engine.begin() as conn:
+            write_message(conn, message)
+
+    return OutboxBackend(SQLOutbox(engine), write)

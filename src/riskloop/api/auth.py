@@ -18,7 +18,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from riskloop.api.deps import ServicesDep
 from riskloop.api.observability import note
-from riskloop.domain.access import ANALYST, APPROVER, AUDITOR, CHANNEL, REVIEWER, Principal
+from riskloop.domain.access import ANALYST, APPROVER, AUDITOR, CHANNEL, POST_LOAN_OFFICER, REVIEWER, Principal
 from riskloop.errors import UnauthenticatedError
 from riskloop.service.api_keys import Authenticator
 
@@ -59,3 +59,5 @@ ReviewReader = Annotated[Principal, Depends(require(REVIEWER, AUDITOR))]
 AsAnalyst = Annotated[Principal, Depends(require(ANALYST))]
 StrategyReader = Annotated[Principal, Depends(require(ANALYST, APPROVER, AUDITOR))]
 AsApprover = Annotated[Principal, Depends(require(APPROVER))]
+AsOfficer = Annotated[Principal, Depends(require(POST_LOAN_OFFICER))]
+AlertReader = Annotated[Principal, Depends(require(POST_LOAN_OFFICER, AUDITOR))]

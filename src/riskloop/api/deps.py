@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from fastapi import Depends, Request
 
 from riskloop.domain.clock import Clock
+from riskloop.service.alerts import AlertDesk
 from riskloop.service.api_keys import ApiKeyAdmin, Authenticator
 from riskloop.service.decide import Decider
 from riskloop.service.decision_lookup import DecisionLookup
@@ -32,6 +33,7 @@ class Services:
     keys: ApiKeyAdmin
     auth: Authenticator
     lookup: DecisionLookup
+    alerts: AlertDesk
 
     @classmethod
     def of(cls, ws: Workspace, decider: Decider, split: Split | None) -> Services:
@@ -47,6 +49,7 @@ class Services:
             ws.api_keys(),
             ws.authenticator(),
             DecisionLookup(store),
+            ws.alerts(),
         )
 
 

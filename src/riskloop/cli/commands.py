@@ -2,7 +2,9 @@
 
 import importlib
 
-for _name in ("generate", "ingest", "demo", "train", "features", "graph", "serve", "decisions", "keys"):
+_MODULES = ("generate", "ingest", "demo", "train", "features", "graph", "serve", "decisions", "keys", "alerts",
+            "outbox")  # fmt: skip
+for _name in _MODULES:
     try:
         importlib.import_module(f"riskloop.cli.{_name}")
     except ModuleNotFoundError as exc:  # a command module not written yet must not break the others

@@ -1,4 +1,4 @@
-"""Who acts and what they may do: principals, the five roles, and the checks every entry point applies.
+"""Who acts and what they may do: principals, the six roles, and the checks every entry point applies.
 
 A principal is the person or system an API key acts as. Roles grant capabilities; the four-eyes rules of
 reviews and strategies compare principals, never keys, so two keys of one person are one person.
@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from riskloop.errors import ForbiddenError, ValidationError
 
 CHANNEL, REVIEWER, ANALYST, APPROVER, AUDITOR = "channel", "reviewer", "analyst", "approver", "auditor"
-ROLES = (CHANNEL, REVIEWER, ANALYST, APPROVER, AUDITOR)
+POST_LOAN_OFFICER = "post_loan_officer"
+ROLES = (CHANNEL, REVIEWER, ANALYST, APPROVER, AUDITOR, POST_LOAN_OFFICER)
 ROLE_HELP = {
     CHANNEL: "post applications, read its own decisions",
     REVIEWER: "the review queue (list, claim, decide, reopen) but never of its own applications, read decisions",
     ANALYST: "author and submit strategy versions, request activations",
     APPROVER: "approve strategy versions and activation changes",
     AUDITOR: "read-only: every GET",
+    POST_LOAN_OFFICER: "post-loan alerts (list, read, acknowledge, act on the loan, close); never decisions",
 }
 PRINCIPAL = re.compile(r"^[A-Za-z0-9._@-]{1,80}$")  # the actors' pattern of the API bodies
 

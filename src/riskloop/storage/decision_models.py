@@ -1,7 +1,8 @@
 """Tables of the decision service: decisions, idempotency keys, audit log, reviews, outbox, strategies, API keys.
 
 They share ``riskloop.storage.models.metadata``; migration 0004 creates them (0006 the API keys, 0007 the row
-versions and the one-active-version index, 0009 the owners of decisions and the per-channel claims).
+versions and the one-active-version index, 0009 the owners of decisions and the per-channel claims, 0013 the
+outbox's delivery state).
 """
 
 from __future__ import annotations
@@ -94,6 +95,11 @@ outbox = sa.Table(
     sa.Column("key", sa.String(120), nullable=False),
     sa.Column("payload", sa.Text(), nullable=False, comment="JSON"),
     sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("attempts", sa.Integer(), nullable=False, server_default="0", comment="failed delivery attempts"),
+    sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True, comment="null: due now"),
+    sa.Column("last_error", sa.Text(), nullable=True, comment="the last failed attempt's status or error"),
+    sa.Column("dead_at", sa.DateTime(timezone=True), nullable=True, comment="dead-lettered: out of attempts"),
+    sa.Index("ix_outbox_topic_key", "topic", "key"),
     comment="Messages to deliver (customer notifications), written with the change that causes them.",
 )
 

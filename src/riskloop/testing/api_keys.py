@@ -10,13 +10,15 @@ from fastapi.testclient import TestClient
 from riskloop.service.api_keys import ApiKeyAdmin
 
 # The people the API tests name and the roles they need: ann and bob review, author and approve; cat authors
-# and reviews; dan approves and audits; ``channel`` posts applications.
+# and reviews; dan approves and audits; paul and pia work post-loan alerts; ``channel`` posts applications.
 PEOPLE: dict[str, tuple[str, ...]] = {
     "channel": ("channel",),
     "ann": ("reviewer", "analyst", "approver"),
     "bob": ("reviewer", "analyst", "approver"),
     "cat": ("reviewer", "analyst"),
     "dan": ("approver", "auditor"),
+    "paul": ("post_loan_officer",),
+    "pia": ("post_loan_officer",),
 }
 
 

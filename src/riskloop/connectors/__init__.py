@@ -1,0 +1,1 @@
+"""Adapters to systems outside riskloop over HTTP (webhooks), behind the ports of the use cases."""

@@ -1,0 +1,82 @@
+"""MemoryAlerts: the AlertStore in memory, with its audit rows, loan actions and outbox (a MemoryOutbox)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from riskloop.domain.alert import Alert, AlertFilter, AlertKey
+from riskloop.domain.alert_lifecycle import LoanAction
+from riskloop.domain.audit import AuditEntry
+from riskloop.domain.outbox import OutboxMessage
+from riskloop.errors import ConflictError
+from riskloop.service.alert_ports import AlertStore
+from riskloop.testing.memory_outbox import MemoryOutbox
+
+
+@dataclass
+class MemoryAlerts:
+    """Alerts in dicts; each write is atomic under the outbox's lock, as a transaction is."""
+
+    outbox: MemoryOutbox = field(default_factory=MemoryOutbox)
+    alerts: dict[str, Alert] = field(default_factory=dict)
+    loan_actions: list[LoanAction] = field(default_factory=list)
+    audit: list[AuditEntry] = field(default_factory=list)
+
+    def find(self, alert_id: str) -> Alert | None:
+        """The alert ``alert_id``, or ``None``."""
+        return self.alerts.get(alert_id)
+
+    def find_key(self, key: AlertKey) -> Alert | None:
+        """The alert of ``key``, or ``None``."""
+        with self.outbox.lock:
+            return next((a for a in self.alerts.values() if a.key == key), None)
+
+    def page(self, where: AlertFilter, *, limit: int, offset: int) -> tuple[list[Alert], int]:
+        """Matching alerts, newest first (then by id), one page of them and how many match."""
+        with self.outbox.lock:
+            found = [a for a in self.alerts.values() if where.matches(a)]
+        found.sort(key=lambda a: a.alert_id)
+        found.sort(key=lambda a: a.created_at, reverse=True)
+        return found[offset : offset + limit], len(found)
+
+    def add(self, alert: Alert, entry: AuditEntry, message: OutboxMessage) -> None:
+        """Store a new alert with its audit row and outbox message; a stored key is a ConflictError."""
+        with self.outbox.lock:
+            if alert.alert_id in self.alerts or any(a.key == alert.key for a in self.alerts.values()):
+                raise ConflictError("alert", f"alert {alert.alert_id} of {alert.credit_code} exists already")
+            self.alerts[alert.alert_id] = alert
+            self.audit.append(entry)
+            self.outbox.write(message)
+
+    def save(
+        self,
+        before: Alert,
+        after: Alert,
+        entry: AuditEntry,
+        *,
+        message: OutboxMessage | None = None,
+        action: LoanAction | None = None,
+    ) -> None:
+        """Write ``after`` over ``before`` (compare-and-set on ``row_version``) with what goes with it."""
+        with self.outbox.lock:
+            stored = self.alerts.get(before.alert_id)
+            if stored is None or stored.row_version != before.row_version:
+                raise ConflictError("alert", f"alert {before.alert_id} changed meanwhile; read it again")
+            self.alerts[after.alert_id] = after
+            self.audit.append(entry)
+            if message is not None:
+                self.outbox.write(message)
+            if action is not None:
+                self.loan_actions.append(action)
+
+    def actions(self, alert_id: str) -> list[LoanAction]:
+        """Loan actions of ``alert_id``, oldest first."""
+        return [a for a in self.loan_actions if a.alert_id == alert_id]
+
+    def history(self, alert_id: str) -> list[AuditEntry]:
+        """Audit entries of ``alert_id``, oldest first."""
+        return [e for e in self.audit if e.entity_id == alert_id]
+
+
+def _as_port(store: MemoryAlerts) -> AlertStore:  # mypy checks the fake against its port here
+    return store
