@@ -16,8 +16,24 @@ from riskloop.domain.dimensions import (
     TaxDeclaration,
 )
 from riskloop.domain.enterprise import Enterprise, Officer, Person, RegistrationChange, Shareholding
-from riskloop.domain.lending import AccountTransaction, Installment, Loan, LoanProduct, Repayment
-from riskloop.domain.risk_records import AdminPenalty, DishonestEntry, Enforcement, Litigation
+from riskloop.domain.lending import (
+    AccountTransaction,
+    CreditInquiry,
+    CreditReport,
+    Guarantee,
+    Installment,
+    Loan,
+    LoanProduct,
+    Repayment,
+)
+from riskloop.domain.risk_records import (
+    AbnormalOperation,
+    AdminPenalty,
+    DishonestEntry,
+    Enforcement,
+    EquityFreeze,
+    Litigation,
+)
 
 _ID, _CODE, _DATE, _MONEY = c.PLAIN, c.CREDIT_CODE, c.DATE, c.MONEY
 
@@ -250,6 +266,7 @@ MAPPINGS: dict[str, TableMapping] = {
             Repayment,
             *_same(("repayment_id", _ID), ("loan_id", _ID), ("installment_no", c.INT), ("paid_date", _DATE)),
             _cents("amount"),
+            ("days_past_due", "days_past_due", c.INT),
         ),
         _m(
             "account_transactions",
@@ -257,6 +274,72 @@ MAPPINGS: dict[str, TableMapping] = {
             *_same(("txn_id", _ID), ("credit_code", _CODE), ("account", c.BANK_ACCOUNT), ("ts", c.TIMESTAMP)),
             _cents("amount"),
             ("counterparty", "counterparty", _ID),
+            ("counterparty_person_id", "counterparty_person_id", c.optional(c.RESIDENT_ID)),
+        ),
+        _m(
+            "abnormal_operations",
+            AbnormalOperation,
+            *_same(
+                ("record_id", _ID),
+                ("credit_code", _CODE),
+                ("listed_date", _DATE),
+                ("reason", _ID),
+                ("removed_date", c.optional(_DATE)),
+            ),
+        ),
+        _m(
+            "equity_freezes",
+            EquityFreeze,
+            *_same(
+                ("freeze_id", _ID),
+                ("credit_code", _CODE),
+                ("holder_kind", _ID),
+                ("holder_code", c.optional(_CODE)),
+                ("holder_person_id", c.optional(c.RESIDENT_ID)),
+            ),
+            _cents("frozen_amount"),
+            *_same(("freeze_date", _DATE), ("freeze_end_date", _DATE), ("released_date", c.optional(_DATE))),
+        ),
+        _m(
+            "guarantees",
+            Guarantee,
+            *_same(
+                ("guarantee_id", _ID),
+                ("loan_id", _ID),
+                ("credit_code", _CODE),
+                ("guarantor_kind", _ID),
+                ("guarantor_code", c.optional(_CODE)),
+                ("guarantor_person_id", c.optional(c.RESIDENT_ID)),
+                ("guarantee_type", _ID),
+            ),
+            _cents("amount"),
+            *_same(("start_date", _DATE), ("end_date", _DATE)),
+        ),
+        _m(
+            "credit_reports",
+            CreditReport,
+            *_same(
+                ("credit_code", _CODE),
+                ("report_date", _DATE),
+                ("lenders", c.INT),
+                ("loans_outstanding", c.INT),
+            ),
+            _cents("balance"),
+            ("overdue_loans", "overdue_loans", c.INT),
+            _cents("overdue"),
+            *_same(("max_days_past_due", c.INT), ("guarantees_given", c.INT)),
+            _cents("guarantee_balance"),
+        ),
+        _m(
+            "credit_inquiries",
+            CreditInquiry,
+            *_same(
+                ("inquiry_id", _ID),
+                ("credit_code", _CODE),
+                ("inquiry_date", _DATE),
+                ("institution_type", _ID),
+                ("reason", _ID),
+            ),
         ),
     )
 }

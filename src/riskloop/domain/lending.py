@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from riskloop.domain import _checks as check
-from riskloop.domain.identity import BankAccount, CreditCode
+from riskloop.domain.identity import BankAccount, CreditCode, ResidentId
 from riskloop.domain.money import Money, Rate
 from riskloop.errors import ValidationError
 
@@ -127,6 +127,7 @@ class Repayment:
     installment_no: int
     paid_date: dt.date
     amount: Money
+    days_past_due: int = 0
 
     def __post_init__(self) -> None:
         check.text("repayment_id", self.repayment_id, 40)
@@ -134,6 +135,7 @@ class Repayment:
         check.integer("installment_no", self.installment_no, 1, MAX_TERM_MONTHS)
         check.date("paid_date", self.paid_date)
         check.money("amount", self.amount)
+        check.integer("days_past_due", self.days_past_due, 0, MAX_DAYS_PAST_DUE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +148,7 @@ class AccountTransaction:
     ts: dt.datetime
     amount: Money
     counterparty: str | None = None
+    counterparty_person_id: ResidentId | None = None
 
     def __post_init__(self) -> None:
         check.text("txn_id", self.txn_id, 40)
@@ -154,8 +157,95 @@ class AccountTransaction:
         object.__setattr__(self, "ts", check.utc_timestamp("ts", self.ts))
         check.money("amount", self.amount, signed=True)
         check.optional_text("counterparty", self.counterparty, 200)
+        check.optional_instance("counterparty_person_id", self.counterparty_person_id, ResidentId)
 
     @property
     def is_credit(self) -> bool:
         """True for money coming in."""
         return self.amount.cents > 0
+
+
+MAX_DAYS_PAST_DUE = 3650
+GUARANTEE_TYPES = ("joint", "general")
+INSTITUTION_TYPES = ("bank", "microlender", "consumer_finance", "guarantee", "leasing", "other")
+INQUIRY_REASONS = ("loan_approval", "guarantee_review", "post_loan")
+
+
+def _guarantor(kind: str, code: CreditCode | None, person: ResidentId | None) -> None:
+    """An enterprise guarantor has a credit code and no person; a person guarantor a resident ID and no code."""
+    check.choice("guarantor_kind", kind, ("person", "enterprise"))
+    if (kind == "enterprise") != (code is not None) or (kind == "person") != (person is not None):
+        raise ValidationError("guarantor_kind", f"a {kind} guarantor needs its own identifier and only that one")
+
+
+@dataclass(frozen=True, slots=True)
+class Guarantee:
+    """A guarantee (担保) of a loan by a person or an enterprise; one row of ``guarantees``."""
+
+    guarantee_id: str
+    loan_id: str
+    credit_code: CreditCode
+    guarantor_kind: str
+    guarantor_code: CreditCode | None
+    guarantor_person_id: ResidentId | None
+    guarantee_type: str
+    amount: Money
+    start_date: dt.date
+    end_date: dt.date
+
+    def __post_init__(self) -> None:
+        check.text("guarantee_id", self.guarantee_id, 40)
+        check.text("loan_id", self.loan_id, 40)
+        check.instance("credit_code", self.credit_code, CreditCode)
+        check.optional_instance("guarantor_code", self.guarantor_code, CreditCode)
+        check.optional_instance("guarantor_person_id", self.guarantor_person_id, ResidentId)
+        _guarantor(self.guarantor_kind, self.guarantor_code, self.guarantor_person_id)
+        check.choice("guarantee_type", self.guarantee_type, GUARANTEE_TYPES)
+        check.money("amount", self.amount)
+        check.date("start_date", self.start_date)
+        check.date("end_date", self.end_date)
+        check.not_before("end_date", self.end_date, self.start_date, "start_date")
+
+
+@dataclass(frozen=True, slots=True)
+class CreditReport:
+    """The bureau's summary of an enterprise's credit elsewhere on a report date; one row of ``credit_reports``."""
+
+    credit_code: CreditCode
+    report_date: dt.date
+    lenders: int
+    loans_outstanding: int
+    balance: Money
+    overdue_loans: int
+    overdue: Money
+    max_days_past_due: int
+    guarantees_given: int
+    guarantee_balance: Money
+
+    def __post_init__(self) -> None:
+        check.instance("credit_code", self.credit_code, CreditCode)
+        check.date("report_date", self.report_date)
+        check.integer("lenders", self.lenders, 0, 500)
+        for name in ("loans_outstanding", "overdue_loans", "guarantees_given"):
+            check.integer(name, getattr(self, name), 0, 5000)
+        for name in ("balance", "overdue", "guarantee_balance"):
+            check.money(name, getattr(self, name))
+        check.integer("max_days_past_due", self.max_days_past_due, 0, MAX_DAYS_PAST_DUE)
+
+
+@dataclass(frozen=True, slots=True)
+class CreditInquiry:
+    """An inquiry into an enterprise's credit report by another institution; one row of ``credit_inquiries``."""
+
+    inquiry_id: str
+    credit_code: CreditCode
+    inquiry_date: dt.date
+    institution_type: str
+    reason: str
+
+    def __post_init__(self) -> None:
+        check.text("inquiry_id", self.inquiry_id, 40)
+        check.instance("credit_code", self.credit_code, CreditCode)
+        check.date("inquiry_date", self.inquiry_date)
+        check.choice("institution_type", self.institution_type, INSTITUTION_TYPES)
+        check.choice("reason", self.reason, INQUIRY_REASONS)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from riskloop.domain import _checks as check
-from riskloop.domain.identity import CreditCode
+from riskloop.domain.identity import CreditCode, ResidentId
 from riskloop.domain.money import Money
 
 PartyRole = Literal["plaintiff", "defendant"]
@@ -96,3 +96,52 @@ class AdminPenalty:
         check.date("penalty_date", self.penalty_date)
         check.choice("authority", self.authority, AUTHORITIES)
         check.money("amount", self.amount)
+
+
+ABNORMAL_REASONS = ("no_annual_report", "unreachable_address", "false_information", "no_disclosure")
+
+
+@dataclass(frozen=True, slots=True)
+class AbnormalOperation:
+    """An abnormal-operation (经营异常名录) listing, until ``removed_date``; one row of ``abnormal_operations``."""
+
+    record_id: str
+    credit_code: CreditCode
+    listed_date: dt.date
+    reason: str
+    removed_date: dt.date | None = None
+
+    def __post_init__(self) -> None:
+        check.text("record_id", self.record_id, 40)
+        check.instance("credit_code", self.credit_code, CreditCode)
+        check.date("listed_date", self.listed_date)
+        check.choice("reason", self.reason, ABNORMAL_REASONS)
+        check.optional_date("removed_date", self.removed_date)
+        check.not_before("removed_date", self.removed_date, self.listed_date, "listed_date")
+
+
+@dataclass(frozen=True, slots=True)
+class EquityFreeze:
+    """A court freeze (股权冻结) of equity held in an enterprise; one row of ``equity_freezes``."""
+
+    freeze_id: str
+    credit_code: CreditCode
+    holder_kind: str
+    holder_code: CreditCode | None
+    holder_person_id: ResidentId | None
+    frozen_amount: Money
+    freeze_date: dt.date
+    freeze_end_date: dt.date
+    released_date: dt.date | None = None
+
+    def __post_init__(self) -> None:
+        check.text("freeze_id", self.freeze_id, 60)
+        check.instance("credit_code", self.credit_code, CreditCode)
+        check.choice("holder_kind", self.holder_kind, ("person", "enterprise"))
+        check.optional_instance("holder_code", self.holder_code, CreditCode)
+        check.optional_instance("holder_person_id", self.holder_person_id, ResidentId)
+        check.money("frozen_amount", self.frozen_amount)
+        check.date("freeze_date", self.freeze_date)
+        check.date("freeze_end_date", self.freeze_end_date)
+        check.optional_date("released_date", self.released_date)
+        check.not_before("released_date", self.released_date, self.freeze_date, "freeze_date")

@@ -111,8 +111,22 @@ def _fix(table: str, row: dict[str, Any], draw: st.DrawFn) -> dict[str, Any]:
             row[low], row[high] = sorted((row[low], row[high]))
     elif table == "enforcements" and row["closed_date"] is not None:
         row["closed_date"] = max(row["closed_date"], row["filed_date"])
-    elif table == "dishonest_list" and row["removed_date"] is not None:
+    elif (table == "dishonest_list" and row["removed_date"] is not None) or (
+        table == "abnormal_operations" and row["removed_date"] is not None
+    ):
         row["removed_date"] = max(row["removed_date"], row["listed_date"])
+    elif table == "equity_freezes":
+        person = row["holder_kind"] == "person"
+        row["holder_person_id"], row["holder_code"] = (
+            (draw(resident_ids), None) if person else (None, draw(credit_codes))
+        )
+        if row["released_date"] is not None:
+            row["released_date"] = max(row["released_date"], row["freeze_date"])
+    elif table == "guarantees":
+        person = row["guarantor_kind"] == "person"
+        pair = (draw(resident_ids), None) if person else (None, draw(credit_codes))
+        row["guarantor_person_id"], row["guarantor_code"] = pair
+        row["end_date"] = max(row["end_date"], row["start_date"])
     elif table == "financial_statements":
         row["fiscal_year"] = min(row["fiscal_year"], row["report_date"].year)
     elif table == "tax_declarations":

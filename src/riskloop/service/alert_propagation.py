@@ -1,0 +1,129 @@
+"""Propagated alerts: a direct warning raises a derived, decayed alert on each related enterprise (issue 13).
+
+For each direct alert of a run, the enterprises it spreads to (``graph.warning_spread.spread``, as of the
+alert's date) get an alert one level lower per step (预警 warning → 关注 attention → 提示 notice → none), with
+the path that explains it and the source alert it derives from. A related enterprise keeps one propagated
+alert per period: the highest level, then the fewest steps, then the lowest source key (deterministic). An
+enterprise already warned directly at that level or higher in the same run gets none. Path nodes are credit
+codes for enterprises and keyed tokens for persons, never a raw identifier.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from riskloop.domain.alert import (
+    ATTENTION,
+    LEVEL_RANK,
+    NOTICE,
+    PROPAGATED,
+    WARNING,
+    Evidence,
+    Hop,
+    RaisedAlert,
+    SignalValue,
+)
+from riskloop.graph.memory import EnterpriseGraph
+from riskloop.graph.warning_spread import Reached, SpreadRules, enterprise_nodes, spread
+
+SIGNAL = "graph_propagation"
+DECAY: dict[str, str | None] = {WARNING: ATTENTION, ATTENTION: NOTICE, NOTICE: None}
+
+
+@dataclass(frozen=True)
+class FirmFacts:
+    """What an alert on an enterprise carries besides its level: industry, kind and the loan on the book."""
+
+    industry_section: str | None = None
+    enterprise_kind: str | None = None
+    loan_id: str | None = None
+
+
+def decayed(level: str, steps: int) -> str | None:
+    """``level`` lowered one level per step; None once below notice."""
+    out: str | None = level
+    for _ in range(steps):
+        out = DECAY[out] if out is not None else None
+    return out
+
+
+def propagated_alerts(
+    direct: Sequence[RaisedAlert],
+    graph: EnterpriseGraph,
+    facts: Callable[[str], FirmFacts],
+    rules: SpreadRules | None = None,
+) -> list[RaisedAlert]:
+    """The propagated alerts of ``direct`` alerts over ``graph`` (each as of its own period's day).
+
+    Parameters
+    ----------
+    direct:
+        The direct alerts of a monitoring run (their ``period`` is an as-of day ``YYYY-MM-DD`` or a month).
+    graph:
+        The enterprise graph (nodes by credit code or keyed token).
+    facts:
+        Industry, kind and loan of an enterprise by credit code (for the derived alerts' filters).
+    rules:
+        Steps, fan-out and relation caps (``SpreadRules``).
+
+    """
+    nodes = enterprise_nodes(graph, sorted({a.credit_code for a in direct}))
+    own = {(a.credit_code, a.period): LEVEL_RANK[a.level] for a in direct}
+    best: dict[tuple[str, str], tuple[tuple[int, int, str], RaisedAlert]] = {}
+    for alert in sorted(direct, key=lambda a: (a.credit_code, a.signal, a.period)):
+        node = nodes.get(alert.credit_code)
+        if node is None or decayed(alert.level, 1) is None:
+            continue
+        for reached in spread(graph, node, _epoch(alert.period), rules):
+            level = decayed(alert.level, reached.steps)
+            code = graph.token[reached.node]
+            if level is None or own.get((code, alert.period), 0) >= LEVEL_RANK[level]:
+                continue
+            derived = _derived(alert, level, code, reached, graph, facts(code))
+            rank = (-LEVEL_RANK[level], reached.steps, f"{alert.credit_code}/{alert.signal}")
+            key = (code, alert.period)
+            if key not in best or rank < best[key][0]:
+                best[key] = (rank, derived)
+    return [best[k][1] for k in sorted(best)]
+
+
+def _derived(  # noqa: PLR0917
+    source: RaisedAlert,
+    level: str,
+    code: str,
+    reached: Reached,
+    graph: EnterpriseGraph,
+    facts: FirmFacts,
+) -> RaisedAlert:
+    hops = tuple(Hop(graph.token[a], graph.token[b], kind) for a, b, kind in reached.path)
+    signals = (
+        SignalValue("source_level", source.level),
+        SignalValue("source_signal", source.signal),
+        SignalValue("steps", reached.steps),
+    )
+    evidence = Evidence(signals, source.evidence.policy, source.evidence.policy_version, path=hops)
+    return RaisedAlert(
+        credit_code=code,
+        level=level,
+        signal=SIGNAL,
+        period=source.period,
+        origin=PROPAGATED,
+        evidence=evidence,
+        loan_id=facts.loan_id,
+        industry_section=facts.industry_section,
+        enterprise_kind=facts.enterprise_kind,
+        source=source.key,
+    )
+
+
+def _epoch(period: str) -> int:
+    """End of the period's day (a month: its first day) as epoch seconds: the edges valid then."""
+    day = dt.date.fromisoformat(period if len(period) == 10 else f"{period}-01")
+    return int(dt.datetime.combine(day, dt.time(23, 59, 59), dt.UTC).timestamp())
+
+
+def facts_from(table: Mapping[str, FirmFacts]) -> Callable[[str], FirmFacts]:
+    """A ``facts`` lookup over a mapping (unknown enterprises: no facts)."""
+    return lambda code: table.get(code, FirmFacts())
