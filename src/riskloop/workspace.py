@@ -67,7 +67,6 @@ if TYPE_CHECKING:
     from riskloop.service.models import ModelLifecycle
     from riskloop.service.monitor import Monitor
     from riskloop.storage.alerts import SQLAlertStore
-    from riskloop.storage.monitor_runs import SQLMonitorRuns
     from riskloop.storage.api_keys import SQLApiKeys
     from riskloop.storage.arrivals import SQLArrivalLog
     from riskloop.storage.checkpoint import BackgroundCheckpointer
@@ -75,6 +74,7 @@ if TYPE_CHECKING:
     from riskloop.storage.feature_store import SQLFeatureStore
     from riskloop.storage.graph_store import SQLGraphStore
     from riskloop.storage.model_registry import SQLModelRegistry
+    from riskloop.storage.monitor_runs import SQLMonitorRuns
     from riskloop.storage.outbox import SQLOutbox
     from riskloop.storage.profiles import SQLProfileSource
     from riskloop.storage.protected import SQLVault
@@ -579,8 +579,14 @@ class Workspace:
             raise ConfigError(f"monitoring engine: duckdb or spark (got {engine!r})")
         rules = ZenRuleEngine(self.strategy_loader())
         return Monitor(
-            runner, self.settings.warehouse, self.monitor_runs(), self.strategy_repository(), rules, self.alerts(),
-            self.clock, policy,
+            runner,
+            self.settings.warehouse,
+            self.monitor_runs(),
+            self.strategy_repository(),
+            rules,
+            self.alerts(),
+            self.clock,
+            policy,
         )
 
     def outbox_dispatcher(

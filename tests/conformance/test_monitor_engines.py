@@ -39,7 +39,8 @@ def test_duckdb_and_spark_agree_on_aggregates_and_signals(small_universe: Path, 
     assert fold_days(sparked, cut, day).equals(later)
     both = pa.concat_tables([daily, later])
     left, right = compute_signals(duck, both, day), compute_signals(sparked, both, day)
-    assert left.schema == right.schema and left.num_rows == right.num_rows > 10
+    assert left.schema == right.schema
+    assert left.num_rows == right.num_rows > 10
     for name in left.column_names:
         a, b = left[name].to_pylist(), right[name].to_pylist()
         if isinstance(next((v for v in a if v is not None), None), float):
@@ -54,7 +55,8 @@ def test_run_records_are_kept_alike(port_engine: sa.Engine | None) -> None:
 
     store: Any = MemoryMonitorRuns() if port_engine is None else SQLMonitorRuns(port_engine)
     day = dt.date(2026, 3, 31)
-    assert store.get(day) is None and store.latest() is None
+    assert store.get(day) is None
+    assert store.latest() is None
     store.put(MonitorRun(day, RUNNING, "warning-reference@1", NOW))
     assert store.latest() is None
     done = MonitorRun(day, DONE, "warning-reference@1", NOW, NOW, 12, {"warning": 2, "none": 10}, 3, 1, 0, 2)

@@ -27,7 +27,7 @@ def _render(result: dict[str, Any]) -> None:
 
 
 @app.command("monitor")
-def monitor_command(
+def monitor_command(  # noqa: PLR0917 - Typer options are parameters
     ctx: typer.Context,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Monitor as of this day (YYYY-MM-DD)")] = None,
     start: Annotated[str | None, typer.Option("--from", help="Backfill from this day")] = None,
@@ -62,7 +62,8 @@ def monitor_command(
                 if day is not None:
                     runs = [monitor.run(day, progress)]
                 else:
-                    assert lo is not None and hi is not None
+                    assert lo is not None
+                    assert hi is not None
                     runs = monitor.backfill(lo, hi, every, progress)
         payload = {"runs": [r.to_dict() for r in runs], "seconds": round(time.perf_counter() - started, 3)}
     emit(payload, json_mode, _render)

@@ -93,7 +93,9 @@ def _require(tables: Sequence[str], present: set[str]) -> None:
 def fold_days(runner: SqlRunner, lo: dt.date, hi: dt.date) -> pa.Table:
     """Per-enterprise daily aggregates of the raw rows dated in ``(lo, hi]`` (borrowers only)."""
     out = runner.run(daily_sql(lo, hi), DAILY_TABLES, {})
-    return out.select(DAILY_SCHEMA.names).cast(DAILY_SCHEMA).sort_by([("credit_code", "ascending"), ("day", "ascending")])
+    return (
+        out.select(DAILY_SCHEMA.names).cast(DAILY_SCHEMA).sort_by([("credit_code", "ascending"), ("day", "ascending")])
+    )
 
 
 def merge_days(parts: Sequence[pa.Table]) -> pa.Table:

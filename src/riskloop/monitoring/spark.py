@@ -43,7 +43,9 @@ class SparkRunner:
                     present.add(name)
             _require(tables, present)
             for name, table in extra.items():
-                frame = spark.createDataFrame(table) if table.num_rows else spark.createDataFrame([], _spark_schema(table))
+                frame = (
+                    spark.createDataFrame(table) if table.num_rows else spark.createDataFrame([], _spark_schema(table))
+                )
                 frame.createOrReplaceTempView(name)
                 present.add(name)
             out = spark.sql(duckdb_to_spark(sql)).toArrow()

@@ -71,7 +71,7 @@ class MonitorResult:
 class Monitor:
     """Runs monitoring as of a day, or over a range of days (backfill)."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0917 - the ports the use case is built from
         self,
         runner: SqlRunner,
         warehouse: Path,
@@ -132,8 +132,17 @@ class Monitor:
         self.runs.put(done)
         progress("done", 4, 4)
         return MonitorResult(
-            as_of, key, len(rows), levels, outcome.raised, outcome.upgraded, outcome.unchanged, folded, resumed,
-            self.signals.path(as_of), raised,
+            as_of,
+            key,
+            len(rows),
+            levels,
+            outcome.raised,
+            outcome.upgraded,
+            outcome.unchanged,
+            folded,
+            resumed,
+            self.signals.path(as_of),
+            raised,
         )
 
     def backfill(
@@ -201,8 +210,7 @@ def direct_alerts(verdicts: list[Verdict], rows: list[dict[str, Any]], key: str,
                 continue
             others = [f for f in verdict.fired if f is not fired]
             signals = tuple(
-                SignalValue(f.signal, _plain(f.value), f.threshold, f.coefficient)
-                for f in (fired, *others)
+                SignalValue(f.signal, _plain(f.value), f.threshold, f.coefficient) for f in (fired, *others)
             )
             best[own] = RaisedAlert(
                 credit_code=verdict.credit_code,

@@ -70,7 +70,7 @@ def setup(monitor_universe: Path, tmp_path: Path) -> Setup:
 
 
 def test_no_active_policy_is_refused_naming_how_to_activate(setup: Setup) -> None:
-    with pytest.raises(NotFoundError, match="warning-reference.*activations"):
+    with pytest.raises(NotFoundError, match=r"warning-reference.*activations"):
         setup.monitor().run(DAY)
     assert setup.runs.runs == {}
 
@@ -91,19 +91,26 @@ def test_a_policy_change_by_its_author_alone_is_refused(setup: Setup) -> None:
 def test_a_run_raises_direct_alerts_once_and_a_rerun_changes_nothing(setup: Setup) -> None:
     setup.activate()
     first = setup.monitor().run(DAY)
-    assert first.policy == "warning-reference@1" and first.loans > 10
+    assert first.policy == "warning-reference@1"
+    assert first.loans > 10
     assert first.raised == len(first.direct_alerts) > 0
     assert sum(first.levels.values()) == first.loans
     alert = first.direct_alerts[0]
-    assert alert.period == "2026-03" and alert.origin == "direct" and alert.loan_id
-    assert alert.evidence.policy == POLICY_NAME and alert.evidence.signals[0].name == alert.signal
+    assert alert.period == "2026-03"
+    assert alert.origin == "direct"
+    assert alert.loan_id
+    assert alert.evidence.policy == POLICY_NAME
+    assert alert.evidence.signals[0].name == alert.signal
     stored = len(setup.alerts.alerts)
     again = setup.monitor().run(DAY)
     assert (again.raised, again.upgraded, again.unchanged) == (0, 0, first.raised)
     assert len(setup.alerts.alerts) == stored
-    assert again.levels == first.levels and again.folded is None
+    assert again.levels == first.levels
+    assert again.folded is None
     run = setup.runs.get(DAY)
-    assert run is not None and run.status == "done" and run.attempts == 2
+    assert run is not None
+    assert run.status == "done"
+    assert run.attempts == 2
 
 
 def test_an_interrupted_run_resumes_to_the_result_of_a_clean_one(setup: Setup, tmp_path: Path) -> None:
@@ -126,7 +133,8 @@ def test_backfill_runs_month_ends_and_daily_runs_fold_only_new_days(setup: Setup
     assert [r.as_of for r in runs] == [dt.date(2026, 1, 31), dt.date(2026, 2, 28), dt.date(2026, 3, 31)]
     assert runs[1].folded == (dt.date(2026, 1, 31), dt.date(2026, 2, 28))
     earlier = monitor.run(dt.date(2025, 12, 31))  # a past day: read from what is folded, nothing new
-    assert earlier.folded is None and earlier.loans > 0
+    assert earlier.folded is None
+    assert earlier.loans > 0
     assert list(run_days(dt.date(2026, 1, 30), dt.date(2026, 2, 2), "day")) == [
         dt.date(2026, 1, 30),
         dt.date(2026, 1, 31),
