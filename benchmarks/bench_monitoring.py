@@ -128,8 +128,18 @@ def _measure(kind: str, tables: Path, day: dt.date) -> dict[str, Any]:
     seconds = time.perf_counter() - started
     return {
         "seconds": round(seconds, 3),
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+        "peak_rss_mb": _peak_rss_mb(),
     } | extra
+
+
+def _peak_rss_mb() -> int:
+    """This process's peak resident memory since exec (VmHWM; ru_maxrss would carry the parent's over exec)."""
+    status = Path("/proc/self/status")
+    if status.is_file():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) // 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 
 
 def _in_child(kind: str, tables: Path, day: dt.date) -> dict[str, Any]:
