@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 from riskloop.config import Settings
 from riskloop.domain.applicant import AgeRange
 from riskloop.domain.clock import Clock, SystemClock
-from riskloop.errors import DataSourceError, NotFoundError, RiskloopError, ValidationError
+from riskloop.errors import ConfigError, DataSourceError, NotFoundError, RiskloopError, ValidationError
 from riskloop.io.warehouse import Warehouse
+from riskloop.monitoring.policy import POLICY_NAME
 from riskloop.plugins import Registry
 from riskloop.rules.engine import KEY_SEPARATOR, StrategyLoader
 from riskloop.rules.loaders import ChainStrategyLoader, PackageStrategyLoader
@@ -64,6 +65,7 @@ if TYPE_CHECKING:
     from riskloop.privacy.envelope import Sealer
     from riskloop.service.graph_checks import WorkspaceGraphChecks
     from riskloop.service.models import ModelLifecycle
+    from riskloop.service.monitor import Monitor
     from riskloop.storage.alerts import SQLAlertStore
     from riskloop.storage.api_keys import SQLApiKeys
     from riskloop.storage.arrivals import SQLArrivalLog
@@ -72,6 +74,7 @@ if TYPE_CHECKING:
     from riskloop.storage.feature_store import SQLFeatureStore
     from riskloop.storage.graph_store import SQLGraphStore
     from riskloop.storage.model_registry import SQLModelRegistry
+    from riskloop.storage.monitor_runs import SQLMonitorRuns
     from riskloop.storage.outbox import SQLOutbox
     from riskloop.storage.profiles import SQLProfileSource
     from riskloop.storage.protected import SQLVault
@@ -553,6 +556,38 @@ class Workspace:
     def alerts(self) -> AlertDesk:
         """Post-loan alerts: raised idempotently by monitoring, worked by post-loan officers."""
         return AlertDesk(self.alert_store(), self.clock)
+
+    def monitor_runs(self) -> SQLMonitorRuns:
+        """Records of post-loan monitoring runs (the MonitorRuns port)."""
+        from riskloop.storage.monitor_runs import SQLMonitorRuns
+
+        return SQLMonitorRuns(self.engine)
+
+    def monitor(self, engine: str = "duckdb", policy: str = POLICY_NAME) -> Monitor:
+        """Post-loan monitoring over the warehouse with the active version of the warning policy ``policy``."""
+        from riskloop.monitoring.engine import DuckDBRunner, SqlRunner
+        from riskloop.rules.zen import ZenRuleEngine
+        from riskloop.service.monitor import Monitor
+
+        if engine == "spark":
+            from riskloop.monitoring.spark import SparkRunner
+
+            runner: SqlRunner = SparkRunner(self.settings.warehouse)
+        elif engine == "duckdb":
+            runner = DuckDBRunner(self.settings.warehouse)
+        else:
+            raise ConfigError(f"monitoring engine: duckdb or spark (got {engine!r})")
+        rules = ZenRuleEngine(self.strategy_loader())
+        return Monitor(
+            runner,
+            self.settings.warehouse,
+            self.monitor_runs(),
+            self.strategy_repository(),
+            rules,
+            self.alerts(),
+            self.clock,
+            policy,
+        )
 
     def outbox_dispatcher(
         self,

@@ -1,0 +1,194 @@
+"""Benchmark post-loan monitoring against the universe's truth, next to a days-past-due baseline, and its cost.
+
+Run: ``.venv/bin/python -m benchmarks.bench_monitoring --enterprises 20000 [--seed 7] [--split 2025-07-01]``
+
+Generates a universe, then monitors its book at every month end from ``--start`` on (incrementally: each run
+folds only the month since the previous one) with the shipped reference warning policy. Against
+``truth/loans`` (read here only): per level (at least that level), the share of defaulted loans warned >= 30,
+60 and 90 days before their default date, the median lead time and false alarms per 1,000 performing
+loan-months (loans that never default), for the training period (as-of dates before ``--split``) and the
+evaluation period after it, next to a baseline of days-past-due alerts only (>= 1 notice, >= 10 attention,
+>= 30 warning) computed from the same signals. Cost, each in a fresh process (wall time, peak RSS): a full
+monitoring run as of the universe's last day (fold everything, signals, policy), a raw DuckDB scan of the
+same input tables, and an incremental daily run (fold one day, signals, policy). Writes JSON to
+``benchmarks/out/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from riskloop.features.backends.duckdb import open_tables
+from riskloop.monitoring.engine import DuckDBRunner, compute_signals, fold_days, merge_days
+from riskloop.monitoring.policy import POLICY_NAME, POLICY_VERSION, RANKS, policy_context, read_verdict
+from riskloop.monitoring.signals import DAILY_TABLES, SIGNAL_TABLES
+from riskloop.monitoring.store import ORIGIN
+from riskloop.rules.engine import strategy_key
+from riskloop.rules.loaders import PackageStrategyLoader
+from riskloop.rules.zen import ZenRuleEngine
+from riskloop.service.monitor import run_days
+from riskloop.synth.params import UniverseParams
+from riskloop.synth.universe import generate_universe
+
+KEY = strategy_key(POLICY_NAME, POLICY_VERSION)
+LEVELS = ("warning", "attention", "notice")
+
+
+def _levels(runner: DuckDBRunner, daily: pa.Table, day: dt.date, engine: ZenRuleEngine) -> list[dict[str, Any]]:
+    rows = compute_signals(runner, daily, day).to_pylist()
+    out = []
+    for row in rows:
+        verdict = read_verdict(row, engine.evaluate(KEY, policy_context(row)).result)
+        dpd = row["days_past_due"]
+        base = 3 if dpd >= 30 else 2 if dpd >= 10 else 1 if dpd >= 1 else 0
+        out.append({"loan_id": row["loan_id"], "day": day, "rank": RANKS.get(verdict.level, 0), "dpd_rank": base})
+    return out
+
+
+def _monthly(tables: Path, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    runner, engine = DuckDBRunner(tables), ZenRuleEngine(PackageStrategyLoader())
+    parts: list[pa.Table] = []
+    lo, out = ORIGIN, []
+    for day in run_days(start, end, "month"):
+        parts.append(fold_days(runner, lo, day))
+        lo = day
+        out.extend(_levels(runner, merge_days(parts), day, engine))
+    return out
+
+
+def _evaluate(rows: list[dict[str, Any]], truth: pa.Table, split: dt.date) -> dict[str, Any]:
+    info = {r["loan_id"]: r for r in truth.to_pylist()}
+    report: dict[str, Any] = {}
+    for period, keep in (("training", lambda d: d < split), ("evaluation", lambda d: d >= split)):
+        sub = [r for r in rows if keep(r["day"])]
+        report[period] = {
+            col: {lvl: _score(sub, info, col, RANKS[lvl], keep) for lvl in LEVELS} for col in ("rank", "dpd_rank")
+        }
+    return report
+
+
+def _score(rows: list[dict[str, Any]], info: dict[str, Any], col: str, rank: int, keep: Any) -> dict[str, Any]:
+    first: dict[str, dt.date] = {}
+    performing = alarms = 0
+    for r in sorted(rows, key=lambda r: r["day"]):
+        t = info.get(r["loan_id"])
+        if t is None:
+            continue
+        if t["defaulted"]:
+            if r["day"] < t["default_date"] and r[col] >= rank and r["loan_id"] not in first:
+                first[r["loan_id"]] = r["day"]
+        else:
+            performing += 1
+            alarms += r[col] >= rank
+    seen = {r["loan_id"] for r in rows}
+    defaults = [k for k in seen if info.get(k, {}).get("defaulted") and keep(info[k]["default_date"])]
+    leads = [(info[k]["default_date"] - first[k]).days for k in defaults if k in first]
+    n = max(len(defaults), 1)
+    return {
+        "defaults": len(defaults),
+        "warned_30d": round(sum(x >= 30 for x in leads) / n, 3),
+        "warned_60d": round(sum(x >= 60 for x in leads) / n, 3),
+        "warned_90d": round(sum(x >= 90 for x in leads) / n, 3),
+        "median_lead_days": float(np.median(leads)) if leads else None,
+        "false_alarms_per_1000_loan_months": round(1000 * alarms / max(performing, 1), 1),
+        "performing_loan_months": performing,
+    }
+
+
+def _measure(kind: str, tables: Path, day: dt.date) -> dict[str, Any]:
+    started = time.perf_counter()
+    if kind == "raw_scan":
+        con, present = open_tables(tables, sorted(set(DAILY_TABLES) | set(SIGNAL_TABLES)))
+        for name in sorted(present):
+            con.execute(f"SELECT count(*), max(COLUMNS(*)) FROM {name}").to_arrow_table()
+        con.close()
+        extra = {}
+    else:
+        runner, engine = DuckDBRunner(tables), ZenRuleEngine(PackageStrategyLoader())
+        if kind == "full":
+            daily = fold_days(runner, ORIGIN, day)
+        else:  # incremental: yesterday's aggregates are there; fold today only
+            before = fold_days(runner, ORIGIN, day - dt.timedelta(days=1))
+            started = time.perf_counter()
+            daily = merge_days([before, fold_days(runner, day - dt.timedelta(days=1), day)])
+        extra = {"loans": len(_levels(runner, daily, day, engine))}
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": round(seconds, 3),
+        "peak_rss_mb": _peak_rss_mb(),
+    } | extra
+
+
+def _peak_rss_mb() -> int:
+    """This process's peak resident memory since exec (VmHWM; ru_maxrss would carry the parent's over exec)."""
+    status = Path("/proc/self/status")
+    if status.is_file():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) // 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
+def _in_child(kind: str, tables: Path, day: dt.date) -> dict[str, Any]:
+    cmd = [sys.executable, "-m", "benchmarks.bench_monitoring", "--measure", kind, "--tables", str(tables),
+           "--day", day.isoformat()]  # fmt: skip
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return dict(json.loads(out.strip().splitlines()[-1]))
+
+
+def main() -> None:
+    """Parse options, run, print and save the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--enterprises", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--start", default="2024-07-01")
+    parser.add_argument("--split", default="2025-07-01")
+    parser.add_argument("--measure")
+    parser.add_argument("--tables")
+    parser.add_argument("--day")
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(_measure(args.measure, Path(args.tables), dt.date.fromisoformat(args.day))))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        params = UniverseParams(enterprises=args.enterprises, seed=args.seed)
+        generate_universe(params, out, workers=2)
+        tables, end = out / "tables", params.as_of
+        t0 = time.perf_counter()
+        rows = _monthly(tables, dt.date.fromisoformat(args.start), end)
+        monthly_seconds = time.perf_counter() - t0
+        truth = pq.read_table(out / "truth" / "loans.parquet", columns=["loan_id", "defaulted", "default_date"])
+        quality = _evaluate(rows, truth, dt.date.fromisoformat(args.split))
+        cost = {kind: _in_child(kind, tables, end) for kind in ("raw_scan", "full", "incremental")}
+    result = {
+        "enterprises": args.enterprises,
+        "seed": args.seed,
+        "loan_months": len(rows),
+        "monthly_backfill_seconds": round(monthly_seconds, 1),
+        "quality": quality,
+        "cost": cost,
+        "full_vs_raw_scan": round(cost["full"]["seconds"] / max(cost["raw_scan"]["seconds"], 1e-9), 2),
+        "incremental_vs_full": round(cost["incremental"]["seconds"] / max(cost["full"]["seconds"], 1e-9), 3),
+    }
+    print(json.dumps(result, indent=1, default=str))
+    folder = Path(__file__).parent / "out"
+    folder.mkdir(exist_ok=True)
+    (folder / f"monitoring-{args.enterprises}.json").write_text(json.dumps(result, indent=1, default=str))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,232 @@
+"""The monitoring use case: signals of every loan on the book as of a day, the warning policy, direct alerts.
+
+A run as of ``D``: (1) fold the raw rows dated after the aggregates' watermark up to ``D`` into the daily
+aggregates (nothing when ``D`` is not past it: a backfill reads what is there); (2) compute the signals of the
+loans on the book from the aggregates and write them (kept: a resumed run reuses them); (3) run the active
+version of the warning policy on each loan; (4) raise one direct alert per enterprise, signal and month at the
+highest level it fired, through the alert desk (idempotent: a re-run changes nothing); (5) mark the run done.
+Every step is idempotent, so an interrupted run resumes by running again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from riskloop.domain.alert import DIRECT, Evidence, RaisedAlert, SignalValue
+from riskloop.domain.clock import Clock
+from riskloop.domain.monitor_run import DONE, RUNNING, MonitorRun
+from riskloop.errors import ConfigError, NotFoundError, ValidationError
+from riskloop.monitoring.engine import SqlRunner, compute_signals, fold_days
+from riskloop.monitoring.policy import NONE, POLICY_NAME, RANKS, Verdict, policy_context, read_verdict
+from riskloop.monitoring.store import ORIGIN, DailyStore, SignalStore
+from riskloop.rules.engine import RuleEngine
+from riskloop.service.alerts import AlertDesk
+from riskloop.service.monitor_ports import MonitorRuns
+from riskloop.service.strategy_ports import ActiveVersions
+
+ACTOR = "monitor"  # who raises the direct alerts in the audit trail
+Progress = Callable[[str, int, int], None]
+
+
+def _quiet(_stage: str, _done: int, _total: int) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class MonitorResult:
+    """What one run as of ``as_of`` did; ``direct_alerts`` are for the propagation step to take."""
+
+    as_of: dt.date
+    policy: str
+    loans: int
+    levels: dict[str, int]
+    raised: int
+    upgraded: int
+    unchanged: int
+    folded: tuple[dt.date, dt.date] | None
+    resumed: bool
+    signals_path: Path
+    direct_alerts: list[RaisedAlert] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready fields (the alerts as a count)."""
+        return {
+            "as_of": self.as_of.isoformat(),
+            "policy": self.policy,
+            "loans": self.loans,
+            "levels": dict(self.levels),
+            "alerts": {"raised": self.raised, "upgraded": self.upgraded, "unchanged": self.unchanged},
+            "direct_alerts": len(self.direct_alerts),
+            "folded": None if self.folded is None else [d.isoformat() for d in self.folded],
+            "resumed": self.resumed,
+            "signals": str(self.signals_path),
+        }
+
+
+class Monitor:
+    """Runs monitoring as of a day, or over a range of days (backfill)."""
+
+    def __init__(  # noqa: PLR0917 - the ports the use case is built from
+        self,
+        runner: SqlRunner,
+        warehouse: Path,
+        runs: MonitorRuns,
+        policies: ActiveVersions,
+        rules: RuleEngine,
+        alerts: AlertDesk,
+        clock: Clock,
+        policy: str = POLICY_NAME,
+    ) -> None:
+        self.runner, self.runs, self.policies, self.rules, self.alerts = runner, runs, policies, rules, alerts
+        self.daily, self.signals = DailyStore(warehouse), SignalStore(warehouse)
+        self.clock, self.policy = clock, policy
+
+    def active_policy(self) -> str:
+        """``name@version`` of the active warning policy; NotFoundError naming how to activate one."""
+        active = self.policies.active(self.policy)
+        if active is None:
+            raise NotFoundError(
+                f"warning policy {self.policy}: no active version; author one (POST /v1/strategies/{self.policy}"
+                f"/versions with the content of riskloop/rules/strategies/warning-reference-v1.json), submit and "
+                f"approve it, then activate it (POST /v1/strategies/{self.policy}/activations, approved by another "
+                "approver)"
+            )
+        return active.key
+
+    def run(self, as_of: dt.date, progress: Progress = _quiet) -> MonitorResult:
+        """Monitor the book as of ``as_of`` (see the module); re-running a day gives the same result."""
+        key = self.active_policy()
+        earlier = self.runs.get(as_of)
+        resumed = earlier is not None and earlier.status == RUNNING
+        attempts = 1 if earlier is None else earlier.attempts + 1
+        started = MonitorRun(as_of, RUNNING, key, self.clock.now(), attempts=attempts)
+        self.runs.put(started)
+        progress("aggregates", 0, 4)
+        folded = self._fold(as_of)
+        progress("signals", 1, 4)
+        table = self.signals.read(as_of) if resumed or earlier is not None else None
+        if table is None:
+            table = compute_signals(self.runner, self.daily.read(as_of), as_of)
+            self.signals.write(as_of, table)
+        rows = table.to_pylist()
+        verdicts = self._judge(key, rows, progress)
+        progress("alerts", 3, 4)
+        raised = direct_alerts(verdicts, rows, key, as_of)
+        outcome = self.alerts.raise_many(raised, actor=ACTOR)
+        levels = dict(Counter(v.level for v in verdicts))
+        done = replace(
+            started,
+            status=DONE,
+            finished_at=self.clock.now(),
+            loans=len(rows),
+            levels=levels,
+            raised=outcome.raised,
+            upgraded=outcome.upgraded,
+            unchanged=outcome.unchanged,
+        )
+        self.runs.put(done)
+        progress("done", 4, 4)
+        return MonitorResult(
+            as_of,
+            key,
+            len(rows),
+            levels,
+            outcome.raised,
+            outcome.upgraded,
+            outcome.unchanged,
+            folded,
+            resumed,
+            self.signals.path(as_of),
+            raised,
+        )
+
+    def backfill(
+        self, start: dt.date, end: dt.date, every: str = "day", progress: Progress = _quiet
+    ) -> list[MonitorResult]:
+        """Run every day (or every month end) from ``start`` to ``end``, oldest first."""
+        days = list(run_days(start, end, every))
+        out = []
+        for i, day in enumerate(days):
+            progress(f"as of {day}", i, len(days))
+            out.append(self.run(day))
+        progress("done", len(days), len(days))
+        return out
+
+    def _fold(self, as_of: dt.date) -> tuple[dt.date, dt.date] | None:
+        mark = self.daily.watermark()
+        if mark is not None and mark >= as_of:
+            return None
+        lo = mark or ORIGIN
+        self.daily.add(lo, as_of, fold_days(self.runner, lo, as_of))
+        return (lo, as_of)
+
+    def _judge(self, key: str, rows: list[dict[str, Any]], progress: Progress) -> list[Verdict]:
+        verdicts = []
+        for i, row in enumerate(rows):
+            outcome = self.rules.evaluate(key, policy_context(row))
+            if outcome.error is not None:
+                raise ConfigError(f"warning policy {key} failed on loan {row['loan_id']}: {outcome.error.message}")
+            verdicts.append(read_verdict(row, outcome.result))
+            if i % 5000 == 0:
+                progress("policy", i, len(rows))
+        return verdicts
+
+
+def run_days(start: dt.date, end: dt.date, every: str) -> Iterable[dt.date]:
+    """Every day, or every month's last day, from ``start`` to ``end`` (both included when they fall on one)."""
+    if end < start:
+        raise ValidationError("--to", f"{end} is before --from {start}")
+    if every not in ("day", "month"):
+        raise ValidationError("--every", f"day or month (got {every!r})")
+    day = start
+    while day <= end:
+        nxt = day + dt.timedelta(days=1)
+        if every == "day" or nxt.month != day.month:
+            yield day
+        day = nxt
+
+
+def direct_alerts(verdicts: list[Verdict], rows: list[dict[str, Any]], key: str, as_of: dt.date) -> list[RaisedAlert]:
+    """One alert per enterprise and signal for the month of ``as_of``, at the highest level the signal fired.
+
+    Its evidence lists that signal first, then every other rule that fired on the loan, with the policy.
+    """
+    name, _, version = key.rpartition("@")
+    period = as_of.strftime("%Y-%m")
+    row_of = {r["loan_id"]: r for r in rows}
+    best: dict[tuple[str, str], RaisedAlert] = {}
+    for verdict in verdicts:
+        if verdict.level == NONE:
+            continue
+        row = row_of[verdict.loan_id]
+        for fired in verdict.fired:
+            own = (verdict.credit_code, fired.signal)
+            if own in best and RANKS[best[own].level] >= RANKS[fired.level]:
+                continue
+            others = [f for f in verdict.fired if f is not fired]
+            signals = tuple(
+                SignalValue(f.signal, _plain(f.value), f.threshold, f.coefficient) for f in (fired, *others)
+            )
+            best[own] = RaisedAlert(
+                credit_code=verdict.credit_code,
+                level=fired.level,
+                signal=fired.signal,
+                period=period,
+                origin=DIRECT,
+                evidence=Evidence(signals, name, int(version)),
+                loan_id=verdict.loan_id,
+                industry_section=row.get("industry_section"),
+                enterprise_kind=row.get("enterprise_kind"),
+            )
+    return [best[k] for k in sorted(best)]
+
+
+def _plain(value: Any) -> float | int | None:
+    if isinstance(value, float):
+        return round(value, 6)
+    return value if isinstance(value, int) else None

@@ -1,0 +1,143 @@
+"""The monitoring use case on the in-memory fakes: the active policy only, four eyes, idempotent and resumable runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from riskloop.domain.access import ANALYST, APPROVER
+from riskloop.domain.monitor_run import RUNNING, MonitorRun
+from riskloop.errors import ForbiddenError, NotFoundError
+from riskloop.monitoring.engine import DuckDBRunner
+from riskloop.monitoring.policy import POLICY_NAME, build_policy
+from riskloop.rules.loaders import ChainStrategyLoader, PackageStrategyLoader
+from riskloop.rules.zen import ZenRuleEngine
+from riskloop.service.alerts import AlertDesk
+from riskloop.service.monitor import Monitor, run_days
+from riskloop.service.strategies import StrategyLifecycle
+from riskloop.testing.clock import SteppingClock
+from riskloop.testing.memory_alerts import MemoryAlerts
+from riskloop.testing.memory_monitor_runs import MemoryMonitorRuns
+from riskloop.testing.memory_strategies import MemoryStrategies
+from riskloop.testing.principals import person
+
+ANN, BOB = person("ann", ANALYST), person("bob", APPROVER)
+ANN_BOTH = person("ann", ANALYST, APPROVER)
+DAY = dt.date(2026, 3, 31)
+
+
+class Setup:
+    def __init__(self, universe: Path, home: Path) -> None:
+        self.clock = SteppingClock(dt.datetime(2026, 4, 1, 6, 0, tzinfo=dt.UTC))
+        self.strategies = MemoryStrategies()
+        self.lifecycle = StrategyLifecycle(self.strategies, self.clock)
+        self.alerts = MemoryAlerts()
+        self.runs = MemoryMonitorRuns()
+        self.universe, self.home = universe, home
+
+    def monitor(self) -> Monitor:
+        rules = ZenRuleEngine(ChainStrategyLoader(_StoreLoader(self.strategies), PackageStrategyLoader()))
+        desk = AlertDesk(self.alerts, self.clock)
+        runner = DuckDBRunner(self.universe, threads=1)
+        return Monitor(runner, self.home, self.runs, self.strategies, rules, desk, self.clock)
+
+    def activate(self) -> None:
+        v = self.lifecycle.create(ANN, POLICY_NAME, build_policy())
+        self.lifecycle.submit(ANN, POLICY_NAME, v.version)
+        self.lifecycle.approve(BOB, POLICY_NAME, v.version)
+        self.lifecycle.approve_activation(BOB, self.lifecycle.request_activation(ANN, POLICY_NAME, v.version))
+
+
+class _StoreLoader:
+    def __init__(self, store: MemoryStrategies) -> None:
+        self.store = store
+
+    def load(self, key: str) -> object:
+        from riskloop.rules.engine import Strategy, parse_key
+
+        name, version = parse_key(key)
+        content = self.store.content(name, version)
+        if content is None:
+            raise NotFoundError(key)
+        return Strategy.of(name, version, content)
+
+
+@pytest.fixture
+def setup(monitor_universe: Path, tmp_path: Path) -> Setup:
+    return Setup(monitor_universe, tmp_path)
+
+
+def test_no_active_policy_is_refused_naming_how_to_activate(setup: Setup) -> None:
+    with pytest.raises(NotFoundError, match=r"warning-reference.*activations"):
+        setup.monitor().run(DAY)
+    assert setup.runs.runs == {}
+
+
+def test_a_policy_change_by_its_author_alone_is_refused(setup: Setup) -> None:
+    v = setup.lifecycle.create(ANN_BOTH, POLICY_NAME, build_policy())
+    setup.lifecycle.submit(ANN_BOTH, POLICY_NAME, v.version)
+    with pytest.raises(ForbiddenError):
+        setup.lifecycle.approve(ANN_BOTH, POLICY_NAME, v.version)
+    setup.lifecycle.approve(BOB, POLICY_NAME, v.version)
+    change = setup.lifecycle.request_activation(ANN_BOTH, POLICY_NAME, v.version)
+    with pytest.raises(ForbiddenError):
+        setup.lifecycle.approve_activation(ANN_BOTH, change)
+    with pytest.raises(NotFoundError):
+        setup.monitor().run(DAY)  # still nothing active
+
+
+def test_a_run_raises_direct_alerts_once_and_a_rerun_changes_nothing(setup: Setup) -> None:
+    setup.activate()
+    first = setup.monitor().run(DAY)
+    assert first.policy == "warning-reference@1"
+    assert first.loans > 10
+    assert first.raised == len(first.direct_alerts) > 0
+    assert sum(first.levels.values()) == first.loans
+    alert = first.direct_alerts[0]
+    assert alert.period == "2026-03"
+    assert alert.origin == "direct"
+    assert alert.loan_id
+    assert alert.evidence.policy == POLICY_NAME
+    assert alert.evidence.signals[0].name == alert.signal
+    stored = len(setup.alerts.alerts)
+    again = setup.monitor().run(DAY)
+    assert (again.raised, again.upgraded, again.unchanged) == (0, 0, first.raised)
+    assert len(setup.alerts.alerts) == stored
+    assert again.levels == first.levels
+    assert again.folded is None
+    run = setup.runs.get(DAY)
+    assert run is not None
+    assert run.status == "done"
+    assert run.attempts == 2
+
+
+def test_an_interrupted_run_resumes_to_the_result_of_a_clean_one(setup: Setup, tmp_path: Path) -> None:
+    setup.activate()
+    clean = setup.monitor().run(DAY)
+    other = Setup(setup.universe, tmp_path / "other")
+    other.activate()
+    # killed after writing its record, before the signals and alerts
+    other.runs.put(MonitorRun(DAY, RUNNING, "warning-reference@1", other.clock.now()))
+    resumed = other.monitor().run(DAY)
+    assert resumed.resumed
+    assert (resumed.loans, resumed.levels, resumed.raised) == (clean.loans, clean.levels, clean.raised)
+    assert [a.key for a in resumed.direct_alerts] == [a.key for a in clean.direct_alerts]
+
+
+def test_backfill_runs_month_ends_and_daily_runs_fold_only_new_days(setup: Setup) -> None:
+    setup.activate()
+    monitor = setup.monitor()
+    runs = monitor.backfill(dt.date(2026, 1, 15), dt.date(2026, 3, 31), "month")
+    assert [r.as_of for r in runs] == [dt.date(2026, 1, 31), dt.date(2026, 2, 28), dt.date(2026, 3, 31)]
+    assert runs[1].folded == (dt.date(2026, 1, 31), dt.date(2026, 2, 28))
+    earlier = monitor.run(dt.date(2025, 12, 31))  # a past day: read from what is folded, nothing new
+    assert earlier.folded is None
+    assert earlier.loans > 0
+    assert list(run_days(dt.date(2026, 1, 30), dt.date(2026, 2, 2), "day")) == [
+        dt.date(2026, 1, 30),
+        dt.date(2026, 1, 31),
+        dt.date(2026, 2, 1),
+        dt.date(2026, 2, 2),
+    ]

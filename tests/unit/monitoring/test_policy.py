@@ -1,0 +1,63 @@
+"""The reference warning policy: shipped as built, levels and per-segment thresholds as documented."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from riskloop.monitoring.policy import POLICY_NAME, POLICY_VERSION, build_policy, policy_context, read_verdict
+from riskloop.monitoring.signals import SIGNAL_NAMES
+from riskloop.rules.engine import strategy_key
+from riskloop.rules.loaders import PackageStrategyLoader
+from riskloop.rules.zen import ZenRuleEngine
+
+KEY = strategy_key(POLICY_NAME, POLICY_VERSION)
+ENGINE = ZenRuleEngine(PackageStrategyLoader())
+
+
+def _judge(kind: str = "company", section: str = "C", **signals: Any) -> Any:
+    row = {"loan_id": "L1", "credit_code": "X", "industry_section": section, "enterprise_kind": kind}
+    row |= {name: signals.get(name) for name in SIGNAL_NAMES}
+    outcome = ENGINE.evaluate(KEY, policy_context(row))
+    assert outcome.ok, outcome.error
+    return read_verdict(row, outcome.result)
+
+
+def test_the_shipped_policy_is_the_one_built_from_the_rules() -> None:
+    assert PackageStrategyLoader().load(KEY).content == build_policy()
+
+
+def test_no_signal_is_no_warning() -> None:
+    verdict = _judge()
+    assert (verdict.level, verdict.fired, verdict.segment) == ("none", (), "K4")
+
+
+def test_the_highest_level_wins_and_every_fired_rule_is_listed() -> None:
+    verdict = _judge(inflow_drop=0.7, invoice_amount_drop=0.55, days_past_due=3)
+    assert verdict.level == "warning"
+    assert [(f.rule, f.signal, f.threshold) for f in verdict.fired] == [
+        ("W4", "inflow_drop", 0.5),
+        ("A1", "inflow_drop", 0.6),
+        ("N5", "days_past_due", 1.0),
+        ("N7", "inflow_drop", 0.4),
+    ]
+    assert verdict.fired[0].value == 0.7
+
+
+@pytest.mark.parametrize(
+    ("kind", "section", "segment", "fires"),
+    [
+        ("company", "C", "K4", True),  # threshold 0.6
+        ("company", "A", "K2", False),  # seasonal: 0.6 x 1.15 = 0.69
+        ("individual_business", "C", "K1", False),  # 0.6 x 1.2 = 0.72
+    ],
+)
+def test_thresholds_follow_industry_and_kind(kind: str, section: str, segment: str, fires: bool) -> None:
+    verdict = _judge(kind, section, inflow_drop=0.65)
+    assert verdict.segment == segment
+    assert any(f.rule == "A1" for f in verdict.fired) is fires
+
+
+def test_missing_signals_never_fire() -> None:
+    assert _judge(inflow_drop=None, days_past_due=0, bureau_max_dpd=None).level == "none"
