@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     from riskloop.graph.tokens import Tokenizer
     from riskloop.ingest.report import IngestResult, ProgressFn
     from riskloop.privacy.envelope import Sealer
+    from riskloop.service.alert_propagation import Propagator
     from riskloop.service.graph_checks import WorkspaceGraphChecks
     from riskloop.service.models import ModelLifecycle
     from riskloop.service.monitor import Monitor
@@ -587,7 +588,16 @@ class Workspace:
             self.alerts(),
             self.clock,
             policy,
+            self._alert_propagator(),
         )
+
+    def _alert_propagator(self) -> Propagator | None:
+        """Propagation of warnings over the stored graph; None while no graph is built."""
+        from riskloop.graph.memory import EnterpriseGraph
+        from riskloop.service.alert_propagation import Propagator
+
+        tables = self.graph_store().read()
+        return None if tables is None else Propagator(EnterpriseGraph(tables))
 
     def outbox_dispatcher(
         self,

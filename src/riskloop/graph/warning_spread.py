@@ -37,7 +37,10 @@ class SpreadRules:
 
 @dataclass(frozen=True)
 class Reached:
-    """An enterprise reached from the source: node id, steps, and the path as ``(from, to, edge kind)`` node hops."""
+    """An enterprise reached from the source: node id, steps, and the path of ``(from, to, edge kind)`` hops.
+
+    Hops run in the direction travelled, from the source to the enterprise, whatever the edges' own direction.
+    """
 
     node: int
     steps: int
@@ -90,14 +93,14 @@ def _ties(graph: EnterpriseGraph, node: int, as_of: int, cfg: SpreadRules) -> li
         edge = _valid(graph, e, as_of)
         if edge is None:
             continue
-        src, dst, kind, weight = edge
+        _, _, kind, weight = edge
         kind_of = int(graph.kind[other])
         if kind_of == ENTERPRISE and kind in FIRM_TIES:
             if kind == "invoice_trade" and not _main(graph, node, other, weight, volume, as_of, cfg):
                 continue
-            _keep(best, _Tie(other, RELATION_WEIGHT[kind], ((src, dst, kind),)))
+            _keep(best, _Tie(other, RELATION_WEIGHT[kind], ((node, other, kind),)))
         elif kind_of == PERSON and kind in PERSON_TIES:
-            for tie in _through_person(graph, node, other, (src, dst, kind), as_of, cfg):
+            for tie in _through_person(graph, node, other, (node, other, kind), as_of, cfg):
                 _keep(best, tie)
     ties = sorted(best.values(), key=lambda t: (-t.weight, t.node))
     return ties[: cfg.max_fanout]
@@ -123,7 +126,7 @@ def _through_person(  # noqa: PLR0917
         edge = _valid(graph, e, as_of)
         if edge is None or int(graph.kind[other]) != ENTERPRISE or edge[2] != first[2]:
             continue
-        firms.append((other, edge[:3]))
+        firms.append((other, (person, other, edge[2])))
     if len({f for f, _ in firms}) > cfg.max_person_firms:
         return []
     weight = RELATION_WEIGHT[first[2]]

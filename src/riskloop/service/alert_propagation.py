@@ -54,8 +54,9 @@ def propagated_alerts(
     graph: EnterpriseGraph,
     facts: Callable[[str], FirmFacts],
     rules: SpreadRules | None = None,
+    as_of: dt.date | None = None,
 ) -> list[RaisedAlert]:
-    """The propagated alerts of ``direct`` alerts over ``graph`` (each as of its own period's day).
+    """The propagated alerts of ``direct`` alerts over ``graph``, as of ``as_of`` (default: each period's day).
 
     Parameters
     ----------
@@ -67,6 +68,8 @@ def propagated_alerts(
         Industry, kind and loan of an enterprise by credit code (for the derived alerts' filters).
     rules:
         Steps, fan-out and relation caps (``SpreadRules``).
+    as_of:
+        The day whose valid edges are followed (default: each alert's period; a month's first day).
 
     """
     nodes = enterprise_nodes(graph, sorted({a.credit_code for a in direct}))
@@ -76,7 +79,8 @@ def propagated_alerts(
         node = nodes.get(alert.credit_code)
         if node is None or decayed(alert.level, 1) is None:
             continue
-        for reached in spread(graph, node, _epoch(alert.period), rules):
+        when = _epoch(alert.period) if as_of is None else _end_of(as_of)
+        for reached in spread(graph, node, when, rules):
             level = decayed(alert.level, reached.steps)
             code = graph.token[reached.node]
             if level is None or own.get((code, alert.period), 0) >= LEVEL_RANK[level]:
@@ -120,8 +124,24 @@ def _derived(  # noqa: PLR0917
 
 def _epoch(period: str) -> int:
     """End of the period's day (a month: its first day) as epoch seconds: the edges valid then."""
-    day = dt.date.fromisoformat(period if len(period) == 10 else f"{period}-01")
+    return _end_of(dt.date.fromisoformat(period if len(period) == 10 else f"{period}-01"))
+
+
+def _end_of(day: dt.date) -> int:
     return int(dt.datetime.combine(day, dt.time(23, 59, 59), dt.UTC).timestamp())
+
+
+class Propagator:
+    """Propagation over one loaded graph, for the monitoring runs of a process."""
+
+    def __init__(self, graph: EnterpriseGraph, rules: SpreadRules | None = None) -> None:
+        self.graph, self.rules = graph, rules
+
+    def __call__(
+        self, direct: Sequence[RaisedAlert], facts: Callable[[str], FirmFacts], as_of: dt.date
+    ) -> list[RaisedAlert]:
+        """The propagated alerts of a run's ``direct`` alerts as of its day."""
+        return propagated_alerts(direct, self.graph, facts, self.rules, as_of)
 
 
 def facts_from(table: Mapping[str, FirmFacts]) -> Callable[[str], FirmFacts]:

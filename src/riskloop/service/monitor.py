@@ -22,9 +22,11 @@ from riskloop.domain.clock import Clock
 from riskloop.domain.monitor_run import DONE, RUNNING, MonitorRun
 from riskloop.errors import ConfigError, NotFoundError, ValidationError
 from riskloop.monitoring.engine import SqlRunner, compute_signals, fold_days
+from riskloop.monitoring.firms import FIRM_TABLES, firm_facts_sql
 from riskloop.monitoring.policy import NONE, POLICY_NAME, RANKS, Verdict, policy_context, read_verdict
 from riskloop.monitoring.store import ORIGIN, DailyStore, SignalStore
 from riskloop.rules.engine import RuleEngine
+from riskloop.service.alert_propagation import FirmFacts, Propagator, facts_from
 from riskloop.service.alerts import AlertDesk
 from riskloop.service.monitor_ports import MonitorRuns
 from riskloop.service.strategy_ports import ActiveVersions
@@ -52,6 +54,8 @@ class MonitorResult:
     resumed: bool
     signals_path: Path
     direct_alerts: list[RaisedAlert] = field(default_factory=list)
+    propagated_alerts: list[RaisedAlert] = field(default_factory=list)
+    propagation: str = "not run"
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready fields (the alerts as a count)."""
@@ -62,6 +66,8 @@ class MonitorResult:
             "levels": dict(self.levels),
             "alerts": {"raised": self.raised, "upgraded": self.upgraded, "unchanged": self.unchanged},
             "direct_alerts": len(self.direct_alerts),
+            "propagated_alerts": len(self.propagated_alerts),
+            "propagation": self.propagation,
             "folded": None if self.folded is None else [d.isoformat() for d in self.folded],
             "resumed": self.resumed,
             "signals": str(self.signals_path),
@@ -81,10 +87,11 @@ class Monitor:
         alerts: AlertDesk,
         clock: Clock,
         policy: str = POLICY_NAME,
+        propagator: Propagator | None = None,
     ) -> None:
         self.runner, self.runs, self.policies, self.rules, self.alerts = runner, runs, policies, rules, alerts
         self.daily, self.signals = DailyStore(warehouse), SignalStore(warehouse)
-        self.clock, self.policy = clock, policy
+        self.clock, self.policy, self.propagator = clock, policy, propagator
 
     def active_policy(self) -> str:
         """``name@version`` of the active warning policy; NotFoundError naming how to activate one."""
@@ -117,7 +124,8 @@ class Monitor:
         verdicts = self._judge(key, rows, progress)
         progress("alerts", 3, 4)
         raised = direct_alerts(verdicts, rows, key, as_of)
-        outcome = self.alerts.raise_many(raised, actor=ACTOR)
+        spread, propagation = self._spread(raised, as_of)
+        outcome = self.alerts.raise_many([*raised, *spread], actor=ACTOR)
         levels = dict(Counter(v.level for v in verdicts))
         done = replace(
             started,
@@ -143,7 +151,20 @@ class Monitor:
             resumed,
             self.signals.path(as_of),
             raised,
+            spread,
+            propagation,
         )
+
+    def _spread(self, raised: list[RaisedAlert], as_of: dt.date) -> tuple[list[RaisedAlert], str]:
+        """The propagated alerts of ``raised`` over the graph, and how propagation went (said in the result)."""
+        if self.propagator is None:
+            return [], "no graph built (run: riskloop graph build): alerts not propagated"
+        if not raised:
+            return [], "nothing to propagate"
+        rows = self.runner.run(firm_facts_sql(as_of), FIRM_TABLES, {}).to_pylist()
+        table = {r["credit_code"]: FirmFacts(r["industry_section"], r["enterprise_kind"], r["loan_id"]) for r in rows}
+        spread = self.propagator(raised, facts_from(table), as_of)
+        return spread, f"{len(spread)} propagated from {len(raised)} direct"
 
     def backfill(
         self, start: dt.date, end: dt.date, every: str = "day", progress: Progress = _quiet

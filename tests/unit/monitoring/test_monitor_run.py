@@ -8,16 +8,23 @@ from pathlib import Path
 import pytest
 
 from riskloop.domain.access import ANALYST, APPROVER
+from riskloop.domain.alert import LEVEL_RANK
 from riskloop.domain.monitor_run import RUNNING, MonitorRun
 from riskloop.errors import ForbiddenError, NotFoundError
+from riskloop.graph.build import build_graph
+from riskloop.graph.memory import EnterpriseGraph
+from riskloop.graph.tokens import Tokenizer
+from riskloop.io.warehouse import Warehouse
 from riskloop.monitoring.engine import DuckDBRunner
 from riskloop.monitoring.policy import POLICY_NAME, build_policy
 from riskloop.rules.loaders import ChainStrategyLoader, PackageStrategyLoader
 from riskloop.rules.zen import ZenRuleEngine
+from riskloop.service.alert_propagation import Propagator
 from riskloop.service.alerts import AlertDesk
 from riskloop.service.monitor import Monitor, run_days
 from riskloop.service.strategies import StrategyLifecycle
 from riskloop.testing.clock import SteppingClock
+from riskloop.testing.graph_fixtures import TEST_KEY
 from riskloop.testing.memory_alerts import MemoryAlerts
 from riskloop.testing.memory_monitor_runs import MemoryMonitorRuns
 from riskloop.testing.memory_strategies import MemoryStrategies
@@ -37,11 +44,11 @@ class Setup:
         self.runs = MemoryMonitorRuns()
         self.universe, self.home = universe, home
 
-    def monitor(self) -> Monitor:
+    def monitor(self, propagator: Propagator | None = None) -> Monitor:
         rules = ZenRuleEngine(ChainStrategyLoader(_StoreLoader(self.strategies), PackageStrategyLoader()))
         desk = AlertDesk(self.alerts, self.clock)
         runner = DuckDBRunner(self.universe, threads=1)
-        return Monitor(runner, self.home, self.runs, self.strategies, rules, desk, self.clock)
+        return Monitor(runner, self.home, self.runs, self.strategies, rules, desk, self.clock, propagator=propagator)
 
     def activate(self) -> None:
         v = self.lifecycle.create(ANN, POLICY_NAME, build_policy())
@@ -141,3 +148,28 @@ def test_backfill_runs_month_ends_and_daily_runs_fold_only_new_days(setup: Setup
         dt.date(2026, 2, 1),
         dt.date(2026, 2, 2),
     ]
+
+
+def test_warnings_propagate_over_the_graph_one_level_lower_from_a_direct_warning(setup: Setup) -> None:
+    setup.activate()
+    con = Warehouse(setup.universe).connect()
+    try:
+        graph = EnterpriseGraph(build_graph(con, Tokenizer(TEST_KEY)))
+    finally:
+        con.close()
+    without = setup.monitor().run(DAY)
+    assert without.propagated_alerts == []
+    assert "no graph" in without.propagation
+    result = setup.monitor(Propagator(graph)).run(DAY)
+    assert result.propagated_alerts, result.propagation
+    direct = {a.key: a for a in result.direct_alerts}
+    for alert in result.propagated_alerts:
+        assert alert.source is not None
+        source = direct[alert.source]
+        assert LEVEL_RANK[alert.level] < LEVEL_RANK[source.level]  # one level lower a step
+        ends = [alert.evidence.path[0].src, alert.evidence.path[0].dst]
+        assert source.credit_code in ends or alert.evidence.path[0].src != alert.credit_code
+        assert alert.credit_code in (alert.evidence.path[-1].src, alert.evidence.path[-1].dst)
+    stored = {a.key: a for a in setup.alerts.alerts.values()}
+    assert {a.key for a in result.propagated_alerts} <= set(stored)
+    assert all(stored[a.key].evidence.source_alert_id for a in result.propagated_alerts)  # linked to the source

@@ -64,7 +64,7 @@ def test_a_warning_reaches_each_relation_one_level_lower_a_step_with_its_path() 
     ]
     person = graph.token[len(NAMES)]
     assert [(h.src, h.dst, h.edge_kind) for h in got["B"].evidence.path] == [
-        (person, CODE["A"], "legal_rep"),
+        (CODE["A"], person, "legal_rep"),
         (person, CODE["B"], "legal_rep"),
     ]
     assert len(person) == 24  # a keyed token: no resident ID in the evidence
