@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
@@ -121,9 +122,42 @@ def _render(result: dict[str, Any]) -> None:
         for r in d["top_decline_reasons"]:
             reasons.add_row(r["code"], r["text"], f"{r['count']:,}")
         console.print(reasons)
+    _render_monitoring(result["monitoring"])
     _render_deployment(result)
     console.print("seconds: " + ", ".join(f"{k} {v}" for k, v in result["seconds"].items()))
     _render_next(result["next"])
+
+
+def _render_monitoring(m: dict[str, Any]) -> None:
+    """Post-loan monitoring: alerts by level and origin, lead time before default, one propagated path."""
+    lead = m["lead_time"]
+    table = RichTable(
+        title=f"post-loan monitoring 贷后预警: {len(m['runs'])} month ends, {m['loans_on_book']:,} loans on the book,"
+        f" {lead['defaults_in_period']:,} defaults in the period ({m['policy']})",
+        show_edge=False,
+    )
+    for name in ("level", "direct", "propagated", "warned ≥30 d", "≥60 d", "≥90 d", "median lead"):
+        table.add_column(name, justify="left" if name == "level" else "right")
+    for level in ("warning", "attention", "notice"):
+        row = lead[level]
+        median = "-" if row["median_lead_days"] is None else f"{row['median_lead_days']:.0f} d"
+        table.add_row(
+            f"{row['label']} {level}",
+            f"{m['alerts']['direct'].get(level, 0):,}",
+            f"{m['alerts']['propagated'].get(level, 0):,}",
+            *(f"{row[f'warned_{x}d']:.0%}" for x in (30, 60, 90)),
+            median,
+        )
+    console.print(table)
+    example = m["propagated_example"]
+    if example:
+        hops = " → ".join([example["path"][0]["from"], *(f"[{h['edge_kind']}] {h['to']}" for h in example["path"])])
+        console.print(
+            f"propagated {example['level_zh']} {example['level']} on {example['credit_code']} ({example['period']}),"
+            f" from {example['source_signal']} on {example['source']}: {escape(hops)}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def _render_next(nxt: dict[str, Any]) -> None:

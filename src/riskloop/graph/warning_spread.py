@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from riskloop.graph.kinds import EDGE_KINDS, NODE_CODE, RELATION_WEIGHT
+from riskloop.graph.kinds import EDGE_CODE, EDGE_KINDS, NODE_CODE, RELATION_WEIGHT
 from riskloop.graph.memory import EnterpriseGraph
 
 ENTERPRISE, PERSON = NODE_CODE["enterprise"], NODE_CODE["person"]
@@ -54,12 +54,20 @@ class _Tie:
     hops: tuple[tuple[int, int, str], ...]
 
 
-def spread(graph: EnterpriseGraph, source: int, as_of: int, rules: SpreadRules | None = None) -> list[Reached]:
+def spread(
+    graph: EnterpriseGraph,
+    source: int,
+    as_of: int,
+    rules: SpreadRules | None = None,
+    volumes: np.ndarray | None = None,
+) -> list[Reached]:
     """Enterprises related to enterprise node ``source`` as of ``as_of`` (epoch seconds), nearest first.
 
     Breadth first: an enterprise is reached once, by its shortest path (ties: the strongest relation).
+    ``volumes``: ``invoice_volumes(graph, as_of)``, computed here when not given (pass it for many sources).
     """
     cfg = rules or SpreadRules()
+    volume = invoice_volumes(graph, as_of) if volumes is None else volumes
     seen = {source}
     out: list[Reached] = []
     queue: deque[tuple[int, int, tuple[tuple[int, int, str], ...]]] = deque([(source, 0, ())])
@@ -67,7 +75,7 @@ def spread(graph: EnterpriseGraph, source: int, as_of: int, rules: SpreadRules |
         node, steps, path = queue.popleft()
         if steps >= cfg.max_steps:
             continue
-        for tie in _ties(graph, node, as_of, cfg):
+        for tie in _ties(graph, node, as_of, cfg, volume):
             if tie.node in seen:
                 continue
             seen.add(tie.node)
@@ -84,11 +92,10 @@ def _valid(graph: EnterpriseGraph, eid: int, as_of: int) -> tuple[int, int, str,
     return src, dst, EDGE_KINDS[kind], weight
 
 
-def _ties(graph: EnterpriseGraph, node: int, as_of: int, cfg: SpreadRules) -> list[_Tie]:
+def _ties(graph: EnterpriseGraph, node: int, as_of: int, cfg: SpreadRules, volume: np.ndarray) -> list[_Tie]:
     """The enterprises one step from ``node``, strongest first, at most ``max_fanout``."""
     best: dict[int, _Tie] = {}
     nbr, eid = graph.neighbors(node)
-    volume = _invoice_volume(graph, node, as_of)
     for other, e in zip(nbr.tolist(), eid.tolist(), strict=True):
         edge = _valid(graph, e, as_of)
         if edge is None:
@@ -96,7 +103,7 @@ def _ties(graph: EnterpriseGraph, node: int, as_of: int, cfg: SpreadRules) -> li
         _, _, kind, weight = edge
         kind_of = int(graph.kind[other])
         if kind_of == ENTERPRISE and kind in FIRM_TIES:
-            if kind == "invoice_trade" and not _main(graph, node, other, weight, volume, as_of, cfg):
+            if kind == "invoice_trade" and not _main(weight, volume[node], volume[other], cfg):
                 continue
             _keep(best, _Tie(other, RELATION_WEIGHT[kind], ((node, other, kind),)))
         elif kind_of == PERSON and kind in PERSON_TIES:
@@ -133,24 +140,20 @@ def _through_person(  # noqa: PLR0917
     return [_Tie(other, weight, (first, hop)) for other, hop in firms if other != firm]
 
 
-def _invoice_volume(graph: EnterpriseGraph, node: int, as_of: int) -> float:
-    _, eid = graph.neighbors(node)
-    total = 0.0
-    for e in eid.tolist():
-        edge = _valid(graph, e, as_of)
-        if edge is not None and edge[2] == "invoice_trade":
-            total += edge[3]
+def invoice_volumes(graph: EnterpriseGraph, as_of: int) -> np.ndarray:
+    """Invoiced volume of every node over the ``invoice_trade`` edges valid at ``as_of`` (both directions)."""
+    n = graph.n_nodes
+    keep = (graph.ekind == EDGE_CODE["invoice_trade"]) & (graph.vfrom <= as_of) & (graph.vto >= as_of)
+    weight = graph.weight[keep]
+    total: np.ndarray = np.bincount(graph.src[keep], weights=weight, minlength=n) + np.bincount(
+        graph.dst[keep], weights=weight, minlength=n
+    )
     return total
 
 
-def _main(  # noqa: PLR0917
-    graph: EnterpriseGraph, node: int, other: int, weight: float, volume: float, as_of: int, cfg: SpreadRules
-) -> bool:
-    """Whether the trade between ``node`` and ``other`` is a main part of either side's invoiced volume."""
-    if volume > 0 and weight / volume >= cfg.main_counterparty_share:
-        return True
-    theirs = _invoice_volume(graph, other, as_of)
-    return theirs > 0 and weight / theirs >= cfg.main_counterparty_share
+def _main(weight: float, ours: float, theirs: float, cfg: SpreadRules) -> bool:
+    """Whether a trade of ``weight`` is a main part of either side's invoiced volume."""
+    return any(total > 0 and weight / total >= cfg.main_counterparty_share for total in (ours, theirs))
 
 
 def enterprise_nodes(graph: EnterpriseGraph, credit_codes: list[str]) -> dict[str, int]:

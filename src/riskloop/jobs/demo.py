@@ -17,16 +17,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from riskloop.domain.access import ANALYST, APPROVER
+from riskloop.domain.access import ANALYST, APPROVER, Principal
 from riskloop.domain.clock import ReplayClock
 from riskloop.domain.decision import Decision, Tier
 from riskloop.domain.decision_request import DecisionRequest
 from riskloop.errors import ValidationError
 from riskloop.ingest.report import ProgressUpdate
 from riskloop.jobs import demo_serving as serving
-from riskloop.rules.loaders import REFERENCE
+from riskloop.monitoring.policy import POLICY_NAME, POLICY_VERSION
+from riskloop.rules.loaders import REFERENCE, PackageStrategyLoader
 from riskloop.service.backtest import historical_inputs
 from riskloop.service.demo_models import DemoTraining, train_demo_models
+from riskloop.service.demo_monitoring import monitoring_summary, read_loan_truth
 from riskloop.service.demo_summary import read_truth, summarise
 from riskloop.service.graph import build_and_store
 from riskloop.service.ports import Progress, no_progress
@@ -38,6 +40,7 @@ from riskloop.workspace import Workspace
 
 DECIDE_WINDOW_DAYS = 180  # applications of the last ~6 months are decided; earlier ones train the model
 PROGRESS_EVERY = 250
+MONITOR_DAYS = 183  # the book is monitored at each month end of the last half year
 Body = Callable[[DecisionRequest], Mapping[str, Any]]  # a request as the API's JSON body (``ApplicationIn``)
 
 
@@ -76,6 +79,8 @@ def run_demo(ws: Workspace, options: DemoOptions, body: Body, progress: Progress
         strategy = serving.release_strategy(ws.strategies(), ws.strategy_repository(), analyst, approver)
     with _Timed(seconds, "decide"):
         decided = decide_held_out(ws, cutoff, progress)
+    with _Timed(seconds, "monitor"):
+        monitoring = monitor_book(ws, options.as_of, (analyst, approver), universe / "truth", progress)
     summary = summarise([d for _, d in decided], models, read_truth(universe / "truth"), options.seed)
     example = _revealed(ws, _example(decided))
     served = serving.serving(keys, ws.home, body(example), Path(models.saved["report_html"]))
@@ -89,6 +94,7 @@ def run_demo(ws: Workspace, options: DemoOptions, body: Body, progress: Progress
         "rows_generated": sum(generated.rows.values()),
         "ingest": {"run_id": ingested.run_id, **ingested.to_dict()["totals"]},
         "decision": summary,
+        "monitoring": monitoring,
         "model": {**model, "report_html": models.saved["report_html"], "baseline_bundle": str(models.baseline_bundle)},
         "strategy": strategy,
         **deployed,
@@ -140,6 +146,21 @@ def _example(decided: list[tuple[DecisionRequest, Decision]]) -> DecisionRequest
     """The latest held-out application the demo auto-approved (else the latest decided): the body to post."""
     approved = [request for request, decision in decided if decision.tier is Tier.AUTO_APPROVE]
     return (approved or [request for request, _ in decided])[-1]
+
+
+def monitor_book(
+    ws: Workspace, as_of: dt.date, releasers: tuple[Principal, Principal], truth: Path, progress: Progress = no_progress
+) -> dict[str, Any]:
+    """Release the shipped warning policy (four eyes) and monitor the book at each month end of the last half year.
+
+    The graph is built by then, so direct warnings propagate to related firms; the summary reads lead times
+    against ``truth``.
+    """
+    shipped = PackageStrategyLoader().load(f"{POLICY_NAME}@{POLICY_VERSION}")
+    policy = serving.release_strategy(ws.strategies(), ws.strategy_repository(), *releasers, shipped=shipped)
+    start = as_of - dt.timedelta(days=MONITOR_DAYS)
+    results = ws.monitor().backfill(start, as_of, "month", lambda stage, done, total: progress("monitor", done, total))
+    return {"policy": policy["key"], **monitoring_summary(results, read_loan_truth(truth))}
 
 
 def _revealed(ws: Workspace, request: DecisionRequest) -> DecisionRequest:

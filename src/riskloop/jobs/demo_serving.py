@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from riskloop.domain.access import ANALYST, APPROVER, AUDITOR, CHANNEL, REVIEWER, Principal
+from riskloop.rules.engine import Strategy
 from riskloop.rules.loaders import reference_strategy
 
 if TYPE_CHECKING:
@@ -47,16 +48,20 @@ def release_model(ws: Workspace, model_id: str, approver: Principal) -> dict[str
 
 
 def release_strategy(
-    lifecycle: StrategyLifecycle, active: ActiveVersions, analyst: Principal, approver: Principal
+    lifecycle: StrategyLifecycle,
+    active: ActiveVersions,
+    analyst: Principal,
+    approver: Principal,
+    shipped: Strategy | None = None,
 ) -> dict[str, Any]:
-    """Make the shipped reference strategy the active ``reference`` version, through its four-eyes lifecycle.
+    """Make a shipped strategy (the reference one by default) the active version, through its four-eyes lifecycle.
 
     A re-run finds the same content active and leaves it.
     """
-    shipped = reference_strategy()
+    shipped = shipped or reference_strategy()
     current = active.active(shipped.name)
     if current is None or current.sha256 != shipped.sha256:
-        note = "the reference strategy shipped with riskloop, released by riskloop demo"
+        note = f"{shipped.name} as shipped with riskloop, released by riskloop demo"
         version = lifecycle.create(analyst, shipped.name, shipped.content, note=note).version
         lifecycle.submit(analyst, shipped.name, version)
         lifecycle.approve(approver, shipped.name, version)

@@ -14,6 +14,8 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from riskloop.domain.alert import (
     ATTENTION,
     LEVEL_RANK,
@@ -26,7 +28,7 @@ from riskloop.domain.alert import (
     SignalValue,
 )
 from riskloop.graph.memory import EnterpriseGraph
-from riskloop.graph.warning_spread import Reached, SpreadRules, enterprise_nodes, spread
+from riskloop.graph.warning_spread import Reached, SpreadRules, enterprise_nodes, invoice_volumes, spread
 
 SIGNAL = "graph_propagation"
 DECAY: dict[str, str | None] = {WARNING: ATTENTION, ATTENTION: NOTICE, NOTICE: None}
@@ -73,6 +75,7 @@ def propagated_alerts(
 
     """
     nodes = enterprise_nodes(graph, sorted({a.credit_code for a in direct}))
+    volumes: dict[int, np.ndarray] = {}  # invoiced volume of every node, per day followed
     own = {(a.credit_code, a.period): LEVEL_RANK[a.level] for a in direct}
     best: dict[tuple[str, str], tuple[tuple[int, int, str], RaisedAlert]] = {}
     for alert in sorted(direct, key=lambda a: (a.credit_code, a.signal, a.period)):
@@ -80,7 +83,9 @@ def propagated_alerts(
         if node is None or decayed(alert.level, 1) is None:
             continue
         when = _epoch(alert.period) if as_of is None else _end_of(as_of)
-        for reached in spread(graph, node, when, rules):
+        if when not in volumes:
+            volumes[when] = invoice_volumes(graph, when)
+        for reached in spread(graph, node, when, rules, volumes[when]):
             level = decayed(alert.level, reached.steps)
             code = graph.token[reached.node]
             if level is None or own.get((code, alert.period), 0) >= LEVEL_RANK[level]:
