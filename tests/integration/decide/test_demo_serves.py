@@ -172,3 +172,33 @@ def test_a_rerun_is_idempotent_and_reproducible(demo: dict[str, Any], decision_w
     assert sorted(live) == sorted(again["serve"]["principals"].values())
     old = json.loads((decision_workspace / "demo-keys.json").read_text())
     assert all(k["secret"] not in (home / "demo-keys.json").read_text() for k in old.values())
+
+
+def test_the_book_is_monitored_and_warnings_lead_defaults(demo: dict[str, Any], decision_workspace: Path) -> None:
+    m = demo["monitoring"]
+    truth = pq.read_table(
+        next((decision_workspace / "universes").glob("*/truth")) / "loans.parquet",
+        columns=["loan_id", "defaulted", "default_date"],
+    ).to_pylist()
+    first, last = dt.date.fromisoformat(m["runs"][0]), dt.date.fromisoformat(m["runs"][-1])
+    defaults = [r for r in truth if r["defaulted"] and first <= r["default_date"] <= last]
+    assert m["lead_time"]["defaults_in_period"] == len(defaults) > 0
+    days = [dt.date.fromisoformat(d) for d in m["runs"]]
+    assert all((d + dt.timedelta(days=1)).day == 1 for d in days)  # month ends,
+    assert 6 <= len(days) <= 7  # of the last half year
+    shares = [m["lead_time"][lvl][f"warned_{x}d"] for lvl in ("warning", "attention", "notice") for x in (30, 60, 90)]
+    assert all(0 <= s <= 1 for s in shares)
+    lead = m["lead_time"]
+    assert lead["warning"]["warned_30d"] <= lead["attention"]["warned_30d"] <= lead["notice"]["warned_30d"]
+    assert m["alerts"]["direct"]  # the reference policy warns on the book
+    example = m["propagated_example"]
+    assert example is not None
+    assert example["path"][0]["from"] == example["source"]
+    assert example["path"][-1]["to"] == example["credit_code"]
+    with Workspace.open(load_settings(decision_workspace), migrate=False) as ws:
+        policy = ws.strategy_repository().active("warning-reference")
+        assert policy is not None
+        trail = {r["action"]: r["actor"] for r in audit_trail(ws.engine, policy.key)}
+    assert policy.key == m["policy"]
+    assert trail["strategy.created"] == "demo-analyst"
+    assert trail["strategy.approved"] == trail["strategy.activated"] == "demo-approver"
