@@ -59,12 +59,15 @@ def spread(
     source: int,
     as_of: int,
     rules: SpreadRules | None = None,
+    *,
     volumes: np.ndarray | None = None,
+    memo: dict[int, list[_Tie]] | None = None,
 ) -> list[Reached]:
     """Enterprises related to enterprise node ``source`` as of ``as_of`` (epoch seconds), nearest first.
 
     Breadth first: an enterprise is reached once, by its shortest path (ties: the strongest relation).
-    ``volumes``: ``invoice_volumes(graph, as_of)``, computed here when not given (pass it for many sources).
+    ``volumes``: ``invoice_volumes(graph, as_of)``, computed here when not given; ``memo``: the ties of nodes
+    already expanded at this ``as_of`` and ``rules`` (pass both when spreading from many sources).
     """
     cfg = rules or SpreadRules()
     volume = invoice_volumes(graph, as_of) if volumes is None else volumes
@@ -75,7 +78,12 @@ def spread(
         node, steps, path = queue.popleft()
         if steps >= cfg.max_steps:
             continue
-        for tie in _ties(graph, node, as_of, cfg, volume):
+        ties = memo.get(node) if memo is not None else None
+        if ties is None:
+            ties = _ties(graph, node, as_of, cfg, volume)
+            if memo is not None:
+                memo[node] = ties
+        for tie in ties:
             if tie.node in seen:
                 continue
             seen.add(tie.node)
@@ -85,30 +93,45 @@ def spread(
     return out
 
 
-def _valid(graph: EnterpriseGraph, eid: int, as_of: int) -> tuple[int, int, str, float] | None:
-    src, dst, kind, weight, start, end = graph.edge(eid)
-    if start > as_of or end < as_of:
-        return None
-    return src, dst, EDGE_KINDS[kind], weight
+def _valid_ties(graph: EnterpriseGraph, node: int, as_of: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Neighbours of ``node`` over edges valid at ``as_of``: node ids, edge kind codes and weights (vectorised)."""
+    nbr, eid = graph.neighbors(node)
+    base = len(graph.src)
+    built = eid < base  # edges of the build; recorded ones (an overlay) are read one by one
+    e = eid[built]
+    ok = (graph.vfrom[e] <= as_of) & (graph.vto[e] >= as_of)
+    others, kinds, weights = nbr[built][ok], graph.ekind[e][ok], graph.weight[e][ok]
+    extra = [(int(o), graph.edge(int(x))) for o, x in zip(nbr[~built], eid[~built], strict=True)]
+    extra = [(o, r) for o, r in extra if r[4] <= as_of <= r[5]]
+    if extra:
+        others = np.concatenate([others, [o for o, _ in extra]])
+        kinds = np.concatenate([kinds, [r[2] for _, r in extra]])
+        weights = np.concatenate([weights, [r[3] for _, r in extra]])
+    return others.astype(np.int64), kinds.astype(np.int64), weights.astype(np.float64)
+
+
+_FIRM_CODES = np.array([EDGE_CODE[k] for k in FIRM_TIES])
+_INVOICE = EDGE_CODE["invoice_trade"]
 
 
 def _ties(graph: EnterpriseGraph, node: int, as_of: int, cfg: SpreadRules, volume: np.ndarray) -> list[_Tie]:
     """The enterprises one step from ``node``, strongest first, at most ``max_fanout``."""
     best: dict[int, _Tie] = {}
-    nbr, eid = graph.neighbors(node)
-    for other, e in zip(nbr.tolist(), eid.tolist(), strict=True):
-        edge = _valid(graph, e, as_of)
-        if edge is None:
-            continue
-        _, _, kind, weight = edge
-        kind_of = int(graph.kind[other])
-        if kind_of == ENTERPRISE and kind in FIRM_TIES:
-            if kind == "invoice_trade" and not _main(weight, volume[node], volume[other], cfg):
-                continue
-            _keep(best, _Tie(other, RELATION_WEIGHT[kind], ((node, other, kind),)))
-        elif kind_of == PERSON and kind in PERSON_TIES:
-            for tie in _through_person(graph, node, other, (node, other, kind), as_of, cfg):
-                _keep(best, tie)
+    others, kinds, weights = _valid_ties(graph, node, as_of)
+    node_kind = graph.kind[others]
+    firm = (node_kind == ENTERPRISE) & np.isin(kinds, _FIRM_CODES)
+    invoice = kinds == _INVOICE
+    share = cfg.main_counterparty_share
+    ours, theirs = volume[node], volume[others]
+    main = ((ours > 0) & (weights >= share * ours)) | ((theirs > 0) & (weights >= share * theirs))
+    firm &= ~invoice | main
+    for other, code in zip(others[firm].tolist(), kinds[firm].tolist(), strict=True):
+        kind = EDGE_KINDS[code]
+        _keep(best, _Tie(other, RELATION_WEIGHT[kind], ((node, other, kind),)))
+    person = (node_kind == PERSON) & np.isin(kinds, [EDGE_CODE[k] for k in PERSON_TIES])
+    for other, code in sorted(set(zip(others[person].tolist(), kinds[person].tolist(), strict=True))):
+        for tie in _through_person(graph, node, other, (node, other, EDGE_KINDS[code]), as_of, cfg):
+            _keep(best, tie)
     ties = sorted(best.values(), key=lambda t: (-t.weight, t.node))
     return ties[: cfg.max_fanout]
 
@@ -127,13 +150,9 @@ def _through_person(  # noqa: PLR0917
     cfg: SpreadRules,
 ) -> list[_Tie]:
     """Other firms tied to ``person`` by the same kind of relation as ``first`` (the person's tie to ``firm``)."""
-    nbr, eid = graph.neighbors(person)
-    firms: list[tuple[int, tuple[int, int, str]]] = []
-    for other, e in zip(nbr.tolist(), eid.tolist(), strict=True):
-        edge = _valid(graph, e, as_of)
-        if edge is None or int(graph.kind[other]) != ENTERPRISE or edge[2] != first[2]:
-            continue
-        firms.append((other, (person, other, edge[2])))
+    others, kinds, _ = _valid_ties(graph, person, as_of)
+    same = (graph.kind[others] == ENTERPRISE) & (kinds == EDGE_CODE[first[2]])
+    firms = [(other, (person, other, first[2])) for other in others[same].tolist()]
     if len({f for f, _ in firms}) > cfg.max_person_firms:
         return []
     weight = RELATION_WEIGHT[first[2]]

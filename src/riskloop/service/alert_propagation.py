@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -76,6 +77,7 @@ def propagated_alerts(
     """
     nodes = enterprise_nodes(graph, sorted({a.credit_code for a in direct}))
     volumes: dict[int, np.ndarray] = {}  # invoiced volume of every node, per day followed
+    memos: dict[int, dict[int, Any]] = {}  # the ties of each node expanded, per day followed
     own = {(a.credit_code, a.period): LEVEL_RANK[a.level] for a in direct}
     best: dict[tuple[str, str], tuple[tuple[int, int, str], RaisedAlert]] = {}
     for alert in sorted(direct, key=lambda a: (a.credit_code, a.signal, a.period)):
@@ -84,8 +86,8 @@ def propagated_alerts(
             continue
         when = _epoch(alert.period) if as_of is None else _end_of(as_of)
         if when not in volumes:
-            volumes[when] = invoice_volumes(graph, when)
-        for reached in spread(graph, node, when, rules, volumes[when]):
+            volumes[when], memos[when] = invoice_volumes(graph, when), {}
+        for reached in spread(graph, node, when, rules, volumes=volumes[when], memo=memos[when]):
             level = decayed(alert.level, reached.steps)
             code = graph.token[reached.node]
             if level is None or own.get((code, alert.period), 0) >= LEVEL_RANK[level]:
