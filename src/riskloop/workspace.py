@@ -592,12 +592,21 @@ class Workspace:
         )
 
     def _alert_propagator(self) -> Propagator | None:
-        """Propagation of warnings over the stored graph; None while no graph is built."""
+        """Propagation of warnings over the stored graph (read when first needed); None while no graph is built."""
         from riskloop.graph.memory import EnterpriseGraph
         from riskloop.service.alert_propagation import Propagator
 
-        tables = self.graph_store().read()
-        return None if tables is None else Propagator(EnterpriseGraph(tables))
+        store = self.graph_store()
+        if store.latest_build() is None:
+            return None
+
+        def load() -> EnterpriseGraph:
+            tables = store.read()
+            if tables is None:
+                raise DataSourceError("graph: the stored build has no tables (run: riskloop graph build)")
+            return EnterpriseGraph(tables)
+
+        return Propagator(load)
 
     def outbox_dispatcher(
         self,

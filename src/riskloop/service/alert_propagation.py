@@ -139,10 +139,22 @@ def _end_of(day: dt.date) -> int:
 
 
 class Propagator:
-    """Propagation over one loaded graph, for the monitoring runs of a process."""
+    """Propagation over one graph for the monitoring runs of a process.
 
-    def __init__(self, graph: EnterpriseGraph, rules: SpreadRules | None = None) -> None:
-        self.graph, self.rules = graph, rules
+    ``graph`` may be a loader, called once when a run first has direct alerts to spread.
+    """
+
+    def __init__(
+        self, graph: EnterpriseGraph | Callable[[], EnterpriseGraph], rules: SpreadRules | None = None
+    ) -> None:
+        self._graph, self.rules = graph, rules
+
+    @property
+    def graph(self) -> EnterpriseGraph:
+        """The graph, loaded on first use."""
+        if not isinstance(self._graph, EnterpriseGraph):
+            self._graph = self._graph()
+        return self._graph
 
     def __call__(
         self, direct: Sequence[RaisedAlert], facts: Callable[[str], FirmFacts], as_of: dt.date
