@@ -21,10 +21,16 @@ SPLITS = ("train", "test", "oot")
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    home = tmp_path_factory.mktemp("train-home")
-    demo = CliRunner().invoke(app, ["--home", str(home), "demo", "--enterprises", "30000", "--json"])
-    assert demo.exit_code == 0, demo.output
-    truth = Path(json.loads(demo.stdout)["universe"]) / "truth"
+    # Training needs ingested tables and a graph, not the demo's decisions and monitoring: build only those.
+    home, universe = tmp_path_factory.mktemp("train-home"), tmp_path_factory.mktemp("train-universe")
+    for step in (
+        ["generate", "--enterprises", "30000", "--out", str(universe), "--json"],
+        ["ingest", str(universe / "tables"), "--json"],
+        ["graph", "build", "--json"],
+    ):
+        done = CliRunner().invoke(app, ["--home", str(home), *step])
+        assert done.exit_code == 0, done.output
+    truth = universe / "truth"
     result = CliRunner().invoke(
         app,
         ["--home", str(home), "train", "--json", "--folds", "3", "--name", "sme", "--truth", str(truth), "--graph"],
