@@ -22,6 +22,7 @@ from riskloop.domain.clock import ReplayClock
 from riskloop.domain.decision import Decision, Tier
 from riskloop.domain.decision_request import DecisionRequest
 from riskloop.errors import ValidationError
+from riskloop.graph.spread_policy import PROPAGATION_POLICY, PROPAGATION_VERSION
 from riskloop.ingest.report import ProgressUpdate
 from riskloop.jobs import demo_serving as serving
 from riskloop.monitoring.policy import POLICY_NAME, POLICY_VERSION
@@ -151,16 +152,23 @@ def _example(decided: list[tuple[DecisionRequest, Decision]]) -> DecisionRequest
 def monitor_book(
     ws: Workspace, as_of: dt.date, releasers: tuple[Principal, Principal], truth: Path, progress: Progress = no_progress
 ) -> dict[str, Any]:
-    """Release the shipped warning policy (four eyes) and monitor the book at each month end of the last half year.
+    """Release the shipped warning and propagation policies (four eyes), then monitor the last half year's month ends.
 
     The graph is built by then, so direct warnings propagate to related firms; the summary reads lead times
     against ``truth``.
     """
-    shipped = PackageStrategyLoader().load(f"{POLICY_NAME}@{POLICY_VERSION}")
+    loader = PackageStrategyLoader()
+    shipped = loader.load(f"{POLICY_NAME}@{POLICY_VERSION}")
     policy = serving.release_strategy(ws.strategies(), ws.strategy_repository(), *releasers, shipped=shipped)
+    spreading = loader.load(f"{PROPAGATION_POLICY}@{PROPAGATION_VERSION}")
+    spread = serving.release_strategy(ws.strategies(), ws.strategy_repository(), *releasers, shipped=spreading)
     start = as_of - dt.timedelta(days=MONITOR_DAYS)
     results = ws.monitor().backfill(start, as_of, "month", lambda stage, done, total: progress("monitor", done, total))
-    return {"policy": policy["key"], **monitoring_summary(results, read_loan_truth(truth))}
+    return {
+        "policy": policy["key"],
+        "propagation_policy": spread["key"],
+        **monitoring_summary(results, read_loan_truth(truth)),
+    }
 
 
 def _revealed(ws: Workspace, request: DecisionRequest) -> DecisionRequest:

@@ -56,8 +56,10 @@ def propagated_alerts(
     direct: Sequence[RaisedAlert],
     graph: EnterpriseGraph,
     facts: Callable[[str], FirmFacts],
-    rules: SpreadRules | None = None,
+    rules: SpreadRules | Mapping[str, SpreadRules] | None = None,
     as_of: dt.date | None = None,
+    *,
+    policy: str | None = None,
 ) -> list[RaisedAlert]:
     """The propagated alerts of ``direct`` alerts over ``graph``, as of ``as_of`` (default: each period's day).
 
@@ -70,34 +72,46 @@ def propagated_alerts(
     facts:
         Industry, kind and loan of an enterprise by credit code (for the derived alerts' filters).
     rules:
-        Steps, fan-out and relation caps (``SpreadRules``).
+        Steps, fan-out and relation caps (``SpreadRules``): one for every level, or one per source level (a level
+        missing from the mapping does not spread).
     as_of:
         The day whose valid edges are followed (default: each alert's period; a month's first day).
+    policy:
+        ``name@version`` of the propagation policy that gave ``rules``, carried in each alert's evidence.
 
     """
     nodes = enterprise_nodes(graph, sorted({a.credit_code for a in direct}))
     volumes: dict[int, np.ndarray] = {}  # invoiced volume of every node, per day followed
-    memos: dict[int, dict[int, Any]] = {}  # the ties of each node expanded, per day followed
+    memos: dict[tuple[int, SpreadRules], dict[int, Any]] = {}  # the ties of each node expanded, per day and caps
     own = {(a.credit_code, a.period): LEVEL_RANK[a.level] for a in direct}
     best: dict[tuple[str, str], tuple[tuple[int, int, str], RaisedAlert]] = {}
     for alert in sorted(direct, key=lambda a: (a.credit_code, a.signal, a.period)):
-        node = nodes.get(alert.credit_code)
-        if node is None or decayed(alert.level, 1) is None:
+        node, caps = nodes.get(alert.credit_code), _caps(rules, alert.level)
+        if node is None or decayed(alert.level, 1) is None or caps.max_steps == 0:
             continue
         when = _epoch(alert.period) if as_of is None else _end_of(as_of)
         if when not in volumes:
-            volumes[when], memos[when] = invoice_volumes(graph, when), {}
-        for reached in spread(graph, node, when, rules, volumes=volumes[when], memo=memos[when]):
+            volumes[when] = invoice_volumes(graph, when)
+        memo = memos.setdefault((when, caps), {})
+        for reached in spread(graph, node, when, caps, volumes=volumes[when], memo=memo):
             level = decayed(alert.level, reached.steps)
             code = graph.token[reached.node]
             if level is None or own.get((code, alert.period), 0) >= LEVEL_RANK[level]:
                 continue
-            derived = _derived(alert, level, code, reached, graph, facts(code))
+            derived = _derived(alert, level, code, reached, graph, facts(code), policy)
             rank = (-LEVEL_RANK[level], reached.steps, f"{alert.credit_code}/{alert.signal}")
             key = (code, alert.period)
             if key not in best or rank < best[key][0]:
                 best[key] = (rank, derived)
     return [best[k][1] for k in sorted(best)]
+
+
+def _caps(rules: SpreadRules | Mapping[str, SpreadRules] | None, level: str) -> SpreadRules:
+    if rules is None:
+        return SpreadRules()
+    if isinstance(rules, SpreadRules):
+        return rules
+    return rules.get(level, SpreadRules(max_steps=0))
 
 
 def _derived(  # noqa: PLR0917
@@ -107,12 +121,14 @@ def _derived(  # noqa: PLR0917
     reached: Reached,
     graph: EnterpriseGraph,
     facts: FirmFacts,
+    policy: str | None,
 ) -> RaisedAlert:
     hops = tuple(Hop(graph.token[a], graph.token[b], kind) for a, b, kind in reached.path)
     signals = (
         SignalValue("source_level", source.level),
         SignalValue("source_signal", source.signal),
         SignalValue("steps", reached.steps),
+        *([SignalValue("propagation_policy", policy)] if policy else []),
     )
     evidence = Evidence(signals, source.evidence.policy, source.evidence.policy_version, path=hops)
     return RaisedAlert(
@@ -157,10 +173,19 @@ class Propagator:
         return self._graph
 
     def __call__(
-        self, direct: Sequence[RaisedAlert], facts: Callable[[str], FirmFacts], as_of: dt.date
+        self,
+        direct: Sequence[RaisedAlert],
+        facts: Callable[[str], FirmFacts],
+        as_of: dt.date,
+        rules: Mapping[str, SpreadRules] | None = None,
+        policy: str | None = None,
     ) -> list[RaisedAlert]:
-        """The propagated alerts of a run's ``direct`` alerts as of its day."""
-        return propagated_alerts(direct, self.graph, facts, self.rules, as_of)
+        """The propagated alerts of a run's ``direct`` alerts as of its day.
+
+        ``rules``: the caps by source level of the propagation policy ``policy`` (``name@version``).
+        """
+        caps = self.rules if rules is None else rules
+        return propagated_alerts(direct, self.graph, facts, caps, as_of, policy=policy)
 
 
 def facts_from(table: Mapping[str, FirmFacts]) -> Callable[[str], FirmFacts]:

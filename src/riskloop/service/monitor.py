@@ -21,6 +21,8 @@ from riskloop.domain.alert import DIRECT, Evidence, RaisedAlert, SignalValue
 from riskloop.domain.clock import Clock
 from riskloop.domain.monitor_run import DONE, RUNNING, MonitorRun
 from riskloop.errors import ConfigError, NotFoundError, ValidationError
+from riskloop.graph.spread_policy import PROPAGATION_POLICY, SOURCE_LEVELS, read_spread_rules
+from riskloop.graph.warning_spread import SpreadRules
 from riskloop.monitoring.engine import SqlRunner, compute_signals, fold_days
 from riskloop.monitoring.firms import FIRM_TABLES, firm_facts_sql
 from riskloop.monitoring.policy import NONE, POLICY_NAME, RANKS, Verdict, policy_context, read_verdict
@@ -159,12 +161,30 @@ class Monitor:
         """The propagated alerts of ``raised`` over the graph, and how propagation went (said in the result)."""
         if self.propagator is None:
             return [], "no graph built (run: riskloop graph build): alerts not propagated"
+        active = self.policies.active(PROPAGATION_POLICY)
+        if active is None:
+            return [], (
+                f"propagation policy {PROPAGATION_POLICY}: no active version (author one with the content of "
+                f"riskloop/rules/strategies/{PROPAGATION_POLICY}-v1.json, approve and activate it with four eyes): "
+                "alerts not propagated"
+            )
         if not raised:
             return [], "nothing to propagate"
+        caps = self._spread_caps(active.key)
         rows = self.runner.run(firm_facts_sql(as_of), FIRM_TABLES, {}).to_pylist()
         table = {r["credit_code"]: FirmFacts(r["industry_section"], r["enterprise_kind"], r["loan_id"]) for r in rows}
-        spread = self.propagator(raised, facts_from(table), as_of)
-        return spread, f"{len(spread)} propagated from {len(raised)} direct"
+        spread = self.propagator(raised, facts_from(table), as_of, caps, active.key)
+        return spread, f"{len(spread)} propagated from {len(raised)} direct ({active.key})"
+
+    def _spread_caps(self, key: str) -> dict[str, SpreadRules]:
+        """How far a warning of each level spreads, by the propagation policy ``key``."""
+        caps = {}
+        for level in SOURCE_LEVELS:
+            outcome = self.rules.evaluate(key, {"source_level": level})
+            if outcome.error is not None:
+                raise ConfigError(f"propagation policy {key} failed for {level}: {outcome.error.message}")
+            caps[level] = read_spread_rules(key, level, outcome.result)
+        return caps
 
     def backfill(
         self, start: dt.date, end: dt.date, every: str = "day", progress: Progress = _quiet

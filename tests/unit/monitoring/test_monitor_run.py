@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 from riskloop.domain.access import ANALYST, APPROVER
-from riskloop.domain.alert import LEVEL_RANK
+from riskloop.domain.alert import LEVEL_RANK, RaisedAlert
 from riskloop.domain.monitor_run import RUNNING, MonitorRun
 from riskloop.errors import ForbiddenError, NotFoundError
 from riskloop.graph.build import build_graph
 from riskloop.graph.memory import EnterpriseGraph
+from riskloop.graph.spread_policy import PROPAGATION_POLICY, SpreadRow, build_propagation_policy
 from riskloop.graph.tokens import Tokenizer
 from riskloop.io.warehouse import Warehouse
 from riskloop.monitoring.engine import DuckDBRunner
@@ -50,11 +51,11 @@ class Setup:
         runner = DuckDBRunner(self.universe, threads=1)
         return Monitor(runner, self.home, self.runs, self.strategies, rules, desk, self.clock, propagator=propagator)
 
-    def activate(self) -> None:
-        v = self.lifecycle.create(ANN, POLICY_NAME, build_policy())
-        self.lifecycle.submit(ANN, POLICY_NAME, v.version)
-        self.lifecycle.approve(BOB, POLICY_NAME, v.version)
-        self.lifecycle.approve_activation(BOB, self.lifecycle.request_activation(ANN, POLICY_NAME, v.version))
+    def activate(self, name: str = POLICY_NAME, content: str | None = None) -> None:
+        v = self.lifecycle.create(ANN, name, build_policy() if content is None else content)
+        self.lifecycle.submit(ANN, name, v.version)
+        self.lifecycle.approve(BOB, name, v.version)
+        self.lifecycle.approve_activation(BOB, self.lifecycle.request_activation(ANN, name, v.version))
 
 
 class _StoreLoader:
@@ -160,8 +161,13 @@ def test_warnings_propagate_over_the_graph_one_level_lower_from_a_direct_warning
     without = setup.monitor().run(DAY)
     assert without.propagated_alerts == []
     assert "no graph" in without.propagation
+    unapproved = setup.monitor(Propagator(graph)).run(DAY)
+    assert unapproved.propagated_alerts == []
+    assert "warning-propagation: no active version" in unapproved.propagation
+    setup.activate(PROPAGATION_POLICY, build_propagation_policy())
     result = setup.monitor(Propagator(graph)).run(DAY)
     assert result.propagated_alerts, result.propagation
+    assert "warning-propagation@1" in result.propagation
     direct = {a.key: a for a in result.direct_alerts}
     for alert in result.propagated_alerts:
         assert alert.source is not None
@@ -173,3 +179,39 @@ def test_warnings_propagate_over_the_graph_one_level_lower_from_a_direct_warning
     stored = {a.key: a for a in setup.alerts.alerts.values()}
     assert {a.key for a in result.propagated_alerts} <= set(stored)
     assert all(stored[a.key].evidence.source_alert_id for a in result.propagated_alerts)  # linked to the source
+
+
+def test_the_active_propagation_policy_caps_the_spread_by_source_level(setup: Setup) -> None:
+    setup.activate()
+    con = Warehouse(setup.universe).connect()
+    try:
+        graph = EnterpriseGraph(build_graph(con, Tokenizer(TEST_KEY)))
+    finally:
+        con.close()
+    setup.activate(PROPAGATION_POLICY, build_propagation_policy())
+    reference = setup.monitor(Propagator(graph)).run(DAY).propagated_alerts
+    assert {_steps(a) for a in reference} == {1, 2}  # the reference spreads warnings two steps
+    narrow = (
+        SpreadRow("P1", "warning", 1, 20, 20, 0.2, "one step"),
+        SpreadRow("P2", "", 0, 0, 20, 0.2, "nothing else spreads"),
+    )
+    setup.activate(PROPAGATION_POLICY, build_propagation_policy(narrow))
+    capped = setup.monitor(Propagator(graph)).run(DAY)
+    assert "warning-propagation@2" in capped.propagation
+    assert capped.propagated_alerts
+    assert {_steps(a) for a in capped.propagated_alerts} == {1}
+    assert {_source_level(a) for a in capped.propagated_alerts} == {"warning"}
+    assert all(_value(a, "propagation_policy") == "warning-propagation@2" for a in capped.propagated_alerts)
+    assert {a.credit_code for a in capped.propagated_alerts} < {a.credit_code for a in reference}
+
+
+def _value(alert: RaisedAlert, name: str) -> object:
+    return next(s.value for s in alert.evidence.signals if s.name == name)
+
+
+def _steps(alert: RaisedAlert) -> object:
+    return _value(alert, "steps")
+
+
+def _source_level(alert: RaisedAlert) -> object:
+    return _value(alert, "source_level")
