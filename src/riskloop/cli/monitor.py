@@ -20,7 +20,8 @@ def _render(result: dict[str, Any]) -> None:
         a = run["alerts"]
         console.print(
             f"{run['as_of']}: {run['loans']:,} loans on the book ({levels}); alerts raised {a['raised']:,}, "
-            f"upgraded {a['upgraded']:,}, unchanged {a['unchanged']:,} — policy {run['policy']}",
+            f"upgraded {a['upgraded']:,}, unchanged {a['unchanged']:,} — policy {run['policy']}; "
+            f"propagation: {run['propagation']}",
             highlight=False,
         )
     console.print(f"{len(result['runs'])} run(s) in {result['seconds']:.1f} s", highlight=False)
