@@ -57,6 +57,9 @@ class Warehouse:
                 kind = "TIMESTAMPTZ" if table(name).column(dated).kind == "timestamp" else "DATE"
                 bound = f"{before.isoformat()}T00:00:00+00:00" if kind == "TIMESTAMPTZ" else before.isoformat()
                 where = f" WHERE {dated} < CAST({sql_literal(bound)} AS {kind})"
+            spec = table(name)
+            if before is not None and spec.valid_from is not None:
+                where += _known_versions(spec, before)
             con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({sql_literal(self.glob(name))}){where}")  # noqa: S608
         return con
 
@@ -74,6 +77,15 @@ class Warehouse:
             for batch in data.to_batches(max_chunksize=ROW_GROUP_SIZE):
                 out.write(batch)
         return out.committed
+
+
+def _known_versions(spec: Table, before: dt.date) -> str:
+    """The versions held before ``before``: those valid from before it, and each key's first (ADR 0020)."""
+    keys = ", ".join(spec.key)
+    return (
+        f" QUALIFY {spec.valid_from} < DATE {sql_literal(before.isoformat())}"
+        f" OR row_number() OVER (PARTITION BY {keys} ORDER BY {spec.valid_from}) = 1"
+    )
 
 
 def record_date(spec: Table) -> str | None:
