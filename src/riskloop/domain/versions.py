@@ -13,6 +13,8 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+from riskloop.domain.tables import TABLES_BY_NAME
+
 T = TypeVar("T")
 EARLIEST = "DATE '1900-01-01'"  # a missing valid-from (a universe written before versions) sorts first
 
@@ -62,3 +64,10 @@ def in_force_sql(source: str, key: Sequence[str], bound: str | None, *, column: 
 def date_sql(day: dt.date) -> str:
     """A date literal."""
     return f"DATE '{day.isoformat()}'"
+
+
+def missing_valid_from(name: str, columns: Sequence[str]) -> str | None:
+    """The valid-from column of versioned table ``name`` when its files lack it (written before versions)."""
+    spec = TABLES_BY_NAME.get(name)
+    column = spec.valid_from if spec is not None else None
+    return column if column is not None and column not in columns else None

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from riskloop.domain.tables import TABLES_BY_NAME
+from riskloop.domain.versions import missing_valid_from
 from riskloop.errors import ValidationError
 from riskloop.features.engine import SPINE_SCHEMA, availability_column
 from riskloop.features.spec import FeatureGroup
@@ -44,13 +44,6 @@ def open_tables(
                 con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
             present.add(name)
     return con, present
-
-
-def missing_valid_from(name: str, columns: Sequence[str]) -> str | None:
-    """The valid-from column of a versioned contract table when its files lack it (ADR 0020), else ``None``."""
-    spec = TABLES_BY_NAME.get(name)
-    column = spec.valid_from if spec is not None else None
-    return column if column is not None and column not in columns else None
 
 
 def _children(root: Path) -> list[Path]:

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
+from riskloop.domain.versions import missing_valid_from
 from riskloop.errors import ConfigError, ValidationError
-from riskloop.features.backends.duckdb import missing_valid_from, table_glob
+from riskloop.features.backends.duckdb import table_glob
 from riskloop.features.dialect import duckdb_to_spark
 from riskloop.features.engine import SPINE_SCHEMA, availability_column
 from riskloop.features.spec import FeatureGroup
