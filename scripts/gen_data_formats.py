@@ -93,6 +93,16 @@ present with **different** content is quarantined as a conflict naming the diffe
 (`conflicts with the row already loaded for key invoice_no=INV001: differs in amount_cents`). Loaded rows are never
 updated by ingestion.
 
+## Versioned master data
+
+A **versioned** table (`enterprises`) keeps every version of a key, each with its `valid_from` day (optional on input;
+empty: the run's as-of day, `--as-of` or today by the workspace clock). A row whose key is loaded is compared with the
+version in force on its valid-from day: identical content is *already present*; different content loads as a **new
+version** (counted in `loaded` and in the report's `new_versions`), whether its day is after the latest version or
+before it (history backfill); only a different row for a key **and valid-from day** already loaded is a conflict
+(`conflicts with the version already loaded for key credit_code=..., valid_from=2024-06-01: differs in status`).
+Readers take the version in force on their day (the first version also stands for the days before it). ADR 0020.
+
 ## Storage
 
 Every table is written to the analytical warehouse (`<home>/warehouse/<table>/part-*.parquet`, queried with
@@ -142,7 +152,8 @@ def _table(spec: Table) -> str:
         spec.doc,
         "",
         f"Key: `{', '.join(spec.key)}` · store: `{spec.store}` · dimension: {spec.dimension}"
-        + (f" · dated by `{spec.partition_date}`" if spec.partition_date else ""),
+        + (f" · dated by `{spec.partition_date}`" if spec.partition_date else "")
+        + (f" · versioned by `{spec.valid_from}`" if spec.valid_from else ""),
         "",
         "| column | kind | nullable | checks | description |",
         "|---|---|---|---|---|",

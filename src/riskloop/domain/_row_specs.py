@@ -86,6 +86,7 @@ MAPPINGS: dict[str, TableMapping] = {
                 ("phone", c.PHONE),
                 ("legal_rep_id", c.RESIDENT_ID),
                 ("status", _ID),
+                ("valid_from", c.optional(_DATE)),
             ),
         ),
         _m("persons", Person, *_same(("person_id", c.RESIDENT_ID), ("name", _ID), ("phone", c.optional(c.PHONE)))),

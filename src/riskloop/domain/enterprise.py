@@ -42,6 +42,7 @@ class Enterprise:
     phone: Phone
     legal_rep_id: ResidentId
     status: EnterpriseStatus
+    valid_from: dt.date | None = None  # the day this version took effect (ADR 0020); empty: the ingest's day
 
     def __post_init__(self) -> None:
         check.instance("credit_code", self.credit_code, CreditCode)
@@ -56,6 +57,8 @@ class Enterprise:
         check.instance("phone", self.phone, Phone)
         check.instance("legal_rep_id", self.legal_rep_id, ResidentId)
         check.choice("status", self.status, ENTERPRISE_STATUSES)
+        if self.valid_from is not None:
+            check.date("valid_from", self.valid_from)
 
     def age_years(self, on: dt.date) -> float:
         """Years since establishment on ``on`` (negative before it)."""

@@ -61,6 +61,9 @@ class Table:
     store: Store
     partition_date: str | None = None  # column that dates a record, for point-in-time reads
     references: dict[str, str] = field(default_factory=dict)  # column -> "table.column"
+    # A versioned master table (ADR 0020): a changed row of a loaded key is a new version from this column's day
+    # (optional on input, the ingest's as-of day when empty), so a row is identified by ``key`` + this column.
+    valid_from: str | None = None
 
     def column(self, name: str) -> Column:
         """Return the column called ``name``."""
@@ -73,6 +76,11 @@ class Table:
     def column_names(self) -> tuple[str, ...]:
         """Column names in contract order."""
         return tuple(c.name for c in self.columns)
+
+    @property
+    def row_key(self) -> tuple[str, ...]:
+        """What identifies a stored row: the key, plus the valid-from day of a versioned table."""
+        return (*self.key, self.valid_from) if self.valid_from else self.key
 
 
 def _code(name: str = "credit_code", doc: str = "Unified social credit code (18 chars, check digit)") -> Column:
@@ -129,10 +137,18 @@ TABLES: tuple[Table, ...] = (
             Column("phone", "str", "Registered contact phone", format="phone"),
             Column("legal_rep_id", "str", "Resident ID of the legal representative", format="resident_id"),
             Column("status", "category", "Registration status", values=("active", "abnormal", "revoked")),
+            Column(
+                "valid_from",
+                "date",
+                "Day this version of the registration took effect; empty: the ingest's as-of day",
+                nullable=True,
+                not_future=True,
+            ),
         ),
         key=("credit_code",),
         store="sql",
         references={"legal_rep_id": "persons.person_id"},
+        valid_from="valid_from",
     ),
     Table(
         "persons",

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from riskloop.domain.versions import in_force_order_sql
 from riskloop.features.spec import FeatureGroup
+
+# The registration version each application sees: the one in force before its day (ADR 0020).
+_IN_FORCE = in_force_order_sql("s.as_of", strict=True, alias="x")
 
 REGISTRATION = FeatureGroup(
     "registration",
@@ -17,7 +21,7 @@ REGISTRATION = FeatureGroup(
         ("reg_shareholders", "Shareholders on record"),
         ("reg_officers", "Officers on record"),
     ),
-    """
+    f"""
     SELECT s.application_id,
            date_diff('day', e.established_date, s.as_of) AS reg_firm_age_days,
            ln(1 + e.registered_capital_cents / 100.0) AS reg_log_capital,
@@ -27,7 +31,11 @@ REGISTRATION = FeatureGroup(
            coalesce(h.holders, 0) AS reg_shareholders,
            coalesce(o.officers, 0) AS reg_officers
     FROM spine s
-    JOIN enterprises e ON e.credit_code = s.credit_code
+    JOIN (
+        SELECT s.application_id, x.established_date, x.registered_capital_cents, x.kind,
+               row_number() OVER (PARTITION BY s.application_id ORDER BY {_IN_FORCE}) AS version_rank
+        FROM spine s JOIN enterprises x ON x.credit_code = s.credit_code) e
+      ON e.application_id = s.application_id AND e.version_rank = 1
     LEFT JOIN (
         SELECT s.application_id, count(*) AS changes,
                count(*) FILTER (WHERE r.change_type = 'legal_rep') AS rep_changes
@@ -42,7 +50,7 @@ REGISTRATION = FeatureGroup(
         SELECT s.application_id, count(*) AS officers
         FROM spine s JOIN officers x ON x.credit_code = s.credit_code AND x.since_date < s.as_of
         GROUP BY s.application_id) o ON o.application_id = s.application_id
-    """,
+    """,  # noqa: S608 - the in-force ordering is our own text
 )
 
 FINANCIAL = FeatureGroup(

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from riskloop.domain.versions import valid_from_sql
+
 
 @dataclass(frozen=True)
 class Relation:
@@ -25,6 +27,19 @@ class Relation:
 
 def _s(expr: str) -> str:
     return f"CAST(epoch(CAST({expr} AS TIMESTAMP)) AS BIGINT)"
+
+
+# Each registration version's span (ADR 0020): the first from establishment, each until the second before the next
+# one's valid-from (validity is inclusive), the latest open. Build merges the spans of one pair of ends.
+_VERSIONS = (
+    f"(SELECT *, CASE WHEN row_number() OVER w = 1 THEN established_date ELSE valid_from END AS version_start, "
+    f"lead(valid_from) OVER w AS version_end FROM enterprises WINDOW w AS (PARTITION BY credit_code "
+    f"ORDER BY {valid_from_sql()})) versions"
+)
+_VERSION_SPAN = (
+    f"{_s('version_start')} AS valid_from, "
+    f"CASE WHEN version_end IS NULL THEN NULL ELSE {_s('version_end')} - 1 END AS valid_to"
+)
 
 
 def _uses(column: str, kind: str) -> Relation:
@@ -58,8 +73,8 @@ RELATIONS: tuple[Relation, ...] = (
         "enterprise",
         "phone",
         "uses_phone",
-        f"SELECT credit_code AS src, phone AS dst, 1.0 AS weight, {_s('established_date')} AS valid_from, "
-        "NULL::BIGINT AS valid_to FROM enterprises WHERE phone IS NOT NULL",
+        f"SELECT credit_code AS src, phone AS dst, 1.0 AS weight, {_VERSION_SPAN} FROM {_VERSIONS} "
+        "WHERE phone IS NOT NULL",
     ),
     Relation(
         "enterprise_address",
@@ -67,8 +82,8 @@ RELATIONS: tuple[Relation, ...] = (
         "enterprise",
         "address",
         "uses_address",
-        f"SELECT credit_code AS src, address AS dst, 1.0 AS weight, {_s('established_date')} AS valid_from, "
-        "NULL::BIGINT AS valid_to FROM enterprises WHERE address IS NOT NULL",
+        f"SELECT credit_code AS src, address AS dst, 1.0 AS weight, {_VERSION_SPAN} FROM {_VERSIONS} "
+        "WHERE address IS NOT NULL",
     ),
     Relation(
         "legal_rep",
@@ -76,8 +91,8 @@ RELATIONS: tuple[Relation, ...] = (
         "person",
         "enterprise",
         "legal_rep",
-        f"SELECT legal_rep_id AS src, credit_code AS dst, 1.0 AS weight, {_s('established_date')} AS valid_from, "
-        "NULL::BIGINT AS valid_to FROM enterprises WHERE legal_rep_id IS NOT NULL",
+        f"SELECT legal_rep_id AS src, credit_code AS dst, 1.0 AS weight, {_VERSION_SPAN} FROM {_VERSIONS} "
+        "WHERE legal_rep_id IS NOT NULL",
     ),
     Relation(
         "officer",

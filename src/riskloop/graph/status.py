@@ -75,8 +75,8 @@ def read_status(con: duckdb.DuckDBPyConnection) -> EnterpriseStatus:
     if "enterprises" not in have:
         return empty_status()
     firms = con.sql(
-        "SELECT credit_code, CAST(epoch(CAST(established_date AS TIMESTAMP)) AS BIGINT) AS at FROM enterprises "
-        "ORDER BY credit_code"
+        "SELECT credit_code, CAST(epoch(CAST(min(established_date) AS TIMESTAMP)) AS BIGINT) AS at FROM enterprises "
+        "GROUP BY credit_code ORDER BY credit_code"  # one row per enterprise, however many versions
     ).to_arrow_table()
     codes = firms["credit_code"].to_pylist()
     index = {c: i for i, c in enumerate(codes)}

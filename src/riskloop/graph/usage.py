@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from riskloop.domain.versions import in_force_order_sql
 from riskloop.graph.build import available
 from riskloop.graph.normalize import normalize
 from riskloop.graph.tokens import Tokenizer
@@ -67,7 +68,12 @@ _APPS = (
     "SELECT application_id, credit_code, CAST(epoch(applied_at) AS BIGINT) AS at, phone, address, device_id, ip, "
     "email, bank_account, applicant_id FROM applications ORDER BY applied_at, application_id"
 )
-_REPS = "SELECT a.application_id, e.legal_rep_id AS value FROM applications a JOIN enterprises e USING (credit_code)"
+# The legal representative in force on the application's day (ADR 0020).
+_REPS = (
+    "SELECT application_id, value FROM (SELECT a.application_id, e.legal_rep_id AS value, row_number() OVER "
+    f"(PARTITION BY a.application_id ORDER BY {in_force_order_sql('CAST(a.applied_at AS DATE)', alias='e')}) AS rank "
+    "FROM applications a JOIN enterprises e USING (credit_code)) reps WHERE rank = 1"
+)
 _OFFICERS = (
     "SELECT DISTINCT a.application_id, o.person_id AS value FROM applications a JOIN officers o USING (credit_code) "
     "WHERE o.role <> 'legal_rep'"

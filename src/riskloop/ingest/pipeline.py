@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import sqlalchemy as sa
 
@@ -36,6 +37,15 @@ def limits_for(clock: Clock, as_of: dt.date | None, ages: tuple[int, int] = DEFA
         return Limits(now.date(), now, ages)
     end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC) - dt.timedelta(microseconds=1)
     return Limits(as_of, end, ages)
+
+
+def dated(spec: Table, rows: pa.Table, as_of: dt.date) -> pa.Table:
+    """Rows of a versioned table with an empty valid-from set to the ingest's as-of day (ADR 0020)."""
+    if spec.valid_from is None:
+        return rows
+    index = rows.schema.get_field_index(spec.valid_from)
+    filled = pc.fill_null(rows[spec.valid_from], pa.scalar(as_of, pa.date32()))
+    return rows.set_column(index, spec.valid_from, filled)
 
 
 def staged_schema(spec: Table) -> pa.Schema:
@@ -78,7 +88,7 @@ class _Run:
                     typed, errors = coerce(raw.data, spec)
                     errors += validate(typed, spec, self.limits)
                     bad = self.sink.add_field_errors(spec.name, str(path), raw.data, raw.rows, errors)
-                    good = self._protected(spec, typed.filter(pa.array(~bad)))
+                    good = self._protected(spec, dated(spec, typed.filter(pa.array(~bad)), self.limits.as_of))
                     good = good.append_column(SOURCE_FILE, pa.array([index] * good.num_rows, pa.int32()))
                     good = good.append_column(SOURCE_ROW, pa.array(raw.rows[~bad], pa.int64()))
                     writer.write_table(good.cast(schema))
@@ -125,6 +135,8 @@ class _Run:
             raise
         out.commit()  # after the database commit: a crash in between is repaired by re-running (insert-ignore)
         report.already_present = counts.already_present
+        if spec.valid_from is not None:
+            report.new_versions = counts.versions
 
 
 def ingest(

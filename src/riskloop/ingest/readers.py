@@ -39,11 +39,17 @@ class RawBatch:
     malformed: list[Malformed] = field(default_factory=list)
 
 
+def completed(spec: Table, data: pa.Table) -> pa.Table:
+    """``data`` with the contract's columns in order; a versioned table's valid-from may be absent: empty."""
+    names = data.column_names
+    return pa.table({c: data[c] if c in names else pa.nulls(data.num_rows, pa.string()) for c in spec.column_names})
+
+
 def check_columns(spec: Table, path: Path, names: list[str]) -> None:
     """Raise IngestError naming the missing, unknown or repeated columns of ``path``."""
     expected = set(spec.column_names)
     problems = []
-    missing = [c for c in spec.column_names if c not in names]
+    missing = [c for c in spec.column_names if c not in names and c != spec.valid_from]
     if missing:
         problems.append(f"missing columns {', '.join(missing)}")
     extra = [c for c in names if c not in expected]
@@ -74,10 +80,11 @@ class ParquetReader:
         """Yield the file's rows in batches of at most ``batch_rows``."""
         start = 1
         try:
-            for batch in self._file.iter_batches(batch_size=self.batch_rows, columns=list(self.spec.column_names)):
+            present = [c for c in self.spec.column_names if c in self._file.schema_arrow.names]
+            for batch in self._file.iter_batches(batch_size=self.batch_rows, columns=present):
                 rows = np.arange(start, start + batch.num_rows, dtype=np.int64)
                 start += batch.num_rows
-                yield RawBatch(pa.Table.from_batches([batch]), rows)
+                yield RawBatch(completed(self.spec, pa.Table.from_batches([batch])), rows)
         except (pa.ArrowInvalid, OSError) as exc:
             raise IngestError(
                 f"table {self.spec.name}, file {self.path}: "
@@ -136,7 +143,7 @@ class CsvReader:
             if rows.size:
                 next_row = int(rows[-1]) + 1
             pending = {r for r in pending if r >= next_row}
-            data = pa.Table.from_batches([batch]).select(list(self.spec.column_names))
+            data = completed(self.spec, pa.Table.from_batches([batch]))
             for start in range(0, max(data.num_rows, 1), self.batch_rows):
                 part = data.slice(start, self.batch_rows)
                 yield RawBatch(part, rows[start : start + self.batch_rows], malformed if start == 0 else [])

@@ -21,6 +21,7 @@ class TableReport:
     loaded: int = 0
     already_present: int = 0
     quarantined: int = 0
+    new_versions: int | None = None  # of ``loaded``: changed rows of loaded keys (versioned tables only)
 
     def counts(self) -> dict[str, int]:
         """The counts recorded in ``ingest_runs.table_counts``."""
@@ -46,7 +47,13 @@ class IngestResult:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary: run id, per-table counts and encodings, totals, warnings."""
         tables = {
-            name: {**r.counts(), "store": r.store, "files": r.files, "encodings": r.encodings}
+            name: {
+                **r.counts(),
+                **({} if r.new_versions is None else {"new_versions": r.new_versions}),
+                "store": r.store,
+                "files": r.files,
+                "encodings": r.encodings,
+            }
             for name, r in self.tables.items()
         }
         totals = {k: sum(r.counts()[k] for r in self.tables.values()) for k in TableReport("", "").counts()}

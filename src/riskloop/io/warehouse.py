@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from riskloop.domain.tables import TABLES_BY_NAME, Table, table
+from riskloop.domain.versions import missing_valid_from
 from riskloop.errors import StorageError
 from riskloop.io.arrow_schema import arrow_schema
 
@@ -57,7 +58,14 @@ class Warehouse:
                 kind = "TIMESTAMPTZ" if table(name).column(dated).kind == "timestamp" else "DATE"
                 bound = f"{before.isoformat()}T00:00:00+00:00" if kind == "TIMESTAMPTZ" else before.isoformat()
                 where = f" WHERE {dated} < CAST({sql_literal(bound)} AS {kind})"
-            con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({sql_literal(self.glob(name))}){where}")  # noqa: S608
+            spec, source = table(name), f"read_parquet({sql_literal(self.glob(name))})"
+            if spec.valid_from is not None:
+                columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]  # noqa: S608
+                if missing_valid_from(name, columns):  # a universe written before versions: one version each
+                    source = f"(SELECT *, CAST(NULL AS DATE) AS {spec.valid_from} FROM {source})"  # noqa: S608
+                if before is not None:
+                    where += _known_versions(spec, before)
+            con.execute(f"CREATE VIEW {name} AS SELECT * FROM {source}{where}")  # noqa: S608
         return con
 
     def row_count(self, name: str) -> int:
@@ -74,6 +82,15 @@ class Warehouse:
             for batch in data.to_batches(max_chunksize=ROW_GROUP_SIZE):
                 out.write(batch)
         return out.committed
+
+
+def _known_versions(spec: Table, before: dt.date) -> str:
+    """The versions held before ``before``: those valid from before it, and each key's first (ADR 0020)."""
+    keys = ", ".join(spec.key)
+    return (
+        f" QUALIFY {spec.valid_from} < DATE {sql_literal(before.isoformat())}"
+        f" OR row_number() OVER (PARTITION BY {keys} ORDER BY {spec.valid_from}) = 1"
+    )
 
 
 def record_date(spec: Table) -> str | None:

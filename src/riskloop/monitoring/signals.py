@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from riskloop.domain.versions import in_force_sql, valid_from_sql
+
 
 @dataclass(frozen=True)
 class Signal:
@@ -187,7 +189,10 @@ def _daily_template() -> str:
     union = "\n        UNION ALL ".join(parts)
     return f"""
     WITH related_persons AS (
-        SELECT credit_code, legal_rep_id AS person_id FROM enterprises
+        SELECT credit_code, legal_rep_id AS person_id FROM (
+            SELECT credit_code, legal_rep_id, valid_from,
+                   row_number() OVER (PARTITION BY credit_code ORDER BY {valid_from_sql()}) AS version_no
+            FROM enterprises) reps WHERE version_no = 1 OR valid_from <= {{hi}}
         UNION SELECT credit_code, person_id FROM officers WHERE since_date <= {{hi}}
         UNION SELECT credit_code, holder_id FROM shareholders WHERE holder_kind = 'person' AND since_date <= {{hi}}),
     related_firms AS (
@@ -325,7 +330,7 @@ SELECT b.loan_id, b.credit_code, {{d}} AS as_of, e.industry_section, e.kind AS e
        CAST(coalesce(a.inquiries_90, 0) AS BIGINT) AS nonbank_inquiries,
        CAST(b.dpd AS BIGINT) AS days_past_due
 FROM on_book b
-JOIN enterprises e ON e.credit_code = b.credit_code
+JOIN ({in_force_sql("enterprises", ("credit_code",), "{d}")}) e ON e.credit_code = b.credit_code
 LEFT JOIN agg a ON a.credit_code = b.credit_code
 LEFT JOIN dis ON dis.credit_code = b.credit_code
 LEFT JOIN abn ON abn.credit_code = b.credit_code

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from riskloop.features.backends.duckdb import table_glob
-from riskloop.features.backends.spark import DEFAULT_MASTER, require_pyspark, spark_session
+from riskloop.features.backends.spark import DEFAULT_MASTER, require_pyspark, spark_session, spark_table
 from riskloop.features.dialect import duckdb_to_spark
 from riskloop.monitoring.engine import _require
 
@@ -37,9 +36,9 @@ class SparkRunner:
         present: set[str] = set()
         try:
             for name in tables:
-                glob = table_glob(self.root, name)
-                if glob is not None:
-                    spark.read.parquet(glob).createOrReplaceTempView(name)
+                frame = spark_table(spark, self.root, name)
+                if frame is not None:
+                    frame.createOrReplaceTempView(name)
                     present.add(name)
             _require(tables, present)
             for name, table in extra.items():

@@ -146,7 +146,7 @@ def historical_inputs(
             graph_clock.move_to(applied_at)
         values = {k: clean_value(v) for k, v in row.items() if k in ENTERPRISE_COLUMNS}
         features = PublishedFeatures(request.credit_code, ENTERPRISE_FEATURE_SET, applied_at.date(), applied_at, values)
-        profile = decider.profiles.profile(request.credit_code)
+        profile = decider.profiles.profile(request.credit_code, applied_at.date())
         failures: list[tuple[str, str]] = []
         try:
             graph = decider.graph.check(request)

@@ -156,7 +156,9 @@ class Decider:
     def gather(self, request: DecisionRequest) -> DecisionInputs:
         """Read profile, features and graph signals; a failing source is recorded and left out."""
         failures: list[tuple[str, str]] = []
-        profile = _attempt("profile", failures, lambda: self.profiles.profile(request.credit_code))
+        profile = _attempt(
+            "profile", failures, lambda: self.profiles.profile(request.credit_code, self.clock.now().date())
+        )
         features = _attempt("features", failures, lambda: self.features.lookup(self.feature_set, request.credit_code))
         graph = _attempt("graph", failures, lambda: self.graph.check(request))
         return DecisionInputs(request, profile, features, graph, tuple(failures))

@@ -103,12 +103,12 @@ class GuardedProfiles:
     def __init__(self, inner: ProfileSource, dependencies: Dependencies) -> None:
         self.inner, self.dependencies = inner, dependencies
 
-    def profile(self, credit_code: str) -> EnterpriseProfile | None:
+    def profile(self, credit_code: str, as_of: dt.date | None = None) -> EnterpriseProfile | None:
         """The inner profile, or DataSourceError naming the unreadable list."""
         why = self.dependencies.failure("lists")
         if why is not None:
             raise DataSourceError(f"lists: {why}")
-        return self.inner.profile(credit_code)
+        return self.inner.profile(credit_code, as_of)
 
 
 class UnavailableGraphChecks:

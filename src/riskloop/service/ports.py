@@ -6,6 +6,7 @@ and beside each capability.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,8 +78,8 @@ class FeatureLookup(Protocol):
 class ProfileSource(Protocol):
     """Registration profile of an enterprise, with the bank's blacklist flag."""
 
-    def profile(self, credit_code: str) -> EnterpriseProfile | None:
-        """The profile of ``credit_code``, or ``None`` when the enterprise is unknown."""
+    def profile(self, credit_code: str, as_of: dt.date | None = None) -> EnterpriseProfile | None:
+        """The profile of ``credit_code`` as registered on ``as_of`` (default: the latest), ``None`` if unknown."""
         ...
 
 

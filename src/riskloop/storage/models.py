@@ -38,8 +38,15 @@ def sql_type(column: Column) -> sa.types.TypeEngine[Any]:
 
 
 def _contract_table(spec: Table) -> sa.Table:
+    # A versioned table's rows are keyed by key and valid-from day, always set at ingest (ADR 0020).
     columns = [
-        sa.Column(c.name, sql_type(c), nullable=c.nullable, primary_key=c.name in spec.key, comment=c.doc)
+        sa.Column(
+            c.name,
+            sql_type(c),
+            nullable=c.nullable and c.name != spec.valid_from,
+            primary_key=c.name in spec.row_key,
+            comment=c.doc,
+        )
         for c in spec.columns
     ]
     # Contract references are not foreign keys: banks load partial extracts in any order.

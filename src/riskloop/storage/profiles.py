@@ -1,10 +1,13 @@
-"""SQLProfileSource: registration profiles from the ``enterprises`` table, one primary-key read each."""
+"""SQLProfileSource: registration profiles from the ``enterprises`` table, one indexed read of a firm's versions."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import sqlalchemy as sa
 
 from riskloop.domain.decision_request import EnterpriseProfile
+from riskloop.domain.versions import in_force
 from riskloop.storage.models import CONTRACT_TABLES
 
 _enterprises = CONTRACT_TABLES["enterprises"]
@@ -30,12 +33,14 @@ class SQLProfileSource:
             _enterprises.c.industry_section,
             _enterprises.c.status,
             _enterprises.c.established_date,
+            _enterprises.c.valid_from,
         ).where(_enterprises.c.credit_code == sa.bindparam("code"))
 
-    def profile(self, credit_code: str) -> EnterpriseProfile | None:
-        """The profile of ``credit_code``, or ``None`` when it was never ingested."""
+    def profile(self, credit_code: str, as_of: dt.date | None = None) -> EnterpriseProfile | None:
+        """The profile of ``credit_code`` in force on ``as_of`` (default: the latest; ADR 0020); ``None``: unknown."""
         with self.engine.connect() as conn:
-            found = conn.execute(self._one, {"code": credit_code}).first()
+            versions = conn.execute(self._one, {"code": credit_code}).all()
+        found = in_force(versions, as_of, lambda v: v.valid_from)
         if found is None:
             return None
         return EnterpriseProfile(
@@ -49,4 +54,5 @@ class SQLProfileSource:
     def count(self) -> int:
         """How many enterprises the database holds (what serving can find profiles for)."""
         with self.engine.connect() as conn:
-            return int(conn.execute(sa.select(sa.func.count()).select_from(_enterprises)).scalar_one())
+            count = sa.select(sa.func.count(sa.distinct(_enterprises.c.credit_code)))
+            return int(conn.execute(count).scalar_one())

@@ -7,6 +7,8 @@ Output layout of ``generate_universe(params, out)``::
           every contract table of ``riskloop.domain.tables`` (all 23), one part per chunk of enterprises, each
           with exactly ``arrow_schema(table)``; a chunk with no rows for a table still writes an empty part
           (``loan_products`` has its rows in part 0 only).
+      history/enterprises/part-NNNNN.parquet
+          earlier versions of the enterprises changed after disbursal (ADR 0020), for a second ingest.
       truth/<name>.parquet          ground truth, never under tables/:
           enterprises   credit_code, latent_score, pd_12m, is_shell
           applications  application_id, credit_code, defaulted (would default within 12 months if funded, for

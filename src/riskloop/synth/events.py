@@ -150,9 +150,17 @@ def risk_events(
     }
 
 
+@dataclass(frozen=True)
+class Listed:
+    """Which firms are on the abnormal-operation list now, and since which day."""
+
+    now: Arr  # bool per firm
+    day: Arr  # datetime64[D] per firm, meaningful where ``now``
+
+
 def listings(
     g: np.random.Generator, plan: PostLoan, firms: Firms, codes: pa.Array, seed: int
-) -> tuple[pa.Table, pa.Table, Arr]:
+) -> tuple[pa.Table, pa.Table, Listed]:
     """``abnormal_operations`` and ``equity_freezes`` of every firm, and which firms are listed as abnormal now."""
     as_of = plan.as_of
     n = firms.n
@@ -187,8 +195,11 @@ def listings(
     )
     now_abnormal = np.zeros(n, bool)
     now_abnormal[row[~removed]] = True
+    listed_day = np.zeros(n, dtype="datetime64[D]")  # since when listed now: the earliest open listing
+    order = np.argsort(day[~removed], kind="stable")[::-1]
+    listed_day[row[~removed][order]] = day[~removed][order]
     freezes = _freezes(g, plan, firms, codes, seed)
-    return abnormal, freezes, now_abnormal
+    return abnormal, freezes, Listed(now_abnormal, listed_day)
 
 
 def _freezes(g: np.random.Generator, plan: PostLoan, firms: Firms, codes: pa.Array, seed: int) -> pa.Table:

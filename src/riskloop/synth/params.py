@@ -11,7 +11,9 @@ import numpy as np
 
 from riskloop.errors import ValidationError
 
-GENERATOR_VERSION = "1.2.0"  # 1.1.0: persons born 1956-2004 (applicants within 18-70); 1.2.0: post-loan data
+# 1.1.0: persons born 1956-2004 (applicants within 18-70); 1.2.0: post-loan data; 1.3.0: enterprises carry
+# valid_from, their earlier versions (before post-loan legal-rep and status changes) under history/
+GENERATOR_VERSION = "1.3.0"
 DEFAULT_AS_OF = dt.date(2026, 6, 30)
 DEFAULT_CHUNK_SIZE = 20_000
 

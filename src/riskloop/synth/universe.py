@@ -18,6 +18,7 @@ from riskloop.errors import ConfigError, ValidationError
 from riskloop.io.arrow_schema import arrow_schema
 from riskloop.synth import ids
 from riskloop.synth.applications import application_tables
+from riskloop.synth.arrays import Arr
 from riskloop.synth.bureau import bureau_tables
 from riskloop.synth.events import listings, registration_events, risk_events
 from riskloop.synth.finance import Revenue, financial_statements, revenue_path
@@ -38,6 +39,8 @@ from riskloop.synth.truth import TRUTH_SCHEMAS, truth_tables
 from riskloop.synth.writer import conform, merge_parts, part_name, write_manifest, write_parquet
 
 Progress = Callable[[int, int], None]  # (enterprises done, enterprises in total)
+HISTORY = "history"  # earlier versions of versioned tables: a second ingest (``riskloop ingest U/history``)
+HISTORY_ENTERPRISES = f"{HISTORY}/enterprises"
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,8 @@ def chunk_tables(params: UniverseParams, chunk: int) -> tuple[dict[str, pa.Table
     Returns
     -------
     tuple of dict
-        Contract tables (conformed to their Arrow schemas) and truth tables, by name.
+        Contract tables (conformed to their Arrow schemas) by name, with the earlier versions of enterprises
+        under ``HISTORY_ENTERPRISES``, and truth tables by name.
 
     """
     firms = make_firms(params, chunk)
@@ -117,6 +121,7 @@ def chunk_tables(params: UniverseParams, chunk: int) -> tuple[dict[str, pa.Table
         {"guarantee_id": guaranteed.table["guarantee_id"], "contagion": pa.array(guaranteed.contagion)}
     )
     conformed = {t.name: conform(t.name, tables[t.name]) for t in TABLES}
+    conformed[HISTORY_ENTERPRISES] = conform("enterprises", tables[HISTORY_ENTERPRISES])
     return conformed, {name: truth[name].select(schema.names).cast(schema) for name, schema in TRUTH_SCHEMAS.items()}
 
 
@@ -133,27 +138,26 @@ def post_loan_events(
     """Dated external events after disbursal, appended to the risk and registration tables, and the two lists.
 
     Patches the registration snapshot: a firm on the abnormal-operation list now is ``abnormal``, and a new
-    legal representative replaces the old one in ``enterprises`` and ``officers``.
+    legal representative replaces the old one in ``enterprises`` and ``officers``. The snapshot's changed rows
+    are valid from their change; the versions before go to ``HISTORY_ENTERPRISES`` (ADR 0020).
     """
     g = rng(params, chunk, Stream.POSTLOAN_EVENTS)
     extra = risk_events(g, plan, firms, codes, (guaranteed.sued_row, guaranteed.sued_day))
     out = {name: pa.concat_tables([conform(name, tables[name]), conform(name, t)]) for name, t in extra.items()}
-    abnormal, freezes, now_abnormal = listings(g, plan, firms, codes, params.seed)
+    abnormal, freezes, listed = listings(g, plan, firms, codes, params.seed)
     out["abnormal_operations"], out["equity_freezes"] = abnormal, freezes
     changes, new_rep, rep_day = registration_events(g, plan, firms, codes, params.seed)
     out["registration_changes"] = pa.concat_tables(
         [conform("registration_changes", tables["registration_changes"]), conform("registration_changes", changes)]
     )
-    enterprises = tables["enterprises"]
-    status = pc.if_else(
-        pa.array(now_abnormal & (firms.status == STATUS_ACTIVE)), pa.scalar("abnormal"), enterprises["status"]
+    before = tables["enterprises"]
+    rep_ids = ids.resident_ids(params.seed, np.maximum(new_rep, 0))
+    out["enterprises"], out[HISTORY_ENTERPRISES] = enterprise_versions(
+        before,
+        Change(new_rep >= 0, rep_day, rep_ids),
+        Change(listed.now & (firms.status == STATUS_ACTIVE), listed.day, pa.repeat(pa.scalar("abnormal"), firms.n)),
     )
     changed = pa.array(new_rep >= 0)
-    rep_ids = ids.resident_ids(params.seed, np.maximum(new_rep, 0))
-    rep = pc.if_else(changed, rep_ids, enterprises["legal_rep_id"])
-    out["enterprises"] = enterprises.set_column(
-        enterprises.schema.get_field_index("status"), "status", status
-    ).set_column(enterprises.schema.get_field_index("legal_rep_id"), "legal_rep_id", rep)
     officers = tables["officers"]
     n = firms.n  # the first n officer rows are the legal representatives, in firm order
     person = pc.if_else(changed, rep_ids, officers["person_id"].slice(0, n))
@@ -164,12 +168,59 @@ def post_loan_events(
     return out
 
 
+@dataclass(frozen=True)
+class Change:
+    """A post-loan change of one registration column: which firms, from which day, to which value."""
+
+    changed: Arr  # bool per firm
+    day: Arr  # datetime64[D] per firm
+    value: pa.Array
+
+
+def enterprise_versions(before: pa.Table, rep: Change, status: Change) -> tuple[pa.Table, pa.Table]:
+    """The registration snapshot now (valid from the latest change, else empty) and the versions before it.
+
+    Before a firm's first change it stood as registered (valid from establishment); with both changes on
+    different days an intermediate version carries the earlier one.
+    """
+    any_change = rep.changed | status.changed
+    first = np.where(
+        rep.changed & status.changed, np.minimum(rep.day, status.day), np.where(rep.changed, rep.day, status.day)
+    )
+    last = np.where(rep.changed & status.changed, np.maximum(rep.day, status.day), first)
+
+    def version(on: Arr, valid_from: pa.Array) -> pa.Table:
+        rep_on, status_on = rep.changed & (rep.day <= on), status.changed & (status.day <= on)
+        table = before.set_column(
+            before.schema.get_field_index("legal_rep_id"),
+            "legal_rep_id",
+            pc.if_else(pa.array(rep_on), rep.value, before["legal_rep_id"]),
+        ).set_column(
+            before.schema.get_field_index("status"),
+            "status",
+            pc.if_else(pa.array(status_on), status.value, before["status"]),
+        )
+        return table.append_column("valid_from", valid_from)
+
+    established = before["established_date"]
+    now = version(last, pa.array(last, mask=~any_change, type=pa.date32()))
+    original = version(first - np.timedelta64(1, "D"), established).filter(pa.array(any_change))
+    middle = version(first, pa.array(first, type=pa.date32())).filter(pa.array(any_change & (first < last)))
+    history = pa.concat_tables([original, middle]).sort_by([("credit_code", "ascending"), ("valid_from", "ascending")])
+    return now, history
+
+
+def _folder(name: str) -> str:
+    """Where a chunk's part of ``name`` goes: ``tables/<name>``, or ``history/<table>`` for earlier versions."""
+    return name if name.startswith(f"{HISTORY}/") else f"tables/{name}"
+
+
 def _write_chunk(job: tuple[UniverseParams, int, str]) -> dict[str, Any]:
     params, chunk, out = job
     root = Path(out)
-    tables, truth = chunk_tables(params, chunk)
+    tables, truth = chunk_tables(params, chunk)  # tables: the contract's, and the history's by folder
     files = {
-        f"tables/{name}/{part_name(chunk)}": write_parquet(t, root / "tables" / name / part_name(chunk))
+        f"{_folder(name)}/{part_name(chunk)}": write_parquet(t, root / _folder(name) / part_name(chunk))
         for name, t in tables.items()
     }
     for name, t in truth.items():
@@ -186,9 +237,9 @@ def _prepare(out: Path) -> None:
         if not out.is_dir():
             raise ConfigError(f"out: {out} exists and is not a directory")
         entries = {p.name for p in out.iterdir()}
-        if entries and "manifest.json" not in entries and entries - {"tables", "truth"}:
+        if entries and "manifest.json" not in entries and entries - {"tables", "truth", HISTORY}:
             raise ConfigError(f"out: {out} is not empty and holds no universe; refusing to overwrite it")
-        for name in ("tables", "truth"):
+        for name in ("tables", "truth", HISTORY):
             shutil.rmtree(out / name, ignore_errors=True)
         (out / "manifest.json").unlink(missing_ok=True)
     out.mkdir(parents=True, exist_ok=True)
@@ -248,6 +299,7 @@ def generate_universe(
     shutil.rmtree(out / "truth" / "_parts")
     rows = {t.name: sum(f["rows"] for k, f in files.items() if k.startswith(f"tables/{t.name}/")) for t in TABLES}
     truth_rows = {name: truth_files[f"truth/{name}.parquet"]["rows"] for name in TRUTH_SCHEMAS}
+    history_rows = sum(f["rows"] for k, f in files.items() if k.startswith(f"{HISTORY_ENTERPRISES}/"))
     all_files = {**files, **truth_files}
     manifest = {
         "schema_version": SCHEMA_VERSION,
@@ -259,6 +311,7 @@ def generate_universe(
         "chunks": params.chunks,
         "rows": rows,
         "truth_rows": truth_rows,
+        "history_rows": {"enterprises": history_rows},
         "files": {
             path: {"rows": f["rows"], "bytes": f["bytes"], "sha256": f["sha256"]}
             for path, f in sorted(all_files.items())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,8 +19,8 @@ class MemoryProfiles:
 
     profiles: dict[str, EnterpriseProfile] = field(default_factory=dict)
 
-    def profile(self, credit_code: str) -> EnterpriseProfile | None:
-        """The profile of ``credit_code``, or ``None``."""
+    def profile(self, credit_code: str, as_of: dt.date | None = None) -> EnterpriseProfile | None:
+        """The profile of ``credit_code`` (one version, whatever the day), or ``None``."""
         return self.profiles.get(credit_code)
 
 
@@ -46,7 +47,7 @@ class KilledSource:
 
     name: str = "source"
 
-    def profile(self, credit_code: str) -> EnterpriseProfile | None:
+    def profile(self, credit_code: str, as_of: dt.date | None = None) -> EnterpriseProfile | None:
         """Fail."""
         raise DataSourceError(f"{self.name} is unavailable")
 

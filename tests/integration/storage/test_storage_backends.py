@@ -54,14 +54,15 @@ def test_migrations_create_exactly_the_metadata_tables(db_url):
 def test_insert_ignore_is_idempotent_and_keys_can_be_looked_up(db_url, sample):
     upgrade(db_url)
     engine = make_engine(db_url)
-    enterprises = contract_table("enterprises")
-    rows = sample.enterprises(3)
+    enterprises = contract_table("enterprises")  # keyed by credit code and valid-from day (a versioned table)
+    versions = [r | {"valid_from": dt.date(2024, 1, 1)} for r in sample.enterprises(4)]
+    rows = versions[:3]
     with engine.begin() as conn:
         assert insert_ignore(conn, enterprises, rows) == 3
     with engine.begin() as conn:
-        assert insert_ignore(conn, enterprises, rows + sample.enterprises(4)[3:]) == 1
+        assert insert_ignore(conn, enterprises, rows + versions[3:]) == 1
         assert count_rows(conn, enterprises) == 4
-        found = fetch_by_keys(conn, enterprises, [(rows[1]["credit_code"],), ("nope",)])
+        found = fetch_by_keys(conn, enterprises, [(rows[1]["credit_code"], dt.date(2024, 1, 1)), ("nope", None)])
     engine.dispose()
     assert found == [rows[1]]
 

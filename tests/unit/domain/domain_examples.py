@@ -15,6 +15,7 @@ EXAMPLE_ROWS: dict[str, dict[str, Any]] = {
         "credit_code": CODE, "name": "武汉珞喻科技有限公司", "kind": "company", "industry_section": "I",
         "established_date": dt.date(2015, 6, 1), "registered_capital_cents": 500_000_00, "region_code": "420111",
         "address": "湖北省武汉市洪山区珞喻路129号3楼", "phone": "02787654321", "legal_rep_id": RID, "status": "active",
+        "valid_from": dt.date(2024, 6, 1),
     },
     "persons": {"person_id": RID, "name": "张三", "phone": "13800138000"},
     "shareholders": {"credit_code": CODE, "holder_kind": "enterprise", "holder_id": OTHER_CODE, "stake_bp": 2500,

@@ -27,6 +27,11 @@ class Harness:
     def __init__(self, settings: Settings, source: Path) -> None:
         self.settings, self.source = settings, source
 
+    @staticmethod
+    def dated(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Enterprise rows as loaded without a valid-from: it is the run's as-of day, the clock's here."""
+        return [r | {"valid_from": NOW.date()} for r in rows]
+
     def run(self, **kw: Any) -> IngestResult:
         with Workspace.open(self.settings, clock=FixedClock(NOW)) as ws:
             return ws.ingest(self.source, **kw)

@@ -30,7 +30,7 @@ def test_wrong_types_quarantine_the_row_and_name_the_field(harness, sample, sour
         (4, "established_date", "established_date: not a date (YYYY-MM-DD) (got '2015-02-30')"),
     ]
     loaded = harness.loaded("enterprises", "credit_code")
-    assert loaded == [rows[0], rows[2], rows[4]]
+    assert loaded == harness.dated([rows[0], rows[2], rows[4]])
     assert sorted(r["credit_code"] for r in harness.sql_rows("enterprises")) == [
         rows[i]["credit_code"] for i in (0, 2, 4)
     ]
@@ -77,7 +77,7 @@ def test_malformed_credit_codes_and_resident_ids(harness, sample, source, reason
     assert "must start with authority 1, 5, 9 or Y" in got[2]
     assert "resident-ID check digit does not match" in got[3]
     assert "birth date (digits 7-14) is not a calendar date" in got[4]
-    assert harness.loaded("enterprises", "credit_code") == [rows[0]]
+    assert harness.loaded("enterprises", "credit_code") == harness.dated([rows[0]])
 
 
 def test_negative_amounts(harness, sample, source, reasons):

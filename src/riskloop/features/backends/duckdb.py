@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from riskloop.domain.versions import missing_valid_from
 from riskloop.errors import ValidationError
 from riskloop.features.engine import SPINE_SCHEMA, availability_column
 from riskloop.features.spec import FeatureGroup
@@ -37,6 +38,10 @@ def open_tables(
         if glob is not None and name.isidentifier():
             quoted = glob.replace("'", "''")
             con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{quoted}')")  # noqa: S608 - checked name
+            missing = missing_valid_from(name, [row[0] for row in con.execute(f"DESCRIBE {name}").fetchall()])
+            if missing:  # a universe written before versions: every row is its key's only version
+                sql = f"SELECT *, CAST(NULL AS DATE) AS {missing} FROM read_parquet('{quoted}')"  # noqa: S608
+                con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
             present.add(name)
     return con, present
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
+from riskloop.domain.versions import missing_valid_from
 from riskloop.errors import ConfigError, ValidationError
 from riskloop.features.backends.duckdb import table_glob
 from riskloop.features.dialect import duckdb_to_spark
@@ -19,7 +20,7 @@ from riskloop.features.engine import SPINE_SCHEMA, availability_column
 from riskloop.features.spec import FeatureGroup
 
 if TYPE_CHECKING:  # pyspark is imported lazily: the rest of riskloop must not pay for a JVM
-    from pyspark.sql import SparkSession
+    from pyspark.sql import DataFrame, SparkSession
 
 DEFAULT_MASTER = "local[2]"
 SPARK_EXTRA = "pip install 'riskloop[spark]'"
@@ -75,6 +76,20 @@ def spark_session(master: str = DEFAULT_MASTER, shuffle_partitions: int = 4) -> 
     return session
 
 
+def spark_table(spark: SparkSession, root: Path, name: str) -> DataFrame | None:
+    """Table ``name`` under ``root`` as a DataFrame (``None``: absent); an empty valid-from where files lack it."""
+    glob = table_glob(root, name)
+    if glob is None:
+        return None
+    frame = spark.read.parquet(glob)
+    missing = missing_valid_from(name, frame.columns)
+    if missing:
+        from pyspark.sql import functions
+
+        frame = frame.withColumn(missing, functions.lit(None).cast("date"))
+    return frame
+
+
 class SparkFeatureEngine:
     """Feature engine on Spark over Parquet tables laid out as ``<root>/<table>/*.parquet``.
 
@@ -127,9 +142,9 @@ class SparkFeatureEngine:
         present: set[str] = set()
         try:
             for name in tables:
-                glob = table_glob(self.root, name)
-                if glob is not None:
-                    spark.read.parquet(glob).createOrReplaceTempView(name)
+                frame = spark_table(spark, self.root, name)
+                if frame is not None:
+                    frame.createOrReplaceTempView(name)
                     present.add(name)
             yield present
         finally:
