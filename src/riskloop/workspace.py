@@ -26,6 +26,7 @@ from riskloop.monitoring.policy import POLICY_NAME
 from riskloop.plugins import Registry
 from riskloop.rules.engine import KEY_SEPARATOR, StrategyLoader
 from riskloop.rules.loaders import ChainStrategyLoader, PackageStrategyLoader
+from riskloop.scoring.behaviour import KIND as BEHAVIOUR_KIND
 from riskloop.service import prerequisites as pre
 from riskloop.service.alerts import AlertDesk
 from riskloop.service.api_keys import ApiKeyAdmin, Authenticator
@@ -62,7 +63,9 @@ if TYPE_CHECKING:
     from riskloop.features.engine import FeatureEngine
     from riskloop.graph.tokens import Tokenizer
     from riskloop.ingest.report import IngestResult, ProgressFn
+    from riskloop.monitoring.engine import SqlRunner
     from riskloop.privacy.envelope import Sealer
+    from riskloop.scoring.behaviour import BehaviourModel
     from riskloop.service.alert_propagation import Propagator
     from riskloop.service.graph_checks import WorkspaceGraphChecks
     from riskloop.service.models import ModelLifecycle
@@ -444,7 +447,7 @@ class Workspace:
         if model is not None:
             found = registry.get(model)
             return Path(found.path), found.manifest_sha256
-        registered = registry.list()
+        registered = [m for m in registry.list() if m.kind != BEHAVIOUR_KIND]  # application models only
         active = [m for m in registered if m.status == ACTIVE]
         if active or registered:
             best = max(active or registered, key=lambda m: (m.created_at, m.version))
@@ -564,20 +567,24 @@ class Workspace:
 
         return SQLMonitorRuns(self.engine)
 
-    def monitor(self, engine: str = "duckdb", policy: str = POLICY_NAME) -> Monitor:
-        """Post-loan monitoring over the warehouse with the active version of the warning policy ``policy``."""
-        from riskloop.monitoring.engine import DuckDBRunner, SqlRunner
-        from riskloop.rules.zen import ZenRuleEngine
-        from riskloop.service.monitor import Monitor
+    def monitor_runner(self, engine: str = "duckdb") -> SqlRunner:
+        """The SQL runner of monitoring (and of the behaviour score's snapshots) over the warehouse."""
+        from riskloop.monitoring.engine import DuckDBRunner
 
         if engine == "spark":
             from riskloop.monitoring.spark import SparkRunner
 
-            runner: SqlRunner = SparkRunner(self.settings.warehouse)
-        elif engine == "duckdb":
-            runner = DuckDBRunner(self.settings.warehouse)
-        else:
-            raise ConfigError(f"monitoring engine: duckdb or spark (got {engine!r})")
+            return SparkRunner(self.settings.warehouse)
+        if engine == "duckdb":
+            return DuckDBRunner(self.settings.warehouse)
+        raise ConfigError(f"monitoring engine: duckdb or spark (got {engine!r})")
+
+    def monitor(self, engine: str = "duckdb", policy: str = POLICY_NAME) -> Monitor:
+        """Post-loan monitoring over the warehouse with the active version of the warning policy ``policy``."""
+        from riskloop.rules.zen import ZenRuleEngine
+        from riskloop.service.monitor import Monitor
+
+        runner = self.monitor_runner(engine)
         rules = ZenRuleEngine(self.strategy_loader())
         return Monitor(
             runner,
@@ -589,7 +596,18 @@ class Workspace:
             self.clock,
             policy,
             self._alert_propagator(),
+            self.behaviour_model,
         )
+
+    def behaviour_model(self, name: str = "behaviour") -> BehaviourModel | None:
+        """The active behaviour model of ``name`` (its manifest checked against the registered sha256), else None."""
+        from riskloop.scoring.behaviour import BehaviourModel
+
+        active = [m for m in self.model_registry().list(name) if m.status == ACTIVE and m.kind == BEHAVIOUR_KIND]
+        if not active:
+            return None
+        best = max(active, key=lambda m: m.version)
+        return BehaviourModel.load(Path(best.path), best.manifest_sha256)
 
     def _alert_propagator(self) -> Propagator | None:
         """Propagation of warnings over the stored graph (read when first needed); None while no graph is built."""

@@ -4,7 +4,9 @@ The graph has three nodes. ``parameters`` (first hit) gives the coefficients of 
 (GB/T 4754 section) and kind: thresholds of flow and revenue signals are multiplied by ``coef.flow``, of bureau
 signals by ``coef.bureau``. ``rules`` (collect) fires every rule whose conditions hold and outputs its signal,
 level, threshold and coefficient. ``verdict`` keeps the highest level. The reference policy is built here from
-``REFERENCE_RULES`` and shipped as ``rules/strategies/warning-reference-v1.json`` (a test checks they agree);
+``REFERENCE_RULES`` and shipped as ``rules/strategies/warning-reference-v1.json``; version 2
+(``reviewed_rules()``: levels reviewed on a training period, and rules on the behaviour score
+``behaviour_pd``) as ``warning-reference-v2.json`` (a test checks both agree);
 a bank's own versions go through the strategy lifecycle (draft → submitted → approved → active, four eyes).
 """
 
@@ -20,6 +22,8 @@ from riskloop.monitoring.signals import SIGNAL_NAMES
 
 POLICY_NAME = "warning-reference"
 POLICY_VERSION = 1
+POLICY_V2 = 2
+SCORE_INPUTS = ("behaviour_pd",)  # model scores the policy reads beside the signals (empty: no active model)
 NONE = "none"
 RANKS = {"warning": 3, "attention": 2, "notice": 1}
 LEVEL_OF_RANK = {3: "warning", 2: "attention", 1: "notice", 0: NONE}
@@ -156,6 +160,35 @@ REFERENCE_RULES: tuple[WarningRule, ...] = (
 )
 
 
+# Version 2: each rule's level reviewed on the training period of a 100k universe (month ends before 2026-01,
+# outcome 90+ days past due within 6 months observed on 2026-01-01; docs/post-loan.md): a rule stays at
+# warning when at least 25 % of the loan-months it fires on turn bad, at attention from 10 %, else notice.
+# B1-B3 fire on the behaviour score; their cut-offs keep the training period's false alarms per level within
+# budget (``monitoring.calibration``); ``riskloop behaviour calibrate`` proposes a bank's own as a draft.
+_DEMOTED = {"W2": "attention", "W4": "notice", "A1": "notice", "A2": "notice", "A3": "notice", "A5": "notice",
+            "A7": "notice"}  # fmt: skip
+BEHAVIOUR_CUTOFFS = {"warning": 0.09, "attention": 0.035, "notice": 0.015}
+
+
+def behaviour_rules(cutoffs: Mapping[str, float]) -> tuple[WarningRule, ...]:
+    """Rules B1-B3: the behaviour PD at or above each level's cut-off raises that level."""
+    why = {"warning": "行为评分高风险 high behaviour PD", "attention": "行为评分较高 elevated behaviour PD",
+           "notice": "行为评分偏高 behaviour PD above normal"}  # fmt: skip
+    return tuple(
+        WarningRule(f"B{i}", level, "behaviour_pd", (("behaviour_pd", round(cutoffs[level], 6), ""),), why[level])
+        for i, level in enumerate(("warning", "attention", "notice"), start=1)
+        if level in cutoffs
+    )
+
+
+def reviewed_rules(cutoffs: Mapping[str, float] = BEHAVIOUR_CUTOFFS) -> tuple[WarningRule, ...]:
+    """The v2 rules: v1's at their reviewed levels, then the behaviour rules at ``cutoffs``."""
+    kept = tuple(
+        WarningRule(r.rule, _DEMOTED.get(r.rule, r.level), r.signal, r.conditions, r.why) for r in REFERENCE_RULES
+    )
+    return kept + behaviour_rules(cutoffs)
+
+
 def build_policy(
     coefficients: Sequence[Coefficients] = REFERENCE_COEFFICIENTS, rules: Sequence[WarningRule] = REFERENCE_RULES
 ) -> str:
@@ -241,8 +274,15 @@ def _parameters_node(coefficients: Sequence[Coefficients]) -> dict[str, Any]:
     return _table("parameters", "parameters", 300, "first", inputs, outputs, rows, None)
 
 
+def policy_inputs(rules: Sequence[WarningRule]) -> tuple[str, ...]:
+    """The signals a policy's rules table reads: every signal, and the model scores its rules use."""
+    used = {c[0] for r in rules for c in r.conditions}
+    return SIGNAL_NAMES + tuple(n for n in SCORE_INPUTS if n in used)
+
+
 def _rules_node(rules: Sequence[WarningRule]) -> dict[str, Any]:
-    inputs = [{"id": f"r_{name}", "name": name, "field": f"signals.{name}"} for name in SIGNAL_NAMES]
+    names = policy_inputs(rules)
+    inputs = [{"id": f"r_{name}", "name": name, "field": f"signals.{name}"} for name in names]
     outputs = [
         {"id": "r_o0", "name": "Rule", "field": "rule"},
         {"id": "r_o1", "name": "Level", "field": "level"},
@@ -253,7 +293,7 @@ def _rules_node(rules: Sequence[WarningRule]) -> dict[str, Any]:
     ]
     rows = []
     for r in rules:
-        row = {"_id": r.rule, "_description": r.why} | {f"r_{name}": "" for name in SIGNAL_NAMES}
+        row = {"_id": r.rule, "_description": r.why} | {f"r_{name}": "" for name in names}
         for signal, base, coef in r.conditions:
             row[f"r_{signal}"] = f">= {_scaled(base, coef)}"
         signal, base, coef = next(c for c in r.conditions if c[0] == r.signal)
@@ -325,7 +365,7 @@ class Verdict:
 def policy_context(row: Mapping[str, Any]) -> dict[str, Any]:
     """The policy's input for one signals row: ``signals``, ``industry_section`` and ``enterprise_kind``."""
     return {
-        "signals": {name: row.get(name) for name in SIGNAL_NAMES},
+        "signals": {name: row.get(name) for name in SIGNAL_NAMES + SCORE_INPUTS},
         "industry_section": row.get("industry_section"),
         "enterprise_kind": row.get("enterprise_kind"),
     }

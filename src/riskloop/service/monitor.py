@@ -2,8 +2,9 @@
 
 A run as of ``D``: (1) fold the raw rows dated after the aggregates' watermark up to ``D`` into the daily
 aggregates (nothing when ``D`` is not past it: a backfill reads what is there); (2) compute the signals of the
-loans on the book from the aggregates and write them (kept: a resumed run reuses them); (3) run the active
-version of the warning policy on each loan; (4) raise one direct alert per enterprise, signal and month at the
+loans on the book from the aggregates and write them (kept: a resumed run reuses them); (2b) when a behaviour
+model is active, score every loan (signal ``behaviour_pd`` and its top reasons); (3) run the active version of
+the warning policy on each loan; (4) raise one direct alert per enterprise, signal and month at the
 highest level it fired, through the alert desk (idempotent: a re-run changes nothing); (5) mark the run done.
 Every step is idempotent, so an interrupted run resumes by running again.
 """
@@ -23,11 +24,13 @@ from riskloop.domain.monitor_run import DONE, RUNNING, MonitorRun
 from riskloop.errors import ConfigError, NotFoundError, ValidationError
 from riskloop.graph.spread_policy import PROPAGATION_POLICY, SOURCE_LEVELS, read_spread_rules
 from riskloop.graph.warning_spread import SpreadRules
+from riskloop.monitoring.behaviour import REASONS, SCORE, with_history
 from riskloop.monitoring.engine import SqlRunner, compute_signals, fold_days
 from riskloop.monitoring.firms import FIRM_TABLES, firm_facts_sql
 from riskloop.monitoring.policy import NONE, POLICY_NAME, RANKS, Verdict, policy_context, read_verdict
 from riskloop.monitoring.store import ORIGIN, DailyStore, SignalStore
 from riskloop.rules.engine import RuleEngine
+from riskloop.scoring.behaviour import BehaviourModel
 from riskloop.service.alert_propagation import FirmFacts, Propagator, facts_from
 from riskloop.service.alerts import AlertDesk
 from riskloop.service.monitor_ports import MonitorRuns
@@ -35,6 +38,8 @@ from riskloop.service.strategy_ports import ActiveVersions
 
 ACTOR = "monitor"  # who raises the direct alerts in the audit trail
 Progress = Callable[[str, int, int], None]
+BehaviourSource = Callable[[], BehaviourModel | None]  # the active behaviour model, None when there is none
+NO_BEHAVIOUR = "no active behaviour model (riskloop behaviour train, then approve and activate by another person)"
 
 
 def _quiet(_stage: str, _done: int, _total: int) -> None:
@@ -58,6 +63,7 @@ class MonitorResult:
     direct_alerts: list[RaisedAlert] = field(default_factory=list)
     propagated_alerts: list[RaisedAlert] = field(default_factory=list)
     propagation: str = "not run"
+    behaviour: str = NO_BEHAVIOUR
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready fields (the alerts as a count)."""
@@ -70,6 +76,7 @@ class MonitorResult:
             "direct_alerts": len(self.direct_alerts),
             "propagated_alerts": len(self.propagated_alerts),
             "propagation": self.propagation,
+            "behaviour": self.behaviour,
             "folded": None if self.folded is None else [d.isoformat() for d in self.folded],
             "resumed": self.resumed,
             "signals": str(self.signals_path),
@@ -90,10 +97,12 @@ class Monitor:
         clock: Clock,
         policy: str = POLICY_NAME,
         propagator: Propagator | None = None,
+        behaviour: BehaviourSource | None = None,
     ) -> None:
         self.runner, self.runs, self.policies, self.rules, self.alerts = runner, runs, policies, rules, alerts
         self.daily, self.signals = DailyStore(warehouse), SignalStore(warehouse)
         self.clock, self.policy, self.propagator = clock, policy, propagator
+        self.behaviour = behaviour
 
     def active_policy(self) -> str:
         """``name@version`` of the active warning policy; NotFoundError naming how to activate one."""
@@ -122,7 +131,7 @@ class Monitor:
         if table is None:
             table = compute_signals(self.runner, self.daily.read(as_of), as_of)
             self.signals.write(as_of, table)
-        rows = table.to_pylist()
+        rows, behaviour = self._score(table, as_of)
         verdicts = self._judge(key, rows, progress)
         progress("alerts", 3, 4)
         raised = direct_alerts(verdicts, rows, key, as_of)
@@ -155,7 +164,19 @@ class Monitor:
             raised,
             spread,
             propagation,
+            behaviour,
         )
+
+    def _score(self, table: Any, as_of: dt.date) -> tuple[list[dict[str, Any]], str]:
+        """The signal rows, with ``behaviour_pd`` and its reasons when a behaviour model is active (else empty)."""
+        model = None if self.behaviour is None else self.behaviour()
+        if model is None or table.num_rows == 0:
+            return table.to_pylist(), NO_BEHAVIOUR if model is None else f"{model.version}: no loan on the book"
+        scores = model.score(with_history(self.runner, table, as_of))
+        rows = table.to_pylist()
+        for row, pd_, reasons in zip(rows, scores.pd, scores.reasons, strict=True):
+            row[SCORE], row[REASONS] = round(float(pd_), 6), reasons
+        return rows, f"{model.version}: {len(rows):,} loans scored"
 
     def _spread(self, raised: list[RaisedAlert], as_of: dt.date) -> tuple[list[RaisedAlert], str]:
         """The propagated alerts of ``raised`` over the graph, and how propagation went (said in the result)."""
@@ -252,7 +273,7 @@ def direct_alerts(verdicts: list[Verdict], rows: list[dict[str, Any]], key: str,
             others = [f for f in verdict.fired if f is not fired]
             signals = tuple(
                 SignalValue(f.signal, _plain(f.value), f.threshold, f.coefficient) for f in (fired, *others)
-            )
+            ) + reason_signals(verdict, row)
             best[own] = RaisedAlert(
                 credit_code=verdict.credit_code,
                 level=fired.level,
@@ -265,6 +286,13 @@ def direct_alerts(verdicts: list[Verdict], rows: list[dict[str, Any]], key: str,
                 enterprise_kind=row.get("enterprise_kind"),
             )
     return [best[k] for k in sorted(best)]
+
+
+def reason_signals(verdict: Verdict, row: dict[str, Any]) -> tuple[SignalValue, ...]:
+    """The behaviour score's top reasons as evidence signals (``behaviour_reason.<input>``) when a rule on it fired."""
+    if not any(f.signal == SCORE for f in verdict.fired):
+        return ()
+    return tuple(SignalValue(f"{REASONS}.{r.feature}", _plain(r.value)) for r in row.get(REASONS) or ())
 
 
 def _plain(value: Any) -> float | int | None:
