@@ -1,6 +1,7 @@
 """Benchmark post-loan monitoring against the universe's truth, next to a days-past-due baseline, and its cost.
 
 Run: ``.venv/bin/python -m benchmarks.bench_monitoring --enterprises 20000 [--seed 7] [--split 2025-07-01]``
+or on a generated universe: ``... --universe /work/data/u100k [--split 2026-01-01] [--horizon 6]``
 
 Generates a universe, then monitors its book at every month end from ``--start`` on (incrementally: each run
 folds only the month since the previous one) with the shipped reference warning policy. Against
@@ -8,7 +9,9 @@ folds only the month since the previous one) with the shipped reference warning 
 60 and 90 days before their default date, the median lead time and false alarms per 1,000 performing
 loan-months (loans that never default), for the training period (as-of dates before ``--split``) and the
 evaluation period after it, next to a baseline of days-past-due alerts only (>= 1 notice, >= 10 attention,
->= 30 warning) computed from the same signals. Cost, each in a fresh process (wall time, peak RSS): a full
+>= 30 warning) computed from the same signals; and the reviewed policy v2 without (``v2_rank``) and with the
+behaviour score trained and calibrated on the training period (``behaviour_rank``, ``monitoring_quality``).
+Cost, each in a fresh process (wall time, peak RSS): a full
 monitoring run as of the universe's last day (fold everything, signals, policy), a raw DuckDB scan of the
 same input tables, and an incremental daily run (fold one day, signals, policy). Writes JSON to
 ``benchmarks/out/``.
@@ -31,6 +34,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from benchmarks.monitoring_quality import behaviour_ranks
 from riskloop.features.backends.duckdb import open_tables
 from riskloop.monitoring.engine import DuckDBRunner, compute_signals, fold_days, merge_days
 from riskloop.monitoring.policy import POLICY_NAME, POLICY_VERSION, RANKS, policy_context, read_verdict
@@ -69,13 +73,18 @@ def _monthly(tables: Path, start: dt.date, end: dt.date) -> list[dict[str, Any]]
     return out
 
 
+RANK_COLUMNS = ("rank", "dpd_rank", "v2_rank", "behaviour_rank")
+
+
 def _evaluate(rows: list[dict[str, Any]], truth: pa.Table, split: dt.date) -> dict[str, Any]:
     info = {r["loan_id"]: r for r in truth.to_pylist()}
     report: dict[str, Any] = {}
     for period, keep in (("training", lambda d: d < split), ("evaluation", lambda d: d >= split)):
         sub = [r for r in rows if keep(r["day"])]
         report[period] = {
-            col: {lvl: _score(sub, info, col, RANKS[lvl], keep) for lvl in LEVELS} for col in ("rank", "dpd_rank")
+            col: {lvl: _score(sub, info, col, RANKS[lvl], keep) for lvl in LEVELS}
+            for col in RANK_COLUMNS
+            if not rows or col in rows[0]
         }
     return report
 
@@ -156,6 +165,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--start", default="2024-07-01")
     parser.add_argument("--split", default="2025-07-01")
+    parser.add_argument("--universe", help="A generated universe (tables/, truth/) to reuse instead of generating")
+    parser.add_argument("--horizon", type=int, default=6, help="Behaviour score: bad within this many months")
     parser.add_argument("--measure")
     parser.add_argument("--tables")
     parser.add_argument("--day")
@@ -164,22 +175,31 @@ def main() -> None:
         print(json.dumps(_measure(args.measure, Path(args.tables), dt.date.fromisoformat(args.day))))
         return
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp)
-        params = UniverseParams(enterprises=args.enterprises, seed=args.seed)
-        generate_universe(params, out, workers=2)
-        tables, end = out / "tables", params.as_of
+        out = Path(args.universe or tmp)
+        if args.universe:
+            manifest = json.loads((out / "manifest.json").read_text())
+            end, args.enterprises = dt.date.fromisoformat(manifest["as_of"]), manifest["parameters"]["enterprises"]
+        else:
+            params = UniverseParams(enterprises=args.enterprises, seed=args.seed)
+            generate_universe(params, out, workers=2)
+            end = params.as_of
+        tables, split = out / "tables", dt.date.fromisoformat(args.split)
         t0 = time.perf_counter()
         rows = _monthly(tables, dt.date.fromisoformat(args.start), end)
         monthly_seconds = time.perf_counter() - t0
+        ranks, behaviour = behaviour_ranks(tables, (dt.date.fromisoformat(args.start), end), split, args.horizon)
+        rows = [r | ranks[(r["loan_id"], r["day"])] for r in rows]
         truth = pq.read_table(out / "truth" / "loans.parquet", columns=["loan_id", "defaulted", "default_date"])
-        quality = _evaluate(rows, truth, dt.date.fromisoformat(args.split))
+        quality = _evaluate(rows, truth, split)
         cost = {kind: _in_child(kind, tables, end) for kind in ("raw_scan", "full", "incremental")}
     result = {
         "enterprises": args.enterprises,
         "seed": args.seed,
         "loan_months": len(rows),
         "monthly_backfill_seconds": round(monthly_seconds, 1),
+        "split": args.split,
         "quality": quality,
+        "behaviour": behaviour,
         "cost": cost,
         "full_vs_raw_scan": round(cost["full"]["seconds"] / max(cost["raw_scan"]["seconds"], 1e-9), 2),
         "incremental_vs_full": round(cost["incremental"]["seconds"] / max(cost["full"]["seconds"], 1e-9), 3),

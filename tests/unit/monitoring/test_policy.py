@@ -6,7 +6,16 @@ from typing import Any
 
 import pytest
 
-from riskloop.monitoring.policy import POLICY_NAME, POLICY_VERSION, build_policy, policy_context, read_verdict
+from riskloop.monitoring.policy import (
+    BEHAVIOUR_CUTOFFS,
+    POLICY_NAME,
+    POLICY_V2,
+    POLICY_VERSION,
+    build_policy,
+    policy_context,
+    read_verdict,
+    reviewed_rules,
+)
 from riskloop.monitoring.signals import SIGNAL_NAMES
 from riskloop.rules.engine import strategy_key
 from riskloop.rules.loaders import PackageStrategyLoader
@@ -61,3 +70,45 @@ def test_thresholds_follow_industry_and_kind(kind: str, section: str, segment: s
 
 def test_missing_signals_never_fire() -> None:
     assert _judge(inflow_drop=None, days_past_due=0, bureau_max_dpd=None).level == "none"
+
+
+V2 = strategy_key(POLICY_NAME, POLICY_V2)
+
+
+def _judge_v2(**signals: Any) -> Any:
+    row = {"loan_id": "L1", "credit_code": "X", "industry_section": "C", "enterprise_kind": "company"} | signals
+    outcome = ENGINE.evaluate(V2, policy_context(row))
+    assert outcome.ok, outcome.error
+    return read_verdict(row, outcome.result)
+
+
+def test_the_shipped_v2_is_the_one_built_from_the_reviewed_rules() -> None:
+    assert PackageStrategyLoader().load(V2).content == build_policy(rules=reviewed_rules())
+    assert "behaviour_pd" not in PackageStrategyLoader().load(KEY).content  # v1 unchanged
+
+
+@pytest.mark.parametrize(
+    ("pd", "level"),
+    [
+        (None, "none"),  # no active model: an empty score never fires
+        (BEHAVIOUR_CUTOFFS["notice"], "notice"),
+        (BEHAVIOUR_CUTOFFS["attention"], "attention"),
+        (BEHAVIOUR_CUTOFFS["warning"], "warning"),
+        (BEHAVIOUR_CUTOFFS["notice"] - 1e-6, "none"),
+    ],
+)
+def test_v2_rules_on_the_behaviour_score_fire_at_their_cutoffs(pd: float | None, level: str) -> None:
+    verdict = _judge_v2(behaviour_pd=pd)
+    assert verdict.level == level
+    assert all(f.signal == "behaviour_pd" and f.value == pd for f in verdict.fired)
+
+
+def test_v2_demotes_the_rules_that_were_noisy_on_the_training_period() -> None:
+    verdict = _judge_v2(dishonest_listed=1, inflow_drop=0.7, invoice_amount_drop=0.8)
+    assert [(f.rule, f.level) for f in verdict.fired] == [
+        ("W2", "attention"),
+        ("A1", "notice"),
+        ("A3", "notice"),
+        ("N7", "notice"),
+        ("W4", "notice"),
+    ]
