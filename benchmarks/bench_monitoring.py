@@ -35,6 +35,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from benchmarks.monitoring_quality import behaviour_ranks
+from riskloop.errors import ValidationError
 from riskloop.features.backends.duckdb import open_tables
 from riskloop.monitoring.engine import DuckDBRunner, compute_signals, fold_days, merge_days
 from riskloop.monitoring.policy import POLICY_NAME, POLICY_VERSION, RANKS, policy_context, read_verdict
@@ -187,8 +188,11 @@ def main() -> None:
         t0 = time.perf_counter()
         rows = _monthly(tables, dt.date.fromisoformat(args.start), end)
         monthly_seconds = time.perf_counter() - t0
-        ranks, behaviour = behaviour_ranks(tables, (dt.date.fromisoformat(args.start), end), split, args.horizon)
-        rows = [r | ranks[(r["loan_id"], r["day"])] for r in rows]
+        try:
+            ranks, behaviour = behaviour_ranks(tables, (dt.date.fromisoformat(args.start), end), split, args.horizon)
+        except ValidationError as exc:  # e.g. no snapshot's window has matured by the split day
+            ranks, behaviour = {}, {"skipped": str(exc)}
+        rows = [r | ranks.get((r["loan_id"], r["day"]), {}) for r in rows]
         truth = pq.read_table(out / "truth" / "loans.parquet", columns=["loan_id", "defaulted", "default_date"])
         quality = _evaluate(rows, truth, split)
         cost = {kind: _in_child(kind, tables, end) for kind in ("raw_scan", "full", "incremental")}

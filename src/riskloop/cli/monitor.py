@@ -21,7 +21,8 @@ def _render(result: dict[str, Any]) -> None:
         console.print(
             f"{run['as_of']}: {run['loans']:,} loans on the book ({levels}); alerts raised {a['raised']:,}, "
             f"upgraded {a['upgraded']:,}, unchanged {a['unchanged']:,} — policy {run['policy']}; "
-            f"propagation: {run['propagation']}",
+            f"propagation: {run['propagation']}; "
+            f"behaviour score: {run['behaviour']}",
             highlight=False,
         )
     console.print(f"{len(result['runs'])} run(s) in {result['seconds']:.1f} s", highlight=False)

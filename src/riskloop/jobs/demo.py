@@ -25,9 +25,10 @@ from riskloop.errors import ValidationError
 from riskloop.graph.spread_policy import PROPAGATION_POLICY, PROPAGATION_VERSION
 from riskloop.ingest.report import ProgressUpdate
 from riskloop.jobs import demo_serving as serving
-from riskloop.monitoring.policy import POLICY_NAME, POLICY_VERSION
+from riskloop.monitoring.policy import POLICY_NAME, POLICY_V2
 from riskloop.rules.loaders import REFERENCE, PackageStrategyLoader
 from riskloop.service.backtest import historical_inputs
+from riskloop.service.behaviour import BehaviourTraining, train_behaviour
 from riskloop.service.demo_models import DemoTraining, train_demo_models
 from riskloop.service.demo_monitoring import monitoring_summary, read_loan_truth
 from riskloop.service.demo_summary import read_truth, summarise
@@ -152,23 +153,43 @@ def _example(decided: list[tuple[DecisionRequest, Decision]]) -> DecisionRequest
 def monitor_book(
     ws: Workspace, as_of: dt.date, releasers: tuple[Principal, Principal], truth: Path, progress: Progress = no_progress
 ) -> dict[str, Any]:
-    """Release the shipped warning and propagation policies (four eyes), then monitor the last half year's month ends.
+    """Train and release the behaviour score, release the warning policy v2 and the propagation policy, then
+    monitor the last half year's month ends.
 
-    The graph is built by then, so direct warnings propagate to related firms; the summary reads lead times
-    against ``truth``.
+    Each is released with four eyes. The behaviour score learns from the outcomes observed on the first
+    monitored day only (snapshots whose 6-month window has ended by then). The graph is built by then, so
+    direct warnings propagate to related firms; the summary reads lead times against ``truth``.
     """
+    start = as_of - dt.timedelta(days=MONITOR_DAYS)
+    behaviour = _release_behaviour(ws, start, releasers[1], progress)
     loader = PackageStrategyLoader()
-    shipped = loader.load(f"{POLICY_NAME}@{POLICY_VERSION}")
+    shipped = loader.load(f"{POLICY_NAME}@{POLICY_V2}")
     policy = serving.release_strategy(ws.strategies(), ws.strategy_repository(), *releasers, shipped=shipped)
     spreading = loader.load(f"{PROPAGATION_POLICY}@{PROPAGATION_VERSION}")
     spread = serving.release_strategy(ws.strategies(), ws.strategy_repository(), *releasers, shipped=spreading)
-    start = as_of - dt.timedelta(days=MONITOR_DAYS)
     results = ws.monitor().backfill(start, as_of, "month", lambda stage, done, total: progress("monitor", done, total))
+    behaviour["scored"] = results[-1].behaviour if results else None
     return {
         "policy": policy["key"],
         "propagation_policy": spread["key"],
+        "behaviour": behaviour,
         **monitoring_summary(results, read_loan_truth(truth)),
     }
+
+
+def _release_behaviour(ws: Workspace, observed_on: dt.date, approver: Principal, progress: Progress) -> dict[str, Any]:
+    """Train the behaviour score on outcomes observed on ``observed_on`` and release it; a book too small says so."""
+    try:
+        trained = train_behaviour(
+            ws.model_home(),
+            ws.monitor_runner(),
+            BehaviourTraining(observed_on, author=serving.AUTHOR),
+            lambda stage, done, total: progress(f"behaviour {stage}", done, total),
+        )
+    except ValidationError as exc:  # too few matured bad loan-months on a small universe: monitor without it
+        return {"skipped": str(exc)}
+    model = serving.release_model(ws, trained["model_id"], approver)
+    return {k: trained[k] for k in ("model_id", "rows", "bads", "cv_auc")} | {"approved_by": model["approved_by"]}
 
 
 def _revealed(ws: Workspace, request: DecisionRequest) -> DecisionRequest:
