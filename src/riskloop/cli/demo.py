@@ -149,6 +149,15 @@ def _render_monitoring(m: dict[str, Any]) -> None:
             median,
         )
     console.print(table)
+    b = m.get("behaviour") or {}
+    if "model_id" in b:
+        console.print(
+            f"behaviour score 行为评分 {b['model_id']}: {b['rows']:,} loan-months, {b['bads']:,} bad, CV AUC "
+            f"{b['cv_auc']:.3f}, approved by {b['approved_by']}; {b['scored']}",
+            highlight=False,
+        )
+    elif "skipped" in b:
+        console.print(f"behaviour score not trained: {b['skipped']}", highlight=False)
     example = m["propagated_example"]
     if example:
         hops = " → ".join([example["path"][0]["from"], *(f"[{h['edge_kind']}] {h['to']}" for h in example["path"])])

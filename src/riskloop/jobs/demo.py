@@ -153,10 +153,9 @@ def _example(decided: list[tuple[DecisionRequest, Decision]]) -> DecisionRequest
 def monitor_book(
     ws: Workspace, as_of: dt.date, releasers: tuple[Principal, Principal], truth: Path, progress: Progress = no_progress
 ) -> dict[str, Any]:
-    """Train and release the behaviour score, release the warning policy v2 and the propagation policy, then
-    monitor the last half year's month ends.
+    """Release the behaviour score, the warning policy v2 and the propagation policy; monitor the last half year.
 
-    Each is released with four eyes. The behaviour score learns from the outcomes observed on the first
+    The book is monitored at each month end. Each is released with four eyes. The behaviour score learns from the outcomes observed on the first
     monitored day only (snapshots whose 6-month window has ended by then). The graph is built by then, so
     direct warnings propagate to related firms; the summary reads lead times against ``truth``.
     """

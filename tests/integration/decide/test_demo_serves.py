@@ -202,3 +202,22 @@ def test_the_book_is_monitored_and_warnings_lead_defaults(demo: dict[str, Any], 
     assert policy.key == m["policy"]
     assert trail["strategy.created"] == "demo-analyst"
     assert trail["strategy.approved"] == trail["strategy.activated"] == "demo-approver"
+
+
+def test_the_book_is_monitored_with_a_behaviour_score_released_with_four_eyes(
+    demo: dict[str, Any], decision_workspace: Path
+) -> None:
+    b = demo["monitoring"]["behaviour"]
+    assert b["scored"].startswith(f"{b['model_id']}:")
+    assert b["scored"].endswith("loans scored")
+    with Workspace.open(load_settings(decision_workspace), migrate=False) as ws:
+        model = ws.model_registry().get(b["model_id"])
+        active = ws.behaviour_model()
+    assert (model.kind, model.status, model.registered_by, model.approved_by) == (
+        "behaviour-gbdt",
+        "active",
+        "demo-analyst",
+        "demo-approver",
+    )
+    assert active is not None
+    assert active.version.startswith(f"{b['model_id']}:")
