@@ -155,9 +155,10 @@ def monitor_book(
 ) -> dict[str, Any]:
     """Release the behaviour score, the warning policy v2 and the propagation policy; monitor the last half year.
 
-    The book is monitored at each month end. Each is released with four eyes. The behaviour score learns from the outcomes observed on the first
-    monitored day only (snapshots whose 6-month window has ended by then). The graph is built by then, so
-    direct warnings propagate to related firms; the summary reads lead times against ``truth``.
+    The book is monitored at each month end. Each is released with four eyes. The behaviour score learns from
+    the outcomes observed on the first monitored day only (snapshots whose 6-month window has ended by then).
+    The graph is built by then, so direct warnings propagate to related firms; the summary reads lead times
+    against ``truth``.
     """
     start = as_of - dt.timedelta(days=MONITOR_DAYS)
     behaviour = _release_behaviour(ws, start, releasers[1], progress)
