@@ -27,7 +27,9 @@ from riskloop.plugins import Registry
 from riskloop.rules.engine import KEY_SEPARATOR, StrategyLoader
 from riskloop.rules.loaders import ChainStrategyLoader, PackageStrategyLoader
 from riskloop.scoring.behaviour import KIND as BEHAVIOUR_KIND
+from riskloop.scoring.registry import APPROVED
 from riskloop.service import prerequisites as pre
+from riskloop.service.active_model import ActiveModel
 from riskloop.service.alerts import AlertDesk
 from riskloop.service.api_keys import ApiKeyAdmin, Authenticator
 from riskloop.service.decide import Decider
@@ -66,6 +68,7 @@ if TYPE_CHECKING:
     from riskloop.monitoring.engine import SqlRunner
     from riskloop.privacy.envelope import Sealer
     from riskloop.scoring.behaviour import BehaviourModel
+    from riskloop.scoring.registry import RegisteredModel
     from riskloop.service.alert_propagation import Propagator
     from riskloop.service.graph_checks import WorkspaceGraphChecks
     from riskloop.service.models import ModelLifecycle
@@ -354,6 +357,11 @@ class Workspace:
 
         return pre.require_published_features(self.feature_store(), ENTERPRISE_FEATURE_SET, self.warehouse)
 
+    def require_servable(self, model: str | None = None) -> str:
+        """``require_model`` of the model serving would score with: the active one, or a named approved one."""
+        self.servable_bundle(model)
+        return self.require_model(model)
+
     def require_model(self, model: str | None = None) -> str:
         """The bundle ``model`` names (default: the deployed one) exists (``riskloop train``) and is intact.
 
@@ -410,7 +418,7 @@ class Workspace:
         checks: dict[str, Probe] = {
             "data": lambda: self.require_ingested(*tables),
             "profiles": self.require_profiles,
-            "model": lambda: self.require_model(runtime.model),
+            "model": lambda: self.require_servable(runtime.model),
         }
         if graph == "workspace":
             checks["graph"] = self.require_graph
@@ -435,9 +443,9 @@ class Workspace:
     def model_bundle(self, model: str | None = None) -> tuple[Path, str | None]:
         """The bundle to serve and the manifest sha256 the registry recorded for it (``None``: not registered).
 
-        ``model`` is a folder or a registered model id; by default the active (else the latest) registered
-        model, else the newest fused-ensemble bundle under the workspace's ``models`` folder (an empty registry:
-        a database other than the one the models were trained on).
+        ``model`` is a folder or a registered model id (a backtest's candidate, a replay); by default the active
+        application model: only a model approved and activated by someone other than its trainer is served
+        (issue 14). With none active, a NotFoundError names the steps that make one active.
         """
         registry = self.model_registry()
         if model is not None and Path(model).is_dir():
@@ -447,16 +455,23 @@ class Workspace:
         if model is not None:
             found = registry.get(model)
             return Path(found.path), found.manifest_sha256
-        registered = [m for m in registry.list() if m.kind != BEHAVIOUR_KIND]  # application models only
+        found = self.active_model()
+        return Path(found.path), found.manifest_sha256
+
+    def active_model(self) -> RegisteredModel:
+        """The active application model (the newest if several names have one); NotFoundError naming what to run."""
+        registered = [m for m in self.model_registry().list() if m.kind != BEHAVIOUR_KIND]  # application models
         active = [m for m in registered if m.status == ACTIVE]
-        if active or registered:
-            best = max(active or registered, key=lambda m: (m.created_at, m.version))
-            return Path(best.path), best.manifest_sha256
-        bundles = [p.parent for p in self.models_dir.glob("**/ensemble.json")]  # a fused-ensemble bundle's file
-        folders = sorted(bundles, key=lambda p: p.stat().st_mtime)
-        if not folders:
-            raise NotFoundError(f"no model in {self.home} (run: riskloop train)")
-        return folders[-1], None
+        if active:
+            return max(active, key=lambda m: (m.created_at, m.version))
+        if not registered:
+            raise NotFoundError(f"no model registered in {self.home} (run: riskloop train)")
+        latest = max(registered, key=lambda m: (m.created_at, m.version))
+        raise NotFoundError(
+            f"no active model: {latest.model_id} is {latest.status}; a person other than its trainer approves and "
+            f"activates it (run: riskloop models approve {latest.model_id}, then riskloop models activate "
+            f"{latest.model_id})"
+        )
 
     def decider(
         self,
@@ -508,10 +523,17 @@ class Workspace:
             except RiskloopError as exc:
                 inner = UnavailableGraphChecks(str(exc))
         scorer: Scorer
-        try:
-            scorer = EnsembleScorer.load(*self.model_bundle(runtime.model))
-        except RiskloopError as exc:  # a bad bundle refers every application; serve refuses to start on it
-            scorer = UnavailableScorer(str(exc))
+        if runtime.model is None:  # the active model, followed as activations and rollbacks are approved
+            scorer = ActiveModel(
+                lambda: self.active_model().model_id,
+                lambda model_id: EnsembleScorer.load(*self.model_bundle(model_id)),
+                self.clock,
+            )
+        else:
+            try:
+                scorer = EnsembleScorer.load(*self.servable_bundle(runtime.model))
+            except RiskloopError as exc:  # a bad bundle refers every application; serve refuses to start on it
+                scorer = UnavailableScorer(str(exc))
         with suppress(DataSourceError):  # unreadable: the lists check says why, and every profile is unavailable
             runtime = _with_blacklist(runtime)
         decider = self.decider(runtime, graph=inner, scorer=scorer)
@@ -531,10 +553,36 @@ class Workspace:
         return decider, dependencies, inner
 
     def _model_state(self, scorer: Scorer, model: str | None) -> str:
+        if isinstance(scorer, ActiveModel):
+            current = scorer.current()
+            if scorer.model_id is None:
+                raise NotFoundError(scorer.problem or "no active model")
+            self.require_model(scorer.model_id)  # the files served from are still intact
+            return f"loaded {current.version} (active {scorer.model_id})"
         if isinstance(scorer, UnavailableScorer):
             raise NotFoundError(scorer.reason)
         self.require_model(model)  # the files served from are still intact
         return f"loaded {scorer.version}"
+
+    def servable_bundle(self, model: str | None) -> tuple[Path, str | None]:
+        """The bundle ``model`` names for serving: only an approved (or active) registered model, else NotFoundError.
+
+        The default is the active model; a named one (a pinned canary) must have been approved by someone other
+        than its trainer. An unregistered folder is never served.
+        """
+        if model is None:
+            return self.model_bundle(None)
+        folder, digest = self.model_bundle(model)
+        known = [m for m in self.model_registry().list() if Path(m.path).resolve() == folder.resolve()]
+        if not known:
+            raise NotFoundError(f"model {model}: not registered, so never approved (run: riskloop train)")
+        found = known[0]
+        if found.status not in (APPROVED, ACTIVE):
+            raise NotFoundError(
+                f"model {found.model_id} is {found.status}: only an approved model is served "
+                f"(run: riskloop models approve {found.model_id}, by a person other than its trainer)"
+            )
+        return folder, digest
 
     def _graph_state(self, checks: GraphChecks) -> str:
         if isinstance(checks, UnavailableGraphChecks):

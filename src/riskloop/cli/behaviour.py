@@ -84,12 +84,6 @@ def _render_trained(r: dict[str, Any]) -> None:
     console.print(f"bundle {r['bundle']}; approve and activate it by another person: riskloop behaviour approve ...")
 
 
-def _principal_name(ws: Any, secret: str | None) -> str:
-    if not secret:
-        raise UnauthenticatedError("api_key: set RISKLOOP_API_KEY (riskloop keys create --role approver)")
-    return str(ws.authenticator().authenticate(secret).name)
-
-
 @behaviour_app.command("approve")
 def approve_command(
     ctx: typer.Context,
@@ -113,18 +107,15 @@ def activate_command(
 
 
 def _lifecycle(ctx: typer.Context, model_id: str, api_key: str | None, json_mode: bool, *, activate: bool) -> None:
+    from riskloop.cli.models import lifecycle_step
     from riskloop.scoring.behaviour import KIND
     from riskloop.workspace import Workspace
 
     settings: Settings = ctx.obj
-    with cli_errors(json_mode):
-        with Workspace.open(settings, create=False) as ws:
-            who = _principal_name(ws, api_key)
-            if ws.model_registry().get(model_id).kind != KIND:
-                raise ValidationError("model_id", f"{model_id} is not a behaviour model")
-            lifecycle = ws.model_lifecycle()
-            model = lifecycle.activate(model_id, who) if activate else lifecycle.approve(model_id, who)
-        result = {"model_id": model.model_id, "status": model.status, "by": who}
+    with cli_errors(json_mode), Workspace.open(settings, create=False) as ws:
+        if ws.model_registry().get(model_id).kind != KIND:
+            raise ValidationError("model_id", f"{model_id} is not a behaviour model")
+        result = lifecycle_step(ws, model_id, api_key, activate=activate)
     emit(result, json_mode, lambda r: console.print(f"{r['model_id']}: {r['status']} by {r['by']}"))
 
 

@@ -24,6 +24,7 @@ from riskloop.features.online import PublishedFeatures
 from riskloop.features.publish import ENTERPRISE_FEATURE_SET
 from riskloop.rules.engine import RuleEngine, RuleOutcome
 from riskloop.rules.reasons import RuleReasonCatalog, merge_reasons
+from riskloop.service.active_model import pinned
 from riskloop.service.identity_floor import identity_floor
 from riskloop.service.ports import FeatureLookup, GraphChecks, ProfileSource, Scorer
 
@@ -168,13 +169,19 @@ class Decider:
         key = strategy or self.strategy
         request = inputs.request
         values = model_inputs(request, inputs.features, inputs.graph)
-        pd_, points, model_note = self._score(values)
+        scorer = pinned(self.scorer)  # one model for the score, its reasons and the recorded version
+        pd_, points, model_note = _score(scorer, values)
         context = strategy_context(inputs, at, pd_, points)
         outcome = self.rules.evaluate(key, context)
         tier, limit, rate, codes, notes = self._read(outcome, context)
         tier, codes = identity_floor(request, tier, codes, notes)
         reasons = self._reasons(
-            tier=tier, limit=limit, request=request, codes=codes, values=values, scored=pd_ is not None
+            tier=tier,
+            limit=limit,
+            request=request,
+            codes=codes,
+            values=values,
+            scorer=scorer if pd_ is not None else None,
         )
         notes.update(model_note)
         if inputs.failures:
@@ -185,10 +192,9 @@ class Decider:
         versions = Versions(
             data=_data_version(inputs.features),
             features=self.feature_set,
-            model=self.scorer.version if self.scorer is not None else "none",
+            model=scorer.version if scorer is not None else "none",
             strategy=f"{key}:{outcome.sha256[:16]}" if outcome.sha256 else key,
-            reasons=f"rules:{self.catalog.version};model:"
-            + (self.scorer.reasons_version if self.scorer is not None else "none"),
+            reasons=f"rules:{self.catalog.version};model:" + (scorer.reasons_version if scorer is not None else "none"),
         )
         decision = Decision(
             application_id=request.application_id,
@@ -203,17 +209,6 @@ class Decider:
             decided_at=at,
         )
         return Outcome(decision, inputs, context, key)
-
-    def _score(self, values: Mapping[str, float | None]) -> tuple[float | None, float | None, dict[str, Any]]:
-        if self.scorer is None:
-            return None, None, {"model": "no model deployed"}
-        try:
-            pd_, points = self.scorer.score(values)
-        except Exception as exc:  # a model failure refers the application; it never aborts the decision
-            return None, None, {"model": f"{type(exc).__name__}: {exc}"}
-        if not (math.isfinite(pd_) and math.isfinite(points)):
-            return None, None, {"model": "non-finite score"}
-        return pd_, points, {}
 
     def _read(
         self, outcome: RuleOutcome, context: Mapping[str, Any]
@@ -254,21 +249,35 @@ class Decider:
         request: DecisionRequest,
         codes: list[str],
         values: Mapping[str, float | None],
-        scored: bool,
+        scorer: Scorer | None,
     ) -> tuple[DecisionReason, ...]:
         reduced = tier.approves and limit < (request.amount_cents // LIMIT_STEP_CENTS) * LIMIT_STEP_CENTS
         if tier is Tier.AUTO_APPROVE and not reduced:
             return ()
         model: list[DecisionReason] = []
-        if scored and self.scorer is not None and len(codes) < MAX_REASONS and not tier.approves:
+        if scorer is not None and len(codes) < MAX_REASONS and not tier.approves:
             try:
-                model = [r for r in self.scorer.reasons(values, MAX_REASONS) if r.code]
+                model = [r for r in scorer.reasons(values, MAX_REASONS) if r.code]
             except Exception:  # explanations are best effort; the rules' reasons remain
                 model = []
         reasons = merge_reasons(codes, model, self.catalog)
         if not reasons:
             reasons = (self.catalog.reason(SCORE_LOW if not tier.approves else "LIMIT_REVENUE"),)
         return reasons
+
+
+def _score(
+    scorer: Scorer | None, values: Mapping[str, float | None]
+) -> tuple[float | None, float | None, dict[str, Any]]:
+    if scorer is None:
+        return None, None, {"model": "no model deployed"}
+    try:
+        pd_, points = scorer.score(values)
+    except Exception as exc:  # a model failure refers the application; it never aborts the decision
+        return None, None, {"model": f"{type(exc).__name__}: {exc}"}
+    if not (math.isfinite(pd_) and math.isfinite(points)):
+        return None, None, {"model": "non-finite score"}
+    return pd_, points, {}
 
 
 def model_inputs(

@@ -74,12 +74,18 @@ def _age_features(home: Path, runtime: dict[str, object]) -> None:
     _sql(home, "UPDATE published_features SET published_at = '2024-01-01 00:00:00.000000'")
 
 
-def _model_folder(home: Path) -> Path:
-    """A private copy of the deployed bundle (the shared one stays intact)."""
+def _model_folder(home: Path, change: Callable[[Path], None] = lambda _: None) -> Path:
+    """A private copy of the deployed bundle (the shared one stays intact), ``change``d, registered and made active
+    with four eyes in the private database: serving follows it, and only an approved model is ever served."""
     with Workspace.open(load_settings(home)) as ws:
-        source = ws.model_folder()  # the deployed bundle
-    target = home / "own-model"
-    shutil.copytree(source, target)
+        deployed = ws.active_model()
+        target = home / "own-model"
+        shutil.copytree(deployed.path, target)
+        change(target)
+        registry, lifecycle = ws.model_registry(), ws.model_lifecycle()
+        copy = registry.register(target, deployed.name, deployed.kind, {}, {}, [], registered_by="trainer")
+        lifecycle.approve(copy, "approver")
+        lifecycle.activate(copy, "approver")
     return target
 
 
@@ -87,20 +93,20 @@ def _corrupt_model(home: Path, runtime: dict[str, object]) -> None:
     folder = _model_folder(home)
     text = next(folder.glob("gbdt-*.txt"))
     text.write_bytes(text.read_bytes()[: text.stat().st_size // 3])  # truncated: its manifest digest no longer matches
-    runtime["model"] = str(folder)
 
 
 def _malformed_model(home: Path, runtime: dict[str, object]) -> None:
     """A LightGBM text LightGBM's C library would abort the process on, with a manifest that matches it."""
     from riskloop.scoring.bundle import MANIFEST, sha256_bytes
 
-    folder = _model_folder(home)
-    text = next(folder.glob("gbdt-*.txt"))
-    text.write_text(text.read_text().replace("num_leaves=", "num_leaves=9", 1))
-    manifest = json.loads((folder / MANIFEST).read_text())
-    manifest["files"][text.name] = sha256_bytes(text.read_bytes())
-    (folder / MANIFEST).write_text(json.dumps(manifest))
-    runtime["model"] = str(folder)
+    def malform(folder: Path) -> None:
+        text = next(folder.glob("gbdt-*.txt"))
+        text.write_text(text.read_text().replace("num_leaves=", "num_leaves=9", 1))
+        manifest = json.loads((folder / MANIFEST).read_text())
+        manifest["files"][text.name] = sha256_bytes(text.read_bytes())
+        (folder / MANIFEST).write_text(json.dumps(manifest))
+
+    _model_folder(home, malform)  # registered as changed: its digest matches, its text does not parse
 
 
 def _unknown_strategy(home: Path, runtime: dict[str, object]) -> None:

@@ -34,8 +34,9 @@ def served(workspace_copy: Path, request: pytest.FixtureRequest) -> Iterator[tup
         capture_output=True, text=True, check=False, env=os.environ.copy(),
     )  # fmt: skip
     assert made.returncode == 0, made.stderr
-    if url == "postgres":  # serve refuses a database without profiles or published features: copy the workspace's
-        _copy_rows(f"sqlite:///{workspace_copy / 'riskloop.db'}", args[-1], ("enterprises", "published_features"))
+    if url == "postgres":  # serve refuses a database without profiles, published features or an active model
+        tables = ("enterprises", "published_features", "model_registry")  # copy the workspace's
+        _copy_rows(f"sqlite:///{workspace_copy / 'riskloop.db'}", args[-1], tables)
     auth = {"Authorization": f"Bearer {json.loads(made.stdout)['secret']}"}
     serve_args = ("--graph", "none") if url == "postgres" else ()
     with serving(args, workspace_copy / "serve.log", serve_args) as base:

@@ -219,7 +219,8 @@ def test_serve_checks_the_strategy_before_starting(published: Path, stand_in_mod
     assert "strategy reference: no active version" in active
     assert "/v1/strategies/reference/activations" in active
     unknown = one_message(invoke(published, "serve", *model, "--challenger", "nope@1"), json_mode=False)
-    assert unknown == "not ready to serve: strategy nope@1: not found"
+    unregistered = f"model {stand_in_model}: not registered, so never approved (run: riskloop train)"
+    assert unknown == f"not ready to serve: {unregistered}; strategy nope@1: not found"  # only approved models serve
 
 
 def test_serve_as_a_process_exits_before_starting_a_worker(ingested: Path) -> None:
