@@ -22,7 +22,7 @@ _HORIZONS = (3, 6, 12)
 
 def upgrade() -> None:
     """Create ``decision_outcomes`` and ``outcome_runs``."""
-    horizons = []
+    horizons: list[sa.Column[bool]] = []
     for h in _HORIZONS:
         horizons += [
             sa.Column(f"matured_{h}m", sa.Boolean(), nullable=False, comment=f"{h} months on book have passed"),
