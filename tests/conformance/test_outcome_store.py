@@ -7,8 +7,16 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from riskloop.domain.outcome import DecisionLink, DecisionOutcome, Instalment, Loan, Payment, add_months, loan_outcome
-from riskloop.service.outcome_ports import OutcomeRun
+from riskloop.domain.outcome import (
+    DecisionLink,
+    DecisionOutcome,
+    Instalment,
+    Loan,
+    OutcomeRun,
+    Payment,
+    add_months,
+    loan_outcome,
+)
 from riskloop.storage.outcomes import SQLOutcomeStore
 from riskloop.testing.memory_outcomes import MemoryOutcomeStore
 

@@ -285,3 +285,27 @@ def link_of(values: Mapping[str, Any]) -> DecisionLink | None:
         str(values["model"]),
         dt.datetime.fromisoformat(decided) if isinstance(decided, str) else decided,
     )
+
+
+@dataclass(frozen=True)
+class LoanRows:
+    """A loan with its instalments and payments, as the book held them."""
+
+    loan: Loan
+    schedule: tuple[Instalment, ...]
+    payments: tuple[Payment, ...]
+
+
+@dataclass(frozen=True)
+class OutcomeRun:
+    """One update: the day, the part files of the book it had seen, what it did."""
+
+    as_of: dt.date
+    parts: frozenset[str]
+    full: bool
+    started_at: dt.datetime
+    finished_at: dt.datetime
+    loans: int  # outcome records after the run
+    recomputed: int  # loans whose outcome was computed again
+    changed: int  # records written (new or different)
+    removed: int = 0  # records of loans disbursed after the day (a full run going back)

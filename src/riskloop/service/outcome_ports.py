@@ -7,34 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
-from riskloop.domain.outcome import DecisionLink, DecisionOutcome, Instalment, Loan, Payment
-
-
-@dataclass(frozen=True)
-class LoanRows:
-    """A loan with its instalments and payments, as the book held them."""
-
-    loan: Loan
-    schedule: tuple[Instalment, ...]
-    payments: tuple[Payment, ...]
-
-
-@dataclass(frozen=True)
-class OutcomeRun:
-    """One update: the day, the part files of the book it had seen, what it did."""
-
-    as_of: dt.date
-    parts: frozenset[str]
-    full: bool
-    started_at: dt.datetime
-    finished_at: dt.datetime
-    loans: int  # outcome records after the run
-    recomputed: int  # loans whose outcome was computed again
-    changed: int  # records written (new or different)
-    removed: int = 0  # records of loans disbursed after the day (a full run going back)
+from riskloop.domain.outcome import DecisionLink, DecisionOutcome, LoanRows, OutcomeRun
 
 
 class LoanBook(Protocol):

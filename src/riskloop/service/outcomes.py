@@ -21,9 +21,18 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from riskloop.domain.clock import Clock
-from riskloop.domain.outcome import HORIZONS, DecisionOutcome, Horizon, LoanOutcome, horizon_view, loan_outcome
+from riskloop.domain.outcome import (
+    HORIZONS,
+    DecisionOutcome,
+    Horizon,
+    LoanOutcome,
+    LoanRows,
+    OutcomeRun,
+    horizon_view,
+    loan_outcome,
+)
 from riskloop.errors import NotFoundError, ValidationError
-from riskloop.service.outcome_ports import DecisionLinks, LoanBook, LoanRows, OutcomeRun, OutcomeStore
+from riskloop.service.outcome_ports import DecisionLinks, LoanBook, OutcomeStore
 from riskloop.service.ports import Progress, no_progress
 
 BATCH = 2000

@@ -21,11 +21,12 @@ from riskloop.domain.outcome import (
     Instalment,
     Loan,
     LoanOutcome,
+    LoanRows,
+    OutcomeRun,
     Payment,
     link_of,
 )
 from riskloop.io.warehouse import Warehouse, sql_literal
-from riskloop.service.outcome_ports import LoanRows, OutcomeRun
 from riskloop.storage.decision_models import decisions
 from riskloop.storage.outcome_models import decision_outcomes, outcome_runs
 

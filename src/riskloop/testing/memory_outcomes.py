@@ -6,8 +6,7 @@ import datetime as dt
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from riskloop.domain.outcome import DecisionLink, DecisionOutcome, Instalment, Loan, Payment
-from riskloop.service.outcome_ports import LoanRows, OutcomeRun
+from riskloop.domain.outcome import DecisionLink, DecisionOutcome, Instalment, Loan, LoanRows, OutcomeRun, Payment
 
 
 @dataclass
