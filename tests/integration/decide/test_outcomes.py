@@ -8,6 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 from typer.testing import CliRunner
 
@@ -61,7 +62,7 @@ def test_the_book_agrees_with_the_sql_rule_updates_incrementally_and_takes_a_lat
     warehouse = _book(decision_workspace, tmp_path)
     loans = pq.read_table(warehouse.root / "loans").to_pylist()
     last = max(r["disbursed_date"] for r in loans)
-    first, second = last - dt.timedelta(days=120), last - dt.timedelta(days=60)
+    first, second = last - dt.timedelta(days=61), last - dt.timedelta(days=60)  # a daily update
     incremental = _tracker(warehouse, tmp_path / "inc.db")
     incremental.update(first)
     run = incremental.update(second)
@@ -78,16 +79,24 @@ def test_the_book_agrees_with_the_sql_rule_updates_incrementally_and_takes_a_lat
     # a repayment of an open instalment, received before ``second``, arrives late in a new part file
     before = _facts(incremental)
     repayments = pq.read_table(warehouse.root / "repayments").to_pylist()
-    target = next(k for k, f in sorted(before.items()) if f["status"] == "delinquent")
-    paid = {r["installment_no"] for r in repayments if r["loan_id"] == target}
-    schedule = [r for r in pq.read_table(warehouse.root / "repayment_schedules").to_pylist() if r["loan_id"] == target]
-    open_ = min((r for r in schedule if r["installment_no"] not in paid and r["due_date"] < second),
-                key=lambda r: r["due_date"])  # fmt: skip
-    import pyarrow as pa
-
-    row = {"repayment_id": "late-1", "loan_id": target, "installment_no": open_["installment_no"],
-           "paid_date": second - dt.timedelta(days=1), "days_past_due": 0,
-           "amount_cents": open_["principal_due_cents"] + open_["interest_due_cents"]}  # fmt: skip
+    paid: dict[tuple[str, int], int] = {}
+    for r in repayments:
+        if r["paid_date"] < second:
+            paid[r["loan_id"], r["installment_no"]] = (
+                paid.get((r["loan_id"], r["installment_no"]), 0) + r["amount_cents"]
+            )
+    delinquent = {k for k, f in before.items() if f["status"] == "delinquent"}
+    schedules = pq.read_table(warehouse.root / "repayment_schedules").to_pylist()
+    open_ = min(
+        (r for r in schedules if r["loan_id"] in delinquent and r["due_date"] < second
+         and paid.get((r["loan_id"], r["installment_no"]), 0) < r["principal_due_cents"] + r["interest_due_cents"]),
+        key=lambda r: (r["due_date"], r["loan_id"]),
+    )  # fmt: skip
+    target, no = open_["loan_id"], open_["installment_no"]
+    owed = open_["principal_due_cents"] + open_["interest_due_cents"] - paid.get((target, no), 0)
+    day = second - dt.timedelta(days=1)
+    row = {"repayment_id": "late-1", "loan_id": target, "installment_no": no, "paid_date": day,
+           "days_past_due": (day - open_["due_date"]).days, "amount_cents": owed}  # fmt: skip
     warehouse.append("repayments", pa.Table.from_pylist([row]))
     again = incremental.update(second)
     after = _facts(incremental)
