@@ -73,6 +73,7 @@ if TYPE_CHECKING:
     from riskloop.service.graph_checks import WorkspaceGraphChecks
     from riskloop.service.models import ModelLifecycle
     from riskloop.service.monitor import Monitor
+    from riskloop.service.outcomes import OutcomeTracker
     from riskloop.storage.alerts import SQLAlertStore
     from riskloop.storage.api_keys import SQLApiKeys
     from riskloop.storage.arrivals import SQLArrivalLog
@@ -645,6 +646,15 @@ class Workspace:
             policy,
             self._alert_propagator(),
             self.behaviour_model,
+        )
+
+    def outcomes(self) -> OutcomeTracker:
+        """Decision outcomes: the book's performance as of a day, updated incrementally, linked to decisions."""
+        from riskloop.service.outcomes import OutcomeTracker
+        from riskloop.storage.outcomes import SQLDecisionLinks, SQLOutcomeStore, WarehouseLoanBook
+
+        return OutcomeTracker(
+            WarehouseLoanBook(self.warehouse), SQLDecisionLinks(self.engine), SQLOutcomeStore(self.engine), self.clock
         )
 
     def behaviour_model(self, name: str = "behaviour") -> BehaviourModel | None:

@@ -14,6 +14,7 @@ from riskloop.service.api_keys import ApiKeyAdmin, Authenticator
 from riskloop.service.decide import Decider
 from riskloop.service.decision_lookup import DecisionLookup
 from riskloop.service.intake import Intake, Split
+from riskloop.service.outcomes import OutcomeTracker
 from riskloop.service.reviews import ReviewDesk
 from riskloop.service.strategies import StrategyLifecycle
 from riskloop.storage.decisions import SQLDecisionStore
@@ -34,6 +35,7 @@ class Services:
     auth: Authenticator
     lookup: DecisionLookup
     alerts: AlertDesk
+    outcomes: OutcomeTracker
 
     @classmethod
     def of(cls, ws: Workspace, decider: Decider, split: Split | None) -> Services:
@@ -50,6 +52,7 @@ class Services:
             ws.authenticator(),
             DecisionLookup(store),
             ws.alerts(),
+            ws.outcomes(),
         )
 
 

@@ -219,6 +219,35 @@ class DecisionOut(BaseModel):
     final_outcome: str | None = None
 
 
+class OutcomeOut(BaseModel):
+    """The loan drawn on a decision, as of the last outcome update (bad: 90+ days past due by h months on book)."""
+
+    decision_id: str
+    loan_id: str
+    application_id: str
+    as_of: str
+    disbursed_date: str
+    vintage: str
+    term_months: int
+    principal_cents: int
+    channel: str | None
+    months_on_book: int
+    status: Literal["current", "delinquent", "defaulted", "repaid"]
+    current_dpd: int
+    max_dpd: int
+    first_bad_day: str | None
+    matured_3m: bool
+    bad_3m: bool | None = Field(description="null while the 3-month window has not fully passed")
+    matured_6m: bool
+    bad_6m: bool | None
+    matured_12m: bool
+    bad_12m: bool | None
+    tier: str
+    strategy: str
+    model: str
+    decided_at: str
+
+
 class IdentifiersOut(BaseModel):
     """The identifiers the application was posted with: whole for an auditor, masked for everyone else."""
 

@@ -123,9 +123,27 @@ def _render(result: dict[str, Any]) -> None:
             reasons.add_row(r["code"], r["text"], f"{r['count']:,}")
         console.print(reasons)
     _render_monitoring(result["monitoring"])
+    _render_outcomes(result["outcomes"])
     _render_deployment(result)
     console.print("seconds: " + ", ".join(f"{k} {v}" for k, v in result["seconds"].items()))
     _render_next(result["next"])
+
+
+def _render_outcomes(o: dict[str, Any]) -> None:
+    """Outcomes back: bad rates by months on book, overall and of the latest matured vintages."""
+    rates = ", ".join(
+        f"{h} {'—' if o['overall'][h]['bad_rate'] is None else format(o['overall'][h]['bad_rate'], '.1%')} "
+        f"of {o['overall'][h]['matured']:,}"
+        for h in ("3m", "6m", "12m")
+    )
+    vintages = "; ".join(
+        f"{k}: {v['6m']['bad_rate']:.1%} of {v['6m']['matured']:,}" for k, v in o["by_vintage"].items()
+    )
+    console.print(
+        f"outcomes as of {o['as_of']}: {o['loans']:,} loans; bad (90+ dpd) by months on book: {rates}; "
+        f"6-month bad rate of the latest vintages: {vintages or '—'}",
+        highlight=False,
+    )
 
 
 def _render_monitoring(m: dict[str, Any]) -> None:

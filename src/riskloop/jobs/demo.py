@@ -43,6 +43,7 @@ from riskloop.workspace import Workspace
 DECIDE_WINDOW_DAYS = 180  # applications of the last ~6 months are decided; earlier ones train the model
 PROGRESS_EVERY = 250
 MONITOR_DAYS = 183  # the book is monitored at each month end of the last half year
+OUTCOME_VINTAGES = 3  # disbursal months the demo summary shows
 Body = Callable[[DecisionRequest], Mapping[str, Any]]  # a request as the API's JSON body (``ApplicationIn``)
 
 
@@ -83,6 +84,8 @@ def run_demo(ws: Workspace, options: DemoOptions, body: Body, progress: Progress
         decided = decide_held_out(ws, cutoff, progress)
     with _Timed(seconds, "monitor"):
         monitoring = monitor_book(ws, options.as_of, (analyst, approver), universe / "truth", progress)
+    with _Timed(seconds, "outcomes"):
+        outcomes = outcomes_summary(ws, options.as_of, progress)
     summary = summarise([d for _, d in decided], models, read_truth(universe / "truth"), options.seed)
     example = _revealed(ws, _example(decided))
     served = serving.serving(keys, ws.home, body(example), Path(models.saved["report_html"]))
@@ -97,6 +100,7 @@ def run_demo(ws: Workspace, options: DemoOptions, body: Body, progress: Progress
         "ingest": {"run_id": ingested.run_id, **ingested.to_dict()["totals"]},
         "decision": summary,
         "monitoring": monitoring,
+        "outcomes": outcomes,
         "model": {**model, "report_html": models.saved["report_html"], "baseline_bundle": str(models.baseline_bundle)},
         "strategy": strategy,
         **deployed,
@@ -174,6 +178,27 @@ def monitor_book(
         "propagation_policy": spread["key"],
         "behaviour": behaviour,
         **monitoring_summary(results, read_loan_truth(truth)),
+    }
+
+
+def outcomes_summary(ws: Workspace, as_of: dt.date, progress: Progress = no_progress) -> dict[str, Any]:
+    """Mark every loan's outcome as of ``as_of`` and keep the overall figures and the latest matured vintages.
+
+    The demo's decisions are made in memory, so the book's loans have no stored decision: by tier and
+    strategy are empty here and fill as ``riskloop serve`` decides.
+    """
+    tracker = ws.outcomes()
+    run = tracker.update(as_of, progress=progress)
+    summary = tracker.summary()
+    matured = [(k, v) for k, v in summary["by_vintage"].items() if v["6m"]["matured"]]
+    vintages = dict(matured[-OUTCOME_VINTAGES:])  # the latest disbursal months with a matured 6-month window
+    return {
+        "as_of": summary["as_of"],
+        "loans": summary["loans"],
+        "with_decision": summary["with_decision"],
+        "recomputed": run.recomputed,
+        "overall": summary["overall"],
+        "by_vintage": vintages,
     }
 
 

@@ -19,6 +19,7 @@ import datetime as dt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from riskloop.domain.outcome import BAD_DPD, add_months
 from riskloop.monitoring.engine import SqlRunner
 from riskloop.monitoring.signals import SIGNAL_NAMES
 
@@ -26,7 +27,6 @@ HISTORY_TABLES = ("loans", "repayment_schedules", "repayments")
 HISTORY_NAMES = ("months_on_book", "term_months", "principal_10k", "late_installments_180", "max_late_days_180")
 FEATURES: tuple[str, ...] = (*SIGNAL_NAMES, *HISTORY_NAMES)  # the model's inputs, in matrix order
 SCORE, REASONS = "behaviour_pd", "behaviour_reason"  # the signal the policy reads; its reasons in evidence
-BAD_DPD = 90  # days past due that make a loan bad (the Basel default definition)
 HORIZON_MONTHS = 6
 
 _HISTORY = """
@@ -84,6 +84,8 @@ def history_sql(as_of: dt.date) -> str:
 def first_bad_sql(observed_on: dt.date, bad_dpd: int = BAD_DPD) -> str:
     """The first day each loan was ``bad_dpd`` days past due, seen from the repayments up to ``observed_on``.
 
+    The SQL form of ``riskloop.domain.outcome``'s one definition of bad, for whole books.
+
     An instalment makes its loan bad on ``due + bad_dpd`` when the repayments paid by then do not cover it;
     only bad days on or before ``observed_on`` are known.
     """
@@ -94,21 +96,6 @@ def with_history(runner: SqlRunner, signals: pa.Table, as_of: dt.date) -> pa.Tab
     """``signals`` (one row per loan on the book) with the history columns of ``HISTORY_NAMES`` joined by loan."""
     history = runner.run(history_sql(as_of), HISTORY_TABLES, {})
     return signals.join(history, "loan_id", join_type="left outer").sort_by("loan_id")
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` plus ``months`` calendar months, on the month's last day when ``day`` is past it.
-
-    Examples
-    --------
-    >>> add_months(dt.date(2025, 8, 31), 6), add_months(dt.date(2025, 1, 15), 1)
-    (datetime.date(2026, 2, 28), datetime.date(2025, 2, 15))
-
-    """
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
-    return dt.date(year, month, min(day.day, last))
 
 
 def mature(day: dt.date, observed_on: dt.date, horizon_months: int = HORIZON_MONTHS) -> bool:

@@ -16,10 +16,10 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from riskloop.domain.outcome import BAD_DPD
 from riskloop.errors import DataSourceError, ValidationError
 from riskloop.modeling.behaviour import fit_behaviour, save_behaviour
 from riskloop.monitoring.behaviour import (
-    BAD_DPD,
     FEATURES,
     HISTORY_TABLES,
     HORIZON_MONTHS,

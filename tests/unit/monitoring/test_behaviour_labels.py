@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from riskloop.monitoring.behaviour import HISTORY_TABLES, add_months, first_bad_sql, history_sql, label_rows
+from riskloop.domain.outcome import add_months
+from riskloop.monitoring.behaviour import HISTORY_TABLES, first_bad_sql, history_sql, label_rows
 from riskloop.monitoring.engine import DuckDBRunner
 
 D = dt.date
