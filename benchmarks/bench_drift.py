@@ -5,12 +5,13 @@ Run: ``.venv/bin/python -m benchmarks.bench_drift --enterprises 100000 --scenari
 
 Prints one JSON object: the scenario (from the manifest); per group (segment or rest, before or after the shift)
 the applications, the through-the-door bad rate (truth: would default within 12 months if funded), the fraud
-share, the historical approval rate and the bad rate of the funded, and the distribution of three application-
+share, the historical approval rate and the bad rate of the funded, and the distribution of four application-
 time measures read from the tables as of each application (bureau score; VAT revenue of the last three filed
 months over the three before, as a log ratio; sales invoices issued in the 90 days before; whether the phone
 or device is shared with another application within 30 days); and the PSI of the bureau score (all
-applications, and the segment) and of the revenue trend (segment) month by month against the months before
-the shift. Simple statistics in the benchmark: the product's model monitoring comes later (issue 14).
+applications, and the segment) and of the revenue trend (segment, and the rest as a control: the trend is
+seasonal) month by month against the months before the shift. Simple statistics in the benchmark: the
+product's model monitoring comes later (issue 14).
 """
 
 from __future__ import annotations
@@ -135,11 +136,11 @@ def psi(reference: np.ndarray, actual: np.ndarray, bins: int = PSI_BINS) -> floa
 def _psi_by_month(frame: pd.DataFrame) -> list[dict[str, Any]]:
     month = frame["d"].astype("datetime64[ns]").dt.to_period("M")
     before = frame[~frame["after_shift"]]
-    seg_before = before[before["in_segment"]]
+    seg_before, rest_before = before[before["in_segment"]], before[~before["in_segment"]]
     rows = []
     for m in sorted(month.unique()):
         now = frame[month == m]
-        seg = now[now["in_segment"]]
+        seg, rest = now[now["in_segment"]], now[~now["in_segment"]]
         rows.append(
             {
                 "month": str(m),
@@ -151,6 +152,9 @@ def _psi_by_month(frame: pd.DataFrame) -> list[dict[str, Any]]:
                 ),
                 "psi_revenue_trend_segment": psi(
                     seg_before["revenue_trend"].to_numpy(float), seg["revenue_trend"].to_numpy(float)
+                ),
+                "psi_revenue_trend_rest": psi(
+                    rest_before["revenue_trend"].to_numpy(float), rest["revenue_trend"].to_numpy(float)
                 ),
             }
         )
