@@ -41,8 +41,11 @@ def generate(
     ] = None,
     magnitude: Annotated[float, typer.Option(help="Strength of the scenario (1: documented effect sizes)")] = 1.0,
     sections: Annotated[
-        str, typer.Option(help="GB/T 4754 sections hit by industry_downturn, comma-separated")
-    ] = ",".join(DEFAULT_SECTIONS),
+        str | None,
+        typer.Option(
+            help=f"GB/T 4754 sections hit by industry_downturn, comma-separated ({','.join(DEFAULT_SECTIONS)})"
+        ),
+    ] = None,
     json_mode: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Generate a synthetic SME universe with ground truth (tables/, truth/, manifest.json)."""
@@ -52,7 +55,9 @@ def generate(
             name=scenario,
             shift_date=parse_date(shift_date, "shift_date"),
             magnitude=magnitude,
-            sections=tuple(s.strip() for s in sections.split(",") if s.strip()),
+            sections=DEFAULT_SECTIONS
+            if sections is None
+            else tuple(s.strip() for s in sections.split(",") if s.strip()),
         )
         params = UniverseParams(
             enterprises=enterprises, seed=seed, as_of=parse_date(as_of) or DEFAULT_AS_OF, scenario=drift

@@ -81,8 +81,13 @@ class Scenario:
         if unknown or not self.sections:
             what = f"unknown section(s) {', '.join(unknown)}" if unknown else "no section given"
             raise ValidationError("sections", f"{what}; GB/T 4754 section letters A-T")
+        # an option that would change nothing is refused rather than silently ignored
         if self.shift_date is not None and self.name == NONE:
             raise ValidationError("shift_date", "only applies with a scenario (scenario is 'none')")
+        if self.magnitude != 1.0 and self.name == NONE:
+            raise ValidationError("magnitude", "only applies with a scenario (scenario is 'none')")
+        if self.sections != DEFAULT_SECTIONS and self.name != INDUSTRY_DOWNTURN:
+            raise ValidationError("sections", f"only applies to {INDUSTRY_DOWNTURN} (scenario is {self.name!r})")
 
     @property
     def active(self) -> bool:

@@ -241,6 +241,8 @@ def test_seed_reproduces_a_scenario(tmp_path: Path, universes: dict[str, Path]) 
         ({"name": "fraud_wave", "magnitude": 0.0}, "magnitude"),
         ({"name": "industry_downturn", "sections": ("Z",)}, "sections"),
         ({"name": "none", "shift_date": SHIFT}, "shift_date"),
+        ({"name": "none", "magnitude": 2.0}, "magnitude"),
+        ({"name": "fraud_wave", "sections": ("K",)}, "sections"),
     ],
 )
 def test_bad_scenarios_are_refused(kwargs: dict[str, object], field: str) -> None:
@@ -263,6 +265,8 @@ def test_a_shift_outside_the_application_window_is_refused() -> None:
         (["--scenario", "fraud_wave", "--shift-date", "2026-13-01"], "shift_date: '2026-13-01' is not a date"),
         (["--scenario", "fraud_wave", "--shift-date", "2020-01-01"], "shift_date: 2020-01-01 must lie between"),
         (["--scenario", "industry_downturn", "--sections", "C,Q9"], "sections: unknown section(s) Q9"),
+        (["--scenario", "fraud_wave", "--sections", "K"], "sections: only applies to industry_downturn"),
+        (["--magnitude", "2"], "magnitude: only applies with a scenario"),
     ],
 )
 def test_cli_refuses_bad_scenario_options(tmp_path: Path, args: list[str], message: str) -> None:
