@@ -16,13 +16,16 @@ Output layout of ``generate_universe(params, out)``::
           rings         ring_id, shape, size, window_start, window_end
           ring_members  ring_id, application_id, credit_code, applicant_id
           loans         loan_id, defaulted, default_date, deterioration_start, lead_days
+          scenario, scenario_applications
+                        only with a drift scenario (``synth/scenario.py``): the scenario (name, shift date,
+                        magnitude, segment) and per application after_shift, in_segment, affected
       manifest.json   schema and generator versions, seed, parameters, as-of, row counts per table and per
                       truth table, size and sha256 of every file; no wall-clock time.
 
-Determinism: the output is a pure function of ``UniverseParams`` (enterprises, seed, as-of, chunk size). Every
-random draw comes from ``numpy.random.Generator(PCG64(SeedSequence([seed, chunk, stream])))``; identifiers and
-cross-chunk attributes (kind, region, credit code, resident ID, phone) are hash functions of a global index.
-The worker count changes only speed.
+Determinism: the output is a pure function of ``UniverseParams`` (enterprises, seed, as-of, chunk size,
+scenario). Every random draw comes from ``numpy.random.Generator(PCG64(SeedSequence([seed, chunk, stream])))``;
+identifiers and cross-chunk attributes (kind, region, credit code, resident ID, phone) are hash functions of a
+global index. The worker count changes only speed.
 """
 
 from riskloop.synth.params import DEFAULT_AS_OF, GENERATOR_VERSION, UniverseParams

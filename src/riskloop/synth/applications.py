@@ -12,8 +12,10 @@ from riskloop.synth import ids
 from riskloop.synth.arrays import Arr, ascii_strings, digit_matrix, literal_matrix, vocab_take, weighted_choice
 from riskloop.synth.firms import STATUS_REVOKED, Firms
 from riskloop.synth.params import Stream, UniverseParams, rng
+from riskloop.synth.regime import Regime
 from riskloop.synth.registration import FirmText
 from riskloop.synth.rings import DEVICE_FARM, RING_DEFAULT_RATE, SHARED_CONTACT, SHELL_CIRCULAR, Rings
+from riskloop.synth.scenario import APPLY_WINDOW_DAYS
 from riskloop.synth.text import address_variants
 
 # code, name, min and max amount (CNY), min and max term (months), min and max rate (bp)
@@ -27,7 +29,6 @@ PRODUCTS = (
 TERMS = np.array([3, 6, 12, 24, 36])
 CHANNELS = ("web", "mobile", "mini_program", "branch")
 APPLY_SHARE = 0.30
-APPLY_WINDOW_DAYS = (540, 30)  # applications fall between 18 months and one month before as-of
 _HOUR_WEIGHTS = np.array([1, 0.5, 0.3, 0.2, 0.2, 0.3, 1, 3, 6, 9, 10, 9, 6, 6, 8, 9, 9, 8, 6, 6, 7, 7, 5, 2])
 _BRANCH_KIOSKS = 60
 _NAT_POOL = 64  # carrier-grade NAT addresses shared by many honest mobile applicants
@@ -82,9 +83,12 @@ def _timing(params: UniverseParams, g: np.random.Generator, firms: Firms, rings:
 
 
 def application_tables(
-    params: UniverseParams, chunk: int, firms: Firms, text: FirmText, rings: Rings
+    params: UniverseParams, chunk: int, firms: Firms, text: FirmText, rings: Rings, *, regime: Regime | None = None
 ) -> tuple[dict[str, pa.Table], Applications]:
     """Build ``applications`` and ``bureau_scores`` of the chunk.
+
+    A ``regime`` (drift scenario) may re-scale the bureau score and raise the default hazard of applications
+    after its shift; the bank's historical approvals read the score on its former scale.
 
     Returns
     -------
@@ -151,16 +155,22 @@ def application_tables(
             "phone_owner_match": owner,
         }
     )
-    score = np.clip(np.round(640 + 75 * firms.views["bureau"][row] + g.normal(0, 12, n)), 300, 950).astype(np.int64)
+    reported = 640 + 75 * firms.views["bureau"][row] + g.normal(0, 12, n)
+    score = np.clip(np.round(reported), 300, 950).astype(np.int64)  # on the former scale: what approvals read
+    day = at.astype("datetime64[D]")
+    if regime is not None:
+        reported = regime.bureau_score(reported, day)
+    bureau_score = score if regime is None else np.clip(np.round(reported), 300, 950).astype(np.int64)
     queried = at + g.integers(1, 30, n).astype("timedelta64[s]")
     bureau = pa.table(
         {
             "application_id": app_id,
-            "score": score,
+            "score": bureau_score,
             "queried_at": pa.array(queried.astype("datetime64[us]"), pa.timestamp("us", tz="UTC")),
         }
     )
-    pd = np.where(fraud, np.array(RING_DEFAULT_RATE)[np.maximum(shape, 0)], firms.pd_12m[row])
+    honest_pd = firms.pd_12m[row] if regime is None else regime.default_pd(firms, row, day)
+    pd = np.where(fraud, np.array(RING_DEFAULT_RATE)[np.maximum(shape, 0)], honest_pd)
     defaulted = g.random(n) < pd
     default_instalment = 1 + (g.random(n) * np.minimum(term, 11)).astype(np.int64)
     policy = (score - 640) / 75 + 0.35 * firms.views["tax"][row] + g.normal(0.0, 0.7, n)

@@ -10,10 +10,12 @@ from typing import Any
 import numpy as np
 
 from riskloop.errors import ValidationError
+from riskloop.synth.scenario import NO_SCENARIO, Scenario
 
 # 1.1.0: persons born 1956-2004 (applicants within 18-70); 1.2.0: post-loan data; 1.3.0: enterprises carry
-# valid_from, their earlier versions (before post-loan legal-rep and status changes) under history/
-GENERATOR_VERSION = "1.3.0"
+# valid_from, their earlier versions (before post-loan legal-rep and status changes) under history/; 1.4.0: drift
+# scenarios (``scenario``; without one every table and truth file is as in 1.3.0)
+GENERATOR_VERSION = "1.4.0"
 DEFAULT_AS_OF = dt.date(2026, 6, 30)
 DEFAULT_CHUNK_SIZE = 20_000
 
@@ -43,6 +45,8 @@ class Stream(IntEnum):
     BUREAU = 19
     GUARANTEES = 20
     POSTLOAN_INVOICES = 21
+    # drift scenarios (generator 1.4.0): the extra rings of a fraud wave
+    SCENARIO = 22
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,8 @@ class UniverseParams:
         The universe's "today": no record is dated after it.
     chunk_size : int
         Enterprises per chunk (one Parquet part per table per chunk). The worker count is not a parameter.
+    scenario : Scenario
+        A regime shift at a date (``synth/scenario.py``); the default, ``none``, changes nothing.
 
     """
 
@@ -66,6 +72,7 @@ class UniverseParams:
     seed: int
     as_of: dt.date = DEFAULT_AS_OF
     chunk_size: int = DEFAULT_CHUNK_SIZE
+    scenario: Scenario = NO_SCENARIO
 
     def __post_init__(self) -> None:
         if self.enterprises < 1:
@@ -78,6 +85,7 @@ class UniverseParams:
             raise ValidationError("chunk_size", "must be at least 1")
         if not dt.date(2000, 1, 1) <= self.as_of <= dt.date(2099, 12, 31):
             raise ValidationError("as_of", "must lie between 2000-01-01 and 2099-12-31")
+        self.scenario.check(self.as_of)
 
     @property
     def chunks(self) -> int:
@@ -90,9 +98,12 @@ class UniverseParams:
         return start, min(start + self.chunk_size, self.enterprises)
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain-JSON form for the manifest."""
+        """Plain-JSON form for the manifest (without a scenario, exactly as before scenarios existed)."""
         out = asdict(self)
         out["as_of"] = self.as_of.isoformat()
+        del out["scenario"]
+        if self.scenario.active:
+            out["scenario"] = self.scenario.describe(self.as_of)
         return out
 
     @property

@@ -18,6 +18,7 @@ _WINDOW_HOURS = ((24, 168), (2, 12), (24, 240), (24, 120))
 RING_DEFAULT_RATE = (0.35, 0.4, 0.5, 0.55)
 ENTERPRISES_PER_RING_OF_SHAPE = 1600  # one ring of every shape per 1,600 enterprises, i.e. one ring per 400
 MAX_RINGS_PER_CHUNK = 999
+WINDOW_DAYS = (540, 35)  # ring windows start between 540 and 35 days before as-of
 
 
 @dataclass(frozen=True)
@@ -70,15 +71,53 @@ def plant_rings(params: UniverseParams, chunk: int, firms: Firms) -> Rings:
 
     """
     g = rng(params, chunk, Stream.RINGS)
-    per_shape = max(1, round(firms.n / ENTERPRISES_PER_RING_OF_SHAPE))
-    if firms.n < 200:
+    per_shape = rings_per_shape(firms.n)
+    if per_shape == 0:
         return _empty()
     shapes = np.repeat(np.arange(len(SHAPES)), per_shape)[:MAX_RINGS_PER_CHUNK]
+    lo = params.as_of_day - np.timedelta64(WINDOW_DAYS[0], "D")
+    span_s = (WINDOW_DAYS[0] - WINDOW_DAYS[1]) * 86400
+    return _plant(g, firms, shapes, taken=np.zeros(firms.n, dtype=bool), first=chunk * 1000, window=(lo, span_s))
+
+
+def rings_per_shape(enterprises: int) -> int:
+    """Base rings of each shape in a chunk of ``enterprises`` firms (none below 200)."""
+    return 0 if enterprises < 200 else max(1, round(enterprises / ENTERPRISES_PER_RING_OF_SHAPE))
+
+
+def plant_more(
+    g: np.random.Generator, chunk: int, firms: Firms, rings: Rings, *, per_shape: int, window: tuple[np.datetime64, int]
+) -> Rings:
+    """Plant ``per_shape`` more rings of each shape, starting within ``window`` (day, seconds), in unringed firms.
+
+    They are drawn as the base rings are (sizes, members, window lengths, firm overrides), from ``g``, and
+    appended after ``rings``: positions from ``rings.count`` on are the new ones, numbers continue the chunk's.
+    """
+    shapes = np.repeat(np.arange(len(SHAPES)), per_shape)[: max(MAX_RINGS_PER_CHUNK - rings.count, 0)]
+    if len(shapes) == 0:
+        return rings
+    taken = np.zeros(firms.n, dtype=bool)
+    taken[rings.member_rows] = True
+    more = _plant(g, firms, shapes, taken=taken, first=chunk * 1000 + rings.count, window=window)
+    return Rings(
+        number=np.concatenate([rings.number, more.number]),
+        shape=np.concatenate([rings.shape, more.shape]),
+        size=np.concatenate([rings.size, more.size]),
+        window_start=np.concatenate([rings.window_start, more.window_start]),
+        window_end=np.concatenate([rings.window_end, more.window_end]),
+        member_rows=np.concatenate([rings.member_rows, more.member_rows]),
+        member_ring=np.concatenate([rings.member_ring, more.member_ring + rings.count]),
+    )
+
+
+def _plant(
+    g: np.random.Generator, firms: Firms, shapes: Arr, *, taken: Arr, first: int, window: tuple[np.datetime64, int]
+) -> Rings:
+    """Rings of ``shapes`` among firms not ``taken``, numbered from ``first``, starting within ``window``."""
     sizes = np.array([g.integers(_SIZES[s][0], _SIZES[s][1] + 1) for s in shapes.tolist()], dtype=np.int64)
     eligible = firms.status != STATUS_REVOKED
     companies = g.permutation(np.flatnonzero(eligible & ~firms.individual))
     anyone = g.permutation(np.flatnonzero(eligible))
-    taken = np.zeros(firms.n, dtype=bool)
     rows: list[Arr] = []
     for shape, size in zip(shapes.tolist(), sizes.tolist(), strict=True):
         pool = companies if shape in (NOMINEE_REP, SHELL_CIRCULAR) else anyone
@@ -91,12 +130,11 @@ def plant_rings(params: UniverseParams, chunk: int, firms: Firms) -> Rings:
     if not rows:
         return _empty()
     sizes = np.array([len(r) for r in rows], dtype=np.int64)
-    lo = params.as_of_day - np.timedelta64(540, "D")
-    span_s = (540 - 35) * 86400
+    lo, span_s = window
     starts = lo.astype("datetime64[s]") + g.integers(0, span_s, len(shapes)).astype("timedelta64[s]")
     hours = np.array([g.integers(_WINDOW_HOURS[s][0], _WINDOW_HOURS[s][1] + 1) for s in shapes.tolist()])
     rings = Rings(
-        number=chunk * 1000 + np.arange(len(shapes), dtype=np.int64),
+        number=first + np.arange(len(shapes), dtype=np.int64),
         shape=shapes.astype(np.int64),
         size=sizes,
         window_start=starts,

@@ -16,19 +16,28 @@ from riskloop.synth.invoices import zipf_partners
 from riskloop.synth.loans import LoanBook
 from riskloop.synth.params import Stream, UniverseParams, rng
 from riskloop.synth.postloan import PostLoan
+from riskloop.synth.regime import Regime
 
 FLOWS_PER_MONTH = 3.0  # business inflows (and as many outflows) per borrower per month
 _LABELS = ("贷款发放", "贷款还款", "工资代发", "税款缴纳")
 
 
 def account_transactions(
-    params: UniverseParams, chunk: int, firms: Firms, book: LoanBook, *, plan: PostLoan, guarantor_row: Arr
+    params: UniverseParams,
+    chunk: int,
+    firms: Firms,
+    book: LoanBook,
+    *,
+    plan: PostLoan,
+    guarantor_row: Arr,
+    regime: Regime | None = None,
 ) -> tuple[pa.Table, Arr]:
     """Transactions on each borrower's settlement account from disbursal to as-of.
 
     Inflows shrink linearly from the deterioration start of a loan that will default, to 15 % by the
     default date, while outflows continue: the balance drains ahead of the default. Inflows follow the
-    season and a borrower's temporary dip. Large transfers (:func:`large_transfers`) go to related parties.
+    season, a borrower's temporary dip and a downturn of its industry (``regime``). Large transfers
+    (:func:`large_transfers`) go to related parties.
 
     Returns
     -------
@@ -56,6 +65,8 @@ def account_transactions(
     day = ts.astype("datetime64[D]")
     month, month_of = np.unique(day.astype("datetime64[M]"), return_inverse=True)
     season = seasonality(month)[month_of] * np.where(plan.dipping(loan, day), 1.0 - plan.dip_depth[loan], 1.0)
+    if regime is not None:  # an industry downturn thins the inflows of its sections
+        season = season * regime.volume(firm, day)
     amount = np.where(inflow, size * 0.95 * fade * season, -size * 0.9)
     partner = zipf_partners(g, params.enterprises, firms.index[firm], 1.15)
     label = np.where(g.random(m) < 0.15, 2 + g.integers(0, 2, m), -1)

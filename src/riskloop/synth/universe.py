@@ -30,6 +30,7 @@ from riskloop.synth.loans import loan_products, loan_tables
 from riskloop.synth.logins import login_events
 from riskloop.synth.params import GENERATOR_VERSION, Stream, UniverseParams, rng
 from riskloop.synth.postloan import PostLoan, post_loan_plan
+from riskloop.synth.regime import TRUTH_SCHEMA, chunk_regime, scenario_table
 from riskloop.synth.registration import firm_text, registration_tables
 from riskloop.synth.rings import plant_rings
 from riskloop.synth.risk import risk_tables
@@ -41,6 +42,7 @@ from riskloop.synth.writer import conform, merge_parts, part_name, write_manifes
 Progress = Callable[[int, int], None]  # (enterprises done, enterprises in total)
 HISTORY = "history"  # earlier versions of versioned tables: a second ingest (``riskloop ingest U/history``)
 HISTORY_ENTERPRISES = f"{HISTORY}/enterprises"
+SCENARIO, SCENARIO_APPLICATIONS = "scenario", "scenario_applications"  # truth of a drift scenario
 
 
 @dataclass(frozen=True)
@@ -72,13 +74,18 @@ def chunk_tables(params: UniverseParams, chunk: int) -> tuple[dict[str, pa.Table
     """
     firms = make_firms(params, chunk)
     rings = plant_rings(params, chunk, firms)
+    regime = None
+    if params.scenario.active:  # without a scenario nothing below draws or computes anything more
+        regime, rings = chunk_regime(params, chunk, firms, rings)
     text = firm_text(params, chunk, firms)
     # the loan book first: post-loan data of every dimension follows each borrower's deterioration
-    app_tables, apps = application_tables(params, chunk, firms, text, rings)
+    app_tables, apps = application_tables(params, chunk, firms, text, rings, regime=regime)
     loan_book, book = loan_tables(params, chunk, firms, apps)
     plan = post_loan_plan(params, chunk, firms, book)
     drawn = revenue_path(params, chunk, firms)
     factor, progress = plan.monthly(firms.n, drawn.months)
+    if regime is not None:
+        factor = factor * regime.monthly(firms.n, drawn.months)
     revenue = Revenue(drawn.months, drawn.amount * factor)
     statements, annual = financial_statements(params, chunk, firms, revenue, text.codes)
     tables: dict[str, pa.Table] = {"financial_statements": statements}
@@ -94,7 +101,7 @@ def chunk_tables(params: UniverseParams, chunk: int) -> tuple[dict[str, pa.Table
     guaranteed = guarantees(params, chunk, firms, book, term=apps.term[book.app], codes=text.codes)
     tables["guarantees"] = guaranteed.table
     tables["account_transactions"], related = account_transactions(
-        params, chunk, firms, book, plan=plan, guarantor_row=guaranteed.guarantor_row
+        params, chunk, firms, book, plan=plan, guarantor_row=guaranteed.guarantor_row, regime=regime
     )
     tables.update(
         post_loan_events(params, chunk, firms, plan=plan, tables=tables, codes=text.codes, guaranteed=guaranteed)
@@ -120,9 +127,20 @@ def chunk_tables(params: UniverseParams, chunk: int) -> tuple[dict[str, pa.Table
     truth["guarantees"] = pa.table(
         {"guarantee_id": guaranteed.table["guarantee_id"], "contagion": pa.array(guaranteed.contagion)}
     )
+    if regime is not None:
+        applied = apps.applied_at.astype("datetime64[D]")
+        truth[SCENARIO_APPLICATIONS] = regime.truth(apps.application_id, apps.row, apps.ring, applied)
     conformed = {t.name: conform(t.name, tables[t.name]) for t in TABLES}
     conformed[HISTORY_ENTERPRISES] = conform("enterprises", tables[HISTORY_ENTERPRISES])
-    return conformed, {name: truth[name].select(schema.names).cast(schema) for name, schema in TRUTH_SCHEMAS.items()}
+    schemas = truth_schemas(params)
+    return conformed, {name: truth[name].select(schema.names).cast(schema) for name, schema in schemas.items()}
+
+
+def truth_schemas(params: UniverseParams) -> dict[str, pa.Schema]:
+    """The per-chunk truth tables of a universe: the usual ones, and the scenario's flags when it has one."""
+    if not params.scenario.active:
+        return TRUTH_SCHEMAS
+    return {**TRUTH_SCHEMAS, SCENARIO_APPLICATIONS: TRUTH_SCHEMA}
 
 
 def post_loan_events(
@@ -293,12 +311,16 @@ def generate_universe(
             for result in pool.imap(_write_chunk, jobs):
                 collect(result)
     truth_files: dict[str, dict[str, Any]] = {}
-    for name, schema in TRUTH_SCHEMAS.items():
+    for name, schema in truth_schemas(params).items():
         parts = [out / "truth" / "_parts" / name / part_name(c) for c in range(params.chunks)]
         truth_files[f"truth/{name}.parquet"] = merge_parts(parts, schema, out / "truth" / f"{name}.parquet")
     shutil.rmtree(out / "truth" / "_parts")
+    if params.scenario.active:
+        truth_files[f"truth/{SCENARIO}.parquet"] = write_parquet(
+            scenario_table(params), out / "truth" / f"{SCENARIO}.parquet"
+        )
     rows = {t.name: sum(f["rows"] for k, f in files.items() if k.startswith(f"tables/{t.name}/")) for t in TABLES}
-    truth_rows = {name: truth_files[f"truth/{name}.parquet"]["rows"] for name in TRUTH_SCHEMAS}
+    truth_rows = {name.removeprefix("truth/").removesuffix(".parquet"): f["rows"] for name, f in truth_files.items()}
     history_rows = sum(f["rows"] for k, f in files.items() if k.startswith(f"{HISTORY_ENTERPRISES}/"))
     all_files = {**files, **truth_files}
     manifest = {
@@ -318,5 +340,7 @@ def generate_universe(
         },
         "table_schemas": {t.name: str(arrow_schema(t)).splitlines() for t in TABLES},
     }
+    if params.scenario.active:
+        manifest["scenario"] = params.scenario.describe(params.as_of)
     write_manifest(out / "manifest.json", manifest)
     return UniverseSummary(out=out, rows=rows, truth_rows=truth_rows, manifest=manifest)
