@@ -174,6 +174,11 @@ def _render_workspace(result: dict[str, Any]) -> None:
 def _render_paths(result: dict[str, Any]) -> None:
     console.print(f"model {result['model_id']} at {result['bundle']}")
     console.print(f"report {result['report_html']} (JSON: {result['report_json']})")
+    console.print(
+        f"a candidate until another person approves and activates it: riskloop models approve {result['model_id']}, "
+        f"then riskloop models activate {result['model_id']} (an approver's RISKLOOP_API_KEY)",
+        highlight=False,
+    )
 
 
 def _f(value: Any, spec: str = ".4f") -> str:
