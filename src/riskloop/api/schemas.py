@@ -222,6 +222,39 @@ class DecisionOut(BaseModel):
 class OutcomeOut(BaseModel):
     """The loan drawn on a decision, as of the last outcome update (bad: 90+ days past due by h months on book)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "decision_id": EXAMPLE_ID,
+                    "loan_id": "LN00012345",
+                    "application_id": "APP000123456",
+                    "as_of": "2026-06-30",
+                    "disbursed_date": "2025-09-15",
+                    "vintage": "2025-09",
+                    "term_months": 12,
+                    "principal_cents": 30000000,
+                    "channel": "web-channel",
+                    "months_on_book": 9,
+                    "status": "current",
+                    "current_dpd": 0,
+                    "max_dpd": 12,
+                    "first_bad_day": None,
+                    "matured_3m": True,
+                    "bad_3m": False,
+                    "matured_6m": True,
+                    "bad_6m": False,
+                    "matured_12m": False,
+                    "bad_12m": None,
+                    "tier": "auto_approve",
+                    "strategy": "reference@1",
+                    "model": "demo-v1:3f9a1c0d2e4b5a6f",
+                    "decided_at": "2025-09-14T10:32:05+00:00",
+                }
+            ]
+        }
+    )
+
     decision_id: str
     loan_id: str
     application_id: str
