@@ -113,7 +113,7 @@ def test_a_stable_population_raises_no_score_alert_and_shifted_inputs_are_named(
     report = monitor.run(AS_OF)
     assert report["metrics"]["score_psi"] < 0.1
     assert [c["metric"] for c in report["alerts"]["crossed"]] == ["input_psi"]
-    assert list(report["stability"]["inputs"])[0] == "x"
+    assert next(iter(report["stability"]["inputs"])) == "x"
     assert report["stability"]["characteristic"]["x"]["shift"] > 1
     mix = report["decision_mix"]
     assert mix["decisions"] == 600
