@@ -71,6 +71,7 @@ if TYPE_CHECKING:
     from riskloop.scoring.registry import RegisteredModel
     from riskloop.service.alert_propagation import Propagator
     from riskloop.service.graph_checks import WorkspaceGraphChecks
+    from riskloop.service.model_monitoring import ModelMonitor
     from riskloop.service.models import ModelLifecycle
     from riskloop.service.monitor import Monitor
     from riskloop.service.outcomes import OutcomeTracker
@@ -655,6 +656,22 @@ class Workspace:
 
         return OutcomeTracker(
             WarehouseLoanBook(self.warehouse), SQLDecisionLinks(self.engine), SQLOutcomeStore(self.engine), self.clock
+        )
+
+    def model_monitor(self) -> ModelMonitor:
+        """Model monitoring of the active application model, graded by the ``model-monitoring`` policy."""
+        from riskloop.rules.zen import ZenRuleEngine
+        from riskloop.service.model_monitoring import ModelMonitor
+        from riskloop.storage.model_monitoring import BundleReferences, SQLMonitoredDecisions
+        from riskloop.storage.outcomes import SQLOutcomeStore
+
+        return ModelMonitor(
+            SQLMonitoredDecisions(self.engine),
+            BundleReferences(self.active_model),
+            SQLOutcomeStore(self.engine),
+            self.strategy_repository(),
+            ZenRuleEngine(self.strategy_loader()),
+            self.alerts(),
         )
 
     def behaviour_model(self, name: str = "behaviour") -> BehaviourModel | None:

@@ -79,7 +79,7 @@ def list_command(  # noqa: PLR0917 - Typer options are parameters
     industry: Annotated[str | None, typer.Option(help="GB/T 4754 section letter")] = None,
     officer: Annotated[str | None, typer.Option(help="Assigned officer")] = None,
     status: Annotated[str | None, typer.Option(help="open, acknowledged, actioned or closed")] = None,
-    origin: Annotated[str | None, typer.Option(help="direct or propagated")] = None,
+    origin: Annotated[str | None, typer.Option(help="direct, propagated or model")] = None,
     limit: Annotated[int, typer.Option(help="At most this many (1-200)")] = 50,
     offset: Annotated[int, typer.Option(help="Skip this many")] = 0,
     api_key: KeyOpt = None,

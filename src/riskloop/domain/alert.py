@@ -5,8 +5,9 @@ period (an as-of day ``YYYY-MM-DD`` or a month ``YYYY-MM``) and is unique per (c
 Its evidence names the signals, their values and thresholds, and the warning policy (name and version) that
 raised it; a propagated alert also carries the path from the enterprise whose alert it derives from (hops of
 the graph, ``from`` → ``to`` by an edge kind) and that source alert's id. Nothing in an alert is a raw
-personal identifier: path nodes are credit codes or keyed tokens (ADR 0016). The lifecycle is in
-``domain.alert_lifecycle``.
+personal identifier: path nodes are credit codes or keyed tokens (ADR 0016). Model monitoring raises alerts of
+origin ``model`` in the same store and lifecycle: about a model rather than an enterprise (``MODEL_SUBJECT``).
+The lifecycle is in ``domain.alert_lifecycle``.
 """
 
 from __future__ import annotations
@@ -26,8 +27,11 @@ WARNING, ATTENTION, NOTICE = "warning", "attention", "notice"
 LEVELS = (WARNING, ATTENTION, NOTICE)  # highest first
 LEVEL_RANK = {WARNING: 3, ATTENTION: 2, NOTICE: 1}
 LEVEL_ZH = {WARNING: "预警", ATTENTION: "关注", NOTICE: "提示"}
-DIRECT, PROPAGATED = "direct", "propagated"
-ORIGINS = (DIRECT, PROPAGATED)
+DIRECT, PROPAGATED, MODEL = "direct", "propagated", "model"
+ORIGINS = (DIRECT, PROPAGATED, MODEL)
+# A model-monitoring alert is about a model, not an enterprise: it carries this marker in place of a credit code,
+# the model and metric in its signal (``model.<metric>:<model id>``), and the as-of month as its period.
+MODEL_SUBJECT = "MODEL"
 OPEN, ACKNOWLEDGED, ACTIONED, CLOSED = "open", "acknowledged", "actioned", "closed"
 STATUSES = (OPEN, ACKNOWLEDGED, ACTIONED, CLOSED)
 STATUS_ZH = {OPEN: "待处理", ACKNOWLEDGED: "已确认", ACTIONED: "已处置", CLOSED: "已关闭"}
@@ -234,7 +238,10 @@ def check_alert_id(alert_id: str) -> str:
 
 def check_raised(raised: RaisedAlert) -> RaisedAlert:
     """``raised`` when every field is valid; else a ValidationError naming the first bad field."""
-    if validate_uscc(raised.credit_code) != raised.credit_code:
+    if raised.origin == MODEL:
+        if raised.credit_code != MODEL_SUBJECT or raised.loan_id is not None:
+            raise ValidationError("credit_code", f"a model alert is on no enterprise or loan: {MODEL_SUBJECT!r}")
+    elif validate_uscc(raised.credit_code) != raised.credit_code:
         raise ValidationError("credit_code", "give the credit code in its canonical form (ASCII, upper case)")
     _choice("level", raised.level, LEVELS)
     _choice("origin", raised.origin, ORIGINS)
@@ -291,8 +298,8 @@ def _check_path(raised: RaisedAlert) -> None:
         check_node(hop.dst, f"evidence.path[{i}].to")
         if not _EDGE.match(hop.edge_kind):
             raise ValidationError(f"evidence.path[{i}].edge_kind", "lower-case letters and _")
-    if raised.origin == DIRECT and (found.path or found.source_alert_id or raised.source):
-        raise ValidationError("evidence.path", "a direct alert has no path and no source alert")
+    if raised.origin != PROPAGATED and (found.path or found.source_alert_id or raised.source):
+        raise ValidationError("evidence.path", f"a {raised.origin} alert has no path and no source alert")
     if raised.origin == PROPAGATED:
         if not found.path:
             raise ValidationError("evidence.path", "a propagated alert names its path from the source enterprise")

@@ -25,6 +25,7 @@ from riskloop.errors import ValidationError
 from riskloop.graph.spread_policy import PROPAGATION_POLICY, PROPAGATION_VERSION
 from riskloop.ingest.report import ProgressUpdate
 from riskloop.jobs import demo_serving as serving
+from riskloop.monitoring.model_policy import MODEL_POLICY, MODEL_POLICY_VERSION
 from riskloop.monitoring.policy import POLICY_NAME, POLICY_V2
 from riskloop.rules.loaders import REFERENCE, PackageStrategyLoader
 from riskloop.service.backtest import historical_inputs
@@ -157,7 +158,7 @@ def _example(decided: list[tuple[DecisionRequest, Decision]]) -> DecisionRequest
 def monitor_book(
     ws: Workspace, as_of: dt.date, releasers: tuple[Principal, Principal], truth: Path, progress: Progress = no_progress
 ) -> dict[str, Any]:
-    """Release the behaviour score, the warning policy v2 and the propagation policy; monitor the last half year.
+    """Release the behaviour score, the warning, propagation and model-monitoring policies; monitor the last half year.
 
     The book is monitored at each month end. Each is released with four eyes. The behaviour score learns from
     the outcomes observed on the first monitored day only (snapshots whose 6-month window has ended by then).
@@ -171,11 +172,14 @@ def monitor_book(
     policy = serving.release_strategy(ws.strategies(), ws.strategy_repository(), *releasers, shipped=shipped)
     spreading = loader.load(f"{PROPAGATION_POLICY}@{PROPAGATION_VERSION}")
     spread = serving.release_strategy(ws.strategies(), ws.strategy_repository(), *releasers, shipped=spreading)
+    thresholds = loader.load(f"{MODEL_POLICY}@{MODEL_POLICY_VERSION}")
+    model_policy = serving.release_strategy(ws.strategies(), ws.strategy_repository(), *releasers, shipped=thresholds)
     results = ws.monitor().backfill(start, as_of, "month", lambda stage, done, total: progress("monitor", done, total))
     behaviour["scored"] = results[-1].behaviour if results else None
     return {
         "policy": policy["key"],
         "propagation_policy": spread["key"],
+        "model_policy": model_policy["key"],
         "behaviour": behaviour,
         **monitoring_summary(results, read_loan_truth(truth)),
     }

@@ -27,7 +27,7 @@ from riskloop.modeling.ensemble import Ensemble, EnsembleConfig, fit_ensemble
 from riskloop.modeling.report import build_report
 from riskloop.modeling.sources import default_sources
 from riskloop.service.ports import ModelHome, Progress, no_progress
-from riskloop.service.train import save_model, scored_split, truth_figures
+from riskloop.service.train import monitoring_reference, save_model, scored_split, truth_figures
 
 FEATURES: tuple[str, ...] = tuple(name for g in GROUPS for name in g.feature_names)
 DIRECT_INPUTS: tuple[str, ...] = GROUPS_BY_NAME["application"].feature_names
@@ -90,10 +90,12 @@ def train_demo_models(home: ModelHome, options: DemoTraining, progress: Progress
         "direct_inputs": list(DIRECT_INPUTS),
         "graph": False,
     }
-    report = build_report([scored_split("train", ensemble, train, y, list(FEATURES))], meta)
+    fitted = scored_split("train", ensemble, train, y, list(FEATURES))
+    report = build_report([fitted], meta)
     report["truth"] = truth_figures(options.truth, frame, train, np.arange(len(train)), ensemble, seed=options.seed)
     progress("save", 3, 5)
-    saved = save_model(home, options.name, ensemble, meta, report, author=options.author)
+    reference = monitoring_reference(fitted, report["summary"])
+    saved = save_model(home, options.name, ensemble, meta, report, author=options.author, reference=reference)
     baseline_bundle = home.models / f"{options.name}-baseline-v{saved['version']}"
     baseline.save(baseline_bundle, {**meta, "kind": "baseline-lightgbm"})
     return DemoModels(ensemble, baseline, held_out, len(train), float(y.mean()), saved, baseline_bundle)

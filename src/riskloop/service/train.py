@@ -8,6 +8,7 @@ Both fit the per-source scorecard + GBDT sub-models and their fusion, save the b
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -31,6 +32,7 @@ from riskloop.modeling.report import ScoredSplit, build_report, write_report
 from riskloop.modeling.sources import SourceSpec, cross_source, default_sources
 from riskloop.modeling.splits import time_split
 from riskloop.modeling.tabular import Categorical, TabularData, load_table
+from riskloop.monitoring.model_figures import REFERENCE_FILE, build_reference
 from riskloop.scoring.registry import UNKNOWN_AUTHOR, model_id
 from riskloop.service.graph_features import graph_source, workspace_graph_features
 from riskloop.service.ports import ModelHome, Progress, no_progress
@@ -135,7 +137,8 @@ def train_workspace(home: ModelHome, options: WorkspaceTraining, progress: Progr
     if options.truth is not None:
         report["truth"] = truth_figures(options.truth, frame, labelled, split.train, ensemble, seed=options.seed)
     progress("save", 4, 5)
-    paths = save_model(home, options.name, ensemble, meta, report, author=options.author)
+    reference = monitoring_reference(next(s for s in scored if s.name == "train"), report["summary"])
+    paths = save_model(home, options.name, ensemble, meta, report, author=options.author, reference=reference)
     progress("done", 5, 5)
     return {**paths, "meta": meta, "summary": report["summary"], "truth": report.get("truth"), "psi": _psi(report)}
 
@@ -166,7 +169,8 @@ def train_table(home: ModelHome, options: TableTraining, progress: Progress = no
     report = build_report([oof, fitted], meta, reference="none")
     report["cv"] = {"fold_auc": list(cv.fold_auc), "auc": cv.auc, "ks": cv.ks}
     progress("save", 3, 4)
-    paths = save_model(home, name, ensemble, meta, report, author=options.author)
+    reference = monitoring_reference(fitted, report["summary"], prefer=("cv",))
+    paths = save_model(home, name, ensemble, meta, report, author=options.author, reference=reference)
     progress("done", 4, 4)
     subs = report["splits"]["cv"]["models"]
     fused = subs["fused"]
@@ -283,10 +287,12 @@ def save_model(
     report: dict[str, Any],
     *,
     author: str = UNKNOWN_AUTHOR,
+    reference: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write the bundle and report under ``<models>/<name>-v<version>/`` and register the bundle by ``author``.
 
-    ``report`` is ``modeling.report.build_report``'s (its ``summary`` becomes the registered metrics).
+    ``report`` is ``modeling.report.build_report``'s (its ``summary`` becomes the registered metrics);
+    ``reference`` (``monitoring_reference``) is written beside them for model monitoring.
     """
     registry, root = home.registry, home.models
     taken = [m.version for m in registry.list(name)]
@@ -295,6 +301,8 @@ def save_model(
     manifest = ensemble.save(folder, {**meta, "version": version})
     report["meta"]["version"] = version
     json_path, html_path = write_report(report, folder)
+    if reference is not None:
+        (folder / REFERENCE_FILE).write_text(json.dumps(reference, indent=1, sort_keys=True, allow_nan=False) + "\n")
     window = {k: meta[k] for k in ("observed_on", "oot_from", "rows", "trained_on") if k in meta}
     registered = registry.register(
         folder, name, KIND, report["summary"], window, ensemble.features, registered_by=author
@@ -307,6 +315,23 @@ def save_model(
         "report_json": str(json_path),
         "report_html": str(html_path),
     }
+
+
+def monitoring_reference(
+    split: ScoredSplit, summary: Mapping[str, Any], prefer: tuple[str, ...] = ("oot", "test")
+) -> dict[str, Any]:
+    """The training sample's reference for model monitoring: bins and band means of ``split``'s PD and inputs.
+
+    The baseline AUC/KS monitoring compares matured vintages with is that of the first held-out split of
+    ``prefer`` the summary has (the sample's own in-sample figures are optimistic), else ``split``'s.
+    """
+    inputs = {} if split.features is None else {str(c): split.features[c].to_numpy(np.float64, na_value=np.nan)
+                                                  for c in split.features.columns}  # fmt: skip
+    held = next((name for name in prefer if summary.get(name, {}).get("fused_auc") is not None), split.name)
+    figures = summary.get(held, {})
+    baseline = {"split": held, "auc": figures.get("fused_auc"), "ks": figures.get("fused_ks"),
+                "bad_rate": float(split.y.mean()) if split.y.size else None}  # fmt: skip
+    return build_reference(split.fused_pd, inputs, baseline)
 
 
 def _last_folder_version(root: Path, name: str) -> int:

@@ -114,7 +114,7 @@ class AlertSummaryOut(BaseModel):
     level_zh: str = Field(description="预警, 关注 or 提示")
     signal: str
     period: str
-    origin: Literal["direct", "propagated"]
+    origin: Literal["direct", "propagated", "model"]
     industry_section: str | None
     enterprise_kind: str | None
     officer: str | None
@@ -230,7 +230,9 @@ def list_alerts(  # noqa: PLR0917 - one query parameter each
     status: Annotated[
         Literal["open", "acknowledged", "actioned", "closed"] | None, Query(openapi_examples=shown("open"))
     ] = None,
-    origin: Annotated[Literal["direct", "propagated"] | None, Query(openapi_examples=shown("propagated"))] = None,
+    origin: Annotated[
+        Literal["direct", "propagated", "model"] | None, Query(openapi_examples=shown("propagated"))
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200, openapi_examples=shown(50))] = 50,
     offset: Annotated[int, Query(ge=0, le=10**9, openapi_examples=shown(0))] = 0,
 ) -> dict[str, Any]:
