@@ -14,10 +14,12 @@ from riskloop.service.api_keys import ApiKeyAdmin, Authenticator
 from riskloop.service.decide import Decider
 from riskloop.service.decision_lookup import DecisionLookup
 from riskloop.service.intake import Intake, Split
+from riskloop.service.model_monitoring import ModelMonitor
 from riskloop.service.outcomes import OutcomeTracker
 from riskloop.service.reviews import ReviewDesk
 from riskloop.service.strategies import StrategyLifecycle
 from riskloop.storage.decisions import SQLDecisionStore
+from riskloop.storage.model_registry import SQLModelRegistry
 from riskloop.workspace import Workspace
 
 
@@ -36,6 +38,8 @@ class Services:
     lookup: DecisionLookup
     alerts: AlertDesk
     outcomes: OutcomeTracker
+    models: SQLModelRegistry
+    model_monitor: ModelMonitor
 
     @classmethod
     def of(cls, ws: Workspace, decider: Decider, split: Split | None) -> Services:
@@ -53,6 +57,8 @@ class Services:
             DecisionLookup(store),
             ws.alerts(),
             ws.outcomes(),
+            ws.model_registry(),
+            ws.model_monitor(),
         )
 
 

@@ -1,0 +1,125 @@
+"""Models: the registered models and their lifecycle status, and model monitoring as of a day (read only).
+
+Analysts, approvers and auditors read them. Monitoring here never raises alerts (a GET changes nothing): the
+scheduled ``riskloop monitor models --as-of D`` run grades the thresholds and raises them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
+
+from riskloop.api.auth import StrategyReader
+from riskloop.api.deps import ServicesDep
+from riskloop.api.openapi import problem_responses, shown
+from riskloop.service.model_monitoring import Options
+
+router = APIRouter(tags=["models"])
+EXAMPLE_MODEL: JsonDict = {
+    "model_id": "sme-v2",
+    "name": "sme",
+    "version": 2,
+    "kind": "fused-ensemble",
+    "status": "active",
+    "registered_by": "ann",
+    "approved_by": "bob",
+    "created_at": "2026-07-01T09:00:00+00:00",
+    "manifest_sha256": "4f86939adcfe6acf147075ebca5133583aab33e23d885e241fa939893a437a99",
+}
+EXAMPLE_MONITORING: JsonDict = {
+    "model": "sme-v2",
+    "as_of": "2026-06-30",
+    "policy": "model-monitoring@1",
+    "stability": {"decisions": 1200, "score_psi": 0.04, "inputs": []},
+    "performance": {"vintages": []},
+    "mix": {"by_tier": [], "by_strategy": []},
+    "grades": [],
+    "alerts": {"raised": 0, "upgraded": 0, "unchanged": 0},
+}
+
+
+class ModelOut(BaseModel):
+    """A registered model and where it is in its lifecycle."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_MODEL]})
+
+    model_id: str
+    name: str
+    version: int
+    kind: str
+    status: str = Field(description="registered (a candidate), approved, active or retired")
+    registered_by: str
+    approved_by: str | None
+    created_at: str
+    manifest_sha256: str
+
+
+class ModelsOut(BaseModel):
+    """Every registered model."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"models": [EXAMPLE_MODEL]}]})
+
+    models: list[ModelOut]
+
+
+class MonitoringOut(BaseModel):
+    """Model monitoring of the active model as of a day (see docs/closed-loop.md for every figure)."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [EXAMPLE_MONITORING]})
+
+    model: str
+    as_of: str
+
+
+@router.get(
+    "/v1/models",
+    response_model=ModelsOut,
+    responses=problem_responses(401, 403),
+    summary="Registered models (role analyst, approver or auditor)",
+)
+def list_models(services: ServicesDep, principal: StrategyReader) -> dict[str, Any]:
+    """Every registered model, by name then version, with its status, trainer and approver."""
+    return {
+        "models": [
+            {
+                "model_id": m.model_id,
+                "name": m.name,
+                "version": m.version,
+                "kind": m.kind,
+                "status": m.status,
+                "registered_by": m.registered_by,
+                "approved_by": m.approved_by,
+                "created_at": m.created_at.isoformat(),
+                "manifest_sha256": m.manifest_sha256,
+            }
+            for m in services.models.list()
+        ]
+    }
+
+
+@router.get(
+    "/v1/models/monitoring",
+    response_model=MonitoringOut,
+    responses=problem_responses(401, 403, 404, 422),
+    summary="Model monitoring as of a day (role analyst, approver or auditor)",
+)
+def model_monitoring(
+    services: ServicesDep,
+    principal: StrategyReader,
+    as_of: Annotated[
+        dt.date, Query(description="The day monitored (YYYY-MM-DD)", openapi_examples=shown("2026-06-30"))
+    ],
+    window_days: Annotated[
+        int, Query(ge=1, le=366, description="Recent decisions compared with training", openapi_examples=shown(30))
+    ] = 30,
+    horizon: Annotated[
+        Literal[3, 6, 12], Query(description="Bad within 3, 6 or 12 months on book", openapi_examples=shown(6))
+    ] = 6,
+) -> dict[str, Any]:
+    """Stability, performance on matured vintages and decision mix of the active model; raises no alert."""
+    options = Options(window_days=window_days, horizon=horizon, raise_alerts=False)
+    return services.model_monitor.run(as_of, options)
