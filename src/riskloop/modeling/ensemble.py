@@ -46,7 +46,7 @@ ISOTONIC_MIN_BADS = 10_000  # "auto" calibration: isotonic from this many traini
 class SubModel(Protocol):
     """What the ensemble needs of a sub-model (scikit-learn's estimator contract, log-odds scores)."""
 
-    def fit(self, x: npt.ArrayLike, y: npt.ArrayLike) -> Any: ...
+    def fit(self, x: npt.ArrayLike, y: npt.ArrayLike, sample_weight: FloatArray | None = None) -> Any: ...
     def decision_function(self, x: npt.ArrayLike) -> FloatArray: ...
 
 
@@ -68,11 +68,15 @@ def _gbdt(spec: SourceSpec, config: EnsembleConfig) -> GBDTClassifier:
     )
 
 
-def _sized(model: SubModel, labels: FloatArray, config: EnsembleConfig) -> SubModel:
-    """``model`` with the data-size rule's tree size for ``labels``, where the config leaves it to the rule."""
+def _sized(model: SubModel, labels: FloatArray, config: EnsembleConfig, weight: FloatArray | None) -> SubModel:
+    """``model`` with the data-size rule's tree size for ``labels``, where the config leaves it to the rule.
+
+    With row weights the rule counts weighted rows and bads (a fuzzy-augmented application counts once).
+    """
     if not isinstance(model, GBDTClassifier):
         return model
-    rule = auto_settings(labels.size, int(labels.sum()))
+    w = np.ones_like(labels) if weight is None else weight
+    rule = auto_settings(max(round(float(w.sum())), 1), round(float(w @ labels)))
     return model.set_params(  # type: ignore[no-any-return]
         num_leaves=config.gbdt_leaves or rule.num_leaves,
         min_data_in_leaf=config.gbdt_min_child_samples or rule.min_data_in_leaf,
@@ -272,37 +276,49 @@ class _SubModels:
     rounds: dict[str, int]
 
 
-def _fit_one(job: Job, labels: FloatArray, folds: Folds, config: EnsembleConfig, fold: int) -> Any:
+def _take(weight: FloatArray | None, rows: npt.NDArray[np.intp]) -> FloatArray | None:
+    return None if weight is None else weight[rows]
+
+
+def _fit_one(
+    job: Job, labels: FloatArray, folds: Folds, config: EnsembleConfig, fold: int, weight: FloatArray | None
+) -> Any:
     """Fold ``fold``'s out-of-fold scores, or for ``fold == len(folds)`` the model fitted on every row."""
     ref, spec, x, mask = job
     n = len(labels)
     train, test = folds[fold] if fold < len(folds) else (np.arange(n), np.zeros(0, dtype=np.intp))
     train, test = train[mask[train]], test[mask[test]]
-    model = _sized(KINDS[ref.kind](spec, config), labels[train], config).fit(x[train], labels[train])
+    w = _take(weight, train)
+    model = _sized(KINDS[ref.kind](spec, config), labels[train], config, w).fit(x[train], labels[train], w)
     return (test, model.decision_function(x[test])) if fold < len(folds) else model
 
 
-def _cross_fit(job: Job, labels: FloatArray, folds: Folds, config: EnsembleConfig) -> list[Any]:
+def _cross_fit(
+    job: Job, labels: FloatArray, folds: Folds, config: EnsembleConfig, weight: FloatArray | None
+) -> list[Any]:
     """A GBDT's out-of-fold scores with rounds chosen by early stopping on the folds, then its final fit."""
     ref, spec, x, mask = job
     rows = np.flatnonzero(mask)
     position = np.full(len(labels), -1, dtype=np.intp)
     position[rows] = np.arange(rows.size)
     inner = [(position[tr[mask[tr]]], position[te[mask[te]]]) for tr, te in folds]
-    model = _sized(KINDS[ref.kind](spec, config), labels[rows], config)
+    w = _take(weight, rows)
+    model = _sized(KINDS[ref.kind](spec, config), labels[rows], config, w)
     assert isinstance(model, GBDTClassifier)
-    scores, chosen = model.cross_fit(x[rows], labels[rows], inner, config.gbdt_early_stopping)
-    return [(rows, scores), model.set_params(rounds=chosen).fit(x[rows], labels[rows])]
+    scores, chosen = model.cross_fit(x[rows], labels[rows], inner, config.gbdt_early_stopping, w)
+    return [(rows, scores), model.set_params(rounds=chosen).fit(x[rows], labels[rows], w)]
 
 
-def _fit_sub_models(jobs: list[Job], labels: FloatArray, folds: Folds, config: EnsembleConfig) -> _SubModels:
+def _fit_sub_models(
+    jobs: list[Job], labels: FloatArray, folds: Folds, config: EnsembleConfig, weight: FloatArray | None
+) -> _SubModels:
     # Every fit is independent and seeded, so running them on threads changes nothing in the result;
     # LightGBM and the CP-SAT solver of optbinning release the GIL while they work.
     with ThreadPoolExecutor(max_workers=config.n_jobs) as pool:
         futures = [
-            [pool.submit(_cross_fit, job, labels, folds, config)]
+            [pool.submit(_cross_fit, job, labels, folds, config, weight)]
             if job[0].kind == GBDT and config.gbdt_early_stopping > 0
-            else [pool.submit(_fit_one, job, labels, folds, config, f) for f in range(len(folds) + 1)]
+            else [pool.submit(_fit_one, job, labels, folds, config, f, weight) for f in range(len(folds) + 1)]
             for job in jobs
         ]
     out = _SubModels([], [], {}, {}, {})
@@ -323,10 +339,34 @@ def _fit_sub_models(jobs: list[Job], labels: FloatArray, folds: Folds, config: E
     return out
 
 
-def _fit(frame: pd.DataFrame, labels: FloatArray, sources: Sequence[SourceSpec], config: EnsembleConfig) -> Ensemble:
+def _folds(labels: FloatArray, config: EnsembleConfig, groups: npt.NDArray[np.int64] | None) -> Folds:
+    """Stratified k folds; with ``groups``, rows of one group (an augmented application's copies) share a fold."""
+    n = len(labels)
+    splitter = StratifiedKFold(config.folds, shuffle=True, random_state=config.seed)
+    if groups is None:
+        return list(splitter.split(np.zeros(n), labels))
+    keys, first, member = np.unique(groups, return_index=True, return_inverse=True)
+    # Stratify groups by their label, a group holding both labels (a fuzzy pair) in a stratum of its own.
+    mixed = np.bincount(member, weights=labels, minlength=keys.size) / np.bincount(member, minlength=keys.size)
+    stratum = np.where((mixed > 0) & (mixed < 1), 2, labels[first]).astype(np.int64)
+    fold_of = np.empty(keys.size, dtype=np.intp)
+    for f, (_, test) in enumerate(splitter.split(np.zeros(keys.size), stratum)):
+        fold_of[test] = f
+    row_fold = fold_of[member]
+    return [(np.flatnonzero(row_fold != f), np.flatnonzero(row_fold == f)) for f in range(config.folds)]
+
+
+def _fit(
+    frame: pd.DataFrame,
+    labels: FloatArray,
+    sources: Sequence[SourceSpec],
+    config: EnsembleConfig,
+    weight: FloatArray | None = None,
+    groups: npt.NDArray[np.int64] | None = None,
+) -> Ensemble:
     _check(frame, sources, config)
     n = len(frame)
-    folds = list(StratifiedKFold(config.folds, shuffle=True, random_state=config.seed).split(np.zeros(n), labels))
+    folds = _folds(labels, config, groups)
     has = np.zeros((n, len(sources)), dtype=np.float64)
     jobs: list[Job] = []
     for s, spec in enumerate(sources):
@@ -338,7 +378,7 @@ def _fit(frame: pd.DataFrame, labels: FloatArray, sources: Sequence[SourceSpec],
         jobs += [
             (SubModelRef(f"{spec.name}:{kind}", spec.name, kind), spec, x, mask) for kind in spec.kinds or config.kinds
         ]
-    fitted = _fit_sub_models(jobs, labels, folds, config)
+    fitted = _fit_sub_models(jobs, labels, folds, config, weight)
     refs, tables, texts = fitted.refs, fitted.tables, fitted.texts
     direct = frame.loc[:, list(config.direct_inputs)].to_numpy(dtype=np.float64, na_value=np.nan)
     oof_sub = np.column_stack(fitted.oof)
@@ -355,9 +395,10 @@ def _fit(frame: pd.DataFrame, labels: FloatArray, sources: Sequence[SourceSpec],
         folds=folds,
         c=config.stacker_c,
         non_negative=config.stacker_non_negative,
+        weight=weight,
     )
-    calibration = config.calibration_for(int(labels.sum()))
-    calibrator = fit_calibrator(calibration, oof_logit, labels)
+    calibration = config.calibration_for(int(labels.sum() if weight is None else round(float(weight @ labels))))
+    calibrator = fit_calibrator(calibration, oof_logit, labels, weight)
     serving = ServingEnsemble(
         {s.name: s.features for s in sources},
         refs,
@@ -384,7 +425,13 @@ def _fit(frame: pd.DataFrame, labels: FloatArray, sources: Sequence[SourceSpec],
 
 
 def fit_ensemble(
-    frame: pd.DataFrame, y: npt.ArrayLike, sources: Sequence[SourceSpec], config: EnsembleConfig
+    frame: pd.DataFrame,
+    y: npt.ArrayLike,
+    sources: Sequence[SourceSpec],
+    config: EnsembleConfig,
+    *,
+    weight: npt.ArrayLike | None = None,
+    groups: npt.ArrayLike | None = None,
 ) -> Ensemble:
     """Fit sub-models per source and kind, the stacker on their out-of-fold scores, and the calibration.
 
@@ -398,6 +445,10 @@ def fit_ensemble(
         Usually ``default_sources()``.
     config : EnsembleConfig
         Sub-model kinds, folds, seed, direct inputs, calibration and scaling.
+    weight : array of positive floats, optional
+        Row weights for every fit (sub-models, stacker, calibration); reject inference's fuzzy augmentation.
+    groups : array of ints, optional
+        Rows of one group stay in one fold (the two copies of a fuzzy-augmented application).
 
     Examples
     --------
@@ -406,7 +457,14 @@ def fit_ensemble(
     ('registration:scorecard', 'registration:gbdt')
 
     """
-    return _fit(frame, _labels(y, len(frame)), sources, config)
+    labels = _labels(y, len(frame))
+    w = None if weight is None else np.asarray(weight, dtype=np.float64)
+    if w is not None and (w.shape != labels.shape or not np.all(w >= 0) or not w.sum() > 0):
+        raise ValidationError("weight", f"needs {labels.size} non-negative row weights, not all 0")
+    g = None if groups is None else np.asarray(groups, dtype=np.int64)
+    if g is not None and g.shape != labels.shape:
+        raise ValidationError("groups", f"needs {labels.size} group ids")
+    return _fit(frame, labels, sources, config, w, g)
 
 
 def cross_validate(

@@ -22,9 +22,11 @@ STACKER_GRID = (0.01, 0.1, 1.0, 10.0)
 
 
 def fit_logistic(
-    design: FloatArray, y: FloatArray, c: float, lower: Sequence[float | None]
+    design: FloatArray, y: FloatArray, c: float, lower: Sequence[float | None], weight: FloatArray | None = None
 ) -> tuple[float, FloatArray]:
     """Intercept and coefficients of ``sum(log-loss) + ||w||^2 / (2c)`` with ``w[j] >= lower[j]`` (None: free).
+
+    With ``weight`` each row's log-loss counts ``weight`` times (scikit-learn's ``sample_weight``).
 
     The same objective as scikit-learn's ``LogisticRegression(C=c)``, solved by L-BFGS-B (deterministic).
 
@@ -37,24 +39,27 @@ def fit_logistic(
     """
     k = design.shape[1]
     sign = 2.0 * y - 1.0
+    rows = np.ones_like(y) if weight is None else weight
 
     def loss(theta: FloatArray) -> tuple[float, FloatArray]:
         z = sign * (theta[0] + design @ theta[1:])
-        value = float(np.logaddexp(0.0, -z).sum() + theta[1:] @ theta[1:] / (2.0 * c))
-        g = -sign * np.exp(-np.logaddexp(0.0, z))  # d loss / d logit
+        losses = np.logaddexp(0.0, -z) if weight is None else rows * np.logaddexp(0.0, -z)
+        value = float(losses.sum() + theta[1:] @ theta[1:] / (2.0 * c))
+        g = -sign * rows * np.exp(-np.logaddexp(0.0, z))  # d loss / d logit
         grad = np.concatenate([[g.sum()], design.T @ g + theta[1:] / c])
         return value, grad
 
     bounds = [(None, None)] + [(lo, None) for lo in lower]
     start = np.zeros(k + 1, dtype=np.float64)
-    start[0] = float(np.log(max(y.mean(), 1e-9) / max(1.0 - y.mean(), 1e-9)))
+    rate = float(y.mean() if weight is None else np.average(y, weights=weight))
+    start[0] = float(np.log(max(rate, 1e-9) / max(1.0 - rate, 1e-9)))
     result = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds, options={"maxiter": 2000})
     theta = np.asarray(result.x, dtype=np.float64)
     return float(theta[0]), theta[1:]
 
 
-def _log_loss(y: FloatArray, logit: FloatArray) -> float:
-    return float(np.mean(np.logaddexp(0.0, -(2.0 * y - 1.0) * logit)))
+def _log_loss(y: FloatArray, logit: FloatArray, weight: FloatArray | None = None) -> float:
+    return float(np.average(np.logaddexp(0.0, -(2.0 * y - 1.0) * logit), weights=weight))
 
 
 def fit_fusion(
@@ -70,6 +75,7 @@ def fit_fusion(
     folds: Folds,
     c: float | None = None,
     non_negative: bool = True,
+    weight: FloatArray | None = None,
 ) -> tuple[Fusion, FloatArray]:
     """Fit the stacker on out-of-fold sub-scores; return it and its own out-of-fold log-odds.
 
@@ -77,7 +83,8 @@ def fit_fusion(
     without the source get exactly that (0 after centring) and the source's has-data flag carries the
     difference. The stacker's out-of-fold log-odds (same folds) are what the calibration is fitted on.
     ``c`` None chooses the penalty from ``STACKER_GRID`` by those out-of-fold log-odds' log-loss (ties: the
-    stronger penalty); ``non_negative`` bounds every sub-model weight at 0 (flags and direct inputs are free).
+    stronger penalty); ``non_negative`` bounds every sub-model weight at 0 (flags and direct inputs are free);
+    ``weight`` weights the rows of every fit and of the log-loss.
 
     Examples
     --------
@@ -99,13 +106,13 @@ def fit_fusion(
     def out_of_fold(penalty: float) -> FloatArray:
         logit = np.empty(len(y), dtype=np.float64)
         for train, test in folds:
-            b, w = fit_logistic(design[train], y[train], penalty, lower)
+            b, w = fit_logistic(design[train], y[train], penalty, lower, None if weight is None else weight[train])
             logit[test] = b + design[test] @ w
         return logit
 
     candidates = (c,) if c is not None else STACKER_GRID
-    scored = [(_log_loss(y, logit), i, logit) for i, logit in enumerate(map(out_of_fold, candidates))]
+    scored = [(_log_loss(y, logit, weight), i, logit) for i, logit in enumerate(map(out_of_fold, candidates))]
     _, best, oof_logit = min(scored, key=lambda t: (round(t[0], 12), t[1]))
-    intercept, coef = fit_logistic(design, y, candidates[best], lower)
+    intercept, coef = fit_logistic(design, y, candidates[best], lower, weight)
     fusion = Fusion(**{**shell.__dict__, "intercept": intercept, "coef": tuple(map(float, coef))})
     return fusion, oof_logit

@@ -115,15 +115,23 @@ class GBDTClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
             "verbose": -1,
         }
 
-    def _data(self, x: npt.ArrayLike, y: npt.ArrayLike) -> lgb.Dataset:
+    def _data(self, x: npt.ArrayLike, y: npt.ArrayLike, weight: npt.ArrayLike | None = None) -> lgb.Dataset:
         matrix, labels = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
         if matrix.ndim != 2 or matrix.shape[1] != len(self.features):
             raise ValidationError("x", f"needs {len(self.features)} columns, got shape {matrix.shape}")
         if np.unique(labels).size < 2:
             raise ValidationError("y", "needs both good and bad outcomes")
-        return lgb.Dataset(matrix, label=labels, feature_name=list(self.features), free_raw_data=False)
+        w = None if weight is None else np.asarray(weight, dtype=np.float64)
+        return lgb.Dataset(matrix, label=labels, weight=w, feature_name=list(self.features), free_raw_data=False)
 
-    def cross_fit(self, x: npt.ArrayLike, y: npt.ArrayLike, folds: Folds, patience: int) -> tuple[FloatArray, int]:
+    def cross_fit(
+        self,
+        x: npt.ArrayLike,
+        y: npt.ArrayLike,
+        folds: Folds,
+        patience: int,
+        sample_weight: npt.ArrayLike | None = None,
+    ) -> tuple[FloatArray, int]:
         """Out-of-fold log-odds over ``folds`` and the number of rounds chosen by early stopping on them.
 
         All folds boost in step (``lightgbm.cv``); training stops once the mean log-loss of the held-out
@@ -136,7 +144,7 @@ class GBDTClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
         >>> oof, rounds = GBDTClassifier(("f",)).cross_fit(x, y, folds, patience=50)  # doctest: +SKIP
 
         """
-        data = self._data(x, y)
+        data = self._data(x, y, sample_weight)
         result = lgb.cv(
             {**self.params(), "metric": "binary_logloss"},
             data,
@@ -156,9 +164,9 @@ class GBDTClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
             oof[test] = booster.predict(matrix[test], num_iteration=rounds, raw_score=True)
         return oof, rounds
 
-    def fit(self, x: npt.ArrayLike, y: npt.ArrayLike) -> GBDTClassifier:
-        """Train the booster against 0/1 ``y``."""
-        data = self._data(x, y)
+    def fit(self, x: npt.ArrayLike, y: npt.ArrayLike, sample_weight: npt.ArrayLike | None = None) -> GBDTClassifier:
+        """Train the booster against 0/1 ``y`` (rows weighted by ``sample_weight`` if given)."""
+        data = self._data(x, y, sample_weight)
         trained = lgb.train(self.params(), data, num_boost_round=self.rounds)
         self.text_: str = trained.model_to_string()
         self.booster_ = lgb.Booster(model_str=self.text_)

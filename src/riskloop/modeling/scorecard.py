@@ -23,8 +23,10 @@ def _woe(bad: FloatArray, good: FloatArray) -> FloatArray:
     return np.asarray(np.log((bad + 0.5) / (bad.sum() + 0.5)) - np.log((good + 0.5) / (good.sum() + 0.5)))
 
 
-def _bins(values: FloatArray, y: FloatArray, trend: str, max_bins: int, min_share: float) -> tuple[FloatArray, ...]:
-    """Splits and WOE (value bins, then the missing bin) of one feature."""
+def _bins(
+    values: FloatArray, y: FloatArray, trend: str, max_bins: int, min_share: float, weight: FloatArray | None = None
+) -> tuple[FloatArray, ...]:
+    """Splits and WOE (value bins, then the missing bin) of one feature; counts weighted by ``weight``."""
     known = ~np.isnan(values)
     splits = np.zeros(0)
     if np.unique(values[known]).size > 1:
@@ -36,11 +38,12 @@ def _bins(values: FloatArray, y: FloatArray, trend: str, max_bins: int, min_shar
             max_n_prebins=12,
             solver="cp",
         )
-        binning.fit(values[known], y[known])
+        binning.fit(values[known], y[known], sample_weight=None if weight is None else weight[known])
         splits = np.asarray(binning.splits, dtype=np.float64)
     index = np.where(known, np.searchsorted(splits, values, side="right"), splits.size + 1)
-    bad = np.bincount(index, weights=y, minlength=splits.size + 2)
-    total = np.bincount(index, minlength=splits.size + 2).astype(np.float64)
+    w = np.ones_like(y) if weight is None else weight
+    bad = np.bincount(index, weights=y * w, minlength=splits.size + 2)
+    total = np.bincount(index, weights=w, minlength=splits.size + 2)
     woe = _woe(np.asarray(bad, dtype=np.float64), total - bad)
     if total[-1] < MIN_MISSING:
         woe[-1] = 0.0
@@ -83,8 +86,11 @@ class ScorecardClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
         self.min_bin_share = min_bin_share
         self.c = c
 
-    def fit(self, x: npt.ArrayLike, y: npt.ArrayLike) -> ScorecardClassifier:
-        """Bin every feature against 0/1 ``y``, then fit the regression on the bins' WOE."""
+    def fit(
+        self, x: npt.ArrayLike, y: npt.ArrayLike, sample_weight: npt.ArrayLike | None = None
+    ) -> ScorecardClassifier:
+        """Bin every feature against 0/1 ``y``, then fit the regression on the bins' WOE (rows weighted if given)."""
+        weight = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         matrix, labels = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
         if matrix.ndim != 2 or matrix.shape[1] != len(self.features):
             raise ValidationError("x", f"needs {len(self.features)} columns, got shape {matrix.shape}")
@@ -92,15 +98,16 @@ class ScorecardClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
             raise ValidationError("y", "needs both good and bad outcomes")
         monotone = dict(self.monotone or {})
         binned = [
-            _bins(matrix[:, j], labels, TRENDS[monotone.get(f, 0)], self.max_bins, self.min_bin_share)
+            _bins(matrix[:, j], labels, TRENDS[monotone.get(f, 0)], self.max_bins, self.min_bin_share, weight)
             for j, f in enumerate(self.features)
         ]
         woe = np.column_stack([self._woe_of(matrix[:, j], *binned[j]) for j in range(len(binned))])
         keep = np.ones(len(binned), dtype=bool)
         coef = np.zeros(len(binned))
-        intercept = float(np.log(labels.mean() / (1 - labels.mean())))
+        rate = float(np.average(labels, weights=weight))
+        intercept = float(np.log(rate / (1 - rate)))
         while keep.any():
-            reg = LogisticRegression(C=self.c, max_iter=1000).fit(woe[:, keep], labels)
+            reg = LogisticRegression(C=self.c, max_iter=1000).fit(woe[:, keep], labels, sample_weight=weight)
             coef[:] = 0.0
             coef[keep] = reg.coef_[0]
             intercept = float(reg.intercept_[0])
