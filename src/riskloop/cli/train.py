@@ -39,6 +39,14 @@ def train(
     graph: Annotated[
         bool, typer.Option(help="Workspace: add the graph source (batch only: the decision path refers such a model)")
     ] = False,
+    reject_inference: Annotated[
+        str,
+        typer.Option(
+            "--reject-inference",
+            help="Workspace: none | fuzzy | parcel — add applications that never became a loan, labelled by "
+            "the known-outcome model (docs/closed-loop.md)",
+        ),
+    ] = "none",
     json_mode: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Train, validate and register a model; write its bundle and an HTML + JSON validation report."""
@@ -80,6 +88,7 @@ def train(
                     truth=truth,
                     graph=graph,
                     author=operator(),
+                    reject_inference=reject_inference,
                 )
                 result = train_workspace(home, workspace, report)
     emit(result, json_mode, _render_table if table is not None else _render_workspace)

@@ -31,6 +31,17 @@ ORDER BY l.application_id
 """
 
 
+def funded_applications(root: Path) -> set[str]:
+    """IDs of the applications that became a loan (the only ones whose outcome can ever be observed)."""
+    con, present = open_tables(root, ("loans",))
+    try:
+        if "loans" not in present:
+            raise DataSourceError(f"loans: no table under {root}")
+        return {str(r[0]) for r in con.sql("SELECT DISTINCT application_id FROM loans").fetchall()}
+    finally:
+        con.close()
+
+
 def observed_outcomes(root: Path, observed_on: dt.date, days_past_due: int = BAD_DAYS_PAST_DUE) -> pa.Table:
     """Loans mature enough to judge on ``observed_on``, with ``bad`` = an instalment ``days_past_due`` unpaid.
 

@@ -281,7 +281,7 @@ def _take(weight: FloatArray | None, rows: npt.NDArray[np.intp]) -> FloatArray |
 
 
 def _fit_one(
-    job: Job, labels: FloatArray, folds: Folds, config: EnsembleConfig, fold: int, weight: FloatArray | None
+    job: Job, labels: FloatArray, folds: Folds, config: EnsembleConfig, fold: int, *, weight: FloatArray | None
 ) -> Any:
     """Fold ``fold``'s out-of-fold scores, or for ``fold == len(folds)`` the model fitted on every row."""
     ref, spec, x, mask = job
@@ -318,7 +318,7 @@ def _fit_sub_models(
         futures = [
             [pool.submit(_cross_fit, job, labels, folds, config, weight)]
             if job[0].kind == GBDT and config.gbdt_early_stopping > 0
-            else [pool.submit(_fit_one, job, labels, folds, config, f, weight) for f in range(len(folds) + 1)]
+            else [pool.submit(_fit_one, job, labels, folds, config, f, weight=weight) for f in range(len(folds) + 1)]
             for job in jobs
         ]
     out = _SubModels([], [], {}, {}, {})
@@ -361,6 +361,7 @@ def _fit(
     labels: FloatArray,
     sources: Sequence[SourceSpec],
     config: EnsembleConfig,
+    *,
     weight: FloatArray | None = None,
     groups: npt.NDArray[np.int64] | None = None,
 ) -> Ensemble:
@@ -464,7 +465,7 @@ def fit_ensemble(
     g = None if groups is None else np.asarray(groups, dtype=np.int64)
     if g is not None and g.shape != labels.shape:
         raise ValidationError("groups", f"needs {labels.size} group ids")
-    return _fit(frame, labels, sources, config, w, g)
+    return _fit(frame, labels, sources, config, weight=w, groups=g)
 
 
 def cross_validate(

@@ -24,7 +24,7 @@ def _woe(bad: FloatArray, good: FloatArray) -> FloatArray:
 
 
 def _bins(
-    values: FloatArray, y: FloatArray, trend: str, max_bins: int, min_share: float, weight: FloatArray | None = None
+    values: FloatArray, y: FloatArray, trend: str, max_bins: int, min_share: float, *, weight: FloatArray | None = None
 ) -> tuple[FloatArray, ...]:
     """Splits and WOE (value bins, then the missing bin) of one feature; counts weighted by ``weight``."""
     known = ~np.isnan(values)
@@ -42,9 +42,9 @@ def _bins(
         splits = np.asarray(binning.splits, dtype=np.float64)
     index = np.where(known, np.searchsorted(splits, values, side="right"), splits.size + 1)
     w = np.ones_like(y) if weight is None else weight
-    bad = np.bincount(index, weights=y * w, minlength=splits.size + 2)
-    total = np.bincount(index, weights=w, minlength=splits.size + 2)
-    woe = _woe(np.asarray(bad, dtype=np.float64), total - bad)
+    bad = np.asarray(np.bincount(index, weights=y * w, minlength=splits.size + 2), dtype=np.float64)
+    total = np.asarray(np.bincount(index, weights=w, minlength=splits.size + 2), dtype=np.float64)
+    woe = _woe(bad, total - bad)
     if total[-1] < MIN_MISSING:
         woe[-1] = 0.0
     return splits, woe
@@ -98,7 +98,7 @@ class ScorecardClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
             raise ValidationError("y", "needs both good and bad outcomes")
         monotone = dict(self.monotone or {})
         binned = [
-            _bins(matrix[:, j], labels, TRENDS[monotone.get(f, 0)], self.max_bins, self.min_bin_share, weight)
+            _bins(matrix[:, j], labels, TRENDS[monotone.get(f, 0)], self.max_bins, self.min_bin_share, weight=weight)
             for j, f in enumerate(self.features)
         ]
         woe = np.column_stack([self._woe_of(matrix[:, j], *binned[j]) for j in range(len(binned))])

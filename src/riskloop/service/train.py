@@ -22,12 +22,13 @@ import pyarrow.parquet as pq
 from riskloop.errors import DataSourceError, ValidationError
 from riskloop.features.backends.duckdb import DuckDBFeatureEngine
 from riskloop.features.catalog import GROUPS, GROUPS_BY_NAME
-from riskloop.features.labels import observed_outcomes
+from riskloop.features.labels import funded_applications, observed_outcomes
 from riskloop.features.spine import application_spine
 from riskloop.modeling.bundle import KIND
 from riskloop.modeling.ensemble import Ensemble, EnsembleConfig, cross_validate, fit_ensemble
 from riskloop.modeling.evaluation import bootstrap_auc_gain, discrimination
 from riskloop.modeling.metrics import bootstrap_auc
+from riskloop.modeling.reject_inference import METHODS, Augmented, fuzzy_augment, parcel
 from riskloop.modeling.report import ScoredSplit, build_report, write_report
 from riskloop.modeling.sources import SourceSpec, cross_source, default_sources
 from riskloop.modeling.splits import time_split
@@ -60,6 +61,9 @@ class WorkspaceTraining:
     graph: bool = False
     config: Mapping[str, Any] = field(default_factory=dict)  # further EnsembleConfig fields (direct_inputs ...)
     author: str = UNKNOWN_AUTHOR  # who trains it: recorded in the registry, never its approver
+    # Reject inference (modeling/reject_inference.py): "fuzzy" or "parcel" add the training window's
+    # applications that never became a loan, labelled by the known-good-bad model; "none" trains on loans only.
+    reject_inference: str = "none"
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,8 @@ def train_workspace(home: ModelHome, options: WorkspaceTraining, progress: Progr
 
     """
     _check_name(options.name)
+    if options.reject_inference not in METHODS:
+        raise ValidationError("reject_inference", f"{options.reject_inference!r}: use one of {', '.join(METHODS)}")
     tables = home.warehouse
     progress("features", 0, 5)
     frame, as_of = _workspace_frame(tables, options.as_of)
@@ -114,6 +120,14 @@ def train_workspace(home: ModelHome, options: WorkspaceTraining, progress: Progr
     train = labelled.iloc[split.train].reset_index(drop=True)
     progress("train", 2, 5)
     ensemble = fit_ensemble(train, y[split.train], sources, config)
+    inferred: dict[str, Any] = {"method": "none"}
+    unknown_ids: set[str] = set()
+    if options.reject_inference != "none":
+        unknown = unknown_applications(frame, funded_applications(tables), train["as_of"].min(), split.oot_from)
+        ensemble, inferred = with_reject_inference(
+            options.reject_inference, train, y[split.train], unknown, ensemble, sources=sources, config=config
+        )
+        unknown_ids = set(unknown["application_id"])
     progress("evaluate", 3, 5)
     columns = [f for s in sources for f in s.features] + list(direct)
     scored = [
@@ -132,10 +146,13 @@ def train_workspace(home: ModelHome, options: WorkspaceTraining, progress: Progr
         "sources": [s.name for s in sources],
         "direct_inputs": list(direct),
         "graph": options.graph,
+        "reject_inference": inferred,
     }
     report = build_report(scored, meta)
     if options.truth is not None:
-        report["truth"] = truth_figures(options.truth, frame, labelled, split.train, ensemble, seed=options.seed)
+        report["truth"] = truth_figures(
+            options.truth, frame, labelled, split.train, ensemble, seed=options.seed, also_trained=unknown_ids
+        )
     progress("save", 4, 5)
     reference = monitoring_reference(next(s for s in scored if s.name == "train"), report["summary"])
     paths = save_model(home, options.name, ensemble, meta, report, author=options.author, reference=reference)
@@ -222,6 +239,52 @@ def workspace_inputs(columns: Any, *, cross: bool = CROSS_SOURCE) -> tuple[tuple
     return sources, direct
 
 
+def unknown_applications(
+    frame: pd.DataFrame, funded: set[str], start: pd.Timestamp, oot_from: str | None
+) -> pd.DataFrame:
+    """Applications of the training window (``start`` up to the out-of-time cut) that never became a loan.
+
+    Those are the rejected and the undrawn: their outcome can never be observed. Funded loans still
+    maturing are left out (their outcome will come).
+    """
+    at = frame["as_of"]
+    window = at >= start
+    if oot_from is not None:
+        window &= at < pd.Timestamp(oot_from)
+    return frame[window & ~frame["application_id"].isin(funded)].reset_index(drop=True)
+
+
+def with_reject_inference(
+    method: str,
+    train: pd.DataFrame,
+    y: np.ndarray,
+    unknown: pd.DataFrame,
+    known_model: Ensemble,
+    *,
+    sources: tuple[SourceSpec, ...],
+    config: EnsembleConfig,
+) -> tuple[Ensemble, dict[str, Any]]:
+    """The ensemble refitted on ``train`` plus ``unknown`` labelled by ``known_model`` (fuzzy or parcel)."""
+    if unknown.empty:
+        raise ValidationError("reject_inference", "no application without a loan in the training window")
+    p = np.asarray(known_model.predict(unknown).pd, dtype=np.float64)
+    sample: Augmented = (
+        fuzzy_augment(y, p)
+        if method == "fuzzy"
+        else parcel(np.asarray(known_model.predict(train).pd, dtype=np.float64), y, p, seed=config.seed)
+    )
+    both = pd.concat([train, unknown], ignore_index=True).iloc[sample.row].reset_index(drop=True)
+    fitted = fit_ensemble(both, sample.y, sources, config, weight=sample.weight, groups=sample.group)
+    return fitted, {
+        "method": method,
+        "known_applications": len(train),
+        "known_bad_rate": float(y.mean()),
+        "unknown_applications": len(unknown),
+        "unknown_mean_pd": float(p.mean()),
+        "augmented_bad_rate": float(np.average(sample.y, weights=sample.weight)),
+    }
+
+
 def with_graph_features(frame: pd.DataFrame, graph: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with the graph features of its applications (an application the graph lacks gets NaN)."""
     return frame.merge(graph, on="application_id", how="left", validate="one_to_one")
@@ -246,17 +309,25 @@ def scored_split(name: str, ensemble: Ensemble, frame: pd.DataFrame, y: np.ndarr
 
 
 def truth_figures(
-    truth: Path, frame: pd.DataFrame, labelled: pd.DataFrame, train_rows: np.ndarray, ensemble: Ensemble, *, seed: int
+    truth: Path,
+    frame: pd.DataFrame,
+    labelled: pd.DataFrame,
+    train_rows: np.ndarray,
+    ensemble: Ensemble,
+    *,
+    seed: int,
+    also_trained: set[str] | frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
-    """Fused and best-sub-model AUC against ground truth on every application of ``frame`` not in ``train_rows``.
+    """Fused and best-sub-model AUC against ground truth on every application of ``frame`` not trained on.
 
-    ``train_rows`` are positions in ``labelled``, the applications with an observed outcome.
+    ``train_rows`` are positions in ``labelled``, the applications with an observed outcome;
+    ``also_trained`` the application IDs reject inference added to training.
     """
     path = truth / "applications.parquet"
     if not path.is_file():
         raise DataSourceError(f"{path}: ground truth not found (only synthetic universes have it)")
     known = pq.read_table(path, columns=["application_id", "defaulted"]).to_pandas()
-    trained = set(labelled["application_id"].iloc[train_rows])
+    trained = set(labelled["application_id"].iloc[train_rows]) | set(also_trained)
     held = frame[~frame["application_id"].isin(trained)].merge(known, on="application_id").reset_index(drop=True)
     y = held["defaulted"].astype(np.int64).to_numpy()
     if held.empty or y.min() == y.max():

@@ -40,7 +40,8 @@ def test_parcel_draws_at_the_band_bad_rate() -> None:
     y_known = (p_known > 0.5).astype(int)  # band bad rate: 0 below the median, 1 above
     a = parcel(p_known, y_known, np.array([0.1] * 500 + [0.9] * 500), bands=2, seed=1)
     drawn = a.y[2000:]
-    assert drawn[:500].sum() == 0 and drawn[500:].sum() == 500
+    assert drawn[:500].sum() == 0
+    assert drawn[500:].sum() == 500
     half = parcel(p_known, y_known, np.full(4000, 0.9), bands=2, factor=0.5, seed=1).y[2000:]
     assert abs(half.mean() - 0.5) < 0.03  # seeded draw at 1 x 0.5
     assert (parcel(p_known, y_known, np.full(10, 0.9), bands=2, factor=0.5, seed=3).y
