@@ -57,6 +57,7 @@ def train(
     settings: Settings = ctx.obj
     with cli_errors(json_mode):
         table = _table_path(csv, parquet, target)
+        _check_reject_inference(reject_inference, table)
         with ExitStack() as stack:
             # A table brings its own data (the workspace is created for the model); the workspace must hold some.
             ws = stack.enter_context(Workspace.open(settings, create=table is not None))
@@ -92,6 +93,15 @@ def train(
                 )
                 result = train_workspace(home, workspace, report)
     emit(result, json_mode, _render_table if table is not None else _render_workspace)
+
+
+def _check_reject_inference(method: str, table: Path | None) -> None:
+    from riskloop.modeling.reject_inference import METHODS  # numpy only: not the training stack
+
+    if method not in METHODS:
+        raise ValidationError("--reject-inference", f"{method!r}: use one of {', '.join(METHODS)}")
+    if method != "none" and table is not None:
+        raise ValidationError("--reject-inference", "only applies to the workspace (a table has no rejects)")
 
 
 def _table_path(csv: Path | None, parquet: Path | None, target: str | None) -> Path | None:

@@ -122,3 +122,18 @@ def test_unsafe_model_name_is_refused(tmp_path: Path) -> None:
     )
     assert code == 2
     assert "name: '../x'" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        (("--reject-inference", "bogus"), "use one of none, fuzzy, parcel"),
+        (("--reject-inference", "fuzzy"), "workspace"),
+    ],
+)
+def test_reject_inference_option_is_checked(tmp_path: Path, args: tuple[str, ...], problem: str) -> None:
+    _table(200).to_csv(tmp_path / "t.csv", index=False)
+    code, _, err = _invoke(tmp_path, "--csv", str(tmp_path / "t.csv"), "--target", "y", "--json", *args)
+    assert code != 0
+    assert "--reject-inference" in err
+    assert problem in err
