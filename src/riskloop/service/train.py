@@ -304,7 +304,7 @@ def _workspace_frame(tables: Path, as_of: dt.date | None) -> tuple[pd.DataFrame,
 def scored_split(name: str, ensemble: Ensemble, frame: pd.DataFrame, y: np.ndarray, columns: list[str]) -> ScoredSplit:
     """``frame``'s rows scored by ``ensemble``, with their labels ``y`` and the values of ``columns`` (for PSI)."""
     scores = ensemble.predict(frame)
-    features = frame.loc[:, [c for c in columns if c in frame.columns]]
+    features = frame.loc[:, list(dict.fromkeys(c for c in columns if c in frame.columns))]  # each column once
     return ScoredSplit(name, y.astype(np.int64), np.asarray(scores.pd, dtype=np.float64), scores.sub_scores, features)
 
 
