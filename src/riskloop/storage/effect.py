@@ -47,9 +47,9 @@ class SQLEffectSource:
 
     def decisions(self, as_of: dt.date) -> list[Decided]:
         """Champion decisions made by the end of ``as_of`` with when they became final (any day)."""
-        cols = (decisions.c.application_id, decisions.c.decision_id, decisions.c.decided_at, decisions.c.tier,
-                decisions.c.strategy, decisions.c.pd, decisions.c.limit_cents, decisions.c.decision,
-                decisions.c.inputs, decisions.c.final_outcome, reviews.c.closed_at, reviews.c.final_outcome)  # fmt: skip
+        d, r = decisions.c, reviews.c
+        cols = (d.application_id, d.decision_id, d.decided_at, d.tier, d.strategy, d.pd, d.limit_cents, d.decision,
+                d.inputs, d.final_outcome, r.closed_at, r.final_outcome)  # fmt: skip
         stmt = (
             sa.select(*cols)
             .select_from(decisions.outerjoin(reviews, reviews.c.decision_id == decisions.c.decision_id))
