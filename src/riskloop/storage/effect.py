@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,6 +30,9 @@ class SQLEffectSource:
     def __init__(self, engine: sa.Engine, warehouse: Warehouse) -> None:
         self.engine, self.warehouse = engine, warehouse
 
+    def _json(self, column: sa.ColumnElement[str]) -> Any:
+        return _json_text(column, self.engine.dialect.name)
+
     def applications(self, as_of: dt.date) -> list[Applied]:
         """Applications submitted by the end of ``as_of``."""
         if "applications" not in set(self.warehouse.tables()):
@@ -48,8 +50,10 @@ class SQLEffectSource:
     def decisions(self, as_of: dt.date) -> list[Decided]:
         """Champion decisions made by the end of ``as_of`` with when they became final (any day)."""
         d, r = decisions.c, reviews.c
-        cols = (d.application_id, d.decision_id, d.decided_at, d.tier, d.strategy, d.pd, d.limit_cents, d.decision,
-                d.inputs, d.final_outcome, r.closed_at, r.final_outcome)  # fmt: skip
+        model = self._json(d.decision)[("versions", "model")].as_string()  # not the whole JSON of each row
+        channel = self._json(d.inputs)[("request", "channel")].as_string()
+        cols = (d.application_id, d.decision_id, d.decided_at, d.tier, d.strategy, d.pd, d.limit_cents, model,
+                channel, d.final_outcome, r.closed_at, r.final_outcome)  # fmt: skip
         stmt = (
             sa.select(*cols)
             .select_from(decisions.outerjoin(reviews, reviews.c.decision_id == decisions.c.decision_id))
@@ -60,23 +64,27 @@ class SQLEffectSource:
             return [_decided(row) for row in conn.execute(stmt)]
 
 
+def _json_text(column: sa.ColumnElement[str], dialect: str) -> Any:
+    """A JSON text column as JSON: PostgreSQL needs the cast; SQLite reads text (a CAST AS JSON there is numeric)."""
+    return sa.cast(column, sa.JSON) if dialect == "postgresql" else sa.type_coerce(column, sa.JSON)
+
+
 def _decided(row: Any) -> Decided:
-    app_id, decision_id, decided_at, tier, strategy, pd, limit, body, inputs, final, closed_at, reviewed = row
+    app_id, decision_id, decided_at, tier, strategy, pd, limit, model, channel, final, closed_at, reviewed = row
     decided = _utc(decided_at)
     assert decided is not None
     if Tier(tier).needs_human or closed_at is not None:  # final when its review closed
         outcome, final_at = reviewed, _utc(closed_at)
     else:
         outcome, final_at = final, decided
-    request = json.loads(inputs).get("request") or {}
     return Decided(
         application_id=app_id,
         decision_id=decision_id,
         decided_at=decided,
         tier=tier,
         strategy=strategy,
-        model=str(json.loads(body).get("versions", {}).get("model", "")),
-        channel=request.get("channel") if isinstance(request, dict) else None,
+        model=model or "",
+        channel=channel,
         pd=pd,
         limit_cents=int(limit),
         final_outcome=outcome if final_at is not None else None,

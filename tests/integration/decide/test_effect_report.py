@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,7 @@ def posted(decision_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -
     requests = workspace_requests(home, limit=POSTED)
     clock = ReplayClock(requests[0][1])
     tiers: dict[str, str] = {}
+    models: set[str] = set()
     with TestClient(create_app(load_settings(home), graph=MemoryGraphChecks(), clock=clock)) as client:
         channel = {"Authorization": f"Bearer {keys['channel']['secret']}"}
         for request, at in requests:
@@ -56,6 +58,7 @@ def posted(decision_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -
             answer = client.post("/v1/applications", json=_body(request), headers=headers)
             assert answer.status_code == 201, answer.text
             tiers[request.application_id] = answer.json()["tier"]
+            models.add(answer.json()["versions"]["model"])
     updated_to = json.loads((decision_workspace / "demo.json").read_text())["outcomes"]["as_of"]
     code, _, err = _cli(home, "outcomes", "update", "--as-of", updated_to, "--full")  # link the new decisions
     assert code == 0, err
@@ -65,6 +68,8 @@ def posted(decision_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -
         "keys": keys,
         "applied": applied,
         "tiers": tiers,
+        "channels": Counter(r.channel for r, _ in requests),
+        "models": models,
         "updated_to": dt.date.fromisoformat(updated_to),
     }
 
@@ -95,8 +100,10 @@ def test_the_funnel_counts_what_was_posted_and_drawn_by_the_day(posted: dict[str
     assert report["loans"] == len(loans)
     assert report["loans_without_decision"] == len(loans) - sum(r["application_id"] in posted["applied"] for r in loans)
     assert f"no stored decision for {report['loans_without_decision']:,}" in report["note"]
-    assert sum(g["decided"] for g in report["funnel"]["by_channel"].values()) == POSTED
-    assert set(report["funnel"]["by_strategy"]) >= {"(none)"}
+    by_channel, by_model = report["funnel"]["by_channel"], report["funnel"]["by_model"]
+    assert {k: g["decided"] for k, g in by_channel.items() if g["decided"]} == posted["channels"]  # the request's
+    assert {k for k, g in by_model.items() if g["decided"]} == {next(iter(posted["models"]))}
+    assert by_model["(none)"]["decided"] == 0
     assert report["loss"]["overall"]["loans"] == len(on_posted)
 
 
