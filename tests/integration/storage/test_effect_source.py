@@ -60,3 +60,4 @@ def test_decisions_by_the_day_with_their_review_and_json_fields(db_url: str, tmp
     assert source.applications(dt.date(2025, 3, 5)) == []
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(decisions)).scalar() == 5  # read only
+    engine.dispose()  # no connection left open for a later test to find
