@@ -50,7 +50,7 @@ def render_effect(report: Mapping[str, Any]) -> str:
         "<h2>预期损失与实际损失 Expected vs realised loss</h2>",
         f"<p>{escape(loss['definition'])}</p>",
         _chart(loss_chart(loss["by_vintage"])),
-        *(_loss_table(name, loss[f"by_{name}"]) for name in ("vintage", "strategy", "model")),
+        *(_loss_table(name, loss[f"by_{name}"]) for name in ("decision", "vintage", "strategy", "model")),
     ]
     return (
         '<!doctype html>\n<html lang="zh-CN"><head><meta charset="utf-8">'

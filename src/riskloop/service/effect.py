@@ -24,6 +24,7 @@ from riskloop.service.outcome_ports import LoanBook, OutcomeStore
 from riskloop.service.outcomes import UPDATE_COMMAND
 
 OPEN = "open"  # drawn, neither repaid nor defaulted on the day
+IN_REVIEW = "in_review"  # the loss group of loans whose decision was not final on the day
 
 
 class EffectTracker:
@@ -66,6 +67,9 @@ class EffectTracker:
         def model(_: DecisionOutcome, d: Decided) -> str:
             return d.model
 
+        def final(_: DecisionOutcome, d: Decided) -> str:
+            return d.outcome_on(day) or IN_REVIEW  # the bank may lend on a declined or referred application
+
         overall = losses(loans, latest, day, self.lgd, lambda *_: "all")
         return {
             "definition": "expected: PD at decision × LGD × principal drawn; realised: LGD × principal defaulted",
@@ -73,6 +77,7 @@ class EffectTracker:
             "by_vintage": losses(loans, latest, day, self.lgd, vintage),
             "by_strategy": losses(loans, latest, day, self.lgd, strategy),
             "by_model": losses(loans, latest, day, self.lgd, model),
+            "by_decision": losses(loans, latest, day, self.lgd, final),
         }
 
     def loans_on(self, day: dt.date) -> list[DecisionOutcome]:

@@ -105,6 +105,9 @@ def test_the_funnel_counts_what_was_posted_and_drawn_by_the_day(posted: dict[str
     assert {k for k, g in by_model.items() if g["decided"]} == {next(iter(posted["models"]))}
     assert by_model["(none)"]["decided"] == 0
     assert report["loss"]["overall"]["loans"] == len(on_posted)
+    by_decision = report["loss"]["by_decision"]
+    assert by_decision["approved"]["loans"] == overall["drawn"]  # the rest were lent on a declined or referred one
+    assert sum(g["loans"] for g in by_decision.values()) == len(on_posted)
 
 
 def test_vintage_curves_agree_with_the_outcome_summary(posted: dict[str, Any]) -> None:

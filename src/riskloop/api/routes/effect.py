@@ -45,6 +45,7 @@ EXAMPLE: JsonDict = {
         "by_vintage": {"2024-07": _LOSS},
         "by_strategy": {},
         "by_model": {},
+        "by_decision": {"approved": _LOSS},
     },
 }
 
