@@ -70,6 +70,7 @@ if TYPE_CHECKING:
     from riskloop.scoring.behaviour import BehaviourModel
     from riskloop.scoring.registry import RegisteredModel
     from riskloop.service.alert_propagation import Propagator
+    from riskloop.service.effect import EffectTracker
     from riskloop.service.graph_checks import WorkspaceGraphChecks
     from riskloop.service.model_monitoring import ModelMonitor
     from riskloop.service.models import ModelLifecycle
@@ -673,6 +674,15 @@ class Workspace:
             ZenRuleEngine(self.strategy_loader()),
             self.alerts(),
         )
+
+    def effect(self) -> EffectTracker:
+        """Effect tracking: funnel, vintage curves, expected against realised loss as of a day."""
+        from riskloop.service.effect import EffectTracker
+        from riskloop.storage.effect import SQLEffectSource
+        from riskloop.storage.outcomes import SQLOutcomeStore, WarehouseLoanBook
+
+        source = SQLEffectSource(self.engine, self.warehouse)
+        return EffectTracker(source, SQLOutcomeStore(self.engine), WarehouseLoanBook(self.warehouse))
 
     def behaviour_model(self, name: str = "behaviour") -> BehaviourModel | None:
         """The active behaviour model of ``name`` (its manifest checked against the registered sha256), else None."""

@@ -15,12 +15,12 @@ from pydantic import BaseModel
 from riskloop.api import openapi, schemas
 from riskloop.api.app import create_app
 from riskloop.api.errors import PROBLEM_JSON
-from riskloop.api.routes import alerts, health, models, reviews, strategies
+from riskloop.api.routes import alerts, effect, health, models, reviews, strategies
 from riskloop.config import Settings
 
 RFC_9457 = {"type", "title", "status", "detail", "instance"}
 OURS = {"error", "message", "field"}
-MODULES: tuple[ModuleType, ...] = (schemas, openapi, health, reviews, strategies, alerts, models)
+MODULES: tuple[ModuleType, ...] = (schemas, openapi, health, reviews, strategies, alerts, models, effect)
 
 
 def _models() -> dict[str, type[BaseModel]]:

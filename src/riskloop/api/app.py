@@ -12,7 +12,17 @@ from riskloop.api import docs, errors, metrics, openapi
 from riskloop.api.deps import Services
 from riskloop.api.limits import BodyLimit, LimitSettings, Shedder
 from riskloop.api.observability import RequestObserver
-from riskloop.api.routes import alerts, applications, decisions, health, identifiers, models, reviews, strategies
+from riskloop.api.routes import (
+    alerts,
+    applications,
+    decisions,
+    effect,
+    health,
+    identifiers,
+    models,
+    reviews,
+    strategies,
+)
 from riskloop.config import Settings
 from riskloop.domain.clock import Clock, SystemClock
 from riskloop.privacy import scrub
@@ -84,6 +94,7 @@ def create_app(
     app.include_router(strategies.router)
     app.include_router(alerts.router)
     app.include_router(models.router)
+    app.include_router(effect.router)
     openapi.install(app)
     docs.install(app)
     return app

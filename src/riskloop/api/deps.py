@@ -13,6 +13,7 @@ from riskloop.service.alerts import AlertDesk
 from riskloop.service.api_keys import ApiKeyAdmin, Authenticator
 from riskloop.service.decide import Decider
 from riskloop.service.decision_lookup import DecisionLookup
+from riskloop.service.effect import EffectTracker
 from riskloop.service.intake import Intake, Split
 from riskloop.service.model_monitoring import ModelMonitor
 from riskloop.service.outcomes import OutcomeTracker
@@ -40,6 +41,7 @@ class Services:
     outcomes: OutcomeTracker
     models: SQLModelRegistry
     model_monitor: ModelMonitor
+    effect: EffectTracker
 
     @classmethod
     def of(cls, ws: Workspace, decider: Decider, split: Split | None) -> Services:
@@ -59,6 +61,7 @@ class Services:
             ws.outcomes(),
             ws.model_registry(),
             ws.model_monitor(),
+            ws.effect(),
         )
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 BAD_DPD = 90  # days past due that make a loan bad (the Basel default definition)
 HORIZONS = (3, 6, 12)  # months on book at which a loan's bad flag is read
+LGD = 0.45  # loss given default of unsecured SME credit: expected loss (backtest, effect) and realised loss
 CURRENT, DELINQUENT, DEFAULTED, REPAID = "current", "delinquent", "defaulted", "repaid"
 _DAY = dt.timedelta(days=1)
 

@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 
 from riskloop.domain.clock import ReplayClock
 from riskloop.domain.decision import TIER_ORDER, Decision, Tier
+from riskloop.domain.outcome import LGD
 from riskloop.errors import DataSourceError, NotFoundError, ValidationError
 from riskloop.features.backends.duckdb import DuckDBFeatureEngine
 from riskloop.features.catalog import GROUPS
@@ -36,7 +37,6 @@ from riskloop.service.applications import recorded_requests
 from riskloop.service.decide import Decider, DecisionInputs
 from riskloop.service.ports import IdentityOpener, Progress, no_progress
 
-LGD = 0.45  # loss given default of unsecured SME credit, for expected loss
 PROGRESS_EVERY = 250
 ENTERPRISE_COLUMNS = frozenset(
     [f for g in ENTERPRISE_GROUPS for f in g.feature_names] + [f"avail_{g.name}" for g in ENTERPRISE_GROUPS]
