@@ -228,13 +228,15 @@ class Monitor:
 
     def _judge(self, key: str, rows: list[dict[str, Any]], progress: Progress) -> list[Verdict]:
         verdicts = []
-        for i, row in enumerate(rows):
-            outcome = self.rules.evaluate(key, policy_context(row))
-            if outcome.error is not None:
-                raise ConfigError(f"warning policy {key} failed on loan {row['loan_id']}: {outcome.error.message}")
-            verdicts.append(read_verdict(row, outcome.result))
-            if i % 5000 == 0:
-                progress("policy", i, len(rows))
+        for start in range(0, len(rows), 5000):
+            progress("policy", start, len(rows))
+            chunk = rows[start : start + 5000]
+            for row, outcome in zip(
+                chunk, self.rules.evaluate_many(key, [policy_context(r) for r in chunk]), strict=True
+            ):
+                if outcome.error is not None:
+                    raise ConfigError(f"warning policy {key} failed on loan {row['loan_id']}: {outcome.error.message}")
+                verdicts.append(read_verdict(row, outcome.result))
         return verdicts
 
 
