@@ -144,3 +144,19 @@ def test_monitors_raising_one_key_at_once_store_one_alert_and_one_message(alert_
     assert stored.level == "warning"  # whatever the order, the highest level ends up stored
     events = [e for _, _, e in messages(alert_stores)]
     assert events.count("alert.raised") == 1
+
+
+def test_a_batch_of_new_alerts_is_stored_whole_or_not_at_all(alert_stores: AlertBackend) -> None:
+    first = store_one(alert_stores, 1)
+    batch = [opened(raised(n), f"alr_{n}", NOW, "job:monitor") for n in (2, 3)]
+    alert_stores.store.add_many(batch)
+    found = alert_stores.store.find_keys([first.key, batch[0][0].key, batch[1][0].key, raised(9).key])
+    assert found == {first.key: first, batch[0][0].key: batch[0][0], batch[1][0].key: batch[1][0]}
+    assert messages(alert_stores) == [(ALERT_TOPIC, f"alr_{n}", "alert.raised") for n in (1, 2, 3)]
+    assert [(actor, action) for actor, action, _ in alert_stores.trail("alr_3")] == [("job:monitor", "alert.raised")]
+    clash = [opened(raised(n), f"alr_new{n}", NOW, "job:monitor") for n in (4, 1)]  # key 1 is stored
+    with pytest.raises(ConflictError):
+        alert_stores.store.add_many(clash)
+    assert alert_stores.store.find("alr_new4") is None  # nothing of the batch was stored
+    assert alert_stores.trail("alr_new4") == []
+    assert len(messages(alert_stores)) == 3

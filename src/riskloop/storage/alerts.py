@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,6 +25,7 @@ from riskloop.storage.audit import record
 from riskloop.storage.decision_models import audit_log
 from riskloop.storage.outbox import write_message
 
+_KEYS_PER_QUERY = 300  # (credit code, signal, period) triples per lookup: 900 bound parameters
 _FIELDS = ("level", "evidence", "officer", "status", "loan_id", "updated_at", "row_version")  # what moves
 _FILTERS = {"level": alerts.c.level, "industry_section": alerts.c.industry_section, "officer": alerts.c.officer,
             "status": alerts.c.status, "origin": alerts.c.origin}  # fmt: skip
@@ -43,6 +45,19 @@ class SQLAlertStore:
         """The alert of ``key``, or ``None``."""
         c = alerts.c
         return self._one(sa.and_(c.credit_code == key.credit_code, c.signal == key.signal, c.period == key.period))
+
+    def find_keys(self, keys: Sequence[AlertKey]) -> dict[AlertKey, Alert]:
+        """The stored alerts of ``keys``, by key (read a few hundred keys a query)."""
+        c, found = alerts.c, {}
+        wanted = sorted(set(keys), key=lambda k: (k.credit_code, k.signal, k.period))
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), _KEYS_PER_QUERY):
+                chunk = [(k.credit_code, k.signal, k.period) for k in wanted[start : start + _KEYS_PER_QUERY]]
+                where = sa.tuple_(c.credit_code, c.signal, c.period).in_(chunk)
+                for row in conn.execute(sa.select(alerts).where(where)):
+                    alert = _alert(row._mapping)
+                    found[alert.key] = alert
+        return found
 
     def page(self, where: AlertFilter, *, limit: int, offset: int) -> tuple[list[Alert], int]:
         """Matching alerts, newest first (then by id): one page and how many match."""
@@ -65,6 +80,19 @@ class SQLAlertStore:
         except sa.exc.IntegrityError:  # the key was raised concurrently
             key = f"{alert.credit_code} {alert.signal} {alert.period}"
             raise ConflictError("alert", f"an alert of {key} exists already") from None
+
+    def add_many(self, items: Sequence[tuple[Alert, AuditEntry, OutboxMessage]]) -> None:
+        """Store new alerts with their audit rows and messages in one transaction; a stored key stores none."""
+        if not items:
+            return
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(alerts.insert(), [_row(alert) for alert, _, _ in items])
+                for _, entry, message in items:
+                    record(conn, entry)
+                    write_message(conn, message)
+        except sa.exc.IntegrityError:  # one of the keys was raised concurrently
+            raise ConflictError("alert", "an alert of the batch exists already; raise them one by one") from None
 
     def save(
         self,

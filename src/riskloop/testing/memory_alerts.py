@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from riskloop.domain.alert import Alert, AlertFilter, AlertKey
@@ -31,6 +32,12 @@ class MemoryAlerts:
         with self.outbox.lock:
             return next((a for a in self.alerts.values() if a.key == key), None)
 
+    def find_keys(self, keys: Sequence[AlertKey]) -> dict[AlertKey, Alert]:
+        """The stored alerts of ``keys``, by key."""
+        wanted = set(keys)
+        with self.outbox.lock:
+            return {a.key: a for a in self.alerts.values() if a.key in wanted}
+
     def page(self, where: AlertFilter, *, limit: int, offset: int) -> tuple[list[Alert], int]:
         """Matching alerts, newest first (then by id), one page of them and how many match."""
         with self.outbox.lock:
@@ -47,6 +54,18 @@ class MemoryAlerts:
             self.alerts[alert.alert_id] = alert
             self.audit.append(entry)
             self.outbox.write(message)
+
+    def add_many(self, items: Sequence[tuple[Alert, AuditEntry, OutboxMessage]]) -> None:
+        """Store new alerts with their audit rows and messages at once; a stored key stores none of them."""
+        with self.outbox.lock:
+            keys = {a.key for a in self.alerts.values()}
+            batch = [alert.key for alert, _, _ in items]
+            if len(set(batch)) != len(batch) or keys & set(batch):
+                raise ConflictError("alert", "an alert of the batch exists already; raise them one by one")
+            for alert, entry, message in items:
+                self.alerts[alert.alert_id] = alert
+                self.audit.append(entry)
+                self.outbox.write(message)
 
     def save(
         self,
