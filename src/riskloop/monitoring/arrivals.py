@@ -206,7 +206,7 @@ def fold_arrivals(runner: SqlRunner, store: DailyStore, as_of: dt.date) -> FoldO
     pieces, refolded = _corrections(runner, store, plan)
     due = plan.due()
     for lo, per_table in sorted(due.items()):
-        pieces.append(fold_days(runner, lo, as_of, files=per_table))
+        pieces.append(fold_days(runner, lo, as_of, files=per_table, ordered=False))
     new_dims = [n for n in (BORROWERS, *RELATIONS) if plan.new(n)]
     if not due and not new_dims:
         return None
@@ -244,7 +244,10 @@ def _corrections(runner: SqlRunner, store: DailyStore, plan: _Plan) -> tuple[lis
 def _refold(
     runner: SqlRunner, groups: Mapping[dt.date, Mapping[str, Sequence[Path]]], codes: set[str]
 ) -> list[pa.Table]:
-    return [fold_days(runner, ORIGIN, mark, files=files, only=sorted(codes)) for mark, files in sorted(groups.items())]
+    return [
+        fold_days(runner, ORIGIN, mark, files=files, only=sorted(codes), ordered=False)
+        for mark, files in sorted(groups.items())
+    ]
 
 
 def _only(table: pa.Table, columns: Sequence[str]) -> pa.Table:
@@ -260,17 +263,16 @@ def _negated(table: pa.Table) -> pa.Table:
 
 
 def _sum(pieces: Sequence[pa.Table]) -> pa.Table:
-    """The pieces summed per enterprise and day, rows that add up to nothing dropped, by enterprise and day."""
+    """The pieces summed per enterprise and day, rows that add up to nothing dropped (in no given order)."""
     if not pieces:
         return DAILY_SCHEMA.empty_table()
     if len(pieces) == 1:
-        summed = pieces[0].cast(DAILY_SCHEMA)  # a fold has one row per enterprise and day, in order
+        summed = pieces[0].cast(DAILY_SCHEMA)  # a fold has one row per enterprise and day
     else:
         both = pa.concat_tables([p.cast(DAILY_SCHEMA) for p in pieces])
         summed = both.group_by(["credit_code", "day"]).aggregate([(c, "sum") for c in DAILY_COLUMNS])
         summed = summed.rename_columns([c.removesuffix("_sum") for c in summed.column_names])
         summed = summed.select(DAILY_SCHEMA.names).cast(DAILY_SCHEMA)
-        summed = summed.sort_by([("credit_code", "ascending"), ("day", "ascending")])
     nonzero = pc.not_equal(summed[DAILY_COLUMNS[0]], 0)
     for c in DAILY_COLUMNS[1:]:
         nonzero = pc.or_(nonzero, pc.not_equal(summed[c], 0))

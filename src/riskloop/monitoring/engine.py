@@ -125,17 +125,23 @@ def _require(tables: Sequence[str], present: set[str]) -> None:
 
 
 def fold_days(
-    runner: SqlRunner, lo: dt.date, hi: dt.date, files: Files | None = None, only: Sequence[str] | None = None
+    runner: SqlRunner,
+    lo: dt.date,
+    hi: dt.date,
+    files: Files | None = None,
+    only: Sequence[str] | None = None,
+    *,
+    ordered: bool = True,
 ) -> pa.Table:
     """Per-enterprise daily aggregates of the raw rows dated in ``(lo, hi]`` (borrowers only).
 
-    ``files``: read those tables from these part files only; ``only``: of these enterprises only.
+    ``files``: read those tables from these part files only; ``only``: of these enterprises only; ``ordered``:
+    by enterprise and day (else in no given order).
     """
     extra = {} if only is None else {ONLY_TABLE: pa.table({"credit_code": pa.array(sorted(only), pa.string())})}
     out = runner.run(daily_sql(lo, hi, only is not None), DAILY_TABLES, extra, files)
-    return (
-        out.select(DAILY_SCHEMA.names).cast(DAILY_SCHEMA).sort_by([("credit_code", "ascending"), ("day", "ascending")])
-    )
+    out = out.select(DAILY_SCHEMA.names).cast(DAILY_SCHEMA)
+    return out.sort_by([("credit_code", "ascending"), ("day", "ascending")]) if ordered else out
 
 
 def merge_days(parts: Sequence[pa.Table]) -> pa.Table:

@@ -29,15 +29,16 @@ from riskloop.monitoring.engine import DAILY_SCHEMA, SIGNALS_SCHEMA, merge_days
 _PART = re.compile(r"^part-(\d{8})-(\d{8})(?:-(\d{6}))?\.parquet$")
 LEDGER_KEY = b"riskloop.fold_ledger"
 SEQ_KEY = b"riskloop.fold_seq"
+ROW_GROUP_ROWS = 64 * 1024
 ORIGIN = dt.date(1900, 1, 1)  # the lower bound of the first fold: every row dated before its hi
 
 
-def _atomic_write(table: pa.Table, path: Path, metadata: dict[bytes, bytes] | None = None) -> None:
+def _atomic_write(table: pa.Table, path: Path, metadata: dict[bytes, bytes] | None = None, rows: int = 1 << 20) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     if metadata:
         table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
-    pq.write_table(table, tmp)
+    pq.write_table(table, tmp, row_group_size=rows)
     os.replace(tmp, path)
 
 
@@ -81,7 +82,9 @@ class DailyStore:
         lo = pc.min(days).as_py() - dt.timedelta(days=1) if table.num_rows else ORIGIN
         hi = pc.max(days).as_py() if table.num_rows else ORIGIN
         path = self.folder / f"part-{lo:%Y%m%d}-{hi:%Y%m%d}-{seq:06d}.parquet"
-        _atomic_write(table.cast(DAILY_SCHEMA), path, {LEDGER_KEY: ledger.encode("utf-8")})
+        by_day = table.cast(DAILY_SCHEMA).sort_by([("day", "ascending"), ("credit_code", "ascending")])
+        # by day, in row groups of a few days: the signals' window reads its own
+        _atomic_write(by_day, path, {LEDGER_KEY: ledger.encode("utf-8")}, rows=ROW_GROUP_ROWS)
         return path
 
     def watermark(self) -> dt.date | None:
@@ -103,7 +106,8 @@ class DailyStore:
         tables = []
         for lo, hi, path in self.parts():
             if hi > start and lo < upto:
-                t = pq.read_table(path, schema=DAILY_SCHEMA)
+                window = [("day", ">", start), ("day", "<=", upto)]
+                t = pq.read_table(path, schema=DAILY_SCHEMA, filters=window)  # skips row groups outside it
                 keep = pc.and_(pc.greater(t["day"], pa.scalar(start)), pc.less_equal(t["day"], pa.scalar(upto)))
                 if only is not None:
                     keep = pc.and_(keep, pc.is_in(t["credit_code"], value_set=only))

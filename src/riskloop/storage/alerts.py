@@ -21,9 +21,9 @@ from riskloop.domain.audit import AuditEntry
 from riskloop.domain.outbox import OutboxMessage
 from riskloop.errors import ConflictError
 from riskloop.storage.alert_models import alerts, loan_actions
-from riskloop.storage.audit import record
+from riskloop.storage.audit import record, record_many
 from riskloop.storage.decision_models import audit_log
-from riskloop.storage.outbox import write_message
+from riskloop.storage.outbox import write_message, write_messages
 
 _KEYS_PER_QUERY = 300  # (credit code, signal, period) triples per lookup: 900 bound parameters
 _FIELDS = ("level", "evidence", "officer", "status", "loan_id", "updated_at", "row_version")  # what moves
@@ -88,9 +88,8 @@ class SQLAlertStore:
         try:
             with self.engine.begin() as conn:
                 conn.execute(alerts.insert(), [_row(alert) for alert, _, _ in items])
-                for _, entry, message in items:
-                    record(conn, entry)
-                    write_message(conn, message)
+                record_many(conn, [entry for _, entry, _ in items])
+                write_messages(conn, [message for _, _, message in items])
         except sa.exc.IntegrityError:  # one of the keys was raised concurrently
             raise ConflictError("alert", "an alert of the batch exists already; raise them one by one") from None
 
