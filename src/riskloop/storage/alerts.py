@@ -25,7 +25,6 @@ from riskloop.storage.audit import record, record_many
 from riskloop.storage.decision_models import audit_log
 from riskloop.storage.outbox import write_message, write_messages
 
-_KEYS_PER_QUERY = 300  # (credit code, signal, period) triples per lookup: 900 bound parameters
 _FIELDS = ("level", "evidence", "officer", "status", "loan_id", "updated_at", "row_version")  # what moves
 _FILTERS = {"level": alerts.c.level, "industry_section": alerts.c.industry_section, "officer": alerts.c.officer,
             "status": alerts.c.status, "origin": alerts.c.origin}  # fmt: skip
@@ -47,14 +46,12 @@ class SQLAlertStore:
         return self._one(sa.and_(c.credit_code == key.credit_code, c.signal == key.signal, c.period == key.period))
 
     def find_keys(self, keys: Sequence[AlertKey]) -> dict[AlertKey, Alert]:
-        """The stored alerts of ``keys``, by key (read a few hundred keys a query)."""
-        c, found = alerts.c, {}
-        wanted = sorted(set(keys), key=lambda k: (k.credit_code, k.signal, k.period))
+        """The stored alerts of ``keys``, by key: the alerts of their periods read once, kept when wanted."""
+        c, wanted, found = alerts.c, set(keys), {}
+        periods = sorted({k.period for k in wanted})
         with self.engine.connect() as conn:
-            for start in range(0, len(wanted), _KEYS_PER_QUERY):
-                chunk = [(k.credit_code, k.signal, k.period) for k in wanted[start : start + _KEYS_PER_QUERY]]
-                where = sa.tuple_(c.credit_code, c.signal, c.period).in_(chunk)
-                for row in conn.execute(sa.select(alerts).where(where)):
+            for row in conn.execute(sa.select(alerts).where(c.period.in_(periods))):
+                if AlertKey(row.credit_code, row.signal, row.period) in wanted:
                     alert = _alert(row._mapping)
                     found[alert.key] = alert
         return found
