@@ -263,11 +263,14 @@ def _negated(table: pa.Table) -> pa.Table:
 
 
 def _sum(pieces: Sequence[pa.Table]) -> pa.Table:
-    """The pieces summed per enterprise and day, rows that add up to nothing dropped (in no given order)."""
+    """The pieces as one table, rows that add up to nothing dropped (in no given order).
+
+    Several pieces are summed per enterprise and day (a correction meets what it corrects); one is kept as it is.
+    """
     if not pieces:
         return DAILY_SCHEMA.empty_table()
     if len(pieces) == 1:
-        summed = pieces[0].cast(DAILY_SCHEMA)  # a fold has one row per enterprise and day
+        summed = pieces[0].cast(DAILY_SCHEMA)  # rows of one enterprise and day may repeat: parts are additive
     else:
         both = pa.concat_tables([p.cast(DAILY_SCHEMA) for p in pieces])
         summed = both.group_by(["credit_code", "day"]).aggregate([(c, "sum") for c in DAILY_COLUMNS])

@@ -136,12 +136,12 @@ def fold_days(
     """Per-enterprise daily aggregates of the raw rows dated in ``(lo, hi]`` (borrowers only).
 
     ``files``: read those tables from these part files only; ``only``: of these enterprises only; ``ordered``:
-    by enterprise and day (else in no given order).
+    by enterprise, day and values (else in no given order). An enterprise and day has one row per source.
     """
     extra = {} if only is None else {ONLY_TABLE: pa.table({"credit_code": pa.array(sorted(only), pa.string())})}
     out = runner.run(daily_sql(lo, hi, only is not None), DAILY_TABLES, extra, files)
     out = out.select(DAILY_SCHEMA.names).cast(DAILY_SCHEMA)
-    return out.sort_by([("credit_code", "ascending"), ("day", "ascending")]) if ordered else out
+    return out.sort_by([(c, "ascending") for c in DAILY_SCHEMA.names]) if ordered else out
 
 
 def merge_days(parts: Sequence[pa.Table]) -> pa.Table:

@@ -63,7 +63,7 @@ SIGNALS: tuple[Signal, ...] = (
 SIGNAL_NAMES = tuple(s.name for s in SIGNALS)
 SIGNALS_BY_NAME = {s.name: s for s in SIGNALS}
 
-# The aggregate columns, in order; every one is a per-enterprise per-day sum.
+# The aggregate columns, in order; every one is a per-enterprise per-day sum (of one or several rows).
 DAILY_COLUMNS = (
     "inflow_cents",
     "outflow_cents",
@@ -106,9 +106,18 @@ SIGNAL_TABLES = (
 )
 
 
-def _part(source: str, day: str, values: dict[str, str], where: str) -> str:
-    cols = ", ".join(f"{values.get(c, '0')} AS {c}" for c in DAILY_COLUMNS)
-    return f"SELECT x.credit_code, {day} AS day, {cols} FROM {source} WHERE {where}"  # noqa: S608 - our own text
+def _part(source: str, day: str, values: dict[str, str], where: str, code: str = "x.credit_code") -> str:
+    """One source's rows summed per enterprise and day: its own columns summed, the others zero.
+
+    Summing each source apart is cheaper than one sum of every column over all sources (most are zero), and the
+    aggregates stay additive: an enterprise and day may have one row per source.
+    """
+    inner = ", ".join(f"{expr} AS {c}" for c, expr in values.items())
+    cols = ", ".join(
+        f"CAST(sum({c}) AS BIGINT) AS {c}" if c in values else f"CAST(0 AS BIGINT) AS {c}" for c in DAILY_COLUMNS
+    )
+    rows = f"SELECT {code} AS credit_code, {day} AS day, {inner} FROM {source} WHERE {where}"  # noqa: S608
+    return f"SELECT credit_code, day, {cols} FROM ({rows}) GROUP BY credit_code, day"  # noqa: S608 - our own text
 
 
 def _window(column: str) -> str:
@@ -131,26 +140,19 @@ def _daily_template() -> str:
             "1 = 1",
         ),
     ]
-    inv = (
-        "SELECT x.seller_code AS credit_code, x.issue_date AS day, "  # noqa: S608 - our own text
-        + ", ".join(
-            f"{expr} AS {c}"
-            for c, expr in (
-                (
-                    c,
-                    {
-                        "inv_n": "CASE WHEN x.status = 'normal' THEN 1 ELSE 0 END",
-                        "inv_cents": "CASE WHEN x.status = 'normal' THEN x.amount_cents ELSE 0 END",
-                        "inv_void_n": "CASE WHEN x.status <> 'normal' THEN 1 ELSE 0 END",
-                    }.get(c, "0"),
-                )
-                for c in DAILY_COLUMNS
-            )
+    parts.append(
+        _part(
+            "invoices x",
+            "x.issue_date",
+            {
+                "inv_n": "CASE WHEN x.status = 'normal' THEN 1 ELSE 0 END",
+                "inv_cents": "CASE WHEN x.status = 'normal' THEN x.amount_cents ELSE 0 END",
+                "inv_void_n": "CASE WHEN x.status <> 'normal' THEN 1 ELSE 0 END",
+            },
+            "x.issue_date > {lo} AND x.issue_date <= {hi} AND x.seller_code IN (SELECT credit_code FROM scope)",
+            code="x.seller_code",
         )
-        + " FROM invoices x WHERE x.issue_date > {lo} AND x.issue_date <= {hi}"
-        " AND x.seller_code IN (SELECT credit_code FROM scope)"
     )
-    parts.append(inv)
     parts.append(
         _part(
             "tax_declarations x",
@@ -188,7 +190,6 @@ def _daily_template() -> str:
             _window("x.inquiry_date") + " AND x.institution_type IN ('microlender', 'consumer_finance')",
         )
     )
-    sums = ", ".join(f"CAST(sum({c}) AS BIGINT) AS {c}" for c in DAILY_COLUMNS)
     union = "\n        UNION ALL ".join(parts)
     return f"""
     WITH scope AS (SELECT DISTINCT credit_code FROM loans{{only}}),
@@ -219,7 +220,7 @@ def _daily_template() -> str:
         WHERE x.day > {{lo}} AND x.day <= {{hi}} AND x.credit_code IN (SELECT credit_code FROM scope)),
     rows_in AS (
         {union})
-    SELECT credit_code, day, {sums} FROM rows_in GROUP BY credit_code, day
+    SELECT * FROM rows_in
     """  # noqa: S608 - our own text
 
 
