@@ -149,7 +149,14 @@ def merge_days(parts: Sequence[pa.Table]) -> pa.Table:
     return pa.concat_tables([p.cast(DAILY_SCHEMA) for p in parts]) if parts else DAILY_SCHEMA.empty_table()
 
 
-def compute_signals(runner: SqlRunner, daily: pa.Table, as_of: dt.date) -> pa.Table:
-    """One row per loan on the book as of ``as_of`` with every signal (``SIGNALS_SCHEMA``), by loan id."""
-    out = runner.run(signals_sql(as_of), SIGNAL_TABLES, {"daily": daily.cast(DAILY_SCHEMA)})
+def compute_signals(runner: SqlRunner, daily: pa.Table | Sequence[Path], as_of: dt.date) -> pa.Table:
+    """One row per loan on the book as of ``as_of`` with every signal (``SIGNALS_SCHEMA``), by loan id.
+
+    ``daily``: the aggregates, or the part files holding them (read by the engine, the window's row groups only).
+    """
+    if isinstance(daily, pa.Table) or not daily:
+        table = daily if isinstance(daily, pa.Table) else DAILY_SCHEMA.empty_table()
+        out = runner.run(signals_sql(as_of), SIGNAL_TABLES, {"daily": table.cast(DAILY_SCHEMA)})
+    else:
+        out = runner.run(signals_sql(as_of), SIGNAL_TABLES, {}, {"daily": list(daily)})
     return out.select(SIGNALS_SCHEMA.names).cast(SIGNALS_SCHEMA).sort_by("loan_id")

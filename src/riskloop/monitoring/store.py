@@ -114,6 +114,11 @@ class DailyStore:
                 tables.append(t.filter(keep))
         return merge_days(tables)
 
+    def files(self, upto: dt.date, days: int = 270) -> list[Path]:
+        """The parts holding aggregates of the ``days`` days up to ``upto`` (for an engine to read)."""
+        start = upto - dt.timedelta(days=days)
+        return [path for lo, hi, path in self.parts() if hi > start and lo < upto]
+
     def of(self, codes: pa.Array) -> pa.Table:
         """Every stored aggregate row of the enterprises ``codes`` (any day)."""
         tables = []

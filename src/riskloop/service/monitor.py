@@ -135,7 +135,7 @@ class Monitor:
         progress("signals", 1, 4)
         table = self.signals.read(as_of, seq) if resumed or earlier is not None else None
         if table is None:
-            table = compute_signals(self.runner, self.daily.read(as_of), as_of)
+            table = compute_signals(self.runner, self.daily.files(as_of), as_of)
             self.signals.write(as_of, table, seq)
         rows, behaviour = self._score(table, as_of)
         verdicts = self._judge(key, rows, progress)

@@ -59,6 +59,7 @@ def test_rows_arriving_late_and_in_any_order_give_the_signals_of_a_full_rebuild(
             got = compute_signals(runner, store.read(as_of), as_of)
             assert got.num_rows > (10 if batch == BATCHES - 1 else 0)
             assert got.equals(_full(warehouse, as_of)), (batch, as_of)
+            assert compute_signals(runner, store.files(as_of), as_of).equals(got)  # the engine reading the parts
         stored = _summed([pq.read_table(path) for _, _, path in store.parts()])
         assert stored.equals(_summed([fold_days(runner, ORIGIN, day)])), (
             batch
