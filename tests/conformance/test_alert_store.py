@@ -13,7 +13,7 @@ from port_backends import NOW, AlertBackend
 
 from riskloop.domain.access import POST_LOAN_OFFICER
 from riskloop.domain.alert import ALERT_TOPIC, Alert, AlertFilter
-from riskloop.domain.alert_lifecycle import acknowledged, acted, opened
+from riskloop.domain.alert_lifecycle import acknowledged, acted, opened, upgraded
 from riskloop.errors import ConflictError, RiskloopError
 from riskloop.service.alerts import AlertDesk
 from riskloop.testing.alerts import propagated, raised
@@ -160,3 +160,27 @@ def test_a_batch_of_new_alerts_is_stored_whole_or_not_at_all(alert_stores: Alert
     assert alert_stores.store.find("alr_new4") is None  # nothing of the batch was stored
     assert alert_stores.trail("alr_new4") == []
     assert len(messages(alert_stores)) == 3
+
+
+def test_a_batch_of_upgrades_is_saved_whole_or_not_at_all(alert_stores: AlertBackend) -> None:
+    one, two = store_one(alert_stores, 1), store_one(alert_stores, 2)
+    changes = [upgraded(a, raised(n, level="warning"), NOW, "job:monitor") for n, a in ((1, one), (2, two))]
+    batch = [(a, *c) for a, c in zip((one, two), changes, strict=True) if c is not None]
+    assert len(batch) == 2
+    alert_stores.store.save_many(batch)
+    assert [alert_stores.store.find(a.alert_id).level for a in (one, two)] == ["warning", "warning"]
+    assert [m[2] for m in messages(alert_stores)] == [
+        "alert.raised",
+        "alert.raised",
+        "alert.upgraded",
+        "alert.upgraded",
+    ]
+    stale = upgraded(one, raised(1, level="warning"), NOW, "job:monitor")  # from the state before the batch
+    three = store_one(alert_stores, 3)
+    fresh = upgraded(three, raised(3, level="warning"), NOW, "job:monitor")
+    assert stale is not None
+    assert fresh is not None
+    with pytest.raises(ConflictError):
+        alert_stores.store.save_many([(three, *fresh), (one, *stale)])
+    assert alert_stores.store.find(three.alert_id) == three  # nothing of the batch was saved
+    assert len(messages(alert_stores)) == 5

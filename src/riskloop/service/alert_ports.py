@@ -56,6 +56,10 @@ class AlertStore(Protocol):
         """Replace ``before`` by ``after`` with ``entry`` (and ``message``, ``action``), compare-and-set."""
         ...
 
+    def save_many(self, changes: Sequence[tuple[Alert, Alert, AuditEntry, OutboxMessage]]) -> None:
+        """``save`` of each ``(before, after, entry, message)`` in one transaction; a conflict saves none."""
+        ...
+
     def actions(self, alert_id: str) -> list[LoanAction]:
         """The loan actions taken on ``alert_id``, oldest first."""
         ...

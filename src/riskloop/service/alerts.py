@@ -157,9 +157,10 @@ class AlertDesk:
     def _raise_batch(
         self, batch: dict[int, RaisedAlert], known: dict[AlertKey, Alert], actor: str
     ) -> dict[int, tuple[Alert, str]]:
-        """``_raise_one`` of each alert, the new ones stored together (one transaction per ``_ADD_BATCH``)."""
+        """``_raise_one`` of each alert, new and upgraded ones written together (a transaction per ``_ADD_BATCH``)."""
         out: dict[int, tuple[Alert, str]] = {}
         fresh: list[tuple[int, tuple[Alert, AuditEntry, OutboxMessage]]] = []
+        ups: list[tuple[int, tuple[Alert, Alert, AuditEntry, OutboxMessage]]] = []
         for i, raised in batch.items():
             existing = known.get(raised.key)
             if existing is None:
@@ -168,13 +169,15 @@ class AlertDesk:
             change = upgraded(existing, raised, self.clock.now(), actor)
             if change is None:
                 out[i] = (existing, "unchanged")
-                continue
-            after, entry, message = change
+            else:
+                ups.append((i, (existing, *change)))
+        for start in range(0, len(ups), _ADD_BATCH):
+            changes = ups[start : start + _ADD_BATCH]
             try:
-                self.store.save(existing, after, entry, message=message)
-                out[i] = (after, "upgraded")
-            except ConflictError:  # changed meanwhile (acknowledged, upgraded by another run): read again
-                out[i] = self._raise_one(raised, actor)
+                self.store.save_many([item for _, item in changes])
+                out |= {i: (item[1], "upgraded") for i, item in changes}
+            except ConflictError:  # changed meanwhile (acknowledged, upgraded by another run): each read again
+                out |= {i: self._raise_one(batch[i], actor) for i, _ in changes}
         for start in range(0, len(fresh), _ADD_BATCH):
             chunk = fresh[start : start + _ADD_BATCH]
             try:

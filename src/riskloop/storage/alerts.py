@@ -100,20 +100,23 @@ class SQLAlertStore:
         action: LoanAction | None = None,
     ) -> None:
         """Write ``after`` over ``before`` (compare-and-set on ``row_version``) with what goes with it."""
-        values = {k: v for k, v in _row(after).items() if k in _FIELDS}
         with self.engine.begin() as conn:
-            updated = conn.execute(
-                alerts.update()
-                .where(alerts.c.alert_id == before.alert_id, alerts.c.row_version == before.row_version)
-                .values(values)
-            )
-            if updated.rowcount != 1:
-                raise ConflictError("alert", f"alert {before.alert_id} changed meanwhile; read it again")
+            _compare_and_set(conn, before, after)
             record(conn, entry)
             if message is not None:
                 write_message(conn, message)
             if action is not None:
                 conn.execute(loan_actions.insert(), _action_row(action))
+
+    def save_many(self, changes: Sequence[tuple[Alert, Alert, AuditEntry, OutboxMessage]]) -> None:
+        """``save`` of each change in one transaction; a conflict rolls back every one."""
+        if not changes:
+            return
+        with self.engine.begin() as conn:
+            for before, after, _, _ in changes:
+                _compare_and_set(conn, before, after)
+            record_many(conn, [entry for _, _, entry, _ in changes])
+            write_messages(conn, [message for _, _, _, message in changes])
 
     def actions(self, alert_id: str) -> list[LoanAction]:
         """Loan actions of ``alert_id``, oldest first."""
@@ -178,6 +181,17 @@ def _action_row(action: LoanAction) -> dict[str, Any]:
         "actor": action.actor,
         "at": action.at,
     }
+
+
+def _compare_and_set(conn: sa.Connection, before: Alert, after: Alert) -> None:
+    values = {k: v for k, v in _row(after).items() if k in _FIELDS}
+    updated = conn.execute(
+        alerts.update()
+        .where(alerts.c.alert_id == before.alert_id, alerts.c.row_version == before.row_version)
+        .values(values)
+    )
+    if updated.rowcount != 1:
+        raise ConflictError("alert", f"alert {before.alert_id} changed meanwhile; read it again")
 
 
 def _alert(row: Any) -> Alert:

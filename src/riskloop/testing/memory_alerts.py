@@ -88,6 +88,18 @@ class MemoryAlerts:
             if action is not None:
                 self.loan_actions.append(action)
 
+    def save_many(self, changes: Sequence[tuple[Alert, Alert, AuditEntry, OutboxMessage]]) -> None:
+        """``save`` of each change at once; a conflict saves none."""
+        with self.outbox.lock:
+            for before, _, _, _ in changes:
+                stored = self.alerts.get(before.alert_id)
+                if stored is None or stored.row_version != before.row_version:
+                    raise ConflictError("alert", f"alert {before.alert_id} changed meanwhile; read it again")
+            for _, after, entry, message in changes:
+                self.alerts[after.alert_id] = after
+                self.audit.append(entry)
+                self.outbox.write(message)
+
     def actions(self, alert_id: str) -> list[LoanAction]:
         """Loan actions of ``alert_id``, oldest first."""
         return [a for a in self.loan_actions if a.alert_id == alert_id]
