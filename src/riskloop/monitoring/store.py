@@ -138,13 +138,13 @@ class SignalStore:
         """Where the signals of ``as_of`` are."""
         return self.folder / f"as_of={as_of.isoformat()}" / "signals.parquet"
 
-    def read(self, as_of: dt.date, fold_seq: int = 0) -> pa.Table | None:
-        """The signals of ``as_of``, if a run wrote them from the aggregates of fold ``fold_seq``."""
+    def read(self, as_of: dt.date, fold_seq: int | None = None) -> pa.Table | None:
+        """The signals of ``as_of``, if a run wrote them (from the aggregates of fold ``fold_seq``, when given)."""
         path = self.path(as_of)
         if not path.is_file():
             return None
         meta = pq.read_schema(path).metadata or {}
-        if int(meta.get(SEQ_KEY, b"0")) != fold_seq:
+        if fold_seq is not None and int(meta.get(SEQ_KEY, b"0")) != fold_seq:
             return None  # folded since: late rows may change them
         return pq.read_table(path, schema=SIGNALS_SCHEMA)
 
