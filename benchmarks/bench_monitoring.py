@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import resource
 import subprocess
@@ -32,12 +33,17 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from benchmarks.monitoring_quality import behaviour_ranks
+from riskloop.config import load_settings
+from riskloop.domain.access import ANALYST, APPROVER
 from riskloop.errors import ValidationError
 from riskloop.features.backends.duckdb import open_tables
-from riskloop.monitoring.engine import DuckDBRunner, compute_signals, fold_days, merge_days
+from riskloop.jobs.demo_serving import release_strategy
+from riskloop.monitoring.arrivals import EVENT_DATES
+from riskloop.monitoring.engine import DuckDBRunner, compute_signals, fold_days, merge_days, table_files
 from riskloop.monitoring.policy import POLICY_NAME, POLICY_VERSION, RANKS, policy_context, read_verdict
 from riskloop.monitoring.signals import DAILY_TABLES, SIGNAL_TABLES
 from riskloop.monitoring.store import ORIGIN
@@ -47,8 +53,11 @@ from riskloop.rules.zen import ZenRuleEngine
 from riskloop.service.monitor import run_days
 from riskloop.synth.params import UniverseParams
 from riskloop.synth.universe import generate_universe
+from riskloop.testing.principals import person
+from riskloop.workspace import Workspace
 
 KEY = strategy_key(POLICY_NAME, POLICY_VERSION)
+RELEASERS = (person("bench-analyst", ANALYST), person("bench-approver", APPROVER))  # four eyes
 LEVELS = ("warning", "attention", "notice")
 
 
@@ -118,28 +127,66 @@ def _score(rows: list[dict[str, Any]], info: dict[str, Any], col: str, rank: int
     }
 
 
-def _measure(kind: str, tables: Path, day: dt.date) -> dict[str, Any]:
-    started = time.perf_counter()
+def _split(tables: Path, day: dt.date, out: Path) -> None:
+    """The universe as it stood before ``day`` (``out/history``) and what arrives on ``day`` (``out/arrivals``).
+
+    The tables monitoring folds (events, loans, relations) are cut by the day of their rows, source file by source
+    file; the others are read whole by every run and stay in the history.
+    """
+    dated = {**EVENT_DATES, "loans": "disbursed_date", "officers": "since_date", "shareholders": "since_date",
+             "guarantees": "start_date"}  # fmt: skip
+    for name in sorted(set(DAILY_TABLES) | set(SIGNAL_TABLES)):
+        (out / "history" / name).mkdir(parents=True)
+        (out / "arrivals" / name).mkdir(parents=True)
+        arrived = []
+        for path in table_files(tables, name):
+            if name not in dated:
+                (out / "history" / name / path.name).symlink_to(path.resolve())
+                continue
+            data = pq.read_table(path)
+            days = data[dated[name]]
+            days = pc.cast(days, pa.date32()) if pa.types.is_timestamp(days.type) else days
+            pq.write_table(data.filter(pc.less(days, pa.scalar(day))), out / "history" / name / path.name)
+            arrived.append(data.filter(pc.equal(days, pa.scalar(day))))
+        if arrived:
+            pq.write_table(pa.concat_tables(arrived), out / "arrivals" / name / f"part-{day:%Y%m%d}.parquet")
+
+
+def _link(sources: Path, warehouse: Path) -> None:
+    """Put every part file of ``sources/<table>/`` into ``warehouse/<table>/`` (as ingest would, by reference)."""
+    for folder in sorted(sources.iterdir()):
+        (warehouse / folder.name).mkdir(parents=True, exist_ok=True)
+        for path in sorted(folder.glob("*.parquet")):
+            (warehouse / folder.name / path.name).symlink_to(path.resolve())
+
+
+def _measure(kind: str, home: Path, day: dt.date) -> dict[str, Any]:
+    """One cost figure in this (fresh) process: a raw scan, or a monitoring run through the workspace's use case."""
     if kind == "raw_scan":
-        con, present = open_tables(tables, sorted(set(DAILY_TABLES) | set(SIGNAL_TABLES)))
+        started = time.perf_counter()
+        con, present = open_tables(home / "warehouse", sorted(set(DAILY_TABLES) | set(SIGNAL_TABLES)))
         for name in sorted(present):
-            con.execute(f"SELECT count(*), max(COLUMNS(*)) FROM {name}").to_arrow_table()
+            con.sql(f"SELECT count(*), max(COLUMNS(*)) FROM {name}").to_arrow_table()
         con.close()
-        extra = {}
-    else:
-        runner, engine = DuckDBRunner(tables), ZenRuleEngine(PackageStrategyLoader())
-        if kind == "full":
-            daily = fold_days(runner, ORIGIN, day)
-        else:  # incremental: yesterday's aggregates are there; fold today only
-            before = fold_days(runner, ORIGIN, day - dt.timedelta(days=1))
-            started = time.perf_counter()
-            daily = merge_days([before, fold_days(runner, day - dt.timedelta(days=1), day)])
-        extra = {"loans": len(_levels(runner, daily, day, engine))}
-    seconds = time.perf_counter() - started
+        return {"seconds": round(time.perf_counter() - started, 3), "peak_rss_mb": _peak_rss_mb()}
+    with Workspace.open(load_settings(home)) as ws:
+        shipped = PackageStrategyLoader().load(KEY)
+        release_strategy(ws.strategies(), ws.strategy_repository(), *RELEASERS, shipped=shipped)
+        stages: dict[str, float] = {}
+        started = time.perf_counter()
+        result = ws.monitor().run(day, lambda stage, _d, _t: stages.setdefault(stage, time.perf_counter()))
+        seconds = time.perf_counter() - started
+    marks = [*sorted(stages.items(), key=lambda kv: kv[1]), ("end", started + seconds)]
+    steps = {a: round(tb - ta, 3) for (a, ta), (_, tb) in itertools.pairwise(marks)}
+    body = result.to_dict()
     return {
         "seconds": round(seconds, 3),
         "peak_rss_mb": _peak_rss_mb(),
-    } | extra
+        "steps_seconds": steps,
+        "loans": body["loans"],
+        "alerts": body["alerts"],
+        "fold": body["fold"],
+    }
 
 
 def _peak_rss_mb() -> int:
@@ -152,11 +199,25 @@ def _peak_rss_mb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 
 
-def _in_child(kind: str, tables: Path, day: dt.date) -> dict[str, Any]:
-    cmd = [sys.executable, "-m", "benchmarks.bench_monitoring", "--measure", kind, "--tables", str(tables),
+def _in_child(kind: str, home: Path, day: dt.date) -> dict[str, Any]:
+    cmd = [sys.executable, "-m", "benchmarks.bench_monitoring", "--measure", kind, "--home", str(home),
            "--day", day.isoformat()]  # fmt: skip
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     return dict(json.loads(out.strip().splitlines()[-1]))
+
+
+def _cost(tables: Path, day: dt.date, work: Path) -> dict[str, Any]:
+    """Full run, raw scan of the same tables and incremental daily run, each in a fresh process."""
+    _split(tables, day, work / "split")
+    full, daily = work / "full", work / "daily"
+    _link(work / "split" / "history", full / "warehouse")
+    _link(work / "split" / "arrivals", full / "warehouse")
+    _link(work / "split" / "history", daily / "warehouse")
+    cost = {"raw_scan": _in_child("raw_scan", full, day), "full": _in_child("full", full, day)}
+    cost["previous_day"] = _in_child("full", daily, day - dt.timedelta(days=1))  # yesterday's run: not timed
+    _link(work / "split" / "arrivals", daily / "warehouse")  # today's ingest: one new part file per table
+    cost["incremental"] = _in_child("incremental", daily, day)
+    return cost
 
 
 def main() -> None:
@@ -168,15 +229,16 @@ def main() -> None:
     parser.add_argument("--split", default="2025-07-01")
     parser.add_argument("--universe", help="A generated universe (tables/, truth/) to reuse instead of generating")
     parser.add_argument("--horizon", type=int, default=6, help="Behaviour score: bad within this many months")
+    parser.add_argument("--cost-only", action="store_true", help="skip the quality part (monthly backfill)")
     parser.add_argument("--measure")
-    parser.add_argument("--tables")
+    parser.add_argument("--home")
     parser.add_argument("--day")
     args = parser.parse_args()
     if args.measure:
-        print(json.dumps(_measure(args.measure, Path(args.tables), dt.date.fromisoformat(args.day))))
+        print(json.dumps(_measure(args.measure, Path(args.home), dt.date.fromisoformat(args.day))))
         return
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(args.universe or tmp)
+        out = Path(args.universe) if args.universe else Path(tmp) / "universe"
         if args.universe:
             manifest = json.loads((out / "manifest.json").read_text())
             end, args.enterprises = dt.date.fromisoformat(manifest["as_of"]), manifest["parameters"]["enterprises"]
@@ -186,18 +248,22 @@ def main() -> None:
             end = params.as_of
         tables, split = out / "tables", dt.date.fromisoformat(args.split)
         t0 = time.perf_counter()
-        rows = _monthly(tables, dt.date.fromisoformat(args.start), end)
+        rows = [] if args.cost_only else _monthly(tables, dt.date.fromisoformat(args.start), end)
         monthly_seconds = time.perf_counter() - t0
+        ranks, behaviour = {}, {"skipped": "--cost-only"}
         try:
-            ranks, behaviour = behaviour_ranks(tables, (dt.date.fromisoformat(args.start), end), split, args.horizon)
+            if not args.cost_only:
+                window = (dt.date.fromisoformat(args.start), end)
+                ranks, behaviour = behaviour_ranks(tables, window, split, args.horizon)
         except ValidationError as exc:  # e.g. no snapshot's window has matured by the split day
             ranks, behaviour = {}, {"skipped": str(exc)}
         rows = [r | ranks.get((r["loan_id"], r["day"]), {}) for r in rows]
         truth = pq.read_table(out / "truth" / "loans.parquet", columns=["loan_id", "defaulted", "default_date"])
-        quality = _evaluate(rows, truth, split)
-        cost = {kind: _in_child(kind, tables, end) for kind in ("raw_scan", "full", "incremental")}
+        quality = {} if args.cost_only else _evaluate(rows, truth, split)
+        cost = _cost(tables, end, Path(tmp))
     result = {
         "enterprises": args.enterprises,
+        "universe": args.universe,
         "seed": args.seed,
         "loan_months": len(rows),
         "monthly_backfill_seconds": round(monthly_seconds, 1),

@@ -13,7 +13,7 @@ from port_backends import NOW, AlertBackend
 
 from riskloop.domain.access import POST_LOAN_OFFICER
 from riskloop.domain.alert import ALERT_TOPIC, Alert, AlertFilter
-from riskloop.domain.alert_lifecycle import acknowledged, acted, opened
+from riskloop.domain.alert_lifecycle import acknowledged, acted, opened, upgraded
 from riskloop.errors import ConflictError, RiskloopError
 from riskloop.service.alerts import AlertDesk
 from riskloop.testing.alerts import propagated, raised
@@ -144,3 +144,43 @@ def test_monitors_raising_one_key_at_once_store_one_alert_and_one_message(alert_
     assert stored.level == "warning"  # whatever the order, the highest level ends up stored
     events = [e for _, _, e in messages(alert_stores)]
     assert events.count("alert.raised") == 1
+
+
+def test_a_batch_of_new_alerts_is_stored_whole_or_not_at_all(alert_stores: AlertBackend) -> None:
+    first = store_one(alert_stores, 1)
+    batch = [opened(raised(n), f"alr_{n}", NOW, "job:monitor") for n in (2, 3)]
+    alert_stores.store.add_many(batch)
+    found = alert_stores.store.find_keys([first.key, batch[0][0].key, batch[1][0].key, raised(9).key])
+    assert found == {first.key: first, batch[0][0].key: batch[0][0], batch[1][0].key: batch[1][0]}
+    assert messages(alert_stores) == [(ALERT_TOPIC, f"alr_{n}", "alert.raised") for n in (1, 2, 3)]
+    assert [(actor, action) for actor, action, _ in alert_stores.trail("alr_3")] == [("job:monitor", "alert.raised")]
+    clash = [opened(raised(n), f"alr_new{n}", NOW, "job:monitor") for n in (4, 1)]  # key 1 is stored
+    with pytest.raises(ConflictError):
+        alert_stores.store.add_many(clash)
+    assert alert_stores.store.find("alr_new4") is None  # nothing of the batch was stored
+    assert alert_stores.trail("alr_new4") == []
+    assert len(messages(alert_stores)) == 3
+
+
+def test_a_batch_of_upgrades_is_saved_whole_or_not_at_all(alert_stores: AlertBackend) -> None:
+    one, two = store_one(alert_stores, 1), store_one(alert_stores, 2)
+    changes = [upgraded(a, raised(n, level="warning"), NOW, "job:monitor") for n, a in ((1, one), (2, two))]
+    batch = [(a, *c) for a, c in zip((one, two), changes, strict=True) if c is not None]
+    assert len(batch) == 2
+    alert_stores.store.save_many(batch)
+    assert [alert_stores.store.find(a.alert_id).level for a in (one, two)] == ["warning", "warning"]
+    assert [m[2] for m in messages(alert_stores)] == [
+        "alert.raised",
+        "alert.raised",
+        "alert.upgraded",
+        "alert.upgraded",
+    ]
+    stale = upgraded(one, raised(1, level="warning"), NOW, "job:monitor")  # from the state before the batch
+    three = store_one(alert_stores, 3)
+    fresh = upgraded(three, raised(3, level="warning"), NOW, "job:monitor")
+    assert stale is not None
+    assert fresh is not None
+    with pytest.raises(ConflictError):
+        alert_stores.store.save_many([(three, *fresh), (one, *stale)])
+    assert alert_stores.store.find(three.alert_id) == three  # nothing of the batch was saved
+    assert len(messages(alert_stores)) == 5

@@ -64,3 +64,18 @@ def test_run_records_are_kept_alike(port_engine: sa.Engine | None) -> None:
     store.put(MonitorRun(dt.date(2026, 2, 28), DONE, "warning-reference@1", NOW, NOW))
     assert store.get(day) == done
     assert store.latest() == done
+
+
+@pytest.mark.spark
+def test_duckdb_and_spark_agree_on_a_fold_of_some_files_and_enterprises(small_universe: Path, spark: Any) -> None:
+    from riskloop.monitoring.engine import table_files
+    from riskloop.monitoring.spark import SparkRunner
+
+    duck, sparked = DuckDBRunner(small_universe, threads=1), SparkRunner(small_universe, session=spark)
+    files = {"invoices": table_files(small_universe, "invoices")[:1], "account_transactions": []}
+    codes = sorted(set(fold_days(duck, ORIGIN, dt.date(2026, 1, 31))["credit_code"].to_pylist()))[::3]
+    some = fold_days(duck, ORIGIN, dt.date(2026, 1, 31), files=files, only=codes)
+    assert some.num_rows > 0
+    assert set(some["credit_code"].to_pylist()) <= set(codes)
+    assert pa.compute.sum(some["inflow_cents"]).as_py() in (0, None)  # no transaction file read
+    assert fold_days(sparked, ORIGIN, dt.date(2026, 1, 31), files=files, only=codes).equals(some)

@@ -63,7 +63,7 @@ SIGNALS: tuple[Signal, ...] = (
 SIGNAL_NAMES = tuple(s.name for s in SIGNALS)
 SIGNALS_BY_NAME = {s.name: s for s in SIGNALS}
 
-# The aggregate columns, in order; every one is a per-enterprise per-day sum.
+# The aggregate columns, in order; every one is a per-enterprise per-day sum (of one or several rows).
 DAILY_COLUMNS = (
     "inflow_cents",
     "outflow_cents",
@@ -106,13 +106,25 @@ SIGNAL_TABLES = (
 )
 
 
-def _part(source: str, day: str, values: dict[str, str], where: str) -> str:
-    cols = ", ".join(f"{values.get(c, '0')} AS {c}" for c in DAILY_COLUMNS)
-    return f"SELECT x.credit_code, {day} AS day, {cols} FROM {source} WHERE {where}"  # noqa: S608 - our own text
+def _part(source: str, day: str, values: dict[str, str], where: str, code: str = "x.credit_code") -> str:
+    """One source's rows summed per enterprise and day: its own columns summed, the others zero.
+
+    Summing each source apart is cheaper than one sum of every column over all sources (most are zero), and the
+    aggregates stay additive: an enterprise and day may have one row per source.
+    """
+    inner = ", ".join(f"{expr} AS {c}" for c, expr in values.items())
+    cols = ", ".join(
+        f"CAST(sum({c}) AS BIGINT) AS {c}" if c in values else f"CAST(0 AS BIGINT) AS {c}" for c in DAILY_COLUMNS
+    )
+    rows = f"SELECT {code} AS credit_code, {day} AS day, {inner} FROM {source} WHERE {where}"  # noqa: S608
+    return f"SELECT credit_code, day, {cols} FROM ({rows}) GROUP BY credit_code, day"  # noqa: S608 - our own text
 
 
 def _window(column: str) -> str:
-    return f"{column} > {{lo}} AND {column} <= {{hi}} AND x.credit_code IN (SELECT credit_code FROM loans)"  # noqa: S608
+    return f"{column} > {{lo}} AND {column} <= {{hi}} AND x.credit_code IN (SELECT credit_code FROM scope)"  # noqa: S608
+
+
+ORIGIN_SQL = "DATE '1900-01-01'"  # a relation with no start date (a legal representative) holds from the origin
 
 
 def _daily_template() -> str:
@@ -128,26 +140,19 @@ def _daily_template() -> str:
             "1 = 1",
         ),
     ]
-    inv = (
-        "SELECT x.seller_code AS credit_code, x.issue_date AS day, "  # noqa: S608 - our own text
-        + ", ".join(
-            f"{expr} AS {c}"
-            for c, expr in (
-                (
-                    c,
-                    {
-                        "inv_n": "CASE WHEN x.status = 'normal' THEN 1 ELSE 0 END",
-                        "inv_cents": "CASE WHEN x.status = 'normal' THEN x.amount_cents ELSE 0 END",
-                        "inv_void_n": "CASE WHEN x.status <> 'normal' THEN 1 ELSE 0 END",
-                    }.get(c, "0"),
-                )
-                for c in DAILY_COLUMNS
-            )
+    parts.append(
+        _part(
+            "invoices x",
+            "x.issue_date",
+            {
+                "inv_n": "CASE WHEN x.status = 'normal' THEN 1 ELSE 0 END",
+                "inv_cents": "CASE WHEN x.status = 'normal' THEN x.amount_cents ELSE 0 END",
+                "inv_void_n": "CASE WHEN x.status <> 'normal' THEN 1 ELSE 0 END",
+            },
+            "x.issue_date > {lo} AND x.issue_date <= {hi} AND x.seller_code IN (SELECT credit_code FROM scope)",
+            code="x.seller_code",
         )
-        + " FROM invoices x WHERE x.issue_date > {lo} AND x.issue_date <= {hi}"
-        " AND x.seller_code IN (SELECT credit_code FROM loans)"
     )
-    parts.append(inv)
     parts.append(
         _part(
             "tax_declarations x",
@@ -185,42 +190,51 @@ def _daily_template() -> str:
             _window("x.inquiry_date") + " AND x.institution_type IN ('microlender', 'consumer_finance')",
         )
     )
-    sums = ", ".join(f"CAST(sum({c}) AS BIGINT) AS {c}" for c in DAILY_COLUMNS)
     union = "\n        UNION ALL ".join(parts)
     return f"""
-    WITH related_persons AS (
-        SELECT credit_code, legal_rep_id AS person_id FROM (
-            SELECT credit_code, legal_rep_id, valid_from,
-                   row_number() OVER (PARTITION BY credit_code ORDER BY {valid_from_sql()}) AS version_no
-            FROM enterprises) reps WHERE version_no = 1 OR valid_from <= {{hi}}
-        UNION SELECT credit_code, person_id FROM officers WHERE since_date <= {{hi}}
-        UNION SELECT credit_code, holder_id FROM shareholders WHERE holder_kind = 'person' AND since_date <= {{hi}}),
+    WITH scope AS (SELECT DISTINCT credit_code FROM loans{{only}}),
+    related_persons AS (
+        SELECT credit_code, person_id, min(since) AS since FROM (
+            SELECT credit_code, legal_rep_id AS person_id,
+                   CASE WHEN version_no = 1 THEN {ORIGIN_SQL} ELSE valid_from END AS since
+            FROM (SELECT credit_code, legal_rep_id, valid_from,
+                         row_number() OVER (PARTITION BY credit_code ORDER BY {valid_from_sql()}) AS version_no
+                  FROM enterprises) reps
+            UNION ALL SELECT credit_code, person_id, since_date FROM officers
+            UNION ALL SELECT credit_code, holder_id, since_date FROM shareholders WHERE holder_kind = 'person')
+        WHERE credit_code IN (SELECT credit_code FROM scope) GROUP BY credit_code, person_id),
     related_firms AS (
-        SELECT credit_code, guarantor_code AS firm_code FROM guarantees
-        WHERE guarantor_code IS NOT NULL AND start_date <= {{hi}}
-        UNION SELECT credit_code, holder_id FROM shareholders WHERE holder_kind = 'enterprise' AND since_date <= {{hi}}
-        UNION SELECT holder_id, credit_code FROM shareholders
-        WHERE holder_kind = 'enterprise' AND since_date <= {{hi}}),
+        SELECT credit_code, firm_code, min(since) AS since FROM (
+            SELECT credit_code, guarantor_code AS firm_code, start_date AS since FROM guarantees
+            WHERE guarantor_code IS NOT NULL
+            UNION ALL SELECT credit_code, holder_id, since_date FROM shareholders WHERE holder_kind = 'enterprise'
+            UNION ALL SELECT holder_id, credit_code, since_date FROM shareholders WHERE holder_kind = 'enterprise')
+        WHERE credit_code IN (SELECT credit_code FROM scope) GROUP BY credit_code, firm_code),
     txn AS (
-        SELECT x.credit_code, CAST(x.ts AS DATE) AS day, x.amount_cents,
-               CASE WHEN rp.credit_code IS NOT NULL OR rf.credit_code IS NOT NULL THEN 1 ELSE 0 END AS related
-        FROM account_transactions x
+        SELECT x.credit_code, x.day, x.amount_cents,
+               CASE WHEN rp.since <= x.day OR rf.since <= x.day THEN 1 ELSE 0 END AS related
+        FROM (SELECT credit_code, CAST(ts AS DATE) AS day, amount_cents, counterparty, counterparty_person_id
+              FROM account_transactions) x
         LEFT JOIN related_persons rp ON rp.credit_code = x.credit_code AND rp.person_id = x.counterparty_person_id
         LEFT JOIN related_firms rf ON rf.credit_code = x.credit_code AND rf.firm_code = x.counterparty
-        WHERE CAST(x.ts AS DATE) > {{lo}} AND CAST(x.ts AS DATE) <= {{hi}}
-          AND x.credit_code IN (SELECT credit_code FROM loans)),
+        WHERE x.day > {{lo}} AND x.day <= {{hi}} AND x.credit_code IN (SELECT credit_code FROM scope)),
     rows_in AS (
         {union})
-    SELECT credit_code, day, {sums} FROM rows_in GROUP BY credit_code, day
+    SELECT * FROM rows_in
     """  # noqa: S608 - our own text
 
 
 DAILY_TEMPLATE = _daily_template()
+ONLY_TABLE = "fold_only"  # the credit codes a restricted fold keeps (an Arrow table handed to the runner)
 
 
-def daily_sql(lo: dt.date, hi: dt.date) -> str:
-    """The aggregates query of the raw rows dated in ``(lo, hi]`` (DuckDB SQL)."""
-    return DAILY_TEMPLATE.format(lo=_lit(lo), hi=_lit(hi))
+def daily_sql(lo: dt.date, hi: dt.date, only: bool = False) -> str:
+    """The aggregates query of the raw rows dated in ``(lo, hi]`` (DuckDB SQL).
+
+    With ``only``, of the borrowers listed in the table ``fold_only`` alone (a re-fold of some enterprises).
+    """
+    where = f" WHERE credit_code IN (SELECT credit_code FROM {ONLY_TABLE})" if only else ""  # noqa: S608
+    return DAILY_TEMPLATE.format(lo=_lit(lo), hi=_lit(hi), only=where)
 
 
 def _lit(day: dt.date) -> str:

@@ -10,7 +10,7 @@ import pyarrow as pa
 
 from riskloop.features.backends.spark import DEFAULT_MASTER, require_pyspark, spark_session, spark_table
 from riskloop.features.dialect import duckdb_to_spark
-from riskloop.monitoring.engine import _require
+from riskloop.monitoring.engine import Files, _require, table_files
 
 if TYPE_CHECKING:  # pyspark is imported lazily
     from pyspark.sql import SparkSession
@@ -30,7 +30,9 @@ class SparkRunner:
             self._session = spark_session(self.master)
         return self._session
 
-    def run(self, sql: str, tables: Sequence[str], extra: Mapping[str, pa.Table]) -> pa.Table:
+    def run(
+        self, sql: str, tables: Sequence[str], extra: Mapping[str, pa.Table], files: Files | None = None
+    ) -> pa.Table:
         """See ``SqlRunner.run``."""
         spark = self.session
         present: set[str] = set()
@@ -41,6 +43,11 @@ class SparkRunner:
                     frame.createOrReplaceTempView(name)
                     present.add(name)
             _require(tables, present)
+            for name, paths in (files or {}).items():
+                chosen = [str(p) for p in (list(paths) or table_files(self.root, name)[:1])]
+                frame = spark.read.parquet(*chosen)
+                (frame if paths else frame.limit(0)).createOrReplaceTempView(name)
+                present.add(name)
             for name, table in extra.items():
                 frame = (
                     spark.createDataFrame(table) if table.num_rows else spark.createDataFrame([], _spark_schema(table))

@@ -3,8 +3,13 @@
 Both are written atomically (a temporary file renamed into place), so an interrupted run leaves either the whole
 file or none, and a re-run finds what the interrupted one finished.
 
-- ``<root>/monitor_daily/part-<lo>-<hi>.parquet``: aggregates of the rows dated in ``(lo, hi]``; parts never
-  overlap, and the latest ``hi`` is the watermark: the next run folds only the days after it.
+- ``<root>/monitor_daily/part-<lo>-<hi>-<seq>.parquet``: the aggregates one fold added (``monitoring.arrivals``:
+  the rows of the part files that arrived since the previous fold, and corrections), of days in ``(lo, hi]``.
+  Parts are additive: the aggregates of an enterprise and day are the sum of its rows over every part. Each part
+  carries the fold ledger (which source files are folded, up to which day) in its Parquet metadata; the part of
+  the highest ``seq`` holds the current one, so a fold commits its rows and its ledger in one rename.
+- ``<root>/monitor_daily/part-<lo>-<hi>.parquet`` (``add``): aggregates of the rows dated in ``(lo, hi]`` folded
+  by date windows; read only while no fold ledger exists (the first arrival fold rebuilds from the sources).
 - ``<root>/monitor_signals/as_of=<D>/signals.parquet``: the signals of every loan on the book as of ``D``.
 """
 
@@ -21,35 +26,69 @@ import pyarrow.parquet as pq
 
 from riskloop.monitoring.engine import DAILY_SCHEMA, SIGNALS_SCHEMA, merge_days
 
-_PART = re.compile(r"^part-(\d{8})-(\d{8})\.parquet$")
+_PART = re.compile(r"^part-(\d{8})-(\d{8})(?:-(\d{6}))?\.parquet$")
+LEDGER_KEY = b"riskloop.fold_ledger"
+SEQ_KEY = b"riskloop.fold_seq"
+ROW_GROUP_ROWS = 64 * 1024
 ORIGIN = dt.date(1900, 1, 1)  # the lower bound of the first fold: every row dated before its hi
 
 
-def _atomic_write(table: pa.Table, path: Path) -> None:
+def _atomic_write(table: pa.Table, path: Path, metadata: dict[bytes, bytes] | None = None, rows: int = 1 << 20) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    pq.write_table(table, tmp)
+    if metadata:
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
+    pq.write_table(table, tmp, row_group_size=rows)
     os.replace(tmp, path)
 
 
+def _day(text: str) -> dt.date:
+    return dt.datetime.strptime(text, "%Y%m%d").date()
+
+
 class DailyStore:
-    """The per-enterprise daily aggregates, as non-overlapping parts."""
+    """The per-enterprise daily aggregates, as additive parts."""
 
     def __init__(self, root: Path) -> None:
         self.folder = root / "monitor_daily"
 
-    def parts(self) -> list[tuple[dt.date, dt.date, Path]]:
-        """Every part's ``(lo, hi, path)``, by ``hi``."""
+    def _all(self) -> list[tuple[dt.date, dt.date, int | None, Path]]:
         found = []
         for path in self.folder.glob("part-*.parquet") if self.folder.is_dir() else []:
             m = _PART.match(path.name)
             if m:
-                lo, hi = (dt.datetime.strptime(g, "%Y%m%d").date() for g in m.groups())
-                found.append((lo, hi, path))
-        return sorted(found, key=lambda p: p[1])
+                found.append((_day(m[1]), _day(m[2]), None if m[3] is None else int(m[3]), path))
+        return found
+
+    def parts(self) -> list[tuple[dt.date, dt.date, Path]]:
+        """Every part that counts, ``(lo, hi, path)`` by ``hi``: the ledger's parts once one exists."""
+        found = self._all()
+        ledgered = [f for f in found if f[2] is not None]
+        chosen = ledgered or found
+        return [(lo, hi, path) for lo, hi, _, path in sorted(chosen, key=lambda f: (f[1], f[2] or 0))]
+
+    def ledger(self) -> tuple[int, str | None]:
+        """The sequence number and the JSON ledger of the latest fold (``(0, None)`` before the first)."""
+        ledgered = [f for f in self._all() if f[2] is not None]
+        if not ledgered:
+            return 0, None
+        *_, seq, path = max(ledgered, key=lambda f: f[2] or 0)
+        meta = pq.read_schema(path).metadata or {}
+        return int(seq or 0), meta[LEDGER_KEY].decode("utf-8")
+
+    def commit(self, table: pa.Table, ledger: str, seq: int) -> Path:
+        """Add one fold's aggregates with the ledger they bring the store to (one atomic rename)."""
+        days = table["day"]
+        lo = pc.min(days).as_py() - dt.timedelta(days=1) if table.num_rows else ORIGIN
+        hi = pc.max(days).as_py() if table.num_rows else ORIGIN
+        path = self.folder / f"part-{lo:%Y%m%d}-{hi:%Y%m%d}-{seq:06d}.parquet"
+        by_day = table.cast(DAILY_SCHEMA).sort_by([("day", "ascending"), ("credit_code", "ascending")])
+        # by day, in row groups of a few days: the signals' window reads its own
+        _atomic_write(by_day, path, {LEDGER_KEY: ledger.encode("utf-8")}, rows=ROW_GROUP_ROWS)
+        return path
 
     def watermark(self) -> dt.date | None:
-        """The last day folded, or ``None`` before the first run."""
+        """The last day folded (by date windows), or ``None`` before the first run."""
         parts = self.parts()
         return parts[-1][1] if parts else None
 
@@ -57,15 +96,35 @@ class DailyStore:
         """Store the aggregates of ``(lo, hi]``; ``lo`` must be the watermark (or ``ORIGIN`` for the first)."""
         _atomic_write(table.cast(DAILY_SCHEMA), self.folder / f"part-{lo:%Y%m%d}-{hi:%Y%m%d}.parquet")
 
-    def read(self, upto: dt.date, days: int = 270) -> pa.Table:
-        """The aggregates of the ``days`` days up to ``upto`` (what the signals' windows reach)."""
+    def read(self, upto: dt.date, days: int = 270, only: pa.Array | None = None) -> pa.Table:
+        """The aggregates of the ``days`` days up to ``upto`` (what the signals' windows reach).
+
+        Rows of one enterprise and day from several parts are kept apart (the signals sum them);
+        with ``only``, of those enterprises alone.
+        """
         start = upto - dt.timedelta(days=days)
         tables = []
         for lo, hi, path in self.parts():
             if hi > start and lo < upto:
-                t = pq.read_table(path, schema=DAILY_SCHEMA)
+                window = [("day", ">", start), ("day", "<=", upto)]
+                t = pq.read_table(path, schema=DAILY_SCHEMA, filters=window)  # skips row groups outside it
                 keep = pc.and_(pc.greater(t["day"], pa.scalar(start)), pc.less_equal(t["day"], pa.scalar(upto)))
+                if only is not None:
+                    keep = pc.and_(keep, pc.is_in(t["credit_code"], value_set=only))
                 tables.append(t.filter(keep))
+        return merge_days(tables)
+
+    def files(self, upto: dt.date, days: int = 270) -> list[Path]:
+        """The parts holding aggregates of the ``days`` days up to ``upto`` (for an engine to read)."""
+        start = upto - dt.timedelta(days=days)
+        return [path for lo, hi, path in self.parts() if hi > start and lo < upto]
+
+    def of(self, codes: pa.Array) -> pa.Table:
+        """Every stored aggregate row of the enterprises ``codes`` (any day)."""
+        tables = []
+        for _, _, path in self.parts():
+            t = pq.read_table(path, schema=DAILY_SCHEMA)
+            tables.append(t.filter(pc.is_in(t["credit_code"], value_set=codes)))
         return merge_days(tables)
 
 
@@ -79,13 +138,18 @@ class SignalStore:
         """Where the signals of ``as_of`` are."""
         return self.folder / f"as_of={as_of.isoformat()}" / "signals.parquet"
 
-    def read(self, as_of: dt.date) -> pa.Table | None:
-        """The signals of ``as_of``, if a run wrote them."""
+    def read(self, as_of: dt.date, fold_seq: int | None = None) -> pa.Table | None:
+        """The signals of ``as_of``, if a run wrote them (from the aggregates of fold ``fold_seq``, when given)."""
         path = self.path(as_of)
-        return pq.read_table(path, schema=SIGNALS_SCHEMA) if path.is_file() else None
+        if not path.is_file():
+            return None
+        meta = pq.read_schema(path).metadata or {}
+        if fold_seq is not None and int(meta.get(SEQ_KEY, b"0")) != fold_seq:
+            return None  # folded since: late rows may change them
+        return pq.read_table(path, schema=SIGNALS_SCHEMA)
 
-    def write(self, as_of: dt.date, table: pa.Table) -> Path:
-        """Store the signals of ``as_of`` (replacing an earlier file of that day)."""
+    def write(self, as_of: dt.date, table: pa.Table, fold_seq: int = 0) -> Path:
+        """Store the signals of ``as_of`` computed from fold ``fold_seq`` (replacing an earlier file of that day)."""
         path = self.path(as_of)
-        _atomic_write(table.cast(SIGNALS_SCHEMA), path)
+        _atomic_write(table.cast(SIGNALS_SCHEMA), path, {SEQ_KEY: str(fold_seq).encode()})
         return path

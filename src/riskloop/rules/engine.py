@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -129,4 +129,8 @@ class RuleEngine(Protocol):
 
     def evaluate(self, key: str, context: Mapping[str, Any]) -> RuleOutcome:
         """Run strategy ``key`` on ``context``."""
+        ...
+
+    def evaluate_many(self, key: str, contexts: Sequence[Mapping[str, Any]]) -> list[RuleOutcome]:
+        """Run strategy ``key`` on each context, without traces (a batch: monitoring the book)."""
         ...

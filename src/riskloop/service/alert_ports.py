@@ -8,6 +8,7 @@ and writes nothing. In-memory implementation: ``riskloop.testing.memory_alerts``
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from riskloop.domain.alert import Alert, AlertFilter, AlertKey
@@ -27,12 +28,20 @@ class AlertStore(Protocol):
         """The alert of ``key`` (credit code, signal, period), or ``None``."""
         ...
 
+    def find_keys(self, keys: Sequence[AlertKey]) -> dict[AlertKey, Alert]:
+        """The stored alerts of ``keys`` (those there are), by key: one read for a monitoring run's batch."""
+        ...
+
     def page(self, where: AlertFilter, *, limit: int, offset: int) -> tuple[list[Alert], int]:
         """Alerts matching ``where``, newest first (then by id), ``limit`` from ``offset``; and how many match."""
         ...
 
     def add(self, alert: Alert, entry: AuditEntry, message: OutboxMessage) -> None:
         """Store a new alert with its audit row and outbox message; a stored key is a ConflictError (``alert``)."""
+        ...
+
+    def add_many(self, items: Sequence[tuple[Alert, AuditEntry, OutboxMessage]]) -> None:
+        """Store new alerts with their audit rows and messages in one transaction (a stored key: ConflictError)."""
         ...
 
     def save(
@@ -45,6 +54,10 @@ class AlertStore(Protocol):
         action: LoanAction | None = None,
     ) -> None:
         """Replace ``before`` by ``after`` with ``entry`` (and ``message``, ``action``), compare-and-set."""
+        ...
+
+    def save_many(self, changes: Sequence[tuple[Alert, Alert, AuditEntry, OutboxMessage]]) -> None:
+        """``save`` of each ``(before, after, entry, message)`` in one transaction; a conflict saves none."""
         ...
 
     def actions(self, alert_id: str) -> list[LoanAction]:

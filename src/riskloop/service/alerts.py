@@ -38,6 +38,7 @@ from riskloop.domain.alert_lifecycle import (
 )
 from riskloop.domain.audit import AuditEntry
 from riskloop.domain.clock import Clock
+from riskloop.domain.outbox import OutboxMessage
 from riskloop.errors import ConflictError, NotFoundError, ValidationError
 from riskloop.privacy.scrub import scrub
 from riskloop.service.alert_ports import AlertStore
@@ -45,6 +46,7 @@ from riskloop.service.alert_ports import AlertStore
 READERS, OFFICERS = (POST_LOAN_OFFICER, AUDITOR), (POST_LOAN_OFFICER,)
 MAX_PAGE = 200
 _RAISE_TRIES = 3  # raising is idempotent: a lost race is read again and merged
+_ADD_BATCH = 2000  # new alerts stored per transaction when monitoring raises a batch
 
 
 def new_alert_id() -> str:
@@ -136,14 +138,54 @@ class AlertDesk:
         for i, raised in enumerate(batch):  # a missing source fails the batch before anything is stored
             if raised.source is not None and raised.source not in keys and self.store.find_key(raised.source) is None:
                 raise ValidationError(f"alerts[{i}].source", f"no alert {_key(raised.source)} was raised")
-        order = sorted(range(len(batch)), key=lambda i: batch[i].origin != DIRECT)
         stored: dict[int, Alert] = {}
         counts = {"raised": 0, "upgraded": 0, "unchanged": 0}
-        for i in order:
-            alert, outcome = self._raise_one(self._sourced(batch[i], i), actor)
-            stored[i] = alert
-            counts[outcome] += 1
+        known = self.store.find_keys(list(keys)) if len(keys) == len(batch) else None
+        for phase in (DIRECT, None):  # direct alerts first: propagated ones name them as their source
+            chosen = [i for i in range(len(batch)) if (batch[i].origin == DIRECT) == (phase == DIRECT)]
+            if known is None:  # a key twice in the batch: one by one, each reading what the one before stored
+                outcomes = {i: self._raise_one(self._sourced(batch[i], i), actor) for i in chosen}
+            else:
+                outcomes = self._raise_batch({i: self._sourced(batch[i], i, known) for i in chosen}, known, actor)
+            for i, (alert, outcome) in outcomes.items():
+                stored[i] = alert
+                counts[outcome] += 1
+                if known is not None:
+                    known[alert.key] = alert
         return RaiseResult([stored[i] for i in range(len(batch))], **counts)
+
+    def _raise_batch(
+        self, batch: dict[int, RaisedAlert], known: dict[AlertKey, Alert], actor: str
+    ) -> dict[int, tuple[Alert, str]]:
+        """``_raise_one`` of each alert, new and upgraded ones written together (a transaction per ``_ADD_BATCH``)."""
+        out: dict[int, tuple[Alert, str]] = {}
+        fresh: list[tuple[int, tuple[Alert, AuditEntry, OutboxMessage]]] = []
+        ups: list[tuple[int, tuple[Alert, Alert, AuditEntry, OutboxMessage]]] = []
+        for i, raised in batch.items():
+            existing = known.get(raised.key)
+            if existing is None:
+                fresh.append((i, opened(raised, self.new_id(), self.clock.now(), actor)))
+                continue
+            change = upgraded(existing, raised, self.clock.now(), actor)
+            if change is None:
+                out[i] = (existing, "unchanged")
+            else:
+                ups.append((i, (existing, *change)))
+        for start in range(0, len(ups), _ADD_BATCH):
+            changes = ups[start : start + _ADD_BATCH]
+            try:
+                self.store.save_many([item for _, item in changes])
+                out |= {i: (item[1], "upgraded") for i, item in changes}
+            except ConflictError:  # changed meanwhile (acknowledged, upgraded by another run): each read again
+                out |= {i: self._raise_one(batch[i], actor) for i, _ in changes}
+        for start in range(0, len(fresh), _ADD_BATCH):
+            chunk = fresh[start : start + _ADD_BATCH]
+            try:
+                self.store.add_many([item for _, item in chunk])
+                out |= {i: (item[0], "raised") for i, item in chunk}
+            except ConflictError:  # raised meanwhile by another run: each read again and merged
+                out |= {i: self._raise_one(batch[i], actor) for i, _ in chunk}
+        return out
 
     def list(self, principal: Principal, where: AlertFilter, *, limit: int = 50, offset: int = 0) -> AlertPage:
         """Alerts matching ``where``, newest first, ``limit`` (1-200) from ``offset``."""
@@ -197,11 +239,11 @@ class AlertDesk:
             raise NotFoundError(f"alert {alert_id} does not exist")
         return found
 
-    def _sourced(self, raised: RaisedAlert, index: int) -> RaisedAlert:
-        """``raised`` with its source alert's id filled in from its ``source`` key."""
+    def _sourced(self, raised: RaisedAlert, index: int, known: dict[AlertKey, Alert] | None = None) -> RaisedAlert:
+        """``raised`` with its source alert's id filled in from its ``source`` key (looked up in ``known`` first)."""
         if raised.source is None or raised.evidence.source_alert_id is not None:
             return raised
-        source = self.store.find_key(raised.source)
+        source = (known or {}).get(raised.source) or self.store.find_key(raised.source)
         if source is None:  # checked before the batch started: only a concurrent delete gets here
             raise NotFoundError(f"alerts[{index}].source: no alert {_key(raised.source)}")
         return replace(raised, evidence=replace(raised.evidence, source_alert_id=source.alert_id))

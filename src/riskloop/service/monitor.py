@@ -1,11 +1,13 @@
 """The monitoring use case: signals of every loan on the book as of a day, the warning policy, direct alerts.
 
-A run as of ``D``: (1) fold the raw rows dated after the aggregates' watermark up to ``D`` into the daily
-aggregates (nothing when ``D`` is not past it: a backfill reads what is there); (2) compute the signals of the
-loans on the book from the aggregates and write them (kept: a resumed run reuses them); (2b) when a behaviour
-model is active, score every loan (signal ``behaviour_pd`` and its top reasons); (3) run the active version of
-the warning policy on each loan; (4) raise one direct alert per enterprise, signal and month at the
-highest level it fired, through the alert desk (idempotent: a re-run changes nothing); (5) mark the run done.
+A run as of ``D``: (1) fold what arrived since the last fold into the daily aggregates (``monitoring.arrivals``:
+the new part files' rows dated on or before ``D``, late ones into their own day, and rows of known files coming
+due; nothing when nothing arrived and ``D`` is not past the last fold: a backfill reads what is there); (2)
+compute the signals of the loans on the book from the aggregates and write them (kept: a resumed run reuses them
+while nothing was folded since); (2b) when a behaviour model is active, score every loan (signal
+``behaviour_pd`` and its top reasons); (3) run the active version of the warning policy on each loan; (4) raise
+one direct alert per enterprise, signal and month at the highest level it fired, through the alert desk
+(idempotent: a re-run changes nothing); (5) mark the run done.
 Every step is idempotent, so an interrupted run resumes by running again.
 """
 
@@ -24,11 +26,12 @@ from riskloop.domain.monitor_run import DONE, RUNNING, MonitorRun
 from riskloop.errors import ConfigError, NotFoundError, ValidationError
 from riskloop.graph.spread_policy import PROPAGATION_POLICY, SOURCE_LEVELS, read_spread_rules
 from riskloop.graph.warning_spread import SpreadRules
+from riskloop.monitoring.arrivals import FoldOutcome, fold_arrivals
 from riskloop.monitoring.behaviour import REASONS, SCORE, with_history
-from riskloop.monitoring.engine import SqlRunner, compute_signals, fold_days
+from riskloop.monitoring.engine import SqlRunner, compute_signals
 from riskloop.monitoring.firms import FIRM_TABLES, firm_facts_sql
 from riskloop.monitoring.policy import NONE, POLICY_NAME, RANKS, Verdict, policy_context, read_verdict
-from riskloop.monitoring.store import ORIGIN, DailyStore, SignalStore
+from riskloop.monitoring.store import DailyStore, SignalStore
 from riskloop.rules.engine import RuleEngine
 from riskloop.scoring.behaviour import BehaviourModel
 from riskloop.service.alert_propagation import FirmFacts, Propagator, facts_from
@@ -64,6 +67,7 @@ class MonitorResult:
     propagated_alerts: list[RaisedAlert] = field(default_factory=list)
     propagation: str = "not run"
     behaviour: str = NO_BEHAVIOUR
+    fold: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready fields (the alerts as a count)."""
@@ -78,6 +82,7 @@ class MonitorResult:
             "propagation": self.propagation,
             "behaviour": self.behaviour,
             "folded": None if self.folded is None else [d.isoformat() for d in self.folded],
+            "fold": dict(self.fold),
             "resumed": self.resumed,
             "signals": str(self.signals_path),
         }
@@ -125,12 +130,13 @@ class Monitor:
         started = MonitorRun(as_of, RUNNING, key, self.clock.now(), attempts=attempts)
         self.runs.put(started)
         progress("aggregates", 0, 4)
-        folded = self._fold(as_of)
+        fold = fold_arrivals(self.runner, self.daily, as_of)
+        seq = self.daily.ledger()[0]
         progress("signals", 1, 4)
-        table = self.signals.read(as_of) if resumed or earlier is not None else None
+        table = self.signals.read(as_of, seq) if resumed or earlier is not None else None
         if table is None:
-            table = compute_signals(self.runner, self.daily.read(as_of), as_of)
-            self.signals.write(as_of, table)
+            table = compute_signals(self.runner, self.daily.files(as_of), as_of)
+            self.signals.write(as_of, table, seq)
         rows, behaviour = self._score(table, as_of)
         verdicts = self._judge(key, rows, progress)
         progress("alerts", 3, 4)
@@ -158,13 +164,14 @@ class Monitor:
             outcome.raised,
             outcome.upgraded,
             outcome.unchanged,
-            folded,
+            None if fold is None else fold.window,
             resumed,
             self.signals.path(as_of),
             raised,
             spread,
             propagation,
             behaviour,
+            _fold_counts(fold),
         )
 
     def _score(self, table: Any, as_of: dt.date) -> tuple[list[dict[str, Any]], str]:
@@ -219,24 +226,22 @@ class Monitor:
         progress("done", len(days), len(days))
         return out
 
-    def _fold(self, as_of: dt.date) -> tuple[dt.date, dt.date] | None:
-        mark = self.daily.watermark()
-        if mark is not None and mark >= as_of:
-            return None
-        lo = mark or ORIGIN
-        self.daily.add(lo, as_of, fold_days(self.runner, lo, as_of))
-        return (lo, as_of)
-
     def _judge(self, key: str, rows: list[dict[str, Any]], progress: Progress) -> list[Verdict]:
         verdicts = []
-        for i, row in enumerate(rows):
-            outcome = self.rules.evaluate(key, policy_context(row))
-            if outcome.error is not None:
-                raise ConfigError(f"warning policy {key} failed on loan {row['loan_id']}: {outcome.error.message}")
-            verdicts.append(read_verdict(row, outcome.result))
-            if i % 5000 == 0:
-                progress("policy", i, len(rows))
+        for start in range(0, len(rows), 5000):
+            progress("policy", start, len(rows))
+            chunk = rows[start : start + 5000]
+            for row, outcome in zip(
+                chunk, self.rules.evaluate_many(key, [policy_context(r) for r in chunk]), strict=True
+            ):
+                if outcome.error is not None:
+                    raise ConfigError(f"warning policy {key} failed on loan {row['loan_id']}: {outcome.error.message}")
+                verdicts.append(read_verdict(row, outcome.result))
         return verdicts
+
+
+def _fold_counts(fold: FoldOutcome | None) -> dict[str, int]:
+    return {} if fold is None else fold.to_dict()
 
 
 def run_days(start: dt.date, end: dt.date, every: str) -> Iterable[dt.date]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,9 +21,9 @@ from riskloop.domain.audit import AuditEntry
 from riskloop.domain.outbox import OutboxMessage
 from riskloop.errors import ConflictError
 from riskloop.storage.alert_models import alerts, loan_actions
-from riskloop.storage.audit import record
+from riskloop.storage.audit import record, record_many
 from riskloop.storage.decision_models import audit_log
-from riskloop.storage.outbox import write_message
+from riskloop.storage.outbox import write_message, write_messages
 
 _FIELDS = ("level", "evidence", "officer", "status", "loan_id", "updated_at", "row_version")  # what moves
 _FILTERS = {"level": alerts.c.level, "industry_section": alerts.c.industry_section, "officer": alerts.c.officer,
@@ -43,6 +44,17 @@ class SQLAlertStore:
         """The alert of ``key``, or ``None``."""
         c = alerts.c
         return self._one(sa.and_(c.credit_code == key.credit_code, c.signal == key.signal, c.period == key.period))
+
+    def find_keys(self, keys: Sequence[AlertKey]) -> dict[AlertKey, Alert]:
+        """The stored alerts of ``keys``, by key: the alerts of their periods read once, kept when wanted."""
+        c, wanted, found = alerts.c, set(keys), {}
+        periods = sorted({k.period for k in wanted})
+        with self.engine.connect() as conn:
+            for row in conn.execute(sa.select(alerts).where(c.period.in_(periods))):
+                if AlertKey(row.credit_code, row.signal, row.period) in wanted:
+                    alert = _alert(row._mapping)
+                    found[alert.key] = alert
+        return found
 
     def page(self, where: AlertFilter, *, limit: int, offset: int) -> tuple[list[Alert], int]:
         """Matching alerts, newest first (then by id): one page and how many match."""
@@ -66,6 +78,18 @@ class SQLAlertStore:
             key = f"{alert.credit_code} {alert.signal} {alert.period}"
             raise ConflictError("alert", f"an alert of {key} exists already") from None
 
+    def add_many(self, items: Sequence[tuple[Alert, AuditEntry, OutboxMessage]]) -> None:
+        """Store new alerts with their audit rows and messages in one transaction; a stored key stores none."""
+        if not items:
+            return
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(alerts.insert(), [_row(alert) for alert, _, _ in items])
+                record_many(conn, [entry for _, entry, _ in items])
+                write_messages(conn, [message for _, _, message in items])
+        except sa.exc.IntegrityError:  # one of the keys was raised concurrently
+            raise ConflictError("alert", "an alert of the batch exists already; raise them one by one") from None
+
     def save(
         self,
         before: Alert,
@@ -76,20 +100,23 @@ class SQLAlertStore:
         action: LoanAction | None = None,
     ) -> None:
         """Write ``after`` over ``before`` (compare-and-set on ``row_version``) with what goes with it."""
-        values = {k: v for k, v in _row(after).items() if k in _FIELDS}
         with self.engine.begin() as conn:
-            updated = conn.execute(
-                alerts.update()
-                .where(alerts.c.alert_id == before.alert_id, alerts.c.row_version == before.row_version)
-                .values(values)
-            )
-            if updated.rowcount != 1:
-                raise ConflictError("alert", f"alert {before.alert_id} changed meanwhile; read it again")
+            _compare_and_set(conn, before, after)
             record(conn, entry)
             if message is not None:
                 write_message(conn, message)
             if action is not None:
                 conn.execute(loan_actions.insert(), _action_row(action))
+
+    def save_many(self, changes: Sequence[tuple[Alert, Alert, AuditEntry, OutboxMessage]]) -> None:
+        """``save`` of each change in one transaction; a conflict rolls back every one."""
+        if not changes:
+            return
+        with self.engine.begin() as conn:
+            for before, after, _, _ in changes:
+                _compare_and_set(conn, before, after)
+            record_many(conn, [entry for _, _, entry, _ in changes])
+            write_messages(conn, [message for _, _, _, message in changes])
 
     def actions(self, alert_id: str) -> list[LoanAction]:
         """Loan actions of ``alert_id``, oldest first."""
@@ -154,6 +181,17 @@ def _action_row(action: LoanAction) -> dict[str, Any]:
         "actor": action.actor,
         "at": action.at,
     }
+
+
+def _compare_and_set(conn: sa.Connection, before: Alert, after: Alert) -> None:
+    values = {k: v for k, v in _row(after).items() if k in _FIELDS}
+    updated = conn.execute(
+        alerts.update()
+        .where(alerts.c.alert_id == before.alert_id, alerts.c.row_version == before.row_version)
+        .values(values)
+    )
+    if updated.rowcount != 1:
+        raise ConflictError("alert", f"alert {before.alert_id} changed meanwhile; read it again")
 
 
 def _alert(row: Any) -> Alert:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -52,3 +52,13 @@ def record(conn: sa.Connection, entry: AuditEntry) -> None:
     """Append ``entry`` inside the transaction of ``conn``."""
     audit(conn, at=entry.at, actor=entry.actor, action=entry.action, entity=entry.entity, entity_id=entry.entity_id,
           detail=entry.detail)  # fmt: skip
+
+
+def record_many(conn: sa.Connection, entries: Sequence[AuditEntry]) -> None:
+    """Append ``entries`` inside the transaction of ``conn``, in one statement (a batch of raised alerts)."""
+    if entries:
+        conn.execute(
+            _INSERT,
+            [{"at": e.at, "actor": e.actor, "action": e.action, "entity": e.entity, "entity_id": e.entity_id,
+              "detail": json.dumps(dict(e.detail or {}), sort_keys=True, default=str)} for e in entries],
+        )  # fmt: skip

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,11 +37,19 @@ _HELD = sa.and_(  # pending behind a dead message of its topic and key
 
 def write_message(conn: sa.Connection, message: OutboxMessage) -> None:
     """Append ``message`` inside the transaction of ``conn`` (it commits or rolls back with its change)."""
-    conn.execute(
-        _INSERT,
-        {"created_at": message.created_at, "topic": message.topic, "key": message.key,
-         "payload": json.dumps(dict(message.payload), sort_keys=True, ensure_ascii=False), "sent_at": None},
-    )  # fmt: skip
+    conn.execute(_INSERT, _message_row(message))
+
+
+def write_messages(conn: sa.Connection, messages: Sequence[OutboxMessage]) -> None:
+    """Append ``messages`` in order inside the transaction of ``conn``, in one statement."""
+    if messages:
+        conn.execute(_INSERT, [_message_row(m) for m in messages])
+
+
+def _message_row(message: OutboxMessage) -> dict[str, Any]:
+    payload = json.dumps(dict(message.payload), sort_keys=True, ensure_ascii=False)
+    return {"created_at": message.created_at, "topic": message.topic, "key": message.key, "payload": payload,
+            "sent_at": None}  # fmt: skip
 
 
 class SQLOutbox:

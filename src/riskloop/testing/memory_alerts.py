@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from riskloop.domain.alert import Alert, AlertFilter, AlertKey
@@ -31,6 +32,12 @@ class MemoryAlerts:
         with self.outbox.lock:
             return next((a for a in self.alerts.values() if a.key == key), None)
 
+    def find_keys(self, keys: Sequence[AlertKey]) -> dict[AlertKey, Alert]:
+        """The stored alerts of ``keys``, by key."""
+        wanted = set(keys)
+        with self.outbox.lock:
+            return {a.key: a for a in self.alerts.values() if a.key in wanted}
+
     def page(self, where: AlertFilter, *, limit: int, offset: int) -> tuple[list[Alert], int]:
         """Matching alerts, newest first (then by id), one page of them and how many match."""
         with self.outbox.lock:
@@ -47,6 +54,18 @@ class MemoryAlerts:
             self.alerts[alert.alert_id] = alert
             self.audit.append(entry)
             self.outbox.write(message)
+
+    def add_many(self, items: Sequence[tuple[Alert, AuditEntry, OutboxMessage]]) -> None:
+        """Store new alerts with their audit rows and messages at once; a stored key stores none of them."""
+        with self.outbox.lock:
+            keys = {a.key for a in self.alerts.values()}
+            batch = [alert.key for alert, _, _ in items]
+            if len(set(batch)) != len(batch) or keys & set(batch):
+                raise ConflictError("alert", "an alert of the batch exists already; raise them one by one")
+            for alert, entry, message in items:
+                self.alerts[alert.alert_id] = alert
+                self.audit.append(entry)
+                self.outbox.write(message)
 
     def save(
         self,
@@ -68,6 +87,18 @@ class MemoryAlerts:
                 self.outbox.write(message)
             if action is not None:
                 self.loan_actions.append(action)
+
+    def save_many(self, changes: Sequence[tuple[Alert, Alert, AuditEntry, OutboxMessage]]) -> None:
+        """``save`` of each change at once; a conflict saves none."""
+        with self.outbox.lock:
+            for before, _, _, _ in changes:
+                stored = self.alerts.get(before.alert_id)
+                if stored is None or stored.row_version != before.row_version:
+                    raise ConflictError("alert", f"alert {before.alert_id} changed meanwhile; read it again")
+            for _, after, entry, message in changes:
+                self.alerts[after.alert_id] = after
+                self.audit.append(entry)
+                self.outbox.write(message)
 
     def actions(self, alert_id: str) -> list[LoanAction]:
         """Loan actions of ``alert_id``, oldest first."""

@@ -111,3 +111,29 @@ def test_v2_demotes_or_retires_the_rules_that_were_noisy_on_the_training_period(
         ("N7", "notice"),
         ("W4", "notice"),
     ]  # A3 (invoicing down 70 %) and N1 (void share) are retired
+
+
+def _row(kind: str = "company", **signals: Any) -> dict[str, Any]:
+    row = {"loan_id": "L1", "credit_code": "X", "industry_section": "C", "enterprise_kind": kind}
+    return row | {name: signals.get(name) for name in SIGNAL_NAMES}
+
+
+def test_a_batch_without_traces_gives_the_results_one_by_one_gives() -> None:
+    rows = [
+        _row(),
+        _row(days_past_due=35, new_lawsuits=1),
+        _row(inflow_drop=0.55, invoice_amount_drop=0.9),
+        _row("individual_business", inflow_drop=0.5),
+    ]
+    contexts = [policy_context(r) for r in rows]
+    batch = ENGINE.evaluate_many(KEY, contexts)
+    assert [o.result for o in batch] == [ENGINE.evaluate(KEY, c).result for c in contexts]
+    assert [read_verdict(r, o.result).level for r, o in zip(rows, batch, strict=True)] == [
+        "none",
+        "warning",
+        "warning",
+        "notice",
+    ]
+    assert all(o.trace == () and o.error is None for o in batch)
+    failed = ENGINE.evaluate_many("no-such-policy@1", contexts[:2])
+    assert [o.error is not None for o in failed] == [True, True]
