@@ -10,7 +10,9 @@ folds only the month since the previous one) with the shipped reference warning 
 loan-months (loans that never default), for the training period (as-of dates before ``--split``) and the
 evaluation period after it, next to a baseline of days-past-due alerts only (>= 1 notice, >= 10 attention,
 >= 30 warning) computed from the same signals; and the reviewed policy v2 without (``v2_rank``) and with the
-behaviour score trained and calibrated on the training period (``behaviour_rank``, ``monitoring_quality``).
+behaviour score trained and calibrated on the training period (``behaviour_rank``, ``monitoring_quality``);
+and that policy with each month's warnings propagated over the graph (``propagated_rank``,
+``monitoring_propagation``), overall and on the loans of the enterprises a warning reached (``propagation``).
 Cost, each in a fresh process (wall time, peak RSS): a full
 monitoring run as of the universe's last day (fold everything, signals, policy), a raw DuckDB scan of the
 same input tables, and an incremental daily run (fold one day, signals, policy). Writes JSON to
@@ -36,6 +38,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from benchmarks.monitoring_propagation import propagated_ranks, summary
 from benchmarks.monitoring_quality import behaviour_ranks
 from riskloop.config import load_settings
 from riskloop.domain.access import ANALYST, APPROVER
@@ -68,7 +71,9 @@ def _levels(runner: DuckDBRunner, daily: pa.Table, day: dt.date, engine: ZenRule
         verdict = read_verdict(row, engine.evaluate(KEY, policy_context(row)).result)
         dpd = row["days_past_due"]
         base = 3 if dpd >= 30 else 2 if dpd >= 10 else 1 if dpd >= 1 else 0
-        out.append({"loan_id": row["loan_id"], "day": day, "rank": RANKS.get(verdict.level, 0), "dpd_rank": base})
+        rank = RANKS.get(verdict.level, 0)
+        out.append({"loan_id": row["loan_id"], "credit_code": row["credit_code"], "day": day, "rank": rank,
+                    "dpd_rank": base})  # fmt: skip
     return out
 
 
@@ -83,7 +88,26 @@ def _monthly(tables: Path, start: dt.date, end: dt.date) -> list[dict[str, Any]]
     return out
 
 
-RANK_COLUMNS = ("rank", "dpd_rank", "v2_rank", "behaviour_rank")
+RANK_COLUMNS = ("rank", "dpd_rank", "v2_rank", "behaviour_rank", "propagated_rank")
+
+
+def _with_propagation(tables: Path, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Add ``propagated_rank`` (the shipped policy's rank raised by propagation) to ``rows``; what was spread."""
+    base = "behaviour_rank" if rows and "behaviour_rank" in rows[0] else "rank"
+    started = time.perf_counter()
+    spread = propagated_ranks(tables, rows, base)
+    for r in rows:
+        r["propagated_rank"] = max(r[base], spread.get((r["loan_id"], r["day"]), 0))
+        r["reached"] = (r["loan_id"], r["day"]) in spread
+    return {"base": base, "seconds": round(time.perf_counter() - started, 1), "reached": summary(spread)}
+
+
+def _related(rows: list[dict[str, Any]], truth: pa.Table, split: dt.date, base: str) -> dict[str, Any]:
+    """Recall and false alarms on the loans of enterprises a warning reached over the graph, with and without it."""
+    reached = {r["loan_id"] for r in rows if r["reached"] and r["day"] >= split}
+    sub = [r for r in rows if r["loan_id"] in reached]
+    scored = _evaluate(sub, truth, split)["evaluation"]
+    return {"loans": len(reached), "without": scored[base], "with": scored["propagated_rank"]}
 
 
 def _evaluate(rows: list[dict[str, Any]], truth: pa.Table, split: dt.date) -> dict[str, Any]:
@@ -258,8 +282,11 @@ def main() -> None:
         except ValidationError as exc:  # e.g. no snapshot's window has matured by the split day
             ranks, behaviour = {}, {"skipped": str(exc)}
         rows = [r | ranks.get((r["loan_id"], r["day"]), {}) for r in rows]
+        propagation = {} if args.cost_only else _with_propagation(tables, rows)
         truth = pq.read_table(out / "truth" / "loans.parquet", columns=["loan_id", "defaulted", "default_date"])
         quality = {} if args.cost_only else _evaluate(rows, truth, split)
+        if propagation:
+            propagation["related_enterprises"] = _related(rows, truth, split, propagation["base"])
         cost = _cost(tables, end, Path(tmp))
     result = {
         "enterprises": args.enterprises,
@@ -270,6 +297,7 @@ def main() -> None:
         "split": args.split,
         "quality": quality,
         "behaviour": behaviour,
+        "propagation": propagation,
         "cost": cost,
         "full_vs_raw_scan": round(cost["full"]["seconds"] / max(cost["raw_scan"]["seconds"], 1e-9), 2),
         "incremental_vs_full": round(cost["incremental"]["seconds"] / max(cost["full"]["seconds"], 1e-9), 3),
