@@ -16,7 +16,9 @@ alerts = sa.Table(
     sa.Column("loan_id", sa.String(40), nullable=True, comment="the loan on the book it concerns, if any"),
     sa.Column("level", sa.String(12), nullable=False, comment="warning (预警), attention (关注) or notice (提示)"),
     sa.Column("signal", sa.String(80), nullable=False),
-    sa.Column("period", sa.String(10), nullable=False, comment="the day (YYYY-MM-DD) or month (YYYY-MM) it is of"),
+    sa.Column(
+        "period", sa.String(10), nullable=False, index=True, comment="the day (YYYY-MM-DD) or month (YYYY-MM) it is of"
+    ),
     sa.Column("origin", sa.String(12), nullable=False, comment="direct or propagated"),
     sa.Column("evidence", sa.Text(), nullable=False, comment="JSON: signals, policy and version, path, source alert"),
     sa.Column("industry_section", sa.String(1), nullable=True, comment="GB/T 4754 section letter"),
