@@ -39,22 +39,8 @@ def list_command(
 
     settings: Settings = ctx.obj
     with cli_errors(json_mode), Workspace.open(settings, create=False) as ws:
-        models = [_row(m) for m in ws.model_registry().list(name)]
+        models = [m.lifecycle() for m in ws.model_registry().list(name)]
     emit({"models": models}, json_mode, _render_list)
-
-
-def _row(m: Any) -> dict[str, Any]:
-    return {
-        "model_id": m.model_id,
-        "name": m.name,
-        "version": m.version,
-        "kind": m.kind,
-        "status": m.status,
-        "registered_by": m.registered_by,
-        "approved_by": m.approved_by,
-        "created_at": m.created_at.isoformat(),
-        "manifest_sha256": m.manifest_sha256,
-    }
 
 
 def _render_list(result: dict[str, Any]) -> None:

@@ -11,7 +11,6 @@ and shipped as ``rules/strategies/warning-propagation-v1.json`` (a test checks t
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import Any
 
 from riskloop.errors import ConfigError
 from riskloop.graph.warning_spread import SpreadRules
+from riskloop.rules.jdm import single_table
 
 PROPAGATION_POLICY = "warning-propagation"
 PROPAGATION_VERSION = 1
@@ -48,53 +48,28 @@ REFERENCE_ROWS: tuple[SpreadRow, ...] = (
 
 def build_propagation_policy(rows: Sequence[SpreadRow] = REFERENCE_ROWS) -> str:
     """The JDM JSON of a propagation policy (the reference one by default), formatted as shipped."""
-    table = {
-        "id": "spread",
-        "type": "decisionTableNode",
-        "name": "spread",
-        "position": {"x": 400, "y": 100},
-        "content": {
-            "hitPolicy": "first",
-            "inputs": [{"id": "s_i0", "name": "Source level", "field": "source_level"}],
-            "outputs": [
-                {"id": "s_o0", "name": "Max steps", "field": "max_steps"},
-                {"id": "s_o1", "name": "Max fan-out", "field": "max_fanout"},
-                {"id": "s_o2", "name": "Max firms of a person", "field": "max_person_firms"},
-                {"id": "s_o3", "name": "Main counterparty share", "field": "main_counterparty_share"},
-                {"id": "s_o4", "name": "Rule", "field": "rule"},
-            ],
-            "rules": [
-                {
-                    "_id": r.rule,
-                    "_description": r.why,
-                    "s_i0": f"'{r.level}'" if r.level else "",
-                    "s_o0": str(r.max_steps),
-                    "s_o1": str(r.max_fanout),
-                    "s_o2": str(r.max_person_firms),
-                    "s_o3": repr(r.main_counterparty_share),
-                    "s_o4": f"'{r.rule}'",
-                }
-                for r in rows
-            ],
-            "passThrough": False,
-            "inputField": None,
-            "outputPath": None,
-            "executionMode": "single",
-        },
-    }
-    nodes = [
-        {"id": "request", "type": "inputNode", "name": "request", "position": {"x": 100, "y": 100},
-         "content": {"schema": ""}},
-        table,
-        {"id": "response", "type": "outputNode", "name": "response", "position": {"x": 700, "y": 100},
-         "content": {"schema": ""}},
-    ]  # fmt: skip
-    edges = [
-        {"id": "e0", "sourceId": "request", "targetId": "spread", "type": "edge"},
-        {"id": "e1", "sourceId": "spread", "targetId": "response", "type": "edge"},
+    outputs = [
+        {"id": "s_o0", "name": "Max steps", "field": "max_steps"},
+        {"id": "s_o1", "name": "Max fan-out", "field": "max_fanout"},
+        {"id": "s_o2", "name": "Max firms of a person", "field": "max_person_firms"},
+        {"id": "s_o3", "name": "Main counterparty share", "field": "main_counterparty_share"},
+        {"id": "s_o4", "name": "Rule", "field": "rule"},
     ]
-    doc = {"contentType": "application/vnd.gorules.decision", "nodes": nodes, "edges": edges}
-    return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+    rules = [
+        {
+            "_id": r.rule,
+            "_description": r.why,
+            "s_i0": f"'{r.level}'" if r.level else "",
+            "s_o0": str(r.max_steps),
+            "s_o1": str(r.max_fanout),
+            "s_o2": str(r.max_person_firms),
+            "s_o3": repr(r.main_counterparty_share),
+            "s_o4": f"'{r.rule}'",
+        }
+        for r in rows
+    ]
+    inputs = [{"id": "s_i0", "name": "Source level", "field": "source_level"}]
+    return single_table("spread", "first", inputs, outputs, rules)
 
 
 def read_spread_rules(key: str, level: str, result: Mapping[str, Any]) -> SpreadRules:

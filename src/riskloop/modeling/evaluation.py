@@ -9,8 +9,9 @@ PSI (population stability index) between an *expected* population (training) and
 where ``e_i`` / ``a_i`` are the shares of each population in bin ``i``. The bins are the deciles of the
 expected distribution (its 10 %, 20 %, ... 90 % quantiles; repeated cut points merge, so a feature with few
 distinct values gets fewer bins), a value equal to a cut point goes to the upper bin, and missing values
-form a bin of their own. A share of 0 is replaced by ``PSI_FLOOR`` so the logarithm stays finite. Rule of
-thumb: below 0.1 stable, 0.1-0.25 shifting, above 0.25 shifted.
+form a bin of their own. A share of 0 is replaced by ``PSI_FLOOR`` so the logarithm stays finite (the shares
+and the sum are ``monitoring.model_figures``'s, which model monitoring uses too). Rule of thumb: below 0.1
+stable, 0.1-0.25 shifting, above 0.25 shifted.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ from sklearn.metrics import roc_curve
 
 from riskloop.errors import ValidationError
 from riskloop.modeling.metrics import auc, ks
+from riskloop.monitoring.model_figures import psi as psi_of_shares
+from riskloop.monitoring.model_figures import shares
 
 FloatArray = npt.NDArray[np.float64]
-PSI_FLOOR = 1e-4
 DECILES = 10
 
 
@@ -76,13 +78,7 @@ def decile_edges(expected: npt.ArrayLike, bins: int = DECILES) -> FloatArray:
 
 def bin_shares(values: npt.ArrayLike, edges: FloatArray) -> FloatArray:
     """Share of ``values`` in each bin of ``edges`` (``len(edges) + 1`` bins) and, last, the missing share."""
-    data = _floats(values)
-    if data.size == 0:
-        return np.zeros(len(edges) + 2)
-    missing = np.isnan(data)
-    index = np.searchsorted(edges, data[~missing], side="right")
-    counts = np.bincount(index, minlength=len(edges) + 1).astype(np.float64)
-    return np.append(counts, missing.sum()) / data.size
+    return shares(values, edges)  # one definition, shared with model monitoring, so their PSIs agree
 
 
 def psi_detail(expected: npt.ArrayLike, actual: npt.ArrayLike, bins: int = DECILES) -> PsiResult:
@@ -96,10 +92,7 @@ def psi_detail(expected: npt.ArrayLike, actual: npt.ArrayLike, bins: int = DECIL
     """
     edges = decile_edges(expected, bins)
     e, a = bin_shares(expected, edges), bin_shares(actual, edges)
-    used = (e > 0) | (a > 0)
-    e_f, a_f = np.maximum(e[used], PSI_FLOOR), np.maximum(a[used], PSI_FLOOR)
-    value = float(np.sum((a_f - e_f) * np.log(a_f / e_f)))
-    return PsiResult(value, tuple(edges.tolist()), tuple(e.tolist()), tuple(a.tolist()))
+    return PsiResult(psi_of_shares(e, a), tuple(edges.tolist()), tuple(e.tolist()), tuple(a.tolist()))
 
 
 def psi(expected: npt.ArrayLike, actual: npt.ArrayLike, bins: int = DECILES) -> float:

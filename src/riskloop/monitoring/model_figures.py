@@ -47,8 +47,11 @@ class Bins:
 
 
 def floats(values: npt.ArrayLike | Sequence[float | None]) -> FloatArray:
-    """``values`` as float64, ``None`` as NaN."""
-    return np.asarray([np.nan if v is None else v for v in np.ravel(np.asarray(values, dtype=object))], np.float64)
+    """``values`` as float64, ``None`` as NaN (element by element only when there is a ``None``)."""
+    try:
+        return np.ravel(np.asarray(values, dtype=np.float64))
+    except TypeError:
+        return np.asarray([np.nan if v is None else v for v in np.ravel(np.asarray(values, dtype=object))], np.float64)
 
 
 def fixed_bins(reference: npt.ArrayLike, bins: int = DECILES) -> Bins:

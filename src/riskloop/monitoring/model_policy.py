@@ -17,13 +17,13 @@ The reference table is built here from ``REFERENCE_ROWS`` and shipped as
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from riskloop.errors import ConfigError
+from riskloop.rules.jdm import single_table
 
 MODEL_POLICY = "model-monitoring"
 MODEL_POLICY_VERSION = 1
@@ -60,53 +60,25 @@ REFERENCE_ROWS: tuple[Threshold, ...] = (
 
 def build_model_policy(rows: Sequence[Threshold] = REFERENCE_ROWS) -> str:
     """The JDM JSON of a model-monitoring threshold table (the reference one by default), formatted as shipped."""
-    table = {
-        "id": "thresholds",
-        "type": "decisionTableNode",
-        "name": "thresholds",
-        "position": {"x": 400, "y": 100},
-        "content": {
-            "hitPolicy": "first",
-            "inputs": [
-                {"id": "t_i0", "name": "Metric", "field": "metric"},
-                {"id": "t_i1", "name": "Value", "field": "value"},
-            ],
-            "outputs": [
-                {"id": "t_o0", "name": "Rule", "field": "rule"},
-                {"id": "t_o1", "name": "Level", "field": "level"},
-                {"id": "t_o2", "name": "Threshold", "field": "threshold"},
-            ],
-            "rules": [
-                {
-                    "_id": r.rule,
-                    "_description": r.why,
-                    "t_i0": f"'{r.metric}'",
-                    "t_i1": f"{r.op} {r.value!r}",
-                    "t_o0": f"'{r.rule}'",
-                    "t_o1": f"'{r.level}'",
-                    "t_o2": repr(r.value),
-                }
-                for r in rows
-            ],
-            "passThrough": False,
-            "inputField": None,
-            "outputPath": None,
-            "executionMode": "single",
-        },
-    }
-    nodes = [
-        {"id": "request", "type": "inputNode", "name": "request", "position": {"x": 100, "y": 100},
-         "content": {"schema": ""}},
-        table,
-        {"id": "response", "type": "outputNode", "name": "response", "position": {"x": 700, "y": 100},
-         "content": {"schema": ""}},
-    ]  # fmt: skip
-    edges = [
-        {"id": "e0", "sourceId": "request", "targetId": "thresholds", "type": "edge"},
-        {"id": "e1", "sourceId": "thresholds", "targetId": "response", "type": "edge"},
+    inputs = [{"id": "t_i0", "name": "Metric", "field": "metric"}, {"id": "t_i1", "name": "Value", "field": "value"}]
+    outputs = [
+        {"id": "t_o0", "name": "Rule", "field": "rule"},
+        {"id": "t_o1", "name": "Level", "field": "level"},
+        {"id": "t_o2", "name": "Threshold", "field": "threshold"},
     ]
-    doc = {"contentType": "application/vnd.gorules.decision", "nodes": nodes, "edges": edges}
-    return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+    rules = [
+        {
+            "_id": r.rule,
+            "_description": r.why,
+            "t_i0": f"'{r.metric}'",
+            "t_i1": f"{r.op} {r.value!r}",
+            "t_o0": f"'{r.rule}'",
+            "t_o1": f"'{r.level}'",
+            "t_o2": repr(r.value),
+        }
+        for r in rows
+    ]
+    return single_table("thresholds", "first", inputs, outputs, rules)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,20 @@ class RegisteredModel:
     registered_by: str = UNKNOWN_AUTHOR  # who trained and registered it (never its approver)
     approved_by: str | None = None
 
+    def lifecycle(self) -> dict[str, Any]:
+        """Where the model is in its lifecycle, JSON-ready (the CLI and the API list models this way)."""
+        return {
+            "model_id": self.model_id,
+            "name": self.name,
+            "version": self.version,
+            "kind": self.kind,
+            "status": self.status,
+            "registered_by": self.registered_by,
+            "approved_by": self.approved_by,
+            "created_at": self.created_at.isoformat(),
+            "manifest_sha256": self.manifest_sha256,
+        }
+
 
 def manifest_digest(bundle: Path) -> str:
     """sha256 of a bundle's manifest (which holds the sha256 of every other file)."""

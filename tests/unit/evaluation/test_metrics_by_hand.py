@@ -11,6 +11,7 @@ import pytest
 from riskloop.errors import ValidationError
 from riskloop.modeling import evaluation as ev
 from riskloop.modeling.metrics import ks
+from riskloop.monitoring.model_figures import PSI_FLOOR
 
 
 def test_gini_of_perfect_random_and_inverted_rankings() -> None:
@@ -59,7 +60,7 @@ def test_psi_missing_is_its_own_bin() -> None:
     assert detail.expected[-1] == 0.5
     assert detail.actual[-1] == 0.0
     # the missing bin's empty actual share is floored at 1e-4; the two value bins go from 1/4 to 1/2 each
-    want = 2 * (0.25 * math.log(0.5 / 0.25)) + (ev.PSI_FLOOR - 0.5) * math.log(ev.PSI_FLOOR / 0.5)
+    want = 2 * (0.25 * math.log(0.5 / 0.25)) + (PSI_FLOOR - 0.5) * math.log(PSI_FLOOR / 0.5)
     assert detail.value == pytest.approx(want)
 
 

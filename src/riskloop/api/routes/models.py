@@ -83,22 +83,7 @@ class MonitoringOut(BaseModel):
 )
 def list_models(services: ServicesDep, principal: StrategyReader) -> dict[str, Any]:
     """Every registered model, by name then version, with its status, trainer and approver."""
-    return {
-        "models": [
-            {
-                "model_id": m.model_id,
-                "name": m.name,
-                "version": m.version,
-                "kind": m.kind,
-                "status": m.status,
-                "registered_by": m.registered_by,
-                "approved_by": m.approved_by,
-                "created_at": m.created_at.isoformat(),
-                "manifest_sha256": m.manifest_sha256,
-            }
-            for m in services.models.list()
-        ]
-    }
+    return {"models": [m.lifecycle() for m in services.models.list()]}
 
 
 @router.get(
