@@ -32,9 +32,9 @@ from riskloop.features.catalog import GROUPS
 from riskloop.features.labels import funded_applications, observed_outcomes
 from riskloop.features.spine import application_spine
 from riskloop.modeling.ensemble import Ensemble, EnsembleConfig, fit_ensemble
-from riskloop.modeling.evaluation import bootstrap_auc_gain
 from riskloop.modeling.metrics import auc, bootstrap_auc
 from riskloop.modeling.splits import time_split
+from riskloop.monitoring.model_figures import bootstrap_auc_gain
 from riskloop.service.train import unknown_applications, with_reject_inference, workspace_inputs
 from riskloop.synth.params import UniverseParams
 from riskloop.synth.universe import generate_universe

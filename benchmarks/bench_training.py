@@ -37,9 +37,10 @@ from riskloop.features.labels import observed_outcomes
 from riskloop.features.spine import application_spine
 from riskloop.modeling.baseline import train_baseline
 from riskloop.modeling.ensemble import EnsembleConfig, fit_ensemble
-from riskloop.modeling.evaluation import bootstrap_auc_gain, discrimination
+from riskloop.modeling.evaluation import discrimination
 from riskloop.modeling.metrics import bootstrap_auc
 from riskloop.modeling.splits import time_split
+from riskloop.monitoring.model_figures import bootstrap_auc_gain
 from riskloop.service.graph_features import workspace_graph_features
 from riskloop.service.train import CROSS_SOURCE, with_graph_features, workspace_inputs
 from riskloop.synth.params import UniverseParams

@@ -13,13 +13,14 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from contextlib import suppress
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from riskloop.config import Settings
 from riskloop.domain.applicant import AgeRange
-from riskloop.domain.clock import Clock, SystemClock
+from riskloop.domain.clock import Clock, ReplayClock, SystemClock
 from riskloop.errors import ConfigError, DataSourceError, NotFoundError, RiskloopError, ValidationError
 from riskloop.io.warehouse import Warehouse
 from riskloop.monitoring.policy import POLICY_NAME
@@ -72,6 +73,7 @@ if TYPE_CHECKING:
     from riskloop.service.alert_propagation import Propagator
     from riskloop.service.effect import EffectTracker
     from riskloop.service.graph_checks import WorkspaceGraphChecks
+    from riskloop.service.model_backtest import ModelBacktestOptions
     from riskloop.service.model_monitoring import ModelMonitor
     from riskloop.service.models import ModelLifecycle
     from riskloop.service.monitor import Monitor
@@ -83,6 +85,7 @@ if TYPE_CHECKING:
     from riskloop.storage.decisions import SQLDecisionStore
     from riskloop.storage.feature_store import SQLFeatureStore
     from riskloop.storage.graph_store import SQLGraphStore
+    from riskloop.storage.loop_steps import SQLLoopSteps
     from riskloop.storage.model_registry import SQLModelRegistry
     from riskloop.storage.monitor_runs import SQLMonitorRuns
     from riskloop.storage.outbox import SQLOutbox
@@ -743,6 +746,61 @@ class Workspace:
         """Applications in, stored decisions out (idempotent, audited), with an optional challenger split."""
         return Intake(decider, self.decision_store(), split, ages=self.applicant_ages())
 
+    def model_backtest(
+        self,
+        options: ModelBacktestOptions,
+        *,
+        warehouse: Warehouse | None = None,
+        graph: bool = True,
+        progress: Any = None,
+    ) -> dict[str, Any]:
+        """Challenger against champion model on the applications of a period, as of each one's day; no writes.
+
+        Both decide with ``options.strategy`` (a bare name: its active version); the graph is rebuilt in memory from
+        ``warehouse`` (default: this workspace's) every ``options.graph_step_days`` days, or left out without
+        ``graph`` (every application is then referred for it, for both models alike).
+        """
+        from riskloop.service.graph_checks import graph_checks_as_of
+        from riskloop.service.model_backtest import run_model_backtest
+        from riskloop.service.ports import no_progress
+        from riskloop.service.scorer import EnsembleScorer
+
+        tables = warehouse or self.warehouse
+        strategy = self.strategy_key(options.strategy)
+        options = replace(options, strategy=strategy)
+        runtime = Runtime(strategy=strategy)
+        champion = self.decider(runtime, scorer=EnsembleScorer.load(*self.model_bundle(options.champion)))
+        challenger = self.decider(runtime, scorer=EnsembleScorer.load(*self.model_bundle(options.challenger)))
+        tokenizer = self.tokenizer() if graph else None
+
+        def graphs(day: dt.date, clock: ReplayClock) -> GraphChecks:
+            assert tokenizer is not None
+            con = tables.connect(before=day)
+            try:
+                return graph_checks_as_of(con, tokenizer, clock)
+            finally:
+                con.close()
+
+        opener = self.vault().opener(actor="cli:backtest", purpose="model backtest", at=self.clock.now())
+        return run_model_backtest(
+            champion, challenger, tables.root, graphs if graph else None, options, opener, progress or no_progress
+        )
+
+    def strategy_key(self, strategy: str) -> str:
+        """``name@version`` of ``strategy``: itself when it has a version, else the active version of the name."""
+        if KEY_SEPARATOR in strategy:
+            return strategy
+        active = self.strategy_repository().active(strategy)
+        if active is None:
+            raise NotFoundError(f"strategy {strategy}: no active version (riskloop strategies activate)")
+        return str(active.key)
+
+    def loop_steps(self) -> SQLLoopSteps:
+        """The closed loop's records (``riskloop loop``)."""
+        from riskloop.storage.loop_steps import SQLLoopSteps
+
+        return SQLLoopSteps(self.engine)
+
     def applicant_ages(self) -> AgeRange:
         """The applicant age range the products accept (``RISKLOOP_APPLICANT_AGE``)."""
         return AgeRange(*self.settings.applicant_age)
@@ -781,7 +839,6 @@ def _with_blacklist(runtime: Runtime) -> Runtime:
     """``runtime`` with its blacklist file read into ``blacklist``; DataSourceError when it cannot be read."""
     if not runtime.blacklist_file:
         return runtime
-    from dataclasses import replace
 
     from riskloop.storage.lists import read_list
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -69,8 +68,7 @@ def update_command(
 
                 with _as_option():
                     run = ws.outcomes().update(day, full=full, progress=progress)
-        payload = {k: v for k, v in dataclasses.asdict(run).items() if k != "parts"}
-        payload |= {"parts": len(run.parts), "seconds": round(time.perf_counter() - started, 3)}
+        payload = run.to_dict() | {"seconds": round(time.perf_counter() - started, 3)}
     emit(payload, json_mode, _render_update)
 
 

@@ -310,3 +310,17 @@ class OutcomeRun:
     recomputed: int  # loans whose outcome was computed again
     changed: int  # records written (new or different)
     removed: int = 0  # records of loans disbursed after the day (a full run going back)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, with the number of part files seen (not their names)."""
+        return {
+            "as_of": self.as_of.isoformat(),
+            "full": self.full,
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat(),
+            "loans": self.loans,
+            "recomputed": self.recomputed,
+            "changed": self.changed,
+            "removed": self.removed,
+            "parts": len(self.parts),
+        }

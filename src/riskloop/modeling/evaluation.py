@@ -207,34 +207,6 @@ def ensemble_gain(metrics: Mapping[str, Mapping[str, float]], fused: str = "fuse
     return out
 
 
-def bootstrap_auc_gain(
-    y: npt.ArrayLike,
-    fused: npt.ArrayLike,
-    single: npt.ArrayLike,
-    *,
-    seed: int = 0,
-    rounds: int = 200,
-    level: float = 0.95,
-) -> dict[str, float]:
-    """AUC gain of ``fused`` over ``single`` with a paired percentile bootstrap interval (same resampled rows).
-
-    Returns ``gain``, ``low`` and ``high``; a lower bound above 0 means the gain is not a resampling accident.
-    """
-    labels, a, b = np.asarray(y, dtype=np.int64), _floats(fused), _floats(single)
-    rng = np.random.default_rng(seed)
-    gains = []
-    for _ in range(rounds):
-        idx = rng.integers(0, labels.size, labels.size)
-        if labels[idx].min() != labels[idx].max():
-            gains.append(auc(labels[idx], a[idx]) - auc(labels[idx], b[idx]))
-    tail = (1 - level) / 2
-    return {
-        "gain": auc(labels, a) - auc(labels, b),
-        "low": float(np.quantile(gains, tail)),
-        "high": float(np.quantile(gains, 1 - tail)),
-    }
-
-
 def _equal_count_groups(values: FloatArray, bins: int, descending: bool) -> list[npt.NDArray[np.intp]]:
     if values.size == 0:
         raise ValidationError("score", "no rows")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -35,7 +35,7 @@ from riskloop.rules.engine import KEY_SEPARATOR, Strategy, StrategyLoader, parse
 from riskloop.rules.loaders import ChainStrategyLoader, MemoryStrategyLoader
 from riskloop.service.applications import recorded_requests
 from riskloop.service.decide import Decider, DecisionInputs
-from riskloop.service.ports import IdentityOpener, Progress, no_progress
+from riskloop.service.ports import GraphChecks, IdentityOpener, Progress, no_progress
 
 PROGRESS_EVERY = 250
 ENTERPRISE_COLUMNS = frozenset(
@@ -116,6 +116,40 @@ class Case:
     candidate: Decision
 
 
+class GraphTimeline:
+    """Graph checks as of each replayed application: rebuilt from the tables every ``step_days`` days.
+
+    ``build(day, clock)`` returns checks of the graph of the records dated before ``day`` whose clock is
+    ``clock`` (``graph_checks_as_of`` on ``Warehouse.connect(before=day)``). The boundaries are fixed from
+    ``since`` (``since``, ``since + step``, ...), so the graph an application is checked against depends only on
+    the records dated before its own day: the build before its boundary, plus the applications the checks
+    recorded since then, each at its own time. Between two builds other new records (a new shareholder) are
+    not seen yet: the graph is at most ``step_days`` behind, never ahead.
+    """
+
+    def __init__(self, build: Callable[[dt.date, ReplayClock], GraphChecks], since: dt.date, step_days: int) -> None:
+        if step_days < 1:
+            raise ValidationError("graph_step_days", f"at least 1 day, got {step_days}")
+        self.build, self.since, self.step = build, since, dt.timedelta(days=step_days)
+        self.builds = 0
+        self._until: dt.date | None = None
+        self._checks: GraphChecks | None = None
+        self._clock: ReplayClock | None = None
+
+    def at(self, when: dt.datetime) -> GraphChecks:
+        """The checks for an application made at ``when`` (applications come oldest first)."""
+        day = when.date()
+        if self._checks is None or self._until is None or day >= self._until:
+            start = self.since + self.step * ((day - self.since) // self.step)
+            self._clock = ReplayClock(dt.datetime.combine(start, dt.time(), dt.UTC))
+            self._checks = self.build(start, self._clock)
+            self._until = start + self.step
+            self.builds += 1
+        assert self._clock is not None
+        self._clock.move_to(when)
+        return self._checks
+
+
 def historical_inputs(
     decider: Decider,
     tables: Path,
@@ -124,13 +158,15 @@ def historical_inputs(
     *,
     opener: IdentityOpener,
     graph_clock: ReplayClock | None = None,
+    timeline: GraphTimeline | None = None,
     progress: Progress = no_progress,
 ) -> list[tuple[DecisionInputs, dt.datetime]]:
     """Inputs of every application in ``[since, until)`` as they were on its date (features point-in-time).
 
     Applications are gathered oldest first. ``graph_clock``: the clock of the decider's graph checks, moved to
     each application's time before its check (checks built on the graph as it stood at ``since`` then see and
-    record every application when it was made, as the live checks do).
+    record every application when it was made, as the live checks do). ``timeline``: instead of the decider's
+    graph checks, those of the graph as of each application's date (rebuilt as time passes).
     """
     spine = application_spine(tables, since=since, until=until)
     if spine.num_rows == 0:
@@ -144,12 +180,13 @@ def historical_inputs(
             continue
         if graph_clock is not None:
             graph_clock.move_to(applied_at)
+        checks = decider.graph if timeline is None else timeline.at(applied_at)
         values = {k: clean_value(v) for k, v in row.items() if k in ENTERPRISE_COLUMNS}
         features = PublishedFeatures(request.credit_code, ENTERPRISE_FEATURE_SET, applied_at.date(), applied_at, values)
         profile = decider.profiles.profile(request.credit_code, applied_at.date())
         failures: list[tuple[str, str]] = []
         try:
-            graph = decider.graph.check(request)
+            graph = checks.check(request)
         except Exception as exc:  # as in live decisions: a failed check is a missing source
             graph = None
             failures.append(("graph", f"{type(exc).__name__}: {exc}"))

@@ -84,6 +84,7 @@ def train_demo_models(home: ModelHome, options: DemoTraining, progress: Progress
         "trained_on": "workspace",
         "observed_on": options.observed_on.isoformat(),
         "cutoff": options.cutoff.isoformat(),
+        "oot_from": options.cutoff.isoformat(),  # the first day it was not fitted on (a retrained challenger's too)
         "rows": {"train": len(train)},
         "seed": options.seed,
         "sources": [s.name for s in default_sources()],

@@ -26,14 +26,14 @@ from riskloop.features.labels import funded_applications, observed_outcomes
 from riskloop.features.spine import application_spine
 from riskloop.modeling.bundle import KIND
 from riskloop.modeling.ensemble import Ensemble, EnsembleConfig, cross_validate, fit_ensemble
-from riskloop.modeling.evaluation import bootstrap_auc_gain, discrimination
+from riskloop.modeling.evaluation import discrimination
 from riskloop.modeling.metrics import bootstrap_auc
 from riskloop.modeling.reject_inference import METHODS, Augmented, fuzzy_augment, parcel
 from riskloop.modeling.report import ScoredSplit, build_report, write_report
 from riskloop.modeling.sources import SourceSpec, cross_source, default_sources
 from riskloop.modeling.splits import time_split
 from riskloop.modeling.tabular import Categorical, TabularData, load_table
-from riskloop.monitoring.model_figures import REFERENCE_FILE, build_reference
+from riskloop.monitoring.model_figures import REFERENCE_FILE, bootstrap_auc_gain, build_reference
 from riskloop.scoring.registry import UNKNOWN_AUTHOR, model_id
 from riskloop.service.graph_features import graph_source, workspace_graph_features
 from riskloop.service.ports import ModelHome, Progress, no_progress

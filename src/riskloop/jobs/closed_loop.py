@@ -1,0 +1,59 @@
+"""The closed loop wired on a workspace: the use cases ``ClosedLoop`` runs, including retraining.
+
+It lives among the jobs, not in the composition root, because retraining needs the training stack, which the
+composition root (imported by the serving API) must not import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from riskloop.scoring.registry import RegisteredModel
+from riskloop.service.loop import ClosedLoop
+from riskloop.workspace import Workspace
+
+DEFAULT_STRATEGY = "reference"
+
+
+def closed_loop(
+    ws: Workspace, owner: str, *, truth: Path | None = None, strategy: str = DEFAULT_STRATEGY
+) -> ClosedLoop:
+    """The loop's unattended part on ``ws``; ``owner`` names the runner holding a day's claim."""
+    return ClosedLoop(ws.loop_steps(), WorkspaceLoopActions(ws, truth, strategy), ws.clock, owner)
+
+
+class WorkspaceLoopActions:
+    """The use cases ``ClosedLoop`` runs, on one workspace (``truth``: figures against a synthetic universe's)."""
+
+    def __init__(self, ws: Workspace, truth: Path | None, strategy: str) -> None:
+        self.ws, self.truth, self.strategy = ws, truth, strategy
+
+    def update_outcomes(self, as_of: dt.date) -> dict[str, Any]:
+        """The book's outcomes brought to ``as_of`` (incrementally)."""
+        return self.ws.outcomes().update(as_of).to_dict()
+
+    def monitor_model(self, as_of: dt.date) -> dict[str, Any]:
+        """Model monitoring of the active model as of ``as_of``, alerts raised."""
+        return self.ws.model_monitor().run(as_of)
+
+    def champion(self) -> RegisteredModel:
+        """The active application model."""
+        return self.ws.active_model()
+
+    def retrain(self, champion: RegisteredModel, as_of: dt.date, author: str) -> dict[str, Any]:
+        """The challenger of ``champion`` on outcomes observed ``as_of`` (found when already trained)."""
+        from riskloop.service.retrain import retrain
+
+        return retrain(self.ws.model_home(), champion, as_of, author=author, truth=self.truth)
+
+    def backtest(self, champion: str, challenger: str, since: dt.date, until: dt.date) -> dict[str, Any]:
+        """Both models on the applications of ``[since, until)``; outcomes observed the day before ``until``."""
+        from riskloop.service.model_backtest import ModelBacktestOptions
+
+        observed = until - dt.timedelta(days=1)
+        options = ModelBacktestOptions(
+            champion, challenger, self.strategy, since, until, truth=self.truth, observed_on=observed
+        )
+        return self.ws.model_backtest(options, graph=self.ws.graph_store().latest_build() is not None)
