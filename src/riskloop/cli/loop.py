@@ -88,6 +88,7 @@ def backtest_command(  # noqa: PLR0917 - Typer options are parameters
     observed_on: Annotated[str | None, typer.Option(help="Else: loan outcomes observed on this day")] = None,
     graph: Annotated[bool, typer.Option(help="Graph checks as of each day (--no-graph: none, all referred)")] = True,
     graph_step_days: Annotated[int, typer.Option(help="Rebuild the graph every this many days")] = 7,
+    detail: Annotated[bool, typer.Option(help="Also list each application's two decisions")] = False,
     json_mode: JsonOpt = False,
 ) -> None:
     """Challenger against champion on past applications as of each one's day; nothing is written."""
@@ -115,6 +116,7 @@ def backtest_command(  # noqa: PLR0917 - Typer options are parameters
                 truth=truth,
                 observed_on=observed,
                 graph_step_days=graph_step_days,
+                detail=detail,
             )
             with progress_bars(json_mode=json_mode) as bar:
                 task = bar.add_task("backtest", total=None)

@@ -60,6 +60,7 @@ class ModelBacktestOptions:
     graph_step_days: int = GRAPH_STEP_DAYS
     seed: int = 0
     rounds: int = BOOTSTRAP_ROUNDS
+    detail: bool = False  # also list each application's two decisions (``cases``)
 
     def check(self) -> ModelBacktestOptions:
         """``self`` when every field makes sense; else a ValidationError naming it."""
@@ -121,7 +122,19 @@ def run_model_backtest(  # noqa: PLR0917 - the two deciders and the sources of a
         "swap": swap_sets(cases),
         "writes": 0,
     }
+    if options.detail:
+        result["cases"] = [case_row(c) for c in cases]
     return as_mapping(result)
+
+
+def case_row(case: Case) -> dict[str, Any]:
+    """One application's outcome and both decisions (tier, score, PD, limit, rate), JSON-ready."""
+
+    def brief(d: Decision) -> dict[str, Any]:
+        return {"tier": d.tier.value, "score": d.score, "pd": d.pd, "limit_cents": d.limit_cents, "rate_bp": d.rate_bp}
+
+    return {"application_id": case.application_id, "bad": case.bad, "champion": brief(case.champion),
+            "candidate": brief(case.candidate)}  # fmt: skip
 
 
 def changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, float | None]:
