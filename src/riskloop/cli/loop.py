@@ -168,6 +168,7 @@ def loop_command(  # noqa: PLR0917 - Typer options are parameters
     force: Annotated[bool, typer.Option(help="Retrain even when monitoring raised nothing")] = False,
     max_age_days: Annotated[int, typer.Option(help="Retrain a champion trained on older outcomes")] = 365,
     status: Annotated[bool, typer.Option(help="Only show what the day's loop has recorded")] = False,
+    graph_step_days: Annotated[int, typer.Option(help="Backtest: rebuild the graph every this many days")] = 7,
     truth: TruthOpt = None,
     json_mode: JsonOpt = False,
 ) -> None:
@@ -182,7 +183,7 @@ def loop_command(  # noqa: PLR0917 - Typer options are parameters
         options = LoopOptions(day, force=force, max_age_days=max_age_days).check()
         with Workspace.open(settings, create=False) as ws:
             owner = f"{LOOP_AUTHOR}:{socket.gethostname()}:{os.getpid()}"[:80]
-            loop = closed_loop(ws, owner, truth=truth)
+            loop = closed_loop(ws, owner, truth=truth, graph_step_days=graph_step_days)
             if status:
                 result = loop.status(day)
             else:

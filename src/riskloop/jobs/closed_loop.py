@@ -12,23 +12,30 @@ from typing import Any
 
 from riskloop.scoring.registry import RegisteredModel
 from riskloop.service.loop import ClosedLoop
+from riskloop.service.model_backtest import GRAPH_STEP_DAYS, ModelBacktestOptions
 from riskloop.workspace import Workspace
 
 DEFAULT_STRATEGY = "reference"
 
 
 def closed_loop(
-    ws: Workspace, owner: str, *, truth: Path | None = None, strategy: str = DEFAULT_STRATEGY
+    ws: Workspace,
+    owner: str,
+    *,
+    truth: Path | None = None,
+    strategy: str = DEFAULT_STRATEGY,
+    graph_step_days: int = GRAPH_STEP_DAYS,
 ) -> ClosedLoop:
     """The loop's unattended part on ``ws``; ``owner`` names the runner holding a day's claim."""
-    return ClosedLoop(ws.loop_steps(), WorkspaceLoopActions(ws, truth, strategy), ws.clock, owner)
+    actions = WorkspaceLoopActions(ws, truth, strategy, graph_step_days)
+    return ClosedLoop(ws.loop_steps(), actions, ws.clock, owner)
 
 
 class WorkspaceLoopActions:
     """The use cases ``ClosedLoop`` runs, on one workspace (``truth``: figures against a synthetic universe's)."""
 
-    def __init__(self, ws: Workspace, truth: Path | None, strategy: str) -> None:
-        self.ws, self.truth, self.strategy = ws, truth, strategy
+    def __init__(self, ws: Workspace, truth: Path | None, strategy: str, graph_step_days: int) -> None:
+        self.ws, self.truth, self.strategy, self.graph_step_days = ws, truth, strategy, graph_step_days
 
     def update_outcomes(self, as_of: dt.date) -> dict[str, Any]:
         """The book's outcomes brought to ``as_of`` (incrementally)."""
@@ -50,10 +57,15 @@ class WorkspaceLoopActions:
 
     def backtest(self, champion: str, challenger: str, since: dt.date, until: dt.date) -> dict[str, Any]:
         """Both models on the applications of ``[since, until)``; outcomes observed the day before ``until``."""
-        from riskloop.service.model_backtest import ModelBacktestOptions
-
         observed = until - dt.timedelta(days=1)
         options = ModelBacktestOptions(
-            champion, challenger, self.strategy, since, until, truth=self.truth, observed_on=observed
+            champion,
+            challenger,
+            self.strategy,
+            since,
+            until,
+            truth=self.truth,
+            observed_on=observed,
+            graph_step_days=self.graph_step_days,
         )
         return self.ws.model_backtest(options, graph=self.ws.graph_store().latest_build() is not None)
