@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -51,6 +52,7 @@ from riskloop.service.ports import GraphChecks, ModelHome, Scorer
 from riskloop.service.readiness import Probe, strategy_probe
 from riskloop.service.reviews import ReviewDesk
 from riskloop.service.runtime import ACTIVE, ActiveStrategy, NoGraphChecks, Runtime
+from riskloop.service.shadow_model import ShadowModel, check_shadow_model, not_loaded
 from riskloop.service.strategies import StrategyLifecycle
 from riskloop.storage.engine import make_engine, redact
 from riskloop.storage.migrate import schema_revision, upgrade
@@ -78,6 +80,7 @@ if TYPE_CHECKING:
     from riskloop.service.models import ModelLifecycle
     from riskloop.service.monitor import Monitor
     from riskloop.service.outcomes import OutcomeTracker
+    from riskloop.service.shadow_report import ShadowReport
     from riskloop.storage.alerts import SQLAlertStore
     from riskloop.storage.api_keys import SQLApiKeys
     from riskloop.storage.arrivals import SQLArrivalLog
@@ -511,12 +514,15 @@ class Workspace:
 
     def serving_pipeline(
         self, runtime: Runtime | None = None, graph_name: str | None = None, graph: GraphChecks | None = None
-    ) -> tuple[Decider, Dependencies, GraphChecks]:
-        """The live pipeline, failing closed: the decider, its watched dependencies, and the unguarded graph checks.
+    ) -> tuple[Decider, Dependencies, GraphChecks, ShadowModel | None]:
+        """The live pipeline, failing closed: the decider, its watched dependencies, graph checks and shadow model.
 
-        A model or graph that cannot be loaded does not stop the process: its stand-in refers every application
-        with the reason, and the dependency reports it (``/readyz``) and logs it once. Graph checks are ``graph``,
-        or those called ``graph_name`` tailing the shared arrival log, else none (``NoGraphChecks``).
+        The graph checks returned are the unguarded ones; the shadow model is the one ``runtime.shadow_model``
+        names (None: none named, or it could not be loaded). A model or graph that cannot be loaded does not stop
+        the process: its stand-in refers every application with the reason, and the dependency reports it
+        (``/readyz``) and logs it once. Graph checks are ``graph``, or those called ``graph_name`` tailing the
+        shared arrival log, else none (``NoGraphChecks``). A shadow model that cannot be loaded is left out
+        (``/readyz`` says why, and stays ready: it decides nothing that is returned).
         """
         from riskloop.features.publish import ENTERPRISE_FEATURE_SET
         from riskloop.service.scorer import EnsembleScorer
@@ -552,11 +558,43 @@ class Workspace:
             "features": features_probe(self.feature_store(), ENTERPRISE_FEATURE_SET, self.clock, max_age),
             "lists": lambda: _lists_state(runtime),
         }
+        shadow: ShadowModel | None = None
+        if runtime.shadow_model is not None:
+            try:
+                shadow = self.shadow_model(runtime.shadow_model, runtime)
+            except RiskloopError as exc:  # serve refused to start on it; a later change leaves it out
+                _log.warning("shadow model %s not loaded: %s", runtime.shadow_model, exc)
+                probes["shadow model"] = partial(not_loaded, runtime.shadow_model, str(exc))
+            else:
+                probes["shadow model"] = shadow.state
         dependencies = Dependencies(probes, self.clock)
         decider.graph = GuardedGraph(inner, dependencies)
         decider.features = FreshFeatures(decider.features, self.clock, max_age)
         decider.profiles = GuardedProfiles(decider.profiles, dependencies)
-        return decider, dependencies, inner
+        return decider, dependencies, inner, shadow
+
+    def shadow_model(self, model_id: str, runtime: Runtime | None = None) -> ShadowModel:
+        """``model_id`` loaded to decide in shadow beside ``runtime``'s champion (``require_shadow_model`` first)."""
+        from riskloop.service.scorer import EnsembleScorer
+
+        runtime = runtime or Runtime()
+        self.require_shadow_model(model_id, runtime.model)
+        scorer = EnsembleScorer.load(*self.model_bundle(model_id))  # the registered digest must match
+        return ShadowModel(model_id, self.decider(runtime, scorer=scorer))
+
+    def require_shadow_model(self, model_id: str, champion: str | None = None) -> str:
+        """``model_id`` may run in shadow beside the champion ``champion`` (default: the active model).
+
+        NotFoundError for an unknown id, ValidationError naming ``shadow_model`` for the model serving or a
+        behaviour model, DataSourceError for a bundle whose files no longer match the registered sha256.
+        """
+        registry = self.model_registry()
+        pinned_id = None
+        if champion is not None:
+            folder = self.model_bundle(champion)[0].resolve()
+            pinned_id = next((m.model_id for m in registry.list() if Path(m.path).resolve() == folder), champion)
+        model = check_shadow_model(registry.get(model_id), pinned_id)
+        return f"{model.model_id} ({model.status}): {self.require_model(model_id)}"
 
     def _model_state(self, scorer: Scorer, model: str | None) -> str:
         if isinstance(scorer, ActiveModel):
@@ -742,9 +780,17 @@ class Workspace:
         """Who a presented API key is, and whether it holds a role."""
         return Authenticator(self.api_key_store())
 
-    def intake(self, decider: Decider, split: Split | None = None) -> Intake:
-        """Applications in, stored decisions out (idempotent, audited), with an optional challenger split."""
-        return Intake(decider, self.decision_store(), split, ages=self.applicant_ages())
+    def intake(self, decider: Decider, split: Split | None = None, shadow_model: ShadowModel | None = None) -> Intake:
+        """Applications in, stored decisions out (idempotent, audited); optional challenger split and shadow model."""
+        return Intake(decider, self.decision_store(), split, ages=self.applicant_ages(), shadow_model=shadow_model)
+
+    def shadow_report(self) -> ShadowReport:
+        """Shadow against champion decisions of a challenger model (agreement, swap sets, outcomes); reads only."""
+        from riskloop.service.shadow_report import ShadowReport
+        from riskloop.storage.outcomes import SQLOutcomeStore
+        from riskloop.storage.shadow import SQLShadowDecisions
+
+        return ShadowReport(SQLShadowDecisions(self.engine), self.model_registry(), SQLOutcomeStore(self.engine))
 
     def model_backtest(
         self,

@@ -31,6 +31,7 @@ from riskloop.service.graph_checks import WorkspaceGraphChecks
 from riskloop.service.intake import Split
 from riskloop.service.ports import GraphChecks
 from riskloop.service.runtime import Runtime
+from riskloop.service.shadow_model import ShadowModel
 from riskloop.workspace import Workspace
 
 
@@ -44,6 +45,7 @@ def create_app(
     split: Split | None = None,
     clock: Clock | None = None,
     limits: LimitSettings | None = None,
+    shadow_model: ShadowModel | None = None,
 ) -> FastAPI:
     """The riskloop API on the workspace ``settings``.
 
@@ -51,7 +53,8 @@ def create_app(
     (tests); otherwise it is built from the workspace (published features, profiles, the deployed model, the
     strategies) with ``graph`` as the graph checks, or the workspace's graph checks called ``graph_name``
     (``workspace``: the stored graph, tailing the shared arrival log as every serving worker does).
-    ``limits``: requests in flight and body size (``api.limits``; default: the defaults).
+    ``limits``: requests in flight and body size (``api.limits``; default: the defaults). A challenger model
+    in shadow is ``runtime.shadow_model`` (loaded by the workspace), or ``shadow_model`` beside ``decider``.
     """
 
     @asynccontextmanager
@@ -60,11 +63,12 @@ def create_app(
         ws = Workspace.open(settings, clock=the_clock)
         checkpointer = ws.checkpointer()  # before any connection opens: WAL checkpoints off the path
         try:
+            shadow = shadow_model
             if decider is None:  # the live pipeline fails closed: its dependencies are watched (service.fail_closed)
-                pipeline, app.state.dependencies, checks = ws.serving_pipeline(runtime, graph_name, graph)
+                pipeline, app.state.dependencies, checks, shadow = ws.serving_pipeline(runtime, graph_name, graph)
             else:
                 pipeline, checks = decider, decider.graph
-            app.state.services = Services.of(ws, pipeline, split)
+            app.state.services = Services.of(ws, pipeline, split, shadow)
             following = checks.following() if isinstance(checks, WorkspaceGraphChecks) else nullcontext()
             with checkpointer, following:  # the arrival log is tailed off the request path too
                 yield

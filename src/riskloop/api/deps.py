@@ -18,6 +18,8 @@ from riskloop.service.intake import Intake, Split
 from riskloop.service.model_monitoring import ModelMonitor
 from riskloop.service.outcomes import OutcomeTracker
 from riskloop.service.reviews import ReviewDesk
+from riskloop.service.shadow_model import ShadowModel
+from riskloop.service.shadow_report import ShadowReport
 from riskloop.service.strategies import StrategyLifecycle
 from riskloop.storage.decisions import SQLDecisionStore
 from riskloop.storage.model_registry import SQLModelRegistry
@@ -42,14 +44,15 @@ class Services:
     models: SQLModelRegistry
     model_monitor: ModelMonitor
     effect: EffectTracker
+    shadow_report: ShadowReport
 
     @classmethod
-    def of(cls, ws: Workspace, decider: Decider, split: Split | None) -> Services:
-        """The services of ``ws`` around the pipeline ``decider``."""
+    def of(cls, ws: Workspace, decider: Decider, split: Split | None, shadow: ShadowModel | None = None) -> Services:
+        """The services of ``ws`` around the pipeline ``decider`` (and a challenger model in ``shadow``)."""
         store = ws.decision_store()
         return cls(
             ws.engine,
-            Intake(decider, store, split, ages=ws.applicant_ages()),
+            Intake(decider, store, split, ages=ws.applicant_ages(), shadow_model=shadow),
             store,
             ws.clock,
             ws.reviews(),
@@ -62,6 +65,7 @@ class Services:
             ws.model_registry(),
             ws.model_monitor(),
             ws.effect(),
+            ws.shadow_report(),
         )
 
 

@@ -18,6 +18,7 @@ from riskloop.service.runtime import Runtime
 ENV_MODEL, ENV_STRATEGY, ENV_GRAPH = "RISKLOOP_SERVE_MODEL", "RISKLOOP_SERVE_STRATEGY", "RISKLOOP_SERVE_GRAPH"
 ENV_CHALLENGER, ENV_PERCENT, ENV_SHADOW = "RISKLOOP_SERVE_CHALLENGER", "RISKLOOP_SERVE_PERCENT", "RISKLOOP_SERVE_SHADOW"
 ENV_FEATURE_AGE, ENV_BLACKLIST = MAX_FEATURE_AGE_ENV, "RISKLOOP_SERVE_BLACKLIST"
+ENV_SHADOW_MODEL = "RISKLOOP_SERVE_SHADOW_MODEL"
 
 
 def app() -> FastAPI:
@@ -29,6 +30,7 @@ def app() -> FastAPI:
         strategy=os.environ.get(ENV_STRATEGY) or "reference@1",
         max_feature_age_days=float(os.environ.get(ENV_FEATURE_AGE) or DEFAULT_MAX_FEATURE_AGE_DAYS),
         blacklist_file=os.environ.get(ENV_BLACKLIST) or None,
+        shadow_model=os.environ.get(ENV_SHADOW_MODEL) or None,
     )
     challenger = os.environ.get(ENV_CHALLENGER)
     split = None

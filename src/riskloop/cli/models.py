@@ -1,9 +1,10 @@
-"""``riskloop models list|approve|activate``: the model lifecycle with four eyes, from the terminal.
+"""``riskloop models list|approve|activate|shadow``: the model lifecycle with four eyes, from the terminal.
 
 A trained model is registered as a *candidate* (``registered``); serving scores only with the *active* one.
 ``approve`` and ``activate`` act as the principal of an API key (``RISKLOOP_API_KEY``) holding the approver
 role, never the model's trainer; activating a retired model is a rollback. Every step is audited, and a running
-``riskloop serve`` follows an activation within seconds, without a restart.
+``riskloop serve`` follows an activation within seconds, without a restart. ``shadow`` reports how a model run
+with ``serve --shadow-model`` decided against the champion (reads only).
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from typing import Annotated, Any
 import typer
 
 from riskloop.cli.main import app
-from riskloop.cli.output import cli_errors, console, emit
+from riskloop.cli.output import cli_errors, console, emit, parse_date
 from riskloop.config import Settings
 from riskloop.errors import UnauthenticatedError
 
-models_app = typer.Typer(no_args_is_help=True, help="Models: list, approve and activate (four eyes).")
+models_app = typer.Typer(
+    no_args_is_help=True, help="Models: list, approve and activate (four eyes); shadow against the champion."
+)
 app.add_typer(models_app, name="models")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object")]
@@ -84,3 +87,48 @@ def _step(ctx: typer.Context, model_id: str, api_key: str | None, json_mode: boo
     with cli_errors(json_mode), Workspace.open(settings, create=False) as ws:
         result = lifecycle_step(ws, model_id, api_key, activate=activate)
     emit(result, json_mode, lambda r: console.print(f"{r['model_id']}: {r['status']} by {r['by']}"))
+
+
+@models_app.command("shadow")
+def shadow_command(  # noqa: PLR0917 - Typer options are parameters
+    ctx: typer.Context,
+    model_id: ModelArg,
+    since: Annotated[str | None, typer.Option(help="Decisions from this day (YYYY-MM-DD)")] = None,
+    until: Annotated[str | None, typer.Option(help="Decisions before this day (YYYY-MM-DD)")] = None,
+    horizon: Annotated[int, typer.Option(help="Bad within 3, 6 or 12 months on book")] = 6,
+    json_mode: JsonOpt = False,
+) -> None:
+    """A model's shadow decisions (serve --shadow-model) against the champion's: agreement, swap sets, AUC."""
+    from riskloop.workspace import Workspace
+
+    settings: Settings = ctx.obj
+    with cli_errors(json_mode):
+        start, end = parse_date(since, "--since"), parse_date(until, "--until")
+        with Workspace.open(settings, create=False, migrate=False) as ws:
+            result = ws.shadow_report().run(model_id, start, end, horizon)
+    emit(result, json_mode, _render_shadow)
+
+
+def _render_shadow(r: dict[str, Any]) -> None:
+    model = r["model"]
+    console.print(f"{model['model_id']} ({model['status']}, {model['version']}) in shadow against the champion")
+    if not r["pairs"]:
+        console.print("no shadow decisions of this model (run: riskloop serve --shadow-model MODEL_ID)")
+        return
+    agreement = r["agreement"]
+    console.print(f"pairs {r['pairs']:,}  same tier {agreement['same_tier']:,} ({agreement['rate']:.1%})")
+    for side in ("swap_in", "swap_out"):
+        swap = r[side]
+        bad = "unknown" if swap["bad_rate"] is None else f"{swap['bad_rate']:.1%}"
+        console.print(f"{side:<9} {swap['count']:,}  bad rate {bad}")
+    pd_ = r["pd"]
+    if pd_["champion_mean"] is not None and pd_["shadow_mean"] is not None:
+        corr = "n/a" if pd_["correlation"] is None else f"{pd_['correlation']:.3f}"
+        means = f"champion {pd_['champion_mean']:.4f}  shadow {pd_['shadow_mean']:.4f}"
+        console.print(f"mean PD {means}  correlation {corr}")
+    out = r["outcomes"]
+    if out["champion_auc"] is not None and out["shadow_auc"] is not None:
+        console.print(
+            f"AUC on {out['scored_pairs']:,} matured pairs ({out['bad']:,} bad): champion {out['champion_auc']:.3f}"
+            f"  shadow {out['shadow_auc']:.3f}"
+        )

@@ -42,6 +42,10 @@ def serve_command(  # noqa: PLR0917 - Typer options are parameters
     challenger: Annotated[str | None, typer.Option(help="Challenger strategy, name@version")] = None,
     challenger_percent: Annotated[int, typer.Option(min=0, max=100, help="Live share of the challenger")] = 0,
     shadow: Annotated[bool, typer.Option(help="Run the challenger in shadow (stored, never returned)")] = True,
+    shadow_model: Annotated[
+        str | None,
+        typer.Option(help="A registered model (not the one serving) deciding every application in shadow"),
+    ] = None,
     max_in_flight: Annotated[
         int, typer.Option(min=1, help="Requests in flight per worker; more are shed with a 503 and Retry-After")
     ] = 8,
@@ -75,6 +79,8 @@ def serve_command(  # noqa: PLR0917 - Typer options are parameters
         # checked here too, so a missing step is one line naming its command, not a worker dying at start-up;
         # and nothing is written (no metrics folder) before the checks pass.
         with Workspace.open(settings, create=False) as ws:
+            if shadow_model:  # unknown, the model serving, a behaviour model, changed files: refused here
+                ws.require_shadow_model(shadow_model, model)
             ws.require_serving(
                 Runtime(model=model, strategy=strategy, blacklist_file=blacklist_file), graph, challenger
             )
@@ -91,6 +97,7 @@ def serve_command(  # noqa: PLR0917 - Typer options are parameters
             ENV_MODEL,
             ENV_PERCENT,
             ENV_SHADOW,
+            ENV_SHADOW_MODEL,
             ENV_STRATEGY,
         )
 
@@ -108,10 +115,14 @@ def serve_command(  # noqa: PLR0917 - Typer options are parameters
                 ENV_MAX_BODY: str(max_body_bytes),
                 ENV_FEATURE_AGE: repr(max_feature_age_days),
                 ENV_BLACKLIST: blacklist_file or "",
+                ENV_SHADOW_MODEL: shadow_model or "",
             }
         )
         if json_mode:
-            print(json.dumps({"url": f"http://{host}:{port}", "workers": workers, "strategy": strategy}), flush=True)
+            started = {"url": f"http://{host}:{port}", "workers": workers, "strategy": strategy}
+            if shadow_model:
+                started["shadow_model"] = shadow_model
+            print(json.dumps(started), flush=True)
         uvicorn.run(
             "riskloop.api.serve_app:app",
             factory=True,

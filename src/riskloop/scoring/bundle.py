@@ -35,6 +35,18 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def served_version(folder: Path, manifest_sha256: str) -> str:
+    """The model version decisions record (``versions.model``): folder name, 16 hex digits of the manifest's sha256.
+
+    Examples
+    --------
+    >>> served_version(Path("models/sme-v2"), "4f86939adcfe6acf147075ebca5133583aab")
+    'sme-v2:4f86939adcfe6acf'
+
+    """
+    return f"{folder.name}:{manifest_sha256[:16]}"
+
+
 def sub_model_file(ref: SubModelRef) -> str:
     """File name of a sub-model's artifact: a points table (JSON) or a LightGBM text model."""
     return f"{ref.kind}-{ref.source}.{'json' if ref.kind == SCORECARD else 'txt'}"

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from riskloop.errors import NotFoundError, ValidationError
-from riskloop.scoring.bundle import MANIFEST, sha256_bytes
+from riskloop.scoring.bundle import MANIFEST, served_version, sha256_bytes
 
 REGISTERED, APPROVED, ACTIVE, RETIRED = "registered", "approved", "active", "retired"
 STATUSES = (REGISTERED, APPROVED, ACTIVE, RETIRED)
@@ -33,6 +33,11 @@ class RegisteredModel:
     status: str = REGISTERED
     registered_by: str = UNKNOWN_AUTHOR  # who trained and registered it (never its approver)
     approved_by: str | None = None
+
+    @property
+    def served_version(self) -> str:
+        """The version its decisions record (``versions.model``), as ``EnsembleScorer.load`` names it."""
+        return served_version(Path(self.path), self.manifest_sha256)
 
     def lifecycle(self) -> dict[str, Any]:
         """Where the model is in its lifecycle, JSON-ready (the CLI and the API list models this way)."""

@@ -2,7 +2,9 @@
 
 The champion strategy decides; a challenger either takes a deterministic share of live traffic (by hash of
 the application id) or runs in shadow, where its decision is stored beside the champion's and never
-returned. Storing, the audit rows and the review-queue entry commit in one transaction.
+returned. A challenger *model* (``service.shadow_model``) can run in shadow too, with the live strategy on the
+same gathered inputs; a failure of it never changes the champion's answer. Storing, the audit rows and the
+review-queue entry commit in one transaction.
 
 Tenancy (ADR 0014): the posting channel principal owns the decision; its Idempotency-Keys and application
 ids are its own (another channel may send the same key); one application id is decided once per channel.
@@ -26,6 +28,7 @@ from riskloop.domain.decision_request import DecisionRequest
 from riskloop.errors import ValidationError
 from riskloop.service.decide import Decider
 from riskloop.service.ports import DecisionStore
+from riskloop.service.shadow_model import ShadowModel
 
 PERCENT = 100
 ID_PREFIX = "dec_"
@@ -85,13 +88,16 @@ class Intake:
         store: DecisionStore,
         split: Split | None = None,
         new_id: Callable[[], str] = new_decision_id,
+        *,
         ages: AgeRange | None = None,
+        shadow_model: ShadowModel | None = None,
     ) -> None:
         self.decider = decider
         self.store = store
         self.split = split
         self.new_id = new_id
         self.ages = ages or AgeRange()
+        self.shadow_model = shadow_model
 
     def submit(self, *, key: str, request: DecisionRequest, digest: str, render: Render, actor: str) -> Submitted:
         """Decide ``request`` once per ``actor``'s Idempotency-Key ``key``; a retry returns the stored bytes.
@@ -118,6 +124,11 @@ class Intake:
             shadow = self.decider.decide_inputs(inputs, at, self.split.challenger)
             challenger = self.split.challenger
             shadows.append(NewDecision(self.new_id(), shadow.decision, stored_inputs, challenger, SHADOW, actor))
+        if self.shadow_model is not None:  # the same inputs, live strategy and time; None when it failed
+            decided = self.shadow_model.decide(inputs, at, live)
+            # once activated, the shadow model is the champion too: a copy of its decision would compare nothing
+            if decided is not None and decided.versions.model != outcome.decision.versions.model:
+                shadows.append(NewDecision(self.new_id(), decided, stored_inputs, live, SHADOW, actor))
         body = render(champion.decision_id, outcome.decision)
         recorded = self.store.record(
             key=key,

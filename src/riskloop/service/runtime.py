@@ -63,3 +63,4 @@ class Runtime:
     blacklist: frozenset[str] = frozenset()
     blacklist_file: str | None = None  # read at start; unreadable: every application referred
     max_feature_age_days: float = 45.0  # features published longer ago refer (DATA_UNAVAILABLE_FEATURES)
+    shadow_model: str | None = None  # a registered model deciding every application in shadow (stored only)

@@ -21,7 +21,7 @@ import numpy as np
 
 from riskloop.domain.decision import DecisionReason
 from riskloop.errors import DataSourceError
-from riskloop.scoring.bundle import load_serving
+from riskloop.scoring.bundle import load_serving, served_version
 from riskloop.scoring.model import ServingEnsemble, availability
 from riskloop.scoring.reasons import ReasonCatalog, explain
 from riskloop.service.row_reasons import RowExplainer
@@ -51,7 +51,7 @@ class EnsembleScorer:
         Its version is the folder name and the first 16 hex digits of the manifest's sha256.
         """
         bundle = load_serving(folder, manifest_sha256)
-        return cls(bundle.serving, bundle.catalog, f"{folder.name}:{bundle.manifest_sha256[:16]}")
+        return cls(bundle.serving, bundle.catalog, served_version(folder, bundle.manifest_sha256))
 
     @property
     def version(self) -> str:

@@ -68,16 +68,22 @@ def probes(state: Any) -> dict[str, Probe]:
     if services is None:
         return {"startup": _not_started}
     dependencies = getattr(state, "dependencies", None)
+    found: dict[str, Probe]
     if dependencies is not None:  # the live pipeline: every watched dependency (service.fail_closed)
-        return {"database": lambda: ping(services.engine), **dependencies.probes()}
-    decider = services.intake.decider
-    graph = decider.graph
-    return {
-        "database": lambda: ping(services.engine),
-        "model": model_probe(decider.scorer),
-        "strategy": strategy_probe(decider.rules, lambda: str(decider.strategy)),
-        "graph": graph_probe(type(graph).__name__, deployed=not isinstance(graph, NoGraphChecks)),
-    }
+        found = {"database": lambda: ping(services.engine), **dependencies.probes()}
+    else:
+        decider = services.intake.decider
+        graph = decider.graph
+        found = {
+            "database": lambda: ping(services.engine),
+            "model": model_probe(decider.scorer),
+            "strategy": strategy_probe(decider.rules, lambda: str(decider.strategy)),
+            "graph": graph_probe(type(graph).__name__, deployed=not isinstance(graph, NoGraphChecks)),
+        }
+    shadow = services.intake.shadow_model
+    if shadow is not None:  # its counts as of now; informational: a shadow model never makes the process unready
+        found["shadow model"] = shadow.state
+    return found
 
 
 def _not_started() -> str:
@@ -114,7 +120,8 @@ _NOT_READY = {
 def readyz(request: Request) -> JSONResponse | dict[str, Any]:
     """Ready: the database answers, a model is loaded, the champion strategy loads, graph checks are deployed.
 
-    Otherwise a 503 problem lists every check and why it failed.
+    Otherwise a 503 problem lists every check and why it failed. A challenger model in shadow has a line of its
+    own (loaded or why not, decisions made and failures), which never makes the process unready.
     """
     result = readiness(probes(request.app.state))
     checks = [c.to_dict() for c in result.checks]

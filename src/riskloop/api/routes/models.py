@@ -1,21 +1,23 @@
-"""Models: the registered models and their lifecycle status, and model monitoring as of a day (read only).
+"""Models: registered models and their status, model monitoring, a model's shadow decisions (all read only).
 
-Analysts, approvers and auditors read them. Monitoring here never raises alerts (a GET changes nothing): the
-scheduled ``riskloop monitor models --as-of D`` run grades the thresholds and raises them.
+A model's shadow decisions (``serve --shadow-model``) are reported against the champion's. Analysts,
+approvers and auditors read them. Monitoring here never raises alerts (a GET changes nothing): the scheduled
+``riskloop monitor models --as-of D`` run grades the thresholds and raises them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
 from riskloop.api.auth import StrategyReader
 from riskloop.api.deps import ServicesDep
 from riskloop.api.openapi import problem_responses, shown
+from riskloop.api.schemas import Line
 from riskloop.service.model_monitoring import Options
 
 router = APIRouter(tags=["models"])
@@ -66,6 +68,30 @@ class ModelsOut(BaseModel):
     models: list[ModelOut]
 
 
+EXAMPLE_SHADOW: JsonDict = {
+    "model": {"model_id": "sme-v3", "status": "registered", "version": "sme-v3:9a1c0e5b7d2f4a61"},
+    "period": {"since": "2026-06-01", "until": None},
+    "horizon_months": 6,
+    "pairs": 1200,
+    "unpaired": 0,
+    "agreement": {"same_tier": 1030, "rate": 0.8583},
+    "swap_in": {"count": 41, "bad_rate": None, "examples": []},
+    "swap_out": {"count": 37, "bad_rate": 0.081, "examples": []},
+    "pd": {"scored_pairs": 1200, "champion_mean": 0.052, "shadow_mean": 0.049, "correlation": 0.91},
+    "outcomes": {"matured_pairs": 310, "bad": 19, "scored_pairs": 310, "champion_auc": 0.71, "shadow_auc": 0.74},
+}
+
+
+class ShadowOut(BaseModel):
+    """A model's shadow decisions against the champion's (see docs/closed-loop.md for every figure)."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [EXAMPLE_SHADOW]})
+
+    model: dict[str, Any]
+    pairs: int
+    agreement: dict[str, Any]
+
+
 class MonitoringOut(BaseModel):
     """Model monitoring of the active model as of a day (see docs/closed-loop.md for every figure)."""
 
@@ -101,10 +127,33 @@ def model_monitoring(
     window_days: Annotated[
         int, Query(ge=1, le=366, description="Recent decisions compared with training", openapi_examples=shown(30))
     ] = 30,
-    horizon: Annotated[
-        Literal[3, 6, 12], Query(description="Bad within 3, 6 or 12 months on book", openapi_examples=shown(6))
-    ] = 6,
+    horizon: Annotated[int, Query(description="Bad within 3, 6 or 12 months on book", openapi_examples=shown(6))] = 6,
 ) -> dict[str, Any]:
     """Stability, performance on matured vintages and decision mix of the active model; raises no alert."""
     options = Options(window_days=window_days, horizon=horizon, raise_alerts=False)
     return services.model_monitor.run(as_of, options)
+
+
+@router.get(
+    "/v1/models/{model_id}/shadow",
+    response_model=ShadowOut,
+    responses=problem_responses(401, 403, 404, 422),
+    summary="A model's shadow decisions against the champion's (role analyst, approver or auditor)",
+)
+def shadow_report(  # noqa: PLR0917 - FastAPI parameters
+    services: ServicesDep,
+    principal: StrategyReader,
+    model_id: Annotated[
+        Line, Path(min_length=1, max_length=80, description="A registered model", openapi_examples=shown("sme-v3"))
+    ],
+    since: Annotated[
+        dt.date | None, Query(description="Decisions from this day (YYYY-MM-DD)", openapi_examples=shown("2026-06-01"))
+    ] = None,
+    until: Annotated[
+        dt.date | None,
+        Query(description="Decisions before this day (YYYY-MM-DD)", openapi_examples=shown("2026-07-01")),
+    ] = None,
+    horizon: Annotated[int, Query(description="Bad within 3, 6 or 12 months on book", openapi_examples=shown(6))] = 6,
+) -> dict[str, Any]:
+    """Agreement, tier moves, swap sets, mean PD and correlation, AUC on matured pairs of ``serve --shadow-model``."""
+    return services.shadow_report.run(model_id, since, until, horizon)
