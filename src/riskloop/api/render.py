@@ -15,3 +15,10 @@ def decision_body(decision_id: str, decision: Decision, status: str, *, trace: b
         data.pop("trace")
     data.update(decision_id=decision_id, status=status, **extra)
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def posted_body(decision_id: str, decision: Decision) -> bytes:
+    """What ``POST /v1/applications`` returns for a new decision (in review until a human closes it, else final)."""
+    status = "in_review" if decision.tier.needs_human else "final"
+    outcome = None if decision.tier.needs_human else ("approved" if decision.tier.approves else "declined")
+    return decision_body(decision_id, decision, status, final_outcome=outcome)

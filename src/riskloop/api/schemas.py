@@ -13,6 +13,7 @@ from riskloop.domain.decision_request import DecisionRequest
 from riskloop.domain.fold import MAX_RAW_LENGTH
 from riskloop.domain.identifiers import canonical_ip, normalize_phone, validate_resident_id, validate_uscc
 from riskloop.errors import ValidationError
+from riskloop.service.intake import request_digest
 
 Strict = ConfigDict(extra="forbid", strict=True)
 MULTILINE = frozenset("\t\n\r")
@@ -156,6 +157,10 @@ class ApplicationIn(BaseModel):
                 "bureau": {"score": request.bureau_score, "existing_debt_cents": request.existing_debt_cents},
             }
         )
+
+    def digest(self) -> str:
+        """sha256 of the body as validated: what an Idempotency-Key's claim keeps to tell a retry from a reuse."""
+        return request_digest(self.model_dump(mode="json"))
 
     def to_request(self) -> DecisionRequest:
         """The domain request."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -17,8 +17,11 @@ from riskloop.domain.clock import SystemClock
 from riskloop.domain.decision_request import DecisionRequest
 from riskloop.synth.params import DEFAULT_AS_OF
 
+if TYPE_CHECKING:
+    from riskloop.jobs.demo import ApiShapes
+
 BAR_WIDTH = 40
-BARS = {"generate": "generate", "ingest": "ingest", "gather": "decide", "decide": "decide"}
+BARS = {"generate": "generate", "ingest": "ingest", "gather": "decide", "decide": "decide", "record": "record"}
 
 
 @app.command()
@@ -43,7 +46,7 @@ def demo(
         ws = Workspace.open(settings, clock=SystemClock())
         if json_mode:
             with ws:
-                result = run_demo(ws, options, _body)
+                result = run_demo(ws, options, _api())
         else:
             columns = (TextColumn("{task.description:<16}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
             with ws, Progress(*columns, console=err_console) as bar:
@@ -55,8 +58,23 @@ def demo(
                         tasks[key] = bar.add_task(stage, total=total or None)
                     bar.update(tasks[key], description=stage, completed=done, total=total or None)
 
-                result = run_demo(ws, options, _body, progress)
+                result = run_demo(ws, options, _api(), progress)
     emit(result, json_mode, _render)
+
+
+def _api() -> ApiShapes:
+    """How the API takes an application's body, keeps its digest and renders its response."""
+    from riskloop.api.render import posted_body
+    from riskloop.jobs.demo import ApiShapes
+
+    return ApiShapes(body=_body, digest=_digest, render=posted_body)
+
+
+def _digest(request: DecisionRequest) -> str:
+    """The digest the API keeps of the request's body."""
+    from riskloop.api.schemas import ApplicationIn
+
+    return ApplicationIn.from_request(request).digest()
 
 
 def _body(request: DecisionRequest) -> dict[str, Any]:
@@ -124,6 +142,7 @@ def _render(result: dict[str, Any]) -> None:
         console.print(reasons)
     _render_monitoring(result["monitoring"])
     _render_outcomes(result["outcomes"])
+    _render_watched(result)
     _render_deployment(result)
     console.print("seconds: " + ", ".join(f"{k} {v}" for k, v in result["seconds"].items()))
     _render_next(result["next"])
@@ -142,6 +161,31 @@ def _render_outcomes(o: dict[str, Any]) -> None:
     console.print(
         f"outcomes as of {o['as_of']}: {o['loans']:,} loans; bad (90+ dpd) by months on book: {rates}; "
         f"6-month bad rate of the latest vintages: {vintages or '—'}",
+        highlight=False,
+    )
+
+
+def _render_watched(result: dict[str, Any]) -> None:
+    """The recorded decisions, the model monitoring run on them and the funnel."""
+    r, m, e = result["recorded"], result["model_monitoring"], result["effect"]
+    console.print(
+        f"decisions recorded for {r['owner']}: {r['stored']:,} stored ({r['queued']:,} queued for review), "
+        f"{r['replayed']:,} already stored; {result['outcomes']['with_decision']:,} loans linked to one",
+        highlight=False,
+    )
+    psi = "n/a" if m["score_psi"] is None else f"{m['score_psi']:.3f}"
+    inputs = ", ".join(f"{x['input']} {x['psi']:.3f}" for x in m["top_input_psi"]) or "n/a"
+    crossed = ", ".join(f"{c['metric']} ({c['level']})" for c in m["crossed"]) or "none"
+    console.print(
+        f"model monitoring of {m['model']} as of {m['as_of']}: score PSI {psi} over {m['decisions']:,} decisions "
+        f"of the last {m['window']['days']} days; most shifted inputs {inputs}; thresholds crossed: {crossed}",
+        highlight=False,
+    )
+    f = e["funnel"]
+    console.print(
+        "funnel: "
+        + " → ".join(f"{stage} {f[stage]:,}" for stage in ("applied", "decided", "approved", "drawn"))
+        + f" → repaid {f['repaid']:,} / defaulted {f['defaulted']:,}",
         highlight=False,
     )
 

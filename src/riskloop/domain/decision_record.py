@@ -1,5 +1,8 @@
 """Decision records: new decisions to store, claims of keys and application ids, recorded responses, stored decisions.
 
+A ``DecisionEntry`` is everything one POST stores (the claim, the champion and its shadows, the response); one
+built by ``service.history`` records a decision made earlier (``history``), dated when it was made.
+
 A channel's Idempotency-Key and application id are claimed per channel principal (ADR 0014): the same key
 and body again is a replay of the stored response; the same key with another body, or another key for an
 application id the channel already had decided, is a conflict naming the field.
@@ -28,6 +31,31 @@ class NewDecision:
     strategy: str
     role: str = CHAMPION
     owner: str | None = None
+
+
+@dataclass(frozen=True)
+class DecisionEntry:
+    """What storing one decision writes: the owner's claim, the decisions, the response, the review-queue entry.
+
+    The claim is ``actor``'s (the channel principal's) of ``key`` with the body's digest ``request_sha256``.
+    ``history``: a decision made earlier, recorded now (``service.history``): its rows are dated by the
+    decision's own time; its application is logged for no graph check and its customer is not notified again.
+    """
+
+    key: str
+    request_sha256: str
+    champion: NewDecision
+    response: bytes
+    status_code: int
+    actor: str
+    queue_review: bool
+    shadows: tuple[NewDecision, ...] = ()
+    history: bool = False
+
+    @property
+    def application_id(self) -> str:
+        """The application the champion decides."""
+        return self.champion.decision.application_id
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,11 @@
 
 The workspace it leaves is the one production would have: the model and the reference strategy approved and
 activated by a second principal, the graph built, features published, API keys of the demo roles, so
-``riskloop serve`` serves it at once. The held-out applications are decided in memory (nothing is written to
-the decision tables) by the pipeline the API runs, each as of its own time: point-in-time features, and graph
-checks on the graph as it stood at the cutoff that record each application when it was made.
+``riskloop serve`` serves it at once. The held-out applications are decided by the pipeline the API runs, each
+as of its own time: point-in-time features, and graph checks on the graph as it stood at the cutoff that record
+each application when it was made. Their decisions are then stored as the demo channel's, dated when each was
+made (``service.history``), so the book's loans link to them when outcomes are updated, and model monitoring and
+effect tracking have decisions to read.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from riskloop.domain.access import ANALYST, APPROVER, Principal
+from riskloop.domain.access import ANALYST, APPROVER, CHANNEL, Principal
 from riskloop.domain.clock import ReplayClock
-from riskloop.domain.decision import Decision, Tier
+from riskloop.domain.decision import Tier
 from riskloop.domain.decision_request import DecisionRequest
 from riskloop.errors import ValidationError
 from riskloop.graph.spread_policy import PROPAGATION_POLICY, PROPAGATION_VERSION
@@ -32,8 +34,11 @@ from riskloop.service.backtest import historical_inputs
 from riskloop.service.behaviour import BehaviourTraining, train_behaviour
 from riskloop.service.demo_models import DemoTraining, train_demo_models
 from riskloop.service.demo_monitoring import monitoring_summary, read_loan_truth
-from riskloop.service.demo_summary import read_truth, summarise
+from riskloop.service.demo_summary import effect_headline, model_monitoring_headline, read_truth, summarise
 from riskloop.service.graph import build_and_store
+from riskloop.service.history import PastDecision, record_history
+from riskloop.service.intake import Render
+from riskloop.service.model_monitoring import Options as ModelOptions
 from riskloop.service.ports import Progress, no_progress
 from riskloop.service.publish_features import publish_features
 from riskloop.service.runtime import Runtime
@@ -45,7 +50,16 @@ DECIDE_WINDOW_DAYS = 180  # applications of the last ~6 months are decided; earl
 PROGRESS_EVERY = 250
 MONITOR_DAYS = 183  # the book is monitored at each month end of the last half year
 OUTCOME_VINTAGES = 3  # disbursal months the demo summary shows
-Body = Callable[[DecisionRequest], Mapping[str, Any]]  # a request as the API's JSON body (``ApplicationIn``)
+MODEL_WINDOW_DAYS, MAX_WINDOW_DAYS = 30, 366  # model monitoring: the last 30 days of decisions (at most a year back)
+
+
+@dataclass(frozen=True)
+class ApiShapes:
+    """How the API reads and answers an application (the CLI passes them: jobs do not import the API)."""
+
+    body: Callable[[DecisionRequest], Mapping[str, Any]]  # a request as the JSON body POST takes (``ApplicationIn``)
+    digest: Callable[[DecisionRequest], str]  # the digest of that body an Idempotency-Key's claim keeps
+    render: Render  # the response body POST returns for a new decision
 
 
 @dataclass(frozen=True)
@@ -58,7 +72,7 @@ class DemoOptions:
     workers: int = 2
 
 
-def run_demo(ws: Workspace, options: DemoOptions, body: Body, progress: Progress = no_progress) -> dict[str, Any]:
+def run_demo(ws: Workspace, options: DemoOptions, api: ApiShapes, progress: Progress = no_progress) -> dict[str, Any]:
     """Run every stage and return one JSON-ready summary with the figures and the time of each stage."""
     seconds: dict[str, float] = {}
     universe = ws.settings.universes / f"demo-seed-{options.seed}-n-{options.enterprises}"
@@ -83,13 +97,17 @@ def run_demo(ws: Workspace, options: DemoOptions, body: Body, progress: Progress
         strategy = serving.release_strategy(ws.strategies(), ws.strategy_repository(), analyst, approver)
     with _Timed(seconds, "decide"):
         decided = decide_held_out(ws, cutoff, progress)
+    with _Timed(seconds, "record"):
+        recorded = record_held_out(ws, decided, principals[CHANNEL], api, progress)
     with _Timed(seconds, "monitor"):
         monitoring = monitor_book(ws, options.as_of, (analyst, approver), universe / "truth", progress)
     with _Timed(seconds, "outcomes"):
         outcomes = outcomes_summary(ws, options.as_of, progress)
-    summary = summarise([d for _, d in decided], models, read_truth(universe / "truth"), options.seed)
+    with _Timed(seconds, "model monitoring, effect"):
+        watched = watch_decisions(ws, options.as_of, decided)
+    summary = summarise([p.decision for p in decided], models, read_truth(universe / "truth"), options.seed)
     example = _revealed(ws, _example(decided))
-    served = serving.serving(keys, ws.home, body(example), Path(models.saved["report_html"]))
+    served = serving.serving(keys, ws.home, api.body(example), Path(models.saved["report_html"]))
     progress("done", 1, 1)
     return {
         "universe": str(universe),
@@ -100,8 +118,10 @@ def run_demo(ws: Workspace, options: DemoOptions, body: Body, progress: Progress
         "rows_generated": sum(generated.rows.values()),
         "ingest": {"run_id": ingested.run_id, **ingested.to_dict()["totals"]},
         "decision": summary,
+        "recorded": recorded,
         "monitoring": monitoring,
         "outcomes": outcomes,
+        **watched,
         "model": {**model, "report_html": models.saved["report_html"], "baseline_bundle": str(models.baseline_bundle)},
         "strategy": strategy,
         **deployed,
@@ -124,9 +144,7 @@ def _build_and_publish(ws: Workspace, day: dt.date, progress: Progress) -> dict[
     }
 
 
-def decide_held_out(
-    ws: Workspace, cutoff: dt.date, progress: Progress = no_progress
-) -> list[tuple[DecisionRequest, Decision]]:
+def decide_held_out(ws: Workspace, cutoff: dt.date, progress: Progress = no_progress) -> list[PastDecision]:
     """Every application from ``cutoff`` on, oldest first, decided as of its time by the API's pipeline.
 
     The graph checks start from the graph of the records dated before the cutoff and record each application
@@ -143,16 +161,51 @@ def decide_held_out(
     )
     out = []
     for i, (gathered, at) in enumerate(inputs, 1):
-        out.append((gathered.request, decider.decide_inputs(gathered, at).decision))
+        outcome = decider.decide_inputs(gathered, at)
+        out.append(PastDecision(gathered, outcome.decision, outcome.strategy))
         if i % PROGRESS_EVERY == 0 or i == len(inputs):
             progress("decide", i, len(inputs))
     return out
 
 
-def _example(decided: list[tuple[DecisionRequest, Decision]]) -> DecisionRequest:
+def record_held_out(
+    ws: Workspace, decided: list[PastDecision], channel: Principal, api: ApiShapes, progress: Progress = no_progress
+) -> dict[str, Any]:
+    """Store the held-out decisions as ``channel``'s, each under the key the printed curl posts its application with.
+
+    A re-run stores nothing again (each application is claimed once); referrals wait in the review queue.
+    """
+    counts = record_history(
+        ws.decision_store(),
+        decided,
+        owner=channel.name,
+        render=api.render,
+        digest=api.digest,
+        key=serving.idempotency_key,
+        progress=progress,
+    )
+    return {"owner": channel.name, **counts.to_dict()}
+
+
+def watch_decisions(ws: Workspace, as_of: dt.date, decided: list[PastDecision]) -> dict[str, Any]:
+    """Model monitoring of the active model as of ``as_of`` (alerts raised as the CLI raises them), and the funnel.
+
+    The universe's applications stop a month before its as-of, so the window reaches back over the
+    ``MODEL_WINDOW_DAYS`` days up to the last decision instead of ending empty.
+    """
+    last = max((p.decision.decided_at.date() for p in decided), default=as_of)
+    window = min(MAX_WINDOW_DAYS, max(0, (as_of - last).days) + MODEL_WINDOW_DAYS)
+    report = ws.model_monitor().run(as_of, ModelOptions(window_days=window))
+    return {
+        "model_monitoring": model_monitoring_headline(report),
+        "effect": effect_headline(ws.effect().report(as_of)),
+    }
+
+
+def _example(decided: list[PastDecision]) -> DecisionRequest:
     """The latest held-out application the demo auto-approved (else the latest decided): the body to post."""
-    approved = [request for request, decision in decided if decision.tier is Tier.AUTO_APPROVE]
-    return (approved or [request for request, _ in decided])[-1]
+    approved = [p.inputs.request for p in decided if p.decision.tier is Tier.AUTO_APPROVE]
+    return (approved or [p.inputs.request for p in decided])[-1]
 
 
 def monitor_book(
@@ -188,8 +241,8 @@ def monitor_book(
 def outcomes_summary(ws: Workspace, as_of: dt.date, progress: Progress = no_progress) -> dict[str, Any]:
     """Mark every loan's outcome as of ``as_of`` and keep the overall figures and the latest matured vintages.
 
-    The demo's decisions are made in memory, so the book's loans have no stored decision: by tier and
-    strategy are empty here and fill as ``riskloop serve`` decides.
+    Loans drawn on held-out applications link to their recorded decisions (``with_decision``); those of the
+    training months were decided before riskloop and have none.
     """
     tracker = ws.outcomes()
     run = tracker.update(as_of, progress=progress)

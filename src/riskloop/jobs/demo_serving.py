@@ -100,19 +100,24 @@ def write_example(home: Path, body: Mapping[str, Any]) -> Path:
     return path
 
 
+def idempotency_key(application_id: str) -> str:
+    """The demo channel's Idempotency-Key of an application: its recorded decision's, and the printed curl's."""
+    return f"demo-{application_id}"
+
+
 def serving(keys: Path, home: Path, example: Mapping[str, Any], report: Path) -> dict[str, Any]:
     """Write the example body; what to post and what to run next (``serve`` and ``next`` of the summary)."""
     application = write_example(home, example)
-    idempotency_key = f"demo-{example['application_id']}"
+    key = idempotency_key(str(example["application_id"]))
     return {
         "serve": {
             "url": URL,
             "keys_file": str(keys),
             "principals": PRINCIPALS,
             "application_file": str(application),
-            "idempotency_key": idempotency_key,
+            "idempotency_key": key,
         },
-        "next": next_commands(home, keys, application, report, idempotency_key),
+        "next": next_commands(home, keys, application, report, key),
     }
 
 

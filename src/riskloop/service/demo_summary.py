@@ -3,14 +3,15 @@
 Ground truth (who defaults, who belongs to a fraud ring) is known for every application, funded or not; it is
 read here only, after every decision was made. The figures: tiers, approval and straight-through rates, bad
 rates, fraud-ring applications approved (goal 0), the limits and rates the strategy assigned, AUC with its
-95% CI of the decided PD, of the baseline and of the best sub-model, and the most frequent reasons.
+95% CI of the decided PD, of the baseline and of the best sub-model, and the most frequent reasons. The
+headlines of model monitoring and effect tracking on the recorded decisions are picked here too.
 """
 
 from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from riskloop.modeling.metrics import auc, bootstrap_auc, ks
 from riskloop.service.demo_models import DemoModels
 
 TOP_REASONS = 5
+TOP_INPUTS_PSI = 3  # model inputs shown with their PSI, most shifted first
 
 
 def read_truth(folder: Path) -> pd.DataFrame:
@@ -126,3 +128,37 @@ def _reasons(decisions: Sequence[Decision]) -> list[dict[str, Any]]:
         if not d.tier.approves:
             counts.update((r.code, r.text) for r in d.reasons)
     return [{"code": c, "text": t, "count": n} for (c, t), n in counts.most_common(TOP_REASONS)]
+
+
+def model_monitoring_headline(report: Mapping[str, Any]) -> dict[str, Any]:
+    """The figures of a model-monitoring report (``service.model_monitoring``) the demo summary shows."""
+    stability, recent = report["stability"], report["performance"]["recent"]
+    inputs: dict[str, float] = stability["inputs"]
+    alerts = report["alerts"]
+    return {
+        "as_of": report["as_of"],
+        "model": report["model"],
+        "policy": report["policy"],
+        "window": report["window"],
+        "decisions": stability["decisions"],
+        "score_psi": None if stability["score"] is None else stability["score"]["psi"],
+        "top_input_psi": [{"input": k, "psi": v} for k, v in list(inputs.items())[:TOP_INPUTS_PSI]],
+        "matured_loans": recent["rows"],
+        "auc_recent": recent["auc"],
+        "metrics": report["metrics"],
+        "crossed": [{k: c[k] for k in ("metric", "value", "level")} for c in alerts["crossed"]],
+        "alerts_raised": alerts.get("raised", 0),
+    }
+
+
+def effect_headline(report: Mapping[str, Any]) -> dict[str, Any]:
+    """The funnel and the loss of an effect report (``service.effect``) the demo summary shows."""
+    loss = report["loss"]["overall"] or {}
+    return {
+        "as_of": report["as_of"],
+        "loans": report["loans"],
+        "loans_without_decision": report["loans_without_decision"],
+        "funnel": report["funnel"]["overall"],
+        "expected_loss_cents": loss.get("expected_loss_cents"),
+        "realised_loss_cents": loss.get("realised_loss_cents"),
+    }

@@ -116,6 +116,6 @@ def _note(loans: int, linked: int) -> str | None:
     missing = loans - linked
     return (
         f"no stored decision for {missing:,} of {loans:,} loans: they count in the vintage curves, not in the "
-        f"funnel's drawn or the losses (decided elsewhere, before riskloop, or by `make demo` in memory); "
+        f"funnel's drawn or the losses (decided elsewhere, or before riskloop); "
         f"{NONE} groups hold applications without a stored decision"
     )

@@ -23,7 +23,7 @@ from typing import Any
 
 from riskloop.domain.applicant import AgeRange
 from riskloop.domain.decision import Decision
-from riskloop.domain.decision_record import CHAMPION, SHADOW, NewDecision
+from riskloop.domain.decision_record import CHAMPION, SHADOW, DecisionEntry, NewDecision
 from riskloop.domain.decision_request import DecisionRequest
 from riskloop.errors import ValidationError
 from riskloop.service.decide import Decider
@@ -32,6 +32,7 @@ from riskloop.service.shadow_model import ShadowModel
 
 PERCENT = 100
 ID_PREFIX = "dec_"
+CREATED = 201  # the status of a decision's response
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,39 @@ class Submitted:
 Render = Callable[[str, Decision], bytes]
 
 
+def champion_entry(
+    *,
+    key: str,
+    digest: str,
+    decision_id: str,
+    decision: Decision,
+    inputs: dict[str, Any],
+    strategy: str,
+    owner: str,
+    render: Render,
+    shadows: tuple[NewDecision, ...] = (),
+    history: bool = False,
+) -> DecisionEntry:
+    """What a POST stores for ``decision`` (decided by ``strategy`` from ``inputs``, ``DecisionInputs.to_dict``).
+
+    ``owner`` (the channel principal) claims ``key`` with the body's ``digest``; the response is ``render``'s
+    body (201); a decision that needs a human is queued for review. ``service.history`` builds the same entry
+    for a decision made earlier (``history``).
+    """
+    champion = NewDecision(decision_id, decision, inputs, strategy, CHAMPION, owner)
+    return DecisionEntry(
+        key=key,
+        request_sha256=digest,
+        champion=champion,
+        response=render(decision_id, decision),
+        status_code=CREATED,
+        actor=owner,
+        queue_review=decision.tier.needs_human,
+        shadows=shadows,
+        history=history,
+    )
+
+
 class Intake:
     """The POST /v1/applications use case."""
 
@@ -118,7 +152,7 @@ class Intake:
             live = self.split.challenger
         outcome = self.decider.decide_inputs(inputs, at, live)
         stored_inputs = inputs.to_dict()
-        champion = NewDecision(self.new_id(), outcome.decision, stored_inputs, live, CHAMPION, actor)
+        decision_id = self.new_id()
         shadows = []
         if self.split is not None and self.split.shadow:
             shadow = self.decider.decide_inputs(inputs, at, self.split.challenger)
@@ -129,15 +163,16 @@ class Intake:
             # once activated, the shadow model is the champion too: a copy of its decision would compare nothing
             if decided is not None and decided.versions.model != outcome.decision.versions.model:
                 shadows.append(NewDecision(self.new_id(), decided, stored_inputs, live, SHADOW, actor))
-        body = render(champion.decision_id, outcome.decision)
-        recorded = self.store.record(
+        entry = champion_entry(
             key=key,
-            request_sha256=digest,
-            champion=champion,
-            response=body,
-            status_code=201,
-            shadows=shadows,
-            actor=actor,
-            queue_review=outcome.decision.tier.needs_human,
+            digest=digest,
+            decision_id=decision_id,
+            decision=outcome.decision,
+            inputs=stored_inputs,
+            strategy=live,
+            owner=actor,
+            render=render,
+            shadows=tuple(shadows),
         )
+        recorded = self.store.record(entry)
         return Submitted(recorded.decision_id, recorded.status_code, recorded.response, recorded.created)

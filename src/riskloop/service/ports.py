@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from riskloop.domain.decision import DecisionReason
-from riskloop.domain.decision_record import Claim, NewDecision, Recorded, StoredDecision
+from riskloop.domain.decision_record import Claim, DecisionEntry, Recorded, StoredDecision
 from riskloop.domain.decision_request import DecisionRequest, EnterpriseProfile, GraphSignals
 from riskloop.features.online import PublishedFeatures
 
@@ -119,19 +119,8 @@ class DecisionStore(Protocol):
     A claim is per owner (the channel principal): its Idempotency-Key, and the application id it decides.
     """
 
-    def record(
-        self,
-        *,
-        key: str,
-        request_sha256: str,
-        champion: NewDecision,
-        response: bytes,
-        status_code: int,
-        shadows: Sequence[NewDecision] = (),
-        actor: str,
-        queue_review: bool,
-    ) -> Recorded:
-        """Store ``champion`` and ``shadows`` under ``champion.owner``'s ``key``, or ``Claim.answer`` its claim."""
+    def record(self, entry: DecisionEntry) -> Recorded:
+        """Store ``entry``'s decisions under its owner's key, or ``Claim.answer`` the owner's earlier claim."""
         ...
 
     def claimed(self, owner: str, key: str, application_id: str) -> Claim | None:

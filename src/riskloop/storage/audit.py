@@ -57,8 +57,10 @@ def record(conn: sa.Connection, entry: AuditEntry) -> None:
 def record_many(conn: sa.Connection, entries: Sequence[AuditEntry]) -> None:
     """Append ``entries`` inside the transaction of ``conn``, in one statement (a batch of raised alerts)."""
     if entries:
-        conn.execute(
-            _INSERT,
-            [{"at": e.at, "actor": e.actor, "action": e.action, "entity": e.entity, "entity_id": e.entity_id,
-              "detail": json.dumps(dict(e.detail or {}), sort_keys=True, default=str)} for e in entries],
-        )  # fmt: skip
+        conn.execute(_INSERT, [audit_row(e) for e in entries])
+
+
+def audit_row(e: AuditEntry) -> dict[str, Any]:
+    """The ``audit_log`` row of ``e`` (its detail as sorted JSON)."""
+    return {"at": e.at, "actor": e.actor, "action": e.action, "entity": e.entity, "entity_id": e.entity_id,
+            "detail": json.dumps(dict(e.detail or {}), sort_keys=True, default=str)}  # fmt: skip

@@ -8,6 +8,11 @@ The champion's request is logged for the graph checks of every worker (``graph_a
 transaction, so a retry of the key (answered from the stored claim before anything is written, or rolled
 back when it loses the race) never logs it twice; another channel's decision of a logged application id
 leaves the log row alone.
+
+``record_many`` writes a batch of entries (decisions made earlier, ``service.history``) in one transaction,
+one statement per table; any claim already held rolls the whole batch back and its caller records them one by
+one. A history entry is dated by its decision; it logs no arrival (the graph built since holds the application)
+and queues no customer notification (the customer was answered when it applied).
 """
 
 from __future__ import annotations
@@ -20,16 +25,17 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from riskloop.domain.audit import AuditEntry
 from riskloop.domain.decision import Decision
-from riskloop.domain.decision_record import CHAMPION, Claim, NewDecision, Recorded, StoredDecision
+from riskloop.domain.decision_record import CHAMPION, Claim, DecisionEntry, NewDecision, Recorded, StoredDecision
 from riskloop.domain.tenancy import missing
 from riskloop.errors import ConfigError, StorageError
 from riskloop.graph.tokens import Tokenizer
 from riskloop.privacy.envelope import Sealer
 from riskloop.privacy.fields import open_inputs, seal_inputs, sealed_fields
 from riskloop.storage.arrivals import log_arrival
-from riskloop.storage.audit import audit
-from riskloop.storage.decision_models import decisions, idempotency_keys, outbox, reviews
+from riskloop.storage.audit import audit, audit_row
+from riskloop.storage.decision_models import audit_log, decisions, idempotency_keys, outbox, reviews
 from riskloop.storage.write_lock import WriteLock
 
 # Built once: every POST runs these, and building a statement costs more than SQLite takes to run it.
@@ -47,8 +53,11 @@ _CLAIMED = sa.select(
         idempotency_keys.c.application_id == sa.bindparam("application_id"),
     ),
 )
+_CLAIMS = sa.select(*_CLAIMED.selected_columns)
 _INSERT_KEY, _INSERT_DECISION, _INSERT_REVIEW = idempotency_keys.insert(), decisions.insert(), reviews.insert()
-_INSERT_OUTBOX = outbox.insert()
+_INSERT_OUTBOX, _INSERT_AUDIT = outbox.insert(), audit_log.insert()
+CLAIMS_READ = 500  # application ids per claims statement (within every database's bound-parameter limit)
+_Built = tuple[DecisionEntry, list[tuple[NewDecision, dict[str, Any]]]]  # an entry and its ``decisions`` rows
 
 
 class SQLDecisionStore:
@@ -59,80 +68,78 @@ class SQLDecisionStore:
         self.sealer, self.tokenizer = sealer, tokenizer  # the workspace's PII keys (ADR 0016)
         self._write_lock = WriteLock(engine)
 
-    def record(
-        self,
-        *,
-        key: str,
-        request_sha256: str,
-        champion: NewDecision,
-        response: bytes,
-        status_code: int,
-        shadows: Sequence[NewDecision] = (),
-        actor: str,
-        queue_review: bool,
-    ) -> Recorded:
-        """Store ``champion`` (and any ``shadows``) under its owner's ``key``, or answer the owner's earlier claim.
+    def record(self, entry: DecisionEntry) -> Recorded:
+        """Store ``entry``'s decisions under its owner's key, or answer the owner's earlier claim.
 
-        Raises ConflictError naming the header when ``key`` was used with a different body, or naming
+        Raises ConflictError naming the header when the key was used with a different body, or naming
         ``application_id`` when the owner had the application decided under another key.
         """
-        owner = champion.owner or ""
-        at = champion.decision.decided_at
-        sealed = self._sealed(champion.inputs)
-        status = "in_review" if queue_review else "final"
-        rows = [
-            (item, _row(item, status, sealed if item.inputs is champion.inputs else None))
-            for item in (champion, *shadows)
-        ]
-        try:  # the rows' JSON is built above: the write lock is held for the inserts and the commit only
+        rows = self._rows(entry)  # the rows' JSON is built first: the write lock is held for the inserts only
+        try:
             with self._write_lock.held(), self.engine.begin() as conn:
-                conn.execute(
-                    _INSERT_KEY,
-                    {
-                        "principal": owner,
-                        "idempotency_key": key,
-                        "application_id": champion.decision.application_id,
-                        "request_sha256": request_sha256,
-                        "decision_id": champion.decision_id,
-                        "status_code": status_code,
-                        "response": response,
-                        "created_at": at,
-                    },
-                )
-                for item, row in rows:
-                    conn.execute(_INSERT_DECISION, row)
-                    audit(
-                        conn,
-                        at=at,
-                        actor=actor,
-                        action=f"decision.{item.role}",
-                        entity="decision",
-                        entity_id=item.decision_id,
-                        detail={"tier": item.decision.tier.value, "strategy": item.strategy, "key": key},
-                    )
-                request = champion.inputs.get("request")
-                if isinstance(request, Mapping):
-                    log_arrival(conn, request, at, self.tokenizer, self.sealer)
-                if not queue_review:
-                    notify(conn, champion.decision_id, champion.decision.application_id, _outcome(champion), at)
-                if queue_review:
-                    conn.execute(
-                        _INSERT_REVIEW,
-                        {
-                            "decision_id": champion.decision_id,
-                            "tier": champion.decision.tier.value,
-                            "queued_at": at,
-                            "status": "open",
-                        },
-                    )
+                self._write(conn, [(entry, rows)])
         except sa.exc.IntegrityError:
             pass  # lost the race on the claim: answered below, outside the handler (no driver error chained)
         else:
-            return Recorded(True, champion.decision_id, status_code, response)
-        existing = self.claimed(owner, key, champion.decision.application_id)
+            return Recorded(True, entry.champion.decision_id, entry.status_code, entry.response)
+        existing = self.claimed(entry.champion.owner or "", entry.key, entry.application_id)
         if existing is None:
-            raise StorageError(f"decision {champion.decision_id} could not be stored")
-        return existing.answer(key, request_sha256)
+            raise StorageError(f"decision {entry.champion.decision_id} could not be stored")
+        return existing.answer(entry.key, entry.request_sha256)
+
+    def record_many(self, entries: Sequence[DecisionEntry]) -> bool:
+        """Store every entry in one transaction, as ``record`` stores each; False (nothing stored) on any claim.
+
+        A batch of history (``service.history``): one commit and one statement per table instead of one per
+        decision. When an entry's key or application id is claimed already, the whole batch rolls back and the
+        caller records its entries one by one (``record`` answers each claim).
+        """
+        if not entries:
+            return True
+        built = [(entry, self._rows(entry)) for entry in entries]
+        try:
+            with self._write_lock.held(), self.engine.begin() as conn:
+                self._write(conn, built)
+        except sa.exc.IntegrityError:
+            return False
+        return True
+
+    def claims(self, owner: str, application_ids: Sequence[str]) -> dict[str, Claim]:
+        """``owner``'s claims of ``application_ids``, by application id (those without a claim are absent)."""
+        out: dict[str, Claim] = {}
+        t = idempotency_keys.c
+        with self.engine.connect() as conn:
+            for i in range(0, len(application_ids), CLAIMS_READ):
+                chunk = list(application_ids[i : i + CLAIMS_READ])
+                stmt = _CLAIMS.where(t.principal == owner, t.application_id.in_(chunk))
+                out.update((str(r[1]), _claim(r)) for r in conn.execute(stmt))
+        return out
+
+    def _rows(self, entry: DecisionEntry) -> list[tuple[NewDecision, dict[str, Any]]]:
+        """The ``decisions`` rows of ``entry`` (the champion's inputs sealed; shadows sharing them stored as is)."""
+        champion = entry.champion
+        sealed = self._sealed(champion.inputs)
+        status = "in_review" if entry.queue_review else "final"
+        return [
+            (item, _row(item, status, sealed if item.inputs is champion.inputs else None))
+            for item in (champion, *entry.shadows)
+        ]
+
+    def _write(self, conn: sa.Connection, built: Sequence[_Built]) -> None:
+        """Insert the claims, decisions, audit rows, review-queue entries (and, live, arrivals and notifications)."""
+        _insert(conn, _INSERT_KEY, [_key_row(entry) for entry, _ in built])
+        _insert(conn, _INSERT_DECISION, [row for _, rows in built for _, row in rows])
+        _insert(conn, _INSERT_AUDIT, [audit_row(_audited(entry, item)) for entry, rows in built for item, _ in rows])
+        _insert(conn, _INSERT_REVIEW, [_review_row(entry.champion) for entry, _ in built if entry.queue_review])
+        for entry, _ in built:
+            if entry.history:
+                continue  # in the graph built since; its customer was answered when it applied
+            champion, at = entry.champion, entry.champion.decision.decided_at
+            request = champion.inputs.get("request")
+            if isinstance(request, Mapping):
+                log_arrival(conn, request, at, self.tokenizer, self.sealer)
+            if not entry.queue_review:
+                notify(conn, champion.decision_id, champion.decision.application_id, _outcome(champion), at)
 
     def _sealed(self, inputs: Mapping[str, Any]) -> Mapping[str, Any]:
         return inputs if self.sealer is None else seal_inputs(self.sealer, inputs)
@@ -240,6 +247,47 @@ def _row(item: NewDecision, status: str, inputs: Mapping[str, Any] | None = None
         "final_outcome": _outcome(item) if status == "final" and item.role == CHAMPION else None,
         "owner": item.owner,
     }
+
+
+def _insert(conn: sa.Connection, statement: sa.Insert, rows: list[dict[str, Any]]) -> None:
+    """One statement for ``rows``: a single row executes alone (the live path's one decision), more as a batch."""
+    if len(rows) == 1:
+        conn.execute(statement, rows[0])
+    elif rows:
+        conn.execute(statement, rows)
+
+
+def _key_row(entry: DecisionEntry) -> dict[str, Any]:
+    champion = entry.champion
+    return {
+        "principal": champion.owner or "",
+        "idempotency_key": entry.key,
+        "application_id": champion.decision.application_id,
+        "request_sha256": entry.request_sha256,
+        "decision_id": champion.decision_id,
+        "status_code": entry.status_code,
+        "response": entry.response,
+        "created_at": champion.decision.decided_at,
+    }
+
+
+def _audited(entry: DecisionEntry, item: NewDecision) -> AuditEntry:
+    detail: dict[str, Any] = {"tier": item.decision.tier.value, "strategy": item.strategy, "key": entry.key}
+    if entry.history:
+        detail["recorded"] = "history"  # written after the fact, dated when it was decided
+    return AuditEntry(
+        at=item.decision.decided_at,
+        actor=entry.actor,
+        action=f"decision.{item.role}",
+        entity="decision",
+        entity_id=item.decision_id,
+        detail=detail,
+    )
+
+
+def _review_row(item: NewDecision) -> dict[str, Any]:
+    d = item.decision
+    return {"decision_id": item.decision_id, "tier": d.tier.value, "queued_at": d.decided_at, "status": "open"}
 
 
 def _claim(row: Any) -> Claim:

@@ -25,6 +25,7 @@ from riskloop.features.spine import application_spine
 from riskloop.graph.arrivals import Cursor
 from riskloop.io.warehouse import record_date
 from riskloop.jobs.demo import decide_held_out
+from riskloop.service.model_monitoring import MIN_ROWS
 from riskloop.service.monitor import NO_BEHAVIOUR
 from riskloop.storage.audit import audit_trail
 from riskloop.testing.recorded import workspace_requests
@@ -61,11 +62,65 @@ def test_serve_answers_the_printed_curl(demo: dict[str, Any], workspace_copy: Pa
         assert Tier(out["tier"])
         assert out["versions"]["model"].startswith(f"{demo['model']['model_id']}:")
         assert out["versions"]["strategy"].startswith(f"{demo['strategy']['key']}:")
+        # the demo recorded this application's decision under the printed key: the post replays it
+        assert posted.headers["Idempotent-Replayed"] == "true"
+        assert demo["cutoff"] <= out["decided_at"][:10] < demo["outcomes"]["as_of"]  # when it applied, not now
         auditor = {"Authorization": f"Bearer {keys['auditor']['secret']}"}
         got = client.get(f"/v1/decisions/{out['decision_id']}", headers=auditor)
         assert got.status_code == 200, got.text
         assert (got.json()["tier"], got.json()["limit_cents"]) == (out["tier"], out["limit_cents"])
         assert client.post("/v1/applications", json=body, headers=headers).content == posted.content
+
+
+def test_the_held_out_decisions_are_recorded_for_the_channel_and_linked_to_outcomes(
+    demo: dict[str, Any], decision_workspace: Path
+) -> None:
+    d, start = demo["decision"], dt.datetime.combine(dt.date.fromisoformat(demo["cutoff"]), dt.time(), dt.UTC)
+    referred = sum(n for tier, n in d["tiers"].items() if Tier(tier).needs_human)
+    assert demo["recorded"] == {"owner": "demo-channel", "decided": d["decided"], "stored": d["decided"],
+                                "queued": referred, "replayed": 0, "kept": 0}  # fmt: skip
+    held_out = {r.application_id: at for r, at in workspace_requests(decision_workspace) if at >= start}
+    with Workspace.open(load_settings(decision_workspace), migrate=False) as ws:
+        stored = ws.decision_store().all()
+        queue = ws.review_queue().list(tier=None, queued_by=None, include_closed=True)
+        links = ws.outcomes().summary()
+    assert {s.decision.application_id: s.decision.decided_at for s in stored} == held_out  # dated when applied
+    assert {(s.role, s.owner, s.strategy) for s in stored} == {("champion", "demo-channel", demo["strategy"]["key"])}
+    referrals = {s.decision_id: s.decision for s in stored if s.status == "in_review"}
+    assert len(referrals) == referred
+    assert {(q.decision_id, q.status, q.queued_at) for q in queue} == {
+        (i, "open", x.decided_at) for i, x in referrals.items()
+    }  # queued for review when they were decided, as the live path queues them
+    loans = pq.read_table(
+        decision_workspace / "warehouse" / "loans", columns=["application_id", "disbursed_date"]
+    ).to_pylist()
+    as_of = dt.date.fromisoformat(demo["outcomes"]["as_of"])
+    drawn = sum(r["application_id"] in held_out and r["disbursed_date"] <= as_of for r in loans)
+    assert links["with_decision"] == demo["outcomes"]["with_decision"] == drawn > 0  # every held-out loan linked
+    assert set(links["by_strategy"]) == {demo["strategy"]["key"], "(none)"}  # the training months' loans: none
+
+
+def test_model_monitoring_reads_the_recorded_decisions(demo: dict[str, Any], workspace_copy: Path) -> None:
+    m = demo["model_monitoring"]
+    assert m["model"] == demo["model"]["model_id"]
+    assert m["decisions"] > 0
+    assert m["score_psi"] is not None
+    assert m["score_psi"] >= 0
+    graded = m["decisions"] >= MIN_ROWS  # fewer: reported, not graded against the thresholds
+    assert m["metrics"]["score_psi"] == (m["score_psi"] if graded else None)
+    args = ["--home", str(workspace_copy), "monitor", "models", "--as-of", m["as_of"],
+            "--window-days", str(m["window"]["days"]), "--dry-run", "--json"]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["stability"]["decisions"] == m["decisions"]
+    assert report["stability"]["score"]["psi"] == pytest.approx(m["score_psi"])
+    ranked = sorted(report["stability"]["inputs"].items(), key=lambda kv: (-kv[1], kv[0]))  # most shifted first
+    top = ranked[: len(m["top_input_psi"])]
+    assert [(x["input"], x["psi"]) for x in m["top_input_psi"]] == [(k, pytest.approx(v)) for k, v in top] != []
+    e = demo["effect"]
+    assert e["funnel"]["decided"] == demo["decision"]["decided"]
+    assert e["loans"] - e["loans_without_decision"] == demo["outcomes"]["with_decision"]
 
 
 def test_keys_are_private_and_never_printed(demo: dict[str, Any], decision_workspace: Path) -> None:
@@ -89,9 +144,8 @@ def test_model_and_strategy_are_active_and_approved_by_someone_else(
         model = ws.model_registry().get(demo["model"]["model_id"])
         strategy = ws.strategy_repository().active("reference")
         assert ws.model_folder() == Path(model.path)
-        assert ws.decision_store().all() == []  # the held-out decisions were made in memory
         log = ws.arrival_log()
-        assert log.since(Cursor())[0] == []  # nor logged as arrivals the serving graph checks would record
+        assert log.since(Cursor())[0] == []  # the recorded decisions' applications are in the graph: not logged
         log.close()
         model_trail = {r["action"]: r["actor"] for r in audit_trail(ws.engine, model.model_id)}
         assert strategy is not None
@@ -111,7 +165,9 @@ def test_summary_figures_agree_with_the_decisions_and_ground_truth(demo: dict[st
     fraud = set(truth.loc[truth["is_fraud"].astype(bool), "application_id"])
     held_out = set(application_spine(workspace_copy / "warehouse", since=cutoff).column("application_id").to_pylist())
     with Workspace.open(load_settings(workspace_copy), migrate=False) as ws:
-        decided = [decision for _, decision in decide_held_out(ws, cutoff)]  # the same pipeline, run again
+        decided = [p.decision for p in decide_held_out(ws, cutoff)]  # the same pipeline, run again
+        stored = {s.decision.application_id: s.decision for s in ws.decision_store().all()}
+    assert stored == {x.application_id: x for x in decided}  # what the demo recorded is what the pipeline decides
     assert {x.application_id for x in decided} == held_out
     assert len(decided) == d["decided"] == sum(d["tiers"].values())
     assert {t.value: sum(x.tier is t for x in decided) for t in Tier} == d["tiers"]  # deterministic
@@ -164,10 +220,13 @@ def test_a_rerun_is_idempotent_and_reproducible(demo: dict[str, Any], decision_w
     assert again["ingest"]["loaded"] == 0
     assert again["ingest"]["already_present"] == demo["rows_generated"]
     assert again["decision"] == demo["decision"]
+    recorded = demo["recorded"]  # each held-out application is claimed once: the re-run stores nothing
+    assert again["recorded"] == {**recorded, "stored": 0, "queued": 0, "replayed": recorded["decided"]}
     # a new model version replaces the first; the same strategy content stays active; the keys are new
     assert (demo["model"]["model_id"], again["model"]["model_id"]) == ("demo-v1", "demo-v2")
     assert again["strategy"]["key"] == demo["strategy"]["key"]
     with Workspace.open(load_settings(home), migrate=False) as ws:
+        assert len(ws.decision_store().all()) == recorded["stored"]
         assert [m.status for m in ws.model_registry().list("demo")] == ["retired", "active"]
         live = [k.principal for k in ws.api_keys().list() if k.revoked_at is None]
     assert sorted(live) == sorted(again["serve"]["principals"].values())

@@ -1,4 +1,5 @@
-"""Decisions of the trained workspace, stored through the intake, replay identically with ``riskloop replay``."""
+"""Decisions of the trained workspace, stored through the intake or recorded by the demo, replay identically with
+``riskloop replay``."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from riskloop.workspace import Workspace
 
 def test_stored_workspace_decisions_replay_identically(workspace_copy: Path) -> None:
     with Workspace.open(load_settings(workspace_copy)) as ws:
+        recorded = len(ws.decision_store().all())  # the demo's held-out decisions, as the demo channel's
         intake = ws.intake(ws.decider(graph=MemoryGraphChecks()))
         for r, _ in workspace_requests(workspace_copy, limit=120):
             intake.submit(
@@ -28,10 +30,11 @@ def test_stored_workspace_decisions_replay_identically(workspace_copy: Path) -> 
             )
         tiers = {s.decision.tier.value for s in ws.decision_store().all()}
     assert len(tiers) >= 4
+    assert recorded > 0
     result = CliRunner().invoke(app, ["--home", str(workspace_copy), "replay", "--all", "--json"])
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
-    assert out["replayed"] == out["identical"] == 120
+    assert out["replayed"] == out["identical"] == recorded + 120
 
 
 def test_replay_needs_a_target(workspace_copy: Path) -> None:

@@ -11,10 +11,9 @@ from riskloop.api.auth import AsChannel
 from riskloop.api.deps import ServicesDep
 from riskloop.api.observability import note
 from riskloop.api.openapi import problem_responses, shown
-from riskloop.api.render import decision_body
+from riskloop.api.render import posted_body
 from riskloop.api.schemas import ApplicationIn, DecisionOut, Line
 from riskloop.domain.decision import Decision
-from riskloop.service.intake import request_digest
 
 router = APIRouter(prefix="/v1/applications", tags=["applications"])
 JSON = "application/json"
@@ -48,14 +47,12 @@ def post_application(
 
     def render(decision_id: str, decision: Decision) -> bytes:
         decided.append(decision)
-        status = "in_review" if decision.tier.needs_human else "final"
-        outcome = None if decision.tier.needs_human else ("approved" if decision.tier.approves else "declined")
-        return decision_body(decision_id, decision, status, final_outcome=outcome)
+        return posted_body(decision_id, decision)
 
     submitted = services.intake.submit(
         key=idempotency_key,
         request=body.to_request(),
-        digest=request_digest(body.model_dump(mode="json")),
+        digest=body.digest(),
         render=render,
         actor=principal.name,
     )
