@@ -78,7 +78,7 @@ def prepare(home: Path, universe: Path, params: UniverseParams) -> dict[str, flo
             ws.ingest(universe)
             timings["ingest"] = _seconds(started)
         if ws.graph_store().latest_build() is None:
-            from riskloop.graph.build import build_and_store
+            from riskloop.service.graph import build_and_store
 
             started = time.perf_counter()
             con = ws.warehouse.connect()
@@ -123,9 +123,10 @@ def live_book(ws: Workspace, since: dt.date, until: dt.date, step_days: int) -> 
 
 def history_channel() -> dict[str, Any]:
     """How the API renders and digests a decision (the recorded response is the one it would have returned)."""
-    from riskloop.jobs.demo import api_channel
+    from riskloop.api.render import posted_body
+    from riskloop.api.schemas import posted_digest
 
-    return api_channel()
+    return {"render": posted_body, "digest": posted_digest}
 
 
 def monitor_weekly(ws: Workspace, first: dt.date, last: dt.date, shift: dt.date) -> dict[str, Any]:

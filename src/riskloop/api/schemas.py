@@ -185,6 +185,11 @@ class ApplicationIn(BaseModel):
         )
 
 
+def posted_digest(request: DecisionRequest) -> str:
+    """The digest the API keeps of ``request`` posted as its body (``ApplicationIn.from_request``)."""
+    return ApplicationIn.from_request(request).digest()
+
+
 class ReasonOut(BaseModel):
     """One reason of a decision."""
 

@@ -65,16 +65,10 @@ def demo(
 def _api() -> ApiShapes:
     """How the API takes an application's body, keeps its digest and renders its response."""
     from riskloop.api.render import posted_body
+    from riskloop.api.schemas import posted_digest
     from riskloop.jobs.demo import ApiShapes
 
-    return ApiShapes(body=_body, digest=_digest, render=posted_body)
-
-
-def _digest(request: DecisionRequest) -> str:
-    """The digest the API keeps of the request's body."""
-    from riskloop.api.schemas import ApplicationIn
-
-    return ApplicationIn.from_request(request).digest()
+    return ApiShapes(body=_body, digest=posted_digest, render=posted_body)
 
 
 def _body(request: DecisionRequest) -> dict[str, Any]:

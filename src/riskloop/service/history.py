@@ -103,10 +103,11 @@ def record_history(
     total = len(decided) if isinstance(decided, Sized) else 0
     tally: Counter[str] = Counter()
     seen: set[str] = set()
+    via = _Channel(owner, render, digest, key, new_id)
     for chunk in _chunks(decided, batch):
         for past in chunk:
             _check(past, seen)
-        _record_chunk(store, chunk, tally, _Channel(owner, render, digest, key, new_id))
+        _record_chunk(store, chunk, tally, via)
         tally["decided"] += len(chunk)
         progress("record", tally["decided"], max(total, tally["decided"]))
     return HistoryCounts(**{name: tally[name] for name in HistoryCounts.__dataclass_fields__})
@@ -166,7 +167,7 @@ def _record_chunk(store: HistoryStore, chunk: Sequence[PastDecision], tally: Cou
             tally["kept"] += 1
             continue
         tally["stored" if created else "replayed"] += 1
-        tally["queued"] += created and entry.queue_review
+        tally["queued"] += int(created and entry.queue_review)
 
 
 def _replays(claim: Claim, key: str, sha: str) -> bool:

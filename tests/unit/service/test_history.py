@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from riskloop.api.app import create_app
 from riskloop.api.render import posted_body
-from riskloop.api.schemas import ApplicationIn
+from riskloop.api.schemas import ApplicationIn, posted_digest
 from riskloop.config import Settings
 from riskloop.domain.decision import Tier
 from riskloop.domain.decision_record import CHAMPION, Claim
@@ -42,7 +42,7 @@ TABLES = (decisions, idempotency_keys, audit_log, reviews, outbox, graph_arrival
 
 
 def digest(r: DecisionRequest) -> str:
-    return ApplicationIn.from_request(r).digest()
+    return posted_digest(r)
 
 
 def past(application_id: str, at: dt.datetime, **changes: Any) -> PastDecision:
