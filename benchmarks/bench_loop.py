@@ -209,15 +209,14 @@ def main() -> None:
             report["live_book"] = {"from": book_from.isoformat(), "applications": len(book)}
             report["champion_auc_vs_truth"] = auc_by_period(book, truth, shift)
             started = time.perf_counter()
-            report["monitoring"] = monitor_weekly(ws, book_from + dt.timedelta(days=30), end, shift)
+            loop_day = shift + dt.timedelta(days=args.loop_days)  # monitored up to it: outcomes never go back
+            report["monitoring"] = monitor_weekly(ws, book_from + dt.timedelta(days=30), loop_day, shift)
             timings["monitoring"] = _seconds(started)
-            loop_day = shift + dt.timedelta(days=args.loop_days)
-            triggered = any(
-                dt.date.fromisoformat(r["day"]) <= loop_day and r["crossed"] for r in report["monitoring"]["series"]
-            )
             loop = closed_loop(ws, "bench-loop", truth=truth, graph_step_days=args.graph_step_days)
             started = time.perf_counter()
-            ran = loop.run(LoopOptions(loop_day, force=not triggered))
+            ran = loop.run(LoopOptions(loop_day))
+            if ran["state"] == "no retraining needed":  # the loop's own day crossed nothing: retrain anyway
+                ran = loop.run(LoopOptions(loop_day, force=True))
             timings["loop"] = _seconds(started)
             steps = ran["steps"]
             report["loop"] = {
