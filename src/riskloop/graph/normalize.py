@@ -2,7 +2,7 @@
 
 Each function takes an Arrow string array and returns one of the same length; values that cannot be read
 as the identifier become null (and so link nothing). Phones follow ``domain.identifiers.normalize_phone``,
-addresses ``domain.address.normalize_address`` (applied once per distinct value).
+addresses ``graph.divisions.address_key`` (applied once per distinct value).
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from collections.abc import Callable
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from riskloop.domain.address import normalize_address
 from riskloop.domain.fold import fold_identifier
 from riskloop.domain.pii import KEYED_PREFIX, PROTECTED_PREFIXES
 from riskloop.errors import IdentifierError
+from riskloop.graph.divisions import address_key
 
 _MOBILE = r"^1[3-9][0-9]{9}$"
 _LANDLINE = r"^0[0-9]{9,11}$"
@@ -47,12 +47,14 @@ def per_distinct(values: pa.Array, function: Callable[[str], str]) -> pa.Array:
 
 
 def _address_key(raw: str) -> str:
-    key = normalize_address(raw)
-    return key if len(key) >= 4 else ""  # a bare city name is not a place
+    return address_key(raw) or ""
 
 
 def addresses(values: pa.Array) -> pa.Array:
-    """Matching keys of written addresses (variants of one place share a key); too short to locate: null."""
+    """Matching keys of written addresses: variants of one place share a key (``graph.divisions.address_key``).
+
+    An address that cannot be placed at least in its prefecture locates nothing: null.
+    """
     keys = per_distinct(values, _address_key)
     return pc.if_else(pc.equal(keys, ""), pa.nulls(len(keys), pa.string()), keys)
 
