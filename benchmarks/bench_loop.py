@@ -90,7 +90,7 @@ def prepare(home: Path, universe: Path, params: UniverseParams) -> dict[str, flo
     return timings
 
 
-def release_champion(ws: Workspace, shift: dt.date, truth: Path) -> dict[str, Any]:
+def release_champion(ws: Workspace, shift: dt.date, truth: Path, label_months: int | None) -> dict[str, Any]:
     """Train on the outcomes observed on the shift day; approve and activate it; release the two policies."""
     from riskloop.service.train import WorkspaceTraining, train_workspace
 
@@ -101,7 +101,9 @@ def release_champion(ws: Workspace, shift: dt.date, truth: Path) -> dict[str, An
     active = [m for m in ws.model_registry().list("sme") if m.status == "active"]
     if active:
         return {"model_id": active[0].model_id, "reused": True}
-    options = WorkspaceTraining(name="sme", as_of=shift, truth=truth, author=RELEASERS[0].name)
+    options = WorkspaceTraining(
+        name="sme", as_of=shift, truth=truth, author=RELEASERS[0].name, label_months=label_months
+    )
     trained = train_workspace(ws.model_home(), options)
     release_model(ws, trained["model_id"], RELEASERS[1])
     return {"model_id": trained["model_id"], "oot_from": trained["meta"]["oot_from"], "truth": trained["truth"]}
@@ -151,8 +153,15 @@ def monitor_weekly(ws: Workspace, first: dt.date, last: dt.date, shift: dt.date)
     return {
         "runs": len(runs),
         "first_drift_alert": first_after(lambda r: any(c["metric"] in DRIFT_METRICS for c in r["crossed"])),
+        "first_score_psi_alert": first_after(lambda r: any(c["metric"] == "score_psi" for c in r["crossed"])),
         "first_alert": first_after(lambda r: bool(r["crossed"])),
         "weeks_with_alerts_before_shift": sum(bool(r["crossed"]) for r in before),
+        "weeks_with_drift_alerts_before_shift": sum(
+            any(c["metric"] in DRIFT_METRICS for c in r["crossed"]) for r in before
+        ),
+        "weeks_with_score_psi_alerts_before_shift": sum(
+            any(c["metric"] == "score_psi" for c in r["crossed"]) for r in before
+        ),
         "weeks_before_shift": len(before),
         "series": [
             {
@@ -188,8 +197,14 @@ def main() -> None:
     parser.add_argument("--book-days", type=int, default=120, help="the live book starts this long before the shift")
     parser.add_argument("--loop-days", type=int, default=150, help="the loop runs this long after the shift")
     parser.add_argument("--graph-step-days", type=int, default=30)
+    parser.add_argument(
+        "--label-months", type=int, default=6, help="bad by this many months on book (0: 90+ dpd on the day)"
+    )
+    parser.add_argument("--shift-date", type=dt.date.fromisoformat)
     args = parser.parse_args()
-    params = UniverseParams(enterprises=args.enterprises, seed=args.seed, scenario=Scenario(name=args.scenario))
+    scenario = Scenario(name=args.scenario, shift_date=args.shift_date)
+    params = UniverseParams(enterprises=args.enterprises, seed=args.seed, scenario=scenario)
+    args.label_months = args.label_months or None
     shift = params.scenario.shift(params.as_of)
     with tempfile.TemporaryDirectory() as tmp:
         home = args.home or Path(tmp) / "home"
@@ -200,7 +215,7 @@ def main() -> None:
                                   "shift_date": shift.isoformat(), "seconds": timings}  # fmt: skip
         with Workspace.open(load_settings(home)) as ws:
             started = time.perf_counter()
-            report["champion"] = release_champion(ws, shift, truth)
+            report["champion"] = release_champion(ws, shift, truth, args.label_months)
             timings["champion"] = _seconds(started)
             started = time.perf_counter()
             book_from, end = shift - dt.timedelta(days=args.book_days), params.as_of
@@ -214,9 +229,9 @@ def main() -> None:
             timings["monitoring"] = _seconds(started)
             loop = closed_loop(ws, "bench-loop", truth=truth, graph_step_days=args.graph_step_days)
             started = time.perf_counter()
-            ran = loop.run(LoopOptions(loop_day))
+            ran = loop.run(LoopOptions(loop_day, label_months=args.label_months))
             if ran["state"] == "no retraining needed":  # the loop's own day crossed nothing: retrain anyway
-                ran = loop.run(LoopOptions(loop_day, force=True))
+                ran = loop.run(LoopOptions(loop_day, force=True, label_months=args.label_months))
             timings["loop"] = _seconds(started)
             steps = ran["steps"]
             report["loop"] = {

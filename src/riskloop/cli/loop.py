@@ -23,6 +23,10 @@ from riskloop.config import Settings
 from riskloop.errors import ValidationError
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object")]
+LabelOpt = Annotated[
+    int | None,
+    typer.Option(help="Label: bad by this many months on book, matured loans only (default: the champion's rule)"),
+]
 TruthOpt = Annotated[Path | None, typer.Option(help="A synthetic universe's truth/ directory: figures against it")]
 
 
@@ -38,6 +42,7 @@ def retrain_command(
     ctx: typer.Context,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Outcomes observed on this day, YYYY-MM-DD")] = None,
     truth: TruthOpt = None,
+    label_months: LabelOpt = None,
     json_mode: JsonOpt = False,
 ) -> None:
     """Train a challenger with the active model's recipe on the outcomes matured by --as-of (a candidate)."""
@@ -60,6 +65,7 @@ def retrain_command(
                     day,
                     author=operator(),
                     truth=truth,
+                    label_months=label_months,
                     progress=lambda stage, done, total: bar.update(
                         task, description=stage, completed=done, total=total
                     ),
@@ -169,6 +175,7 @@ def loop_command(  # noqa: PLR0917 - Typer options are parameters
     max_age_days: Annotated[int, typer.Option(help="Retrain a champion trained on older outcomes")] = 365,
     status: Annotated[bool, typer.Option(help="Only show what the day's loop has recorded")] = False,
     graph_step_days: Annotated[int, typer.Option(help="Backtest: rebuild the graph every this many days")] = 7,
+    label_months: LabelOpt = None,
     truth: TruthOpt = None,
     json_mode: JsonOpt = False,
 ) -> None:
@@ -180,7 +187,7 @@ def loop_command(  # noqa: PLR0917 - Typer options are parameters
     settings: Settings = ctx.obj
     with cli_errors(json_mode):
         day = _required_day(as_of, "--as-of")
-        options = LoopOptions(day, force=force, max_age_days=max_age_days).check()
+        options = LoopOptions(day, force=force, max_age_days=max_age_days, label_months=label_months).check()
         with Workspace.open(settings, create=False) as ws:
             owner = f"{LOOP_AUTHOR}:{socket.gethostname()}:{os.getpid()}"[:80]
             loop = closed_loop(ws, owner, truth=truth, graph_step_days=graph_step_days)

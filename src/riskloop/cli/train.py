@@ -47,6 +47,13 @@ def train(
             "the known-outcome model (docs/closed-loop.md)",
         ),
     ] = "none",
+    label_months: Annotated[
+        int | None,
+        typer.Option(
+            help="Workspace: bad by this many months on book, matured loans only (default: 90+ days past "
+            "due on --as-of)"
+        ),
+    ] = None,
     json_mode: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Train, validate and register a model; write its bundle and an HTML + JSON validation report."""
@@ -58,6 +65,8 @@ def train(
     with cli_errors(json_mode):
         table = _table_path(csv, parquet, target)
         _check_reject_inference(reject_inference, table)
+        if label_months is not None and table is not None:
+            raise ValidationError("--label-months", "only applies to the workspace (a table brings its own target)")
         with ExitStack() as stack:
             # A table brings its own data (the workspace is created for the model); the workspace must hold some.
             ws = stack.enter_context(Workspace.open(settings, create=table is not None))
@@ -90,6 +99,7 @@ def train(
                     graph=graph,
                     author=operator(),
                     reject_inference=reject_inference,
+                    label_months=label_months,
                 )
                 result = train_workspace(home, workspace, report)
     emit(result, json_mode, _render_table if table is not None else _render_workspace)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from riskloop.errors import DataSourceError
+from riskloop.errors import DataSourceError, ValidationError
 from riskloop.features.backends.duckdb import open_tables
 
 BAD_DAYS_PAST_DUE = 90
@@ -28,6 +28,29 @@ SELECT l.application_id, l.loan_id, CAST(pl.bad AS INTEGER) AS bad
 FROM loans l JOIN per_loan pl USING (loan_id)
 WHERE pl.first_due <= DATE '{obs}' - INTERVAL {days} DAY
 ORDER BY l.application_id
+"""
+
+
+# Bad by h months on book (``domain.outcome``'s rule): an instalment not covered ``days`` after its due date, that
+# day falling within h months of disbursal; only loans whose h-month window has ended by the observation day.
+_MATURED_SQL = """
+WITH horizon AS (
+    SELECT loan_id, application_id, CAST(disbursed_date + INTERVAL {months} MONTH AS DATE) AS ends
+    FROM loans WHERE CAST(disbursed_date + INTERVAL {months} MONTH AS DATE) <= DATE '{obs}'),
+instalment AS (
+    SELECT s.loan_id, s.installment_no, s.principal_due_cents + s.interest_due_cents AS due,
+           CAST(s.due_date + INTERVAL {days} DAY AS DATE) AS bad_day
+    FROM repayment_schedules s JOIN horizon h USING (loan_id)
+    WHERE CAST(s.due_date + INTERVAL {days} DAY AS DATE) <= h.ends),
+covered AS (
+    SELECT i.loan_id, i.due, coalesce(sum(r.amount_cents), 0) AS paid
+    FROM instalment i LEFT JOIN repayments r
+      ON r.loan_id = i.loan_id AND r.installment_no = i.installment_no AND r.paid_date <= i.bad_day
+    GROUP BY i.loan_id, i.installment_no, i.due)
+SELECT h.application_id, h.loan_id, CAST(coalesce(bool_or(c.paid < c.due), false) AS INTEGER) AS bad
+FROM horizon h LEFT JOIN covered c USING (loan_id)
+GROUP BY h.application_id, h.loan_id
+ORDER BY h.application_id
 """
 
 
@@ -55,6 +78,26 @@ def observed_outcomes(root: Path, observed_on: dt.date, days_past_due: int = BAD
         if missing:
             raise DataSourceError(f"{', '.join(missing)}: no table under {root}; outcomes need loans and repayments")
         sql = _SQL.format(obs=observed_on.isoformat(), days=int(days_past_due))
+        return con.sql(sql).to_arrow_table()
+    finally:
+        con.close()
+
+
+def matured_outcomes(root: Path, observed_on: dt.date, months: int, days_past_due: int = BAD_DAYS_PAST_DUE) -> pa.Table:
+    """Loans whose first ``months`` on book have passed by ``observed_on``, ``bad`` if 90+ days past due by then.
+
+    A fixed performance window, as decision outcomes define bad at 3/6/12 months (``domain.outcome``): every
+    loan is judged over the same time, so recent loans do not look good only because they had less time to fail.
+    """
+    if months < 1:
+        raise ValidationError("label_months", f"at least 1 month, got {months}")
+    needed = ("loans", "repayment_schedules", "repayments")
+    con, present = open_tables(root, needed)
+    try:
+        missing = sorted(set(needed) - present)
+        if missing:
+            raise DataSourceError(f"{', '.join(missing)}: no table under {root}; outcomes need loans and repayments")
+        sql = _MATURED_SQL.format(obs=observed_on.isoformat(), days=int(days_past_due), months=int(months))
         return con.sql(sql).to_arrow_table()
     finally:
         con.close()

@@ -49,11 +49,14 @@ class WorkspaceLoopActions:
         """The active application model."""
         return self.ws.active_model()
 
-    def retrain(self, champion: RegisteredModel, as_of: dt.date, author: str) -> dict[str, Any]:
+    def retrain(
+        self, champion: RegisteredModel, as_of: dt.date, author: str, label_months: int | None
+    ) -> dict[str, Any]:
         """The challenger of ``champion`` on outcomes observed ``as_of`` (found when already trained)."""
         from riskloop.service.retrain import retrain
 
-        return retrain(self.ws.model_home(), champion, as_of, author=author, truth=self.truth)
+        home = self.ws.model_home()
+        return retrain(home, champion, as_of, author=author, truth=self.truth, label_months=label_months)
 
     def backtest(self, champion: str, challenger: str, since: dt.date, until: dt.date) -> dict[str, Any]:
         """Both models on the applications of ``[since, until)``; outcomes observed the day before ``until``."""

@@ -95,7 +95,9 @@ def train_demo_models(home: ModelHome, options: DemoTraining, progress: Progress
     report = build_report([fitted], meta)
     report["truth"] = truth_figures(options.truth, frame, train, np.arange(len(train)), ensemble, seed=options.seed)
     progress("save", 3, 5)
-    reference = monitoring_reference(fitted, report["summary"])
+    applicants = frame[frame["as_of"] < options.cutoff].reset_index(drop=True)  # through the door, as decided live
+    population = scored_split("applicants", ensemble, applicants, np.zeros(len(applicants), np.int64), list(FEATURES))
+    reference = monitoring_reference(population, report["summary"], bad_rate=float(y.mean()))
     saved = save_model(home, options.name, ensemble, meta, report, author=options.author, reference=reference)
     baseline_bundle = home.models / f"{options.name}-baseline-v{saved['version']}"
     baseline.save(baseline_bundle, {**meta, "kind": "baseline-lightgbm"})

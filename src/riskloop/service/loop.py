@@ -68,8 +68,10 @@ class LoopActions(Protocol):
         """The active application model; NotFoundError when there is none."""
         ...
 
-    def retrain(self, champion: RegisteredModel, as_of: dt.date, author: str) -> dict[str, Any]:
-        """Train (or find) the challenger of ``champion`` on outcomes observed ``as_of``."""
+    def retrain(
+        self, champion: RegisteredModel, as_of: dt.date, author: str, label_months: int | None
+    ) -> dict[str, Any]:
+        """Train (or find) the challenger of ``champion`` on outcomes observed ``as_of`` (``label_months``: matured)."""
         ...
 
     def backtest(self, champion: str, challenger: str, since: dt.date, until: dt.date) -> dict[str, Any]:
@@ -85,6 +87,7 @@ class LoopOptions:
     author: str = LOOP_AUTHOR
     force: bool = False
     max_age_days: int = MAX_AGE_DAYS
+    label_months: int | None = None  # the challenger's label: bad by this many months on book (else the champion's)
 
     def check(self) -> LoopOptions:
         """``self`` when every field makes sense; else a ValidationError naming it."""
@@ -92,6 +95,8 @@ class LoopOptions:
             raise ValidationError("author", "name who the loop acts as")
         if self.max_age_days < 1:
             raise ValidationError("max_age_days", f"at least 1 day, got {self.max_age_days}")
+        if self.label_months is not None and not 1 <= self.label_months <= 36:
+            raise ValidationError("label_months", f"from 1 to 36 months, got {self.label_months}")
         return self
 
 
@@ -158,7 +163,7 @@ class ClosedLoop:
             due = retrain_due(done[MONITOR].result, champion, as_of, options)
             if not due["retrain"]:
                 return {"trigger": due, "retrained": False}, None
-            trained = self.actions.retrain(champion, as_of, options.author)
+            trained = self.actions.retrain(champion, as_of, options.author, options.label_months)
             return {"trigger": due, "retrained": True, **_trained(trained)}, None
         retrained = done[RETRAIN].result
         challenger = str(retrained["model_id"])

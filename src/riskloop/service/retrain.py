@@ -45,6 +45,7 @@ def recipe(champion: RegisteredModel) -> dict[str, Any]:
         "cross_source": CROSS_SOURCE_NAME in sources,
         "graph": bool(meta.get("graph", GRAPH_SOURCE_NAME in sources)),
         "reject_inference": method.get("method", "none") if isinstance(method, Mapping) else str(method),
+        "label_months": meta.get("label_months"),
         "config": {k: tuple(v) if isinstance(v, list) else v for k, v in config.items()},
     }
 
@@ -66,10 +67,12 @@ def retrain(
     *,
     author: str,
     truth: Path | None = None,
+    label_months: int | None = None,
     progress: Progress = no_progress,
 ) -> dict[str, Any]:
     """Train (or find, when already trained that day) the challenger of ``champion`` on outcomes observed ``as_of``.
 
+    ``label_months`` (bad by that many months on book, matured loans only) overrides the champion's label rule.
     Returns the training result (``model_id``, ``summary``, ``truth`` ...) with ``reused`` saying whether an
     earlier identical retraining was found, and the ``recipe`` followed.
     """
@@ -78,6 +81,8 @@ def retrain(
     if not author.strip():
         raise ValidationError("author", "name who retrains (never the approver)")
     steps = recipe(champion)
+    if label_months is not None:
+        steps["label_months"] = label_months
     earlier = retrained(home.registry.list(champion.name), champion.name, as_of, author)
     shown = {**steps, "config": {k: list(v) if isinstance(v, tuple) else v for k, v in steps["config"].items()}}
     if earlier is not None:
@@ -93,6 +98,7 @@ def retrain(
         config=steps["config"],
         author=author,
         reject_inference=steps["reject_inference"],
+        label_months=steps["label_months"],
     )
     result = train_workspace(home, options, progress)
     return {**result, "reused": False, "champion": champion.model_id, "recipe": shown}

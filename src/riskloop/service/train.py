@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 from riskloop.errors import DataSourceError, ValidationError
 from riskloop.features.backends.duckdb import DuckDBFeatureEngine
 from riskloop.features.catalog import GROUPS, GROUPS_BY_NAME
-from riskloop.features.labels import funded_applications, observed_outcomes
+from riskloop.features.labels import funded_applications, matured_outcomes, observed_outcomes
 from riskloop.features.spine import application_spine
 from riskloop.modeling.bundle import KIND
 from riskloop.modeling.ensemble import Ensemble, EnsembleConfig, cross_validate, fit_ensemble
@@ -64,6 +64,9 @@ class WorkspaceTraining:
     # Reject inference (modeling/reject_inference.py): "fuzzy" or "parcel" add the training window's
     # applications that never became a loan, labelled by the known-good-bad model; "none" trains on loans only.
     reject_inference: str = "none"
+    # The label: None, bad when an instalment is 90+ days unpaid on ``as_of`` (loans whose first instalment is
+    # that old); a number of months, bad by that many months on book, for loans that have had them (matured).
+    label_months: int | None = None
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,10 @@ def train_workspace(home: ModelHome, options: WorkspaceTraining, progress: Progr
     if options.graph:
         frame = with_graph_features(frame, workspace_graph_features(tables, home.graph_key()))
     progress("features", 1, 5)
-    outcomes = observed_outcomes(tables, as_of).to_pandas()[["application_id", "bad"]]
+    if options.label_months is None:
+        outcomes = observed_outcomes(tables, as_of).to_pandas()[["application_id", "bad"]]
+    else:
+        outcomes = matured_outcomes(tables, as_of, options.label_months).to_pandas()[["application_id", "bad"]]
     labelled = frame.merge(outcomes, on="application_id", how="inner", validate="one_to_one").reset_index(drop=True)
     y = labelled["bad"].to_numpy(dtype=np.int64)
     _check_labels(y, options.folds, f"loans with outcomes observed on {as_of}")
@@ -147,6 +153,7 @@ def train_workspace(home: ModelHome, options: WorkspaceTraining, progress: Progr
         "direct_inputs": list(direct),
         "graph": options.graph,
         "reject_inference": inferred,
+        "label_months": options.label_months,
     }
     report = build_report(scored, meta)
     if options.truth is not None:
@@ -154,7 +161,11 @@ def train_workspace(home: ModelHome, options: WorkspaceTraining, progress: Progr
             options.truth, frame, labelled, split.train, ensemble, seed=options.seed, also_trained=unknown_ids
         )
     progress("save", 4, 5)
-    reference = monitoring_reference(next(s for s in scored if s.name == "train"), report["summary"])
+    applicants = frame[frame["as_of"] < pd.Timestamp(split.oot_from)].reset_index(drop=True)  # through the door
+    population = scored_split("applicants", ensemble, applicants, np.zeros(len(applicants), np.int64), columns)
+    reference = monitoring_reference(
+        population, report["summary"], bad_rate=float(y[split.train].mean()) if len(split.train) else None
+    )
     paths = save_model(home, options.name, ensemble, meta, report, author=options.author, reference=reference)
     progress("done", 5, 5)
     return {**paths, "meta": meta, "summary": report["summary"], "truth": report.get("truth"), "psi": _psi(report)}
@@ -389,19 +400,27 @@ def save_model(
 
 
 def monitoring_reference(
-    split: ScoredSplit, summary: Mapping[str, Any], prefer: tuple[str, ...] = ("oot", "test")
+    split: ScoredSplit,
+    summary: Mapping[str, Any],
+    prefer: tuple[str, ...] = ("oot", "test"),
+    *,
+    bad_rate: float | None = None,
 ) -> dict[str, Any]:
-    """The training sample's reference for model monitoring: bins and band means of ``split``'s PD and inputs.
+    """The reference of model monitoring: bins and band means of ``split``'s PD and inputs.
 
-    The baseline AUC/KS monitoring compares matured vintages with is that of the first held-out split of
-    ``prefer`` the summary has (the sample's own in-sample figures are optimistic), else ``split``'s.
+    ``split`` should be the population monitoring will compare: every applicant of the training window, as live
+    decisions score every applicant (funded loans alone are a selected, safer population, and their PSI against
+    live traffic is high from the first day). The baseline AUC/KS monitoring compares matured vintages with is
+    that of the first held-out split of ``prefer`` the summary has (the sample's own in-sample figures are
+    optimistic), else ``split``'s; ``bad_rate`` that of the labelled training loans (default: ``split``'s).
     """
     inputs = {} if split.features is None else {str(c): split.features[c].to_numpy(np.float64, na_value=np.nan)
                                                   for c in split.features.columns}  # fmt: skip
     held = next((name for name in prefer if summary.get(name, {}).get("fused_auc") is not None), split.name)
     figures = summary.get(held, {})
     baseline = {"split": held, "auc": figures.get("fused_auc"), "ks": figures.get("fused_ks"),
-                "bad_rate": float(split.y.mean()) if split.y.size else None}  # fmt: skip
+                "bad_rate": bad_rate if bad_rate is not None else float(split.y.mean()) if split.y.size else None,
+                "population": split.name, "population_rows": int(split.y.size)}  # fmt: skip
     return build_reference(split.fused_pd, inputs, baseline)
 
 

@@ -50,7 +50,7 @@ class Actions:
     def champion(self) -> RegisteredModel:
         return champion()
 
-    def retrain(self, model: RegisteredModel, as_of: dt.date, author: str) -> dict[str, Any]:
+    def retrain(self, model: RegisteredModel, as_of: dt.date, author: str, label_months: int | None) -> dict[str, Any]:
         self._call("retrain")
         return {"model_id": "sme-v2", "reused": False, "champion": model.model_id, "meta": {"oot_from": "2026-04-15"}}
 
