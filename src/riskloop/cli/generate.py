@@ -12,13 +12,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsed
 from riskloop.cli.main import app
 from riskloop.cli.output import cli_errors, console, emit, parse_date, progress_bars
 from riskloop.config import Settings
-from riskloop.synth.params import DEFAULT_AS_OF, UniverseParams
+from riskloop.synth.params import DEFAULT_AS_OF, FRAUD_LEVELS, STANDARD, UniverseParams
 from riskloop.synth.scenario import DEFAULT_SECTIONS, NONE, SCENARIOS, Scenario
 from riskloop.synth.universe import generate_universe
 
 
 def _render(result: dict[str, Any]) -> None:
     console.print(f"[bold]universe[/] {result['out']}  seed {result['seed']}  {result['seconds']:.1f} s")
+    if "fraud" in result:
+        console.print(f"  fraud {result['fraud']}: {result['truth_rows'].get('decoys', 0):,} decoys")
     if "scenario" in result:
         drift = result["scenario"]
         console.print(f"  scenario {drift['name']} from {drift['shift_date']} (magnitude {drift['magnitude']:g})")
@@ -46,6 +48,12 @@ def generate(
             help=f"GB/T 4754 sections hit by industry_downturn, comma-separated ({','.join(DEFAULT_SECTIONS)})"
         ),
     ] = None,
+    fraud: Annotated[
+        str,
+        typer.Option(
+            help=f"Fraud: {', '.join(FRAUD_LEVELS)} (hard: five more ring shapes and decoys, with their truth)"
+        ),
+    ] = STANDARD,
     json_mode: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Generate a synthetic SME universe with ground truth (tables/, truth/, manifest.json)."""
@@ -60,7 +68,7 @@ def generate(
             else tuple(s.strip() for s in sections.split(",") if s.strip()),
         )
         params = UniverseParams(
-            enterprises=enterprises, seed=seed, as_of=parse_date(as_of) or DEFAULT_AS_OF, scenario=drift
+            enterprises=enterprises, seed=seed, as_of=parse_date(as_of) or DEFAULT_AS_OF, scenario=drift, fraud=fraud
         )
         target = out if out is not None else settings.universes / f"seed-{seed}-n-{enterprises}"
         started = time.perf_counter()
@@ -80,4 +88,6 @@ def generate(
         }
         if drift.active:
             result["scenario"] = summary.manifest["scenario"]
+        if params.hard:
+            result["fraud"] = params.fraud
     emit(result, json_mode, _render)

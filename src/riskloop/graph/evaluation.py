@@ -5,8 +5,8 @@ Definitions:
 - member level, per shape S: recall = members of S-rings inside any detected gang / members of S-rings;
   precision = members of gangs labelled S that belong to an S-ring / members of gangs labelled S.
 - ring level: a ring is *found* when one detected gang holds >= 50 % of the ring's members and >= 50 % of
-  that gang's members are the ring's. Recall = found S-rings / S-rings; precision = gangs labelled S that
-  find an S-ring / gangs labelled S.
+  that gang's members are the ring's (``rings_found``). Recall = found S-rings / S-rings; precision = gangs
+  labelled S that find an S-ring / gangs labelled S.
 - false-positive rate: legitimate applications inside any gang / legitimate applications.
 """
 
@@ -64,6 +64,7 @@ def evaluate(
             "member_precision": _ratio(
                 sum(a in ring_of and shape_of[ring_of[a]] == shape for a in lab_members), len(lab_members)
             ),
+            "rings_found": sum(r in found for r in shape_rings),
             "ring_recall": _ratio(sum(r in found for r in shape_rings), len(shape_rings)),
             "ring_precision": _ratio(sum(gang_hits[g.gang_id] for g in labelled), len(labelled)),
             "gangs_labelled": len(labelled),

@@ -19,11 +19,15 @@ Output layout of ``generate_universe(params, out)``::
           scenario, scenario_applications
                         only with a drift scenario (``synth/scenario.py``): the scenario (name, shift date,
                         magnitude, segment) and per application after_shift, in_segment, affected
+          ring_identifiers, decoys, decoy_members
+                        only with ``fraud="hard"``: what ties each hard ring together (ring_id, application_id,
+                        identifier_kind, value, variant, canonical, hard_variant, recycled_from); each decoy
+                        (decoy_id, decoy_kind, identifier_kind, value, enterprises) and its honest enterprises
       manifest.json   schema and generator versions, seed, parameters, as-of, row counts per table and per
                       truth table, size and sha256 of every file; no wall-clock time.
 
 Determinism: the output is a pure function of ``UniverseParams`` (enterprises, seed, as-of, chunk size,
-scenario). Every random draw comes from ``numpy.random.Generator(PCG64(SeedSequence([seed, chunk, stream])))``;
+scenario, fraud). Every random draw comes from ``numpy.random.Generator(PCG64(SeedSequence([seed, chunk, stream])))``;
 identifiers and cross-chunk attributes (kind, region, credit code, resident ID, phone) are hash functions of a
 global index. The worker count changes only speed.
 """

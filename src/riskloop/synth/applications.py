@@ -9,12 +9,20 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from riskloop.synth import ids
-from riskloop.synth.arrays import Arr, ascii_strings, digit_matrix, literal_matrix, vocab_take, weighted_choice
+from riskloop.synth.arrays import (
+    Arr,
+    ascii_strings,
+    digit_matrix,
+    literal_matrix,
+    rank_in_segment,
+    vocab_take,
+    weighted_choice,
+)
 from riskloop.synth.firms import STATUS_REVOKED, Firms
 from riskloop.synth.params import Stream, UniverseParams, rng
 from riskloop.synth.regime import Regime
 from riskloop.synth.registration import FirmText
-from riskloop.synth.rings import DEVICE_FARM, RING_DEFAULT_RATE, SHARED_CONTACT, SHELL_CIRCULAR, Rings
+from riskloop.synth.rings import DEVICE_FARM, RING_DEFAULT_RATE, SHARED_CONTACT, SHELL_CIRCULAR, SLOW_RING, Rings
 from riskloop.synth.scenario import APPLY_WINDOW_DAYS
 from riskloop.synth.text import address_variants
 
@@ -30,7 +38,7 @@ TERMS = np.array([3, 6, 12, 24, 36])
 CHANNELS = ("web", "mobile", "mini_program", "branch")
 APPLY_SHARE = 0.30
 _HOUR_WEIGHTS = np.array([1, 0.5, 0.3, 0.2, 0.2, 0.3, 1, 3, 6, 9, 10, 9, 6, 6, 8, 9, 9, 8, 6, 6, 7, 7, 5, 2])
-_BRANCH_KIOSKS = 60
+KIOSKS_PER_REGION = 2  # bank-branch kiosks: one device and one IP each, used by every applicant at the branch
 _NAT_POOL = 64  # carrier-grade NAT addresses shared by many honest mobile applicants
 
 
@@ -77,9 +85,23 @@ def _timing(params: UniverseParams, g: np.random.Generator, firms: Firms, rings:
     ring = ring_of[row]
     in_ring = ring >= 0
     width = (rings.window_end - rings.window_start).astype(np.int64)
-    offset = (g.random(int(in_ring.sum())) * width[ring[in_ring]]).astype("timedelta64[s]")
+    share = _spread_slow(rings, ring[in_ring], g.random(int(in_ring.sum())))
+    offset = (share * width[ring[in_ring]]).astype("timedelta64[s]")
     at[in_ring] = rings.window_start[ring[in_ring]] + offset
     return row, ring, at
+
+
+def _spread_slow(rings: Rings, ring: Arr, share: Arr) -> Arr:
+    """Where in its ring's window each member applies (shares of it): a slow ring's members one per equal part."""
+    slow = rings.shape[ring] == SLOW_RING
+    if not slow.any():
+        return share
+    order = np.argsort(ring[slow], kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = rank_in_segment(np.bincount(ring[slow]))
+    out = share.copy()
+    out[slow] = (rank + share[slow]) / rings.size[ring[slow]]
+    return out
 
 
 def application_tables(
@@ -235,7 +257,7 @@ def _devices(
 ) -> tuple[pa.Array, pa.Array]:
     seed = params.seed
     n = len(row)
-    kiosk = firms.region[row] * 2 + g.integers(0, 2, n)
+    kiosk = firms.region[row] * KIOSKS_PER_REGION + g.integers(0, KIOSKS_PER_REGION, n)
     farm_device = ring_number * 4 + g.integers(0, 3, n)
     device_index = np.where(shape == DEVICE_FARM, farm_device, np.where(channel == 3, kiosk, applicant))
     device_tag = np.where(shape == DEVICE_FARM, 3, np.where(channel == 3, 2, 1))
@@ -247,7 +269,7 @@ def _devices(
     )
     nat = (channel == 1) & (g.random(n) < 0.45)
     k = g.integers(0, _NAT_POOL, n)
-    nat_ip = ids.ipv4(np.full(n, 117), np.full(n, 136), k // 32, k % 32 + 1)
+    nat_ip = _nat_ips(k)
     farm_ip = ids.ipv4(
         36 + ring_number % 3, 16 + (ring_number // 3) % 200, 1 + (ring_number // 600) % 250, 10 + g.integers(0, 3, n)
     )
@@ -256,3 +278,22 @@ def _devices(
     ip = pc.if_else(pa.array(channel == 3), ids.ips(seed, 2, kiosk), ip)
     ip = pc.if_else(pa.array(shape == DEVICE_FARM), farm_ip, ip)
     return device, ip
+
+
+def _nat_ips(k: Arr) -> pa.Array:
+    return ids.ipv4(np.full(len(k), 117), np.full(len(k), 136), k // 32, k % 32 + 1)
+
+
+def national_nat_ips() -> pa.Array:
+    """The national carrier-grade NAT pool's public addresses (shared by many mobile applicants)."""
+    return _nat_ips(np.arange(_NAT_POOL))
+
+
+def kiosk_devices(seed: int, regions: int) -> pa.Array:
+    """Device ids of the bank-branch kiosks, kiosk ``k`` at position ``k`` (``KIOSKS_PER_REGION`` per region)."""
+    return ids.device_ids(seed, 2, np.arange(regions * KIOSKS_PER_REGION))
+
+
+def kiosk_ips(seed: int, regions: int) -> pa.Array:
+    """Public IPs of the bank-branch kiosks, in kiosk order."""
+    return ids.ips(seed, 2, np.arange(regions * KIOSKS_PER_REGION))

@@ -14,8 +14,11 @@ from riskloop.synth.scenario import NO_SCENARIO, Scenario
 
 # 1.1.0: persons born 1956-2004 (applicants within 18-70); 1.2.0: post-loan data; 1.3.0: enterprises carry
 # valid_from, their earlier versions (before post-loan legal-rep and status changes) under history/; 1.4.0: drift
-# scenarios (``scenario``; without one every table and truth file is as in 1.3.0)
-GENERATOR_VERSION = "1.4.0"
+# scenarios (``scenario``; without one every table and truth file is as in 1.3.0); 1.5.0: harder fraud (``fraud``:
+# five more ring shapes and decoys, with their truth; with the standard fraud every file is as in 1.4.0)
+GENERATOR_VERSION = "1.5.0"
+STANDARD, HARD = "standard", "hard"
+FRAUD_LEVELS = (STANDARD, HARD)
 DEFAULT_AS_OF = dt.date(2026, 6, 30)
 DEFAULT_CHUNK_SIZE = 20_000
 
@@ -47,6 +50,10 @@ class Stream(IntEnum):
     POSTLOAN_INVOICES = 21
     # drift scenarios (generator 1.4.0): the extra rings of a fraud wave
     SCENARIO = 22
+    # harder fraud (generator 1.5.0): the hard shapes' rings, their identifiers, the decoys
+    HARD_RINGS = 23
+    HARD_LINKS = 24
+    DECOYS = 25
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,10 @@ class UniverseParams:
         Enterprises per chunk (one Parquet part per table per chunk). The worker count is not a parameter.
     scenario : Scenario
         A regime shift at a date (``synth/scenario.py``); the default, ``none``, changes nothing.
+    fraud : str
+        ``standard`` (the four base ring shapes) or ``hard``: five more shapes (mixed chains, slow rings,
+        address-only rings, rep farms, recycled identifiers) and decoys (``synth/hard_links.py``,
+        ``synth/decoys.py``), with their truth.
 
     """
 
@@ -73,6 +84,7 @@ class UniverseParams:
     as_of: dt.date = DEFAULT_AS_OF
     chunk_size: int = DEFAULT_CHUNK_SIZE
     scenario: Scenario = NO_SCENARIO
+    fraud: str = STANDARD
 
     def __post_init__(self) -> None:
         if self.enterprises < 1:
@@ -86,6 +98,13 @@ class UniverseParams:
         if not dt.date(2000, 1, 1) <= self.as_of <= dt.date(2099, 12, 31):
             raise ValidationError("as_of", "must lie between 2000-01-01 and 2099-12-31")
         self.scenario.check(self.as_of)
+        if self.fraud not in FRAUD_LEVELS:
+            raise ValidationError("fraud", f"{self.fraud!r} is not one of {', '.join(FRAUD_LEVELS)}")
+
+    @property
+    def hard(self) -> bool:
+        """Whether the hard fraud shapes and the decoys are planted."""
+        return self.fraud == HARD
 
     @property
     def chunks(self) -> int:
@@ -98,12 +117,14 @@ class UniverseParams:
         return start, min(start + self.chunk_size, self.enterprises)
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain-JSON form for the manifest (without a scenario, exactly as before scenarios existed)."""
+        """Plain-JSON form for the manifest (without a scenario or hard fraud, exactly as before either existed)."""
         out = asdict(self)
         out["as_of"] = self.as_of.isoformat()
         del out["scenario"]
         if self.scenario.active:
             out["scenario"] = self.scenario.describe(self.as_of)
+        if not self.hard:
+            del out["fraud"]
         return out
 
     @property

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from riskloop.synth import ids
+from riskloop.synth import decoys, hard_links, ids
 from riskloop.synth.applications import Applications
 from riskloop.synth.arrays import Arr, vocab_take
 from riskloop.synth.firms import Firms
@@ -62,6 +62,14 @@ TRUTH_SCHEMAS: dict[str, pa.Schema] = {
         ]
     ),
     "guarantees": pa.schema([("guarantee_id", pa.string()), ("contagion", pa.bool_())]),
+}
+
+# Only in a hard universe (``UniverseParams.fraud``): the hard rings' identifiers and the decoys.
+RING_IDENTIFIERS, DECOYS, DECOY_MEMBERS = "ring_identifiers", "decoys", "decoy_members"
+HARD_TRUTH_SCHEMAS: dict[str, pa.Schema] = {
+    RING_IDENTIFIERS: hard_links.SCHEMA,
+    DECOYS: decoys.SCHEMA,
+    DECOY_MEMBERS: decoys.MEMBERS_SCHEMA,
 }
 
 

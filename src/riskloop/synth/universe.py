@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from riskloop.domain.tables import SCHEMA_VERSION, TABLES
 from riskloop.errors import ConfigError, ValidationError
@@ -20,11 +21,13 @@ from riskloop.synth import ids
 from riskloop.synth.applications import application_tables
 from riskloop.synth.arrays import Arr
 from riskloop.synth.bureau import bureau_tables
+from riskloop.synth.decoys import merge_decoys
 from riskloop.synth.events import listings, registration_events, risk_events
 from riskloop.synth.finance import Revenue, financial_statements, revenue_path
 from riskloop.synth.firms import STATUS_ACTIVE, Firms, make_firms
 from riskloop.synth.government import government_tables
 from riskloop.synth.guarantees import Guarantees, guarantees
+from riskloop.synth.hard_fraud import chunk_fraud
 from riskloop.synth.invoices import Distress, invoices
 from riskloop.synth.loans import loan_products, loan_tables
 from riskloop.synth.logins import login_events
@@ -36,7 +39,7 @@ from riskloop.synth.rings import plant_rings
 from riskloop.synth.risk import risk_tables
 from riskloop.synth.tax import tax_tables
 from riskloop.synth.transactions import account_transactions
-from riskloop.synth.truth import TRUTH_SCHEMAS, truth_tables
+from riskloop.synth.truth import DECOYS, HARD_TRUTH_SCHEMAS, TRUTH_SCHEMAS, truth_tables
 from riskloop.synth.writer import conform, merge_parts, part_name, write_manifest, write_parquet
 
 Progress = Callable[[int, int], None]  # (enterprises done, enterprises in total)
@@ -73,13 +76,15 @@ def chunk_tables(params: UniverseParams, chunk: int) -> tuple[dict[str, pa.Table
 
     """
     firms = make_firms(params, chunk)
-    rings = plant_rings(params, chunk, firms)
+    fraud = chunk_fraud(params, chunk)  # the standard fraud draws and computes nothing more
+    rings = fraud.rings(firms, plant_rings(params, chunk, firms))
     regime = None
     if params.scenario.active:  # without a scenario nothing below draws or computes anything more
         regime, rings = chunk_regime(params, chunk, firms, rings)
-    text = firm_text(params, chunk, firms)
+    text = fraud.text(firms, rings, firm_text(params, chunk, firms))
     # the loan book first: post-loan data of every dimension follows each borrower's deterioration
     app_tables, apps = application_tables(params, chunk, firms, text, rings, regime=regime)
+    app_tables["applications"] = fraud.applications(firms, text, rings, apps, app_tables["applications"])
     loan_book, book = loan_tables(params, chunk, firms, apps)
     plan = post_loan_plan(params, chunk, firms, book)
     drawn = revenue_path(params, chunk, firms)
@@ -127,6 +132,7 @@ def chunk_tables(params: UniverseParams, chunk: int) -> tuple[dict[str, pa.Table
     truth["guarantees"] = pa.table(
         {"guarantee_id": guaranteed.table["guarantee_id"], "contagion": pa.array(guaranteed.contagion)}
     )
+    truth.update(fraud.truth)
     if regime is not None:
         applied = apps.applied_at.astype("datetime64[D]")
         truth[SCENARIO_APPLICATIONS] = regime.truth(apps.application_id, apps.row, apps.ring, applied)
@@ -137,10 +143,13 @@ def chunk_tables(params: UniverseParams, chunk: int) -> tuple[dict[str, pa.Table
 
 
 def truth_schemas(params: UniverseParams) -> dict[str, pa.Schema]:
-    """The per-chunk truth tables of a universe: the usual ones, and the scenario's flags when it has one."""
-    if not params.scenario.active:
-        return TRUTH_SCHEMAS
-    return {**TRUTH_SCHEMAS, SCENARIO_APPLICATIONS: TRUTH_SCHEMA}
+    """The per-chunk truth tables of a universe: the usual ones, the scenario's flags, the hard fraud's truth."""
+    schemas = dict(TRUTH_SCHEMAS)
+    if params.scenario.active:
+        schemas[SCENARIO_APPLICATIONS] = TRUTH_SCHEMA
+    if params.hard:
+        schemas.update(HARD_TRUTH_SCHEMAS)
+    return schemas
 
 
 def post_loan_events(
@@ -315,6 +324,9 @@ def generate_universe(
         parts = [out / "truth" / "_parts" / name / part_name(c) for c in range(params.chunks)]
         truth_files[f"truth/{name}.parquet"] = merge_parts(parts, schema, out / "truth" / f"{name}.parquet")
     shutil.rmtree(out / "truth" / "_parts")
+    if params.hard:  # a decoy used in several chunks: one row, its enterprises summed
+        path = out / "truth" / f"{DECOYS}.parquet"
+        truth_files[f"truth/{DECOYS}.parquet"] = write_parquet(merge_decoys(pq.read_table(path)), path)
     if params.scenario.active:
         truth_files[f"truth/{SCENARIO}.parquet"] = write_parquet(
             scenario_table(params), out / "truth" / f"{SCENARIO}.parquet"
@@ -342,5 +354,7 @@ def generate_universe(
     }
     if params.scenario.active:
         manifest["scenario"] = params.scenario.describe(params.as_of)
+    if params.hard:
+        manifest["fraud"] = params.fraud
     write_manifest(out / "manifest.json", manifest)
     return UniverseSummary(out=out, rows=rows, truth_rows=truth_rows, manifest=manifest)
