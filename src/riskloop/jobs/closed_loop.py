@@ -10,7 +10,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from riskloop.scoring.registry import RegisteredModel
+from riskloop.scoring.registry import REGISTERED, RegisteredModel
 from riskloop.service.loop import ClosedLoop
 from riskloop.service.model_backtest import GRAPH_STEP_DAYS, ModelBacktestOptions
 from riskloop.workspace import Workspace
@@ -57,6 +57,12 @@ class WorkspaceLoopActions:
 
         home = self.ws.model_home()
         return retrain(home, champion, as_of, author=author, truth=self.truth, label_months=label_months)
+
+    def pending(self, champion: RegisteredModel, author: str) -> list[str]:
+        """Candidates ``author`` trained after ``champion``, not approved nor retired yet."""
+        later = self.ws.model_registry().list(champion.name)
+        return [m.model_id for m in later if m.registered_by == author and m.status == REGISTERED
+                and m.version > champion.version]  # fmt: skip
 
     def backtest(self, champion: str, challenger: str, since: dt.date, until: dt.date) -> dict[str, Any]:
         """Both models on the applications of ``[since, until)``; outcomes observed the day before ``until``."""

@@ -7,7 +7,8 @@ nothing again) and resumable (a failed or interrupted run starts again at its fi
 at a time holds a day's loop: a second gets a ConflictError until the first ends or its lease expires.
 
 Retraining is triggered by the model-monitoring policy (an alert of level ``warning`` or ``attention`` crossed
-as of the day), by a champion whose training outcomes are older than ``max_age_days``, or by ``force``.
+as of the day), by a champion whose training outcomes are older than ``max_age_days``, or by ``force``; not while
+a challenger the loop proposed earlier still awaits its approval (a daily run would otherwise propose daily).
 """
 
 from __future__ import annotations
@@ -76,6 +77,10 @@ class LoopActions(Protocol):
 
     def backtest(self, champion: str, challenger: str, since: dt.date, until: dt.date) -> dict[str, Any]:
         """The model backtest of the applications of ``[since, until)`` (no writes)."""
+        ...
+
+    def pending(self, champion: RegisteredModel, author: str) -> list[str]:
+        """Candidates ``author`` trained after ``champion`` that nobody has approved or retired yet."""
         ...
 
 
@@ -161,6 +166,9 @@ class ClosedLoop:
         champion = self.actions.champion()
         if step == RETRAIN:
             due = retrain_due(done[MONITOR].result, champion, as_of, options)
+            waiting = self.actions.pending(champion, options.author)
+            if due["retrain"] and waiting and not options.force:  # one proposal at a time: a daily run adds none
+                due = {**due, "retrain": False, "awaiting_approval": waiting}
             if not due["retrain"]:
                 return {"trigger": due, "retrained": False}, None
             trained = self.actions.retrain(champion, as_of, options.author, options.label_months)

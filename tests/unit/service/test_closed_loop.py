@@ -33,6 +33,7 @@ class Actions:
     broken: set[str] = field(default_factory=set)
     calls: list[str] = field(default_factory=list)
     gain: dict[str, float] | None = None
+    waiting: list[str] = field(default_factory=list)  # candidates proposed earlier, awaiting approval
 
     def _call(self, name: str) -> None:
         self.calls.append(name)
@@ -53,6 +54,9 @@ class Actions:
     def retrain(self, model: RegisteredModel, as_of: dt.date, author: str, label_months: int | None) -> dict[str, Any]:
         self._call("retrain")
         return {"model_id": "sme-v2", "reused": False, "champion": model.model_id, "meta": {"oot_from": "2026-04-15"}}
+
+    def pending(self, model: RegisteredModel, author: str) -> list[str]:
+        return list(self.waiting)
 
     def backtest(self, old: str, new: str, since: dt.date, until: dt.date) -> dict[str, Any]:
         self._call("backtest")
@@ -164,3 +168,14 @@ def test_an_empty_author_is_refused():
     with pytest.raises(ValidationError, match="author"):
         loop(Actions(), steps).run(LoopOptions(DAY, author=" "))
     assert steps.records == {}  # refused before anything was claimed
+
+
+def test_a_proposal_awaiting_approval_is_not_followed_by_another():
+    actions, steps = Actions(crossed=[PSI_WARNING], waiting=["sme-v2"]), MemoryLoopSteps()
+    quiet = loop(actions, steps).run(LoopOptions(DAY))
+    assert quiet["state"] == "no retraining needed"
+    assert quiet["steps"]["retrain"]["result"]["trigger"]["awaiting_approval"] == ["sme-v2"]
+    assert "retrain" not in actions.calls
+    forced = loop(actions, steps).run(LoopOptions(DAY, force=True))
+    assert forced["state"] == "awaiting approval"
+    assert actions.calls.count("retrain") == 1
