@@ -2,8 +2,8 @@
 
 Every table of the database (every column as text, the ingested master data included), every Parquet file of
 the warehouse, and every log line and quarantine file of the run are searched for the resident IDs, phones,
-names and addresses the run used: zero hits. The vault gives the written values back. The counts are printed
-(``-s``).
+names, addresses, e-mails, settlement accounts, devices and IPs the run used (as posted and as normalised): zero
+hits. The vault gives the written values back. The counts are printed (``-s``).
 """
 
 from __future__ import annotations
@@ -42,6 +42,12 @@ def _rid(i: int) -> str:
 IDS = [_rid(i) for i in range(6)]
 PHONES = [f"1861234{i:04d}" for i in range(6)]
 NAMES = ["欧阳春花", "司马秋月", "诸葛冬雪"]
+# The request's contact identifiers: as posted, and as normalised (what the graph keys and the request keeps)
+ADDRESSES = [f"湖北省 武汉市江汉区青年路{i}88号 2楼" for i in range(6)]
+STREETS = [f"青年路{i}88号" for i in range(6)]  # in the written address and in its graph key (``420103|青年路088号``)
+EMAILS = [f"Chun.Hua{i}@Example.com" for i in range(6)]
+ACCOUNTS = [f"6222 0299 1357 {i:04d} 468" for i in range(6)]
+DEVICES = [f"fp-7c1e{i:02d}a9" for i in range(6)]
 
 
 @pytest.fixture
@@ -83,14 +89,18 @@ def test_no_raw_identifier_in_any_table_log_or_quarantine_file(
     with TestClient(create_app(settings, decider=make_decider(clock=clock)), raise_server_exceptions=False) as client:
         authenticate(client)
         for i, (rid, phone) in enumerate(zip(IDS, PHONES, strict=True)):
-            app = body(application_id=f"APP-{i}", applicant_id=rid, phone=phone, device_id=f"d{i}", ip="10.1.2.3")
+            contact = {"address": ADDRESSES[i], "email": EMAILS[i], "bank_account": ACCOUNTS[i]}
+            app = body(application_id=f"APP-{i}", applicant_id=rid, phone=phone, device_id=DEVICES[i], ip="10.1.2.3")
+            app.update(contact)
             r = client.post("/v1/applications", json=app, headers={"Idempotency-Key": f"k-{i}"})
             assert r.status_code == 201, r.text
             assert client.get(f"/v1/decisions/{r.json()['decision_id']}").status_code == 200
         bad = body(application_id="APP-X", applicant_id=IDS[0][:17] + "0", phone=PHONES[0])
         assert client.post("/v1/applications", json=bad, headers={"Idempotency-Key": "k-x"}).status_code == 422
     _persons(tmp_path / "in")
-    raws = [*IDS, IDS[1][:17] + "0", IDS[0][:17] + "0", *PHONES, *NAMES]
+    contacts = [*ADDRESSES, *STREETS, *EMAILS, *(e.lower() for e in EMAILS), *ACCOUNTS]
+    contacts += [a.replace(" ", "") for a in ACCOUNTS] + DEVICES + ["10.1.2.3"]
+    raws = [*IDS, IDS[1][:17] + "0", IDS[0][:17] + "0", *PHONES, *NAMES, *contacts]
     with Workspace.open(settings, clock=clock) as ws:
         result = ws.ingest(tmp_path / "in", as_of=dt.date(2026, 7, 1))
         assert (result.tables["persons"].loaded, result.tables["persons"].quarantined) == (

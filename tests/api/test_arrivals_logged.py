@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from riskloop.graph.tokens import Keyed
+from riskloop.graph.tokens import Keyed, Tokenizer
 from riskloop.storage.models import graph_arrivals
+from riskloop.storage.secrets import graph_key
 from riskloop.testing.api_keys import bearer
 from riskloop.testing.decider import NOW
 from riskloop.testing.decider import application_body as body
@@ -22,30 +24,51 @@ def arrivals(client: TestClient) -> list[dict[str, object]]:
     return [dict(r) for r in rows]
 
 
-def test_a_decision_logs_the_fields_the_graph_checks_read(client: TestClient) -> None:
-    r = client.post(
-        "/v1/applications",
-        json=body(applicant_id=None, phone="13800138000", device_id="dev-1", ip="10.0.0.1"),
-        headers={"Idempotency-Key": "k-1"},
-    )
+def test_a_decision_logs_the_fields_the_graph_checks_read(client: TestClient, tmp_path: Path) -> None:
+    posted = {
+        "phone": "13800138000",
+        "device_id": "Dev-1",
+        "ip": "10.0.0.1",
+        "address": "湖北省武汉市洪山区珞喻路129号 301室",
+        "email": "Finance@Example.com",
+        "bank_account": "6222 0212 3456 7890 123",
+    }
+    r = client.post("/v1/applications", json=body(applicant_id=None, **posted), headers={"Idempotency-Key": "k-1"})
     assert r.status_code == 201, r.text
     (row,) = arrivals(client)
     at = row["applied_at"]
     assert isinstance(at, dt.datetime)
     assert (at if at.tzinfo else at.replace(tzinfo=dt.UTC)) == NOW  # the decision time
-    assert {k: row[k] for k in ("application_id", "credit_code", "phone", "device_id", "ip", "applicant_id")} == {
-        "application_id": "APP-1",
-        "credit_code": body()["credit_code"],
-        "phone": row["phone"],  # a keyed token with a masked label: no raw phone at rest (ADR 0016)
-        "device_id": "dev-1",
-        "ip": "10.0.0.1",
-        "applicant_id": None,
-    }
+    assert (row["application_id"], row["credit_code"], row["applicant_id"]) == ("APP-1", body()["credit_code"], None)
     assert row["recorded_at"] is not None
-    keyed = Keyed.parse(row["phone"])
-    assert keyed is not None
-    assert keyed.label == "138****8000"
-    assert "13800138000" not in str(row["phone"])
+    # every identifier by keyed token with a masked label: no raw identifier at rest (ADR 0016), and each token is
+    # the graph's key of the normalised value (the key the batch graph gives the same identifier)
+    tokens = Tokenizer(graph_key(tmp_path / "home"))
+    normalised = {
+        "phone": ("phone", "13800138000"),
+        "device_id": ("device", "dev-1"),
+        "ip": ("ip", "10.0.0.1"),
+        "ip_subnet": ("ip_subnet", "10.0.0"),
+        "address": ("address", "420111|珞喻路129号"),  # 洪山区's division code and the street (ADR 0023)
+        "email": ("email", "finance@example.com"),
+        "bank_account": ("bank_account", "6222021234567890123"),
+    }
+    for column, (kind, value) in normalised.items():
+        keyed = Keyed.parse(row[column])
+        assert keyed is not None, column
+        assert keyed.key64 == tokens.key64(kind, value), column
+    labels = {column: Keyed.parse(row[column]).label for column in normalised}  # type: ignore[union-attr]
+    assert labels == {
+        "phone": "138****8000",
+        "device_id": "dev-****",
+        "ip": "10.0.*.*",
+        "ip_subnet": "10.0****",
+        "address": "420111****",
+        "email": "f***@example.com",
+        "bank_account": "****0123",
+    }
+    text = " ".join(str(v) for v in row.values())
+    assert not [v for v in (*posted.values(), "13800138000", "6222021234567890123", "10.0.0.1") if v in text]
 
 
 def test_a_retried_key_does_not_log_the_application_again(client: TestClient) -> None:

@@ -7,8 +7,17 @@ import math
 from collections.abc import Collection
 from typing import Any, TypeVar
 
-from riskloop.domain.identifiers import canonical_ip, normalize_phone, validate_resident_id, validate_uscc
+from riskloop.domain.address import validate_address
+from riskloop.domain.identifiers import (
+    canonical_ip,
+    normalize_bank_account,
+    normalize_email,
+    normalize_phone,
+    validate_resident_id,
+    validate_uscc,
+)
 from riskloop.domain.money import Money
+from riskloop.domain.pii import PROTECTED_PREFIXES
 from riskloop.errors import ValidationError
 
 T = TypeVar("T")
@@ -143,7 +152,7 @@ _DEVICE_MAX = 64
 
 
 def identity(request: Any) -> dict[str, str | None]:
-    """The identifiers of a request folded and validated: credit code, applicant, phone, device, IP.
+    """The identifiers of a request folded and validated: credit code, applicant, phone, IP, address, e-mail, account.
 
     Each error names its field; an identifier that is ``None`` stays ``None`` (the minimum identity is the
     decision's to enforce: it refers, see ``domain.applicant``).
@@ -154,9 +163,16 @@ def identity(request: Any) -> dict[str, str | None]:
         if not device.isascii() or not device.isprintable() or " " in device:
             raise ValidationError("device_id", "must be printable ASCII characters without spaces")
     applicant, phone, ip = request.applicant_id, request.phone, request.ip
+    address, email, account = request.address, request.email, request.bank_account
+    for name, value in (("device_id", device), ("address", address), ("email", email)):
+        if isinstance(value, str) and value.startswith(PROTECTED_PREFIXES):  # the others cannot take this shape
+            raise ValidationError(name, "must be the value as written, not a stored token or sealed value")
     return {
         "credit_code": validate_uscc(request.credit_code, "credit_code"),
         "applicant_id": None if applicant is None else validate_resident_id(applicant, "applicant_id"),
         "phone": None if phone is None else normalize_phone(phone, "phone"),
         "ip": None if ip is None else canonical_ip(ip, "ip"),
+        "address": None if address is None else validate_address(address, "address"),
+        "email": None if email is None else normalize_email(email, "email"),
+        "bank_account": None if account is None else normalize_bank_account(account, "bank_account"),
     }

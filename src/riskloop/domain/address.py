@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from riskloop.errors import IdentifierError
+
+ADDRESS_MAX = 300  # characters as written (the applications table's column)
+
 # Traditional / variant characters that appear in addresses, mapped to simplified forms.
 _VARIANTS = str.maketrans(
     {
@@ -79,3 +83,26 @@ def normalize_address(raw: str) -> str:
         stripped = _TRAILING_UNIT_RE.sub("", text)
         text = stripped.rstrip("-") if stripped else text
     return text.upper()
+
+
+def validate_address(raw: object, field: str = "address") -> str:
+    """A written address, trimmed; else IdentifierError naming ``field``.
+
+    The written form is kept (a room number, the province). At most 300 characters, no control characters, and
+    something left once written one way (``normalize_address``). Whether it can be placed is the graph's to say
+    (``graph.divisions.placed_address``): the domain is the standard library only.
+
+    >>> validate_address("  湖北省武汉市洪山区珞喻路129号 301室 ")
+    '湖北省武汉市洪山区珞喻路129号 301室'
+    """
+    if not isinstance(raw, str):
+        raise IdentifierError(field, f"must be a string, got {type(raw).__name__}")
+    value = raw.strip()
+    if len(value) > ADDRESS_MAX:
+        raise IdentifierError(field, f"must be at most {ADDRESS_MAX} characters, got {len(value)}")
+    bad = next((c for c in value if unicodedata.category(c) in ("Cc", "Cs", "Co", "Cn")), None)
+    if bad is not None:
+        raise IdentifierError(field, f"contains the control or unassigned character U+{ord(bad):04X}")
+    if not normalize_address(value):
+        raise IdentifierError(field, "must not be empty")
+    return value

@@ -19,6 +19,9 @@ class DecisionRequest:
 
     ``bureau_score`` and ``existing_debt_cents`` come from the credit-bureau report the channel pulled with
     the applicant's consent (``None`` when there is none); the four identity results are the channel's.
+    ``address`` (the company's, as written), ``email`` and ``bank_account`` (the settlement account) are
+    optional: the graph checks link them as the batch graph links the applications table's (``None``: not
+    given, as in requests stored before they existed).
 
     Examples
     --------
@@ -44,6 +47,9 @@ class DecisionRequest:
     face_match_score: float = 1.0
     device_fingerprint_ok: bool = True
     phone_owner_match: bool = True
+    address: str | None = None
+    email: str | None = None
+    bank_account: str | None = None
 
     def __post_init__(self) -> None:
         check.text("application_id", self.application_id, 40)

@@ -1,4 +1,4 @@
-"""Check-digit validation and normalisation of Chinese identifiers (credit code, resident ID, phone).
+"""Check-digit validation and normalisation of identifiers (credit code, resident ID, phone, IP, e-mail, account).
 
 Standards: GB 32100-2015 (unified social credit code), GB 11643-1999 (citizen identity number).
 """
@@ -32,6 +32,10 @@ _MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 # Area code 010 or 02X with an 8-digit number, or 0 + 3 digits with a 7- or 8-digit number; never 0/1 first.
 _LANDLINE_RE = re.compile(r"^0(?:(?:10|2[0-9])[2-9][0-9]{7}|[3-9][0-9]{2}[2-9][0-9]{6,7})$")
 _PHONE_SEPARATORS_RE = re.compile(r"[\-().]")
+EMAIL_MAX = 254  # RFC 5321's path limit, and the applications table's column
+# local@domain.tld: the shape ingest validates and the graph links (``ingest.checks.EMAIL``, ``graph.normalize``)
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+ACCOUNT_DIGITS = (6, 32)  # a settlement account number: 6 to 32 digits, as the graph links them
 
 
 def uscc_check_char(body17: str) -> str:
@@ -192,3 +196,38 @@ def canonical_ip(raw: object, field: str = "ip") -> str:
         if getattr(address, attribute):
             raise IdentifierError(field, f"{attribute[3:].replace('_', '-')} address: not a client's address")
     return str(address)
+
+
+def normalize_email(raw: object, field: str = "email") -> str:
+    """An e-mail address trimmed and lower-cased (``local@domain.tld``, at most 254 characters), else IdentifierError.
+
+    The key the graph links e-mails by (``graph.normalize.emails``) is this value.
+
+    >>> normalize_email("  Zhang.San@Example.COM ")
+    'zhang.san@example.com'
+    """
+    if not isinstance(raw, str):
+        raise IdentifierError(field, f"must be a string, got {type(raw).__name__}")
+    value = raw.strip().lower()
+    if len(value) > EMAIL_MAX:
+        raise IdentifierError(field, f"must be at most {EMAIL_MAX} characters, got {len(value)}")
+    if not value.isprintable():
+        raise IdentifierError(field, "must not contain control characters")
+    if not _EMAIL_RE.match(value):
+        raise IdentifierError(field, "not an e-mail address (local@domain.tld, no spaces)")
+    return value
+
+
+def normalize_bank_account(raw: object, field: str = "bank_account") -> str:
+    """A bank account number as its ASCII digits (spaces and hyphens dropped; 6 to 32 digits), else IdentifierError.
+
+    Any digit script is folded first (``domain.fold``). The key the graph links accounts by is this value.
+
+    >>> normalize_bank_account("6222 0212-3456 7890 123")
+    '6222021234567890123'
+    """
+    value = fold_identifier(raw, field).replace("-", "")
+    low, high = ACCOUNT_DIGITS
+    if not ascii_digits(value) or not low <= len(value) <= high:
+        raise IdentifierError(field, f"must be {low} to {high} digits (spaces and hyphens allowed)")
+    return value

@@ -15,7 +15,17 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 # The request fields the graph checks read, and so what the log keeps (with the decision time as applied_at).
-ARRIVAL_FIELDS = ("application_id", "credit_code", "applicant_id", "phone", "device_id", "ip")
+ARRIVAL_FIELDS = (
+    "application_id",
+    "credit_code",
+    "applicant_id",
+    "phone",
+    "device_id",
+    "ip",
+    "address",
+    "email",
+    "bank_account",
+)
 
 # How long an unseen sequence number below the highest one read is waited for. A PostgreSQL sequence hands
 # out numbers at insert time and rows appear at commit, so a reader can see 11 before 10 commits; a number
@@ -34,8 +44,16 @@ def application(
     device_id: str | None,
     ip: str | None,
     applied_at: dt.datetime,
+    address: str | None = None,
+    email: str | None = None,
+    bank_account: str | None = None,
+    ip_subnet: str | None = None,
 ) -> dict[str, Any]:
-    """The ``applications`` mapping the graph checks read (fields the decision path does not have are None)."""
+    """The ``applications`` mapping the graph checks read.
+
+    Identifiers are raw (a request) or keyed tokens (a logged arrival). ``ip_subnet`` is the keyed token of the
+    IP's /24 network, which a keyed IP cannot give; None: derived from a raw ``ip`` (or there is none).
+    """
     return {
         "application_id": application_id,
         "credit_code": credit_code,
@@ -43,16 +61,21 @@ def application(
         "phone": phone,
         "device_id": device_id,
         "ip": ip,
-        "address": None,
-        "email": None,
-        "bank_account": None,
+        "ip_subnet": ip_subnet,
+        "address": address,
+        "email": email,
+        "bank_account": bank_account,
         "applied_at": applied_at,
     }
 
 
 @dataclass(frozen=True)
 class Arrival:
-    """One logged application: its position ``seq`` in the log and the fields the graph checks read."""
+    """One logged application: its position ``seq`` in the log and the fields the graph checks read.
+
+    The identifiers are keyed tokens (``tok1:``, ADR 0016), or None; rows logged before migration 0019 have no
+    address, e-mail, account or network.
+    """
 
     seq: int
     application_id: str
@@ -62,6 +85,10 @@ class Arrival:
     device_id: str | None
     ip: str | None
     applied_at: dt.datetime
+    address: str | None = None
+    email: str | None = None
+    bank_account: str | None = None
+    ip_subnet: str | None = None
 
     def application(self) -> dict[str, Any]:
         """The mapping ``GraphChecks.check`` and ``GraphChecks.record`` take."""
@@ -73,6 +100,10 @@ class Arrival:
             device_id=self.device_id,
             ip=self.ip,
             applied_at=self.applied_at,
+            address=self.address,
+            email=self.email,
+            bank_account=self.bank_account,
+            ip_subnet=self.ip_subnet,
         )
 
 

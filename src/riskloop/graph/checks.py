@@ -70,6 +70,21 @@ def epoch(value: object) -> int:
 MEMO_KEYS = 64
 
 
+def _value(application: Mapping[str, object], column: str, role: str) -> object:
+    """The identifier of ``role`` an application holds in ``column``.
+
+    The /24 network comes from the raw IP, or from ``ip_subnet`` when the IP is a keyed token (a logged arrival:
+    a token cannot give its network); a keyed IP without it has no known network.
+    """
+    if role != "ip_subnet":
+        return application.get(column)
+    subnet = application.get("ip_subnet")
+    if subnet is not None:
+        return subnet
+    ip = application.get(column)
+    return None if Keyed.parse(ip) is not None else ip
+
+
 class GraphChecks:
     """Checks one application against the graph, the gang index and batch risk arrays."""
 
@@ -118,7 +133,7 @@ class GraphChecks:
         g = self.graph
         out: list[tuple[str, int]] = []
         for column, role in APPLICATION_ROLES:
-            key = self._key(ROLE_KIND[role], application.get(column))
+            key = self._key(ROLE_KIND[role], _value(application, column, role))
             if key is not None:
                 out.append((role, key))
         rep: int | None = None

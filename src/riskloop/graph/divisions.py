@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from riskloop.domain.address import normalize_address
-from riskloop.errors import ConfigError
+from riskloop.domain.address import normalize_address, validate_address
+from riskloop.errors import ConfigError, IdentifierError
 
 MUNICIPALITIES = ("11", "12", "31", "50")  # Beijing, Tianjin, Shanghai, Chongqing: districts under the province
 # A name is the place (two characters at least), then any ethnic groups, then the kind of division.
@@ -177,3 +177,21 @@ def address_key(raw: str) -> str | None:
     if code is None or len(street) < 2:
         return None
     return f"{code}|{street}"
+
+
+def placed_address(raw: object, field: str = "address") -> str:
+    """A written address (``domain.address.validate_address``) that ``address_key`` places; else IdentifierError.
+
+    What a decision request may carry: an address that links nothing (no area, or only a province) is refused
+    rather than silently ignored.
+
+    Examples
+    --------
+    >>> placed_address(" 武汉洪山珞喻路129号 ")
+    '武汉洪山珞喻路129号'
+
+    """
+    value = validate_address(raw, field)
+    if address_key(value) is None:
+        raise IdentifierError(field, "cannot be placed: write its city (or district) before the street and number")
+    return value

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-import pyarrow as pa
-
 from riskloop.graph.checks import epoch
 from riskloop.graph.kinds import EDGE_CODE, FOREVER, NODE_CODE
 from riskloop.graph.memory import EnterpriseGraph
 from riskloop.graph.normalize import normalize_one
-from riskloop.graph.tokens import Keyed, Tokenizer, masked_labels
+from riskloop.graph.tokens import Keyed, Tokenizer, masked_label
 
 _APPLICATION_USES = (
     ("phone", "phone"),
@@ -45,7 +43,7 @@ def _node(
     found = graph.lookup(key)
     if found is not None:
         return found
-    label = str(masked_labels(kind, pa.array([value]))[0])
+    label = masked_label(kind, value)
     return graph.add_node(NODE_CODE[kind], tokenizer.token(kind, value), key, label)
 
 

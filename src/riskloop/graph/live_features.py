@@ -16,8 +16,8 @@ and definitions; ``tests/integration/graph/test_live_features.py`` replays a uni
   a period pays for it (about as long as the risk arrays of a graph load), unless ``prepare`` did.
 
 What the values can lack online is data, not definitions: identifiers the application does not carry (the
-decision request has no address, e-mail or account), and logins the graph does not know yet (login events
-reach it with a build, or through ``incremental.record_login``).
+request's address, e-mail and settlement account are optional), and logins the graph does not know yet (login
+events reach it with a build, or through ``incremental.record_login``).
 """
 
 from __future__ import annotations

@@ -11,7 +11,6 @@ effect tracking have decisions to read.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import time
 from collections.abc import Callable, Mapping
@@ -274,11 +273,20 @@ def _release_behaviour(ws: Workspace, observed_on: dt.date, approver: Principal,
     return {k: trained[k] for k in ("model_id", "rows", "bads", "cv_auc")} | {"approved_by": model["approved_by"]}
 
 
+_IDENTIFIER_KINDS = {  # the request's identifiers the warehouse keeps by token, and their vault kinds
+    "applicant_id": "person",
+    "phone": "phone",
+    "address": "address",
+    "email": "email",
+    "bank_account": "bank_account",
+}
+
+
 def _revealed(ws: Workspace, request: DecisionRequest) -> DecisionRequest:
     """``request`` with the applicant's identifiers as written (the warehouse keeps tokens): opened, audited."""
-    stored = {"applicant_id": ("person", request.applicant_id), "phone": ("phone", request.phone)}
+    stored = {name: (kind, getattr(request, name)) for name, kind in _IDENTIFIER_KINDS.items()}
     opened = ws.vault().revealed(stored, actor=serving.AUTHOR, purpose="demo example body", at=ws.clock.now())
-    return dataclasses.replace(request, applicant_id=opened["applicant_id"], phone=opened["phone"])
+    return DecisionRequest(**{**request.to_dict(), **opened})
 
 
 def _check_single_universe(ws: Workspace, generated_applications: int) -> None:

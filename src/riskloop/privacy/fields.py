@@ -10,7 +10,7 @@ from riskloop.domain.tables import TABLES
 from riskloop.privacy.envelope import Sealer, is_sealed
 
 # decisions.inputs["request"]: sealed (replay opens them; the decision never reads them, the graph signals are stored).
-REQUEST_FIELDS = ("applicant_id", "phone", "device_id", "ip")
+REQUEST_FIELDS = ("applicant_id", "phone", "device_id", "ip", "address", "email", "bank_account")
 # Ingested columns holding a person's identifier or contact: a quarantine reason never repeats their value.
 PERSONAL_COLUMNS = frozenset(
     {"person_id", "applicant_id", "legal_rep_id", "holder_id", "phone", "name", "address", "email", "bank_account"}

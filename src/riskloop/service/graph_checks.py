@@ -105,6 +105,9 @@ class WorkspaceGraphChecks:
             device_id=request.device_id,
             ip=request.ip,
             applied_at=self.clock.now(),
+            address=request.address,
+            email=request.email,
+            bank_account=request.bank_account,
         )
         with self._lock:
             self._catch_up()  # a failing log fails the check: the pipeline refers rather than check half-blind

@@ -35,11 +35,27 @@ def _mask_device(value: str) -> str:
     return value[:4] + "****"
 
 
+def _mask_address(value: str) -> str:
+    return value[:6] + "****"  # the province and city, as the graph's labels show an address
+
+
+def _mask_email(value: str) -> str:
+    local, _, domain = value.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def _mask_account(value: str) -> str:
+    return "*" * max(0, len(value) - 4) + value[-4:]
+
+
 _MASKS: dict[str, Callable[[str], str]] = {
     "applicant_id": mask_resident_id,
     "phone": mask_phone,
     "ip": _mask_ip,
     "device_id": _mask_device,
+    "address": _mask_address,
+    "email": _mask_email,
+    "bank_account": _mask_account,
 }
 
 

@@ -24,7 +24,7 @@ import contextlib
 import datetime as dt
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -33,12 +33,22 @@ from sqlalchemy.dialects import postgresql, sqlite
 from riskloop.errors import DataSourceError
 from riskloop.graph.arrivals import ARRIVAL_FIELDS, GAP_SECONDS, MAX_GAPS, Arrival, Cursor
 from riskloop.graph.normalize import normalize_one
-from riskloop.graph.tokens import Keyed, Tokenizer
+from riskloop.graph.tokens import Tokenizer
 from riskloop.privacy.envelope import Sealer
 from riskloop.storage.models import graph_arrivals
+from riskloop.storage.protected import is_protected
 
-_COLUMNS = ("seq", *ARRIVAL_FIELDS, "applied_at")
-TOKENISED = (("applicant_id", "person"), ("phone", "phone"))  # (column, graph kind) stored as keyed tokens
+_COLUMNS = ("seq", *ARRIVAL_FIELDS, "ip_subnet", "applied_at")
+# (column, graph kind) of the identifiers stored as keyed tokens: every one the log keeps (ADR 0016)
+TOKENISED = (
+    ("applicant_id", "person"),
+    ("phone", "phone"),
+    ("device_id", "device"),
+    ("ip", "ip"),
+    ("address", "address"),
+    ("email", "email"),
+    ("bank_account", "bank_account"),
+)
 READ_ROWS = 1000  # rows per statement (a catch-up reads on until a statement returns fewer)
 _INSERTS: dict[str, Any] = {
     "postgresql": postgresql.insert(graph_arrivals).on_conflict_do_nothing(index_elements=["application_id"]),
@@ -51,26 +61,40 @@ def arrival_row(
 ) -> dict[str, Any]:
     """The log row of a decided request (``DecisionRequest.to_dict()``) decided at ``at``.
 
-    With ``tokenizer`` (the workspace's graph key), the resident ID and the phone are stored as keyed tokens
-    with a masked label (``Tokenizer.keyed``): the graph checks need nothing more, so no raw identifier is kept.
-    Without it (a built graph whose key is missing: the graph checks are unavailable and nothing is approved),
-    ``sealer`` seals them instead: the row still holds no raw identifier and links nothing.
+    With ``tokenizer`` (the workspace's graph key), every identifier is stored as a keyed token with a masked
+    label (``Tokenizer.keyed``), and the IP's /24 network as its own token (``ip_subnet``: a token cannot give
+    it): the graph checks need nothing more, so no raw identifier is kept. Without it (a built graph whose key
+    is missing: the graph checks are unavailable and nothing is approved), ``sealer`` seals them instead: the
+    row still holds no raw identifier and links nothing. Identifiers the request does not hold are left out
+    of the row (NULL).
     """
     row = {**{name: request.get(name) for name in ARRIVAL_FIELDS}, "applied_at": at}
     if tokenizer is not None:
+        row["ip_subnet"] = subnet_token(tokenizer, row["ip"])
         for column, kind in TOKENISED:
             row[column] = keyed(tokenizer, kind, row[column])
     elif sealer is not None:
         row.update(sealer.seal_fields(row, tuple(c for c, _ in TOKENISED), "graph_arrivals"))
-    return row
+    return {name: value for name, value in row.items() if value is not None}
 
 
 def keyed(tokenizer: Tokenizer, kind: str, raw: object) -> str | None:
-    """The stored form of one identifier: its keyed token, or None when it does not normalise (unusable)."""
-    if raw is None or Keyed.parse(raw) is not None:
+    """The stored form of one identifier: its keyed token, or None when it does not normalise (unusable).
+
+    A value stored protected already (a token, a sealed value) stays as it is.
+    """
+    if raw is None or is_protected(raw):
         return None if raw is None else str(raw)
     value = normalize_one(kind, raw)
     return None if value is None else tokenizer.keyed(kind, value)
+
+
+def subnet_token(tokenizer: Tokenizer, ip: object) -> str | None:
+    """The keyed token of a raw IP's /24 network (the graph's ``ip_subnet``); None for IPv6 or a protected IP."""
+    if not isinstance(ip, str) or is_protected(ip):
+        return None
+    subnet = normalize_one("ip_subnet", ip)
+    return None if subnet is None else tokenizer.keyed("ip_subnet", subnet)
 
 
 def log_arrival(
@@ -86,6 +110,11 @@ def log_arrival(
 
 def _utc(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)  # SQLite hands back naive UTC
+
+
+def _arrival(row: Sequence[Any]) -> Arrival:
+    values = dict(zip(_COLUMNS, row, strict=True))
+    return Arrival(**{**values, "seq": int(values["seq"]), "applied_at": _utc(values["applied_at"])})
 
 
 class SQLArrivalLog:
@@ -147,19 +176,7 @@ class SQLArrivalLog:
                 last = batch[-1][0]
         if not rows and not gaps:
             return [], cursor
-        found = [
-            Arrival(
-                seq=int(r[0]),
-                application_id=r[1],
-                credit_code=r[2],
-                applicant_id=r[3],
-                phone=r[4],
-                device_id=r[5],
-                ip=r[6],
-                applied_at=_utc(r[7]),
-            )
-            for r in rows
-        ]
+        found = [_arrival(r) for r in rows]
         after = cursor.after((a.seq for a in found), now=self.monotonic(), wait=self.wait, max_gaps=self.max_gaps)
         return found, after
 

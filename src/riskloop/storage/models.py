@@ -171,6 +171,7 @@ graph_edges = sa.Table(
     comment="Edges of the enterprise graph, one per source, target and kind.",
 )
 
+ARRIVAL_IDENTIFIER = "keyed token (tok1:<token>:<masked label>, ADR 0016); sealed while the graph key is missing"
 graph_arrivals = sa.Table(
     "graph_arrivals",
     metadata,
@@ -183,10 +184,14 @@ graph_arrivals = sa.Table(
     ),
     sa.Column("application_id", sa.String(40), nullable=False),
     sa.Column("credit_code", sa.String(18), nullable=False),
-    sa.Column("applicant_id", sa.Text(), nullable=True, comment="as posted (raw, like decisions.inputs)"),
-    sa.Column("phone", sa.Text(), nullable=True, comment="as posted (raw, like decisions.inputs)"),
-    sa.Column("device_id", sa.Text(), nullable=True),
-    sa.Column("ip", sa.Text(), nullable=True),
+    sa.Column("applicant_id", sa.Text(), nullable=True, comment=ARRIVAL_IDENTIFIER),
+    sa.Column("phone", sa.Text(), nullable=True, comment=ARRIVAL_IDENTIFIER),
+    sa.Column("device_id", sa.Text(), nullable=True, comment=ARRIVAL_IDENTIFIER),
+    sa.Column("ip", sa.Text(), nullable=True, comment=ARRIVAL_IDENTIFIER),
+    sa.Column("address", sa.Text(), nullable=True, comment=ARRIVAL_IDENTIFIER),
+    sa.Column("email", sa.Text(), nullable=True, comment=ARRIVAL_IDENTIFIER),
+    sa.Column("bank_account", sa.Text(), nullable=True, comment=ARRIVAL_IDENTIFIER),
+    sa.Column("ip_subnet", sa.Text(), nullable=True, comment="keyed token of the IP's /24 network (IPv4 only)"),
     sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False, comment="the decision time", index=True),
     sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.UniqueConstraint("application_id", name="uq_graph_arrivals_application_id"),

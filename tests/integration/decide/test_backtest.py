@@ -45,8 +45,9 @@ def test_a_stricter_candidate_approves_a_subset_and_writes_nothing(workspace_cop
     out = json.loads(result.stdout)
     after = _tables(db)
     assert {k: v for k, v in after.items() if k != "audit_log"} == {k: v for k, v in before.items() if k != "audit_log"}
-    # no side effects on live data but the audit of the applicants' identifiers it opened to decide them as posted
-    assert _audit(db)[len(audited) :] == [("cli:backtest", "pii.reveal", "vault")] * 2  # resident IDs, phones
+    # no side effects on live data but the audit of the applicants' identifiers it opened to decide them as posted:
+    # resident IDs, phones, addresses, e-mails and accounts, one opening each
+    assert _audit(db)[len(audited) :] == [("cli:backtest", "pii.reveal", "vault")] * 5
     champion, cand = out["champion"], out["candidate"]
     assert champion["strategy"] == "reference@1"
     assert out["applications"] == out["with_outcome"] > 100

@@ -76,7 +76,8 @@ def test_plaintext_rows_are_sealed_in_place_idempotently_and_replay_identically(
 
     sealer = Sealer(keys)
     with engine.connect() as conn:
-        arrivals = conn.execute(sa.select(graph_arrivals).order_by(graph_arrivals.c.seq)).mappings().all()
+        at_0010 = [graph_arrivals.c[c] for c in ("seq", "applicant_id", "phone", "device_id", "ip")]  # (0019 adds)
+        arrivals = conn.execute(sa.select(*at_0010).order_by(graph_arrivals.c.seq)).mappings().all()
         [q] = conn.execute(sa.select(quarantine)).mappings().all()
     assert [Keyed.parse(a["phone"]) for a in arrivals] == [Keyed.parse(tokenizer.keyed("phone", p)) for p in PHONES]
     assert [Keyed.parse(a["applicant_id"]).key64 for a in arrivals] == [tokenizer.key64("person", i) for i in IDS]  # type: ignore[union-attr]

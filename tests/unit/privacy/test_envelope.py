@@ -84,9 +84,29 @@ def test_the_key_file_is_the_owners_only_and_never_regenerated(tmp_path: Path) -
     assert provider.rotate() == "k2"
     assert Sealer(FileKeyProvider(path)).open("f", sealed) == "x"  # another process reads the rotated file
     assert FileKeyProvider(path).current()[0] == "k2"
-    assert REQUEST_FIELDS == ("applicant_id", "phone", "device_id", "ip")
+    assert REQUEST_FIELDS == ("applicant_id", "phone", "device_id", "ip", "address", "email", "bank_account")
 
 
-@pytest.mark.parametrize(("kind", "value"), [("phone", "13800138000"), ("phone", "02787654321"), ("person", IDS_ONE)])
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [
+        ("phone", "13800138000"),
+        ("phone", "02787654321"),
+        ("person", IDS_ONE),
+        ("address", "武汉市洪山区珞喻路129号"),
+        ("address", "北京市"),
+        ("ip", "58.19.24.7"),
+        ("ip", "2001:db8::7"),
+        ("ip", "fe80"),
+        ("ip_subnet", "58.19.24"),
+        ("email", "zhang.san@example.com"),
+        ("email", "a@b.cn"),
+        ("bank_account", "6222021234567890123"),
+        ("device", "1ff0244b1e0005f6"),
+        ("device", "ab"),
+        ("name", "欧阳春花"),
+        ("enterprise", "91420100000000001Y"),
+    ],
+)
 def test_scalar_labels_are_the_graph_labels(kind: str, value: str) -> None:
     assert masked_label(kind, value) == str(masked_labels(kind, pa.array([value]))[0])

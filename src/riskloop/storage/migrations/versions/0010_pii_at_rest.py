@@ -23,7 +23,7 @@ from riskloop.graph.tokens import KEYED
 from riskloop.privacy.envelope import PREFIX, is_sealed
 from riskloop.privacy.fields import REQUEST_FIELDS, seal_inputs, seal_raw
 from riskloop.privacy.scrub import scrub
-from riskloop.storage.arrivals import TOKENISED, keyed
+from riskloop.storage.arrivals import keyed
 from riskloop.storage.secrets import MigrationKeys
 
 revision: str = "0010"
@@ -32,6 +32,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 BATCH = 500
+TOKENISED = (("applicant_id", "person"), ("phone", "phone"))  # (column, graph kind) the log tokenised at 0010
 _decisions = sa.table("decisions", sa.column("decision_id", sa.String), sa.column("inputs", sa.Text))
 _arrivals = sa.table(
     "graph_arrivals", sa.column("seq", sa.BigInteger), sa.column("applicant_id", sa.Text), sa.column("phone", sa.Text)
