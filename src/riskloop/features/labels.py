@@ -71,16 +71,7 @@ def observed_outcomes(root: Path, observed_on: dt.date, days_past_due: int = BAD
     A loan whose first instalment fell due less than ``days_past_due`` days before ``observed_on`` is
     left out: its outcome is not known yet.
     """
-    needed = ("loans", "repayment_schedules", "repayments")
-    con, present = open_tables(root, needed)
-    try:
-        missing = sorted(set(needed) - present)
-        if missing:
-            raise DataSourceError(f"{', '.join(missing)}: no table under {root}; outcomes need loans and repayments")
-        sql = _SQL.format(obs=observed_on.isoformat(), days=int(days_past_due))
-        return con.sql(sql).to_arrow_table()
-    finally:
-        con.close()
+    return _outcomes(root, _SQL.format(obs=observed_on.isoformat(), days=int(days_past_due)))
 
 
 def matured_outcomes(root: Path, observed_on: dt.date, months: int, days_past_due: int = BAD_DAYS_PAST_DUE) -> pa.Table:
@@ -91,13 +82,18 @@ def matured_outcomes(root: Path, observed_on: dt.date, months: int, days_past_du
     """
     if months < 1:
         raise ValidationError("label_months", f"at least 1 month, got {months}")
+    sql = _MATURED_SQL.format(obs=observed_on.isoformat(), days=int(days_past_due), months=int(months))
+    return _outcomes(root, sql)
+
+
+def _outcomes(root: Path, sql: str) -> pa.Table:
+    """``sql`` over the loans, schedules and repayments under ``root`` (DataSourceError naming what is missing)."""
     needed = ("loans", "repayment_schedules", "repayments")
     con, present = open_tables(root, needed)
     try:
         missing = sorted(set(needed) - present)
         if missing:
             raise DataSourceError(f"{', '.join(missing)}: no table under {root}; outcomes need loans and repayments")
-        sql = _MATURED_SQL.format(obs=observed_on.isoformat(), days=int(days_past_due), months=int(months))
         return con.sql(sql).to_arrow_table()
     finally:
         con.close()

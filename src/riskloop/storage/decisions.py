@@ -186,7 +186,7 @@ class SQLDecisionStore:
             found = conn.execute(sa.select(decisions).where(decisions.c.decision_id == decision_id)).first()
         if found is None:
             raise missing(decision_id)
-        return _stored(found._mapping)
+        return stored_decision(found._mapping)
 
     def for_application(self, application_id: str) -> list[StoredDecision]:
         """Every decision (champion and shadow) of ``application_id``, oldest first."""
@@ -196,7 +196,7 @@ class SQLDecisionStore:
             .order_by(decisions.c.decided_at, decisions.c.decision_id)
         )
         with self.engine.connect() as conn:
-            return [_stored(r._mapping) for r in conn.execute(stmt)]
+            return [stored_decision(r._mapping) for r in conn.execute(stmt)]
 
     def all(self, role: str | None = None, limit: int | None = None) -> list[StoredDecision]:
         """Stored decisions (of ``role``, when given), oldest first."""
@@ -206,7 +206,7 @@ class SQLDecisionStore:
         if limit is not None:
             stmt = stmt.limit(limit)
         with self.engine.connect() as conn:
-            return [_stored(r._mapping) for r in conn.execute(stmt)]
+            return [stored_decision(r._mapping) for r in conn.execute(stmt)]
 
 
 def notify(conn: sa.Connection, decision_id: str, application_id: str, outcome: str, at: Any) -> None:
@@ -294,7 +294,8 @@ def _claim(row: Any) -> Claim:
     return Claim(str(row[0]), row[1], str(row[2]), str(row[3]), int(row[4]), bytes(row[5]))
 
 
-def _stored(row: Any) -> StoredDecision:
+def stored_decision(row: Any) -> StoredDecision:
+    """A stored decision from its ``decisions`` row; without an ``inputs`` column, with no inputs."""
     return StoredDecision(
         decision_id=row["decision_id"],
         role=row["role"],
@@ -302,6 +303,6 @@ def _stored(row: Any) -> StoredDecision:
         status=row["status"],
         final_outcome=row["final_outcome"],
         decision=Decision.from_dict(json.loads(row["decision"])),
-        inputs=json.loads(row["inputs"]),
+        inputs=json.loads(row["inputs"]) if "inputs" in row else {},
         owner=row["owner"],
     )

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Collection
-from typing import Any
 
 import sqlalchemy as sa
 
-from riskloop.domain.decision import Decision
 from riskloop.domain.decision_record import CHAMPION, SHADOW, StoredDecision
 from riskloop.storage.decision_models import decisions
+from riskloop.storage.decisions import stored_decision
 
 _COLUMNS = (decisions.c.decision_id, decisions.c.role, decisions.c.strategy, decisions.c.status,
             decisions.c.final_outcome, decisions.c.decision, decisions.c.owner)  # fmt: skip
@@ -33,7 +31,7 @@ class SQLShadowDecisions:
         if end is not None:
             stmt = stmt.where(decisions.c.decided_at < end)
         with self.engine.connect() as conn:
-            return [_stored(r._mapping) for r in conn.execute(stmt)]
+            return [stored_decision(r._mapping) for r in conn.execute(stmt)]
 
     def champions(self, application_ids: Collection[str]) -> list[StoredDecision]:
         """Every champion decision of ``application_ids``, oldest first."""
@@ -43,18 +41,5 @@ class SQLShadowDecisions:
             for i in range(0, len(ordered), CHUNK):
                 chunk = ordered[i : i + CHUNK]
                 where = (decisions.c.application_id.in_(chunk), decisions.c.role == CHAMPION)
-                out += [_stored(r._mapping) for r in conn.execute(sa.select(*_COLUMNS).where(*where))]
+                out += [stored_decision(r._mapping) for r in conn.execute(sa.select(*_COLUMNS).where(*where))]
         return sorted(out, key=lambda d: (d.decision.decided_at, d.decision_id))
-
-
-def _stored(row: Any) -> StoredDecision:
-    return StoredDecision(
-        decision_id=row["decision_id"],
-        role=row["role"],
-        strategy=row["strategy"],
-        status=row["status"],
-        final_outcome=row["final_outcome"],
-        decision=Decision.from_dict(json.loads(row["decision"])),
-        inputs={},
-        owner=row["owner"],
-    )
