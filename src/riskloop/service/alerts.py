@@ -170,10 +170,11 @@ class AlertDesk:
         Every alert that may be stored (new, or of a higher level than its stored key) is checked before any is
         stored; an alert whose key is stored at the same or a higher level changes nothing and is dropped unread.
         """
-        keys = {raised.key for raised in batch}
+        keyed = [raised.key for raised in batch]
+        keys = set(keyed)
         known = self.store.find_levels(list(keys)) if len(keys) == len(batch) else None
         stored = known or {}
-        chosen = [i for i, raised in enumerate(batch) if known is None or _may_write(raised, stored.get(raised.key))]
+        chosen = [i for i, raised in enumerate(batch) if known is None or _may_write(raised, stored.get(keyed[i]))]
         for i in chosen:
             _checked(batch[i], i)
         for i in chosen:  # a missing source fails the batch before anything is stored

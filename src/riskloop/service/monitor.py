@@ -5,9 +5,11 @@ the new part files' rows dated on or before ``D``, late ones into their own day,
 due; nothing when nothing arrived and ``D`` is not past the last fold: a backfill reads what is there); (2)
 compute the signals of the loans on the book from the aggregates and write them (kept: a resumed run reuses them
 while nothing was folded since); (2b) when a behaviour model is active, score every loan (signal
-``behaviour_pd`` and its top reasons); (3) run the active version of the warning policy on each loan; (4) raise
-one direct alert per enterprise, signal and month at the highest level it fired, through the alert desk
-(idempotent: a re-run changes nothing); (5) mark the run done.
+``behaviour_pd`` and its top reasons); (3) run the active version of the warning policy on each loan (a loan
+whose input is that of the latest judged day keeps its verdict, each distinct other input is evaluated once:
+``monitoring.judging``); (4) raise one direct alert per enterprise, signal and month at the highest level it
+fired, through the alert desk (idempotent: a re-run changes nothing; only new and higher alerts are written);
+(5) mark the run done.
 Every step is idempotent, so an interrupted run resumes by running again.
 """
 
