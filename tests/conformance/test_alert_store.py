@@ -12,7 +12,7 @@ import pytest
 from port_backends import NOW, AlertBackend
 
 from riskloop.domain.access import POST_LOAN_OFFICER
-from riskloop.domain.alert import ALERT_TOPIC, Alert, AlertFilter
+from riskloop.domain.alert import ALERT_TOPIC, Alert, AlertFilter, StoredLevel
 from riskloop.domain.alert_lifecycle import acknowledged, acted, opened, upgraded
 from riskloop.errors import ConflictError, RiskloopError
 from riskloop.service.alerts import AlertDesk
@@ -184,3 +184,17 @@ def test_a_batch_of_upgrades_is_saved_whole_or_not_at_all(alert_stores: AlertBac
         alert_stores.store.save_many([(three, *fresh), (one, *stale)])
     assert alert_stores.store.find(three.alert_id) == three  # nothing of the batch was saved
     assert len(messages(alert_stores)) == 5
+
+
+def test_levels_and_whole_alerts_are_read_by_key_across_periods(alert_stores: AlertBackend) -> None:
+    stored = [store_one(alert_stores, n, level="warning" if n % 3 else "notice") for n in range(1, 601)]
+    may, entry, message = opened(raised(1, period="2026-05"), "alr_may", NOW, "job:monitor")
+    alert_stores.store.add(may, entry, message)
+    absent = [raised(1, period="2026-04").key, raised(700).key, raised(2, signal="other").key]
+    keys = [a.key for a in stored[::-1]] + [may.key] + absent
+    levels = alert_stores.store.find_levels(keys)
+    assert levels == {a.key: StoredLevel(a.alert_id, a.level) for a in [*stored, may]}
+    found = alert_stores.store.find_keys(keys)  # more keys than one query reads
+    assert found == {a.key: a for a in [*stored, may]}
+    assert alert_stores.store.find_levels([]) == {}
+    assert alert_stores.store.find_keys([]) == {}

@@ -16,7 +16,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from riskloop.domain.access import PRINCIPAL
 from riskloop.domain.identifiers import is_valid_uscc, validate_uscc
@@ -56,6 +56,13 @@ class AlertKey:
     credit_code: str
     signal: str
     period: str
+
+
+class StoredLevel(NamedTuple):
+    """What raising a key again needs to know of its stored alert: its id and level (a narrow read)."""
+
+    alert_id: str
+    level: str
 
 
 @dataclass(frozen=True)

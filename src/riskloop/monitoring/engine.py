@@ -136,7 +136,7 @@ def fold_days(
     """Per-enterprise daily aggregates of the raw rows dated in ``(lo, hi]`` (borrowers only).
 
     ``files``: read those tables from these part files only; ``only``: of these enterprises only; ``ordered``:
-    by enterprise, day and values (else in no given order). An enterprise and day has one row per source.
+    by enterprise, day and values (else by day only). An enterprise and day has one row per source.
     """
     extra = {} if only is None else {ONLY_TABLE: pa.table({"credit_code": pa.array(sorted(only), pa.string())})}
     out = runner.run(daily_sql(lo, hi, only is not None), DAILY_TABLES, extra, files)

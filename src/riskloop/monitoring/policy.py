@@ -27,6 +27,8 @@ SCORE_INPUTS = ("behaviour_pd",)  # model scores the policy reads beside the sig
 NONE = "none"
 RANKS = {"warning": 3, "attention": 2, "notice": 1}
 LEVEL_OF_RANK = {3: "warning", 2: "attention", 1: "notice", 0: NONE}
+# Everything of a signals row the policy reads (``policy_context``): its verdict depends on these and its content.
+CONTEXT_COLUMNS = (*SIGNAL_NAMES, *SCORE_INPUTS, "industry_section", "enterprise_kind")
 
 
 @dataclass(frozen=True)
@@ -369,9 +371,12 @@ class Verdict:
 
 
 def policy_context(row: Mapping[str, Any]) -> dict[str, Any]:
-    """The policy's input for one signals row: ``signals``, ``industry_section`` and ``enterprise_kind``."""
+    """The policy's input for one signals row: ``signals``, ``industry_section`` and ``enterprise_kind``.
+
+    It reads the row's ``CONTEXT_COLUMNS`` and nothing else.
+    """
     return {
-        "signals": {name: row.get(name) for name in SIGNAL_NAMES + SCORE_INPUTS},
+        "signals": {name: row.get(name) for name in CONTEXT_COLUMNS[: len(SIGNAL_NAMES) + len(SCORE_INPUTS)]},
         "industry_section": row.get("industry_section"),
         "enterprise_kind": row.get("enterprise_kind"),
     }

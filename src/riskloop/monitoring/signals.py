@@ -191,6 +191,7 @@ def _daily_template() -> str:
         )
     )
     union = "\n        UNION ALL ".join(parts)
+    nonzero = " OR ".join(f"{c} <> 0" for c in DAILY_COLUMNS)  # a row that adds nothing is not kept
     return f"""
     WITH scope AS (SELECT DISTINCT credit_code FROM loans{{only}}),
     related_persons AS (
@@ -220,7 +221,8 @@ def _daily_template() -> str:
         WHERE x.day > {{lo}} AND x.day <= {{hi}} AND x.credit_code IN (SELECT credit_code FROM scope)),
     rows_in AS (
         {union})
-    SELECT * FROM rows_in
+    SELECT * FROM rows_in WHERE {nonzero}
+    ORDER BY day
     """  # noqa: S608 - our own text
 
 
@@ -229,7 +231,10 @@ ONLY_TABLE = "fold_only"  # the credit codes a restricted fold keeps (an Arrow t
 
 
 def daily_sql(lo: dt.date, hi: dt.date, only: bool = False) -> str:
-    """The aggregates query of the raw rows dated in ``(lo, hi]`` (DuckDB SQL).
+    """The aggregates query of the raw rows dated in ``(lo, hi]`` (DuckDB SQL), by day.
+
+    Rows that add nothing (every sum zero) are left out. The engine sorts them by day (in parallel, out of Python's
+    memory): the aggregates are stored by day, so the signals' window reads its own row groups.
 
     With ``only``, of the borrowers listed in the table ``fold_only`` alone (a re-fold of some enterprises).
     """

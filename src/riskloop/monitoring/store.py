@@ -11,6 +11,8 @@ file or none, and a re-run finds what the interrupted one finished.
 - ``<root>/monitor_daily/part-<lo>-<hi>.parquet`` (``add``): aggregates of the rows dated in ``(lo, hi]`` folded
   by date windows; read only while no fold ledger exists (the first arrival fold rebuilds from the sources).
 - ``<root>/monitor_signals/as_of=<D>/signals.parquet``: the signals of every loan on the book as of ``D``.
+- ``<root>/monitor_signals/as_of=<D>/judged.parquet``: the policy's input and result of every loan as of ``D``, with
+  the policy's key and content sha256 (``monitoring.judging``: the next run evaluates only the inputs that changed).
 """
 
 from __future__ import annotations
@@ -25,10 +27,13 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from riskloop.monitoring.engine import DAILY_SCHEMA, SIGNALS_SCHEMA, merge_days
+from riskloop.monitoring.judging import JUDGED_SCHEMA, Judged
 
 _PART = re.compile(r"^part-(\d{8})-(\d{8})(?:-(\d{6}))?\.parquet$")
 LEDGER_KEY = b"riskloop.fold_ledger"
 SEQ_KEY = b"riskloop.fold_seq"
+POLICY_KEY, DIGEST_KEY = b"riskloop.policy", b"riskloop.policy_sha256"
+_AS_OF = re.compile(r"^as_of=(\d{4}-\d{2}-\d{2})$")
 ROW_GROUP_ROWS = 64 * 1024
 ORIGIN = dt.date(1900, 1, 1)  # the lower bound of the first fold: every row dated before its hi
 
@@ -40,6 +45,14 @@ def _atomic_write(table: pa.Table, path: Path, metadata: dict[bytes, bytes] | No
         table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
     pq.write_table(table, tmp, row_group_size=rows)
     os.replace(tmp, path)
+
+
+def _by_day(table: pa.Table) -> bool:
+    """Whether ``table`` is sorted by day."""
+    if table.num_rows < 2:
+        return True
+    day = table["day"]
+    return bool(pc.all(pc.greater_equal(day[1:], day[: table.num_rows - 1])).as_py())
 
 
 def _day(text: str) -> dt.date:
@@ -82,7 +95,9 @@ class DailyStore:
         lo = pc.min(days).as_py() - dt.timedelta(days=1) if table.num_rows else ORIGIN
         hi = pc.max(days).as_py() if table.num_rows else ORIGIN
         path = self.folder / f"part-{lo:%Y%m%d}-{hi:%Y%m%d}-{seq:06d}.parquet"
-        by_day = table.cast(DAILY_SCHEMA).sort_by([("day", "ascending"), ("credit_code", "ascending")])
+        by_day = table.cast(DAILY_SCHEMA)
+        if not _by_day(by_day):  # a fold's engine sorts by day; what corrections summed is sorted here
+            by_day = by_day.sort_by([("day", "ascending"), ("credit_code", "ascending")])
         # by day, in row groups of a few days: the signals' window reads its own
         _atomic_write(by_day, path, {LEDGER_KEY: ledger.encode("utf-8")}, rows=ROW_GROUP_ROWS)
         return path
@@ -153,3 +168,27 @@ class SignalStore:
         path = self.path(as_of)
         _atomic_write(table.cast(SIGNALS_SCHEMA), path, {SEQ_KEY: str(fold_seq).encode()})
         return path
+
+    def write_judged(self, as_of: dt.date, judged: Judged) -> Path:
+        """Store the policy's inputs and results of ``as_of`` (replacing an earlier file of that day)."""
+        path = self.path(as_of).with_name("judged.parquet")
+        meta = {POLICY_KEY: judged.policy.encode(), DIGEST_KEY: judged.digest.encode()}
+        _atomic_write(judged.table.cast(JUDGED_SCHEMA), path, meta)
+        return path
+
+    def latest_judged(self, as_of: dt.date) -> Judged | None:
+        """The policy's inputs and results of the latest day up to ``as_of`` that has them, or ``None``."""
+        days = []
+        for folder in self.folder.iterdir() if self.folder.is_dir() else []:
+            m = _AS_OF.match(folder.name)
+            if m and dt.date.fromisoformat(m[1]) <= as_of and (folder / "judged.parquet").is_file():
+                days.append(dt.date.fromisoformat(m[1]))
+        if not days:
+            return None
+        path = self.path(max(days)).with_name("judged.parquet")
+        schema = pq.read_schema(path)
+        meta = schema.metadata or {}
+        if POLICY_KEY not in meta or DIGEST_KEY not in meta or not schema.remove_metadata().equals(JUDGED_SCHEMA):
+            return None  # not of this policy input (a signal added since): evaluated again
+        table = pq.read_table(path, schema=JUDGED_SCHEMA)
+        return Judged(meta[POLICY_KEY].decode(), meta[DIGEST_KEY].decode(), table)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from riskloop.domain.alert import Alert, AlertFilter, AlertKey
+from riskloop.domain.alert import Alert, AlertFilter, AlertKey, StoredLevel
 from riskloop.domain.alert_lifecycle import LoanAction
 from riskloop.domain.audit import AuditEntry
 from riskloop.domain.outbox import OutboxMessage
@@ -29,7 +29,15 @@ class AlertStore(Protocol):
         ...
 
     def find_keys(self, keys: Sequence[AlertKey]) -> dict[AlertKey, Alert]:
-        """The stored alerts of ``keys`` (those there are), by key: one read for a monitoring run's batch."""
+        """The stored alerts of ``keys`` (those there are), by key."""
+        ...
+
+    def find_levels(self, keys: Sequence[AlertKey]) -> dict[AlertKey, StoredLevel]:
+        """The id and level of the stored alerts of ``keys`` (those there are), by key: one narrow read of a batch.
+
+        A monitoring run raises its whole book again every day; what it needs of the alerts already stored is
+        whether each key is there and at which level (an unchanged alert is never read whole).
+        """
         ...
 
     def page(self, where: AlertFilter, *, limit: int, offset: int) -> tuple[list[Alert], int]:

@@ -1,7 +1,9 @@
 """AlertDesk: post-loan alerts raised by monitoring (idempotently) and worked by post-loan officers.
 
 ``raise_many`` stores what monitoring raised: once per (credit code, signal, period), a higher level upgrading
-the stored alert; every new or upgraded alert is pushed through the outbox in the same transaction. Officers
+the stored alert; every new or upgraded alert is pushed through the outbox in the same transaction. It reads the
+batch's stored keys narrowly (id and level): only new and higher alerts are built, read whole and written, so a
+daily run raising its whole book again pays for what changed (``raise_counted`` returns counts only). Officers
 list, read, acknowledge, act on the loan and close; auditors read. Each officer step loads the alert, applies
 the rule of ``domain.alert_lifecycle`` at the clock's now, and saves it through the port with its audit row
 (compare-and-set: of two officers moving one alert at once, one wins and the other gets a ConflictError).
@@ -10,7 +12,7 @@ the rule of ``domain.alert_lifecycle`` at the clock's now, and saves it through 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -18,10 +20,12 @@ from riskloop.domain.access import AUDITOR, POST_LOAN_OFFICER, Principal, requir
 from riskloop.domain.alert import (
     DIRECT,
     ID_PREFIX,
+    LEVEL_RANK,
     Alert,
     AlertFilter,
     AlertKey,
     RaisedAlert,
+    StoredLevel,
     check_alert_id,
     check_filter,
     check_raised,
@@ -57,6 +61,19 @@ def new_alert_id() -> str:
 def new_action_id() -> str:
     """A random loan-action id."""
     return "act_" + secrets.token_urlsafe(16)
+
+
+@dataclass(frozen=True)
+class RaiseCounts:
+    """What a batch raised, counted: new alerts, upgraded ones, and ones stored already at that level or higher."""
+
+    raised: int
+    upgraded: int
+    unchanged: int
+
+    def to_dict(self) -> dict[str, int]:
+        """Plain JSON-ready counts."""
+        return {"raised": self.raised, "upgraded": self.upgraded, "unchanged": self.unchanged}
 
 
 @dataclass(frozen=True)
@@ -130,44 +147,82 @@ class AlertDesk:
 
         Every alert is checked before any is stored (a ValidationError names the input and field). Direct alerts
         are stored before propagated ones, so a propagated alert naming its ``source`` by key finds its id.
+        Returns the stored alert of each input (an unchanged one read back whole: ``raise_counted`` does not).
         """
         batch = list(alerts)
-        for i, raised in enumerate(batch):
-            _checked(raised, i)
-        keys = {raised.key for raised in batch}
-        for i, raised in enumerate(batch):  # a missing source fails the batch before anything is stored
-            if raised.source is not None and raised.source not in keys and self.store.find_key(raised.source) is None:
-                raise ValidationError(f"alerts[{i}].source", f"no alert {_key(raised.source)} was raised")
-        stored: dict[int, Alert] = {}
-        counts = {"raised": 0, "upgraded": 0, "unchanged": 0}
-        known = self.store.find_keys(list(keys)) if len(keys) == len(batch) else None
-        for phase in (DIRECT, None):  # direct alerts first: propagated ones name them as their source
-            chosen = [i for i in range(len(batch)) if (batch[i].origin == DIRECT) == (phase == DIRECT)]
-            if known is None:  # a key twice in the batch: one by one, each reading what the one before stored
-                outcomes = {i: self._raise_one(self._sourced(batch[i], i), actor) for i in chosen}
-            else:
-                outcomes = self._raise_batch({i: self._sourced(batch[i], i, known) for i in chosen}, known, actor)
-            for i, (alert, outcome) in outcomes.items():
-                stored[i] = alert
-                counts[outcome] += 1
-                if known is not None:
-                    known[alert.key] = alert
-        return RaiseResult([stored[i] for i in range(len(batch))], **counts)
+        outcomes = self._raise(batch, actor)
+        missing = [batch[i].key for i, (alert, _) in outcomes.items() if alert is None]
+        found = self.store.find_keys(missing) if missing else {}
+        stored = [outcomes[i][0] or found[batch[i].key] for i in range(len(batch))]
+        return RaiseResult(stored, **_counts(outcomes))
 
-    def _raise_batch(
-        self, batch: dict[int, RaisedAlert], known: dict[AlertKey, Alert], actor: str
-    ) -> dict[int, tuple[Alert, str]]:
-        """``_raise_one`` of each alert, new and upgraded ones written together (a transaction per ``_ADD_BATCH``)."""
-        out: dict[int, tuple[Alert, str]] = {}
-        fresh: list[tuple[int, tuple[Alert, AuditEntry, OutboxMessage]]] = []
-        ups: list[tuple[int, tuple[Alert, Alert, AuditEntry, OutboxMessage]]] = []
-        for i, raised in batch.items():
-            existing = known.get(raised.key)
-            if existing is None:
-                fresh.append((i, opened(raised, self.new_id(), self.clock.now(), actor)))
+    def raise_counted(self, alerts: Iterable[RaisedAlert], *, actor: str) -> RaiseCounts:
+        """``raise_many`` returning how many alerts were raised, upgraded and unchanged, not the alerts.
+
+        For a monitoring run, which raises its whole book again every day: an alert whose key is stored at the
+        same or a higher level costs the read of its key and level (``AlertStore.find_levels``), nothing more.
+        """
+        return RaiseCounts(**_counts(self._raise(list(alerts), actor)))
+
+    def _raise(self, batch: list[RaisedAlert], actor: str) -> dict[int, tuple[Alert | None, str]]:
+        """Check and store ``batch``: per input, its stored alert (``None`` when unchanged and not read) and outcome.
+
+        Every alert that may be stored (new, or of a higher level than its stored key) is checked before any is
+        stored; an alert whose key is stored at the same or a higher level changes nothing and is dropped unread.
+        """
+        keyed = [raised.key for raised in batch]
+        keys = set(keyed)
+        known = self.store.find_levels(list(keys)) if len(keys) == len(batch) else None
+        stored = known or {}
+        chosen = [i for i, raised in enumerate(batch) if known is None or _may_write(raised, stored.get(keyed[i]))]
+        for i in chosen:
+            _checked(batch[i], i)
+        for i in chosen:  # a missing source fails the batch before anything is stored
+            source = batch[i].source
+            if source is not None and source not in keys and self.store.find_key(source) is None:
+                raise ValidationError(f"alerts[{i}].source", f"no alert {_key(source)} was raised")
+        dropped = set(range(len(batch))) - set(chosen)
+        out: dict[int, tuple[Alert | None, str]] = dict.fromkeys(dropped, (None, "unchanged"))
+        for phase in (DIRECT, None):  # direct alerts first: propagated ones name them as their source
+            now = [i for i in chosen if (batch[i].origin == DIRECT) == (phase == DIRECT)]
+            if known is None:  # a key twice in the batch: one by one, each reading what the one before stored
+                out |= {i: self._raise_one(self._sourced(batch[i], i), actor) for i in now}
                 continue
-            change = upgraded(existing, raised, self.clock.now(), actor)
-            if change is None:
+            outcomes = self._write_batch({i: self._sourced(batch[i], i, known) for i in now}, known, actor)
+            for i, (alert, outcome) in outcomes.items():
+                out[i] = (alert, outcome)
+                if alert is not None:
+                    known[alert.key] = StoredLevel(alert.alert_id, alert.level)
+        return out
+
+    def _write_batch(
+        self, batch: dict[int, RaisedAlert], known: dict[AlertKey, StoredLevel], actor: str
+    ) -> dict[int, tuple[Alert | None, str]]:
+        """``_raise_one`` of each alert from the stored levels ``known``: only new and higher ones are written.
+
+        An alert stored at the same or a higher level is unchanged without being read; an upgrade reads the stored
+        alert whole (its state, officer, version). New and upgraded alerts are written a transaction per
+        ``_ADD_BATCH``; a conflict (raised or changed meanwhile) raises those one by one.
+        """
+        out: dict[int, tuple[Alert | None, str]] = {}
+        fresh: list[tuple[int, tuple[Alert, AuditEntry, OutboxMessage]]] = []
+        higher: list[int] = []
+        for i, raised in batch.items():
+            stored = known.get(raised.key)
+            if stored is None:
+                fresh.append((i, opened(raised, self.new_id(), self.clock.now(), actor)))
+            elif LEVEL_RANK[raised.level] > LEVEL_RANK.get(stored.level, 0):
+                higher.append(i)
+            else:
+                out[i] = (None, "unchanged")
+        ups: list[tuple[int, tuple[Alert, Alert, AuditEntry, OutboxMessage]]] = []
+        current = self.store.find_keys([batch[i].key for i in higher]) if higher else {}
+        for i in higher:
+            existing = current.get(batch[i].key)
+            change = None if existing is None else upgraded(existing, batch[i], self.clock.now(), actor)
+            if existing is None:  # gone since its level was read: raised again from scratch
+                out[i] = self._raise_one(batch[i], actor)
+            elif change is None:  # upgraded meanwhile by another run
                 out[i] = (existing, "unchanged")
             else:
                 ups.append((i, (existing, *change)))
@@ -239,14 +294,20 @@ class AlertDesk:
             raise NotFoundError(f"alert {alert_id} does not exist")
         return found
 
-    def _sourced(self, raised: RaisedAlert, index: int, known: dict[AlertKey, Alert] | None = None) -> RaisedAlert:
+    def _sourced(
+        self, raised: RaisedAlert, index: int, known: Mapping[AlertKey, StoredLevel] | None = None
+    ) -> RaisedAlert:
         """``raised`` with its source alert's id filled in from its ``source`` key (looked up in ``known`` first)."""
         if raised.source is None or raised.evidence.source_alert_id is not None:
             return raised
-        source = (known or {}).get(raised.source) or self.store.find_key(raised.source)
+        found = (known or {}).get(raised.source)
+        source = found.alert_id if found is not None else None
+        if source is None:
+            stored = self.store.find_key(raised.source)
+            source = None if stored is None else stored.alert_id
         if source is None:  # checked before the batch started: only a concurrent delete gets here
             raise NotFoundError(f"alerts[{index}].source: no alert {_key(raised.source)}")
-        return replace(raised, evidence=replace(raised.evidence, source_alert_id=source.alert_id))
+        return replace(raised, evidence=replace(raised.evidence, source_alert_id=source))
 
     def _raise_one(self, raised: RaisedAlert, actor: str) -> tuple[Alert, str]:
         for _ in range(_RAISE_TRIES):
@@ -268,6 +329,11 @@ class AlertDesk:
         raise ConflictError("alert", f"alert {_key(raised.key)} kept changing while it was raised; raise it again")
 
 
+def _may_write(raised: RaisedAlert, stored: StoredLevel | None) -> bool:
+    """Whether raising ``raised`` over its stored key's level may store something (an unknown level is checked)."""
+    return stored is None or raised.level not in LEVEL_RANK or LEVEL_RANK[raised.level] > LEVEL_RANK[stored.level]
+
+
 def _checked(raised: RaisedAlert, index: int) -> None:
     try:
         check_raised(raised)
@@ -284,6 +350,13 @@ def _no_identifiers(raised: RaisedAlert) -> None:
                 raise ValidationError(
                     f"evidence.signals[{i}].{name}", "holds a personal identifier; send a keyed token instead"
                 )
+
+
+def _counts(outcomes: Mapping[int, tuple[Alert | None, str]]) -> dict[str, int]:
+    counts = {"raised": 0, "upgraded": 0, "unchanged": 0}
+    for _, outcome in outcomes.values():
+        counts[outcome] += 1
+    return counts
 
 
 def _key(key: AlertKey) -> str:

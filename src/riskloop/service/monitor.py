@@ -5,18 +5,23 @@ the new part files' rows dated on or before ``D``, late ones into their own day,
 due; nothing when nothing arrived and ``D`` is not past the last fold: a backfill reads what is there); (2)
 compute the signals of the loans on the book from the aggregates and write them (kept: a resumed run reuses them
 while nothing was folded since); (2b) when a behaviour model is active, score every loan (signal
-``behaviour_pd`` and its top reasons); (3) run the active version of the warning policy on each loan; (4) raise
-one direct alert per enterprise, signal and month at the highest level it fired, through the alert desk
-(idempotent: a re-run changes nothing); (5) mark the run done.
+``behaviour_pd`` and its top reasons); (3) run the active version of the warning policy on each loan (a loan
+whose input is that of the latest judged day keeps its verdict, each distinct other input is evaluated once:
+``monitoring.judging``); (4) raise one direct alert per enterprise, signal and month at the highest level it
+fired, through the alert desk (idempotent: a re-run changes nothing; only new and higher alerts are written);
+(5) mark the run done.
 Every step is idempotent, so an interrupted run resumes by running again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +35,10 @@ from riskloop.monitoring.arrivals import FoldOutcome, fold_arrivals
 from riskloop.monitoring.behaviour import REASONS, SCORE, with_history
 from riskloop.monitoring.engine import SqlRunner, compute_signals
 from riskloop.monitoring.firms import FIRM_TABLES, firm_facts_sql
-from riskloop.monitoring.policy import NONE, POLICY_NAME, RANKS, Verdict, policy_context, read_verdict
+from riskloop.monitoring.judging import judge
+from riskloop.monitoring.policy import NONE, POLICY_NAME, RANKS, Verdict, read_verdict
 from riskloop.monitoring.store import DailyStore, SignalStore
-from riskloop.rules.engine import RuleEngine
+from riskloop.rules.engine import RuleEngine, RuleOutcome
 from riskloop.scoring.behaviour import BehaviourModel
 from riskloop.service.alert_propagation import FirmFacts, Propagator, facts_from
 from riskloop.service.alerts import AlertDesk
@@ -123,6 +129,10 @@ class Monitor:
 
     def run(self, as_of: dt.date, progress: Progress = _quiet) -> MonitorResult:
         """Monitor the book as of ``as_of`` (see the module); re-running a day gives the same result."""
+        with collector_paused():
+            return self._run(as_of, progress)
+
+    def _run(self, as_of: dt.date, progress: Progress) -> MonitorResult:
         key = self.active_policy()
         earlier = self.runs.get(as_of)
         resumed = earlier is not None and earlier.status == RUNNING
@@ -138,11 +148,11 @@ class Monitor:
             table = compute_signals(self.runner, self.daily.files(as_of), as_of)
             self.signals.write(as_of, table, seq)
         rows, behaviour = self._score(table, as_of)
-        verdicts = self._judge(key, rows, progress)
+        verdicts = self._judge(key, rows, as_of, progress)
         progress("alerts", 3, 4)
         raised = direct_alerts(verdicts, rows, key, as_of)
         spread, propagation = self._spread(raised, as_of)
-        outcome = self.alerts.raise_many([*raised, *spread], actor=ACTOR)
+        outcome = self.alerts.raise_counted([*raised, *spread], actor=ACTOR)
         levels = dict(Counter(v.level for v in verdicts))
         done = replace(
             started,
@@ -226,18 +236,42 @@ class Monitor:
         progress("done", len(days), len(days))
         return out
 
-    def _judge(self, key: str, rows: list[dict[str, Any]], progress: Progress) -> list[Verdict]:
+    def _judge(self, key: str, rows: list[dict[str, Any]], as_of: dt.date, progress: Progress) -> list[Verdict]:
+        """The policy's verdict on each row: inputs unchanged since the latest judged day keep their result."""
+        progress("policy", 0, len(rows))
+        judgement = judge(rows, key, partial(self._evaluate, key, progress), self.signals.latest_judged(as_of))
         verdicts = []
-        for start in range(0, len(rows), 5000):
-            progress("policy", start, len(rows))
-            chunk = rows[start : start + 5000]
-            for row, outcome in zip(
-                chunk, self.rules.evaluate_many(key, [policy_context(r) for r in chunk]), strict=True
-            ):
-                if outcome.error is not None:
-                    raise ConfigError(f"warning policy {key} failed on loan {row['loan_id']}: {outcome.error.message}")
-                verdicts.append(read_verdict(row, outcome.result))
+        for row, outcome in zip(rows, judgement.outcomes, strict=True):
+            if outcome.error is not None:
+                raise ConfigError(f"warning policy {key} failed on loan {row['loan_id']}: {outcome.error.message}")
+            verdicts.append(read_verdict(row, outcome.result))
+        if judgement.judged is not None:
+            self.signals.write_judged(as_of, judgement.judged)
         return verdicts
+
+    def _evaluate(self, key: str, progress: Progress, contexts: Sequence[Mapping[str, Any]]) -> list[RuleOutcome]:
+        out: list[RuleOutcome] = []
+        for start in range(0, len(contexts), 5000):
+            progress("policy", start, len(contexts))
+            out += self.rules.evaluate_many(key, contexts[start : start + 5000])
+        return out
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Hold CPython's automatic cyclic garbage collection off while a batch runs, then restore it.
+
+    A run builds a few small objects per loan and per alert (rows, verdicts, alerts: millions at a 1M-enterprise
+    universe) that live until it ends; every full collection rescans all of them, for nothing (they hold no cycles:
+    reference counting frees them). At 1M enterprises, 13 full collections took 8 s of a 31 s daily run.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _fold_counts(fold: FoldOutcome | None) -> dict[str, int]:
@@ -271,14 +305,14 @@ def direct_alerts(verdicts: list[Verdict], rows: list[dict[str, Any]], key: str,
         if verdict.level == NONE:
             continue
         row = row_of[verdict.loan_id]
-        for fired in verdict.fired:
+        values = [SignalValue(f.signal, _plain(f.value), f.threshold, f.coefficient) for f in verdict.fired]
+        reasons: tuple[SignalValue, ...] | None = None
+        for j, fired in enumerate(verdict.fired):
             own = (verdict.credit_code, fired.signal)
             if own in best and RANKS[best[own].level] >= RANKS[fired.level]:
                 continue
-            others = [f for f in verdict.fired if f is not fired]
-            signals = tuple(
-                SignalValue(f.signal, _plain(f.value), f.threshold, f.coefficient) for f in (fired, *others)
-            ) + reason_signals(verdict, row)
+            reasons = reason_signals(verdict, row) if reasons is None else reasons
+            signals = (values[j], *values[:j], *values[j + 1 :], *reasons)  # its own signal first, then the others
             best[own] = RaisedAlert(
                 credit_code=verdict.credit_code,
                 level=fired.level,

@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from riskloop.domain.alert import Alert, AlertFilter, AlertKey, Evidence
+from riskloop.domain.alert import Alert, AlertFilter, AlertKey, Evidence, StoredLevel
 from riskloop.domain.alert_lifecycle import LoanAction
 from riskloop.domain.audit import AuditEntry
 from riskloop.domain.outbox import OutboxMessage
@@ -26,6 +26,7 @@ from riskloop.storage.decision_models import audit_log
 from riskloop.storage.outbox import write_message, write_messages
 
 _FIELDS = ("level", "evidence", "officer", "status", "loan_id", "updated_at", "row_version")  # what moves
+_KEYS_PER_READ = 500  # keys looked up per query (three bound values each)
 _FILTERS = {"level": alerts.c.level, "industry_section": alerts.c.industry_section, "officer": alerts.c.officer,
             "status": alerts.c.status, "origin": alerts.c.origin}  # fmt: skip
 
@@ -46,14 +47,29 @@ class SQLAlertStore:
         return self._one(sa.and_(c.credit_code == key.credit_code, c.signal == key.signal, c.period == key.period))
 
     def find_keys(self, keys: Sequence[AlertKey]) -> dict[AlertKey, Alert]:
-        """The stored alerts of ``keys``, by key: the alerts of their periods read once, kept when wanted."""
-        c, wanted, found = alerts.c, set(keys), {}
-        periods = sorted({k.period for k in wanted})
+        """The stored alerts of ``keys``, by key (by the unique key's index, ``_KEYS_PER_READ`` keys a query)."""
+        c, wanted, found = alerts.c, sorted(set(keys), key=_order), {}
+        by_key = sa.tuple_(c.credit_code, c.signal, c.period)
         with self.engine.connect() as conn:
-            for row in conn.execute(sa.select(alerts).where(c.period.in_(periods))):
-                if AlertKey(row.credit_code, row.signal, row.period) in wanted:
+            for start in range(0, len(wanted), _KEYS_PER_READ):
+                chunk = [(k.credit_code, k.signal, k.period) for k in wanted[start : start + _KEYS_PER_READ]]
+                for row in conn.execute(sa.select(alerts).where(by_key.in_(chunk))):
                     alert = _alert(row._mapping)
                     found[alert.key] = alert
+        return found
+
+    def find_levels(self, keys: Sequence[AlertKey]) -> dict[AlertKey, StoredLevel]:
+        """The id and level of the stored alerts of ``keys``: five columns of their periods, kept when wanted."""
+        c, wanted = alerts.c, {(k.credit_code, k.signal, k.period): k for k in keys}
+        periods = sorted({k.period for k in keys})
+        query = sa.select(c.credit_code, c.signal, c.period, c.alert_id, c.level).where(c.period.in_(periods))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        found = {}
+        for code, signal, period, alert_id, level in rows:
+            key = wanted.get((code, signal, period))
+            if key is not None:
+                found[key] = StoredLevel(alert_id, level)
         return found
 
     def page(self, where: AlertFilter, *, limit: int, offset: int) -> tuple[list[Alert], int]:
@@ -144,6 +160,10 @@ class SQLAlertStore:
         with self.engine.connect() as conn:
             found = conn.execute(sa.select(alerts).where(where)).first()
         return None if found is None else _alert(found._mapping)
+
+
+def _order(key: AlertKey) -> tuple[str, str, str]:
+    return key.period, key.credit_code, key.signal
 
 
 def _utc(value: dt.datetime) -> dt.datetime:

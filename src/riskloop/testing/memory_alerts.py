@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from riskloop.domain.alert import Alert, AlertFilter, AlertKey
+from riskloop.domain.alert import Alert, AlertFilter, AlertKey, StoredLevel
 from riskloop.domain.alert_lifecycle import LoanAction
 from riskloop.domain.audit import AuditEntry
 from riskloop.domain.outbox import OutboxMessage
@@ -37,6 +37,12 @@ class MemoryAlerts:
         wanted = set(keys)
         with self.outbox.lock:
             return {a.key: a for a in self.alerts.values() if a.key in wanted}
+
+    def find_levels(self, keys: Sequence[AlertKey]) -> dict[AlertKey, StoredLevel]:
+        """The id and level of the stored alerts of ``keys``, by key."""
+        wanted = set(keys)
+        with self.outbox.lock:
+            return {a.key: StoredLevel(a.alert_id, a.level) for a in self.alerts.values() if a.key in wanted}
 
     def page(self, where: AlertFilter, *, limit: int, offset: int) -> tuple[list[Alert], int]:
         """Matching alerts, newest first (then by id), one page of them and how many match."""

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import random
+from collections.abc import Sequence
 
 import pytest
 
 from riskloop.domain.access import AUDITOR, CHANNEL, POST_LOAN_OFFICER, REVIEWER
-from riskloop.domain.alert import AlertFilter, AlertKey, Evidence, Hop, SignalValue
+from riskloop.domain.alert import Alert, AlertFilter, AlertKey, Evidence, Hop, SignalValue
 from riskloop.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
-from riskloop.service.alerts import AlertDesk
+from riskloop.service.alerts import AlertDesk, RaiseCounts
 from riskloop.testing.alerts import credit_code, propagated, raised
 from riskloop.testing.clock import SteppingClock
 from riskloop.testing.memory_alerts import MemoryAlerts
@@ -179,3 +181,63 @@ def test_lists_check_their_filters_and_page(desk: AlertDesk) -> None:
     with pytest.raises(ValidationError) as level:
         desk.list(PAUL, AlertFilter(level="red"))
     assert level.value.field == "level"
+
+
+class _CountingReads(MemoryAlerts):
+    """The in-memory store, recording which keys were read whole."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.read_whole: list[AlertKey] = []
+
+    def find_keys(self, keys: Sequence[AlertKey]) -> dict[AlertKey, Alert]:
+        self.read_whole.extend(keys)
+        return super().find_keys(keys)
+
+
+def test_a_batch_raised_again_reads_whole_only_what_it_upgrades() -> None:
+    store = _CountingReads()
+    desk = AlertDesk(store, SteppingClock(NOW))
+    first = desk.raise_counted([raised(1), raised(2, level="notice"), raised(3)], actor="job:monitor")
+    assert first == RaiseCounts(raised=3, upgraded=0, unchanged=0)
+    again = [raised(1), raised(2, level="warning"), raised(3, level="notice"), raised(4)]
+    assert desk.raise_counted(again, actor="job:monitor") == RaiseCounts(raised=1, upgraded=1, unchanged=2)
+    assert store.read_whole == [raised(2).key]  # unchanged alerts cost the read of their key and level only
+    assert sorted((a.credit_code, a.level) for a in store.alerts.values()) == [
+        (credit_code(1), "attention"), (credit_code(2), "warning"), (credit_code(3), "attention"),
+        (credit_code(4), "attention"),
+    ]  # fmt: skip
+
+
+def test_counting_raises_and_returning_them_store_the_same_on_a_random_book() -> None:
+    rng = random.Random(13)
+    counted, returned = MemoryAlerts(), MemoryAlerts()
+    desks = [AlertDesk(s, SteppingClock(NOW), new_id=iter(f"alr_{i}" for i in range(10_000)).__next__)
+             for s in (counted, returned)]  # fmt: skip
+    levels = ("notice", "attention", "warning")
+    for _ in range(6):  # six daily runs of a book of 40 enterprises and three signals
+        batch = [raised(n, level=rng.choice(levels), signal=s) for n in range(40) for s in ("a", "b", "c")
+                 if rng.random() < 0.5]  # fmt: skip
+        sources = [r for r in batch if r.level == "warning"][:3]
+        batch += [propagated(src, 100 + i) for i, src in enumerate(sources)]
+        counts = desks[0].raise_counted(batch, actor="job:monitor")
+        result = desks[1].raise_many(batch, actor="job:monitor")
+        assert counts == RaiseCounts(result.raised, result.upgraded, result.unchanged)
+        assert [a.key for a in result.alerts] == [r.key for r in batch]
+        assert counted.alerts == returned.alerts
+        assert [(e.action, e.entity_id, e.detail) for e in counted.audit] == [
+            (e.action, e.entity_id, e.detail) for e in returned.audit
+        ]
+
+
+def test_what_would_be_stored_is_checked_and_an_alert_that_changes_nothing_is_dropped(desk: AlertDesk) -> None:
+    desk.raise_counted([raised(1, level="warning")], actor="job:monitor")
+    phone = Evidence((SignalValue("contact", "13800138000"),), "p", 1)
+    lower = dataclasses.replace(raised(1, level="notice"), evidence=phone)  # its key is stored higher: never stored
+    assert desk.raise_counted([lower], actor="job:monitor") == RaiseCounts(raised=0, upgraded=0, unchanged=1)
+    for bad, field in ((dataclasses.replace(raised(2), evidence=phone), "alerts[1].evidence.signals[0].value"),
+                       (raised(1, level="severe"), "alerts[1].level")):  # fmt: skip
+        with pytest.raises(ValidationError) as caught:
+            desk.raise_counted([raised(3), bad], actor="job:monitor")
+        assert caught.value.field == field
+    assert desk.list(PAUL, AlertFilter(), limit=10).total == 1  # nothing of a refused batch was stored
