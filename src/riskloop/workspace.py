@@ -799,6 +799,7 @@ class Workspace:
         warehouse: Warehouse | None = None,
         graph: bool = True,
         progress: Any = None,
+        actor: str = "cli:backtest",
     ) -> dict[str, Any]:
         """Challenger against champion model on the applications of a period, as of each one's day; no writes.
 
@@ -827,7 +828,7 @@ class Workspace:
             finally:
                 con.close()
 
-        opener = self.vault().opener(actor="cli:backtest", purpose="model backtest", at=self.clock.now())
+        opener = self.vault().opener(actor=actor, purpose="model backtest", at=self.clock.now())  # audited
         return run_model_backtest(
             champion, challenger, tables.root, graphs if graph else None, options, opener, progress or no_progress
         )

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from riskloop.scoring.registry import REGISTERED, RegisteredModel
-from riskloop.service.loop import ClosedLoop
+from riskloop.service.loop import LOOP_AUTHOR, ClosedLoop
 from riskloop.service.model_backtest import GRAPH_STEP_DAYS, ModelBacktestOptions
 from riskloop.workspace import Workspace
 
@@ -77,4 +77,5 @@ class WorkspaceLoopActions:
             observed_on=observed,
             graph_step_days=self.graph_step_days,
         )
-        return self.ws.model_backtest(options, graph=self.ws.graph_store().latest_build() is not None)
+        built = self.ws.graph_store().latest_build() is not None
+        return self.ws.model_backtest(options, graph=built, actor=LOOP_AUTHOR)

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from riskloop.domain.audit import AuditEntry
 from riskloop.domain.clock import Clock
 from riskloop.domain.loop_run import CLAIM, DONE, FAILED, LoopStep
-from riskloop.errors import NotFoundError, ValidationError
+from riskloop.errors import ConflictError, NotFoundError, ValidationError
 from riskloop.scoring.registry import RegisteredModel
 from riskloop.service.ports import Progress, no_progress
 
@@ -174,6 +174,12 @@ class ClosedLoop:
             trained = self.actions.retrain(champion, as_of, options.author, options.label_months)
             return {"trigger": due, "retrained": True, **_trained(trained)}, None
         retrained = done[RETRAIN].result
+        if retrained.get("champion") != champion.model_id:  # activated meanwhile: the backtest would mix champions
+            raise ConflictError(
+                "champion",
+                f"{champion.model_id} is active now, {retrained.get('champion')} was when the "
+                "challenger was trained; run the loop as of a later day",
+            )
         challenger = str(retrained["model_id"])
         if step == BACKTEST:
             since, until = backtest_period(champion, retrained, as_of)

@@ -179,3 +179,16 @@ def test_a_proposal_awaiting_approval_is_not_followed_by_another():
     forced = loop(actions, steps).run(LoopOptions(DAY, force=True))
     assert forced["state"] == "awaiting approval"
     assert actions.calls.count("retrain") == 1
+
+
+def test_a_champion_activated_between_retraining_and_backtest_stops_the_loop():
+    actions, steps = Actions(crossed=[PSI_WARNING], broken={"backtest"}), MemoryLoopSteps()
+    with pytest.raises(DataSourceError):
+        loop(actions, steps).run(LoopOptions(DAY))
+    actions.broken.clear()
+    actions.champion = lambda: RegisteredModel(  # type: ignore[method-assign]
+        "sme-v9", "sme", 9, "fused-ensemble", START, "/models/sme-v9", "0" * 64, {}, (), {}, status="active"
+    )
+    with pytest.raises(ConflictError, match="sme-v9 is active now"):
+        loop(actions, steps).run(LoopOptions(DAY))
+    assert actions.calls.count("backtest") == 1  # never backtested against a champion it was not trained beside
