@@ -52,6 +52,7 @@ from riskloop.graph.tokens import Tokenizer
 from riskloop.graph.usage import read_usage
 from riskloop.io.warehouse import Warehouse
 from riskloop.rules.reasons import CATALOG_FILE
+from riskloop.service.rule_effects import hits
 from riskloop.synth.decoys import DECOY_KINDS
 from riskloop.synth.params import HARD, UniverseParams
 from riskloop.synth.rings import SHAPES
@@ -219,8 +220,7 @@ def decision_figures(
 
 def graph_hits(decision: Decision) -> list[tuple[str, int]]:
     """The strategy's rule hits of the graph group (code, floor), from the decision's trace."""
-    hits = next((t["values"].get("all_hits", []) for t in decision.trace if t.get("node") == "rule_floor"), [])
-    return [(h["code"], int(h["floor"])) for h in hits if h["code"] in GRAPH_CODES]
+    return [(code, floor) for code, floor in hits(decision) if code in GRAPH_CODES]
 
 
 def _graph_codes() -> frozenset[str]:

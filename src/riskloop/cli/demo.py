@@ -96,7 +96,7 @@ def _render(result: dict[str, Any]) -> None:
     console.print(tiers)
     low, high = d["auc_ci95"]
     bad_approved = "n/a" if d["bad_rate_approved"] is None else f"{d['bad_rate_approved']:.2%}"
-    terms = d["approved_terms"]
+    terms, held = d["approved_terms"], d["honest_held_by_graph"]
     granted = (
         f"median limit ¥{terms['median_limit_yuan']:,.0f} at {terms['median_rate_percent']:.2f}% a year"
         if terms["applications"]
@@ -108,6 +108,8 @@ def _render(result: dict[str, Any]) -> None:
             f"straight-through rate  {d['straight_through_rate']:.1%}  (auto-approve + auto-reject)\n"
             f"fraud-ring approved    {d['fraud_approved']} of {d['fraud_applications']} fraud-ring applications"
             " (goal 0)\n"
+            f"honest held by graph   {held['referred']} referred, {held['rejected']} sent to reject"
+            f" of {held['honest']:,} honest applications\n"
             f"approved terms         {granted}\n"
             f"AUC vs ground truth    {d['auc_vs_truth']:.3f}  (95% CI {low:.3f}-{high:.3f})\n"
             f"KS vs ground truth     {d['ks_vs_truth']:.3f}\n"

@@ -159,7 +159,9 @@ def gangs_command(
         float | None, typer.Option(min=1, help="Only applications of the last N days before --as-of")
     ] = None,
     as_of: Annotated[str | None, typer.Option(help="End of the window (default: the latest application)")] = None,
-    max_degree: Annotated[int, typer.Option(min=2, help="Identifiers used by more applications are hubs")] = 40,
+    max_parties: Annotated[
+        int, typer.Option(min=2, help="Identifiers behind more enterprises are hubs (graph.linking)")
+    ] = 30,  # GangSettings.max_parties (not imported here: the CLI starts without numpy)
     json_mode: JsonOpt = False,
 ) -> None:
     """Detect gangs from shared identifiers in application and login behaviour."""
@@ -172,7 +174,7 @@ def gangs_command(
         store, tokenizer, con = workspace(settings, stack, *GANG_TABLES)
         started = time.perf_counter()
         found = detect_workspace_gangs(
-            con, store, tokenizer, until=epoch_of(day, end=True), window_days=window_days, max_degree=max_degree
+            con, store, tokenizer, until=epoch_of(day, end=True), window_days=window_days, max_parties=max_parties
         )
         result = {**found, "seconds": round(time.perf_counter() - started, 3)}
     emit(result, json_mode, _render_gangs)

@@ -48,11 +48,14 @@ def application(
     email: str | None = None,
     bank_account: str | None = None,
     ip_subnet: str | None = None,
+    channel: str | None = None,
 ) -> dict[str, Any]:
     """The ``applications`` mapping the graph checks read.
 
     Identifiers are raw (a request) or keyed tokens (a logged arrival). ``ip_subnet`` is the keyed token of the
     IP's /24 network, which a keyed IP cannot give; None: derived from a raw ``ip`` (or there is none).
+    ``channel`` says whether the device and IP are the bank's own (``graph.infrastructure``; a logged arrival
+    has none: its log row left them out).
     """
     return {
         "application_id": application_id,
@@ -65,6 +68,7 @@ def application(
         "address": address,
         "email": email,
         "bank_account": bank_account,
+        "channel": channel,
         "applied_at": applied_at,
     }
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from riskloop.graph.gang_index import GangIndex
 from riskloop.graph.gangs import Gang
+from riskloop.graph.infrastructure import CARRIER_ROLES, OWN_CHANNEL_ROLES, Infrastructure, shipped_infrastructure
 from riskloop.graph.kinds import EDGE_CODE, NODE_CODE
 from riskloop.graph.memory import EnterpriseGraph
 from riskloop.graph.normalize import normalize_one
@@ -29,7 +30,10 @@ if TYPE_CHECKING:
     from riskloop.graph.live_features import LiveFeatures
 
 DAY = 86_400
-HUB_DEGREE = 200  # identifiers with more edges are hubs: counted as such, never enumerated
+HUB_DEGREE = 200  # evidence reads at most this many neighbours of an identifier
+# Roles whose links the strategy's shared-phone and shared-device inputs count (the detector's links).
+PHONE_ROLES = frozenset({"phone"})
+DEVICE_ROLES = frozenset({"device", "ip", "ip_subnet", "login_device"})
 LOGIN_LOOKBACK = LOGIN_LOOKBACK_DAYS * DAY
 
 
@@ -44,15 +48,17 @@ class GraphSignals:
     features: dict[str, float] = field(default_factory=dict)  # the model's ``graph_*`` inputs (``live_features``)
 
     def rule_inputs(self) -> dict[str, object]:
-        """The ``graph`` object the reference strategy reads (``graph.gang_member``, ``graph.gang_size`` ...)."""
+        """The ``graph`` object the reference strategy reads (``graph.gang_member``, ``graph.gang_size`` ...).
+
+        The fraud inputs are the gang detector's own links (``graph.linking``): enterprises this application
+        links to through its phone, or through its device and network, as the detector would link them.
+        """
         s = self.signals
-        device = s["device_other_applicants"] * (1 - s["device_is_hub"])
-        ip = s["ip_other_applicants"] * (1 - s["ip_is_hub"])
         return {
             "gang_member": s["gang_size"] >= 2,
             "gang_size": s["gang_size"],
-            "shared_phone_other_company": s["phone_other_companies"] > 0 and not s["phone_is_hub"],
-            "shared_device_applicants": max(device, ip),
+            "shared_phone_other_company": s["phone_linked_companies"] > 0,
+            "shared_device_applicants": s["device_linked_companies"],
             "propagated_risk": min(1.0, max(0.0, s["propagated_risk"])),
             "related_party_risk": 1.0 - math.exp(-s["related_risk"]),  # unbounded weighted count -> [0, 1)
         }
@@ -98,8 +104,13 @@ class GraphChecks:
         propagated: np.ndarray,
         related: np.ndarray,
         live: LiveFeatures | None = None,
+        infrastructure: Infrastructure | None = None,
     ) -> None:
         self.graph, self.tokenizer, self.index = graph, tokenizer, gangs
+        self.infra = infrastructure or shipped_infrastructure()
+        self._carrier = self.infra.subnet_keys(tokenizer)
+        # the bank's own devices and IPs: those of the batch, and of own-channel applications recorded since
+        self._owned = set(gangs.usage.infrastructure)
         self.propagated, self.related = propagated, related
         self.live = live  # the model's graph features of each checked application; none without it
         self._gang_of = {gangs.find(int(g.members[0])): g for g in batch_gangs}
@@ -132,10 +143,18 @@ class GraphChecks:
             return self._uses[1], self._uses[2]
         g = self.graph
         out: list[tuple[str, int]] = []
+        own = application.get("channel") in self.infra.own_channels
+        if own:  # the bank's kiosk: from now on its device and IP link no one (``usage.owned_since``)
+            kiosk = (self._key("device", application.get("device_id")), self._key("ip", application.get("ip")))
+            self._owned.update(k for k in kiosk if k is not None)
         for column, role in APPLICATION_ROLES:
+            if own and role in OWN_CHANNEL_ROLES:
+                continue  # the bank's kiosk (``graph.infrastructure``)
             key = self._key(ROLE_KIND[role], _value(application, column, role))
             if key is not None:
                 out.append((role, key))
+        if any(role == "ip_subnet" and key in self._carrier for role, key in out):
+            out = [(role, key) for role, key in out if role not in CARRIER_ROLES]  # a carrier's NAT address
         rep: int | None = None
         firm = self._node("enterprise", application.get("credit_code"))
         if firm is not None:
@@ -157,8 +176,8 @@ class GraphChecks:
             # when the graph knows no login after ``at`` (true on the decision path)
             recent = nbr[(kinds == EDGE_CODE["logged_in_from"]) & (start <= at) & (end > at - LOGIN_LOOKBACK)]
             device = g.kind[recent] == NODE_CODE["device"]
-            out += [("login_device", g.keys[n]) for n in recent[device].tolist()]
-            out += [("login_ip", g.keys[n]) for n in recent[~device].tolist()]
+            out += [("login_device", g.keys[n]) for n in recent[device].tolist()]  # login IPs: ``usage.read_usage``
+        out = [(role, key) for role, key in out if key not in self._owned]
         self._uses = (app_id, out, rep)
         return out, rep
 
@@ -217,13 +236,17 @@ class GraphChecks:
                 evidence[name] = [g.label[node]] + [g.label[s] for s in some]
         signals["rep_new_companies"], evidence["rep_new_companies"] = self._rep_new(firm, at)
         signals.update(self._risk(firm, application))
-        gang = self._gang(application, at)
+        app_id, code = str(application.get("application_id", "")), str(application.get("credit_code", ""))
+        linked = self.index.linked(self.uses(application), at, code, self.index.position(app_id))
+        signals["phone_linked_companies"] = float(len(self._linked_codes(linked, PHONE_ROLES) - {code}))
+        same_person = self._linked_codes(linked, frozenset({"applicant"}))  # one applicant's own device is no farm
+        signals["device_linked_companies"] = float(len(self._linked_codes(linked, DEVICE_ROLES) - same_person - {code}))
+        gang = self._gang(linked)
         signals["gang_size"] = float(str(gang["size"])) if gang else 0.0
-        app_id = str(application.get("application_id", ""))
         features: dict[str, float] = {}
         if self.live is not None:
             uses, rep = self._uses_and_rep(application)
-            features = self.live.features(application_id=app_id, uses=uses, firm=firm, rep=rep, at=at)
+            features = self.live.features(application_id=app_id, credit_code=code, uses=uses, firm=firm, rep=rep, at=at)
         return GraphSignals(app_id, signals, evidence, gang, features)
 
     def prepare(self, at: int) -> None:
@@ -283,11 +306,15 @@ class GraphChecks:
         near = [float(self.propagated[n]) for n in nodes if n is not None and n < len(self.propagated)]
         return {"propagated_risk": ALPHA * max(near, default=0.0), "related_risk": 0.0}
 
-    def _gang(self, application: Mapping[str, object], at: int) -> dict[str, object] | None:
+    def _linked_codes(self, linked: list[tuple[str, list[int]]], roles: frozenset[str]) -> set[str]:
+        """Enterprises this application links to through identifiers of ``roles``."""
+        codes = self.index.credit_code
+        return {codes[a] for role, apps in linked if role in roles for a in apps}
+
+    def _gang(self, linked: list[tuple[str, list[int]]]) -> dict[str, object] | None:
         """The gang this application joins (without recording it): size and label of the merged component."""
         idx = self.index
-        own = idx.position(str(application.get("application_id", "")))
-        roots = idx.linked_roots(self.uses(application), at, own)
+        roots = {idx.find(a) for _, apps in linked for a in apps}
         if not roots:
             return None
         size = 1 + sum(idx.component_size(r) for r in roots)

@@ -18,8 +18,9 @@ BURST_HOURS = 72
 LABEL_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("nominee_rep", ("legal_rep", "applicant")),
     ("shell_circular", ("officer",)),
-    ("shared_contact", ("phone", "address")),
+    ("shared_contact", ("phone", "email", "bank_account")),
     ("device_farm", ("device", "ip", "ip_subnet", "login_device", "login_ip")),
+    ("shared_address", ("address",)),  # one place, nothing personal: the weakest evidence a gang can have
 )
 
 

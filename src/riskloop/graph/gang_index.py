@@ -1,9 +1,10 @@
 """Gangs kept current as applications arrive: union-find over applications, no rebuild on the request path.
 
 The batch computes components once. Each new application joins the components of the applications it
-shares a linking identifier with. If a new use turns an identifier into a hub (too many users, or spread
-too long), links it made earlier would not exist in a full rebuild, so the index marks itself stale and
-recomputes the components the next time gangs are listed: the result always equals a full rebuild.
+shares a linking identifier with (``graph.linking`` judges which). If a new use turns an identifier into a hub
+(too many enterprises or uses behind it), links it made earlier would not exist in a full rebuild, so the
+index marks itself stale and recomputes the components the next time gangs are listed: the result always
+equals a full rebuild.
 """
 
 from __future__ import annotations
@@ -19,21 +20,23 @@ from riskloop.graph.gangs import (
     app_components,
     detect_gangs,
     gangs_from_labels,
-    is_linking,
     links,
     make_links,
     window_mask,
 )
 from riskloop.graph.growth import appended
+from riskloop.graph.linking import identities, is_burst, judge_rows, link_groups
 from riskloop.graph.status import EnterpriseStatus
 from riskloop.graph.usage import ROLE_CODE, Usage
+
+Row = tuple[int, int, bool]  # an identifier's rows in the batch arrays (lo, hi) and whether it is a hub there
 
 
 @dataclass
 class _Ident:
     apps: list[int]
-    first: int
-    last: int
+    parties: list[int]
+    times: list[int]
     role: int
 
 
@@ -55,7 +58,7 @@ class GangIndex:
         self, usage: Usage, settings: GangSettings | None = None, since: int | None = None, *, replayed: bool = False
     ) -> None:
         self.settings = settings or GangSettings()
-        self._weak = {ROLE_CODE[r] for r in self.settings.weak_roles}
+        self._burst = self.settings.burst_codes()
         self.since = since
         self.replayed = replayed
         self._load(usage)
@@ -76,7 +79,7 @@ class GangIndex:
     def _load(self, usage: Usage) -> None:
         self.usage = usage
         self._extra: list[tuple[int, int, int]] = []  # (app, key, role) rows not yet in ``usage``
-        self._idents: dict[int, _Ident] = {}
+        self._idents: dict[tuple[int, bool], _Ident] = {}
         self._stale = False
         in_window = window_mask(usage, self.since, None)
         self._linked = links(usage, in_window, self.settings)
@@ -89,31 +92,48 @@ class GangIndex:
         roots[first[0]] = first[1]  # each component's root is its first application
         self.parent = roots[self.parent]
         self.size = np.bincount(self.parent, minlength=usage.n_apps).astype(np.int64)
-        keep = in_window[usage.app]
-        key, app, role = usage.key[keep], usage.app[keep], usage.role[keep]
-        pairs = np.unique(np.stack([key, app]), axis=1) if len(key) else np.zeros((2, 0), np.int64)
-        self._keys, starts = np.unique(pairs[0], return_index=True)
-        self._ptr = np.r_[starts, pairs.shape[1]]
-        self._apps = pairs[1]
-        first_role = np.unique(key, return_index=True)[1]
-        self._role = role[first_role]
-        at = usage.at[self._apps]
-        starts = self._ptr[:-1]
-        self._first = np.minimum.reduceat(at, starts) if len(at) else at
-        self._last = np.maximum.reduceat(at, starts) if len(at) else at
+        self._load_identifiers(usage, in_window)
         self.application_id = list(usage.application_id)
         self.credit_code = list(usage.credit_code)
         self.at = list(usage.at.tolist())
+        self.party = list(usage.party.tolist())
+        self._party_of: dict[str, int] | None = None
         self._positions: dict[str, int] | None = None
         self._parent_buffer: np.ndarray | None = None  # ``parent`` and ``size`` grow in these (``growth.appended``)
         self._size_buffer: np.ndarray | None = None
-        self._rows: dict[int, tuple[int, int, int, int, int] | None] = {}  # batch rows the last check looked up
+        self._rows: dict[tuple[int, bool], Row | None] = {}  # batch rows the last check looked up
+
+    def _load_identifiers(self, usage: Usage, in_window: np.ndarray) -> None:
+        """Per identifier (key and class) of the batch: its applications, role and hub status, sorted for lookups."""
+        keep = in_window[usage.app]
+        key, app, role = usage.key[keep], usage.app[keep], usage.role[keep]
+        burst = is_burst(role, self.settings).astype(np.int64)
+        if len(key):
+            pairs, first = np.unique(np.stack([key, burst, app]), axis=1, return_index=True)
+        else:
+            pairs, first = np.zeros((3, 0), np.int64), np.zeros(0, np.int64)
+        new = np.r_[True, (pairs[0, 1:] != pairs[0, :-1]) | (pairs[1, 1:] != pairs[1, :-1])] if len(first) else first
+        starts = np.flatnonzero(new)
+        self._keys, self._class = pairs[0, starts], pairs[1, starts].astype(bool)
+        self._ptr = np.r_[starts, pairs.shape[1]]
+        self._apps = pairs[2]
+        self._role = role[first][starts] if len(starts) else np.zeros(0, np.int8)
+        self._hub = _hubs(usage.party[self._apps], np.diff(self._ptr), self.settings)
 
     def position(self, application_id: str) -> int | None:
         """Position of an application already in the index, or ``None``."""
         if self._positions is None:
             self._positions = {a: i for i, a in enumerate(self.application_id)}
         return self._positions.get(application_id)
+
+    def party_of(self, credit_code: str) -> int:
+        """The party number of an enterprise (a new one gets the next number)."""
+        if self._party_of is None:
+            self._party_of = dict(zip(self.credit_code, self.party, strict=True))
+        found = self._party_of.get(credit_code)
+        if found is None:
+            found = self._party_of[credit_code] = len(self._party_of) + len(self.credit_code)
+        return found
 
     def find(self, app: int) -> int:
         """Root application of ``app``'s component (path halving)."""
@@ -132,115 +152,114 @@ class GangIndex:
         self.parent[rb] = ra
         self.size[ra] += self.size[rb]
 
-    def _batch_rows(self, keys: Sequence[int]) -> list[tuple[int, int, int, int, int] | None]:
-        """``(lo, hi, first, last, role)`` of each identifier in the batch arrays, or None: one search for all."""
-        if not keys or not len(self._keys):
-            return [None] * len(keys)
-        wanted = np.array(keys, dtype=np.int64)
-        pos = np.minimum(self._keys.searchsorted(wanted), len(self._keys) - 1)
-        found = (self._keys[pos] == wanted).tolist()
-        rows = zip(
-            self._ptr[pos].tolist(),
-            self._ptr[pos + 1].tolist(),
-            self._first[pos].tolist(),
-            self._last[pos].tolist(),
-            self._role[pos].tolist(),
-            strict=True,
-        )
+    def _batch_rows(self, idents: Sequence[tuple[int, bool]]) -> list[Row | None]:
+        """``(lo, hi, hub)`` of each identifier in the batch arrays, or None: one search for all."""
+        if not idents or not len(self._keys):
+            return [None] * len(idents)
+        wanted = np.array([k for k, _ in idents], dtype=np.int64)
+        cls = np.array([c for _, c in idents], dtype=bool)
+        last = len(self._keys) - 1
+        pos = np.minimum(self._keys.searchsorted(wanted), last)
+        nxt = np.minimum(pos + 1, last)  # a key has at most two identities: personal and shared by nature
+        pos = np.where((self._keys[pos] == wanted) & (self._class[pos] == cls), pos, nxt)
+        found = ((self._keys[pos] == wanted) & (self._class[pos] == cls)).tolist()
+        rows = zip(self._ptr[pos].tolist(), self._ptr[pos + 1].tolist(), self._hub[pos].tolist(), strict=True)
         return [row if ok else None for row, ok in zip(rows, found, strict=True)]
 
-    def _resolve(self, roles: dict[int, int]) -> None:
-        """Load the identifiers ``roles`` names (key -> role of a first use) into ``_idents``."""
-        keys = [k for k in roles if k not in self._idents]
-        known = self._rows  # an application is usually added right after ``linked_roots`` looked its keys up
-        if not all(k in known for k in keys):
-            known = dict(zip(keys, self._batch_rows(keys), strict=True))
-        self._rows = {}
-        for key, row in ((k, known[k]) for k in keys):
-            if row is None:
-                self._idents[key] = _Ident([], 2**62, -(2**62), roles[key])
-            else:
-                lo, hi, first, last, role = row
-                self._idents[key] = _Ident(self._apps[lo:hi].tolist(), first, last, role)
-
-    def _links(self, ident: _Ident) -> bool:
-        return self._linking(len(ident.apps), ident.last - ident.first, ident.role)
-
-    def _linking(self, degree: int, span: int, role: int) -> bool:
-        """Scalar twin of ``is_linking`` (the request path cannot afford numpy per identifier)."""
-        cfg = self.settings
-        weak = role in self._weak
-        limit = cfg.weak_span_days if weak else cfg.max_span_days
-        floor = cfg.weak_min_degree if weak else 2
-        return floor <= degree <= cfg.max_degree and span <= limit * 86_400
-
-    def peek(self, key: int, role: str, at: int) -> list[int]:
-        """Applications a new use of identifier ``key`` at ``at`` would link to (nothing is recorded)."""
-        found = self._idents.get(key)
-        if found is not None:
-            if found.apps and self._linking(
-                len(found.apps) + 1, max(found.last, at) - min(found.first, at), found.role
-            ):
-                return found.apps
-            return []
-        row = self._batch_rows([key])[0]
+    def _ident_of(self, row: Row | None, role: int) -> _Ident:
         if row is None:
-            return []
-        lo, hi, first, last, code = row
-        if not self._linking(hi - lo + 1, max(last, at) - min(first, at), code):
-            return []
-        apps: list[int] = self._apps[lo:hi].tolist()
-        return apps
+            return _Ident([], [], [], role)
+        lo, hi, _ = row
+        apps = self._apps[lo:hi]
+        return _Ident(apps.tolist(), self.usage.party[apps].tolist(), self.usage.at[apps].tolist(), role)
 
-    def linked_roots(self, uses: Sequence[tuple[str, int]], at: int, exclude: int | None = None) -> set[int]:
-        """Roots of the components an application with ``uses`` arriving at ``at`` would join.
+    def _resolve(self, roles: dict[tuple[int, bool], int]) -> None:
+        """Load the identifiers ``roles`` names ((key, class) -> role of a first use) into ``_idents``."""
+        wanted = [i for i in roles if i not in self._idents]
+        known = self._rows  # an application is usually added right after ``linked_roots`` looked its keys up
+        if not all(i in known for i in wanted):
+            known = dict(zip(wanted, self._batch_rows(wanted), strict=True))
+        self._rows = {}
+        for ident in wanted:
+            self._idents[ident] = self._ident_of(known[ident], roles[ident])
 
-        The roots of ``peek`` of every use but ``exclude``'s, with one binary search for all the identifiers
-        not touched since the batch.
+    def _groups(self, ident: _Ident) -> list[list[int]] | None:
+        return link_groups(ident.apps, ident.parties, ident.times, ident.role, self.settings)
+
+    def _joined(self, ident: _Ident, party: int, at: int) -> list[int]:
+        """Applications a new use of ``ident`` by ``party`` at ``at`` would link to (nothing is recorded)."""
+        groups = link_groups([*ident.apps, -1], [*ident.parties, party], [*ident.times, at], ident.role, self.settings)
+        return next((g for g in groups or [] if -1 in g), [])
+
+    def _class_of(self, role_name: str) -> bool:
+        return ROLE_CODE[role_name] in self._burst
+
+    def linked(
+        self, uses: Sequence[tuple[str, int]], at: int, credit_code: str, exclude: int | None = None
+    ) -> list[tuple[str, list[int]]]:
+        """Per use of an application of ``credit_code`` arriving at ``at``: the applications it would link to.
+
+        One binary search for all the identifiers not touched since the batch; a hub there stays one.
         """
-        roots: set[int] = set()
-        untouched: list[int] = []
-        for _, key in uses:
-            found = self._idents.get(key)
+        party = self.party_of(credit_code)
+        out: list[tuple[str, list[int]]] = []
+        untouched: list[tuple[int, bool]] = []
+        for role_name, key in uses:
+            ident = (key, self._class_of(role_name))
+            if ident not in self._idents:
+                untouched.append(ident)
+        rows = dict(zip(untouched, self._batch_rows(untouched), strict=True))
+        self._rows = rows  # the batch arrays change only at a reload
+        for role_name, key in uses:
+            ident = (key, self._class_of(role_name))
+            found = self._idents.get(ident)
             if found is None:
-                untouched.append(key)
-            elif found.apps and self._linking(
-                len(found.apps) + 1, max(found.last, at) - min(found.first, at), found.role
-            ):
-                roots.update(self.find(a) for a in found.apps if a != exclude)
-        rows = self._batch_rows(untouched)
-        self._rows = dict(zip(untouched, rows, strict=True))  # the batch arrays change only at a reload
-        for row in rows:
-            if row is not None and self._linking(row[1] - row[0] + 1, max(row[3], at) - min(row[2], at), row[4]):
-                roots.update(self.find(a) for a in self._apps[row[0] : row[1]].tolist() if a != exclude)
-        return roots
+                row = rows[ident]
+                if row is None or row[2]:
+                    continue
+                found = self._ident_of(row, ROLE_CODE[role_name])
+            apps = [a for a in self._joined(found, party, at) if a not in (-1, exclude)]
+            if apps:
+                out.append((role_name, apps))
+        return out
+
+    def linked_roots(
+        self, uses: Sequence[tuple[str, int]], at: int, credit_code: str, exclude: int | None = None
+    ) -> set[int]:
+        """Roots of the components an application with ``uses`` arriving at ``at`` would join."""
+        return {self.find(a) for _, apps in self.linked(uses, at, credit_code, exclude) for a in apps}
 
     def add(self, application_id: str, credit_code: str, at: int, uses: Sequence[tuple[str, int]]) -> int:
         """Add one application with its ``(role, identifier key)`` uses; return its position."""
         app = len(self.application_id)
+        party = self.party_of(credit_code)
         if self._positions is not None:
             self._positions[application_id] = app
         self.application_id.append(application_id)
         self.credit_code.append(credit_code)
         self.at.append(at)
+        self.party.append(party)
         self.parent, self._parent_buffer = appended(self.parent, app, self._parent_buffer)
         self.size, self._size_buffer = appended(self.size, 1, self._size_buffer)
-        roles: dict[int, int] = {}  # each identifier once, with the role of its first use
+        roles: dict[tuple[int, bool], int] = {}  # each identifier once, with the role of its first use
         for role_name, key in uses:
             self._extra.append((app, key, ROLE_CODE[role_name]))
-            roles.setdefault(key, ROLE_CODE[role_name])
+            roles.setdefault((key, self._class_of(role_name)), ROLE_CODE[role_name])
         self._resolve(roles)
-        for key in roles:
-            ident = self._idents[key]
-            before = self._links(ident) if ident.apps else False
+        for ident_key in roles:
+            ident = self._idents[ident_key]
+            before = self._groups(ident) if ident.apps else []
             ident.apps.append(app)
-            ident.first, ident.last = min(ident.first, at), max(ident.last, at)
-            after = self._links(ident)
-            if before and not after:
-                self._stale = True  # earlier links through this identifier are gone
-            elif after:
-                for other in ident.apps[:-1] if before else ident.apps:
-                    self._union(app, other)
+            ident.parties.append(party)
+            ident.times.append(at)
+            after = self._groups(ident)
+            if after is None:
+                self._stale = self._stale or bool(before)  # earlier links through this identifier are gone
+                continue
+            for group in after:
+                if app in group:
+                    for other in group:
+                        self._union(app, other)
         return app
 
     def current_usage(self) -> Usage:
@@ -253,6 +272,7 @@ class GangIndex:
             app=np.concatenate([self.usage.app, extra[:, 0]]),
             key=np.concatenate([self.usage.key, extra[:, 1]]),
             role=np.concatenate([self.usage.role, extra[:, 2].astype(np.int8)]),
+            infrastructure=self.usage.infrastructure,
         )
 
     def component_size(self, app: int) -> int:
@@ -275,13 +295,25 @@ class GangIndex:
         )
 
 
+def _hubs(party: np.ndarray, per_ident: np.ndarray, settings: GangSettings) -> np.ndarray:
+    """Which identifiers of the batch arrays (``per_ident`` rows each) are hubs: too many parties or uses.
+
+    They stay hubs whatever comes, so a check never reads their users.
+    """
+    n = len(per_ident)
+    group = np.repeat(np.arange(n), per_ident)
+    pairs = np.unique(np.stack([group, party]), axis=1) if len(group) else np.zeros((2, 0), np.int64)
+    parties = np.bincount(pairs[0], minlength=n)
+    out: np.ndarray = (parties > settings.max_parties) | (per_ident > settings.max_uses)
+    return out
+
+
 def replay_components(usage: Usage, settings: GangSettings) -> np.ndarray:
     """Component label of every application after adding them one at a time in time order (``GangIndex.add``).
 
-    Per identifier, its k-th distinct user (in arrival order) links to the users before it when ``k`` users
-    spread from the first one's time to its own are no hub (``is_linking``). Degree and spread only grow, so an
-    identifier links from its ``floor``-th user until its last linking one, ``L``, and never again: its first
-    ``L`` users end up in one component. Ties in time arrive in ``usage`` order, as in the replay.
+    Each identifier (key and class) links, as ``add`` judges it, while it is no hub given its users so far;
+    parties and uses only grow, so it links its users up to the one that made it a hub, judged together
+    (``judge_rows`` with ``prefix``): bursts only merge as users come. Ties in time arrive in ``usage`` order.
     """
     n = usage.n_apps
     if not len(usage.key):
@@ -289,17 +321,12 @@ def replay_components(usage: Usage, settings: GangSettings) -> np.ndarray:
     order = np.argsort(usage.at, kind="stable")
     arrival = np.empty(n, dtype=np.int64)
     arrival[order] = np.arange(n)
-    pairs, first = np.unique(np.stack([usage.key, usage.app]), axis=1, return_index=True)
-    key, app, role = pairs[0], pairs[1], usage.role[first]
-    sort = np.lexsort((arrival[app], key))
-    key, app, role = key[sort], app[sort], role[sort]
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    group = np.cumsum(np.r_[False, key[1:] != key[:-1]])
-    rank = np.arange(len(key)) - starts[group]
-    at = usage.at[app]
-    # an identifier's role is its first user's; weak roles (address, /24 network) have identifier kinds of their own
-    linking = is_linking(rank + 1, at - at[starts][group], role[starts][group], settings)
-    last = np.full(len(starts), -1, dtype=np.int64)
-    np.maximum.at(last, group[linking], rank[linking])
-    keep = rank <= last[group]
-    return app_components(n, make_links(app[keep], group[keep], role[keep], len(starts), n))
+    ident = identities(usage.key, usage.role, settings)
+    pairs, first = np.unique(np.stack([ident, usage.app]), axis=1, return_index=True)
+    ident, app, role = pairs[0], pairs[1], usage.role[first]
+    sort = np.lexsort((arrival[app], ident))
+    ident, app, role = ident[sort], app[sort], role[sort]
+    judged = judge_rows(ident, usage.party[app], usage.at[app], role, settings, prefix=True)
+    kept = judged.keep
+    numbers, link = np.unique(judged.link[kept], return_inverse=True)
+    return app_components(n, make_links(app[kept], link.astype(np.int64), role[kept], len(numbers), n))

@@ -1,12 +1,10 @@
 """Gang detection: communities of applications linked by shared identifiers inside a time window.
 
-Applications and identifiers form a bipartite graph. Hub identifiers are dropped before linking: those used
-by more than ``max_degree`` applications, or whose users are spread over more than ``max_span_days`` (a
-branch kiosk, a business-centre address, a carrier NAT address). Weak identifiers (an address, a /24
-network: different firms legitimately share a building or a provider) link only a crowd (``weak_min_degree``)
-inside a burst (``weak_span_days``).
-Gangs are the connected components with at least ``min_size`` distinct enterprises. Nothing here reads
-ground truth; labels come from which shared identifiers hold the gang together.
+Applications and identifiers form a bipartite graph. Which uses of an identifier link is judged in
+``graph.linking`` (hubs by the diversity of the enterprises behind them, identifiers shared by nature only in a
+burst), the same judgement the gang index and the per-application checks make. Gangs are the connected
+components with at least ``min_size`` distinct enterprises. Nothing here reads ground truth; labels come from
+which shared identifiers hold the gang together.
 """
 
 from __future__ import annotations
@@ -18,22 +16,11 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from riskloop.graph.gang_features import gang_features, gang_label
+from riskloop.graph.linking import GangSettings, identities, judge_rows
 from riskloop.graph.status import EnterpriseStatus
-from riskloop.graph.usage import ROLE_CODE, Usage
+from riskloop.graph.usage import Usage
 
-DAY = 86_400
-
-
-@dataclass(frozen=True)
-class GangSettings:
-    """Parameters of gang detection (the defaults are the ones the benchmarks report)."""
-
-    max_degree: int = 40
-    max_span_days: float = 14.0
-    weak_roles: tuple[str, ...] = ("address", "ip_subnet")
-    weak_span_days: float = 2.0
-    weak_min_degree: int = 3
-    min_size: int = 3
+__all__ = ["Gang", "GangSettings", "Links", "detect_gangs", "links"]
 
 
 @dataclass(frozen=True)
@@ -81,32 +68,21 @@ def window_mask(usage: Usage, since: int | None, until: int | None) -> np.ndarra
 
 
 def links(usage: Usage, in_window: np.ndarray, settings: GangSettings) -> Links:
-    """Distinct (application, identifier) pairs of in-window applications through non-hub identifiers."""
+    """Distinct (application, identifier) pairs of in-window applications that link (``linking.judge_rows``).
+
+    ``ident`` numbers the links: an identifier, or one burst of an identifier shared by nature.
+    """
     keep = in_window[usage.app]
     app, key, role = usage.app[keep], usage.key[keep], usage.role[keep]
-    keys, ident = np.unique(key, return_inverse=True)
+    ident = identities(key, role, settings)
     pair = np.unique(ident.astype(np.int64) * max(usage.n_apps, 1) + app, return_index=True)[1]
     app, ident, role = app[pair], ident[pair], role[pair]
-    order = np.argsort(ident, kind="stable")
+    order = np.lexsort((app, usage.at[app], ident))  # by identifier, then time (ties: usage order)
     app, ident, role = app[order], ident[order], role[order]
-    starts = np.flatnonzero(np.r_[True, ident[1:] != ident[:-1]])
-    degree = np.diff(np.r_[starts, len(ident)])
-    at = usage.at[app]
-    if not len(ident):
-        return make_links(app, ident, role, len(keys), usage.n_apps)
-    span = np.maximum.reduceat(at, starts) - np.minimum.reduceat(at, starts)
-    linking = is_linking(degree, span, role[starts], settings)
-    kept = np.repeat(linking, degree)
-    return make_links(app[kept], ident[kept], role[kept], len(keys), usage.n_apps)
-
-
-def is_linking(degree: np.ndarray, span: np.ndarray, role: np.ndarray, settings: GangSettings) -> np.ndarray:
-    """Which identifiers link applications: not hubs (by degree or time spread); weak ones only in a burst crowd."""
-    weak = np.isin(role, [ROLE_CODE[r] for r in settings.weak_roles])
-    limit = np.where(weak, settings.weak_span_days, settings.max_span_days)
-    floor = np.where(weak, settings.weak_min_degree, 2)
-    out: np.ndarray = (degree >= floor) & (degree <= settings.max_degree) & (span <= limit * DAY)
-    return out
+    judged = judge_rows(ident, usage.party[app], usage.at[app], role, settings)
+    kept = judged.keep
+    numbers, link = np.unique(judged.link[kept], return_inverse=True)
+    return make_links(app[kept], link.astype(np.int64), role[kept], len(numbers), usage.n_apps)
 
 
 def make_links(app: np.ndarray, ident: np.ndarray, role: np.ndarray, n_idents: int, n_apps: int) -> Links:

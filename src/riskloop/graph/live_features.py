@@ -86,7 +86,14 @@ class LiveFeatures:
         self._snapshot: tuple[int, np.ndarray, np.ndarray] | None = None
 
     def features(
-        self, *, application_id: str, uses: Sequence[tuple[str, int]], firm: int | None, rep: int | None, at: int
+        self,
+        *,
+        application_id: str,
+        credit_code: str,
+        uses: Sequence[tuple[str, int]],
+        firm: int | None,
+        rep: int | None,
+        at: int,
     ) -> dict[str, float]:
         """The ``graph_*`` features of an application arriving at ``at`` (epoch seconds), before it is recorded.
 
@@ -94,7 +101,7 @@ class LiveFeatures:
         enterprise's node and ``rep`` the node of that enterprise's legal representative.
         """
         out = self.reuse(uses, at)
-        out["graph_gang_size"] = float(self.gang_size(application_id, uses, at))
+        out["graph_gang_size"] = float(self.gang_size(application_id, credit_code, uses, at))
         out["graph_rep_new_companies"] = float(self.rep_new_companies(rep, at))
         out["graph_propagated_risk"], out["graph_related_risk"] = self.risk(firm, at)
         return out
@@ -123,10 +130,10 @@ class LiveFeatures:
             out[name] = max(out[name], float(in_batch + later))
         return out
 
-    def gang_size(self, application_id: str, uses: Sequence[tuple[str, int]], at: int) -> int:
+    def gang_size(self, application_id: str, credit_code: str, uses: Sequence[tuple[str, int]], at: int) -> int:
         """Size of the gang component the application would be in right after arriving (1 when alone)."""
         idx = self.index
-        roots = idx.linked_roots(uses, at, idx.position(application_id))
+        roots = idx.linked_roots(uses, at, credit_code, idx.position(application_id))
         return 1 + sum(idx.component_size(r) for r in roots)
 
     def rep_new_companies(self, rep: int | None, at: int) -> int:

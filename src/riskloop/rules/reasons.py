@@ -28,6 +28,7 @@ class RuleReasonCatalog:
         try:
             self.version = str(data["version"])
             self._texts = {str(c["code"]): (str(c["en"]), str(c["zh"])) for c in data["codes"]}
+            self._groups = {str(c["code"]): str(c.get("group", "")) for c in data["codes"]}
         except (KeyError, TypeError) as exc:
             raise ValidationError("rules reason catalogue", f"malformed ({exc!r})") from None
 
@@ -43,6 +44,10 @@ class RuleReasonCatalog:
     def codes(self) -> frozenset[str]:
         """Every code of the catalogue."""
         return frozenset(self._texts)
+
+    def group(self, name: str) -> frozenset[str]:
+        """The codes of one group (``graph``: the FRAUD_* and GRAPH_* codes the graph checks raise)."""
+        return frozenset(c for c, g in self._groups.items() if g == name)
 
     def reason(self, code: str) -> DecisionReason:
         """The reason of ``code``; an unknown code is a ValidationError (strategies may only use catalogue codes)."""

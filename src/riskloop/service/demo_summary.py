@@ -2,7 +2,8 @@
 
 Ground truth (who defaults, who belongs to a fraud ring) is known for every application, funded or not; it is
 read here only, after every decision was made. The figures: tiers, approval and straight-through rates, bad
-rates, fraud-ring applications approved (goal 0), the limits and rates the strategy assigned, AUC with its
+rates, fraud-ring applications approved (goal 0) next to the honest ones the graph rules held back (referred or
+sent to reject), the limits and rates the strategy assigned, AUC with its
 95% CI of the decided PD, of the baseline and of the best sub-model, and the most frequent reasons. The
 headlines of model monitoring and effect tracking on the recorded decisions are picked here too.
 """
@@ -20,10 +21,12 @@ import numpy.typing as npt
 import pandas as pd
 import pyarrow.parquet as pq
 
-from riskloop.domain.decision import TIER_ORDER, Decision
+from riskloop.domain.decision import TIER_ORDER, Decision, Tier
 from riskloop.errors import DataSourceError
 from riskloop.modeling.metrics import auc, bootstrap_auc, ks
+from riskloop.rules.reasons import RuleReasonCatalog
 from riskloop.service.demo_models import DemoModels
+from riskloop.service.rule_effects import held_by
 
 TOP_REASONS = 5
 TOP_INPUTS_PSI = 3  # model inputs shown with their PSI, most shifted first
@@ -59,6 +62,7 @@ def summarise(decisions: Sequence[Decision], models: DemoModels, truth: pd.DataF
         "bad_rate_approved": float(y[approved].mean()) if approved.any() else None,
         "fraud_applications": int(fraud.sum()),
         "fraud_approved": int((fraud & approved).sum()),
+        "honest_held_by_graph": _held_by_graph(decisions, set(joined.loc[~fraud, "application_id"])),
         "unscored": int((~scored).sum()),
         "auc_vs_truth": auc(y[scored], pd_[scored]),
         "auc_ci95": [low, high],
@@ -70,6 +74,14 @@ def summarise(decisions: Sequence[Decision], models: DemoModels, truth: pd.DataF
         "train_loans": models.train_loans,
         "train_bad_rate": models.train_bad_rate,
     }
+
+
+def _held_by_graph(decisions: Sequence[Decision], honest: set[str]) -> dict[str, int]:
+    """Honest applications the graph rules sent to review or to reject (the other side of catching rings)."""
+    graph = RuleReasonCatalog.default().group("graph")
+    held = [d for d in decisions if d.application_id in honest and held_by(d, graph)]
+    rejected = sum(d.tier in (Tier.SUGGEST_REJECT, Tier.AUTO_REJECT) for d in held)
+    return {"honest": len(honest), "referred": len(held) - rejected, "rejected": rejected}
 
 
 def _decided(decisions: Sequence[Decision]) -> pd.DataFrame:

@@ -91,7 +91,7 @@ def detect_workspace_gangs(
     *,
     until: int | None = None,
     window_days: float | None = None,
-    max_degree: int = GangSettings.max_degree,
+    max_parties: int = GangSettings.max_parties,
 ) -> dict[str, object]:
     """Gangs among the workspace's applications in the window ending at ``until`` (default: the latest)."""
     if store.latest_build() is None:
@@ -99,12 +99,12 @@ def detect_workspace_gangs(
     usage = read_usage(con, tokenizer)
     end = until if until is not None else (int(usage.at.max()) if usage.n_apps else 0)
     since = None if window_days is None else end - int(window_days * 86_400)
-    gangs = detect_gangs(usage, GangSettings(max_degree=max_degree), status=read_status(con), since=since, until=end)
+    gangs = detect_gangs(usage, GangSettings(max_parties=max_parties), status=read_status(con), since=since, until=end)
     in_window = int(window_mask(usage, since, end).sum())
     return {
         "gangs": [g.to_dict() for g in gangs],
         "applications": in_window,
         "since": since,
         "until": end,
-        "settings": {"max_degree": max_degree, "window_days": window_days},
+        "settings": {"max_parties": max_parties, "window_days": window_days},
     }

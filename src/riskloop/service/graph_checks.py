@@ -108,6 +108,7 @@ class WorkspaceGraphChecks:
             address=request.address,
             email=request.email,
             bank_account=request.bank_account,
+            channel=request.channel,
         )
         with self._lock:
             self._catch_up()  # a failing log fails the check: the pipeline refers rather than check half-blind

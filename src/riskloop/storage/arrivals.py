@@ -32,6 +32,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from riskloop.errors import DataSourceError
 from riskloop.graph.arrivals import ARRIVAL_FIELDS, GAP_SECONDS, MAX_GAPS, Arrival, Cursor
+from riskloop.graph.infrastructure import identifying
 from riskloop.graph.normalize import normalize_one
 from riskloop.graph.tokens import Tokenizer
 from riskloop.privacy.envelope import Sealer
@@ -68,7 +69,8 @@ def arrival_row(
     row still holds no raw identifier and links nothing. Identifiers the request does not hold are left out
     of the row (NULL).
     """
-    row = {**{name: request.get(name) for name in ARRIVAL_FIELDS}, "applied_at": at}
+    own = identifying(request)  # an own channel's device and IP are the bank's (``graph.infrastructure``)
+    row = {**{name: own.get(name) for name in ARRIVAL_FIELDS}, "applied_at": at}
     if tokenizer is not None:
         row["ip_subnet"] = subnet_token(tokenizer, row["ip"])
         for column, kind in TOKENISED:

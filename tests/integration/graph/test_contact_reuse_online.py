@@ -143,7 +143,7 @@ def test_online_address_and_email_reuse_equal_the_batch_features(
     want = {a: {n: batch[a][n] for n in NEW} for a in online}
     assert {a: {n: f[n] for n in NEW} for a, f in online.items()} == want
     reused = {n: sum(w[n] > 0 for w in want.values()) for n in NEW}
-    assert reused["graph_address_reuse"] >= 10  # the comparison means something (the universe's accounts
+    assert reused["graph_address_reuse"] >= 5  # the comparison means something (the universe's accounts
     assert reused["graph_email_reuse"] >= 2  # are one per firm: no reuse; the test below shares one)
 
 
@@ -155,7 +155,7 @@ def test_without_the_fields_the_online_reuse_is_zero(
     bare = [(dataclasses.replace(r, address=None, email=None, bank_account=None), at) for r, at in arriving]
     online = replay(workers, cut, bare)
     assert all(f[n] == 0.0 for f in online.values() for n in NEW)
-    assert sum(batch[a]["graph_address_reuse"] > 0 for a in online) >= 10
+    assert sum(batch[a]["graph_address_reuse"] > 0 for a in online) >= 5  # hub addresses (business centres) are no uses
 
 
 def test_a_later_application_sharing_an_account_address_and_email_sees_the_reuse_through_the_log(

@@ -43,6 +43,9 @@ def test_summary_is_one_consistent_json_object(demo: tuple[Path, dict[str, Any]]
     assert d["approval_rate"] == pytest.approx(approved / d["decided"])
     assert 0 < d["straight_through_rate"] < 1
     assert 0 <= d["fraud_approved"] <= d["fraud_applications"]
+    held = d["honest_held_by_graph"]  # the other side: honest applicants the graph rules held back
+    assert held["honest"] == d["decided"] - d["fraud_applications"]
+    assert 0 <= held["referred"] + held["rejected"] <= held["honest"]
     assert d["unscored"] == 0
     assert d["approved_terms"]["median_limit_yuan"] > 0
     assert (out["model"]["status"], out["strategy"]["status"]) == ("active", "active")

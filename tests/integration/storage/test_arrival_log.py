@@ -72,10 +72,11 @@ def test_an_arrival_committed_after_a_higher_one_was_read_is_still_read(
     put(engine, 2)
     found, cursor = log.since(Cursor())
     assert seqs(found) == [1, 2]
+    # a logged arrival has no channel: an own channel's device and IP were never logged
     assert found[0].application() == {
         "application_id": "APP1", "credit_code": "91420100000000001Y", "applicant_id": None,
         "phone": "13800000001", "device_id": None, "ip": None, "ip_subnet": None, "address": None,
-        "email": None, "bank_account": None, "applied_at": AT,
+        "email": None, "bank_account": None, "channel": None, "applied_at": AT,
     }  # fmt: skip
     put(engine, 5)  # 3 and 4 were numbered first but commit later (PostgreSQL sequences)
     found, cursor = log.since(cursor)

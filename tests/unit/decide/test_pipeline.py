@@ -10,7 +10,13 @@ import pytest
 from riskloop.domain.decision import Tier
 from riskloop.domain.decision_request import EnterpriseProfile, GraphSignals
 from riskloop.rules.engine import Strategy
-from riskloop.rules.loaders import ChainStrategyLoader, MemoryStrategyLoader, PackageStrategyLoader, reference_strategy
+from riskloop.rules.loaders import (
+    REFERENCE_KEY,
+    ChainStrategyLoader,
+    MemoryStrategyLoader,
+    PackageStrategyLoader,
+    reference_strategy,
+)
 from riskloop.rules.zen import ZenRuleEngine
 from riskloop.service.decide import Decider, DecisionInputs
 from riskloop.testing.decider import CODE, NOW, make_decider, request
@@ -31,7 +37,7 @@ def test_a_healthy_application_is_auto_approved_with_versions_and_trace(decider:
     assert d.pd is not None
     assert d.score is not None
     assert d.score > 600
-    assert d.versions.strategy.startswith("reference@1:")
+    assert d.versions.strategy.startswith(f"{REFERENCE_KEY}:")
     assert d.versions.model == "fixed-scorer:1"
     assert d.versions.features
     assert "2026-07-01" in d.versions.data

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from riskloop.rules.loaders import REFERENCE_KEY, PackageStrategyLoader, reference_strategy
+from riskloop.rules.loaders import REFERENCE_KEY, PackageStrategyLoader
 from riskloop.rules.reasons import RuleReasonCatalog
 from riskloop.rules.zen import ZenRuleEngine
 from riskloop.testing.strategy_context import clean_context
@@ -26,8 +26,12 @@ PRODUCTS = {  # code: (min amount, max amount, min rate, max rate), as in loan_p
 }
 
 
-def decide(context: dict[str, Any]) -> dict[str, Any]:
-    outcome = ENGINE.evaluate(REFERENCE_KEY, context)
+V1 = "reference@1"  # the hand-set version the backtest tuned (docs/strategy.md); still loadable
+REMOVED_IN_V2 = ("FRAUD_SHARED_DEVICE", "FRAUD_SHARED_DEVICE_FEW", "GRAPH_RELATED_PARTY_RISK")
+
+
+def decide(context: dict[str, Any], key: str = REFERENCE_KEY) -> dict[str, Any]:
+    outcome = ENGINE.evaluate(key, context)
     assert outcome.ok, outcome.error
     return dict(outcome.result)
 
@@ -77,9 +81,14 @@ def test_a_clean_applicant_is_auto_approved_with_an_offer() -> None:
 def test_each_rule_caps_the_tier_and_names_its_reason(
     changes: dict[str, dict[str, Any]], code: str, worst_tier: str
 ) -> None:
-    result = decide(clean_context(**changes))
+    result = decide(clean_context(**changes), V1)
     assert result["tier"] == worst_tier
     assert result["rule_codes"][0] == code
+    tuned = decide(clean_context(**changes))  # reference@2: the same, less the rules the backtest found idle
+    if code in REMOVED_IN_V2:
+        assert (tuned["tier"], tuned["rule_codes"]) == ("auto_approve", [])
+    else:
+        assert (tuned["tier"], tuned["rule_codes"][0]) == (worst_tier, code)
 
 
 @pytest.mark.parametrize(
@@ -88,11 +97,22 @@ def test_each_rule_caps_the_tier_and_names_its_reason(
      (450, "suggest_reject"), (400, "auto_reject")],
 )  # fmt: skip
 def test_score_bands_map_to_the_six_tiers(points: float, tier: str) -> None:
-    assert decide(clean_context(score={"points": points}))["tier"] == tier
+    assert decide(clean_context(score={"points": points}), V1)["tier"] == tier
+
+
+@pytest.mark.parametrize(
+    ("points", "bureau", "tier"),
+    [(650, 700, "auto_approve"), (525, 550, "auto_approve"), (524, 700, "prudent_review"),
+     (580, 520, "suggest_approve"), (540, 520, "manual_review"), (500, 700, "prudent_review"),
+     (485, 700, "suggest_reject"), (479, 700, "auto_reject")],
+)  # fmt: skip
+def test_tuned_score_bands(points: float, bureau: int, tier: str) -> None:
+    """reference@2: auto-approve from 525 with the bureau floor kept, auto-reject below 480 (the backtest's cuts)."""
+    assert decide(clean_context(score={"points": points, "bureau_score": bureau}))["tier"] == tier
 
 
 def test_one_shared_device_and_high_but_not_maximal_related_risk_do_not_refer() -> None:
-    result = decide(clean_context(graph={"shared_device_applicants": 1, "related_party_risk": 0.95}))
+    result = decide(clean_context(graph={"shared_device_applicants": 1, "related_party_risk": 0.95}), V1)
     assert result["tier"] == "auto_approve"
 
 
@@ -147,8 +167,9 @@ def test_offers_stay_within_product_bounds(
         assert result["limit_cents"] == 0 or low <= result["limit_cents"] <= min(high, amount)
 
 
-def test_every_code_the_strategy_can_emit_is_in_the_catalogue() -> None:
-    content = reference_strategy().content
+@pytest.mark.parametrize("key", [V1, REFERENCE_KEY])
+def test_every_code_the_strategy_can_emit_is_in_the_catalogue(key: str) -> None:
+    content = PackageStrategyLoader().load(key).content
     emitted = set(re.findall(r"'([A-Z][A-Z0-9_]+)'", content))
     assert emitted
     assert emitted <= RuleReasonCatalog.default().codes
