@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from riskloop.api.schemas import ApplicationIn
+from riskloop.rules.loaders import REFERENCE_KEY
 from riskloop.storage.decision_models import audit_log, decisions, idempotency_keys, reviews
 from riskloop.testing.decider import application_body as body
 
@@ -41,7 +42,7 @@ def test_post_decides_and_get_explains(client: TestClient) -> None:
     explained = got.json()
     assert explained["tier"] == out["tier"]
     assert explained["trace"][0]["node"] == "product_bounds"
-    assert explained["versions"]["strategy"].startswith("reference@1:")
+    assert explained["versions"]["strategy"].startswith(f"{REFERENCE_KEY}:")
     assert count(client, audit_log) == 1
 
 

@@ -10,14 +10,18 @@ from fastapi.testclient import TestClient
 from riskloop.api.app import create_app
 from riskloop.config import Settings
 from riskloop.rules.engine import Strategy
-from riskloop.rules.loaders import ChainStrategyLoader, MemoryStrategyLoader, PackageStrategyLoader, reference_strategy
+from riskloop.rules.loaders import REFERENCE_KEY, ChainStrategyLoader, MemoryStrategyLoader, PackageStrategyLoader
 from riskloop.rules.zen import ZenRuleEngine
 from riskloop.service.intake import Split, bucket
 from riskloop.storage.decision_models import decisions
 from riskloop.testing.api_keys import authenticate
 from riskloop.testing.decider import application_body, make_decider
 
-STRICT = Strategy.of("strict", 1, reference_strategy().content.replace('"score_i0": ">= 600"', '"score_i0": ">= 900"'))
+STRICT = Strategy.of(
+    "strict",
+    1,
+    PackageStrategyLoader().load("reference@1").content.replace('"score_i0": ">= 600"', '"score_i0": ">= 900"'),
+)
 
 
 def app_with(tmp_path: Path, split: Split) -> TestClient:
@@ -45,8 +49,8 @@ def test_shadow_decisions_are_stored_but_never_returned(tmp_path: Path) -> None:
         authenticate(client)  # posts as the channel
         r = client.post("/v1/applications", json=application_body(), headers={"Idempotency-Key": "s1"})
         assert r.json()["tier"] == "auto_approve"  # the champion's answer
-        assert r.json()["versions"]["strategy"].startswith("reference@1")
-        assert stored(client) == [("APP-1", "champion", "reference@1"), ("APP-1", "shadow", "strict@1")]
+        assert r.json()["versions"]["strategy"].startswith(REFERENCE_KEY)
+        assert stored(client) == [("APP-1", "champion", REFERENCE_KEY), ("APP-1", "shadow", "strict@1")]
         # the shadow decision is not reachable as the application's answer
         again = client.post("/v1/applications", json=application_body(), headers={"Idempotency-Key": "s1"})
         assert again.content == r.content
@@ -58,8 +62,8 @@ def test_live_split_routes_by_hash(tmp_path: Path) -> None:
         for i in range(40):
             body = application_body(application_id=f"APP-{i}")
             r = client.post("/v1/applications", json=body, headers={"Idempotency-Key": f"k{i}"})
-            expected = "strict@1" if bucket(f"APP-{i}") < 50 else "reference@1"
+            expected = "strict@1" if bucket(f"APP-{i}") < 50 else REFERENCE_KEY
             assert r.json()["versions"]["strategy"].startswith(expected)
-            assert r.json()["tier"] == ("auto_approve" if expected == "reference@1" else "suggest_approve")
+            assert r.json()["tier"] == ("auto_approve" if expected == REFERENCE_KEY else "suggest_approve")
         roles = {role for _, role, _ in stored(client)}
         assert roles == {"champion"}

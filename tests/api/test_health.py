@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from riskloop.api.app import create_app
 from riskloop.config import Settings
+from riskloop.rules.loaders import REFERENCE_KEY
 from riskloop.service.runtime import NoGraphChecks
 from riskloop.testing.decider import make_decider
 
@@ -46,7 +47,7 @@ def test_a_complete_app_is_ready(client: TestClient) -> None:
     assert all(ok for ok, _ in checks.values())
     assert checks["database"][1].startswith("answers (migration ")
     assert checks["model"][1] == "loaded fixed-scorer:1"
-    assert checks["strategy"][1].startswith("reference@1 loaded (sha256 ")
+    assert checks["strategy"][1].startswith(f"{REFERENCE_KEY} loaded (sha256 ")
     assert checks["graph"][1] == "MemoryGraphChecks deployed"
 
 

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 
 from riskloop.domain.identifiers import resident_id_check_char
+from riskloop.rules.loaders import REFERENCE_KEY
 from riskloop.testing.api_keys import Caller
 from riskloop.testing.decider import application_body
 
@@ -52,7 +53,7 @@ def test_a_sane_request_id_is_echoed_and_any_other_replaced(client: TestClient) 
 def test_a_decision_logs_one_line_with_its_id_tier_and_principal(
     client: TestClient, lines: pytest.LogCaptureFixture
 ) -> None:
-    before = _sample("riskloop_decisions_total", tier="auto_approve", strategy="reference@1")
+    before = _sample("riskloop_decisions_total", tier="auto_approve", strategy=REFERENCE_KEY)
     r = client.post(
         "/v1/applications", json=application_body(), headers={"Idempotency-Key": "k-1", "X-Request-ID": "r1"}
     )
@@ -63,7 +64,7 @@ def test_a_decision_logs_one_line_with_its_id_tier_and_principal(
     assert first["request_id"] == "r1"
     assert {k: first[k] for k in ("method", "route", "status", "principal", "decision_id", "tier", "strategy")} == {
         "method": "POST", "route": "/v1/applications", "status": 201, "principal": "channel",
-        "decision_id": decision_id, "tier": "auto_approve", "strategy": "reference@1",
+        "decision_id": decision_id, "tier": "auto_approve", "strategy": REFERENCE_KEY,
     }  # fmt: skip
     assert first["level"] == "info"
     assert isinstance(first["duration_ms"], float)
@@ -72,7 +73,7 @@ def test_a_decision_logs_one_line_with_its_id_tier_and_principal(
     assert replay["request_id"] == again.headers["X-Request-ID"]
     assert (read["route"], read["status"], got.status_code) == ("/v1/decisions/{decision_id}", 200, 200)
     # the replay is not a second decision
-    assert _sample("riskloop_decisions_total", tier="auto_approve", strategy="reference@1") == before + 1
+    assert _sample("riskloop_decisions_total", tier="auto_approve", strategy=REFERENCE_KEY) == before + 1
 
 
 def test_latency_is_by_route_template_and_errors_by_kind(client: TestClient, lines: pytest.LogCaptureFixture) -> None:

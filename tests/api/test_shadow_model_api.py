@@ -15,7 +15,13 @@ from fastapi.testclient import TestClient
 from riskloop.api.app import create_app
 from riskloop.config import Settings
 from riskloop.rules.engine import Strategy
-from riskloop.rules.loaders import ChainStrategyLoader, MemoryStrategyLoader, PackageStrategyLoader, reference_strategy
+from riskloop.rules.loaders import (
+    REFERENCE_KEY,
+    ChainStrategyLoader,
+    MemoryStrategyLoader,
+    PackageStrategyLoader,
+    reference_strategy,
+)
 from riskloop.rules.zen import ZenRuleEngine
 from riskloop.scoring.bundle import served_version
 from riskloop.scoring.registry import manifest_digest
@@ -29,8 +35,8 @@ from riskloop.testing.fake_decision_ports import FixedScorer, KilledSource
 
 # The healthy enterprise with bureau scores from strong to weak: the shadow model (60 points lower) moves some.
 BUREAU = (790, 760, 720, 690, 660, 630)
-REFERENCE = "reference@1"
-STRICT = Strategy.of("strict", 1, reference_strategy().content.replace('"score_i0": ">= 600"', '"score_i0": ">= 900"'))
+REFERENCE = REFERENCE_KEY
+STRICT = Strategy.of("strict", 1, reference_strategy().content.replace('"score_i0": ">= 525"', '"score_i0": ">= 900"'))
 
 
 def bodies() -> list[dict[str, Any]]:
@@ -86,7 +92,7 @@ def test_the_answer_is_the_champions_and_the_shadow_is_stored_apart(
     tmp_path: Path, without_shadow: list[tuple[str, bytes]]
 ) -> None:
     folder, version = shadow_bundle(tmp_path)
-    shadow = make_decider(scorer=FixedScorer(base=540.0, version=version))
+    shadow = make_decider(scorer=FixedScorer(base=480.0, version=version))
     with serve(tmp_path, "shadowed", shadow) as client:
         answered = post_all(client)
         assert same_bytes(answered, without_shadow)
@@ -157,7 +163,7 @@ def test_a_failing_shadow_model_changes_nothing_returned(
 
 def test_a_shadow_model_beside_a_shadow_strategy_stores_both(tmp_path: Path) -> None:
     _, version = shadow_bundle(tmp_path)
-    shadow = make_decider(scorer=FixedScorer(base=540.0, version=version))
+    shadow = make_decider(scorer=FixedScorer(base=480.0, version=version))
     with serve(tmp_path, "both", shadow, Split("strict@1", shadow=True)) as client:
         post_all(client)
         stored = rows(client, decisions)

@@ -46,7 +46,7 @@ def home(tmp_path: Path) -> Path:
         registry.mark_approved(champion, "bob")
         registry.mark_active(champion, "bob")
         version = registry.get(candidate).served_version
-        shadow = ShadowModel(candidate, make_decider(clock=clock, scorer=FixedScorer(base=540.0, version=version)))
+        shadow = ShadowModel(candidate, make_decider(clock=clock, scorer=FixedScorer(base=480.0, version=version)))
         intake = ws.intake(make_decider(clock=clock), shadow_model=shadow)
         for i, score in enumerate(BUREAU):
             r = request(application_id=f"APP-{i}", bureau_score=score)
@@ -63,7 +63,7 @@ def run(home: Path, *args: str) -> tuple[int, dict[str, Any], str]:
 
 def expected() -> tuple[int, int, int, float]:
     """Same tier, swap in and swap out counts and the PD correlation, from the two pipelines deciding directly."""
-    champion, shadow = make_decider(), make_decider(scorer=FixedScorer(base=540.0))
+    champion, shadow = make_decider(), make_decider(scorer=FixedScorer(base=480.0))
     same = swap_in = swap_out = 0
     pds: list[tuple[float, float]] = []
     for i, score in enumerate(BUREAU):
@@ -88,7 +88,7 @@ def test_models_shadow_reports_the_stored_pairs(home: Path) -> None:
     assert (out["swap_in"]["count"], out["swap_out"]["count"]) == (swap_in, swap_out)
     assert out["model"] == {"model_id": "sme-v2", "status": "registered", "version": out["shadow"]["model"]}
     assert out["champion"]["models"] == {"fixed-scorer:1": len(BUREAU)}
-    assert out["pd"]["shadow_mean"] > out["pd"]["champion_mean"]  # 60 points fewer: riskier everywhere
+    assert out["pd"]["shadow_mean"] > out["pd"]["champion_mean"]  # fewer points: riskier everywhere
     assert out["pd"]["correlation"] == pytest.approx(correlation)
     assert out["outcomes"]["matured_pairs"] == 0  # no loan drawn yet
     code, _, err = run(home, "models", "shadow", "sme-v2", "--since", "2026-07-02")  # for people
