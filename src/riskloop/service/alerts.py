@@ -68,7 +68,7 @@ def new_alert_id(at: dt.datetime) -> str:
 
     Ids made later sort after earlier ones, so a batch of new alerts lands at the end of each index keyed by
     alert id (the alerts, their audit rows, the outbox's keys) rather than on random pages all over them: at 1M
-    enterprises, storing a full run's 176k alerts on SQLite wrote a third of the pages.
+    enterprises, SQLite's share of storing a full run's 176k alerts went from 19 s to 6 s (ADR 0019).
     """
     ms = min(max(int(at.timestamp() * 1000), 0), _MAX_MS)
     text = base64.urlsafe_b64encode(ms.to_bytes(6, "big")) + base64.urlsafe_b64encode(secrets.token_bytes(11))[:14]
