@@ -11,6 +11,8 @@ the rule of ``domain.alert_lifecycle`` at the clock's now, and saves it through 
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -53,9 +55,24 @@ _RAISE_TRIES = 3  # raising is idempotent: a lost race is read again and merged
 _ADD_BATCH = 2000  # new alerts stored per transaction when monitoring raises a batch
 
 
-def new_alert_id() -> str:
-    """A random alert id (``alr_`` and 22 URL-safe characters), from the operating system's CSPRNG."""
-    return ID_PREFIX + secrets.token_urlsafe(16)
+# base64url's 64 characters mapped to the same 64 in ASCII order: encoded bytes then sort as the bytes do
+_ORDERED = str.maketrans(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+    "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz",
+)
+_MAX_MS = (1 << 48) - 1
+
+
+def new_alert_id(at: dt.datetime) -> str:
+    """A new alert id: ``alr_``, 8 URL-safe characters of ``at`` in milliseconds, 14 random ones (84 bits, CSPRNG).
+
+    Ids made later sort after earlier ones, so a batch of new alerts lands at the end of each index keyed by
+    alert id (the alerts, their audit rows, the outbox's keys) rather than on random pages all over them: at 1M
+    enterprises, SQLite's share of storing a full run's 176k alerts went from 19 s to 6 s (ADR 0019).
+    """
+    ms = min(max(int(at.timestamp() * 1000), 0), _MAX_MS)
+    text = base64.urlsafe_b64encode(ms.to_bytes(6, "big")) + base64.urlsafe_b64encode(secrets.token_bytes(11))[:14]
+    return ID_PREFIX + text.decode("ascii").translate(_ORDERED)
 
 
 def new_action_id() -> str:
@@ -137,10 +154,11 @@ class AlertDesk:
         self,
         store: AlertStore,
         clock: Clock,
-        new_id: Callable[[], str] = new_alert_id,
+        new_id: Callable[[], str] | None = None,
         new_action: Callable[[], str] = new_action_id,
     ) -> None:
-        self.store, self.clock, self.new_id, self.new_action = store, clock, new_id, new_action
+        self.store, self.clock, self.new_action = store, clock, new_action
+        self.new_id: Callable[[dt.datetime], str] = new_alert_id if new_id is None else (lambda _at: new_id())
 
     def raise_many(self, alerts: Iterable[RaisedAlert], *, actor: str) -> RaiseResult:
         """Store what monitoring raised (``actor``: the job, for the audit rows); raising twice changes nothing.
@@ -210,7 +228,8 @@ class AlertDesk:
         for i, raised in batch.items():
             stored = known.get(raised.key)
             if stored is None:
-                fresh.append((i, opened(raised, self.new_id(), self.clock.now(), actor)))
+                now = self.clock.now()
+                fresh.append((i, opened(raised, self.new_id(now), now, actor)))
             elif LEVEL_RANK[raised.level] > LEVEL_RANK.get(stored.level, 0):
                 higher.append(i)
             else:
@@ -315,7 +334,7 @@ class AlertDesk:
             now = self.clock.now()
             try:
                 if existing is None:
-                    alert, entry, message = opened(raised, self.new_id(), now, actor)
+                    alert, entry, message = opened(raised, self.new_id(now), now, actor)
                     self.store.add(alert, entry, message)
                     return alert, "raised"
                 change = upgraded(existing, raised, now, actor)

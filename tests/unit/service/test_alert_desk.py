@@ -10,9 +10,9 @@ from collections.abc import Sequence
 import pytest
 
 from riskloop.domain.access import AUDITOR, CHANNEL, POST_LOAN_OFFICER, REVIEWER
-from riskloop.domain.alert import Alert, AlertFilter, AlertKey, Evidence, Hop, SignalValue
+from riskloop.domain.alert import Alert, AlertFilter, AlertKey, Evidence, Hop, SignalValue, check_alert_id
 from riskloop.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
-from riskloop.service.alerts import AlertDesk, RaiseCounts
+from riskloop.service.alerts import AlertDesk, RaiseCounts, new_alert_id
 from riskloop.testing.alerts import credit_code, propagated, raised
 from riskloop.testing.clock import SteppingClock
 from riskloop.testing.memory_alerts import MemoryAlerts
@@ -241,3 +241,28 @@ def test_what_would_be_stored_is_checked_and_an_alert_that_changes_nothing_is_dr
             desk.raise_counted([raised(3), bad], actor="job:monitor")
         assert caught.value.field == field
     assert desk.list(PAUL, AlertFilter(), limit=10).total == 1  # nothing of a refused batch was stored
+
+
+def test_alert_ids_sort_by_their_creation_time_and_keep_84_random_bits() -> None:
+    rng = random.Random(5)
+    times = sorted(NOW + dt.timedelta(milliseconds=rng.randrange(10**12)) for _ in range(2000))
+    times += [dt.datetime(1960, 1, 1, tzinfo=dt.UTC)]  # before the epoch: the smallest prefix, still an id
+    ids = [new_alert_id(at) for at in times]
+    assert ids[:-1] == sorted(ids[:-1])  # a batch made later lands at the end of the indexes keyed by id
+    assert ids[-1] < ids[0]
+    assert all(check_alert_id(i) == i and len(i) == 26 for i in ids)
+    same = {new_alert_id(NOW) for _ in range(2000)}  # one instant: the random part alone tells them apart
+    assert len(same) == 2000
+    assert len({i[:12] for i in same}) == 1
+
+
+def test_the_desk_stamps_new_alert_ids_with_its_clock() -> None:
+    clock, store = SteppingClock(NOW), MemoryAlerts()
+    desk = AlertDesk(store, clock)
+    first = desk.raise_many([raised(n) for n in range(5)], actor="job:monitor").alerts
+    clock.advance(milliseconds=1)
+    later = desk.raise_counted([raised(n) for n in range(5, 10)], actor="job:monitor")
+    ids = sorted(store.alerts)
+    assert later.raised == 5
+    assert {a.alert_id for a in first} == set(ids[:5])
+    assert {i[:12] for i in ids[:5]} == {new_alert_id(NOW)[:12]}
