@@ -1,6 +1,7 @@
 """Known infrastructure: identifiers that belong to the bank or to a carrier, not to an applicant.
 
-Versioned data (``graph/data/infrastructure-v1.json``, or a bank's own file of the same form):
+Versioned data shipped with riskloop (``graph/data/infrastructure-v1.json``; a bank's own list is not configurable
+yet, ADR 0024):
 
 - **own channels**: an application filed on one of them is keyed in on the bank's own equipment (a branch
   kiosk or counter), so its device and IP say nothing of the applicant;
@@ -23,7 +24,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from riskloop.errors import ConfigError
@@ -114,14 +114,3 @@ def shipped_infrastructure() -> Infrastructure:
     """The reference list shipped with riskloop."""
     text = resources.files("riskloop.graph").joinpath("data", SHIPPED).read_text("utf-8")
     return parse_infrastructure(json.loads(text), SHIPPED)
-
-
-def load_infrastructure(path: Path | None) -> Infrastructure:
-    """A bank's list from ``path``, or the shipped one."""
-    if path is None:
-        return shipped_infrastructure()
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the infrastructure list ({exc})") from None
-    return parse_infrastructure(data, str(path))

@@ -69,7 +69,7 @@ def identities(key: np.ndarray, role: np.ndarray, settings: GangSettings) -> np.
 
 
 @dataclass(frozen=True)
-class Judged:
+class Linked:
     """Which rows (distinct identifier x application uses) link, and the link each belongs to."""
 
     keep: np.ndarray  # bool per row
@@ -84,7 +84,7 @@ def judge_rows(
     settings: GangSettings,
     *,
     prefix: bool = False,
-) -> Judged:
+) -> Linked:
     """Judge distinct (identifier, application) rows sorted by identifier (``group``), then by arrival time.
 
     ``party`` is the enterprise behind each row, ``role`` the role of each row's use; an identifier's role is its
@@ -93,7 +93,7 @@ def judge_rows(
     """
     n = len(group)
     if not n:
-        return Judged(np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int64))
+        return Linked(np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int64))
     first = np.r_[True, group[1:] != group[:-1]]
     starts = np.flatnonzero(first)
     g = np.cumsum(first) - 1
@@ -117,7 +117,7 @@ def judge_rows(
         np.maximum.at(seg_parties, seg, _distinct_upto(seg, party[b]))
         keep[b] = seg_parties[seg] >= settings.burst_min_parties
         link[b] = len(starts) + seg
-    return Judged(keep, link)
+    return Linked(keep, link)
 
 
 def _distinct_upto(group: np.ndarray, party: np.ndarray) -> np.ndarray:
