@@ -1,4 +1,4 @@
-"""Who acts and what they may do: principals, the six roles, and the checks every entry point applies.
+"""Who acts and what they may do: principals, the roles, and the checks every entry point applies.
 
 A principal is the person or system an API key acts as. Roles grant capabilities; the four-eyes rules of
 reviews and strategies compare principals, never keys, so two keys of one person are one person.
@@ -14,7 +14,8 @@ from riskloop.errors import ForbiddenError, ValidationError
 
 CHANNEL, REVIEWER, ANALYST, APPROVER, AUDITOR = "channel", "reviewer", "analyst", "approver", "auditor"
 POST_LOAN_OFFICER = "post_loan_officer"
-ROLES = (CHANNEL, REVIEWER, ANALYST, APPROVER, AUDITOR, POST_LOAN_OFFICER)
+COLLECTOR, COLLECTION_LEAD = "collector", "collection_lead"
+ROLES = (CHANNEL, REVIEWER, ANALYST, APPROVER, AUDITOR, POST_LOAN_OFFICER, COLLECTOR, COLLECTION_LEAD)
 ROLE_HELP = {
     CHANNEL: "post applications, read its own decisions",
     REVIEWER: "the review queue (list, claim, decide, reopen) but never of its own applications, read decisions",
@@ -22,6 +23,9 @@ ROLE_HELP = {
     APPROVER: "approve strategy versions and activation changes",
     AUDITOR: "read-only: every GET",
     POST_LOAN_OFFICER: "post-loan alerts (list, read, acknowledge, act on the loan, close); never decisions",
+    COLLECTOR: "collection cases (list with the next best action, record an action and its outcome), submit call "
+    "transcripts and read their findings; never decisions",
+    COLLECTION_LEAD: "what a collector does, and the QA cases of collection calls (list, confirm or dismiss)",
 }
 PRINCIPAL = re.compile(r"^[A-Za-z0-9._@-]{1,80}$")  # the actors' pattern of the API bodies
 

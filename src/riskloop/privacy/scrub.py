@@ -14,9 +14,11 @@ import traceback
 import unicodedata
 from typing import Any
 
-# ``\d`` matches every script's decimal digits: a full-width or Arabic-Indic identifier is masked too.
-_RESIDENT_ID = re.compile(r"(?<!\w)\d{17}[\dXx](?!\w)|(?<!\w)\d{15}(?!\w)")
-_PHONE = re.compile(r"(?<![\w+])(?:(?:\+|00)?\d\d[\s-]?)?(\d{3})[\s-]?(\d{4})[\s-]?(\d{4})(?!\w)")
+# ``\d`` matches every script's decimal digits: a full-width or Arabic-Indic identifier is masked too. A number
+# ends at a digit or a Latin letter, not at a Chinese character (``\w``): "请拨13800138000联系" is masked too.
+_EDGE = r"\dA-Za-z_"
+_RESIDENT_ID = re.compile(rf"(?<![{_EDGE}])\d{{17}}[\dXx](?![{_EDGE}])|(?<![{_EDGE}])\d{{15}}(?![{_EDGE}])")
+_PHONE = re.compile(rf"(?<![{_EDGE}+])(?:(?:\+|00)?\d\d[\s-]?)?(\d{{3}})[\s-]?(\d{{4}})[\s-]?(\d{{4}})(?![{_EDGE}])")
 _EMAIL = re.compile(r"(?<![\w.+-])([\w.+-])[\w.+-]*@([\w-]+(?:\.[\w-]+)+)")
 _INSTALLED = "_riskloop_pii_scrub"
 
