@@ -759,9 +759,7 @@ TABLES: tuple[Table, ...] = (
             Column("call_id", "str", "Reviewed call", max_length=40),
             _ts("reviewed_at", "When the review was made"),
             Column("issue_type", "category", "Issue found, or none", values=(*ISSUE_TYPES, "none")),
-            Column(
-                "turn_no", "int", "Offending turn, where the issue has one; empty otherwise", nullable=True, min=1
-            ),
+            Column("turn_no", "int", "Offending turn, where the issue has one; empty otherwise", nullable=True, min=1),
         ),
         key=("review_id",),
         store="warehouse",

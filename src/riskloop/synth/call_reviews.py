@@ -30,7 +30,11 @@ def reviews_table(g: np.random.Generator, calls: pa.Table, labels: pa.Table, as_
     found_by_call: dict[str, list[tuple[str, int | None]]] = {}
     seen = g.random(labels.num_rows) >= MISS_RATE
     for call, issue, turn, kept in zip(
-        labels["call_id"].to_pylist(), labels["issue_type"].to_pylist(), labels["turn_no"].to_pylist(), seen, strict=True
+        labels["call_id"].to_pylist(),
+        labels["issue_type"].to_pylist(),
+        labels["turn_no"].to_pylist(),
+        seen,
+        strict=True,
     ):
         if kept:
             found_by_call.setdefault(call, []).append((issue, turn))

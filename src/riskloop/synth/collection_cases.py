@@ -63,9 +63,7 @@ def next_monday_after(day: Arr) -> Arr:
     return out
 
 
-def overdue_cases(
-    schedule: pa.Table, paid: Payments, *, term: Arr, firm_index: Arr, as_of: np.datetime64
-) -> Cases:
+def overdue_cases(schedule: pa.Table, paid: Payments, *, term: Arr, firm_index: Arr, as_of: np.datetime64) -> Cases:
     """Find each loan's first instalment unpaid on its case-opening day.
 
     Parameters
@@ -104,16 +102,19 @@ def overdue_cases(
     after_loan = np.append(remaining_principal, 0)[loan_end[loan[first]]]
     outstanding = remaining_principal[first] - after_loan + schedule["interest_due_cents"].to_numpy()[first]
     k = len(first)
+    installment = (first - starts[loan[first]] + 1).astype(np.int64)
     return Cases(
         loan=loan[first],
-        installment=(first - starts[loan[first]] + 1).astype(np.int64),
+        installment=installment,
         due=due[first],
         opened=opened[first],
         overdue_cents=(owed - paid_by_open)[first].astype(np.int64),
         outstanding_cents=outstanding.astype(np.int64),
         number=firm_index[loan[first]] * 1000 + (first - starts[loan[first]] + 1),
         case_id=ascii_strings(
-            literal_matrix("CS", k), digit_matrix(firm_index[loan[first]], 10), digit_matrix(first - starts[loan[first]] + 1, 3)
+            literal_matrix("CS", k),
+            digit_matrix(firm_index[loan[first]], 10),
+            digit_matrix(first - starts[loan[first]] + 1, 3),
         ),
     )
 

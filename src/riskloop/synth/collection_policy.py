@@ -70,7 +70,7 @@ _BUCKETS: tuple[tuple[int, dict[str, float]], ...] = (
 
 
 def _weights(arms: dict[str, float]) -> Arr:
-    out = np.array([arms.get(k, 0.0) for k in ARM_KEYS])
+    out: Arr = np.array([arms.get(k, 0.0) for k in ARM_KEYS])
     return out / out.sum()
 
 
@@ -95,7 +95,7 @@ def historical_propensities(dpd: Arr, remaining_cents: Arr) -> Arr:
         ``(n, len(ARMS))`` probabilities, each at least ``EXPLORE / len(ARMS)``.
 
     """
-    rule = _RULE[np.searchsorted(_BOUNDS, dpd, side="left").clip(max=len(_BOUNDS) - 1)]
+    rule: Arr = _RULE[np.searchsorted(_BOUNDS, dpd, side="left").clip(max=len(_BOUNDS) - 1)]
     large = (remaining_cents >= _LARGE_CENTS) & (dpd > 7)
     rule = np.where(large[:, None], 0.7 * rule + 0.3 * _VISIT / _VISIT.sum(), rule)
     out: Arr = (1 - EXPLORE) * rule + EXPLORE / len(ARM_KEYS)

@@ -95,7 +95,12 @@ def draw_debtors(g: np.random.Generator, facts: DebtorFacts) -> Debtors:
         [
             1.3 - 2.0 * dft - 4.0 * det + 0.3 * facts.capital_z - 0.2 * late,
             -0.2 + 1.2 * dft + 4.5 * det + 0.7 * ind + 0.6 * thin - 0.3 * facts.capital_z,
-            -0.7 + 1.0 * dft + 0.9 * (1 - ind) + 0.6 * facts.capital_z + 0.5 * facts.loan_z + 0.6 * leverage
+            -0.7
+            + 1.0 * dft
+            + 0.9 * (1 - ind)
+            + 0.6 * facts.capital_z
+            + 0.5 * facts.loan_z
+            + 0.6 * leverage
             - 2.0 * det,
             -2.0 + 1.0 * dft + 1.6 * facts.abnormal + 0.5 * ind - 0.4 * facts.capital_z + 0.2 * late,
         ],
@@ -171,9 +176,7 @@ def respond(debtors: Debtors, facts: DebtorFacts, ctx: RoundContext) -> Response
         - 0.2 * ctx.broken_promises[:, None]
     )
     mistimed = (-reach).clip(min=0)  # a contact at a bad time for the debtor annoys
-    complaint_logit = (
-        -4.6 + _COMPLAINT_EFFECT[kind][:, ARM_ACTION] + 0.6 * mistimed + 0.2 * (ctx.round_no[:, None] - 1)
-    )
+    complaint_logit = -4.6 + _COMPLAINT_EFFECT[kind][:, ARM_ACTION] + 0.6 * mistimed + 0.2 * (ctx.round_no[:, None] - 1)
     complaint_logit = complaint_logit + 0.5 * repeated
     return Response(
         promise=sigmoid(promise_logit),

@@ -51,7 +51,7 @@ TRUTH_SCHEMAS: dict[str, pa.Schema] = {
 }
 
 
-def collection_tables(
+def collection_tables(  # noqa: PLR0917 - the chunk's parts, as every table builder takes them
     params: UniverseParams, chunk: int, firms: Firms, book: LoanBook, plan: PostLoan, tables: dict[str, pa.Table]
 ) -> tuple[dict[str, pa.Table], dict[str, pa.Table]]:
     """Build the chunk's collection tables (contract) and their truth.
