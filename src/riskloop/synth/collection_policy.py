@@ -70,8 +70,9 @@ _BUCKETS: tuple[tuple[int, dict[str, float]], ...] = (
 
 
 def _weights(arms: dict[str, float]) -> Arr:
-    out: Arr = np.array([arms.get(k, 0.0) for k in ARM_KEYS])
-    return out / out.sum()
+    raw = np.array([arms.get(k, 0.0) for k in ARM_KEYS])
+    out: Arr = raw / raw.sum()
+    return out
 
 
 _RULE = np.stack([_weights(arms) for _, arms in _BUCKETS])
