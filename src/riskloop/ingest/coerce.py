@@ -195,7 +195,7 @@ def _normalise_text(arr: pa.Array, column: Column) -> pa.Array:
 
 
 def _scrubbed(text: pa.Array) -> pa.Array:
-    """Text with resident IDs, phones and e-mails masked (``privacy.scrub_text``); only values with digits or @ are read."""
+    """Text with resident IDs, phones and e-mails masked (``privacy.scrub_text``); only values with a digit or @."""
     suspect = pc.fill_null(pc.match_substring_regex(text, r"[\p{Nd}@]"), False)
     if not pc.any(suspect).as_py():
         return text

@@ -32,7 +32,7 @@ class WholeRecords:
     @property
     def key(self) -> str:
         """The column whose value names a record."""
-        assert self.spec.whole_by is not None  # noqa: S101 - only built for such tables
+        assert self.spec.whole_by is not None
         return self.spec.whole_by
 
     def note(self, typed: pa.Table, errors: list[FieldErrors]) -> None:
@@ -85,7 +85,7 @@ class WholeRecords:
         rejects = rejects.append_column("_field", pa.array(fields, pa.string()))
         on_reject(rejects.append_column("_reason", pa.array(reasons, pa.string())))
         pq.write_table(rows.filter(pc.invert(dropped)), staged)
-        return rejects.num_rows
+        return int(rejects.num_rows)
 
     def _sequence_faults(self, rows: pa.Table) -> dict[str, tuple[str, str]]:
         """Records whose numbers repeat or do not run 1..n."""

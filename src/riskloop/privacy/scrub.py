@@ -23,7 +23,9 @@ _INSTALLED = "_riskloop_pii_scrub"
 # to it makes it part of a longer token.
 _EDGE = r"[\dA-Za-z]"
 _TEXT_RESIDENT_ID = re.compile(rf"(?<!{_EDGE})\d{{17}}[\dXx](?!{_EDGE})|(?<!{_EDGE})\d{{15}}(?!{_EDGE})")
-_TEXT_PHONE = re.compile(rf"(?<![\dA-Za-z+])(?:(?:\+|00)?\d\d[\s-]?)?(\d{{3}})[\s-]?(\d{{4}})[\s-]?(\d{{4}})(?!{_EDGE})")
+_TEXT_PHONE = re.compile(
+    rf"(?<![\dA-Za-z+])(?:(?:\+|00)?\d\d[\s-]?)?(\d{{3}})[\s-]?(\d{{4}})[\s-]?(\d{{4}})(?!{_EDGE})"
+)
 _TEXT_EMAIL = re.compile(r"(?<![A-Za-z0-9.+_-])([A-Za-z0-9.+_-])[A-Za-z0-9.+_-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 
 

@@ -10,7 +10,9 @@ AT = dt.datetime(2024, 6, 3, 2, 30, tzinfo=dt.UTC)
 
 
 def _call(call_id: str) -> dict[str, object]:
-    return row("collection_calls", call_id=call_id, action_id=f"A{call_id}", case_id="CS1", agent_id="AG0001", started_at=AT)
+    return row(
+        "collection_calls", call_id=call_id, action_id=f"A{call_id}", case_id="CS1", agent_id="AG0001", started_at=AT
+    )
 
 
 def _turns(call_id: str, n: int = 3) -> list[dict[str, object]]:
@@ -53,7 +55,9 @@ def test_malformed_turns_quarantine_their_whole_call(harness, sample, source):
     assert all(r["row_number"] is not None for r in records)
     whole = [r for r in by_call[speaker] if "whole record" in r["reason"]]
     assert len(whole) == 2
-    assert all(r["field"] == "speaker" and "call_id CL_SPEAKER" in r["reason"] and "turn_no 2" in r["reason"] for r in whole)
+    assert all(
+        r["field"] == "speaker" and "call_id CL_SPEAKER" in r["reason"] and "turn_no 2" in r["reason"] for r in whole
+    )
     assert all("turn_no 3" in r["reason"] and r["field"] == "text" for r in by_call[empty] if "whole" in r["reason"])
     assert {r["field"] for r in by_call[duplicate]} == {"turn_no"}
     assert all("turn_no 2: appears 2 times" in r["reason"] for r in by_call[duplicate])
