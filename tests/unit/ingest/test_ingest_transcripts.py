@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import shutil
 
+from riskloop.synth.params import UniverseParams
+from riskloop.synth.universe import generate_universe
 from riskloop.testing.tables import row
 
 AT = dt.datetime(2024, 6, 3, 2, 30, tzinfo=dt.UTC)
@@ -90,3 +94,18 @@ def test_identifiers_said_in_a_turn_are_masked(harness, sample, source):
     assert "11010519491231002X" not in text
     assert "138****8000" in text
     assert "12,345.67元" in text  # an amount is not an identifier
+
+
+def test_a_generated_universes_collection_tables_load_whole(harness, source, tmp_path):
+    universe = tmp_path / "u"
+    generate_universe(UniverseParams(enterprises=5000, seed=4242), universe, workers=1)
+    names = ("collection_cases", "collection_actions", "collection_calls", "call_turns", "call_reviews")
+    for name in names:
+        shutil.copytree(universe / "tables" / name, source / name)
+    rows = json.loads((universe / "manifest.json").read_text(encoding="utf-8"))["rows"]
+
+    result = harness.run(as_of=dt.date(2026, 6, 30))
+
+    assert {n: result.tables[n].loaded for n in names} == {n: rows[n] for n in names}
+    assert all(rows[n] > 0 for n in names)
+    assert harness.quarantine() == []
