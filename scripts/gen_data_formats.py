@@ -83,6 +83,13 @@ Rows that cannot be split into fields are quarantined with no field: a CSV row w
 not parse (`malformed JSON line: ...`). A Parquet file that is truncated or corrupt cannot be read row by row and
 stops the run: `table invoices, file .../invoices.parquet: Parquet file is truncated or corrupt (...)`.
 
+A **transcript** (`call_turns`) is one record spread over rows: a call with any malformed turn (a failing field such
+as an unknown speaker or empty text, a repeated or missing `turn_no` - turns must run 1..n - or a `call_id` naming no
+loaded call in `collection_calls`, loaded in the same run or before) is quarantined whole: every one of its turns
+goes to the quarantine, none is dropped, with the call, the offending turn and field named (`call_id CL1: the whole
+record is quarantined: turn_no 2: speaker: must be one of: agent, debtor, third_party`). Turn text is free text:
+resident IDs, mobile numbers and e-mail addresses said in a call are masked on ingest (`138****8000`).
+
 ## Duplicates and idempotency
 
 Each table has a key (below). Within one run, the first row with a key (in file-name order, then row order) is kept

@@ -7,6 +7,13 @@ from typing import Any
 from riskloop.domain import _codecs as c
 from riskloop.domain._mapping import ColumnSpec, TableMapping
 from riskloop.domain.application import Application, BureauScore, IdentityVerification, LoginEvent
+from riskloop.domain.collection_records import (
+    CallReview,
+    CallTurn,
+    CollectionAction,
+    CollectionCall,
+    CollectionCase,
+)
 from riskloop.domain.dimensions import (
     FinancialStatement,
     HousingFundMonth,
@@ -340,6 +347,62 @@ MAPPINGS: dict[str, TableMapping] = {
                 ("inquiry_date", _DATE),
                 ("institution_type", _ID),
                 ("reason", _ID),
+            ),
+        ),
+        _m(
+            "collection_cases",
+            CollectionCase,
+            *_same(("case_id", _ID), ("loan_id", _ID), ("credit_code", _CODE), ("opened_date", _DATE)),
+            _cents("overdue_amount"),
+            _cents("outstanding"),
+            ("dpd_at_open", "dpd_at_open", c.INT),
+        ),
+        _m(
+            "collection_actions",
+            CollectionAction,
+            *_same(
+                ("action_id", _ID),
+                ("case_id", _ID),
+                ("round_no", c.INT),
+                ("acted_at", c.TIMESTAMP),
+                ("dpd_at_action", c.INT),
+            ),
+            _cents("remaining_overdue"),
+            *_same(
+                ("action", _ID),
+                ("channel", _ID),
+                ("time_window", _ID),
+                ("agent_id", _ID),
+                ("policy", _ID),
+                ("propensity", c.FLOAT),
+            ),
+            _cents("cost"),
+            ("promise_to_pay", "promise_to_pay", _ID),
+            _cents("amount_paid"),
+            *_same(("days_to_cure", c.optional(c.INT)), ("cured", _ID), ("complaint", _ID)),
+        ),
+        _m(
+            "collection_calls",
+            CollectionCall,
+            *_same(
+                ("call_id", _ID),
+                ("action_id", _ID),
+                ("case_id", _ID),
+                ("agent_id", _ID),
+                ("started_at", c.TIMESTAMP),
+                ("duration_seconds", c.INT),
+            ),
+        ),
+        _m("call_turns", CallTurn, *_same(("call_id", _ID), ("turn_no", c.INT), ("speaker", _ID), ("text", _ID))),
+        _m(
+            "call_reviews",
+            CallReview,
+            *_same(
+                ("review_id", _ID),
+                ("call_id", _ID),
+                ("reviewed_at", c.TIMESTAMP),
+                ("issue_type", _ID),
+                ("turn_no", c.optional(c.INT)),
             ),
         ),
     )

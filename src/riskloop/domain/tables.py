@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from riskloop.domain.collection import ACTIONS, CHANNELS, ISSUE_TYPES, SPEAKERS, WINDOWS
+
 Kind = Literal["str", "int", "money", "signed_money", "float", "bool", "date", "timestamp", "category"]
 Format = Literal["uscc", "resident_id", "phone", "ip", "email", "month_start"]
 Store = Literal["sql", "warehouse"]
@@ -32,6 +34,7 @@ class Column:
     format: Format | None = None
     not_future: bool = False  # a date/timestamp after the ingest clock's "now" is invalid
     max_length: int | None = None
+    scrub: bool = False  # free text: resident IDs, phones and e-mails in it are masked on ingest
     age_at: str | None = None  # a resident ID: the person's age on this column's date must be in the applicant range
     # Personal data kept only as a keyed token at rest (ADR 0016): the identifier kind its token is made for. A
     # resident ID, phone or e-mail format implies it; ``pii_by`` names a column whose value picks the kind per row.
@@ -64,6 +67,11 @@ class Table:
     # A versioned master table (ADR 0020): a changed row of a loaded key is a new version from this column's day
     # (optional on input, the ingest's as-of day when empty), so a row is identified by ``key`` + this column.
     valid_from: str | None = None
+    # Rows sharing this column's value are one record (a call's turns): one bad row quarantines them all, and the
+    # value must name a loaded row of the table ``references`` gives for it.
+    whole_by: str | None = None
+    # Within a ``whole_by`` record, this int column numbers the rows 1..n, without gaps or repeats.
+    sequence: str | None = None
 
     def column(self, name: str) -> Column:
         """Return the column called ``name``."""
@@ -645,6 +653,118 @@ TABLES: tuple[Table, ...] = (
         key=("inquiry_id",),
         store="warehouse",
         partition_date="inquiry_date",
+    ),
+    # --- collection (催收, issue 16) ---
+    Table(
+        "collection_cases",
+        "bank",
+        "Overdue cases: one per loan, opened by the weekly batch run after its first instalment fell overdue.",
+        (
+            Column("case_id", "str", "Case id", max_length=40),
+            Column("loan_id", "str", "Overdue loan", max_length=40),
+            _code(),
+            _date("opened_date", "Day the case was opened (the first batch run after the due date)"),
+            _money("overdue_amount_cents", "Amount of the overdue instalment unpaid on the opening day"),
+            _money("outstanding_cents", "Principal outstanding from the overdue instalment on, plus its interest"),
+            Column("dpd_at_open", "int", "Days past due on the opening day", min=0, max=3650),
+        ),
+        key=("case_id",),
+        store="warehouse",
+        partition_date="opened_date",
+        references={"loan_id": "loans.loan_id"},
+    ),
+    Table(
+        "collection_actions",
+        "bank",
+        "Contact rounds of a case: the action, channel and time window chosen, with its propensity and outcome.",
+        (
+            Column("action_id", "str", "Action id", max_length=40),
+            Column("case_id", "str", "Case", max_length=40),
+            Column("round_no", "int", "Contact round of the case, from 1", min=1, max=100),
+            _ts("acted_at", "When the action was taken (local time inside its window)"),
+            Column("dpd_at_action", "int", "Days past due when the action was taken", min=0, max=3650),
+            _money("remaining_overdue_cents", "Overdue amount still unpaid before this round"),
+            Column("action", "category", "Action taken", values=ACTIONS),
+            Column("channel", "category", "Medium the action reached the debtor through", values=CHANNELS),
+            Column("time_window", "category", "Local time window of the action", values=WINDOWS),
+            Column(
+                "agent_id",
+                "str",
+                "Collector who acted (agent calls, field visits, restructuring offers); empty otherwise",
+                nullable=True,
+                max_length=20,
+            ),
+            Column("policy", "str", "Policy that chose the action (e.g. historical)", max_length=60),
+            Column(
+                "propensity", "float", "Probability the policy gave the chosen arm in this context", min=1e-9, max=1
+            ),
+            _money("cost_cents", "What the action cost"),
+            Column("promise_to_pay", "bool", "The debtor promised to pay"),
+            _money("amount_paid_cents", "Paid within the round (until the next round was due)"),
+            Column(
+                "days_to_cure",
+                "int",
+                "Days from the case's opening to the cure, on the round that cured it; empty otherwise",
+                nullable=True,
+                min=0,
+                max=3650,
+            ),
+            Column("cured", "bool", "The overdue amount was paid in full within the round"),
+            Column("complaint", "bool", "The debtor complained about the contact"),
+        ),
+        key=("action_id",),
+        store="warehouse",
+        partition_date="acted_at",
+        references={"case_id": "collection_cases.case_id"},
+    ),
+    Table(
+        "collection_calls",
+        "bank",
+        "Recorded collection phone calls (agent calls and restructuring offers made by phone).",
+        (
+            Column("call_id", "str", "Call id", max_length=40),
+            Column("action_id", "str", "Action the call carried out", max_length=40),
+            Column("case_id", "str", "Case", max_length=40),
+            Column("agent_id", "str", "Collector who called", max_length=20),
+            _ts("started_at", "When the call was dialled"),
+            Column("duration_seconds", "int", "Length of the call", min=0, max=86400),
+        ),
+        key=("call_id",),
+        store="warehouse",
+        partition_date="started_at",
+        references={"action_id": "collection_actions.action_id"},
+    ),
+    Table(
+        "call_turns",
+        "bank",
+        "Transcript of a call, one row per turn; a call with a malformed turn is quarantined whole.",
+        (
+            Column("call_id", "str", "Call", max_length=40),
+            Column("turn_no", "int", "Turn number within the call, 1..n without gaps", min=1, max=1000),
+            Column("speaker", "category", "Who spoke", values=SPEAKERS),
+            Column("text", "str", "What was said (Chinese)", max_length=300, scrub=True),
+        ),
+        key=("call_id", "turn_no"),
+        store="warehouse",
+        references={"call_id": "collection_calls.call_id"},
+        whole_by="call_id",
+        sequence="turn_no",
+    ),
+    Table(
+        "call_reviews",
+        "bank",
+        "The QA team's reviews of a sample of calls: each issue found (with its turn), or none for a clean call.",
+        (
+            Column("review_id", "str", "Review finding id", max_length=40),
+            Column("call_id", "str", "Reviewed call", max_length=40),
+            _ts("reviewed_at", "When the review was made"),
+            Column("issue_type", "category", "Issue found, or none", values=(*ISSUE_TYPES, "none")),
+            Column("turn_no", "int", "Offending turn, where the issue has one; empty otherwise", nullable=True, min=1),
+        ),
+        key=("review_id",),
+        store="warehouse",
+        partition_date="reviewed_at",
+        references={"call_id": "collection_calls.call_id"},
     ),
 )
 

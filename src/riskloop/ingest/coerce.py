@@ -21,6 +21,7 @@ from riskloop.domain.identifiers import canonical_ip
 from riskloop.domain.tables import Column, Table
 from riskloop.errors import IdentifierError
 from riskloop.io.arrow_schema import ARROW_TYPES
+from riskloop.privacy.scrub import scrub_text
 
 _INT_RE = r"^[+-]?\d+(\.0*)?$"  # "12" and spreadsheet-style "12.0"
 _FLOAT_RE = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
@@ -182,6 +183,8 @@ def _normalise_text(arr: pa.Array, column: Column) -> pa.Array:
         text = pc.replace_substring_regex(text, r"^86(1\d{10})$", r"\1")
     elif column.format == "resident_id":
         text = pc.utf8_upper(pc.utf8_trim_whitespace(text))
+    elif column.scrub:  # free text: mask identifiers someone said or typed into it
+        text = _scrubbed(text)
     elif column.format == "ip":  # IPv6 in its one compressed form, IPv4-mapped as IPv4 (as domain.canonical_ip)
         v6 = pc.fill_null(pc.match_substring(text, ":"), False)
         if pc.any(v6).as_py():
@@ -189,6 +192,15 @@ def _normalise_text(arr: pa.Array, column: Column) -> pa.Array:
                 v6, _per_value(pc.if_else(v6, text, pa.scalar(None, pa.string())), _ip_or_keep, pa.string()), text
             )
     return text
+
+
+def _scrubbed(text: pa.Array) -> pa.Array:
+    """Text with resident IDs, phones and e-mails masked (``privacy.scrub_text``); only values with a digit or @."""
+    suspect = pc.fill_null(pc.match_substring_regex(text, r"[\p{Nd}@]"), False)
+    if not pc.any(suspect).as_py():
+        return text
+    masked = _per_value(pc.if_else(suspect, text, pa.scalar(None, pa.string())), scrub_text, pa.string())
+    return pc.if_else(suspect, masked, text)
 
 
 _CONVERTERS: dict[str, tuple[Callable[[pa.Array], pa.Array], str]] = {

@@ -19,6 +19,7 @@ from riskloop.graph.tokens import Tokenizer
 from riskloop.ingest.coerce import coerce
 from riskloop.ingest.quarantine import QuarantineSink
 from riskloop.ingest.readers import BATCH_ROWS, open_reader
+from riskloop.ingest.records import WholeRecords
 from riskloop.ingest.report import IngestResult, ProgressFn, ProgressUpdate, TableReport
 from riskloop.ingest.sources import discover
 from riskloop.ingest.validate import Limits, validate
@@ -78,6 +79,7 @@ class _Run:
         staged = self.tmp / f"{spec.name}.parquet"
         staged.parent.mkdir(parents=True, exist_ok=True)
         schema = staged_schema(spec)
+        whole = WholeRecords(spec) if spec.whole_by else None
         with pq.ParquetWriter(staged, schema) as writer:
             for index, path in enumerate(paths):
                 reader = open_reader(path, spec, self.batch_rows, self.encodings.get(path))
@@ -87,6 +89,8 @@ class _Run:
                     self.sink.add_malformed(spec.name, str(path), raw.malformed)
                     typed, errors = coerce(raw.data, spec)
                     errors += validate(typed, spec, self.limits)
+                    if whole is not None:
+                        whole.note(typed, errors)
                     bad = self.sink.add_field_errors(spec.name, str(path), raw.data, raw.rows, errors)
                     good = self._protected(spec, dated(spec, typed.filter(pa.array(~bad)), self.limits.as_of))
                     good = good.append_column(SOURCE_FILE, pa.array([index] * good.num_rows, pa.int32()))
@@ -95,6 +99,13 @@ class _Run:
                     report.rows_read += raw.data.num_rows + len(raw.malformed)
                     if progress:
                         progress(ProgressUpdate(spec.name, "read", report.rows_read))
+        if whole is not None:  # a record with a bad row, a broken sequence or an unknown parent goes whole
+            parent = spec.references.get(whole.key, "").split(".")[0]
+            whole.settle(
+                staged,
+                self.warehouse.files(parent),
+                lambda rejects: self.sink.add_rejects(spec.name, [str(p) for p in paths], rejects),
+            )
         return staged
 
     def _protected(self, spec: Table, good: pa.Table) -> pa.Table:

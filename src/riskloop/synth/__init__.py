@@ -4,7 +4,7 @@ Output layout of ``generate_universe(params, out)``::
 
     out/
       tables/<table>/part-00000.parquet, part-00001.parquet, ...
-          every contract table of ``riskloop.domain.tables`` (all 23), one part per chunk of enterprises, each
+          every contract table of ``riskloop.domain.tables`` (all 33), one part per chunk of enterprises, each
           with exactly ``arrow_schema(table)``; a chunk with no rows for a table still writes an empty part
           (``loan_products`` has its rows in part 0 only).
       history/enterprises/part-NNNNN.parquet
@@ -19,6 +19,9 @@ Output layout of ``generate_universe(params, out)``::
           scenario, scenario_applications
                         only with a drift scenario (``synth/scenario.py``): the scenario (name, shift date,
                         magnitude, segment) and per application after_shift, in_segment, affected
+          collection_responses, collection_cases, call_labels
+                        collection (``synth/collection_tables.py``): every arm's response and potential outcome
+                        per logged case and round, the debtors' latent types, the planted transcript issues
           ring_identifiers, decoys, decoy_members
                         only with ``fraud="hard"``: what ties each hard ring together (ring_id, application_id,
                         identifier_kind, value, variant, canonical, hard_variant, recycled_from); each decoy

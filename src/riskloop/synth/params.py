@@ -15,8 +15,10 @@ from riskloop.synth.scenario import NO_SCENARIO, Scenario
 # 1.1.0: persons born 1956-2004 (applicants within 18-70); 1.2.0: post-loan data; 1.3.0: enterprises carry
 # valid_from, their earlier versions (before post-loan legal-rep and status changes) under history/; 1.4.0: drift
 # scenarios (``scenario``; without one every table and truth file is as in 1.3.0); 1.5.0: harder fraud (``fraud``:
-# five more ring shapes and decoys, with their truth; with the standard fraud every file is as in 1.4.0)
-GENERATOR_VERSION = "1.5.0"
+# five more ring shapes and decoys, with their truth; with the standard fraud every file is as in 1.4.0); 1.6.0:
+# collection (cases, actions with propensities, calls, transcripts, QA reviews; their counterfactual truth), every
+# earlier file as in 1.5.0
+GENERATOR_VERSION = "1.6.0"
 STANDARD, HARD = "standard", "hard"
 FRAUD_LEVELS = (STANDARD, HARD)
 DEFAULT_AS_OF = dt.date(2026, 6, 30)
@@ -54,6 +56,13 @@ class Stream(IntEnum):
     HARD_RINGS = 23
     HARD_LINKS = 24
     DECOYS = 25
+    # collection (generator 1.6.0): the historical policy's choices and timing, the debtors' latent types, the
+    # common random numbers of the potential outcomes, the calls' transcripts, the QA team's sample
+    COLLECTION = 26
+    DEBTORS = 27
+    RESPONSES = 28
+    TRANSCRIPTS = 29
+    CALL_REVIEWS = 30
 
 
 @dataclass(frozen=True)

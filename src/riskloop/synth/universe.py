@@ -21,6 +21,8 @@ from riskloop.synth import ids
 from riskloop.synth.applications import application_tables
 from riskloop.synth.arrays import Arr
 from riskloop.synth.bureau import bureau_tables
+from riskloop.synth.collection_tables import TRUTH_SCHEMAS as COLLECTION_TRUTH
+from riskloop.synth.collection_tables import collection_tables
 from riskloop.synth.decoys import merge_decoys
 from riskloop.synth.events import listings, registration_events, risk_events
 from riskloop.synth.finance import Revenue, financial_statements, revenue_path
@@ -112,6 +114,9 @@ def chunk_tables(params: UniverseParams, chunk: int) -> tuple[dict[str, pa.Table
         post_loan_events(params, chunk, firms, plan=plan, tables=tables, codes=text.codes, guaranteed=guaranteed)
     )
     tables.update(bureau_tables(params, chunk, firms, plan, text.codes))
+    # collection last, from streams of its own: every table above keeps its draws
+    collected, collection_truth = collection_tables(params, chunk, firms, book, plan, tables)
+    tables.update(collected)
     products = loan_products()
     tables["loan_products"] = products if chunk == 0 else products.slice(0, 0)
     truth = truth_tables(
@@ -133,6 +138,7 @@ def chunk_tables(params: UniverseParams, chunk: int) -> tuple[dict[str, pa.Table
         {"guarantee_id": guaranteed.table["guarantee_id"], "contagion": pa.array(guaranteed.contagion)}
     )
     truth.update(fraud.truth)
+    truth.update(collection_truth)
     if regime is not None:
         applied = apps.applied_at.astype("datetime64[D]")
         truth[SCENARIO_APPLICATIONS] = regime.truth(apps.application_id, apps.row, apps.ring, applied)
@@ -144,7 +150,7 @@ def chunk_tables(params: UniverseParams, chunk: int) -> tuple[dict[str, pa.Table
 
 def truth_schemas(params: UniverseParams) -> dict[str, pa.Schema]:
     """The per-chunk truth tables of a universe: the usual ones, the scenario's flags, the hard fraud's truth."""
-    schemas = dict(TRUTH_SCHEMAS)
+    schemas = dict(TRUTH_SCHEMAS) | COLLECTION_TRUTH
     if params.scenario.active:
         schemas[SCENARIO_APPLICATIONS] = TRUTH_SCHEMA
     if params.hard:

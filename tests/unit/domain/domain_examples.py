@@ -78,6 +78,18 @@ EXAMPLE_ROWS: dict[str, dict[str, Any]] = {
                        "max_days_past_due": 35, "guarantees_given": 1, "guarantee_balance_cents": 500_000_00},
     "credit_inquiries": {"inquiry_id": "IQ-1", "credit_code": CODE, "inquiry_date": D,
                          "institution_type": "microlender", "reason": "loan_approval"},
+    "collection_cases": {"case_id": "CS-1", "loan_id": "LN-1", "credit_code": CODE, "opened_date": D,
+                         "overdue_amount_cents": 26_087_50, "outstanding_cents": 250_000_00, "dpd_at_open": 4},
+    "collection_actions": {"action_id": "CA-1", "case_id": "CS-1", "round_no": 1, "acted_at": TS, "dpd_at_action": 4,
+                           "remaining_overdue_cents": 26_087_50, "action": "agent_call", "channel": "phone",
+                           "time_window": "morning", "agent_id": "AG0001", "policy": "historical",
+                           "propensity": 0.21, "cost_cents": 1_200, "promise_to_pay": True,
+                           "amount_paid_cents": 26_087_50, "days_to_cure": 3, "cured": True, "complaint": False},
+    "collection_calls": {"call_id": "CL-1", "action_id": "CA-1", "case_id": "CS-1", "agent_id": "AG0001",
+                         "started_at": TS, "duration_seconds": 95},
+    "call_turns": {"call_id": "CL-1", "turn_no": 1, "speaker": "agent", "text": "您好，我是锦程银行的小王，工号1234。"},
+    "call_reviews": {"review_id": "RV-1", "call_id": "CL-1", "reviewed_at": TS, "issue_type": "none",
+                     "turn_no": None},
 }  # fmt: skip
 
 
