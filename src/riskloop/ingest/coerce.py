@@ -21,7 +21,7 @@ from riskloop.domain.identifiers import canonical_ip
 from riskloop.domain.tables import Column, Table
 from riskloop.errors import IdentifierError
 from riskloop.io.arrow_schema import ARROW_TYPES
-from riskloop.privacy.scrub import scrub_text
+from riskloop.privacy.scrub import scrub
 
 _INT_RE = r"^[+-]?\d+(\.0*)?$"  # "12" and spreadsheet-style "12.0"
 _FLOAT_RE = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
@@ -195,11 +195,11 @@ def _normalise_text(arr: pa.Array, column: Column) -> pa.Array:
 
 
 def _scrubbed(text: pa.Array) -> pa.Array:
-    """Text with resident IDs, phones and e-mails masked (``privacy.scrub_text``); only values with a digit or @."""
+    """Text with resident IDs, phones and e-mails masked (``privacy.scrub``); only values with a digit or @."""
     suspect = pc.fill_null(pc.match_substring_regex(text, r"[\p{Nd}@]"), False)
     if not pc.any(suspect).as_py():
         return text
-    masked = _per_value(pc.if_else(suspect, text, pa.scalar(None, pa.string())), scrub_text, pa.string())
+    masked = _per_value(pc.if_else(suspect, text, pa.scalar(None, pa.string())), scrub, pa.string())
     return pc.if_else(suspect, masked, text)
 
 

@@ -14,21 +14,14 @@ import traceback
 import unicodedata
 from typing import Any
 
-# ``\d`` matches every script's decimal digits: a full-width or Arabic-Indic identifier is masked too. A number
-# ends at a digit or a Latin letter, not at a Chinese character (``\w``): "请拨13800138000联系" is masked too.
-_EDGE = r"\dA-Za-z_"
-_RESIDENT_ID = re.compile(rf"(?<![{_EDGE}])\d{{17}}[\dXx](?![{_EDGE}])|(?<![{_EDGE}])\d{{15}}(?![{_EDGE}])")
-_PHONE = re.compile(rf"(?<![{_EDGE}+])(?:(?:\+|00)?\d\d[\s-]?)?(\d{{3}})[\s-]?(\d{{4}})[\s-]?(\d{{4}})(?![{_EDGE}])")
-_EMAIL = re.compile(r"(?<![\w.+-])([\w.+-])[\w.+-]*@([\w-]+(?:\.[\w-]+)+)")
+# ``\d`` matches every script's decimal digits: a full-width or Arabic-Indic identifier is masked too. Chinese has
+# no spaces, so an identifier may touch a CJK character (``\w``): only a Latin letter or a digit next to it makes
+# it part of a longer token ("请拨13800138000联系" is masked, "A13800138000" is not).
+_EDGE = r"[\dA-Za-z_]"
+_RESIDENT_ID = re.compile(rf"(?<!{_EDGE})\d{{17}}[\dXx](?!{_EDGE})|(?<!{_EDGE})\d{{15}}(?!{_EDGE})")
+_PHONE = re.compile(rf"(?<![\dA-Za-z_+])(?:(?:\+|00)?\d\d[\s-]?)?(\d{{3}})[\s-]?(\d{{4}})[\s-]?(\d{{4}})(?!{_EDGE})")
+_EMAIL = re.compile(r"(?<![A-Za-z0-9.+_-])([A-Za-z0-9.+_-])[A-Za-z0-9.+_-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 _INSTALLED = "_riskloop_pii_scrub"
-# Free text (Chinese has no spaces): an identifier may touch a CJK character; only a Latin letter or a digit next
-# to it makes it part of a longer token.
-_EDGE = r"[\dA-Za-z]"
-_TEXT_RESIDENT_ID = re.compile(rf"(?<!{_EDGE})\d{{17}}[\dXx](?!{_EDGE})|(?<!{_EDGE})\d{{15}}(?!{_EDGE})")
-_TEXT_PHONE = re.compile(
-    rf"(?<![\dA-Za-z+])(?:(?:\+|00)?\d\d[\s-]?)?(\d{{3}})[\s-]?(\d{{4}})[\s-]?(\d{{4}})(?!{_EDGE})"
-)
-_TEXT_EMAIL = re.compile(r"(?<![A-Za-z0-9.+_-])([A-Za-z0-9.+_-])[A-Za-z0-9.+_-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 
 
 def _ascii(text: str) -> str:
@@ -52,22 +45,6 @@ def scrub(text: str) -> str:
     text = _RESIDENT_ID.sub(_mask_id, text)
     text = _PHONE.sub(_mask_phone, text)
     return _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
-
-
-def scrub_text(text: str) -> str:
-    """:func:`scrub` for free text such as a call's Chinese transcript, where identifiers touch CJK characters.
-
-    Examples
-    --------
-    >>> scrub_text("我的手机是13800138000，邮箱zhang@example.com，欠款12,345.67元")
-    '我的手机是138****8000，邮箱z***@example.com，欠款12,345.67元'
-
-    """
-    if not any(c.isdigit() or c == "@" for c in text):
-        return text
-    text = _TEXT_RESIDENT_ID.sub(_mask_id, text)
-    text = _TEXT_PHONE.sub(_mask_phone, text)
-    return _TEXT_EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
 
 
 def _mask_id(m: re.Match[str]) -> str:
