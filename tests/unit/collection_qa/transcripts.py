@@ -151,3 +151,45 @@ INSULT_AGENT = (
     "你就是个无赖，逾期{d}天还好意思说。",
     "穷光蛋一个，借钱的时候怎么不想想。",
 )
+THREAT_AGENT = (
+    "再不还钱，我们就派人去你店里天天守着，看你生意还做不做。",
+    "你给我等着，有你好受的。",
+    "我们知道你家住哪，出门小心点。",
+    "逾期{d}天了，别逼我们来硬的。",
+    "不还这{a}元，我让你在老家抬不起头。",
+    "你孩子在哪个学校上学我们都清楚。",
+)
+DEBTOR_REPLIES = ("好的我知道了。", "最近手头紧，能不能缓几天？", "我下周一定还。", "你们别老打电话了。")
+
+
+def labelled_sample(rng, n_calls: int, prefix: str, issue_rate: float = 0.35):
+    """Calls of agent utterances (clean, or one insult or threat) with the reviewers' labels, as three tables.
+
+    Returns (turns, reviews, calls) rows: (call_id, turn_no, speaker, text), (call_id, issue_type, turn_no),
+    (call_id, started_at).
+    """
+    turns, reviews, calls = [], [], []
+    started = dt.datetime(2024, 5, 14, 2, 30, tzinfo=dt.UTC)
+    for i in range(n_calls):
+        call_id = f"{prefix}{i}"
+        calls.append((call_id, started))
+        n_agent = int(rng.integers(3, 7))
+        issue = None
+        if rng.random() < issue_rate:
+            issue = ("insult", "threat")[int(rng.integers(2))]
+        bad_at = int(rng.integers(n_agent)) if issue else -1
+        turn_no = 0
+        for j in range(n_agent):
+            pool = {"insult": INSULT_AGENT, "threat": THREAT_AGENT}[issue] if j == bad_at else CLEAN_AGENT
+            text = pool[int(rng.integers(len(pool)))].format(
+                d=int(rng.integers(3, 90)), a=int(rng.integers(1, 90)) * 1000
+            )
+            turn_no += 1
+            turns.append((call_id, turn_no, "agent", text))
+            if j == bad_at:
+                reviews.append((call_id, issue, turn_no))
+            turn_no += 1
+            turns.append((call_id, turn_no, "debtor", DEBTOR_REPLIES[int(rng.integers(len(DEBTOR_REPLIES)))]))
+        if issue is None:
+            reviews.append((call_id, "none", None))
+    return turns, reviews, calls
