@@ -139,7 +139,7 @@ def run(universe: Path, train_share: float, seed: int) -> dict[str, Any]:
             "reviews": len(seen),
             "seconds": round(train_seconds, 2),
             "issue_types": spec["issue_types"],
-            "held_out": spec["training"]["held_out"],
+            "out_of_fold": spec["training"]["out_of_fold"],
         },
         "evaluated_calls": len(evaluated),
         "skipped_malformed_calls": skipped,
@@ -160,7 +160,7 @@ def _fmt(cell: dict[str, Any] | None) -> str:
 
 
 def _print_table(result: dict[str, Any]) -> None:
-    print(f"calls checked: {result['evaluated_calls']} (after {result['cut']}); trained on {result['train']}")
+    print(f"calls checked: {result['evaluated_calls']} (after {result['cut']}); trained on {result['train']['reviewed_calls']} reviewed calls")
     print(f"median ms per transcript: {result['median_ms_per_transcript']}")
     print(f"{'issue':24} {'level':5} " + " ".join(f"{s:>11}" for s in result["figures"]) + "   (precision/recall)")
     for issue in ISSUE_TYPES:

@@ -4,7 +4,9 @@
 the findings (issue, dimension, rule or model, turn, utterance, score), a score per dimension and whether the
 call needs a team lead's review: some finding's score at or above the threshold. A dimension's score is
 ``100 * (1 - the highest finding score in it)``: 100 is clean, 0 a certain issue. Only the agent's turns are
-scored by the classifier, and the third-party-disclosure model only where a third party is on the line.
+scored by the classifier, and the third-party-disclosure model only where a third party is on the line. With a
+trained model, the issues it covers are scored by its learned combination of the text and the rule hit (a rule's
+finding keeps its source; ``qa_train`` says how the combination is fitted); the other issues by the lexicon.
 
 Examples
 --------
@@ -17,8 +19,11 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from riskloop.collection.qa_model import AGENT_SCOPE, QaModel, read_artifact
 from riskloop.collection.qa_rules import Finding, Lexicon, load_lexicon, rule_findings
@@ -65,7 +70,8 @@ class TranscriptQA:
     def check(self, call: Call) -> QaResult:
         """Check one transcript; a malformed one is refused with a ValidationError naming the turn and field."""
         validate_call(call)
-        findings = rule_findings(self.lexicon, call) + self._model_findings(call)
+        rules = rule_findings(self.lexicon, call)
+        findings = rules if self.model is None else self._combined(call, rules, self.model)
         findings.sort(key=lambda f: (f.turn_no or 0, ISSUE_TYPES.index(f.issue_type), f.source))
         scores = dict.fromkeys(DIMENSIONS, 100)
         for f in findings:
@@ -73,21 +79,32 @@ class TranscriptQA:
         review = any(f.score >= self.threshold for f in findings)
         return QaResult(call.call_id, tuple(findings), scores, review, self.threshold)
 
-    def _model_findings(self, call: Call) -> list[Finding]:
-        """The classifier's findings at or above the report floor, agent turns in each type's scope."""
-        model = self.model
-        if model is None:
-            return []
+    def _combined(self, call: Call, rules: list[Finding], model: QaModel) -> list[Finding]:
+        """Rule and classifier findings, the issues the model covers scored by its learned combination.
+
+        A rule's finding keeps its source and is scored by the combination of the rule hit and the text; where
+        no rule fired, the classifier's own finding is listed from the report floor up.
+        """
+        covered = set(model.issue_types)
+        out = [f for f in rules if f.issue_type not in covered]
+        fired: dict[tuple[int | None, str], list[Finding]] = {}
+        for f in rules:
+            if f.issue_type in covered:
+                fired.setdefault((f.turn_no, f.issue_type), []).append(f)
         source = f"model:{model.name}@{model.version}"
-        out = []
         for turn, other in zip(call.turns, interlocutors(call), strict=True):
             if turn.speaker != AGENT:
                 continue
-            probs = model.probabilities(turn.text)
-            for issue, p in zip(model.issue_types, probs.tolist(), strict=True):
-                in_scope = model.scope[issue] == AGENT_SCOPE or other == THIRD_PARTY_SPEAKER
-                if in_scope and p >= self.report_floor:
+            hits = np.array([(turn.turn_no, i) in fired for i in model.issue_types], dtype=bool)
+            probs = model.combined(turn.text, hits).tolist()
+            for issue, p, hit in zip(model.issue_types, probs, hits.tolist(), strict=True):
+                if model.scope[issue] != AGENT_SCOPE and other != THIRD_PARTY_SPEAKER:
+                    continue
+                if hit:
+                    out.extend(dataclasses.replace(f, score=round(p, 4)) for f in fired.pop((turn.turn_no, issue)))
+                elif p >= self.report_floor:
                     out.append(Finding(issue, DIMENSION_OF[issue], source, turn.turn_no, turn.text, round(p, 4)))
+        out.extend(f for found in fired.values() for f in found)  # a rule hit the model does not score
         return out
 
 

@@ -1,7 +1,8 @@
 """The served QA classifier: TF-IDF over words and character n-grams, one logistic model per issue type, numpy only.
 
 The artifact is a folder with ``qa-model.json`` (per block of terms: vocabulary in column order and idf; per issue
-type: coefficients, intercept and scope; the review threshold) and ``manifest.json`` (its sha256). Loading checks
+type: coefficients, intercept, scope and the second stage combining the text logit with a rule hit; the review
+threshold) and ``manifest.json`` (its sha256). Loading checks
 the sha256 (and the manifest's own, when the caller registered one); nothing is unpickled. Scoring reproduces
 scikit-learn's ``TfidfVectorizer(sublinear_tf=True)``: ``1 + log(count)`` times idf, each block l2-normalised.
 """
@@ -85,6 +86,10 @@ class QaModel:
             width = sum(len(b.column) for b in self.blocks)
             coef = np.array([spec["coefficients"][t] for t in self.issue_types], dtype=np.float64).T
             self.intercept = np.array([spec["intercepts"][t] for t in self.issue_types], dtype=np.float64)
+            stage = [spec["combine"][t] for t in self.issue_types]
+            self.combine_text = np.array([s["text"] for s in stage], dtype=np.float64)
+            self.combine_rule = np.array([s["rule"] for s in stage], dtype=np.float64)
+            self.combine_intercept = np.array([s["intercept"] for s in stage], dtype=np.float64)
         except (KeyError, TypeError, ValueError) as exc:
             raise ValidationError("artifact", f"malformed transcript-QA model ({exc!r})") from None
         if coef.shape != (width, len(self.issue_types)):
@@ -123,8 +128,19 @@ class QaModel:
             vals.extend((v / norm).tolist() if norm > 0 else v.tolist())
         return np.array(cols, dtype=np.int64), np.array(vals, dtype=np.float64)
 
-    def probabilities(self, text: str) -> npt.NDArray[np.float64]:
-        """Probability of each issue type (in ``issue_types`` order) for one utterance."""
+    def logits(self, text: str) -> npt.NDArray[np.float64]:
+        """The text model's logit of each issue type (in ``issue_types`` order) for one utterance."""
         cols, vals = self.features(text)
-        z = self.intercept + (vals @ self.coef[cols] if cols.size else 0.0)
-        return 1.0 / (1.0 + np.exp(-z))
+        z: npt.NDArray[np.float64] = self.intercept + (vals @ self.coef[cols] if cols.size else 0.0)
+        return z
+
+    def probabilities(self, text: str) -> npt.NDArray[np.float64]:
+        """The text model's probability of each issue type for one utterance."""
+        out: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-self.logits(text)))
+        return out
+
+    def combined(self, text: str, rule_hits: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
+        """Probability of each issue type from the text model's logit and whether a rule of the type fired."""
+        z = self.combine_text * self.logits(text) + self.combine_rule * rule_hits + self.combine_intercept
+        out: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-z))
+        return out

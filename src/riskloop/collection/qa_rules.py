@@ -76,6 +76,7 @@ class Lexicon:
     third_party: dict[str, Any]
     debt_terms: re.Pattern[str]
     refusals: re.Pattern[str]
+    institution_names: re.Pattern[str]
     amount: re.Pattern[str]
     mandatory: dict[str, Any]
     statements: dict[str, re.Pattern[str]]
@@ -119,6 +120,7 @@ def parse_lexicon(raw: dict[str, Any]) -> Lexicon:
             third_party=tp,
             debt_terms=_alternation(tp["debt_terms"], "third_party.debt_terms"),
             refusals=_alternation(tp["refusals"], "third_party.refusals"),
+            institution_names=_alternation(tp["institution_names"], "third_party.institution_names"),
             amount=_alternation(tp["amount"], "third_party.amount"),
             mandatory=mand,
             statements={k: _alternation(v, f"mandatory.statements.{k}") for k, v in mand["statements"].items()},
@@ -173,7 +175,11 @@ def phrase_findings(lexicon: Lexicon, call: Call) -> list[Finding]:
 
 
 def discloses(lexicon: Lexicon, text: str) -> bool:
-    """Whether an agent utterance to a third party speaks of the debt (a refusal naming no amount does not)."""
+    """Whether an agent utterance to a third party speaks of the debt (a refusal naming no amount does not).
+
+    Institution names are blanked first: naming the lender is the self-identification owed to whoever answers.
+    """
+    text = lexicon.institution_names.sub(lambda m: "\u3000" * len(m.group()), text)
     if not any(not negated(lexicon, text, m.start(), m.end()) for m in lexicon.debt_terms.finditer(text)):
         return False
     return not lexicon.refusals.search(text) or bool(lexicon.amount.search(text))

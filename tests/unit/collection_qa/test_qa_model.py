@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from riskloop.collection.qa import TranscriptQA, load_qa
+from riskloop.collection.qa import TranscriptQA, load_qa, rules_only
 from riskloop.collection.qa_model import MANIFEST, MODEL_FILE, QaModel, read_artifact, sha256_hex
 from riskloop.collection.qa_rules import load_lexicon
 from riskloop.collection.qa_train import fit_qa, label_turns, train_qa, transform
@@ -70,14 +70,28 @@ def test_training_is_seeded(sample, tmp_path):
 
 def test_model_findings_name_the_model_and_turn(artifact):
     qa = load_qa(artifact)
-    turns = (*OPENING, ("agent", "你真是个废物，拖了这么久还不还钱。"), ("debtor", "你怎么骂人？"))
+    # Not in the lexicon (its insult rules know 你有病, not this word order): the classifier's find.
+    turns = (*OPENING, ("agent", "脑子有病吧你，拖了这么久还不还钱。"), ("debtor", "你怎么骂人？"))
+    assert rules_only().check(make_call("m", turns)).findings == ()
     result = qa.check(make_call("m", turns))
     digest = sha256_hex((artifact / MODEL_FILE).read_bytes())
     model_hits = [f for f in result.findings if f.source.startswith("model:")]
-    assert model_hits
     assert {f.source for f in model_hits} == {f"model:transcript-qa@{digest[:12]}"}
     assert {(f.issue_type, f.turn_no) for f in model_hits if f.score >= qa.threshold} == {("insult", 5)}
     assert result.needs_review
+
+
+def test_rule_findings_scored_by_the_learned_combination(artifact):
+    qa = load_qa(artifact)
+    turns = (*OPENING, ("agent", "你真是个废物，拖了这么久还不还钱。"))
+    (rule,) = rules_only().check(make_call("r", turns)).findings
+    (combined,) = [f for f in qa.check(make_call("r", turns)).findings if f.issue_type == "insult"]
+    assert combined.source == rule.source == "rule:INS-ABUSE"
+    assert combined.turn_no == 5
+    hits = np.array([i == "insult" for i in qa.model.issue_types])
+    k = qa.model.issue_types.index("insult")
+    assert combined.score == round(float(qa.model.combined(turns[4][1], hits)[k]), 4)
+    assert combined.score >= qa.threshold  # the reviewed sample confirms what the rule finds
 
 
 def test_third_party_model_only_where_a_third_party_is_on_the_line(sample, tmp_path):
@@ -96,7 +110,7 @@ def test_third_party_model_only_where_a_third_party_is_on_the_line(sample, tmp_p
     found = qa.check(make_call("d", to_debtor)).findings
     assert not [f for f in found if f.issue_type == "third_party_disclosure"]
     found = qa.check(make_call("t", THIRD_PARTY_DISCLOSES)).findings
-    assert ("third_party_disclosure", 3) in {(f.issue_type, f.turn_no) for f in found if f.source.startswith("model:")}
+    assert ("third_party_disclosure", 3) in {(f.issue_type, f.turn_no) for f in found if f.score >= qa.threshold}
 
 
 def test_tampered_artifact_refused(artifact, tmp_path):
@@ -117,13 +131,12 @@ def test_tampered_artifact_refused(artifact, tmp_path):
 def test_threshold_from_the_artifact_decides_review(sample, tmp_path):
     strict = load_qa(train_qa(*sample, tmp_path / "strict", seed=11, threshold=0.999, report_floor=0.2))
     assert strict.threshold == 0.999
-    turns = (*OPENING, ("agent", "你这种人就是个无赖，还钱。"))
-    lenient = TranscriptQA(load_lexicon(), strict.model, threshold=0.2, report_floor=0.2)
-    loose = lenient.check(make_call("x", turns))
+    turns = (*OPENING, ("agent", "脑子有病吧你，拖了这么久还不还钱。"))
+    loose = TranscriptQA(load_lexicon(), strict.model, threshold=0.2, report_floor=0.2).check(make_call("x", turns))
     tight = TranscriptQA(load_lexicon(), strict.model, threshold=1.0, report_floor=0.2).check(make_call("x", turns))
-    model_scores = [f.score for f in loose.findings if f.source.startswith("model:")]
-    assert model_scores
+    assert loose.findings
     assert loose.needs_review
-    # The same findings, but none reaches a threshold of 1 unless a rule is certain.
-    assert [f.score for f in tight.findings if f.source.startswith("model:")] == model_scores
-    assert tight.needs_review == any(f.score >= 1.0 for f in tight.findings)
+    # The same findings and scores; none reaches a threshold of 1, so no review.
+    assert tight.findings == loose.findings
+    assert max(f.score for f in tight.findings) < 1.0
+    assert not tight.needs_review
