@@ -160,7 +160,8 @@ def _fmt(cell: dict[str, Any] | None) -> str:
 
 
 def _print_table(result: dict[str, Any]) -> None:
-    print(f"calls checked: {result['evaluated_calls']} (after {result['cut']}); trained on {result['train']['reviewed_calls']} reviewed calls")
+    train = result["train"]["reviewed_calls"]
+    print(f"calls checked: {result['evaluated_calls']} (after {result['cut']}); trained on {train} reviewed calls")
     print(f"median ms per transcript: {result['median_ms_per_transcript']}")
     print(f"{'issue':24} {'level':5} " + " ".join(f"{s:>11}" for s in result["figures"]) + "   (precision/recall)")
     for issue in ISSUE_TYPES:
