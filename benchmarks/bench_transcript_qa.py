@@ -30,6 +30,7 @@ from riskloop.collection.qa import TranscriptQA, load_qa, rules_only
 from riskloop.collection.qa_train import build_calls, train_qa
 from riskloop.collection.transcript import Call
 from riskloop.domain.collection import ISSUE_TYPES, MISSING_DISCLOSURE, OFF_HOURS
+from riskloop.errors import ValidationError
 
 # The baseline: words a reviewer might search for, per issue, in anyone's words.
 KEYWORDS = {
@@ -97,12 +98,18 @@ def _score(hits: Hits, truth: Hits, issue: str, turn_level: bool) -> dict[str, A
 def run(universe: Path, train_share: float, seed: int) -> dict[str, Any]:
     """Train on the reviewed calls before the cut, check every call after it, score the three systems."""
     calls, turns, seen, cut = _split(universe, train_share)
+    train: dict[str, Any] = {"reviewed_calls": int(seen["call_id"].nunique()), "reviews": len(seen)}
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        folder = train_qa(turns, seen, calls, Path(tmp) / "qa", seed=seed)
-        train_seconds = time.perf_counter() - start
-        spec = json.loads((folder / "qa-model.json").read_text(encoding="utf-8"))
-        full = load_qa(folder)
+        try:
+            folder = train_qa(turns, seen, calls, Path(tmp) / "qa", seed=seed)
+        except ValidationError as exc:  # too few reviews before the cut (a small universe): rules alone
+            full, train["not_trained"] = rules_only(), str(exc)
+        else:
+            spec = json.loads((folder / "qa-model.json").read_text(encoding="utf-8"))
+            full = load_qa(folder)
+            train |= {"issue_types": spec["issue_types"], "out_of_fold": spec["training"]["out_of_fold"]}
+        train["seconds"] = round(time.perf_counter() - start, 2)
     evaluated, skipped = build_calls(turns, calls, calls.loc[calls["started_at"] >= cut, "call_id"])
     labels = pq.read_table(universe / "truth" / "call_labels.parquet").to_pandas()
     ids = {c.call_id for c in evaluated}
@@ -134,13 +141,7 @@ def run(universe: Path, train_share: float, seed: int) -> dict[str, Any]:
     return {
         "universe": str(universe),
         "cut": cut.isoformat(),
-        "train": {
-            "reviewed_calls": int(seen["call_id"].nunique()),
-            "reviews": len(seen),
-            "seconds": round(train_seconds, 2),
-            "issue_types": spec["issue_types"],
-            "out_of_fold": spec["training"]["out_of_fold"],
-        },
+        "train": train,
         "evaluated_calls": len(evaluated),
         "skipped_malformed_calls": skipped,
         "truth_labels": {i: int((labels["issue_type"] == i).sum()) for i in ISSUE_TYPES},
