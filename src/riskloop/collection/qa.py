@@ -67,6 +67,11 @@ class TranscriptQA:
         self.lexicon, self.model = lexicon, model
         self.threshold, self.report_floor = threshold, report_floor
 
+    @property
+    def name(self) -> str:
+        """What checked a call, for the record: ``<model>@<version>`` or ``rules@<lexicon version>``."""
+        return f"{self.model.name}@{self.model.version}" if self.model else f"rules@{self.lexicon.version}"
+
     def check(self, call: Call) -> QaResult:
         """Check one transcript; a malformed one is refused with a ValidationError naming the turn and field."""
         validate_call(call)

@@ -76,7 +76,7 @@ def test_model_findings_name_the_model_and_turn(artifact):
     result = qa.check(make_call("m", turns))
     digest = sha256_hex((artifact / MODEL_FILE).read_bytes())
     model_hits = [f for f in result.findings if f.source.startswith("model:")]
-    assert {f.source for f in model_hits} == {f"model:transcript-qa@{digest[:12]}"}
+    assert {f.source for f in model_hits} == {f"model:{qa.name}"} == {f"model:transcript-qa@{digest[:12]}"}
     assert {(f.issue_type, f.turn_no) for f in model_hits if f.score >= qa.threshold} == {("insult", 5)}
     assert result.needs_review
 

@@ -34,6 +34,10 @@ def test_each_issue_found_at_its_turn_and_negatives_clean(call_id, turns, expect
     assert result.needs_review == bool(expected)
 
 
+def test_rules_only_names_its_lexicon():
+    assert QA.name == "rules@qa-lexicon-v1"
+
+
 def test_the_debtors_insults_are_not_the_agents():
     turns = {c[0]: c[1] for c in CASES}["debtor-insults-agent"]
     assert any("骗子" in text for speaker, text in turns if speaker == "debtor")
