@@ -1,0 +1,146 @@
+"""The served QA classifier: TF-IDF over words and character n-grams, one logistic model per issue type, numpy only.
+
+The artifact is a folder with ``qa-model.json`` (per block of terms: vocabulary in column order and idf; per issue
+type: coefficients, intercept, scope and the second stage combining the text logit with a rule hit; the review
+threshold) and ``manifest.json`` (its sha256). Loading checks
+the sha256 (and the manifest's own, when the caller registered one); nothing is unpickled. Scoring reproduces
+scikit-learn's ``TfidfVectorizer(sublinear_tf=True)``: ``1 + log(count)`` times idf, each block l2-normalised.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from riskloop.collection.qa_features import ANALYZERS
+from riskloop.errors import DataSourceError, ValidationError
+
+MODEL_FILE, MANIFEST = "qa-model.json", "manifest.json"
+KIND, FORMAT = "transcript-qa", 1
+AGENT_SCOPE, THIRD_PARTY_SCOPE = "agent", "agent_to_third_party"  # which agent turns a type's model scores
+SCOPES = (AGENT_SCOPE, THIRD_PARTY_SCOPE)
+
+
+def sha256_hex(data: bytes) -> str:
+    """Hex sha256 of ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_artifact(out_dir: Path, spec: dict[str, Any]) -> Path:
+    """Write ``spec`` as ``qa-model.json`` with a manifest of its sha256; return the folder."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    data = json.dumps(spec, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    (out_dir / MODEL_FILE).write_bytes(data)
+    manifest = {"kind": KIND, "format": FORMAT, "files": {MODEL_FILE: sha256_hex(data)}}
+    (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return out_dir
+
+
+def read_artifact(folder: Path, manifest_sha256: str | None = None) -> tuple[dict[str, Any], str]:
+    """The model spec of a QA artifact and the model file's sha256, after checking both against the manifest."""
+    try:
+        raw_manifest = (folder / MANIFEST).read_bytes()
+        data = (folder / MODEL_FILE).read_bytes()
+    except OSError as exc:
+        raise DataSourceError(f"{folder}: not a transcript-QA artifact ({exc.strerror}: {exc.filename})") from None
+    if manifest_sha256 is not None and sha256_hex(raw_manifest) != manifest_sha256:
+        raise DataSourceError(f"{folder / MANIFEST}: sha256 does not match the registered one; refusing to load")
+    manifest = json.loads(raw_manifest)
+    digest = sha256_hex(data)
+    if manifest.get("files", {}).get(MODEL_FILE) != digest:
+        raise DataSourceError(f"{folder / MODEL_FILE}: sha256 does not match the manifest; refusing to load")
+    spec: dict[str, Any] = json.loads(data)
+    if spec.get("kind") != KIND or spec.get("format") != FORMAT:
+        raise ValidationError("artifact", f"{folder}: not a {KIND} model of format {FORMAT}")
+    return spec, digest
+
+
+@dataclass(frozen=True)
+class TermBlock:
+    """One block of features: its analyzer's name, each term's column (offset into the whole row) and idf."""
+
+    name: str
+    offset: int
+    column: dict[str, int]
+    idf: npt.NDArray[np.float64]
+
+
+class QaModel:
+    """Per issue type, the probability that one agent utterance has the issue."""
+
+    def __init__(self, spec: dict[str, Any], version: str) -> None:
+        try:
+            self.name = str(spec["name"])
+            self.version = version
+            self.issue_types: tuple[str, ...] = tuple(spec["issue_types"])
+            self.scope: dict[str, str] = {t: spec["scope"][t] for t in self.issue_types}
+            self.blocks = self._blocks(spec["blocks"])
+            width = sum(len(b.column) for b in self.blocks)
+            coef = np.array([spec["coefficients"][t] for t in self.issue_types], dtype=np.float64).T
+            self.intercept = np.array([spec["intercepts"][t] for t in self.issue_types], dtype=np.float64)
+            stage = [spec["combine"][t] for t in self.issue_types]
+            self.combine_text = np.array([s["text"] for s in stage], dtype=np.float64)
+            self.combine_rule = np.array([s["rule"] for s in stage], dtype=np.float64)
+            self.combine_intercept = np.array([s["intercept"] for s in stage], dtype=np.float64)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValidationError("artifact", f"malformed transcript-QA model ({exc!r})") from None
+        if coef.shape != (width, len(self.issue_types)):
+            raise ValidationError(
+                "artifact.coefficients", f"shape {coef.shape}, expected ({width}, {len(self.issue_types)})"
+            )
+        if not set(self.scope.values()) <= set(SCOPES):
+            raise ValidationError("artifact.scope", f"unknown scope in {self.scope}; valid: {', '.join(SCOPES)}")
+        self.coef = coef
+
+    @staticmethod
+    def _blocks(raw: list[dict[str, Any]]) -> tuple[TermBlock, ...]:
+        blocks, offset = [], 0
+        for b in raw:
+            if b["name"] not in ANALYZERS:
+                raise ValidationError(
+                    "artifact.blocks", f"unknown analyzer {b['name']!r}; valid: {', '.join(ANALYZERS)}"
+                )
+            column = {term: offset + i for i, term in enumerate(b["vocabulary"])}
+            blocks.append(TermBlock(b["name"], offset, column, np.asarray(b["idf"], dtype=np.float64)))
+            offset += len(column)
+        return tuple(blocks)
+
+    def features(self, text: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """The utterance's non-zero TF-IDF features: columns and values (each block l2-normalised)."""
+        cols: list[int] = []
+        vals: list[float] = []
+        for block in self.blocks:
+            counts = Counter(t for t in ANALYZERS[block.name](text) if t in block.column)
+            if not counts:
+                continue
+            idx = [block.column[t] for t in counts]
+            v = np.array([1.0 + math.log(c) for c in counts.values()]) * block.idf[np.array(idx) - block.offset]
+            norm = float(np.sqrt(v @ v))
+            cols.extend(idx)
+            vals.extend((v / norm).tolist() if norm > 0 else v.tolist())
+        return np.array(cols, dtype=np.int64), np.array(vals, dtype=np.float64)
+
+    def logits(self, text: str) -> npt.NDArray[np.float64]:
+        """The text model's logit of each issue type (in ``issue_types`` order) for one utterance."""
+        cols, vals = self.features(text)
+        z: npt.NDArray[np.float64] = self.intercept + (vals @ self.coef[cols] if cols.size else 0.0)
+        return z
+
+    def probabilities(self, text: str) -> npt.NDArray[np.float64]:
+        """The text model's probability of each issue type for one utterance."""
+        out: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-self.logits(text)))
+        return out
+
+    def combined(self, text: str, rule_hits: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
+        """Probability of each issue type from the text model's logit and whether a rule of the type fired."""
+        z = self.combine_text * self.logits(text) + self.combine_rule * rule_hits + self.combine_intercept
+        out: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-z))
+        return out
