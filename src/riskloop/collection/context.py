@@ -2,7 +2,8 @@
 
 One row per (case, round) from observable tables only: the case (amounts, days past due), the case's earlier
 rounds (how many, promises made and broken, amount paid, complaints, the last action), the loan, the enterprise
-(kind, industry, province, registered capital, age) and its abnormal-operation listings. A round sees only what
+(kind, industry, province, registered capital, age), its abnormal-operation listings and its latest filed
+financial statements (revenue growth over the year before, debt ratio). A round sees only what
 happened strictly before its ``acted_at``: an earlier round's outcome counts as known by the next round (a round's
 outcome window closes before the next contact), a later round never changes an earlier round's context.
 
@@ -17,34 +18,12 @@ from collections.abc import Mapping
 import duckdb
 import pandas as pd
 
+from riskloop.collection.facts import CATEGORICAL, NUMERIC
 from riskloop.errors import ValidationError
 
 REQUIRED_TABLES = ("collection_actions", "collection_cases", "loans", "enterprises")
 # The columns a frame of rounds must carry.
 ROUND_COLUMNS = ("case_id", "round_no", "acted_at", "dpd_at_action", "remaining_overdue_cents")
-# Categorical and numeric context features: the policy's feature spec is drawn from these.
-CATEGORICAL = ("kind", "industry", "province", "last_action", "abnormal_listed")
-NUMERIC = (
-    "dpd",
-    "dpd_at_open",
-    "remaining_cents",
-    "remaining_share",
-    "overdue_cents",
-    "outstanding_cents",
-    "principal_cents",
-    "term_months",
-    "rate_bp",
-    "loan_age_days",
-    "capital_cents",
-    "firm_age_years",
-    "promises_so_far",
-    "broken_promises",
-    "paid_so_far_cents",
-    "complaints_so_far",
-    "days_since_last",
-    "abnormal_count",
-)
-CONTEXT_COLUMNS = ("case_id", "round_no", "acted_at", *CATEGORICAL, *NUMERIC)
 
 _SQL = """
 WITH hist AS (
@@ -66,6 +45,19 @@ WITH hist AS (
     FROM r JOIN c ON c.case_id = r.case_id
     LEFT JOIN a ON a.credit_code = c.credit_code AND a.listed_date <= CAST(r.acted_at AS DATE)
     GROUP BY r.case_id, r.round_no
+), fin AS (
+    SELECT r.case_id, r.round_no,
+           arg_max(f.revenue_cents, f.fiscal_year) AS revenue,
+           arg_max(f.total_liabilities_cents / nullif(f.total_assets_cents, 0), f.fiscal_year) AS debt_ratio,
+           max(f.fiscal_year) AS latest_year
+    FROM r JOIN c ON c.case_id = r.case_id
+    JOIN f ON f.credit_code = c.credit_code AND f.report_date <= CAST(r.acted_at AS DATE)
+    GROUP BY r.case_id, r.round_no
+), fin_prev AS (
+    SELECT fin.case_id, fin.round_no, max(f.revenue_cents) AS revenue
+    FROM fin JOIN c ON c.case_id = fin.case_id
+    JOIN f ON f.credit_code = c.credit_code AND f.fiscal_year = fin.latest_year - 1
+    GROUP BY fin.case_id, fin.round_no
 ), firm AS (
     SELECT r.case_id, r.round_no, e.kind, e.industry_section, e.region_code, e.registered_capital_cents,
            e.established_date
@@ -88,16 +80,30 @@ SELECT r.case_id, r.round_no, r.acted_at,
        date_diff('day', firm.established_date, CAST(r.acted_at AS DATE)) / 365.25 AS firm_age_years,
        hist.promises_so_far, hist.broken_promises, hist.paid_so_far_cents, hist.complaints_so_far,
        date_diff('hour', hist.last_at, r.acted_at) / 24.0 AS days_since_last,
-       ab.abnormal_count
+       ab.abnormal_count,
+       fin.revenue / nullif(fin_prev.revenue, 0) - 1 AS revenue_growth,
+       fin.debt_ratio
 FROM r
 JOIN c ON c.case_id = r.case_id
 LEFT JOIN l ON l.loan_id = c.loan_id
 LEFT JOIN hist ON hist.case_id = r.case_id AND hist.round_no = r.round_no
 LEFT JOIN ab ON ab.case_id = r.case_id AND ab.round_no = r.round_no
 LEFT JOIN firm ON firm.case_id = r.case_id AND firm.round_no = r.round_no
+LEFT JOIN fin ON fin.case_id = r.case_id AND fin.round_no = r.round_no
+LEFT JOIN fin_prev ON fin_prev.case_id = r.case_id AND fin_prev.round_no = r.round_no
 ORDER BY r.case_id, r.round_no
 """
 
+_EMPTY_FINANCIALS = pd.DataFrame(
+    {
+        "credit_code": pd.Series([], dtype="string"),
+        "fiscal_year": pd.Series([], dtype="int64"),
+        "report_date": pd.Series([], dtype="datetime64[s]"),
+        "revenue_cents": pd.Series([], dtype="int64"),
+        "total_liabilities_cents": pd.Series([], dtype="int64"),
+        "total_assets_cents": pd.Series([], dtype="int64"),
+    }
+)
 _EMPTY_ABNORMAL = pd.DataFrame(
     {
         "credit_code": pd.Series([], dtype="string"),
@@ -117,7 +123,8 @@ def case_context(rounds: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> pd
         ``remaining_overdue_cents``. Logged rounds (``actions`` itself) or rounds about to be decided.
     tables
         The observable tables by name: ``collection_actions`` (the logged rounds; only those before a round
-        count), ``collection_cases``, ``loans``, ``enterprises`` and, when available, ``abnormal_operations``.
+        count), ``collection_cases``, ``loans``, ``enterprises`` and, when available, ``abnormal_operations``
+        and ``financial_statements`` (revenue growth of the latest filed year, its debt ratio).
 
     Returns
     -------
@@ -153,6 +160,7 @@ def case_context(rounds: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> pd
             "l": tables["loans"],
             "e": enterprises,
             "a": tables.get("abnormal_operations", _EMPTY_ABNORMAL),
+            "f": tables.get("financial_statements", _EMPTY_FINANCIALS),
         }.items():
             con.register(name, frame)
         out = con.sql(_SQL).to_arrow_table().to_pandas()

@@ -13,6 +13,7 @@ model never carries the state of an earlier one; it takes seconds, so warm start
 from __future__ import annotations
 
 import json
+import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,7 @@ class TrainConfig:
     learning_rate: float = 0.1
     l2: float = 1e-7
     bit_precision: int = 20
+    clip_p: float = 1.0
     scale_floor_cents: float = 10_000.0
     interactions: tuple[str, ...] = field(default=INTERACTIONS)
 
@@ -56,7 +58,7 @@ class TrainConfig:
         inter = " ".join(f"--interactions {i}" for i in self.interactions)
         return (
             f"--cb_adf --cb_type {self.cb_type} {inter} -b {self.bit_precision} -l {self.learning_rate} "
-            f"--l2 {self.l2} --random_seed {seed} --quiet"
+            f"--l2 {self.l2} --clip_p {self.clip_p} --random_seed {seed} --quiet"
         )
 
 
@@ -179,3 +181,39 @@ def write_policy_json(
         "sha256": {MODEL_FILE: model_sha256},
     }
     (out_dir / POLICY_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True), encoding="utf-8")
+
+
+def select_config(
+    logged: pd.DataFrame, candidates: list[TrainConfig], rng: np.random.Generator, validation_share: float = 0.25
+) -> tuple[TrainConfig, list[dict[str, Any]]]:
+    """The candidate whose greedy policy has the best doubly robust value on a later validation fold.
+
+    Cases are ordered by their first round; the last ``validation_share`` of them is the validation fold. Every
+    candidate trains on the earlier cases; its greedy policy is evaluated off-policy (DR, with a reward model
+    cross-fitted on the validation fold) on the validation rounds. Only logged data is read, never truth.
+
+    Returns
+    -------
+    tuple
+        The chosen config and, per candidate, its DR value per round (cents) with its standard error.
+
+    """
+    from riskloop.collection.ope import Logged, evaluate
+    from riskloop.collection.ope_model import crossfit_q
+    from riskloop.collection.policy import greedy_pmf, load_policy
+
+    first = logged.groupby("case_id")["acted_at"].min().sort_values()
+    late = set(first.index[int(len(first) * (1 - validation_share)) :])
+    is_val = logged["case_id"].isin(late).to_numpy()
+    fit, val = logged[~is_val].reset_index(drop=True), logged[is_val].reset_index(drop=True)
+    q = crossfit_q(val, rng, folds=2, config=TrainConfig(clip_p=1.0))
+    lg = Logged(arm_index(val), check_propensities(val["propensity"].to_numpy()), net_reward_cents(val), q)
+    scores: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, cfg in enumerate(candidates):
+            policy = load_policy(train_policy(fit, Path(tmp) / str(i), rng, cfg))
+            dr = evaluate(greedy_pmf(policy.expected_net(val), 0.0), lg).dr
+            assert dr is not None  # q was given
+            scores.append({"config": asdict(cfg), "dr_value": dr.value, "dr_se": dr.se})
+    best = int(np.argmax([s["dr_value"] for s in scores]))
+    return candidates[best], scores

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskloop.collection.context import CATEGORICAL, NUMERIC
+from riskloop.collection.facts import CATEGORICAL, NUMERIC
 from riskloop.domain.collection import ARMS, Arm
 from riskloop.errors import ConfigError, ValidationError
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from riskloop.collection.context import CATEGORICAL, NUMERIC
+from riskloop.collection.facts import CATEGORICAL, NUMERIC
 from riskloop.domain.collection import ARM_KEYS, COST_CENTS, parse_arm
 
 COMPANY_BEST, INDIVIDUAL_BEST = "legal_letter@morning", "sms@evening"

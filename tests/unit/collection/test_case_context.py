@@ -7,7 +7,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from riskloop.collection.context import CONTEXT_COLUMNS, case_context
+from riskloop.collection.context import case_context
+from riskloop.collection.facts import CONTEXT_COLUMNS
 from riskloop.errors import ValidationError
 
 T0 = pd.Timestamp("2024-03-01 02:00", tz="UTC")
