@@ -11,7 +11,7 @@ import pytest
 from collection_logs import COMPANY_BEST, INDIVIDUAL_BEST, random_contexts, true_paid_share
 
 from riskloop.collection.policy import MAX_EPSILON, MODEL_FILE, POLICY_FILE, load_policy
-from riskloop.collection.policy_train import TrainConfig, train_policy
+from riskloop.collection.policy_train import TrainConfig, select_config, train_policy
 from riskloop.domain.collection import ARM_KEYS
 from riskloop.errors import ConfigError, ValidationError
 
@@ -94,3 +94,11 @@ def test_a_logged_propensity_outside_the_unit_interval_is_refused(segment_log: p
     bad.loc[bad.index[7], "propensity"] = 0.0
     with pytest.raises(ValidationError, match="row 7"):
         train_policy(bad, tmp_path, np.random.default_rng(1))
+
+
+def test_selection_by_validation_dr_prefers_the_contextual_learner(segment_log: pd.DataFrame) -> None:
+    blind = TrainConfig(interactions=())  # no context x arm interactions: one arm for every case
+    chosen, scores = select_config(segment_log.head(4_000), [blind, TrainConfig()], np.random.default_rng(4))
+    assert chosen == TrainConfig()
+    assert [s["config"]["interactions"] for s in scores] == [(), ("ka", "na")]
+    assert scores[1]["dr_value"] > 1.2 * scores[0]["dr_value"]  # true shares: ~0.2 vs ~0.33 of the debt
