@@ -10,9 +10,10 @@ outcome, drawn with common random numbers) gives each policy's exact value: reco
 and gross per 100 overdue cases, and the cure rate per round. A round's state follows the logged path (the
 one-step counterfactual of a contextual bandit: what a different action would have changed in later rounds is
 out of scope). Policies: the learned policy greedy and with its exploration, the historical policy (logged),
-the best single fixed arm (chosen in hindsight on the evaluation truth: the strongest fixed baseline) and a
-uniform random policy. Then IPS, SNIPS and DR estimates of each from the logged evaluation rows, next to its
-true value. Truth is read only here, after training.
+the best single fixed arm (chosen in hindsight on the evaluation truth: the strongest fixed baseline), a
+uniform random policy, and for comparison only a direct-method alternative (one LightGBM regression of the
+reward on context and arm, greedy). Then IPS, SNIPS and DR estimates of each from the logged evaluation rows,
+next to its true value. Truth is read only here, after training.
 """
 
 from __future__ import annotations
@@ -29,9 +30,10 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from riskloop.collection.context import case_context
+from riskloop.collection.facts import CATEGORICAL, NUMERIC
 from riskloop.collection.ope import Logged, evaluate
 from riskloop.collection.ope_model import crossfit_q
-from riskloop.collection.policy import greedy_pmf, load_policy
+from riskloop.collection.policy import greedy_pmf, load_policy, reward_scale
 from riskloop.collection.policy_train import TrainConfig, arm_index, net_reward_cents, select_config, train_policy
 from riskloop.domain.collection import ARM_KEYS, COST_CENTS, parse_arm
 
@@ -100,7 +102,34 @@ def true_figures(pmf: np.ndarray, truth: dict[str, np.ndarray], cases: int) -> d
     }
 
 
-def policies(test: pd.DataFrame, net: np.ndarray, truth: dict[str, np.ndarray], eps: float) -> dict[str, np.ndarray]:
+def _gbdt_frame(df: pd.DataFrame, arms: np.ndarray) -> pd.DataFrame:
+    x = df[["round_no", *NUMERIC]].astype("float64").copy()
+    for c in CATEGORICAL:
+        x[c] = pd.Categorical(df[c].astype(str))
+    parsed = [parse_arm(k) for k in ARM_KEYS]
+    x["action"] = pd.Categorical([parsed[a].action for a in arms], categories=sorted({p.action for p in parsed}))
+    x["window"] = pd.Categorical([parsed[a].window for a in arms], categories=sorted({p.window for p in parsed}))
+    return x
+
+
+def gbdt_direct_method(train: pd.DataFrame, test: pd.DataFrame, seed: int) -> np.ndarray:
+    """A comparison, not the product: one LightGBM regression of the scaled net reward on context + arm (DM)."""
+    import lightgbm as lgb
+
+    floor = TrainConfig().scale_floor_cents
+    y = net_reward_cents(train) / reward_scale(train["remaining_cents"].to_numpy(dtype="float64"), floor)
+    model = lgb.LGBMRegressor(
+        n_estimators=300, learning_rate=0.05, num_leaves=15, min_child_samples=40, random_state=seed, verbose=-1
+    )
+    model.fit(_gbdt_frame(train, arm_index(train)), y)
+    scale = reward_scale(test["remaining_cents"].to_numpy(dtype="float64"), floor)
+    cols = [model.predict(_gbdt_frame(test, np.full(len(test), k))) for k in range(len(ARM_KEYS))]
+    return np.column_stack(cols) * scale[:, None]
+
+
+def policies(
+    test: pd.DataFrame, net: np.ndarray, truth: dict[str, np.ndarray], eps: float, gbdt: np.ndarray
+) -> dict[str, np.ndarray]:
     """Every compared policy as a pmf over the evaluation rounds."""
     n, k = net.shape
     logged = np.eye(k)[arm_index(test)]
@@ -108,6 +137,7 @@ def policies(test: pd.DataFrame, net: np.ndarray, truth: dict[str, np.ndarray], 
     return {
         "learned_greedy": greedy_pmf(net, 0.0),
         f"learned_eps{eps:g}": greedy_pmf(net, eps),
+        "gbdt_direct_method_greedy": greedy_pmf(gbdt, 0.0),
         "historical": logged,
         f"best_fixed({ARM_KEYS[fixed]})": np.eye(k)[np.full(n, fixed)],
         "uniform_random": np.full((n, k), 1.0 / k),
@@ -129,7 +159,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     net = policy.expected_net(test)
     truth = read_truth(args.universe, test)
     n_cases = int(test["case_id"].nunique())
-    pmfs = policies(test, net, truth, args.epsilon)
+    pmfs = policies(test, net, truth, args.epsilon, gbdt_direct_method(train, test, args.seed))
     q_all = crossfit_q(logged, np.random.default_rng(args.seed + 1), folds=2, config=cfg)
     in_test = logged.set_index(["case_id", "round_no"]).index.get_indexer(test.set_index(["case_id", "round_no"]).index)
     lg = Logged(arm_index(test), test["propensity"].to_numpy(), net_reward_cents(test), q_all[in_test])
