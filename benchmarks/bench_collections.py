@@ -1,0 +1,242 @@
+"""The learned collection policy against the historical one, the best fixed arm and random, on exact counterfactuals.
+
+Run: ``.venv/bin/python -m benchmarks.bench_collections [--universe /work/data/coll100k] [--train-share 0.6]
+[--epsilon 0.05] [--seed 7] [--json]``
+
+Cases are split by time: the policy trains on the rounds of cases opened before the cut date that were acted
+before it (what the bank knew at the cut); it is evaluated on every logged round of the cases opened from the
+cut on. On those SAME rounds, the universe's truth (``truth/collection_responses``: every arm's potential
+outcome, drawn with common random numbers) gives each policy's exact value: recovered amount net of action cost
+and gross per 100 overdue cases, and the cure rate per round. A round's state follows the logged path (the
+one-step counterfactual of a contextual bandit: what a different action would have changed in later rounds is
+out of scope). Policies: the learned policy greedy and with its exploration, the historical policy (logged),
+the best single fixed arm (chosen in hindsight on the evaluation truth: the strongest fixed baseline), a
+uniform random policy, and for comparison only a direct-method alternative (one LightGBM regression of the
+reward on context and arm, greedy). Then IPS, SNIPS and DR estimates of each from the logged evaluation rows,
+next to its true value. Truth is read only here, after training.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+
+from riskloop.collection.context import case_context
+from riskloop.collection.facts import CATEGORICAL, NUMERIC
+from riskloop.collection.ope import Logged, evaluate
+from riskloop.collection.ope_model import crossfit_q
+from riskloop.collection.policy import greedy_pmf, load_policy, reward_scale
+from riskloop.collection.policy_train import TrainConfig, arm_index, net_reward_cents, select_config, train_policy
+from riskloop.domain.collection import ARM_KEYS, COST_CENTS, parse_arm
+
+TABLES = (
+    "collection_actions",
+    "collection_cases",
+    "loans",
+    "enterprises",
+    "abnormal_operations",
+    "financial_statements",
+)
+LOGGED = ["case_id", "round_no", "action", "time_window", "propensity", "amount_paid_cents", "cured"]
+# Candidate importance-weight clips chosen between by DR on a validation fold of the training period: 1.0 is a
+# plain regression of the logged arm's reward (no weighting), 0.0 full inverse-propensity weights.
+CLIP_CANDIDATES = (1.0, 0.2, 0.0)
+ARM_COST = np.array([COST_CENTS[parse_arm(k).action] for k in ARM_KEYS], dtype="float64")
+
+
+def read_logged(universe: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every logged round with its context and logged outcome; and the cases."""
+    tables = {t: pq.read_table(universe / "tables" / t).to_pandas() for t in TABLES}
+    actions = tables["collection_actions"]
+    ctx = case_context(actions, tables)
+    logged = ctx.merge(actions[LOGGED], on=["case_id", "round_no"], validate="one_to_one")
+    return logged, tables["collection_cases"]
+
+
+def split(logged: pd.DataFrame, cases: pd.DataFrame, share: float) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """Train: rounds of cases opened before the cut, acted before it. Evaluation: cases opened from the cut on."""
+    opened = pd.to_datetime(cases["opened_date"])
+    cut = opened.sort_values().iloc[int(len(opened) * share)]
+    before = set(cases.loc[opened < cut, "case_id"])
+    acted = pd.to_datetime(logged["acted_at"]).dt.tz_localize(None)
+    train = logged[logged["case_id"].isin(before) & (acted < cut)].reset_index(drop=True)
+    test = logged[~logged["case_id"].isin(before)].reset_index(drop=True)
+    return train, test, str(cut.date())
+
+
+def read_truth(universe: Path, rounds: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Every arm's potential outcome on the evaluation rounds (rounds x arms, ``ARM_KEYS`` order)."""
+    truth = pq.read_table(universe / "truth" / "collection_responses.parquet").to_pandas()
+    keys = rounds[["case_id", "round_no"]].assign(row=np.arange(len(rounds)))
+    t = truth.merge(keys, on=["case_id", "round_no"])
+    col = t["arm"].map({k: i for i, k in enumerate(ARM_KEYS)}).to_numpy()
+    out = {}
+    for name in ("paid_cents", "cured", "expected_paid_cents"):
+        m = np.full((len(rounds), len(ARM_KEYS)), np.nan)
+        m[t["row"].to_numpy(), col] = t[name].to_numpy(dtype="float64")
+        out[name] = m
+    if np.isnan(out["paid_cents"]).any():
+        raise SystemExit("truth: some evaluation round lacks an arm's potential outcome")
+    return out
+
+
+def true_figures(pmf: np.ndarray, truth: dict[str, np.ndarray], cases: int) -> dict[str, float]:
+    """Exact value of a policy on the evaluation rounds."""
+    paid = (pmf * truth["paid_cents"]).sum(axis=1)
+    cost = pmf @ ARM_COST
+    expected = (pmf * truth["expected_paid_cents"]).sum(axis=1) - cost
+    return {
+        "net_per_100_cases_yuan": float((paid - cost).sum() / cases * 100 / 100),
+        "gross_per_100_cases_yuan": float(paid.sum() / cases * 100 / 100),
+        "expected_net_per_100_cases_yuan": float(expected.sum() / cases * 100 / 100),
+        "cure_rate_per_round": float((pmf * truth["cured"]).sum(axis=1).mean()),
+        "net_per_round_cents": float((paid - cost).mean()),
+    }
+
+
+def _gbdt_frame(df: pd.DataFrame, arms: np.ndarray) -> pd.DataFrame:
+    x = df[["round_no", *NUMERIC]].astype("float64").copy()
+    for c in CATEGORICAL:
+        x[c] = pd.Categorical(df[c].astype(str))
+    parsed = [parse_arm(k) for k in ARM_KEYS]
+    x["action"] = pd.Categorical([parsed[a].action for a in arms], categories=sorted({p.action for p in parsed}))
+    x["window"] = pd.Categorical([parsed[a].window for a in arms], categories=sorted({p.window for p in parsed}))
+    return x
+
+
+def gbdt_direct_method(train: pd.DataFrame, test: pd.DataFrame, seed: int) -> np.ndarray:
+    """A comparison, not the product: one LightGBM regression of the scaled net reward on context + arm (DM)."""
+    import lightgbm as lgb
+
+    floor = TrainConfig().scale_floor_cents
+    y = net_reward_cents(train) / reward_scale(train["remaining_cents"].to_numpy(dtype="float64"), floor)
+    model = lgb.LGBMRegressor(
+        n_estimators=300, learning_rate=0.05, num_leaves=15, min_child_samples=40, random_state=seed, verbose=-1
+    )
+    model.fit(_gbdt_frame(train, arm_index(train)), y)
+    scale = reward_scale(test["remaining_cents"].to_numpy(dtype="float64"), floor)
+    cols = [model.predict(_gbdt_frame(test, np.full(len(test), k))) for k in range(len(ARM_KEYS))]
+    return np.column_stack(cols) * scale[:, None]
+
+
+def policies(
+    test: pd.DataFrame, net: np.ndarray, truth: dict[str, np.ndarray], eps: float, gbdt: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Every compared policy as a pmf over the evaluation rounds."""
+    n, k = net.shape
+    logged = np.eye(k)[arm_index(test)]
+    fixed = int(np.argmax((truth["paid_cents"] - ARM_COST).sum(axis=0)))
+    return {
+        "learned_greedy": greedy_pmf(net, 0.0),
+        f"learned_eps{eps:g}": greedy_pmf(net, eps),
+        "gbdt_direct_method_greedy": greedy_pmf(gbdt, 0.0),
+        "historical": logged,
+        f"best_fixed({ARM_KEYS[fixed]})": np.eye(k)[np.full(n, fixed)],
+        "uniform_random": np.full((n, k), 1.0 / k),
+    }
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Train, evaluate against truth, estimate off-policy; the figures as one dict."""
+    started = time.perf_counter()
+    logged, cases = read_logged(args.universe)
+    train, test, cut = split(logged, cases, args.train_share)
+    context_s = time.perf_counter() - started
+    t0 = time.perf_counter()
+    candidates = [TrainConfig(epsilon=args.epsilon, clip_p=c) for c in CLIP_CANDIDATES]
+    cfg, selection = select_config(train, candidates, np.random.default_rng(args.seed))
+    folder = train_policy(train, args.out, np.random.default_rng(args.seed), cfg, version="bench")
+    train_s = time.perf_counter() - t0
+    policy = load_policy(folder)
+    net = policy.expected_net(test)
+    truth = read_truth(args.universe, test)
+    n_cases = int(test["case_id"].nunique())
+    pmfs = policies(test, net, truth, args.epsilon, gbdt_direct_method(train, test, args.seed))
+    q_all = crossfit_q(logged, np.random.default_rng(args.seed + 1), folds=2, config=cfg)
+    in_test = logged.set_index(["case_id", "round_no"]).index.get_indexer(test.set_index(["case_id", "round_no"]).index)
+    lg = Logged(arm_index(test), test["propensity"].to_numpy(), net_reward_cents(test), q_all[in_test])
+    rows = {}
+    for name, pmf in pmfs.items():
+        fig = true_figures(pmf, truth, n_cases)
+        # The historical policy is the logging policy: its off-policy estimate is the logged mean (weights 1).
+        rep = evaluate(pmf, lg) if name != "historical" else evaluate(pmf, replace(lg, propensity=np.ones(len(pmf))))
+        true_v = fig["net_per_round_cents"]
+        est = {
+            e: {
+                "value": getattr(rep, e).value,
+                "se": getattr(rep, e).se,
+                "error_pct": 100 * (getattr(rep, e).value - true_v) / abs(true_v),
+            }
+            for e in ("ips", "snips", "dr")
+            if getattr(rep, e) is not None
+        }
+        rows[name] = {**fig, "ope": est, "effective_sample_size": rep.effective_sample_size}
+    fixed_name = next(k for k in rows if k.startswith("best_fixed"))
+    lift = rows["learned_greedy"]["net_per_100_cases_yuan"] / rows[fixed_name]["net_per_100_cases_yuan"] - 1
+    return {
+        "universe": str(args.universe),
+        "cut_date": cut,
+        "train_rounds": len(train),
+        "train_cases": int(train["case_id"].nunique()),
+        "eval_rounds": len(test),
+        "eval_cases": n_cases,
+        "policies": rows,
+        "learned_vs_best_fixed_net_pct": 100 * lift,
+        "goal_met": bool(lift >= 0.10),
+        "seconds": {"context": context_s, "train": train_s, "total": time.perf_counter() - started},
+        "selection": [
+            {"clip_p": c["config"]["clip_p"], "dr_value_cents": c["dr_value"], "dr_se": c["dr_se"]} for c in selection
+        ],
+        "chosen_clip_p": cfg.clip_p,
+        "training": policy.training | {"epsilon": policy.epsilon},
+    }
+
+
+def print_table(out: dict[str, Any]) -> None:
+    """The figures as a plain table."""
+    print(
+        f"cut {out['cut_date']}: train {out['train_rounds']} rounds / {out['train_cases']} cases, "
+        f"evaluate {out['eval_rounds']} rounds / {out['eval_cases']} cases"
+    )
+    head = f"{'policy':34} {'net/100c':>12} {'gross/100c':>12} {'E[net]/100c':>12} {'cure/rd':>8}"
+    print(head + f" {'true/rd':>9} {'IPS err%':>9} {'SNIPS err%':>10} {'DR err%':>8} {'ESS':>7}")
+    for name, r in out["policies"].items():
+        ope = r["ope"]
+        print(
+            f"{name:34} {r['net_per_100_cases_yuan']:12,.0f} {r['gross_per_100_cases_yuan']:12,.0f} "
+            f"{r['expected_net_per_100_cases_yuan']:12,.0f} {r['cure_rate_per_round']:8.3f} "
+            f"{r['net_per_round_cents'] / 100:9,.0f} {ope['ips']['error_pct']:9.1f} {ope['snips']['error_pct']:10.1f} "
+            f"{ope['dr']['error_pct']:8.1f} {r['effective_sample_size']:7.0f}"
+        )
+    sel = ", ".join(f"clip_p {c['clip_p']:g}: {c['dr_value_cents'] / 100:,.0f}" for c in out["selection"])
+    print(f"selection on the validation fold (DR net per round, yuan): {sel}; chosen clip_p {out['chosen_clip_p']:g}")
+    print(f"learned greedy vs best fixed arm, net recovered: {out['learned_vs_best_fixed_net_pct']:+.1f}% (goal +10%)")
+
+
+def main() -> None:
+    """Parse arguments, run, print."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--universe", type=Path, default=Path("/work/data/coll100k"))
+    parser.add_argument("--train-share", type=float, default=0.6)
+    parser.add_argument("--epsilon", type=float, default=0.05)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out" / "collection_policy")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    out = run(args)
+    if args.json:
+        print(json.dumps(out, indent=2, default=str))
+    else:
+        print_table(out)
+
+
+if __name__ == "__main__":
+    main()

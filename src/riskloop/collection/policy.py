@@ -1,0 +1,201 @@
+"""The collection policy served: load a sha256-checked artifact, choose an arm per round with bounded exploration.
+
+An artifact is a directory of two files: ``model.vw`` (a Vowpal Wabbit ``--cb_adf`` model whose scores are the
+expected cost of each arm, i.e. minus the net recovery over the round's reward scale) and ``policy.json``
+(version, arms, feature spec, epsilon, reward scale, training figures and the sha256 of ``model.vw``).
+Exploration is epsilon-greedy: the greedy arm gets ``1 - epsilon + epsilon/K``, every other ``epsilon/K``, so
+every choice is logged with an exact propensity and any later policy can be evaluated off-policy. Epsilon is
+bounded by ``MAX_EPSILON``. Serving code: numpy, pandas and Vowpal Wabbit only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from vowpalwabbit import pyvw
+
+from riskloop.collection.vw_format import ARM_LINES, FeatureSpec, example, shared_lines
+from riskloop.domain.collection import ARM_KEYS, parse_arm
+from riskloop.errors import ConfigError, ValidationError
+
+MODEL_FILE, POLICY_FILE = "model.vw", "policy.json"
+# A live policy explores at most this much: beyond it the bank pays too much for learning.
+MAX_EPSILON = 0.2
+
+
+def reward_scale(remaining_cents: np.ndarray, floor_cents: float) -> np.ndarray:
+    """The divisor of a round's net recovery: the amount still overdue, at least ``floor_cents``.
+
+    Dividing by a fact of the context keeps every arm's ranking within a round and puts rounds of small and
+    large debts on one scale for the learner.
+    """
+    values = np.nan_to_num(remaining_cents.astype("float64"), nan=floor_cents)
+    out: np.ndarray = np.maximum(values, floor_cents)
+    return out
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def check_epsilon(epsilon: float, field: str = "epsilon") -> float:
+    """``epsilon`` if it lies in [0, MAX_EPSILON]; a ValidationError naming ``field`` otherwise."""
+    if not 0.0 <= epsilon <= MAX_EPSILON:
+        raise ValidationError(field, f"{epsilon} outside [0, {MAX_EPSILON}]: exploration is bounded")
+    return epsilon
+
+
+@dataclass
+class Policy:
+    """A loaded collection policy: scores every arm of a round, chooses one with its propensity."""
+
+    version: str
+    epsilon: float
+    spec: FeatureSpec
+    scale_floor_cents: float
+    training: dict[str, Any]
+    _vw: pyvw.Workspace
+
+    @property
+    def arms(self) -> tuple[str, ...]:
+        """The arm keys, in the order of every pmf and score column."""
+        return ARM_KEYS
+
+    def expected_net(self, contexts: pd.DataFrame) -> np.ndarray:
+        """Expected recovery net of cost, cents, of every arm (rows: rounds, columns: ``arms``)."""
+        scores = self._scores(shared_lines(contexts, self.spec))
+        scale = reward_scale(contexts["remaining_cents"].to_numpy(dtype="float64"), self.scale_floor_cents)
+        net: np.ndarray = -scores * scale[:, None]
+        return net
+
+    def pmf(self, contexts: pd.DataFrame, epsilon: float | None = None) -> np.ndarray:
+        """The probability of every arm per round: epsilon-greedy around the best expected net."""
+        eps = self.epsilon if epsilon is None else check_epsilon(epsilon)
+        return greedy_pmf(self.expected_net(contexts), eps)
+
+    def choose(
+        self, contexts: pd.DataFrame, rng: np.random.Generator, epsilon: float | None = None, reasons: bool = True
+    ) -> pd.DataFrame:
+        """Choose an arm for every round (one row of ``contexts`` each); deterministic given ``rng``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``case_id, round_no, arm, action, window, channel, propensity`` (the probability the chosen arm had),
+            ``pmf`` and ``expected_net_cents`` (lists in ``arms`` order) and ``reasons`` (short strings).
+
+        """
+        eps = self.epsilon if epsilon is None else check_epsilon(epsilon)
+        net = self.expected_net(contexts)
+        pmf = greedy_pmf(net, eps)
+        chosen = sample(pmf, rng)
+        arms = [parse_arm(ARM_KEYS[i]) for i in chosen]
+        drivers = self._drivers(contexts, net) if reasons else [[] for _ in chosen]
+        return pd.DataFrame(
+            {
+                "case_id": contexts["case_id"].to_numpy(),
+                "round_no": contexts["round_no"].to_numpy(),
+                "arm": [a.key for a in arms],
+                "action": [a.action for a in arms],
+                "window": [a.window for a in arms],
+                "channel": [a.channel for a in arms],
+                "propensity": pmf[np.arange(len(chosen)), chosen],
+                "pmf": [row.tolist() for row in pmf],
+                "expected_net_cents": [row.tolist() for row in net],
+                "reasons": [_reasons(row, d, eps) for row, d in zip(net, drivers, strict=True)],
+            }
+        )
+
+    def _scores(self, shared: list[str]) -> np.ndarray:
+        out = np.empty((len(shared), len(ARM_LINES)))
+        for i, line in enumerate(shared):
+            out[i] = self._vw.predict(example(line))
+        return out
+
+    def _drivers(self, contexts: pd.DataFrame, net: np.ndarray) -> list[list[str]]:
+        """The context facts that most favour each round's best arm over its runner-up (ablation: fact -> na)."""
+        order = np.argsort(-net, axis=1)
+        best, second = order[:, 0], order[:, 1]
+        rows = np.arange(len(net))
+        margin = net[rows, best] - net[rows, second]
+        effects = []
+        for col in (*self.spec.categorical, *self.spec.edges):
+            ablated = contexts.copy()
+            ablated[col] = pd.NA if col in self.spec.categorical else np.nan
+            alt = self.expected_net(ablated)
+            effects.append(margin - (alt[rows, best] - alt[rows, second]))
+        names = [*self.spec.categorical, *self.spec.edges]
+        top = np.argsort(-np.column_stack(effects), axis=1)[:, :3]
+        return [[_fact(contexts.iloc[i], names[j]) for j in top[i]] for i in range(len(net))]
+
+
+def _fact(row: pd.Series, name: str) -> str:
+    value = row[name]
+    if isinstance(value, float):
+        return f"{name}={value:.4g}"
+    return f"{name}={value}"
+
+
+def _reasons(net: np.ndarray, drivers: list[str], epsilon: float) -> list[str]:
+    order = np.argsort(-net)[:3]
+    top = [f"{ARM_KEYS[i]}: expected net {net[i] / 100:.2f} yuan" for i in order]
+    lead = [f"favoured by {', '.join(drivers)}"] if drivers else []
+    return [*top, *lead, f"exploration epsilon {epsilon:g}"]
+
+
+def greedy_pmf(net: np.ndarray, epsilon: float) -> np.ndarray:
+    """Epsilon-greedy probabilities over the columns of ``net`` (ties go to the first arm)."""
+    k = net.shape[1]
+    pmf = np.full(net.shape, epsilon / k)
+    pmf[np.arange(len(net)), np.argmax(net, axis=1)] += 1.0 - epsilon
+    return pmf
+
+
+def sample(pmf: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One column index per row drawn from its pmf."""
+    cum = np.cumsum(pmf, axis=1)
+    u = rng.random(len(pmf)) * cum[:, -1]
+    drawn: np.ndarray = np.minimum((cum < u[:, None]).sum(axis=1), pmf.shape[1] - 1)
+    return drawn
+
+
+def load_policy(folder: Path) -> Policy:
+    """Load a policy artifact, checking ``model.vw`` against the sha256 in ``policy.json``.
+
+    Raises
+    ------
+    ConfigError
+        A missing or malformed ``policy.json``, a model file whose sha256 differs (naming the file), arms that
+        are not today's ``ARM_KEYS``, or an epsilon above ``MAX_EPSILON``.
+
+    """
+    meta_path, model_path = folder / POLICY_FILE, folder / MODEL_FILE
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{meta_path}: cannot read the policy ({exc})") from exc
+    expected = meta.get("sha256", {}).get(MODEL_FILE)
+    if not model_path.is_file() or file_sha256(model_path) != expected:
+        raise ConfigError(f"{model_path}: sha256 differs from {POLICY_FILE} (or the file is missing)")
+    if tuple(meta.get("arms", ())) != ARM_KEYS:
+        raise ConfigError(f"{meta_path}: arms: the artifact's arms differ from today's ({', '.join(ARM_KEYS)})")
+    try:
+        epsilon = check_epsilon(float(meta["epsilon"]))
+    except (KeyError, TypeError, ValueError, ValidationError) as exc:
+        raise ConfigError(f"{meta_path}: epsilon: {exc}") from exc
+    vw = pyvw.Workspace(f"--quiet -i {model_path}")
+    return Policy(
+        str(meta["version"]),
+        epsilon,
+        FeatureSpec.from_json(meta["feature_spec"]),
+        float(meta["scale_floor_cents"]),
+        dict(meta.get("training", {})),
+        vw,
+    )
