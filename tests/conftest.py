@@ -7,6 +7,7 @@ import json
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -52,20 +53,40 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'riskloop.db'}"
 
 
-@pytest.fixture
-def postgres_url(postgres_server: str) -> Iterator[str]:
-    """A fresh, empty PostgreSQL schema on the test server, dropped afterwards."""
+@contextmanager
+def _postgres_schema(server: str) -> Iterator[str]:
+    """The URL of a fresh, empty PostgreSQL schema on ``server``, dropped on exit."""
     schema = f"riskloop_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(postgres_server)
+    admin = sa.create_engine(server)
     with admin.begin() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = sa.make_url(postgres_server).update_query_dict({"options": f"-csearch_path={schema}"})
+    url = sa.make_url(server).update_query_dict({"options": f"-csearch_path={schema}"})
     try:
         yield url.render_as_string(hide_password=False)
     finally:
         with admin.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL schema on the test server, dropped afterwards."""
+    with _postgres_schema(postgres_server) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def module_postgres_url(postgres_server: str) -> Iterator[str]:
+    """An empty PostgreSQL schema shared by one test module (migrate once; the module cleans its own rows)."""
+    with _postgres_schema(postgres_server) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def module_sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite database file shared by one test module."""
+    return f"sqlite:///{tmp_path_factory.mktemp('module-db') / 'riskloop.db'}"
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

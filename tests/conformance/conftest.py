@@ -11,16 +11,19 @@ import pytest
 import sqlalchemy as sa
 from port_backends import (
     AlertBackend,
+    CollectionBackend,
     KeyBackend,
     OutboxBackend,
     ReviewBackend,
     StrategyBackend,
     memory_alerts,
+    memory_collections,
     memory_keys,
     memory_outbox,
     memory_reviews,
     memory_strategies,
     sql_alerts,
+    sql_collections,
     sql_keys,
     sql_outbox,
     sql_reviews,
@@ -30,8 +33,12 @@ from port_backends import (
 from riskloop.features.backends.duckdb import DuckDBFeatureEngine
 from riskloop.features.backends.spark import SPARK_EXTRA
 from riskloop.features.engine import FeatureEngine
+from riskloop.storage.collection_models import call_findings, collection_plans, collection_records, qa_cases
+from riskloop.storage.decision_models import audit_log
 from riskloop.storage.engine import make_engine
 from riskloop.storage.migrate import upgrade
+
+COLLECTION_TABLES = (call_findings, qa_cases, collection_records, collection_plans, audit_log)  # children first
 
 
 @pytest.fixture(scope="session")
@@ -97,3 +104,27 @@ def alert_stores(port_engine: sa.Engine | None) -> AlertBackend:
 def outboxes(port_engine: sa.Engine | None) -> OutboxBackend:
     """An OutboxStore on each backend, and how a change writes to it."""
     return memory_outbox() if port_engine is None else sql_outbox(port_engine)
+
+
+@pytest.fixture(scope="module", params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def module_port_engine(request: pytest.FixtureRequest) -> Iterator[sa.Engine | None]:
+    """``port_engine`` migrated once per module: its tests empty the tables they use (a migration costs ~1 s)."""
+    if request.param == "memory":
+        yield None
+        return
+    url = str(request.getfixturevalue(f"module_{request.param}_url"))
+    upgrade(url)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def collection_stores(module_port_engine: sa.Engine | None) -> CollectionBackend:
+    """A CollectionStore on each backend, its tables (and the audit log) empty."""
+    if module_port_engine is None:
+        return memory_collections()
+    with module_port_engine.begin() as conn:
+        for table in COLLECTION_TABLES:
+            conn.execute(table.delete())
+    return sql_collections(module_port_engine)

@@ -21,12 +21,14 @@ from riskloop.domain.review import ReviewSubject
 from riskloop.storage.alerts import SQLAlertStore
 from riskloop.storage.api_keys import SQLApiKeys
 from riskloop.storage.audit import audit_trail
+from riskloop.storage.collections import SQLCollectionStore
 from riskloop.storage.decision_models import decisions, outbox
 from riskloop.storage.outbox import SQLOutbox, write_message
 from riskloop.storage.reviews import SQLReviewQueue
 from riskloop.storage.strategies import SQLStrategyRepository
 from riskloop.testing.memory_alerts import MemoryAlerts
 from riskloop.testing.memory_api_keys import MemoryApiKeys
+from riskloop.testing.memory_collections import MemoryCollectionStore
 from riskloop.testing.memory_reviews import MemoryReviews
 from riskloop.testing.memory_strategies import MemoryStrategies
 
@@ -47,6 +49,12 @@ class ReviewBackend:
 class AlertBackend:
     store: Any  # an AlertStore
     outbox: Any  # the OutboxStore its messages go to
+    trail: Callable[[str], Trail]
+
+
+@dataclass
+class CollectionBackend:
+    store: Any  # a CollectionStore
     trail: Callable[[str], Trail]
 
 
@@ -149,3 +157,12 @@ def sql_outbox(engine: sa.Engine) -> OutboxBackend:
             write_message(conn, message)
 
     return OutboxBackend(SQLOutbox(engine), write)
+
+
+def memory_collections() -> CollectionBackend:
+    fake = MemoryCollectionStore()
+    return CollectionBackend(fake, _memory_trail(fake.audit))
+
+
+def sql_collections(engine: sa.Engine) -> CollectionBackend:
+    return CollectionBackend(SQLCollectionStore(engine), _sql_trail(engine))

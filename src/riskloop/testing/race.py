@@ -11,15 +11,16 @@ WRITES = frozenset({"add", "save", "add_change", "apply"})
 class Interleaved:
     """A store whose first write runs ``rival`` first: the state the caller read is stale by the time it writes.
 
-    ``rival`` must call the underlying store (not this wrapper), e.g. another use case built on it.
+    ``rival`` must call the underlying store (not this wrapper), e.g. another use case built on it. ``writes``:
+    the names of the store's writing methods (the default suits most stores).
     """
 
-    def __init__(self, store: Any, rival: Callable[[], object]) -> None:
-        self.store, self.rival, self.fired = store, rival, False
+    def __init__(self, store: Any, rival: Callable[[], object], writes: frozenset[str] = WRITES) -> None:
+        self.store, self.rival, self.fired, self.writes = store, rival, False, writes
 
     def __getattr__(self, name: str) -> Any:
         found = getattr(self.store, name)
-        if name not in WRITES or self.fired:
+        if name not in self.writes or self.fired:
             return found
 
         def write(*args: Any, **kwargs: Any) -> Any:

@@ -12,6 +12,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 import riskloop.storage.alert_models  # registers the alert tables on the metadata
+import riskloop.storage.collection_models  # registers the collection tables on the metadata
 import riskloop.storage.decision_models  # registers the decision tables on the metadata
 import riskloop.storage.loop_models  # registers the closed-loop table on the metadata
 import riskloop.storage.monitor_models  # registers the monitoring tables on the metadata
