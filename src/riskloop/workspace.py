@@ -34,6 +34,7 @@ from riskloop.service import prerequisites as pre
 from riskloop.service.active_model import ActiveModel
 from riskloop.service.alerts import AlertDesk
 from riskloop.service.api_keys import ApiKeyAdmin, Authenticator
+from riskloop.service.collections import CollectionDesk
 from riskloop.service.decide import Decider
 from riskloop.service.fail_closed import (
     Dependencies,
@@ -85,6 +86,7 @@ if TYPE_CHECKING:
     from riskloop.storage.api_keys import SQLApiKeys
     from riskloop.storage.arrivals import SQLArrivalLog
     from riskloop.storage.checkpoint import BackgroundCheckpointer
+    from riskloop.storage.collections import SQLCollectionStore
     from riskloop.storage.decisions import SQLDecisionStore
     from riskloop.storage.feature_store import SQLFeatureStore
     from riskloop.storage.graph_store import SQLGraphStore
@@ -259,6 +261,12 @@ class Workspace:
         from riskloop.storage.alerts import SQLAlertStore
 
         return SQLAlertStore(self.engine)
+
+    def collection_store(self) -> SQLCollectionStore:
+        """Stored collection plans, recorded actions, call findings and QA cases (the CollectionStore)."""
+        from riskloop.storage.collections import SQLCollectionStore
+
+        return SQLCollectionStore(self.engine)
 
     def outbox(self) -> SQLOutbox:
         """Stored outbox messages and their delivery state (the OutboxStore)."""
@@ -652,6 +660,10 @@ class Workspace:
     def alerts(self) -> AlertDesk:
         """Post-loan alerts: raised idempotently by monitoring, worked by post-loan officers."""
         return AlertDesk(self.alert_store(), self.clock)
+
+    def collections(self) -> CollectionDesk:
+        """The collection desk: next best actions, recorded actions and outcomes, QA of collection calls."""
+        return CollectionDesk(self.collection_store(), self.clock)
 
     def monitor_runs(self) -> SQLMonitorRuns:
         """Records of post-loan monitoring runs (the MonitorRuns port)."""

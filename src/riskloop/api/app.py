@@ -9,12 +9,13 @@ from fastapi import FastAPI
 
 from riskloop import __version__
 from riskloop.api import docs, errors, metrics, openapi
-from riskloop.api.deps import Services
+from riskloop.api.deps import CheckerSource, Services, no_checker
 from riskloop.api.limits import BodyLimit, LimitSettings, Shedder
 from riskloop.api.observability import RequestObserver
 from riskloop.api.routes import (
     alerts,
     applications,
+    collections,
     decisions,
     effect,
     health,
@@ -46,6 +47,7 @@ def create_app(
     clock: Clock | None = None,
     limits: LimitSettings | None = None,
     shadow_model: ShadowModel | None = None,
+    transcript_checker: CheckerSource = no_checker,
 ) -> FastAPI:
     """The riskloop API on the workspace ``settings``.
 
@@ -55,6 +57,7 @@ def create_app(
     (``workspace``: the stored graph, tailing the shared arrival log as every serving worker does).
     ``limits``: requests in flight and body size (``api.limits``; default: the defaults). A challenger model
     in shadow is ``runtime.shadow_model`` (loaded by the workspace), or ``shadow_model`` beside ``decider``.
+    ``transcript_checker``: the active transcript QA checker, asked on each check (None: the route answers 503).
     """
 
     @asynccontextmanager
@@ -68,7 +71,7 @@ def create_app(
                 pipeline, app.state.dependencies, checks, shadow = ws.serving_pipeline(runtime, graph_name, graph)
             else:
                 pipeline, checks = decider, decider.graph
-            app.state.services = Services.of(ws, pipeline, split, shadow)
+            app.state.services = Services.of(ws, pipeline, split, shadow, transcript_checker)
             following = checks.following() if isinstance(checks, WorkspaceGraphChecks) else nullcontext()
             with checkpointer, following:  # the arrival log is tailed off the request path too
                 yield
@@ -97,6 +100,7 @@ def create_app(
     app.include_router(reviews.router)
     app.include_router(strategies.router)
     app.include_router(alerts.router)
+    app.include_router(collections.router)
     app.include_router(models.router)
     app.include_router(effect.router)
     openapi.install(app)

@@ -18,7 +18,17 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from riskloop.api.deps import ServicesDep
 from riskloop.api.observability import note
-from riskloop.domain.access import ANALYST, APPROVER, AUDITOR, CHANNEL, POST_LOAN_OFFICER, REVIEWER, Principal
+from riskloop.domain.access import (
+    ANALYST,
+    APPROVER,
+    AUDITOR,
+    CHANNEL,
+    COLLECTION_LEAD,
+    COLLECTOR,
+    POST_LOAN_OFFICER,
+    REVIEWER,
+    Principal,
+)
 from riskloop.errors import UnauthenticatedError
 from riskloop.service.api_keys import Authenticator
 
@@ -62,3 +72,7 @@ EffectReader = Annotated[Principal, Depends(require(ANALYST, APPROVER, AUDITOR))
 AsApprover = Annotated[Principal, Depends(require(APPROVER))]
 AsOfficer = Annotated[Principal, Depends(require(POST_LOAN_OFFICER))]
 AlertReader = Annotated[Principal, Depends(require(POST_LOAN_OFFICER, AUDITOR))]
+CollectionReader = Annotated[Principal, Depends(require(COLLECTOR, COLLECTION_LEAD, AUDITOR))]
+AsCollector = Annotated[Principal, Depends(require(COLLECTOR, COLLECTION_LEAD))]
+QaReader = Annotated[Principal, Depends(require(COLLECTION_LEAD, AUDITOR))]
+AsCollectionLead = Annotated[Principal, Depends(require(COLLECTION_LEAD))]

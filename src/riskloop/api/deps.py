@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -11,6 +12,8 @@ from fastapi import Depends, Request
 from riskloop.domain.clock import Clock
 from riskloop.service.alerts import AlertDesk
 from riskloop.service.api_keys import ApiKeyAdmin, Authenticator
+from riskloop.service.collection_ports import Checker
+from riskloop.service.collections import CollectionDesk
 from riskloop.service.decide import Decider
 from riskloop.service.decision_lookup import DecisionLookup
 from riskloop.service.effect import EffectTracker
@@ -24,6 +27,13 @@ from riskloop.service.strategies import StrategyLifecycle
 from riskloop.storage.decisions import SQLDecisionStore
 from riskloop.storage.model_registry import SQLModelRegistry
 from riskloop.workspace import Workspace
+
+CheckerSource = Callable[[], Checker | None]  # the active transcript checker, None while no QA model is active
+
+
+def no_checker() -> Checker | None:
+    """No transcript checker: the transcript route answers 503 until one is wired and a QA model is active."""
+    return None
 
 
 @dataclass
@@ -45,10 +55,23 @@ class Services:
     model_monitor: ModelMonitor
     effect: EffectTracker
     shadow_report: ShadowReport
+    collections: CollectionDesk
+    transcript_checker: CheckerSource
 
     @classmethod
-    def of(cls, ws: Workspace, decider: Decider, split: Split | None, shadow: ShadowModel | None = None) -> Services:
-        """The services of ``ws`` around the pipeline ``decider`` (and a challenger model in ``shadow``)."""
+    def of(
+        cls,
+        ws: Workspace,
+        decider: Decider,
+        split: Split | None,
+        shadow: ShadowModel | None = None,
+        checker: CheckerSource = no_checker,
+    ) -> Services:
+        """The services of ``ws`` around the pipeline ``decider``.
+
+        A challenger model in ``shadow``; the transcript checker from ``checker``, asked on each check so a newly
+        activated QA model is used.
+        """
         store = ws.decision_store()
         return cls(
             ws.engine,
@@ -66,6 +89,8 @@ class Services:
             ws.model_monitor(),
             ws.effect(),
             ws.shadow_report(),
+            ws.collections(),
+            checker,
         )
 
 
