@@ -1,7 +1,8 @@
-"""The tenancy matrix: every route that reads or writes a decision or an alert, as every kind of principal (ADR 0014).
+"""The tenancy matrix: every route that reads or writes a decision, an alert or collection work, as every kind of
+principal (ADR 0014).
 
-Two channels, a reviewer, an auditor, an analyst, a post-loan officer and a principal holding the channel and
-reviewer roles act on one service; each cell is a request and the status it must get: a channel reads its own
+Two channels, a reviewer, an auditor, an analyst, a post-loan officer, a collector, a collection lead and a
+principal holding the channel and reviewer roles act on one service; each cell is a request and the status it must get: a channel reads its own
 decisions and gets 404 for another's (the same answer as an unknown id), keys and application ids are per channel, one
 application id is decided once per channel, and nobody reviews an application they submitted.
 """
@@ -20,11 +21,14 @@ from fastapi.testclient import TestClient
 
 from riskloop.api.app import create_app
 from riskloop.config import Settings
+from riskloop.domain.collection import THREAT
 from riskloop.service.alerts import AlertDesk
+from riskloop.service.collections import CollectionDesk
 from riskloop.storage.decision_models import decisions, idempotency_keys
 from riskloop.testing.alerts import raised
 from riskloop.testing.api_keys import Caller, authenticate
 from riskloop.testing.clock import SteppingClock
+from riskloop.testing.collections import FixedChooser, PhraseChecker
 from riskloop.testing.decider import NOW, make_decider
 from riskloop.testing.decider import application_body as body
 
@@ -36,6 +40,8 @@ PEOPLE: dict[str, tuple[str, ...]] = {
     "mixed": ("channel", "reviewer"),
     "ana": ("analyst",),
     "paul": ("post_loan_officer",),
+    "carl": ("collector",),
+    "lena": ("collection_lead",),
 }
 REFER = {"bureau": {"score": 540}}  # the reference strategy refers it: it enters the review queue
 EVERYONE = tuple(PEOPLE)
@@ -103,12 +109,12 @@ def test_every_principal_on_every_decision_route(callers: dict[str, Caller]) -> 
     a_auto = decided(a, "k-auto", application_id="A-AUTO")
     assert len({a_ref, b_ref, m_ref, m_auto, a_auto}) == 5
 
-    internal = {"rita": 200, "audrey": 200, "mixed": 200, "ana": 403, "paul": 403}
+    internal = {"rita": 200, "audrey": 200, "mixed": 200, "ana": 403, "paul": 403, "carl": 403, "lena": 403}
     cells = [
         *reads(a_ref, {"chan-a": 200, "chan-b": 404, **internal}),
         *reads(b_ref, {"chan-a": 404, "chan-b": 200, **internal}),
         *reads(m_ref, {"chan-a": 404, "chan-b": 404, **internal}),
-        *reads("dec_unknown", dict.fromkeys(EVERYONE, 404) | {"ana": 403, "paul": 403}),
+        *reads("dec_unknown", dict.fromkeys(EVERYONE, 404) | {"ana": 403, "paul": 403, "carl": 403, "lena": 403}),
         *[Cell(who, "GET", "/v1/reviews", 200 if who in ("rita", "audrey", "mixed") else 403) for who in EVERYONE],
         # posting: channels only; a new key and application id decides
         *[
@@ -146,7 +152,7 @@ def test_every_principal_on_every_decision_route(callers: dict[str, Caller]) -> 
         Cell("mixed", "POST", f"/v1/reviews/{m_auto}/claim", 403, "reviewer", json={}),
     ]
     assert run(callers, cells) == []
-    assert len(cells) == 65  # the matrix's size, stated in ADR 0014
+    assert len(cells) == 77  # the matrix's size, stated in ADR 0014
 
 
 def test_every_principal_on_every_alert_route(callers: dict[str, Caller]) -> None:
@@ -171,7 +177,43 @@ def test_every_principal_on_every_alert_route(callers: dict[str, Caller]) -> Non
         Cell("paul", "POST", f"/v1/alerts/{ids[2]}/close", 422, "comment", json={"comment": " "}),
     ]
     assert run(callers, cells) == []
-    assert len(cells) == 47
+    assert len(cells) == 59
+
+
+def test_every_principal_on_every_collection_route(callers: dict[str, Caller]) -> None:
+    desk: CollectionDesk = callers["carl"].client.app.state.services.collections  # type: ignore[attr-defined]
+    desk.plan([("c1", 1), ("c2", 1)], ["c1", "c2"], FixedChooser({"sms@morning": 1.0}), seed=1)
+    checked = desk.check(None, PhraseChecker({"不还钱": THREAT}), "call-1", NOW, [(1, "agent", "不还钱就等着")])
+    qa_id = checked["qa_case"]["qa_case_id"]
+    readers = {"carl": 200, "lena": 200, "audrey": 200}  # collectors and leads work cases; auditors read them
+    recorders, base = ("carl", "lena"), "/v1/collections"
+    others = [w for w in EVERYONE if w not in recorders]
+    call = {"call_id": "call-2", "started_at": "2026-07-01T10:00:00+08:00",
+            "turns": [{"turn_no": 1, "speaker": "agent", "text": "您好"}]}  # fmt: skip
+    cells = [
+        *[Cell(w, "GET", f"{base}/cases", readers.get(w, 403)) for w in EVERYONE],  # a channel never reads them
+        *[Cell(w, "GET", f"{base}/cases/c1", readers.get(w, 403)) for w in EVERYONE],
+        *[Cell(w, "GET", f"{base}/cases/c_unknown", 404 if w in readers else 403) for w in EVERYONE],
+        *[Cell(w, "GET", f"{base}/transcripts/call-1/findings", readers.get(w, 403)) for w in EVERYONE],
+        *[Cell(w, "GET", f"{base}/qa-cases", 200 if w in ("lena", "audrey") else 403) for w in EVERYONE],
+        *[Cell(w, "POST", f"{base}/cases/c1/actions", 403, json={}) for w in others],
+        *[Cell(w, "POST", f"{base}/transcripts", 403, json=call) for w in others],
+        # a collector never closes a QA case: only the lead does
+        *[
+            Cell(w, "POST", f"{base}/qa-cases/{qa_id}/close", 403, json={"resolution": "confirmed"})
+            for w in EVERYONE
+            if w != "lena"
+        ],  # fmt: skip
+        Cell("carl", "POST", f"{base}/transcripts", 503, json=call),  # no QA model is active in this service
+        Cell("lena", "POST", f"{base}/cases/c2/actions", 422, "arm", json={"arm": "sms@midnight"}),
+        Cell("carl", "POST", f"{base}/cases/c1/actions", 201, json={"promise_to_pay": True}),
+        Cell("lena", "POST", f"{base}/cases/c1/actions", 404, json={}),  # acted on: no open plan left
+        Cell("lena", "POST", f"{base}/qa-cases/{qa_id}/close", 200, json={"resolution": "confirmed"}),
+        Cell("lena", "POST", f"{base}/qa-cases/{qa_id}/close", 409, "status", json={"resolution": "dismissed"}),
+        Cell("lena", "POST", f"{base}/qa-cases/qac_unknown/close", 404, json={"resolution": "dismissed"}),
+    ]
+    assert run(callers, cells) == []
+    assert len(cells) == 74
 
 
 def test_a_foreign_decision_reads_exactly_as_an_unknown_one(callers: dict[str, Caller]) -> None:

@@ -30,11 +30,14 @@ from schemathesis.specs.openapi.checks import (
 from riskloop.api.app import create_app
 from riskloop.config import Settings
 from riskloop.testing.api_keys import authenticate, bearer
+from riskloop.testing.collections import PhraseChecker
 from riskloop.testing.decider import make_decider
 
 MAX_EXAMPLES = 8  # per operation, role and mode
 ROLES = {"channel": ("channel",), "rita": ("reviewer",), "andy": ("analyst",), "alma": ("approver",),
-         "otto": ("auditor",), "paul": ("post_loan_officer",)}  # fmt: skip
+         "otto": ("auditor",), "paul": ("post_loan_officer",), "carl": ("collector",),
+         "lena": ("collection_lead",)}  # fmt: skip
+CHECKER = PhraseChecker({"不还钱": "threat", "老赖": "insult"})
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -47,7 +50,8 @@ CHECKS = [
 @pytest.fixture
 def started(tmp_path: Path, db_url: str) -> Iterator[tuple[Any, dict[str, str]]]:
     """The app on SQLite and on PostgreSQL (which refuses NUL in text: a 500 before the bounds)."""
-    app = create_app(Settings(home=tmp_path / "home", database_url=db_url), decider=make_decider())
+    settings = Settings(home=tmp_path / "home", database_url=db_url)
+    app = create_app(settings, decider=make_decider(), transcript_checker=lambda: CHECKER)  # transcripts get checked
     with TestClient(app, raise_server_exceptions=False) as client:  # the lifespan runs for the whole test
         callers = authenticate(client, ROLES)
         yield app, {name: caller.secret for name, caller in callers.items()}
