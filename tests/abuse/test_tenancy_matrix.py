@@ -2,9 +2,10 @@
 principal (ADR 0014).
 
 Two channels, a reviewer, an auditor, an analyst, a post-loan officer, a collector, a collection lead and a
-principal holding the channel and reviewer roles act on one service; each cell is a request and the status it must get: a channel reads its own
-decisions and gets 404 for another's (the same answer as an unknown id), keys and application ids are per channel, one
-application id is decided once per channel, and nobody reviews an application they submitted.
+principal holding the channel and reviewer roles act on one service; each cell is a request and the status it
+must get: a channel reads its own decisions and gets 404 for another's (the same answer as an unknown id), keys
+and application ids are per channel, one application id is decided once per channel, and nobody reviews an
+application they submitted.
 """
 
 from __future__ import annotations
@@ -203,7 +204,7 @@ def test_every_principal_on_every_collection_route(callers: dict[str, Caller]) -
             Cell(w, "POST", f"{base}/qa-cases/{qa_id}/close", 403, json={"resolution": "confirmed"})
             for w in EVERYONE
             if w != "lena"
-        ],  # fmt: skip
+        ],
         Cell("carl", "POST", f"{base}/transcripts", 503, json=call),  # no QA model is active in this service
         Cell("lena", "POST", f"{base}/cases/c2/actions", 422, "arm", json={"arm": "sms@midnight"}),
         Cell("carl", "POST", f"{base}/cases/c1/actions", 201, json={"promise_to_pay": True}),
