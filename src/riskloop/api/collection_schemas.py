@@ -264,7 +264,7 @@ class QaCaseOut(BaseModel):
     dimension_scores: dict[str, int]
 
 
-class CheckOut(BaseModel):
+class CallCheckOut(BaseModel):
     """A call's check: its findings, scores per dimension, and its open QA case if any."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"call_id": "call-20260701-0007",
@@ -282,6 +282,10 @@ class CheckOut(BaseModel):
 
 class FindingsOut(BaseModel):
     """The findings of a call's latest check, in turn order (whole-call findings first)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"call_id": "call-20260701-0007", "findings": [EXAMPLE_FINDING]}]}
+    )
 
     call_id: str
     findings: list[FindingOut]

@@ -116,6 +116,8 @@ def _nullable(schema: dict[str, Any]) -> bool:
 
 def _restore_nulls(value: Any, schema: dict[str, Any], components: dict[str, Any]) -> None:
     """Put back the null members of an example (FastAPI drops every None when it encodes the document)."""
+    if value is not None and "anyOf" in schema:  # an optional member: the example follows its non-null option
+        schema = next((o for o in schema["anyOf"] if o.get("type") != "null"), schema)
     ref = schema.get("$ref")
     if isinstance(ref, str):
         schema = components.get(ref.rsplit("/", 1)[-1], {})

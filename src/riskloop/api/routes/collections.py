@@ -15,9 +15,9 @@ from fastapi import APIRouter, Path, Query
 from riskloop.api.auth import AsCollectionLead, AsCollector, CollectionReader, QaReader
 from riskloop.api.collection_schemas import (
     ID_PATTERN,
+    CallCheckOut,
     CaseOut,
     CasesOut,
-    CheckOut,
     CloseIn,
     FindingsOut,
     QaCaseOut,
@@ -68,7 +68,12 @@ def list_cases(
     principal: CollectionReader,
     status: PlanStatus = "open",
     limit: Limit = 50,
-    after: Annotated[str | None, Query(pattern=ID_PATTERN, description="the last case id of the previous page")] = None,
+    after: Annotated[
+        str | None,
+        Query(
+            pattern=ID_PATTERN, description="the last case id of the previous page", openapi_examples=shown("c-0042")
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     """Plans (open ones by default) by case id: each case's next best action, its reasons and propensity."""
     chosen = None if status == ALL else status
@@ -105,7 +110,7 @@ def record_action(case_id: CaseId, body: RecordIn, services: ServicesDep, princi
 
 @router.post(
     "/transcripts",
-    response_model=CheckOut,
+    response_model=CallCheckOut,
     responses=problem_responses(401, 403, 409, 413, 422, 503),
     summary="Check a call's transcript; a finding at the threshold opens a QA case (role collector or collection_lead)",
 )
