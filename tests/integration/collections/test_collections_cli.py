@@ -48,8 +48,8 @@ def test_a_collector_lists_and_records_and_a_lead_closes_a_qa_case(home: Path) -
     code, listed, _ = run(home, "collections", "cases", "--limit", "2", env=carl)
     assert (code, [c["case_id"] for c in listed["cases"]], listed["next_after"]) == (0, ["c1", "c2"], "c2")
     assert listed["cases"][0]["next_best_action"]["arm"] == "wechat@evening"
-    code, done, _ = run(home, "collections", "record", "c1", "--arm", "agent_call@morning", "--paid", "120000",
-                        "--promise", "--cured", "--days-to-cure", "3", "--agent", "A-9", "--as", "carl", env=carl)  # fmt: skip
+    outcome = ("--paid", "120000", "--promise", "--cured", "--days-to-cure", "3", "--agent", "A-9", "--as", "carl")
+    code, done, _ = run(home, "collections", "record", "c1", "--arm", "agent_call@morning", *outcome, env=carl)
     assert code == 0
     assert (done["propensity"], done["followed_plan"], done["amount_paid_cents"]) == (0.3, False, 120_000)
     assert (done["cured"], done["days_to_cure"], done["recorded_by"]) == (True, 3, "carl")
