@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from riskloop.domain.audit import AuditEntry
 from riskloop.domain.collection_work import OPEN, QA_OPEN, SUPERSEDED, Finding, Outcome, Plan, QaCase, RecordedAction
@@ -38,16 +39,11 @@ class SQLCollectionStore:
         cases = sorted({p.case_id for p in plans})
         if len(cases) != len(plans):
             raise ConflictError("plans", "one plan per case in a batch")
-        c, superseded = collection_plans.c, 0
+        superseded = 0
         try:
             with self.engine.begin() as conn:
                 for start in range(0, len(cases), _CASES_PER_UPDATE):
-                    chunk = cases[start : start + _CASES_PER_UPDATE]
-                    done = conn.execute(
-                        collection_plans.update()
-                        .where(c.status == OPEN, c.case_id.in_(chunk))
-                        .values(status=SUPERSEDED, row_version=c.row_version + 1)
-                    )
+                    done = conn.execute(_supersede(conn.dialect.name, cases[start : start + _CASES_PER_UPDATE]))
                     superseded += done.rowcount
                 if plans:
                     conn.execute(collection_plans.insert(), [_plan_row(p) for p in plans])  # executemany: batched
@@ -167,6 +163,21 @@ class SQLCollectionStore:
             if updated.rowcount != 1:
                 raise ConflictError("qa_case", f"QA case {before.qa_case_id} changed meanwhile; read it again")
             audit(conn, entry)
+
+
+def _supersede(dialect: str, cases: list[str]) -> sa.Update:
+    """The update superseding the open plans of ``cases``.
+
+    On PostgreSQL the ids are one array parameter: an IN list of 500 parameters on a table without statistics yet
+    (a first planning run) took 80 ms a statement, the array 5 ms.
+    """
+    c = collection_plans.c
+    if dialect == "postgresql":
+        matches = c.case_id == sa.any_(sa.bindparam("cases", cases, type_=postgresql.ARRAY(sa.String)))
+    else:
+        matches = c.case_id.in_(cases)
+    return collection_plans.update().where(c.status == OPEN, matches).values(status=SUPERSEDED,
+                                                                            row_version=c.row_version + 1)  # fmt: skip
 
 
 # --- rows <-> domain objects --------------------------------------------------------------------------------
