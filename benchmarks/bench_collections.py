@@ -30,12 +30,13 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from riskloop.collection.context import case_context
+from riskloop.collection.evaluation import best_fixed_arm, read_truth, true_figures
 from riskloop.collection.facts import CATEGORICAL, NUMERIC
 from riskloop.collection.ope import Logged, evaluate
 from riskloop.collection.ope_model import crossfit_q
 from riskloop.collection.policy import greedy_pmf, load_policy, reward_scale
 from riskloop.collection.policy_train import TrainConfig, arm_index, net_reward_cents, select_config, train_policy
-from riskloop.domain.collection import ARM_KEYS, COST_CENTS, parse_arm
+from riskloop.domain.collection import ARM_KEYS, parse_arm
 
 TABLES = (
     "collection_actions",
@@ -49,7 +50,6 @@ LOGGED = ["case_id", "round_no", "action", "time_window", "propensity", "amount_
 # Candidate importance-weight clips chosen between by DR on a validation fold of the training period: 1.0 is a
 # plain regression of the logged arm's reward (no weighting), 0.0 full inverse-propensity weights.
 CLIP_CANDIDATES = (1.0, 0.2, 0.0)
-ARM_COST = np.array([COST_CENTS[parse_arm(k).action] for k in ARM_KEYS], dtype="float64")
 
 
 def read_logged(universe: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -70,36 +70,6 @@ def split(logged: pd.DataFrame, cases: pd.DataFrame, share: float) -> tuple[pd.D
     train = logged[logged["case_id"].isin(before) & (acted < cut)].reset_index(drop=True)
     test = logged[~logged["case_id"].isin(before)].reset_index(drop=True)
     return train, test, str(cut.date())
-
-
-def read_truth(universe: Path, rounds: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Every arm's potential outcome on the evaluation rounds (rounds x arms, ``ARM_KEYS`` order)."""
-    truth = pq.read_table(universe / "truth" / "collection_responses.parquet").to_pandas()
-    keys = rounds[["case_id", "round_no"]].assign(row=np.arange(len(rounds)))
-    t = truth.merge(keys, on=["case_id", "round_no"])
-    col = t["arm"].map({k: i for i, k in enumerate(ARM_KEYS)}).to_numpy()
-    out = {}
-    for name in ("paid_cents", "cured", "expected_paid_cents"):
-        m = np.full((len(rounds), len(ARM_KEYS)), np.nan)
-        m[t["row"].to_numpy(), col] = t[name].to_numpy(dtype="float64")
-        out[name] = m
-    if np.isnan(out["paid_cents"]).any():
-        raise SystemExit("truth: some evaluation round lacks an arm's potential outcome")
-    return out
-
-
-def true_figures(pmf: np.ndarray, truth: dict[str, np.ndarray], cases: int) -> dict[str, float]:
-    """Exact value of a policy on the evaluation rounds."""
-    paid = (pmf * truth["paid_cents"]).sum(axis=1)
-    cost = pmf @ ARM_COST
-    expected = (pmf * truth["expected_paid_cents"]).sum(axis=1) - cost
-    return {
-        "net_per_100_cases_yuan": float((paid - cost).sum() / cases * 100 / 100),
-        "gross_per_100_cases_yuan": float(paid.sum() / cases * 100 / 100),
-        "expected_net_per_100_cases_yuan": float(expected.sum() / cases * 100 / 100),
-        "cure_rate_per_round": float((pmf * truth["cured"]).sum(axis=1).mean()),
-        "net_per_round_cents": float((paid - cost).mean()),
-    }
 
 
 def _gbdt_frame(df: pd.DataFrame, arms: np.ndarray) -> pd.DataFrame:
@@ -133,7 +103,7 @@ def policies(
     """Every compared policy as a pmf over the evaluation rounds."""
     n, k = net.shape
     logged = np.eye(k)[arm_index(test)]
-    fixed = int(np.argmax((truth["paid_cents"] - ARM_COST).sum(axis=0)))
+    fixed = best_fixed_arm(truth)
     return {
         "learned_greedy": greedy_pmf(net, 0.0),
         f"learned_eps{eps:g}": greedy_pmf(net, eps),
@@ -157,7 +127,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     train_s = time.perf_counter() - t0
     policy = load_policy(folder)
     net = policy.expected_net(test)
-    truth = read_truth(args.universe, test)
+    truth = read_truth(args.universe / "truth", test)
     n_cases = int(test["case_id"].nunique())
     pmfs = policies(test, net, truth, args.epsilon, gbdt_direct_method(train, test, args.seed))
     q_all = crossfit_q(logged, np.random.default_rng(args.seed + 1), folds=2, config=cfg)

@@ -29,7 +29,7 @@ from riskloop.plugins import Registry
 from riskloop.rules.engine import KEY_SEPARATOR, StrategyLoader
 from riskloop.rules.loaders import ChainStrategyLoader, PackageStrategyLoader
 from riskloop.scoring.behaviour import KIND as BEHAVIOUR_KIND
-from riskloop.scoring.registry import APPROVED
+from riskloop.scoring.registry import APPROVED, is_application_model
 from riskloop.service import prerequisites as pre
 from riskloop.service.active_model import ActiveModel
 from riskloop.service.alerts import AlertDesk
@@ -74,6 +74,7 @@ if TYPE_CHECKING:
     from riskloop.scoring.behaviour import BehaviourModel
     from riskloop.scoring.registry import RegisteredModel
     from riskloop.service.alert_propagation import Propagator
+    from riskloop.service.collection_adapters import ActiveQa, PolicyChooser
     from riskloop.service.effect import EffectTracker
     from riskloop.service.graph_checks import WorkspaceGraphChecks
     from riskloop.service.model_backtest import ModelBacktestOptions
@@ -477,7 +478,7 @@ class Workspace:
 
     def active_model(self) -> RegisteredModel:
         """The active application model (the newest if several names have one); NotFoundError naming what to run."""
-        registered = [m for m in self.model_registry().list() if m.kind != BEHAVIOUR_KIND]  # application models
+        registered = [m for m in self.model_registry().list() if is_application_model(m.kind)]
         active = [m for m in registered if m.status == ACTIVE]
         if active:
             return max(active, key=lambda m: (m.created_at, m.version))
@@ -664,6 +665,18 @@ class Workspace:
     def collections(self) -> CollectionDesk:
         """The collection desk: next best actions, recorded actions and outcomes, QA of collection calls."""
         return CollectionDesk(self.collection_store(), self.clock)
+
+    def collection_chooser(self) -> PolicyChooser:
+        """The active collection policy (NotFoundError naming the commands that release one)."""
+        from riskloop.service.collection_adapters import active_chooser
+
+        return active_chooser(self.model_registry())
+
+    def transcript_checker(self) -> ActiveQa:
+        """The active transcript QA, followed across activations (None while no QA model is active)."""
+        from riskloop.service.collection_adapters import ActiveQa
+
+        return ActiveQa(self.model_registry())
 
     def monitor_runs(self) -> SQLMonitorRuns:
         """Records of post-loan monitoring runs (the MonitorRuns port)."""

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from riskloop import __version__
 from riskloop.api import docs, errors, metrics, openapi
-from riskloop.api.deps import CheckerSource, Services, no_checker
+from riskloop.api.deps import CheckerSource, Services
 from riskloop.api.limits import BodyLimit, LimitSettings, Shedder
 from riskloop.api.observability import RequestObserver
 from riskloop.api.routes import (
@@ -47,7 +47,7 @@ def create_app(
     clock: Clock | None = None,
     limits: LimitSettings | None = None,
     shadow_model: ShadowModel | None = None,
-    transcript_checker: CheckerSource = no_checker,
+    transcript_checker: CheckerSource | None = None,
 ) -> FastAPI:
     """The riskloop API on the workspace ``settings``.
 
@@ -57,7 +57,8 @@ def create_app(
     (``workspace``: the stored graph, tailing the shared arrival log as every serving worker does).
     ``limits``: requests in flight and body size (``api.limits``; default: the defaults). A challenger model
     in shadow is ``runtime.shadow_model`` (loaded by the workspace), or ``shadow_model`` beside ``decider``.
-    ``transcript_checker``: the active transcript QA checker, asked on each check (None: the route answers 503).
+    ``transcript_checker``: asked on each check for the transcript QA (default: the registry's active QA model,
+    followed across activations; None from it, while no QA model is active: the route answers 503).
     """
 
     @asynccontextmanager
@@ -71,7 +72,8 @@ def create_app(
                 pipeline, app.state.dependencies, checks, shadow = ws.serving_pipeline(runtime, graph_name, graph)
             else:
                 pipeline, checks = decider, decider.graph
-            app.state.services = Services.of(ws, pipeline, split, shadow, transcript_checker)
+            checker = transcript_checker or ws.transcript_checker()
+            app.state.services = Services.of(ws, pipeline, split, shadow, checker)
             following = checks.following() if isinstance(checks, WorkspaceGraphChecks) else nullcontext()
             with checkpointer, following:  # the arrival log is tailed off the request path too
                 yield

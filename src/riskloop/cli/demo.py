@@ -138,6 +138,7 @@ def _render(result: dict[str, Any]) -> None:
         console.print(reasons)
     _render_monitoring(result["monitoring"])
     _render_outcomes(result["outcomes"])
+    _render_collections(result["collections"])
     _render_watched(result)
     _render_deployment(result)
     console.print("seconds: " + ", ".join(f"{k} {v}" for k, v in result["seconds"].items()))
@@ -159,6 +160,50 @@ def _render_outcomes(o: dict[str, Any]) -> None:
         f"6-month bad rate of the latest vintages: {vintages or '—'}",
         highlight=False,
     )
+
+
+def _render_collections(c: dict[str, Any]) -> None:
+    """Collection 智能催收: the learned policy against the historical one, the plans, the call QA."""
+    p, qa = c["policy"], c["qa"]
+    if "skipped" in p:
+        console.print(f"collection policy not trained: {p['skipped']}", highlight=False)
+    else:
+        truth, ope = p["vs_truth"], p["ope"]
+        table = RichTable(
+            title=f"collection 智能催收 {p['model_id']}: held-out {truth['rounds']:,} rounds of {truth['cases']:,} "
+            "overdue cases (true values from the universe; DR: what a bank would estimate)",
+            show_edge=False,
+        )
+        for name in ("policy", "net recovered / 100 cases", "cure rate / round", ""):
+            table.add_column(name, justify="left" if name in ("policy", "") else "right")
+        top = max(truth[k]["net_per_100_cases_yuan"] for k in ("learned", "historical", "best_fixed_arm"))
+        for key, label in (("learned", "learned (greedy)"), ("historical", "historical"),
+                           ("best_fixed_arm", f"best single arm {truth['best_fixed_arm']['arm']}")):  # fmt: skip
+            row = truth[key]
+            share = max(row["net_per_100_cases_yuan"], 0) / top if top > 0 else 0.0
+            table.add_row(label, f"¥{row['net_per_100_cases_yuan']:,.0f}", f"{row['cure_rate_per_round']:.1%}",
+                          "█" * round(share * BAR_WIDTH))  # fmt: skip
+        console.print(table)
+        release = p["release"]
+        status = f"refused: {release['refused']}" if "refused" in release else f"{release['status']}"
+        console.print(
+            f"off-policy estimate per round: DR ¥{ope['dr']['value'] / 100:,.0f} vs logged ¥"
+            f"{ope['logged_net_per_round_cents'] / 100:,.0f}; release {status}",
+            highlight=False,
+        )
+        if "plan" in p:
+            plan = p["plan"]
+            actions = ", ".join(f"{a} {n:,}" for a, n in sorted(plan["by_action"].items(), key=lambda kv: -kv[1]))
+            console.print(f"next best actions for {plan['planned']:,} open cases: {actions or '—'}", highlight=False)
+    if "skipped" in qa:
+        console.print(f"call QA not trained: {qa['skipped']}", highlight=False)
+    else:
+        found = ", ".join(f"{k} {v:,}" for k, v in qa["findings_by_issue"].items()) or "none"
+        console.print(
+            f"call QA 质检 {qa['model_id']} (trained on {qa['reviewed_calls']:,} reviewed calls): "
+            f"{qa['calls']:,} calls checked, {qa['calls_with_qa_case']:,} QA cases for the lead; findings {found}",
+            highlight=False,
+        )
 
 
 def _render_watched(result: dict[str, Any]) -> None:

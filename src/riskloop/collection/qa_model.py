@@ -21,10 +21,12 @@ import numpy as np
 import numpy.typing as npt
 
 from riskloop.collection.qa_features import ANALYZERS
+from riskloop.domain.collection import QA_KIND
 from riskloop.errors import DataSourceError, ValidationError
 
 MODEL_FILE, MANIFEST = "qa-model.json", "manifest.json"
-KIND, FORMAT = "transcript-qa", 1
+FORMAT = 1
+KIND = QA_KIND
 AGENT_SCOPE, THIRD_PARTY_SCOPE = "agent", "agent_to_third_party"  # which agent turns a type's model scores
 SCOPES = (AGENT_SCOPE, THIRD_PARTY_SCOPE)
 

@@ -114,4 +114,7 @@ DIMENSION_OF = {
     THIRD_PARTY: DISCLOSURE,  # telling someone other than the debtor about the debt
 }
 AGENT, DEBTOR, THIRD_PARTY_SPEAKER = "agent", "debtor", "third_party"
+# The model registry's kinds of collection's models: released with the same four eyes as application models,
+# never served as one. Their registered names are the kinds.
+POLICY_KIND, QA_KIND = "collection-policy", "transcript-qa"
 SPEAKERS = (AGENT, DEBTOR, THIRD_PARTY_SPEAKER)

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from riskloop.domain.collection import ARM_KEYS, DIMENSION_OF, parse_arm
+from riskloop.domain.collection import ARM_KEYS, DIMENSION_OF, POLICY_KIND, parse_arm
 from riskloop.errors import ConflictError, ValidationError
 
 OPEN, ACTED, SUPERSEDED = "open", "acted", "superseded"  # a plan's status
@@ -218,3 +218,24 @@ def closed_case(case: QaCase, *, by: str, resolution: str, comment: str | None) 
     return replace(
         case, status=QA_CLOSED, closed_by=by, resolution=resolution, comment=comment, row_version=case.row_version + 1
     )
+
+
+def check_release(model_id: str, kind: str, metrics: Mapping[str, Any]) -> None:
+    """A collection policy goes live only with an off-policy estimate not below the logged policy's value.
+
+    Other kinds pass. The estimate is the doubly robust one of its training run on held-out logged rounds
+    (``service/collection_policy.py``); a ValidationError naming ``ope`` says why a candidate stays out.
+    """
+    if kind != POLICY_KIND:
+        return
+    ope = metrics.get("ope")
+    dr = ope.get("dr") if isinstance(ope, Mapping) else None
+    if not isinstance(ope, Mapping) or not isinstance(dr, Mapping):
+        raise ValidationError("ope", f"{model_id} has no off-policy estimate (run: riskloop collections train)")
+    value, logged = float(dr["value"]), float(ope["logged_net_per_round_cents"])
+    if value < logged:
+        raise ValidationError(
+            "ope",
+            f"{model_id}: its doubly robust estimate ({value / 100:,.2f} yuan net per round) is below the logged "
+            f"policy's value ({logged / 100:,.2f}); it does not go live",
+        )

@@ -26,6 +26,7 @@ from riskloop.errors import ValidationError
 from riskloop.graph.spread_policy import PROPAGATION_POLICY, PROPAGATION_VERSION
 from riskloop.ingest.report import ProgressUpdate
 from riskloop.jobs import demo_serving as serving
+from riskloop.jobs.demo_collections import run_collections
 from riskloop.monitoring.model_policy import MODEL_POLICY, MODEL_POLICY_VERSION
 from riskloop.monitoring.policy import POLICY_NAME, POLICY_V2
 from riskloop.rules.loaders import REFERENCE, PackageStrategyLoader
@@ -104,6 +105,10 @@ def run_demo(ws: Workspace, options: DemoOptions, api: ApiShapes, progress: Prog
         outcomes = outcomes_summary(ws, options.as_of, progress)
     with _Timed(seconds, "model monitoring, effect"):
         watched = watch_decisions(ws, options.as_of, decided)
+    with _Timed(seconds, "collections"):
+        collections = run_collections(
+            ws, options.as_of, universe / "truth", approver, seed=options.seed, progress=progress
+        )
     summary = summarise([p.decision for p in decided], models, read_truth(universe / "truth"), options.seed)
     example = _revealed(ws, _example(decided))
     served = serving.serving(keys, ws.home, api.body(example), Path(models.saved["report_html"]))
@@ -120,6 +125,7 @@ def run_demo(ws: Workspace, options: DemoOptions, api: ApiShapes, progress: Prog
         "recorded": recorded,
         "monitoring": monitoring,
         "outcomes": outcomes,
+        "collections": collections,
         **watched,
         "model": {**model, "report_html": models.saved["report_html"], "baseline_bundle": str(models.baseline_bundle)},
         "strategy": strategy,

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from riskloop.domain.collection import POLICY_KIND, QA_KIND
 from riskloop.errors import NotFoundError, ValidationError
+from riskloop.scoring.behaviour import KIND as BEHAVIOUR_KIND
 from riskloop.scoring.bundle import MANIFEST, served_version, sha256_bytes
 
 REGISTERED, APPROVED, ACTIVE, RETIRED = "registered", "approved", "active", "retired"
@@ -111,3 +113,8 @@ class ModelRegistry(Protocol):
     def set_status(self, model_id: str, status: str) -> RegisteredModel:
         """Change a model's status (registered, approved, active, retired); return it updated."""
         ...
+
+
+def is_application_model(kind: str) -> bool:
+    """Whether a registered model of ``kind`` scores applications (not loans on book, cases or calls)."""
+    return kind not in (BEHAVIOUR_KIND, POLICY_KIND, QA_KIND)

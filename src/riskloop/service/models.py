@@ -2,12 +2,14 @@
 
 ``registered`` → ``approved`` → ``active`` → ``retired``. The principal who trained and registered a model
 never approves or activates it; activating one retires the active model of the same name, so serving
-(``Workspace.model_folder``) has one model per name to prefer. The registry writes each step's audit row in
-the transaction that makes it.
+(``Workspace.model_folder``) has one model per name to prefer. A collection policy goes live only with an
+off-policy estimate not below the logged policy's (``domain.collection_work.check_release``). The registry
+writes each step's audit row in the transaction that makes it.
 """
 
 from __future__ import annotations
 
+from riskloop.domain.collection_work import check_release
 from riskloop.errors import ForbiddenError, ValidationError
 from riskloop.scoring.registry import RegisteredModel
 from riskloop.service.ports import ModelApprovals
@@ -27,6 +29,8 @@ class ModelLifecycle:
     def activate(self, model_id: str, approver: str) -> RegisteredModel:
         """Make the approved ``model_id`` the one active model of its name (a retired one: a rollback)."""
         self._check_four_eyes(model_id, approver)
+        model = self.approvals.get(model_id)
+        check_release(model.model_id, model.kind, model.metrics)
         return self.approvals.mark_active(model_id, approver)
 
     def _check_four_eyes(self, model_id: str, approver: str) -> None:

@@ -19,8 +19,7 @@ from threading import Lock
 
 from riskloop.domain.decision import Decision
 from riskloop.errors import ValidationError
-from riskloop.scoring.behaviour import KIND as BEHAVIOUR_KIND
-from riskloop.scoring.registry import ACTIVE, RegisteredModel
+from riskloop.scoring.registry import ACTIVE, RegisteredModel, is_application_model
 from riskloop.service.decide import Decider, DecisionInputs
 
 FIELD = "shadow_model"
@@ -34,8 +33,8 @@ def check_shadow_model(model: RegisteredModel, champion: str | None = None) -> R
     active one, or ``champion`` (a model id pinned with ``serve --model``). Behaviour models score loans on
     book, not applications.
     """
-    if model.kind == BEHAVIOUR_KIND:
-        raise ValidationError(FIELD, f"{model.model_id} is a behaviour model; a shadow model scores applications")
+    if not is_application_model(model.kind):
+        raise ValidationError(FIELD, f"{model.model_id} is a {model.kind} model; a shadow model scores applications")
     if model.status == ACTIVE or model.model_id == champion:
         raise ValidationError(FIELD, f"{model.model_id} is the model serving; shadow a candidate against it")
     return model

@@ -33,7 +33,7 @@ from riskloop.domain.decision_record import StoredDecision
 from riskloop.domain.outcome import HORIZONS
 from riskloop.errors import ValidationError
 from riskloop.monitoring.model_figures import auc
-from riskloop.scoring.behaviour import KIND as BEHAVIOUR_KIND
+from riskloop.scoring.registry import is_application_model
 from riskloop.service.backtest import Case, summarise, swap_sets
 from riskloop.service.model_monitoring_ports import OutcomeRecords
 from riskloop.service.shadow_ports import PairedDecisions, RegisteredModels
@@ -74,8 +74,8 @@ class ShadowReport:
         if since is not None and until is not None and until <= since:
             raise ValidationError("until", f"must be after since ({since.isoformat()})")
         model = self.models.get(model_id)
-        if model.kind == BEHAVIOUR_KIND:
-            raise ValidationError("model_id", f"{model_id} is a behaviour model; shadow models score applications")
+        if not is_application_model(model.kind):
+            raise ValidationError("model_id", f"{model_id} is a {model.kind} model; shadow models score applications")
         version = model.served_version
         pairs, unpaired = self._pairs(version, _start(since), _start(until), horizon)
         cases = [p.case() for p in pairs]
