@@ -71,7 +71,7 @@ def _render_cases(result: dict[str, Any]) -> None:
         grid.add_column(column, no_wrap=column == "case")
     for p in result["cases"]:
         arm = p["next_best_action"]
-        grid.add_row(p["case_id"], str(p["round_no"]), arm["action"], arm["window"], f"{p['propensity']:.2f}",
+        grid.add_row(p["case_id"], str(p["round_no"]), arm["action"], arm["window"], f"{p['propensity']:.3g}",
                      p["status"], "; ".join(p["reasons"]))  # fmt: skip
     console.print(grid)
     if result["next_after"]:
@@ -80,7 +80,7 @@ def _render_cases(result: dict[str, Any]) -> None:
 
 def _render_action(a: dict[str, Any]) -> None:
     plan = "followed the plan" if a["followed_plan"] else "deviated from the plan"
-    console.print(f"{a['action_id']}  {a['case_id']}  {a['arm']} ({plan}, propensity {a['propensity']:.2f})",
+    console.print(f"{a['action_id']}  {a['case_id']}  {a['arm']} ({plan}, propensity {a['propensity']:.3g})",
                   highlight=False)  # fmt: skip
     console.print(f"paid {a['amount_paid_cents'] / 100:,.2f}  promise {a['promise_to_pay']}  cured {a['cured']}"
                   f"  complaint {a['complaint']}  by {a['recorded_by']}", highlight=False)  # fmt: skip

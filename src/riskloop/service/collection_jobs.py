@@ -119,7 +119,8 @@ def train_transcript_qa(home: ModelHome, options: QaTraining, progress: Progress
     folder = home.models / model_id(QA_KIND, version)
     train_qa(tables["call_turns"], reviews, tables["collection_calls"], folder, options.seed)
     spec, _ = read_artifact(folder)
-    metrics = {"reviewed_calls": int(reviews["call_id"].nunique()), "out_of_fold": spec.get("out_of_fold", {}),
+    training = spec.get("training", {})
+    metrics = {"reviewed_calls": int(reviews["call_id"].nunique()), "out_of_fold": training.get("out_of_fold", {}),
                "threshold": spec.get("threshold")}  # fmt: skip
     window = {"trained_on": "workspace", "reviews_before": str(options.before), "seed": options.seed}
     registered = home.registry.register(folder, QA_KIND, QA_KIND, metrics, window, ["call_turns.text"],
