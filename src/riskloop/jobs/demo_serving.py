@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from riskloop.domain.access import ANALYST, APPROVER, AUDITOR, CHANNEL, REVIEWER, Principal
+from riskloop.domain.access import ANALYST, APPROVER, AUDITOR, CHANNEL, COLLECTION_LEAD, COLLECTOR, REVIEWER, Principal
 from riskloop.rules.engine import Strategy
 from riskloop.rules.loaders import reference_strategy
 
@@ -34,6 +34,8 @@ PRINCIPALS = {
     ANALYST: AUTHOR,
     APPROVER: APPROVING,
     AUDITOR: "demo-auditor",
+    COLLECTOR: "demo-collector",
+    COLLECTION_LEAD: "demo-collection-lead",
 }
 KEYS_FILE, APPLICATION_FILE = "demo-keys.json", "demo-application.json"
 KEY_CREATOR = "riskloop-demo"  # the audit rows' actor of the demo's key changes

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -48,6 +49,19 @@ def _cut(source: Warehouse, before: dt.date, root: Path) -> Warehouse:
     return target
 
 
+@pytest.fixture(scope="module")
+def retrained(decision_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """One challenger retrained on a private copy of the workspace, shared by the tests that only read it after."""
+    home = tmp_path_factory.mktemp("challenger") / "home"
+    home.mkdir()
+    shutil.copy(decision_workspace / "riskloop.db", home / "riskloop.db")
+    for shared in ("models", "warehouse", "universes", "secrets"):
+        (home / shared).symlink_to(decision_workspace / shared)
+    with Workspace.open(load_settings(home), create=False) as ws:
+        champion = ws.active_model()
+    return home, {"champion": champion, **_cli(home, "retrain", "--as-of", champion.training_window["observed_on"])}
+
+
 def _application_days(home: Path, since: dt.date, count: int) -> list[dt.date]:
     applied = pq.read_table(home / "warehouse" / "applications", columns=["applied_at"]).column(0).to_pylist()
     days = sorted({t.date() for t in applied if t.date() >= since})
@@ -55,15 +69,14 @@ def _application_days(home: Path, since: dt.date, count: int) -> list[dt.date]:
     return days[::step][:count]
 
 
-def test_a_retrained_challenger_keeps_the_recipe_and_is_not_served_until_another_person_approves(workspace_copy):
-    settings = load_settings(workspace_copy)
-    with Workspace.open(settings, create=False) as ws:
-        champion = ws.active_model()
+def test_a_retrained_challenger_keeps_the_recipe_and_is_not_served_until_another_person_approves(retrained):
+    home, trained = retrained
+    settings = load_settings(home)
+    champion = trained["champion"]
     observed = champion.training_window["observed_on"]
-    trained = _cli(workspace_copy, "retrain", "--as-of", observed)
     assert trained["reused"] is False
     assert trained["champion"] == champion.model_id
-    again = _cli(workspace_copy, "retrain", "--as-of", observed)
+    again = _cli(home, "retrain", "--as-of", observed)
     assert (again["model_id"], again["reused"]) == (trained["model_id"], True)  # a re-run trains nothing twice
     with Workspace.open(settings, create=False) as ws:
         assert ws.active_model().model_id == champion.model_id  # still served: the challenger is a candidate
@@ -78,15 +91,14 @@ def test_a_retrained_challenger_keeps_the_recipe_and_is_not_served_until_another
     assert [s.name for s in new.sources] == [s.name for s in old.sources]
 
 
-def test_the_model_backtest_writes_nothing_and_reads_nothing_dated_after_each_application_day(workspace_copy, tmp_path):
-    settings = load_settings(workspace_copy)
-    with Workspace.open(settings, create=False) as ws:
-        champion = ws.active_model()
-    trained = _cli(workspace_copy, "retrain", "--as-of", champion.training_window["observed_on"])
-    truth = next((workspace_copy / "universes").glob("*/truth"))
-    before = _texts(workspace_copy)
+def test_the_model_backtest_writes_nothing_and_reads_nothing_dated_after_each_application_day(retrained, tmp_path):
+    home, trained = retrained
+    settings = load_settings(home)
+    champion = trained["champion"]
+    truth = next((home / "universes").glob("*/truth"))
+    before = _texts(home)
     start = dt.date.fromisoformat(champion.training_window["oot_from"])
-    days = _application_days(workspace_copy, start, 3)
+    days = _application_days(home, start, 3)
     assert len(days) == 3
     with Workspace.open(settings, migrate=False, create=False) as ws:
         for day in days:
@@ -100,19 +112,17 @@ def test_the_model_backtest_writes_nothing_and_reads_nothing_dated_after_each_ap
             assert full["graph"]["builds"] == 1
             # the records dated after the day change nothing: not the features, the profiles, nor the graph
             assert full == known
-    assert _texts(workspace_copy) == before  # no table written but the audit of the identifiers opened
+    assert _texts(home) == before  # no table written but the audit of the identifiers opened
 
 
-def test_the_backtest_compares_both_models_on_ground_truth(workspace_copy):
-    settings = load_settings(workspace_copy)
-    with Workspace.open(settings, create=False) as ws:
-        champion = ws.active_model()
-    trained = _cli(workspace_copy, "retrain", "--as-of", champion.training_window["observed_on"])
-    truth = next((workspace_copy / "universes").glob("*/truth"))
+def test_the_backtest_compares_both_models_on_ground_truth(retrained):
+    home, trained = retrained
+    champion = trained["champion"]
+    truth = next((home / "universes").glob("*/truth"))
     start = dt.date.fromisoformat(champion.training_window["oot_from"])
     until = (start + dt.timedelta(days=62)).isoformat()
     args = ["models", "backtest", trained["model_id"], "--since", start.isoformat(), "--until", until]
-    out = _cli(workspace_copy, *args, "--truth", str(truth), "--detail")
+    out = _cli(home, *args, "--truth", str(truth), "--detail")
     cases = out["cases"]
     assert out["applications"] == len(cases) == out["with_outcome"] > 30
     assert out["champion"]["model"] == champion.model_id

@@ -16,12 +16,14 @@ import pytest
 from typer.testing import CliRunner
 
 from riskloop.cli.main import app
+from riskloop.config import load_settings
 from riskloop.errors import DataSourceError
 from riskloop.features.backends.duckdb import DuckDBFeatureEngine
 from riskloop.features.catalog import GROUPS
 from riskloop.features.spine import application_spine
 from riskloop.modeling.baseline import BaselineModel
 from riskloop.modeling.ensemble import Ensemble
+from riskloop.workspace import Workspace
 
 
 @pytest.fixture(scope="module")
@@ -90,3 +92,23 @@ def test_demo_refuses_a_workspace_holding_another_universe(demo: tuple[Path, dic
     assert result.exit_code == 2
     assert "fresh --home" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_collection_policy_and_call_qa_against_ground_truth(demo: tuple[Path, dict[str, Any]]) -> None:
+    home, out = demo
+    policy, qa = out["collections"]["policy"], out["collections"]["qa"]
+    truth = policy["vs_truth"]  # exact values on the held-out rounds, from every arm's potential outcome
+    assert truth["rounds"] == policy["ope"]["rounds"] > 300
+    assert truth["learned"]["net_per_100_cases_yuan"] > truth["historical"]["net_per_100_cases_yuan"]
+    assert policy["ope"]["logged_net_per_round_cents"] == pytest.approx(truth["historical"]["net_per_round_cents"])
+    assert policy["release"]["status"] == "active"  # its DR estimate is not below the logged value
+    assert policy["release"]["approved_by"] != policy["release"]["registered_by"]
+    with Workspace.open(load_settings(home), create=False) as ws:
+        plans = ws.collection_store().plans(status="open", limit=100_000, after=None)
+        flagged = {c.call_id for c in ws.collection_store().qa_cases(status=None, limit=100_000)}
+    assert len(plans) == policy["plan"]["planned"] > 0
+    assert all(0 < p.propensity <= 1 and sum(p.pmf.values()) == pytest.approx(1, abs=1e-4) for p in plans)
+    assert qa["reviewed_calls"] >= 50
+    planted = set(pd.read_parquet(next((home / "universes").glob("*/truth")) / "call_labels.parquet")["call_id"])
+    assert len(flagged) == qa["calls_with_qa_case"] > 0
+    assert len(flagged & planted) / len(flagged) > 0.9  # a QA case is opened on a call with a planted issue

@@ -60,3 +60,34 @@ def test_an_approver_is_named(tmp_path: Path) -> None:
     mid = _register(registry, tmp_path / "a")
     with pytest.raises(ValidationError, match="approver"):
         ModelLifecycle(registry).approve(mid, " ")
+
+
+def _policy(registry: InMemoryModelRegistry, folder: Path, ope: object) -> str:
+    write_bundle(folder, {"model.vw": b"vw"}, {"kind": "collection-policy"})
+    metrics = {} if ope is None else {"ope": ope}
+    return registry.register(folder, "collection-policy", "collection-policy", metrics, {}, [], registered_by="ann")
+
+
+@pytest.mark.parametrize(
+    ("ope", "refused"),
+    [
+        (None, "no off-policy estimate"),
+        ({"dr": None, "logged_net_per_round_cents": 100.0}, "no off-policy estimate"),
+        ({"dr": {"value": 99.0}, "logged_net_per_round_cents": 100.0}, "below the logged policy"),
+        ({"dr": {"value": 100.0}, "logged_net_per_round_cents": 100.0}, None),
+    ],
+)
+def test_a_collection_policy_goes_live_only_with_an_estimate_not_below_the_logged_policy(
+    tmp_path: Path, ope: object, refused: str | None
+) -> None:
+    registry = InMemoryModelRegistry(CLOCK)
+    lifecycle = ModelLifecycle(registry)
+    mid = _policy(registry, tmp_path / "p", ope)
+    lifecycle.approve(mid, "bob")  # four eyes first; the estimate gates the activation
+    if refused is None:
+        assert lifecycle.activate(mid, "bob").status == "active"
+        return
+    with pytest.raises(ValidationError, match=refused) as error:
+        lifecycle.activate(mid, "bob")
+    assert error.value.field == "ope"
+    assert registry.get(mid).status == "approved"
