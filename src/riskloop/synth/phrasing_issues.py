@@ -396,7 +396,8 @@ THIRD_PARTY_DISCLOSURE = grammar(
                     "他还欠着{lender}{amt}没还",
                     "他有{amt}的欠款到现在没还上",
                     "欠款金额是{amt}",
-                )
+                ),
+                "more": ("", "", "，已经逾期{dpd}天了", "，麻烦您转告他", "，您让他尽快处理"),
             },
         ),
         Family(
@@ -407,7 +408,10 @@ THIRD_PARTY_DISCLOSURE = grammar(
         Family(
             "disclosure/days",
             ("{rel}{days}{more}{end}",),
-            {"days": ("他的贷款已经逾期{dpd}天了", "他欠的钱拖了{dpd}天了", "到今天他已经逾期{dpd}天")},
+            {
+                "days": ("他的贷款已经逾期{dpd}天了", "他欠的钱拖了{dpd}天了", "到今天他已经逾期{dpd}天"),
+                "more": ("", "", "，一共{amt}", "，麻烦您转告他", "，您让他尽快处理", "，欠的是{lender}的钱"),
+            },
         ),
         Family(
             "disclosure/collection_status",
@@ -450,7 +454,7 @@ THIRD_PARTY_DISCLOSURE = grammar(
             "",
             "",
             "，一共{amt}",
-            "，已经{dpd}天了",
+            "，已经逾期{dpd}天了",
             "，麻烦您转告他",
             "，您让他尽快处理",
             "，欠的是{lender}的钱",
