@@ -22,11 +22,22 @@ _MAX_DEPTH = 4
 
 @dataclass(frozen=True)
 class Family:
-    """One kind of utterance: its name, word orders and own parts."""
+    """One kind of utterance: its name, word orders, own parts and its *key* part.
+
+    The key part (by default the first own part) carries what the utterance is about (which consequence, which
+    epithet); the rendered family is ``name#k`` for its ``k``-th alternative, so the truth tells apart utterances
+    whose content word a classifier may never have seen.
+    """
 
     name: str
     frames: tuple[str, ...]
     parts: Mapping[str, tuple[str, ...]]
+    key: str = ""
+
+    @property
+    def key_part(self) -> str:
+        """The part whose alternative names the rendered family."""
+        return self.key or next(iter(self.parts), "")
 
 
 @dataclass(frozen=True)
@@ -40,7 +51,7 @@ class Grammar:
 
 
 def grammar(
-    kind: str, families: tuple[Family, ...], shared: Mapping[str, tuple[str, ...]], skew: float = 1.1
+    kind: str, families: tuple[Family, ...], shared: Mapping[str, tuple[str, ...]], skew: float = 1.5
 ) -> Grammar:
     """A grammar whose ``k``-th family is drawn with weight proportional to ``1 / (k + 1) ** skew``."""
     weights = [1.0 / (k + 1) ** skew for k in range(len(families))]
@@ -67,10 +78,11 @@ def render(g: Grammar, d: Draws, slots: Mapping[str, str]) -> tuple[str, str]:
     Returns
     -------
     tuple of str
-        The text and the family's name.
+        The text and the family's name (``name#k``, ``k`` the key part's alternative).
 
     """
     family = g.families[d.index(g.cumulative)]
+    key, chosen = family.key_part, [""]
 
     def fill(match: re.Match[str], depth: int = 0) -> str:
         name = match.group(1)
@@ -78,11 +90,14 @@ def render(g: Grammar, d: Draws, slots: Mapping[str, str]) -> tuple[str, str]:
         if options is None:
             return slots[name]
         choice = d.pick(options)
+        if name == key and not chosen[0]:
+            chosen[0] = f"#{options.index(choice)}"
         if depth >= _MAX_DEPTH:
             return choice
         return _FIELD.sub(lambda m: fill(m, depth + 1), choice)
 
-    return _FIELD.sub(fill, d.pick(family.frames)), family.name
+    text = _FIELD.sub(fill, d.pick(family.frames))
+    return text, family.name + chosen[0]
 
 
 def surface_forms(g: Grammar) -> int:

@@ -87,6 +87,7 @@ THREAT = grammar(
                 ),
                 "when": ("明天", "今晚", "这两天", "随时", "马上"),
             },
+            key="hound",
         ),
         Family(
             "threat/exposure/contacts",
@@ -233,6 +234,7 @@ FALSE_LEGAL = grammar(
                 ),
                 "crime": ("诈骗", "犯罪", "违法犯罪", "恶意逃债"),
             },
+            key="jail",
         ),
         Family(
             "false_legal/family_liability",
@@ -263,6 +265,7 @@ FALSE_LEGAL = grammar(
                     "把你店里的东西全部拉走",
                 ),
             },
+            key="act",
         ),
         Family(
             "false_legal/children",
@@ -404,6 +407,7 @@ THIRD_PARTY_DISCLOSURE = grammar(
             "disclosure/pass_on_pressure",
             ("{rel}{pass}{end}", "{rel}{pass}，{more_bare}{end}"),
             {},
+            key="pass",
         ),
         Family(
             "disclosure/days",
