@@ -1,7 +1,7 @@
 """The chunk's collection tables and their truth: cases, rounds, calls, transcripts, QA reviews.
 
 Everything is drawn from streams of its own (``Stream.COLLECTION``, ``DEBTORS``, ``RESPONSES``, ``TRANSCRIPTS``,
-``CALL_REVIEWS``), after every other table is built, so no earlier table changes.
+``CALL_REVIEWS``, ``PHRASING``), after every other table is built, so no earlier table changes.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from riskloop.synth.postloan import PostLoan
 from riskloop.synth.transcripts import CallContext, transcript_tables
 
 COLLECTION_RESPONSES, COLLECTION_CASES, CALL_LABELS = "collection_responses", "collection_cases", "call_labels"
+CALL_HARD_NEGATIVES = "call_hard_negatives"
 _TS = pa.timestamp("us", tz="UTC")
 TRUTH_SCHEMAS: dict[str, pa.Schema] = {
     COLLECTION_RESPONSES: pa.schema(
@@ -47,7 +48,12 @@ TRUTH_SCHEMAS: dict[str, pa.Schema] = {
             ("loan_defaults", pa.bool_()),
         ]
     ),
-    CALL_LABELS: pa.schema([("call_id", pa.string()), ("issue_type", pa.string()), ("turn_no", pa.int64())]),
+    CALL_LABELS: pa.schema(
+        [("call_id", pa.string()), ("issue_type", pa.string()), ("turn_no", pa.int64()), ("family", pa.string())]
+    ),
+    CALL_HARD_NEGATIVES: pa.schema(
+        [("call_id", pa.string()), ("turn_no", pa.int64()), ("kind", pa.string()), ("family", pa.string())]
+    ),
 }
 
 
@@ -94,14 +100,19 @@ def collection_tables(  # noqa: PLR0917 - the chunk's parts, as every table buil
     )
     out = {"collection_cases": cases_table(cases, tables["loans"]), "collection_actions": actions_table(cases, history)}
     calls = CallContext.of(cases, history, facts, debtors, out["collection_actions"])
-    observed, labels = transcript_tables(
-        rng(params, chunk, Stream.TRANSCRIPTS), rng(params, chunk, Stream.CALL_REVIEWS), calls, params
+    observed, labels, negatives = transcript_tables(
+        rng(params, chunk, Stream.TRANSCRIPTS),
+        rng(params, chunk, Stream.CALL_REVIEWS),
+        rng(params, chunk, Stream.PHRASING),
+        calls,
+        params,
     )
     out.update(observed)
     truth = {
         COLLECTION_RESPONSES: responses_table(cases, history),
         COLLECTION_CASES: _case_truth(cases, debtors, facts),
         CALL_LABELS: labels,
+        CALL_HARD_NEGATIVES: negatives,
     }
     return out, truth
 

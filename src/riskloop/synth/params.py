@@ -17,8 +17,10 @@ from riskloop.synth.scenario import NO_SCENARIO, Scenario
 # scenarios (``scenario``; without one every table and truth file is as in 1.3.0); 1.5.0: harder fraud (``fraud``:
 # five more ring shapes and decoys, with their truth; with the standard fraud every file is as in 1.4.0); 1.6.0:
 # collection (cases, actions with propensities, calls, transcripts, QA reviews; their counterfactual truth), every
-# earlier file as in 1.5.0
-GENERATOR_VERSION = "1.6.0"
+# earlier file as in 1.5.0; 1.7.0: compositional phrasing of the transcripts' issues and hard negatives with
+# recognition noise (``call_turns``, ``call_reviews`` and the collection truth change; ``call_labels`` gains
+# ``family``, new truth ``call_hard_negatives``), every other file as in 1.6.0
+GENERATOR_VERSION = "1.7.0"
 STANDARD, HARD = "standard", "hard"
 FRAUD_LEVELS = (STANDARD, HARD)
 DEFAULT_AS_OF = dt.date(2026, 6, 30)
@@ -63,6 +65,9 @@ class Stream(IntEnum):
     RESPONSES = 28
     TRANSCRIPTS = 29
     CALL_REVIEWS = 30
+    # open-ended phrasing of the transcripts (generator 1.7.0): the re-wording of issue and hard-negative turns and
+    # the recognition noise
+    PHRASING = 31
 
 
 @dataclass(frozen=True)

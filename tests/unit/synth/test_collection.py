@@ -42,7 +42,9 @@ def test_same_seed_same_collection_tables() -> None:
     again, again_truth = chunk_tables(params, 0)
     names = ("collection_cases", "collection_actions", "collection_calls", "call_turns", "call_reviews")
     assert all(first[n].equals(again[n]) for n in names)
-    assert all(first_truth[n].equals(again_truth[n]) for n in ("collection_responses", "call_labels"))
+    assert all(
+        first_truth[n].equals(again_truth[n]) for n in ("collection_responses", "call_labels", "call_hard_negatives")
+    )
     assert first["collection_actions"].num_rows > 0
 
 
