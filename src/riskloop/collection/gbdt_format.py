@@ -86,7 +86,7 @@ def context_block(contexts: pd.DataFrame, spec: GbdtSpec) -> np.ndarray:
         raise ValidationError("contexts", f"missing context columns {', '.join(missing)}")
     cols = [contexts[c].to_numpy(dtype="float64", na_value=np.nan) for c in spec.numeric]
     for col, vocab in spec.categories.items():
-        codes = pd.Index(vocab, dtype="string").get_indexer(contexts[col].astype("string"))
+        codes = pd.Index(vocab, dtype="string").get_indexer(pd.Index(contexts[col].astype("string")))
         cols.append(np.where(codes >= 0, codes, np.nan).astype("float64"))
     return np.column_stack(cols) if cols else np.empty((len(contexts), 0))
 
