@@ -11,9 +11,11 @@ and gross per 100 overdue cases, and the cure rate per round. A round's state fo
 one-step counterfactual of a contextual bandit: what a different action would have changed in later rounds is
 out of scope). Policies: the learned policy greedy and with its exploration, the historical policy (logged),
 the best single fixed arm (chosen in hindsight on the evaluation truth: the strongest fixed baseline), a
-uniform random policy, and for comparison only a direct-method alternative (one LightGBM regression of the
-reward on context and arm, greedy). Then IPS, SNIPS and DR estimates of each from the logged evaluation rows,
-next to its true value. Truth is read only here, after training.
+uniform random policy. The learner is chosen by off-policy evaluation on a later fold of the training rounds
+(``learner_train.select_learner``: the VW bandit at three importance-weight clips, the LightGBM direct
+method); the row ``learned (selected: <learner>)`` is that choice, and each learner's own row (VW at its best
+clip, LightGBM), trained on the whole training period, is shown beside it. Then IPS, SNIPS and DR estimates
+of each from the logged evaluation rows, next to its true value. Truth is read only here, after training.
 """
 
 from __future__ import annotations
@@ -31,12 +33,12 @@ import pyarrow.parquet as pq
 
 from riskloop.collection.context import case_context
 from riskloop.collection.evaluation import best_fixed_arm, read_truth, true_figures
-from riskloop.collection.facts import CATEGORICAL, NUMERIC
+from riskloop.collection.learner_train import LearnerConfig, candidates, select_learner, train_learner
 from riskloop.collection.ope import Logged, evaluate
 from riskloop.collection.ope_model import crossfit_q
-from riskloop.collection.policy import greedy_pmf, load_policy, reward_scale
-from riskloop.collection.policy_train import TrainConfig, arm_index, net_reward_cents, select_config, train_policy
-from riskloop.domain.collection import ARM_KEYS, parse_arm
+from riskloop.collection.policy import Policy, greedy_pmf, load_policy
+from riskloop.collection.policy_train import TrainConfig, arm_index, net_reward_cents
+from riskloop.domain.collection import ARM_KEYS
 
 TABLES = (
     "collection_actions",
@@ -47,9 +49,6 @@ TABLES = (
     "financial_statements",
 )
 LOGGED = ["case_id", "round_no", "action", "time_window", "propensity", "amount_paid_cents", "cured"]
-# Candidate importance-weight clips chosen between by DR on a validation fold of the training period: 1.0 is a
-# plain regression of the logged arm's reward (no weighting), 0.0 full inverse-propensity weights.
-CLIP_CANDIDATES = (1.0, 0.2, 0.0)
 
 
 def read_logged(universe: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -72,42 +71,31 @@ def split(logged: pd.DataFrame, cases: pd.DataFrame, share: float) -> tuple[pd.D
     return train, test, str(cut.date())
 
 
-def _gbdt_frame(df: pd.DataFrame, arms: np.ndarray) -> pd.DataFrame:
-    x = df[["round_no", *NUMERIC]].astype("float64").copy()
-    for c in CATEGORICAL:
-        x[c] = pd.Categorical(df[c].astype(str))
-    parsed = [parse_arm(k) for k in ARM_KEYS]
-    x["action"] = pd.Categorical([parsed[a].action for a in arms], categories=sorted({p.action for p in parsed}))
-    x["window"] = pd.Categorical([parsed[a].window for a in arms], categories=sorted({p.window for p in parsed}))
-    return x
-
-
-def gbdt_direct_method(train: pd.DataFrame, test: pd.DataFrame, seed: int) -> np.ndarray:
-    """A comparison, not the product: one LightGBM regression of the scaled net reward on context + arm (DM)."""
-    import lightgbm as lgb
-
-    floor = TrainConfig().scale_floor_cents
-    y = net_reward_cents(train) / reward_scale(train["remaining_cents"].to_numpy(dtype="float64"), floor)
-    model = lgb.LGBMRegressor(
-        n_estimators=300, learning_rate=0.05, num_leaves=15, min_child_samples=40, random_state=seed, verbose=-1
-    )
-    model.fit(_gbdt_frame(train, arm_index(train)), y)
-    scale = reward_scale(test["remaining_cents"].to_numpy(dtype="float64"), floor)
-    cols = [model.predict(_gbdt_frame(test, np.full(len(test), k))) for k in range(len(ARM_KEYS))]
-    return np.column_stack(cols) * scale[:, None]
+def learner_policies(
+    train: pd.DataFrame, out: Path, selection: list[dict[str, Any]], configs: list[LearnerConfig], seed: int
+) -> dict[str, Policy]:
+    """Each learner at its best validation DR (VW: over its clips), trained on the whole training period."""
+    best: dict[str, tuple[float, LearnerConfig]] = {}
+    for score, cfg in zip(selection, configs, strict=True):
+        if cfg.learner not in best or score["dr_value"] > best[cfg.learner][0]:
+            best[cfg.learner] = (score["dr_value"], cfg)
+    return {
+        name: load_policy(train_learner(train, out / name, np.random.default_rng(seed), cfg, version="bench"))
+        for name, (_, cfg) in best.items()
+    }
 
 
 def policies(
-    test: pd.DataFrame, net: np.ndarray, truth: dict[str, np.ndarray], eps: float, gbdt: np.ndarray
+    test: pd.DataFrame, nets: dict[str, np.ndarray], selected: str, truth: dict[str, np.ndarray], eps: float
 ) -> dict[str, np.ndarray]:
     """Every compared policy as a pmf over the evaluation rounds."""
-    n, k = net.shape
+    n, k = nets[selected].shape
     logged = np.eye(k)[arm_index(test)]
     fixed = best_fixed_arm(truth)
     return {
-        "learned_greedy": greedy_pmf(net, 0.0),
-        f"learned_eps{eps:g}": greedy_pmf(net, eps),
-        "gbdt_direct_method_greedy": greedy_pmf(gbdt, 0.0),
+        f"learned (selected: {selected})": greedy_pmf(nets[selected], 0.0),
+        f"learned_eps{eps:g}": greedy_pmf(nets[selected], eps),
+        **{f"{name}_greedy": greedy_pmf(net, 0.0) for name, net in nets.items()},
         "historical": logged,
         f"best_fixed({ARM_KEYS[fixed]})": np.eye(k)[np.full(n, fixed)],
         "uniform_random": np.full((n, k), 1.0 / k),
@@ -121,16 +109,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     train, test, cut = split(logged, cases, args.train_share)
     context_s = time.perf_counter() - started
     t0 = time.perf_counter()
-    candidates = [TrainConfig(epsilon=args.epsilon, clip_p=c) for c in CLIP_CANDIDATES]
-    cfg, selection = select_config(train, candidates, np.random.default_rng(args.seed))
-    folder = train_policy(train, args.out, np.random.default_rng(args.seed), cfg, version="bench")
+    configs = candidates(args.epsilon)
+    cfg, selection = select_learner(train, configs, np.random.default_rng(args.seed))
+    select_s = time.perf_counter() - t0
+    learned = learner_policies(train, args.out, selection, configs, args.seed)
     train_s = time.perf_counter() - t0
-    policy = load_policy(folder)
-    net = policy.expected_net(test)
+    nets = {name: p.expected_net(test) for name, p in learned.items()}
     truth = read_truth(args.universe / "truth", test)
     n_cases = int(test["case_id"].nunique())
-    pmfs = policies(test, net, truth, args.epsilon, gbdt_direct_method(train, test, args.seed))
-    q_all = crossfit_q(logged, np.random.default_rng(args.seed + 1), folds=2, config=cfg)
+    pmfs = policies(test, nets, cfg.learner, truth, args.epsilon)
+    q_cfg = cfg if isinstance(cfg, TrainConfig) else TrainConfig(epsilon=args.epsilon)
+    q_all = crossfit_q(logged, np.random.default_rng(args.seed + 1), folds=2, config=q_cfg)
     in_test = logged.set_index(["case_id", "round_no"]).index.get_indexer(test.set_index(["case_id", "round_no"]).index)
     lg = Logged(arm_index(test), test["propensity"].to_numpy(), net_reward_cents(test), q_all[in_test])
     rows = {}
@@ -150,7 +139,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         }
         rows[name] = {**fig, "ope": est, "effective_sample_size": rep.effective_sample_size}
     fixed_name = next(k for k in rows if k.startswith("best_fixed"))
-    lift = rows["learned_greedy"]["net_per_100_cases_yuan"] / rows[fixed_name]["net_per_100_cases_yuan"] - 1
+    selected = f"learned (selected: {cfg.learner})"
+    lift = rows[selected]["net_per_100_cases_yuan"] / rows[fixed_name]["net_per_100_cases_yuan"] - 1
     return {
         "universe": str(args.universe),
         "cut_date": cut,
@@ -161,12 +151,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "policies": rows,
         "learned_vs_best_fixed_net_pct": 100 * lift,
         "goal_met": bool(lift >= 0.10),
-        "seconds": {"context": context_s, "train": train_s, "total": time.perf_counter() - started},
+        "seconds": {"context": context_s, "select": select_s, "train": train_s, "total": time.perf_counter() - started},
         "selection": [
-            {"clip_p": c["config"]["clip_p"], "dr_value_cents": c["dr_value"], "dr_se": c["dr_se"]} for c in selection
+            {
+                "learner": c["learner"],
+                "clip_p": c["config"].get("clip_p"),
+                "dr_value_cents": c["dr_value"],
+                "dr_se": c["dr_se"],
+            }
+            for c in selection
         ],
-        "chosen_clip_p": cfg.clip_p,
-        "training": policy.training | {"epsilon": policy.epsilon},
+        "selected_learner": cfg.learner,
+        "chosen_clip_p": cfg.clip_p if isinstance(cfg, TrainConfig) else None,
+        "training": learned[cfg.learner].training | {"epsilon": learned[cfg.learner].epsilon},
     }
 
 
@@ -176,19 +173,25 @@ def print_table(out: dict[str, Any]) -> None:
         f"cut {out['cut_date']}: train {out['train_rounds']} rounds / {out['train_cases']} cases, "
         f"evaluate {out['eval_rounds']} rounds / {out['eval_cases']} cases"
     )
-    head = f"{'policy':34} {'net/100c':>12} {'gross/100c':>12} {'E[net]/100c':>12} {'cure/rd':>8}"
+    head = f"{'policy':38} {'net/100c':>12} {'gross/100c':>12} {'E[net]/100c':>12} {'cure/rd':>8}"
     print(head + f" {'true/rd':>9} {'IPS err%':>9} {'SNIPS err%':>10} {'DR err%':>8} {'ESS':>7}")
     for name, r in out["policies"].items():
         ope = r["ope"]
         print(
-            f"{name:34} {r['net_per_100_cases_yuan']:12,.0f} {r['gross_per_100_cases_yuan']:12,.0f} "
+            f"{name:38} {r['net_per_100_cases_yuan']:12,.0f} {r['gross_per_100_cases_yuan']:12,.0f} "
             f"{r['expected_net_per_100_cases_yuan']:12,.0f} {r['cure_rate_per_round']:8.3f} "
             f"{r['net_per_round_cents'] / 100:9,.0f} {ope['ips']['error_pct']:9.1f} {ope['snips']['error_pct']:10.1f} "
             f"{ope['dr']['error_pct']:8.1f} {r['effective_sample_size']:7.0f}"
         )
-    sel = ", ".join(f"clip_p {c['clip_p']:g}: {c['dr_value_cents'] / 100:,.0f}" for c in out["selection"])
-    print(f"selection on the validation fold (DR net per round, yuan): {sel}; chosen clip_p {out['chosen_clip_p']:g}")
-    print(f"learned greedy vs best fixed arm, net recovered: {out['learned_vs_best_fixed_net_pct']:+.1f}% (goal +10%)")
+    sel = ", ".join(f"{_candidate(c)}: {c['dr_value_cents'] / 100:,.0f}" for c in out["selection"])
+    print(f"selection on the validation fold (DR net per round, yuan): {sel}; selected {out['selected_learner']}")
+    print(
+        f"learned (selected) vs best fixed arm, net recovered: {out['learned_vs_best_fixed_net_pct']:+.1f}% (goal +10%)"
+    )
+
+
+def _candidate(c: dict[str, Any]) -> str:
+    return c["learner"] if c["clip_p"] is None else f"{c['learner']} clip_p {c['clip_p']:g}"
 
 
 def main() -> None:

@@ -1,11 +1,13 @@
 """The collection policy served: load a sha256-checked artifact, choose an arm per round with bounded exploration.
 
-An artifact is a directory of two files: ``model.vw`` (a Vowpal Wabbit ``--cb_adf`` model whose scores are the
-expected cost of each arm, i.e. minus the net recovery over the round's reward scale) and ``policy.json``
-(version, arms, feature spec, epsilon, reward scale, training figures and the sha256 of ``model.vw``).
+An artifact is a directory of two files: the reward model of its learner (``policy.json``'s ``learner``:
+``vw-cb-adf``, a Vowpal Wabbit ``--cb_adf`` model in ``model.vw``, or ``lightgbm-dm``, a LightGBM direct-method
+regression in ``model.lgb.txt``; ``arm_models``), which scores every arm's net recovery over the round's reward
+scale, and ``policy.json`` (learner, version, arms, feature spec, epsilon, reward scale, training figures, the
+learners compared when it was chosen and the sha256 of the model file). Both learners serve through one ``Policy``.
 Exploration is epsilon-greedy: the greedy arm gets ``1 - epsilon + epsilon/K``, every other ``epsilon/K``, so
 every choice is logged with an exact propensity and any later policy can be evaluated off-policy. Epsilon is
-bounded by ``MAX_EPSILON``. Serving code: numpy, pandas and Vowpal Wabbit only.
+bounded by ``MAX_EPSILON``. Serving code: numpy, pandas, Vowpal Wabbit and LightGBM's C library only.
 """
 
 from __future__ import annotations
@@ -18,13 +20,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from vowpalwabbit import pyvw
 
-from riskloop.collection.vw_format import ARM_LINES, FeatureSpec, example, shared_lines
+from riskloop.collection.arm_models import MODEL_FILES, VW_LEARNER, ArmModel, load_arm_model, model_files
 from riskloop.domain.collection import ARM_KEYS, parse_arm
 from riskloop.errors import ConfigError, ValidationError
 
-MODEL_FILE, POLICY_FILE = "model.vw", "policy.json"
+MODEL_FILE, POLICY_FILE = MODEL_FILES[VW_LEARNER], "policy.json"
 # A live policy explores at most this much: beyond it the bank pays too much for learning.
 MAX_EPSILON = 0.2
 
@@ -58,10 +59,10 @@ class Policy:
 
     version: str
     epsilon: float
-    spec: FeatureSpec
+    learner: str
     scale_floor_cents: float
     training: dict[str, Any]
-    _vw: pyvw.Workspace
+    _model: ArmModel
 
     @property
     def arms(self) -> tuple[str, ...]:
@@ -70,9 +71,9 @@ class Policy:
 
     def expected_net(self, contexts: pd.DataFrame) -> np.ndarray:
         """Expected recovery net of cost, cents, of every arm (rows: rounds, columns: ``arms``)."""
-        scores = self._scores(shared_lines(contexts, self.spec))
+        rewards = self._model.rewards(contexts)
         scale = reward_scale(contexts["remaining_cents"].to_numpy(dtype="float64"), self.scale_floor_cents)
-        net: np.ndarray = -scores * scale[:, None]
+        net: np.ndarray = rewards * scale[:, None]
         return net
 
     def pmf(self, contexts: pd.DataFrame, epsilon: float | None = None) -> np.ndarray:
@@ -113,12 +114,6 @@ class Policy:
             }
         )
 
-    def _scores(self, shared: list[str]) -> np.ndarray:
-        out = np.empty((len(shared), len(ARM_LINES)))
-        for i, line in enumerate(shared):
-            out[i] = self._vw.predict(example(line))
-        return out
-
     def _drivers(self, contexts: pd.DataFrame, net: np.ndarray) -> list[list[str]]:
         """The context facts that most favour each round's best arm over its runner-up (ablation: fact -> na)."""
         order = np.argsort(-net, axis=1)
@@ -126,12 +121,13 @@ class Policy:
         rows = np.arange(len(net))
         margin = net[rows, best] - net[rows, second]
         effects = []
-        for col in (*self.spec.categorical, *self.spec.edges):
+        categorical = self._model.categorical
+        names = [*categorical, *self._model.numeric]
+        for col in names:
             ablated = contexts.copy()
-            ablated[col] = pd.NA if col in self.spec.categorical else np.nan
+            ablated[col] = pd.NA if col in categorical else np.nan
             alt = self.expected_net(ablated)
             effects.append(margin - (alt[rows, best] - alt[rows, second]))
-        names = [*self.spec.categorical, *self.spec.edges]
         top = np.argsort(-np.column_stack(effects), axis=1)[:, :3]
         return [[_fact(contexts.iloc[i], names[j]) for j in top[i]] for i in range(len(net))]
 
@@ -167,35 +163,41 @@ def sample(pmf: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def load_policy(folder: Path) -> Policy:
-    """Load a policy artifact, checking ``model.vw`` against the sha256 in ``policy.json``.
+    """Load a policy artifact, checking its model file against the sha256 in ``policy.json``.
+
+    ``policy.json``'s ``learner`` names the reward model (``vw-cb-adf`` when absent: artifacts written before
+    there were two learners); either serves through the same ``Policy``.
 
     Raises
     ------
     ConfigError
-        A missing or malformed ``policy.json``, a model file whose sha256 differs (naming the file), arms that
-        are not today's ``ARM_KEYS``, or an epsilon above ``MAX_EPSILON``.
+        A missing or malformed ``policy.json``, an unknown learner, a model file whose sha256 differs (naming
+        the file), arms that are not today's ``ARM_KEYS``, or an epsilon above ``MAX_EPSILON``.
 
     """
-    meta_path, model_path = folder / POLICY_FILE, folder / MODEL_FILE
+    meta_path = folder / POLICY_FILE
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ConfigError(f"{meta_path}: cannot read the policy ({exc})") from exc
-    expected = meta.get("sha256", {}).get(MODEL_FILE)
-    if not model_path.is_file() or file_sha256(model_path) != expected:
-        raise ConfigError(f"{model_path}: sha256 differs from {POLICY_FILE} (or the file is missing)")
+    learner = str(meta.get("learner", VW_LEARNER))
+    if learner not in MODEL_FILES:
+        raise ConfigError(f"{meta_path}: learner: unknown {learner!r}; valid: {', '.join(MODEL_FILES)}")
+    for name in model_files(learner, meta):
+        model_path = folder / name
+        if not model_path.is_file() or file_sha256(model_path) != meta.get("sha256", {}).get(name):
+            raise ConfigError(f"{model_path}: sha256 differs from {POLICY_FILE} (or the file is missing)")
     if tuple(meta.get("arms", ())) != ARM_KEYS:
         raise ConfigError(f"{meta_path}: arms: the artifact's arms differ from today's ({', '.join(ARM_KEYS)})")
     try:
         epsilon = check_epsilon(float(meta["epsilon"]))
     except (KeyError, TypeError, ValueError, ValidationError) as exc:
         raise ConfigError(f"{meta_path}: epsilon: {exc}") from exc
-    vw = pyvw.Workspace(f"--quiet -i {model_path}")
     return Policy(
         str(meta["version"]),
         epsilon,
-        FeatureSpec.from_json(meta["feature_spec"]),
+        learner,
         float(meta["scale_floor_cents"]),
         dict(meta.get("training", {})),
-        vw,
+        load_arm_model(learner, meta, folder),
     )

@@ -13,15 +13,15 @@ model never carries the state of an earlier one; it takes seconds, so warm start
 from __future__ import annotations
 
 import json
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 from vowpalwabbit import pyvw
 
+from riskloop.collection.arm_models import VW_LEARNER
 from riskloop.collection.ope import check_propensities
 from riskloop.collection.policy import (
     MODEL_FILE,
@@ -30,7 +30,7 @@ from riskloop.collection.policy import (
     file_sha256,
     reward_scale,
 )
-from riskloop.collection.vw_format import INTERACTIONS, FeatureSpec, example, fit_spec, shared_lines
+from riskloop.collection.vw_format import INTERACTIONS, example, fit_spec, shared_lines
 from riskloop.domain.collection import ARM_KEYS, COST_CENTS
 from riskloop.errors import ValidationError
 
@@ -42,6 +42,7 @@ LOGGED_COLUMNS = ("action", "time_window", "propensity", "amount_paid_cents")
 class TrainConfig:
     """Fixed hyper-parameters of the policy's bandit."""
 
+    learner: ClassVar[str] = VW_LEARNER
     epsilon: float = 0.05
     cb_type: str = "mtr"
     passes: int = 3
@@ -96,9 +97,11 @@ def train_policy(
     out_dir: Path,
     rng: np.random.Generator,
     config: TrainConfig | None = None,
+    *,
     version: str = "1",
+    selection: list[dict[str, Any]] | None = None,
 ) -> Path:
-    """Train a policy on logged rounds and write its artifact directory.
+    """Train a VW ``cb_adf`` policy on logged rounds and write its artifact directory.
 
     Parameters
     ----------
@@ -112,6 +115,9 @@ def train_policy(
         Hyper-parameters; ``TrainConfig()`` when omitted.
     version
         The policy's version string.
+    selection
+        The candidates compared when this learner was chosen (``learner_train.select_learner``), kept in
+        ``policy.json``.
 
     Returns
     -------
@@ -121,14 +127,7 @@ def train_policy(
     """
     cfg = config or TrainConfig()
     check_epsilon(cfg.epsilon)
-    missing = [c for c in LOGGED_COLUMNS if c not in logged.columns]
-    if missing:
-        raise ValidationError("logged", f"missing columns {', '.join(missing)}")
-    if logged.empty:
-        raise ValidationError("logged", "no logged rounds to train on")
-    propensity = check_propensities(logged["propensity"].to_numpy())
-    arms = arm_index(logged)
-    net = net_reward_cents(logged)
+    arms, net, propensity = check_logged(logged)
     scale = reward_scale(logged["remaining_cents"].to_numpy(dtype="float64"), cfg.scale_floor_cents)
     spec = fit_spec(logged, cfg.bins)
     shared = shared_lines(logged, spec)
@@ -138,11 +137,30 @@ def train_policy(
     model = out_dir / MODEL_FILE
     vw.save(str(model))
     vw.finish()
-    figures = training_figures(logged, net, propensity)
     write_policy_json(
-        out_dir, version=version, cfg=cfg, spec=spec, seed=seed, figures=figures, model_sha256=file_sha256(model)
+        out_dir,
+        [model],
+        learner=cfg.learner,
+        version=version,
+        epsilon=cfg.epsilon,
+        scale_floor_cents=cfg.scale_floor_cents,
+        specs={"feature_spec": spec.to_json()},
+        hyper_parameters={**asdict(cfg), "seed": seed, "interactions": list(cfg.interactions)},
+        figures=training_figures(logged, net, propensity),
+        selection=selection,
     )
     return out_dir
+
+
+def check_logged(logged: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The logged rounds' arm indexes, net rewards (cents) and propensities, refusing a log that cannot train."""
+    missing = [c for c in LOGGED_COLUMNS if c not in logged.columns]
+    if missing:
+        raise ValidationError("logged", f"missing columns {', '.join(missing)}")
+    if logged.empty:
+        raise ValidationError("logged", "no logged rounds to train on")
+    propensity = check_propensities(logged["propensity"].to_numpy())
+    return arm_index(logged), net_reward_cents(logged), propensity
 
 
 def training_figures(logged: pd.DataFrame, net: np.ndarray, propensity: np.ndarray) -> dict[str, Any]:
@@ -160,60 +178,29 @@ def training_figures(logged: pd.DataFrame, net: np.ndarray, propensity: np.ndarr
 
 def write_policy_json(
     out_dir: Path,
+    models: list[Path],
     *,
+    learner: str,
     version: str,
-    cfg: TrainConfig,
-    spec: FeatureSpec,
-    seed: int,
+    epsilon: float,
+    scale_floor_cents: float,
+    specs: dict[str, Any],
+    hyper_parameters: dict[str, Any],
     figures: dict[str, Any],
-    model_sha256: str,
+    selection: list[dict[str, Any]] | None = None,
 ) -> None:
-    """Write ``policy.json``: everything serving needs besides the model, and the model's sha256."""
+    """Write ``policy.json``: everything serving needs besides the model file, and that file's sha256."""
     meta = {
+        "learner": learner,
         "version": version,
         "arms": list(ARM_KEYS),
-        "epsilon": cfg.epsilon,
+        "epsilon": epsilon,
         "reward": "(amount_paid_cents - cost_cents) / max(remaining_cents, scale_floor_cents)",
-        "scale_floor_cents": cfg.scale_floor_cents,
-        "feature_spec": spec.to_json(),
-        "hyper_parameters": {**asdict(cfg), "seed": seed, "interactions": list(cfg.interactions)},
+        "scale_floor_cents": scale_floor_cents,
+        **specs,
+        "hyper_parameters": hyper_parameters,
         "training": figures,
-        "sha256": {MODEL_FILE: model_sha256},
+        "selection": selection or [],
+        "sha256": {m.name: file_sha256(m) for m in models},
     }
     (out_dir / POLICY_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True), encoding="utf-8")
-
-
-def select_config(
-    logged: pd.DataFrame, candidates: list[TrainConfig], rng: np.random.Generator, validation_share: float = 0.25
-) -> tuple[TrainConfig, list[dict[str, Any]]]:
-    """The candidate whose greedy policy has the best doubly robust value on a later validation fold.
-
-    Cases are ordered by their first round; the last ``validation_share`` of them is the validation fold. Every
-    candidate trains on the earlier cases; its greedy policy is evaluated off-policy (DR, with a reward model
-    cross-fitted on the validation fold) on the validation rounds. Only logged data is read, never truth.
-
-    Returns
-    -------
-    tuple
-        The chosen config and, per candidate, its DR value per round (cents) with its standard error.
-
-    """
-    from riskloop.collection.ope import Logged, evaluate
-    from riskloop.collection.ope_model import crossfit_q
-    from riskloop.collection.policy import greedy_pmf, load_policy
-
-    first = logged.groupby("case_id")["acted_at"].min().sort_values()
-    late = set(first.index[int(len(first) * (1 - validation_share)) :])
-    is_val = logged["case_id"].isin(late).to_numpy()
-    fit, val = logged[~is_val].reset_index(drop=True), logged[is_val].reset_index(drop=True)
-    q = crossfit_q(val, rng, folds=2, config=TrainConfig(clip_p=1.0))
-    lg = Logged(arm_index(val), check_propensities(val["propensity"].to_numpy()), net_reward_cents(val), q)
-    scores: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for i, cfg in enumerate(candidates):
-            policy = load_policy(train_policy(fit, Path(tmp) / str(i), rng, cfg))
-            dr = evaluate(greedy_pmf(policy.expected_net(val), 0.0), lg).dr
-            assert dr is not None  # q was given
-            scores.append({"config": asdict(cfg), "dr_value": dr.value, "dr_se": dr.se})
-    best = int(np.argmax([s["dr_value"] for s in scores]))
-    return candidates[best], scores

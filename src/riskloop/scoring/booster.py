@@ -1,9 +1,10 @@
 """A LightGBM text model held by LightGBM's C library through ctypes, without the ``lightgbm`` Python package.
 
 ``import lightgbm`` imports scikit-learn (and pandas) whenever they are installed (``lightgbm/compat.py``):
-about a second and 100 MB that serving does not use. Serving needs three things of a booster, all of them
+about a second and 100 MB that serving does not use. Serving needs four things of a booster, all of them
 C API calls that LightGBM's own ``Booster`` makes: load the text model, dump its trees as JSON (compiled by
-``scoring.trees``) and compute ``pred_contrib`` (reason codes). Here they are called on the same
+``scoring.trees``), compute ``pred_contrib`` (reason codes) and raw scores (models with categorical splits,
+which the compiled trees do not take: the collection policy's reward model). Here they are called on the same
 ``lib_lightgbm`` file the package ships, found without executing the package, so the values are the
 package's to the bit (tests compare them with ``lightgbm.Booster``).
 """
@@ -25,6 +26,7 @@ from riskloop.errors import DataSourceError, ValidationError
 from riskloop.scoring.model_text import check_model_text
 
 FloatArray = npt.NDArray[np.float64]
+PREDICT_RAW_SCORE = 1  # C_API_PREDICT_RAW_SCORE
 PREDICT_CONTRIB = 3  # C_API_PREDICT_CONTRIB
 DTYPE_FLOAT64 = 1  # C_API_DTYPE_FLOAT64
 ROW_MAJOR = 1  # C_API_IS_ROW_MAJOR
@@ -108,10 +110,17 @@ class NativeBooster:
 
     def contributions(self, matrix: FloatArray) -> FloatArray:
         """``pred_contrib`` of every row: one value per feature, then the expected value (rows x features + 1)."""
+        return self._predict(matrix, PREDICT_CONTRIB, self.num_feature + 1)
+
+    def raw_scores(self, matrix: FloatArray) -> FloatArray:
+        """``Booster.predict(matrix, raw_score=True)`` of a single-output model: one value per row."""
+        return self._predict(matrix, PREDICT_RAW_SCORE, 1)[:, 0]
+
+    def _predict(self, matrix: FloatArray, kind: int, width: int) -> FloatArray:
         x = np.ascontiguousarray(matrix, dtype=np.float64)
         if x.ndim != 2 or x.shape[1] != self.num_feature:
             raise ValidationError("matrix", f"needs rows of {self.num_feature} values, got shape {x.shape}")
-        out = np.empty(x.shape[0] * (self.num_feature + 1), dtype=np.float64)
+        out = np.empty(x.shape[0] * width, dtype=np.float64)
         written = ctypes.c_int64(0)
         check(
             self.lib.LGBM_BoosterPredictForMat(
@@ -121,7 +130,7 @@ class NativeBooster:
                 ctypes.c_int32(x.shape[0]),
                 ctypes.c_int32(x.shape[1]),
                 ctypes.c_int(ROW_MAJOR),
-                ctypes.c_int(PREDICT_CONTRIB),
+                ctypes.c_int(kind),
                 ctypes.c_int(0),
                 ctypes.c_int(ALL_ITERATIONS),
                 ctypes.c_char_p(b""),  # Booster.predict's parameters when given no keyword arguments
@@ -129,7 +138,7 @@ class NativeBooster:
                 out.ctypes.data_as(ctypes.POINTER(ctypes.c_double)),
             )
         )
-        return out[: written.value].reshape(x.shape[0], self.num_feature + 1)
+        return out[: written.value].reshape(x.shape[0], width)
 
     def __del__(self) -> None:
         handle = getattr(self, "handle", None)

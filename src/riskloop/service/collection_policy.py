@@ -1,7 +1,8 @@
 """Train, evaluate and release the collection policy (issue 16, ADR 0025): the loop's learning side.
 
 ``train_collection_policy`` reads the logged history (the bank's ingested rounds and the actions collectors
-recorded on riskloop's plans), holds out its latest rounds, trains a candidate on the rest, estimates the
+recorded on riskloop's plans), holds out its latest rounds, chooses the learner (VW bandit or LightGBM direct
+method, ``collection.learner_train``) by doubly robust value on a later fold of the rest, trains it, estimates the
 candidate's value on the held-out rounds off-policy (IPS, self-normalised IPS, doubly robust) next to the
 logged policy's, and registers it with those figures. Release is the model registry's four eyes
 (``riskloop models approve|activate``) plus ``domain.collection_work.check_release``: a candidate goes live
@@ -23,10 +24,11 @@ import pandas as pd
 
 from riskloop.collection.context import case_context
 from riskloop.collection.facts import CATEGORICAL, NUMERIC
+from riskloop.collection.learner_train import LearnerConfig, candidates, select_learner, train_learner
 from riskloop.collection.ope import Logged, evaluate
 from riskloop.collection.ope_model import crossfit_q
 from riskloop.collection.policy import load_policy
-from riskloop.collection.policy_train import TrainConfig, arm_index, net_reward_cents, select_config, train_policy
+from riskloop.collection.policy_train import TrainConfig, arm_index, net_reward_cents
 from riskloop.collection.rounds import recorded_rounds
 from riskloop.domain.collection import POLICY_KIND
 from riskloop.domain.collection_work import RecordedAction
@@ -39,7 +41,6 @@ from riskloop.service.ports import ModelHome, Progress, no_progress
 OUTCOME_COLUMNS = ("case_id", "round_no", "action", "time_window", "propensity", "amount_paid_cents", "cured",
                    "acted_at", "policy")  # fmt: skip
 MIN_ROUNDS = 200  # fewer logged rounds cannot train 19 arms or estimate anything
-CLIPS = (1.0, 0.2, 0.0)  # importance-weight clips the validation fold chooses among (ADR 0025)
 
 
 @dataclass(frozen=True)
@@ -101,13 +102,13 @@ def train_collection_policy(
     train, held = split_by_time(logged, options.holdout_share)
     progress("train", 0, 1)
     rng = np.random.default_rng(options.seed)
-    config, selection = select_config(train, [TrainConfig(epsilon=options.epsilon, clip_p=c) for c in CLIPS], rng)
+    config, selection = select_learner(train, candidates(options.epsilon), rng)
     version = max([m.version for m in home.registry.list(POLICY_KIND)], default=0) + 1
     folder = home.models / model_id(POLICY_KIND, version)
-    train_policy(train, folder, rng, config, version=str(version))
+    train_learner(train, folder, rng, config, version=str(version), selection=selection)
     progress("evaluate", 0, 1)
     policy = load_policy(folder)
-    ope = off_policy(policy.pmf(held), held, options.seed + 1, config)
+    ope = off_policy(policy.pmf(held), held, options.seed + 1, q_config(config))
     _write_manifest(folder)
     window = {
         "trained_on": "workspace",
@@ -118,13 +119,20 @@ def train_collection_policy(
         "recorded_rounds": int((logged["policy"] != "historical").sum()),
         "seed": options.seed,
     }
-    chosen = [{"clip_p": s["config"]["clip_p"], "dr_value": s["dr_value"]} for s in selection]
-    metrics = {"ope": ope, "train_rounds": len(train), "clip_p": config.clip_p, "epsilon": config.epsilon,
-               "selection": chosen}  # fmt: skip
+    chosen = [{"learner": s["learner"], "clip_p": s["config"].get("clip_p"), "dr_value": s["dr_value"]}
+              for s in selection]  # fmt: skip
+    metrics = {"ope": ope, "train_rounds": len(train), "learner": config.learner,
+               "clip_p": config.clip_p if isinstance(config, TrainConfig) else None,
+               "epsilon": config.epsilon, "selection": chosen}  # fmt: skip
     registered = home.registry.register(folder, POLICY_KIND, POLICY_KIND, metrics, window, [*CATEGORICAL, *NUMERIC],
                                         registered_by=options.author)  # fmt: skip
     progress("done", 1, 1)
     return {"model_id": registered, "bundle": str(folder), **metrics, **window}
+
+
+def q_config(config: LearnerConfig) -> TrainConfig:
+    """The settings of the DR reward model: the chosen VW bandit's own, the default bandit's for another learner."""
+    return config if isinstance(config, TrainConfig) else TrainConfig(epsilon=config.epsilon)
 
 
 def _write_manifest(folder: Path) -> None:
