@@ -83,6 +83,9 @@ def test_a_collection_policy_goes_live_only_with_an_estimate_not_below_the_logge
     registry = InMemoryModelRegistry(CLOCK)
     lifecycle = ModelLifecycle(registry)
     mid = _policy(registry, tmp_path / "p", ope)
+    for step in (lifecycle.approve, lifecycle.activate):  # its author ("ann") never releases it
+        with pytest.raises(ForbiddenError, match="never its author"):
+            step(mid, "ann")
     lifecycle.approve(mid, "bob")  # four eyes first; the estimate gates the activation
     if refused is None:
         assert lifecycle.activate(mid, "bob").status == "active"
