@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -30,14 +31,18 @@ def universe(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.mark.parametrize("dimension", DIMENSIONS)
-def test_single_dimension_beats_random_but_not_oracle(universe: Path, dimension: str) -> None:
+@pytest.fixture(scope="module")
+def joined(universe: Path) -> pd.DataFrame:
+    """Every feature group of every application (a group's features never depend on another's), with its label."""
     tables = universe / "tables"
-    groups = groups_of_dimension(dimension)
-    frame = DuckDBFeatureEngine(tables, threads=1).compute(application_spine(tables), groups).to_pandas()
+    frame = DuckDBFeatureEngine(tables, threads=1).compute(application_spine(tables), GROUPS).to_pandas()
     truth = pq.read_table(universe / "truth" / "applications.parquet").to_pandas()
-    joined = frame.merge(truth[["application_id", "defaulted"]], on="application_id", validate="one_to_one")
-    names = [n for g in groups for n in g.feature_names]
+    return frame.merge(truth[["application_id", "defaulted"]], on="application_id", validate="one_to_one")
+
+
+@pytest.mark.parametrize("dimension", DIMENSIONS)
+def test_single_dimension_beats_random_but_not_oracle(joined: pd.DataFrame, dimension: str) -> None:
+    names = [n for g in groups_of_dimension(dimension) for n in g.feature_names]
     x = joined[names].to_numpy(dtype=np.float64, na_value=np.nan)
     y = joined["defaulted"].astype(int).to_numpy()
     model = HistGradientBoostingClassifier(max_iter=80, learning_rate=0.08, max_leaf_nodes=15, random_state=0)
@@ -48,11 +53,7 @@ def test_single_dimension_beats_random_but_not_oracle(universe: Path, dimension:
     assert 0.55 < auc < 0.9, f"{dimension}: AUC {auc:.3f}"
 
 
-def test_no_single_field_gives_the_answer_away(universe: Path) -> None:
-    tables = universe / "tables"
-    frame = DuckDBFeatureEngine(tables, threads=1).compute(application_spine(tables), GROUPS).to_pandas()
-    truth = pq.read_table(universe / "truth" / "applications.parquet").to_pandas()
-    joined = frame.merge(truth[["application_id", "defaulted"]], on="application_id", validate="one_to_one")
+def test_no_single_field_gives_the_answer_away(joined: pd.DataFrame) -> None:
     y = joined["defaulted"].astype(int).to_numpy()
     strongest = {}
     for name in (n for g in GROUPS for n in g.feature_names):
