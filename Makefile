@@ -29,10 +29,11 @@ types: $(STAMP)
 imports: $(STAMP)
 	$(BIN)/lint-imports
 
+# Three workers on two cores: a third of the suite waits on servers, PostgreSQL and the JVM at any time.
 unit: $(STAMP)
 	bash scripts/ensure-postgres
 	bash scripts/ensure-java
-	$(BIN)/pytest -n 2 --dist loadfile -q
+	$(BIN)/pytest -n 3 --dist loadfile -q
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_generate --sizes 100000 1000000 --repeats 3

@@ -59,7 +59,7 @@ def retrained(decision_workspace: Path, tmp_path_factory: pytest.TempPathFactory
         (home / shared).symlink_to(decision_workspace / shared)
     with Workspace.open(load_settings(home), create=False) as ws:
         champion = ws.active_model()
-    return home, {"champion": champion, **_cli(home, "retrain", "--as-of", champion.training_window["observed_on"])}
+    return home, {**_cli(home, "retrain", "--as-of", champion.training_window["observed_on"]), "active": champion}
 
 
 def _application_days(home: Path, since: dt.date, count: int) -> list[dt.date]:
@@ -72,7 +72,7 @@ def _application_days(home: Path, since: dt.date, count: int) -> list[dt.date]:
 def test_a_retrained_challenger_keeps_the_recipe_and_is_not_served_until_another_person_approves(retrained):
     home, trained = retrained
     settings = load_settings(home)
-    champion = trained["champion"]
+    champion = trained["active"]
     observed = champion.training_window["observed_on"]
     assert trained["reused"] is False
     assert trained["champion"] == champion.model_id
@@ -94,7 +94,7 @@ def test_a_retrained_challenger_keeps_the_recipe_and_is_not_served_until_another
 def test_the_model_backtest_writes_nothing_and_reads_nothing_dated_after_each_application_day(retrained, tmp_path):
     home, trained = retrained
     settings = load_settings(home)
-    champion = trained["champion"]
+    champion = trained["active"]
     truth = next((home / "universes").glob("*/truth"))
     before = _texts(home)
     start = dt.date.fromisoformat(champion.training_window["oot_from"])
@@ -117,7 +117,7 @@ def test_the_model_backtest_writes_nothing_and_reads_nothing_dated_after_each_ap
 
 def test_the_backtest_compares_both_models_on_ground_truth(retrained):
     home, trained = retrained
-    champion = trained["champion"]
+    champion = trained["active"]
     truth = next((home / "universes").glob("*/truth"))
     start = dt.date.fromisoformat(champion.training_window["oot_from"])
     until = (start + dt.timedelta(days=62)).isoformat()

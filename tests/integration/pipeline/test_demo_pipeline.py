@@ -109,6 +109,6 @@ def test_collection_policy_and_call_qa_against_ground_truth(demo: tuple[Path, di
     assert len(plans) == policy["plan"]["planned"] > 0
     assert all(0 < p.propensity <= 1 and sum(p.pmf.values()) == pytest.approx(1, abs=1e-4) for p in plans)
     assert qa["reviewed_calls"] >= 50
-    planted = set(pd.read_parquet(next((home / "universes").glob("*/truth")) / "call_labels.parquet")["call_id"])
+    planted = set(pd.read_parquet(Path(out["universe"]) / "truth" / "call_labels.parquet")["call_id"])
     assert len(flagged) == qa["calls_with_qa_case"] > 0
     assert len(flagged & planted) / len(flagged) > 0.9  # a QA case is opened on a call with a planted issue
