@@ -58,6 +58,12 @@ class WorkspaceLoopActions:
         home = self.ws.model_home()
         return retrain(home, champion, as_of, author=author, truth=self.truth, label_months=label_months)
 
+    def collection_policy(self, as_of: dt.date, author: str) -> dict[str, Any]:
+        """A candidate collection policy on the rounds logged by ``as_of``, when due (``retrain_in_loop``)."""
+        from riskloop.service.collection_policy import retrain_in_loop
+
+        return retrain_in_loop(self.ws.model_home(), self.ws.collections().history(), as_of, author)
+
     def pending(self, champion: RegisteredModel, author: str) -> list[str]:
         """Candidates ``author`` trained after ``champion``, not approved nor retired yet."""
         later = self.ws.model_registry().list(champion.name)

@@ -33,8 +33,9 @@ from riskloop.collection.rounds import recorded_rounds
 from riskloop.domain.collection import POLICY_KIND
 from riskloop.domain.collection_work import RecordedAction
 from riskloop.errors import ValidationError
+from riskloop.io.warehouse import Warehouse
 from riskloop.scoring.bundle import MANIFEST, sha256_bytes
-from riskloop.scoring.registry import UNKNOWN_AUTHOR, RegisteredModel, model_id
+from riskloop.scoring.registry import REGISTERED, UNKNOWN_AUTHOR, RegisteredModel, model_id
 from riskloop.service.collection_jobs import read_tables
 from riskloop.service.ports import ModelHome, Progress, no_progress
 
@@ -154,3 +155,41 @@ def evaluate_registered(home: ModelHome, model: RegisteredModel, records: Sequen
     policy = load_policy(Path(model.path))
     config = replace(TrainConfig(), epsilon=policy.epsilon)
     return {"model_id": model.model_id, **off_policy(policy.pmf(logged), logged, seed, config)}
+
+
+MIN_NEW_ROUNDS = 500  # logged rounds since the latest policy's that make a retrain worth a reviewer's time
+
+
+def retrain_in_loop(home: ModelHome, records: Sequence[RecordedAction], as_of: dt.date,
+                    author: str) -> dict[str, Any]:  # fmt: skip
+    """The loop's collection step: train a candidate when due, else say why not (nothing is ever activated here).
+
+    Due when no policy is registered yet, or when at least ``MIN_NEW_ROUNDS`` rounds were logged after the last
+    round the latest policy saw; never while a candidate ``author`` trained earlier awaits its approval (a daily
+    loop would otherwise register one a day).
+    """
+    if "collection_actions" not in Warehouse(home.warehouse).tables():
+        return {"trained": False, "reason": "no collection history ingested"}
+    policies = home.registry.list(POLICY_KIND)
+    waiting = [m.model_id for m in policies if m.registered_by == author and m.status == REGISTERED]
+    if waiting:
+        return {"trained": False, "awaiting_approval": waiting}
+    day = pd.Timestamp(as_of + dt.timedelta(days=1), tz="UTC")
+    if policies:
+        latest = max(policies, key=lambda m: m.version)
+        seen = pd.Timestamp(str(latest.training_window.get("evaluated_to")))
+        logged = logged_history(read_tables(home.warehouse), records)["acted_at"]
+        new = int(((logged > seen) & (logged < day)).sum())
+        if new < MIN_NEW_ROUNDS:
+            return {"trained": False, "latest": latest.model_id, "new_rounds": new, "needed": MIN_NEW_ROUNDS}
+    options = PolicyTraining(before=as_of + dt.timedelta(days=1), author=author)
+    try:
+        trained = train_collection_policy(home, records, options)
+    except ValidationError as exc:  # too short a history to train on: the loop goes on without a candidate
+        if exc.field != "history":
+            raise
+        return {"trained": False, "reason": exc.problem}
+    ope = trained["ope"]
+    return {"trained": True, "model_id": trained["model_id"], "learner": trained.get("learner"),
+            "dr_net_per_round_cents": ope["dr"]["value"] if ope.get("dr") else None,
+            "logged_net_per_round_cents": ope["logged_net_per_round_cents"]}  # fmt: skip

@@ -1,10 +1,14 @@
-"""The closed loop's unattended part as of a day: outcomes, model monitoring, retraining, backtest, proposal.
+"""The closed loop's unattended part as of a day: outcomes, monitoring, collection policy, retraining, proposal.
 
 It stops at the approval: the proposed challenger is a candidate that an approver other than the loop's author
 approves and activates (``riskloop models approve|activate``). Every step's result is recorded
 (``LoopSteps``), so the loop is idempotent (a re-run as of the same day returns the recorded results and does
 nothing again) and resumable (a failed or interrupted run starts again at its first step not done). One runner
 at a time holds a day's loop: a second gets a ConflictError until the first ends or its lease expires.
+
+The collection step trains a candidate collection policy on the logged rounds (the bank's and those recorded on
+riskloop's plans) once enough new rounds have been logged since the latest policy's, estimated off-policy and
+registered for the same four-eyes release; never while a candidate it trained earlier awaits approval.
 
 Retraining is triggered by the model-monitoring policy (an alert of level ``warning`` or ``attention`` crossed
 as of the day), by a champion whose training outcomes are older than ``max_age_days``, or by ``force``; not while
@@ -27,7 +31,8 @@ from riskloop.scoring.registry import RegisteredModel
 from riskloop.service.ports import Progress, no_progress
 
 OUTCOMES, MONITOR, RETRAIN, BACKTEST, PROPOSE = "outcomes", "monitor", "retrain", "backtest", "propose"
-STEPS = (OUTCOMES, MONITOR, RETRAIN, BACKTEST, PROPOSE)
+COLLECTION = "collection"
+STEPS = (OUTCOMES, MONITOR, COLLECTION, RETRAIN, BACKTEST, PROPOSE)
 LOOP_AUTHOR = "riskloop-loop"  # the principal the loop trains as: it can never approve what it proposes
 TRIGGER_LEVELS = frozenset({"warning", "attention"})
 MAX_AGE_DAYS = 365
@@ -67,6 +72,10 @@ class LoopActions(Protocol):
 
     def champion(self) -> RegisteredModel:
         """The active application model; NotFoundError when there is none."""
+        ...
+
+    def collection_policy(self, as_of: dt.date, author: str) -> dict[str, Any]:
+        """Train a candidate collection policy on the rounds logged by ``as_of`` when due; what was done."""
         ...
 
     def retrain(
@@ -159,10 +168,13 @@ class ClosedLoop:
         self, step: str, options: LoopOptions, done: Mapping[str, LoopStep]
     ) -> tuple[dict[str, Any], AuditEntry | None]:
         as_of = options.as_of
-        if step == OUTCOMES:
-            return self.actions.update_outcomes(as_of), None
-        if step == MONITOR:
-            return monitor_result(self.actions.monitor_model(as_of)), None
+        first = {
+            OUTCOMES: lambda: self.actions.update_outcomes(as_of),
+            MONITOR: lambda: monitor_result(self.actions.monitor_model(as_of)),
+            COLLECTION: lambda: self.actions.collection_policy(as_of, options.author),
+        }
+        if step in first:  # the steps that need no champion
+            return first[step](), None
         champion = self.actions.champion()
         if step == RETRAIN:
             due = retrain_due(done[MONITOR].result, champion, as_of, options)

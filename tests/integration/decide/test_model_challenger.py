@@ -148,7 +148,9 @@ def test_the_loop_proposes_the_challenger_once_and_stops_at_the_approval(workspa
     with Workspace.open(settings, create=False) as ws:
         day = ws.active_model().training_window["observed_on"]
     quiet = _cli(workspace_copy, "loop", "--as-of", day)
-    assert quiet["ran"] == ["outcomes", "monitor", "retrain"]
+    assert quiet["ran"] == ["outcomes", "monitor", "collection", "retrain"]
+    collection = quiet["steps"]["collection"]["result"]  # the demo's policy saw every logged round: none is due
+    assert (collection["trained"], collection["new_rounds"]) == (False, 0)
     assert quiet["state"] == "no retraining needed"  # a fresh champion and nothing crossed
     forced = _cli(workspace_copy, "loop", "--as-of", day, "--force")
     assert forced["state"] == "awaiting approval"

@@ -51,6 +51,10 @@ class Actions:
     def champion(self) -> RegisteredModel:
         return champion()
 
+    def collection_policy(self, as_of: dt.date, author: str) -> dict[str, Any]:
+        self._call("collection")
+        return {"trained": False, "reason": "no collection history ingested"}
+
     def retrain(self, model: RegisteredModel, as_of: dt.date, author: str, label_months: int | None) -> dict[str, Any]:
         self._call("retrain")
         return {"model_id": "sme-v2", "reused": False, "champion": model.model_id, "meta": {"oot_from": "2026-04-15"}}
@@ -75,8 +79,8 @@ def test_a_drift_warning_retrains_backtests_and_proposes_then_a_rerun_does_nothi
     actions, steps = Actions(crossed=[PSI_WARNING]), MemoryLoopSteps()
     first = loop(actions, steps).run(LoopOptions(DAY))
     assert first["state"] == "awaiting approval"
-    assert first["ran"] == ["outcomes", "monitor", "retrain", "backtest", "propose"]
-    assert actions.calls == ["outcomes", "monitor", "retrain", "backtest"]
+    assert first["ran"] == ["outcomes", "monitor", "collection", "retrain", "backtest", "propose"]
+    assert actions.calls == ["outcomes", "monitor", "collection", "retrain", "backtest"]
     # the backtest covers what neither model was fitted on: from the challenger's out-of-time start to the day
     assert first["steps"]["backtest"]["result"]["period"] == ["2026-04-15", "2026-07-01"]
     proposal = first["steps"]["propose"]["result"]
@@ -85,7 +89,7 @@ def test_a_drift_warning_retrains_backtests_and_proposes_then_a_rerun_does_nothi
     again = loop(actions, steps, "runner-b").run(LoopOptions(DAY))
     assert again["ran"] == []
     assert again["steps"] == first["steps"]
-    assert actions.calls == ["outcomes", "monitor", "retrain", "backtest"]  # nothing done twice
+    assert actions.calls == ["outcomes", "monitor", "collection", "retrain", "backtest"]  # nothing done twice
     assert len(steps.audit) == 1
 
 
@@ -101,7 +105,7 @@ def test_a_failed_step_is_recorded_and_a_rerun_resumes_there():
     resumed = loop(actions, steps, "runner-b").run(LoopOptions(DAY))  # the first runner released its claim
     assert resumed["ran"] == ["backtest", "propose"]
     assert resumed["steps"]["backtest"]["attempts"] == 2
-    assert actions.calls == ["outcomes", "monitor", "retrain", "backtest", "backtest"]
+    assert actions.calls == ["outcomes", "monitor", "collection", "retrain", "backtest", "backtest"]
 
 
 def test_without_a_trigger_the_loop_stops_before_retraining_unless_forced():
@@ -109,7 +113,7 @@ def test_without_a_trigger_the_loop_stops_before_retraining_unless_forced():
     quiet = loop(actions, steps).run(LoopOptions(DAY))
     assert quiet["state"] == "no retraining needed"
     assert quiet["steps"]["retrain"]["result"]["trigger"]["reasons"] == []
-    assert actions.calls == ["outcomes", "monitor"]
+    assert actions.calls == ["outcomes", "monitor", "collection"]
     forced = loop(actions, steps).run(LoopOptions(DAY, force=True))
     assert forced["state"] == "awaiting approval"
     assert forced["ran"] == ["retrain", "backtest", "propose"]
