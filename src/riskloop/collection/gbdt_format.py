@@ -10,7 +10,7 @@ kept in ``policy.json`` (an unseen or missing category is NaN, LightGBM's "missi
 categorical to LightGBM, so a split can group any actions or provinces together, and a tree that splits on the
 action and window under a context split is a per-arm interaction the model found itself. No arm-key column: it
 is redundant with the action and window (two splits name any arm), and a many-level categorical is where the
-greedy categorical split overfits; on the validation fold the key made held-out error worse, not better.
+greedy categorical split overfits (held-out error on the validation fold: no better with it, on either universe).
 The column order is the model's: ``policy.json`` keeps the categories as an ordered list, and serving checks
 the names against the model file's.
 Pure numpy/pandas; read by training and serving alike.
