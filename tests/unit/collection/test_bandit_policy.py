@@ -24,7 +24,7 @@ Q_SMALL = (TrainConfig(clip_p=1.0), GbdtConfig(rounds=40))
 @pytest.fixture(scope="module")
 def artifact(segment_log: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("policy")
-    return train_policy(segment_log.head(4_000), out, np.random.default_rng(3), TrainConfig(epsilon=0.1))
+    return train_policy(segment_log, out, np.random.default_rng(3), TrainConfig(epsilon=0.1))
 
 
 def test_greedy_policy_picks_each_segments_best_arm(artifact: Path) -> None:
