@@ -118,8 +118,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     truth = read_truth(args.universe / "truth", test)
     n_cases = int(test["case_id"].nunique())
     pmfs = policies(test, nets, cfg.learner, truth, args.epsilon)
-    q_cfg = cfg if isinstance(cfg, TrainConfig) else TrainConfig(epsilon=args.epsilon)
-    q_all = crossfit_q(logged, np.random.default_rng(args.seed + 1), folds=2, config=q_cfg)
+    q_all = crossfit_q(logged, np.random.default_rng(args.seed + 1), folds=2)  # as in the selection: both learners
     in_test = logged.set_index(["case_id", "round_no"]).index.get_indexer(test.set_index(["case_id", "round_no"]).index)
     lg = Logged(arm_index(test), test["propensity"].to_numpy(), net_reward_cents(test), q_all[in_test])
     rows = {}

@@ -92,9 +92,11 @@ class GbdtArmModel:
         if len(boosters) != (len(ARM_KEYS) if spec.per_arm else 1):
             raise ConfigError(f"gbdt_spec: {len(boosters)} models for per_arm={spec.per_arm}")
         for booster in boosters:
-            if booster.num_feature != len(spec.feature_names):
+            # The design matrix is positional: columns in another order than the model's would score silently wrong.
+            if booster.feature_names != spec.feature_names:
                 raise ConfigError(
-                    f"gbdt_spec: {len(spec.feature_names)} features, the model reads {booster.num_feature}"
+                    f"gbdt_spec: features {', '.join(spec.feature_names)} but the model reads "
+                    f"{', '.join(booster.feature_names)}"
                 )
         self.boosters, self.spec = boosters, spec
 

@@ -5,10 +5,14 @@ the context facts alone (each arm's value found apart: an interaction of two fac
 only, which greedy splits of a joint model can miss, is then a plain split). Off-policy selection picks.
 
 Numeric facts go in as they are (NaN when missing: the trees learn where a missing value goes); each
-categorical fact and the arm's action, window and key go in as integer codes of a vocabulary fixed at
-training and kept in ``policy.json`` (an unseen or missing category is NaN, LightGBM's "missing"). The codes
-are declared categorical to LightGBM, so a split can group any arms or provinces together, and a tree that
-splits on the arm under a context split is a per-arm interaction the model found itself.
+categorical fact and the arm's action and window go in as integer codes of a vocabulary fixed at training and
+kept in ``policy.json`` (an unseen or missing category is NaN, LightGBM's "missing"). The codes are declared
+categorical to LightGBM, so a split can group any actions or provinces together, and a tree that splits on the
+action and window under a context split is a per-arm interaction the model found itself. No arm-key column: it
+is redundant with the action and window (two splits name any arm), and a many-level categorical is where the
+greedy categorical split overfits (held-out error on the validation fold: no better with it, on either universe).
+The column order is the model's: ``policy.json`` keeps the categories as an ordered list, and serving checks
+the names against the model file's.
 Pure numpy/pandas; read by training and serving alike.
 """
 
@@ -25,12 +29,10 @@ from riskloop.collection.vw_format import NUMERIC_FEATURES
 from riskloop.domain.collection import ACTIONS, ARM_KEYS, WINDOWS, parse_arm
 from riskloop.errors import ConfigError, ValidationError
 
-ARM_COLUMNS = ("arm_action", "arm_window", "arm_key")
+ARM_COLUMNS = ("arm_action", "arm_window")
 _PARSED = [parse_arm(k) for k in ARM_KEYS]
-# Per arm index, its codes in the fixed vocabularies of the domain (ACTIONS, WINDOWS, ARM_KEYS).
-_ARM_CODES = np.array(
-    [[ACTIONS.index(a.action), WINDOWS.index(a.window), i] for i, a in enumerate(_PARSED)], dtype="float64"
-)
+# Per arm index, its codes in the fixed vocabularies of the domain (ACTIONS, WINDOWS).
+_ARM_CODES = np.array([[ACTIONS.index(a.action), WINDOWS.index(a.window)] for a in _PARSED], dtype="float64")
 
 
 @dataclass(frozen=True)
@@ -54,17 +56,19 @@ class GbdtSpec:
         return tuple(range(start, len(self.feature_names)))
 
     def to_json(self) -> dict[str, Any]:
-        """Plain JSON for ``policy.json``."""
-        cats = {k: list(v) for k, v in self.categories.items()}
+        """Plain JSON for ``policy.json``: categories as an ordered list, as a JSON object's keys may be sorted."""
+        cats = [[k, list(v)] for k, v in self.categories.items()]
         return {"numeric": list(self.numeric), "categories": cats, "per_arm": self.per_arm}
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> GbdtSpec:
         """Read the spec back; a malformed one is a ConfigError naming ``gbdt_spec``."""
         try:
+            cats = raw["categories"]
+            pairs = cats.items() if isinstance(cats, dict) else cats
             return cls(
                 tuple(str(c) for c in raw["numeric"]),
-                {str(k): tuple(str(x) for x in v) for k, v in raw["categories"].items()},
+                {str(k): tuple(str(x) for x in v) for k, v in pairs},
                 bool(raw.get("per_arm", False)),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:

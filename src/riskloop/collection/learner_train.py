@@ -65,12 +65,14 @@ def select_learner(
     options: Sequence[LearnerConfig],
     rng: np.random.Generator,
     validation_share: float = 0.25,
+    q_config: Sequence[LearnerConfig] | None = None,
 ) -> tuple[LearnerConfig, list[dict[str, Any]]]:
     """The candidate whose greedy policy has the best doubly robust value on a later validation fold.
 
     Cases are ordered by their first round; the last ``validation_share`` of them is the validation fold. Every
     candidate trains on the earlier cases; its greedy policy is evaluated off-policy (DR, with a reward model
-    cross-fitted on the validation fold) on the validation rounds. Only logged data is read, never truth.
+    cross-fitted on the validation fold, the mean of a VW and a LightGBM regression) on the validation rounds.
+    Only logged data is read, never truth. ``q_config`` replaces DR's reward models (``ope_model.Q_MODELS``).
 
     Returns
     -------
@@ -83,7 +85,7 @@ def select_learner(
     fit, val = split_validation(logged, validation_share)
     if fit.empty or val.empty:
         raise ValidationError("logged", "too few cases to split into a fitting and a validation fold")
-    q = crossfit_q(val, rng, folds=2, config=TrainConfig(clip_p=1.0))
+    q = crossfit_q(val, rng, folds=2, config=q_config)  # by default both learners' models: neither is favoured
     lg = Logged(arm_index(val), check_propensities(val["propensity"].to_numpy()), net_reward_cents(val), q)
     scores: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:

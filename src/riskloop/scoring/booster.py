@@ -62,6 +62,14 @@ def check(ret: int) -> None:
         raise ValidationError("booster", message.decode("utf-8") if message else "LightGBM C API call failed")
 
 
+def _feature_names(text: str) -> tuple[str, ...]:
+    """The ``feature_names=`` line of a LightGBM text model's header (empty when it has none)."""
+    for line in text.split("\n", 64)[:64]:
+        if line.startswith("feature_names="):
+            return tuple(line.removeprefix("feature_names=").split())
+    return ()
+
+
 class NativeBooster:
     """One LightGBM text model in the C library.
 
@@ -86,6 +94,7 @@ class NativeBooster:
         self.num_feature = count.value
         check(lib.LGBM_BoosterNumberOfTotalModel(self.handle, ctypes.byref(count)))
         self.num_trees = count.value
+        self.feature_names = _feature_names(text)
 
     def dump_model(self) -> dict[str, Any]:
         """The trees as JSON, exactly as ``lightgbm.Booster.dump_model()`` parses them (bar ``pandas_categorical``)."""

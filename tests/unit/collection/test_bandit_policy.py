@@ -12,9 +12,13 @@ from collection_logs import COMPANY_BEST, INDIVIDUAL_BEST, random_contexts, true
 
 from riskloop.collection.learner_train import select_learner
 from riskloop.collection.policy import MAX_EPSILON, MODEL_FILE, POLICY_FILE, load_policy
+from riskloop.collection.policy_gbdt_train import GbdtConfig
 from riskloop.collection.policy_train import TrainConfig, train_policy
 from riskloop.domain.collection import ARM_KEYS
 from riskloop.errors import ConfigError, ValidationError
+
+# DR's reward models in the selection tests: both learners, the LightGBM one small to keep the tests fast.
+Q_SMALL = (TrainConfig(clip_p=1.0), GbdtConfig(rounds=40))
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +103,8 @@ def test_a_logged_propensity_outside_the_unit_interval_is_refused(segment_log: p
 
 def test_selection_by_validation_dr_prefers_the_contextual_learner(segment_log: pd.DataFrame) -> None:
     blind = TrainConfig(interactions=())  # no context x arm interactions: one arm for every case
-    chosen, scores = select_learner(segment_log.head(4_000), [blind, TrainConfig()], np.random.default_rng(4))
+    log, rng = segment_log.head(3_000), np.random.default_rng(4)
+    chosen, scores = select_learner(log, [blind, TrainConfig()], rng, q_config=Q_SMALL)
     assert chosen == TrainConfig()
     assert [s["config"]["interactions"] for s in scores] == [(), ("ka", "na")]
     assert scores[1]["dr_value"] > 1.2 * scores[0]["dr_value"]  # true shares: ~0.2 vs ~0.33 of the debt
