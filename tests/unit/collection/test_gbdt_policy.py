@@ -101,13 +101,16 @@ def _true_value(policy: Policy, contexts: pd.DataFrame) -> float:
     return float(true_paid_share(contexts)[np.arange(len(contexts)), picked].mean())
 
 
-def test_selection_follows_the_dr_estimate_and_agrees_with_the_truth(segment_log: pd.DataFrame, tmp_path: Path) -> None:
+def test_selection_follows_the_dr_lower_bound_and_agrees_with_the_truth(
+    segment_log: pd.DataFrame, tmp_path: Path
+) -> None:
     log = segment_log.head(3_000)
     options = [TrainConfig(), GbdtConfig(rounds=60)]
     chosen, scores = select_learner(log, options, np.random.default_rng(4), q_config=Q_SMALL)
     assert [s["learner"] for s in scores] == [VW_LEARNER, GBDT_LEARNER]
-    best = int(np.argmax([s["dr_value"] for s in scores]))
+    best = int(np.argmax([s["dr_value"] - s["dr_se"] for s in scores]))  # pessimistic: value less one error
     assert chosen == options[best]
+    assert all(s["dr_lower"] == pytest.approx(s["dr_value"] - s["dr_se"]) for s in scores)
     # The truth, read here only: each candidate trained on the same fitting fold, valued on the validation cases.
     fit, val = split_validation(log, 0.25)
     truth = [_true_value(load_policy(train_learner(fit, tmp_path / str(i), np.random.default_rng(4), o)), val)
