@@ -74,11 +74,11 @@ def split(logged: pd.DataFrame, cases: pd.DataFrame, share: float) -> tuple[pd.D
 def learner_policies(
     train: pd.DataFrame, out: Path, selection: list[dict[str, Any]], configs: list[LearnerConfig], seed: int
 ) -> dict[str, Policy]:
-    """Each learner at its best validation DR (VW: over its clips), trained on the whole training period."""
+    """Each learner at its best validation DR lower bound (VW: over its clips), trained on the whole training period."""
     best: dict[str, tuple[float, LearnerConfig]] = {}
     for score, cfg in zip(selection, configs, strict=True):
-        if cfg.learner not in best or score["dr_value"] > best[cfg.learner][0]:
-            best[cfg.learner] = (score["dr_value"], cfg)
+        if cfg.learner not in best or score["dr_lower"] > best[cfg.learner][0]:
+            best[cfg.learner] = (score["dr_lower"], cfg)
     return {
         name: load_policy(train_learner(train, out / name, np.random.default_rng(seed), cfg, version="bench"))
         for name, (_, cfg) in best.items()
@@ -157,6 +157,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "clip_p": c["config"].get("clip_p"),
                 "dr_value_cents": c["dr_value"],
                 "dr_se": c["dr_se"],
+                "dr_lower_cents": c["dr_lower"],
             }
             for c in selection
         ],
