@@ -3,7 +3,7 @@
 ``train`` trains a candidate policy on the logged history (ingested rounds and those recorded on plans),
 estimates it off-policy on the latest rounds and registers it; ``evaluate`` estimates a registered one on the
 rounds since a day. Release is ``riskloop models approve|activate`` by another person, and a policy goes live
-only when its estimate is not below the logged policy's. ``plan`` gives every open case its next best action
+unless its estimate shows it worse than the logged policy. ``plan`` gives every open case its next best action
 with the active policy; ``qa-train`` trains the call QA on the reviewed sample; ``qa`` checks the calls.
 The operator is the author (``cli:<login>``), as for every training command.
 """

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -133,7 +134,10 @@ class Policy:
 
 
 def _fact(row: pd.Series, name: str) -> str:
+    """A context fact as a collector reads it: amounts in yuan, other numbers to four significant digits."""
     value = row[name]
+    if name.endswith("_cents") and isinstance(value, int | float) and math.isfinite(value):
+        return f"{name.removesuffix('_cents')}={value / 100:,.0f} yuan"
     if isinstance(value, float):
         return f"{name}={value:.4g}"
     return f"{name}={value}"

@@ -221,10 +221,12 @@ def closed_case(case: QaCase, *, by: str, resolution: str, comment: str | None) 
 
 
 def check_release(model_id: str, kind: str, metrics: Mapping[str, Any]) -> None:
-    """A collection policy goes live only with an off-policy estimate not below the logged policy's value.
+    """A collection policy goes live only with an off-policy estimate that does not show it worse than the logged.
 
     Other kinds pass. The estimate is the doubly robust one of its training run on held-out logged rounds
-    (``service/collection_policy.py``); a ValidationError naming ``ope`` says why a candidate stays out.
+    (``service/collection_policy.py``). Refused: no estimate, or a 95 % interval wholly below the logged policy's
+    value. Between the two the estimate cannot tell (a few thousand rounds of sparse exploration): the approver
+    decides with the figures before them. A ValidationError naming ``ope`` says why a candidate stays out.
     """
     if kind != POLICY_KIND:
         return
@@ -232,10 +234,10 @@ def check_release(model_id: str, kind: str, metrics: Mapping[str, Any]) -> None:
     dr = ope.get("dr") if isinstance(ope, Mapping) else None
     if not isinstance(ope, Mapping) or not isinstance(dr, Mapping):
         raise ValidationError("ope", f"{model_id} has no off-policy estimate (run: riskloop collections train)")
-    value, logged = float(dr["value"]), float(ope["logged_net_per_round_cents"])
-    if value < logged:
+    high, logged = float(dr["high"]), float(ope["logged_net_per_round_cents"])
+    if high < logged:
         raise ValidationError(
             "ope",
-            f"{model_id}: its doubly robust estimate ({value / 100:,.2f} yuan net per round) is below the logged "
-            f"policy's value ({logged / 100:,.2f}); it does not go live",
+            f"{model_id}: even the top of its doubly robust 95 % interval ({high / 100:,.2f} yuan net per round) is "
+            f"below the logged policy's value ({logged / 100:,.2f}); it does not go live",
         )

@@ -6,8 +6,8 @@ method, ``collection.learner_train``) by doubly robust value on a later fold of 
 candidate's value on the held-out rounds off-policy (IPS, self-normalised IPS, doubly robust) next to the
 logged policy's, and registers it with those figures. Release is the model registry's four eyes
 (``riskloop models approve|activate``) plus ``domain.collection_work.check_release``: a candidate goes live
-only with an off-policy estimate not below the logged policy's value. Serving (``collection_adapters``) never
-imports this module.
+only with an off-policy estimate that does not show it worse than the logged policy. Serving
+(``collection_adapters``) never imports this module.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ import pandas as pd
 
 from riskloop.collection.context import case_context
 from riskloop.collection.facts import CATEGORICAL, NUMERIC
-from riskloop.collection.learner_train import LearnerConfig, candidates, select_learner, train_learner
+from riskloop.collection.learner_train import candidates, select_learner, train_learner
 from riskloop.collection.ope import Logged, evaluate
 from riskloop.collection.ope_model import crossfit_q
 from riskloop.collection.policy import load_policy
@@ -78,9 +78,14 @@ def split_by_time(logged: pd.DataFrame, share: float) -> tuple[pd.DataFrame, pd.
     return logged[~held].reset_index(drop=True), logged[held].reset_index(drop=True)
 
 
-def off_policy(candidate_pmf: np.ndarray, held: pd.DataFrame, seed: int, config: TrainConfig) -> dict[str, Any]:
-    """IPS, SNIPS and DR estimates of a candidate's net recovery per round on held-out logged rounds."""
-    q = crossfit_q(held, np.random.default_rng(seed), folds=2, config=config)
+def off_policy(candidate_pmf: np.ndarray, held: pd.DataFrame, seed: int) -> dict[str, Any]:
+    """IPS, SNIPS and DR estimates of a candidate's net recovery per round on held-out logged rounds.
+
+    DR's reward model is both learners' (``ope_model.Q_MODELS``, so neither candidate is favoured), cross-fitted
+    on folds of the held-out cases: fitted on the earlier rounds instead, it carried their higher recoveries into
+    the later period and DR over-corrected (the demo's universe).
+    """
+    q = crossfit_q(held, np.random.default_rng(seed), folds=2)
     logged = Logged(arm_index(held), held["propensity"].to_numpy(), net_reward_cents(held), q)
     report = evaluate(candidate_pmf, logged).to_dict()
     report["rounds"], report["cases"] = len(held), int(held["case_id"].nunique())
@@ -109,7 +114,7 @@ def train_collection_policy(
     train_learner(train, folder, rng, config, version=str(version), selection=selection)
     progress("evaluate", 0, 1)
     policy = load_policy(folder)
-    ope = off_policy(policy.pmf(held), held, options.seed + 1, q_config(config))
+    ope = off_policy(policy.pmf(held), held, options.seed + 1)
     _write_manifest(folder)
     window = {
         "trained_on": "workspace",
@@ -131,11 +136,6 @@ def train_collection_policy(
     return {"model_id": registered, "bundle": str(folder), **metrics, **window}
 
 
-def q_config(config: LearnerConfig) -> TrainConfig:
-    """The settings of the DR reward model: the chosen VW bandit's own, the default bandit's for another learner."""
-    return config if isinstance(config, TrainConfig) else TrainConfig(epsilon=config.epsilon)
-
-
 def _write_manifest(folder: Path) -> None:
     """The bundle's manifest: the sha256 of every file, so the registry's digest covers the whole policy."""
     files = {p.name: sha256_bytes(p.read_bytes()) for p in sorted(folder.iterdir()) if p.name != MANIFEST}
@@ -153,8 +153,7 @@ def evaluate_registered(home: ModelHome, model: RegisteredModel, records: Sequen
     if len(logged) < MIN_ROUNDS:
         raise ValidationError("since", f"{len(logged)} logged rounds; at least {MIN_ROUNDS} are needed to estimate")
     policy = load_policy(Path(model.path))
-    config = replace(TrainConfig(), epsilon=policy.epsilon)
-    return {"model_id": model.model_id, **off_policy(policy.pmf(logged), logged, seed, config)}
+    return {"model_id": model.model_id, **off_policy(policy.pmf(logged), logged, seed)}
 
 
 MIN_NEW_ROUNDS = 500  # logged rounds since the latest policy's that make a retrain worth a reviewer's time

@@ -3,8 +3,8 @@
 ``registered`` → ``approved`` → ``active`` → ``retired``. The principal who trained and registered a model
 never approves or activates it; activating one retires the active model of the same name, so serving
 (``Workspace.model_folder``) has one model per name to prefer. A collection policy goes live only with an
-off-policy estimate not below the logged policy's (``domain.collection_work.check_release``). The registry
-writes each step's audit row in the transaction that makes it.
+off-policy estimate that does not show it worse than the logged policy's (``domain.collection_work.check_release``).
+The registry writes each step's audit row in the transaction that makes it.
 """
 
 from __future__ import annotations

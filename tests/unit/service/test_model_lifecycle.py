@@ -73,11 +73,12 @@ def _policy(registry: InMemoryModelRegistry, folder: Path, ope: object) -> str:
     [
         (None, "no off-policy estimate"),
         ({"dr": None, "logged_net_per_round_cents": 100.0}, "no off-policy estimate"),
-        ({"dr": {"value": 99.0}, "logged_net_per_round_cents": 100.0}, "below the logged policy"),
-        ({"dr": {"value": 100.0}, "logged_net_per_round_cents": 100.0}, None),
+        ({"dr": {"value": 60.0, "high": 99.0}, "logged_net_per_round_cents": 100.0}, "below the logged policy"),
+        ({"dr": {"value": 60.0, "high": 100.0}, "logged_net_per_round_cents": 100.0}, None),  # cannot tell: approver
+        ({"dr": {"value": 140.0, "high": 180.0}, "logged_net_per_round_cents": 100.0}, None),
     ],
 )
-def test_a_collection_policy_goes_live_only_with_an_estimate_not_below_the_logged_policy(
+def test_a_collection_policy_goes_live_only_with_an_estimate_not_shown_worse_than_the_logged_policy(
     tmp_path: Path, ope: object, refused: str | None
 ) -> None:
     registry = InMemoryModelRegistry(CLOCK)
