@@ -186,9 +186,11 @@ def _render_collections(c: dict[str, Any]) -> None:
         console.print(table)
         release = p["release"]
         status = f"refused: {release['refused']}" if "refused" in release else f"{release['status']}"
+        dr = ope["dr"]
         console.print(
-            f"off-policy estimate per round: DR ¥{ope['dr']['value'] / 100:,.0f} vs logged ¥"
-            f"{ope['logged_net_per_round_cents'] / 100:,.0f}; release {status}",
+            f"off-policy estimate per round: DR ¥{dr['value'] / 100:,.0f} (95% ¥{dr['low'] / 100:,.0f} to "
+            f"¥{dr['high'] / 100:,.0f}, {ope['effective_sample_size']:,.0f} rounds' worth) vs logged "
+            f"¥{ope['logged_net_per_round_cents'] / 100:,.0f}; release {status}",
             highlight=False,
         )
         if "plan" in p:

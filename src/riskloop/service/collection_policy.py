@@ -125,8 +125,8 @@ def train_collection_policy(
         "recorded_rounds": int((logged["policy"] != "historical").sum()),
         "seed": options.seed,
     }
-    chosen = [{"learner": s["learner"], "clip_p": s["config"].get("clip_p"), "dr_value": s["dr_value"]}
-              for s in selection]  # fmt: skip
+    chosen = [{"learner": s["learner"], "clip_p": s["config"].get("clip_p"), "dr_value": s["dr_value"],
+               "dr_se": s["dr_se"], "dr_lower": s["dr_lower"]} for s in selection]  # fmt: skip
     metrics = {"ope": ope, "train_rounds": len(train), "learner": config.learner,
                "clip_p": config.clip_p if isinstance(config, TrainConfig) else None,
                "epsilon": config.epsilon, "selection": chosen}  # fmt: skip
