@@ -129,7 +129,7 @@ def plan_command(
         day = parse_date(as_of, "--as-of")
         at = ws.clock.now() if day is None else dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC)
         desk = ws.collections()
-        result = plan_open_cases(desk, chooser, read_tables(ws.warehouse.root), desk.history(), at=at, seed=seed)
+        result = plan_open_cases(desk, chooser, read_tables(ws.warehouse), desk.history(), at=at, seed=seed)
     emit(result, json_mode, _render_plan)
 
 

@@ -113,3 +113,10 @@ def open_rounds(cases: pd.DataFrame, rounds: pd.DataFrame, at: dt.datetime) -> p
         }
     )
     return out.sort_values("case_id").reset_index(drop=True)
+
+
+def logged_rounds(records: Sequence[RecordedAction], cases: pd.DataFrame, ingested: pd.DataFrame) -> pd.DataFrame:
+    """The one log of rounds: the ingested ones, then the recorded ones that followed their plan; times in UTC."""
+    recorded = recorded_rounds(records, cases, ingested)
+    rounds = pd.concat([ingested, recorded], ignore_index=True) if len(recorded) else ingested
+    return rounds.assign(acted_at=pd.to_datetime(rounds["acted_at"], utc=True))

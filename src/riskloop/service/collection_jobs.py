@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from riskloop.collection.context import case_context
-from riskloop.collection.rounds import open_rounds, recorded_rounds
+from riskloop.collection.rounds import logged_rounds, open_rounds
 from riskloop.domain.collection import QA_KIND
 from riskloop.domain.collection_work import RecordedAction
 from riskloop.errors import NotFoundError, ValidationError
@@ -38,10 +38,7 @@ _CHECK_PROGRESS_EVERY = 200
 def plan_open_cases(desk: CollectionDesk, chooser: Chooser, tables: Mapping[str, pd.DataFrame],
                     records: Sequence[RecordedAction], *, at: dt.datetime, seed: int) -> dict[str, Any]:  # fmt: skip
     """Plan the next round of every case open at ``at`` with the active policy."""
-    ingested = tables["collection_actions"]
-    recorded = recorded_rounds(records, tables["collection_cases"], ingested)
-    rounds = pd.concat([ingested, recorded], ignore_index=True) if len(recorded) else ingested
-    rounds = rounds.assign(acted_at=pd.to_datetime(rounds["acted_at"], utc=True))
+    rounds = logged_rounds(records, tables["collection_cases"], tables["collection_actions"])
     upcoming = open_rounds(tables["collection_cases"], rounds, at)
     if upcoming.empty:
         return {"open_cases": 0, "at": at.isoformat(), **desk.plan([], upcoming, chooser, seed=seed)}

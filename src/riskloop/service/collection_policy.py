@@ -29,14 +29,14 @@ from riskloop.collection.ope import Logged, evaluate
 from riskloop.collection.ope_model import crossfit_q
 from riskloop.collection.policy import load_policy
 from riskloop.collection.policy_train import TrainConfig, arm_index, net_reward_cents
-from riskloop.collection.rounds import recorded_rounds
+from riskloop.collection.rounds import logged_rounds
 from riskloop.domain.collection import POLICY_KIND
 from riskloop.domain.collection_work import RecordedAction
 from riskloop.errors import ValidationError
 from riskloop.io.warehouse import Warehouse
 from riskloop.scoring.bundle import MANIFEST, sha256_bytes
 from riskloop.scoring.registry import REGISTERED, UNKNOWN_AUTHOR, RegisteredModel, model_id
-from riskloop.service.collection_jobs import read_tables
+from riskloop.service.collection_jobs import read_tables, read_tables_named
 from riskloop.service.ports import ModelHome, Progress, no_progress
 
 OUTCOME_COLUMNS = ("case_id", "round_no", "action", "time_window", "propensity", "amount_paid_cents", "cured",
@@ -57,10 +57,7 @@ class PolicyTraining:
 
 def logged_history(tables: Mapping[str, pd.DataFrame], records: Sequence[RecordedAction]) -> pd.DataFrame:
     """Every logged round (ingested, then recorded on plans) with its context and outcome, oldest first."""
-    ingested = tables["collection_actions"]
-    recorded = recorded_rounds(records, tables["collection_cases"], ingested)
-    rounds = pd.concat([ingested, recorded], ignore_index=True) if len(recorded) else ingested
-    rounds = rounds.assign(acted_at=pd.to_datetime(rounds["acted_at"], utc=True))
+    rounds = logged_rounds(records, tables["collection_cases"], tables["collection_actions"])
     every = {**tables, "collection_actions": rounds}
     context = case_context(rounds, every)
     logged = context.merge(rounds[[*OUTCOME_COLUMNS[:-2], "policy"]], on=["case_id", "round_no"],
@@ -177,7 +174,8 @@ def retrain_in_loop(home: ModelHome, records: Sequence[RecordedAction], as_of: d
     if policies:
         latest = max(policies, key=lambda m: m.version)
         seen = pd.Timestamp(str(latest.training_window.get("evaluated_to")))
-        logged = logged_history(read_tables(home.warehouse), records)["acted_at"]
+        tables = read_tables_named(Warehouse(home.warehouse), ("collection_actions", "collection_cases"))
+        logged = logged_rounds(records, tables["collection_cases"], tables["collection_actions"])["acted_at"]
         new = int(((logged > seen) & (logged < day)).sum())
         if new < MIN_NEW_ROUNDS:
             return {"trained": False, "latest": latest.model_id, "new_rounds": new, "needed": MIN_NEW_ROUNDS}
