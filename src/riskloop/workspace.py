@@ -77,6 +77,8 @@ if TYPE_CHECKING:
     from riskloop.service.collection_adapters import ActiveQa, PolicyChooser
     from riskloop.service.effect import EffectTracker
     from riskloop.service.graph_checks import WorkspaceGraphChecks
+    from riskloop.service.list_ports import ListScreen
+    from riskloop.service.lists import ListDesk
     from riskloop.service.model_backtest import ModelBacktestOptions
     from riskloop.service.model_monitoring import ModelMonitor
     from riskloop.service.models import ModelLifecycle
@@ -91,6 +93,7 @@ if TYPE_CHECKING:
     from riskloop.storage.decisions import SQLDecisionStore
     from riskloop.storage.feature_store import SQLFeatureStore
     from riskloop.storage.graph_store import SQLGraphStore
+    from riskloop.storage.list_store import SQLListStore
     from riskloop.storage.loop_steps import SQLLoopSteps
     from riskloop.storage.model_registry import SQLModelRegistry
     from riskloop.storage.monitor_runs import SQLMonitorRuns
@@ -236,6 +239,28 @@ class Workspace:
         except DataSourceError as exc:
             _log.warning("arrival log: identifiers left out (%s)", exc)
             return None
+
+    def list_store(self, *, sealed: bool = True) -> SQLListStore:
+        """The bank's black, grey and white lists (``sealed``: with the PII keys that seal and open values)."""
+        from riskloop.storage.list_store import SQLListStore
+
+        tokenizer = self.tokenizer(create=self.graph_store().latest_build() is None)
+        return SQLListStore(self.engine, tokenizer, self.sealer() if sealed else None)
+
+    def lists(self) -> ListDesk:
+        """The lists' use cases: load files, add, end-date, show, confirm gangs (ADR 0032)."""
+        from riskloop.service.lists import ListDesk
+
+        return ListDesk(self.list_store(), self.clock)
+
+    def list_screen(self) -> ListScreen:
+        """What a decision asks of the lists: one indexed read; without the key, a screen that fails (referred)."""
+        from riskloop.service.lists import StoreListScreen, UnavailableListScreen
+
+        try:
+            return StoreListScreen(self.list_store(sealed=False))
+        except DataSourceError as exc:
+            return UnavailableListScreen(str(exc))
 
     def vault(self) -> SQLVault:
         """The written values behind the ingested tables' tokens, opened for a named actor and purpose, audited."""
@@ -519,6 +544,7 @@ class Workspace:
             rules=ZenRuleEngine(loader or self.strategy_loader()),
             strategy=strategy,
             clock=self.clock,
+            lists=self.list_screen(),
         )
 
     def serving_pipeline(

@@ -20,6 +20,7 @@ from riskloop.api.routes import (
     effect,
     health,
     identifiers,
+    lists,
     models,
     reviews,
     strategies,
@@ -105,6 +106,7 @@ def create_app(
     app.include_router(collections.router)
     app.include_router(models.router)
     app.include_router(effect.router)
+    app.include_router(lists.router)
     openapi.install(app)
     docs.install(app)
     return app

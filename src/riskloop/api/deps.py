@@ -18,6 +18,7 @@ from riskloop.service.decide import Decider
 from riskloop.service.decision_lookup import DecisionLookup
 from riskloop.service.effect import EffectTracker
 from riskloop.service.intake import Intake, Split
+from riskloop.service.lists import ListDesk
 from riskloop.service.model_monitoring import ModelMonitor
 from riskloop.service.outcomes import OutcomeTracker
 from riskloop.service.reviews import ReviewDesk
@@ -57,6 +58,7 @@ class Services:
     shadow_report: ShadowReport
     collections: CollectionDesk
     transcript_checker: CheckerSource
+    lists: Callable[[], ListDesk] | None = None  # built per call: the list routes need the keys, decisions do not
 
     @classmethod
     def of(
@@ -91,6 +93,7 @@ class Services:
             ws.shadow_report(),
             ws.collections(),
             checker,
+            lists=ws.lists,
         )
 
 

@@ -29,7 +29,7 @@ DEFAULT_MAX_BODY_BYTES = 64 * 1024  # an application is ~600 bytes; a strategy d
 DEFAULT_MAX_STRATEGY_BODY_BYTES = 4 * 1024 * 1024  # a draft's JDM content (2,000,000 characters) JSON-escaped
 DEFAULT_MAX_IN_FLIGHT = 8  # per worker: p99 of admitted answers under 1 s at 4x capacity (docs: Limits)
 EXEMPT = frozenset({"/healthz", "/readyz", "/metrics"})
-STRATEGY_ROUTES = "/v1/strategies/"  # drafts and edits carry a whole JDM document
+STRATEGY_ROUTES = ("/v1/strategies/", "/v1/lists/files")  # a whole JDM document; a list file (ADR 0032)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from riskloop.errors import ForbiddenError, ValidationError
 CHANNEL, REVIEWER, ANALYST, APPROVER, AUDITOR = "channel", "reviewer", "analyst", "approver", "auditor"
 POST_LOAN_OFFICER = "post_loan_officer"
 COLLECTOR, COLLECTION_LEAD = "collector", "collection_lead"
-ROLES = (CHANNEL, REVIEWER, ANALYST, APPROVER, AUDITOR, POST_LOAN_OFFICER, COLLECTOR, COLLECTION_LEAD)
+LIST_KEEPER = "list_keeper"
+ROLES = (CHANNEL, REVIEWER, ANALYST, APPROVER, AUDITOR, POST_LOAN_OFFICER, COLLECTOR, COLLECTION_LEAD, LIST_KEEPER)
 ROLE_HELP = {
     CHANNEL: "post applications, read its own decisions",
     REVIEWER: "the review queue (list, claim, decide, reopen) but never of its own applications, read decisions",
@@ -26,6 +27,7 @@ ROLE_HELP = {
     COLLECTOR: "collection cases (list with the next best action, record an action and its outcome), submit call "
     "transcripts and read their findings; never decisions",
     COLLECTION_LEAD: "what a collector does, and the QA cases of collection calls (list, confirm or dismiss)",
+    LIST_KEEPER: "the black, grey and white lists: load files, add and end-date entries, see listed values (audited)",
 }
 PRINCIPAL = re.compile(r"^[A-Za-z0-9._@-]{1,80}$")  # the actors' pattern of the API bodies
 

@@ -19,6 +19,7 @@ from typing import Any
 from riskloop.domain.clock import Clock
 from riskloop.domain.decision import MAX_REASONS, Decision, DecisionReason, Tier, Versions
 from riskloop.domain.decision_request import DecisionRequest, EnterpriseProfile, GraphSignals
+from riskloop.domain.lists import ListHits
 from riskloop.errors import ValidationError
 from riskloop.features.online import PublishedFeatures
 from riskloop.features.publish import ENTERPRISE_FEATURE_SET
@@ -26,6 +27,8 @@ from riskloop.rules.engine import RuleEngine, RuleOutcome
 from riskloop.rules.reasons import RuleReasonCatalog, merge_reasons
 from riskloop.service.active_model import pinned
 from riskloop.service.identity_floor import identity_floor
+from riskloop.service.list_floor import list_floor
+from riskloop.service.list_ports import ListScreen
 from riskloop.service.ports import FeatureLookup, GraphChecks, ProfileSource, Scorer
 
 SOURCES: tuple[str, ...] = ("registration", "financial", "government", "tax", "invoices", "risk")
@@ -53,6 +56,7 @@ class DecisionInputs:
     features: PublishedFeatures | None
     graph: GraphSignals | None
     failures: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (source, what went wrong)
+    lists: ListHits | None = None  # the bank's lists; None: no list store screened (or it failed: see failures)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready fields (stored with the decision for replay)."""
@@ -71,6 +75,7 @@ class DecisionInputs:
             },
             "graph": None if self.graph is None else self.graph.to_dict(),
             "failures": [list(x) for x in self.failures],
+            **({} if self.lists is None else {"lists": self.lists.to_dict()}),
         }
 
     @classmethod
@@ -94,6 +99,7 @@ class DecisionInputs:
             features=features,
             graph=None if data["graph"] is None else GraphSignals.from_dict(data["graph"]),
             failures=tuple((str(a), str(b)) for a, b in data["failures"]),
+            lists=None if data.get("lists") is None else ListHits.from_dict(data["lists"]),
         )
 
 
@@ -138,8 +144,10 @@ class Decider:
         clock: Clock,
         catalog: RuleReasonCatalog | None = None,
         feature_set: str = ENTERPRISE_FEATURE_SET,
+        lists: ListScreen | None = None,
     ) -> None:
         self.features, self.profiles, self.graph = features, profiles, graph
+        self.lists = lists
         self.scorer, self.rules, self.clock = scorer, rules, clock
         self._champion = strategy if callable(strategy) else (lambda: strategy)
         self.catalog = catalog or RuleReasonCatalog.default()
@@ -162,7 +170,9 @@ class Decider:
         )
         features = _attempt("features", failures, lambda: self.features.lookup(self.feature_set, request.credit_code))
         graph = _attempt("graph", failures, lambda: self.graph.check(request))
-        return DecisionInputs(request, profile, features, graph, tuple(failures))
+        screen = self.lists
+        hits = None if screen is None else _attempt("lists", failures, lambda: screen.screen(request, self.clock.now()))
+        return DecisionInputs(request, profile, features, graph, tuple(failures), hits)
 
     def decide_inputs(self, inputs: DecisionInputs, at: dt.datetime, strategy: str | None = None) -> Outcome:
         """Decide from gathered ``inputs`` at time ``at`` (pure: same inputs, model and strategy → same result)."""
@@ -175,6 +185,7 @@ class Decider:
         outcome = self.rules.evaluate(key, context)
         tier, limit, rate, codes, notes = self._read(outcome, context)
         tier, codes = identity_floor(request, tier, codes, notes)
+        tier, codes = list_floor(inputs.lists, inputs.failures, tier, codes, notes)
         reasons = self._reasons(
             tier=tier,
             limit=limit,
@@ -339,7 +350,7 @@ def strategy_context(
             "industry_section": profile.industry_section if profile is not None else None,
         },
         "risk": {
-            "blacklisted": bool(profile.blacklisted) if profile is not None else False,
+            "blacklisted": (profile is not None and profile.blacklisted) or bool(inputs.lists and inputs.lists.black),
             "dishonest_listed": bool(values.get("risk_dishonest_listed") or 0),
             "open_enforcements": int(values.get("risk_open_enforcements") or 0),
         },
