@@ -17,7 +17,7 @@ from riskloop.api.deps import ServicesDep
 from riskloop.api.openapi import problem_responses
 from riskloop.api.schemas import Line, Strict
 from riskloop.domain.access import ANALYST, AUDITOR, LIST_KEEPER, REVIEWER, Principal
-from riskloop.errors import ConfigError
+from riskloop.errors import ConfigError, IngestError, ValidationError
 from riskloop.service.lists import ListDesk
 
 router = APIRouter(prefix="/v1/lists", tags=["lists"])
@@ -142,7 +142,10 @@ async def upload_file(
 
     from riskloop.ingest.list_files import read_list_file
 
-    rows = read_list_file(filename, await request.body())
+    try:
+        rows = read_list_file(filename, await request.body())
+    except IngestError as exc:  # the caller's file, not a source of ours: a 422 naming it
+        raise ValidationError("file", str(exc)) from exc
     report = _desk(services).load(keeper, rows, file=filename, list_kind=kind, quarantine=quarantine)
     if report["status"] == "refused":
         return JSONResponse(report, status_code=422)  # type: ignore[return-value]
