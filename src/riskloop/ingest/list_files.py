@@ -57,7 +57,8 @@ def _table(lines: Iterable[Iterable[Any]]) -> list[Row]:
         if all(v is None or str(v).strip() == "" for v in values):
             continue  # a blank line is no row
         row = {n: (values[i] if i < len(values) else None) for i, n in enumerate(names) if n}
-        row.update({f"column_{i + 1}": v for i, v in enumerate(values[len(names) :]) if v not in (None, "")})
+        extra = enumerate(values[len(names) :], start=len(names) + 1)
+        row.update({f"column_{i}": v for i, v in extra if v not in (None, "")})  # named as a bad row, not dropped
         out.append((number, row))
     return out
 
