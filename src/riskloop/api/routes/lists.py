@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 from riskloop.api.auth import require
 from riskloop.api.deps import ServicesDep
-from riskloop.api.openapi import problem_responses
+from riskloop.api.openapi import problem_responses, shown
 from riskloop.api.schemas import Line, Strict
 from riskloop.domain.access import ANALYST, AUDITOR, LIST_KEEPER, REVIEWER, Principal
 from riskloop.errors import ConfigError, IngestError, ValidationError
@@ -26,14 +27,35 @@ AsListKeeper = Annotated[Principal, Depends(require(LIST_KEEPER))]
 AsReviewer = Annotated[Principal, Depends(require(REVIEWER))]
 Kind = Literal["black", "grey", "white"]
 IdKind = Literal["credit_code", "resident_id", "legal_rep_id", "phone", "device_id", "bank_account", "email", "ip"]
-EntryId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
+EXAMPLE_ENTRY_ID = "L3f9a0c2b7e1d4a6b8c0e"
+EntryId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,40}$", openapi_examples=shown(EXAMPLE_ENTRY_ID))]
+GangId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,40}$", openapi_examples=shown("G-0007"))]
+EXAMPLE_ENTRY: JsonDict = {
+    "entry_id": EXAMPLE_ENTRY_ID,
+    "kind": "black",
+    "identifier_kind": "phone",
+    "value": None,
+    "label": "138****8000",
+    "reason": "confirmed fraud gang",
+    "source": "gang_confirmed",
+    "provenance": {"gang_id": "G-0007", "reviewer": "rita", "evidence": "https://cases.example/7"},
+    "valid_from": "2026-07-01T09:00:00+00:00",
+    "expires_at": None,
+    "version": 3,
+    "ended_at": None,
+    "ended_by": None,
+    "end_reason": None,
+}
+EXAMPLE_PROBLEM: JsonDict = {"file": "blacklist.csv", "row": 3, "field": "value",
+                             "reason": "not a mainland mobile or landline number"}  # fmt: skip
 Reason = Annotated[Line, Field(min_length=1, max_length=200)]
 When = Annotated[Line | None, Field(max_length=40, description="YYYY-MM-DD or ISO time; Beijing unless zoned")]
 
 
-class EntryOut(BaseModel):
+class ListEntryOut(BaseModel):
     """One list entry; ``value`` is null unless revealed."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_ENTRY]})
     entry_id: str
     kind: str
     identifier_kind: str
@@ -50,16 +72,19 @@ class EntryOut(BaseModel):
     end_reason: str | None
 
 
-class EntriesOut(BaseModel):
+class ListEntriesOut(BaseModel):
     """Entries of the lists."""
 
-    entries: list[EntryOut]
+    model_config = ConfigDict(json_schema_extra={"examples": [{"entries": [EXAMPLE_ENTRY]}]})
+    entries: list[ListEntryOut]
 
 
-class EntryIn(BaseModel):
+class ListEntryIn(BaseModel):
     """A new entry added by hand."""
 
-    model_config = Strict
+    model_config = ConfigDict(**Strict, json_schema_extra={"examples": [{
+        "kind": "grey", "identifier_kind": "phone", "value": "13800138000", "reason": "complaint under review",
+        "expires_at": "2027-01-01"}]})  # fmt: skip
     kind: Kind
     identifier_kind: IdKind
     value: Annotated[Line, Field(min_length=1, max_length=300)]
@@ -68,14 +93,14 @@ class EntryIn(BaseModel):
     expires_at: When = None
 
 
-class EndIn(BaseModel):
+class ListEndIn(BaseModel):
     """Why an entry is end-dated."""
 
-    model_config = Strict
+    model_config = ConfigDict(**Strict, json_schema_extra={"examples": [{"reason": "cleared by investigation"}]})
     reason: Reason
 
 
-class IdentifierIn(BaseModel):
+class GangIdentifierIn(BaseModel):
     """A shared identifier of a gang."""
 
     model_config = Strict
@@ -86,10 +111,67 @@ class IdentifierIn(BaseModel):
 class GangIn(BaseModel):
     """A reviewer's confirmation of a detected gang as fraud."""
 
-    model_config = Strict
+    model_config = ConfigDict(**Strict, json_schema_extra={"examples": [{
+        "credit_codes": ["91420100000000001Y"], "identifiers": [{"kind": "phone", "value": "13800138000"}],
+        "evidence": "https://cases.example/7"}]})  # fmt: skip
     credit_codes: Annotated[list[Annotated[Line, Field(max_length=64)]], Field(min_length=1, max_length=500)]
-    identifiers: Annotated[list[IdentifierIn], Field(max_length=500)] = []
+    identifiers: Annotated[list[GangIdentifierIn], Field(max_length=500)] = []
     evidence: Annotated[Line, Field(min_length=1, max_length=500, description="Link to the case file")]
+
+
+class ListProblemRow(BaseModel):
+    """A bad row of a list file (never its value)."""
+
+    file: str
+    row: int
+    field: str
+    reason: str
+
+
+class ListLoadOut(BaseModel):
+    """What a file load did: loaded, loaded with quarantine, or refused (nothing stored); every bad row named."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "file": "blacklist.csv", "kind": "black", "rows": 2, "problems": [EXAMPLE_PROBLEM],
+        "status": "loaded with quarantine", "stored": 1, "quarantined": 1, "version": 4}]})  # fmt: skip
+    file: str
+    kind: str
+    rows: int
+    problems: list[ListProblemRow]
+    status: str
+    stored: int
+    quarantined: int
+    version: int | None
+
+
+class ListVersionOut(BaseModel):
+    """One version of the lists."""
+
+    version: int
+    action: str
+    actor: str
+    at: str
+    detail: dict[str, Any]
+
+
+class ListVersionsOut(BaseModel):
+    """Every version of the lists, oldest first."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"versions": [{
+        "version": 1, "action": "list.load", "actor": "kim", "at": "2026-07-01T09:00:00+00:00",
+        "detail": {"file": "blacklist.csv", "kind": "black", "rows": 2, "quarantined": []}}]}]})  # fmt: skip
+    versions: list[ListVersionOut]
+
+
+class GangOut(BaseModel):
+    """A confirmed gang: the entries black-listed for it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "gang_id": "G-0007", "reviewer": "rita", "version": 3, "entries": [EXAMPLE_ENTRY]}]})  # fmt: skip
+    gang_id: str
+    reviewer: str
+    version: int
+    entries: list[ListEntryOut]
 
 
 def _desk(services: Any) -> ListDesk:
@@ -99,44 +181,53 @@ def _desk(services: Any) -> ListDesk:
     return desk
 
 
-@router.get("", response_model=EntriesOut, responses=problem_responses(401, 403, 422), summary="List entries")
+@router.get("", response_model=ListEntriesOut, responses=problem_responses(401, 403, 422), summary="List entries")
 def list_entries(
     services: ServicesDep,
     reader: ListReader,
-    kind: Annotated[Kind | None, Query()] = None,
-    ended: Annotated[bool, Query(description="Also end-dated entries")] = False,
-    reveal: Annotated[bool, Query(description="Values whole: auditor or list keeper, audited")] = False,
-) -> EntriesOut:
+    kind: Annotated[Kind | None, Query(openapi_examples=shown("black"))] = None,
+    ended: Annotated[bool, Query(description="Also end-dated entries", openapi_examples=shown(False))] = False,
+    reveal: Annotated[
+        bool, Query(description="Values whole: auditor or list keeper, audited", openapi_examples=shown(False))
+    ] = False,
+) -> ListEntriesOut:
     """Entries, oldest first; values masked unless revealed."""
     found = _desk(services).show(reader, list_kind=kind, include_ended=ended, reveal=reveal)
-    return EntriesOut(entries=[EntryOut(**e.to_dict()) for e in found])
+    return ListEntriesOut(entries=[ListEntryOut(**e.to_dict()) for e in found])
 
 
-@router.post("", status_code=201, response_model=EntryOut, responses=problem_responses(401, 403, 422),
+@router.post("", status_code=201, response_model=ListEntryOut, responses=problem_responses(401, 403, 422),
              summary="Add an entry")  # fmt: skip
-def add_entry(body: EntryIn, services: ServicesDep, keeper: AsListKeeper) -> EntryOut:
+def add_entry(body: ListEntryIn, services: ServicesDep, keeper: AsListKeeper) -> ListEntryOut:
     """Add one entry (a version of its own)."""
     entry = _desk(services).add(keeper, list_kind=body.kind, identifier_kind=body.identifier_kind, value=body.value,
                                 reason=body.reason, valid_from=body.valid_from, expires_at=body.expires_at)  # fmt: skip
-    return EntryOut(**entry.to_dict())
+    return ListEntryOut(**entry.to_dict())
 
 
-@router.post("/{entry_id}/end", response_model=EntryOut, responses=problem_responses(401, 403, 404, 409, 422),
+@router.post("/{entry_id}/end", response_model=ListEntryOut, responses=problem_responses(401, 403, 404, 409, 422),
              summary="End-date an entry")  # fmt: skip
-def end_entry(entry_id: EntryId, body: EndIn, services: ServicesDep, keeper: AsListKeeper) -> EntryOut:
+def end_entry(entry_id: EntryId, body: ListEndIn, services: ServicesDep, keeper: AsListKeeper) -> ListEntryOut:
     """End-date an entry now: it stops matching and stays in the history."""
-    return EntryOut(**_desk(services).end(keeper, entry_id, body.reason).to_dict())
+    return ListEntryOut(**_desk(services).end(keeper, entry_id, body.reason).to_dict())
 
 
-@router.post("/files", responses=problem_responses(401, 403, 413, 422), summary="Upload a list file")
+@router.post("/files", response_model=ListLoadOut, responses=problem_responses(401, 403, 413, 422),
+             summary="Upload a list file")  # fmt: skip
 async def upload_file(
     request: Request,
     services: ServicesDep,
     keeper: AsListKeeper,
-    kind: Annotated[Kind, Query()],
-    filename: Annotated[str, Query(pattern=r"^[^/\\]{1,120}\.(csv|xlsx|txt)$", description="The file's name")],
-    quarantine: Annotated[bool, Query(description="Store good rows, quarantine bad ones")] = False,
-) -> dict[str, Any]:
+    kind: Annotated[Kind, Query(openapi_examples=shown("black"))],
+    filename: Annotated[
+        str,
+        Query(pattern=r"^[^/\\]{1,120}\.(csv|xlsx|txt)$", description="The file's name",
+              openapi_examples=shown("blacklist.csv")),
+    ],  # fmt: skip
+    quarantine: Annotated[
+        bool, Query(description="Store good rows, quarantine bad ones", openapi_examples=shown(False))
+    ] = False,
+) -> Any:
     """The file as the request body; every bad row named. Refused (422) unless all rows are good or quarantined."""
     from fastapi.responses import JSONResponse
 
@@ -148,20 +239,21 @@ async def upload_file(
         raise ValidationError("file", str(exc)) from exc
     report = _desk(services).load(keeper, rows, file=filename, list_kind=kind, quarantine=quarantine)
     if report["status"] == "refused":
-        return JSONResponse(report, status_code=422)  # type: ignore[return-value]
-    return report
+        return JSONResponse(report, status_code=422)
+    return ListLoadOut(**report)
 
 
-@router.get("/versions", responses=problem_responses(401, 403), summary="Versions of the lists")
-def list_versions(services: ServicesDep, reader: ListReader) -> dict[str, Any]:
+@router.get("/versions", response_model=ListVersionsOut, responses=problem_responses(401, 403),
+            summary="Versions of the lists")  # fmt: skip
+def list_versions(services: ServicesDep, reader: ListReader) -> ListVersionsOut:
     """Every version: loads, additions, end-datings, confirmed gangs."""
-    return {"versions": [v.to_dict() for v in _desk(services).versions()]}
+    return ListVersionsOut(versions=[ListVersionOut(**v.to_dict()) for v in _desk(services).versions()])
 
 
-@router.post("/gangs/{gang_id}/confirm", status_code=201, responses=problem_responses(401, 403, 422),
-             summary="Confirm a gang as fraud")  # fmt: skip
-def confirm_gang(gang_id: EntryId, body: GangIn, services: ServicesDep, reviewer: AsReviewer) -> dict[str, Any]:
+@router.post("/gangs/{gang_id}/confirm", status_code=201, response_model=GangOut,
+             responses=problem_responses(401, 403, 422), summary="Confirm a gang as fraud")  # fmt: skip
+def confirm_gang(gang_id: GangId, body: GangIn, services: ServicesDep, reviewer: AsReviewer) -> GangOut:
     """A reviewer confirms gang ``gang_id``: its members' credit codes and shared identifiers are black-listed."""
-    return _desk(services).confirm_gang(reviewer, gang_id, credit_codes=body.credit_codes,
+    return GangOut(**_desk(services).confirm_gang(reviewer, gang_id, credit_codes=body.credit_codes,
                                         identifiers=[(i.kind, i.value) for i in body.identifiers],
-                                        evidence=body.evidence)  # fmt: skip
+                                        evidence=body.evidence))  # fmt: skip
