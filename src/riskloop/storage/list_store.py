@@ -73,18 +73,19 @@ class SQLListStore:
             ).scalar_one())  # fmt: skip
             saved = [_with(e, f"L{uuid.uuid4().hex[:20]}", version) for e in entries]
             if saved:
-                conn.execute(list_entries.insert(), [self._row(e) for e in saved])
+                record = self.sealer.record()  # one data key per version (a fresh nonce per value)
+                conn.execute(list_entries.insert(), [self._row(e, record) for e in saved])
             audits = [_audit(e, action, actor, at) for e in saved]
             audits.append(AuditEntry(at, actor, action, "list_version", str(version),
                                      {**detail, "entries": len(saved)}))  # fmt: skip
             record_many(conn, audits)
         return ListVersion(version, action, actor, at, dict(detail)), saved
 
-    def _row(self, e: ListEntry) -> dict[str, Any]:
+    def _row(self, e: ListEntry, record: Any) -> dict[str, Any]:
         assert e.value is not None  # a new entry carries its value
         return {
             "entry_id": e.entry_id, "list_kind": e.list_kind, "identifier_kind": e.identifier_kind,
-            "token": self._token(e.match_kind, e.value), "sealed_value": self.sealer.record().seal(SEAL_FIELD, e.value),
+            "token": self._token(e.match_kind, e.value), "sealed_value": record.seal(SEAL_FIELD, e.value),
             "label": e.label, "reason": e.reason, "source": e.source,
             "provenance": json.dumps(dict(e.provenance), sort_keys=True), "valid_from": _utc(e.valid_from),
             "expires_at": None if e.expires_at is None else _utc(e.expires_at), "version": e.version, "ended_at": None, "ended_by": None, "end_reason": None,
