@@ -43,7 +43,8 @@ def test_a_list_keeper_adds_and_ends_an_entry_others_may_not(client: TestClient,
     assert as_("cat").get("/v1/lists").json() == {"entries": []}
     assert len(as_("cat").get("/v1/lists", params={"ended": True}).json()["entries"]) == 1
     bad = kim.post("/v1/lists", json={**new, "value": "12"})
-    assert bad.status_code == 422 and "value" in bad.text
+    assert bad.status_code == 422
+    assert "value" in bad.text
 
 
 def test_values_are_masked_unless_an_auditor_reveals_them_and_the_reveal_is_audited(

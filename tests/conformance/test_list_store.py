@@ -45,7 +45,8 @@ def test_a_save_is_one_version_and_entries_are_found_by_value(store):
         [entry("black", "phone", PHONE), entry("grey", "legal_rep_id", PERSON)],
         action="list.load", actor="kim", at=T0, detail={"file": "bl.csv"},
     )  # fmt: skip
-    assert version.version == 1 and [e.version for e in saved] == [1, 1]
+    assert version.version == 1
+    assert [e.version for e in saved] == [1, 1]
     assert len({e.entry_id for e in saved}) == 2
     found = store.find([("phone", PHONE), ("person", PERSON), ("phone", "13900139000")])
     assert set(found) == {("phone", PHONE), ("person", PERSON)}
@@ -67,9 +68,11 @@ def test_end_dating_keeps_the_entry_and_is_a_new_version(store):
     assert [v.action for v in store.versions()] == ["list.add", "list.end"]
     assert store.entries(list_kind=None, include_ended=False, reveal_to=None, at=later) == []
     [kept] = store.entries(list_kind="black", include_ended=True, reveal_to=None, at=later)
-    assert kept.value is None and kept.ended_at == later
+    assert kept.value is None
+    assert kept.ended_at == later
     [(_, [found])] = store.find([("credit_code", CODE)]).items()
-    assert found.in_force(T0) and not found.in_force(later)
+    assert found.in_force(T0)
+    assert not found.in_force(later)
 
 
 def test_a_beijing_time_round_trips_as_the_same_instant(store):
@@ -86,19 +89,23 @@ def test_allows_a_white_listed_value_until_it_expires_and_never_a_black_one(stor
     assert store.allows("device_id", "dev-1", T0)
     assert not store.allows("device_id", "dev-1", expires)
     assert not store.allows("phone", "+86 138-0013-8000", T0)  # black wins over white
-    assert not store.allows("ip", "10.0.0.2", T0) and not store.allows("phone", "junk", T0)
+    assert not store.allows("ip", "10.0.0.2", T0)
+    assert not store.allows("phone", "junk", T0)
 
 
 def test_values_are_revealed_only_on_request_and_each_reveal_is_audited(store, module_port_engine):
     store.save([entry("black", "resident_id", PERSON)], action="list.add", actor="kim", at=T0, detail={})
     [masked] = store.entries(list_kind=None, include_ended=False, reveal_to=None, at=T0)
-    assert masked.value is None and PERSON not in masked.label
+    assert masked.value is None
+    assert PERSON not in masked.label
     [whole] = store.entries(list_kind=None, include_ended=False, reveal_to="dan", at=T0)
     assert whole.value == PERSON
     if module_port_engine is None:
         return
     with module_port_engine.connect() as conn:
-        actions = [(r.actor, r.action, r.entity) for r in conn.execute(sa.select(audit_log).order_by(audit_log.c.audit_id))]
+        actions = [
+            (r.actor, r.action, r.entity) for r in conn.execute(sa.select(audit_log).order_by(audit_log.c.audit_id))
+        ]
         stored = " ".join(str(v) for row in conn.execute(sa.select(list_entries)) for v in row)
     assert actions == [("kim", "list.add", "list_entry"), ("kim", "list.add", "list_version"),
                        ("dan", "pii.reveal", "list_entries")]  # fmt: skip

@@ -122,8 +122,9 @@ def _render_show(result: dict[str, Any]) -> None:
     for column in ("entry", "list", "kind", "value", "reason", "source", "from", "expires", "ended"):
         grid.add_column(column, no_wrap=column == "entry")
     for e in result["entries"]:
+        times = (e["valid_from"][:16], (e["expires_at"] or "")[:16], (e["ended_at"] or "")[:16])
         grid.add_row(e["entry_id"], e["kind"], e["identifier_kind"], e["value"] or e["label"], e["reason"],
-                     e["source"], e["valid_from"][:16], (e["expires_at"] or "")[:16], (e["ended_at"] or "")[:16])  # fmt: skip
+                     e["source"], *times)  # fmt: skip
     console.print(grid)
 
 

@@ -23,7 +23,9 @@ class ListStore(Protocol):
         """End-date ``entry_id`` at ``at`` (a new version, audited); NotFoundError, or ConflictError if ended."""
         ...
 
-    def entries(self, *, list_kind: str | None, include_ended: bool, reveal_to: str | None, at: dt.datetime) -> list[ListEntry]:
+    def entries(
+        self, *, list_kind: str | None, include_ended: bool, reveal_to: str | None, at: dt.datetime
+    ) -> list[ListEntry]:
         """Stored entries, oldest first; values opened only with ``reveal_to`` (the reader, audited), else None."""
         ...
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from dataclasses import replace
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any, Protocol
 
 import sqlalchemy as sa
@@ -88,8 +88,8 @@ class SQLListStore:
             "token": self._token(e.match_kind, e.value), "sealed_value": record.seal(SEAL_FIELD, e.value),
             "label": e.label, "reason": e.reason, "source": e.source,
             "provenance": json.dumps(dict(e.provenance), sort_keys=True), "valid_from": _utc(e.valid_from),
-            "expires_at": None if e.expires_at is None else _utc(e.expires_at), "version": e.version, "ended_at": None, "ended_by": None, "end_reason": None,
-            "ended_version": None,
+            "expires_at": None if e.expires_at is None else _utc(e.expires_at), "version": e.version,
+            "ended_at": None, "ended_by": None, "end_reason": None, "ended_version": None,
         }  # fmt: skip
 
     def end(self, entry_id: str, *, actor: str, at: dt.datetime, reason: str) -> ListEntry:

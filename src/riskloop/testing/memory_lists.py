@@ -54,8 +54,11 @@ class MemoryListStore:
         self, *, list_kind: str | None, include_ended: bool, reveal_to: str | None, at: dt.datetime
     ) -> list[ListEntry]:
         """Stored entries, oldest first; values for ``reveal_to`` only, with an audit row."""
-        rows = [e for e in self._entries.values()
-                if (list_kind is None or e.list_kind == list_kind) and (include_ended or e.ended_at is None)]  # fmt: skip
+        rows = [
+            e
+            for e in self._entries.values()
+            if (list_kind is None or e.list_kind == list_kind) and (include_ended or e.ended_at is None)
+        ]
         if reveal_to is not None and rows:
             self.audit.append(AuditEntry(at, reveal_to, "pii.reveal", "list_entries", list_kind or "all",
                                          {"entries": [e.entry_id for e in rows]}))  # fmt: skip

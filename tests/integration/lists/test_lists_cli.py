@@ -51,7 +51,8 @@ def test_a_load_with_a_bad_row_is_refused_then_quarantined_and_decisions_see_it(
     csv = tmp_path / "grey.csv"
     csv.write_text(f"identifier_kind,value,reason\nphone,{PHONE},watch\ndevice_id,,gone\n", encoding="utf-8")
     code, refused, _ = run(home, "lists", "load", str(csv), "--kind", "grey", env=kim)
-    assert code == 1 and refused["status"] == "refused"
+    assert code == 1
+    assert refused["status"] == "refused"
     assert refused["problems"] == [{"file": "grey.csv", "row": 3, "field": "value", "reason": "missing"}]
     assert decide(home)[0] is Tier.AUTO_APPROVE
     code, loaded, _ = run(home, "lists", "load", str(csv), "--kind", "grey", "--quarantine", env=kim)
@@ -65,7 +66,8 @@ def test_the_legacy_blacklist_file_loads_as_a_version_and_removal_end_dates(home
     legacy.write_text(f"# the old file\n{CODE}\n", encoding="utf-8")
     assert run(home, "lists", "load", str(legacy), "--kind", "black", env=kim)[0] == 0
     tier, codes = decide(home)
-    assert tier is Tier.AUTO_REJECT and "BLACKLIST" in codes
+    assert tier is Tier.AUTO_REJECT
+    assert "BLACKLIST" in codes
     [entry] = run(home, "lists", "show", "--kind", "black", env=kim)[1]["entries"]
     code, ended, _ = run(home, "lists", "remove", entry["entry_id"], "--reason", "cleared", env=kim)
     assert (code, ended["ended_by"]) == (0, "kim")
@@ -79,11 +81,14 @@ def test_a_reviewer_confirms_a_gang_and_only_allowed_roles_reveal(home: Path):
     args = ("lists", "confirm-gang", "G-7", "--credit-code", CODE, "--identifier", f"phone={PHONE}",
             "--evidence", "case://7")  # fmt: skip
     code, _, err = run(home, *args, env=cat)
-    assert code != 0 and "reviewer" in err
+    assert code != 0
+    assert "reviewer" in err
     code, confirmed, _ = run(home, *args, env=rita)
-    assert code == 0 and len(confirmed["entries"]) == 2
+    assert code == 0
+    assert len(confirmed["entries"]) == 2
     assert decide(home)[0] is Tier.AUTO_REJECT
     code, _, err = run(home, "lists", "show", "--reveal", env=cat)
-    assert code != 0 and "values whole" in err
+    assert code != 0
+    assert "values whole" in err
     shown = run(home, "lists", "show", env=cat)[1]["entries"]
     assert PHONE not in json.dumps(shown)

@@ -38,7 +38,9 @@ def decide(store: MemoryListStore, **changes: object) -> tuple[Tier, list[str]]:
 def test_a_file_with_a_bad_row_is_refused_whole_and_every_bad_row_is_named(desk, store):
     rows = [(2, GOOD), (3, {**GOOD, "value": "12"}), (4, {**GOOD, "reason": ""}), (5, {**GOOD, "identifier_kind": "x"})]
     report = desk.load(KEEPER, rows, file="bl.csv", list_kind="black")
-    assert report["status"] == "refused" and report["stored"] == 0 and store.versions() == []
+    assert report["status"] == "refused"
+    assert report["stored"] == 0
+    assert store.versions() == []
     named = [(p["file"], p["row"], p["field"]) for p in report["problems"]]
     assert named == [("bl.csv", 3, "value"), ("bl.csv", 4, "reason"), ("bl.csv", 5, "identifier_kind")]
     assert all(p["reason"] for p in report["problems"])  # each says what is wrong
@@ -62,7 +64,8 @@ def test_only_list_keepers_edit_and_only_auditors_or_keepers_see_values(desk, st
         desk.add(RITA, list_kind="black", identifier_kind="phone", value="13900139000", reason="x")
     desk.add(KEEPER, list_kind="black", identifier_kind="phone", value="13900139000", reason="fraud")
     [masked] = desk.show(RITA)
-    assert masked.value is None and masked.label == "139****9000"
+    assert masked.value is None
+    assert masked.label == "139****9000"
     with pytest.raises(ForbiddenError, match="values whole"):
         desk.show(RITA, reveal=True)
     [whole] = desk.show(AUDIT, reveal=True)
@@ -74,8 +77,10 @@ def test_removal_end_dates_and_keeps_the_history(desk, store):
     added = desk.add(KEEPER, list_kind="black", identifier_kind="credit_code", value=CODE, reason="fraud")
     assert decide(store)[0] is Tier.AUTO_REJECT
     ended = desk.end(KEEPER, added.entry_id, "cleared by investigation")
-    assert ended.ended_by == "kim" and ended.ended_at == NOW
-    assert desk.show(KEEPER) == [] and len(desk.show(KEEPER, include_ended=True)) == 1
+    assert ended.ended_by == "kim"
+    assert ended.ended_at == NOW
+    assert desk.show(KEEPER) == []
+    assert len(desk.show(KEEPER, include_ended=True)) == 1
     assert [v.action for v in desk.versions()] == ["list.add", "list.end"]
     later = make_decider(lists=StoreListScreen(store), clock=FixedClock(NOW + dt.timedelta(seconds=1)))
     assert later.decide(request()).decision.tier is Tier.AUTO_APPROVE
@@ -89,7 +94,8 @@ def test_removal_end_dates_and_keeps_the_history(desk, store):
 def test_a_black_listed_identifier_declines_with_the_blacklist_reason(desk, store, kind, value, field):
     desk.add(KEEPER, list_kind="black", identifier_kind=kind, value=value, reason="fraud")
     tier, codes = decide(store)
-    assert tier is Tier.AUTO_REJECT and "BLACKLIST" in codes
+    assert tier is Tier.AUTO_REJECT
+    assert "BLACKLIST" in codes
 
 
 def test_a_black_listed_bank_account_declines(desk, store):
@@ -100,7 +106,8 @@ def test_a_black_listed_bank_account_declines(desk, store):
 def test_a_grey_listed_identifier_refers_with_a_list_reason(desk, store):
     desk.add(KEEPER, list_kind="grey", identifier_kind="phone", value=IDENTITY["phone"], reason="watch")
     tier, codes = decide(store)
-    assert tier is Tier.MANUAL_REVIEW and codes[0] == "LIST_GREY"
+    assert tier is Tier.MANUAL_REVIEW
+    assert codes[0] == "LIST_GREY"
 
 
 def test_the_white_list_is_no_approval_override(desk, store):
@@ -119,7 +126,8 @@ def test_empty_lists_change_no_decision(store):
 
 def test_lists_that_cannot_be_read_refer_and_the_inputs_replay():
     outcome = make_decider(lists=UnavailableListScreen("key missing")).decide(request())
-    assert outcome.decision.tier is Tier.MANUAL_REVIEW and outcome.decision.reasons[0].code == "LIST_UNAVAILABLE"
+    assert outcome.decision.tier is Tier.MANUAL_REVIEW
+    assert outcome.decision.reasons[0].code == "LIST_UNAVAILABLE"
     again = DecisionInputs.from_dict(outcome.inputs.to_dict())
     assert again == outcome.inputs
 
@@ -136,5 +144,6 @@ def test_a_reviewer_confirms_a_gang_and_its_identifiers_are_black_listed_with_pr
     assert {e["source"] for e in result["entries"]} == {"gang_confirmed"}
     assert [v.action for v in store.versions()] == ["gang.confirm"]
     tier, codes = decide(store)
-    assert tier is Tier.AUTO_REJECT and "BLACKLIST" in codes
+    assert tier is Tier.AUTO_REJECT
+    assert "BLACKLIST" in codes
     assert decide(store, credit_code="91350100M000100Y43", device_id="dev-x")[0] is Tier.AUTO_REJECT

@@ -33,7 +33,7 @@ def test_values_are_normalised_as_the_identity_value_objects_spell_them():
     assert normalise("credit_code", CODE.lower()) == CODE
     assert normalise("email", " Zhang.San@Example.COM ") == "zhang.san@example.com"
     assert normalise("ip", "2001:0db8::0001") == "2001:db8::1"
-    with pytest.raises(IdentifierError, match="credit_code|value"):
+    with pytest.raises(IdentifierError, match=r"^value"):
         normalise("credit_code", "91420100000000001X")  # wrong check character
     with pytest.raises(ValidationError, match="identifier_kind"):
         normalise("passport", "E1234")
@@ -53,7 +53,8 @@ def test_an_entry_matches_only_from_valid_from_until_it_expires_or_ends():
     from dataclasses import replace
 
     ended = replace(e, ended_at=T0 + dt.timedelta(days=1))
-    assert ended.in_force(T0) and not ended.in_force(T0 + dt.timedelta(days=1))
+    assert ended.in_force(T0)
+    assert not ended.in_force(T0 + dt.timedelta(days=1))
 
 
 def test_expiry_before_validity_and_missing_reason_are_refused():
@@ -85,7 +86,9 @@ def test_black_wins_over_white_and_stale_entries_do_not_match():
     white = entry("white", "phone", "13800138000")
     stale = entry("grey", "device_id", "dev-1", valid_from=T0 + dt.timedelta(days=1))
     found = hits(fields, _found(black, white, stale), T0)
-    assert found.black == ("phone",) and found.white == () and found.grey == ()
+    assert found.black == ("phone",)
+    assert found.white == ()
+    assert found.grey == ()
     assert hits(fields, _found(stale), T0 + dt.timedelta(days=2)).grey == ("device_id",)
 
 

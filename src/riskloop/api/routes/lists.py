@@ -1,5 +1,6 @@
-"""The bank's lists: read entries (masked, or whole for those allowed, audited), add, end-date, upload a file,
-read the versions, and confirm a detected gang as fraud (its identifiers black-listed).
+"""The bank's lists: read, add, end-date, upload a file, read the versions, confirm a gang as fraud.
+
+Values are masked, or whole for those allowed (audited); a confirmed gang's identifiers are black-listed.
 
 List keepers edit; reviewers confirm gangs; analysts, reviewers, list keepers and auditors read; auditors and list
 keepers may ask for values whole (``reveal=true``). The use case checks the roles again.
@@ -214,16 +215,19 @@ def end_entry(entry_id: EntryId, body: ListEndIn, services: ServicesDep, keeper:
 
 @router.post("/files", response_model=ListLoadOut, responses=problem_responses(401, 403, 413, 422),
              summary="Upload a list file")  # fmt: skip
-async def upload_file(
+async def upload_file(  # noqa: PLR0917 - FastAPI parameters
     request: Request,
     services: ServicesDep,
     keeper: AsListKeeper,
     kind: Annotated[Kind, Query(openapi_examples=shown("black"))],
     filename: Annotated[
         str,
-        Query(pattern=r"^[^/\\]{1,120}\.(csv|xlsx|txt)$", description="The file's name",
-              openapi_examples=shown("blacklist.csv")),
-    ],  # fmt: skip
+        Query(
+            pattern=r"^[^/\\]{1,120}\.(csv|xlsx|txt)$",
+            description="The file's name",
+            openapi_examples=shown("blacklist.csv"),
+        ),
+    ],
     quarantine: Annotated[
         bool, Query(description="Store good rows, quarantine bad ones", openapi_examples=shown(False))
     ] = False,

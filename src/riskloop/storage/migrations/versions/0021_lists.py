@@ -37,9 +37,7 @@ def upgrade() -> None:
         sa.Column("entry_id", sa.String(40), nullable=False),
         sa.Column("list_kind", sa.String(8), nullable=False, comment="black, grey or white"),
         sa.Column("identifier_kind", sa.String(20), nullable=False),
-        sa.Column(
-            "token", sa.String(64), nullable=False, comment="keyed HMAC of match kind and value: the lookup key"
-        ),
+        sa.Column("token", sa.String(64), nullable=False, comment="keyed HMAC of match kind and value: the lookup key"),
         sa.Column("sealed_value", sa.Text(), nullable=False, comment="the normalised value, envelope-sealed"),
         sa.Column("label", sa.String(80), nullable=False, comment="the masked value shown to every reader"),
         sa.Column("reason", sa.String(200), nullable=False),
