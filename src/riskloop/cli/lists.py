@@ -150,9 +150,12 @@ def versions_command(ctx: typer.Context, api_key: KeyOpt = None, json_mode: Json
     settings: Settings = ctx.obj
     with cli_errors(json_mode), _desk(settings, api_key) as (desk, _principal):
         found = [v.to_dict() for v in desk.versions()]
-    emit({"versions": found}, json_mode,
-         lambda r: [console.print(f"v{v['version']} {v['at'][:19]} {v['action']} by {v['actor']}", highlight=False)
-                    for v in r["versions"]])  # fmt: skip
+    emit({"versions": found}, json_mode, _render_versions)
+
+
+def _render_versions(result: dict[str, Any]) -> None:
+    for v in result["versions"]:
+        console.print(f"v{v['version']} {v['at'][:19]} {v['action']} by {v['actor']}", highlight=False)
 
 
 @lists_app.command("confirm-gang")
