@@ -162,28 +162,66 @@ def _render_versions(result: dict[str, Any]) -> None:
 def confirm_gang_command(  # noqa: PLR0917 - Typer options are parameters
     ctx: typer.Context,
     gang_id: Annotated[str, typer.Argument(help="The gang (riskloop graph gangs)")],
-    credit_code: Annotated[list[str], typer.Option(help="A member's credit code, repeatable")],
     evidence: Annotated[str, typer.Option(help="Link to the case file or investigation")],
+    credit_code: Annotated[
+        list[str] | None, typer.Option(help="A member's credit code, repeatable (with --detect: added to them)")
+    ] = None,
     identifier: Annotated[
         list[str] | None, typer.Option(help="A shared identifier KIND=VALUE (phone=138..., device_id=...), repeatable")
     ] = None,
+    detect: Annotated[
+        bool, typer.Option(help="Take the members' credit codes from gang detection (as riskloop graph gangs)")
+    ] = False,
+    window_days: Annotated[float | None, typer.Option(min=1, help="With --detect: as riskloop graph gangs")] = None,
+    as_of: Annotated[str | None, typer.Option(help="With --detect: as riskloop graph gangs")] = None,
     api_key: KeyOpt = None,
     json_mode: JsonOpt = False,
 ) -> None:
-    """As a reviewer, confirm GANG_ID as fraud: its members and shared identifiers are black-listed."""
-    from riskloop.errors import ValidationError
+    """As a reviewer, confirm GANG_ID as fraud: its members and shared identifiers are black-listed.
 
+    The graph keeps shared phones, devices and accounts only as keyed tokens: name those from the case file.
+    """
     settings: Settings = ctx.obj
     with cli_errors(json_mode):
-        pairs = []
-        for item in identifier or []:
-            kind, sep, value = item.partition("=")
-            if not sep:
-                raise ValidationError("--identifier", f"{item!r}: write KIND=VALUE")
-            pairs.append((kind.strip(), value.strip()))
+        pairs = _pairs(identifier or [])
         with _desk(settings, api_key) as (desk, principal):
-            result = desk.confirm_gang(principal, gang_id, credit_codes=credit_code, identifiers=pairs,
-                                       evidence=evidence)  # fmt: skip
+            codes = list(credit_code or [])
+            if detect:  # after authentication: detection takes a while
+                codes += [c for c in _detected_members(settings, gang_id, window_days, as_of) if c not in codes]
+            result = desk.confirm_gang(principal, gang_id, credit_codes=codes, identifiers=pairs, evidence=evidence)
     emit(result, json_mode, lambda r: console.print(
         f"gang {r['gang_id']} confirmed by {r['reviewer']}: {len(r['entries'])} entries black-listed "
         f"(version {r['version']})", highlight=False))  # fmt: skip
+
+
+def _pairs(items: list[str]) -> list[tuple[str, str]]:
+    from riskloop.errors import ValidationError
+
+    pairs = []
+    for item in items:
+        kind, sep, value = item.partition("=")
+        if not sep:
+            raise ValidationError("--identifier", f"{item!r}: write KIND=VALUE")
+        pairs.append((kind.strip(), value.strip()))
+    return pairs
+
+
+def _detected_members(settings: Settings, gang_id: str, window_days: float | None, as_of: str | None) -> list[str]:
+    """The credit codes of ``gang_id`` as gang detection finds it now; NotFoundError when it finds no such gang."""
+    from contextlib import ExitStack
+
+    from riskloop.cli.graph_support import epoch_of, workspace
+    from riskloop.cli.output import parse_date
+    from riskloop.errors import NotFoundError
+    from riskloop.service.graph import detect_workspace_gangs
+    from riskloop.service.prerequisites import GANG_TABLES
+
+    with ExitStack() as stack:
+        store, tokenizer, con = workspace(settings, stack, *GANG_TABLES)
+        until = epoch_of(parse_date(as_of, "--as-of"), end=True)
+        found = detect_workspace_gangs(con, store, tokenizer, until=until, window_days=window_days)
+    gangs: list[dict[str, Any]] = found["gangs"]  # type: ignore[assignment]
+    for gang in gangs:
+        if gang["gang_id"] == gang_id:
+            return list(gang["credit_codes"])
+    raise NotFoundError(f"gang {gang_id}: not among the {len(gangs)} gangs detected (same --window-days, --as-of?)")

@@ -68,6 +68,24 @@ def test_gangs_json_lists_members_label_and_features(home, built):
     assert "gangs among" in run(home, "gangs").stdout
 
 
+def test_a_reviewer_confirms_a_detected_gang_and_its_members_are_black_listed(home, built):
+    gang = json.loads(run(home, "gangs", "--json").stdout)["gangs"][0]
+    cli = CliRunner()
+    made = cli.invoke(
+        app, ["--home", str(home), "keys", "create", "--principal", "rita", "--role", "reviewer", "--json"]
+    )
+    env = {"RISKLOOP_API_KEY": json.loads(made.stdout)["secret"]}
+    args = ["--home", str(home), "lists", "confirm-gang", "--evidence", "case://1", "--detect", "--json"]
+    missing = cli.invoke(app, [*args, "Gnone"], env=env)
+    assert missing.exit_code != 0
+    assert "not among" in missing.stderr
+    result = cli.invoke(app, [*args, gang["gang_id"]], env=env)
+    assert result.exit_code == 0, result.output
+    entries = json.loads(result.stdout)["entries"]
+    assert sorted(e["label"] for e in entries) == gang["credit_codes"]
+    assert {e["provenance"]["gang_id"] for e in entries} == {gang["gang_id"]}
+
+
 @pytest.mark.parametrize(
     ("args", "exit_code", "text"),
     [
