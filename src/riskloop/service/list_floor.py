@@ -20,6 +20,8 @@ def list_floor(
     hits: ListHits | None, failures: tuple[tuple[str, str], ...], tier: Tier, codes: list[str], notes: dict[str, Any]
 ) -> tuple[Tier, list[str]]:
     """Refer an approval when an identifier is grey-listed or the lists failed; a decline stays a decline."""
+    if hits is not None and not hits.empty:
+        notes["lists"] = hits.to_dict()  # which fields matched which entries: the reviewer's evidence
     if any(source == "lists" for source, _ in failures):
         code, why = LIST_UNAVAILABLE, "the lists could not be read"
     elif hits is not None and hits.grey and not hits.black:

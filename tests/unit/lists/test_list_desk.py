@@ -108,6 +108,11 @@ def test_a_grey_listed_identifier_refers_with_a_list_reason(desk, store):
     tier, codes = decide(store)
     assert tier is Tier.MANUAL_REVIEW
     assert codes[0] == "LIST_GREY"
+    decision = make_decider(lists=StoreListScreen(store)).decide(request()).decision
+    [notes] = [s["values"] for s in decision.trace if s.get("node") == "pipeline"]
+    [entry] = desk.show(KEEPER)
+    assert notes["lists"] == {"black": [], "grey": ["phone"], "white": [], "entries": [entry.entry_id]}
+    assert notes["list_floor"] == "auto_approve referred: grey-listed: phone"
 
 
 def test_the_white_list_is_no_approval_override(desk, store):
