@@ -19,6 +19,13 @@ from riskloop.errors import ValidationError
 
 STEP_UP_ACTIONS = ("login", "authorisation", "drawdown")
 FACE_REQUIRED = frozenset({"drawdown"})  # moving money also needs the person's face
+ERROR_MAX = 200  # a vendor's failure is kept this long (its messages can be pages)
+
+
+def _cut(obj: object, name: str) -> None:
+    value = getattr(obj, name)
+    if value is not None and len(value) > ERROR_MAX:
+        object.__setattr__(obj, name, value[:ERROR_MAX])
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,7 @@ class FaceMatch:
 
     def __post_init__(self) -> None:
         check.unit_interval("score", self.score)
+        _cut(self, "error")
 
     @classmethod
     def failed(cls, error: str) -> FaceMatch:
@@ -61,6 +69,9 @@ class CarrierAnswer:
     registered_to_person: bool | None
     tenure_months: int | None = None
     error: str | None = None
+
+    def __post_init__(self) -> None:
+        _cut(self, "error")
 
 
 @dataclass(frozen=True)
@@ -82,6 +93,9 @@ class Session:
     phone_tenure_months: int | None = None
     carrier_error: str | None = None
     row_version: int = 0
+
+    def __post_init__(self) -> None:
+        _cut(self, "carrier_error")
 
     def expired(self, at: dt.datetime) -> bool:
         """Whether the session has lapsed at ``at``."""
