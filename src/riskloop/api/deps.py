@@ -23,7 +23,10 @@ from riskloop.service.outcomes import OutcomeTracker
 from riskloop.service.reviews import ReviewDesk
 from riskloop.service.shadow_model import ShadowModel
 from riskloop.service.shadow_report import ShadowReport
+from riskloop.service.step_up import StepUps
 from riskloop.service.strategies import StrategyLifecycle
+from riskloop.service.verification_ports import VerificationVendors
+from riskloop.service.verifications import VerificationDesk
 from riskloop.storage.decisions import SQLDecisionStore
 from riskloop.storage.model_registry import SQLModelRegistry
 from riskloop.workspace import Workspace
@@ -57,6 +60,8 @@ class Services:
     shadow_report: ShadowReport
     collections: CollectionDesk
     transcript_checker: CheckerSource
+    verifications: VerificationDesk
+    step_ups: StepUps
 
     @classmethod
     def of(
@@ -66,13 +71,15 @@ class Services:
         split: Split | None,
         shadow: ShadowModel | None = None,
         checker: CheckerSource = no_checker,
+        vendors: VerificationVendors | None = None,
     ) -> Services:
         """The services of ``ws`` around the pipeline ``decider``.
 
         A challenger model in ``shadow``; the transcript checker from ``checker``, asked on each check so a newly
-        activated QA model is used.
+        activated QA model is used. Identity verification goes through ``vendors`` (default: none configured).
         """
         store = ws.decision_store()
+        desk = ws.verification_desk(vendors)
         return cls(
             ws.engine,
             Intake(decider, store, split, ages=ws.applicant_ages(), shadow_model=shadow),
@@ -91,6 +98,8 @@ class Services:
             ws.shadow_report(),
             ws.collections(),
             checker,
+            desk,
+            ws.step_ups(desk),
         )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from riskloop.domain.otp import Challenge
@@ -94,3 +95,12 @@ class VerificationResults(Protocol):
     ) -> Mapping[str, Any] | str:
         """The four identity results the server verified, or the IDV_ reason code they cannot be used."""
         ...
+
+
+@dataclass(frozen=True)
+class VerificationVendors:
+    """The vendors a workspace verifies through (the composition root supplies them)."""
+
+    sms: SmsSender
+    face: FaceMatcher
+    carrier: CarrierLookup
