@@ -38,7 +38,15 @@ Action = Literal["login", "authorisation", "drawdown"]
 class SessionIn(BaseModel):
     """Open a verification session of an applicant."""
 
-    model_config = Strict
+    model_config = ConfigDict(
+        strict=True,
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"applicant_id": "110105199003071239", "phone": "13800138000", "credit_code": "91420100000000001Y"}
+            ]
+        },
+    )
     applicant_id: ResidentId
     phone: PhoneNumber
     credit_code: Annotated[str | None, Raw, AfterValidator(_optional(validate_uscc, "credit_code"))] = None
@@ -47,14 +55,18 @@ class SessionIn(BaseModel):
 class PhoneIn(BaseModel):
     """Text a code to the session's phone (the number the session was opened with)."""
 
-    model_config = Strict
+    model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra={"examples": [{"phone": "13800138000"}]})
     phone: PhoneNumber
 
 
 class CodeIn(BaseModel):
     """A code the applicant typed."""
 
-    model_config = Strict
+    model_config = ConfigDict(
+        strict=True,
+        extra="forbid",
+        json_schema_extra={"examples": [{"challenge_id": "chl_Xq3v8kT0bN2mR7wY1cZf4A", "code": "493021"}]},
+    )
     challenge_id: Id
     code: Annotated[str, Field(pattern=r"^[0-9]{4,10}$")]
 
@@ -62,7 +74,11 @@ class CodeIn(BaseModel):
 class FaceIn(BaseModel):
     """A live capture to compare with the applicant's ID photo."""
 
-    model_config = Strict
+    model_config = ConfigDict(
+        strict=True,
+        extra="forbid",
+        json_schema_extra={"examples": [{"applicant_id": "110105199003071239", "image": "/9j/4AAQSkZJRgABAQ=="}]},
+    )
     applicant_id: ResidentId
     image: Image
 
@@ -70,7 +86,22 @@ class FaceIn(BaseModel):
 class DeviceIn(BaseModel):
     """What the channel's SDK reported about the device."""
 
-    model_config = Strict
+    model_config = ConfigDict(
+        strict=True,
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "device_id": "6F9619FF-8B86-D011-B42D-00CF4FC964FF",
+                    "os": "ios",
+                    "model": "iPhone14,2",
+                    "emulator": False,
+                    "rooted": False,
+                    "hooked": False,
+                }
+            ]
+        },
+    )
     device_id: Annotated[str, Field(pattern=r"^[\x21-\x7e]{1,64}$")]
     os: Literal["ios", "android", "harmonyos"]
     model: Annotated[str, Field(min_length=1, max_length=60)]
@@ -82,7 +113,11 @@ class DeviceIn(BaseModel):
 class OwnerIn(BaseModel):
     """Ask the carrier whether the phone is registered to the applicant (本机号码)."""
 
-    model_config = Strict
+    model_config = ConfigDict(
+        strict=True,
+        extra="forbid",
+        json_schema_extra={"examples": [{"applicant_id": "110105199003071239", "phone": "13800138000"}]},
+    )
     applicant_id: ResidentId
     phone: PhoneNumber
 
@@ -90,7 +125,13 @@ class OwnerIn(BaseModel):
 class StepUpIn(BaseModel):
     """Ask for a second confirmation of an applicant before ``action``."""
 
-    model_config = Strict
+    model_config = ConfigDict(
+        strict=True,
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"applicant_id": "110105199003071239", "phone": "13800138000", "action": "drawdown"}]
+        },
+    )
     applicant_id: ResidentId
     phone: PhoneNumber
     action: Action
@@ -99,7 +140,13 @@ class StepUpIn(BaseModel):
 class ConfirmIn(BaseModel):
     """The code texted for a step-up; a drawdown also needs the applicant's face."""
 
-    model_config = Strict
+    model_config = ConfigDict(
+        strict=True,
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"code": "493021", "applicant_id": "110105199003071239", "image": "/9j/4AAQSkZJRgABAQ=="}]
+        },
+    )
     code: Annotated[str, Field(pattern=r"^[0-9]{4,10}$")]
     applicant_id: ResidentId | None = None
     image: Image | None = None
@@ -108,7 +155,19 @@ class ConfirmIn(BaseModel):
 class RedeemIn(BaseModel):
     """A protected action presents its step-up token (valid once, for that action and person)."""
 
-    model_config = Strict
+    model_config = ConfigDict(
+        strict=True,
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "step_up_token": "Jm1c9kQ0yXb2vT8rW4zN6pLs3dFh7gAe5uIo1KqYtRw",
+                    "action": "drawdown",
+                    "applicant_id": "110105199003071239",
+                }
+            ]
+        },
+    )
     step_up_token: Annotated[str, Field(min_length=1, max_length=100)]
     action: Action
     applicant_id: ResidentId
@@ -116,6 +175,28 @@ class RedeemIn(BaseModel):
 
 class SessionOut(BaseModel):
     """A session: when it lapses and what the server verified in it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "verification_id": "vrf_q3Xv8kT0bN2mR7wY1cZf4A",
+                    "created_at": "2026-07-01T09:00:00+00:00",
+                    "expires_at": "2026-07-01T09:30:00+00:00",
+                    "otp_passed": True,
+                    "face": {"score": 0.93, "live": True, "verified": True, "error": None},
+                    "device": {"ok": True, "reasons": []},
+                    "phone_owner": {"match": True, "tenure_months": 48, "error": None},
+                    "identity": {
+                        "sms_verified": True,
+                        "face_match_score": 0.93,
+                        "device_fingerprint_ok": True,
+                        "phone_owner_match": True,
+                    },
+                }
+            ]
+        }
+    )
 
     verification_id: str
     created_at: str
@@ -130,6 +211,18 @@ class SessionOut(BaseModel):
 class ChallengeOut(BaseModel):
     """A code was texted: check it with ``challenge_id`` before ``expires_at``."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "challenge_id": "chl_Xq3v8kT0bN2mR7wY1cZf4A",
+                    "expires_at": "2026-07-01T09:05:00+00:00",
+                    "attempts_left": 5,
+                }
+            ]
+        }
+    )
+
     challenge_id: str
     expires_at: str
     attempts_left: int
@@ -138,12 +231,20 @@ class ChallengeOut(BaseModel):
 class VerdictOut(BaseModel):
     """A code that passed."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"verdict": "passed", "challenge_id": "chl_Xq3v8kT0bN2mR7wY1cZf4A"}]}
+    )
+
     verdict: Literal["passed"]
     challenge_id: str
 
 
 class FaceOut(BaseModel):
     """The vendor's answer."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"score": 0.93, "live": True, "verified": True, "error": None}]}
+    )
 
     score: float
     live: bool
@@ -154,6 +255,12 @@ class FaceOut(BaseModel):
 class DeviceOut(BaseModel):
     """The device check: ok, or the reason codes that failed."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"ok": False, "reasons": ["IDV_DEVICE_MODEL_MISMATCH"], "identities": 1, "companies": 1}]
+        }
+    )
+
     ok: bool
     reasons: list[str]
     identities: int
@@ -163,6 +270,8 @@ class DeviceOut(BaseModel):
 class OwnerOut(BaseModel):
     """The carrier's answer (``match`` false when it could not answer; ``error`` says why)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"match": True, "tenure_months": 48, "error": None}]})
+
     match: bool
     tenure_months: int | None
     error: str | None
@@ -170,6 +279,20 @@ class OwnerOut(BaseModel):
 
 class StepUpOut(BaseModel):
     """A step-up: confirm it with the texted code (and a face for a drawdown) before ``expires_at``."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "step_up_id": "stp_Lm2n8kT0bN2mR7wY1cZf4B",
+                    "challenge_id": "chl_Xq3v8kT0bN2mR7wY1cZf4A",
+                    "action": "drawdown",
+                    "face_required": True,
+                    "expires_at": "2026-07-01T09:05:00+00:00",
+                }
+            ]
+        }
+    )
 
     step_up_id: str
     challenge_id: str
@@ -181,6 +304,18 @@ class StepUpOut(BaseModel):
 class TokenOut(BaseModel):
     """The step-up token, shown once: the protected action presents it."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "step_up_token": "Jm1c9kQ0yXb2vT8rW4zN6pLs3dFh7gAe5uIo1KqYtRw",
+                    "action": "drawdown",
+                    "expires_at": "2026-07-01T09:02:00+00:00",
+                }
+            ]
+        }
+    )
+
     step_up_token: str
     action: str
     expires_at: str
@@ -188,6 +323,8 @@ class TokenOut(BaseModel):
 
 class RedeemOut(BaseModel):
     """The token was spent for ``action``."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"redeemed": True, "action": "drawdown"}]})
 
     redeemed: bool
     action: str

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Path
 
 from riskloop.api.auth import AsChannel
 from riskloop.api.deps import ServicesDep
-from riskloop.api.openapi import RETRY_AFTER, problem_responses
+from riskloop.api.openapi import RETRY_AFTER, problem_responses, shown
 from riskloop.api.verification_schemas import (
     ChallengeOut,
     CodeIn,
@@ -39,7 +39,8 @@ from riskloop.domain.device_check import DeviceReport
 from riskloop.service.verifications import otp_refusal
 
 router = APIRouter(prefix="/v1/verifications", tags=["verifications"])
-SessionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
+SessionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,40}$", openapi_examples=shown("vrf_q3Xv8kT0bN2mR7wY1cZf4A"))]
+StepUpId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,40}$", openapi_examples=shown("stp_Lm2n8kT0bN2mR7wY1cZf4B"))]
 
 
 def _throttled(*codes: int) -> dict[int | str, Any]:
@@ -60,7 +61,7 @@ def issue_step_up(body: StepUpIn, services: ServicesDep, channel: AsChannel) -> 
 @router.post("/step-ups/{step_up_id}/confirm", response_model=TokenOut,
              responses=problem_responses(401, 403, 404, 409, 422),
              summary="Confirm a step-up with its code (and face): the token, shown once")  # fmt: skip
-def confirm_step_up(step_up_id: SessionId, body: ConfirmIn, services: ServicesDep, channel: AsChannel) -> TokenOut:
+def confirm_step_up(step_up_id: StepUpId, body: ConfirmIn, services: ServicesDep, channel: AsChannel) -> TokenOut:
     """Valid once, for the step-up's action and applicant, for two minutes."""
     image = None if body.image is None else image_bytes(body.image)
     step_up, token = services.step_ups.confirm(channel.name, step_up_id, body.code, body.applicant_id, image)
