@@ -61,7 +61,8 @@ def test_a_session_verified_step_by_step_decides_on_the_servers_results(api: Api
     challenge = send(api, sid)
     passed = api.client.post(f"/v1/verifications/{sid}/otp/verify",
                              json={"challenge_id": challenge, "code": api.sms.last_code(PHONE)})  # fmt: skip
-    assert passed.status_code == 200 and passed.json()["verdict"] == "passed"
+    assert passed.status_code == 200
+    assert passed.json()["verdict"] == "passed"
     api.face.answer(35.0)  # not the applicant
     face = api.client.post(f"/v1/verifications/{sid}/face", json={"applicant_id": PERSON, "image": IMAGE})
     assert face.json() == {"score": 0.35, "live": True, "verified": False, "error": None}
@@ -79,7 +80,8 @@ def test_a_session_verified_step_by_step_decides_on_the_servers_results(api: Api
     assert decided.status_code in (200, 201), decided.text
     assert decided.json()["tier"] == "auto_reject"
     codes = [r["code"] for r in decided.json()["reasons"]]
-    assert "ID_FACE_MISMATCH" in codes and "ID_DEVICE_FINGERPRINT" in codes
+    assert "ID_FACE_MISMATCH" in codes
+    assert "ID_DEVICE_FINGERPRINT" in codes
 
 
 def test_an_unknown_session_on_an_application_refers_with_its_reason(api: Api) -> None:
@@ -97,9 +99,11 @@ def test_wrong_codes_then_lock_then_replay_over_http(api: Api) -> None:
     answers = [api.client.post(f"/v1/verifications/{sid}/otp/verify", json={"challenge_id": challenge, "code": bad})
                for _ in range(5)]  # fmt: skip
     assert [a.status_code for a in answers] == [422] * 4 + [409]
-    assert answers[0].json()["field"] == "code" and "4 attempts left" in answers[0].json()["detail"]
+    assert answers[0].json()["field"] == "code"
+    assert "4 attempts left" in answers[0].json()["detail"]
     locked = api.client.post(f"/v1/verifications/{sid}/otp/verify", json={"challenge_id": challenge, "code": code})
-    assert locked.status_code == 409 and locked.json()["field"] == "challenge_id"
+    assert locked.status_code == 409
+    assert locked.json()["field"] == "challenge_id"
     api.clock.advance(seconds=60)
     second = send(api, sid)
     code = api.sms.last_code(PHONE)
@@ -115,23 +119,27 @@ def test_resending_too_soon_is_a_429_with_retry_after(api: Api) -> None:
     again = api.client.post(f"/v1/verifications/{sid}/otp", json={"phone": PHONE})
     assert again.status_code == 429
     assert again.headers["Retry-After"] == "60"
-    assert again.json()["field"] == "phone" and again.json()["type"].endswith("too-many-requests")
+    assert again.json()["field"] == "phone"
+    assert again.json()["type"].endswith("too-many-requests")
 
 
 def test_step_up_over_http_is_single_use_and_bound_to_its_action(api: Api) -> None:
     issued = api.client.post("/v1/verifications/step-ups",
                              json={"applicant_id": PERSON, "phone": PHONE, "action": "drawdown"})  # fmt: skip
-    assert issued.status_code == 201 and issued.json()["face_required"] is True
+    assert issued.status_code == 201
+    assert issued.json()["face_required"] is True
     step_up_id = issued.json()["step_up_id"]
     code = api.sms.last_code(PHONE)
     no_face = api.client.post(f"/v1/verifications/step-ups/{step_up_id}/confirm", json={"code": code})
-    assert no_face.status_code == 422 and no_face.json()["field"] == "image"
+    assert no_face.status_code == 422
+    assert no_face.json()["field"] == "image"
     confirmed = api.client.post(f"/v1/verifications/step-ups/{step_up_id}/confirm",
                                 json={"code": code, "applicant_id": PERSON, "image": IMAGE})  # fmt: skip
     token = confirmed.json()["step_up_token"]
     redeem = {"step_up_token": token, "action": "login", "applicant_id": PERSON}
     wrong_action = api.client.post("/v1/verifications/step-ups/redeem", json=redeem)
-    assert wrong_action.status_code == 403 and wrong_action.json()["field"] == "step_up_token"
+    assert wrong_action.status_code == 403
+    assert wrong_action.json()["field"] == "step_up_token"
     spent = api.client.post("/v1/verifications/step-ups/redeem", json={**redeem, "action": "drawdown"})
     again = api.client.post("/v1/verifications/step-ups/redeem", json={**redeem, "action": "drawdown"})
     assert (spent.status_code, again.status_code) == (200, 403)
@@ -142,10 +150,13 @@ def test_roles_channels_and_fields(api: Api) -> None:
     assert api.callers["other"].get(f"/v1/verifications/{sid}").status_code == 404
     assert api.callers["rita"].get(f"/v1/verifications/{sid}").status_code == 403
     bad = api.client.post("/v1/verifications", json={"applicant_id": "110105199003071238", "phone": PHONE})
-    assert bad.status_code == 422 and bad.json()["field"] == "applicant_id"
+    assert bad.status_code == 422
+    assert bad.json()["field"] == "applicant_id"
     other_phone = api.client.post(f"/v1/verifications/{sid}/otp", json={"phone": "13900139000"})
-    assert other_phone.status_code == 422 and other_phone.json()["field"] == "phone"
+    assert other_phone.status_code == 422
+    assert other_phone.json()["field"] == "phone"
     not_base64 = api.client.post(f"/v1/verifications/{sid}/face", json={"applicant_id": PERSON, "image": "@@@@"})
-    assert not_base64.status_code == 422 and not_base64.json()["field"] == "image"
+    assert not_base64.status_code == 422
+    assert not_base64.json()["field"] == "image"
     api.clock.advance(minutes=30)
     assert api.client.post(f"/v1/verifications/{sid}/otp", json={"phone": PHONE}).status_code == 409

@@ -45,7 +45,8 @@ def test_an_answer_is_a_score_in_the_unit_interval_with_liveness(adapter, simila
     vendor.answer(similarity, live)
     found = matcher.match(PERSON, b"\xff\xd8jpeg")
     assert found.error is None
-    assert 0.0 <= found.score <= 1.0 and found.score == pytest.approx(similarity / 100)
+    assert 0.0 <= found.score <= 1.0
+    assert found.score == pytest.approx(similarity / 100)
     assert found.live is live
     assert found.verified(THRESHOLD) is (live and similarity / 100 >= THRESHOLD)
 
@@ -61,7 +62,8 @@ def test_a_vendor_fault_is_not_verified_and_never_raises(adapter, mode: str) -> 
     matcher, vendor = adapter
     vendor.fault(mode)
     found = matcher.match(PERSON, b"jpeg")
-    assert found.error is not None and (found.score, found.live) == (0.0, False)
+    assert found.error is not None
+    assert (found.score, found.live) == (0.0, False)
     assert not found.verified(0.0)
 
 
@@ -81,4 +83,3 @@ def test_the_http_adapter_refuses_a_similarity_out_of_range_and_a_bad_key(server
         assert matcher.match(PERSON, b"jpeg").error == "vendor answered HTTP 401"
     with closing(HttpFaceMatcher("http://127.0.0.1:9", timeout=0.2)) as matcher:  # nothing listens: refused
         assert matcher.match(PERSON, b"jpeg").error is not None
-

@@ -32,7 +32,8 @@ def store(port_engine: sa.Engine | None) -> object:
 def test_sessions_round_trip_and_saves_are_compare_and_set(store) -> None:
     session = Session("vrf_1", "bank-app", "s" * 32, "p" * 32, None, AT, AT + dt.timedelta(minutes=30))
     store.add_session(session)
-    assert store.session("vrf_1") == session and store.session("vrf_2") is None
+    assert store.session("vrf_1") == session
+    assert store.session("vrf_2") is None
     checked = dataclasses.replace(session, otp_passed=True, face=FaceMatch(0.91, True), device_ok=False,
                                   device_reasons=("IDV_DEVICE_ROOTED",), phone_owner_match=True,
                                   phone_tenure_months=12, row_version=1)  # fmt: skip
@@ -62,7 +63,8 @@ def test_challenges_and_step_ups_round_trip(store) -> None:
                                     token_expires_at=AT + dt.timedelta(minutes=2), row_version=1)  # fmt: skip
     store.save_step_up(confirmed)
     assert store.step_up("stp_1") == confirmed
-    assert store.step_up_by_token("t" * 64) == confirmed and store.step_up_by_token("u" * 64) is None
+    assert store.step_up_by_token("t" * 64) == confirmed
+    assert store.step_up_by_token("u" * 64) is None
 
 
 def test_sends_and_sightings_are_counted_in_their_window(store) -> None:

@@ -77,7 +77,7 @@ def create_app(
             else:
                 pipeline, checks = decider, decider.graph
             checker = transcript_checker or ws.transcript_checker()
-            app.state.services = Services.of(ws, pipeline, split, shadow, checker, verification_vendors)
+            app.state.services = Services.of(ws, pipeline, split, shadow, checker, vendors=verification_vendors)
             if pipeline.verifications is None:  # a given pipeline reads the sessions this app verifies
                 pipeline.verifications = app.state.services.verifications
             following = checks.following() if isinstance(checks, WorkspaceGraphChecks) else nullcontext()

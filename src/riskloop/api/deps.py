@@ -71,6 +71,7 @@ class Services:
         split: Split | None,
         shadow: ShadowModel | None = None,
         checker: CheckerSource = no_checker,
+        *,
         vendors: VerificationVendors | None = None,
     ) -> Services:
         """The services of ``ws`` around the pipeline ``decider``.

@@ -1,5 +1,4 @@
-"""Device-fingerprint consistency: does the device id fit the reported OS and model, what the SDK saw, how many
-identities one device carries.
+"""Device-fingerprint consistency: device id vs OS and model, the SDK's risk signals, identities per device.
 
 Pure rules on what the channel's SDK reports. An iOS device id is an IDFV (an upper-case UUID); an Android one is
 an ANDROID_ID (16 hex digits) or an OAID (a UUID or 64 hex digits); Apple models run iOS only. Each failed rule

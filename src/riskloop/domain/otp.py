@@ -94,7 +94,7 @@ class Challenge:
 
 
 def issue(
-    challenge_id: str, purpose: str, owner_id: str, phone: str, code_hash: str, at: dt.datetime, policy: OtpPolicy
+    challenge_id: str, *, purpose: str, owner_id: str, phone: str, code_hash: str, at: dt.datetime, policy: OtpPolicy
 ) -> Challenge:
     """A new open challenge expiring ``policy.ttl`` after ``at``."""
     return Challenge(challenge_id, purpose, owner_id, phone, code_hash, at, at + policy.ttl, policy.max_attempts)

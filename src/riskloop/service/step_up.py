@@ -104,4 +104,3 @@ class StepUps:
 
     def _hash(self, token: str) -> str:
         return otp.keyed_digest(self.codes.key, "step_up_token", token)
-

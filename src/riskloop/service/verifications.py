@@ -75,7 +75,8 @@ class Codes:
             raise ThrottledError("phone", "too many codes sent to this number", wait)
         code, challenge_id = otp.new_code(self.policy.digits), new_id("chl")
         digest = otp.code_digest(self.key, challenge_id, code)
-        challenge = otp.issue(challenge_id, purpose, owner_id, phone_token, digest, at, self.policy)
+        challenge = otp.issue(challenge_id, purpose=purpose, owner_id=owner_id, phone=phone_token, code_hash=digest,
+                              at=at, policy=self.policy)  # fmt: skip
         self.store.record_send(phone_token, at)  # counted even if the gateway fails: no retry storm
         self.sms.send(phone, SMS_TEXT.format(code=code, minutes=int(self.policy.ttl.total_seconds() // 60)))
         self.store.add_challenge(challenge)
@@ -222,4 +223,3 @@ def face_answer(matcher: FaceMatcher, resident_id: str, image: bytes) -> FaceMat
         return matcher.match(resident_id, image)
     except Exception as exc:  # the contract says never raise; an adapter that does still verifies nothing
         return FaceMatch.failed(f"{type(exc).__name__}: {exc}")
-

@@ -55,8 +55,10 @@ def verification_key(home: Path) -> bytes:
     path = Path(override) if override else home / "secrets" / "verification.key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        with suppress(FileExistsError), os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
-            out.write(secrets.token_bytes(KEY_BYTES))
+        with suppress(FileExistsError):  # another process made it first: use theirs
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                out.write(secrets.token_bytes(KEY_BYTES))
     key = path.read_bytes()
     if len(key) < 16:
         raise ConfigError(f"verification key: {path} holds {len(key)} bytes; at least 16 are needed")

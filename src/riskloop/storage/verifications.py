@@ -41,7 +41,8 @@ class SQLVerificationStore:
     def save_session(self, session: Session) -> None:
         """Compare-and-set on ``row_version``."""
         t = verification_sessions
-        self._cas(t, t.c.session_id == session.session_id, _session_row(session), session.row_version, "verification_id")
+        where = t.c.session_id == session.session_id
+        self._cas(t, where, _session_row(session), session.row_version, "verification_id")
 
     # challenges
     def add_challenge(self, challenge: Challenge) -> None:

@@ -1,5 +1,7 @@
-"""In-memory fakes of the verification vendors: an SMS gateway that records messages (how tests read the codes),
-a scripted face-match vendor, and a carrier with a registry of numbers."""
+"""In-memory fakes of the verification vendors: an SMS gateway, a face-match vendor and a carrier.
+
+The SMS fake records every message: it is how tests read the codes sent.
+"""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import OTHER, PERSON, PHONE, Rig
+from verification_rig import OTHER, PERSON, PHONE, Rig
 
 from riskloop.domain.device_check import DeviceReport, check_device
 from riskloop.errors import ConflictError, ValidationError
@@ -29,7 +29,8 @@ ANDROID_ID = "9774d56d682e549c"
 )  # fmt: skip
 def test_device_consistency_rules(report: DeviceReport, reasons: tuple[str, ...]) -> None:
     result = check_device(report, 1, 1, 2)
-    assert result.reasons == reasons and result.ok is (not reasons)
+    assert result.reasons == reasons
+    assert result.ok is (not reasons)
 
 
 def test_an_unknown_os_names_the_field() -> None:
@@ -66,7 +67,8 @@ def test_face_answers_are_kept_and_a_vendor_fault_is_not_verified(rig: Rig) -> N
     assert rig.desk.face("bank-app", session.session_id, PERSON, b"jpeg").verified(0.8)
     rig.face.fault("error")
     answer = rig.desk.face("bank-app", session.session_id, PERSON, b"jpeg")
-    assert not answer.verified(0.8) and answer.error == "error"
+    assert not answer.verified(0.8)
+    assert answer.error == "error"
     assert rig.desk.get("bank-app", session.session_id).identity(0.8)["face_match_score"] == 0.0
     with pytest.raises(ValidationError) as err:
         rig.desk.face("bank-app", session.session_id, OTHER, b"jpeg")
@@ -77,7 +79,8 @@ def test_the_carrier_says_who_owns_the_phone_and_a_failure_is_no_match(rig: Rig)
     session = rig.desk.open("bank-app", PERSON, PHONE)
     rig.carrier.register(PHONE, PERSON, tenure_months=7)
     answer = rig.desk.phone_owner("bank-app", session.session_id, PERSON, PHONE)
-    assert answer.registered_to_person is True and answer.tenure_months == 7
+    assert answer.registered_to_person is True
+    assert answer.tenure_months == 7
     assert rig.desk.get("bank-app", session.session_id).phone_owner_match is True
     rig.carrier.register(PHONE, OTHER)
     assert rig.desk.phone_owner("bank-app", session.session_id, PERSON, PHONE).registered_to_person is False
@@ -91,7 +94,10 @@ def test_a_decision_reads_the_servers_results_or_why_it_cannot(rig: Rig) -> None
     session = rig.desk.open("bank-app", PERSON, PHONE)
     at = rig.clock.now()
     assert rig.desk.identity_for(session.session_id, PERSON, PHONE, at) == {
-        "sms_verified": False, "face_match_score": 0.0, "device_fingerprint_ok": False, "phone_owner_match": False,
+        "sms_verified": False,
+        "face_match_score": 0.0,
+        "device_fingerprint_ok": False,
+        "phone_owner_match": False,
     }  # fmt: skip  (nothing checked yet: nothing verified)
     rig.desk.send_code("bank-app", session.session_id, PHONE)
     challenge_id = next(iter(rig.store.challenges))

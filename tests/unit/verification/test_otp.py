@@ -4,7 +4,7 @@ throttled, and only a keyed digest of a code is stored."""
 from __future__ import annotations
 
 import pytest
-from conftest import PERSON, PHONE, Rig
+from verification_rig import PERSON, PHONE, Rig
 
 from riskloop.domain.otp import OtpPolicy, Verdict, resend_wait
 from riskloop.errors import ConflictError, ThrottledError, ValidationError
@@ -18,7 +18,7 @@ def opened(rig: Rig) -> tuple[str, str, str]:
 
 
 def wrong(code: str) -> str:
-    return str((int(code) + 1) % 10**len(code)).zfill(len(code))
+    return str((int(code) + 1) % 10 ** len(code)).zfill(len(code))
 
 
 def test_brute_force_is_stopped_after_the_attempt_limit_even_for_the_right_code(rig: Rig) -> None:
@@ -35,7 +35,8 @@ def test_the_attempts_left_are_told_and_a_wrong_code_names_the_field(rig: Rig) -
     session_id, challenge_id, code = opened(rig)
     result = rig.desk.verify_code("bank-app", session_id, challenge_id, wrong(code))
     refusal = otp_refusal(result)
-    assert isinstance(refusal, ValidationError) and refusal.field == "code"
+    assert isinstance(refusal, ValidationError)
+    assert refusal.field == "code"
     assert result.attempts_left == 4
 
 
@@ -62,9 +63,11 @@ def test_a_code_just_before_expiry_passes(rig: Rig) -> None:
 
 
 def test_only_a_keyed_digest_of_the_code_is_stored(rig: Rig) -> None:
-    session_id, challenge_id, code = opened(rig)
+    _session_id, challenge_id, code = opened(rig)
     stored = rig.store.challenges[challenge_id]
-    assert code not in repr(stored) and PHONE not in repr(stored) and PHONE not in repr(rig.store.sessions)
+    assert code not in repr(stored)
+    assert PHONE not in repr(stored)
+    assert PHONE not in repr(rig.store.sessions)
     assert len(stored.code_hash) == 64
 
 
@@ -72,7 +75,8 @@ def test_resends_wait_the_interval_then_stop_at_the_hourly_cap(rig: Rig) -> None
     session_id, _, _ = opened(rig)
     with pytest.raises(ThrottledError) as too_soon:
         rig.desk.send_code("bank-app", session_id, PHONE)
-    assert too_soon.value.retry_after == 60 and too_soon.value.field == "phone"
+    assert too_soon.value.retry_after == 60
+    assert too_soon.value.field == "phone"
     for _ in range(4):
         rig.clock.advance(seconds=60)
         rig.desk.send_code("bank-app", session_id, PHONE)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import OTHER, PERSON, PHONE, Rig
+from verification_rig import OTHER, PERSON, PHONE, Rig
 
 from riskloop.domain.verification import StepUpStatus
 from riskloop.errors import ConflictError, ForbiddenError, ValidationError

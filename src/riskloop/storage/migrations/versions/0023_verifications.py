@@ -104,20 +104,30 @@ def sighting_columns() -> list[sa.Column[Any]]:
     ]
 
 
-
 def upgrade() -> None:
     """Create the five tables and their indexes."""
-    op.create_table("verification_sessions", *session_columns(),
-                    comment="Identity verification sessions and the results the server checked in them.")
-    op.create_table("verification_challenges", *challenge_columns(),
-                    comment="SMS one-time codes sent, as keyed digests, with their attempts.")
-    op.create_table("verification_step_ups", *step_up_columns(),
-                    comment="Second confirmations bound to a person and an action, and their single-use tokens.")
-    op.create_table("verification_sends", *send_columns(),
-                    comment="Codes sent per phone token: what resend throttling counts.")
+    op.create_table(
+        "verification_sessions",
+        *session_columns(),
+        comment="Identity verification sessions and the results the server checked in them.",
+    )
+    op.create_table(
+        "verification_challenges",
+        *challenge_columns(),
+        comment="SMS one-time codes sent, as keyed digests, with their attempts.",
+    )
+    op.create_table(
+        "verification_step_ups",
+        *step_up_columns(),
+        comment="Second confirmations bound to a person and an action, and their single-use tokens.",
+    )
+    op.create_table(
+        "verification_sends", *send_columns(), comment="Codes sent per phone token: what resend throttling counts."
+    )
     op.create_index("ix_verification_sends_phone_sent", "verification_sends", ["phone", "sent_at"])
-    op.create_table("device_sightings", *sighting_columns(),
-                    comment="Who used which device when: one device, many identities.")
+    op.create_table(
+        "device_sightings", *sighting_columns(), comment="Who used which device when: one device, many identities."
+    )
     op.create_index("ix_device_sightings_device_seen", "device_sightings", ["device", "seen_at"])  # fmt: skip
 
 
