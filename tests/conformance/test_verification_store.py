@@ -10,14 +10,15 @@ import pytest
 import sqlalchemy as sa
 
 from riskloop.domain.device_check import DeviceReport
-from riskloop.domain.otp import Challenge, ChallengeStatus, Verdict
+from riskloop.domain.otp import Challenge, ChallengeStatus, OtpPolicy, Verdict
 from riskloop.domain.verification import FaceMatch, Session, StepUp, StepUpStatus
 from riskloop.errors import ConflictError, ForbiddenError
 from riskloop.service.step_up import StepUps
-from riskloop.service.verifications import VerificationDesk
+from riskloop.service.verifications import Codes, VerificationDesk
 from riskloop.storage.verifications import SQLVerificationStore
 from riskloop.testing.clock import SteppingClock
 from riskloop.testing.memory_verifications import MemoryVerificationStore
+from riskloop.testing.race import Interleaved
 from riskloop.testing.verification_fakes import MemoryCarrier, MemoryFaceVendor, MemorySmsSender
 
 AT = dt.datetime(2026, 7, 1, 9, 0, tzinfo=dt.UTC)
@@ -107,3 +108,27 @@ def test_the_use_cases_hold_on_every_backend(store) -> None:
     steps.redeem("bank-app", token, "authorisation", PERSON)
     with pytest.raises(ForbiddenError, match="already used"):
         steps.redeem("bank-app", token, "authorisation", PERSON)
+
+
+def test_two_requests_never_both_spend_one_code_or_one_token(store) -> None:
+    sms, face, clock = MemorySmsSender(), MemoryFaceVendor(), SteppingClock(AT)
+    desk = VerificationDesk(store=store, sms=sms, face=face, carrier=MemoryCarrier(), key=b"k" * 32, clock=clock)
+    sid = desk.open("bank-app", PERSON, PHONE).session_id
+    challenge = desk.send_code("bank-app", sid, PHONE).challenge_id
+    code = sms.last_code(PHONE)
+    rival = Interleaved(
+        store, lambda: desk.verify_code("bank-app", sid, challenge, code), frozenset({"save_challenge"})
+    )
+    racing = VerificationDesk(store=rival, sms=sms, face=face, carrier=MemoryCarrier(), key=b"k" * 32, clock=clock)
+    with pytest.raises(ConflictError):  # the rival spent the code between our read and our write
+        racing.verify_code("bank-app", sid, challenge, code)
+    assert desk.verify_code("bank-app", sid, challenge, code).verdict is Verdict.USED
+    steps = StepUps(desk.codes, face)
+    clock.advance(minutes=1)
+    step_up, _ = steps.issue("bank-app", PERSON, PHONE, "login")
+    _, token = steps.confirm("bank-app", step_up.step_up_id, sms.last_code(PHONE))
+    spend = Interleaved(store, lambda: steps.redeem("bank-app", token, "login", PERSON), frozenset({"save_step_up"}))
+    racing_steps = StepUps(Codes(spend, sms, b"k" * 32, clock, OtpPolicy()), face)
+    with pytest.raises(ConflictError):
+        racing_steps.redeem("bank-app", token, "login", PERSON)
+    assert store.step_up(step_up.step_up_id).status is StepUpStatus.REDEEMED
