@@ -101,7 +101,7 @@ class Session:
         """Whether the session has lapsed at ``at``."""
         return at >= self.expires_at
 
-    def identity(self, threshold: float) -> dict[str, Any]:
+    def identity(self) -> dict[str, Any]:
         """The four identity results of a decision request, as the server verified them."""
         face_score = self.face.score if self.face is not None and self.face.error is None and self.face.live else 0.0
         return {
@@ -127,7 +127,7 @@ class Session:
             if self.phone_owner_match is None and self.carrier_error is None
             else {"match": self.phone_owner_match is True, "tenure_months": self.phone_tenure_months,
                   "error": self.carrier_error},
-            "identity": self.identity(threshold),
+            "identity": self.identity(),
         }  # fmt: skip
 
 

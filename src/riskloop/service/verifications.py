@@ -192,7 +192,7 @@ class VerificationDesk:
             return IDV_SUBJECT
         if session.subject != self._subject(applicant_id) or session.phone != self._phone(phone):
             return IDV_SUBJECT
-        return session.identity(self.policy.face_threshold)
+        return session.identity()
 
     def _subject(self, applicant_id: str) -> str:
         return self.codes.token("resident_id", validate_resident_id(applicant_id, "applicant_id"))
