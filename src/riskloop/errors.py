@@ -18,7 +18,8 @@
     ├── UnauthenticatedError       no valid credentials: a missing, unknown or revoked API key
     └── LimitError                 a request over one of the service's limits
         ├── TooLargeError          a body over the size limit
-        └── OverloadedError        more requests in flight than a worker takes: shed, retry later
+        ├── OverloadedError        more requests in flight than a worker takes: shed, retry later
+        └── ThrottledError         too many attempts of one kind (a code resent too soon): retry after a wait
 
 Entry points (CLI, API) map this tree to exit codes / HTTP statuses in exactly one place each.
 """
@@ -109,3 +110,12 @@ class OverloadedError(LimitError):
     def __init__(self, in_flight: int) -> None:
         super().__init__(f"overloaded: {in_flight} requests in flight, the most this worker takes; retry later")
         self.in_flight = in_flight
+
+
+class ThrottledError(LimitError):
+    """Too many requests of one kind for one subject (an SMS code resent too soon); retry after ``retry_after`` s."""
+
+    def __init__(self, field: str, problem: str, retry_after: int) -> None:
+        super().__init__(f"{field}: {problem}; retry after {retry_after} s")
+        self.field = field
+        self.retry_after = max(1, retry_after)

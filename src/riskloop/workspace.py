@@ -85,6 +85,9 @@ if TYPE_CHECKING:
     from riskloop.service.monitor import Monitor
     from riskloop.service.outcomes import OutcomeTracker
     from riskloop.service.shadow_report import ShadowReport
+    from riskloop.service.step_up import StepUps
+    from riskloop.service.verification_ports import VerificationVendors
+    from riskloop.service.verifications import VerificationDesk
     from riskloop.storage.alerts import SQLAlertStore
     from riskloop.storage.api_keys import SQLApiKeys
     from riskloop.storage.arrivals import SQLArrivalLog
@@ -102,6 +105,7 @@ if TYPE_CHECKING:
     from riskloop.storage.protected import SQLVault
     from riskloop.storage.reviews import SQLReviewQueue
     from riskloop.storage.strategies import SQLStrategyRepository
+    from riskloop.storage.verifications import SQLVerificationStore
 
 
 _log = logging.getLogger(__name__)
@@ -317,6 +321,27 @@ class Workspace:
         from riskloop.storage.arrivals import SQLArrivalLog
 
         return SQLArrivalLog(self.engine)
+
+    def verification_store(self) -> SQLVerificationStore:
+        """Verification sessions, hashed codes, step-ups, sends and device sightings (the VerificationStore)."""
+        from riskloop.storage.verifications import SQLVerificationStore
+
+        return SQLVerificationStore(self.engine)
+
+    def verification_desk(self, vendors: VerificationVendors | None = None) -> VerificationDesk:
+        """Identity verification through ``vendors`` (default: none configured, so nothing verifies)."""
+        from riskloop.service.verifications import VerificationDesk
+        from riskloop.storage.secrets import verification_key
+
+        chosen = vendors or _no_vendors()
+        return VerificationDesk(store=self.verification_store(), sms=chosen.sms, face=chosen.face,
+                                carrier=chosen.carrier, key=verification_key(self.home), clock=self.clock)  # fmt: skip
+
+    def step_ups(self, desk: VerificationDesk) -> StepUps:
+        """Second confirmations sharing ``desk``'s codes and face vendor."""
+        from riskloop.service.step_up import StepUps
+
+        return StepUps(desk.codes, desk.face_matcher, desk.policy)
 
     def checkpointer(self) -> BackgroundCheckpointer:
         """SQLite WAL checkpoints off the request path; ask for it before the engine opens a connection."""
@@ -545,6 +570,7 @@ class Workspace:
             strategy=strategy,
             clock=self.clock,
             lists=self.list_screen(),
+            verifications=self.verification_desk(),  # a request naming a session decides on the server's results
         )
 
     def serving_pipeline(
@@ -941,6 +967,13 @@ def _with_blacklist(runtime: Runtime) -> Runtime:
     from riskloop.storage.lists import read_list
 
     return replace(runtime, blacklist=runtime.blacklist | read_list(Path(runtime.blacklist_file)))
+
+
+def _no_vendors() -> VerificationVendors:
+    from riskloop.connectors.verification_vendors import NoCarrier, NoFaceVendor, NoSmsGateway
+    from riskloop.service.verification_ports import VerificationVendors
+
+    return VerificationVendors(NoSmsGateway(), NoFaceVendor(), NoCarrier())
 
 
 def _duckdb_engine(root: Path) -> FeatureEngine:

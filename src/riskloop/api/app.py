@@ -24,6 +24,7 @@ from riskloop.api.routes import (
     models,
     reviews,
     strategies,
+    verifications,
 )
 from riskloop.config import Settings
 from riskloop.domain.clock import Clock, SystemClock
@@ -34,6 +35,7 @@ from riskloop.service.intake import Split
 from riskloop.service.ports import GraphChecks
 from riskloop.service.runtime import Runtime
 from riskloop.service.shadow_model import ShadowModel
+from riskloop.service.verification_ports import VerificationVendors
 from riskloop.workspace import Workspace
 
 
@@ -49,6 +51,7 @@ def create_app(
     limits: LimitSettings | None = None,
     shadow_model: ShadowModel | None = None,
     transcript_checker: CheckerSource | None = None,
+    verification_vendors: VerificationVendors | None = None,
 ) -> FastAPI:
     """The riskloop API on the workspace ``settings``.
 
@@ -60,6 +63,7 @@ def create_app(
     in shadow is ``runtime.shadow_model`` (loaded by the workspace), or ``shadow_model`` beside ``decider``.
     ``transcript_checker``: asked on each check for the transcript QA (default: the registry's active QA model,
     followed across activations; None from it, while no QA model is active: the route answers 503).
+    ``verification_vendors``: SMS gateway, face vendor and carrier of /v1/verifications (default: none configured).
     """
 
     @asynccontextmanager
@@ -74,7 +78,9 @@ def create_app(
             else:
                 pipeline, checks = decider, decider.graph
             checker = transcript_checker or ws.transcript_checker()
-            app.state.services = Services.of(ws, pipeline, split, shadow, checker)
+            app.state.services = Services.of(ws, pipeline, split, shadow, checker, vendors=verification_vendors)
+            if pipeline.verifications is None:  # a given pipeline reads the sessions this app verifies
+                pipeline.verifications = app.state.services.verifications
             following = checks.following() if isinstance(checks, WorkspaceGraphChecks) else nullcontext()
             with checkpointer, following:  # the arrival log is tailed off the request path too
                 yield
@@ -107,6 +113,7 @@ def create_app(
     app.include_router(models.router)
     app.include_router(effect.router)
     app.include_router(lists.router)
+    app.include_router(verifications.router)
     openapi.install(app)
     docs.install(app)
     return app

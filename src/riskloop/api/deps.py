@@ -24,7 +24,10 @@ from riskloop.service.outcomes import OutcomeTracker
 from riskloop.service.reviews import ReviewDesk
 from riskloop.service.shadow_model import ShadowModel
 from riskloop.service.shadow_report import ShadowReport
+from riskloop.service.step_up import StepUps
 from riskloop.service.strategies import StrategyLifecycle
+from riskloop.service.verification_ports import VerificationVendors
+from riskloop.service.verifications import VerificationDesk
 from riskloop.storage.decisions import SQLDecisionStore
 from riskloop.storage.model_registry import SQLModelRegistry
 from riskloop.workspace import Workspace
@@ -58,6 +61,8 @@ class Services:
     shadow_report: ShadowReport
     collections: CollectionDesk
     transcript_checker: CheckerSource
+    verifications: VerificationDesk
+    step_ups: StepUps
     lists: Callable[[], ListDesk] | None = None  # built per call: the list routes need the keys, decisions do not
 
     @classmethod
@@ -68,13 +73,16 @@ class Services:
         split: Split | None,
         shadow: ShadowModel | None = None,
         checker: CheckerSource = no_checker,
+        *,
+        vendors: VerificationVendors | None = None,
     ) -> Services:
         """The services of ``ws`` around the pipeline ``decider``.
 
         A challenger model in ``shadow``; the transcript checker from ``checker``, asked on each check so a newly
-        activated QA model is used.
+        activated QA model is used. Identity verification goes through ``vendors`` (default: none configured).
         """
         store = ws.decision_store()
+        desk = ws.verification_desk(vendors)
         return cls(
             ws.engine,
             Intake(decider, store, split, ages=ws.applicant_ages(), shadow_model=shadow),
@@ -93,6 +101,8 @@ class Services:
             ws.shadow_report(),
             ws.collections(),
             checker,
+            desk,
+            ws.step_ups(desk),
             lists=ws.lists,
         )
 

@@ -27,6 +27,7 @@ from riskloop.errors import (
     OverloadedError,
     RiskloopError,
     StorageError,
+    ThrottledError,
     TooLargeError,
     UnauthenticatedError,
     ValidationError,
@@ -45,6 +46,7 @@ KINDS: tuple[tuple[type[RiskloopError], int, str, str], ...] = (
     (ForbiddenError, 403, "forbidden", "Forbidden"),
     (DataSourceError, 503, "source-unavailable", "A data source is unavailable"),
     (StorageError, 503, "storage-unavailable", "The database is unavailable"),
+    (ThrottledError, 429, "too-many-requests", "Too many requests"),
     (TooLargeError, 413, "payload-too-large", "The request body is too large"),
     (OverloadedError, 503, "overloaded", "The service is overloaded"),
     (ConfigError, 500, "config-error", "The service is misconfigured"),
@@ -127,6 +129,8 @@ def error_parts(exc: RiskloopError, instance: str) -> tuple[int, dict[str, str],
         headers["WWW-Authenticate"] = "Bearer"  # RFC 6750: say which scheme
     elif status == 503:
         headers["Retry-After"] = str(RETRY_AFTER_SECONDS)  # transient: the client may come back
+    elif isinstance(exc, ThrottledError):
+        headers["Retry-After"] = str(exc.retry_after)
     body = {
         "type": TYPE_PREFIX + slug, "title": title, "status": status, "detail": str(exc), "instance": instance,
         "error": type(exc).__name__, "message": str(exc), "field": getattr(exc, "field", None),

@@ -20,6 +20,7 @@ from riskloop.errors import (
     NotFoundError,
     OverloadedError,
     RiskloopError,
+    ThrottledError,
     TooLargeError,
     UnauthenticatedError,
     ValidationError,
@@ -62,6 +63,7 @@ _EXAMPLES: dict[int, tuple[type[RiskloopError] | None, str, str | None, dict[str
           {"fields": [{"field": "amount_cents", "message": "Input should be greater than or equal to 1",
                        "type": "greater_than_equal"}]}),
     413: (TooLargeError, "body: larger than the limit of 65536 bytes", "body", {"limit_bytes": 65536}),
+    429: (ThrottledError, "phone: too many codes sent to this number; retry after 60 s", "phone", {}),
     503: (DataSourceError, "graph checks are not deployed", None, {}),
     500: (None, "internal error", None, {}),
 }  # fmt: skip

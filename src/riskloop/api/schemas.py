@@ -108,12 +108,16 @@ def _optional(validate: Callable[[str, str], str], field: str) -> Callable[[str 
 Raw = Field(min_length=1, max_length=MAX_RAW_LENGTH)  # room for spaces and zero-width marks folded away
 # Fields added after the first release: left out of the digest while absent, so a body posted before them and
 # retried under the same Idempotency-Key after an upgrade is still the same body.
-LATER_FIELDS = ("address", "email", "bank_account")
+LATER_FIELDS = ("address", "email", "bank_account", "verification_id")
 ADDRESS_DOC = (
     "The company's address as written (kept trimmed; the graph links it by division code and street, so 湖北省武汉市…, "
     "武汉市… and 湖北武汉… are one place). It must be placed: without its city, or with only a province, it is a 422."
 )
 EMAIL_DOC = "A contact e-mail, local@domain.tld without spaces; trimmed and lower-cased."
+VERIFICATION_DOC = (
+    "A verification session the server ran (POST /v1/verifications): its results replace `identity`; a session that "
+    "is unknown, expired or of another applicant refers the application (IDV_...)."
+)
 ACCOUNT_DOC = "The settlement account number: 6 to 32 digits, spaces and hyphens allowed (dropped), any digit script."
 
 
@@ -169,6 +173,7 @@ class ApplicationIn(BaseModel):
     ] = None
     identity: IdentityIn
     bureau: BureauIn | None = None
+    verification_id: Annotated[str | None, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$", description=VERIFICATION_DOC)] = None
 
     @classmethod
     def from_request(cls, request: DecisionRequest) -> ApplicationIn:
@@ -195,6 +200,7 @@ class ApplicationIn(BaseModel):
                     "phone_owner_match": request.phone_owner_match,
                 },
                 "bureau": {"score": request.bureau_score, "existing_debt_cents": request.existing_debt_cents},
+                "verification_id": request.verification_id,
             }
         )
 
@@ -226,6 +232,7 @@ class ApplicationIn(BaseModel):
             face_match_score=self.identity.face_match_score,
             device_fingerprint_ok=self.identity.device_fingerprint_ok,
             phone_owner_match=self.identity.phone_owner_match,
+            verification_id=self.verification_id,
         )
 
 

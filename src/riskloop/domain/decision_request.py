@@ -21,7 +21,8 @@ class DecisionRequest:
     the applicant's consent (``None`` when there is none); the four identity results are the channel's.
     ``address`` (the company's, as written), ``email`` and ``bank_account`` (the settlement account) are
     optional: the graph checks link them as the batch graph links the applications table's (``None``: not
-    given, as in requests stored before they existed).
+    given, as in requests stored before they existed). ``verification_id`` names a verification session the
+    server ran (``service.verification_gate``): its results then replace the four identity claims.
 
     Examples
     --------
@@ -50,6 +51,7 @@ class DecisionRequest:
     address: str | None = None
     email: str | None = None
     bank_account: str | None = None
+    verification_id: str | None = None
 
     def __post_init__(self) -> None:
         check.text("application_id", self.application_id, 40)
@@ -68,6 +70,7 @@ class DecisionRequest:
         check.unit_interval("face_match_score", self.face_match_score)
         for name in ("sms_verified", "device_fingerprint_ok", "phone_owner_match"):
             check.boolean(name, getattr(self, name))
+        check.optional_text("verification_id", self.verification_id, 64)
 
     @property
     def missing_identity(self) -> tuple[str, ...]:
@@ -81,8 +84,11 @@ class DecisionRequest:
         return sum(not ok for ok in (self.sms_verified, self.device_fingerprint_ok, self.phone_owner_match))
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready fields."""
-        return _fields(self)
+        """Plain JSON-ready fields (``verification_id`` only when given: inputs stored before it are unchanged)."""
+        out = _fields(self)
+        if out["verification_id"] is None:
+            del out["verification_id"]
+        return out
 
 
 @dataclass(frozen=True)

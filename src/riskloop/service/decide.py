@@ -30,6 +30,8 @@ from riskloop.service.identity_floor import identity_floor
 from riskloop.service.list_floor import list_floor
 from riskloop.service.list_ports import ListScreen
 from riskloop.service.ports import FeatureLookup, GraphChecks, ProfileSource, Scorer
+from riskloop.service.verification_gate import verification_floor, verified_request
+from riskloop.service.verification_ports import VerificationResults
 
 SOURCES: tuple[str, ...] = ("registration", "financial", "government", "tax", "invoices", "risk")
 GRAPH_AVAILABLE = "avail_graph"  # availability flag of the graph source (``service.graph_features``)
@@ -129,6 +131,8 @@ class Decider:
         active version of a name, which follows approved activations and rollbacks without a restart).
     clock : Clock
         Time of each decision.
+    verifications : VerificationResults or None
+        The server's verification sessions a request may name (``service.verification_gate``).
 
     """
 
@@ -145,9 +149,10 @@ class Decider:
         catalog: RuleReasonCatalog | None = None,
         feature_set: str = ENTERPRISE_FEATURE_SET,
         lists: ListScreen | None = None,
+        verifications: VerificationResults | None = None,
     ) -> None:
         self.features, self.profiles, self.graph = features, profiles, graph
-        self.lists = lists
+        self.lists, self.verifications = lists, verifications
         self.scorer, self.rules, self.clock = scorer, rules, clock
         self._champion = strategy if callable(strategy) else (lambda: strategy)
         self.catalog = catalog or RuleReasonCatalog.default()
@@ -164,7 +169,8 @@ class Decider:
 
     def gather(self, request: DecisionRequest) -> DecisionInputs:
         """Read profile, features and graph signals; a failing source is recorded and left out."""
-        failures: list[tuple[str, str]] = []
+        request, unverified = verified_request(request, self.verifications, self.clock.now())
+        failures: list[tuple[str, str]] = [unverified] if unverified else []
         profile = _attempt(
             "profile", failures, lambda: self.profiles.profile(request.credit_code, self.clock.now().date())
         )
@@ -186,6 +192,7 @@ class Decider:
         tier, limit, rate, codes, notes = self._read(outcome, context)
         tier, codes = identity_floor(request, tier, codes, notes)
         tier, codes = list_floor(inputs.lists, inputs.failures, tier, codes, notes)
+        tier, codes = verification_floor(inputs.failures, tier, codes, notes)
         reasons = self._reasons(
             tier=tier,
             limit=limit,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
+from contextlib import suppress
 from pathlib import Path
 
 from riskloop.errors import ConfigError, DataSourceError
@@ -38,6 +39,29 @@ def graph_key(home: Path, *, create: bool = False) -> bytes:
     key = path.read_bytes()
     if len(key) < 16:
         raise ConfigError(f"graph key: {path} holds {len(key)} bytes; at least 16 are needed")
+    return key
+
+
+VERIFICATION_KEY_ENV = "RISKLOOP_VERIFICATION_KEY_FILE"
+
+
+def verification_key(home: Path) -> bytes:
+    """The key of verification digests (codes, step-up tokens, identifier tokens), created on first use (0600).
+
+    Unlike the graph key it may be made anywhere: losing it only voids the sessions and codes in flight, which
+    live minutes; nothing else is keyed with it.
+    """
+    override = os.environ.get(VERIFICATION_KEY_ENV)
+    path = Path(override) if override else home / "secrets" / "verification.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with suppress(FileExistsError):  # another process made it first: use theirs
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                out.write(secrets.token_bytes(KEY_BYTES))
+    key = path.read_bytes()
+    if len(key) < 16:
+        raise ConfigError(f"verification key: {path} holds {len(key)} bytes; at least 16 are needed")
     return key
 
 
