@@ -108,12 +108,17 @@ def _optional(validate: Callable[[str, str], str], field: str) -> Callable[[str 
 Raw = Field(min_length=1, max_length=MAX_RAW_LENGTH)  # room for spaces and zero-width marks folded away
 # Fields added after the first release: left out of the digest while absent, so a body posted before them and
 # retried under the same Idempotency-Key after an upgrade is still the same body.
-LATER_FIELDS = ("address", "email", "bank_account")
+LATER_FIELDS = ("address", "email", "bank_account", "consent_id")
 ADDRESS_DOC = (
     "The company's address as written (kept trimmed; the graph links it by division code and street, so 湖北省武汉市…, "
     "武汉市… and 湖北武汉… are one place). It must be placed: without its city, or with only a province, it is a 422."
 )
 EMAIL_DOC = "A contact e-mail, local@domain.tld without spaces; trimmed and lower-cased."
+CONSENT_DOC = (
+    "The recorded consent (POST /v1/consents) under which the credit-bureau report is pulled through the bank's "
+    "gateway when one is configured; then the pulled report replaces `bureau`, and a missing, expired or revoked "
+    "consent or a failing gateway refers the application (CONSENT_MISSING, SOURCE_UNAVAILABLE)."
+)
 ACCOUNT_DOC = "The settlement account number: 6 to 32 digits, spaces and hyphens allowed (dropped), any digit script."
 
 
@@ -169,6 +174,10 @@ class ApplicationIn(BaseModel):
     ] = None
     identity: IdentityIn
     bureau: BureauIn | None = None
+    consent_id: Annotated[
+        str | None,
+        Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,40}$", description=CONSENT_DOC),
+    ] = None
 
     @classmethod
     def from_request(cls, request: DecisionRequest) -> ApplicationIn:
@@ -195,6 +204,7 @@ class ApplicationIn(BaseModel):
                     "phone_owner_match": request.phone_owner_match,
                 },
                 "bureau": {"score": request.bureau_score, "existing_debt_cents": request.existing_debt_cents},
+                "consent_id": request.consent_id,
             }
         )
 
@@ -226,6 +236,7 @@ class ApplicationIn(BaseModel):
             face_match_score=self.identity.face_match_score,
             device_fingerprint_ok=self.identity.device_fingerprint_ok,
             phone_owner_match=self.identity.phone_owner_match,
+            consent_id=self.consent_id,
         )
 
 

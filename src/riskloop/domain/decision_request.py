@@ -50,6 +50,7 @@ class DecisionRequest:
     address: str | None = None
     email: str | None = None
     bank_account: str | None = None
+    consent_id: str | None = None  # the consent the bureau report is pulled under (issue 17)
 
     def __post_init__(self) -> None:
         check.text("application_id", self.application_id, 40)
@@ -66,6 +67,7 @@ class DecisionRequest:
         if self.existing_debt_cents is not None:
             check.integer("existing_debt_cents", self.existing_debt_cents, 0, 10**14)
         check.unit_interval("face_match_score", self.face_match_score)
+        check.optional_text("consent_id", self.consent_id, 40)
         for name in ("sms_verified", "device_fingerprint_ok", "phone_owner_match"):
             check.boolean(name, getattr(self, name))
 

@@ -25,6 +25,7 @@ from riskloop.features.publish import ENTERPRISE_FEATURE_SET
 from riskloop.rules.engine import RuleEngine, RuleOutcome
 from riskloop.rules.reasons import RuleReasonCatalog, merge_reasons
 from riskloop.service.active_model import pinned
+from riskloop.service.bureau_pull import BureauSource, source_floor
 from riskloop.service.identity_floor import identity_floor
 from riskloop.service.ports import FeatureLookup, GraphChecks, ProfileSource, Scorer
 
@@ -114,6 +115,9 @@ class Decider:
     ----------
     features, profiles, graph : ports
         Data sources (``FeatureLookup``, ``ProfileSource``, ``GraphChecks``).
+    bureau : BureauSource or None
+        Pulls the credit-bureau report under a request's ``consent_id`` (``service.bureau_pull``); a failed
+        pull leaves the bureau fields missing and refers with its reason.
     scorer : Scorer or None
         The fused model; ``None`` (no model deployed) refers every application.
     rules : RuleEngine
@@ -138,8 +142,10 @@ class Decider:
         clock: Clock,
         catalog: RuleReasonCatalog | None = None,
         feature_set: str = ENTERPRISE_FEATURE_SET,
+        bureau: BureauSource | None = None,
     ) -> None:
         self.features, self.profiles, self.graph = features, profiles, graph
+        self.bureau = bureau  # pulls the bureau report under the request's consent (None: the channel's fields)
         self.scorer, self.rules, self.clock = scorer, rules, clock
         self._champion = strategy if callable(strategy) else (lambda: strategy)
         self.catalog = catalog or RuleReasonCatalog.default()
@@ -157,6 +163,9 @@ class Decider:
     def gather(self, request: DecisionRequest) -> DecisionInputs:
         """Read profile, features and graph signals; a failing source is recorded and left out."""
         failures: list[tuple[str, str]] = []
+        if self.bureau is not None:
+            request, failure = self.bureau.enrich(request)
+            failures.extend([failure] if failure else [])
         profile = _attempt(
             "profile", failures, lambda: self.profiles.profile(request.credit_code, self.clock.now().date())
         )
@@ -175,6 +184,7 @@ class Decider:
         outcome = self.rules.evaluate(key, context)
         tier, limit, rate, codes, notes = self._read(outcome, context)
         tier, codes = identity_floor(request, tier, codes, notes)
+        tier, codes = source_floor(inputs.failures, tier, codes, notes)
         reasons = self._reasons(
             tier=tier,
             limit=limit,
