@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
 
 from riskloop.domain.audit import AuditEntry
+from riskloop.domain.clock import Clock
 from riskloop.domain.consent import Consent
 from riskloop.domain.source_payload import RawPayload, SourceError, SourceQuery
+from riskloop.domain.source_settings import SourceCatalog, parse_catalog
 from riskloop.errors import ConflictError
+from riskloop.graph.tokens import Tokenizer
+from riskloop.service.consents import ConsentDesk
 from riskloop.service.source_ports import ConsentStore, DataSource, RawPayloadStore, Sleeper
+from riskloop.service.sources import SourcePuller
+from riskloop.testing.clock import SteppingClock
 
 
 @dataclass
@@ -100,16 +110,64 @@ class ScriptedSource:
 class ClockSleeper:
     """A Sleeper that advances a stepping clock instead of waiting, and logs the waits."""
 
-    clock: object  # has ``advance(**delta)``
+    clock: SteppingClock
     waits: list[float] = field(default_factory=list)
 
     def __call__(self, seconds: float) -> None:
         """Advance the clock by ``seconds``."""
         self.waits.append(seconds)
-        self.clock.advance(seconds=seconds)  # type: ignore[attr-defined]
+        self.clock.advance(seconds=seconds)
 
 
 def _as_ports(c: MemoryConsents, p: MemoryRawPayloads, s: ScriptedSource, z: ClockSleeper) -> tuple[
     ConsentStore, RawPayloadStore, DataSource, Sleeper
 ]:  # fmt: skip
     return c, p, s, z  # mypy checks the fakes against their ports here
+
+
+def shipped_catalog(**sources: dict[str, Any]) -> SourceCatalog:
+    """The shipped source settings with ``sources``' keys laid over (``pboc={"endpoint": url}``)."""
+    shipped = json.loads(resources.files("riskloop.connectors").joinpath("data/sources.json").read_text("utf-8"))
+    return parse_catalog(shipped, {"sources": sources} if sources else None)
+
+
+@dataclass
+class PullerKit:
+    """A SourcePuller on in-memory ports, with the ports at hand."""
+
+    puller: SourcePuller
+    consents: MemoryConsents
+    payloads: MemoryRawPayloads
+    desk: ConsentDesk
+    sleeper: ClockSleeper | RealSleeper
+
+
+@dataclass
+class RealSleeper:
+    """A Sleeper that waits (``time.sleep``) and logs the waits."""
+
+    waits: list[float] = field(default_factory=list)
+
+    def __call__(self, seconds: float) -> None:
+        """Wait ``seconds``."""
+        self.waits.append(seconds)
+        time.sleep(seconds)
+
+
+def memory_puller(
+    clock: SteppingClock | Clock,
+    sources: dict[str, DataSource],
+    catalog: SourceCatalog | None = None,
+    seed: int = 7,
+) -> PullerKit:
+    """A puller over ``sources`` (name → adapter) on in-memory stores.
+
+    On a ``SteppingClock`` it sleeps by advancing the clock; on any other clock (the system's) it sleeps.
+    """
+    consents, payloads = MemoryConsents(), MemoryRawPayloads()
+    sleeper = ClockSleeper(clock) if isinstance(clock, SteppingClock) else RealSleeper()
+    tokens = Tokenizer(b"consent-test-key" * 2)
+    catalog = catalog or shipped_catalog(**{name: {"endpoint": f"memory:{name}"} for name in sources})
+    puller = SourcePuller(catalog=catalog, sources=sources, consents=consents, payloads=payloads, tokens=tokens,
+                          clock=clock, sleep=sleeper, seed=seed)  # fmt: skip
+    return PullerKit(puller, consents, payloads, ConsentDesk(consents, tokens, clock), sleeper)
