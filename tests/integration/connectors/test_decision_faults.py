@@ -55,7 +55,8 @@ def test_a_healthy_gateway_fills_the_bureau_fields_and_the_application_can_be_ap
     assert outcome.inputs.failures == ()
     assert [r.body["consent_id"] for r in gateway.log] == [consent_id]
     (stored,) = kit.payloads.for_request("APP-1")
-    assert stored.consent_id == consent_id and "legal_rep_name" not in stored.body
+    assert stored.consent_id == consent_id
+    assert "legal_rep_name" not in stored.body
 
 
 @pytest.mark.parametrize(
@@ -74,7 +75,8 @@ def test_a_failing_gateway_refers_with_its_reason_and_never_approves(
     gateway.mode = mode
     tier, reasons, outcome = codes(decider, consent_id)  # the channel's good bureau score is replaced, not kept
     assert tier is Tier.MANUAL_REVIEW
-    assert reasons[0] == reason and "DATA_UNAVAILABLE_BUREAU" in reasons
+    assert reasons[0] == reason
+    assert "DATA_UNAVAILABLE_BUREAU" in reasons
     assert outcome.inputs.request.bureau_score is None
     assert outcome.inputs.failures[0][0] == "bureau"
     assert 1 <= len(gateway.log) <= most_requests
@@ -85,7 +87,8 @@ def test_without_a_valid_consent_nothing_is_sent_and_the_application_is_referred
     kit.desk.revoke(consent_id, actor="chan")
     for given in (consent_id, "cns_unknown"):
         tier, reasons, _ = codes(decider, given)
-        assert tier is Tier.MANUAL_REVIEW and reasons[0] == "CONSENT_MISSING"
+        assert tier is Tier.MANUAL_REVIEW
+        assert reasons[0] == "CONSENT_MISSING"
     assert gateway.log == []
     assert [e.action for e in kit.consents.audit_rows][-2:] == ["source.pull_refused", "source.pull_refused"]
 
@@ -93,7 +96,8 @@ def test_without_a_valid_consent_nothing_is_sent_and_the_application_is_referred
 def test_without_a_consent_id_the_channels_bureau_fields_are_used_as_before(gateway: FakeGateway) -> None:
     decider, _, _ = wired(gateway)
     tier, _, outcome = codes(decider, None)
-    assert tier.approves and outcome.inputs.request.bureau_score == 760
+    assert tier.approves
+    assert outcome.inputs.request.bureau_score == 760
     assert gateway.log == []
 
 
@@ -105,7 +109,8 @@ def test_an_open_circuit_refers_without_calling_the_gateway(gateway: FakeGateway
     assert kit.puller.states()["pboc"]["breaker"] == "open"
     calls = len(gateway.log)
     tier, reasons, outcome = codes(decider, consent_id)
-    assert tier is Tier.MANUAL_REVIEW and reasons[0] == "SOURCE_UNAVAILABLE"
+    assert tier is Tier.MANUAL_REVIEW
+    assert reasons[0] == "SOURCE_UNAVAILABLE"
     assert "circuit open" in outcome.inputs.failures[0][1]
     assert len(gateway.log) == calls
 

@@ -74,8 +74,9 @@ def test_the_gateway_never_sees_a_pull_without_a_valid_consent(gateway: FakeGate
     for step in program:
         if step[0] == "grant":
             _, subject, sources, purpose, hours = step
+            until = clock.now() + dt.timedelta(hours=hours)
             c = kit.desk.record(subject=subject, subject_kind="enterprise", sources=sources, purpose=purpose,
-                                expires_at=clock.now() + dt.timedelta(hours=hours), evidence="AUTH", actor="chan")  # fmt: skip
+                                expires_at=until, evidence="AUTH", actor="chan")  # fmt: skip
             granted.append(Granted(c.consent_id, subject, sources, purpose, c.granted_at, c.expires_at))
         elif step[0] == "revoke" and granted and granted[step[1] % len(granted)].revoked is None:
             kit.desk.revoke(granted[step[1] % len(granted)].consent_id, actor="chan")
@@ -100,7 +101,8 @@ def test_the_gateway_never_sees_a_pull_without_a_valid_consent(gateway: FakeGate
         by_id = {g.consent_id: g for g in granted}
         for request in gateway.log[checked:]:  # judged as the consents stood when it arrived
             consent = by_id.get(request.body["consent_id"])
-            assert consent is not None and consent.covers(request.body["subject"], request.body["purpose"], request.at)
+            assert consent is not None
+            assert consent.covers(request.body["subject"], request.body["purpose"], request.at)
         checked = len(gateway.log)
     assert checked == expected_calls
 

@@ -59,7 +59,9 @@ def test_a_pull_keeps_the_purposes_fields_and_stores_them_with_lineage() -> None
     assert (stored.source, stored.consent_id, stored.fetched_at, stored.purpose) == ("pboc", cid, T0,
                                                                                      "credit_assessment")  # fmt: skip
     assert stored.sha256 == hashlib.sha256(raw).hexdigest()
-    assert "张三" not in stored.body and CODE not in stored.body and CODE not in stored.subject_token
+    assert "张三" not in stored.body
+    assert CODE not in stored.body
+    assert CODE not in stored.subject_token
     assert json.loads(stored.body)["bureau_score"] == 700
 
 
@@ -89,7 +91,8 @@ def test_no_pull_without_a_valid_consent_and_each_refusal_is_audited(
     assert source.queries == []  # nothing was sent
     refused = [e for e in k.consents.audit_rows if e.action == "source.pull_refused"]
     assert len(refused) == 1
-    assert refused[0].detail["request_id"] == "APP-1" and why in refused[0].detail["reason"]
+    assert refused[0].detail["request_id"] == "APP-1"
+    assert why in refused[0].detail["reason"]
     assert k.payloads.payloads == {}
 
 
@@ -132,7 +135,8 @@ def test_a_deadline_stops_retries_and_shortens_the_attempts_timeout() -> None:
         pull(k, cid, budget_seconds=1.0)
     assert len(source.queries) < 6
     assert sum(k.sleeper.waits) + 0.4 * len(source.queries) <= 1.0 + 0.4  # never waits to retry past the budget
-    assert all(t <= 1.0 for t in source.timeouts) and source.timeouts[-1] < 1.0
+    assert all(t <= 1.0 for t in source.timeouts)
+    assert source.timeouts[-1] < 1.0
 
 
 def test_the_breaker_opens_after_consecutive_failures_then_half_opens_for_one_trial() -> None:
@@ -145,12 +149,14 @@ def test_the_breaker_opens_after_consecutive_failures_then_half_opens_for_one_tr
     assert k.puller.breakers["pboc"].state() == OPEN
     with pytest.raises(SourceError, match="circuit open") as info:
         pull(k, cid)
-    assert info.value.kind == "circuit_open" and len(source.queries) == 3  # refused without calling
+    assert info.value.kind == "circuit_open"
+    assert len(source.queries) == 3  # refused without calling
     clock.advance(seconds=30)
     assert k.puller.breakers["pboc"].state() == HALF_OPEN
     with pytest.raises(SourceError, match="timed out"):  # the one trial fails: open again
         pull(k, cid)
-    assert k.puller.breakers["pboc"].state() == OPEN and len(source.queries) == 4
+    assert k.puller.breakers["pboc"].state() == OPEN
+    assert len(source.queries) == 4
     clock.advance(seconds=30)
     source.default = json.dumps(REPORT).encode()
     pull(k, cid)  # the trial succeeds: closed
@@ -166,7 +172,8 @@ def test_half_open_lets_exactly_one_trial_through() -> None:
     breaker.failure()
     assert not breaker.allow()
     clock.advance(seconds=5)
-    assert breaker.allow() and not breaker.allow()  # a second caller waits for the trial's result
+    assert breaker.allow()
+    assert not breaker.allow()  # a second caller waits for the trial's result
 
 
 def test_the_rate_limit_refuses_past_the_burst_and_refills() -> None:
@@ -177,7 +184,8 @@ def test_the_rate_limit_refuses_past_the_burst_and_refills() -> None:
     pull(k, cid)
     with pytest.raises(SourceError, match="rate limited") as info:
         pull(k, cid)
-    assert info.value.kind == "rate_limited" and len(source.queries) == 2
+    assert info.value.kind == "rate_limited"
+    assert len(source.queries) == 2
     clock.advance(seconds=0.5)
     pull(k, cid)
     assert k.puller.buckets["pboc"].settings == RateLimit(2.0, 2)
@@ -189,7 +197,8 @@ def test_a_malformed_payload_names_the_field_and_counts_against_the_breaker() ->
     cid = grant(k)
     with pytest.raises(MalformedPayloadError, match="source pboc: malformed payload: bureau_score") as info:
         pull(k, cid)
-    assert info.value.field == "bureau_score" and len(source.queries) == 1  # not retried
+    assert info.value.field == "bureau_score"
+    assert len(source.queries) == 1  # not retried
     assert k.puller.breakers["pboc"].failures == 1
     assert k.payloads.payloads == {}
 
