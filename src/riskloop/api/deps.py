@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -14,6 +14,7 @@ from riskloop.service.alerts import AlertDesk
 from riskloop.service.api_keys import ApiKeyAdmin, Authenticator
 from riskloop.service.collection_ports import Checker
 from riskloop.service.collections import CollectionDesk
+from riskloop.service.consents import ConsentDesk
 from riskloop.service.decide import Decider
 from riskloop.service.decision_lookup import DecisionLookup
 from riskloop.service.effect import EffectTracker
@@ -57,6 +58,7 @@ class Services:
     shadow_report: ShadowReport
     collections: CollectionDesk
     transcript_checker: CheckerSource
+    consents: Callable[[], ConsentDesk] = field(default=lambda: _no_consents())
 
     @classmethod
     def of(
@@ -91,7 +93,14 @@ class Services:
             ws.shadow_report(),
             ws.collections(),
             checker,
+            consents=ws.consents,  # built per request: recording consents is rare, the key read is cheap
         )
+
+
+def _no_consents() -> ConsentDesk:
+    from riskloop.errors import NotFoundError
+
+    raise NotFoundError("consents are not served by this app")
 
 
 def services(request: Request) -> Services:
