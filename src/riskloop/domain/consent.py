@@ -76,6 +76,21 @@ class Consent:
         """Whether a pull of ``source`` about the subject for ``purpose`` at ``at`` is covered."""
         return self.refusal(subject_token, source, purpose, at) is None
 
+    def public_dict(self, at: dt.datetime) -> dict[str, object]:
+        """JSON-ready fields without the subject's token, with the status at ``at`` (API and CLI)."""
+        return {
+            "consent_id": self.consent_id,
+            "subject_kind": self.subject_kind,
+            "sources": list(self.sources),
+            "purpose": self.purpose,
+            "granted_at": self.granted_at.isoformat(),
+            "expires_at": self.expires_at.isoformat(),
+            "revoked_at": _iso(self.revoked_at) or None,
+            "evidence": self.evidence,
+            "recorded_by": self.recorded_by,
+            "status": self.status(at),
+        }
+
     def status(self, at: dt.datetime) -> str:
         """``active``, ``pending`` (not yet granted), ``expired`` or ``revoked`` at ``at``."""
         if self.revoked_at is not None and at >= self.revoked_at:

@@ -116,18 +116,7 @@ assert set(SUBJECT_KINDS) == {"enterprise", "person"}
 
 def consent_out(consent: Consent, now: dt.datetime) -> dict[str, Any]:
     """The JSON of ``consent`` at ``now``."""
-    return {
-        "consent_id": consent.consent_id,
-        "subject_kind": consent.subject_kind,
-        "sources": list(consent.sources),
-        "purpose": consent.purpose,
-        "granted_at": consent.granted_at.isoformat(),
-        "expires_at": consent.expires_at.isoformat(),
-        "revoked_at": None if consent.revoked_at is None else consent.revoked_at.isoformat(),
-        "evidence": consent.evidence,
-        "recorded_by": consent.recorded_by,
-        "status": consent.status(now),
-    }
+    return consent.public_dict(now)
 
 
 @router.post(
