@@ -37,6 +37,12 @@ def no_checker() -> Checker | None:
     return None
 
 
+def _no_consents() -> ConsentDesk:
+    from riskloop.errors import NotFoundError
+
+    raise NotFoundError("consents are not served by this app")
+
+
 @dataclass
 class Services:
     """What the routes use."""
@@ -58,7 +64,7 @@ class Services:
     shadow_report: ShadowReport
     collections: CollectionDesk
     transcript_checker: CheckerSource
-    consents: Callable[[], ConsentDesk] = field(default=lambda: _no_consents())
+    consents: Callable[[], ConsentDesk] = field(default=_no_consents)
 
     @classmethod
     def of(
@@ -95,12 +101,6 @@ class Services:
             checker,
             consents=ws.consents,  # built per request: recording consents is rare, the key read is cheap
         )
-
-
-def _no_consents() -> ConsentDesk:
-    from riskloop.errors import NotFoundError
-
-    raise NotFoundError("consents are not served by this app")
 
 
 def services(request: Request) -> Services:

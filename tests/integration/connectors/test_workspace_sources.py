@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from riskloop.config import Settings
+from riskloop.domain.consent import Consent
 from riskloop.domain.source_payload import SourceError
 from riskloop.errors import ConfigError, DataSourceError
 from riskloop.testing.fake_gateway import FakeGateway
@@ -32,6 +33,12 @@ def gateway() -> Iterator[FakeGateway]:
 def configure(settings: Settings, **sources: dict[str, object]) -> None:
     settings.home.mkdir(parents=True, exist_ok=True)
     (settings.home / "sources.json").write_text(json.dumps({"version": "bank-1", "sources": sources}))
+
+
+def grant(ws: Workspace, subject: str, source: str) -> Consent:
+    desk = ws.consents()
+    return desk.record(subject=subject, subject_kind="enterprise", sources=[source], purpose="credit_assessment",
+                       expires_at=LATER, evidence="A", actor="cli:ops")  # fmt: skip
 
 
 def test_a_pull_is_sealed_at_rest_and_the_identifier_never_reaches_the_database(
@@ -60,8 +67,7 @@ def test_the_readiness_probe_fails_while_a_circuit_is_open(settings: Settings, g
     configure(settings, pboc={"endpoint": gateway.url, "retries": 0, "breaker": {"failures_to_open": 1}})
     gateway.mode = "5xx"
     with Workspace.open(settings) as ws:
-        consent = ws.consents().record(subject=CODE, subject_kind="enterprise", sources=["pboc"],
-                                       purpose="credit_assessment", expires_at=LATER, evidence="A", actor="cli:ops")  # fmt: skip
+        consent = grant(ws, CODE, "pboc")
         with pytest.raises(SourceError, match="HTTP 503"):
             ws.source_puller().pull("pboc", subject=CODE, subject_kind="enterprise", purpose="credit_assessment",
                                     consent_id=consent.consent_id, request_id="APP-1")  # fmt: skip
@@ -76,16 +82,14 @@ def test_a_file_drop_is_read_with_the_ingest_readers(settings: Settings, tmp_pat
     (drop / f"{CODE}.csv").write_text("report_id,bureau_score,existing_debt_cents\nRPT-9,712,300000\n")
     configure(settings, bank_drop={"endpoint": str(drop)})
     with Workspace.open(settings) as ws:
-        consent = ws.consents().record(subject=CODE, subject_kind="enterprise", sources=["bank_drop"],
-                                       purpose="credit_assessment", expires_at=LATER, evidence="A", actor="cli:ops")  # fmt: skip
+        consent = grant(ws, CODE, "bank_drop")
         puller = ws.source_puller()
         pulled = puller.pull("bank_drop", subject=CODE, subject_kind="enterprise", purpose="credit_assessment",
                              consent_id=consent.consent_id, request_id="APP-1")  # fmt: skip
         assert pulled.values == {"report_id": "RPT-9", "bureau_score": 712, "existing_debt_cents": 300000}
         pq.write_table(pa.table({"report_id": ["R"], "bureau_score": ["high"], "existing_debt_cents": [1]}),
                        drop / "91420100000000002W.parquet")  # fmt: skip
-        other = ws.consents().record(subject="91420100000000002W", subject_kind="enterprise", sources=["bank_drop"],
-                                     purpose="credit_assessment", expires_at=LATER, evidence="A", actor="cli:ops")  # fmt: skip
+        other = grant(ws, "91420100000000002W", "bank_drop")
         with pytest.raises(SourceError, match="bureau_score: must be int, got str"):
             puller.pull("bank_drop", subject="91420100000000002W", subject_kind="enterprise",
                         purpose="credit_assessment", consent_id=other.consent_id, request_id="APP-2")  # fmt: skip
