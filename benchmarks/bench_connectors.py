@@ -43,7 +43,7 @@ def _report(subject: str) -> dict[str, Any]:
     return {**default_report(subject), "bureau_score": 780, "existing_debt_cents": 0, "overdue_accounts": 0}
 
 
-def _run(ws: Workspace, gateway: FakeGateway, mode: str, n: int, timeout: float, breaker: bool) -> dict[str, Any]:
+def _run(ws: Workspace, gateway: FakeGateway, mode: str, n: int, timeout: float, *, breaker: bool) -> dict[str, Any]:
     gateway.mode = mode
     gateway.log.clear()
     pboc = {"endpoint": gateway.url, "timeout_seconds": timeout, "rate_limit": {"per_second": 10_000, "burst": 10_000},
@@ -95,7 +95,7 @@ def main() -> None:
                     if mode == "healthy" and not breaker:
                         continue
                     name = f"{mode}" + ("" if mode == "healthy" else (" + breaker" if breaker else " no breaker"))
-                    rows[name] = _run(ws, gateway, mode, args.decisions, args.timeout, breaker)
+                    rows[name] = _run(ws, gateway, mode, args.decisions, args.timeout, breaker=breaker)
     missing = [r for name, r in rows.items() if not name.startswith(("healthy", "baseline"))]
     result = {
         "timeout_ms": args.timeout * 1000,
