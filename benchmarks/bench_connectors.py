@@ -109,9 +109,8 @@ def main() -> None:
     OUT.write_text(json.dumps(result, indent=2, sort_keys=True, ensure_ascii=False))
     print(f"source timeout {result['timeout_ms']:g} ms; approvals on missing data: "
           f"{result['approvals_on_missing_data']} (must be 0)")  # fmt: skip
-    print(
-        f"{'scenario':<24}{'approve':>8}{'refer':>7}{'requests':>9}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}  first reason"
-    )
+    head = f"{'scenario':<24}{'approve':>8}{'refer':>7}{'requests':>9}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}"
+    print(head + "  first reason")
     for name, r in rows.items():
         refer = r["tiers"].get("manual_review", 0)
         top = max(r["first_reasons"].items(), key=lambda kv: kv[1])[0]
