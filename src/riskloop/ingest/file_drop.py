@@ -8,6 +8,7 @@ here (a value that does not convert stays text, and the puller's validation name
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,15 @@ from riskloop.ingest.readers import open_reader
 
 SUFFIXES = (".jsonl", ".csv", ".parquet")
 _KINDS: dict[str, Kind] = {"int": "int", "number": "float", "str": "str", "bool": "bool"}
+
+
+def _flag(text: str) -> bool:
+    if text.lower() not in ("true", "false", "1", "0"):
+        raise ValueError(text)
+    return text.lower() in ("true", "1")
+
+
+_CONVERTERS: dict[str, Callable[[str], Any]] = {"int": int, "number": float, "bool": _flag}
 
 
 class FileDropSource:
@@ -55,14 +65,8 @@ class FileDropSource:
         text = value.strip()
         if text == "":
             return None
-        convert = {"int": int, "number": float, "bool": _flag}[str(kind)]
+        convert = _CONVERTERS[str(kind)]
         try:
             return convert(text)
         except ValueError:
             return value  # left as text: the puller's validation names the field
-
-
-def _flag(text: str) -> bool:
-    if text.lower() not in ("true", "false", "1", "0"):
-        raise ValueError(text)
-    return text.lower() in ("true", "1")

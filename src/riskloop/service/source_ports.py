@@ -64,7 +64,7 @@ class RawPayloadStore(Protocol):
 class Sleeper(Protocol):
     """Waits between attempts (``time.sleep``; tests advance a clock instead)."""
 
-    def __call__(self, seconds: float) -> None:
+    def __call__(self, seconds: float, /) -> None:
         """Wait ``seconds``."""
         ...
 
