@@ -965,12 +965,9 @@ class Workspace:
 
     def sources_probe(self) -> str:
         """Readiness of the configured sources: fails while a circuit is open (``/readyz``)."""
-        states = self.source_puller().states()
-        configured = {n: s for n, s in states.items() if s["configured"]}
-        open_ = [f"{n} ({s['retry_after_seconds']:g} s)" for n, s in configured.items() if s["breaker"] == "open"]
-        if open_:
-            raise DataSourceError(f"circuit open: {', '.join(open_)}; decisions needing it are referred")
-        return f"{len(configured)} configured, circuits closed" if configured else "no source configured"
+        from riskloop.service.sources import circuits_probe
+
+        return circuits_probe(self.source_puller())()
 
 
 def _lists_state(runtime: Runtime) -> str:

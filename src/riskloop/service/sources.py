@@ -32,6 +32,7 @@ from riskloop.domain.source_payload import (
     parse_payload,
 )
 from riskloop.domain.source_settings import SourceCatalog, SourceSettings
+from riskloop.errors import DataSourceError
 from riskloop.service.resilience import CircuitBreaker, TokenBucket, backoff_delay
 from riskloop.service.source_ports import ConsentStore, DataSource, RawPayloadStore, Sleeper, Tokens
 
@@ -177,3 +178,16 @@ class SourcePuller:
                 "retries": settings.retries,
             }
         return out
+
+
+def circuits_probe(puller: SourcePuller) -> Callable[[], str]:
+    """Readiness of the configured sources: fails while a circuit is open (``/readyz``)."""
+
+    def probe() -> str:
+        configured = {n: s for n, s in puller.states().items() if s["configured"]}
+        opened = [f"{n} ({s['retry_after_seconds']:g} s)" for n, s in configured.items() if s["breaker"] == "open"]
+        if opened:
+            raise DataSourceError(f"circuit open: {', '.join(opened)}; decisions needing it are referred")
+        return f"{len(configured)} configured, circuits closed" if configured else "no source configured"
+
+    return probe
