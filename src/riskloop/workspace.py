@@ -60,12 +60,15 @@ from riskloop.storage.migrate import schema_revision, upgrade
 from riskloop.storage.sealed import holds_sealed_data
 from riskloop.storage.secrets import FileKeyProvider, pii_key_path
 
+SOURCES_FILE = "sources.json"  # the workspace's overrides of the shipped source settings
+BUREAU_SOURCE = "pboc"
 PII_REVISION = "0010"  # the schema from which personal identifiers are sealed at rest (ADR 0016)
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
     from riskloop.domain.outbox import RetryPolicy
+    from riskloop.domain.source_settings import SourceCatalog, SourceSettings
     from riskloop.features.engine import FeatureEngine
     from riskloop.graph.tokens import Tokenizer
     from riskloop.ingest.report import IngestResult, ProgressFn
@@ -74,7 +77,9 @@ if TYPE_CHECKING:
     from riskloop.scoring.behaviour import BehaviourModel
     from riskloop.scoring.registry import RegisteredModel
     from riskloop.service.alert_propagation import Propagator
+    from riskloop.service.bureau_pull import BureauPull
     from riskloop.service.collection_adapters import ActiveQa, PolicyChooser
+    from riskloop.service.consents import ConsentDesk
     from riskloop.service.effect import EffectTracker
     from riskloop.service.graph_checks import WorkspaceGraphChecks
     from riskloop.service.list_ports import ListScreen
@@ -88,11 +93,14 @@ if TYPE_CHECKING:
     from riskloop.service.step_up import StepUps
     from riskloop.service.verification_ports import VerificationVendors
     from riskloop.service.verifications import VerificationDesk
+    from riskloop.service.source_ports import DataSource
+    from riskloop.service.sources import SourcePuller
     from riskloop.storage.alerts import SQLAlertStore
     from riskloop.storage.api_keys import SQLApiKeys
     from riskloop.storage.arrivals import SQLArrivalLog
     from riskloop.storage.checkpoint import BackgroundCheckpointer
     from riskloop.storage.collections import SQLCollectionStore
+    from riskloop.storage.consents import SQLConsentStore
     from riskloop.storage.decisions import SQLDecisionStore
     from riskloop.storage.feature_store import SQLFeatureStore
     from riskloop.storage.graph_store import SQLGraphStore
@@ -103,6 +111,7 @@ if TYPE_CHECKING:
     from riskloop.storage.outbox import SQLOutbox
     from riskloop.storage.profiles import SQLProfileSource
     from riskloop.storage.protected import SQLVault
+    from riskloop.storage.raw_payloads import SQLRawPayloadStore
     from riskloop.storage.reviews import SQLReviewQueue
     from riskloop.storage.strategies import SQLStrategyRepository
     from riskloop.storage.verifications import SQLVerificationStore
@@ -120,6 +129,7 @@ class Workspace:
     def __init__(self, settings: Settings, engine: sa.Engine, clock: Clock) -> None:
         self.settings, self.engine, self.clock = settings, engine, clock
         self.warehouse = Warehouse(settings.warehouse)
+        self._puller: SourcePuller | None = None
 
     @classmethod
     def open(
@@ -571,6 +581,7 @@ class Workspace:
             clock=self.clock,
             lists=self.list_screen(),
             verifications=self.verification_desk(),  # a request naming a session decides on the server's results
+            bureau=self.bureau_pull(),
         )
 
     def serving_pipeline(
@@ -619,6 +630,8 @@ class Workspace:
             "features": features_probe(self.feature_store(), ENTERPRISE_FEATURE_SET, self.clock, max_age),
             "lists": lambda: _lists_state(runtime),
         }
+        if decider.bureau is not None:
+            probes["sources"] = self.sources_probe
         shadow: ShadowModel | None = None
         if runtime.shadow_model is not None:
             try:
@@ -947,6 +960,67 @@ class Workspace:
             **options,
         )
 
+    # --- data sources and consent (issue 17) -----------------------------------------------------------------
+
+    def source_catalog(self) -> SourceCatalog:
+        """The shipped source settings with the workspace's ``sources.json`` over them (ConfigError naming a key)."""
+        return load_catalog(self.home / SOURCES_FILE)
+
+    def consent_store(self) -> SQLConsentStore:
+        """Recorded consents (the ConsentStore)."""
+        from riskloop.storage.consents import SQLConsentStore
+
+        return SQLConsentStore(self.engine)
+
+    def raw_payload_store(self) -> SQLRawPayloadStore:
+        """Pulled payloads, sealed, with lineage (the RawPayloadStore)."""
+        from riskloop.storage.raw_payloads import SQLRawPayloadStore
+
+        return SQLRawPayloadStore(self.engine, self.sealer())
+
+    def consents(self) -> ConsentDesk:
+        """Record, list and revoke consents; subjects tokenised with the workspace's key."""
+        from riskloop.service.consents import ConsentDesk
+
+        return ConsentDesk(self.consent_store(), self._consent_tokens(), self.clock)
+
+    def _consent_tokens(self) -> Tokenizer:
+        return self.tokenizer(create=self.graph_store().latest_build() is None)
+
+    def source_puller(self) -> SourcePuller:
+        """The puller over every configured source, one per workspace (its breakers and buckets are shared)."""
+        if self._puller is None:
+            import time
+
+            from riskloop.service.sources import SourcePuller
+
+            catalog = self.source_catalog()
+            adapters = {s.name: SOURCE_KINDS.create(s.kind, s) for s in catalog.configured()}
+            self._puller = SourcePuller(
+                catalog=catalog,
+                sources=adapters,
+                consents=self.consent_store(),
+                payloads=self.raw_payload_store(),
+                tokens=self._consent_tokens(),
+                clock=self.clock,
+                sleep=time.sleep,
+            )
+        return self._puller
+
+    def bureau_pull(self) -> BureauPull | None:
+        """The bureau report pulled on the decision path when the ``pboc`` source is configured, else None."""
+        from riskloop.service.bureau_pull import BureauPull
+
+        if not self.source_catalog().get(BUREAU_SOURCE).configured:
+            return None
+        return BureauPull(self.source_puller(), BUREAU_SOURCE)
+
+    def sources_probe(self) -> str:
+        """Readiness of the configured sources: fails while a circuit is open (``/readyz``)."""
+        from riskloop.service.sources import circuits_probe
+
+        return circuits_probe(self.source_puller())()
+
 
 def _lists_state(runtime: Runtime) -> str:
     """What the bank's lists hold (informational: no list configured is said, not failed); unreadable: raises."""
@@ -976,6 +1050,35 @@ def _no_vendors() -> VerificationVendors:
     return VerificationVendors(NoSmsGateway(), NoFaceVendor(), NoCarrier())
 
 
+def load_catalog(override: Path) -> SourceCatalog:
+    """The shipped ``connectors/data/sources.json`` with ``override`` (when it exists) laid over it."""
+    import json
+    from importlib import resources
+
+    from riskloop.domain.source_settings import parse_catalog
+
+    shipped = json.loads(resources.files("riskloop.connectors").joinpath("data/sources.json").read_text("utf-8"))
+    local = None
+    if override.exists():
+        try:
+            local = json.loads(override.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"sources: {override} cannot be read ({exc})") from None
+    return parse_catalog(shipped, local)
+
+
+def _http_source(settings: SourceSettings) -> DataSource:
+    from riskloop.connectors.gateway import HttpGatewaySource
+
+    return HttpGatewaySource(settings.name, str(settings.endpoint))
+
+
+def _file_source(settings: SourceSettings) -> DataSource:
+    from riskloop.ingest.file_drop import FileDropSource
+
+    return FileDropSource(settings, Path(str(settings.endpoint)))
+
+
 def _duckdb_engine(root: Path) -> FeatureEngine:
     from riskloop.features.backends.duckdb import DuckDBFeatureEngine
 
@@ -1000,3 +1103,5 @@ def _no_graph(_ws: Workspace, _shared: bool) -> GraphChecks:
 # graph, or none deployed (every application is then referred for its graph check, never approved).
 FEATURE_ENGINES: Registry[FeatureEngine] = Registry("feature engine", {"duckdb": _duckdb_engine, "spark": _spark})
 GRAPH_CHECKS: Registry[GraphChecks] = Registry("graph checks", {"workspace": _stored_graph, "none": _no_graph})
+# Adapters of a data source by its settings' ``kind``: the bank's HTTP gateway, or a directory of dropped files.
+SOURCE_KINDS: Registry[DataSource] = Registry("source kind", {"http": _http_source, "file": _file_source})

@@ -16,6 +16,7 @@ from riskloop.api.routes import (
     alerts,
     applications,
     collections,
+    consents,
     decisions,
     effect,
     health,
@@ -114,6 +115,7 @@ def create_app(
     app.include_router(effect.router)
     app.include_router(lists.router)
     app.include_router(verifications.router)
+    app.include_router(consents.router)
     openapi.install(app)
     docs.install(app)
     return app

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -14,6 +14,7 @@ from riskloop.service.alerts import AlertDesk
 from riskloop.service.api_keys import ApiKeyAdmin, Authenticator
 from riskloop.service.collection_ports import Checker
 from riskloop.service.collections import CollectionDesk
+from riskloop.service.consents import ConsentDesk
 from riskloop.service.decide import Decider
 from riskloop.service.decision_lookup import DecisionLookup
 from riskloop.service.effect import EffectTracker
@@ -40,6 +41,12 @@ def no_checker() -> Checker | None:
     return None
 
 
+def _no_consents() -> ConsentDesk:
+    from riskloop.errors import NotFoundError
+
+    raise NotFoundError("consents are not served by this app")
+
+
 @dataclass
 class Services:
     """What the routes use."""
@@ -64,6 +71,7 @@ class Services:
     verifications: VerificationDesk
     step_ups: StepUps
     lists: Callable[[], ListDesk] | None = None  # built per call: the list routes need the keys, decisions do not
+    consents: Callable[[], ConsentDesk] = field(default=_no_consents)
 
     @classmethod
     def of(
@@ -104,6 +112,7 @@ class Services:
             desk,
             ws.step_ups(desk),
             lists=ws.lists,
+            consents=ws.consents,  # built per request: recording consents is rare, the key read is cheap
         )
 
 

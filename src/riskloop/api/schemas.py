@@ -108,7 +108,7 @@ def _optional(validate: Callable[[str, str], str], field: str) -> Callable[[str 
 Raw = Field(min_length=1, max_length=MAX_RAW_LENGTH)  # room for spaces and zero-width marks folded away
 # Fields added after the first release: left out of the digest while absent, so a body posted before them and
 # retried under the same Idempotency-Key after an upgrade is still the same body.
-LATER_FIELDS = ("address", "email", "bank_account", "verification_id")
+LATER_FIELDS = ("address", "email", "bank_account", "verification_id", "consent_id")
 ADDRESS_DOC = (
     "The company's address as written (kept trimmed; the graph links it by division code and street, so 湖北省武汉市…, "
     "武汉市… and 湖北武汉… are one place). It must be placed: without its city, or with only a province, it is a 422."
@@ -117,6 +117,11 @@ EMAIL_DOC = "A contact e-mail, local@domain.tld without spaces; trimmed and lowe
 VERIFICATION_DOC = (
     "A verification session the server ran (POST /v1/verifications): its results replace `identity`; a session that "
     "is unknown, expired or of another applicant refers the application (IDV_...)."
+)
+CONSENT_DOC = (
+    "The recorded consent (POST /v1/consents) under which the credit-bureau report is pulled through the bank's "
+    "gateway when one is configured; then the pulled report replaces `bureau`, and a missing, expired or revoked "
+    "consent or a failing gateway refers the application (CONSENT_MISSING, SOURCE_UNAVAILABLE)."
 )
 ACCOUNT_DOC = "The settlement account number: 6 to 32 digits, spaces and hyphens allowed (dropped), any digit script."
 
@@ -174,6 +179,10 @@ class ApplicationIn(BaseModel):
     identity: IdentityIn
     bureau: BureauIn | None = None
     verification_id: Annotated[str | None, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$", description=VERIFICATION_DOC)] = None
+    consent_id: Annotated[
+        str | None,
+        Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,40}$", description=CONSENT_DOC),
+    ] = None
 
     @classmethod
     def from_request(cls, request: DecisionRequest) -> ApplicationIn:
@@ -201,6 +210,7 @@ class ApplicationIn(BaseModel):
                 },
                 "bureau": {"score": request.bureau_score, "existing_debt_cents": request.existing_debt_cents},
                 "verification_id": request.verification_id,
+                "consent_id": request.consent_id,
             }
         )
 
@@ -233,6 +243,7 @@ class ApplicationIn(BaseModel):
             device_fingerprint_ok=self.identity.device_fingerprint_ok,
             phone_owner_match=self.identity.phone_owner_match,
             verification_id=self.verification_id,
+            consent_id=self.consent_id,
         )
 
 

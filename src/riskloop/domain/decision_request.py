@@ -52,6 +52,7 @@ class DecisionRequest:
     email: str | None = None
     bank_account: str | None = None
     verification_id: str | None = None
+    consent_id: str | None = None  # the consent the bureau report is pulled under (issue 17)
 
     def __post_init__(self) -> None:
         check.text("application_id", self.application_id, 40)
@@ -68,6 +69,7 @@ class DecisionRequest:
         if self.existing_debt_cents is not None:
             check.integer("existing_debt_cents", self.existing_debt_cents, 0, 10**14)
         check.unit_interval("face_match_score", self.face_match_score)
+        check.optional_text("consent_id", self.consent_id, 40)
         for name in ("sms_verified", "device_fingerprint_ok", "phone_owner_match"):
             check.boolean(name, getattr(self, name))
         check.optional_text("verification_id", self.verification_id, 64)
@@ -84,10 +86,12 @@ class DecisionRequest:
         return sum(not ok for ok in (self.sms_verified, self.device_fingerprint_ok, self.phone_owner_match))
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready fields (``verification_id`` only when given: inputs stored before it are unchanged)."""
+        """Plain JSON-ready fields (the session and consent ids only when given: inputs stored before them are
+        unchanged)."""
         out = _fields(self)
-        if out["verification_id"] is None:
-            del out["verification_id"]
+        for later in ("verification_id", "consent_id"):
+            if out[later] is None:
+                del out[later]
         return out
 
 

@@ -26,6 +26,7 @@ from riskloop.features.publish import ENTERPRISE_FEATURE_SET
 from riskloop.rules.engine import RuleEngine, RuleOutcome
 from riskloop.rules.reasons import RuleReasonCatalog, merge_reasons
 from riskloop.service.active_model import pinned
+from riskloop.service.bureau_pull import BureauSource, source_floor
 from riskloop.service.identity_floor import identity_floor
 from riskloop.service.list_floor import list_floor
 from riskloop.service.list_ports import ListScreen
@@ -122,6 +123,9 @@ class Decider:
     ----------
     features, profiles, graph : ports
         Data sources (``FeatureLookup``, ``ProfileSource``, ``GraphChecks``).
+    bureau : BureauSource or None
+        Pulls the credit-bureau report under a request's ``consent_id`` (``service.bureau_pull``); a failed
+        pull leaves the bureau fields missing and refers with its reason.
     scorer : Scorer or None
         The fused model; ``None`` (no model deployed) refers every application.
     rules : RuleEngine
@@ -150,9 +154,11 @@ class Decider:
         feature_set: str = ENTERPRISE_FEATURE_SET,
         lists: ListScreen | None = None,
         verifications: VerificationResults | None = None,
+        bureau: BureauSource | None = None,
     ) -> None:
         self.features, self.profiles, self.graph = features, profiles, graph
         self.lists, self.verifications = lists, verifications
+        self.bureau = bureau  # pulls the bureau report under the request's consent (None: the channel's fields)
         self.scorer, self.rules, self.clock = scorer, rules, clock
         self._champion = strategy if callable(strategy) else (lambda: strategy)
         self.catalog = catalog or RuleReasonCatalog.default()
@@ -171,6 +177,9 @@ class Decider:
         """Read profile, features and graph signals; a failing source is recorded and left out."""
         request, unverified = verified_request(request, self.verifications, self.clock.now())
         failures: list[tuple[str, str]] = [unverified] if unverified else []
+        if self.bureau is not None:
+            request, failure = self.bureau.enrich(request)
+            failures.extend([failure] if failure else [])
         profile = _attempt(
             "profile", failures, lambda: self.profiles.profile(request.credit_code, self.clock.now().date())
         )
@@ -193,6 +202,7 @@ class Decider:
         tier, codes = identity_floor(request, tier, codes, notes)
         tier, codes = list_floor(inputs.lists, inputs.failures, tier, codes, notes)
         tier, codes = verification_floor(inputs.failures, tier, codes, notes)
+        tier, codes = source_floor(inputs.failures, tier, codes, notes)
         reasons = self._reasons(
             tier=tier,
             limit=limit,

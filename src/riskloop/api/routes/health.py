@@ -12,8 +12,10 @@ from riskloop import __version__
 from riskloop.api import errors
 from riskloop.api.observability import log
 from riskloop.api.openapi import Problem, problem_response, problem_responses
+from riskloop.service.bureau_pull import BureauPull
 from riskloop.service.readiness import Probe, graph_probe, model_probe, readiness, strategy_probe
 from riskloop.service.runtime import NoGraphChecks
+from riskloop.service.sources import circuits_probe
 from riskloop.storage.ping import ping
 
 router = APIRouter(tags=["platform"])
@@ -80,6 +82,8 @@ def probes(state: Any) -> dict[str, Probe]:
             "strategy": strategy_probe(decider.rules, lambda: str(decider.strategy)),
             "graph": graph_probe(type(graph).__name__, deployed=not isinstance(graph, NoGraphChecks)),
         }
+        if isinstance(decider.bureau, BureauPull):  # the bureau is pulled: an open circuit makes it unready
+            found["sources"] = circuits_probe(decider.bureau.puller)
     shadow = services.intake.shadow_model
     if shadow is not None:  # its counts as of now; informational: a shadow model never makes the process unready
         found["shadow model"] = shadow.state
