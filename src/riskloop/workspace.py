@@ -90,11 +90,11 @@ if TYPE_CHECKING:
     from riskloop.service.monitor import Monitor
     from riskloop.service.outcomes import OutcomeTracker
     from riskloop.service.shadow_report import ShadowReport
+    from riskloop.service.source_ports import DataSource
+    from riskloop.service.sources import SourcePuller
     from riskloop.service.step_up import StepUps
     from riskloop.service.verification_ports import VerificationVendors
     from riskloop.service.verifications import VerificationDesk
-    from riskloop.service.source_ports import DataSource
-    from riskloop.service.sources import SourcePuller
     from riskloop.storage.alerts import SQLAlertStore
     from riskloop.storage.api_keys import SQLApiKeys
     from riskloop.storage.arrivals import SQLArrivalLog

@@ -86,8 +86,7 @@ class DecisionRequest:
         return sum(not ok for ok in (self.sms_verified, self.device_fingerprint_ok, self.phone_owner_match))
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready fields (the session and consent ids only when given: inputs stored before them are
-        unchanged)."""
+        """Plain JSON-ready fields (session and consent ids only when given: older stored inputs are unchanged)."""
         out = _fields(self)
         for later in ("verification_id", "consent_id"):
             if out[later] is None:
