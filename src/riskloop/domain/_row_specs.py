@@ -170,10 +170,13 @@ MAPPINGS: dict[str, TableMapping] = {
         _m(
             "invoices",
             Invoice,
-            *_same(("invoice_no", _ID), ("seller_code", _CODE), ("buyer_code", _CODE), ("issue_date", _DATE)),
+            *_same(("invoice_no", _ID), ("seller_code", _CODE)),
+            ("buyer_code", "buyer_code", c.optional(_CODE)),
+            ("issue_date", "issue_date", _DATE),
             _cents("amount"),
             _cents("tax"),
             ("status", "status", _ID),
+            ("buyer_kind", "buyer_kind", _ID),
         ),
         _m(
             "litigations",

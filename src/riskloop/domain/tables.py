@@ -40,6 +40,11 @@ class Column:
     # resident ID, phone or e-mail format implies it; ``pii_by`` names a column whose value picks the kind per row.
     pii: PiiKind | None = None
     pii_by: tuple[str, tuple[tuple[str, PiiKind], ...]] | None = None
+    # A column added to a table later: a file without it (or an empty cell) reads as this value, so older files
+    # load as before.
+    default: str | None = None
+    # (column, value): this column is required when that column has that value, and must be empty otherwise.
+    present_when: tuple[str, str] | None = None
 
     @property
     def pii_kind(self) -> PiiKind | None:
@@ -126,6 +131,7 @@ TAX_GRADES = ("A", "B", "M", "C", "D")
 ABNORMAL_REASONS = ("no_annual_report", "unreachable_address", "false_information", "no_disclosure")
 INSTITUTION_TYPES = ("bank", "microlender", "consumer_finance", "guarantee", "leasing", "other")
 INQUIRY_REASONS = ("loan_approval", "guarantee_review", "post_loan")
+BUYER_KINDS = ("enterprise", "consumer")
 
 TABLES: tuple[Table, ...] = (
     # --- registration (工商) ---
@@ -325,11 +331,25 @@ TABLES: tuple[Table, ...] = (
         (
             Column("invoice_no", "str", "Invoice number (unique)", max_length=20),
             _code("seller_code", "Credit code of the seller"),
-            _code("buyer_code", "Credit code of the buyer"),
+            Column(
+                "buyer_code",
+                "str",
+                "Credit code of an enterprise buyer; empty for a consumer",
+                nullable=True,
+                format="uscc",
+                present_when=("buyer_kind", "enterprise"),
+            ),
             _date("issue_date", "Issue date"),
             _money("amount_cents", "Amount excluding tax"),
             _money("tax_cents", "VAT amount"),
             Column("status", "category", "normal, void, or red-letter (credit note)", values=("normal", "void", "red")),
+            Column(
+                "buyer_kind",
+                "category",
+                "enterprise (with a credit code) or consumer (a natural person, no code); absent or empty: enterprise",
+                values=BUYER_KINDS,
+                default="enterprise",
+            ),
         ),
         key=("invoice_no",),
         store="warehouse",

@@ -136,7 +136,9 @@ def _classify(
             ).to_arrow_table()
             on_reject(conflicts)
         same_row = f"m.{SOURCE_FILE} = s.{SOURCE_FILE} AND m.{SOURCE_ROW} = s.{SOURCE_ROW}"
-        not_matched = f"AND NOT EXISTS (SELECT 1 FROM m WHERE {same_row} AND NOT m._version)"
+        # a row identical to the version in force is already present even when its valid-from day differs (an
+        # unchanged snapshot on a later day, ADR 0020); a differing one of a loaded day is a conflict
+        not_matched = f"AND NOT EXISTS (SELECT 1 FROM m WHERE {same_row} AND (m._diff = '' OR NOT m._version))"
     else:
         not_matched = ""
     reader = con.sql(f"SELECT {cols} FROM s WHERE s._rn = 1 {not_matched} ORDER BY {order}").to_arrow_reader(

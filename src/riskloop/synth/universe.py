@@ -23,6 +23,7 @@ from riskloop.synth.arrays import Arr
 from riskloop.synth.bureau import bureau_tables
 from riskloop.synth.collection_tables import TRUTH_SCHEMAS as COLLECTION_TRUTH
 from riskloop.synth.collection_tables import collection_tables
+from riskloop.synth.consumer_invoices import consumer_invoices
 from riskloop.synth.decoys import merge_decoys
 from riskloop.synth.events import listings, registration_events, risk_events
 from riskloop.synth.finance import Revenue, financial_statements, revenue_path
@@ -47,6 +48,7 @@ from riskloop.synth.writer import conform, merge_parts, part_name, write_manifes
 Progress = Callable[[int, int], None]  # (enterprises done, enterprises in total)
 HISTORY = "history"  # earlier versions of versioned tables: a second ingest (``riskloop ingest U/history``)
 HISTORY_ENTERPRISES = f"{HISTORY}/enterprises"
+CONSUMER_INVOICES = "invoices/consumers"  # an extra part file of invoices (``consumers-NNNNN.parquet``)
 SCENARIO, SCENARIO_APPLICATIONS = "scenario", "scenario_applications"  # truth of a drift scenario
 
 
@@ -144,6 +146,8 @@ def chunk_tables(params: UniverseParams, chunk: int) -> tuple[dict[str, pa.Table
         truth[SCENARIO_APPLICATIONS] = regime.truth(apps.application_id, apps.row, apps.ring, applied)
     conformed = {t.name: conform(t.name, tables[t.name]) for t in TABLES}
     conformed[HISTORY_ENTERPRISES] = conform("enterprises", tables[HISTORY_ENTERPRISES])
+    # bank exports (issue 17), from streams of their own: every file above keeps its bytes
+    conformed[CONSUMER_INVOICES] = conform("invoices", consumer_invoices(params, chunk, firms, revenue), current=True)
     schemas = truth_schemas(params)
     return conformed, {name: truth[name].select(schema.names).cast(schema) for name, schema in schemas.items()}
 
@@ -243,19 +247,27 @@ def enterprise_versions(before: pa.Table, rep: Change, status: Change) -> tuple[
     return now, history
 
 
-def _folder(name: str) -> str:
-    """Where a chunk's part of ``name`` goes: ``tables/<name>``, or ``history/<table>`` for earlier versions."""
-    return name if name.startswith(f"{HISTORY}/") else f"tables/{name}"
+def _part(name: str, chunk: int) -> str:
+    """Where a chunk's part of ``name`` goes.
+
+    ``tables/<name>/part-NNNNN.parquet``; ``history/<table>/...`` for earlier versions; an extra part beside a
+    table's usual one for ``<table>/<extra>``: ``tables/<table>/<extra>-NNNNN.parquet``.
+    """
+    if name.startswith(f"{HISTORY}/"):
+        return f"{name}/{part_name(chunk)}"
+    table, _, extra = name.partition("/")
+    return (
+        f"tables/{table}/{extra}-{part_name(chunk).removeprefix('part-')}"
+        if extra
+        else f"tables/{name}/{part_name(chunk)}"
+    )
 
 
 def _write_chunk(job: tuple[UniverseParams, int, str]) -> dict[str, Any]:
     params, chunk, out = job
     root = Path(out)
     tables, truth = chunk_tables(params, chunk)  # tables: the contract's, and the history's by folder
-    files = {
-        f"{_folder(name)}/{part_name(chunk)}": write_parquet(t, root / _folder(name) / part_name(chunk))
-        for name, t in tables.items()
-    }
+    files = {_part(name, chunk): write_parquet(t, root / _part(name, chunk)) for name, t in tables.items()}
     for name, t in truth.items():
         write_parquet(t, root / "truth" / "_parts" / name / part_name(chunk))
     return {
