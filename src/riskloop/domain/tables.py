@@ -132,6 +132,8 @@ ABNORMAL_REASONS = ("no_annual_report", "unreachable_address", "false_informatio
 INSTITUTION_TYPES = ("bank", "microlender", "consumer_finance", "guarantee", "leasing", "other")
 INQUIRY_REASONS = ("loan_approval", "guarantee_review", "post_loan")
 BUYER_KINDS = ("enterprise", "consumer")
+LOAN_TYPES = ("working_capital", "fixed_asset", "trade_finance", "bill_discount", "acceptance", "other")
+FIVE_CLASSES = ("normal", "special_mention", "substandard", "doubtful", "loss")  # 五级分类
 
 TABLES: tuple[Table, ...] = (
     # --- registration (工商) ---
@@ -673,6 +675,28 @@ TABLES: tuple[Table, ...] = (
         key=("inquiry_id",),
         store="warehouse",
         partition_date="inquiry_date",
+    ),
+    Table(
+        "credit_report_loans",
+        "bank",
+        "Loans of the bureau's (PBOC) enterprise report by institution (the multi-lender detail of credit_reports).",
+        (
+            _code(),
+            _date("report_date", "Date of the report the loan is listed in"),
+            Column("account_no", "str", "The loan's account number in the report", max_length=40),
+            Column("institution", "str", "Lending institution as the report names it", max_length=100),
+            Column("institution_type", "category", "Kind of lending institution", values=INSTITUTION_TYPES),
+            Column("loan_type", "category", "Kind of credit", values=LOAN_TYPES),
+            _date("opened_date", "Date the loan was granted"),
+            Column("maturity_date", "date", "Contractual maturity (may be in the future)"),
+            _money("balance_cents", "Balance outstanding on the report date"),
+            _money("overdue_cents", "Amount overdue on the report date"),
+            Column("days_past_due", "int", "Days overdue on the report date (0: current)", min=0, max=3650),
+            Column("five_class", "category", "Five-level loan classification (五级分类)", values=FIVE_CLASSES),
+        ),
+        key=("credit_code", "report_date", "account_no"),
+        store="warehouse",
+        partition_date="report_date",
     ),
     # --- collection (催收, issue 16) ---
     Table(

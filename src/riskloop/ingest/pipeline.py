@@ -111,7 +111,7 @@ class _Run:
                     errors += coerced + validate(typed, spec, self.limits)
                     if whole is not None:
                         whole.note(typed, errors)
-                    bad = self.sink.add_field_errors(spec.name, str(path), raw.data, raw.rows, errors)
+                    bad = self.sink.add_field_errors(spec.name, str(path), raw.data, raw.rows, errors, paths=raw.paths)
                     good = self._protected(spec, dated(spec, typed.filter(pa.array(~bad)), self.limits.as_of))
                     good = good.append_column(SOURCE_FILE, pa.array([index] * good.num_rows, pa.int32()))
                     good = good.append_column(SOURCE_ROW, pa.array(raw.rows[~bad], pa.int64()))

@@ -33,6 +33,7 @@ class Malformed:
     row: int | None
     reason: str
     text: str
+    field: str | None = None  # a document element's field, when one is to blame
 
 
 @dataclass
@@ -42,6 +43,7 @@ class RawBatch:
     data: pa.Table
     rows: np.ndarray[Any, np.dtype[np.int64]]
     malformed: list[Malformed] = field(default_factory=list)
+    paths: list[str] | None = None  # per row, the element of a nested document it came from (``loans[2]``)
 
 
 def completed(spec: Table, data: pa.Table) -> pa.Table:
@@ -269,9 +271,10 @@ class JsonLinesReader:
 
 
 if TYPE_CHECKING:
+    from riskloop.ingest.pboc import PbocReportReader
     from riskloop.ingest.xlsx import XlsxReader
 
-    Reader = ParquetReader | CsvReader | JsonLinesReader | XlsxReader
+    Reader = ParquetReader | CsvReader | JsonLinesReader | XlsxReader | PbocReportReader
 
 
 def open_reader(
@@ -283,6 +286,10 @@ def open_reader(
     (and picks an XLSX sheet and header row).
     """
     headers = mapped.headers if mapped else None
+    from riskloop.ingest.pboc import PbocReportReader, is_document  # (pboc builds on this module)
+
+    if is_document(path):
+        return PbocReportReader(path, spec, batch_rows)
     if path.suffix == ".parquet":
         return ParquetReader(path, spec, batch_rows, headers)
     if path.suffix == ".csv":

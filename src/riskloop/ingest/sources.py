@@ -7,9 +7,13 @@ from pathlib import Path
 
 from riskloop.domain.tables import TABLES, TABLES_BY_NAME
 from riskloop.errors import IngestError
+from riskloop.ingest.pboc import DOCUMENT_DIR, TARGETS
 
 SUFFIXES = (".parquet", ".csv", ".jsonl", ".xlsx")
 IGNORED = {"truth", "manifest.json"}  # written by the synthetic generator beside its tables
+# a source that fills several tables: the bureau's report documents (``ingest.pboc``)
+DOCUMENTS = {DOCUMENT_DIR: TARGETS}
+DOCUMENT_SUFFIXES = (".jsonl", ".json")
 
 
 @dataclass
@@ -27,7 +31,7 @@ def _valid_names() -> str:
 
 def _table_name(path: Path, aliases: dict[str, str]) -> str | None:
     stem: str | None = path.name if path.is_dir() else None
-    for suffix in SUFFIXES:
+    for suffix in (*SUFFIXES, ".json"):
         if stem is None and path.name.endswith(suffix):
             stem = path.name[: -len(suffix)]
     return None if stem is None else aliases.get(stem, stem)
@@ -41,6 +45,18 @@ def _part_files(directory: Path) -> tuple[list[Path], list[Path]]:
             continue
         (parts if path.is_file() and path.suffix in SUFFIXES else other).append(path)
     return parts, other
+
+
+def _documents(path: Path, sources: Sources) -> list[Path]:
+    if path.is_file():
+        return [path]
+    parts = [p for p in sorted(path.iterdir()) if p.is_file() and p.suffix in DOCUMENT_SUFFIXES]
+    sources.warnings.extend(
+        f"ignored {path.name}/{p.name}: report documents must end in {', '.join(DOCUMENT_SUFFIXES)}"
+        for p in sorted(path.iterdir())
+        if p not in parts and not p.name.startswith(".")
+    )
+    return parts
 
 
 def discover(directory: str | Path, aliases: dict[str, str] | None = None) -> Sources:
@@ -61,6 +77,11 @@ def discover(directory: str | Path, aliases: dict[str, str] | None = None) -> So
         if path.name.startswith(".") or path.name in IGNORED:
             continue
         name = _table_name(path, aliases or {})
+        if name in DOCUMENTS:
+            parts = _documents(path, sources)
+            for target in DOCUMENTS[name]:
+                found.setdefault(target, []).extend(parts)
+            continue
         if name is None or name not in TABLES_BY_NAME:
             sources.warnings.append(f"ignored {path.name}: not a table file; valid table names: {_valid_names()}")
             continue

@@ -76,6 +76,14 @@ def write_parquet(table: pa.Table, path: Path) -> dict[str, Any]:
     return {"rows": table.num_rows, "bytes": path.stat().st_size, "sha256": sha256_file(path)}
 
 
+def write_lines(table: pa.Table, path: Path) -> dict[str, Any]:
+    """Write the one text column of ``table`` as UTF-8 lines (JSON Lines documents); return rows, size, sha256."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = table.column(0).to_pylist()
+    path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    return {"rows": len(lines), "bytes": path.stat().st_size, "sha256": sha256_file(path)}
+
+
 def merge_parts(parts: list[Path], schema: pa.Schema, target: Path) -> dict[str, Any]:
     """Concatenate Parquet parts (in the given order) into one file, one row group per part, then delete them."""
     target.parent.mkdir(parents=True, exist_ok=True)

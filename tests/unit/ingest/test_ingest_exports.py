@@ -152,3 +152,24 @@ def test_an_enterprise_update_file_loads_as_new_versions_read_point_in_time(samp
     assert profiles.profile(code, changed).status == "abnormal"
     assert profiles.profile(rows[1]["credit_code"], changed).status == "active"  # unchanged: no new version
     assert profiles.count() == 3
+
+
+def test_an_invoice_file_from_before_buyer_kind_loads_its_buyers_as_enterprises(harness, sample, source):
+    rows = sample.invoices(3)
+    legacy = [{k: v for k, v in r.items() if k != "buyer_kind"} for r in rows]
+    sample.write(source, "invoices", legacy, fmt="csv")
+    first = harness.run(as_of=dt.date(2025, 1, 15)).to_dict()["tables"]["invoices"]
+    assert (first["loaded"], first["quarantined"]) == (3, 0)
+    assert harness.loaded("invoices", "invoice_no") == rows  # buyer_kind: enterprise
+    (source / "invoices.csv").unlink()
+    consumer = rows[0] | {"invoice_no": "INV99999999", "buyer_code": None, "buyer_kind": "consumer"}
+    second = [*rows, consumer, consumer | {"invoice_no": "INV99999998", "buyer_kind": None}]
+    sample.write(source, "invoices", second, fmt="jsonl")
+    result = harness.run(as_of=dt.date(2025, 1, 15))
+    again = result.to_dict()["tables"]["invoices"]
+    assert (again["already_present"], again["loaded"], again["quarantined"]) == (3, 1, 1)
+    [record] = harness.quarantine(result.run_id)
+    assert (record["field"], record["reason"]) == (
+        "buyer_code",
+        "buyer_code: is required when buyer_kind is enterprise",
+    )
