@@ -1,4 +1,5 @@
 """Generate docs/data-formats.md from the table contract: ``python scripts/gen_data_formats.py [--check]``."""
+# ruff: noqa: E501 (markdown table rows of the document cannot wrap)
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ import re
 import zoneinfo
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -58,7 +59,7 @@ def _rule(column: Column, cmap: ColumnMap | None, tz: dt.tzinfo) -> Callable[[st
 
 
 class _Failed:
-    def __init__(self, positions: np.ndarray, problems: list[str]) -> None:  # type: ignore[type-arg]
+    def __init__(self, positions: np.ndarray[Any, Any], problems: list[str]) -> None:
         self.positions, self.problems = positions, problems
 
     def named(self, field: str) -> FieldErrors:

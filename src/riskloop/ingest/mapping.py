@@ -203,7 +203,7 @@ class _Checker:
     def obj(self, value: Any, key: str) -> dict[str, Any]:
         if not isinstance(value, dict):
             self.fail(key, f"must be a JSON object (got {type(value).__name__})")
-        return value  # type: ignore[no-any-return]
+        return value
 
     def keys(self, value: dict[str, Any], allowed: set[str], key: str) -> None:
         unknown = sorted(set(value) - allowed)

@@ -11,7 +11,7 @@ element path (``loans[2]``) and field; a report whose loans or guarantees cannot
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -72,9 +72,9 @@ class Parsed:
     rows: dict[str, list[tuple[str, dict[str, str | None]]]] = field(default_factory=dict)
     refused: dict[str, list[ElementError]] = field(default_factory=dict)
 
-    def add(self, target: str, path: str, row: dict[str, str | None]) -> None:
+    def add(self, target: str, path: str, row: Mapping[str, str | None]) -> None:
         """Keep a row of ``target`` read from the element at ``path``."""
-        self.rows.setdefault(target, []).append((path, row))
+        self.rows.setdefault(target, []).append((path, dict(row)))
 
     def refuse(self, target: str, error: ElementError) -> None:
         """Keep an element of ``target`` that could not be read."""

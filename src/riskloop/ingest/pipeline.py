@@ -16,11 +16,11 @@ from riskloop.config import DEFAULT_APPLICANT_AGE, Settings
 from riskloop.domain.clock import Clock
 from riskloop.domain.tables import Table, table
 from riskloop.graph.tokens import Tokenizer
-from riskloop.ingest.coerce import coerce
+from riskloop.ingest.coerce import FieldErrors, coerce
 from riskloop.ingest.mapped import apply_mapping
 from riskloop.ingest.mapping import Mapping, TableMap
 from riskloop.ingest.quarantine import QuarantineSink
-from riskloop.ingest.readers import BATCH_ROWS, open_reader
+from riskloop.ingest.readers import BATCH_ROWS, RawBatch, open_reader
 from riskloop.ingest.records import WholeRecords
 from riskloop.ingest.report import IngestResult, ProgressFn, ProgressUpdate, TableReport
 from riskloop.ingest.sources import discover
@@ -103,10 +103,7 @@ class _Run:
                     report.encodings.append(reader.encoding)
                 for raw in reader.batches():
                     self.sink.add_malformed(spec.name, str(path), raw.malformed)
-                    errors = []
-                    if self.mapping is not None:  # units, zone and values first: their reasons win
-                        empty = TableMap(spec.name, ())
-                        raw.data, errors = apply_mapping(raw.data, spec, mapped or empty, self.mapping.timezone)
+                    errors = self._apply_mapping(spec, mapped, raw)  # first: their reasons win
                     typed, coerced = coerce(raw.data, spec)
                     errors += coerced + validate(typed, spec, self.limits)
                     if whole is not None:
@@ -127,6 +124,13 @@ class _Run:
                 lambda rejects: self.sink.add_rejects(spec.name, [str(p) for p in paths], rejects),
             )
         return staged
+
+    def _apply_mapping(self, spec: Table, mapped: TableMap | None, raw: RawBatch) -> list[FieldErrors]:
+        """Money units, the zone of local times and category values of the mapping, applied to ``raw``."""
+        if self.mapping is None:
+            return []
+        raw.data, errors = apply_mapping(raw.data, spec, mapped or TableMap(spec.name, ()), self.mapping.timezone)
+        return errors
 
     def _protected(self, spec: Table, good: pa.Table) -> pa.Table:
         """Valid rows with their personal columns protected; the written values go to the vault first."""

@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import pyarrow as pa
@@ -274,7 +274,7 @@ if TYPE_CHECKING:
     from riskloop.ingest.pboc import PbocReportReader
     from riskloop.ingest.xlsx import XlsxReader
 
-    Reader = ParquetReader | CsvReader | JsonLinesReader | XlsxReader | PbocReportReader
+    Reader: TypeAlias = ParquetReader | CsvReader | JsonLinesReader | XlsxReader | PbocReportReader
 
 
 def open_reader(

@@ -27,7 +27,7 @@ ROUND_TRIP = ("enterprises", "invoices", "applications", "loans", "repayments", 
 @pytest.fixture(scope="module")
 def universe(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("exports") / "u"
-    generate_universe(UniverseParams(enterprises=150, seed=1717, as_of=AS_OF), out, workers=1)
+    generate_universe(UniverseParams(enterprises=100, seed=1717, as_of=AS_OF), out, workers=1)
     return out
 
 
