@@ -127,7 +127,8 @@ tables.invoices.columns.金额(元).unit: 'rmb' is not a unit; valid: yuan, wan_
 | `values` | source value -> contract value (categories, booleans: `是` -> `true`); another value is quarantined |
 
 Amounts are read with Decimal from their text: thousands separators (`,` `，`), `¥`/`￥` and spaces are dropped,
-`(1,234.56)` is negative; `1,234.56` yuan is `123456` cents exactly. A refused value is quarantined with the
+`(1,234.56)` is negative; `1,234.56` yuan is `123456` cents exactly. Days may also be written `2024年5月1日`,
+`2024/5/1` or with a midnight time (`2024-05-01 00:00:00`); times as `2024/05/01 09:30:00`. A refused value is quarantined with the
 header and the value as read (`amount_cents: 金额(元): finer than a cent in yuan and the mapping names no rounding
 (got '1,234.567')`). `riskloop.ingest.mapping.generator_mapping()` is the shipped mapping of the generator's tables
 in Chinese (`src/riskloop/ingest/mappings/generator_zh.json`, listed at the end of this file). ADR 0028.

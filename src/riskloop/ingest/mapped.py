@@ -25,6 +25,7 @@ from riskloop.ingest.mapping import ROUNDINGS, UNITS, ColumnMap, TableMap
 
 _AMOUNT_JUNK = re.compile(r"[\s,，¥￥]")
 _OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
+_DAY = re.compile(r"(\d{4})[-/年](\d{1,2})[-/月](\d{1,2})日?(?:[ T]0{1,2}:00(?::00(?:\.0+)?)?)?")
 
 
 class RefusedError(ValueError):
@@ -53,6 +54,8 @@ def _rule(column: Column, cmap: ColumnMap | None, tz: dt.tzinfo) -> Callable[[st
         return lambda text: to_cents(text, cmap.unit or "cents", cmap.rounding, header)
     if column.kind == "timestamp":
         return lambda text: to_utc(text, tz, header)
+    if column.kind == "date":
+        return to_day
     if cmap is not None and cmap.values:
         return lambda text: _value(text, cmap, column)
     return None
@@ -135,6 +138,20 @@ def to_utc(text: str, tz: dt.tzinfo, header: str) -> str:
     if parsed.tzinfo is None and not _OFFSET.search(value):
         parsed = parsed.replace(tzinfo=tz)
     return parsed.astimezone(dt.UTC).isoformat()
+
+
+def to_day(text: str) -> str:
+    """A day as the contract reads it: ``2024年5月1日``, ``2024/5/1`` and a midnight time are spelled out ISO.
+
+    >>> to_day("2024年5月1日"), to_day("2024/5/1 00:00:00"), to_day("20240501")
+    ('2024-05-01', '2024-05-01', '20240501')
+    """
+    value = text.strip()
+    match = _DAY.fullmatch(value)
+    if match is None:
+        return value  # as written: coercion accepts it or names the problem
+    year, month, day = match.groups()
+    return f"{year}-{int(month):02d}-{int(day):02d}"
 
 
 def _value(text: str, cmap: ColumnMap, column: Column) -> str:

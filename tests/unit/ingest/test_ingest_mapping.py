@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from riskloop.errors import ConfigError
-from riskloop.ingest.mapped import RefusedError, to_cents, to_utc
+from riskloop.ingest.mapped import RefusedError, to_cents, to_day, to_utc
 from riskloop.ingest.mapping import generator_mapping, load_mapping, parse_mapping
 from riskloop.ingest.xlsx import cell_text
 
@@ -128,6 +128,15 @@ def test_times_without_an_offset_are_read_in_the_zone_and_stored_utc():
     assert to_utc("2024-05-01", beijing, "t") == "2024-04-30T16:00:00+00:00"
     with pytest.raises(RefusedError, match="t: not a date and time"):
         to_utc("yesterday", beijing, "t")
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [("2024年5月1日", "2024-05-01"), ("2024/5/1", "2024-05-01"), ("2024-05-01 00:00:00", "2024-05-01"),
+     ("2024-05-01T00:00", "2024-05-01"), ("2024-05-01 09:30:00", "2024-05-01 09:30:00"), ("20240501", "20240501")],
+)  # fmt: skip
+def test_days_are_spelled_out_iso_and_a_time_of_day_is_left_for_coercion_to_refuse(text, day):
+    assert to_day(text) == day
 
 
 @pytest.mark.parametrize(
