@@ -349,6 +349,7 @@ TABLES: tuple[Table, ...] = (
                 "buyer_kind",
                 "category",
                 "enterprise (with a credit code) or consumer (a natural person, no code); absent or empty: enterprise",
+                nullable=True,  # an empty value (an earlier file's) is the default, never stored empty
                 values=BUYER_KINDS,
                 default="enterprise",
             ),
