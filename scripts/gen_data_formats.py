@@ -1,4 +1,5 @@
 """Generate docs/data-formats.md from the table contract: ``python scripts/gen_data_formats.py [--check]``."""
+# ruff: noqa: E501 (markdown table rows of the document cannot wrap)
 
 from __future__ import annotations
 
@@ -6,22 +7,26 @@ import sys
 from pathlib import Path
 
 from riskloop.domain.tables import TABLES, Column, Table
+from riskloop.ingest.mapping import GENERATOR_ZH, generator_mapping
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "data-formats.md"
 
 INTRO = """\
 # Data formats for ingestion
 
-How to hand data to `riskloop ingest DIR [--as-of YYYY-MM-DD] [--json]`. This file is generated from the
+How to hand data to `riskloop ingest DIR [--as-of YYYY-MM-DD] [--mapping FILE] [--json]`. This file is generated from the
 table contract (`src/riskloop/domain/tables.py`) by `scripts/gen_data_formats.py`; a test fails when it drifts.
 
 ## Layout
 
 `DIR` holds one entry per table, named after the table:
 
-- `<table>.parquet`, `<table>.csv` or `<table>.jsonl`, or
-- a directory `<table>/` of part files (`part-00000.parquet`, `part-00001.csv`, ... in any mix of the three formats),
-  read in file-name order.
+- `<table>.parquet`, `<table>.csv`, `<table>.jsonl` or `<table>.xlsx`, or
+- a directory `<table>/` of part files (`part-00000.parquet`, `part-00001.csv`, ... in any mix of the formats),
+  read in file-name order;
+- with `--mapping`, also under the file names the mapping gives a table (`发票明细.xlsx` for `invoices`);
+- `pboc_reports/` (or `pboc_reports.jsonl`): the credit bureau's report documents, which fill `credit_reports`,
+  `credit_inquiries` and `credit_report_loans` (see *Credit bureau reports*).
 
 A generated synthetic universe (`DIR/tables/<table>/part-*.parquet`, `DIR/truth/`, `DIR/manifest.json`) is accepted
 as is; `truth/` and `manifest.json` are ignored, and `DIR` may also be the `tables` directory itself. Any other file
@@ -35,11 +40,13 @@ in the order below.
 | Parquet | column names as below; any Arrow type that converts (e.g. int32 for int, string for anything) |
 | CSV | header row with the column names, comma-separated, `"` quoting (newlines allowed inside quotes) |
 | JSON Lines | UTF-8, one JSON object per line; a missing key is an empty value; blank lines are skipped |
+| XLSX | one sheet (the mapping's `sheet`, else the one named as the table, else the first - a warning names the sheets when there are several); header row 1 or the mapping's `header_row`; empty rows skipped; row numbers are the sheet's, as Excel shows them |
 
 CSV text may be UTF-8, UTF-8 with a byte-order mark, or GB18030/GBK (as exported by Chinese Excel and many bank
 systems); the encoding is detected from the whole file and reported per table. UTF-16 is refused.
 
-Every file must have exactly the table's columns, nullable ones included (a column may be empty, not absent).
+Every file must have exactly the table's columns, nullable ones included (a column may be empty, not absent);
+only `valid_from` and a column with a default (added to a table later, e.g. `invoices.buyer_kind`) may be absent.
 A missing, unknown or repeated column stops the run with an error naming the table, file and columns - nothing
 is dropped silently. All files are opened and checked before anything is written.
 
@@ -54,7 +61,11 @@ is dropped silently. All files are opened and checked before anything is written
 | float | decimal or scientific notation, finite | double |
 | bool | `true`/`false`, `t`/`f`, `yes`/`no`, `y`/`n`, `1`/`0` (any case) | boolean |
 | date | `2024-05-01`, `2024/05/01`, `20240501` (a real calendar date) | date |
-| timestamp | ISO 8601, e.g. `2024-05-01T09:30:00+08:00`; without an offset the time is UTC | UTC, microseconds |
+| timestamp | ISO 8601, e.g. `2024-05-01T09:30:00+08:00`; without an offset the time is UTC (with `--mapping`: the mapping's zone, default Asia/Shanghai) | UTC, microseconds |
+
+XLSX cells are read as Excel stores them: a number is its shortest round-trip text (`1234.56`, never float
+arithmetic), a number in a date or timestamp column is an Excel serial day (1900 or 1904 epoch), a date or time
+cell is that date or time.
 
 Formats: `uscc` is the 18-character unified social credit code (GB 32100-2015: alphabet, authority 1/5/9/Y,
 digits 3-8, check character); `resident_id` the 18-character citizen ID (GB 11643-1999: 17 digits + digit or X,
@@ -89,6 +100,62 @@ loaded call in `collection_calls`, loaded in the same run or before) is quaranti
 goes to the quarantine, none is dropped, with the call, the offending turn and field named (`call_id CL1: the whole
 record is quarantined: turn_no 2: speaker: must be one of: agent, debtor, third_party`). Turn text is free text:
 resident IDs, mobile numbers and e-mail addresses said in a call are masked on ingest (`138****8000`).
+
+## Bank exports: the mapping file
+
+`--mapping FILE` (or `Workspace.ingest(..., mapping=load_mapping(FILE))`) reads a bank's export as it is. The file
+is JSON, checked before anything is read (an error names the file and the key, e.g. `mapping m.json:
+tables.invoices.columns.金额(元).unit: 'rmb' is not a unit; valid: yuan, wan_yuan, cents, 元, 万元, 分`):
+
+```json
+{"kind": "riskloop.ingest.mapping", "version": 1, "timezone": "Asia/Shanghai",
+ "tables": {"invoices": {"files": ["发票明细"], "sheet": "发票明细", "header_row": 1, "columns": {
+   "发票号码": "invoice_no",
+   "金额(元)": {"column": "amount_cents", "unit": "yuan"},
+   "税额(元)": {"column": "tax_cents", "unit": "yuan", "rounding": "half_up"},
+   "发票状态": {"column": "status", "values": {"正常": "normal", "作废": "void", "红冲": "red"}}}}}}
+```
+
+| key | meaning |
+|---|---|
+| `timezone` | IANA zone of times written without an offset (default `Asia/Shanghai`); stored UTC |
+| `tables.T.files` | file names (without suffix) that hold table T, besides `T` itself |
+| `tables.T.sheet`, `header_row` | XLSX: the sheet and the row of the headers (title rows above it are skipped) |
+| `tables.T.columns` | header -> column, or header -> `{column, unit, rounding, values}`; headers match after NFKC (full-width brackets and digits as ASCII) and without spaces; a header equal to a column name needs no entry |
+| `unit` | every money column: `yuan` (元), `wan_yuan` (万元) or `cents` (分) |
+| `rounding` | `half_up`, `half_even` or `down`; without it a value finer than a cent is quarantined |
+| `values` | source value -> contract value (categories, booleans: `是` -> `true`); another value is quarantined |
+
+Amounts are read with Decimal from their text: thousands separators (`,` `，`), `¥`/`￥` and spaces are dropped,
+`(1,234.56)` is negative; `1,234.56` yuan is `123456` cents exactly. Days may also be written `2024年5月1日`,
+`2024/5/1` or with a midnight time (`2024-05-01 00:00:00`); times as `2024/05/01 09:30:00`. A refused value is quarantined with the
+header and the value as read (`amount_cents: 金额(元): finer than a cent in yuan and the mapping names no rounding
+(got '1,234.567')`). `riskloop.ingest.mapping.generator_mapping()` is the shipped mapping of the generator's tables
+in Chinese (`src/riskloop/ingest/mappings/generator_zh.json`, listed at the end of this file). ADR 0028.
+
+## Credit bureau reports
+
+The bureau's (PBOC) enterprise report, one JSON document per line of `pboc_reports/*.jsonl` (or one per
+`pboc_reports/*.json` file), UTF-8; amounts in yuan as numbers or text; categories as the bureau spells them
+(`商业银行`, `流动资金贷款`, `关注`, `贷款审批`; the contract's values are accepted too):
+
+```json
+{"report_no": "...", "report_date": "2026-06-05", "enterprise": {"credit_code": "91420100..."},
+ "loans": [{"account_no": "...", "institution": "工商银行武汉分行", "institution_type": "商业银行",
+            "loan_type": "流动资金贷款", "opened_date": "2025-03-01", "maturity_date": "2027-03-01",
+            "balance": "215257.90", "overdue": "0.00", "days_past_due": 0, "five_class": "正常"}],
+ "guarantees": [{"account_no": "...", "institution": "...", "balance": "190213.47"}],
+ "inquiries": [{"inquiry_id": "IQ...", "date": "2026-01-04", "institution_type": "商业银行", "reason": "贷款审批"}]}
+```
+
+Loans go to `credit_report_loans`, inquiries to `credit_inquiries`, and the report's `credit_reports` row is
+derived from them: `lenders` = distinct institutions, `loans_outstanding`, `balance_cents`, `overdue_loans`,
+`overdue_cents`, `max_days_past_due` over the loans, `guarantees_given` and `guarantee_balance_cents` over the
+guarantees. A bad element is quarantined with the file, the document's line, the element path and field
+(`report loans[0]: balance: finer than a cent in yuan ...`, `inquiries[0]: reason: must be one of ...`); a report
+with an unreadable loan or guarantee gets no summary row (quarantined, naming the element); a line that is not
+JSON or names no enterprise or report date is quarantined once, under `credit_reports`. A generated universe
+holds such documents for a share of borrowers in `U/bureau/pboc_reports/` (`riskloop ingest U/bureau`).
 
 ## Duplicates and idempotency
 
@@ -126,6 +193,8 @@ recorded in `ingest_runs` with its per-table counts: rows read, loaded, already 
 | `table T, file F: Parquet file is truncated or corrupt` | re-export or re-copy the file |
 | `F: text is neither UTF-8 nor GB18030/GBK` / `UTF-16 text is not supported` | re-export as UTF-8 |
 | `F: JSON Lines must be UTF-8` | re-export as UTF-8 |
+| `table T, file F: not a readable XLSX workbook` / `no sheet 'X'; sheets: ...` | re-export, or fix the mapping's `sheet` |
+| `mapping M: <key>: <problem>` | fix the mapping file at that key |
 
 The command exits with a non-zero status (4 for an input that cannot be ingested) and prints the message on stderr.
 
@@ -149,6 +218,10 @@ def _checks(col: Column) -> str:
         parts.append("not future")
     if col.age_at is not None:
         parts.append(f"applicant age on `{col.age_at}`")
+    if col.present_when is not None:
+        parts.append(f"required when `{col.present_when[0]}` is `{col.present_when[1]}`, empty otherwise")
+    if col.default is not None:
+        parts.append(f"absent or empty: `{col.default}`")
     return "; ".join(parts)
 
 
@@ -175,9 +248,21 @@ def _table(spec: Table) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _mapping() -> str:
+    """The shipped Chinese headers of the generator's tables."""
+    mapping = generator_mapping()
+    lines = ["## The generator's tables in Chinese", "", f"`{GENERATOR_ZH}`: {mapping.name}.", ""]
+    for mapped in mapping.tables.values():
+        lines.append(
+            f"- `{mapped.table}` (file {', '.join(f'`{f}`' for f in mapped.files)}): "
+            + ", ".join(f"{c.header} → `{c.column}`" + (f" ({c.unit})" if c.unit else "") for c in mapped.columns)
+        )
+    return "\n".join(lines) + "\n"
+
+
 def render() -> str:
     """The whole document."""
-    return INTRO + "\n" + "\n".join(_table(t) for t in TABLES)
+    return INTRO + "\n" + "\n".join(_table(t) for t in TABLES) + "\n" + _mapping()
 
 
 def main(argv: list[str]) -> int:

@@ -149,6 +149,7 @@ class SampleData:
                 "amount_cents": 10_000 + i,
                 "tax_cents": 1_300 + i,
                 "status": "normal",
+                "buyer_kind": "enterprise",
             }
             for i in range(n)
         ]

@@ -53,15 +53,25 @@ def ingest_command(
     as_of: Annotated[
         str | None, typer.Option(help="Dates after this day (YYYY-MM-DD) are invalid; default today")
     ] = None,
+    mapping_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping",
+            help="A bank export's mapping (JSON): file names, sheets, Chinese headers, money units, time zone, "
+            "category values; see docs/data-formats.md",
+        ),
+    ] = None,
 ) -> None:
-    """Validate and load CSV / Parquet / JSON Lines table files; bad rows are quarantined with a reason."""
+    """Validate and load CSV / Parquet / JSON Lines / XLSX table files; bad rows are quarantined with a reason."""
+    from riskloop.ingest.mapping import load_mapping
     from riskloop.ingest.sources import discover
     from riskloop.workspace import Workspace
 
     settings: Settings = ctx.obj
     with cli_errors(json_mode):
         as_of_date = parse_date(as_of, "--as-of")
-        discover(directory)  # a missing or empty input fails here, before the workspace is created
+        mapping = load_mapping(mapping_file) if mapping_file is not None else None
+        discover(directory, mapping.aliases() if mapping else None)  # a missing or empty input fails here
         columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
         with (
             Workspace.open(settings, clock=SystemClock()) as ws,
@@ -75,7 +85,7 @@ def ingest_command(
                     tasks[key] = bar.add_task("")
                 bar.update(tasks[key], description=f"{update.table}: {update.phase} {update.rows:,} rows")
 
-            result = ws.ingest(directory, as_of=as_of_date, progress=progress)
+            result = ws.ingest(directory, as_of=as_of_date, progress=progress, mapping=mapping)
         if not json_mode:
             for warning in result.warnings:
                 err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)

@@ -9,7 +9,7 @@ from typing import Literal
 from riskloop.domain import _checks as check
 from riskloop.domain.identity import CreditCode
 from riskloop.domain.money import Money
-from riskloop.domain.tables import TAX_GRADES
+from riskloop.domain.tables import BUYER_KINDS, TAX_GRADES
 from riskloop.errors import ValidationError
 
 TaxType = Literal["VAT", "CIT"]
@@ -174,16 +174,20 @@ class Invoice:
 
     invoice_no: str
     seller_code: CreditCode
-    buyer_code: CreditCode
+    buyer_code: CreditCode | None  # None: a consumer, who has no credit code
     issue_date: dt.date
     amount: Money
     tax: Money
     status: InvoiceStatus
+    buyer_kind: str = "enterprise"
 
     def __post_init__(self) -> None:
         check.text("invoice_no", self.invoice_no, 20)
         check.instance("seller_code", self.seller_code, CreditCode)
-        check.instance("buyer_code", self.buyer_code, CreditCode)
+        check.choice("buyer_kind", self.buyer_kind, BUYER_KINDS)
+        check.optional_instance("buyer_code", self.buyer_code, CreditCode)
+        if (self.buyer_kind == "enterprise") != (self.buyer_code is not None):
+            raise ValidationError("buyer_code", "an enterprise buyer has a credit code; a consumer has none")
         check.date("issue_date", self.issue_date)
         check.money("amount", self.amount)
         check.money("tax", self.tax)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from riskloop.domain import _checks as check
 from riskloop.domain.identity import BankAccount, CreditCode, ResidentId
 from riskloop.domain.money import Money, Rate
+from riskloop.domain.tables import FIVE_CLASSES, LOAN_TYPES
 from riskloop.errors import ValidationError
 
 MAX_TERM_MONTHS = 120
@@ -249,3 +250,35 @@ class CreditInquiry:
         check.date("inquiry_date", self.inquiry_date)
         check.choice("institution_type", self.institution_type, INSTITUTION_TYPES)
         check.choice("reason", self.reason, INQUIRY_REASONS)
+
+
+@dataclass(frozen=True, slots=True)
+class CreditReportLoan:
+    """One loan at another institution as a bureau report lists it; one row of ``credit_report_loans``."""
+
+    credit_code: CreditCode
+    report_date: dt.date
+    account_no: str
+    institution: str
+    institution_type: str
+    loan_type: str
+    opened_date: dt.date
+    maturity_date: dt.date
+    balance: Money
+    overdue: Money
+    days_past_due: int
+    five_class: str
+
+    def __post_init__(self) -> None:
+        check.instance("credit_code", self.credit_code, CreditCode)
+        check.date("report_date", self.report_date)
+        check.text("account_no", self.account_no, 40)
+        check.text("institution", self.institution, 100)
+        check.choice("institution_type", self.institution_type, INSTITUTION_TYPES)
+        check.choice("loan_type", self.loan_type, LOAN_TYPES)
+        check.date("opened_date", self.opened_date)
+        check.date("maturity_date", self.maturity_date)
+        check.money("balance", self.balance)
+        check.money("overdue", self.overdue)
+        check.integer("days_past_due", self.days_past_due, 0, MAX_DAYS_PAST_DUE)
+        check.choice("five_class", self.five_class, FIVE_CLASSES)

@@ -40,6 +40,11 @@ class Column:
     # resident ID, phone or e-mail format implies it; ``pii_by`` names a column whose value picks the kind per row.
     pii: PiiKind | None = None
     pii_by: tuple[str, tuple[tuple[str, PiiKind], ...]] | None = None
+    # A column added to a table later: a file without it (or an empty cell) reads as this value, so older files
+    # load as before.
+    default: str | None = None
+    # (column, value): this column is required when that column has that value, and must be empty otherwise.
+    present_when: tuple[str, str] | None = None
 
     @property
     def pii_kind(self) -> PiiKind | None:
@@ -126,6 +131,9 @@ TAX_GRADES = ("A", "B", "M", "C", "D")
 ABNORMAL_REASONS = ("no_annual_report", "unreachable_address", "false_information", "no_disclosure")
 INSTITUTION_TYPES = ("bank", "microlender", "consumer_finance", "guarantee", "leasing", "other")
 INQUIRY_REASONS = ("loan_approval", "guarantee_review", "post_loan")
+BUYER_KINDS = ("enterprise", "consumer")
+LOAN_TYPES = ("working_capital", "fixed_asset", "trade_finance", "bill_discount", "acceptance", "other")
+FIVE_CLASSES = ("normal", "special_mention", "substandard", "doubtful", "loss")  # 五级分类
 
 TABLES: tuple[Table, ...] = (
     # --- registration (工商) ---
@@ -325,11 +333,26 @@ TABLES: tuple[Table, ...] = (
         (
             Column("invoice_no", "str", "Invoice number (unique)", max_length=20),
             _code("seller_code", "Credit code of the seller"),
-            _code("buyer_code", "Credit code of the buyer"),
+            Column(
+                "buyer_code",
+                "str",
+                "Credit code of an enterprise buyer; empty for a consumer",
+                nullable=True,
+                format="uscc",
+                present_when=("buyer_kind", "enterprise"),
+            ),
             _date("issue_date", "Issue date"),
             _money("amount_cents", "Amount excluding tax"),
             _money("tax_cents", "VAT amount"),
             Column("status", "category", "normal, void, or red-letter (credit note)", values=("normal", "void", "red")),
+            Column(
+                "buyer_kind",
+                "category",
+                "enterprise (with a credit code) or consumer (a natural person, no code); absent or empty: enterprise",
+                nullable=True,  # an empty value (an earlier file's) is the default, never stored empty
+                values=BUYER_KINDS,
+                default="enterprise",
+            ),
         ),
         key=("invoice_no",),
         store="warehouse",
@@ -653,6 +676,28 @@ TABLES: tuple[Table, ...] = (
         key=("inquiry_id",),
         store="warehouse",
         partition_date="inquiry_date",
+    ),
+    Table(
+        "credit_report_loans",
+        "bank",
+        "Loans of the bureau's (PBOC) enterprise report by institution (the multi-lender detail of credit_reports).",
+        (
+            _code(),
+            _date("report_date", "Date of the report the loan is listed in"),
+            Column("account_no", "str", "The loan's account number in the report", max_length=40),
+            Column("institution", "str", "Lending institution as the report names it", max_length=100),
+            Column("institution_type", "category", "Kind of lending institution", values=INSTITUTION_TYPES),
+            Column("loan_type", "category", "Kind of credit", values=LOAN_TYPES),
+            _date("opened_date", "Date the loan was granted"),
+            Column("maturity_date", "date", "Contractual maturity (may be in the future)"),
+            _money("balance_cents", "Balance outstanding on the report date"),
+            _money("overdue_cents", "Amount overdue on the report date"),
+            Column("days_past_due", "int", "Days overdue on the report date (0: current)", min=0, max=3650),
+            Column("five_class", "category", "Five-level loan classification (五级分类)", values=FIVE_CLASSES),
+        ),
+        key=("credit_code", "report_date", "account_no"),
+        store="warehouse",
+        partition_date="report_date",
     ),
     # --- collection (催收, issue 16) ---
     Table(

@@ -71,3 +71,16 @@ def missing_valid_from(name: str, columns: Sequence[str]) -> str | None:
     spec = TABLES_BY_NAME.get(name)
     column = spec.valid_from if spec is not None else None
     return column if column is not None and column not in columns else None
+
+
+def defaults_select(name: str, columns: Sequence[str]) -> str:
+    """SELECT list of table ``name`` whose files hold ``columns``: a column added later reads as its default.
+
+    Files written before the column existed lack it or leave it empty (read with DuckDB's ``union_by_name``);
+    either way it is the contract's default (``Column.default``), e.g. ``buyer_kind`` = enterprise.
+    """
+    spec = TABLES_BY_NAME.get(name)
+    defaulted = [c for c in spec.columns if c.default is not None] if spec is not None else []
+    replaced = [f"coalesce({c.name}, '{c.default}') AS {c.name}" for c in defaulted if c.name in columns]
+    added = [f"'{c.default}' AS {c.name}" for c in defaulted if c.name not in columns]
+    return ", ".join([f"* REPLACE ({', '.join(replaced)})" if replaced else "*", *added])

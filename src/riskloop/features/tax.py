@@ -65,13 +65,13 @@ INVOICES = FeatureGroup(
         ("inv_log_sales_12m", "Log of invoiced sales over the last 12 months (CNY)"),
         ("inv_sales_trend", "Invoiced sales of the last 3 months / the 9 months before, per month"),
         ("inv_void_red_ratio", "Share of sales invoices voided or red-lettered"),
-        ("inv_customer_hhi", "Customer concentration (Herfindahl index of sales by buyer)"),
-        ("inv_customers", "Distinct buyers in the last 12 months"),
+        ("inv_customer_hhi", "Customer concentration (Herfindahl index of sales by buyer; a consumer sale its own)"),
+        ("inv_customers", "Distinct enterprise buyers in the last 12 months (consumers have no credit code)"),
         ("inv_supplier_hhi", "Supplier concentration (Herfindahl index of purchases by seller)"),
     ),
     """
     WITH sales AS (
-        SELECT s.application_id, s.as_of, i.buyer_code, i.issue_date, i.amount_cents, i.status
+        SELECT s.application_id, s.as_of, i.invoice_no, i.buyer_code, i.issue_date, i.amount_cents, i.status
         FROM spine s JOIN invoices i ON i.seller_code = s.credit_code
          AND i.issue_date < s.as_of AND i.issue_date >= s.as_of - INTERVAL 12 MONTH),
     sales_agg AS (
@@ -84,10 +84,12 @@ INVOICES = FeatureGroup(
                avg(CAST(status <> 'normal' AS DOUBLE)) AS void_red
         FROM sales GROUP BY application_id),
     by_buyer AS (
-        SELECT application_id, buyer_code, sum(amount_cents) AS amount
-        FROM sales WHERE status = 'normal' GROUP BY application_id, buyer_code),
+        SELECT application_id, coalesce(buyer_code, 'consumer:' || invoice_no) AS buyer,
+               buyer_code IS NOT NULL AS identified, sum(amount_cents) AS amount
+        FROM sales WHERE status = 'normal' GROUP BY application_id, buyer, identified),
     buyer_hhi AS (
-        SELECT application_id, sum(power(amount / nullif(total, 0), 2)) AS hhi, count(*) AS buyers
+        SELECT application_id, sum(power(amount / nullif(total, 0), 2)) AS hhi,
+               count(*) FILTER (WHERE identified) AS buyers
         FROM (SELECT *, sum(amount) OVER (PARTITION BY application_id) AS total FROM by_buyer)
         GROUP BY application_id),
     by_seller AS (

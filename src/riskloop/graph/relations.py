@@ -149,7 +149,7 @@ RELATIONS: tuple[Relation, ...] = (
         "invoice_trade",
         "SELECT seller_code AS src, buyer_code AS dst, sum(amount_cents) / 100.0 AS weight, "
         f"{_s('min(issue_date)')} AS valid_from, {_s('max(issue_date)')} AS valid_to FROM invoices "
-        "WHERE status = 'normal' GROUP BY 1, 2",
+        "WHERE status = 'normal' AND buyer_code IS NOT NULL GROUP BY 1, 2",  # a consumer buyer is no node
     ),
     Relation(
         "litigation_party",

@@ -220,7 +220,10 @@ def coerce_column(raw: pa.Array, column: Column) -> tuple[pa.Array, FieldErrors 
         raw = raw.cast(pa.string())
     source = _blank_to_null(raw) if pa.types.is_string(raw.type) or pa.types.is_large_string(raw.type) else raw
     if column.kind in ("str", "category"):
-        return _normalise_text(source, column), None
+        text = _normalise_text(source, column)
+        if column.default is not None:  # a column added later: an older file without it reads as before
+            text = pc.fill_null(text, pa.scalar(column.default, pa.string()))
+        return text, None
     convert, problem = _CONVERTERS[column.kind]
     try:
         values = convert(source)

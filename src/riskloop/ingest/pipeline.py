@@ -16,9 +16,11 @@ from riskloop.config import DEFAULT_APPLICANT_AGE, Settings
 from riskloop.domain.clock import Clock
 from riskloop.domain.tables import Table, table
 from riskloop.graph.tokens import Tokenizer
-from riskloop.ingest.coerce import coerce
+from riskloop.ingest.coerce import FieldErrors, coerce
+from riskloop.ingest.mapped import apply_mapping
+from riskloop.ingest.mapping import Mapping, TableMap
 from riskloop.ingest.quarantine import QuarantineSink
-from riskloop.ingest.readers import BATCH_ROWS, open_reader
+from riskloop.ingest.readers import BATCH_ROWS, RawBatch, open_reader
 from riskloop.ingest.records import WholeRecords
 from riskloop.ingest.report import IngestResult, ProgressFn, ProgressUpdate, TableReport
 from riskloop.ingest.sources import discover
@@ -58,10 +60,18 @@ class _Run:
     """State of one run: settings, database, warehouse, quarantine and the per-table reports."""
 
     def __init__(  # noqa: PLR0917
-        self, settings: Settings, engine: sa.Engine, run_id: str, limits: Limits, batch_rows: int, protector: Protector
+        self,
+        settings: Settings,
+        engine: sa.Engine,
+        run_id: str,
+        limits: Limits,
+        batch_rows: int,
+        protector: Protector,
+        mapping: Mapping | None = None,
     ) -> None:
         self.settings, self.engine, self.run_id, self.limits = settings, engine, run_id, limits
-        self.batch_rows, self.protector = batch_rows, protector
+        self.batch_rows, self.protector, self.mapping = batch_rows, protector, mapping
+        self.notes: list[str] = []
         sealer = protector.sealer
         self.warehouse = Warehouse(settings.warehouse)
         self.sink = QuarantineSink(engine, run_id, settings.quarantine_dir / run_id, sealer)
@@ -72,7 +82,12 @@ class _Run:
         """Open every file once so unreadable files and wrong columns fail before anything is written."""
         for name, paths in files.items():
             for path in paths:
-                self.encodings[path] = open_reader(path, table(name), self.batch_rows).encoding
+                reader = open_reader(path, table(name), self.batch_rows, mapped=self._mapped(name))
+                self.encodings[path] = reader.encoding
+                self.notes.extend(getattr(reader, "notes", []))
+
+    def _mapped(self, name: str) -> TableMap | None:
+        return self.mapping.tables.get(name) if self.mapping else None
 
     def stage(self, spec: Table, paths: list[Path], report: TableReport, progress: ProgressFn | None) -> Path:
         """Read, coerce and validate every file; quarantine bad rows, stage the valid ones as Parquet."""
@@ -82,16 +97,18 @@ class _Run:
         whole = WholeRecords(spec) if spec.whole_by else None
         with pq.ParquetWriter(staged, schema) as writer:
             for index, path in enumerate(paths):
-                reader = open_reader(path, spec, self.batch_rows, self.encodings.get(path))
+                mapped = self._mapped(spec.name)
+                reader = open_reader(path, spec, self.batch_rows, self.encodings.get(path), mapped)
                 if reader.encoding and reader.encoding not in report.encodings:
                     report.encodings.append(reader.encoding)
                 for raw in reader.batches():
                     self.sink.add_malformed(spec.name, str(path), raw.malformed)
-                    typed, errors = coerce(raw.data, spec)
-                    errors += validate(typed, spec, self.limits)
+                    errors = self._apply_mapping(spec, mapped, raw)  # first: their reasons win
+                    typed, coerced = coerce(raw.data, spec)
+                    errors += coerced + validate(typed, spec, self.limits)
                     if whole is not None:
                         whole.note(typed, errors)
-                    bad = self.sink.add_field_errors(spec.name, str(path), raw.data, raw.rows, errors)
+                    bad = self.sink.add_field_errors(spec.name, str(path), raw.data, raw.rows, errors, paths=raw.paths)
                     good = self._protected(spec, dated(spec, typed.filter(pa.array(~bad)), self.limits.as_of))
                     good = good.append_column(SOURCE_FILE, pa.array([index] * good.num_rows, pa.int32()))
                     good = good.append_column(SOURCE_ROW, pa.array(raw.rows[~bad], pa.int64()))
@@ -107,6 +124,13 @@ class _Run:
                 lambda rejects: self.sink.add_rejects(spec.name, [str(p) for p in paths], rejects),
             )
         return staged
+
+    def _apply_mapping(self, spec: Table, mapped: TableMap | None, raw: RawBatch) -> list[FieldErrors]:
+        """Money units, the zone of local times and category values of the mapping, applied to ``raw``."""
+        if self.mapping is None:
+            return []
+        raw.data, errors = apply_mapping(raw.data, spec, mapped or TableMap(spec.name, ()), self.mapping.timezone)
+        return errors
 
     def _protected(self, spec: Table, good: pa.Table) -> pa.Table:
         """Valid rows with their personal columns protected; the written values go to the vault first."""
@@ -161,6 +185,7 @@ def ingest(
     batch_rows: int = BATCH_ROWS,
     sealer: Sealer,
     tokenizer: Tokenizer,
+    mapping: Mapping | None = None,
 ) -> IngestResult:
     """Ingest every table file under ``source`` into the database and the warehouse.
 
@@ -185,6 +210,9 @@ def ingest(
         Seals quarantined rows (they may hold personal identifiers) and the vault's values.
     tokenizer:
         The workspace's graph-key tokens: personal columns are stored as keyed tokens (``storage.protected``).
+    mapping:
+        A bank export's declared mapping (``ingest.mapping``): its file names, sheets and headers, money units,
+        time zone of times without an offset and category values. None: the contract's own files.
 
     Returns
     -------
@@ -197,11 +225,11 @@ def ingest(
         When a file cannot be ingested at all: unreadable, truncated Parquet, missing or unknown columns.
 
     """
-    sources = discover(source)
+    sources = discover(source, mapping.aliases() if mapping else None)
     started = clock.now()
     run_id = f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
     limits = limits_for(clock, as_of, settings.applicant_age)
-    run = _Run(settings, engine, run_id, limits, batch_rows, Protector(tokenizer, sealer))
+    run = _Run(settings, engine, run_id, limits, batch_rows, Protector(tokenizer, sealer), mapping)
     reports = {
         name: TableReport(name, table(name).store, [str(p) for p in paths]) for name, paths in sources.files.items()
     }
@@ -225,4 +253,5 @@ def ingest(
         shutil.rmtree(run.tmp, ignore_errors=True)
         with engine.begin() as conn:
             finish_run(conn, run_id, clock.now(), {n: r.counts() for n, r in reports.items()}, error)
-    return IngestResult(run_id, Path(source), limits.as_of, reports, sources.warnings, settings.quarantine_dir / run_id)
+    warnings = sources.warnings + run.notes
+    return IngestResult(run_id, Path(source), limits.as_of, reports, warnings, settings.quarantine_dir / run_id)

@@ -69,12 +69,22 @@ class QuarantineSink:
     def add_malformed(self, table: str, source_file: str, rows: list[Malformed]) -> None:
         """Quarantine rows that could not be split into fields."""
         for m in rows:
-            self.add(table, source_file, m.row, field=None, reason=m.reason, raw={"line": m.text})
+            self.add(table, source_file, m.row, field=m.field, reason=m.reason, raw={"line": m.text})
 
     def add_field_errors(
-        self, table: str, source_file: str, raw: pa.Table, rows: np.ndarray[Any, Any], errors: list[FieldErrors]
+        self,
+        table: str,
+        source_file: str,
+        raw: pa.Table,
+        rows: np.ndarray[Any, Any],
+        errors: list[FieldErrors],
+        *,
+        paths: list[str] | None = None,
     ) -> np.ndarray[Any, np.dtype[np.bool_]]:
-        """Quarantine every row with a failing field (one record per row); return the mask of those rows."""
+        """Quarantine every row with a failing field (one record per row); return the mask of those rows.
+
+        ``paths`` name each row's element of a nested document; the reason starts with it.
+        """
         bad = np.zeros(raw.num_rows, dtype=bool)
         per_row: dict[int, dict[str, str]] = {}
         for err in errors:  # conversion errors come first, so they win over "is required" for the same cell
@@ -89,6 +99,8 @@ class QuarantineSink:
         for pos, raw_row in zip(positions, raws, strict=True):
             fields = per_row[pos]
             reason = "; ".join(f"{f}: {p}" for f, p in fields.items())
+            if paths is not None:
+                reason = f"{paths[pos]}: {reason}"
             self.add(table, source_file, int(rows[pos]), field=", ".join(fields), reason=reason, raw=raw_row)
         return bad
 

@@ -1,12 +1,16 @@
-"""Stream Parquet, CSV and JSON Lines files in batches of raw values, with 1-based row numbers."""
+"""Stream Parquet, CSV, JSON Lines and XLSX files in batches of raw values, with 1-based row numbers.
+
+A mapping's headers (``ingest.mapping``) rename a file's columns to the contract's before anything is checked.
+"""
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import pyarrow as pa
@@ -16,6 +20,7 @@ import pyarrow.parquet as pq
 from riskloop.domain.tables import Table
 from riskloop.errors import IngestError
 from riskloop.ingest.encoding import detect_encoding
+from riskloop.ingest.mapping import TableMap, header_key
 
 BATCH_ROWS = 200_000
 CSV_BLOCK_BYTES = 32 * 1024 * 1024
@@ -28,6 +33,7 @@ class Malformed:
     row: int | None
     reason: str
     text: str
+    field: str | None = None  # a document element's field, when one is to blame
 
 
 @dataclass
@@ -37,19 +43,26 @@ class RawBatch:
     data: pa.Table
     rows: np.ndarray[Any, np.dtype[np.int64]]
     malformed: list[Malformed] = field(default_factory=list)
+    paths: list[str] | None = None  # per row, the element of a nested document it came from (``loans[2]``)
 
 
 def completed(spec: Table, data: pa.Table) -> pa.Table:
-    """``data`` with the contract's columns in order; a versioned table's valid-from may be absent: empty."""
+    """``data`` with the contract's columns in order; a valid-from or a defaulted column may be absent: empty."""
     names = data.column_names
     return pa.table({c: data[c] if c in names else pa.nulls(data.num_rows, pa.string()) for c in spec.column_names})
+
+
+def contract_names(names: list[str], headers: dict[str, str]) -> list[str]:
+    """The contract column each of a file's ``names`` fills: its mapped column, else the name itself."""
+    return [headers.get(header_key(n), n) if n else n for n in names]
 
 
 def check_columns(spec: Table, path: Path, names: list[str]) -> None:
     """Raise IngestError naming the missing, unknown or repeated columns of ``path``."""
     expected = set(spec.column_names)
     problems = []
-    missing = [c for c in spec.column_names if c not in names and c != spec.valid_from]
+    optional = {spec.valid_from, *(c.name for c in spec.columns if c.default is not None)}
+    missing = [c for c in spec.column_names if c not in names and c not in optional]
     if missing:
         problems.append(f"missing columns {', '.join(missing)}")
     extra = [c for c in names if c not in expected]
@@ -67,24 +80,29 @@ class ParquetReader:
 
     encoding: str | None = None
 
-    def __init__(self, path: Path, spec: Table, batch_rows: int = BATCH_ROWS) -> None:
+    def __init__(
+        self, path: Path, spec: Table, batch_rows: int = BATCH_ROWS, headers: dict[str, str] | None = None
+    ) -> None:
         self.path, self.spec, self.batch_rows = path, spec, batch_rows
         try:
             self._file = pq.ParquetFile(path)
         except (pa.ArrowInvalid, OSError) as exc:
             raise IngestError(f"table {spec.name}, file {path}: Parquet file is truncated or corrupt ({exc})") from None
-        check_columns(spec, path, [f.name for f in self._file.schema_arrow])
+        source = [f.name for f in self._file.schema_arrow]
+        self._names = dict(zip(source, contract_names(source, headers or {}), strict=True))
+        check_columns(spec, path, list(self._names.values()))
         self.total_rows: int | None = self._file.metadata.num_rows
 
     def batches(self) -> Iterator[RawBatch]:
         """Yield the file's rows in batches of at most ``batch_rows``."""
         start = 1
         try:
-            present = [c for c in self.spec.column_names if c in self._file.schema_arrow.names]
+            present = [s for s, c in self._names.items() if c in self.spec.column_names]
             for batch in self._file.iter_batches(batch_size=self.batch_rows, columns=present):
                 rows = np.arange(start, start + batch.num_rows, dtype=np.int64)
                 start += batch.num_rows
-                yield RawBatch(completed(self.spec, pa.Table.from_batches([batch])), rows)
+                data = pa.Table.from_batches([batch]).rename_columns([self._names[n] for n in batch.schema.names])
+                yield RawBatch(completed(self.spec, data), rows)
         except (pa.ArrowInvalid, OSError) as exc:
             raise IngestError(
                 f"table {self.spec.name}, file {self.path}: "
@@ -95,14 +113,30 @@ class ParquetReader:
 class CsvReader:
     """Reads a CSV file (header row, comma-separated) as strings; rows with the wrong field count are malformed."""
 
-    def __init__(self, path: Path, spec: Table, batch_rows: int = BATCH_ROWS, encoding: str | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        spec: Table,
+        batch_rows: int = BATCH_ROWS,
+        encoding: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.path, self.spec, self.batch_rows = path, spec, batch_rows
         self.total_rows: int | None = None
         self.encoding: str | None = encoding or detect_encoding(path)
         self._invalid: list[Malformed] = []
+        self._source = self._header()
+        self._names = contract_names(self._source, headers or {})
         self._reader = self._open()
-        names = list(self._reader.schema.names)
-        check_columns(spec, path, names)
+        check_columns(spec, path, self._names)
+
+    def _header(self) -> list[str]:
+        """The header row's names (every column is then read as text, whatever its name)."""
+        try:
+            with self.path.open(encoding=str(self.encoding), errors="replace", newline="") as fh:
+                return next(csv.reader(fh), [])
+        except (OSError, LookupError, csv.Error) as exc:
+            raise IngestError(f"table {self.spec.name}, file {self.path}: cannot read CSV ({exc})") from None
 
     def _on_invalid(self, row: pacsv.InvalidRow) -> str:
         number = None if row.number is None else row.number - 1  # pyarrow counts the header as row 1
@@ -118,7 +152,7 @@ class CsvReader:
                 read_options=pacsv.ReadOptions(use_threads=False, block_size=CSV_BLOCK_BYTES, encoding=encoding),
                 parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=self._on_invalid),
                 convert_options=pacsv.ConvertOptions(
-                    column_types=dict.fromkeys(self.spec.column_names, pa.string()),
+                    column_types=dict.fromkeys([*self.spec.column_names, *self._source], pa.string()),
                     strings_can_be_null=False,
                     quoted_strings_can_be_null=False,
                 ),
@@ -143,7 +177,7 @@ class CsvReader:
             if rows.size:
                 next_row = int(rows[-1]) + 1
             pending = {r for r in pending if r >= next_row}
-            data = completed(self.spec, pa.Table.from_batches([batch]))
+            data = completed(self.spec, pa.Table.from_batches([batch]).rename_columns(self._names))
             for start in range(0, max(data.num_rows, 1), self.batch_rows):
                 part = data.slice(start, self.batch_rows)
                 yield RawBatch(part, rows[start : start + self.batch_rows], malformed if start == 0 else [])
@@ -177,10 +211,13 @@ class JsonLinesReader:
 
     encoding: str | None = "utf-8"
 
-    def __init__(self, path: Path, spec: Table, batch_rows: int = BATCH_ROWS) -> None:
+    def __init__(
+        self, path: Path, spec: Table, batch_rows: int = BATCH_ROWS, headers: dict[str, str] | None = None
+    ) -> None:
         self.path, self.spec, self.batch_rows = path, spec, batch_rows
         self.total_rows: int | None = None
         self._columns = set(spec.column_names)
+        self._headers = headers or {}
         with path.open(encoding="utf-8", errors="replace") as fh:
             first = next((line for line in fh if line.strip()), None)
         try:
@@ -188,7 +225,7 @@ class JsonLinesReader:
         except json.JSONDecodeError:
             head = None
         if isinstance(head, dict):
-            check_columns(spec, path, list(head))
+            check_columns(spec, path, contract_names(list(head), self._headers))
 
     def _parse(self, number: int, line: str) -> dict[str, Any] | Malformed:
         try:
@@ -197,6 +234,8 @@ class JsonLinesReader:
             return Malformed(number, f"malformed JSON line: {exc.msg} at column {exc.colno}", line)
         if not isinstance(obj, dict):
             return Malformed(number, f"malformed JSON line: expected an object, got {type(obj).__name__}", line)
+        if self._headers:
+            obj = dict(zip(contract_names(list(obj), self._headers), obj.values(), strict=True))
         extra = [k for k in obj if k not in self._columns]
         if extra:
             return Malformed(number, f"unknown keys {', '.join(extra)}", line)
@@ -231,18 +270,35 @@ class JsonLinesReader:
             yield self._batch(records, rows, bad)
 
 
-Reader = ParquetReader | CsvReader | JsonLinesReader
+if TYPE_CHECKING:
+    from riskloop.ingest.pboc import PbocReportReader
+    from riskloop.ingest.xlsx import XlsxReader
+
+    Reader: TypeAlias = ParquetReader | CsvReader | JsonLinesReader | XlsxReader | PbocReportReader
 
 
-def open_reader(path: Path, spec: Table, batch_rows: int = BATCH_ROWS, encoding: str | None = None) -> Reader:
+def open_reader(
+    path: Path, spec: Table, batch_rows: int = BATCH_ROWS, encoding: str | None = None, mapped: TableMap | None = None
+) -> Reader:
     """Open ``path`` with the reader its suffix calls for; check its columns against ``spec``.
 
-    ``encoding`` skips detection for a CSV file whose encoding is already known.
+    ``encoding`` skips detection for a CSV file whose encoding is already known; ``mapped`` renames its headers
+    (and picks an XLSX sheet and header row).
     """
+    headers = mapped.headers if mapped else None
+    from riskloop.ingest.pboc import PbocReportReader, is_document  # (pboc builds on this module)
+
+    if is_document(path):
+        return PbocReportReader(path, spec, batch_rows)
     if path.suffix == ".parquet":
-        return ParquetReader(path, spec, batch_rows)
+        return ParquetReader(path, spec, batch_rows, headers)
     if path.suffix == ".csv":
-        return CsvReader(path, spec, batch_rows, encoding)
+        return CsvReader(path, spec, batch_rows, encoding, headers)
     if path.suffix == ".jsonl":
-        return JsonLinesReader(path, spec, batch_rows)
-    raise IngestError(f"table {spec.name}, file {path}: unsupported file type; valid: .parquet, .csv, .jsonl")
+        return JsonLinesReader(path, spec, batch_rows, headers)
+    if path.suffix == ".xlsx":
+        from riskloop.ingest.xlsx import XlsxReader
+
+        sheet, header_row = (mapped.sheet, mapped.header_row) if mapped else (None, 1)
+        return XlsxReader(path, spec, batch_rows, headers=headers, sheet=sheet, header_row=header_row)
+    raise IngestError(f"table {spec.name}, file {path}: unsupported file type; valid: .parquet, .csv, .jsonl, .xlsx")

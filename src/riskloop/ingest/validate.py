@@ -133,6 +133,7 @@ def validate(typed: pya.Table, spec: Table, limits: Limits) -> list[FieldErrors]
         return []
     frame = to_pandas(typed)
     ages = [e for c in spec.columns if c.age_at is not None and (e := _age_errors(frame, c, limits.ages))]
+    ages += [e for c in spec.columns if c.present_when is not None and (e := _presence_errors(frame, c))]
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", _PYSPARK_PANDAS_WARNING, FutureWarning)
@@ -157,6 +158,23 @@ def _age_errors(frame: pd.DataFrame, column: Column, ages: tuple[int, int]) -> F
         return None
     problem = f"the applicant is outside the product's age range {ages[0]}-{ages[1]} on the application date"
     return FieldErrors(column.name, positions, [problem] * positions.size)
+
+
+def _presence_errors(frame: pd.DataFrame, column: Column) -> FieldErrors | None:
+    """Rows where ``column`` is empty though its ``present_when`` holds, or filled though it does not."""
+    assert column.present_when is not None
+    other, value = column.present_when
+    wanted = (frame[other] == value).fillna(False).astype(bool).to_numpy()
+    present = frame[column.name].notna().to_numpy()
+    missing, extra = wanted & ~present, ~wanted & present
+    positions = np.flatnonzero(missing | extra).astype(np.int64)
+    if positions.size == 0:
+        return None
+    problems = [
+        f"is required when {other} is {value}" if missing[p] else f"must be empty unless {other} is {value}"
+        for p in positions
+    ]
+    return FieldErrors(column.name, positions, problems)
 
 
 def _failures(cases: pd.DataFrame, spec: Table) -> list[FieldErrors]:

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from riskloop.domain.tables import TABLES_BY_NAME, Table, table
-from riskloop.domain.versions import missing_valid_from
+from riskloop.domain.versions import defaults_select, missing_valid_from
 from riskloop.errors import StorageError
 from riskloop.io.arrow_schema import arrow_schema
 
@@ -58,9 +58,13 @@ class Warehouse:
                 kind = "TIMESTAMPTZ" if table(name).column(dated).kind == "timestamp" else "DATE"
                 bound = f"{before.isoformat()}T00:00:00+00:00" if kind == "TIMESTAMPTZ" else before.isoformat()
                 where = f" WHERE {dated} < CAST({sql_literal(bound)} AS {kind})"
-            spec, source = table(name), f"read_parquet({sql_literal(self.glob(name))})"
+            # union_by_name: parts written before a column was added to the table lack it (its default, below)
+            spec, source = table(name), f"read_parquet({sql_literal(self.glob(name))}, union_by_name = true)"
+            columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]  # noqa: S608
+            select = defaults_select(name, columns)
+            if select != "*":
+                source = f"(SELECT {select} FROM {source})"  # noqa: S608
             if spec.valid_from is not None:
-                columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]  # noqa: S608
                 if missing_valid_from(name, columns):  # a universe written before versions: one version each
                     source = f"(SELECT *, CAST(NULL AS DATE) AS {spec.valid_from} FROM {source})"  # noqa: S608
                 if before is not None:

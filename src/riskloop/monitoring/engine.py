@@ -113,7 +113,9 @@ def _file_scan(root: Path, name: str, paths: Sequence[Path]) -> str:
         raise ValueError(f"not a table name: {name!r}")
     chosen = list(paths) or table_files(root, name)[:1]
     listed = ", ".join("'" + str(p).replace("'", "''") + "'" for p in chosen)
-    return f"SELECT * FROM read_parquet([{listed}])" + ("" if paths else " LIMIT 0")  # noqa: S608 - quoted paths
+    # union_by_name: parts written before a column was added to the table lack it
+    scan = f"SELECT * FROM read_parquet([{listed}], union_by_name = true)"  # noqa: S608 - quoted paths
+    return scan + ("" if paths else " LIMIT 0")
 
 
 def _require(tables: Sequence[str], present: set[str]) -> None:

@@ -12,7 +12,7 @@ import duckdb
 import pyarrow as pa
 
 from riskloop.domain.tables import Table
-from riskloop.domain.versions import in_force_order_sql, valid_from_sql
+from riskloop.domain.versions import defaults_select, in_force_order_sql, valid_from_sql
 from riskloop.io.warehouse import Warehouse, sql_literal
 
 SOURCE_FILE = "_src_file"  # index of the source file in the run's file list
@@ -120,7 +120,7 @@ def _classify(
 
     existing = warehouse.files(spec.name)
     if existing:
-        con.execute(_matches_sql(spec, existing))
+        con.execute(_matches_sql(con, spec, existing))
         [(same, differ, versions)] = con.sql(
             "SELECT count(*) FILTER (_diff = ''), count(*) FILTER (_diff <> '' AND NOT _version),"
             " count(*) FILTER (_diff <> '' AND _version) FROM m"
@@ -136,7 +136,9 @@ def _classify(
             ).to_arrow_table()
             on_reject(conflicts)
         same_row = f"m.{SOURCE_FILE} = s.{SOURCE_FILE} AND m.{SOURCE_ROW} = s.{SOURCE_ROW}"
-        not_matched = f"AND NOT EXISTS (SELECT 1 FROM m WHERE {same_row} AND NOT m._version)"
+        # a row identical to the version in force is already present even when its valid-from day differs (an
+        # unchanged snapshot on a later day, ADR 0020); a differing one of a loaded day is a conflict
+        not_matched = f"AND NOT EXISTS (SELECT 1 FROM m WHERE {same_row} AND (m._diff = '' OR NOT m._version))"
     else:
         not_matched = ""
     reader = con.sql(f"SELECT {cols} FROM s WHERE s._rn = 1 {not_matched} ORDER BY {order}").to_arrow_reader(
@@ -147,7 +149,7 @@ def _classify(
         on_new(batch)
 
 
-def _matches_sql(spec: Table, existing: list[Path]) -> str:
+def _matches_sql(con: duckdb.DuckDBPyConnection, spec: Table, existing: list[Path]) -> str:
     """Temp table ``m``: first occurrences of loaded keys, the columns they differ in, whether a new version.
 
     Unversioned: compared with the loaded row of its key. Versioned (ADR 0020): compared with the loaded version
@@ -163,7 +165,9 @@ def _matches_sql(spec: Table, existing: list[Path]) -> str:
     )
     diff_expr = f"concat_ws(', ', {diff})" if diff else "''"
     select = f"SELECT s.{SOURCE_FILE}, s.{SOURCE_ROW}, {diff_expr} AS _diff"
-    join = f"FROM s JOIN read_parquet({efiles}) AS e ON {on_key} WHERE s._rn = 1"
+    loaded = f"read_parquet({efiles}, union_by_name = true)"  # parts loaded before a column was added lack it
+    columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {loaded}").fetchall()]
+    join = f"FROM s JOIN (SELECT {defaults_select(spec.name, columns)} FROM {loaded}) AS e ON {on_key} WHERE s._rn = 1"
     if spec.valid_from is None:
         return f"CREATE TEMP TABLE m AS {select}, FALSE AS _version {join}"
     day, column = f"s.{_q(spec.valid_from)}", _q(spec.valid_from)

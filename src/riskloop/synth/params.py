@@ -68,6 +68,9 @@ class Stream(IntEnum):
     # open-ended phrasing of the transcripts (generator 1.7.0): the re-wording of issue and hard-negative turns and
     # the recognition noise
     PHRASING = 31
+    # bank exports (issue 17): invoices to consumers, the bureau's report documents
+    EXPORTS_CONSUMER_INVOICES = 32
+    EXPORTS_BUREAU_DOCUMENTS = 33
 
 
 @dataclass(frozen=True)

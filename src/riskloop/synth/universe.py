@@ -21,8 +21,10 @@ from riskloop.synth import ids
 from riskloop.synth.applications import application_tables
 from riskloop.synth.arrays import Arr
 from riskloop.synth.bureau import bureau_tables
+from riskloop.synth.bureau_documents import bureau_documents
 from riskloop.synth.collection_tables import TRUTH_SCHEMAS as COLLECTION_TRUTH
 from riskloop.synth.collection_tables import collection_tables
+from riskloop.synth.consumer_invoices import consumer_invoices
 from riskloop.synth.decoys import merge_decoys
 from riskloop.synth.events import listings, registration_events, risk_events
 from riskloop.synth.finance import Revenue, financial_statements, revenue_path
@@ -42,11 +44,14 @@ from riskloop.synth.risk import risk_tables
 from riskloop.synth.tax import tax_tables
 from riskloop.synth.transactions import account_transactions
 from riskloop.synth.truth import DECOYS, HARD_TRUTH_SCHEMAS, TRUTH_SCHEMAS, truth_tables
-from riskloop.synth.writer import conform, merge_parts, part_name, write_manifest, write_parquet
+from riskloop.synth.writer import conform, merge_parts, part_name, write_lines, write_manifest, write_parquet
 
 Progress = Callable[[int, int], None]  # (enterprises done, enterprises in total)
 HISTORY = "history"  # earlier versions of versioned tables: a second ingest (``riskloop ingest U/history``)
 HISTORY_ENTERPRISES = f"{HISTORY}/enterprises"
+CONSUMER_INVOICES = "invoices/consumers"  # an extra part file of invoices (``consumers-NNNNN.parquet``)
+BUREAU = "bureau"  # the bureau's report documents: a second ingest (``riskloop ingest U/bureau``)
+PBOC_DOCUMENTS = f"{BUREAU}/pboc_reports"
 SCENARIO, SCENARIO_APPLICATIONS = "scenario", "scenario_applications"  # truth of a drift scenario
 
 
@@ -114,6 +119,7 @@ def chunk_tables(params: UniverseParams, chunk: int) -> tuple[dict[str, pa.Table
         post_loan_events(params, chunk, firms, plan=plan, tables=tables, codes=text.codes, guaranteed=guaranteed)
     )
     tables.update(bureau_tables(params, chunk, firms, plan, text.codes))
+    extras = bank_exports(params, chunk, firms, revenue, tables)  # adds credit_report_loans to ``tables``
     # collection last, from streams of its own: every table above keeps its draws
     collected, collection_truth = collection_tables(params, chunk, firms, book, plan, tables)
     tables.update(collected)
@@ -144,8 +150,25 @@ def chunk_tables(params: UniverseParams, chunk: int) -> tuple[dict[str, pa.Table
         truth[SCENARIO_APPLICATIONS] = regime.truth(apps.application_id, apps.row, apps.ring, applied)
     conformed = {t.name: conform(t.name, tables[t.name]) for t in TABLES}
     conformed[HISTORY_ENTERPRISES] = conform("enterprises", tables[HISTORY_ENTERPRISES])
+    conformed.update(extras)
     schemas = truth_schemas(params)
     return conformed, {name: truth[name].select(schema.names).cast(schema) for name, schema in schemas.items()}
+
+
+def bank_exports(
+    params: UniverseParams, chunk: int, firms: Firms, revenue: Revenue, tables: dict[str, pa.Table]
+) -> dict[str, pa.Table]:
+    """Bank exports (issue 17), from streams of their own so every other file keeps its bytes.
+
+    Adds ``credit_report_loans`` to ``tables``; returns the extra outputs: invoices to consumers (an extra part of
+    ``invoices``) and the bureau's report documents (``bureau/pboc_reports``).
+    """
+    documents = bureau_documents(params, chunk, tables)
+    tables["credit_report_loans"] = documents.loans
+    return {
+        CONSUMER_INVOICES: conform("invoices", consumer_invoices(params, chunk, firms, revenue), current=True),
+        PBOC_DOCUMENTS: pa.table({"document": pa.array(documents.lines, pa.string())}),
+    }
 
 
 def truth_schemas(params: UniverseParams) -> dict[str, pa.Schema]:
@@ -243,9 +266,22 @@ def enterprise_versions(before: pa.Table, rep: Change, status: Change) -> tuple[
     return now, history
 
 
-def _folder(name: str) -> str:
-    """Where a chunk's part of ``name`` goes: ``tables/<name>``, or ``history/<table>`` for earlier versions."""
-    return name if name.startswith(f"{HISTORY}/") else f"tables/{name}"
+def _part(name: str, chunk: int) -> str:
+    """Where a chunk's part of ``name`` goes.
+
+    ``tables/<name>/part-NNNNN.parquet``; ``history/<table>/...`` for earlier versions; an extra part beside a
+    table's usual one for ``<table>/<extra>``: ``tables/<table>/<extra>-NNNNN.parquet``.
+    """
+    if name.startswith(f"{HISTORY}/"):
+        return f"{name}/{part_name(chunk)}"
+    if name.startswith(f"{BUREAU}/"):
+        return f"{name}/{part_name(chunk).removesuffix('.parquet')}.jsonl"
+    table, _, extra = name.partition("/")
+    return (
+        f"tables/{table}/{extra}-{part_name(chunk).removeprefix('part-')}"
+        if extra
+        else f"tables/{name}/{part_name(chunk)}"
+    )
 
 
 def _write_chunk(job: tuple[UniverseParams, int, str]) -> dict[str, Any]:
@@ -253,7 +289,9 @@ def _write_chunk(job: tuple[UniverseParams, int, str]) -> dict[str, Any]:
     root = Path(out)
     tables, truth = chunk_tables(params, chunk)  # tables: the contract's, and the history's by folder
     files = {
-        f"{_folder(name)}/{part_name(chunk)}": write_parquet(t, root / _folder(name) / part_name(chunk))
+        _part(name, chunk): (write_lines if name.startswith(f"{BUREAU}/") else write_parquet)(
+            t, root / _part(name, chunk)
+        )
         for name, t in tables.items()
     }
     for name, t in truth.items():
@@ -270,9 +308,9 @@ def _prepare(out: Path) -> None:
         if not out.is_dir():
             raise ConfigError(f"out: {out} exists and is not a directory")
         entries = {p.name for p in out.iterdir()}
-        if entries and "manifest.json" not in entries and entries - {"tables", "truth", HISTORY}:
+        if entries and "manifest.json" not in entries and entries - {"tables", "truth", HISTORY, BUREAU}:
             raise ConfigError(f"out: {out} is not empty and holds no universe; refusing to overwrite it")
-        for name in ("tables", "truth", HISTORY):
+        for name in ("tables", "truth", HISTORY, BUREAU):
             shutil.rmtree(out / name, ignore_errors=True)
         (out / "manifest.json").unlink(missing_ok=True)
     out.mkdir(parents=True, exist_ok=True)
@@ -352,6 +390,9 @@ def generate_universe(
         "rows": rows,
         "truth_rows": truth_rows,
         "history_rows": {"enterprises": history_rows},
+        "document_rows": {
+            "pboc_reports": sum(f["rows"] for k, f in files.items() if k.startswith(f"{PBOC_DOCUMENTS}/"))
+        },
         "files": {
             path: {"rows": f["rows"], "bytes": f["bytes"], "sha256": f["sha256"]}
             for path, f in sorted(all_files.items())

@@ -39,7 +39,7 @@ _DEFAULTS: dict[str, Any] = {
 
 
 def _default(col: Column) -> Any:
-    if col.nullable:
+    if col.nullable and col.present_when is None:  # a column present with another's default value is filled
         return None
     if col.values:
         return col.values[0]

@@ -127,6 +127,9 @@ def _fix(table: str, row: dict[str, Any], draw: st.DrawFn) -> dict[str, Any]:
         pair = (draw(resident_ids), None) if person else (None, draw(credit_codes))
         row["guarantor_person_id"], row["guarantor_code"] = pair
         row["end_date"] = max(row["end_date"], row["start_date"])
+    elif table == "invoices":
+        row["buyer_kind"] = row["buyer_kind"] or "enterprise"  # the ingest fills an empty kind with its default
+        row["buyer_code"] = draw(credit_codes) if row["buyer_kind"] == "enterprise" else None
     elif table == "financial_statements":
         row["fiscal_year"] = min(row["fiscal_year"], row["report_date"].year)
     elif table == "tax_declarations":

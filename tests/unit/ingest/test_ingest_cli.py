@@ -62,3 +62,23 @@ def test_bad_as_of_is_a_validation_error(tmp_path, sample, source):
     result = CliRunner().invoke(app, _args(tmp_path, str(source), "--json", "--as-of", "yesterday"))
     assert result.exit_code == 2
     assert json.loads(result.stderr)["message"] == "--as-of: 'yesterday' is not a date (YYYY-MM-DD)"
+
+
+def test_mapping_reads_a_bank_export_and_a_bad_mapping_names_its_key(tmp_path, sample, source):
+    from bank_exports import write_xlsx
+
+    from riskloop.ingest.mapping import GENERATOR_ZH, generator_mapping
+
+    write_xlsx(source / "发票明细.xlsx", "invoices", sample.invoices(3), generator_mapping())
+    shipped = Path(__file__).parents[3] / "src" / "riskloop" / "ingest" / "mappings" / GENERATOR_ZH
+    args = _args(tmp_path, str(source), "--json", "--as-of", "2025-01-01", "--mapping", str(shipped))
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["tables"]["invoices"]["loaded"] == 3
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"kind": "riskloop.ingest.mapping", "version": 1, "tables": {"bills": {}}}))
+    result = CliRunner().invoke(app, _args(tmp_path, str(source), "--json", "--mapping", str(bad)))
+    assert result.exit_code != 0
+    error = json.loads(result.stderr)
+    assert error["error"] == "ConfigError"
+    assert error["message"].startswith(f"mapping {bad}: tables.bills: not a contract table; valid: ")

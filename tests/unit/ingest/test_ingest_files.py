@@ -42,7 +42,7 @@ def test_truncated_csv_quarantines_the_cut_row(harness, sample, source, reasons)
     assert result.tables["invoices"].counts() == {"rows_read": 4, "loaded": 3, "already_present": 0, "quarantined": 1}
     [(row, field, reason)] = reasons(harness.quarantine())
     assert (row, field) == (4, None)
-    assert reason.startswith("wrong field count: expected 7 fields, got ")
+    assert reason.startswith("wrong field count: expected 8 fields, got ")
     assert harness.loaded("invoices", "invoice_no") == rows[:3]
 
 

@@ -6,11 +6,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from riskloop.domain.identifiers import is_valid_resident_id, is_valid_uscc
-from riskloop.domain.tables import TABLES, Column, Table
+from riskloop.domain.tables import TABLES, TABLES_BY_NAME, Column, Table
 from riskloop.io.arrow_schema import arrow_schema
 from riskloop.synth.collection_tables import TRUTH_SCHEMAS as COLLECTION_TRUTH
 from riskloop.synth.params import DEFAULT_AS_OF
 from riskloop.synth.truth import TRUTH_SCHEMAS
+from riskloop.synth.writer import WRITTEN_LAYOUTS
 
 TRUTH_ONLY = {
     "latent_score",
@@ -48,11 +49,11 @@ _FORMAT_SQL = {
 
 
 def _parts(root: Path, name: str) -> str:
-    return f"read_parquet('{root}/tables/{name}/*.parquet')"
+    return f"read_parquet('{root}/tables/{name}/*.parquet', union_by_name = true)"
 
 
 def _checks(col: Column) -> list[str]:
-    c = f'"{col.name}"'
+    c = f'"{col.name}"' if col.default is None else f"coalesce(\"{col.name}\", '{col.default}')"
     out = [] if col.nullable else [f"{c} IS NOT NULL"]
     if col.values:
         out.append(f"{c} IN ({', '.join(repr(v) for v in col.values)})")
@@ -73,8 +74,23 @@ def _checks(col: Column) -> list[str]:
 def test_every_part_has_the_contract_schema(universe: Path, table: Table) -> None:
     parts = sorted((universe / "tables" / table.name).glob("part-*.parquet"))
     assert [p.name for p in parts] == ["part-00000.parquet", "part-00001.parquet"]
+    for part in parts:  # a table that gained columns keeps its earlier layout in the usual parts
+        assert pq.read_schema(part).remove_metadata() == WRITTEN_LAYOUTS.get(table.name, arrow_schema(table))
+
+
+def test_consumer_invoices_are_an_extra_part_with_the_current_schema(universe: Path) -> None:
+    parts = sorted((universe / "tables" / "invoices").glob("consumers-*.parquet"))
+    assert [p.name for p in parts] == ["consumers-00000.parquet", "consumers-00001.parquet"]
     for part in parts:
-        assert pq.read_schema(part).remove_metadata() == arrow_schema(table)
+        assert pq.read_schema(part).remove_metadata() == arrow_schema(TABLES_BY_NAME["invoices"])
+    [counts] = duckdb.sql(
+        f"SELECT count(*) FILTER (buyer_kind = 'consumer' AND buyer_code IS NULL), "
+        f"count(*) FILTER (coalesce(buyer_kind, 'enterprise') = 'enterprise' AND buyer_code IS NOT NULL), count(*) "
+        f"FROM {_parts(universe, 'invoices')}"
+    ).fetchall()
+    consumers, enterprises, total = counts
+    assert consumers + enterprises == total
+    assert 0.03 < consumers / total < 0.3
 
 
 @pytest.mark.parametrize("table", TABLES, ids=lambda t: t.name)
@@ -124,7 +140,8 @@ def test_references_resolve(universe: Path) -> None:
         f"(SELECT person_id FROM {t('persons')})",
         "loans.application_id": f"SELECT count(*) FROM {t('loans')} WHERE application_id NOT IN "
         f"(SELECT application_id FROM {t('applications')})",
-        "invoices.buyer_code": f"SELECT count(*) FROM {t('invoices')} WHERE buyer_code NOT IN "
+        "invoices.buyer_code": f"SELECT count(*) FROM {t('invoices')} WHERE buyer_code IS NOT NULL AND "
+        "buyer_code NOT IN "
         f"(SELECT credit_code FROM {t('enterprises')})",
         "applications.product_code": f"SELECT count(*) FROM {t('applications')} WHERE product_code NOT IN "
         f"(SELECT product_code FROM {t('loan_products')})",

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from riskloop.domain.versions import missing_valid_from
+from riskloop.domain.versions import defaults_select, missing_valid_from
 from riskloop.errors import ValidationError
 from riskloop.features.engine import SPINE_SCHEMA, availability_column
 from riskloop.features.spec import FeatureGroup
@@ -37,11 +37,14 @@ def open_tables(
         glob = table_glob(root, name)
         if glob is not None and name.isidentifier():
             quoted = glob.replace("'", "''")
-            con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{quoted}')")  # noqa: S608 - checked name
-            missing = missing_valid_from(name, [row[0] for row in con.execute(f"DESCRIBE {name}").fetchall()])
+            source = f"read_parquet('{quoted}', union_by_name = true)"  # parts written before a column was added
+            con.execute(f"CREATE VIEW {name} AS SELECT * FROM {source}")  # noqa: S608 - checked name
+            columns = [row[0] for row in con.execute(f"DESCRIBE {name}").fetchall()]
+            select = defaults_select(name, columns)
+            missing = missing_valid_from(name, columns)
             if missing:  # a universe written before versions: every row is its key's only version
-                sql = f"SELECT *, CAST(NULL AS DATE) AS {missing} FROM read_parquet('{quoted}')"  # noqa: S608
-                con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
+                select += f", CAST(NULL AS DATE) AS {missing}"
+            con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {select} FROM {source}")  # noqa: S608
             present.add(name)
     return con, present
 

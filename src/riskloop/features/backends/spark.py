@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
+from riskloop.domain.tables import TABLES_BY_NAME
 from riskloop.domain.versions import missing_valid_from
 from riskloop.errors import ConfigError, ValidationError
 from riskloop.features.backends.duckdb import table_glob
@@ -81,12 +82,16 @@ def spark_table(spark: SparkSession, root: Path, name: str) -> DataFrame | None:
     glob = table_glob(root, name)
     if glob is None:
         return None
-    frame = spark.read.parquet(glob)
+    from pyspark.sql import functions
+
+    frame = spark.read.option("mergeSchema", "true").parquet(glob)  # parts written before a column was added
     missing = missing_valid_from(name, frame.columns)
     if missing:
-        from pyspark.sql import functions
-
         frame = frame.withColumn(missing, functions.lit(None).cast("date"))
+    for column in TABLES_BY_NAME[name].columns if name in TABLES_BY_NAME else ():
+        if column.default is not None:  # absent or empty in earlier parts: the contract's default
+            present = functions.col(column.name) if column.name in frame.columns else functions.lit(None)
+            frame = frame.withColumn(column.name, functions.coalesce(present, functions.lit(column.default)))
     return frame
 
 
