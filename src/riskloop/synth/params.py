@@ -68,6 +68,9 @@ class Stream(IntEnum):
     # open-ended phrasing of the transcripts (generator 1.7.0): the re-wording of issue and hard-negative turns and
     # the recognition noise
     PHRASING = 31
+    # risk documents (text -> risk tags): the documents' composition and layout noise, the analysts' reviews
+    TEXTTAGS_DOCUMENTS = 32
+    TEXTTAGS_REVIEWS = 33
 
 
 @dataclass(frozen=True)
