@@ -19,3 +19,11 @@ TAGS: tuple[str, ...] = tuple(TAG_CODES)
 JUDGMENT, ENFORCEMENT, PENALTY, NEWS = "judgment", "enforcement", "penalty", "news"
 DOC_TYPES: tuple[str, ...] = (JUDGMENT, ENFORCEMENT, PENALTY, NEWS)
 NO_TAG = "none"  # a reviewed document the analyst found no tag in
+TEXT_TAGS_KIND = "text-tags"  # the learned tagger's kind in the model registry
+# Families of tags, for features and reason codes: disputes in court, enforcement, regulators' records, control.
+TAG_FAMILIES: dict[str, tuple[str, ...]] = {
+    "litigation": ("借贷纠纷", "买卖合同纠纷", "劳动争议"),
+    "enforcement": ("被执行", "失信", "股权冻结"),
+    "regulatory": ("环保处罚", "欠税", "经营异常"),
+    "control": ("实控人变更",),
+}

@@ -59,12 +59,15 @@ def _party_lines(d: Draws, plaintiff: str, defendant: str) -> str:
     )
 
 
-def judgment(  # noqa: PLR0913 - one court case's facts
+def judgment(  # noqa: PLR0917 - one event's facts
     d: Draws, subject: str, other: str, case_no: str, cause: str, subject_defendant: bool, amount: int, court: str
 ) -> Doc:
     """A civil judgment; the subject is defendant (tag of the cause) or plaintiff (hard negative)."""
     kind = d.pick(("民事判决书", "民事判决书", "民事判决书（简易程序）"))
-    doc = Doc("judgment", f"{subject if subject_defendant else other}与{other if subject_defendant else subject}{cause}一审{kind[:4]}")
+    doc = Doc(
+        "judgment",
+        f"{subject if subject_defendant else other}与{other if subject_defendant else subject}{cause}一审{kind[:4]}",
+    )
     plaintiff, defendant = (other, subject) if subject_defendant else (subject, other)
     doc.add(header_judgment(d, court, case_no, kind))
     doc.add(_party_lines(d, plaintiff, defendant))
@@ -118,7 +121,9 @@ def _claim(d: Draws, cause: str, amount: int, tag: str | None) -> str:
 
 
 def _holding(d: Draws, cause: str, amount: int, tag: str | None) -> str:
-    verb = {"借贷纠纷": "偿还借款本金", "买卖合同纠纷": "支付货款", "劳动争议": "支付劳动报酬"}.get(tag or "", "支付款项")
+    verb = {"借贷纠纷": "偿还借款本金", "买卖合同纠纷": "支付货款", "劳动争议": "支付劳动报酬"}.get(
+        tag or "", "支付款项"
+    )
     return d.pick(
         (
             f"判决如下：被告于本判决生效之日起十日内{verb}{_yuan(amount)}。\n",
@@ -128,7 +133,9 @@ def _holding(d: Draws, cause: str, amount: int, tag: str | None) -> str:
     )
 
 
-def withdrawal(d: Draws, subject: str, other: str, case_no: str, cause: str, court: str) -> Doc:
+def withdrawal(  # noqa: PLR0917 - one event's facts
+    d: Draws, subject: str, other: str, case_no: str, cause: str, court: str
+) -> Doc:
     """A ruling allowing the plaintiff to withdraw its suit against the subject: no tag (hard negative)."""
     doc = Doc("judgment", f"{other}与{subject}{cause}民事裁定书")
     doc.add(header_judgment(d, court, case_no, "民事裁定书"))
@@ -143,12 +150,16 @@ def withdrawal(d: Draws, subject: str, other: str, case_no: str, cause: str, cou
             )
         )
     )
-    doc.add(d.pick(("本院认为，原告撤诉系其真实意思表示，裁定如下：准许原告撤诉。\n", "裁定如下：准许原告撤回起诉。\n")))
+    doc.add(
+        d.pick(("本院认为，原告撤诉系其真实意思表示，裁定如下：准许原告撤诉。\n", "裁定如下：准许原告撤回起诉。\n"))
+    )
     doc.hard.append("withdrawn")
     return doc
 
 
-def enforcement(d: Draws, subject: str, other: str, case_no: str, amount: int, court: str, closed: bool) -> Doc:
+def enforcement(  # noqa: PLR0917 - one event's facts
+    d: Draws, subject: str, other: str, case_no: str, amount: int, court: str, closed: bool
+) -> Doc:
     """An enforcement notice against the subject (被执行)."""
     doc = Doc("enforcement", d.pick((f"{court}执行通知书", f"关于{subject}的执行通知书", "执行通知书")))
     doc.add(f"{court}\n执行通知书\n{case_no}\n")
@@ -179,7 +190,9 @@ def enforcement(d: Draws, subject: str, other: str, case_no: str, amount: int, c
     return doc
 
 
-def applicant(d: Draws, subject: str, other: str, case_no: str, amount: int, court: str) -> Doc:
+def applicant(  # noqa: PLR0917 - one event's facts
+    d: Draws, subject: str, other: str, case_no: str, amount: int, court: str
+) -> Doc:
     """An enforcement notice where the subject applies for enforcement (creditor): no tag (hard negative)."""
     doc = Doc("enforcement", f"{court}执行通知书")
     doc.add(f"{court}\n执行通知书\n{case_no}\n{other}：\n")
@@ -194,7 +207,9 @@ def dishonest(d: Draws, subject: str, case_no: str, court: str) -> Doc:
     doc = Doc("enforcement", d.pick(("失信被执行人名单公布", f"{court}纳入失信被执行人名单决定书", "失信决定书")))
     doc.add(f"{court}\n决定书\n{case_no}\n")
     doc.add(d.pick((f"被执行人{subject}", f"本院在执行{case_no}一案中，被执行人{subject}")), "被执行")
-    doc.add(d.pick(("具有履行能力而拒不履行生效法律文书确定的义务，", "未按执行通知履行义务，", "有能力履行而拒不履行，")))
+    doc.add(
+        d.pick(("具有履行能力而拒不履行生效法律文书确定的义务，", "未按执行通知履行义务，", "有能力履行而拒不履行，"))
+    )
     doc.add(
         d.pick(
             (
@@ -215,7 +230,9 @@ def dishonest_removed(d: Draws, subject: str, case_no: str, court: str) -> Doc:
     doc = Doc("enforcement", d.pick(("屏蔽失信信息决定书", "删除失信信息决定书")))
     doc.add(f"{court}\n决定书\n{case_no}\n")
     doc.add(f"{subject}已全部履行生效法律文书确定的义务，")
-    doc.add(d.pick(("本院决定删除其失信被执行人信息。\n", "依法将其移出失信被执行人名单。\n", "决定屏蔽其失信信息。\n")))
+    doc.add(
+        d.pick(("本院决定删除其失信被执行人信息。\n", "依法将其移出失信被执行人名单。\n", "决定屏蔽其失信信息。\n"))
+    )
     doc.hard.append("removed")
     return doc
 
@@ -239,14 +256,20 @@ _FACTS = {
 }
 
 
-def penalty(d: Draws, subject: str, authority: str, penalty_id: str, amount: int, district: str) -> Doc:
+def penalty(  # noqa: PLR0917 - one event's facts
+    d: Draws, subject: str, authority: str, penalty_id: str, amount: int, district: str
+) -> Doc:
     """An administrative penalty decision; only an environmental one is 环保处罚 (others are hard negatives)."""
     office = district + d.pick(AUTHORITY_NAMES[authority])
     doc = Doc("penalty", d.pick((f"{office}行政处罚决定书", f"行政处罚决定书（{penalty_id}）", "行政处罚决定书")))
     doc.add(f"{office}\n行政处罚决定书\n{penalty_id}\n当事人：{subject}\n")
     env = authority == "environment"
     doc.add(d.pick(_FACTS[authority]) + "，", "环保处罚" if env else None)
-    law = ("违反了《中华人民共和国大气污染防治法》", "违反了《中华人民共和国水污染防治法》") if env else ("违反了相关法律法规",)
+    law = (
+        ("违反了《中华人民共和国大气污染防治法》", "违反了《中华人民共和国水污染防治法》")
+        if env
+        else ("违反了相关法律法规",)
+    )
     doc.add(d.pick(law) + "的规定。")
     doc.add(
         d.pick(
@@ -264,7 +287,9 @@ def penalty(d: Draws, subject: str, authority: str, penalty_id: str, amount: int
     return doc
 
 
-def freeze(d: Draws, subject: str, holder: str, freeze_id: str, amount: int, court: str) -> Doc:
+def freeze(  # noqa: PLR0917 - one event's facts
+    d: Draws, subject: str, holder: str, freeze_id: str, amount: int, court: str
+) -> Doc:
     """A notice freezing equity in the subject (股权冻结)."""
     doc = Doc("enforcement", d.pick(("协助执行通知书", f"{court}协助执行通知书（股权冻结）", "股权冻结公示")))
     doc.add(f"{court}\n协助执行通知书\n{freeze_id}\n{d.pick(('市场监督管理局', '行政审批局'))}：\n")
@@ -343,7 +368,14 @@ def arrears(d: Draws, subject: str, amount: int, district: str) -> Doc:
     office = f"国家税务总局{district}税务局"
     doc = Doc("news", d.pick(("欠税公告", f"{office}欠税公告", "关于公告欠缴税款纳税人的通告")))
     doc.add(f"{office}\n")
-    doc.add(d.pick(("根据《中华人民共和国税收征收管理法》第四十五条规定，现对欠缴税款的纳税人予以公告。\n", "现将欠税情况公告如下：\n")))
+    doc.add(
+        d.pick(
+            (
+                "根据《中华人民共和国税收征收管理法》第四十五条规定，现对欠缴税款的纳税人予以公告。\n",
+                "现将欠税情况公告如下：\n",
+            )
+        )
+    )
     doc.add(f"纳税人名称：{subject}。")
     doc.add(
         d.pick(
@@ -439,19 +471,29 @@ DIGEST = {
     "被执行": ("{s}已被法院列为被执行人。", "{s}新增被执行人信息，执行标的较大。", "法院已对{s}启动强制执行程序。"),
     "失信": ("{s}已被列入失信被执行人名单。", "{s}因拒不履行判决成为失信被执行人。", "{s}被纳入“老赖”黑名单。"),
     "环保处罚": ("{s}因超标排放污染物被生态环境局处罚。", "{s}收到环保部门罚单。", "{s}偷排废水被罚款并责令停产整治。"),
-    "欠税": ("{s}被税务机关公告欠缴税款。", "{s}存在欠税情况，已被列入欠税公告。", "{s}拖欠税款逾期未缴，被税务机关催缴。"),
+    "欠税": (
+        "{s}被税务机关公告欠缴税款。",
+        "{s}存在欠税情况，已被列入欠税公告。",
+        "{s}拖欠税款逾期未缴，被税务机关催缴。",
+    ),
     "经营异常": (
         "{s}已被列入经营异常名录。",
         "{s}因未按时公示年报被列入经营异常名录。",
         "{s}因住所失联被市场监管部门标记为异常。",
     ),
-    "实控人变更": ("{s}实际控制人近期发生变更。", "{s}控股股东易主，实控人变更。", "{s}实际控制权发生转移，原大股东退出。"),
+    "实控人变更": (
+        "{s}实际控制人近期发生变更。",
+        "{s}控股股东易主，实控人变更。",
+        "{s}实际控制权发生转移，原大股东退出。",
+    ),
 }
 OPENERS = ("【本报讯】", "记者从有关方面获悉，", "据企业信用信息公示系统显示，", "据媒体报道，", "")
 CLOSERS = ("记者将持续关注。", "（完）", "以上信息仅供参考。", "")
 
 
-def news(d: Draws, subject: str, other: str, person: str, tags: tuple[str, ...], noise: int) -> Doc:
+def news(  # noqa: PLR0917 - one event's facts
+    d: Draws, subject: str, other: str, person: str, tags: tuple[str, ...], noise: int
+) -> Doc:
     """A news item on the subject: digest sentences of ``tags`` (several tags at once) among ``noise`` fillers."""
     doc = Doc("news", d.pick((f"{subject}相关动态", "企业风险速递", f"关于{subject}的报道", "本地企业新闻")))
     doc.add(d.pick(OPENERS))

@@ -63,16 +63,20 @@ class Context:
         self.districts = vocab().districts
 
     def draws(self) -> Draws:
+        """A fresh row of uniforms for one document's wording."""
         return Draws(self.g.random(_UNIFORMS))
 
     def other(self, not_name: str) -> str:
+        """Another firm's name to cite beside the subject."""
         name = self.others[int(self.g.integers(0, len(self.others)))]
         return name if name != not_name or len(self.others) == 1 else self.others[0] + "分公司"
 
     def district(self) -> str:
+        """A district for a court's or an authority's name."""
         return str(self.districts[int(self.g.integers(0, len(self.districts)))])
 
     def later(self, day: dt.date, lo: int, hi: int) -> dt.date | None:
+        """A day ``lo``-``hi`` days after ``day``; None when it falls after as-of (not published yet)."""
         out = day + dt.timedelta(days=int(self.g.integers(lo, hi + 1)))
         return out if out <= self.as_of else None
 
@@ -193,7 +197,8 @@ def _render(d: Draws, doc: dp.Doc) -> tuple[str, list[tuple[str, int, int]]]:
     body: list[str] = []
     spans: list[tuple[str, int, int]] = []
     at = 0
-    for text, tag in doc.parts:
+    for part, tag in doc.parts:
+        text = part
         if d.random() < 0.06:
             mark = d.pick(_PAGE_MARKS)
             body.append(mark)
@@ -261,7 +266,9 @@ def document_tables(
     tag_truth = pa.table(
         {k: truth.get(k, []) for k in ("doc_id", "tag", "span_start", "span_end")}, schema=TRUTH_SCHEMAS[DOCUMENT_TAGS]
     )
-    hard_truth = pa.table({k: hard.get(k, []) for k in ("doc_id", "kind")}, schema=TRUTH_SCHEMAS[DOCUMENT_HARD_NEGATIVES])
+    hard_truth = pa.table(
+        {k: hard.get(k, []) for k in ("doc_id", "kind")}, schema=TRUTH_SCHEMAS[DOCUMENT_HARD_NEGATIVES]
+    )
     reviews = reviews_table(rng(params, chunk, Stream.TEXTTAGS_REVIEWS), documents, tag_truth, params.as_of)
     tables_out = {"risk_documents": documents, "document_reviews": reviews}
     return tables_out, {DOCUMENT_TAGS: tag_truth, DOCUMENT_HARD_NEGATIVES: hard_truth}

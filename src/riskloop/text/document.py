@@ -19,7 +19,9 @@ _ORG = re.compile(
     r"加工坊|种植场|养殖场|农资店|餐馆|超市|公司|店|厂)"
 )
 # Words an organisation's name does not start with: a match is cut after the last of them (原告|与 ...).
-_LEAD = re.compile(r"^.*(?:原告|被告|执行人|当事人|股东|客户|供应商|同业|往来|冻结|执行|申请|协助|的|与|诉|及|将|对|因|被|在|由|为|向)")
+_LEAD = re.compile(
+    r"^.*(?:原告|被告|执行人|当事人|股东|客户|供应商|同业|往来|冻结|执行|申请|协助|的|与|诉|及|将|对|因|被|在|由|为|向)"
+)
 # An individual business: its district, a trade name and a trade word (洪山区方南水电安装部, 西陵区义河健身房).
 _SHOP = re.compile(r"[\u4e00-\u9fff]{1,3}[区县][\u4e00-\u9fff]{3,10}?(?:部|房|馆|店|厂|场|坊|室|社|所|行|园|站|点|吧)")
 _ROLE_BEFORE = re.compile(r"(申请执行人|被执行人|原告|被告|当事人|纳税人名称)[：:\s]*$")
@@ -49,7 +51,7 @@ class Mention:
 
 
 def sentences(body: str) -> list[tuple[int, int]]:
-    """The non-blank sentences of ``body`` as ``(start, end)`` offsets (ends exclude the stop mark).
+    r"""The non-blank sentences of ``body`` as ``(start, end)`` offsets (ends exclude the stop mark).
 
     Examples
     --------

@@ -20,11 +20,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from riskloop.domain.text_tags import TEXT_TAGS_KIND
 from riskloop.errors import DataSourceError, ValidationError
 from riskloop.text.features import ANALYZERS
 
 MODEL_FILE, MANIFEST = "tag-model.json", "manifest.json"
-KIND, FORMAT = "text-tags", 1
+KIND, FORMAT = TEXT_TAGS_KIND, 1
 
 
 def sha256_hex(data: bytes) -> str:
@@ -98,7 +99,9 @@ class TagModel:
         blocks, offset = [], 0
         for b in raw:
             if b["name"] not in ANALYZERS:
-                raise ValidationError("artifact.blocks", f"unknown analyzer {b['name']!r}; valid: {', '.join(ANALYZERS)}")
+                raise ValidationError(
+                    "artifact.blocks", f"unknown analyzer {b['name']!r}; valid: {', '.join(ANALYZERS)}"
+                )
             column = {term: offset + i for i, term in enumerate(b["vocabulary"])}
             blocks.append(TermBlock(b["name"], offset, column, np.asarray(b["idf"], dtype=np.float64)))
             offset += len(column)

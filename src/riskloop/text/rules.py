@@ -124,8 +124,11 @@ def negated(lexicon: TagLexicon, text: str, start: int, end: int) -> bool:
 
 
 def actor(found: list[Mention], text: str, start: int, end: int) -> Mention | None:
-    """Who a match at ``[start, end)`` of a sentence is about: the company named right after it, else the last one
-    mentioned before its end; None when the sentence names no company there."""
+    """Who a match at ``[start, end)`` of a sentence is about; None when the sentence names no company there.
+
+    The company named right after the match (a party label: 被执行人 XX公司), else the last one mentioned before
+    the match's end.
+    """
     gap = _FOLLOW.match(text[end:])
     after = end + (gap.end() if gap else 0)
     for m in found:
@@ -135,7 +138,7 @@ def actor(found: list[Mention], text: str, start: int, end: int) -> Mention | No
     return before[-1] if before else None
 
 
-def _accepted(  # noqa: PLR0913 - a match and what decides whether it counts
+def _accepted(  # noqa: PLR0917 - a match and what decides whether it counts
     rule: TagRule, role: str, found: list[Mention], text: str, start: int, end: int, named: bool
 ) -> bool:
     """Whether a match counts; with ``named``, only a match the sentence ties to the subject by name or alias."""

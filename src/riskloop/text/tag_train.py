@@ -47,8 +47,10 @@ VECTORIZERS = {WORD: {"min_df": 2, "max_features": 30_000}, CHAR: {"min_df": 3, 
 
 @dataclass(frozen=True)
 class LabelledSentences:
-    """Sentences of reviewed documents with a label per tag (1, 0, or -1: left out), and per document the tags
-    the analyst found and the tags the rules fired on."""
+    """Sentences of reviewed documents with a label per tag (1, 0, or -1: left out).
+
+    Per document, ``doc_found[tag]``: the analyst found the tag; ``doc_fired[tag]``: its rule fired.
+    """
 
     texts: list[str]
     doc_index: npt.NDArray[np.int64]
@@ -71,7 +73,9 @@ def documents_of(frame: pd.DataFrame) -> list[Document]:
 def label_sentences(documents: pd.DataFrame, reviews: pd.DataFrame) -> LabelledSentences:
     """The labelled sentences of the reviewed documents (see the module's docstring)."""
     spans: dict[str, dict[str, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
-    for doc_id, tag, a, b in zip(reviews["doc_id"], reviews["tag"], reviews["span_start"], reviews["span_end"], strict=True):
+    for doc_id, tag, a, b in zip(
+        reviews["doc_id"], reviews["tag"], reviews["span_start"], reviews["span_end"], strict=True
+    ):
         if tag != NO_TAG and tag in TAGS:
             spans[str(doc_id)][str(tag)].append((int(a), int(b)) if pd.notna(a) and pd.notna(b) else (-1, -1))
     reviewed = documents[documents["doc_id"].isin(set(reviews["doc_id"].astype(str)))].sort_values("doc_id")
@@ -121,7 +125,7 @@ def _fit(x: sparse.csr_matrix, y: npt.NDArray[np.int8], seed: int, c: float) -> 
     return LogisticRegression(C=c, solver="liblinear", random_state=seed, max_iter=1000).fit(x, y)
 
 
-def _best_out_of_fold(
+def _best_out_of_fold(  # noqa: PLR0917 - the rows, their documents and the fit's options
     x: sparse.csr_matrix, y: npt.NDArray[np.int8], docs: npt.NDArray[np.int64], n_docs: int, seed: int, c: float
 ) -> npt.NDArray[np.float64]:
     """Per document, its best sentence's logit from a model fitted without the document (grouped folds)."""
@@ -137,9 +141,13 @@ def _best_out_of_fold(
     return np.where(np.isfinite(best), best, -10.0)
 
 
-def combined(params: dict[str, float], z: npt.NDArray[np.float64], rule: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
+def combined(
+    params: dict[str, float], z: npt.NDArray[np.float64], rule: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.float64]:
     """Probability of the tag from the best sentence logit and the rule hit (the served formula)."""
-    out: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-(params["text"] * z + params["rule"] * rule + params["intercept"])))
+    out: npt.NDArray[np.float64] = 1.0 / (
+        1.0 + np.exp(-(params["text"] * z + params["rule"] * rule + params["intercept"]))
+    )
     return out
 
 
