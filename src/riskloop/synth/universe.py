@@ -118,9 +118,8 @@ def chunk_tables(params: UniverseParams, chunk: int) -> tuple[dict[str, pa.Table
     tables.update(bureau_tables(params, chunk, firms, plan, text.codes))
     # collection last, from streams of its own: every table above keeps its draws
     collected, collection_truth = collection_tables(params, chunk, firms, book, plan, tables)
-    tables.update(collected)
-    documents, document_truth = document_tables(params, chunk, tables)  # streams of its own, after every table
-    tables.update(documents)
+    documents, document_truth = document_tables(params, chunk, tables)  # risk documents: streams of their own
+    tables.update(collected | documents)
     products = loan_products()
     tables["loan_products"] = products if chunk == 0 else products.slice(0, 0)
     truth = truth_tables(
@@ -142,8 +141,7 @@ def chunk_tables(params: UniverseParams, chunk: int) -> tuple[dict[str, pa.Table
         {"guarantee_id": guaranteed.table["guarantee_id"], "contagion": pa.array(guaranteed.contagion)}
     )
     truth.update(fraud.truth)
-    truth.update(collection_truth)
-    truth.update(document_truth)
+    truth.update(collection_truth | document_truth)
     if regime is not None:
         applied = apps.applied_at.astype("datetime64[D]")
         truth[SCENARIO_APPLICATIONS] = regime.truth(apps.application_id, apps.row, apps.ring, applied)
