@@ -30,12 +30,12 @@ def _sql() -> str:
     counts = ",\n".join(
         f"count(DISTINCT x.doc_id) FILTER (WHERE x.tag IN ({_sql_list(tags)}) "
         f"AND x.published_date >= s.as_of - INTERVAL 24 MONTH) AS tag_{family}_docs_24m,\n"
-        f"date_diff('day', max(x.published_date) FILTER (WHERE x.tag IN ({_sql_list(tags)})), s.as_of) "
-        f"AS tag_{family}_days_since"
+        f"max(x.published_date) FILTER (WHERE x.tag IN ({_sql_list(tags)})) AS last_{family}"
         for family, tags in TAG_FAMILIES.items()
     )
     coalesced = ",\n".join(
-        f"coalesce(t.tag_{family}_docs_24m, 0) AS tag_{family}_docs_24m, t.tag_{family}_days_since"
+        f"coalesce(t.tag_{family}_docs_24m, 0) AS tag_{family}_docs_24m, "
+        f"date_diff('day', t.last_{family}, s.as_of) AS tag_{family}_days_since"
         for family in TAG_FAMILIES
     )
     return f"""
