@@ -128,6 +128,21 @@ class TagModel:
         z: npt.NDArray[np.float64] = self.intercept + (vals @ self.coef[cols] if cols.size else 0.0)
         return z
 
+    def logits_many(self, texts: list[str]) -> npt.NDArray[np.float64]:
+        """Each input's sentence logits (rows in ``texts`` order): one gather and one segmented sum for all."""
+        parts = [self.features(t) for t in texts]
+        sizes = np.array([c.size for c, _ in parts], dtype=np.int64)
+        z = np.tile(self.intercept, (len(texts), 1))
+        if not sizes.any():
+            return z
+        cols = np.concatenate([c for c, _ in parts])
+        vals = np.concatenate([v for _, v in parts])
+        weighted = self.coef[cols] * vals[:, None]
+        nonempty = sizes > 0
+        starts = (np.cumsum(sizes) - sizes)[nonempty]
+        z[nonempty] += np.add.reduceat(weighted, starts, axis=0)
+        return z
+
     def combined(self, best: npt.NDArray[np.float64], rule_hits: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
         """Each tag's document probability from its best sentence logit and whether its rule fired."""
         z = self.combine_text * best + self.combine_rule * rule_hits + self.combine_intercept

@@ -81,7 +81,7 @@ class Tagger:
         out = [self._from_rule(h, doc) for t, h in hits.items() if t not in model.tags]
         if not spans:
             return out
-        logits = np.vstack([model.logits(x) for x in inputs])
+        logits = model.logits_many(inputs)
         best, where = logits.max(axis=0), logits.argmax(axis=0)
         fired = np.array([t in hits for t in model.tags], dtype=bool)
         probability = model.combined(best, fired)
