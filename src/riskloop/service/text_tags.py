@@ -27,23 +27,10 @@ from riskloop.scoring.registry import ACTIVE, UNKNOWN_AUTHOR, ModelRegistry, mod
 from riskloop.service.ports import ModelHome, Progress, no_progress
 from riskloop.text.document import Document
 from riskloop.text.tagger import Tagger, load_tagger
+from riskloop.text.tags_table import TAGS_SCHEMA, TAGS_TABLE
 
 DOCUMENT_TABLES = ("risk_documents",)
 TRAIN_TABLES = ("risk_documents", "document_reviews")
-TAGS_TABLE = "text_tags"  # written by riskloop, not ingested: outside the input contract
-TAGS_SCHEMA = pa.schema(
-    [
-        ("doc_id", pa.string()),
-        ("credit_code", pa.string()),
-        ("published_date", pa.date32()),
-        ("tag", pa.string()),
-        ("confidence", pa.float64()),
-        ("span_start", pa.int64()),
-        ("span_end", pa.int64()),
-        ("source", pa.string()),
-        ("tagger", pa.string()),
-    ]
-)
 MIN_REVIEWED = 50
 _PROGRESS_EVERY = 200
 

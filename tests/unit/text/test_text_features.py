@@ -17,12 +17,12 @@ from riskloop.service.text_tags import tag_documents
 from riskloop.text.tagger import load_tagger
 
 CODE, OTHER = "91350100M000100Y43", "91110000600037341L"
-S, O = "武汉珞喻科技有限公司", "北京华泰食品有限公司"
+S, OTHER_NAME = "武汉珞喻科技有限公司", "北京华泰食品有限公司"
 DOCS = [  # (doc_id, code, subject, type, published, body)
     ("D1", CODE, S, "enforcement", dt.date(2025, 3, 1), f"被执行人{S}拒不履行，本院决定将其纳入失信被执行人名单。"),
     ("D2", CODE, S, "penalty", dt.date(2026, 1, 10), f"当事人：{S}\n你单位超标排放大气污染物，依法处以罚款。"),
     ("D3", CODE, S, "news", dt.date(2026, 1, 20), f"经查询，{S}无欠税记录。{S}积极参与环保公益活动。"),
-    ("D4", OTHER, O, "news", dt.date(2026, 1, 5), f"与{O}有业务往来的{S}已被列为失信被执行人。"),
+    ("D4", OTHER, OTHER_NAME, "news", dt.date(2026, 1, 5), f"与{OTHER_NAME}有业务往来的{S}已被列为失信被执行人。"),
 ]
 
 
@@ -49,12 +49,16 @@ def test_tags_are_written_with_their_evidence(warehouse: Warehouse) -> None:
 def test_features_count_only_documents_published_before_as_of(warehouse: Warehouse) -> None:
     tag_documents(warehouse, load_tagger())
     before = _features(warehouse, dt.date(2026, 1, 10))  # D2 published that day: not yet
-    assert before["tag_enforcement_docs_24m"] == 1 and before["tag_enforcement_days_since"] == 315
-    assert before["tag_regulatory_docs_24m"] == 0 and before["tag_regulatory_days_since"] is None
+    assert before["tag_enforcement_docs_24m"] == 1
+    assert before["tag_enforcement_days_since"] == 315
+    assert before["tag_regulatory_docs_24m"] == 0
+    assert before["tag_regulatory_days_since"] is None
     after = _features(warehouse, dt.date(2026, 1, 11))
-    assert after["tag_regulatory_docs_24m"] == 1 and after["tag_regulatory_days_since"] == 1
+    assert after["tag_regulatory_docs_24m"] == 1
+    assert after["tag_regulatory_days_since"] == 1
     later = _features(warehouse, dt.date(2027, 3, 2))  # D1 falls out of the 24-month window, recency stays
-    assert later["tag_enforcement_docs_24m"] == 0 and later["tag_enforcement_days_since"] == 731
+    assert later["tag_enforcement_docs_24m"] == 0
+    assert later["tag_enforcement_days_since"] == 731
     assert _features(warehouse, dt.date(2026, 6, 1), OTHER)["tag_enforcement_docs_24m"] == 0
 
 
