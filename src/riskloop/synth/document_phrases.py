@@ -506,9 +506,9 @@ def news(  # noqa: PLR0917 - one event's facts
         fillers.append((d.pick(DIGEST[tag]), tag, None))
     order = sorted(range(len(fillers)), key=lambda _: d.random())
     for i in order:
-        text, tag, hard = fillers[i]
-        doc.add(text.format(s=subject, o=other, p=person), tag)
-        if hard:
-            doc.hard.append(hard)
+        sentence, evidence_of, negative = fillers[i]
+        doc.add(sentence.format(s=subject, o=other, p=person), evidence_of)
+        if negative:
+            doc.hard.append(negative)
     doc.add(d.pick(CLOSERS))
     return doc

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -81,7 +82,7 @@ class Context:
         return out if out <= self.as_of else None
 
 
-def _rows(table: pa.Table, columns: list[str]) -> list[tuple[object, ...]]:
+def _rows(table: pa.Table, columns: list[str]) -> list[tuple[Any, ...]]:
     return list(zip(*(table[c].to_pylist() for c in columns), strict=True))
 
 
@@ -278,7 +279,7 @@ def reviews_table(g: np.random.Generator, documents: pa.Table, tags: pa.Table, a
     """Analysts' reviews of about ``REVIEW_RATE`` of the documents, each tag with its first span or ``none``."""
     found: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
     for doc_id, tag, a, b in _rows(tags, ["doc_id", "tag", "span_start", "span_end"]):
-        found[str(doc_id)].setdefault(str(tag), (int(a), int(b)))  # type: ignore[call-overload]
+        found[str(doc_id)].setdefault(str(tag), (int(a), int(b)))
     out: dict[str, list[object]] = defaultdict(list)
     for doc_id, published in _rows(documents, ["doc_id", "published_date"]):
         u = g.random(2 + len(found.get(str(doc_id), {})))

@@ -76,16 +76,17 @@ def mentions(text: str, subject: str) -> list[Mention]:
         found += [Mention(m.start(), m.end(), True) for m in re.finditer(re.escape(subject), text)]
     found += [Mention(m.start(), m.end(), True) for a in ALIASES for m in re.finditer(a, text)]
     blanked = list(text)
-    for m in found:
-        blanked[m.start : m.end] = "\x00" * (m.end - m.start)
+    for mention in found:
+        blanked[mention.start : mention.end] = "\x00" * (mention.end - mention.start)
     text_left = "".join(blanked)
-    for m in _SHOP.finditer(text_left):
-        found.append(Mention(m.start(), m.end(), False))
-        text_left = text_left[: m.start()] + "\x00" * (m.end() - m.start()) + text_left[m.end() :]
-    for m in _ORG.finditer(text_left):
-        lead = _LEAD.match(m.group())
-        start = m.start() + (lead.end() if lead and m.end() - m.start() - lead.end() >= 4 else 0)
-        found.append(Mention(start, m.end(), False))
+    shops = list(_SHOP.finditer(text_left))
+    for shop in shops:
+        found.append(Mention(shop.start(), shop.end(), False))
+        text_left = text_left[: shop.start()] + "\x00" * (shop.end() - shop.start()) + text_left[shop.end() :]
+    for org in _ORG.finditer(text_left):
+        lead = _LEAD.match(org.group())
+        start = org.start() + (lead.end() if lead and org.end() - org.start() - lead.end() >= 4 else 0)
+        found.append(Mention(start, org.end(), False))
     return sorted(found, key=lambda m: m.start)
 
 
