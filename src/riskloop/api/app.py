@@ -17,6 +17,7 @@ from riskloop.api.routes import (
     applications,
     collections,
     decisions,
+    documents,
     effect,
     health,
     identifiers,
@@ -105,6 +106,7 @@ def create_app(
     app.include_router(collections.router)
     app.include_router(models.router)
     app.include_router(effect.router)
+    app.include_router(documents.router)
     openapi.install(app)
     docs.install(app)
     return app

@@ -24,6 +24,7 @@ from riskloop.service.reviews import ReviewDesk
 from riskloop.service.shadow_model import ShadowModel
 from riskloop.service.shadow_report import ShadowReport
 from riskloop.service.strategies import StrategyLifecycle
+from riskloop.service.text_tagging import ActiveTagger
 from riskloop.storage.decisions import SQLDecisionStore
 from riskloop.storage.model_registry import SQLModelRegistry
 from riskloop.workspace import Workspace
@@ -57,6 +58,7 @@ class Services:
     shadow_report: ShadowReport
     collections: CollectionDesk
     transcript_checker: CheckerSource
+    text_tagger: ActiveTagger
 
     @classmethod
     def of(
@@ -91,6 +93,7 @@ class Services:
             ws.shadow_report(),
             ws.collections(),
             checker,
+            ActiveTagger(ws.model_registry()),
         )
 
 
