@@ -5,17 +5,18 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 from riskloop.api.schemas import Line, Strict, Text
 from riskloop.domain.text_tags import DOC_TYPES, TAGS
 
 MAX_BODY_CHARS = 8_000  # as the risk_documents contract
-EXAMPLE_DOCUMENT = {
+EXAMPLE_DOCUMENT: JsonDict = {
     "subject_name": "武汉珞喻科技有限公司",
     "doc_type": "judgment",
     "body": "原告北京华泰食品有限公司诉被告武汉珞喻科技有限公司民间借贷纠纷一案，本院依法审理。",
 }
-EXAMPLE_TAGS = {
+EXAMPLE_TAGS: JsonDict = {
     "tagger": "tag-lexicon-v1+text-tags@3f2a9c81d0e4",
     "threshold": 0.5,
     "tags": [{"tag": "借贷纠纷", "confidence": 0.97, "start": 31, "end": 37, "evidence": "民间借贷纠纷",
