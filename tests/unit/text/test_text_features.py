@@ -14,6 +14,7 @@ from riskloop.features.catalog import GROUPS_BY_NAME
 from riskloop.io.warehouse import Warehouse
 from riskloop.scoring.reasons import ReasonCatalog
 from riskloop.service.text_tags import tag_documents
+from riskloop.service.train import tags_written, workspace_inputs
 from riskloop.text.tagger import load_tagger
 
 CODE, OTHER = "91350100M000100Y43", "91110000600037341L"
@@ -72,3 +73,17 @@ def test_every_tag_feature_has_a_reason_code() -> None:
 def test_tagging_without_documents_names_the_command(tmp_path: Path) -> None:
     with pytest.raises(NotFoundError, match="riskloop ingest"):
         tag_documents(Warehouse(tmp_path), load_tagger())
+
+
+def test_tags_become_a_model_source_once_written(warehouse: Warehouse) -> None:
+    spine = pa.table({"application_id": ["a"], "credit_code": [CODE], "as_of": pa.array([dt.date(2026, 6, 1)])})
+    before = DuckDBFeatureEngine(warehouse.root).compute(spine, [GROUPS_BY_NAME["text_tags"]]).to_pandas()
+    assert not tags_written(before)  # no `riskloop text tag` yet: a workspace trains as before
+    assert "text_tags" not in {s.name for s in workspace_inputs(before.columns, cross=False)[0]}
+    tag_documents(warehouse, load_tagger())
+    after = DuckDBFeatureEngine(warehouse.root).compute(spine, [GROUPS_BY_NAME["text_tags"]]).to_pandas()
+    assert tags_written(after)
+    sources, _ = workspace_inputs(after.columns, cross=False, tagged=tags_written(after))
+    [text] = [s for s in sources if s.name == "text_tags"]
+    assert text.features == GROUPS_BY_NAME["text_tags"].feature_names
+    assert text.monotone["tag_enforcement_docs_24m"] == 1
