@@ -18,8 +18,11 @@ from riskloop.features.engine import SPINE_SCHEMA, FeatureEngine
 from riskloop.features.publish import enterprise_spine
 from riskloop.features.spec import FeatureGroup
 from riskloop.features.spine import application_spine
+from riskloop.io.warehouse import Warehouse
+from riskloop.service.text_tags import tag_documents
 from riskloop.synth.universe import UniverseParams, generate_universe
 from riskloop.testing.feature_fixtures import AS_OF, CODE, base_tables, future_records, write_tables
+from riskloop.text.tagger import load_tagger
 
 EngineFactory = Callable[[Path], FeatureEngine]
 
@@ -64,6 +67,14 @@ EXPECTED: dict[str, Any] = {
     "risk_dishonest_listed": 0,  # the listed enterprise is another one
     "risk_penalties_24m": 0,  # the penalty is 29 months old
     "risk_days_since_event": (AS_OF - dt.date(2025, 2, 1)).days,
+    "tag_enforcement_docs_24m": 2,  # 失信 and 被执行 in two documents; the 欠税 is another firm's
+    "tag_enforcement_days_since": (AS_OF - dt.date(2025, 1, 10)).days,
+    "tag_litigation_docs_24m": 0,  # published on the as-of day: not yet
+    "tag_litigation_days_since": None,
+    "tag_regulatory_docs_24m": 0,
+    "tag_regulatory_days_since": None,
+    "tag_control_docs_24m": 0,
+    "tag_control_days_since": None,
     "app_bureau_score": 700,
     "app_log_requested": math.log(1 + 300_000),
     "app_term_months": 12,
@@ -146,6 +157,7 @@ def test_rows_follow_the_spine_and_unknown_enterprises_get_empty_features(
 def universe_tables(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("universe")
     generate_universe(UniverseParams(enterprises=3000, seed=3), out, workers=1)
+    tag_documents(Warehouse(out / "tables"), load_tagger())  # text_tags, as `riskloop text tag` writes them
     return out / "tables"
 
 

@@ -18,6 +18,7 @@ from riskloop.api.routes import (
     collections,
     consents,
     decisions,
+    documents,
     effect,
     health,
     identifiers,
@@ -116,6 +117,7 @@ def create_app(
     app.include_router(lists.router)
     app.include_router(verifications.router)
     app.include_router(consents.router)
+    app.include_router(documents.router)
     openapi.install(app)
     docs.install(app)
     return app

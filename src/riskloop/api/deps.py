@@ -27,6 +27,7 @@ from riskloop.service.shadow_model import ShadowModel
 from riskloop.service.shadow_report import ShadowReport
 from riskloop.service.step_up import StepUps
 from riskloop.service.strategies import StrategyLifecycle
+from riskloop.service.text_tagging import ActiveTagger
 from riskloop.service.verification_ports import VerificationVendors
 from riskloop.service.verifications import VerificationDesk
 from riskloop.storage.decisions import SQLDecisionStore
@@ -70,6 +71,7 @@ class Services:
     transcript_checker: CheckerSource
     verifications: VerificationDesk
     step_ups: StepUps
+    text_tagger: ActiveTagger
     lists: Callable[[], ListDesk] | None = None  # built per call: the list routes need the keys, decisions do not
     consents: Callable[[], ConsentDesk] = field(default=_no_consents)
 
@@ -111,6 +113,7 @@ class Services:
             checker,
             desk,
             ws.step_ups(desk),
+            ActiveTagger(ws.model_registry()),
             lists=ws.lists,
             consents=ws.consents,  # built per request: recording consents is rare, the key read is cheap
         )

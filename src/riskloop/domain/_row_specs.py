@@ -42,6 +42,7 @@ from riskloop.domain.risk_records import (
     EquityFreeze,
     Litigation,
 )
+from riskloop.domain.text_records import DocumentReview, RiskDocument
 
 _ID, _CODE, _DATE, _MONEY = c.PLAIN, c.CREDIT_CODE, c.DATE, c.MONEY
 
@@ -425,6 +426,31 @@ MAPPINGS: dict[str, TableMapping] = {
                 ("reviewed_at", c.TIMESTAMP),
                 ("issue_type", _ID),
                 ("turn_no", c.optional(c.INT)),
+            ),
+        ),
+        _m(
+            "risk_documents",
+            RiskDocument,
+            *_same(
+                ("doc_id", _ID),
+                ("credit_code", _CODE),
+                ("subject_name", _ID),
+                ("doc_type", _ID),
+                ("published_date", _DATE),
+                ("title", _ID),
+                ("body", _ID),
+            ),
+        ),
+        _m(
+            "document_reviews",
+            DocumentReview,
+            *_same(
+                ("review_id", _ID),
+                ("doc_id", _ID),
+                ("reviewed_at", c.TIMESTAMP),
+                ("tag", _ID),
+                ("span_start", c.optional(c.INT)),
+                ("span_end", c.optional(c.INT)),
             ),
         ),
     )

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from riskloop.domain.collection import ACTIONS, CHANNELS, ISSUE_TYPES, SPEAKERS, WINDOWS
+from riskloop.domain.text_tags import DOC_TYPES, NO_TAG, TAGS
 
 Kind = Literal["str", "int", "money", "signed_money", "float", "bool", "date", "timestamp", "category"]
 Format = Literal["uscc", "resident_id", "phone", "ip", "email", "month_start"]
@@ -810,6 +811,41 @@ TABLES: tuple[Table, ...] = (
         store="warehouse",
         partition_date="reviewed_at",
         references={"call_id": "collection_calls.call_id"},
+    ),
+    # --- unstructured text (判决书, 执行通知, 行政处罚决定书, 新闻/公告) ---
+    Table(
+        "risk_documents",
+        "risk",
+        "Court judgments, enforcement notices, administrative penalties and news naming an enterprise.",
+        (
+            Column("doc_id", "str", "Document id", max_length=40),
+            _code("credit_code", "Credit code of the enterprise the document was matched to"),
+            Column("subject_name", "str", "That enterprise's name as the document writes it", max_length=100),
+            Column("doc_type", "category", "Kind of document", values=DOC_TYPES),
+            _date("published_date", "Date the document was published"),
+            Column("title", "str", "Title", max_length=200),
+            Column("body", "str", "Full text (Chinese)", max_length=8000, scrub=True),
+        ),
+        key=("doc_id",),
+        store="warehouse",
+        partition_date="published_date",
+    ),
+    Table(
+        "document_reviews",
+        "risk",
+        "Analysts' reviews of a sample of documents: each risk tag found with its evidence span, or none.",
+        (
+            Column("review_id", "str", "Review finding id", max_length=40),
+            Column("doc_id", "str", "Reviewed document", max_length=40),
+            _ts("reviewed_at", "When the review was made"),
+            Column("tag", "category", "Risk tag found, or none", values=(*TAGS, NO_TAG)),
+            Column("span_start", "int", "Evidence start (character offset into the body)", nullable=True, min=0),
+            Column("span_end", "int", "Evidence end (exclusive)", nullable=True, min=0),
+        ),
+        key=("review_id",),
+        store="warehouse",
+        partition_date="reviewed_at",
+        references={"doc_id": "risk_documents.doc_id"},
     ),
 )
 

@@ -6,8 +6,9 @@ from riskloop.features.firm import FINANCIAL, GOVERNMENT, REGISTRATION
 from riskloop.features.risk import APPLICATION, RISK
 from riskloop.features.spec import FeatureGroup
 from riskloop.features.tax import INVOICES, TAX
+from riskloop.features.text import TEXT_TAGS
 
-GROUPS: tuple[FeatureGroup, ...] = (REGISTRATION, FINANCIAL, GOVERNMENT, TAX, INVOICES, RISK, APPLICATION)
+GROUPS: tuple[FeatureGroup, ...] = (REGISTRATION, FINANCIAL, GOVERNMENT, TAX, INVOICES, RISK, TEXT_TAGS, APPLICATION)
 GROUPS_BY_NAME: dict[str, FeatureGroup] = {g.name: g for g in GROUPS}
 
 

@@ -44,10 +44,18 @@ EXPECTED_DIRECTIONS: dict[str, int] = {
     "risk_dishonest_listed": 1,
     "risk_penalties_24m": 1,
     "risk_days_since_event": -1,
+    # more documents tagged with a family of risk tags: more risk (ADR 0029); recency is left free
+    "tag_litigation_docs_24m": 1,
+    "tag_enforcement_docs_24m": 1,
+    "tag_regulatory_docs_24m": 1,
+    "tag_control_docs_24m": 1,
 }
 # The application group carries the bureau score and verification results: the decision uses them
 # directly (``EnsembleConfig.direct_inputs``), not through a sub-model.
-NOT_A_SOURCE = frozenset({"application"})
+NOT_A_SOURCE = frozenset({"application", "text_tags"})
+# Risk tags read from documents are a source only once `riskloop text tag` has written them (``text_source``),
+# as the graph is only with --graph: a workspace without them trains as before.
+TEXT_TAGS = "text_tags"
 
 
 @dataclass(frozen=True)
@@ -143,6 +151,13 @@ def catalog_sources() -> tuple[SourceSpec, ...]:
 
 
 REGISTRY = SourceRegistry(catalog_sources())
+
+
+def text_source() -> SourceSpec:
+    """The source of the risk-tag features (``features/text.py``)."""
+    group = next(g for g in GROUPS if g.name == TEXT_TAGS)
+    directions = {f: EXPECTED_DIRECTIONS[f] for f in group.feature_names if f in EXPECTED_DIRECTIONS}
+    return SourceSpec(group.name, group.feature_names, directions)
 
 
 def register_source(spec: SourceSpec, replace: bool = False) -> None:

@@ -29,7 +29,7 @@ from riskloop.modeling.sources import default_sources
 from riskloop.service.ports import ModelHome, Progress, no_progress
 from riskloop.service.train import monitoring_reference, save_model, scored_split, truth_figures
 
-FEATURES: tuple[str, ...] = tuple(name for g in GROUPS for name in g.feature_names)
+FEATURES: tuple[str, ...] = tuple(name for g in GROUPS if g.name != "text_tags" for name in g.feature_names)
 DIRECT_INPUTS: tuple[str, ...] = GROUPS_BY_NAME["application"].feature_names
 
 

@@ -30,7 +30,7 @@ from riskloop.modeling.evaluation import discrimination
 from riskloop.modeling.metrics import bootstrap_auc
 from riskloop.modeling.reject_inference import METHODS, Augmented, fuzzy_augment, parcel
 from riskloop.modeling.report import ScoredSplit, build_report, write_report
-from riskloop.modeling.sources import SourceSpec, cross_source, default_sources
+from riskloop.modeling.sources import TEXT_TAGS, SourceSpec, cross_source, default_sources, text_source
 from riskloop.modeling.splits import time_split
 from riskloop.modeling.tabular import Categorical, TabularData, load_table
 from riskloop.monitoring.model_figures import REFERENCE_FILE, bootstrap_auc_gain, build_reference
@@ -120,7 +120,7 @@ def train_workspace(home: ModelHome, options: WorkspaceTraining, progress: Progr
     y = labelled["bad"].to_numpy(dtype=np.int64)
     _check_labels(y, options.folds, f"loans with outcomes observed on {as_of}")
     split = time_split(labelled["as_of"], y, seed=options.seed)
-    sources, direct = workspace_inputs(frame.columns, cross=options.cross_source)
+    sources, direct = workspace_inputs(frame.columns, cross=options.cross_source, tagged=tags_written(frame))
     config = _config(options.folds, options.seed, options.config, direct_inputs=direct)
     direct = config.direct_inputs  # an override in ``options.config`` wins
     train = labelled.iloc[split.train].reset_index(drop=True)
@@ -225,7 +225,15 @@ def train_table(home: ModelHome, options: TableTraining, progress: Progress = no
     }
 
 
-def workspace_inputs(columns: Any, *, cross: bool = CROSS_SOURCE) -> tuple[tuple[SourceSpec, ...], tuple[str, ...]]:
+def tags_written(frame: pd.DataFrame) -> bool:
+    """Whether the warehouse holds risk tags (``riskloop text tag`` ran): then they are a model source."""
+    flag = f"avail_{TEXT_TAGS}"
+    return flag in frame.columns and bool(frame[flag].fillna(0).astype(bool).any())
+
+
+def workspace_inputs(
+    columns: Any, *, cross: bool = CROSS_SOURCE, tagged: bool = False
+) -> tuple[tuple[SourceSpec, ...], tuple[str, ...]]:
     """Sources and direct inputs of the workspace model.
 
     Sources: the registered ones, the graph source when ``columns`` hold ``graph_*`` features, and with
@@ -242,6 +250,8 @@ def workspace_inputs(columns: Any, *, cross: bool = CROSS_SOURCE) -> tuple[tuple
     present = list(columns)
     direct = tuple(f for f in APPLICATION_FIELDS if f in present)
     sources = default_sources()
+    if tagged and TEXT_TAGS not in {s.name for s in sources}:
+        sources = (*sources, text_source())
     graph = graph_source(present)
     if graph is not None and graph.name not in {s.name for s in sources}:
         sources = (*sources, graph)

@@ -71,6 +71,9 @@ class Stream(IntEnum):
     # bank exports (issue 17): invoices to consumers, the bureau's report documents
     EXPORTS_CONSUMER_INVOICES = 32
     EXPORTS_BUREAU_DOCUMENTS = 33
+    # risk documents (text -> risk tags): the documents' composition and layout noise, the analysts' reviews
+    TEXTTAGS_DOCUMENTS = 34
+    TEXTTAGS_REVIEWS = 35
 
 
 @dataclass(frozen=True)

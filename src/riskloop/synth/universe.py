@@ -26,6 +26,8 @@ from riskloop.synth.collection_tables import TRUTH_SCHEMAS as COLLECTION_TRUTH
 from riskloop.synth.collection_tables import collection_tables
 from riskloop.synth.consumer_invoices import consumer_invoices
 from riskloop.synth.decoys import merge_decoys
+from riskloop.synth.documents import TRUTH_SCHEMAS as DOCUMENT_TRUTH
+from riskloop.synth.documents import document_tables
 from riskloop.synth.events import listings, registration_events, risk_events
 from riskloop.synth.finance import Revenue, financial_statements, revenue_path
 from riskloop.synth.firms import STATUS_ACTIVE, Firms, make_firms
@@ -122,7 +124,8 @@ def chunk_tables(params: UniverseParams, chunk: int) -> tuple[dict[str, pa.Table
     extras = bank_exports(params, chunk, firms, revenue, tables)  # adds credit_report_loans to ``tables``
     # collection last, from streams of its own: every table above keeps its draws
     collected, collection_truth = collection_tables(params, chunk, firms, book, plan, tables)
-    tables.update(collected)
+    documents, document_truth = document_tables(params, chunk, tables)  # risk documents: streams of their own
+    tables.update(collected | documents)
     products = loan_products()
     tables["loan_products"] = products if chunk == 0 else products.slice(0, 0)
     truth = truth_tables(
@@ -144,7 +147,7 @@ def chunk_tables(params: UniverseParams, chunk: int) -> tuple[dict[str, pa.Table
         {"guarantee_id": guaranteed.table["guarantee_id"], "contagion": pa.array(guaranteed.contagion)}
     )
     truth.update(fraud.truth)
-    truth.update(collection_truth)
+    truth.update(collection_truth | document_truth)
     if regime is not None:
         applied = apps.applied_at.astype("datetime64[D]")
         truth[SCENARIO_APPLICATIONS] = regime.truth(apps.application_id, apps.row, apps.ring, applied)
@@ -173,7 +176,7 @@ def bank_exports(
 
 def truth_schemas(params: UniverseParams) -> dict[str, pa.Schema]:
     """The per-chunk truth tables of a universe: the usual ones, the scenario's flags, the hard fraud's truth."""
-    schemas = dict(TRUTH_SCHEMAS) | COLLECTION_TRUTH
+    schemas = dict(TRUTH_SCHEMAS) | COLLECTION_TRUTH | DOCUMENT_TRUTH
     if params.scenario.active:
         schemas[SCENARIO_APPLICATIONS] = TRUTH_SCHEMA
     if params.hard:

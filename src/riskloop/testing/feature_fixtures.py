@@ -10,7 +10,11 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from riskloop.testing.tables import credit_code, resident_id, row, write_table
+from riskloop.text.tags_table import TAGS_SCHEMA, TAGS_TABLE
 
 CODE = credit_code(7)
 AS_OF = dt.date(2025, 6, 15)
@@ -139,6 +143,11 @@ def base_tables() -> dict[str, list[dict[str, Any]]]:
             )
         ],
         "bureau_scores": [row("bureau_scores", application_id="A1", score=700, queried_at=applied)],
+        TAGS_TABLE: [
+            tag_row("DC1", CODE, dt.date(2025, 1, 10), "失信"),
+            tag_row("DC2", CODE, dt.date(2025, 1, 10), "被执行"),
+            tag_row("DC3", credit_code(99), dt.date(2025, 2, 1), "欠税"),
+        ],
     }
 
 
@@ -188,7 +197,14 @@ def future_records() -> dict[str, list[dict[str, Any]]]:
         "litigations": [row("litigations", case_no="L2", credit_code=CODE, role="defendant", filed_date=LATER)],
         "dishonest_list": [row("dishonest_list", case_no="D1", credit_code=CODE, listed_date=LATER)],
         "admin_penalties": [row("admin_penalties", penalty_id="P2", credit_code=CODE, penalty_date=LATER)],
+        TAGS_TABLE: [tag_row("DC4", CODE, LATER, "欠税"), tag_row("DC5", CODE, AS_OF, "借贷纠纷")],
     }
+
+
+def tag_row(doc_id: str, code: str, published: dt.date, tag: str) -> dict[str, Any]:
+    """A row of the derived ``text_tags`` table (a tag the tagger found in a document)."""
+    return {"doc_id": doc_id, "credit_code": code, "published_date": published, "tag": tag, "confidence": 0.9,
+            "span_start": 0, "span_end": 4, "source": "rules", "tagger": "tag-lexicon-v1"}  # fmt: skip
 
 
 def write_tables(
@@ -196,4 +212,9 @@ def write_tables(
 ) -> None:
     """Write ``tables`` (plus the ``extra`` rows of the same tables) as Parquet under ``root``."""
     for name, rows in tables.items():
-        write_table(root, name, rows + (extra or {}).get(name, []))
+        all_rows = rows + (extra or {}).get(name, [])
+        if name == TAGS_TABLE:  # derived, outside the contract: its own schema
+            (root / name).mkdir(parents=True, exist_ok=True)
+            pq.write_table(pa.Table.from_pylist(all_rows, schema=TAGS_SCHEMA), root / name / "part-00000.parquet")
+        else:
+            write_table(root, name, all_rows)

@@ -95,6 +95,11 @@ EXAMPLE_ROWS: dict[str, dict[str, Any]] = {
     "call_turns": {"call_id": "CL-1", "turn_no": 1, "speaker": "agent", "text": "您好，我是锦程银行的小王，工号1234。"},
     "call_reviews": {"review_id": "RV-1", "call_id": "CL-1", "reviewed_at": TS, "issue_type": "none",
                      "turn_no": None},
+    "risk_documents": {"doc_id": "DC-1", "credit_code": CODE, "subject_name": "武汉珞喻科技有限公司",
+                       "doc_type": "judgment", "published_date": D, "title": "民事判决书",
+                       "body": "原告甲与被告武汉珞喻科技有限公司民间借贷纠纷一案"},
+    "document_reviews": {"review_id": "RV-D1", "doc_id": "DC-1", "reviewed_at": TS, "tag": "借贷纠纷",
+                         "span_start": 9, "span_end": 25},
 }  # fmt: skip
 
 

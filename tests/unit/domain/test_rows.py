@@ -21,7 +21,7 @@ from riskloop.errors import IdentifierError, ValidationError
 
 def test_every_contract_table_has_a_converter() -> None:
     assert set(MAPPINGS) == {t.name for t in TABLES}
-    assert len(MAPPINGS) == len(TABLES) == 34
+    assert len(MAPPINGS) == len(TABLES) == 36
 
 
 @pytest.mark.parametrize("contract", TABLES, ids=lambda t: t.name)

@@ -45,6 +45,10 @@ def test_values_match_hand_computed(features_now: dict[str, Any]) -> None:
     assert f["risk_open_enforcements"] == 1  # closed only after the as-of date
     assert f["risk_dishonest_listed"] == 0  # the listed enterprise is another one
     assert f["app_bureau_score"] == 700
+    assert f["tag_enforcement_docs_24m"] == 2
+    assert f["tag_enforcement_days_since"] == 156
+    assert f["tag_regulatory_docs_24m"] == 0
+    assert f["tag_litigation_docs_24m"] == 0
     assert all(f[f"avail_{g.name}"] == 1 for g in GROUPS)
 
 

@@ -9,6 +9,7 @@ from riskloop.domain.identifiers import is_valid_resident_id, is_valid_uscc
 from riskloop.domain.tables import TABLES, TABLES_BY_NAME, Column, Table
 from riskloop.io.arrow_schema import arrow_schema
 from riskloop.synth.collection_tables import TRUTH_SCHEMAS as COLLECTION_TRUTH
+from riskloop.synth.documents import TRUTH_SCHEMAS as DOCUMENT_TRUTH
 from riskloop.synth.params import DEFAULT_AS_OF
 from riskloop.synth.truth import TRUTH_SCHEMAS
 from riskloop.synth.writer import WRITTEN_LAYOUTS
@@ -143,6 +144,10 @@ def test_references_resolve(universe: Path) -> None:
         "invoices.buyer_code": f"SELECT count(*) FROM {t('invoices')} WHERE buyer_code IS NOT NULL AND "
         "buyer_code NOT IN "
         f"(SELECT credit_code FROM {t('enterprises')})",
+        "document_reviews.doc_id": f"SELECT count(*) FROM {t('document_reviews')} WHERE doc_id NOT IN "
+        f"(SELECT doc_id FROM {t('risk_documents')})",
+        "risk_documents.credit_code": f"SELECT count(*) FROM {t('risk_documents')} WHERE credit_code NOT IN "
+        f"(SELECT credit_code FROM {t('enterprises')})",
         "applications.product_code": f"SELECT count(*) FROM {t('applications')} WHERE product_code NOT IN "
         f"(SELECT product_code FROM {t('loan_products')})",
     }
@@ -163,5 +168,5 @@ def test_no_truth_column_leaks_into_tables(universe: Path) -> None:
     for table in TABLES:
         assert not TRUTH_ONLY & set(table.column_names), table.name
         assert not re.search("truth", str(universe / "tables" / table.name))
-    expected = sorted(f"{n}.parquet" for n in TRUTH_SCHEMAS | COLLECTION_TRUTH)
+    expected = sorted(f"{n}.parquet" for n in TRUTH_SCHEMAS | COLLECTION_TRUTH | DOCUMENT_TRUTH)
     assert sorted(p.name for p in (universe / "truth").iterdir()) == expected

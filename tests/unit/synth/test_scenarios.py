@@ -23,6 +23,7 @@ from riskloop.cli.main import app
 from riskloop.domain.tables import TABLES
 from riskloop.errors import ValidationError
 from riskloop.synth.collection_tables import TRUTH_SCHEMAS as COLLECTION_TRUTH
+from riskloop.synth.documents import TRUTH_SCHEMAS as DOCUMENT_TRUTH
 from riskloop.synth.params import UniverseParams
 from riskloop.synth.scenario import BUREAU_CENTRE, BUREAU_STRETCH, Scenario
 from riskloop.synth.universe import generate_universe
@@ -64,6 +65,8 @@ def truth(root: Path, name: str) -> pa.Table:
 
 # Collection's tables and truth (generator 1.6.0) are new files beside the old ones: the digest is of the old ones.
 COLLECTION_FILES = (*(t.name for t in TABLES if t.name.startswith(("collection_", "call_"))), *COLLECTION_TRUTH)
+# So are the risk documents' tables and truth (text -> risk tags).
+COLLECTION_FILES += ("risk_documents", "document_reviews", *DOCUMENT_TRUTH)
 
 
 def content_digest(root: Path) -> str:
@@ -103,7 +106,7 @@ def test_no_scenario_leaves_every_file_as_before(tmp_path: Path) -> None:
     summary = generate_universe(UniverseParams(enterprises=300, seed=1), out, workers=1)
     assert content_digest(out) == NO_SCENARIO_CONTENT
     assert sorted(p.name for p in (out / "truth").iterdir()) == sorted(f"{n}.parquet" for n in summary.truth_rows)
-    assert len(summary.truth_rows) == 6 + len(COLLECTION_TRUTH)
+    assert len(summary.truth_rows) == 6 + len(COLLECTION_TRUTH) + len(DOCUMENT_TRUTH)
     assert "scenario" not in summary.manifest
     assert set(summary.manifest["parameters"]) == {"enterprises", "seed", "as_of", "chunk_size"}
 

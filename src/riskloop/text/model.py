@@ -1,0 +1,150 @@
+"""The served tag model: TF-IDF over sentence words and character n-grams, a logistic model per tag, numpy only.
+
+The artifact is a folder with ``tag-model.json`` (per block of terms: vocabulary in column order and idf; per
+tag: coefficients, intercept and the second stage combining the document's best sentence logit with a rule hit;
+the threshold) and ``manifest.json`` (its sha256). Loading checks the sha256 (and the manifest's own, when the
+caller registered one); nothing is unpickled. Scoring reproduces scikit-learn's
+``TfidfVectorizer(sublinear_tf=True)``: ``1 + log(count)`` times idf, each block l2-normalised.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from riskloop.domain.text_tags import TEXT_TAGS_KIND
+from riskloop.errors import DataSourceError, ValidationError
+from riskloop.text.features import ANALYZERS
+
+MODEL_FILE, MANIFEST = "tag-model.json", "manifest.json"
+KIND, FORMAT = TEXT_TAGS_KIND, 1
+
+
+def sha256_hex(data: bytes) -> str:
+    """Hex sha256 of ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_artifact(out_dir: Path, spec: dict[str, Any]) -> Path:
+    """Write ``spec`` as ``tag-model.json`` with a manifest of its sha256; return the folder."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    data = json.dumps(spec, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    (out_dir / MODEL_FILE).write_bytes(data)
+    manifest = {"kind": KIND, "format": FORMAT, "files": {MODEL_FILE: sha256_hex(data)}}
+    (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return out_dir
+
+
+def read_artifact(folder: Path, manifest_sha256: str | None = None) -> tuple[dict[str, Any], str]:
+    """The spec of a tag-model artifact and the model file's sha256, after checking both against the manifest."""
+    try:
+        raw_manifest = (folder / MANIFEST).read_bytes()
+        data = (folder / MODEL_FILE).read_bytes()
+    except OSError as exc:
+        raise DataSourceError(f"{folder}: not a text-tag artifact ({exc.strerror}: {exc.filename})") from None
+    if manifest_sha256 is not None and sha256_hex(raw_manifest) != manifest_sha256:
+        raise DataSourceError(f"{folder / MANIFEST}: sha256 does not match the registered one; refusing to load")
+    manifest = json.loads(raw_manifest)
+    digest = sha256_hex(data)
+    if manifest.get("files", {}).get(MODEL_FILE) != digest:
+        raise DataSourceError(f"{folder / MODEL_FILE}: sha256 does not match the manifest; refusing to load")
+    spec: dict[str, Any] = json.loads(data)
+    if spec.get("kind") != KIND or spec.get("format") != FORMAT:
+        raise ValidationError("artifact", f"{folder}: not a {KIND} model of format {FORMAT}")
+    return spec, digest
+
+
+@dataclass(frozen=True)
+class TermBlock:
+    """One block of features: its analyzer's name, each term's column (offset into the whole row) and idf."""
+
+    name: str
+    offset: int
+    column: dict[str, int]
+    idf: npt.NDArray[np.float64]
+
+
+class TagModel:
+    """Per tag, the logit that one sentence is evidence of it, and the document-level combination."""
+
+    def __init__(self, spec: dict[str, Any], version: str) -> None:
+        try:
+            self.name, self.version = str(spec["name"]), version
+            self.tags: tuple[str, ...] = tuple(spec["tags"])
+            self.threshold = float(spec["threshold"])
+            self.blocks = self._blocks(spec["blocks"])
+            coef = np.array([spec["coefficients"][t] for t in self.tags], dtype=np.float64).T
+            self.intercept = np.array([spec["intercepts"][t] for t in self.tags], dtype=np.float64)
+            stage = [spec["combine"][t] for t in self.tags]
+            self.combine_text = np.array([s["text"] for s in stage], dtype=np.float64)
+            self.combine_rule = np.array([s["rule"] for s in stage], dtype=np.float64)
+            self.combine_intercept = np.array([s["intercept"] for s in stage], dtype=np.float64)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValidationError("artifact", f"malformed text-tag model ({exc!r})") from None
+        width = sum(len(b.column) for b in self.blocks)
+        if coef.shape != (width, len(self.tags)):
+            raise ValidationError("artifact.coefficients", f"shape {coef.shape}, expected ({width}, {len(self.tags)})")
+        self.coef = coef
+
+    @staticmethod
+    def _blocks(raw: list[dict[str, Any]]) -> tuple[TermBlock, ...]:
+        blocks, offset = [], 0
+        for b in raw:
+            if b["name"] not in ANALYZERS:
+                raise ValidationError(
+                    "artifact.blocks", f"unknown analyzer {b['name']!r}; valid: {', '.join(ANALYZERS)}"
+                )
+            column = {term: offset + i for i, term in enumerate(b["vocabulary"])}
+            blocks.append(TermBlock(b["name"], offset, column, np.asarray(b["idf"], dtype=np.float64)))
+            offset += len(column)
+        return tuple(blocks)
+
+    def features(self, text: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """One analyzer input's non-zero TF-IDF features: columns and values (each block l2-normalised)."""
+        cols: list[int] = []
+        vals: list[float] = []
+        for block in self.blocks:
+            counts = Counter(t for t in ANALYZERS[block.name](text) if t in block.column)
+            if not counts:
+                continue
+            idx = [block.column[t] for t in counts]
+            v = np.array([1.0 + math.log(c) for c in counts.values()]) * block.idf[np.array(idx) - block.offset]
+            norm = float(np.sqrt(v @ v))
+            cols.extend(idx)
+            vals.extend((v / norm).tolist() if norm > 0 else v.tolist())
+        return np.array(cols, dtype=np.int64), np.array(vals, dtype=np.float64)
+
+    def logits(self, text: str) -> npt.NDArray[np.float64]:
+        """Each tag's sentence logit (in ``tags`` order) for one analyzer input."""
+        cols, vals = self.features(text)
+        z: npt.NDArray[np.float64] = self.intercept + (vals @ self.coef[cols] if cols.size else 0.0)
+        return z
+
+    def logits_many(self, texts: list[str]) -> npt.NDArray[np.float64]:
+        """Each input's sentence logits (rows in ``texts`` order): one gather and one segmented sum for all."""
+        parts = [self.features(t) for t in texts]
+        sizes = np.array([c.size for c, _ in parts], dtype=np.int64)
+        z = np.tile(self.intercept, (len(texts), 1))
+        if not sizes.any():
+            return z
+        cols = np.concatenate([c for c, _ in parts])
+        vals = np.concatenate([v for _, v in parts])
+        weighted = self.coef[cols] * vals[:, None]
+        nonempty = sizes > 0
+        starts = (np.cumsum(sizes) - sizes)[nonempty]
+        z[nonempty] += np.add.reduceat(weighted, starts, axis=0)
+        return z
+
+    def combined(self, best: npt.NDArray[np.float64], rule_hits: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
+        """Each tag's document probability from its best sentence logit and whether its rule fired."""
+        z = self.combine_text * best + self.combine_rule * rule_hits + self.combine_intercept
+        out: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-z))
+        return out
