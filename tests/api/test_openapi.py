@@ -21,7 +21,8 @@ from riskloop.config import Settings
 RFC_9457 = {"type", "title", "status", "detail", "instance"}
 OURS = {"error", "message", "field"}
 MODULES: tuple[ModuleType, ...] = (schemas, collection_schemas, document_schemas, openapi, health, reviews,
-                                   strategies, alerts, models, effect, lists, verification_schemas, consents)  # fmt: skip
+                                   strategies, alerts, models, effect, lists, verification_schemas,
+                                   consents)  # fmt: skip
 
 
 def _models() -> dict[str, type[BaseModel]]:

@@ -67,6 +67,12 @@ class UniverseSummary:
     manifest: dict[str, Any]
 
 
+def _products(chunk: int) -> pa.Table:
+    """The product catalogue, written once: by chunk 0."""
+    products = loan_products()
+    return products if chunk == 0 else products.slice(0, 0)
+
+
 def chunk_tables(params: UniverseParams, chunk: int) -> tuple[dict[str, pa.Table], dict[str, pa.Table]]:
     """Generate every contract table and truth table of one chunk, in memory.
 
@@ -126,8 +132,7 @@ def chunk_tables(params: UniverseParams, chunk: int) -> tuple[dict[str, pa.Table
     collected, collection_truth = collection_tables(params, chunk, firms, book, plan, tables)
     documents, document_truth = document_tables(params, chunk, tables)  # risk documents: streams of their own
     tables.update(collected | documents)
-    products = loan_products()
-    tables["loan_products"] = products if chunk == 0 else products.slice(0, 0)
+    tables["loan_products"] = _products(chunk)
     truth = truth_tables(
         params.seed,
         firms,
