@@ -68,6 +68,10 @@ class Stream(IntEnum):
     # open-ended phrasing of the transcripts (generator 1.7.0): the re-wording of issue and hard-negative turns and
     # the recognition noise
     PHRASING = 31
+    # registrations on the lending platform (issue 17): honest sign-ups, the universe's campaign days, planted attacks
+    REG_SIGNUPS = 32
+    REG_CAMPAIGNS = 33
+    REG_ATTACKS = 34
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,8 @@ from riskloop.synth.invoices import Distress, invoices
 from riskloop.synth.loans import loan_products, loan_tables
 from riskloop.synth.logins import login_events
 from riskloop.synth.params import GENERATOR_VERSION, Stream, UniverseParams, rng
+from riskloop.synth.platform_registrations import ATTACKS, EVENTS_REGISTRATIONS, registration_log
+from riskloop.synth.platform_registrations import TRUTH_SCHEMA as ATTACKS_SCHEMA
 from riskloop.synth.postloan import PostLoan, post_loan_plan
 from riskloop.synth.regime import TRUTH_SCHEMA, chunk_regime, scenario_table
 from riskloop.synth.registration import firm_text, registration_tables
@@ -47,6 +49,7 @@ from riskloop.synth.writer import conform, merge_parts, part_name, write_manifes
 Progress = Callable[[int, int], None]  # (enterprises done, enterprises in total)
 HISTORY = "history"  # earlier versions of versioned tables: a second ingest (``riskloop ingest U/history``)
 HISTORY_ENTERPRISES = f"{HISTORY}/enterprises"
+EVENTS = "events"  # logs a bank screens as they arrive rather than ingests (the platform's registrations)
 SCENARIO, SCENARIO_APPLICATIONS = "scenario", "scenario_applications"  # truth of a drift scenario
 
 
@@ -144,13 +147,15 @@ def chunk_tables(params: UniverseParams, chunk: int) -> tuple[dict[str, pa.Table
         truth[SCENARIO_APPLICATIONS] = regime.truth(apps.application_id, apps.row, apps.ring, applied)
     conformed = {t.name: conform(t.name, tables[t.name]) for t in TABLES}
     conformed[HISTORY_ENTERPRISES] = conform("enterprises", tables[HISTORY_ENTERPRISES])
+    # the platform's registration log last, from streams of its own (issue 17)
+    conformed[EVENTS_REGISTRATIONS], truth[ATTACKS] = registration_log(params, chunk, firms, text)
     schemas = truth_schemas(params)
     return conformed, {name: truth[name].select(schema.names).cast(schema) for name, schema in schemas.items()}
 
 
 def truth_schemas(params: UniverseParams) -> dict[str, pa.Schema]:
     """The per-chunk truth tables of a universe: the usual ones, the scenario's flags, the hard fraud's truth."""
-    schemas = dict(TRUTH_SCHEMAS) | COLLECTION_TRUTH
+    schemas = dict(TRUTH_SCHEMAS) | COLLECTION_TRUTH | {ATTACKS: ATTACKS_SCHEMA}
     if params.scenario.active:
         schemas[SCENARIO_APPLICATIONS] = TRUTH_SCHEMA
     if params.hard:
@@ -245,7 +250,7 @@ def enterprise_versions(before: pa.Table, rep: Change, status: Change) -> tuple[
 
 def _folder(name: str) -> str:
     """Where a chunk's part of ``name`` goes: ``tables/<name>``, or ``history/<table>`` for earlier versions."""
-    return name if name.startswith(f"{HISTORY}/") else f"tables/{name}"
+    return name if name.startswith((f"{HISTORY}/", f"{EVENTS}/")) else f"tables/{name}"
 
 
 def _write_chunk(job: tuple[UniverseParams, int, str]) -> dict[str, Any]:
@@ -270,9 +275,9 @@ def _prepare(out: Path) -> None:
         if not out.is_dir():
             raise ConfigError(f"out: {out} exists and is not a directory")
         entries = {p.name for p in out.iterdir()}
-        if entries and "manifest.json" not in entries and entries - {"tables", "truth", HISTORY}:
+        if entries and "manifest.json" not in entries and entries - {"tables", "truth", HISTORY, EVENTS}:
             raise ConfigError(f"out: {out} is not empty and holds no universe; refusing to overwrite it")
-        for name in ("tables", "truth", HISTORY):
+        for name in ("tables", "truth", HISTORY, EVENTS):
             shutil.rmtree(out / name, ignore_errors=True)
         (out / "manifest.json").unlink(missing_ok=True)
     out.mkdir(parents=True, exist_ok=True)
@@ -340,6 +345,7 @@ def generate_universe(
     rows = {t.name: sum(f["rows"] for k, f in files.items() if k.startswith(f"tables/{t.name}/")) for t in TABLES}
     truth_rows = {name.removeprefix("truth/").removesuffix(".parquet"): f["rows"] for name, f in truth_files.items()}
     history_rows = sum(f["rows"] for k, f in files.items() if k.startswith(f"{HISTORY_ENTERPRISES}/"))
+    event_rows = sum(f["rows"] for k, f in files.items() if k.startswith(f"{EVENTS_REGISTRATIONS}/"))
     all_files = {**files, **truth_files}
     manifest = {
         "schema_version": SCHEMA_VERSION,
@@ -352,6 +358,7 @@ def generate_universe(
         "rows": rows,
         "truth_rows": truth_rows,
         "history_rows": {"enterprises": history_rows},
+        "event_rows": {"registrations": event_rows},
         "files": {
             path: {"rows": f["rows"], "bytes": f["bytes"], "sha256": f["sha256"]}
             for path, f in sorted(all_files.items())

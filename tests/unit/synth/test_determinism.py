@@ -34,8 +34,9 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def test_same_seed_gives_identical_bytes(runs: dict[str, Path]) -> None:
     first = _digests(runs["a"])
     # 4 chunks of 33 tables (28 + collection's 5) and the enterprises' history; 6 + collection's 4 truth files
-    # (responses, cases, call labels, hard negatives); the manifest
-    assert len(first) == 34 * 4 + 10 + 1
+    # (responses, cases, call labels, hard negatives) and the registration attacks'; the registration log's
+    # parts (events/registrations); the manifest
+    assert len(first) == 35 * 4 + 11 + 1
     assert first == _digests(runs["b"])
 
 
