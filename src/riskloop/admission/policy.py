@@ -42,8 +42,10 @@ class SharedRule:
     families: dict[str, tuple[str, ...]]
     windows: tuple[tuple[str, int], ...]
     baseline: int
+    min_history: int  # a platform watched for less judges no burst (a new deployment)
     min_parties: int
     ratio: float
+    alpha: float  # a burst is a count this unlikely (Poisson tail) at the value's earlier rate
     strong_factor: int
     max_surge: float
 
@@ -87,6 +89,12 @@ def _int(data: dict[str, Any], key: str, source: str, lo: int = 1) -> int:
     return value
 
 
+def _probability(value: object, where: str) -> float:
+    if not isinstance(value, int | float) or isinstance(value, bool) or not 0 < value < 1:
+        raise ConfigError(f"{where} must be a probability in (0, 1)")
+    return float(value)
+
+
 def _window(windows: dict[str, int], name: object, source: str) -> int:
     if name not in windows:
         raise ConfigError(f"{source}: unknown window {name!r} (known: {', '.join(windows)})")
@@ -122,8 +130,10 @@ def _shared(data: Any, windows: dict[str, int], source: str) -> SharedRule:
         families=families,
         windows=tuple((w, _window(windows, w, source)) for w in data.get("windows") or []),
         baseline=_window(windows, data.get("baseline"), source),
+        min_history=_window(windows, data.get("min_history"), source),
         min_parties=_int(data, "min_parties", f"{source}: shared", 2),
         ratio=float(ratio),
+        alpha=_probability(data.get("alpha"), f"{source}: shared.alpha"),
         strong_factor=_int(data, "strong_factor", f"{source}: shared", 1),
         max_surge=float(surge),
     )

@@ -17,6 +17,7 @@ thresholds turn them into accept, step-up or block. Allow-listed values give no 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -101,31 +102,50 @@ def _identifier_signal(obs: Observation, rule: IdentifierRule, state: KeyState, 
     return best
 
 
-def surge(platform: KeyState | None, at: int, window: int, rule: SharedRule) -> float:
-    """How far the platform's rate within ``window`` (at least an hour) lies above its baseline (1 at most times)."""
-    if platform is None:
-        return 1.0
+def surge(platform: KeyState, at: int, window: int, observed: int, rule: SharedRule) -> float:
+    """How far the platform's rate within ``window`` (at least an hour) lies above its rate over ``observed``."""
     span = max(window, HOUR)
     now = platform.bucket_total(at, span, HOUR)
-    prior = platform.bucket_total(at, rule.baseline, HOUR) - now
-    expected = prior / max(rule.baseline - span, span) * span
+    prior = platform.bucket_total(at, observed, HOUR) - now
+    expected = prior / max(observed - span, span) * span
     return 1.0 if expected <= 0 else min(max(now / expected, 1.0), rule.max_surge)
+
+
+def poisson_tail(n: int, mean: float) -> float:
+    """P(X >= n) for X ~ Poisson(mean): how surprising ``n`` parties are where ``mean`` were expected."""
+    if mean <= 0:
+        return 0.0 if n > 0 else 1.0
+    term = total = math.exp(-mean)
+    for k in range(1, n):
+        term *= mean / k
+        total += term
+    return max(1.0 - total, 0.0)
 
 
 def _shared_signal(
     obs: Observation, kind: str, family: str, state: KeyState, platform: KeyState | None, policy: Policy
 ) -> Signal | None:
+    """A burst on a shared attribute: far more parties within a window than its earlier rate and chance explain.
+
+    The earlier rate is the value's over the baseline, or over as long as the platform has been watched when
+    that is shorter (a new deployment); a platform watched for less than twice the window, or than
+    ``min_history``, judges no burst.
+    """
     rule, best = policy.shared, None
+    if platform is None or not platform.buckets:
+        return None
+    observed = min(rule.baseline, obs.at - min(platform.buckets) * HOUR)
     for name, seconds in rule.windows:
         n = state.parties(obs.at, seconds, obs.enterprise)
-        if n < rule.min_parties:
+        if n < rule.min_parties or observed < max(2 * seconds, rule.min_history):
             continue
-        recent = state.uses(obs.at, seconds)
-        prior = max(state.bucket_total(obs.at, rule.baseline, 86_400) - recent, 0)
-        expected = prior / max(rule.baseline - seconds, seconds) * seconds * surge(platform, obs.at, seconds, rule)
-        if n < rule.ratio * expected:
+        prior = max(state.bucket_total(obs.at, observed, 86_400) - state.uses(obs.at, seconds), 0)
+        # one use more than seen (add-one): a value new to the platform is rare, not impossible
+        rate = (prior + 1) / (observed - seconds)
+        expected = rate * seconds * surge(platform, obs.at, seconds, observed, rule)
+        if n < rule.ratio * expected or poisson_tail(n, expected) > rule.alpha:
             continue
-        strong = n >= rule.min_parties * rule.strong_factor and n >= rule.ratio * rule.strong_factor * expected
+        strong = n >= rule.min_parties * rule.strong_factor and poisson_tail(n, expected * rule.strong_factor) <= rule.alpha
         points = policy.points["shared_strong" if strong else "shared"]
         signal = Signal(FAMILY_REASONS.get(family, SHARED_REASON), kind, name, n, points, expected)
         if best is None or (signal.points, signal.parties) > (best.points, best.parties):

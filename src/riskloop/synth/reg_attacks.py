@@ -28,6 +28,7 @@ _SIZES = {"burst": (15, 60), "drip": (20, 50), "rotating": (15, 40)}
 FARM_MODELS = ("generic x86_64/android 9", "redmi 9a/android 10 qp1a.190711.020", "samsung sm-g9550/android 9")
 _PROXY_OCTETS = np.array([42, 47, 101, 106, 110, 139, 180])
 ATTACK_PHONES = 90_000_000  # person-index offset of attackers' SIM cards (disjoint from persons below 22.5M firms)
+QUIET_DAYS = 45  # no attack in the log's first days: a screen deployed on it has watched the platform that long
 _PREFIXES = np.array([147, 166, 170, 171, 198])
 
 
@@ -61,8 +62,9 @@ def _links(g: np.random.Generator) -> tuple[str, ...]:
 
 
 def _times(params: UniverseParams, g: np.random.Generator, shape: str, size: int) -> Arr:
-    start_day = params.as_of_day - np.timedelta64(WINDOW_DAYS - 10, "D")
-    start = start_day.astype("datetime64[s]") + np.timedelta64(int(g.integers(0, (WINDOW_DAYS - 40) * 86_400)), "s")
+    start_day = params.as_of_day - np.timedelta64(WINDOW_DAYS - QUIET_DAYS, "D")
+    span = (WINDOW_DAYS - QUIET_DAYS - 30) * 86_400
+    start = start_day.astype("datetime64[s]") + np.timedelta64(int(g.integers(0, span)), "s")
     if shape == "burst":
         gaps = g.exponential(g.uniform(5, 90), size)
     elif shape == "drip":
