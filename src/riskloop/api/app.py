@@ -21,6 +21,7 @@ from riskloop.api.routes import (
     health,
     identifiers,
     models,
+    registrations,
     reviews,
     strategies,
 )
@@ -105,6 +106,7 @@ def create_app(
     app.include_router(collections.router)
     app.include_router(models.router)
     app.include_router(effect.router)
+    app.include_router(registrations.router)
     openapi.install(app)
     docs.install(app)
     return app

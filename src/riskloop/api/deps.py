@@ -20,6 +20,7 @@ from riskloop.service.effect import EffectTracker
 from riskloop.service.intake import Intake, Split
 from riskloop.service.model_monitoring import ModelMonitor
 from riskloop.service.outcomes import OutcomeTracker
+from riskloop.service.registrations import RegistrationScreen
 from riskloop.service.reviews import ReviewDesk
 from riskloop.service.shadow_model import ShadowModel
 from riskloop.service.shadow_report import ShadowReport
@@ -57,6 +58,7 @@ class Services:
     shadow_report: ShadowReport
     collections: CollectionDesk
     transcript_checker: CheckerSource
+    registrations: RegistrationScreen | None = None  # registration screening (POST /v1/registrations)
 
     @classmethod
     def of(
@@ -91,6 +93,7 @@ class Services:
             ws.shadow_report(),
             ws.collections(),
             checker,
+            ws.registrations(),
         )
 
 

@@ -16,7 +16,8 @@ import riskloop.storage.collection_models  # registers the collection tables on 
 import riskloop.storage.decision_models  # registers the decision tables on the metadata
 import riskloop.storage.loop_models  # registers the closed-loop table on the metadata
 import riskloop.storage.monitor_models  # registers the monitoring tables on the metadata
-import riskloop.storage.outcome_models  # noqa: F401 - registers the outcome tables on the metadata
+import riskloop.storage.outcome_models
+import riskloop.storage.registration_models  # noqa: F401 - registers the registration screening table
 from riskloop.domain.clock import FixedClock
 from riskloop.domain.tables import table
 from riskloop.errors import ConfigError, StorageError
