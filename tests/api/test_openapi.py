@@ -15,13 +15,13 @@ from pydantic import BaseModel
 from riskloop.api import collection_schemas, openapi, schemas
 from riskloop.api.app import create_app
 from riskloop.api.errors import PROBLEM_JSON
-from riskloop.api.routes import alerts, effect, health, models, reviews, strategies
+from riskloop.api.routes import alerts, effect, health, models, registrations, reviews, strategies
 from riskloop.config import Settings
 
 RFC_9457 = {"type", "title", "status", "detail", "instance"}
 OURS = {"error", "message", "field"}
 MODULES: tuple[ModuleType, ...] = (schemas, collection_schemas, openapi, health, reviews, strategies, alerts, models,
-                                   effect)  # fmt: skip
+                                   effect, registrations)  # fmt: skip
 
 
 def _models() -> dict[str, type[BaseModel]]:

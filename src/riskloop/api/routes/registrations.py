@@ -55,6 +55,14 @@ class ReasonOut(BaseModel):
 class RegistrationOut(BaseModel):
     """The outcome: accept, step_up (ask for a second factor) or block, with reasons and the evidence behind them."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "registration_id": "reg-20260701-000123", "outcome": "block",
+        "reasons": [{"code": "REG_VELOCITY_DEVICE", "zh": "同一设备短期内注册多家企业",
+                     "en": "One device registered several enterprises within a short window"}],
+        "points": 3,
+        "signals": [{"reason": "REG_VELOCITY_DEVICE", "kind": "device_id", "window": "1d", "parties": 4,
+                     "points": 3}]}]})  # fmt: skip
+
     registration_id: str
     outcome: Outcome
     reasons: list[ReasonOut]
