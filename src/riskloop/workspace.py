@@ -660,8 +660,11 @@ class Workspace:
         return SQLVelocityStore(self.engine)
 
     def registrations(self, policy: Path | None = None, allowlist: Allowlist | None = None) -> RegistrationScreen:
-        """Registration screening over the stored state: the shipped thresholds (or ``policy``), the carrier networks
-        of the shipped infrastructure list, identifiers keyed with the graph key (made when no graph is built yet)."""
+        """Registration screening over the stored state.
+
+        The shipped thresholds (or ``policy``), the carrier networks of the shipped infrastructure list, identifiers
+        keyed with the graph key (made when no graph is built yet), the bank's white list when given.
+        """
         from riskloop.admission.policy import load_policy
         from riskloop.graph.infrastructure import shipped_infrastructure
         from riskloop.service.registrations import RegistrationScreen

@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from riskloop.admission.screen import Key
-from riskloop.admission.state import KeyState
+from riskloop.admission.state import Key, KeyState
 from riskloop.storage.registrations import InProcessVelocityStore, SQLVelocityStore
 from riskloop.testing.memory_registrations import MemoryVelocityStore
 
@@ -42,10 +41,12 @@ def test_states_round_trip_and_new_keys_read_as_none(store: Any) -> None:
     assert store.update(KEYS, _use(100, "x")) == 3  # three keys never seen
     assert store.update(KEYS, _use(200, "y")) == 0
     seen: dict[Key, KeyState | None] = {}
-    store.update(KEYS + [("ip", "new")], lambda s: (seen.update(s) or {}, None))
+    store.update([*KEYS, ("ip", "new")], lambda s: (seen.update(s) or {}, None))
     assert seen[("ip", "new")] is None
     phone = seen[("phone", "tok-a")]
-    assert phone is not None and phone.recent == [(100, "x"), (200, "y")] and phone.last == 200
+    assert phone is not None
+    assert phone.recent == [(100, "x"), (200, "y")]
+    assert phone.last == 200
     assert store.size() == 3
 
 
@@ -62,7 +63,8 @@ def test_concurrent_updates_lose_no_use(store: Any) -> None:
     seen: dict[Key, KeyState | None] = {}
     store.update(KEYS[:1], lambda s: (seen.update(s) or {}, None))
     state = seen[KEYS[0]]
-    assert state is not None and state.buckets == {0: 40}  # every use counted (recent keeps the newest 8)
+    assert state is not None
+    assert state.buckets == {0: 40}
 
 
 def test_idle_keys_expire(store: Any) -> None:

@@ -21,9 +21,7 @@ def subnet(ip: str) -> str:
     return str(ipaddress.IPv6Network(f"{ip}/48", strict=False).network_address)
 
 
-def identifiers(
-    reg: Registration, policy: Policy, infrastructure: Collection[str] = ()
-) -> dict[str, str]:
+def identifiers(reg: Registration, policy: Policy, infrastructure: Collection[str] = ()) -> dict[str, str]:
     """Kind -> value of what ``reg`` is screened on.
 
     Left out: the device and network of an own channel (the bank's kiosk, ``policy.own_channels``) and the

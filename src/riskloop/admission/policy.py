@@ -11,14 +11,14 @@ from typing import Any
 from riskloop.errors import ConfigError
 
 SHIPPED = "registration-policy-v1.json"
-IDENTIFIER_KINDS = ("phone", "device_id", "legal_rep_id", "credit_code")  # personal: an honest party's own
+IDENTIFIER_KINDS = ("phone", "device_id", "legal_rep_id", "credit_code")  # personal
 SHARED_KINDS = ("ip", "ip_subnet", "phone_block", "device_model", "code_block")  # shared by nature
 PARTIES = ("enterprise", "registrant")  # distinct credit codes, or distinct phone + device pairs
 
 
 @dataclass(frozen=True)
 class Limit:
-    """Distinct parties on one identifier within ``seconds``: from ``step_up`` a second factor, from ``block`` a block."""
+    """Distinct parties on one identifier within a window: from ``step_up`` a second factor, from ``block`` a block."""
 
     window: str
     seconds: int

@@ -22,10 +22,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from riskloop.admission.policy import IdentifierRule, Policy, SharedRule
-from riskloop.admission.state import HOUR, KeyState
+from riskloop.admission.state import HOUR, Key, KeyState
 from riskloop.domain.registration import ACCEPT, BLOCK, STEP_UP, Verdict
 
-Key = tuple[str, str]  # (kind, keyed value)
 PLATFORM: Key = ("platform", "all")  # every registration: the surge of a campaign day
 IDENTIFIER_REASONS = {
     "phone": "REG_VELOCITY_PHONE",
@@ -123,7 +122,7 @@ def poisson_tail(n: int, mean: float) -> float:
 
 
 def _shared_signal(
-    obs: Observation, kind: str, family: str, state: KeyState, platform: KeyState | None, policy: Policy
+    obs: Observation, kind: str, family: str, state: KeyState, *, platform: KeyState | None, policy: Policy
 ) -> Signal | None:
     """A burst on a shared attribute: far more parties within a window than its earlier rate and chance explain.
 
@@ -145,7 +144,9 @@ def _shared_signal(
         expected = rate * seconds * surge(platform, obs.at, seconds, observed, rule)
         if n < rule.ratio * expected or poisson_tail(n, expected) > rule.alpha:
             continue
-        strong = n >= rule.min_parties * rule.strong_factor and poisson_tail(n, expected * rule.strong_factor) <= rule.alpha
+        strong = (
+            n >= rule.min_parties * rule.strong_factor and poisson_tail(n, expected * rule.strong_factor) <= rule.alpha
+        )
         points = policy.points["shared_strong" if strong else "shared"]
         signal = Signal(FAMILY_REASONS.get(family, SHARED_REASON), kind, name, n, points, expected)
         if best is None or (signal.points, signal.parties) > (best.points, best.parties):
@@ -173,7 +174,7 @@ def evidence(obs: Observation, states: Mapping[Key, KeyState | None], policy: Po
     platform = states.get(PLATFORM)
     for family, kinds in policy.shared.families.items():
         found = [
-            _shared_signal(obs, kind, family, state, platform, policy)
+            _shared_signal(obs, kind, family, state, platform=platform, policy=policy)
             for kind in kinds
             if kind in obs.keys and kind not in dropped and (state := states.get((kind, obs.keys[kind]))) is not None
         ]

@@ -7,9 +7,13 @@ distinct count saturates at ``cap``: every limit lies below it) and one count pe
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 DAY, HOUR = 86_400, 3_600
+T = TypeVar("T")
+Key = tuple[str, str]  # (kind, keyed value)
 
 
 @dataclass
@@ -73,3 +77,7 @@ class KeyState:
     def copy(self) -> KeyState:
         """An independent copy."""
         return KeyState(list(self.recent), dict(self.buckets), self.last, self.clean_since, self.owner)
+
+
+# What a store's update runs: the states read (None: never seen) -> the states to write, and a result
+Step = Callable[[Mapping[Key, KeyState | None]], tuple[Mapping[Key, KeyState], T]]

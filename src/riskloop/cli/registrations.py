@@ -47,7 +47,7 @@ def read_log(path: Path) -> list[dict[str, Any]]:
 
 
 @registrations_app.command("screen")
-def screen_command(
+def screen_command(  # noqa: PLR0917 - Typer options are parameters
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Registration log: Parquet file or directory of parts, or CSV")],
     policy: Annotated[Path | None, typer.Option(help="Thresholds JSON (default: the shipped registration-v1)")] = None,
@@ -126,8 +126,8 @@ def _replay(screen: Any, rows: list[dict[str, Any]], verdicts: Path | None, json
 def _render(result: dict[str, Any]) -> None:
     o = result["outcomes"]
     console.print(
-        f"{result['file']}: {result['registrations']:,} registrations under {result['policy']}: accept {o['accept']:,}, "
-        f"step-up {o['step_up']:,}, block {o['block']:,}, invalid {result['invalid']:,} "
+        f"{result['file']}: {result['registrations']:,} registrations under {result['policy']}: "
+        f"accept {o['accept']:,}, step-up {o['step_up']:,}, block {o['block']:,}, invalid {result['invalid']:,} "
         f"({result['per_second']:,} a second)",
         highlight=False,
     )

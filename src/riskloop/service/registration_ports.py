@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping, Sequence
-from typing import Protocol, TypeVar
+from collections.abc import Sequence
+from typing import Protocol
 
-from riskloop.admission.screen import Key
-from riskloop.admission.state import KeyState
+from riskloop.admission.state import Key, Step, T
 
-T = TypeVar("T")
 ALLOWLIST_KINDS = ("phone", "device_id", "ip", "credit_code", "legal_rep_id")
-Step = Callable[[Mapping[Key, KeyState | None]], tuple[Mapping[Key, KeyState], T]]
 
 
 class Allowlist(Protocol):

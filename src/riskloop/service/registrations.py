@@ -8,8 +8,8 @@ from typing import Any
 
 from riskloop.admission.keys import identifiers, registrant
 from riskloop.admission.policy import Policy
-from riskloop.admission.screen import Key, Observation, record, screen
-from riskloop.admission.state import KeyState
+from riskloop.admission.screen import Observation, record, screen
+from riskloop.admission.state import Key, KeyState
 from riskloop.domain.clock import Clock
 from riskloop.domain.registration import Registration, Verdict
 from riskloop.errors import ValidationError

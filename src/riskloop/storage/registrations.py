@@ -7,10 +7,8 @@ from collections.abc import Mapping, Sequence
 
 import sqlalchemy as sa
 
-from riskloop.admission.screen import Key
-from riskloop.admission.state import KeyState
+from riskloop.admission.state import Key, KeyState, Step, T
 from riskloop.errors import StorageError
-from riskloop.service.registration_ports import Step, T
 from riskloop.storage.registration_models import registration_velocity as table
 from riskloop.storage.write_lock import WriteLock
 
@@ -18,8 +16,10 @@ RETRIES = 3  # a lost race on a new key (two workers inserting it) is retried fr
 
 
 class SQLVelocityStore:
-    """Reads a registration's keys (locked for update on PostgreSQL; SQLite's writers take the write lock first),
-    steps them and writes them back in one transaction, so concurrent registrations lose no use."""
+    """Read-step-write of a registration's keys in one transaction, so concurrent registrations lose no use.
+
+    The rows are locked for update on PostgreSQL; on SQLite writers take the write lock first.
+    """
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine

@@ -75,7 +75,7 @@ def _times(params: UniverseParams, g: np.random.Generator, shape: str, size: int
     return start + np.cumsum(gaps).astype("timedelta64[s]")
 
 
-def _attack(
+def _attack(  # noqa: PLR0917 - one attack's draws
     params: UniverseParams, g: np.random.Generator, shape: str, number: int, size: int, links: tuple[str, ...]
 ) -> Signups:
     seed = params.seed
@@ -92,8 +92,8 @@ def _attack(
     phone = _range_phones(g, size) if "phone_range" in links else ids.mobiles(seed, ATTACK_PHONES + fresh, firm=False)
     channel = np.array([APP, WEB, MINI])[g.integers(0, 3, size)]
     return Signups(
-        _times(params, g, shape, size), phone, device, ip, _codes(params, g, links, size), _reps(params, g, links, size),
-        channel, model,
+        _times(params, g, shape, size), phone, device, ip, _codes(params, g, links, size),
+        _reps(params, g, links, size), channel, model,
     )  # fmt: skip
 
 
@@ -141,4 +141,3 @@ def _reps(params: UniverseParams, g: np.random.Generator, links: tuple[str, ...]
 def _none() -> Signups:
     empty = pa.array([], pa.string())
     return Signups(np.zeros(0, dtype="datetime64[s]"), empty, empty, empty, empty, empty, np.zeros(0, np.int64), empty)
-

@@ -29,6 +29,7 @@ CHANNELS = ("app", "web", "mini_program", "branch", "campaign")
 _CHANNEL_WEIGHTS = np.array([0.45, 0.2, 0.2, 0.07, 0.08])
 APP, WEB, MINI, BRANCH, CAMPAIGN = range(5)
 CAMPAIGN_DAYS = 12  # the bank's campaign days of the universe (the same in every chunk)
+VENUE_ADDRESSES = 4  # public addresses of a campaign venue's network
 FAMILY_SHARE = 0.04  # sign-ups on a relative's phone, device and network
 REREGISTER_SHARE = 0.05  # a firm registering again on a new phone and device (lost phone)
 HOUR_WEIGHTS = np.array([1, 0.5, 0.3, 0.2, 0.2, 0.3, 1, 3, 6, 9, 10, 9, 6, 6, 8, 9, 9, 8, 6, 6, 7, 7, 5, 2])
@@ -105,12 +106,14 @@ def _devices(params: UniverseParams, firms: Firms, row: Arr, person: Arr, channe
     kiosk = firms.region[row] * KIOSKS_PER_REGION + person % KIOSKS_PER_REGION
     at_branch = pa.array(channel == BRANCH)
     regions = len(vocab().region_codes)
-    device = pc.if_else(at_branch, kiosk_devices(params.seed, regions).take(pa.array(kiosk)), ids.device_ids(params.seed, 1, person))
+    device = pc.if_else(
+        at_branch, kiosk_devices(params.seed, regions).take(pa.array(kiosk)), ids.device_ids(params.seed, 1, person)
+    )
     model = pc.if_else(at_branch, pa.scalar(KIOSK_MODEL), person_models(params.seed, person))
     return device, model
 
 
-def _networks(
+def _networks(  # noqa: PLR0917 - the draws of one column
     params: UniverseParams, g: np.random.Generator, firms: Firms, row: Arr, person: Arr, channel: Arr, campaign: Arr
 ) -> pa.Array:
     """Home broadband, carrier NAT pools on mobile, a business centre's office line, a kiosk, a campaign venue."""
@@ -128,8 +131,20 @@ def _networks(
     kiosk = firms.region[row] * KIOSKS_PER_REGION + person % KIOSKS_PER_REGION
     regions = len(vocab().region_codes)
     ip = pc.if_else(pa.array(channel == BRANCH), kiosk_ips(seed, regions).take(pa.array(kiosk)), ip)
-    venue = ids.ipv4(np.full(m, 101), 80 + campaign, 1 + city_index(firms.region[row]), 10 + g.integers(0, 4, m))
+    venue = venue_ips(campaign, city_index(firms.region[row]), g.integers(0, VENUE_ADDRESSES, m))
     return pc.if_else(pa.array(channel == CAMPAIGN), venue, ip)
+
+
+def venue_ips(campaign: Arr, city: Arr, slot: Arr) -> pa.Array:
+    """The address ``slot`` of a campaign venue's network (one per campaign day and city)."""
+    return ids.ipv4(np.full(len(campaign), 101), 80 + campaign, 1 + city, 10 + slot)
+
+
+def all_venue_ips() -> pa.Array:
+    """Every campaign venue's addresses: what a bank knows of its own campaigns (the benchmark allow-lists them)."""
+    cities = len(dict.fromkeys(vocab().cities))
+    grid = np.indices((CAMPAIGN_DAYS, cities, VENUE_ADDRESSES)).reshape(3, -1)
+    return venue_ips(grid[0], grid[1], grid[2])
 
 
 def _families(

@@ -6,9 +6,8 @@ import datetime as dt
 import threading
 from collections.abc import Sequence
 
-from riskloop.admission.screen import Key
-from riskloop.admission.state import KeyState
-from riskloop.service.registration_ports import ALLOWLIST_KINDS, Step, T
+from riskloop.admission.state import Key, KeyState, Step, T
+from riskloop.service.registration_ports import ALLOWLIST_KINDS
 
 
 class MemoryVelocityStore:

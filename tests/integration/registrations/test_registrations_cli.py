@@ -42,13 +42,19 @@ def test_a_log_is_screened_in_memory_and_every_row_gets_a_verdict(tmp_path: Path
     assert body["registrations"] == body["screened"] == 400
     assert sum(body["outcomes"].values()) == 400  # type: ignore[attr-defined]
     lines = [json.loads(line) for line in verdicts.read_text(encoding="utf-8").splitlines()]
-    assert len(lines) == 400 and {v["outcome"] for v in lines} <= {"accept", "step_up", "block"}
+    assert len(lines) == 400
+    assert {v["outcome"] for v in lines} <= {"accept", "step_up", "block"}
     assert not (tmp_path / "home").exists()  # an in-memory replay needs no workspace
 
 
 def test_the_stored_state_carries_over_between_runs(tmp_path: Path, log: Path) -> None:
     home = tmp_path / "home"
-    assert CliRunner().invoke(app, ["--home", str(home), "keys", "create", "--principal", "c", "--role", "channel"]).exit_code == 0  # noqa: E501
+    assert (
+        CliRunner()
+        .invoke(app, ["--home", str(home), "keys", "create", "--principal", "c", "--role", "channel"])
+        .exit_code
+        == 0
+    )
     first = _screen(home, str(log), "--store")
     again = _screen(home, str(log), "--store")  # the same sign-ups once more: every identifier seen twice
     assert first[0] == again[0] == 0
@@ -63,7 +69,8 @@ def test_bad_rows_are_reported_and_the_rest_screened(tmp_path: Path, log: Path) 
     pq.write_table(table.set_column(table.schema.get_field_index("phone"), "phone", pa.array(phones)), bad)
     code, body, _ = _screen(tmp_path / "home", str(bad))
     assert code == 0
-    assert body["invalid"] == 1 and body["screened"] == 4
+    assert body["invalid"] == 1
+    assert body["screened"] == 4
     assert body["errors"] == [{"row": 3, "field": "phone", "problem": body["errors"][0]["problem"]}]  # type: ignore[index]
 
 
@@ -72,7 +79,9 @@ def test_naive_times_and_missing_files_are_errors(tmp_path: Path, log: Path) -> 
     naive = table.set_column(1, "registered_at", table["registered_at"].cast(pa.timestamp("us")))
     csv = tmp_path / "naive.csv"
     pcsv.write_csv(naive, csv)
-    code, body, err = _screen(tmp_path / "home", str(csv))
-    assert code != 0 and "registered_at" in err
+    code, _body, err = _screen(tmp_path / "home", str(csv))
+    assert code != 0
+    assert "registered_at" in err
     code, _, err = _screen(tmp_path / "home", str(tmp_path / "missing.parquet"))
-    assert code != 0 and "no such file" in err
+    assert code != 0
+    assert "no such file" in err

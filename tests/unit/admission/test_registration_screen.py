@@ -81,11 +81,20 @@ def test_a_known_customer_re_registering_is_relaxed_but_a_stranger_on_its_code_i
     assert s.screen_registration(registration(1, T0, **home)).outcome == ACCEPT
     later = T0 + dt.timedelta(days=200)
     # the same firm, the same legal representative, a new phone and device, twice (a lost phone, then a retry)
-    again = [s.screen_registration(registration(1, later + k * MINUTE, phone=phone(100 + k), device_id=device(100 + k))) for k in range(2)]  # noqa: E501
+    again = [
+        s.screen_registration(registration(1, later + k * MINUTE, phone=phone(100 + k), device_id=device(100 + k)))
+        for k in range(2)
+    ]
     assert [v.outcome for v in again] == [ACCEPT, ACCEPT]
     strangers = [
         s.screen_registration(
-            registration(1, later + (5 + k) * MINUTE, phone=phone(200 + k), device_id=device(200 + k), legal_rep_id=registration(300 + k).legal_rep_id)  # noqa: E501
+            registration(
+                1,
+                later + (5 + k) * MINUTE,
+                phone=phone(200 + k),
+                device_id=device(200 + k),
+                legal_rep_id=registration(300 + k).legal_rep_id,
+            )
         )
         for k in range(3)
     ]
@@ -145,7 +154,7 @@ def test_bad_input_names_the_field(field: str, value: str) -> None:
 
 def test_a_naive_time_is_refused() -> None:
     with pytest.raises(ValidationError, match="registered_at"):
-        Registration.from_mapping(registration(1).__dict__ | {}, dt.datetime(2026, 1, 1))  # noqa: DTZ001
+        Registration.from_mapping(registration(1).__dict__ | {}, dt.datetime(2026, 1, 1))
 
 
 def test_a_replay_reports_bad_and_out_of_order_rows_and_screens_the_rest() -> None:
@@ -153,8 +162,10 @@ def test_a_replay_reports_bad_and_out_of_order_rows_and_screens_the_rest() -> No
     rows = [good, good | {"phone": "x", "registration_id": "r2"}, good | {"registered_at": T0 - MINUTE}]
     results = list(replay(screen(), rows))
     assert results[0][1].outcome == ACCEPT  # type: ignore[union-attr]
-    assert isinstance(results[1][1], ValidationError) and results[1][1].field == "phone"
-    assert isinstance(results[2][1], ValidationError) and results[2][1].field == "registered_at"
+    assert isinstance(results[1][1], ValidationError)
+    assert results[1][1].field == "phone"
+    assert isinstance(results[2][1], ValidationError)
+    assert results[2][1].field == "registered_at"
 
 
 def test_thresholds_are_validated() -> None:

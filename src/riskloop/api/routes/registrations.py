@@ -21,7 +21,8 @@ from riskloop.rules.reasons import RuleReasonCatalog
 router = APIRouter(prefix="/v1/registrations", tags=["registrations"])
 Channel = Literal["app", "web", "mini_program", "branch", "campaign"]
 Outcome = Literal["accept", "step_up", "block"]
-assert set(Channel.__args__) == set(CHANNELS) and set(Outcome.__args__) == set(OUTCOMES)  # noqa: S101
+assert set(Channel.__args__) == set(CHANNELS)
+assert set(Outcome.__args__) == set(OUTCOMES)
 _CATALOG = RuleReasonCatalog.default()
 
 
