@@ -41,9 +41,10 @@ def read_log(path: Path) -> list[dict[str, Any]]:
     if "registered_at" not in table.column_names:
         raise ValidationError("registered_at", f"{path} has no registered_at column")
     at = table.schema.field("registered_at").type
-    if not pa.types.is_timestamp(at) or at.tz is None:  # type: ignore[attr-defined]
+    if not pa.types.is_timestamp(at) or at.tz is None:
         raise ValidationError("registered_at", "must be timestamps with a UTC offset (e.g. 2026-07-01T09:30:00+08:00)")
-    return table.sort_by("registered_at").to_pylist()
+    rows: list[dict[str, Any]] = table.sort_by("registered_at").to_pylist()
+    return rows
 
 
 @registrations_app.command("screen")

@@ -53,7 +53,8 @@ class Registration:
         missing = [f for f in FIELDS[:-1] if row.get(f) in (None, "")]
         if missing:
             raise ValidationError(missing[0], "is required")
-        return cls(at=at, **{f: row.get(f) for f in FIELDS})
+        values: dict[str, Any] = {f: row.get(f) for f in FIELDS}
+        return cls(at=at, **values)
 
 
 @dataclass(frozen=True)

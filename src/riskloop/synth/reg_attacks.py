@@ -70,9 +70,10 @@ def _times(params: UniverseParams, g: np.random.Generator, shape: str, size: int
     elif shape == "drip":
         gaps = g.uniform(2 * 3600, 12 * 3600, size)
     else:
-        gaps = np.sort(g.uniform(0, g.uniform(1, 14) * 86_400, size))
-        return start + gaps.astype("timedelta64[s]")
-    return start + np.cumsum(gaps).astype("timedelta64[s]")
+        spread: Arr = start + np.sort(g.uniform(0, g.uniform(1, 14) * 86_400, size)).astype("timedelta64[s]")
+        return spread
+    out: Arr = start + np.cumsum(gaps).astype("timedelta64[s]")
+    return out
 
 
 def _attack(  # noqa: PLR0917 - one attack's draws

@@ -5,7 +5,7 @@ Channels post each registration as it arrives; its time is the service's clock, 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
@@ -21,8 +21,8 @@ from riskloop.rules.reasons import RuleReasonCatalog
 router = APIRouter(prefix="/v1/registrations", tags=["registrations"])
 Channel = Literal["app", "web", "mini_program", "branch", "campaign"]
 Outcome = Literal["accept", "step_up", "block"]
-assert set(Channel.__args__) == set(CHANNELS)
-assert set(Outcome.__args__) == set(OUTCOMES)
+if set(get_args(Channel)) != set(CHANNELS) or set(get_args(Outcome)) != set(OUTCOMES):
+    raise RuntimeError("the route's channels or outcomes differ from the domain's")
 _CATALOG = RuleReasonCatalog.default()
 
 
