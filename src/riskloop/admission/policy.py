@@ -169,7 +169,7 @@ def parse_policy(data: object, source: str) -> Policy:
     )
 
 
-_POINTS = ("identifier_step_up", "identifier_block", "shared", "shared_strong", "step_up", "block")
+_POINTS = ("identifier_step_up", "identifier_block", "shared", "shared_strong", "shared_cap", "step_up", "block")
 
 
 def _limits(rule: Any, windows: dict[str, int], source: str) -> list[Limit]:

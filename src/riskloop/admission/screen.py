@@ -184,10 +184,19 @@ def evidence(obs: Observation, states: Mapping[Key, KeyState | None], policy: Po
     return sorted(out, key=lambda s: -s.points)
 
 
+def weigh(signals: list[Signal], policy: Policy) -> int:
+    """The points of the evidence: the strongest personal identifier (a household's phone and device are one
+    registrant: their repeats are one piece of evidence) plus the shared attributes' together, capped (shared
+    attributes alone never block)."""
+    personal = max((s.points for s in signals if s.kind in IDENTIFIER_REASONS), default=0)
+    shared = sum(s.points for s in signals if s.kind not in IDENTIFIER_REASONS)
+    return personal + min(shared, policy.points["shared_cap"])
+
+
 def screen(obs: Observation, states: Mapping[Key, KeyState | None], policy: Policy) -> Verdict:
     """The outcome of ``obs`` given the states of its keys before it (``Observation.store_keys``)."""
     signals = evidence(obs, states, policy)
-    points = sum(s.points for s in signals)
+    points = weigh(signals, policy)
     relaxed: tuple[str, ...] = ()
     if points and "credit_code" in obs.allowed:
         relaxed = (RELAXED_ALLOWLIST,)

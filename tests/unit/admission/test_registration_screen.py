@@ -185,3 +185,10 @@ def _shipped_json() -> dict[str, object]:
     text = resources.files("riskloop.admission").joinpath("data", "registration-policy-v1.json").read_text("utf-8")
     loaded: dict[str, object] = json.loads(text)
     return loaded
+
+
+def test_a_households_phone_and_device_are_one_piece_of_evidence() -> None:
+    s = screen()
+    shared = {"phone": phone(77), "device_id": device(77)}
+    outcomes = farm(s, range(3), T0, **shared)  # a family's firms on one phone and device
+    assert outcomes == [ACCEPT, STEP_UP, STEP_UP]
