@@ -185,9 +185,11 @@ def evidence(obs: Observation, states: Mapping[Key, KeyState | None], policy: Po
 
 
 def weigh(signals: list[Signal], policy: Policy) -> int:
-    """The points of the evidence: the strongest personal identifier (a household's phone and device are one
-    registrant: their repeats are one piece of evidence) plus the shared attributes' together, capped (shared
-    attributes alone never block)."""
+    """The points of the evidence: the strongest personal identifier plus the shared attributes', capped.
+
+    A household's phone and device are one registrant: their repeats are one piece of evidence. Shared attributes
+    alone never block (``shared_cap`` lies below the block).
+    """
     personal = max((s.points for s in signals if s.kind in IDENTIFIER_REASONS), default=0)
     shared = sum(s.points for s in signals if s.kind not in IDENTIFIER_REASONS)
     return personal + min(shared, policy.points["shared_cap"])
