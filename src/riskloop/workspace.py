@@ -89,6 +89,8 @@ if TYPE_CHECKING:
     from riskloop.service.models import ModelLifecycle
     from riskloop.service.monitor import Monitor
     from riskloop.service.outcomes import OutcomeTracker
+    from riskloop.service.registration_ports import Allowlist
+    from riskloop.service.registrations import RegistrationScreen
     from riskloop.service.shadow_report import ShadowReport
     from riskloop.service.source_ports import DataSource
     from riskloop.service.sources import SourcePuller
@@ -112,6 +114,7 @@ if TYPE_CHECKING:
     from riskloop.storage.profiles import SQLProfileSource
     from riskloop.storage.protected import SQLVault
     from riskloop.storage.raw_payloads import SQLRawPayloadStore
+    from riskloop.storage.registrations import SQLVelocityStore
     from riskloop.storage.reviews import SQLReviewQueue
     from riskloop.storage.strategies import SQLStrategyRepository
     from riskloop.storage.verifications import SQLVerificationStore
@@ -714,6 +717,32 @@ class Workspace:
             return f"{type(checks).__name__} deployed"
 
         return verify_graph(self.graph_store(), lambda: key_fingerprint(self.graph_key()))
+
+    def velocity_store(self) -> SQLVelocityStore:
+        """Registration screening's per-key state under the graph key's tokens (the VelocityStore)."""
+        from riskloop.storage.registrations import SQLVelocityStore
+
+        return SQLVelocityStore(self.engine)
+
+    def registrations(self, policy: Path | None = None, allowlist: Allowlist | None = None) -> RegistrationScreen:
+        """Registration screening over the stored state.
+
+        The shipped thresholds (or ``policy``), the carrier networks of the shipped infrastructure list, identifiers
+        keyed with the graph key (made when no graph is built yet), the bank's white list when given.
+        """
+        from riskloop.admission.policy import load_policy
+        from riskloop.graph.infrastructure import shipped_infrastructure
+        from riskloop.service.registrations import RegistrationScreen
+
+        tokenizer = self.tokenizer(create=self.graph_store().latest_build() is None)
+        return RegistrationScreen(
+            self.velocity_store(),
+            self.clock,
+            load_policy(policy),
+            tokenizer.token,
+            allowlist=allowlist,
+            infrastructure=frozenset(shipped_infrastructure().subnets()),
+        )
 
     def reviews(self) -> ReviewDesk:
         """The manual-review queue: claims with leases, decisions, four eyes on overrides."""

@@ -24,6 +24,7 @@ from riskloop.api.routes import (
     identifiers,
     lists,
     models,
+    registrations,
     reviews,
     strategies,
     verifications,
@@ -118,6 +119,7 @@ def create_app(
     app.include_router(verifications.router)
     app.include_router(consents.router)
     app.include_router(documents.router)
+    app.include_router(registrations.router)
     openapi.install(app)
     docs.install(app)
     return app

@@ -22,6 +22,7 @@ from riskloop.service.intake import Intake, Split
 from riskloop.service.lists import ListDesk
 from riskloop.service.model_monitoring import ModelMonitor
 from riskloop.service.outcomes import OutcomeTracker
+from riskloop.service.registrations import RegistrationScreen
 from riskloop.service.reviews import ReviewDesk
 from riskloop.service.shadow_model import ShadowModel
 from riskloop.service.shadow_report import ShadowReport
@@ -74,6 +75,7 @@ class Services:
     text_tagger: ActiveTagger
     lists: Callable[[], ListDesk] | None = None  # built per call: the list routes need the keys, decisions do not
     consents: Callable[[], ConsentDesk] = field(default=_no_consents)
+    registrations: RegistrationScreen | None = None  # registration screening (POST /v1/registrations)
 
     @classmethod
     def of(
@@ -116,6 +118,7 @@ class Services:
             ActiveTagger(ws.model_registry()),
             lists=ws.lists,
             consents=ws.consents,  # built per request: recording consents is rare, the key read is cheap
+            registrations=ws.registrations(),
         )
 
 

@@ -176,3 +176,14 @@ def emails(seed: int, person: Arr) -> pa.Array:
     number = affine_permutation(person, 10**9, 1_234_567, _offset(seed, 6, 10**9)) + 10**8
     dom = (index_uniform(seed, TAG_EMAIL, person) * len(domains)).astype(np.int64)
     return join(pa.array(number).cast(pa.string()), "@", vocab_take(domains, dom))
+
+
+def credit_codes_of(org: Arr, region: Arr, individual: Arr) -> pa.StringArray:
+    """Credit codes with given organisation numbers (8 digits), regions and kinds: a batch issued in sequence."""
+    n = len(org)
+    kind = np.where(individual, ord("2"), ord("1")).astype(np.uint8)[:, None]
+    digits = digit_matrix(org, 8)
+    org_check = 11 - ((digits.astype(np.int64) - 48) * _ORG_W).sum(axis=1) % 11
+    org_char = np.where(org_check == 10, ord("X"), np.where(org_check == 11, ord("0"), org_check + 48))
+    body = np.hstack([literal_matrix("9", n), kind, _region_digits(region), digits, org_char.astype(np.uint8)[:, None]])
+    return ascii_strings(body, uscc_check_digits(body)[:, None])

@@ -74,6 +74,10 @@ class Stream(IntEnum):
     # risk documents (text -> risk tags): the documents' composition and layout noise, the analysts' reviews
     TEXTTAGS_DOCUMENTS = 34
     TEXTTAGS_REVIEWS = 35
+    # registrations on the lending platform (issue 17): honest sign-ups, the universe's campaign days, planted attacks
+    REG_SIGNUPS = 36
+    REG_CAMPAIGNS = 37
+    REG_ATTACKS = 38
 
 
 @dataclass(frozen=True)

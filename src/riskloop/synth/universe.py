@@ -38,6 +38,8 @@ from riskloop.synth.invoices import Distress, invoices
 from riskloop.synth.loans import loan_products, loan_tables
 from riskloop.synth.logins import login_events
 from riskloop.synth.params import GENERATOR_VERSION, Stream, UniverseParams, rng
+from riskloop.synth.platform_registrations import ATTACKS, EVENTS_REGISTRATIONS, registration_log
+from riskloop.synth.platform_registrations import TRUTH_SCHEMA as ATTACKS_SCHEMA
 from riskloop.synth.postloan import PostLoan, post_loan_plan
 from riskloop.synth.regime import TRUTH_SCHEMA, chunk_regime, scenario_table
 from riskloop.synth.registration import firm_text, registration_tables
@@ -54,6 +56,7 @@ HISTORY_ENTERPRISES = f"{HISTORY}/enterprises"
 CONSUMER_INVOICES = "invoices/consumers"  # an extra part file of invoices (``consumers-NNNNN.parquet``)
 BUREAU = "bureau"  # the bureau's report documents: a second ingest (``riskloop ingest U/bureau``)
 PBOC_DOCUMENTS = f"{BUREAU}/pboc_reports"
+EVENTS = "events"  # logs a bank screens as they arrive rather than ingests (the platform's registrations)
 SCENARIO, SCENARIO_APPLICATIONS = "scenario", "scenario_applications"  # truth of a drift scenario
 
 
@@ -159,6 +162,8 @@ def chunk_tables(params: UniverseParams, chunk: int) -> tuple[dict[str, pa.Table
     conformed = {t.name: conform(t.name, tables[t.name]) for t in TABLES}
     conformed[HISTORY_ENTERPRISES] = conform("enterprises", tables[HISTORY_ENTERPRISES])
     conformed.update(extras)
+    # the platform's registration log last, from streams of its own (issue 17)
+    conformed[EVENTS_REGISTRATIONS], truth[ATTACKS] = registration_log(params, chunk, firms, text)
     schemas = truth_schemas(params)
     return conformed, {name: truth[name].select(schema.names).cast(schema) for name, schema in schemas.items()}
 
@@ -181,7 +186,7 @@ def bank_exports(
 
 def truth_schemas(params: UniverseParams) -> dict[str, pa.Schema]:
     """The per-chunk truth tables of a universe: the usual ones, the scenario's flags, the hard fraud's truth."""
-    schemas = dict(TRUTH_SCHEMAS) | COLLECTION_TRUTH | DOCUMENT_TRUTH
+    schemas = dict(TRUTH_SCHEMAS) | COLLECTION_TRUTH | DOCUMENT_TRUTH | {ATTACKS: ATTACKS_SCHEMA}
     if params.scenario.active:
         schemas[SCENARIO_APPLICATIONS] = TRUTH_SCHEMA
     if params.hard:
@@ -280,7 +285,7 @@ def _part(name: str, chunk: int) -> str:
     ``tables/<name>/part-NNNNN.parquet``; ``history/<table>/...`` for earlier versions; an extra part beside a
     table's usual one for ``<table>/<extra>``: ``tables/<table>/<extra>-NNNNN.parquet``.
     """
-    if name.startswith(f"{HISTORY}/"):
+    if name.startswith((f"{HISTORY}/", f"{EVENTS}/")):
         return f"{name}/{part_name(chunk)}"
     if name.startswith(f"{BUREAU}/"):
         return f"{name}/{part_name(chunk).removesuffix('.parquet')}.jsonl"
@@ -316,9 +321,9 @@ def _prepare(out: Path) -> None:
         if not out.is_dir():
             raise ConfigError(f"out: {out} exists and is not a directory")
         entries = {p.name for p in out.iterdir()}
-        if entries and "manifest.json" not in entries and entries - {"tables", "truth", HISTORY, BUREAU}:
+        if entries and "manifest.json" not in entries and entries - {"tables", "truth", HISTORY, BUREAU, EVENTS}:
             raise ConfigError(f"out: {out} is not empty and holds no universe; refusing to overwrite it")
-        for name in ("tables", "truth", HISTORY, BUREAU):
+        for name in ("tables", "truth", HISTORY, BUREAU, EVENTS):
             shutil.rmtree(out / name, ignore_errors=True)
         (out / "manifest.json").unlink(missing_ok=True)
     out.mkdir(parents=True, exist_ok=True)
@@ -386,6 +391,7 @@ def generate_universe(
     rows = {t.name: sum(f["rows"] for k, f in files.items() if k.startswith(f"tables/{t.name}/")) for t in TABLES}
     truth_rows = {name.removeprefix("truth/").removesuffix(".parquet"): f["rows"] for name, f in truth_files.items()}
     history_rows = sum(f["rows"] for k, f in files.items() if k.startswith(f"{HISTORY_ENTERPRISES}/"))
+    event_rows = sum(f["rows"] for k, f in files.items() if k.startswith(f"{EVENTS_REGISTRATIONS}/"))
     all_files = {**files, **truth_files}
     manifest = {
         "schema_version": SCHEMA_VERSION,
@@ -401,6 +407,7 @@ def generate_universe(
         "document_rows": {
             "pboc_reports": sum(f["rows"] for k, f in files.items() if k.startswith(f"{PBOC_DOCUMENTS}/"))
         },
+        "event_rows": {"registrations": event_rows},
         "files": {
             path: {"rows": f["rows"], "bytes": f["bytes"], "sha256": f["sha256"]}
             for path, f in sorted(all_files.items())

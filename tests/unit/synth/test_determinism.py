@@ -33,10 +33,10 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 def test_same_seed_gives_identical_bytes(runs: dict[str, Path]) -> None:
     first = _digests(runs["a"])
-    # 4 chunks of 34 tables (28 + collection's 5 + credit_report_loans), the enterprises' history, the consumer
-    # invoices and the bureau's report documents; 6 + collection's 4 truth files (responses, cases, call labels,
-    # hard negatives); the manifest
-    assert len(first) == 37 * 4 + 10 + 1
+    # 4 chunks of 36 tables (28 + collection's 5 + credit_report_loans + risk_documents + document_reviews), the
+    # enterprises' history, the consumer invoices, the bureau's report documents and the registration log's parts
+    # (events/registrations); the truth files; the manifest
+    assert len(first) == 40 * 4 + 13 + 1
     assert first == _digests(runs["b"])
 
 

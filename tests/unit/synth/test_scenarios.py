@@ -87,7 +87,10 @@ def content_digest(root: Path) -> str:
 
 
 def _collection(root: Path, path: Path) -> bool:
+    """A file new since 1.5.0: collection's, or the platform's registration log and its truth (issue 17)."""
     parts = path.relative_to(root).parts
+    if parts[0] == "events" or parts == ("truth", "registration_attacks.parquet"):
+        return True
     return (parts[0] == "tables" and parts[1] in COLLECTION_FILES) or (
         parts == ("truth", path.name) and path.stem in COLLECTION_FILES
     )
@@ -106,7 +109,9 @@ def test_no_scenario_leaves_every_file_as_before(tmp_path: Path) -> None:
     summary = generate_universe(UniverseParams(enterprises=300, seed=1), out, workers=1)
     assert content_digest(out) == NO_SCENARIO_CONTENT
     assert sorted(p.name for p in (out / "truth").iterdir()) == sorted(f"{n}.parquet" for n in summary.truth_rows)
-    assert len(summary.truth_rows) == 6 + len(COLLECTION_TRUTH) + len(DOCUMENT_TRUTH)
+    assert (
+        len(summary.truth_rows) == 6 + len(COLLECTION_TRUTH) + len(DOCUMENT_TRUTH) + 1
+    )  # and the registration attacks
     assert "scenario" not in summary.manifest
     assert set(summary.manifest["parameters"]) == {"enterprises", "seed", "as_of", "chunk_size"}
 
