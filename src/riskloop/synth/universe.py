@@ -154,8 +154,7 @@ def chunk_tables(params: UniverseParams, chunk: int) -> tuple[dict[str, pa.Table
     truth["guarantees"] = pa.table(
         {"guarantee_id": guaranteed.table["guarantee_id"], "contagion": pa.array(guaranteed.contagion)}
     )
-    truth.update(fraud.truth)
-    truth.update(collection_truth | document_truth)
+    truth.update(fraud.truth | collection_truth | document_truth)
     if regime is not None:
         applied = apps.applied_at.astype("datetime64[D]")
         truth[SCENARIO_APPLICATIONS] = regime.truth(apps.application_id, apps.row, apps.ring, applied)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Harness
+from ingest_harness import Harness
 
 from riskloop.config import Settings
 from riskloop.synth.params import UniverseParams

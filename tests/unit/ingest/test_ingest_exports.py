@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 import sqlalchemy as sa
 from bank_exports import write_xlsx
-from conftest import Harness
+from ingest_harness import Harness
 
 from riskloop.config import Settings
 from riskloop.domain.tables import table
