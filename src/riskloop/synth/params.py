@@ -19,8 +19,10 @@ from riskloop.synth.scenario import NO_SCENARIO, Scenario
 # collection (cases, actions with propensities, calls, transcripts, QA reviews; their counterfactual truth), every
 # earlier file as in 1.5.0; 1.7.0: compositional phrasing of the transcripts' issues and hard negatives with
 # recognition noise (``call_turns``, ``call_reviews`` and the collection truth change; ``call_labels`` gains
-# ``family``, new truth ``call_hard_negatives``), every other file as in 1.6.0
-GENERATOR_VERSION = "1.7.0"
+# ``family``, new truth ``call_hard_negatives``), every other file as in 1.6.0; 1.8.0: the front door (invoices to
+# consumers as extra part files, PBOC report documents and ``credit_report_loans``, risk documents and their
+# reviews, the platform's registrations under ``events/``; their truth), every earlier file as in 1.7.0
+GENERATOR_VERSION = "1.8.0"
 STANDARD, HARD = "standard", "hard"
 FRAUD_LEVELS = (STANDARD, HARD)
 DEFAULT_AS_OF = dt.date(2026, 6, 30)
