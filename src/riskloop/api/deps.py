@@ -18,6 +18,7 @@ from riskloop.service.decide import Decider
 from riskloop.service.decision_lookup import DecisionLookup
 from riskloop.service.effect import EffectTracker
 from riskloop.service.intake import Intake, Split
+from riskloop.service.list_ports import GangFinder
 from riskloop.service.lists import ListDesk
 from riskloop.service.model_monitoring import ModelMonitor
 from riskloop.service.outcomes import OutcomeTracker
@@ -59,6 +60,7 @@ class Services:
     collections: CollectionDesk
     transcript_checker: CheckerSource
     lists: Callable[[], ListDesk] | None = None  # built per call: the list routes need the keys, decisions do not
+    gangs: Callable[[], GangFinder] | None = None  # gang detection for confirmations, built per call
 
     @classmethod
     def of(
@@ -94,6 +96,7 @@ class Services:
             ws.collections(),
             checker,
             lists=ws.lists,
+            gangs=ws.gang_finder,
         )
 
 
