@@ -1,4 +1,4 @@
-"""A confirmed gang's shared identifiers listed by graph key: kept apart from infrastructure and hubs, matched by key."""
+"""A confirmed gang's shared identifiers listed by graph key: never infrastructure or hubs, matched by key."""
 
 from __future__ import annotations
 
@@ -101,7 +101,8 @@ def test_a_confirmed_gangs_shared_device_declines_another_enterprise_and_spares_
     assert decide(request(phone="+86 138-0013-9999")).decision.tier is Tier.AUTO_REJECT
     assert decide(request()).decision.tier is Tier.AUTO_APPROVE
     assert make_decider(lists=StoreListScreen(store)).decide(request(device_id=DEVICE)).decision.tier is (
-        Tier.AUTO_APPROVE)  # fmt: skip  (without the graph's key a screen cannot see graph-keyed entries)
+        Tier.AUTO_APPROVE
+    )  # fmt: skip  (without the graph's key a screen cannot see graph-keyed entries)
 
 
 def test_a_graph_keyed_entry_matches_once_per_field():
