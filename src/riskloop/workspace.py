@@ -82,7 +82,7 @@ if TYPE_CHECKING:
     from riskloop.service.consents import ConsentDesk
     from riskloop.service.effect import EffectTracker
     from riskloop.service.graph_checks import WorkspaceGraphChecks
-    from riskloop.service.list_ports import ListScreen
+    from riskloop.service.list_ports import GangFinder, ListScreen
     from riskloop.service.lists import ListDesk
     from riskloop.service.model_backtest import ModelBacktestOptions
     from riskloop.service.model_monitoring import ModelMonitor
@@ -271,13 +271,32 @@ class Workspace:
         return ListDesk(self.list_store(), self.clock)
 
     def list_screen(self) -> ListScreen:
-        """What a decision asks of the lists: one indexed read; without the key, a screen that fails (referred)."""
+        """What a decision asks of the lists: one indexed read; without the key, a screen that fails (referred).
+
+        The request's personal identifiers are looked up by value and by graph key (a confirmed gang's shared
+        identifiers are listed by graph key only), under the graph's key.
+        """
+        from functools import partial
+
+        from riskloop.graph.shared import request_keys
         from riskloop.service.lists import StoreListScreen, UnavailableListScreen
+        from riskloop.storage.list_store import SQLListStore
 
         try:
-            return StoreListScreen(self.list_store(sealed=False))
+            tokenizer = self.tokenizer(create=self.graph_store().latest_build() is None)
         except DataSourceError as exc:
             return UnavailableListScreen(str(exc))
+        store = SQLListStore(self.engine, tokenizer, None)
+        return StoreListScreen(store, partial(request_keys, tokenizer=tokenizer))
+
+    def gang_finder(self) -> GangFinder:
+        """Gang detection for confirmations: needs ingested applications and a built graph (checked here)."""
+        from riskloop.service.graph import WorkspaceGangFinder
+        from riskloop.service.prerequisites import GANG_TABLES
+
+        self.require_ingested(*GANG_TABLES)
+        self.require_graph()
+        return WorkspaceGangFinder(self.warehouse.connect, self.graph_store(), self.tokenizer())
 
     def vault(self) -> SQLVault:
         """The written values behind the ingested tables' tokens, opened for a named actor and purpose, audited."""

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from riskloop.domain.identifiers import uscc_check_char
+from riskloop.domain.lists import DetectedGang, GraphIdentifier
+from riskloop.graph.shared import request_keys
 from riskloop.service.lists import StoreListScreen
 from riskloop.storage.decision_models import audit_log
 from riskloop.testing.api_keys import Caller
 from riskloop.testing.decider import CODE, IDENTITY
 from riskloop.testing.decider import application_body as body
+from riskloop.testing.memory_lists import MemoryGangFinder
 
 PHONE = IDENTITY["phone"]
 CSV = b"identifier_kind,value,reason\nphone,13900139000,fraud\nphone,12,typo\n"
@@ -89,3 +94,26 @@ def test_a_confirmed_gang_declines_its_next_application_with_the_blacklist_reaso
     second = client.post("/v1/applications", json=body(application_id="A-2"), headers={"Idempotency-Key": "k2"})
     assert second.json()["tier"] == "auto_reject"
     assert "BLACKLIST" in [r["code"] for r in second.json()["reasons"]]
+
+
+def test_with_detect_a_gangs_shared_device_is_listed_by_graph_key_and_declines_another_enterprise(
+    client: TestClient, as_: Callable[[str], Caller]
+) -> None:
+    services = client.app.state.services  # type: ignore[attr-defined]
+    tokenizer = services.lists().store.tokenizer  # the workspace's graph key
+    services.intake.decider.lists = StoreListScreen(services.lists().store, partial(request_keys, tokenizer=tokenizer))
+    member = "91420100000000002" + uscc_check_char("91420100000000002")
+    device = GraphIdentifier("device", tokenizer.token("device", "dev-ring-01"), "dev-****", "uses_device")
+    services.gangs = lambda: MemoryGangFinder([DetectedGang("G-8", (member,), (device,))])
+    assert as_("cat").post("/v1/lists/gangs/G-8/confirm", json={"evidence": "case://8"}).status_code == 422
+    missing = as_("cat").post("/v1/lists/gangs/G-9/confirm", json={"detect": True, "evidence": "case://9"})
+    assert missing.status_code == 404
+    confirmed = as_("cat").post("/v1/lists/gangs/G-8/confirm", json={"detect": True, "evidence": "case://8"})
+    assert confirmed.status_code == 201, confirmed.text
+    [listed] = [e for e in confirmed.json()["entries"] if e["identifier_kind"] == "device_id"]
+    assert (listed["value"], listed["label"], listed["provenance"]["link"]) == (None, "dev-****", "uses_device")
+    new = body(application_id="A-3", device_id="Dev-Ring-01")  # CODE: another enterprise than the member
+    declined = client.post("/v1/applications", json=new, headers={"Idempotency-Key": "k3"}).json()
+    assert (declined["tier"], "BLACKLIST" in [r["code"] for r in declined["reasons"]]) == ("auto_reject", True)
+    other = client.post("/v1/applications", json=body(application_id="A-4"), headers={"Idempotency-Key": "k4"})
+    assert other.json()["tier"] == "auto_approve"

@@ -19,6 +19,7 @@ from riskloop.service.decide import Decider
 from riskloop.service.decision_lookup import DecisionLookup
 from riskloop.service.effect import EffectTracker
 from riskloop.service.intake import Intake, Split
+from riskloop.service.list_ports import GangFinder
 from riskloop.service.lists import ListDesk
 from riskloop.service.model_monitoring import ModelMonitor
 from riskloop.service.outcomes import OutcomeTracker
@@ -76,6 +77,7 @@ class Services:
     lists: Callable[[], ListDesk] | None = None  # built per call: the list routes need the keys, decisions do not
     consents: Callable[[], ConsentDesk] = field(default=_no_consents)
     registrations: RegistrationScreen | None = None  # registration screening (POST /v1/registrations)
+    gangs: Callable[[], GangFinder] | None = None  # gang detection for confirmations, built per call
 
     @classmethod
     def of(
@@ -119,6 +121,7 @@ class Services:
             lists=ws.lists,
             consents=ws.consents,  # built per request: recording consents is rare, the key read is cheap
             registrations=ws.registrations(),
+            gangs=ws.gang_finder,
         )
 
 

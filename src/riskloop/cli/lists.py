@@ -6,10 +6,11 @@ add and end-date entries; reviewers confirm gangs; auditors and list keepers may
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table as RichTable
@@ -19,6 +20,9 @@ from riskloop.cli.output import cli_errors, console, emit
 from riskloop.config import Settings
 from riskloop.domain.access import Principal
 from riskloop.service.lists import ListDesk
+
+if TYPE_CHECKING:
+    from riskloop.workspace import Workspace
 
 lists_app = typer.Typer(no_args_is_help=True, help="Black, grey and white lists: load, add, remove, show.")
 app.add_typer(lists_app, name="lists")
@@ -36,14 +40,20 @@ IdKindOpt = Annotated[
 
 
 @contextmanager
-def _desk(settings: Settings, secret: str | None) -> Iterator[tuple[ListDesk, Principal]]:
+def _session(settings: Settings, secret: str | None) -> Iterator[tuple[Workspace, Principal]]:
     from riskloop.errors import UnauthenticatedError
     from riskloop.workspace import Workspace
 
     if not secret:
         raise UnauthenticatedError("api_key: set RISKLOOP_API_KEY (riskloop keys create --role list_keeper)")
     with Workspace.open(settings, create=False) as ws:
-        yield ws.lists(), ws.authenticator().authenticate(secret)
+        yield ws, ws.authenticator().authenticate(secret)
+
+
+@contextmanager
+def _desk(settings: Settings, secret: str | None) -> Iterator[tuple[ListDesk, Principal]]:
+    with _session(settings, secret) as (ws, principal):
+        yield ws.lists(), principal
 
 
 def _render_load(r: dict[str, Any]) -> None:
@@ -170,7 +180,11 @@ def confirm_gang_command(  # noqa: PLR0917 - Typer options are parameters
         list[str] | None, typer.Option(help="A shared identifier KIND=VALUE (phone=138..., device_id=...), repeatable")
     ] = None,
     detect: Annotated[
-        bool, typer.Option(help="Take the members' credit codes from gang detection (as riskloop graph gangs)")
+        bool,
+        typer.Option(
+            help="Take the members' credit codes and shared phones, devices, accounts, e-mails and "
+            "applicants from gang detection (as riskloop graph gangs); those are listed by graph key"
+        ),
     ] = False,
     window_days: Annotated[float | None, typer.Option(min=1, help="With --detect: as riskloop graph gangs")] = None,
     as_of: Annotated[str | None, typer.Option(help="With --detect: as riskloop graph gangs")] = None,
@@ -179,19 +193,32 @@ def confirm_gang_command(  # noqa: PLR0917 - Typer options are parameters
 ) -> None:
     """As a reviewer, confirm GANG_ID as fraud: its members and shared identifiers are black-listed.
 
-    The graph keeps shared phones, devices and accounts only as keyed tokens: name those from the case file.
+    With --detect, the shared identifiers gang detection finds are listed by the graph's key (their raw values
+    are never needed); --identifier adds raw values from the case file.
     """
     settings: Settings = ctx.obj
     with cli_errors(json_mode):
         pairs = _pairs(identifier or [])
-        with _desk(settings, api_key) as (desk, principal):
-            codes = list(credit_code or [])
-            if detect:  # after authentication: detection takes a while
-                codes += [c for c in _detected_members(settings, gang_id, window_days, as_of) if c not in codes]
-            result = desk.confirm_gang(principal, gang_id, credit_codes=codes, identifiers=pairs, evidence=evidence)
-    emit(result, json_mode, lambda r: console.print(
-        f"gang {r['gang_id']} confirmed by {r['reviewer']}: {len(r['entries'])} entries black-listed "
-        f"(version {r['version']})", highlight=False))  # fmt: skip
+        until = _until(as_of)
+        with _session(settings, api_key) as (ws, principal):
+            desk = ws.lists()
+            if detect:  # the role is checked before detection runs (it reads every application)
+                result = desk.confirm_detected_gang(
+                    principal, gang_id, ws.gang_finder(), evidence=evidence, credit_codes=credit_code or [],
+                    identifiers=pairs, until=until, window_days=window_days,
+                )  # fmt: skip
+            else:
+                result = desk.confirm_gang(principal, gang_id, credit_codes=credit_code or [], identifiers=pairs,
+                                           evidence=evidence)  # fmt: skip
+    emit(result, json_mode, _render_gang)
+
+
+def _render_gang(r: dict[str, Any]) -> None:
+    console.print(f"gang {r['gang_id']} confirmed by {r['reviewer']}: {len(r['entries'])} entries black-listed "
+                  f"(version {r['version']})", highlight=False)  # fmt: skip
+    for e in r["entries"]:
+        link = e["provenance"].get("link")
+        console.print(f"  {e['identifier_kind']} {e['label']}" + (f" ({link})" if link else ""), highlight=False)
 
 
 def _pairs(items: list[str]) -> list[tuple[str, str]]:
@@ -206,22 +233,10 @@ def _pairs(items: list[str]) -> list[tuple[str, str]]:
     return pairs
 
 
-def _detected_members(settings: Settings, gang_id: str, window_days: float | None, as_of: str | None) -> list[str]:
-    """The credit codes of ``gang_id`` as gang detection finds it now; NotFoundError when it finds no such gang."""
-    from contextlib import ExitStack
-
-    from riskloop.cli.graph_support import epoch_of, workspace
+def _until(as_of: str | None) -> dt.datetime | None:
+    """The end of the ``--as-of`` day (UTC), as ``riskloop graph gangs`` reads it."""
+    from riskloop.cli.graph_support import epoch_of
     from riskloop.cli.output import parse_date
-    from riskloop.errors import NotFoundError
-    from riskloop.service.graph import detect_workspace_gangs
-    from riskloop.service.prerequisites import GANG_TABLES
 
-    with ExitStack() as stack:
-        store, tokenizer, con = workspace(settings, stack, *GANG_TABLES)
-        until = epoch_of(parse_date(as_of, "--as-of"), end=True)
-        found = detect_workspace_gangs(con, store, tokenizer, until=until, window_days=window_days)
-    gangs: list[dict[str, Any]] = found["gangs"]  # type: ignore[assignment]
-    for gang in gangs:
-        if gang["gang_id"] == gang_id:
-            return list(gang["credit_codes"])
-    raise NotFoundError(f"gang {gang_id}: not among the {len(gangs)} gangs detected (same --window-days, --as-of?)")
+    end = epoch_of(parse_date(as_of, "--as-of"), end=True)
+    return None if end is None else dt.datetime.fromtimestamp(end, dt.UTC)

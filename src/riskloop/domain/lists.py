@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from riskloop.domain.identity import BankAccount, CreditCode, DeviceId, Email, IpAddress, Phone, ResidentId
+from riskloop.domain.pii import KEYED_PREFIX
 from riskloop.errors import IdentifierError, ValidationError
 
 BLACK, GREY, WHITE = "black", "grey", "white"
@@ -34,6 +35,12 @@ _PARSERS: dict[str, Callable[[object, str], str]] = {
 IDENTIFIER_KINDS = tuple(_PARSERS)
 # What a value is matched as: an applicant's resident ID and a legal representative's are one person.
 MATCH_KIND = {kind: kind for kind in IDENTIFIER_KINDS} | {"resident_id": "person", "legal_rep_id": "person"}
+# The graph's node kind of each identifier kind a confirmed gang lists by graph key (its raw value is unknown).
+GRAPH_KIND = {"phone": "phone", "device_id": "device", "bank_account": "bank_account", "email": "email",
+              "resident_id": "person", "legal_rep_id": "person"}  # fmt: skip
+IDENTIFIER_OF_GRAPH = {"phone": "phone", "device": "device_id", "bank_account": "bank_account", "email": "email",
+                       "person": "resident_id"}  # fmt: skip
+GRAPH_KEY_HEX = 16  # a graph key is matched by its token's first 16 hex digits (the graph's lookup key)
 # The decision request's fields screened against the lists, with the identifier kind of each.
 REQUEST_FIELDS = {
     "credit_code": "credit_code",
@@ -121,6 +128,19 @@ class ListEntry:
         """The kind the value is matched as (``MATCH_KIND``)."""
         return MATCH_KIND[self.identifier_kind]
 
+    @property
+    def match_key(self) -> tuple[str, str]:
+        """The (match kind, value) the entry is looked up by; a graph-keyed entry's is its graph key.
+
+        Only an entry that carries its value has one (a new entry, or one read whole).
+        """
+        if self.value is None:
+            raise ValueError("an entry read without its value has no match key")
+        token = graph_token(self.value)
+        if token is not None:
+            return graph_match_kind(GRAPH_KIND[self.identifier_kind]), token[:GRAPH_KEY_HEX]
+        return self.match_kind, self.value
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields (times as ISO text)."""
         iso = {n: None if getattr(self, n) is None else getattr(self, n).isoformat()
@@ -156,6 +176,66 @@ def new_entry(
     value = normalise(identifier_kind, raw)
     return ListEntry(list_kind, identifier_kind, value, mask(identifier_kind, value), reason.strip(), source,
                      dict(provenance), valid_from, expires_at)  # fmt: skip
+
+
+def graph_match_kind(graph_kind: str) -> str:
+    """The match kind of identifiers known by the graph's key: apart from values, never equal to one."""
+    return f"graph.{graph_kind}"
+
+
+def graph_token(value: str) -> str | None:
+    """The graph token a graph-keyed value (``tok1:<token>:<label>``) carries, or None for a plain value."""
+    if not value.startswith(KEYED_PREFIX):
+        return None
+    token = value[len(KEYED_PREFIX) :].split(":", 1)[0]
+    return token if len(token) >= GRAPH_KEY_HEX else None
+
+
+@dataclass(frozen=True)
+class GraphIdentifier:
+    """A gang's shared identifier as gang detection knows it: graph kind, token, masked label, how it links."""
+
+    graph_kind: str
+    token: str
+    label: str
+    link: str  # the edge kind: uses_phone, uses_device, logged_in_from, uses_email, uses_bank_account, applied_by
+    enterprises: int = 2  # member enterprises that used it
+
+    def __post_init__(self) -> None:
+        if self.graph_kind not in IDENTIFIER_OF_GRAPH:
+            raise ValidationError("graph_kind", f"{self.graph_kind!r} is not one of {', '.join(IDENTIFIER_OF_GRAPH)}")
+        if len(self.token) < GRAPH_KEY_HEX or any(c not in "0123456789abcdef" for c in self.token):
+            raise ValidationError("token", f"a graph token is at least {GRAPH_KEY_HEX} lower-case hex digits")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields."""
+        return {"graph_kind": self.graph_kind, "token": self.token, "label": self.label, "link": self.link,
+                "enterprises": self.enterprises}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DetectedGang:
+    """A gang as detection finds it now: its members' credit codes and the personal identifiers they share."""
+
+    gang_id: str
+    credit_codes: tuple[str, ...]
+    identifiers: tuple[GraphIdentifier, ...] = ()
+
+
+def graph_entry(
+    list_kind: str,
+    found: GraphIdentifier,
+    *,
+    reason: str,
+    source: str,
+    provenance: Mapping[str, str],
+    valid_from: dt.datetime,
+) -> ListEntry:
+    """An entry of an identifier known by its graph key only: value ``tok1:<token>:<label>``, never the raw one."""
+    label = found.label[:80]
+    return ListEntry(list_kind, IDENTIFIER_OF_GRAPH[found.graph_kind], f"{KEYED_PREFIX}{found.token}:{label}",
+                     label, reason.strip(), source,
+                     {**provenance, "link": found.link, "graph_token": found.token}, valid_from)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -206,17 +286,21 @@ def request_identifiers(values: Mapping[str, object]) -> list[tuple[str, str, st
 def hits(
     fields: Iterable[tuple[str, str, str]], found: Mapping[tuple[str, str], Sequence[ListEntry]], at: dt.datetime
 ) -> ListHits:
-    """The hits of a request's ``fields`` given the entries ``found`` per (match kind, value); stale ones ignored."""
-    lists: dict[str, list[str]] = {BLACK: [], GREY: [], WHITE: []}
-    ids: list[str] = []
+    """The hits of a request's ``fields`` given the entries ``found`` per (match kind, value); stale ones ignored.
+
+    A field may come more than once (by its value and by its graph key): it is named once per list.
+    """
+    live: dict[str, list[ListEntry]] = {}
     for name, kind, value in fields:
-        live = [e for e in found.get((kind, value), ()) if e.in_force(at)]
-        kinds = {e.list_kind for e in live}
+        live.setdefault(name, []).extend(e for e in found.get((kind, value), ()) if e.in_force(at))
+    lists: dict[str, list[str]] = {BLACK: [], GREY: [], WHITE: []}
+    for name, entries in live.items():
+        kinds = {e.list_kind for e in entries}
         for list_kind in LIST_KINDS:
             if list_kind in kinds and not (list_kind == WHITE and BLACK in kinds):
                 lists[list_kind].append(name)
-        ids.extend(e.entry_id for e in live)
-    return ListHits(tuple(lists[BLACK]), tuple(lists[GREY]), tuple(lists[WHITE]), tuple(sorted(set(ids))))
+    ids = {e.entry_id for entries in live.values() for e in entries}
+    return ListHits(tuple(lists[BLACK]), tuple(lists[GREY]), tuple(lists[WHITE]), tuple(sorted(ids)))
 
 
 def allowed(entries: Iterable[ListEntry], at: dt.datetime) -> bool:

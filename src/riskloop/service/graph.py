@@ -1,23 +1,27 @@
-"""Graph use cases: build and persist the graph from the ingested tables; load the analytics back."""
+"""Graph use cases: build and persist the graph from the ingested tables; load the analytics back; find a gang."""
 
 from __future__ import annotations
 
 import datetime as dt
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 
 from riskloop.domain.clock import Clock
+from riskloop.domain.lists import DetectedGang, GraphIdentifier
 from riskloop.errors import NotFoundError
 from riskloop.graph.analytics import GraphAnalytics
 from riskloop.graph.build import build_graph
-from riskloop.graph.gangs import GangSettings, detect_gangs, window_mask
+from riskloop.graph.gangs import Gang, GangSettings, detect_gangs, window_mask
+from riskloop.graph.shared import describe, shared_identifiers
 from riskloop.graph.status import read_status
 from riskloop.graph.store import GraphStore
 from riskloop.graph.tokens import Tokenizer
-from riskloop.graph.usage import read_usage
+from riskloop.graph.usage import Usage, read_usage
 from riskloop.service.ports import Progress, no_progress
 from riskloop.service.prerequisites import NO_GRAPH
 
@@ -94,17 +98,63 @@ def detect_workspace_gangs(
     max_parties: int = GangSettings.max_parties,
 ) -> dict[str, object]:
     """Gangs among the workspace's applications in the window ending at ``until`` (default: the latest)."""
+    settings = GangSettings(max_parties=max_parties)
+    _, gangs, since, end, in_window = _detect(
+        con, store, tokenizer, until=until, window_days=window_days, settings=settings
+    )
+    return {
+        "gangs": [g.to_dict() for g in gangs],
+        "applications": int(in_window.sum()),
+        "since": since,
+        "until": end,
+        "settings": {"max_parties": max_parties, "window_days": window_days},
+    }
+
+
+def _detect(
+    con: duckdb.DuckDBPyConnection,
+    store: GraphStore,
+    tokenizer: Tokenizer,
+    *,
+    until: int | None,
+    window_days: float | None,
+    settings: GangSettings,
+) -> tuple[Usage, list[Gang], int | None, int, np.ndarray]:
     if store.latest_build() is None:
         raise NotFoundError(NO_GRAPH)
     usage = read_usage(con, tokenizer)
     end = until if until is not None else (int(usage.at.max()) if usage.n_apps else 0)
     since = None if window_days is None else end - int(window_days * 86_400)
-    gangs = detect_gangs(usage, GangSettings(max_parties=max_parties), status=read_status(con), since=since, until=end)
-    in_window = int(window_mask(usage, since, end).sum())
-    return {
-        "gangs": [g.to_dict() for g in gangs],
-        "applications": in_window,
-        "since": since,
-        "until": end,
-        "settings": {"max_parties": max_parties, "window_days": window_days},
-    }
+    gangs = detect_gangs(usage, settings, status=read_status(con), since=since, until=end)
+    return usage, gangs, since, end, window_mask(usage, since, end)
+
+
+class WorkspaceGangFinder:
+    """GangFinder on the workspace: detection as ``riskloop graph gangs`` runs it, the shared identifiers by key.
+
+    ``connect`` opens a DuckDB connection over the warehouse (closed after each search).
+    """
+
+    def __init__(
+        self, connect: Callable[[], duckdb.DuckDBPyConnection], store: GraphStore, tokenizer: Tokenizer
+    ) -> None:
+        self.connect, self.store, self.tokenizer = connect, store, tokenizer
+
+    def gang(self, gang_id: str, *, until: dt.datetime | None = None, window_days: float | None = None) -> DetectedGang:
+        """The gang ``gang_id`` in the window ending at ``until`` (default: the latest application)."""
+        settings = GangSettings()
+        con = self.connect()
+        try:
+            end = None if until is None else int(until.timestamp())
+            usage, gangs, _, _, in_window = _detect(con, self.store, self.tokenizer, until=end,
+                                                    window_days=window_days, settings=settings)  # fmt: skip
+        finally:
+            con.close()
+        gang = next((g for g in gangs if g.gang_id == gang_id), None)
+        if gang is None:
+            raise NotFoundError(f"gang {gang_id}: not among the {len(gangs)} gangs detected (same window and as-of?)")
+        found = shared_identifiers(usage, gang.members, in_window, settings)
+        tables = self.store.read() if found else None
+        shared = describe(found, None if tables is None else tables.nodes)
+        identifiers = tuple(GraphIdentifier(s.kind, s.token, s.label, s.link, s.enterprises) for s in shared)
+        return DetectedGang(gang.gang_id, tuple(gang.credit_codes), identifiers)

@@ -1,4 +1,4 @@
-"""Ports of the bank's lists: the store (SQL in storage/lists_store.py, in memory in testing/) and the screen."""
+"""Ports of the bank's lists: the store (SQL in storage/list_store.py, in memory in testing/), the screen, gangs."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from riskloop.domain.decision_request import DecisionRequest
-from riskloop.domain.lists import ListEntry, ListHits, ListVersion
+from riskloop.domain.lists import DetectedGang, ListEntry, ListHits, ListVersion
 
 
 class ListStore(Protocol):
@@ -47,4 +47,12 @@ class ListScreen(Protocol):
 
     def screen(self, request: DecisionRequest, at: dt.datetime) -> ListHits:
         """The request's identifiers found on the lists in force at ``at``."""
+        ...
+
+
+class GangFinder(Protocol):
+    """Gang detection as a confirmation needs it (``service.graph.WorkspaceGangFinder``; in memory in testing/)."""
+
+    def gang(self, gang_id: str, *, until: dt.datetime | None = None, window_days: float | None = None) -> DetectedGang:
+        """The gang ``gang_id`` as detection finds it in the window ending at ``until``; NotFoundError if none."""
         ...

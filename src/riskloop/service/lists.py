@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 from riskloop.domain.access import AUDITOR, LIST_KEEPER, REVIEWER, Principal, require_role
 from riskloop.domain.clock import Clock
@@ -20,16 +20,19 @@ from riskloop.domain.lists import (
     BLACK,
     LIST_KINDS,
     MATCH_KIND,
+    GraphIdentifier,
     ListEntry,
     ListHits,
     ListVersion,
     beijing_time,
+    graph_entry,
+    graph_match_kind,
     hits,
     new_entry,
 )
 from riskloop.domain.lists import request_identifiers as identifiers_of
 from riskloop.errors import DataSourceError, ValidationError
-from riskloop.service.list_ports import ListStore
+from riskloop.service.list_ports import GangFinder, ListStore
 
 RAW_VIEW = (AUDITOR, LIST_KEEPER)  # the roles that may see listed values whole
 COLUMNS = ("identifier_kind", "value", "reason", "valid_from", "expires_at")
@@ -168,11 +171,15 @@ class ListDesk:
         identifiers: Sequence[tuple[str, str]],
         evidence: str,
         reason: str = "confirmed fraud gang",
+        graph_identifiers: Sequence[GraphIdentifier] = (),
     ) -> dict[str, Any]:
         """A reviewer confirms a detected gang as fraud: its credit codes and shared identifiers are black-listed.
 
-        Every entry's provenance names the gang, the reviewer and the evidence; the whole confirmation is one
-        version with a ``gang.confirm`` audit row. One reviewer suffices (ADR 0032): an entry is end-dated if wrong.
+        ``identifiers`` are raw values from the case file; ``graph_identifiers`` the shared ones gang detection
+        found, known by graph key only (listed by it, matched by it: ``StoreListScreen``). Every entry's
+        provenance names the gang, the reviewer and the evidence (a graph-keyed one also the link and the token);
+        the whole confirmation is one version with a ``gang.confirm`` audit row. One reviewer suffices
+        (ADR 0032): an entry is end-dated if wrong.
         """
         require_role(principal, (REVIEWER,), "confirming a gang")
         if not gang_id.strip() or not evidence.strip():
@@ -189,21 +196,65 @@ class ListDesk:
                                          provenance=provenance, valid_from=now))  # fmt: skip
             except ValidationError as err:
                 raise ValidationError(f"identifiers[{i}].{err.field}", err.problem) from None
+        keyed = {e.match_key for e in entries}
+        for found in graph_identifiers:
+            entry = graph_entry(BLACK, found, reason=reason, source="gang_confirmed", provenance=provenance,
+                                valid_from=now)  # fmt: skip
+            if entry.match_key not in keyed:
+                keyed.add(entry.match_key)
+                entries.append(entry)
         detail = {"gang_id": gang_id, "evidence": evidence, "entries": len(entries)}
         version, saved = self.store.save(entries, action="gang.confirm", actor=principal.name, at=now, detail=detail)
         return {"gang_id": gang_id, "reviewer": principal.name, "version": version.version,
                 "entries": [_masked(e).to_dict() for e in saved]}  # fmt: skip
 
+    def confirm_detected_gang(
+        self,
+        principal: Principal,
+        gang_id: str,
+        finder: GangFinder,
+        *,
+        evidence: str,
+        credit_codes: Sequence[str] = (),
+        identifiers: Sequence[tuple[str, str]] = (),
+        until: dt.datetime | None = None,
+        window_days: float | None = None,
+    ) -> dict[str, Any]:
+        """``confirm_gang`` of the gang as detection finds it: its members and shared identifiers, plus those given.
+
+        The role is checked before detection runs (it reads every application).
+        """
+        require_role(principal, (REVIEWER,), "confirming a gang")
+        found = finder.gang(gang_id, until=until, window_days=window_days)
+        codes = list(credit_codes) + [c for c in found.credit_codes if c not in credit_codes]
+        return self.confirm_gang(principal, gang_id, credit_codes=codes, identifiers=identifiers, evidence=evidence,
+                                 graph_identifiers=found.identifiers)  # fmt: skip
+
+
+class GraphKeys(Protocol):
+    """A request's identifiers keyed as the graph keys them (``graph.shared.request_keys`` under the graph key)."""
+
+    def __call__(self, request: Mapping[str, object]) -> list[tuple[str, str, str]]:
+        """``(field, graph kind, key hex)`` of each personal identifier of ``request``."""
+        ...
+
 
 class StoreListScreen:
-    """The decision pipeline's screen on a ``ListStore``: one indexed read per application."""
+    """The decision pipeline's screen on a ``ListStore``: one indexed read per application.
 
-    def __init__(self, store: ListStore) -> None:
-        self.store = store
+    With ``graph_keys``, the request's personal identifiers are also looked up by graph key, so identifiers a
+    confirmed gang shared (listed by graph key, their raw values unknown) match in the same read.
+    """
+
+    def __init__(self, store: ListStore, graph_keys: GraphKeys | None = None) -> None:
+        self.store, self.graph_keys = store, graph_keys
 
     def screen(self, request: DecisionRequest, at: dt.datetime) -> ListHits:
         """The request's identifiers found on the lists in force at ``at``."""
-        fields = identifiers_of(request.to_dict())
+        values = request.to_dict()
+        fields = identifiers_of(values)
+        if self.graph_keys is not None:
+            fields += [(name, graph_match_kind(kind), key) for name, kind, key in self.graph_keys(values)]
         if not fields:
             return ListHits()
         found = self.store.find([(kind, value) for _, kind, value in fields])

@@ -82,10 +82,10 @@ class SQLListStore:
         return ListVersion(version, action, actor, at, dict(detail)), saved
 
     def _row(self, e: ListEntry, record: Any) -> dict[str, Any]:
-        assert e.value is not None  # a new entry carries its value
+        assert e.value is not None  # a new entry carries its value (a graph-keyed one: its token and label)
         return {
             "entry_id": e.entry_id, "list_kind": e.list_kind, "identifier_kind": e.identifier_kind,
-            "token": self._token(e.match_kind, e.value), "sealed_value": record.seal(SEAL_FIELD, e.value),
+            "token": self._token(*e.match_key), "sealed_value": record.seal(SEAL_FIELD, e.value),
             "label": e.label, "reason": e.reason, "source": e.source,
             "provenance": json.dumps(dict(e.provenance), sort_keys=True), "valid_from": _utc(e.valid_from),
             "expires_at": None if e.expires_at is None else _utc(e.expires_at), "version": e.version,

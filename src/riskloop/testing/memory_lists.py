@@ -1,4 +1,4 @@
-"""MemoryListStore: the ListStore in memory (values kept as they are; the audit rows kept in a list)."""
+"""The lists' ports in memory: MemoryListStore (values kept as they are, audit rows in a list), MemoryGangFinder."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from riskloop.domain.audit import AuditEntry
-from riskloop.domain.lists import MATCH_KIND, ListEntry, ListVersion, allowed, normalise
+from riskloop.domain.lists import MATCH_KIND, DetectedGang, ListEntry, ListVersion, allowed, normalise
 from riskloop.errors import ConflictError, IdentifierError, NotFoundError, ValidationError
 
 
@@ -73,7 +73,7 @@ class MemoryListStore:
         wanted = set(keys)
         found: dict[tuple[str, str], list[ListEntry]] = {}
         for e in self._entries.values():
-            key = (e.match_kind, e.value or "")
+            key = e.match_key
             if key in wanted:
                 found.setdefault(key, []).append(e)
         return found
@@ -85,3 +85,16 @@ class MemoryListStore:
         except (IdentifierError, ValidationError, KeyError):
             return False
         return allowed(self.find([key]).get(key, []), at)
+
+
+class MemoryGangFinder:
+    """GangFinder of gangs given in advance."""
+
+    def __init__(self, gangs: Sequence[DetectedGang]) -> None:
+        self.gangs = {g.gang_id: g for g in gangs}
+
+    def gang(self, gang_id: str, *, until: dt.datetime | None = None, window_days: float | None = None) -> DetectedGang:
+        """The gang ``gang_id``; NotFoundError when none was given."""
+        if gang_id not in self.gangs:
+            raise NotFoundError(f"gang {gang_id}: not among the {len(self.gangs)} gangs detected")
+        return self.gangs[gang_id]

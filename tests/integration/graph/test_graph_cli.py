@@ -1,12 +1,20 @@
 """``riskloop graph``: build, expand, path and gangs on an ingested workspace, with --json and clear errors."""
 
+import datetime as dt
 import json
+from collections import defaultdict
 
 import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
 from riskloop.cli.main import app
+from riskloop.config import load_settings
+from riskloop.domain.clock import FixedClock, SystemClock
+from riskloop.domain.decision import Tier
+from riskloop.graph.tokens import masked_label
+from riskloop.testing.decider import CODE, make_decider, request
+from riskloop.workspace import Workspace
 
 
 @pytest.fixture(scope="module")
@@ -82,8 +90,63 @@ def test_a_reviewer_confirms_a_detected_gang_and_its_members_are_black_listed(ho
     result = cli.invoke(app, [*args, gang["gang_id"]], env=env)
     assert result.exit_code == 0, result.output
     entries = json.loads(result.stdout)["entries"]
-    assert sorted(e["label"] for e in entries) == gang["credit_codes"]
+    assert sorted(e["label"] for e in entries if e["identifier_kind"] == "credit_code") == gang["credit_codes"]
     assert {e["provenance"]["gang_id"] for e in entries} == {gang["gang_id"]}
+
+
+def _shared_by_enterprises(graph_universe, gang):
+    """A raw device or phone two of the gang's enterprises applied with (what a new applicant could present)."""
+    apps = pq.read_table(graph_universe / "tables" / "applications").to_pylist()
+    mine = [a for a in apps if a["application_id"] in set(gang["application_ids"])]
+    for field, link in (("device_id", "uses_device"), ("phone", "uses_phone")):
+        firms = defaultdict(set)
+        for a in mine:
+            if a["channel"] != "branch":  # a kiosk's device is the bank's, never the gang's
+                firms[a[field]].add(a["credit_code"])
+        shared = sorted(v for v, codes in firms.items() if len(codes) >= 2)
+        if shared:
+            return field, link, shared[0]
+    return None
+
+
+def _decide(home, **changes):
+    with Workspace.open(load_settings(home), create=False) as ws:
+        after = FixedClock(SystemClock().now() + dt.timedelta(minutes=1))  # entries are valid from the CLI's now
+        decision = make_decider(lists=ws.list_screen(), clock=after).decide(request(**changes)).decision
+    return decision.tier, [r.code for r in decision.reasons]
+
+
+def test_a_confirmed_gangs_shared_device_or_phone_declines_another_enterprise(home, built, graph_universe):
+    gangs = json.loads(run(home, "gangs", "--json").stdout)["gangs"]
+    later = gangs[1:]  # the first one is confirmed above
+    gang, (field, link, raw) = next((g, s) for g in later if (s := _shared_by_enterprises(graph_universe, g)))
+    assert CODE not in gang["credit_codes"]  # the new applicant is another enterprise
+    assert _decide(home, **{field: raw}) == (Tier.AUTO_APPROVE, [])  # not listed yet
+    cli = CliRunner()
+    made = cli.invoke(app, ["--home", str(home), "keys", "create", "--principal", "rosa", "--role", "reviewer",
+                            "--json"])  # fmt: skip
+    env = {"RISKLOOP_API_KEY": json.loads(made.stdout)["secret"]}
+    args = ["--home", str(home), "lists", "confirm-gang", gang["gang_id"], "--evidence", "case://2", "--detect"]
+    result = cli.invoke(app, [*args, "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    assert raw not in result.stdout  # listed by graph key: the raw value is never needed nor shown
+    entries = json.loads(result.stdout)["entries"]
+    shared = [e for e in entries if e["provenance"].get("link") == link]
+    kind = "device" if field == "device_id" else "phone"
+    assert masked_label(kind, raw) in {e["label"] for e in shared}
+    for e in shared:
+        assert e["value"] is None
+        assert e["provenance"]["gang_id"] == gang["gang_id"]
+        assert e["provenance"]["reviewer"] == "rosa"
+        assert e["identifier_kind"] == field
+    assert {e["provenance"]["link"] for e in entries if e["identifier_kind"] != "credit_code"} <= {
+        "uses_phone", "uses_device", "logged_in_from", "uses_email", "uses_bank_account", "applied_by"}  # fmt: skip
+    tier, codes = _decide(home, **{field: raw})
+    assert tier is Tier.AUTO_REJECT
+    assert "BLACKLIST" in codes
+    assert _decide(home)[0] is Tier.AUTO_APPROVE  # an unrelated enterprise and applicant
+    if field == "device_id":  # keyed in on the bank's kiosk, the device is the bank's: it identifies no one
+        assert _decide(home, device_id=raw, channel="branch")[0] is Tier.AUTO_APPROVE
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from riskloop.api.deps import ServicesDep
 from riskloop.api.openapi import problem_responses, shown
 from riskloop.api.schemas import Line, Strict
 from riskloop.domain.access import ANALYST, AUDITOR, LIST_KEEPER, REVIEWER, Principal
+from riskloop.domain.lists import beijing_time
 from riskloop.errors import ConfigError, IngestError, ValidationError
 from riskloop.service.lists import ListDesk
 
@@ -110,14 +111,23 @@ class GangIdentifierIn(BaseModel):
 
 
 class GangIn(BaseModel):
-    """A reviewer's confirmation of a detected gang as fraud."""
+    """A reviewer's confirmation of a detected gang as fraud.
 
-    model_config = ConfigDict(**Strict, json_schema_extra={"examples": [{
-        "credit_codes": ["91420100000000001Y"], "identifiers": [{"kind": "phone", "value": "13800138000"}],
-        "evidence": "https://cases.example/7"}]})  # fmt: skip
-    credit_codes: Annotated[list[Annotated[Line, Field(max_length=64)]], Field(min_length=1, max_length=500)]
+    With ``detect``, gang detection gives the members' credit codes and the personal identifiers they share
+    (listed by the graph's key, their raw values never needed); ``credit_codes`` and ``identifiers`` add to them.
+    Without it, give at least one credit code.
+    """
+
+    model_config = ConfigDict(**Strict, json_schema_extra={"examples": [
+        {"detect": True, "evidence": "https://cases.example/7"},
+        {"credit_codes": ["91420100000000001Y"], "identifiers": [{"kind": "phone", "value": "13800138000"}],
+         "evidence": "https://cases.example/7"}]})  # fmt: skip
+    credit_codes: Annotated[list[Annotated[Line, Field(max_length=64)]], Field(max_length=500)] = []
     identifiers: Annotated[list[GangIdentifierIn], Field(max_length=500)] = []
     evidence: Annotated[Line, Field(min_length=1, max_length=500, description="Link to the case file")]
+    detect: bool = Field(False, description="Take members and shared identifiers from gang detection")
+    window_days: Annotated[float | None, Field(ge=1, le=3650, description="With detect: the window")] = None
+    as_of: Annotated[Line | None, Field(max_length=40, description="With detect: the window's end (ISO time)")] = None
 
 
 class ListProblemRow(BaseModel):
@@ -255,9 +265,18 @@ def list_versions(services: ServicesDep, reader: ListReader) -> ListVersionsOut:
 
 
 @router.post("/gangs/{gang_id}/confirm", status_code=201, response_model=GangOut,
-             responses=problem_responses(401, 403, 422), summary="Confirm a gang as fraud")  # fmt: skip
+             responses=problem_responses(401, 403, 404, 422), summary="Confirm a gang as fraud")  # fmt: skip
 def confirm_gang(gang_id: GangId, body: GangIn, services: ServicesDep, reviewer: AsReviewer) -> GangOut:
     """A reviewer confirms gang ``gang_id``: its members' credit codes and shared identifiers are black-listed."""
-    return GangOut(**_desk(services).confirm_gang(reviewer, gang_id, credit_codes=body.credit_codes,
-                                        identifiers=[(i.kind, i.value) for i in body.identifiers],
-                                        evidence=body.evidence))  # fmt: skip
+    pairs = [(i.kind, i.value) for i in body.identifiers]
+    desk = _desk(services)
+    if not body.detect:
+        return GangOut(**desk.confirm_gang(reviewer, gang_id, credit_codes=body.credit_codes, identifiers=pairs,
+                                           evidence=body.evidence))  # fmt: skip
+    if services.gangs is None:
+        raise ConfigError("gang detection is not wired into this app")
+    until = None if body.as_of is None else beijing_time(body.as_of, "as_of")
+    return GangOut(**desk.confirm_detected_gang(
+        reviewer, gang_id, services.gangs(), evidence=body.evidence, credit_codes=body.credit_codes,
+        identifiers=pairs, until=until, window_days=body.window_days,
+    ))  # fmt: skip
