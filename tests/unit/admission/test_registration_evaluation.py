@@ -20,7 +20,9 @@ from riskloop.synth.registration import firm_text
 from riskloop.testing.memory_registrations import MemoryVelocityStore
 
 HONEST_BLOCK_GOAL = 0.005
-FLOORS = {"burst": (0.7, 0.85), "drip": (0.6, 0.8), "rotating": (0.2, 0.6)}  # blocked, blocked or stepped up
+# blocked, blocked or stepped up: rotating identities linked by one weak attribute get a second factor, not a
+# block (ADR 0031); the 100k benchmark blocks 15 % of them and intercepts 82 %
+FLOORS = {"burst": (0.7, 0.85), "drip": (0.6, 0.8), "rotating": (0.1, 0.6)}
 
 
 @pytest.fixture(scope="module")

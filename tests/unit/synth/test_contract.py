@@ -168,5 +168,7 @@ def test_no_truth_column_leaks_into_tables(universe: Path) -> None:
     for table in TABLES:
         assert not TRUTH_ONLY & set(table.column_names), table.name
         assert not re.search("truth", str(universe / "tables" / table.name))
-    expected = sorted(f"{n}.parquet" for n in TRUTH_SCHEMAS | COLLECTION_TRUTH | DOCUMENT_TRUTH)
+    expected = sorted(
+        f"{n}.parquet" for n in [*TRUTH_SCHEMAS, *COLLECTION_TRUTH, *DOCUMENT_TRUTH, "registration_attacks"]
+    )
     assert sorted(p.name for p in (universe / "truth").iterdir()) == expected

@@ -87,9 +87,14 @@ def content_digest(root: Path) -> str:
 
 
 def _collection(root: Path, path: Path) -> bool:
-    """A file new since 1.5.0: collection's, or the platform's registration log and its truth (issue 17)."""
+    """A file new since 1.5.0: collection's, the platform's registration log and its truth, or the bank exports'
+    consumer invoices and bureau loan detail (issue 17)."""
     parts = path.relative_to(root).parts
     if parts[0] == "events" or parts == ("truth", "registration_attacks.parquet"):
+        return True
+    if parts[:2] == ("tables", "credit_report_loans") or (
+        parts[:2] == ("tables", "invoices") and parts[2].startswith("consumers-")
+    ):
         return True
     return (parts[0] == "tables" and parts[1] in COLLECTION_FILES) or (
         parts == ("truth", path.name) and path.stem in COLLECTION_FILES
