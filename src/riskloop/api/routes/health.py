@@ -84,6 +84,9 @@ def probes(state: Any) -> dict[str, Probe]:
         }
         if isinstance(decider.bureau, BureauPull):  # the bureau is pulled: an open circuit makes it unready
             found["sources"] = circuits_probe(decider.bureau.puller)
+    registrations = getattr(services, "registrations", None)
+    if registrations is not None:  # informational, like a shadow model: which thresholds screen sign-ups
+        found["registration policy"] = registrations.policy_state
     shadow = services.intake.shadow_model
     if shadow is not None:  # its counts as of now; informational: a shadow model never makes the process unready
         found["shadow model"] = shadow.state
