@@ -56,7 +56,10 @@ def screen_command(  # noqa: PLR0917 - Typer options are parameters
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Registration log: Parquet file or directory of parts, or CSV")],
     policy: Annotated[
-        Path | None, typer.Option(help="Thresholds JSON (default: the active registered version with --store, else the shipped one)")
+        Path | None,
+        typer.Option(
+            help="Thresholds JSON (default: the active registered version with --store, else the shipped one)"
+        ),
     ] = None,
     store: Annotated[
         bool, typer.Option("--store", help="Screen against (and update) the workspace's stored state")

@@ -41,8 +41,9 @@ def register_policy(home: ModelHome, path: Path, author: str = UNKNOWN_AUTHOR) -
     window = {"source": path.name}
     registered = home.registry.register(folder, POLICY_KIND, POLICY_KIND, metrics, window, [],
                                         registered_by=author)  # fmt: skip
+    release = f"riskloop models approve {registered}, then activate (another person)"
     return {"model_id": registered, "policy_version": policy.version, "sha256": digest, "status": "registered",
-            "registered_by": author, "next": f"riskloop models approve {registered}, then activate (another person)"}  # fmt: skip
+            "registered_by": author, "next": release}  # fmt: skip
 
 
 class ActiveRegistrationPolicy:
@@ -64,4 +65,3 @@ class ActiveRegistrationPolicy:
                 policy = read_bundle(Path(model.path), model.manifest_sha256)
                 self._loaded = (model.manifest_sha256, ActivePolicy(policy, f"{model.model_id}, active"))
             return self._loaded[1]
-

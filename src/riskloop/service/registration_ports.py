@@ -1,5 +1,8 @@
-"""Ports of registration screening: the bank's allow-list, the lists a block holds identifiers on, the bounded
-per-key velocity state, and where the active thresholds come from."""
+"""Ports of registration screening.
+
+The bank's allow-list, the lists a block holds identifiers on, the bounded per-key velocity state, and where
+the active thresholds come from.
+"""
 
 from __future__ import annotations
 

@@ -64,7 +64,7 @@ class RegistrationScreen:
     without a restart). With ``holds`` a block grey-lists the registration's identifiers (module doc).
     """
 
-    def __init__(  # noqa: PLR0913 - the screen's ports and settings
+    def __init__(
         self,
         store: VelocityStore,
         clock: Clock,
@@ -116,9 +116,9 @@ class RegistrationScreen:
             self.expire(reg.at)
         return verdict
 
-    def _hold(self, holds: HoldList, reg: Registration, verdict: Verdict, obs: Observation, policy: Policy) -> tuple[
-        str, ...
-    ]:
+    def _hold(
+        self, holds: HoldList, reg: Registration, verdict: Verdict, obs: Observation, policy: Policy
+    ) -> tuple[str, ...]:
         """Grey-list what ``reg`` was blocked with (one audited list version); the kinds newly listed."""
         wanted = hold_entries(reg, verdict, policy, identifiers(reg, policy, self._infrastructure), obs.allowed)
         found = holds.find([(e.match_kind, e.value or "") for e in wanted])
@@ -127,7 +127,8 @@ class RegistrationScreen:
         )]  # fmt: skip
         new = [e for e in wanted if e not in listed]
         detail = {"registration_id": reg.registration_id, "reasons": list(verdict.reasons), "policy": verdict.policy,
-                  "held": [e.identifier_kind for e in new], "already_listed": [e.identifier_kind for e in listed]}  # fmt: skip
+                  "held": [e.identifier_kind for e in new],
+                  "already_listed": [e.identifier_kind for e in listed]}  # fmt: skip
         holds.save(new, action=HOLD_ACTION, actor=HOLD_SOURCE, at=reg.at, detail=detail)
         return tuple(e.identifier_kind for e in new)
 
@@ -156,8 +157,11 @@ class RegistrationScreen:
 def hold_entries(
     reg: Registration, verdict: Verdict, policy: Policy, raw: Mapping[str, str], allowed: Collection[str]
 ) -> list[ListEntry]:
-    """The grey entries a block of ``reg`` asks for: the policy's hold kinds among ``raw`` (what was screened: an
-    own channel's device is not), less the white-listed ones; a value the lists cannot hold is left out."""
+    """The grey entries a block of ``reg`` asks for.
+
+    The policy's hold kinds among ``raw`` (what was screened: an own channel's device is not), less the
+    white-listed ones; a value the lists cannot hold is left out.
+    """
     reasons = ", ".join(verdict.reasons)
     provenance = {"registration_id": reg.registration_id, "reasons": reasons, "policy": verdict.policy}
     out = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -36,14 +37,15 @@ def _id(make: str, i: int) -> str:
 
 def _reg(i: int, minute: int, **override: str) -> Registration:
     fields = {"registration_id": f"r{i}-{minute}", "phone": _id("phone", i), "device_id": _id("device", i),
-              "ip": _id("ip", i), "credit_code": _id("code", i), "legal_rep_id": _id("rep", i), "channel": "app"}  # fmt: skip
+              "ip": _id("ip", i), "credit_code": _id("code", i), "legal_rep_id": _id("rep", i),
+              "channel": "app"}  # fmt: skip
     return Registration(at=T0 + dt.timedelta(minutes=minute), **(fields | override))
 
 
 @pytest.fixture
-def ws(settings: Settings) -> Workspace:
+def ws(settings: Settings) -> Iterator[Workspace]:
     with Workspace.open(settings, clock=FixedClock(T0 - dt.timedelta(days=1))) as opened:
-        yield opened  # type: ignore[misc]
+        yield opened
 
 
 def test_a_white_listed_phone_gives_no_evidence_and_its_neighbour_is_blocked(ws: Workspace) -> None:
@@ -119,4 +121,3 @@ def test_a_policy_registered_from_the_cli_screens_once_another_person_activates_
         assert outcomes[-1].policy == f"bank-2026-07 ({model_id}, active)"
         actions = [r["action"] for r in audit_trail(ws.engine, model_id)]
     assert actions == ["model.registered", "model.approved", "model.activated"]
-

@@ -58,7 +58,8 @@ def test_the_screen_reads_the_shipped_policy_until_another_person_activates_a_re
     assert _second_firm_on_one_device(s, 0) == STEP_UP
     assert "shipped" in s.policy_state()
     registered = register_policy(home, _strict_file(tmp_path), author="rita")
-    assert registered["status"] == "registered" and len(registered["sha256"]) == 64
+    assert registered["status"] == "registered"
+    assert len(registered["sha256"]) == 64
     assert _second_firm_on_one_device(s, 10) == STEP_UP  # registered, not released: nothing changes
     lifecycle = ModelLifecycle(home.registry)  # type: ignore[arg-type]
     with pytest.raises(ForbiddenError):
@@ -90,9 +91,7 @@ def test_an_active_version_whose_file_changed_is_refused(home: ModelHome, tmp_pa
     assert "unusable" in s.policy_state()
 
 
-def test_a_bad_file_is_refused_naming_the_key_and_a_reused_version_must_change(
-    home: ModelHome, tmp_path: Path
-) -> None:
+def test_a_bad_file_is_refused_naming_the_key_and_a_reused_version_must_change(home: ModelHome, tmp_path: Path) -> None:
     bad = _strict_file(tmp_path, "bank-2", hold={"days": 1000})
     with pytest.raises(ValidationError) as raised:
         register_policy(home, bad, author="rita")
