@@ -89,14 +89,13 @@ def _in_process(policy: Path | None) -> Any:
     from riskloop.admission.policy import load_policy
     from riskloop.domain.clock import SystemClock
     from riskloop.graph.infrastructure import shipped_infrastructure
-    from riskloop.service.registrations import RegistrationScreen
+    from riskloop.service.registrations import FixedPolicy, RegistrationScreen
     from riskloop.storage.registrations import InProcessVelocityStore
 
     subnets = frozenset(shipped_infrastructure().subnets())
+    source = FixedPolicy(load_policy(policy), f"file {policy.name}" if policy else "shipped")
     # the state never leaves this process: the values themselves key it
-    return RegistrationScreen(
-        InProcessVelocityStore(), SystemClock(), load_policy(policy), lambda _, v: v, infrastructure=subnets
-    )
+    return RegistrationScreen(InProcessVelocityStore(), SystemClock(), source, lambda _, v: v, infrastructure=subnets)
 
 
 def _replay(screen: Any, rows: list[dict[str, Any]], verdicts: Path | None, json_mode: bool) -> dict[str, Any]:

@@ -47,7 +47,7 @@ class NoAllowlist:
 class FixedPolicy:
     """One policy for good: a file given with ``--policy``, or the shipped one (a replay, tests)."""
 
-    def __init__(self, policy: Policy, source: str = "file") -> None:
+    def __init__(self, policy: Policy, source: str = "given") -> None:
         self._active = ActivePolicy(policy, source)
 
     def current(self) -> ActivePolicy:
