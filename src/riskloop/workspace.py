@@ -744,23 +744,33 @@ class Workspace:
         return SQLVelocityStore(self.engine)
 
     def registrations(self, policy: Path | None = None, allowlist: Allowlist | None = None) -> RegistrationScreen:
-        """Registration screening over the stored state.
+        """Registration screening over the stored state, wired to the bank's lists.
 
-        The shipped thresholds (or ``policy``), the carrier networks of the shipped infrastructure list, identifiers
-        keyed with the graph key (made when no graph is built yet), the bank's white list when given.
+        The thresholds: ``policy`` (a file) when given, else the registry's active registration policy, read on
+        every registration (the shipped one while none is active). The carrier networks of the shipped
+        infrastructure list, identifiers keyed with the graph key (made when no graph is built yet). The lists'
+        store is the white list (``allowlist`` replaces it) and takes the grey entries of a block (ADR 0031).
         """
-        from riskloop.admission.policy import load_policy
+        from riskloop.admission.policy import load_policy, shipped_policy
         from riskloop.graph.infrastructure import shipped_infrastructure
-        from riskloop.service.registrations import RegistrationScreen
+        from riskloop.service.registration_policy import ActiveRegistrationPolicy
+        from riskloop.service.registrations import FixedPolicy, RegistrationScreen
 
         tokenizer = self.tokenizer(create=self.graph_store().latest_build() is None)
+        lists = self.list_store()
+        source = (
+            FixedPolicy(load_policy(policy), f"file {policy.name}")
+            if policy is not None
+            else ActiveRegistrationPolicy(self.model_registry(), shipped_policy())
+        )
         return RegistrationScreen(
             self.velocity_store(),
             self.clock,
-            load_policy(policy),
+            source,
             tokenizer.token,
-            allowlist=allowlist,
+            allowlist=allowlist or lists,
             infrastructure=frozenset(shipped_infrastructure().subnets()),
+            holds=lists,
         )
 
     def reviews(self) -> ReviewDesk:

@@ -1,4 +1,8 @@
-"""``riskloop registrations screen FILE``: replay a registration log in time order through the screening."""
+"""``riskloop registrations screen FILE``: replay a registration log in time order through the screening.
+
+``riskloop registrations policy register FILE``: a bank's thresholds as a registered version (released with
+``riskloop models approve|activate`` by another person; the screen then reads it).
+"""
 
 from __future__ import annotations
 
@@ -51,7 +55,12 @@ def read_log(path: Path) -> list[dict[str, Any]]:
 def screen_command(  # noqa: PLR0917 - Typer options are parameters
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Registration log: Parquet file or directory of parts, or CSV")],
-    policy: Annotated[Path | None, typer.Option(help="Thresholds JSON (default: the shipped registration-v1)")] = None,
+    policy: Annotated[
+        Path | None,
+        typer.Option(
+            help="Thresholds JSON (default: the active registered version with --store, else the shipped one)"
+        ),
+    ] = None,
     store: Annotated[
         bool, typer.Option("--store", help="Screen against (and update) the workspace's stored state")
     ] = False,
@@ -80,14 +89,13 @@ def _in_process(policy: Path | None) -> Any:
     from riskloop.admission.policy import load_policy
     from riskloop.domain.clock import SystemClock
     from riskloop.graph.infrastructure import shipped_infrastructure
-    from riskloop.service.registrations import RegistrationScreen
+    from riskloop.service.registrations import FixedPolicy, RegistrationScreen
     from riskloop.storage.registrations import InProcessVelocityStore
 
     subnets = frozenset(shipped_infrastructure().subnets())
+    source = FixedPolicy(load_policy(policy), f"file {policy.name}" if policy else "shipped")
     # the state never leaves this process: the values themselves key it
-    return RegistrationScreen(
-        InProcessVelocityStore(), SystemClock(), load_policy(policy), lambda _, v: v, infrastructure=subnets
-    )
+    return RegistrationScreen(InProcessVelocityStore(), SystemClock(), source, lambda _, v: v, infrastructure=subnets)
 
 
 def _replay(screen: Any, rows: list[dict[str, Any]], verdicts: Path | None, json_mode: bool) -> dict[str, Any]:
@@ -114,7 +122,7 @@ def _replay(screen: Any, rows: list[dict[str, Any]], verdicts: Path | None, json
         if out:
             out.close()
     return {
-        "policy": screen.policy.version,
+        "policy": screen.policy.version,  # a replay runs under one version: the one in force when it started
         "registrations": len(rows),
         "screened": sum(outcomes.values()),
         "invalid": len(errors),
@@ -136,3 +144,29 @@ def _render(result: dict[str, Any]) -> None:
         console.print(f"  {code}: {n:,}", highlight=False)
     for e in result["errors"]:
         console.print(f"  row {e['row']}: {e['field']}: {e['problem']}", highlight=False)
+
+
+policy_app = typer.Typer(no_args_is_help=True, help="The screening thresholds' versions (four eyes).")
+registrations_app.add_typer(policy_app, name="policy")
+
+
+@policy_app.command("register")
+def register_policy_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Thresholds JSON (the shape of registration-policy-v1.json)")],
+    json_mode: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """Validate a policy file and register it as a version; another person approves and activates it."""
+    from riskloop.cli.keys import operator
+    from riskloop.service.registration_policy import register_policy
+    from riskloop.workspace import Workspace
+
+    settings: Settings = ctx.obj
+    with cli_errors(json_mode), Workspace.open(settings) as ws:
+        result = register_policy(ws.model_home(), file, author=operator())
+    emit(result, json_mode, _render_registered)
+
+
+def _render_registered(r: dict[str, Any]) -> None:
+    console.print(f"{r['model_id']}: {r['policy_version']} registered by {r['registered_by']} (sha256 "
+                  f"{r['sha256'][:12]}); next: {r['next']}", highlight=False)  # fmt: skip

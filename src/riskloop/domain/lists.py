@@ -19,7 +19,7 @@ from riskloop.errors import IdentifierError, ValidationError
 
 BLACK, GREY, WHITE = "black", "grey", "white"
 LIST_KINDS = (BLACK, GREY, WHITE)
-SOURCES = ("manual", "file", "gang_confirmed", "legacy_file")
+SOURCES = ("manual", "file", "gang_confirmed", "legacy_file", "registration_screen")  # the last: a blocked sign-up
 CHINA = dt.timezone(dt.timedelta(hours=8), "CST")  # a date in a bank's file is a Beijing date
 
 _PARSERS: dict[str, Callable[[object, str], str]] = {

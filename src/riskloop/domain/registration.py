@@ -13,6 +13,7 @@ from riskloop.errors import ValidationError
 CHANNELS = ("app", "web", "mini_program", "branch", "campaign")
 ACCEPT, STEP_UP, BLOCK = "accept", "step_up", "block"
 OUTCOMES = (ACCEPT, STEP_UP, BLOCK)  # in order of severity
+POLICY_KIND = "registration-policy"  # a bank's thresholds in the model registry (four eyes)
 FIELDS = ("registration_id", "phone", "device_id", "ip", "credit_code", "legal_rep_id", "channel", "device_model")
 
 
@@ -66,6 +67,8 @@ class Verdict:
     reasons: tuple[str, ...]
     points: int
     signals: tuple[dict[str, Any], ...] = ()
+    policy: str = ""  # the thresholds' version and where they came from (the active registered one, or shipped)
+    held: tuple[str, ...] = ()  # the identifiers a block grey-listed for the decision path
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form."""
@@ -75,4 +78,6 @@ class Verdict:
             "reasons": list(self.reasons),
             "points": self.points,
             "signals": [dict(s) for s in self.signals],
+            "policy": self.policy,
+            "held": list(self.held),
         }

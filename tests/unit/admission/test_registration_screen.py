@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
 from registration_fixtures import T0, device, ip, phone, registration
@@ -13,7 +14,7 @@ from riskloop.admission.policy import parse_policy, shipped_policy
 from riskloop.admission.state import KeyState
 from riskloop.domain.clock import FixedClock
 from riskloop.domain.registration import ACCEPT, BLOCK, STEP_UP, Registration
-from riskloop.errors import ConfigError, ValidationError
+from riskloop.errors import ValidationError
 from riskloop.service.registrations import RegistrationScreen, replay
 from riskloop.testing.memory_registrations import MemoryAllowlist, MemoryVelocityStore
 
@@ -168,15 +169,36 @@ def test_a_replay_reports_bad_and_out_of_order_rows_and_screens_the_rest() -> No
     assert results[2][1].field == "registered_at"
 
 
-def test_thresholds_are_validated() -> None:
-    data = _shipped_json()
-    data["identifiers"]["phone"]["limits"][0]["block"] = 1
-    with pytest.raises(ConfigError, match="phone"):
+@pytest.mark.parametrize(
+    ("path", "value", "key"),
+    [
+        (("identifiers", "phone", "limits", 0, "block"), 1, "identifiers.phone.limits[0].block"),
+        (("identifiers", "phone", "limits", 0, "window"), "2d", "identifiers.phone.limits[0].window"),
+        (("identifiers", "device_id", "party"), "household", "identifiers.device_id.party"),
+        (("shared", "alpha"), 1.5, "shared.alpha"),
+        (("points", "block"), "3", "points.block"),
+        (("hold", "days"), -1, "hold.days"),
+        (("hold", "kinds"), ["ip"], "hold.kinds"),
+        (("version",), "", "version"),
+    ],
+)
+def test_bad_thresholds_are_validation_errors_naming_the_key(path: tuple[object, ...], value: object, key: str):
+    data: Any = _shipped_json()
+    inner = data
+    for step in path[:-1]:
+        inner = inner[step]
+    inner[path[-1]] = value
+    with pytest.raises(ValidationError) as raised:
         parse_policy(data, "bank.json")
-    data = _shipped_json()
-    data["identifiers"]["phone"]["limits"][0]["window"] = "2d"
-    with pytest.raises(ConfigError, match="unknown window"):
-        parse_policy(data, "bank.json")
+    assert raised.value.field == key
+    assert "bank.json" in raised.value.problem
+
+
+def test_a_policy_without_a_hold_holds_the_four_identifiers_for_30_days() -> None:
+    data: Any = _shipped_json()
+    del data["hold"]
+    policy = parse_policy(data, "bank.json")
+    assert (policy.hold_days, set(policy.hold_kinds)) == (30, {"phone", "device_id", "legal_rep_id", "credit_code"})
 
 
 def _shipped_json() -> dict[str, object]:

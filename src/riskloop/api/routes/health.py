@@ -84,6 +84,9 @@ def probes(state: Any) -> dict[str, Probe]:
         }
         if isinstance(decider.bureau, BureauPull):  # the bureau is pulled: an open circuit makes it unready
             found["sources"] = circuits_probe(decider.bureau.puller)
+    registrations = getattr(services, "registrations", None)
+    if registrations is not None:  # informational, like a shadow model: which thresholds screen sign-ups
+        found["registration policy"] = registrations.policy_state
     shadow = services.intake.shadow_model
     if shadow is not None:  # its counts as of now; informational: a shadow model never makes the process unready
         found["shadow model"] = shadow.state
@@ -125,7 +128,8 @@ def readyz(request: Request) -> JSONResponse | dict[str, Any]:
     """Ready: the database answers, a model is loaded, the champion strategy loads, graph checks are deployed.
 
     Otherwise a 503 problem lists every check and why it failed. A challenger model in shadow has a line of its
-    own (loaded or why not, decisions made and failures), which never makes the process unready.
+    own (loaded or why not, decisions made and failures), and so has the registration policy (the version
+    screening sign-ups, active or shipped); neither ever makes the process unready.
     """
     result = readiness(probes(request.app.state))
     checks = [c.to_dict() for c in result.checks]

@@ -62,13 +62,17 @@ class RegistrationOut(BaseModel):
                      "en": "One device registered several enterprises within a short window"}],
         "points": 3,
         "signals": [{"reason": "REG_VELOCITY_DEVICE", "kind": "device_id", "window": "1d", "parties": 4,
-                     "points": 3}]}]})  # fmt: skip
+                     "points": 3}],
+        "policy": "registration-v1 (shipped; no registration policy active)",
+        "held": ["phone", "device_id", "legal_rep_id", "credit_code"]}]})  # fmt: skip
 
     registration_id: str
     outcome: Outcome
     reasons: list[ReasonOut]
     points: int
     signals: list[dict[str, Any]]
+    policy: str = Field(description="The thresholds' version and where they come from (active, or shipped)")
+    held: list[str] = Field(description="On a block: the identifiers grey-listed for the decision path (LIST_GREY)")
 
 
 @router.post(
@@ -78,7 +82,10 @@ class RegistrationOut(BaseModel):
     summary="Screen a registration: accept, step up (second factor) or block, with reasons",
 )
 def screen_registration(body: RegistrationIn, services: ServicesDep, _: AsChannel) -> RegistrationOut:
-    """Velocity of the registration's identifiers and bursts on what it shares, over sliding windows (ADR 0031)."""
+    """Velocity of the registration's identifiers and bursts on what it shares, over sliding windows (ADR 0031).
+
+    A block grey-lists the registration's identifiers: a later application with any of them is referred.
+    """
     if services.registrations is None:
         raise NotFoundError("registration screening is not deployed")
     verdict = services.registrations.screen(body.model_dump())
@@ -89,4 +96,6 @@ def screen_registration(body: RegistrationIn, services: ServicesDep, _: AsChanne
         reasons=[ReasonOut(code=r.code, zh=r.text_zh, en=r.text) for r in reasons],
         points=verdict.points,
         signals=[dict(s) for s in verdict.signals],
+        policy=verdict.policy,
+        held=list(verdict.held),
     )
