@@ -69,8 +69,8 @@ class Stream(IntEnum):
     # the recognition noise
     PHRASING = 31
     # risk documents (text -> risk tags): the documents' composition and layout noise, the analysts' reviews
-    TEXTTAGS_DOCUMENTS = 32
-    TEXTTAGS_REVIEWS = 33
+    TEXTTAGS_DOCUMENTS = 34
+    TEXTTAGS_REVIEWS = 35
 
 
 @dataclass(frozen=True)
