@@ -299,10 +299,7 @@ def penalty(  # noqa: PLR0917 - one event's facts
         f"本机关决定给予罚款{_yuan(amount)}的行政处罚。",
         f"责令改正，并处罚款{_yuan(amount)}。",
     )
-    if env:
-        doc.say(d, "环保处罚", "fine", fines)
-    else:
-        doc.add(d.pick(fines))
+    doc.add(d.pick(fines))  # a fine alone is no evidence of what it punished
     doc.add(d.pick(("\n如不服本决定，可在六十日内申请行政复议。\n", "\n请在收到本决定书之日起十五日内缴纳罚款。\n")))
     if not env:
         doc.hard.append("other_penalty")
