@@ -51,12 +51,21 @@ def held_out() -> HeldOut:
     return documents_of(tables["risk_documents"].to_pandas()), spans, hard, held
 
 
-def _score(data: HeldOut, predict: Any, unseen: bool) -> dict[str, float]:
+Predictions = dict[str, list[dict[str, tuple[int, int]]]]
+
+
+@pytest.fixture(scope="module")
+def predictions(artifact: Path, held_out: HeldOut) -> Predictions:
+    """Each document tagged once by the tagger, its rules alone and the keyword baseline."""
+    predict = {"tagger": _tagger(load_tagger(artifact)), "rules": _tagger(load_tagger()), "keywords": keyword_tags}
+    return {name: [p(doc) for doc in held_out[0]] for name, p in predict.items()}
+
+
+def _score(data: HeldOut, predicted: list[dict[str, tuple[int, int]]], unseen: bool) -> dict[str, float]:
     """Figures on true tags written in held-out (``unseen``) or seen families; wrong tags by the document's kind."""
     docs, spans, hard, held = data
     tp = fp = fn = on_span = hard_wrong = 0
-    for doc in docs:
-        pred: dict[str, tuple[int, int]] = predict(doc)
+    for doc, pred in zip(docs, predicted, strict=True):
         real, h = spans.get(doc.doc_id, {}), held.get(doc.doc_id, {})
         for tag, (a, b) in pred.items():
             if tag in real and h[tag] == unseen:
@@ -73,13 +82,11 @@ def _tagger(tagger: Tagger) -> Any:
     return lambda doc: {r.tag: (r.start, r.end) for r in tagger.tag(doc)}
 
 
-def test_tagger_finds_the_true_tags_where_they_are(artifact: Path, held_out: HeldOut) -> None:
+def test_tagger_finds_the_true_tags_where_they_are(held_out: HeldOut, predictions: Predictions) -> None:
     docs, _, hard, _ = held_out
     assert len(docs) > 1000
     assert len(hard) > 350
-    tagger = _score(held_out, _tagger(load_tagger(artifact)), unseen=False)
-    rules = _score(held_out, _tagger(load_tagger()), unseen=False)
-    keywords = _score(held_out, keyword_tags, unseen=False)
+    tagger, rules, keywords = (_score(held_out, predictions[n], unseen=False) for n in ("tagger", "rules", "keywords"))
     assert tagger["precision"] >= 0.95, tagger
     assert tagger["recall"] >= 0.95, tagger
     assert tagger["precision"] > keywords["precision"] + 0.2, (tagger, keywords)
@@ -88,14 +95,12 @@ def test_tagger_finds_the_true_tags_where_they_are(artifact: Path, held_out: Hel
     assert rules["hard"] < keywords["hard"] / 10, (rules, keywords)
 
 
-def test_wordings_never_seen_are_still_found(artifact: Path, held_out: HeldOut) -> None:
+def test_wordings_never_seen_are_still_found(held_out: HeldOut, predictions: Predictions) -> None:
     """Held-out families: neither the lexicon nor the reviews were written from them."""
-    tagger = _score(held_out, _tagger(load_tagger(artifact)), unseen=True)
-    rules = _score(held_out, _tagger(load_tagger()), unseen=True)
-    keywords = _score(held_out, keyword_tags, unseen=True)
+    tagger, rules, keywords = (_score(held_out, predictions[n], unseen=True) for n in ("tagger", "rules", "keywords"))
     assert tagger["precision"] >= 0.9, tagger
-    assert tagger["recall"] >= 0.6, tagger
-    assert tagger["recall"] >= rules["recall"], (tagger, rules)
+    assert tagger["recall"] >= 0.7, tagger
+    assert tagger["recall"] > rules["recall"] + 0.05, (tagger, rules)  # the model reads what the lexicon lacks
     assert tagger["precision"] > keywords["precision"], (tagger, keywords)
 
 
