@@ -1,8 +1,8 @@
 """The served tag model: TF-IDF over sentence words and character n-grams, a logistic model per tag, numpy only.
 
 The artifact is a folder with ``tag-model.json`` (per block of terms: vocabulary in column order and idf; per
-tag: coefficients, intercept and the second stage combining the document's best sentence logit with a rule hit;
-the threshold) and ``manifest.json`` (its sha256). Loading checks the sha256 (and the manifest's own, when the
+tag: coefficients, intercept and the combination — a noisy-or of the fired rule's precision and the calibrated
+best sentence logit; the threshold) and ``manifest.json`` (its sha256). Loading checks the sha256 (and the manifest's own, when the
 caller registered one); nothing is unpickled. Scoring reproduces scikit-learn's
 ``TfidfVectorizer(sublinear_tf=True)``: ``1 + log(count)`` times idf, each block l2-normalised.
 """
