@@ -2,8 +2,8 @@
 
 The artifact is a folder with ``tag-model.json`` (per block of terms: vocabulary in column order and idf; per
 tag: coefficients, intercept and the combination — a noisy-or of the fired rule's precision and the calibrated
-best sentence logit; the threshold) and ``manifest.json`` (its sha256). Loading checks the sha256 (and the manifest's own, when the
-caller registered one); nothing is unpickled. Scoring reproduces scikit-learn's
+best sentence logit; the threshold) and ``manifest.json`` (its sha256). Loading checks the sha256 (and the
+manifest's own, when the caller registered one); nothing is unpickled. Scoring reproduces scikit-learn's
 ``TfidfVectorizer(sublinear_tf=True)``: ``1 + log(count)`` times idf, each block l2-normalised.
 """
 
