@@ -17,6 +17,7 @@ import pyarrow as pa
 import pytest
 
 from riskloop.errors import DataSourceError
+from riskloop.synth.document_unseen import UNSEEN
 from riskloop.synth.params import UniverseParams
 from riskloop.synth.universe import chunk_tables
 from riskloop.text.baseline import keyword_tags
@@ -146,3 +147,13 @@ def test_the_generator_is_deterministic_on_new_streams() -> None:
     for d, a, b in zip(*(t[c].to_pylist() for c in ("doc_id", "span_start", "span_end")), strict=True):
         assert 0 <= a < b <= len(where[d])
         assert where[d][a:b].strip()
+
+
+def test_no_held_out_wording_is_in_the_lexicon() -> None:
+    """The held-out figures measure wordings the lexicon does not contain: no pattern matches one of them."""
+    lexicon = load_tagger().lexicon
+    fill = {"s": "甲有限公司", "o": "乙有限公司", "h": "张三", "p": "李四", "amt": "100元", "case": "（2024）1号"}
+    texts = [w.format(**fill) for wordings in UNSEEN.values() for w in wordings]
+    assert len(texts) == 60
+    found = [(t, p.pattern) for t in texts for rule in lexicon.rules for p in rule.patterns if p.search(t)]
+    assert not found
