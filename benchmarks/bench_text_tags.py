@@ -7,7 +7,11 @@ The learned model is trained on the analysts' reviewed sample (``document_review
 document of a second universe (another seed: no document, firm or wording draw shared) is tagged and compared
 with ``truth/document_tags``. Per tag: precision and recall at document level, and the share of true positives
 whose evidence span overlaps a true span, for (a) the tagger, (b) its lexicon rules alone, (c) a keyword
-baseline (a tag wherever one of its words appears) — same documents, same run. Also the share of hard-negative
+baseline (a tag wherever one of its words appears) — same documents, same run — apart for SEEN and HELD-OUT
+wording families. A document's true tag is held out when every span of it is written in a held-out family
+(``synth/document_unseen.py``: written after the lexicon was frozen, never in any reviewed document); a tag
+predicted but not true counts against the held-out figures when the document has any held-out part, else
+against the seen ones. Also the share of hard-negative
 documents (creditor, withdrawn, released, removed, negated, unrelated sense, another company) given a tag they
 do not carry, and throughput (documents per second, median of three passes). Truth is read here only, to score.
 """
@@ -46,25 +50,44 @@ def _predictor(tagger: Tagger) -> Predict:
     return lambda doc: {r.tag: (r.start, r.end) for r in tagger.tag(doc)}
 
 
-def _score(docs: list[Document], truth: pa.Table, hard: pa.Table, predict: Predict) -> dict[str, Any]:
+SEEN, HELD_OUT = "seen", "held_out"
+
+
+def _truth(truth: pa.Table) -> tuple[dict[str, dict[str, list[tuple[int, int]]]], dict[str, dict[str, bool]]]:
+    """Per document and tag: the true spans, and whether every one of them is in a held-out family."""
     true: dict[str, dict[str, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
-    for d, t, a, b in zip(*(truth[c].to_pylist() for c in ("doc_id", "tag", "span_start", "span_end")), strict=True):
+    held: dict[str, dict[str, bool]] = defaultdict(dict)
+    columns = ("doc_id", "tag", "span_start", "span_end", "held_out")
+    for d, t, a, b, h in zip(*(truth[c].to_pylist() for c in columns), strict=True):
         true[d][t].append((a, b))
+        held[d][t] = held[d].get(t, True) and bool(h)
+    return true, held
+
+
+def _score(docs: list[Document], truth: pa.Table, hard: pa.Table, predict: Predict) -> dict[str, Any]:
+    true, held = _truth(truth)
     hard_docs = set(hard["doc_id"].to_pylist())
-    tp, fp, fn, span = (dict.fromkeys(TAGS, 0) for _ in range(4))
+    counts = {b: {k: dict.fromkeys(TAGS, 0) for k in ("tp", "fp", "fn", "span")} for b in (SEEN, HELD_OUT)}
     hard_flagged = 0
     for doc in docs:
-        pred, real = predict(doc), true.get(doc.doc_id, {})
+        pred, real, unseen = predict(doc), true.get(doc.doc_id, {}), held.get(doc.doc_id, {})
         for tag, (a, b) in pred.items():
             if tag in real:
-                tp[tag] += 1
-                span[tag] += any(x < b and a < y for x, y in real[tag])
+                c = counts[HELD_OUT if unseen[tag] else SEEN]
+                c["tp"][tag] += 1
+                c["span"][tag] += any(x < b and a < y for x, y in real[tag])
             else:
-                fp[tag] += 1
-        fn_tags = [t for t in real if t not in pred]
-        for tag in fn_tags:
-            fn[tag] += 1
+                counts[HELD_OUT if any(unseen.values()) else SEEN]["fp"][tag] += 1
+        for tag in real:
+            if tag not in pred:
+                counts[HELD_OUT if unseen[tag] else SEEN]["fn"][tag] += 1
         hard_flagged += doc.doc_id in hard_docs and any(t not in real for t in pred)
+    out = {b: _figures(c) for b, c in counts.items()}
+    return out | {"hard_negative_docs_mistagged": round(hard_flagged / max(len(hard_docs), 1), 3)}
+
+
+def _figures(c: dict[str, dict[str, int]]) -> dict[str, Any]:
+    tp, fp, fn, span = c["tp"], c["fp"], c["fn"], c["span"]
     per_tag = {
         t: {
             "precision": round(tp[t] / max(tp[t] + fp[t], 1), 3),
@@ -79,7 +102,6 @@ def _score(docs: list[Document], truth: pa.Table, hard: pa.Table, predict: Predi
         "per_tag": per_tag,
         "micro_precision": round(all_tp / max(all_tp + all_fp, 1), 3),
         "micro_recall": round(all_tp / max(all_tp + all_fn, 1), 3),
-        "hard_negative_docs_mistagged": round(hard_flagged / max(len(hard_docs), 1), 3),
     }
 
 
@@ -113,6 +135,7 @@ def run(train_enterprises: int, test_enterprises: int, seed: int) -> dict[str, A
         "reviewed_documents": len(set(train_tables["document_reviews"]["doc_id"].to_pylist())),
         "test_documents": len(docs),
         "hard_negative_documents": len(set(hard["doc_id"].to_pylist())),
+        "held_out_documents": len(set(truth.filter(truth["held_out"])["doc_id"].to_pylist())),
         "train_seconds": round(train_seconds, 1),
         "tagger_version": tagger.version,
     }
@@ -124,23 +147,29 @@ def run(train_enterprises: int, test_enterprises: int, seed: int) -> dict[str, A
 def _print(out: dict[str, Any]) -> None:
     print(
         f"train {out['train_documents']} documents ({out['reviewed_documents']} reviewed, {out['train_seconds']} s); "
-        f"test {out['test_documents']} held-out documents ({out['hard_negative_documents']} with hard negatives)"
+        f"test {out['test_documents']} documents of another universe ({out['hard_negative_documents']} with hard "
+        f"negatives, {out['held_out_documents']} with a held-out wording family)"
     )
     print(f"tagger {out['tagger_version']}")
     names = ("tagger", "rules", "keywords")
-    print(f"{'tag':<10}" + "".join(f"{n + ' P/R/span':>24}" for n in names) + f"{'support':>9}")
-    for tag in TAGS:
-        cells = "".join(
-            f"{out[n]['per_tag'][tag]['precision']:>10.3f}{out[n]['per_tag'][tag]['recall']:>7.3f}"
-            f"{out[n]['per_tag'][tag]['span_hit']:>7.3f}"
-            for n in names
-        )
-        print(f"{tag:<10}{cells}{out['tagger']['per_tag'][tag]['support']:>9}")
+    for bucket in (SEEN, HELD_OUT):
+        print(f"-- {bucket} wording families")
+        print(f"{'tag':<10}" + "".join(f"{n + ' P/R/span':>24}" for n in names) + f"{'support':>9}")
+        for tag in TAGS:
+            cells = "".join(
+                f"{out[n][bucket]['per_tag'][tag]['precision']:>10.3f}{out[n][bucket]['per_tag'][tag]['recall']:>7.3f}"
+                f"{out[n][bucket]['per_tag'][tag]['span_hit']:>7.3f}"
+                for n in names
+            )
+            print(f"{tag:<10}{cells}{out['tagger'][bucket]['per_tag'][tag]['support']:>9}")
+        for n in names:
+            r = out[n][bucket]
+            print(f"{n:<9} micro P {r['micro_precision']:.3f} R {r['micro_recall']:.3f}")
     for n in names:
         r = out[n]
         print(
-            f"{n:<9} micro P {r['micro_precision']:.3f} R {r['micro_recall']:.3f}; hard-negative documents "
-            f"mistagged {r['hard_negative_docs_mistagged']:.3f}; {r['documents_per_second']} documents/s (median of 3)"
+            f"{n:<9} hard-negative documents mistagged {r['hard_negative_docs_mistagged']:.3f}; "
+            f"{r['documents_per_second']} documents/s (median of 3)"
         )
 
 

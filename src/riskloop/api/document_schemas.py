@@ -17,7 +17,7 @@ EXAMPLE_DOCUMENT: JsonDict = {
     "body": "原告北京华泰食品有限公司诉被告武汉珞喻科技有限公司民间借贷纠纷一案，本院依法审理。",
 }
 EXAMPLE_TAGS: JsonDict = {
-    "tagger": "tag-lexicon-v1+text-tags@3f2a9c81d0e4",
+    "tagger": "tag-lexicon-v2+text-tags@3f2a9c81d0e4",
     "threshold": 0.5,
     "tags": [{"tag": "借贷纠纷", "confidence": 0.97, "start": 31, "end": 37, "evidence": "民间借贷纠纷",
               "source": "rules+model"}],

@@ -1,19 +1,21 @@
 """Wordings of risk documents: each document is composed of parts, each part one of many phrasings.
 
-A part is ``(text, tag)``: ``tag`` names the risk tag the part is evidence of for the subject enterprise, or is
-None. Hard negatives are written from the same words as the tags they resemble: the subject as plaintiff or
-creditor (申请执行人), a suit withdrawn (撤诉), a freeze released (解除冻结), a removal from a list (移出), a tag
-word in an unrelated sense (执行董事, 冷冻, 环保公益), a negated statement (无欠税记录) and another company's
-trouble named beside the subject.
+A part is ``(text, tag, family)``: ``tag`` names the risk tag the part is evidence of for the subject enterprise,
+or is None; ``family`` names the wording family a tagged part was written in (``<tag>.<slot>/<n>``; held-out
+families, from ``document_unseen``, are ``<tag>.<slot>/held-<n>``). Hard negatives are written from the same words
+as the tags they resemble: the subject as plaintiff or creditor (申请执行人), a suit withdrawn (撤诉), a freeze released
+(解除冻结), a removal from a list (移出), a tag word in an unrelated sense (执行董事, 冷冻, 环保公益), a negated
+statement (无欠税记录) and another company's trouble named beside the subject.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from riskloop.synth.document_unseen import HELD, HELD_OUT_RATE, UNSEEN
 from riskloop.synth.draws import Draws
 
-Part = tuple[str, str | None]
+Part = tuple[str, str | None, str | None]
 
 LOAN_CAUSES = ("民间借贷纠纷", "借款合同纠纷", "金融借款合同纠纷")
 SALES_CAUSES = ("买卖合同纠纷",)
@@ -35,9 +37,24 @@ class Doc:
     parts: list[Part] = field(default_factory=list)
     hard: list[str] = field(default_factory=list)
 
-    def add(self, text: str, tag: str | None = None) -> None:
+    def add(self, text: str, tag: str | None = None, family: str | None = None) -> None:
         """Append one part."""
-        self.parts.append((text, tag))
+        self.parts.append((text, tag, family))
+
+    def say(self, d: Draws, tag: str, slot: str, seen: tuple[str, ...], **fmt: str) -> None:
+        """Append a part evidence of ``tag``, in one of the wording families of ``<tag>.<slot>``."""
+        self.add(*choose(d, f"{tag}.{slot}", seen, **fmt))
+
+
+def choose(d: Draws, slot: str, seen: tuple[str, ...], **fmt: str) -> tuple[str, str, str]:
+    """A wording of ``slot``, the tag and the family: a held-out family (``document_unseen``) at HELD_OUT_RATE."""
+    tag = slot.split(".", maxsplit=1)[0]
+    unseen = UNSEEN.get(slot, ())
+    if unseen and d.random() < HELD_OUT_RATE:
+        i = int(d.random() * len(unseen))
+        return unseen[i].format(**fmt), tag, f"{slot}{HELD}{i}"
+    i = int(d.random() * len(seen))
+    return seen[i].format(**fmt), tag, f"{slot}/{i}"
 
 
 def _yuan(cents: int) -> str:
@@ -64,9 +81,11 @@ def judgment(  # noqa: PLR0917 - one event's facts
 ) -> Doc:
     """A civil judgment; the subject is defendant (tag of the cause) or plaintiff (hard negative)."""
     kind = d.pick(("民事判决书", "民事判决书", "民事判决书（简易程序）"))
+    tag = CAUSE_TAG.get(cause) if subject_defendant else None
+    named, _, family = choose(d, f"{tag}.cause", (cause,)) if tag else (cause, None, None)
     doc = Doc(
         "judgment",
-        f"{subject if subject_defendant else other}与{other if subject_defendant else subject}{cause}一审{kind[:4]}",
+        f"{subject if subject_defendant else other}与{other if subject_defendant else subject}{named}一审{kind[:4]}",
     )
     plaintiff, defendant = (other, subject) if subject_defendant else (subject, other)
     doc.add(header_judgment(d, court, case_no, kind))
@@ -80,8 +99,7 @@ def judgment(  # noqa: PLR0917 - one event's facts
             )
         )
     )
-    tag = CAUSE_TAG.get(cause) if subject_defendant else None
-    doc.add(f"{cause}一案", tag)
+    doc.add(f"{named}一案", tag, family)
     doc.add(d.pick(("，本院于立案后依法适用简易程序", "，本院受理后依法组成合议庭", "，本院依法适用普通程序")))
     doc.add(d.pick(("，公开开庭进行了审理。本案现已审理终结。\n", "，公开开庭进行了审理。\n", "进行了审理。\n")))
     doc.add(_claim(d, cause, amount, tag))
@@ -173,16 +191,17 @@ def enforcement(  # noqa: PLR0917 - one event's facts
             )
         )
     )
-    doc.add(
-        d.pick(
-            (
-                f"你单位作为被执行人，应立即履行生效法律文书确定的义务，支付执行款{_yuan(amount)}。",
-                f"本院已立案执行，责令你单位履行给付义务{_yuan(amount)}。",
-                f"被执行人{subject}应当支付{_yuan(amount)}及迟延履行期间的债务利息。",
-                f"你单位未履行生效判决，本院依申请对你单位强制执行，执行标的{_yuan(amount)}。",
-            )
-        ),
+    doc.say(
+        d,
         "被执行",
+        "notice",
+        (
+            f"你单位作为被执行人，应立即履行生效法律文书确定的义务，支付执行款{_yuan(amount)}。",
+            f"本院已立案执行，责令你单位履行给付义务{_yuan(amount)}。",
+            f"被执行人{subject}应当支付{_yuan(amount)}及迟延履行期间的债务利息。",
+            f"你单位未履行生效判决，本院依申请对你单位强制执行，执行标的{_yuan(amount)}。",
+        ),
+        amt=_yuan(amount),
     )
     doc.add(d.pick(("逾期不履行的，本院将依法强制执行。\n", "如不履行，本院将依法采取查封、扣押等强制措施。\n")))
     if closed:
@@ -206,20 +225,20 @@ def dishonest(d: Draws, subject: str, case_no: str, court: str) -> Doc:
     """A notice listing the subject as a dishonest debtor (失信 and 被执行)."""
     doc = Doc("enforcement", d.pick(("失信被执行人名单公布", f"{court}纳入失信被执行人名单决定书", "失信决定书")))
     doc.add(f"{court}\n决定书\n{case_no}\n")
-    doc.add(d.pick((f"被执行人{subject}", f"本院在执行{case_no}一案中，被执行人{subject}")), "被执行")
+    doc.say(d, "被执行", "dishonest", (f"被执行人{subject}", f"本院在执行{case_no}一案中，被执行人{subject}"))
     doc.add(
         d.pick(("具有履行能力而拒不履行生效法律文书确定的义务，", "未按执行通知履行义务，", "有能力履行而拒不履行，"))
     )
-    doc.add(
-        d.pick(
-            (
-                "依法决定将其纳入失信被执行人名单。",
-                "本院决定将其列入失信被执行人名单。",
-                "现将其纳入失信名单并予以公布。",
-                "依法对其采取信用惩戒措施，纳入失信黑名单。",
-            )
-        ),
+    doc.say(
+        d,
         "失信",
+        "listing",
+        (
+            "依法决定将其纳入失信被执行人名单。",
+            "本院决定将其列入失信被执行人名单。",
+            "现将其纳入失信名单并予以公布。",
+            "依法对其采取信用惩戒措施，纳入失信黑名单。",
+        ),
     )
     doc.add(d.pick(("\n本决定一经作出即生效。\n", "\n特此决定。\n")))
     return doc
@@ -264,23 +283,23 @@ def penalty(  # noqa: PLR0917 - one event's facts
     doc = Doc("penalty", d.pick((f"{office}行政处罚决定书", f"行政处罚决定书（{penalty_id}）", "行政处罚决定书")))
     doc.add(f"{office}\n行政处罚决定书\n{penalty_id}\n当事人：{subject}\n")
     env = authority == "environment"
-    doc.add(d.pick(_FACTS[authority]) + "，", "环保处罚" if env else None)
+    if env:
+        doc.say(d, "环保处罚", "fact", _FACTS[authority])
+        doc.add("，")
+    else:
+        doc.add(d.pick(_FACTS[authority]) + "，")
     law = (
         ("违反了《中华人民共和国大气污染防治法》", "违反了《中华人民共和国水污染防治法》")
         if env
         else ("违反了相关法律法规",)
     )
     doc.add(d.pick(law) + "的规定。")
-    doc.add(
-        d.pick(
-            (
-                f"依法决定对你单位处以罚款{_yuan(amount)}。",
-                f"本机关决定给予罚款{_yuan(amount)}的行政处罚。",
-                f"责令改正，并处罚款{_yuan(amount)}。",
-            )
-        ),
-        "环保处罚" if env else None,
+    fines = (
+        f"依法决定对你单位处以罚款{_yuan(amount)}。",
+        f"本机关决定给予罚款{_yuan(amount)}的行政处罚。",
+        f"责令改正，并处罚款{_yuan(amount)}。",
     )
+    doc.add(d.pick(fines))  # a fine alone is no evidence of what it punished
     doc.add(d.pick(("\n如不服本决定，可在六十日内申请行政复议。\n", "\n请在收到本决定书之日起十五日内缴纳罚款。\n")))
     if not env:
         doc.hard.append("other_penalty")
@@ -293,16 +312,19 @@ def freeze(  # noqa: PLR0917 - one event's facts
     """A notice freezing equity in the subject (股权冻结)."""
     doc = Doc("enforcement", d.pick(("协助执行通知书", f"{court}协助执行通知书（股权冻结）", "股权冻结公示")))
     doc.add(f"{court}\n协助执行通知书\n{freeze_id}\n{d.pick(('市场监督管理局', '行政审批局'))}：\n")
-    doc.add(
-        d.pick(
-            (
-                f"请协助冻结{holder}持有的{subject}股权，冻结数额{_yuan(amount)}，冻结期限三年。",
-                f"依法冻结被执行人{holder}在{subject}的股权（认缴出资额{_yuan(amount)}）。",
-                f"{subject}股东{holder}所持股权{_yuan(amount)}已被本院冻结。",
-                f"查封{holder}名下{subject}的出资份额{_yuan(amount)}，期限三年。",
-            )
-        ),
+    doc.say(
+        d,
         "股权冻结",
+        "notice",
+        (
+            f"请协助冻结{holder}持有的{subject}股权，冻结数额{_yuan(amount)}，冻结期限三年。",
+            f"依法冻结被执行人{holder}在{subject}的股权（认缴出资额{_yuan(amount)}）。",
+            f"{subject}股东{holder}所持股权{_yuan(amount)}已被本院冻结。",
+            f"查封{holder}名下{subject}的出资份额{_yuan(amount)}，期限三年。",
+        ),
+        s=subject,
+        h=holder,
+        amt=_yuan(amount),
     )
     doc.add(d.pick(("\n冻结期间不得办理该股权的变更登记。\n", "\n特此通知。\n")))
     return doc
@@ -338,16 +360,16 @@ def abnormal(d: Draws, subject: str, reason: str, district: str) -> Doc:
     office = f"{district}市场监督管理局"
     doc = Doc("penalty", d.pick(("列入经营异常名录决定书", f"{office}关于列入经营异常名录的公告", "经营异常名录公告")))
     doc.add(f"{office}\n列入经营异常名录决定书\n{subject}：\n经查，你单位{ABNORMAL_REASONS[reason]}，")
-    doc.add(
-        d.pick(
-            (
-                "决定将你单位列入经营异常名录。",
-                "现将你单位列入经营异常名录。",
-                "本局决定将其列入企业经营异常名录。",
-                "你单位已被载入异常名录，将在公示系统公示。",
-            )
-        ),
+    doc.say(
+        d,
         "经营异常",
+        "listing",
+        (
+            "决定将你单位列入经营异常名录。",
+            "现将你单位列入经营异常名录。",
+            "本局决定将其列入企业经营异常名录。",
+            "你单位已被载入异常名录，将在公示系统公示。",
+        ),
     )
     doc.add("\n")
     return doc
@@ -377,16 +399,17 @@ def arrears(d: Draws, subject: str, amount: int, district: str) -> Doc:
         )
     )
     doc.add(f"纳税人名称：{subject}。")
-    doc.add(
-        d.pick(
-            (
-                f"欠税税种：增值税，欠税余额{_yuan(amount)}。",
-                f"截至公告日，累计欠缴税款{_yuan(amount)}。",
-                f"欠税金额{_yuan(amount)}。",
-                f"应缴未缴税款{_yuan(amount)}，已逾期。",
-            )
-        ),
+    doc.say(
+        d,
         "欠税",
+        "amount",
+        (
+            f"欠税税种：增值税，欠税余额{_yuan(amount)}。",
+            f"截至公告日，累计欠缴税款{_yuan(amount)}。",
+            f"欠税金额{_yuan(amount)}。",
+            f"应缴未缴税款{_yuan(amount)}，已逾期。",
+        ),
+        amt=_yuan(amount),
     )
     doc.add("\n")
     return doc
@@ -398,15 +421,18 @@ def control_change(d: Draws, subject: str, new_holder: str, person: str, changed
     doc.add(d.pick(("本公司及董事会全体成员保证信息披露的内容真实、准确、完整。\n", "")))
     doc.add(f"近日，{subject}股东与{new_holder}签署股权转让协议。")
     if changed:
-        doc.add(
-            d.pick(
-                (
-                    f"本次权益变动后，公司实际控制人由{d.pick(JUDGES)}变更为{person}。",
-                    f"转让完成后，{new_holder}成为公司控股股东，{person}成为公司实际控制人。",
-                    f"公司控股股东及实际控制人发生变更，新的实际控制人为{person}。",
-                )
-            ),
+        before = d.pick(JUDGES)
+        doc.say(
+            d,
             "实控人变更",
+            "changed",
+            (
+                f"本次权益变动后，公司实际控制人由{before}变更为{person}。",
+                f"转让完成后，{new_holder}成为公司控股股东，{person}成为公司实际控制人。",
+                f"公司控股股东及实际控制人发生变更，新的实际控制人为{person}。",
+            ),
+            p=person,
+            h=new_holder,
         )
     else:
         doc.add(
@@ -497,17 +523,18 @@ def news(  # noqa: PLR0917 - one event's facts
     """A news item on the subject: digest sentences of ``tags`` (several tags at once) among ``noise`` fillers."""
     doc = Doc("news", d.pick((f"{subject}相关动态", "企业风险速递", f"关于{subject}的报道", "本地企业新闻")))
     doc.add(d.pick(OPENERS))
-    fillers: list[tuple[str, str | None, str | None]] = [(d.pick(NEUTRAL), None, None)]
+    fmt = {"s": subject, "o": other, "p": person}
+    fillers: list[tuple[Part, str | None]] = [((d.pick(NEUTRAL).format(**fmt), None, None), None)]
     for _ in range(noise):
         bank = (UNRELATED, NEGATED, OTHER_COMPANY)[int(d.random() * 3)]
         text, hard = bank[int(d.random() * len(bank))]
-        fillers.append((text, None, hard))
+        fillers.append(((text.format(**fmt), None, None), hard))
     for tag in tags:
-        fillers.append((d.pick(DIGEST[tag]), tag, None))
+        fillers.append((choose(d, f"{tag}.digest", DIGEST[tag], **fmt), None))
     order = sorted(range(len(fillers)), key=lambda _: d.random())
     for i in order:
-        sentence, evidence_of, negative = fillers[i]
-        doc.add(sentence.format(s=subject, o=other, p=person), evidence_of)
+        part, negative = fillers[i]
+        doc.add(*part)
         if negative:
             doc.hard.append(negative)
     doc.add(d.pick(CLOSERS))

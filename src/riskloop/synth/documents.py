@@ -8,9 +8,11 @@ controller changes, or the announcement says it does not). News items repeat a f
 tags in one text) among neutral sentences and hard negatives. Layout noise (page marks, stray spaces) falls
 between parts, so the true spans stay exact. A 失信被执行人 listing is also 被执行.
 
-The bank's analysts review a sample of documents (``document_reviews``): each tag found with its evidence span,
-missing a few, or ``none``. Everything is drawn from ``Stream.TEXTTAGS_DOCUMENTS`` and
-``Stream.TEXTTAGS_REVIEWS`` after every other table is built, so no earlier table changes.
+Each tagged part is written in a wording family, recorded in the truth (``family``, ``held_out``); held-out
+families (``document_unseen``) are never in the reviewed sample. The bank's analysts review a sample of documents
+(``document_reviews``): each tag found with its evidence span, missing a few, or ``none``. Everything is drawn from
+``Stream.TEXTTAGS_DOCUMENTS`` and ``Stream.TEXTTAGS_REVIEWS`` after every other table is built, so no earlier table
+changes.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import pyarrow as pa
 
 from riskloop.domain.text_tags import NO_TAG
 from riskloop.synth import document_phrases as dp
+from riskloop.synth.document_unseen import is_held_out
 from riskloop.synth.draws import Draws
 from riskloop.synth.params import Stream, UniverseParams, rng
 from riskloop.synth.vocab import vocab
@@ -32,7 +35,14 @@ from riskloop.synth.vocab import vocab
 DOCUMENT_TAGS, DOCUMENT_HARD_NEGATIVES = "document_tags", "document_hard_negatives"
 TRUTH_SCHEMAS: dict[str, pa.Schema] = {
     DOCUMENT_TAGS: pa.schema(
-        [("doc_id", pa.string()), ("tag", pa.string()), ("span_start", pa.int64()), ("span_end", pa.int64())]
+        [
+            ("doc_id", pa.string()),
+            ("tag", pa.string()),
+            ("span_start", pa.int64()),
+            ("span_end", pa.int64()),
+            ("family", pa.string()),
+            ("held_out", pa.bool_()),
+        ]
     ),
     DOCUMENT_HARD_NEGATIVES: pa.schema([("doc_id", pa.string()), ("kind", pa.string())]),
 }
@@ -180,7 +190,7 @@ def _news(ctx: Context, codes: list[str], planned: list[Planned], out: list[Plan
     """News items: a firm's earlier tagged events retold, among fillers and hard negatives."""
     events: dict[str, list[tuple[dt.date, str]]] = defaultdict(list)
     for p in planned:
-        events[p.code].extend((p.day, tag) for _, tag in p.doc.parts if tag)
+        events[p.code].extend((p.day, tag) for _, tag, _ in p.doc.parts if tag)
     for code in codes:
         mine = events.get(code, [])
         for _ in range(int(ctx.g.poisson(NEWS_RATE * (3.0 if mine else 1.0)))):
@@ -193,12 +203,15 @@ def _news(ctx: Context, codes: list[str], planned: list[Planned], out: list[Plan
             out.append(Planned(code, day, doc))
 
 
-def _render(d: Draws, doc: dp.Doc) -> tuple[str, list[tuple[str, int, int]]]:
-    """The body and the true spans: parts joined, layout noise between some of them."""
+Span = tuple[str, int, int, str]  # tag, start, end, wording family
+
+
+def _render(d: Draws, doc: dp.Doc) -> tuple[str, list[Span]]:
+    """The body and the true spans with their wording families: parts joined, layout noise between some of them."""
     body: list[str] = []
-    spans: list[tuple[str, int, int]] = []
+    spans: list[Span] = []
     at = 0
-    for part, tag in doc.parts:
+    for part, tag, family in doc.parts:
         text = part
         if d.random() < 0.06:
             mark = d.pick(_PAGE_MARKS)
@@ -208,12 +221,12 @@ def _render(d: Draws, doc: dp.Doc) -> tuple[str, list[tuple[str, int, int]]]:
             cut = 1 + int(d.random() * (len(text) - 2))
             text = text[:cut] + d.pick((" ", "\n", "  ")) + text[cut:]
         if tag:
-            spans.append((tag, at, at + len(text)))
+            spans.append((tag, at, at + len(text), family or f"{tag}.unnamed"))
         body.append(text)
         at += len(text)
-    tags = {t for t, _, _ in spans}
+    tags = {t for t, _, _, _ in spans}
     if "失信" in tags and "被执行" not in tags:  # a dishonest debtor is by definition under enforcement
-        spans += [("被执行", a, b) for t, a, b in spans if t == "失信"][:1]
+        spans += [("被执行", a, b, f) for t, a, b, f in spans if t == "失信"][:1]
     return "".join(body), spans
 
 
@@ -252,11 +265,13 @@ def document_tables(
             ("body", body),
         ):
             docs[name].append(value)
-        for tag, a, b in spans:
+        for tag, a, b, family in spans:
             truth["doc_id"].append(doc_id)
             truth["tag"].append(tag)
             truth["span_start"].append(a)
             truth["span_end"].append(b)
+            truth["family"].append(family)
+            truth["held_out"].append(is_held_out(family))
         for kind in p.doc.hard:
             hard["doc_id"].append(doc_id)
             hard["kind"].append(kind)
@@ -265,7 +280,7 @@ def document_tables(
     documents = documents.append_column("title", pa.array(docs.get("title", []), pa.string()))
     documents = documents.append_column("body", pa.array(docs.get("body", []), pa.string()))
     tag_truth = pa.table(
-        {k: truth.get(k, []) for k in ("doc_id", "tag", "span_start", "span_end")}, schema=TRUTH_SCHEMAS[DOCUMENT_TAGS]
+        {k: truth.get(k, []) for k in TRUTH_SCHEMAS[DOCUMENT_TAGS].names}, schema=TRUTH_SCHEMAS[DOCUMENT_TAGS]
     )
     hard_truth = pa.table(
         {k: hard.get(k, []) for k in ("doc_id", "kind")}, schema=TRUTH_SCHEMAS[DOCUMENT_HARD_NEGATIVES]
@@ -276,17 +291,23 @@ def document_tables(
 
 
 def reviews_table(g: np.random.Generator, documents: pa.Table, tags: pa.Table, as_of: dt.date) -> pa.Table:
-    """Analysts' reviews of about ``REVIEW_RATE`` of the documents, each tag with its first span or ``none``."""
+    """Analysts' reviews of about ``REVIEW_RATE`` of the documents, each tag with its first span or ``none``.
+
+    A document with a part in a held-out wording family is never reviewed: those wordings stay unseen by training.
+    """
     found: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
-    for doc_id, tag, a, b in _rows(tags, ["doc_id", "tag", "span_start", "span_end"]):
+    unseen: set[str] = set()
+    for doc_id, tag, a, b, held in _rows(tags, ["doc_id", "tag", "span_start", "span_end", "held_out"]):
         found[str(doc_id)].setdefault(str(tag), (int(a), int(b)))
+        if held:
+            unseen.add(str(doc_id))
     out: dict[str, list[object]] = defaultdict(list)
     for doc_id, published in _rows(documents, ["doc_id", "published_date"]):
         u = g.random(2 + len(found.get(str(doc_id), {})))
         reviewed = dt.datetime.combine(published, dt.time(9), dt.UTC) + dt.timedelta(
             days=REVIEW_DAYS[0] + float(u[1]) * (REVIEW_DAYS[1] - REVIEW_DAYS[0])
         )
-        if u[0] >= REVIEW_RATE or reviewed.date() > as_of:
+        if u[0] >= REVIEW_RATE or reviewed.date() > as_of or str(doc_id) in unseen:
             continue
         kept = [(t, s) for (t, s), x in zip(found.get(str(doc_id), {}).items(), u[2:], strict=True) if x >= MISS_RATE]
         for k, (tag, span) in enumerate(kept or [(NO_TAG, None)], start=1):

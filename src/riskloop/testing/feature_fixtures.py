@@ -204,7 +204,7 @@ def future_records() -> dict[str, list[dict[str, Any]]]:
 def tag_row(doc_id: str, code: str, published: dt.date, tag: str) -> dict[str, Any]:
     """A row of the derived ``text_tags`` table (a tag the tagger found in a document)."""
     return {"doc_id": doc_id, "credit_code": code, "published_date": published, "tag": tag, "confidence": 0.9,
-            "span_start": 0, "span_end": 4, "source": "rules", "tagger": "tag-lexicon-v1"}  # fmt: skip
+            "span_start": 0, "span_end": 4, "source": "rules", "tagger": "tag-lexicon-v2"}  # fmt: skip
 
 
 def write_tables(

@@ -1,9 +1,9 @@
 """The served tag model: TF-IDF over sentence words and character n-grams, a logistic model per tag, numpy only.
 
 The artifact is a folder with ``tag-model.json`` (per block of terms: vocabulary in column order and idf; per
-tag: coefficients, intercept and the second stage combining the document's best sentence logit with a rule hit;
-the threshold) and ``manifest.json`` (its sha256). Loading checks the sha256 (and the manifest's own, when the
-caller registered one); nothing is unpickled. Scoring reproduces scikit-learn's
+tag: coefficients, intercept and the combination — a noisy-or of the fired rule's precision and the calibrated
+best sentence logit; the threshold) and ``manifest.json`` (its sha256). Loading checks the sha256 (and the
+manifest's own, when the caller registered one); nothing is unpickled. Scoring reproduces scikit-learn's
 ``TfidfVectorizer(sublinear_tf=True)``: ``1 + log(count)`` times idf, each block l2-normalised.
 """
 
@@ -25,7 +25,7 @@ from riskloop.errors import DataSourceError, ValidationError
 from riskloop.text.features import ANALYZERS
 
 MODEL_FILE, MANIFEST = "tag-model.json", "manifest.json"
-KIND, FORMAT = TEXT_TAGS_KIND, 1
+KIND, FORMAT = TEXT_TAGS_KIND, 2  # 2: the rule and the text combined as a noisy-or
 
 
 def sha256_hex(data: bytes) -> str:
@@ -144,7 +144,11 @@ class TagModel:
         return z
 
     def combined(self, best: npt.NDArray[np.float64], rule_hits: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
-        """Each tag's document probability from its best sentence logit and whether its rule fired."""
-        z = self.combine_text * best + self.combine_rule * rule_hits + self.combine_intercept
-        out: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-z))
+        """Each tag's document probability: a noisy-or of the fired rule's reviewed precision and the text's.
+
+        The text can add a tag the rule missed but never veto a rule that fired: a low score from the sentence
+        model on a wording it has not seen says little.
+        """
+        text = 1.0 / (1.0 + np.exp(-(self.combine_text * best + self.combine_intercept)))
+        out: npt.NDArray[np.float64] = 1.0 - (1.0 - self.combine_rule * rule_hits) * (1.0 - text)
         return out

@@ -1,4 +1,4 @@
-"""Lexicon rules of the text tagger: versioned data (``data/tag-lexicon-v1.json``) read into compiled rules.
+"""Lexicon rules of the text tagger: versioned data (``data/tag-lexicon-v2.json``) read into compiled rules.
 
 A rule's pattern matching in a sentence is evidence of its tag for the subject unless: a negation stands just
 before it in the same clause or inside the match (无欠税记录, 实际控制人未发生变更); a cancelling word is in the
@@ -21,9 +21,11 @@ from riskloop.domain.text_tags import TAGS
 from riskloop.errors import ValidationError
 from riskloop.text.document import Document, Mention, mentions, sentences, subject_role
 
-LEXICON_V1 = "tag-lexicon-v1.json"
+LEXICON = "tag-lexicon-v2.json"
 _CLAUSE_END = re.compile(r"[，,。.！!？?；;：:\n]")
 _FOLLOW = re.compile(r"^[：:\s]{0,2}")
+# A form's heading or preamble (决定书, 欠缴税款的纳税人予以公告 ...): evidence only when no decision sentence is.
+_FORM_TEXT = re.compile(r"(?:书|公告|通告|公示|名单|通知)[)）]?\s*$|予以公告|公告如下")
 
 
 @dataclass(frozen=True)
@@ -108,9 +110,9 @@ def parse_lexicon(raw: dict[str, Any]) -> TagLexicon:
 
 
 def load_lexicon(path: Path | None = None) -> TagLexicon:
-    """The lexicon at ``path``, or the shipped ``tag-lexicon-v1``."""
+    """The lexicon at ``path``, or the shipped ``tag-lexicon-v2``."""
     if path is None:
-        text = resources.files("riskloop.text").joinpath("data", LEXICON_V1).read_text(encoding="utf-8")
+        text = resources.files("riskloop.text").joinpath("data", LEXICON).read_text(encoding="utf-8")
     else:
         text = path.read_text(encoding="utf-8")
     return parse_lexicon(json.loads(text))
@@ -171,12 +173,14 @@ def _first_hit(
     body: str,
     found_by_sentence: dict[tuple[int, int], list[Mention]],
 ) -> RuleHit | None:
-    # Evidence naming the subject first (the decision's sentence, not the form's heading), then any accepted one.
-    for named in (True, False):
+    # Evidence naming the subject first, then a decision sentence, then a form's heading or preamble.
+    for named, form in ((True, True), (False, False), (False, True)):
         for k, pattern in enumerate(rule.patterns):
             for (a, b), found in found_by_sentence.items():
                 text = body[a:b]
-                if rule.cancel_sentence is not None and rule.cancel_sentence.search(text):
+                if (rule.cancel_sentence is not None and rule.cancel_sentence.search(text)) or (
+                    not form and _FORM_TEXT.search(text)
+                ):
                     continue
                 for m in pattern.finditer(text):
                     if not negated(lexicon, text, m.start(), m.end()) and _accepted(

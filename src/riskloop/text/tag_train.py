@@ -5,10 +5,17 @@ overlapping the span positives of the tag; the other sentences of that document 
 analyst marked one piece of evidence, not every one); every sentence of a reviewed document without the tag is a
 negative of it (the analyst read the whole document; a ``none`` review gives only negatives).
 
+Every sentence also enters training as a twin with the lexicon's terms cut out (keyword masking): the model
+must learn from the words around a legal term too (你单位, 给付义务, 税款, 限制转让 ...), which carry over to
+wordings the lexicon lacks; twins share their sentence's labels and folds and never count as a document's best
+sentence.
+
 Per tag, two stages. The sentence model: a seeded logistic regression on TF-IDF of jieba words and word pairs
-plus character 2-3-grams of the masked sentence (``features``). The combination, per document: a logistic of
-the best sentence's out-of-fold logit (folds grouped by document) and whether the lexicon rule fired, fitted
-against whether the analyst found the tag, so the reviewed sample decides how far to trust the rule and the text.
+plus character 2-3-grams of the masked sentence (``features``). The combination, per document: a noisy-or of the
+lexicon rule (when it fired: its precision on the reviewed sample) and the text (a logistic of the best
+sentence's out-of-fold logit, folds grouped by document, calibrated on the documents where the rule is silent):
+the text adds the tags the rule misses and never vetoes one it found — on a wording it has not seen, a low
+score from the sentence model says little.
 Out-of-fold precision and recall per tag of the sentence model, the rules and the combination are recorded in
 the artifact; the sentence model is then refitted on every reviewed document. The export is plain JSON
 (``model``), served with numpy.
@@ -16,6 +23,7 @@ the artifact; the sentence model is then refitted on every reviewed document. Th
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +62,7 @@ class LabelledSentences:
 
     texts: list[str]
     doc_index: npt.NDArray[np.int64]
+    twin: npt.NDArray[np.bool_]
     labels: dict[str, npt.NDArray[np.int8]]
     doc_found: dict[str, npt.NDArray[np.bool_]]
     doc_fired: dict[str, npt.NDArray[np.bool_]]
@@ -80,8 +89,10 @@ def label_sentences(documents: pd.DataFrame, reviews: pd.DataFrame) -> LabelledS
             spans[str(doc_id)][str(tag)].append((int(a), int(b)) if pd.notna(a) and pd.notna(b) else (-1, -1))
     reviewed = documents[documents["doc_id"].isin(set(reviews["doc_id"].astype(str)))].sort_values("doc_id")
     lexicon = load_lexicon()
+    terms = [p for rule in lexicon.rules for p in rule.patterns]
     texts: list[str] = []
     doc_index: list[int] = []
+    twin: list[bool] = []
     labels: dict[str, list[int]] = {t: [] for t in TAGS}
     found: dict[str, list[bool]] = {t: [] for t in TAGS}
     fired: dict[str, list[bool]] = {t: [] for t in TAGS}
@@ -93,20 +104,31 @@ def label_sentences(documents: pd.DataFrame, reviews: pd.DataFrame) -> LabelledS
             found[tag].append(tag in marked)
             fired[tag].append(tag in hits)
         for (a, b), x in zip(sentence_spans, inputs, strict=True):
-            texts.append(x)
-            doc_index.append(k)
-            for tag in TAGS:
-                if tag not in marked:
-                    labels[tag].append(0)
-                else:
-                    labels[tag].append(1 if any(s < b and a < e for s, e in marked[tag]) else -1)
+            cut = _without_terms(x, terms)
+            for text in (x, cut) if cut != x else (x,):
+                texts.append(text)
+                doc_index.append(k)
+                twin.append(text is cut)
+                for tag in TAGS:
+                    if tag not in marked:
+                        labels[tag].append(0)
+                    else:
+                        labels[tag].append(1 if any(s < b and a < e for s, e in marked[tag]) else -1)
     return LabelledSentences(
         texts,
         np.array(doc_index, dtype=np.int64),
+        np.array(twin, dtype=bool),
         {t: np.array(v, dtype=np.int8) for t, v in labels.items()},
         {t: np.array(v, dtype=bool) for t, v in found.items()},
         {t: np.array(v, dtype=bool) for t, v in fired.items()},
     )
+
+
+def _without_terms(text: str, terms: list[re.Pattern[str]]) -> str:
+    """``text`` with every lexicon term cut out (the twin of keyword masking)."""
+    for term in terms:
+        text = term.sub("", text)
+    return text
 
 
 def _vectorize(texts: list[str]) -> tuple[dict[str, TfidfVectorizer], sparse.csr_matrix, list[dict[str, Any]]]:
@@ -126,9 +148,10 @@ def _fit(x: sparse.csr_matrix, y: npt.NDArray[np.int8], seed: int, c: float) -> 
 
 
 def _best_out_of_fold(  # noqa: PLR0917 - the rows, their documents and the fit's options
-    x: sparse.csr_matrix, y: npt.NDArray[np.int8], docs: npt.NDArray[np.int64], n_docs: int, seed: int, c: float
+    x: sparse.csr_matrix, y: npt.NDArray[np.int8], data: LabelledSentences, n_docs: int, seed: int, c: float
 ) -> npt.NDArray[np.float64]:
     """Per document, its best sentence's logit from a model fitted without the document (grouped folds)."""
+    docs = data.doc_index
     z = np.full(y.size, -np.inf)
     folds = min(FOLDS, n_docs)
     for fit, test in GroupKFold(n_splits=folds, shuffle=True, random_state=seed).split(x, y, docs):
@@ -136,6 +159,7 @@ def _best_out_of_fold(  # noqa: PLR0917 - the rows, their documents and the fit'
         if len(np.unique(y[use])) < 2:
             continue
         z[test] = _fit(x[use], y[use], seed, c).decision_function(x[test])
+    z[data.twin] = -np.inf  # served documents have no twins
     best = np.full(n_docs, -np.inf)
     np.maximum.at(best, docs, z)
     return np.where(np.isfinite(best), best, -10.0)
@@ -144,11 +168,23 @@ def _best_out_of_fold(  # noqa: PLR0917 - the rows, their documents and the fit'
 def combined(
     params: dict[str, float], z: npt.NDArray[np.float64], rule: npt.NDArray[np.bool_]
 ) -> npt.NDArray[np.float64]:
-    """Probability of the tag from the best sentence logit and the rule hit (the served formula)."""
-    out: npt.NDArray[np.float64] = 1.0 / (
-        1.0 + np.exp(-(params["text"] * z + params["rule"] * rule + params["intercept"]))
-    )
+    """Probability of the tag from the best sentence logit and the rule hit (the served formula, ``model``)."""
+    text = 1.0 / (1.0 + np.exp(-(params["text"] * z + params["intercept"])))
+    out: npt.NDArray[np.float64] = 1.0 - (1.0 - params["rule"] * rule) * (1.0 - text)
     return out
+
+
+def _stage(
+    best: npt.NDArray[np.float64], found: npt.NDArray[np.bool_], fired: npt.NDArray[np.bool_]
+) -> dict[str, float]:
+    """The combination: the rule's reviewed precision (smoothed) and the text calibrated where the rule is silent."""
+    rows = ~fired if len(np.unique(found[~fired])) == 2 else np.ones_like(fired)
+    text = LogisticRegression(C=STAGE_C, solver="lbfgs", max_iter=1000).fit(best[rows, None], found[rows])
+    return {
+        "text": float(text.coef_[0][0]),
+        "rule": (int((found & fired).sum()) + 1) / (int(fired.sum()) + 2),
+        "intercept": float(text.intercept_[0]),
+    }
 
 
 def _figures(y: npt.NDArray[np.bool_], p: npt.NDArray[np.float64], threshold: float) -> dict[str, Any]:
@@ -177,13 +213,8 @@ def fit_tagger(data: LabelledSentences, seed: int, c: float, threshold: float) -
         if int(found.sum()) < MIN_POSITIVES or int((~found).sum()) < MIN_POSITIVES:
             figures[tag] = {"skipped": f"fewer than {MIN_POSITIVES} reviewed documents with and without it"}
             continue
-        best = _best_out_of_fold(x, y, data.doc_index, n_docs, seed, c)
-        stage = LogisticRegression(C=STAGE_C, solver="lbfgs", max_iter=1000).fit(np.column_stack([best, fired]), found)
-        combine[tag] = {
-            "text": float(stage.coef_[0][0]),
-            "rule": float(stage.coef_[0][1]),
-            "intercept": float(stage.intercept_[0]),
-        }
+        best = _best_out_of_fold(x, y, data, n_docs, seed, c)
+        combine[tag] = _stage(best, found, fired)
         figures[tag] = {
             "sentence_model": _figures(found, 1.0 / (1.0 + np.exp(-best)), threshold),
             "rules": _figures(found, fired.astype(np.float64), threshold),
@@ -210,7 +241,8 @@ def fit_tagger(data: LabelledSentences, seed: int, c: float, threshold: float) -
             "seed": seed,
             "c": c,
             "reviewed_documents": n_docs,
-            "sentences": len(data.texts),
+            "sentences": int((~data.twin).sum()),
+            "twins": int(data.twin.sum()),
             "out_of_fold": figures,
         },
     }

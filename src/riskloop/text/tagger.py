@@ -1,9 +1,9 @@
 """The text tagger: lexicon rules and, when trained, the learned model, giving per tag a confidence and evidence.
 
 Without a model a tag is the rule's: its score is the confidence and its match the evidence. With a model, each
-sentence of the masked document is scored per tag; the document's probability of a tag combines its best
-sentence's logit with whether the rule fired (the second stage fitted on reviewed documents), and the evidence is
-the rule's match when it fired, else the best sentence.
+sentence of the masked document is scored per tag; the document's probability of a tag is a noisy-or of the
+fired rule's reviewed precision and its best sentence's calibrated score (the text adds tags, never vetoes a
+fired rule), and the evidence is the rule's match when it fired, else the best sentence.
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_tag_writes_the_tags_table_and_train_registers_a_model(home: Path) -> None:
     code, tagged, err = run(home, "text", "tag")
     assert code == 0, err
-    assert tagged["tagger"] == "tag-lexicon-v1"  # no active model: the rules alone
+    assert tagged["tagger"] == "tag-lexicon-v2"  # no active model: the rules alone
     assert tagged["documents"] > 300
     assert tagged["tags"] == sum(tagged["by_tag"].values()) > 80
     table = pq.read_table(home / "warehouse" / "text_tags")
