@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +49,7 @@ def run_front_door(ws: Workspace, universe: Path, principals: Mapping[str, Princ
     seconds: dict[str, float] = {}
     out: dict[str, Any] = {}
     truth = universe / "truth"
-    parts = (
+    parts: tuple[tuple[str, Callable[[], dict[str, Any]]], ...] = (
         ("registrations", lambda: screen_registrations(ws, universe, progress)),
         ("text_tags", lambda: run_text_tags(ws, truth, principals[APPROVER], seed=seed, progress=progress)),
         ("lists", lambda: confirm_largest_gang(ws, principals[REVIEWER], truth)),
@@ -134,6 +134,7 @@ def confirm_largest_gang(ws: Workspace, reviewer: Principal, truth_dir: Path) ->
     codes = sorted(gang["credit_codes"])
     desk = ws.lists()
     listed = [e for e in desk.show(reviewer, list_kind="black") if e.provenance.get("gang_id") == gang["gang_id"]]
+    confirmed: dict[str, Any]
     if listed:  # a re-run: confirmed already
         confirmed = {"version": listed[0].version, "entries": listed, "already": True}
     else:

@@ -159,7 +159,7 @@ def test_front_door_blacklists_a_confirmed_gang_and_declines_its_member(demo: tu
     home, out = demo
     g = out["front_door"]["lists"]
     assert g["gangs"] > 0
-    auditor = Principal("test-auditor", frozenset({AUDITOR}))
+    auditor = Principal("test-auditor", frozenset({AUDITOR}), "test-key")
     with Workspace.open(load_settings(home), create=False) as ws:
         entries = [e for e in ws.lists().show(auditor, list_kind="black", reveal=True)
                    if e.provenance.get("gang_id") == g["gang_id"]]  # fmt: skip
