@@ -139,6 +139,7 @@ def _render(result: dict[str, Any]) -> None:
     _render_monitoring(result["monitoring"])
     _render_outcomes(result["outcomes"])
     _render_collections(result["collections"])
+    _render_front_door(result["front_door"])
     _render_watched(result)
     _render_deployment(result)
     console.print("seconds: " + ", ".join(f"{k} {v}" for k, v in result["seconds"].items()))
@@ -206,6 +207,102 @@ def _render_collections(c: dict[str, Any]) -> None:
             f"{qa['calls']:,} calls checked, {qa['calls_with_qa_case']:,} QA cases for the lead; findings {found}",
             highlight=False,
         )
+
+
+def _share(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def _render_front_door(f: dict[str, Any]) -> None:
+    """The front door 前端风控: registrations screened, text tags, a confirmed gang, identity and consent."""
+    _render_registrations(f["registrations"])
+    _render_text_tags(f["text_tags"])
+    _render_gang(f["lists"])
+    _render_identity(f["identity"])
+
+
+def _render_registrations(r: dict[str, Any]) -> None:
+    o, truth = r["outcomes"], r["vs_truth"]
+    table = RichTable(
+        title=f"注册反欺诈 registrations ({r['policy']}): {r['registrations']:,} 按时间重放 replayed — 通过 accept "
+        f"{o['accept']:,}, 二次验证 step-up {o['step_up']:,}, 拦截 block {o['block']:,}",
+        show_edge=False,
+    )
+    for name in ("注册 registrations", "n", "拦截 blocked", "拦截或二次验证 intercepted"):
+        table.add_column(name, justify="left" if name.startswith("注册") else "right")
+    labels = {"burst": "集中爆发 burst", "drip": "慢速滴灌 drip", "rotating": "轮换设备 rotating"}
+    for shape, row in truth["attacks"].items():
+        table.add_row(f"攻击 attack: {labels.get(shape, shape)}", f"{row['registrations']:,}",
+                      _share(row["blocked_share"]), _share(row["intercepted_share"]))  # fmt: skip
+    h = truth["honest"]
+    table.add_row("正常注册 honest", f"{h['registrations']:,}", _share(h["blocked_share"]),
+                  _share(h["intercepted_share"]))  # fmt: skip
+    console.print(table)
+
+
+def _render_text_tags(t: dict[str, Any]) -> None:
+    if "skipped" in t:
+        console.print(f"文本风险标签 text tags: 未训练 not trained: {t['skipped']}", highlight=False)
+        return
+    v, release = t["vs_truth"], t["release"]
+    families = {"litigation": "诉讼 litigation", "enforcement": "执行 enforcement", "regulatory": "监管 regulatory",
+                "control": "实控人 control"}  # fmt: skip
+    per = "; ".join(
+        f"{families.get(k, k)} {x['found']:,} (P {_share(x['precision'])}, R {_share(x['recall'])})"
+        for k, x in v["by_family"].items()
+    )
+    console.print(
+        f"文本风险标签 text tags {t['model_id']}: 由 {release['registered_by']} 训练 trained on {t['trained_on']:,} of "
+        f"{t['reviewed_documents']:,} 人工复核文书 reviewed documents (抽样 sampled), 由 {release['approved_by']} "
+        f"批准 approved ({release['status']}); 抽样 {t['tagged']:,} of {t['documents']:,} 篇未复核文书 unreviewed "
+        f"documents tagged: {v['found']:,} 个标签 tags, 准确率 precision {_share(v['precision'])}, 召回率 recall "
+        f"{_share(v['recall'])} vs truth; 按类 by family: {per}. 全量 all documents: riskloop text tag",
+        highlight=False,
+    )
+
+
+def _render_gang(g: dict[str, Any]) -> None:
+    if "skipped" in g:
+        console.print(f"名单 lists: {g['skipped']}", highlight=False)
+        return
+    again = "（已确认 already confirmed）" if g["already_confirmed"] else ""
+    console.print(
+        f"名单 lists: {g['gangs']:,} 个团伙 gangs detected; 最大团伙 largest {g['gang_id']} ({g['members']} 家企业 "
+        f"members, {g['in_planted_rings']} in planted rings) 由 {g['reviewer']} 确认 confirmed{again}: "
+        f"{g['entries_listed']} 条黑名单 black-list entries (version {g['version']})",
+        highlight=False,
+    )
+    app = g["new_application"]
+    if "skipped" in app:
+        console.print(f"  {app['skipped']}", highlight=False)
+        return
+    first, *more = app["reasons"] or [{"code": "—", "zh": ""}]
+    reasons = f"{first['code']} {first['zh']}" + (f" (+{len(more)})" if more else "")
+    console.print(
+        f"  成员新申请 new application {app['application_id']} of {app['credit_code']}: {app['tier']} — {reasons}",
+        highlight=False,
+    )
+
+
+def _render_identity(i: dict[str, Any]) -> None:
+    if "skipped" in i:
+        console.print(f"身份核验 identity verification: {i['skipped']}", highlight=False)
+        return
+    v, c = i["verification"], i["consent"]
+    failed = [k for k, ok in v["identity"].items() if not ok]
+    console.print(
+        f"身份核验 identity verification: 会话 session {v['verification_id']} opened by {v['channel']} (expires "
+        f"{v['expires_at'][:16]}); 短信 SMS: {v['sms']}; 运营商 carrier: {v['carrier']} — 未配置供应商，不作假 "
+        f"no vendor configured, nothing faked: a decision naming it reads "
+        f"{', '.join(failed) or 'nothing'} as failed",
+        highlight=False,
+    )
+    pulled = "已配置 configured" if c["source_configured"] else "未配置，不会查询 not configured, nothing is pulled"
+    console.print(
+        f"征信授权 consent {c['consent_id']} recorded by {c['recorded_by']}: {', '.join(c['sources'])} for "
+        f"{c['purpose']} until {c['expires_at'][:10]}; source {', '.join(c['sources'])}: {pulled}",
+        highlight=False,
+    )
 
 
 def _render_watched(result: dict[str, Any]) -> None:

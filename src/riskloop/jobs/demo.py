@@ -27,6 +27,7 @@ from riskloop.graph.spread_policy import PROPAGATION_POLICY, PROPAGATION_VERSION
 from riskloop.ingest.report import ProgressUpdate
 from riskloop.jobs import demo_serving as serving
 from riskloop.jobs.demo_collections import run_collections
+from riskloop.jobs.demo_front_door import run_front_door
 from riskloop.monitoring.model_policy import MODEL_POLICY, MODEL_POLICY_VERSION
 from riskloop.monitoring.policy import POLICY_NAME, POLICY_V2
 from riskloop.rules.loaders import REFERENCE, PackageStrategyLoader
@@ -109,8 +110,10 @@ def run_demo(ws: Workspace, options: DemoOptions, api: ApiShapes, progress: Prog
         collections = run_collections(
             ws, options.as_of, universe / "truth", approver, seed=options.seed, progress=progress
         )
-    summary = summarise([p.decision for p in decided], models, read_truth(universe / "truth"), options.seed)
     example = _revealed(ws, _example(decided))
+    with _Timed(seconds, "front door"):
+        front_door = run_front_door(ws, universe, principals, example, seed=options.seed, progress=progress)
+    summary = summarise([p.decision for p in decided], models, read_truth(universe / "truth"), options.seed)
     served = serving.serving(keys, ws.home, api.body(example), Path(models.saved["report_html"]))
     progress("done", 1, 1)
     return {
@@ -126,6 +129,7 @@ def run_demo(ws: Workspace, options: DemoOptions, api: ApiShapes, progress: Prog
         "monitoring": monitoring,
         "outcomes": outcomes,
         "collections": collections,
+        "front_door": front_door,
         **watched,
         "model": {**model, "report_html": models.saved["report_html"], "baseline_bundle": str(models.baseline_bundle)},
         "strategy": strategy,

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -26,7 +28,7 @@ from riskloop.io.warehouse import Warehouse
 from riskloop.scoring.registry import ACTIVE, UNKNOWN_AUTHOR, ModelRegistry, model_id
 from riskloop.service.ports import ModelHome, Progress, no_progress
 from riskloop.text.document import Document
-from riskloop.text.tagger import Tagger, load_tagger
+from riskloop.text.tagger import Tagger, TagResult, load_tagger
 from riskloop.text.tags_table import TAGS_SCHEMA, TAGS_TABLE
 
 DOCUMENT_TABLES = ("risk_documents",)
@@ -37,11 +39,16 @@ _PROGRESS_EVERY = 200
 
 @dataclass(frozen=True)
 class TextTraining:
-    """Options of a training run: reviews made before a day only, the seed, who trains."""
+    """Options of a training run: reviews made before a day only, the seed, who trains.
+
+    ``sample``: train on at most this many reviewed documents, drawn with the seed (a time budget: ``riskloop
+    demo``); ``None`` trains on every one.
+    """
 
     before: dt.date | None = None
     seed: int = 0
     author: str = UNKNOWN_AUTHOR
+    sample: int | None = None
 
 
 def read_tables(warehouse: Warehouse, names: tuple[str, ...]) -> dict[str, pd.DataFrame]:
@@ -69,6 +76,12 @@ def train_text_tagger(home: ModelHome, options: TextTraining, progress: Progress
     reviewed = int(reviews["doc_id"].nunique())
     if reviewed < MIN_REVIEWED:
         raise ValidationError("document_reviews", f"{reviewed} reviewed documents; at least {MIN_REVIEWED} are needed")
+    available = reviewed
+    if options.sample is not None and reviewed > options.sample:
+        ids = np.sort(reviews["doc_id"].unique().astype(str))
+        chosen = np.random.default_rng(options.seed).choice(ids, options.sample, replace=False)
+        reviews = reviews[reviews["doc_id"].astype(str).isin(set(chosen))]
+        reviewed = options.sample
     progress("train", 0, 1)
     version = max([m.version for m in home.registry.list(TEXT_TAGS_KIND)], default=0) + 1
     folder = home.models / model_id(TEXT_TAGS_KIND, version)
@@ -76,7 +89,8 @@ def train_text_tagger(home: ModelHome, options: TextTraining, progress: Progress
     spec, _ = read_artifact(folder)
     metrics = {"reviewed_documents": reviewed, "out_of_fold": spec["training"]["out_of_fold"],
                "threshold": spec["threshold"]}  # fmt: skip
-    window = {"trained_on": "workspace", "reviews_before": str(options.before), "seed": options.seed}
+    window = {"trained_on": "workspace", "reviews_before": str(options.before), "seed": options.seed,
+              "sampled_from": available}  # fmt: skip
     registered = home.registry.register(folder, TEXT_TAGS_KIND, TEXT_TAGS_KIND, metrics, window,
                                         ["risk_documents.body"], registered_by=options.author)  # fmt: skip
     progress("done", 1, 1)
@@ -94,6 +108,19 @@ def tag_documents(warehouse: Warehouse, tagger: Tagger, progress: Progress = no_
     docs = read_tables(warehouse, DOCUMENT_TABLES)["risk_documents"]
     rows: dict[str, list[Any]] = {name: [] for name in TAGS_SCHEMA.names}
     by_tag: dict[str, int] = {}
+    for (doc_id, code, published), r in tag_frame(docs, tagger, progress):
+        for name, value in zip(TAGS_SCHEMA.names, (doc_id, code, published, r.tag, r.confidence, r.start, r.end,
+                                                    r.source, tagger.version), strict=True):  # fmt: skip
+            rows[name].append(value)
+        by_tag[r.tag] = by_tag.get(r.tag, 0) + 1
+    _replace(warehouse.root / TAGS_TABLE, pa.table(rows, schema=TAGS_SCHEMA))
+    return {"documents": len(docs), "tags": sum(by_tag.values()), "by_tag": by_tag, "tagger": tagger.version}
+
+
+def tag_frame(
+    docs: pd.DataFrame, tagger: Tagger, progress: Progress = no_progress
+) -> Iterator[tuple[tuple[Any, Any, Any], TagResult]]:
+    """Each tag of the documents in ``docs`` (``risk_documents`` rows), with its (doc_id, credit_code, published)."""
     total = len(docs)
     columns = (
         docs[c].tolist() for c in ("doc_id", "credit_code", "subject_name", "doc_type", "body", "published_date")
@@ -102,13 +129,8 @@ def tag_documents(warehouse: Warehouse, tagger: Tagger, progress: Progress = no_
         if i % _PROGRESS_EVERY == 0:
             progress("tag", i, total)
         for r in tagger.tag(Document(str(doc_id), str(subject), str(doc_type), str(body))):
-            for name, value in zip(TAGS_SCHEMA.names, (doc_id, code, published, r.tag, r.confidence, r.start, r.end,
-                                                        r.source, tagger.version), strict=True):  # fmt: skip
-                rows[name].append(value)
-            by_tag[r.tag] = by_tag.get(r.tag, 0) + 1
+            yield (doc_id, code, published), r
     progress("tag", total, total)
-    _replace(warehouse.root / TAGS_TABLE, pa.table(rows, schema=TAGS_SCHEMA))
-    return {"documents": total, "tags": sum(by_tag.values()), "by_tag": by_tag, "tagger": tagger.version}
 
 
 def _replace(folder: Path, table: pa.Table) -> None:

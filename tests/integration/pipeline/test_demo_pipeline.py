@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
 from riskloop.cli.main import app
 from riskloop.config import load_settings
+from riskloop.domain.access import AUDITOR, Principal
 from riskloop.errors import DataSourceError
 from riskloop.features.backends.duckdb import DuckDBFeatureEngine
 from riskloop.features.catalog import GROUPS
@@ -112,3 +114,80 @@ def test_collection_policy_and_call_qa_against_ground_truth(demo: tuple[Path, di
     planted = set(pd.read_parquet(Path(out["universe"]) / "truth" / "call_labels.parquet")["call_id"])
     assert len(flagged) == qa["calls_with_qa_case"] > 0
     assert len(flagged & planted) / len(flagged) > 0.9  # a QA case is opened on a call with a planted issue
+
+
+def test_front_door_screens_registrations_against_planted_attacks(demo: tuple[Path, dict[str, Any]]) -> None:
+    _, out = demo
+    r = out["front_door"]["registrations"]
+    universe = Path(out["universe"])
+    logged = pq.read_table(universe / "events" / "registrations").num_rows
+    attacks = pd.read_parquet(universe / "truth" / "registration_attacks.parquet")
+    assert r["registrations"] == logged == sum(r["outcomes"].values()) + r["invalid"]
+    assert r["invalid"] == 0
+    shown = r["vs_truth"]["attacks"]
+    assert {s: x["registrations"] for s, x in shown.items()} == attacks["shape"].value_counts().to_dict()
+    honest = r["vs_truth"]["honest"]
+    assert honest["registrations"] == logged - len(attacks)
+    assert honest["blocked_share"] <= 0.005  # the goal of ADR 0031
+    for figures in shown.values():  # every planted shape is intercepted far more often than honest sign-ups
+        assert figures["blocked"] + figures["stepped_up"] <= figures["registrations"]
+        assert figures["intercepted_share"] > 5 * honest["intercepted_share"]
+    assert shown["burst"]["blocked_share"] > 0.5
+
+
+def test_front_door_tags_documents_against_truth(demo: tuple[Path, dict[str, Any]]) -> None:
+    home, out = demo
+    t = out["front_door"]["text_tags"]
+    release = t["release"]
+    assert release["status"] == "active"
+    assert release["approved_by"] != release["registered_by"]  # four eyes
+    assert t["trained_on"] <= t["reviewed_documents"] < t["documents"]
+    assert t["tagged"] <= t["documents"] - t["reviewed_documents"]  # tagged: documents no analyst reviewed
+    v = t["vs_truth"]
+    assert v["correct"] <= min(v["found"], v["true"])
+    assert v["precision"] == pytest.approx(v["correct"] / v["found"])
+    assert v["recall"] == pytest.approx(v["correct"] / v["true"])
+    assert sum(f["found"] for f in v["by_family"].values()) == v["found"] == t["tags"]
+    assert v["precision"] > 0.9
+    assert v["recall"] > 0.8
+    with Workspace.open(load_settings(home), create=False) as ws:
+        model = ws.model_registry().get(t["model_id"])
+    assert model.status == "active"
+
+
+def test_front_door_blacklists_a_confirmed_gang_and_declines_its_member(demo: tuple[Path, dict[str, Any]]) -> None:
+    home, out = demo
+    g = out["front_door"]["lists"]
+    assert g["gangs"] > 0
+    auditor = Principal("test-auditor", frozenset({AUDITOR}), "test-key")
+    with Workspace.open(load_settings(home), create=False) as ws:
+        entries = [e for e in ws.lists().show(auditor, list_kind="black", reveal=True)
+                   if e.provenance.get("gang_id") == g["gang_id"]]  # fmt: skip
+    listed = {e.value for e in entries}
+    assert len(entries) == g["entries_listed"] == g["members"] >= 2
+    assert all(e.source == "gang_confirmed" and e.provenance["reviewer"] == g["reviewer"] for e in entries)
+    rings = set(pd.read_parquet(Path(out["universe"]) / "truth" / "ring_members.parquet")["credit_code"])
+    assert len(listed & rings) == g["in_planted_rings"]
+    app = g["new_application"]
+    assert app["credit_code"] in listed
+    assert app["tier"] == "auto_reject"
+    assert app["reasons"][0]["code"] == "BLACKLIST"
+
+
+def test_front_door_opens_a_session_and_records_a_consent_honestly(demo: tuple[Path, dict[str, Any]]) -> None:
+    home, out = demo
+    i = out["front_door"]["identity"]
+    v, c = i["verification"], i["consent"]
+    assert "no SMS gateway" in v["sms"]  # the workspace has no vendors: nothing is texted, nothing faked
+    assert v["identity"] == {"sms_verified": False, "face_match_score": 0.0, "device_fingerprint_ok": False,
+                             "phone_owner_match": False}  # fmt: skip
+    with Workspace.open(load_settings(home), create=False) as ws:
+        session = ws.verification_store().session(v["verification_id"])
+        consent = ws.consents().get(c["consent_id"])
+        configured = ws.source_catalog().get("pboc").configured
+    assert session is not None
+    assert session.channel == v["channel"]
+    assert (consent.sources, consent.recorded_by, consent.revoked_at) == (("pboc",), c["recorded_by"], None)
+    assert c["source_configured"] is configured
+    assert set(out["front_door"]["seconds"]) == {"registrations", "text_tags", "lists", "identity"}
+    assert "front door" in out["seconds"]
