@@ -525,7 +525,7 @@ class Workspace:
             checks["graph integrity"] = self.verify_graph
         checks["features"] = self.require_published_features
         checks["strategy"] = lambda: self.require_strategy(runtime.strategy)
-        checks["lists"] = lambda: _lists_state(runtime)
+        checks["lists"] = lambda: _lists_state(runtime, self.list_store().counts())
         if challenger:
             checks["challenger"] = lambda: self.require_strategy(challenger)
         return checks
@@ -1080,15 +1080,17 @@ class Workspace:
         return circuits_probe(self.source_puller())()
 
 
-def _lists_state(runtime: Runtime) -> str:
-    """What the bank's lists hold (informational: no list configured is said, not failed); unreadable: raises."""
+def _lists_state(runtime: Runtime, stored: dict[str, int]) -> str:
+    """What the bank's lists hold (informational: no list is said, not failed); unreadable: raises."""
+    held = ", ".join(f"{kind} {stored[kind]:,}" for kind in sorted(stored)) or "none"
     if runtime.blacklist_file:
         from riskloop.storage.lists import read_list
 
-        return f"blacklist {runtime.blacklist_file}: {len(read_list(Path(runtime.blacklist_file))):,} credit codes"
-    if not runtime.blacklist:
-        return "no blacklist configured"
-    return f"blacklist: {len(runtime.blacklist):,} credit codes"
+        codes = len(read_list(Path(runtime.blacklist_file)))
+        return f"blacklist {runtime.blacklist_file}: {codes:,} credit codes; stored entries: {held}"
+    if runtime.blacklist:
+        return f"blacklist: {len(runtime.blacklist):,} credit codes; stored entries: {held}"
+    return f"stored entries: {held}"
 
 
 def _with_blacklist(runtime: Runtime) -> Runtime:

@@ -128,6 +128,12 @@ class SQLListStore:
                                               {"entries": [r.entry_id for r in rows]})])  # fmt: skip
         return [_entry(r, self.sealer.open(SEAL_FIELD, r.sealed_value) if reveal_to else None) for r in rows]
 
+    def counts(self) -> dict[str, int]:
+        """Entries not ended, by list kind (readiness; expiry is not applied here)."""
+        stmt = sa.select(_E.list_kind, sa.func.count()).where(_E.ended_at.is_(None)).group_by(_E.list_kind)
+        with self.engine.connect() as conn:
+            return {kind: int(n) for kind, n in conn.execute(stmt).all()}
+
     def versions(self) -> list[ListVersion]:
         """Every version, oldest first."""
         with self.engine.connect() as conn:
