@@ -756,7 +756,6 @@ class Workspace:
         from riskloop.service.registration_policy import ActiveRegistrationPolicy
         from riskloop.service.registrations import FixedPolicy, RegistrationScreen
 
-        tokenizer = self.tokenizer(create=self.graph_store().latest_build() is None)
         lists = self.list_store()
         source = (
             FixedPolicy(load_policy(policy), f"file {policy.name}")
@@ -767,11 +766,22 @@ class Workspace:
             self.velocity_store(),
             self.clock,
             source,
-            tokenizer.token,
+            self._registration_token(),
             allowlist=allowlist or lists,
             infrastructure=frozenset(shipped_infrastructure().subnets()),
             holds=lists,
         )
+
+    def _registration_token(self) -> Callable[[str, str], str]:
+        """The graph key's token function, read at the first registration (a missing key fails it, not the start)."""
+        found: list[Tokenizer] = []
+
+        def token(kind: str, value: str) -> str:
+            if not found:
+                found.append(self.tokenizer(create=self.graph_store().latest_build() is None))
+            return found[0].token(kind, value)
+
+        return token
 
     def reviews(self) -> ReviewDesk:
         """The manual-review queue: claims with leases, decisions, four eyes on overrides."""
