@@ -650,7 +650,7 @@ class Workspace:
             "graph": lambda: self._graph_state(inner),
             "profiles": lambda: pre.require_profiles(self.profiles()),
             "features": features_probe(self.feature_store(), ENTERPRISE_FEATURE_SET, self.clock, max_age),
-            "lists": lambda: _lists_state(runtime),
+            "lists": lambda: _lists_state(runtime, self.list_store().counts()),
         }
         if decider.bureau is not None:
             probes["sources"] = self.sources_probe
@@ -755,8 +755,11 @@ class Workspace:
         from riskloop.graph.infrastructure import shipped_infrastructure
         from riskloop.service.registration_policy import ActiveRegistrationPolicy
         from riskloop.service.registrations import FixedPolicy, RegistrationScreen
+        from riskloop.storage.list_store import SQLListStore
 
-        lists = self.list_store()
+        # the graph key is read at the first registration: a missing key fails that request, not the start
+        tokens = _LazyTokens(lambda: self.tokenizer(create=self.graph_store().latest_build() is None))
+        lists = SQLListStore(self.engine, tokens, self.sealer())
         source = (
             FixedPolicy(load_policy(policy), f"file {policy.name}")
             if policy is not None
@@ -766,22 +769,11 @@ class Workspace:
             self.velocity_store(),
             self.clock,
             source,
-            self._registration_token(),
+            tokens.token,
             allowlist=allowlist or lists,
             infrastructure=frozenset(shipped_infrastructure().subnets()),
             holds=lists,
         )
-
-    def _registration_token(self) -> Callable[[str, str], str]:
-        """The graph key's token function, read at the first registration (a missing key fails it, not the start)."""
-        found: list[Tokenizer] = []
-
-        def token(kind: str, value: str) -> str:
-            if not found:
-                found.append(self.tokenizer(create=self.graph_store().latest_build() is None))
-            return found[0].token(kind, value)
-
-        return token
 
     def reviews(self) -> ReviewDesk:
         """The manual-review queue: claims with leases, decisions, four eyes on overrides."""
@@ -1088,6 +1080,20 @@ class Workspace:
         from riskloop.service.sources import circuits_probe
 
         return circuits_probe(self.source_puller())()
+
+
+class _LazyTokens:
+    """A tokenizer made at its first use (``make`` may raise DataSourceError then, naming the missing key)."""
+
+    def __init__(self, make: Callable[[], Tokenizer]) -> None:
+        self._make = make
+        self._made: Tokenizer | None = None
+
+    def token(self, kind: str, value: str) -> str:
+        """``Tokenizer.token`` of the tokenizer, made now if not yet."""
+        if self._made is None:
+            self._made = self._make()
+        return self._made.token(kind, value)
 
 
 def _lists_state(runtime: Runtime, stored: dict[str, int]) -> str:
