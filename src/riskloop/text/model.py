@@ -9,67 +9,22 @@ manifest's own, when the caller registered one); nothing is unpickled. Scoring r
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 from collections import Counter
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from riskloop.domain.text_tags import TEXT_TAGS_KIND
-from riskloop.errors import DataSourceError, ValidationError
+from riskloop.errors import ValidationError
+from riskloop.nlp.artifact import JsonArtifact, TermBlock
 from riskloop.text.features import ANALYZERS
 
-MODEL_FILE, MANIFEST = "tag-model.json", "manifest.json"
+MODEL_FILE = "tag-model.json"
 KIND, FORMAT = TEXT_TAGS_KIND, 2  # 2: the rule and the text combined as a noisy-or
-
-
-def sha256_hex(data: bytes) -> str:
-    """Hex sha256 of ``data``."""
-    return hashlib.sha256(data).hexdigest()
-
-
-def write_artifact(out_dir: Path, spec: dict[str, Any]) -> Path:
-    """Write ``spec`` as ``tag-model.json`` with a manifest of its sha256; return the folder."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    data = json.dumps(spec, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-    (out_dir / MODEL_FILE).write_bytes(data)
-    manifest = {"kind": KIND, "format": FORMAT, "files": {MODEL_FILE: sha256_hex(data)}}
-    (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return out_dir
-
-
-def read_artifact(folder: Path, manifest_sha256: str | None = None) -> tuple[dict[str, Any], str]:
-    """The spec of a tag-model artifact and the model file's sha256, after checking both against the manifest."""
-    try:
-        raw_manifest = (folder / MANIFEST).read_bytes()
-        data = (folder / MODEL_FILE).read_bytes()
-    except OSError as exc:
-        raise DataSourceError(f"{folder}: not a text-tag artifact ({exc.strerror}: {exc.filename})") from None
-    if manifest_sha256 is not None and sha256_hex(raw_manifest) != manifest_sha256:
-        raise DataSourceError(f"{folder / MANIFEST}: sha256 does not match the registered one; refusing to load")
-    manifest = json.loads(raw_manifest)
-    digest = sha256_hex(data)
-    if manifest.get("files", {}).get(MODEL_FILE) != digest:
-        raise DataSourceError(f"{folder / MODEL_FILE}: sha256 does not match the manifest; refusing to load")
-    spec: dict[str, Any] = json.loads(data)
-    if spec.get("kind") != KIND or spec.get("format") != FORMAT:
-        raise ValidationError("artifact", f"{folder}: not a {KIND} model of format {FORMAT}")
-    return spec, digest
-
-
-@dataclass(frozen=True)
-class TermBlock:
-    """One block of features: its analyzer's name, each term's column (offset into the whole row) and idf."""
-
-    name: str
-    offset: int
-    column: dict[str, int]
-    idf: npt.NDArray[np.float64]
+ARTIFACT = JsonArtifact(MODEL_FILE, KIND, FORMAT, "text-tag")
+write_artifact, read_artifact = ARTIFACT.write, ARTIFACT.read
 
 
 class TagModel:

@@ -17,12 +17,13 @@ import pyarrow as pa
 import pytest
 
 from riskloop.errors import DataSourceError
+from riskloop.nlp.artifact import MANIFEST, sha256_hex
 from riskloop.synth.document_unseen import UNSEEN
 from riskloop.synth.params import UniverseParams
 from riskloop.synth.universe import chunk_tables
 from riskloop.text.baseline import keyword_tags
 from riskloop.text.document import Document
-from riskloop.text.model import MANIFEST, MODEL_FILE, read_artifact, sha256_hex
+from riskloop.text.model import MODEL_FILE, read_artifact
 from riskloop.text.tag_train import documents_of, train_tagger
 from riskloop.text.tagger import Tagger, load_tagger
 
