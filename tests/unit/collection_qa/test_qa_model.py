@@ -10,10 +10,11 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from riskloop.collection.qa import TranscriptQA, load_qa, rules_only
-from riskloop.collection.qa_model import MANIFEST, MODEL_FILE, QaModel, read_artifact, sha256_hex
+from riskloop.collection.qa_model import MODEL_FILE, QaModel, read_artifact
 from riskloop.collection.qa_rules import load_lexicon
 from riskloop.collection.qa_train import fit_qa, label_turns, train_qa, transform
 from riskloop.errors import DataSourceError
+from riskloop.nlp.artifact import MANIFEST, sha256_hex
 
 from .transcripts import OPENING, THIRD_PARTY_DISCLOSES, THIRD_PARTY_REFUSED, labelled_sample, make_call
 
