@@ -12,7 +12,10 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
+
+from riskloop.testing.local_http import serve_json
+from riskloop.testing.local_http import stop as stop_server
 
 
 @dataclass
@@ -44,34 +47,14 @@ class FaceVendorServer:
 
     def start(self) -> FaceVendorServer:
         """Serve in a daemon thread until ``stop``."""
-        vendor = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                status, reply = vendor.handle(self.path, body, self.headers.get("Authorization", ""))
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(reply)))
-                self.end_headers()
-                self.wfile.write(reply)
-
-            def log_message(self, *_: object) -> None:  # quiet
-                return
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self._server.daemon_threads = True
-        self._server.block_on_close = False  # a hanging answer must not hold up stop()
+        self._server = serve_json(self.handle, self.port)
         self.port = self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
     def stop(self) -> None:
         """Stop serving and free the port."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        stop_server(self._server)
+        self._server = None
 
     def handle(self, path: str, body: bytes, authorization: str) -> tuple[int, bytes]:
         """Status and body answered to one request."""

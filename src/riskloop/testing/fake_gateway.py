@@ -14,8 +14,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
+
+from riskloop.testing.local_http import serve_json
+from riskloop.testing.local_http import stop as stop_server
 
 MODES = ("ok", "timeout", "5xx", "malformed", "wrong_schema")
 
@@ -63,36 +66,14 @@ class FakeGateway:
 
     def start(self) -> FakeGateway:
         """Serve in a daemon thread."""
-        gateway = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                status, answer = gateway.handle(self.path, body)
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(answer)))
-                    self.end_headers()
-                    self.wfile.write(answer)
-                except OSError:  # the client gave up (timed out) first
-                    return
-
-            def log_message(self, *_: object) -> None:  # quiet
-                return
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self._server.daemon_threads = True
+        self._server = serve_json(lambda path, body, _auth: self.handle(path, body), self.port)
         self.port = self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
     def stop(self) -> None:
         """Stop serving and free the port."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        stop_server(self._server)
+        self._server = None
 
     def __enter__(self) -> FakeGateway:
         return self.start()
