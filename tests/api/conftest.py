@@ -57,7 +57,7 @@ POSTGRES_FUZZED_ROLES = ("otto", "carl")  # schemathesis on PostgreSQL: an audit
 
 def _postgres_kept(item: pytest.Item) -> bool:
     module = item.path.stem
-    if module == "test_schemathesis":
+    if module.startswith("test_schemathesis"):
         return any(f"postgres-{role}]" in item.name for role in POSTGRES_FUZZED_ROLES)
     return module in POSTGRES_SUITES
 
