@@ -9,8 +9,6 @@ scikit-learn's ``TfidfVectorizer(sublinear_tf=True)``: ``1 + log(count)`` times 
 
 from __future__ import annotations
 
-import math
-from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -19,7 +17,7 @@ import numpy.typing as npt
 from riskloop.collection.qa_features import ANALYZERS
 from riskloop.domain.collection import QA_KIND
 from riskloop.errors import ValidationError
-from riskloop.nlp.artifact import JsonArtifact, TermBlock
+from riskloop.nlp.artifact import JsonArtifact, term_blocks, tfidf_features
 
 MODEL_FILE = "qa-model.json"
 FORMAT = 1
@@ -39,7 +37,7 @@ class QaModel:
             self.version = version
             self.issue_types: tuple[str, ...] = tuple(spec["issue_types"])
             self.scope: dict[str, str] = {t: spec["scope"][t] for t in self.issue_types}
-            self.blocks = self._blocks(spec["blocks"])
+            self.blocks = term_blocks(spec["blocks"], ANALYZERS)
             width = sum(len(b.column) for b in self.blocks)
             coef = np.array([spec["coefficients"][t] for t in self.issue_types], dtype=np.float64).T
             self.intercept = np.array([spec["intercepts"][t] for t in self.issue_types], dtype=np.float64)
@@ -57,33 +55,9 @@ class QaModel:
             raise ValidationError("artifact.scope", f"unknown scope in {self.scope}; valid: {', '.join(SCOPES)}")
         self.coef = coef
 
-    @staticmethod
-    def _blocks(raw: list[dict[str, Any]]) -> tuple[TermBlock, ...]:
-        blocks, offset = [], 0
-        for b in raw:
-            if b["name"] not in ANALYZERS:
-                raise ValidationError(
-                    "artifact.blocks", f"unknown analyzer {b['name']!r}; valid: {', '.join(ANALYZERS)}"
-                )
-            column = {term: offset + i for i, term in enumerate(b["vocabulary"])}
-            blocks.append(TermBlock(b["name"], offset, column, np.asarray(b["idf"], dtype=np.float64)))
-            offset += len(column)
-        return tuple(blocks)
-
     def features(self, text: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
         """The utterance's non-zero TF-IDF features: columns and values (each block l2-normalised)."""
-        cols: list[int] = []
-        vals: list[float] = []
-        for block in self.blocks:
-            counts = Counter(t for t in ANALYZERS[block.name](text) if t in block.column)
-            if not counts:
-                continue
-            idx = [block.column[t] for t in counts]
-            v = np.array([1.0 + math.log(c) for c in counts.values()]) * block.idf[np.array(idx) - block.offset]
-            norm = float(np.sqrt(v @ v))
-            cols.extend(idx)
-            vals.extend((v / norm).tolist() if norm > 0 else v.tolist())
-        return np.array(cols, dtype=np.int64), np.array(vals, dtype=np.float64)
+        return tfidf_features(self.blocks, ANALYZERS, text)
 
     def logits(self, text: str) -> npt.NDArray[np.float64]:
         """The text model's logit of each issue type (in ``issue_types`` order) for one utterance."""

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,3 +73,36 @@ class TermBlock:
     offset: int
     column: dict[str, int]
     idf: npt.NDArray[np.float64]
+
+
+Analyzers = Mapping[str, Callable[[str], Iterable[str]]]
+
+
+def term_blocks(raw: list[dict[str, Any]], analyzers: Analyzers) -> tuple[TermBlock, ...]:
+    """The feature blocks an artifact lists, each term at its column; an unknown analyzer is refused."""
+    blocks, offset = [], 0
+    for b in raw:
+        if b["name"] not in analyzers:
+            raise ValidationError("artifact.blocks", f"unknown analyzer {b['name']!r}; valid: {', '.join(analyzers)}")
+        column = {term: offset + i for i, term in enumerate(b["vocabulary"])}
+        blocks.append(TermBlock(b["name"], offset, column, np.asarray(b["idf"], dtype=np.float64)))
+        offset += len(column)
+    return tuple(blocks)
+
+
+def tfidf_features(
+    blocks: tuple[TermBlock, ...], analyzers: Analyzers, text: str
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """One text's non-zero TF-IDF features (sublinear tf): columns and values, each block l2-normalised."""
+    cols: list[int] = []
+    vals: list[float] = []
+    for block in blocks:
+        counts = Counter(t for t in analyzers[block.name](text) if t in block.column)
+        if not counts:
+            continue
+        idx = [block.column[t] for t in counts]
+        v = np.array([1.0 + math.log(c) for c in counts.values()]) * block.idf[np.array(idx) - block.offset]
+        norm = float(np.sqrt(v @ v))
+        cols.extend(idx)
+        vals.extend((v / norm).tolist() if norm > 0 else v.tolist())
+    return np.array(cols, dtype=np.int64), np.array(vals, dtype=np.float64)

@@ -9,8 +9,6 @@ manifest's own, when the caller registered one); nothing is unpickled. Scoring r
 
 from __future__ import annotations
 
-import math
-from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -18,7 +16,7 @@ import numpy.typing as npt
 
 from riskloop.domain.text_tags import TEXT_TAGS_KIND
 from riskloop.errors import ValidationError
-from riskloop.nlp.artifact import JsonArtifact, TermBlock
+from riskloop.nlp.artifact import JsonArtifact, term_blocks, tfidf_features
 from riskloop.text.features import ANALYZERS
 
 MODEL_FILE = "tag-model.json"
@@ -35,7 +33,7 @@ class TagModel:
             self.name, self.version = str(spec["name"]), version
             self.tags: tuple[str, ...] = tuple(spec["tags"])
             self.threshold = float(spec["threshold"])
-            self.blocks = self._blocks(spec["blocks"])
+            self.blocks = term_blocks(spec["blocks"], ANALYZERS)
             coef = np.array([spec["coefficients"][t] for t in self.tags], dtype=np.float64).T
             self.intercept = np.array([spec["intercepts"][t] for t in self.tags], dtype=np.float64)
             stage = [spec["combine"][t] for t in self.tags]
@@ -49,33 +47,9 @@ class TagModel:
             raise ValidationError("artifact.coefficients", f"shape {coef.shape}, expected ({width}, {len(self.tags)})")
         self.coef = coef
 
-    @staticmethod
-    def _blocks(raw: list[dict[str, Any]]) -> tuple[TermBlock, ...]:
-        blocks, offset = [], 0
-        for b in raw:
-            if b["name"] not in ANALYZERS:
-                raise ValidationError(
-                    "artifact.blocks", f"unknown analyzer {b['name']!r}; valid: {', '.join(ANALYZERS)}"
-                )
-            column = {term: offset + i for i, term in enumerate(b["vocabulary"])}
-            blocks.append(TermBlock(b["name"], offset, column, np.asarray(b["idf"], dtype=np.float64)))
-            offset += len(column)
-        return tuple(blocks)
-
     def features(self, text: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
         """One analyzer input's non-zero TF-IDF features: columns and values (each block l2-normalised)."""
-        cols: list[int] = []
-        vals: list[float] = []
-        for block in self.blocks:
-            counts = Counter(t for t in ANALYZERS[block.name](text) if t in block.column)
-            if not counts:
-                continue
-            idx = [block.column[t] for t in counts]
-            v = np.array([1.0 + math.log(c) for c in counts.values()]) * block.idf[np.array(idx) - block.offset]
-            norm = float(np.sqrt(v @ v))
-            cols.extend(idx)
-            vals.extend((v / norm).tolist() if norm > 0 else v.tolist())
-        return np.array(cols, dtype=np.int64), np.array(vals, dtype=np.float64)
+        return tfidf_features(self.blocks, ANALYZERS, text)
 
     def logits(self, text: str) -> npt.NDArray[np.float64]:
         """Each tag's sentence logit (in ``tags`` order) for one analyzer input."""
