@@ -15,16 +15,20 @@ from typing import Any
 from riskloop.domain import _checks as check
 from riskloop.domain.products import ProductOffer
 
+# Kinds in the model registry: the business-scale forecast model and the screening policy (four eyes, like models).
+FORECAST_KIND = "business-forecast"
+SCREENING_KIND = "prospect-screening"
+
 # Why an enterprise is never a prospect, whatever its growth (codes in the reason catalogue).
 EXCLUSIONS = (
     "BLACKLISTED",  # on the bank's black list
     "STATUS_NOT_ACTIVE",  # abnormal operation (经营异常), revoked or closed
+    "DEFAULTED",  # a loan in default or written off
     "DISHONEST",  # on the dishonest-debtor list (失信被执行人) or under enforcement
     "GANG_MEMBER",  # part of a detected or confirmed gang
     "TOO_YOUNG",  # established less than a year before the day
     "NO_SALES",  # no sales in the last twelve months
     "PD_ABOVE_CEILING",  # the credit model's PD above the screening ceiling
-    "DEFAULTED",  # a loan in default or written off
 )
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from riskloop.domain.collection import POLICY_KIND, QA_KIND
+from riskloop.domain.prospect import FORECAST_KIND, SCREENING_KIND
 from riskloop.domain.registration import POLICY_KIND as REGISTRATION_POLICY_KIND
 from riskloop.domain.text_tags import TEXT_TAGS_KIND
 from riskloop.errors import NotFoundError, ValidationError
@@ -119,4 +120,6 @@ class ModelRegistry(Protocol):
 
 def is_application_model(kind: str) -> bool:
     """Whether a registered model of ``kind`` scores applications (not loans on book, cases or calls)."""
-    return kind not in (BEHAVIOUR_KIND, POLICY_KIND, QA_KIND, TEXT_TAGS_KIND, REGISTRATION_POLICY_KIND)
+    return kind not in (
+        BEHAVIOUR_KIND, POLICY_KIND, QA_KIND, TEXT_TAGS_KIND, REGISTRATION_POLICY_KIND, FORECAST_KIND, SCREENING_KIND
+    )  # fmt: skip

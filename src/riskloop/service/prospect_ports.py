@@ -1,13 +1,17 @@
-"""Ports of prospect screening: where runs, prospects and campaigns are kept, and the applications naming one."""
+"""Ports of prospect screening: its inputs, where runs, prospects and campaigns live, and applications naming one."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
+import pyarrow as pa
+
 from riskloop.domain.audit import AuditEntry
+from riskloop.domain.products import ProductOffer
 from riskloop.domain.prospect import Campaign, Prospect, ProspectRun
+from riskloop.prospecting.graph_signals import GraphSignalArrays
 
 
 class ProspectStore(Protocol):
@@ -49,4 +53,59 @@ class CampaignApplications(Protocol):
 
     def outcomes(self, campaign_id: str) -> list[tuple[str, str, str | None]]:
         """(credit code, status, final outcome) of each champion decision naming ``campaign_id``."""
+        ...
+
+
+class ForecastSource(Protocol):
+    """The business-scale forecast of every enterprise with sales history (``riskloop.forecast.schema``)."""
+
+    @property
+    def version(self) -> str:
+        """The forecast model that forecasts."""
+        ...
+
+    def forecast(self, as_of: dt.date) -> pa.Table:
+        """One row per enterprise: last 12 months' sales, 3/6/12-month forecasts, growth and its probability."""
+        ...
+
+
+class PdSource(Protocol):
+    """The credit model's PD of every enterprise on a profile without an application."""
+
+    @property
+    def version(self) -> str:
+        """The credit model that scores."""
+        ...
+
+    def pds(self, as_of: dt.date) -> pa.Table:
+        """Columns ``credit_code`` and ``pd``."""
+        ...
+
+
+class GraphSignalSource(Protocol):
+    """Graph signals of many enterprises at once."""
+
+    @property
+    def version(self) -> str:
+        """The graph build read."""
+        ...
+
+    def signals(self, codes: Sequence[str], as_of: dt.date) -> GraphSignalArrays:
+        """Signals of ``codes`` as known before ``as_of``."""
+        ...
+
+
+class Blacklist(Protocol):
+    """Which of many credit codes the bank's black list holds."""
+
+    def blacklisted(self, codes: Sequence[str], at: dt.datetime) -> frozenset[str]:
+        """The codes black-listed at ``at``."""
+        ...
+
+
+class ProductChooser(Protocol):
+    """The active product catalogue: the product that fits each prospect."""
+
+    def recommend_many(self, profiles: Sequence[Mapping[str, object]]) -> list[ProductOffer | None]:
+        """One offer (or none) per profile, in order."""
         ...

@@ -1,0 +1,1 @@
+"""Prospect screening of the marketing stage: who is healthy and about to grow, and why (issue 18)."""
