@@ -153,13 +153,13 @@ def normalise_profile(profile: Mapping[str, object]) -> dict[str, Any]:
 
 
 def _value(kind: str, value: object) -> Any:
-    item = getattr(value, "item", None)  # a numpy scalar from a batch
-    if callable(item) and not isinstance(value, str | bytes):
-        value = item()
+    if value is not None and not isinstance(value, (bool, int, float, str)):
+        item = getattr(value, "item", None)  # a numpy scalar from a batch (numpy floats are floats already)
+        value = item() if callable(item) else value
     if kind == FLAG:
         return value if isinstance(value, bool) else None
     if kind == TEXT:
-        return value if isinstance(value, str) else None
+        return str(value) if isinstance(value, str) else None
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     number = float(value)

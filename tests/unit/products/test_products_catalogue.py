@@ -7,6 +7,7 @@ from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
+import numpy as np
 import pytest
 
 from riskloop.domain.product_conditions import Condition, normalise_profile, parse_condition
@@ -203,3 +204,13 @@ def test_profiles_are_normalised_to_what_zen_reads() -> None:
     assert (seen["last_12m_sales"], seen["years_in_business"], seen["tax_grade"]) == (None, None, None)
     assert (seen["gang"], seen["bad_neighbours"], seen["section"], seen["excluded"]) == (None, None, "C", None)
     assert "unrelated" not in seen
+
+
+def test_numpy_scalars_of_a_batch_are_read_as_plain_values() -> None:
+    seen = normalise_profile({"pd": np.float32(0.25), "gang": np.bool_(False), "bad_neighbours": np.int64(2),
+                              "section": np.str_("C"), "individual": np.bool_(True)})  # fmt: skip
+    assert seen["pd"] == 0.25
+    assert seen["bad_neighbours"] == 2.0
+    assert (seen["gang"], seen["individual"]) == (False, True)
+    assert type(seen["section"]) is str
+    assert type(seen["gang"]) is bool
