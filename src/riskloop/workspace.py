@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from riskloop.config import Settings
 from riskloop.domain.applicant import AgeRange
 from riskloop.domain.clock import Clock, ReplayClock, SystemClock
+from riskloop.domain.products import PRODUCTS, parse_catalogue
 from riskloop.errors import ConfigError, DataSourceError, NotFoundError, RiskloopError, ValidationError
 from riskloop.io.warehouse import Warehouse
 from riskloop.monitoring.policy import POLICY_NAME
@@ -89,6 +90,7 @@ if TYPE_CHECKING:
     from riskloop.service.models import ModelLifecycle
     from riskloop.service.monitor import Monitor
     from riskloop.service.outcomes import OutcomeTracker
+    from riskloop.service.product_fit import ProductFit
     from riskloop.service.registration_ports import Allowlist
     from riskloop.service.registrations import RegistrationScreen
     from riskloop.service.shadow_report import ShadowReport
@@ -780,8 +782,19 @@ class Workspace:
         return ReviewDesk(self.review_queue(), self.clock)
 
     def strategies(self) -> StrategyLifecycle:
-        """The strategy lifecycle: drafts, four-eyes approval, activations and rollbacks."""
-        return StrategyLifecycle(self.strategy_repository(), self.clock)
+        """The strategy lifecycle: drafts, four-eyes approval, activations and rollbacks.
+
+        A ``products`` version must also be a valid product catalogue (``domain.products.parse_catalogue``).
+        """
+        return StrategyLifecycle(self.strategy_repository(), self.clock, validators={PRODUCTS: parse_catalogue})
+
+    def product_fit(self) -> ProductFit:
+        """Eligible products and offers per prospect from the active ``products`` catalogue (followed live)."""
+        from riskloop.rules.zen import ZenRuleEngine
+        from riskloop.service.product_fit import ProductFit
+
+        loader = self.strategy_loader()
+        return ProductFit(self.strategy_repository(), loader, ZenRuleEngine(loader))
 
     def alerts(self) -> AlertDesk:
         """Post-loan alerts: raised idempotently by monitoring, worked by post-loan officers."""

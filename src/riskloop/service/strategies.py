@@ -2,13 +2,16 @@
 
 Each call loads the version (or change), applies the rule of ``domain.strategy_lifecycle`` and saves the
 transition with its audit rows through the port, which refuses it when the stored state moved meanwhile
-(compare-and-set): of two approvals of one activation, exactly one applies it.
+(compare-and-set): of two approvals of one activation, exactly one applies it. A strategy name may carry a
+validator of its content beyond being a JDM graph (the product catalogue's ``products``: wired in the
+composition root), run on every create and edit: an invalid draft is refused before anything is stored.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from riskloop.domain.access import ANALYST, APPROVER, AUDITOR, Principal, require_role
@@ -30,18 +33,32 @@ from riskloop.rules.engine import Strategy, strategy_key
 from riskloop.service.strategy_ports import StrategyStore
 
 _READERS = (ANALYST, APPROVER, AUDITOR)
+Validator = Callable[[str], object]  # checks a version's content; raises ValidationError naming the field
 
 
 class StrategyLifecycle:
-    """Strategy versions for analysts (author, submit, request activations) and approvers (approve)."""
+    """Strategy versions for analysts (author, submit, request activations) and approvers (approve).
 
-    def __init__(self, store: StrategyStore, clock: Clock) -> None:
-        self.store, self.clock = store, clock
+    Parameters
+    ----------
+    store : StrategyStore
+        Versions, contents, changes and their audit rows.
+    clock : Clock
+        The time of every transition.
+    validators : Mapping[str, Validator]
+        By strategy name, a check of the content run on create and edit (after the JDM check).
+
+    """
+
+    def __init__(
+        self, store: StrategyStore, clock: Clock, validators: Mapping[str, Validator] = MappingProxyType({})
+    ) -> None:
+        self.store, self.clock, self.validators = store, clock, dict(validators)
 
     def create(self, principal: Principal, name: str, content: str, note: str = "") -> StrategyVersion:
         """A new draft version of ``name`` (1 + the highest version), authored by ``principal``."""
         require_role(principal, (ANALYST,), "authoring a strategy")
-        sha = Strategy.of(name, 1, content).sha256  # a JDM graph, or a ValidationError; the digest is the content's
+        sha = self._checked(name, 1, content)
         top = max((v.version for v in self.store.versions(name)), default=0)
         now = self.clock.now()
         new = draft(name, top + 1, principal.name, sha, now, note=note)
@@ -51,7 +68,7 @@ class StrategyLifecycle:
     def edit(self, principal: Principal, name: str, version: int, content: str) -> StrategyVersion:
         """Replace a draft's content (its author only); published versions are immutable."""
         require_role(principal, (ANALYST,), "editing a strategy")
-        sha = Strategy.of(name, version, content).sha256  # a JDM graph, or a ValidationError
+        sha = self._checked(name, version, content)
         before = self._load(name, version)
         after = edited(before, principal.name, sha)
         now = self.clock.now()
@@ -109,6 +126,14 @@ class StrategyLifecycle:
         """One version."""
         require_role(principal, _READERS, "reading strategies")
         return self._load(name, version)
+
+    def _checked(self, name: str, version: int, content: str) -> str:
+        """The content's digest once it is a JDM graph and passes the name's validator (else ValidationError)."""
+        sha = Strategy.of(name, version, content).sha256
+        validator = self.validators.get(name)
+        if validator is not None:
+            validator(content)
+        return sha
 
     def _load(self, name: str, version: int) -> StrategyVersion:
         found = self.store.find(name, version)

@@ -1,4 +1,8 @@
-"""MemoryStrategies: the StrategyStore in memory, with its activation changes and audit rows."""
+"""MemoryStrategies: the StrategyStore in memory, with its activation changes and audit rows.
+
+``StoredStrategyLoader`` is the StrategyLoader over it, as ``storage.strategies.SQLStrategyLoader`` is over the
+database: submitted and later versions only.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from riskloop.domain.audit import AuditEntry
-from riskloop.domain.strategy_lifecycle import ACTIVE, Activation, ActivationChange, StrategyVersion
-from riskloop.errors import ConflictError
+from riskloop.domain.strategy_lifecycle import ACTIVE, LOADABLE, Activation, ActivationChange, StrategyVersion
+from riskloop.errors import ConflictError, NotFoundError
+from riskloop.rules.engine import Strategy, StrategyLoader, parse_key
 from riskloop.service.strategy_ports import StrategyStore
 
 
@@ -93,5 +98,24 @@ class MemoryStrategies:
                 raise ConflictError("status", f"{before.key} changed meanwhile; read it again")
 
 
+class StoredStrategyLoader:
+    """Loads the submitted and later versions of a MemoryStrategies (drafts are still changing)."""
+
+    def __init__(self, store: MemoryStrategies) -> None:
+        self.store = store
+
+    def load(self, key: str) -> Strategy:
+        """The stored version ``key``; NotFoundError when it is missing or a draft."""
+        name, version = parse_key(key)
+        found, content = self.store.find(name, version), self.store.content(name, version)
+        if found is None or content is None or found.status not in LOADABLE:
+            raise NotFoundError(f"strategy {key}: not stored or still a draft")
+        return Strategy.of(name, version, content)
+
+
 def _as_port(store: MemoryStrategies) -> StrategyStore:  # mypy checks the fake against its port here
     return store
+
+
+def _as_loader(loader: StoredStrategyLoader) -> StrategyLoader:
+    return loader
