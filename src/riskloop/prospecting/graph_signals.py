@@ -17,9 +17,10 @@ from riskloop.graph.kinds import EDGE_KINDS, NODE_CODE, RELATION_WEIGHT
 from riskloop.graph.memory import EnterpriseGraph
 from riskloop.graph.status import EnterpriseStatus
 
-# Ties through which a neighbour's trouble is the enterprise's concern: control, money and guarantees (a shared
-# IP or a business-centre address links strangers, so it is left out).
-STRONG_TIES = frozenset({"shareholding", "officer", "legal_rep", "guarantee", "invoice_trade"})
+# Ties through which a neighbour's trouble is the enterprise's concern: control and guarantees. A shared IP or a
+# business-centre address links strangers, and trading with a troubled firm is common for any firm that trades
+# much, so neither counts.
+STRONG_TIES = frozenset({"shareholding", "officer", "legal_rep", "guarantee"})
 TROUBLE = ("dishonest", "enforcement", "default", "litigation")
 
 
@@ -27,7 +28,7 @@ TROUBLE = ("dishonest", "enforcement", "default", "litigation")
 class GraphSignalArrays:
     """Per enterprise, in the order of the codes asked for (zeros for an enterprise not in the graph)."""
 
-    related_risk: np.ndarray
+    related_risk: np.ndarray  # the decision path's related-party risk in [0, 1)
     propagated_risk: np.ndarray
     gang: np.ndarray  # bool: a member of a detected gang
     bad_neighbours: np.ndarray  # int: troubled enterprises within two strong ties
@@ -57,7 +58,8 @@ def signals_of(
     node = _nodes(graph, codes)
     found = node >= 0
     at = np.where(found, node, 0)
-    related = np.where(found, risk.related[at], 0.0) if len(risk.related) else np.zeros(len(codes))
+    # the decision path's mapping of the weighted count to [0, 1) (``graph.checks``)
+    related = np.where(found, 1.0 - np.exp(-risk.related[at]), 0.0) if len(risk.related) else np.zeros(len(codes))
     propagated = np.where(found, np.clip(risk.propagated[at], 0.0, 1.0), 0.0) if len(risk.propagated) else related * 0
     gang = np.fromiter((c in risk.gang_codes for c in codes), dtype=bool, count=len(codes))
     troubled_nodes = _troubled_nodes(graph, status, as_of)

@@ -7,7 +7,6 @@ import math
 from riskloop.domain.prospect import ProspectReason
 
 GOOD_GRADES = ("A", "B")
-CLEAN_RELATED = 0.05  # below this related-party risk, with no troubled neighbour, the graph is called clean
 
 
 def prospect_reasons(
@@ -19,7 +18,6 @@ def prospect_reasons(
     tax_grade: str | None,
     pd: float,
     years: float,
-    related_risk: float,
     bad_neighbours: int,
 ) -> tuple[ProspectReason, ...]:
     """The reasons of one prospect, most telling first: growth, scale, tax grade, PD, graph, age."""
@@ -42,11 +40,11 @@ def prospect_reasons(
             "PD", f"违约概率 {_pct(pd, 1)}（无申请画像）", f"PD {_pct(pd, 1)} (profile without an application)"
         )
     )
-    if related_risk < CLEAN_RELATED and bad_neighbours == 0:
+    if bad_neighbours == 0:
         out.append(ProspectReason("NO_RELATED_RISK", "无关联方风险", "no related-party risk"))
     else:
-        zh = f"关联方风险 {related_risk:.2f}，问题关联企业 {bad_neighbours} 家"
-        en = f"related-party risk {related_risk:.2f}, {bad_neighbours} troubled related firms"
+        zh = f"关联企业中 {bad_neighbours} 家有失信、被执行、违约或涉诉记录"
+        en = f"{bad_neighbours} related firms dishonest, under enforcement, in default or sued"
         out.append(ProspectReason("RELATED_RISK", zh, en))
     out.append(ProspectReason("YEARS", f"经营 {years:.0f} 年", f"{years:.0f} years in business"))
     return tuple(out)

@@ -58,7 +58,8 @@ class NoApplicationPd:
             if column not in frame.columns:
                 frame[column] = np.nan
         scored = self.serving.score(frame)
-        return pa.table({"credit_code": features.column("credit_code"), "pd": pa.array(scored.pd, pa.float64())})
+        codes = features.column("application_id")  # the enterprise spine keys each row by its credit code
+        return pa.table({"credit_code": codes, "pd": pa.array(scored.pd, pa.float64())})
 
 
 class WorkspaceGraphSignals:

@@ -187,7 +187,6 @@ class _Frame:
             tax_grade=self._fact("tax_grade", i),
             pd=float(s.pd[i]),
             years=float(s.years[i]),
-            related_risk=float(s.related_risk[i]),
             bad_neighbours=int(s.bad_neighbours[i]),
         )
         return Prospect(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -54,11 +56,11 @@ def test_a_missing_input_excludes_rather_than_ranks() -> None:
 
 
 def test_score_is_growth_times_survival_and_graph_risk_discounts() -> None:
-    s = _screened(3, related_risk=np.array([0.0, 0.4, 0.0]), bad_neighbours=np.array([0, 0, 3]))
-    got = scores(s, POLICY)
-    assert np.isclose(got[0], 0.5 * 0.98)
-    assert np.isclose(got[1], 0.5 * 0.98 * (1 - POLICY.related_risk * 0.4))
-    assert np.isclose(got[2], 0.5 * 0.98 * (1 - POLICY.per_bad_neighbour * 3))
+    policy = replace(POLICY, related_risk=0.5, per_bad_neighbour=0.05, propagated_risk=0.5)
+    s = _screened(4, related_risk=np.array([0.0, 0.4, 0.0, 0.0]), bad_neighbours=np.array([0, 0, 3, 0]),
+                  propagated_risk=np.array([0.0, 0.0, 0.0, 0.2]))  # fmt: skip
+    got = scores(s, policy)
+    assert np.allclose(got, 0.5 * 0.98 * np.array([1.0, 1 - 0.5 * 0.4, 1 - 0.05 * 3, 1 - 0.5 * 0.2]))
 
 
 def test_ranking_is_by_score_then_code_and_keeps_only_eligible() -> None:
