@@ -26,6 +26,11 @@ Output layout of ``generate_universe(params, out)``::
                         only with ``fraud="hard"``: what ties each hard ring together (ring_id, application_id,
                         identifier_kind, value, variant, canonical, hard_variant, recycled_from); each decoy
                         (decoy_id, decoy_kind, identifier_kind, value, enterprises) and its honest enterprises
+          future_scale  credit_code, month, sales_cents, purchases_cents: each enterprise's true business over the
+                        12 months from the month of as-of (``synth/future_scale.py``; purchases = 0.45 x sales)
+          prospect_outcomes
+                        credit_code, sales_last_12m_cents, sales_next_12m_cents, growth_12m, defaulted_12m,
+                        default_date, borrows_12m: the 12-month outcomes prospect screening is measured on
       manifest.json   schema and generator versions, seed, parameters, as-of, row counts per table and per
                       truth table, size and sha256 of every file; no wall-clock time.
 

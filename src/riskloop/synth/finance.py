@@ -12,6 +12,8 @@ from riskloop.synth.calendar import REVENUE_MONTHS, last_months, seasonality, ye
 from riskloop.synth.firms import Firms, sigmoid
 from riskloop.synth.params import Stream, UniverseParams, rng
 
+NOISE_SD = 0.18  # month-to-month lognormal noise of revenue around its trend and seasonality
+
 
 @dataclass(frozen=True)
 class Revenue:
@@ -38,7 +40,7 @@ def revenue_path(params: UniverseParams, chunk: int, firms: Firms) -> Revenue:
     months = last_months(params.as_of_day, REVENUE_MONTHS)
     t = np.arange(REVENUE_MONTHS, dtype=np.float64)[None, :]
     amount = firms.revenue0[:, None] * np.exp(firms.growth[:, None] * t) * seasonality(months)[None, :]
-    amount *= np.exp(g.normal(0.0, 0.18, amount.shape))
+    amount *= np.exp(g.normal(0.0, NOISE_SD, amount.shape))
     alive = months[None, :] >= firms.established.astype("datetime64[M]")[:, None]
     return Revenue(months=months, amount=np.where(alive, amount, 0.0))
 

@@ -21,8 +21,10 @@ from riskloop.synth.scenario import NO_SCENARIO, Scenario
 # recognition noise (``call_turns``, ``call_reviews`` and the collection truth change; ``call_labels`` gains
 # ``family``, new truth ``call_hard_negatives``), every other file as in 1.6.0; 1.8.0: the front door (invoices to
 # consumers as extra part files, PBOC report documents and ``credit_report_loans``, risk documents and their
-# reviews, the platform's registrations under ``events/``; their truth), every earlier file as in 1.7.0
-GENERATOR_VERSION = "1.8.0"
+# reviews, the platform's registrations under ``events/``; their truth), every earlier file as in 1.7.0; 1.9.0:
+# each enterprise's true future (truth ``future_scale``: 12 months of sales and purchases after as-of;
+# ``prospect_outcomes``: growth, default and take-up of credit within 12 months), every earlier file as in 1.8.0
+GENERATOR_VERSION = "1.9.0"
 STANDARD, HARD = "standard", "hard"
 FRAUD_LEVELS = (STANDARD, HARD)
 DEFAULT_AS_OF = dt.date(2026, 6, 30)
@@ -80,6 +82,9 @@ class Stream(IntEnum):
     REG_SIGNUPS = 36
     REG_CAMPAIGNS = 37
     REG_ATTACKS = 38
+    # prospect screening (issue 18): each enterprise's future business path, its 12-month outcomes (truth only)
+    PROSPECT_FUTURE = 39
+    PROSPECT_OUTCOMES = 40
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,8 @@ from riskloop.synth.documents import document_tables
 from riskloop.synth.events import listings, registration_events, risk_events
 from riskloop.synth.finance import Revenue, financial_statements, revenue_path
 from riskloop.synth.firms import STATUS_ACTIVE, Firms, make_firms
+from riskloop.synth.future_scale import TRUTH_SCHEMAS as FUTURE_TRUTH
+from riskloop.synth.future_scale import future_truth
 from riskloop.synth.government import government_tables
 from riskloop.synth.guarantees import Guarantees, guarantees
 from riskloop.synth.hard_fraud import chunk_fraud
@@ -154,7 +156,24 @@ def chunk_tables(params: UniverseParams, chunk: int) -> tuple[dict[str, pa.Table
     truth["guarantees"] = pa.table(
         {"guarantee_id": guaranteed.table["guarantee_id"], "contagion": pa.array(guaranteed.contagion)}
     )
-    truth.update(fraud.truth | collection_truth | document_truth)
+    # each enterprise's true future (issue 18), from streams of its own: truth only
+    truth.update(
+        fraud.truth
+        | collection_truth
+        | document_truth
+        | future_truth(
+            params,
+            chunk,
+            firms,
+            revenue=revenue,
+            plan=plan,
+            regime=regime,
+            book=book,
+            term=apps.term[book.app],
+            applicants=apps.row,
+            codes=text.codes,
+        )
+    )
     if regime is not None:
         applied = apps.applied_at.astype("datetime64[D]")
         truth[SCENARIO_APPLICATIONS] = regime.truth(apps.application_id, apps.row, apps.ring, applied)
@@ -184,8 +203,8 @@ def bank_exports(
 
 
 def truth_schemas(params: UniverseParams) -> dict[str, pa.Schema]:
-    """The per-chunk truth tables of a universe: the usual ones, the scenario's flags, the hard fraud's truth."""
-    schemas = dict(TRUTH_SCHEMAS) | COLLECTION_TRUTH | DOCUMENT_TRUTH | {ATTACKS: ATTACKS_SCHEMA}
+    """The per-chunk truth tables of a universe: the usual ones, the future's, the scenario's flags, hard fraud's."""
+    schemas = dict(TRUTH_SCHEMAS) | COLLECTION_TRUTH | DOCUMENT_TRUTH | {ATTACKS: ATTACKS_SCHEMA} | FUTURE_TRUTH
     if params.scenario.active:
         schemas[SCENARIO_APPLICATIONS] = TRUTH_SCHEMA
     if params.hard:

@@ -10,6 +10,7 @@ from riskloop.domain.tables import TABLES, TABLES_BY_NAME, Column, Table
 from riskloop.io.arrow_schema import arrow_schema
 from riskloop.synth.collection_tables import TRUTH_SCHEMAS as COLLECTION_TRUTH
 from riskloop.synth.documents import TRUTH_SCHEMAS as DOCUMENT_TRUTH
+from riskloop.synth.future_scale import TRUTH_SCHEMAS as FUTURE_TRUTH
 from riskloop.synth.params import DEFAULT_AS_OF
 from riskloop.synth.truth import TRUTH_SCHEMAS
 from riskloop.synth.writer import WRITTEN_LAYOUTS
@@ -40,6 +41,11 @@ TRUTH_ONLY = {
     "p_cure",
     "expected_paid_cents",
     "p_complaint",
+    # each enterprise's true future (generator 1.9.0)
+    "sales_next_12m_cents",
+    "growth_12m",
+    "defaulted_12m",
+    "borrows_12m",
 }
 _FORMAT_SQL = {
     "phone": r"regexp_full_match({c}, '1[3-9][0-9]{{9}}')",
@@ -169,6 +175,7 @@ def test_no_truth_column_leaks_into_tables(universe: Path) -> None:
         assert not TRUTH_ONLY & set(table.column_names), table.name
         assert not re.search("truth", str(universe / "tables" / table.name))
     expected = sorted(
-        f"{n}.parquet" for n in [*TRUTH_SCHEMAS, *COLLECTION_TRUTH, *DOCUMENT_TRUTH, "registration_attacks"]
+        f"{n}.parquet"
+        for n in [*TRUTH_SCHEMAS, *COLLECTION_TRUTH, *DOCUMENT_TRUTH, "registration_attacks", *FUTURE_TRUTH]
     )
     assert sorted(p.name for p in (universe / "truth").iterdir()) == expected

@@ -90,7 +90,7 @@ def test_a_hard_universe_is_the_same_whatever_the_workers(hard: Path, tmp_path: 
     assert _digests(again) == _digests(hard)
     manifest = json.loads((hard / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["fraud"] == manifest["parameters"]["fraud"] == "hard"
-    assert manifest["generator_version"] == GENERATOR_VERSION == "1.8.0"
+    assert manifest["generator_version"] == GENERATOR_VERSION == "1.9.0"
     assert {"ring_identifiers", "decoys", "decoy_members"} <= set(manifest["truth_rows"])
 
 

@@ -24,6 +24,7 @@ from riskloop.domain.tables import TABLES
 from riskloop.errors import ValidationError
 from riskloop.synth.collection_tables import TRUTH_SCHEMAS as COLLECTION_TRUTH
 from riskloop.synth.documents import TRUTH_SCHEMAS as DOCUMENT_TRUTH
+from riskloop.synth.future_scale import TRUTH_SCHEMAS as FUTURE_TRUTH
 from riskloop.synth.params import UniverseParams
 from riskloop.synth.scenario import BUREAU_CENTRE, BUREAU_STRETCH, Scenario
 from riskloop.synth.universe import generate_universe
@@ -67,6 +68,8 @@ def truth(root: Path, name: str) -> pa.Table:
 COLLECTION_FILES = (*(t.name for t in TABLES if t.name.startswith(("collection_", "call_"))), *COLLECTION_TRUTH)
 # So are the risk documents' tables and truth (text -> risk tags).
 COLLECTION_FILES += ("risk_documents", "document_reviews", *DOCUMENT_TRUTH)
+# And each enterprise's true future (truth only, generator 1.9.0).
+COLLECTION_FILES += tuple(FUTURE_TRUTH)
 
 
 def content_digest(root: Path) -> str:
@@ -114,8 +117,8 @@ def test_no_scenario_leaves_every_file_as_before(tmp_path: Path) -> None:
     summary = generate_universe(UniverseParams(enterprises=300, seed=1), out, workers=1)
     assert content_digest(out) == NO_SCENARIO_CONTENT
     assert sorted(p.name for p in (out / "truth").iterdir()) == sorted(f"{n}.parquet" for n in summary.truth_rows)
-    assert (
-        len(summary.truth_rows) == 6 + len(COLLECTION_TRUTH) + len(DOCUMENT_TRUTH) + 1
+    assert len(summary.truth_rows) == 6 + len(COLLECTION_TRUTH) + len(DOCUMENT_TRUTH) + 1 + len(
+        FUTURE_TRUTH
     )  # and the registration attacks
     assert "scenario" not in summary.manifest
     assert set(summary.manifest["parameters"]) == {"enterprises", "seed", "as_of", "chunk_size"}
@@ -197,6 +200,34 @@ def test_downturn_cuts_revenue_of_its_sections_from_the_shift(universes: dict[st
     assert np.allclose(ratio[full], 0.25, atol=0.01)
     ramp = hit & mid_after & ~full
     assert np.all((ratio[ramp] < 1.0) & (ratio[ramp] > 0.24))
+
+
+def test_downturn_carries_on_into_each_enterprises_true_future(universes: dict[str, Path]) -> None:
+    base, shifted = universes["none"], universes["downturn"]
+    sections = table(base, "enterprises").select(["credit_code", "industry_section"])
+    old_out, new_out = truth(base, "prospect_outcomes"), truth(shifted, "prospect_outcomes")
+    outcomes = old_out.join(new_out, "credit_code", right_suffix="_new").join(sections, "credit_code")
+    hit = pc.is_in(outcomes["industry_section"], pa.array(["C", "E"])).to_numpy(zero_copy_only=False)
+    old_default = outcomes["defaulted_12m"].to_numpy(zero_copy_only=False)
+    new_default = outcomes["defaulted_12m_new"].to_numpy(zero_copy_only=False)
+    assert not (old_default & ~new_default).any()  # the same draws: a higher hazard only adds defaults
+    assert new_default[hit].mean() > old_default[hit].mean() + 0.02
+    assert (new_default[~hit] == old_default[~hit]).all()
+    # firms performing in both universes and through their loans: the full loss, all year, and nothing else
+    apps = truth(base, "applications").join(truth(shifted, "applications"), "application_id", right_suffix="_new")
+    turned = apps.filter(pc.not_equal(apps["defaulted"], apps["defaulted_new"]))["credit_code"]
+    calm = ~old_default & ~new_default & ~pc.is_in(outcomes["credit_code"], turned).to_numpy(zero_copy_only=False)
+    keep = pa.array(calm & (outcomes["sales_next_12m_cents"].to_numpy() > 0))
+    months = truth(base, "future_scale").join(
+        truth(shifted, "future_scale"), ["credit_code", "month"], right_suffix="_new"
+    )
+    months = months.join(sections, "credit_code")
+    months = months.filter(pc.is_in(months["credit_code"], outcomes["credit_code"].filter(keep)))
+    ratio = pc.divide(pc.cast(months["sales_cents_new"], pa.float64()), pc.cast(months["sales_cents"], pa.float64()))
+    in_hit = pc.is_in(months["industry_section"], pa.array(["C", "E"])).to_numpy(zero_copy_only=False)
+    assert in_hit.sum() > 1000
+    assert np.allclose(ratio.to_numpy()[in_hit], 0.25, atol=0.01)
+    assert np.allclose(ratio.to_numpy()[~in_hit], 1.0, atol=1e-6)
 
 
 def test_fraud_wave_adds_rings_only_after_the_shift(universes: dict[str, Path]) -> None:
