@@ -67,12 +67,8 @@ class ProspectScreen:
         """Screen every enterprise as of ``as_of`` and store the ranked prospects; returns the run."""
         require_role(principal, (ANALYST,), "screening prospects")
         policy = self.policy()
-        frame = self._screen(as_of, policy, progress)
-        progress("rank", 0, 1)
-        excluded = exclusions(frame.screened, policy)
-        score = scores(frame.screened, policy)
-        order = ranking(score, excluded, frame.codes, policy.keep)
-        progress("rank", 1, 1)
+        screening = self.screening(as_of, policy, progress)
+        frame, score, order = screening.frame, screening.score, screening.order
         prospects = self._prospects(frame, score, order, progress)
         now = self.clock.now()
         run = ProspectRun(
@@ -82,7 +78,7 @@ class ProspectScreen:
             created_by=principal.name,
             screened=len(frame.codes),
             ranked=len(prospects),
-            excluded=exclusion_counts(excluded),
+            excluded=exclusion_counts(screening.excluded),
             versions=self._versions(policy),
         )
         entry = AuditEntry(now, principal.name, "prospects.screened", "prospect_run", run.run_id, run.to_dict())
@@ -90,6 +86,16 @@ class ProspectScreen:
         self.store.save_run(run, prospects, entry)
         progress("store", len(prospects), len(prospects))
         return run
+
+    def screening(self, as_of: dt.date, policy: ScreeningPolicy, progress: Progress = no_progress) -> Screening:
+        """Every enterprise's inputs, exclusion and score, and the ranked order (what a run stores the top of)."""
+        frame = self._screen(as_of, policy, progress)
+        progress("rank", 0, 1)
+        excluded = exclusions(frame.screened, policy)
+        score = scores(frame.screened, policy)
+        order = ranking(score, excluded, frame.codes, policy.keep)
+        progress("rank", 1, 1)
+        return Screening(frame, excluded, score, order)
 
     def _versions(self, policy: ScreeningPolicy) -> dict[str, str]:
         return {
@@ -99,7 +105,7 @@ class ProspectScreen:
             "screening_policy": f"{policy.version} sha256:{policy.sha256[:16]}",
         }
 
-    def _screen(self, as_of: dt.date, policy: ScreeningPolicy, progress: Progress) -> _Frame:
+    def _screen(self, as_of: dt.date, policy: ScreeningPolicy, progress: Progress) -> ScreenFrame:
         progress("profiles", 0, 1)
         facts = enterprise_profiles(self.inputs.root, as_of)
         codes = np.asarray(facts.column("credit_code").to_pylist(), dtype=object)
@@ -128,9 +134,11 @@ class ProspectScreen:
             propagated_risk=graph.propagated_risk,
             bad_neighbours=graph.bad_neighbours,
         )
-        return _Frame(codes, facts, forecast, screened)
+        return ScreenFrame(codes, facts, forecast, screened)
 
-    def _prospects(self, frame: _Frame, score: np.ndarray, order: np.ndarray, progress: Progress) -> list[Prospect]:
+    def _prospects(
+        self, frame: ScreenFrame, score: np.ndarray, order: np.ndarray, progress: Progress
+    ) -> list[Prospect]:
         progress("products", 0, len(order))
         profiles = [frame.profile(int(i)) for i in order]
         offers = self.inputs.products.recommend_many(profiles)
@@ -140,7 +148,17 @@ class ProspectScreen:
 
 
 @dataclass(frozen=True)
-class _Frame:
+class Screening:
+    """One screening before it is stored: inputs, exclusion index, score and ranked positions."""
+
+    frame: ScreenFrame
+    excluded: np.ndarray
+    score: np.ndarray
+    order: np.ndarray
+
+
+@dataclass(frozen=True)
+class ScreenFrame:
     """Aligned columns of every screened enterprise."""
 
     codes: np.ndarray
