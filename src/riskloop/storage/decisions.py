@@ -246,7 +246,15 @@ def _row(item: NewDecision, status: str, inputs: Mapping[str, Any] | None = None
         "status": status if item.role == CHAMPION else "shadow",
         "final_outcome": _outcome(item) if status == "final" and item.role == CHAMPION else None,
         "owner": item.owner,
+        "campaign_id": _campaign(item.inputs),
     }
+
+
+def _campaign(inputs: Mapping[str, Any]) -> str | None:
+    """The campaign the request names (conversion tracking), kept in its own indexed column."""
+    request = inputs.get("request")
+    campaign = request.get("campaign_id") if isinstance(request, Mapping) else None
+    return campaign if isinstance(campaign, str) else None
 
 
 def _insert(conn: sa.Connection, statement: sa.Insert, rows: list[dict[str, Any]]) -> None:
