@@ -5,14 +5,17 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import doctest
 import io
 
 import pytest
 from openpyxl import load_workbook
 
+from riskloop.domain import industries
 from riskloop.domain.clock import FixedClock
 from riskloop.domain.decision_request import DecisionRequest
 from riskloop.errors import ForbiddenError, NotFoundError, ValidationError
+from riskloop.io import sheets
 from riskloop.service.prospect_desk import ProspectDesk
 from riskloop.service.prospect_export import COLUMNS
 from riskloop.testing.memory_prospects import MemoryCampaignApplications, MemoryProspectStore
@@ -181,3 +184,8 @@ def test_a_campaign_on_a_request_is_validated_and_left_out_of_older_inputs() -> 
     with pytest.raises(ValidationError) as err:
         DecisionRequest(**base, campaign_id="C" * 41)
     assert err.value.field == "campaign_id"
+
+
+@pytest.mark.parametrize("module", [industries, sheets], ids=lambda m: m.__name__)
+def test_doctests(module) -> None:
+    assert doctest.testmod(module).failed == 0
