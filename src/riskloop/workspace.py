@@ -91,6 +91,7 @@ if TYPE_CHECKING:
     from riskloop.service.monitor import Monitor
     from riskloop.service.outcomes import OutcomeTracker
     from riskloop.service.product_fit import ProductFit
+    from riskloop.service.prospect_desk import ProspectDesk
     from riskloop.service.registration_ports import Allowlist
     from riskloop.service.registrations import RegistrationScreen
     from riskloop.service.shadow_report import ShadowReport
@@ -114,6 +115,7 @@ if TYPE_CHECKING:
     from riskloop.storage.monitor_runs import SQLMonitorRuns
     from riskloop.storage.outbox import SQLOutbox
     from riskloop.storage.profiles import SQLProfileSource
+    from riskloop.storage.prospects import SQLCampaignApplications, SQLProspectStore
     from riskloop.storage.protected import SQLVault
     from riskloop.storage.raw_payloads import SQLRawPayloadStore
     from riskloop.storage.registrations import SQLVelocityStore
@@ -1093,6 +1095,26 @@ class Workspace:
         from riskloop.service.sources import circuits_probe
 
         return circuits_probe(self.source_puller())()
+
+    # --- prospects and campaigns (issue 18) -------------------------------------------------------------------
+
+    def prospect_store(self) -> SQLProspectStore:
+        """Prospect runs with their ranked prospects (names sealed) and campaigns (the ProspectStore)."""
+        from riskloop.storage.prospects import SQLProspectStore
+
+        return SQLProspectStore(self.engine, self.sealer())
+
+    def campaign_applications(self) -> SQLCampaignApplications:
+        """Champion decisions of applications naming a campaign (the CampaignApplications)."""
+        from riskloop.storage.prospects import SQLCampaignApplications
+
+        return SQLCampaignApplications(self.engine)
+
+    def prospect_desk(self) -> ProspectDesk:
+        """Read and export prospect runs, create campaigns and follow their conversion (analysts, auditors)."""
+        from riskloop.service.prospect_desk import ProspectDesk
+
+        return ProspectDesk(self.prospect_store(), self.campaign_applications(), self.clock)
 
 
 class _LazyTokens:

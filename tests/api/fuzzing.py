@@ -30,10 +30,12 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from riskloop.api.app import create_app
+from riskloop.api.routes.prospects import EXAMPLE_RUN_ID
 from riskloop.config import Settings
 from riskloop.testing.api_keys import authenticate, bearer
 from riskloop.testing.collections import PhraseChecker
 from riskloop.testing.decider import make_decider
+from riskloop.testing.prospects import run_entry, sample_prospects, sample_run
 
 MAX_EXAMPLES = 8  # per operation, role and mode
 ROLES = {"channel": ("channel",), "rita": ("reviewer",), "andy": ("analyst",), "alma": ("approver",),
@@ -56,7 +58,14 @@ def started(tmp_path: Path, db_url: str) -> Iterator[tuple[Any, dict[str, str]]]
     app = create_app(settings, decider=make_decider(), transcript_checker=lambda: CHECKER)  # transcripts get checked
     with TestClient(app, raise_server_exceptions=False) as client:  # the lifespan runs for the whole test
         callers = authenticate(client, ROLES)
+        seed_prospects(client.app.state.services.prospects().store)  # type: ignore[attr-defined]
         yield app, {name: caller.secret for name, caller in callers.items()}
+
+
+def seed_prospects(store: Any) -> None:
+    """A run under the id and day of the prospects' examples: their 200s are fuzzed too."""
+    run = sample_run(EXAMPLE_RUN_ID, 3)
+    store.save_run(run, sample_prospects(3), run_entry(run))
 
 
 def fuzz(app: Any, secret: str, mode: GenerationMode) -> tuple[int, list[str]]:

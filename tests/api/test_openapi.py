@@ -15,14 +15,25 @@ from pydantic import BaseModel
 from riskloop.api import collection_schemas, document_schemas, openapi, schemas, verification_schemas
 from riskloop.api.app import create_app
 from riskloop.api.errors import PROBLEM_JSON
-from riskloop.api.routes import alerts, consents, effect, health, lists, models, registrations, reviews, strategies
+from riskloop.api.routes import (
+    alerts,
+    consents,
+    effect,
+    health,
+    lists,
+    models,
+    prospects,
+    registrations,
+    reviews,
+    strategies,
+)
 from riskloop.config import Settings
 
 RFC_9457 = {"type", "title", "status", "detail", "instance"}
 OURS = {"error", "message", "field"}
 MODULES: tuple[ModuleType, ...] = (schemas, collection_schemas, document_schemas, openapi, health, reviews,
                                    strategies, alerts, models, effect, lists, verification_schemas,
-                                   consents, registrations)  # fmt: skip
+                                   consents, registrations, prospects)  # fmt: skip
 
 
 def _models() -> dict[str, type[BaseModel]]:

@@ -24,6 +24,7 @@ from riskloop.api.routes import (
     identifiers,
     lists,
     models,
+    prospects,
     registrations,
     reviews,
     strategies,
@@ -120,6 +121,7 @@ def create_app(
     app.include_router(consents.router)
     app.include_router(documents.router)
     app.include_router(registrations.router)
+    app.include_router(prospects.router)
     openapi.install(app)
     docs.install(app)
     return app

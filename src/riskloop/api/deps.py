@@ -23,6 +23,7 @@ from riskloop.service.list_ports import GangFinder
 from riskloop.service.lists import ListDesk
 from riskloop.service.model_monitoring import ModelMonitor
 from riskloop.service.outcomes import OutcomeTracker
+from riskloop.service.prospect_desk import ProspectDesk
 from riskloop.service.registrations import RegistrationScreen
 from riskloop.service.reviews import ReviewDesk
 from riskloop.service.shadow_model import ShadowModel
@@ -78,6 +79,7 @@ class Services:
     consents: Callable[[], ConsentDesk] = field(default=_no_consents)
     registrations: RegistrationScreen | None = None  # registration screening (POST /v1/registrations)
     gangs: Callable[[], GangFinder] | None = None  # gang detection for confirmations, built per call
+    prospects: Callable[[], ProspectDesk] | None = None  # prospect runs and campaigns, built per call (the PII keys)
 
     @classmethod
     def of(
@@ -122,6 +124,7 @@ class Services:
             consents=ws.consents,  # built per request: recording consents is rare, the key read is cheap
             registrations=ws.registrations(),
             gangs=ws.gang_finder,
+            prospects=ws.prospect_desk,
         )
 
 

@@ -108,7 +108,7 @@ def _optional(validate: Callable[[str, str], str], field: str) -> Callable[[str 
 Raw = Field(min_length=1, max_length=MAX_RAW_LENGTH)  # room for spaces and zero-width marks folded away
 # Fields added after the first release: left out of the digest while absent, so a body posted before them and
 # retried under the same Idempotency-Key after an upgrade is still the same body.
-LATER_FIELDS = ("address", "email", "bank_account", "verification_id", "consent_id")
+LATER_FIELDS = ("address", "email", "bank_account", "verification_id", "consent_id", "campaign_id")
 ADDRESS_DOC = (
     "The company's address as written (kept trimmed; the graph links it by division code and street, so 湖北省武汉市…, "
     "武汉市… and 湖北武汉… are one place). It must be placed: without its city, or with only a province, it is a 422."
@@ -122,6 +122,10 @@ CONSENT_DOC = (
     "The recorded consent (POST /v1/consents) under which the credit-bureau report is pulled through the bank's "
     "gateway when one is configured; then the pulled report replaces `bureau`, and a missing, expired or revoked "
     "consent or a failing gateway refers the application (CONSENT_MISSING, SOURCE_UNAVAILABLE)."
+)
+CAMPAIGN_DOC = (
+    "The marketing campaign the application answers (POST /v1/prospects/campaigns): it decides nothing and is kept "
+    "with the decision, so the campaign's conversion is counted (GET /v1/prospects/campaigns/{id}/conversion)."
 )
 ACCOUNT_DOC = "The settlement account number: 6 to 32 digits, spaces and hyphens allowed (dropped), any digit script."
 
@@ -183,6 +187,10 @@ class ApplicationIn(BaseModel):
         str | None,
         Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,40}$", description=CONSENT_DOC),
     ] = None
+    campaign_id: Annotated[
+        str | None,
+        Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,40}$", description=CAMPAIGN_DOC),
+    ] = None
 
     @classmethod
     def from_request(cls, request: DecisionRequest) -> ApplicationIn:
@@ -211,6 +219,7 @@ class ApplicationIn(BaseModel):
                 "bureau": {"score": request.bureau_score, "existing_debt_cents": request.existing_debt_cents},
                 "verification_id": request.verification_id,
                 "consent_id": request.consent_id,
+                "campaign_id": request.campaign_id,
             }
         )
 
@@ -244,6 +253,7 @@ class ApplicationIn(BaseModel):
             phone_owner_match=self.identity.phone_owner_match,
             verification_id=self.verification_id,
             consent_id=self.consent_id,
+            campaign_id=self.campaign_id,
         )
 
 

@@ -22,7 +22,8 @@ class DecisionRequest:
     ``address`` (the company's, as written), ``email`` and ``bank_account`` (the settlement account) are
     optional: the graph checks link them as the batch graph links the applications table's (``None``: not
     given, as in requests stored before they existed). ``verification_id`` names a verification session the
-    server ran (``service.verification_gate``): its results then replace the four identity claims.
+    server ran (``service.verification_gate``): its results then replace the four identity claims. ``campaign_id``
+    names the marketing campaign the application answers; it decides nothing and is kept for conversion tracking.
 
     Examples
     --------
@@ -53,6 +54,7 @@ class DecisionRequest:
     bank_account: str | None = None
     verification_id: str | None = None
     consent_id: str | None = None  # the consent the bureau report is pulled under (issue 17)
+    campaign_id: str | None = None  # the marketing campaign the application answers (issue 18): conversion
 
     def __post_init__(self) -> None:
         check.text("application_id", self.application_id, 40)
@@ -70,6 +72,7 @@ class DecisionRequest:
             check.integer("existing_debt_cents", self.existing_debt_cents, 0, 10**14)
         check.unit_interval("face_match_score", self.face_match_score)
         check.optional_text("consent_id", self.consent_id, 40)
+        check.optional_text("campaign_id", self.campaign_id, 40)
         for name in ("sms_verified", "device_fingerprint_ok", "phone_owner_match"):
             check.boolean(name, getattr(self, name))
         check.optional_text("verification_id", self.verification_id, 64)
@@ -86,9 +89,9 @@ class DecisionRequest:
         return sum(not ok for ok in (self.sms_verified, self.device_fingerprint_ok, self.phone_owner_match))
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready fields (session and consent ids only when given: older stored inputs are unchanged)."""
+        """Plain JSON-ready fields (session, consent and campaign ids only when given: older inputs are unchanged)."""
         out = _fields(self)
-        for later in ("verification_id", "consent_id"):
+        for later in ("verification_id", "consent_id", "campaign_id"):
             if out[later] is None:
                 del out[later]
         return out

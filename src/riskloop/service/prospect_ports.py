@@ -35,6 +35,18 @@ class ProspectStore(Protocol):
         """A run's prospects by rank, of one industry section when given."""
         ...
 
+    def count(self, run_id: str, *, industry: str | None = None) -> int:
+        """How many prospects a run holds (of one industry section when given)."""
+        ...
+
+    def codes(self, run_id: str, *, industry: str | None = None, top: int | None = None) -> list[str]:
+        """A run's credit codes by rank (of one industry section when given): no name is opened."""
+        ...
+
+    def audit(self, entry: AuditEntry) -> None:
+        """Append one audit row on its own (who read or exported names)."""
+        ...
+
     def add_campaign(self, campaign: Campaign, members: Sequence[str], entry: AuditEntry) -> None:
         """Store a campaign with its members' credit codes."""
         ...

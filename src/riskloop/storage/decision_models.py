@@ -2,7 +2,7 @@
 
 They share ``riskloop.storage.models.metadata``; migration 0004 creates them (0006 the API keys, 0007 the row
 versions and the one-active-version index, 0009 the owners of decisions and the per-channel claims, 0013 the
-outbox's delivery state).
+outbox's delivery state, 0025 the campaign an application names).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ _ROW_VERSION = "compare-and-set: each update checks the value it read and adds o
 OWNER_COMMENT = "the channel principal that posted it; null: decided before 0009, internal roles only"
 CLAIMS_COMMENT = "One row per channel and Idempotency-Key: a retry gets the stored response; the row is the claim."
 CLAIM_APPLICATION_COMMENT = "one decision per application id and channel; null: a duplicate from before 0009"
+CAMPAIGN_COMMENT = "the marketing campaign the application names (prospects); null: none"
 
 decisions = sa.Table(
     "decisions",
@@ -35,6 +36,7 @@ decisions = sa.Table(
     sa.Column("status", sa.String(20), nullable=False, comment="decided, in_review or final"),
     sa.Column("final_outcome", sa.String(20), nullable=True, comment="approved or declined once final"),
     sa.Column("owner", sa.String(80), nullable=True, comment=OWNER_COMMENT),
+    sa.Column("campaign_id", sa.String(40), nullable=True, index=True, comment=CAMPAIGN_COMMENT),
     comment="Every decision with the inputs and versions needed to replay it.",
 )
 

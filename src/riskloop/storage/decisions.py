@@ -56,6 +56,8 @@ _CLAIMED = sa.select(
 _CLAIMS = sa.select(*_CLAIMED.selected_columns)
 _INSERT_KEY, _INSERT_DECISION, _INSERT_REVIEW = idempotency_keys.insert(), decisions.insert(), reviews.insert()
 _INSERT_OUTBOX, _INSERT_AUDIT = outbox.insert(), audit_log.insert()
+# What a stored decision is read from: the columns it has had since 0009 (a campaign is in its inputs too).
+_STORED = [c for c in decisions.c if c.name != "campaign_id"]
 CLAIMS_READ = 500  # application ids per claims statement (within every database's bound-parameter limit)
 _Built = tuple[DecisionEntry, list[tuple[NewDecision, dict[str, Any]]]]  # an entry and its ``decisions`` rows
 
@@ -128,7 +130,7 @@ class SQLDecisionStore:
     def _write(self, conn: sa.Connection, built: Sequence[_Built]) -> None:
         """Insert the claims, decisions, audit rows, review-queue entries (and, live, arrivals and notifications)."""
         _insert(conn, _INSERT_KEY, [_key_row(entry) for entry, _ in built])
-        _insert(conn, _INSERT_DECISION, [row for _, rows in built for _, row in rows])
+        _insert(conn, _INSERT_DECISION, _same_columns([row for _, rows in built for _, row in rows]))
         _insert(conn, _INSERT_AUDIT, [audit_row(_audited(entry, item)) for entry, rows in built for item, _ in rows])
         _insert(conn, _INSERT_REVIEW, [_review_row(entry.champion) for entry, _ in built if entry.queue_review])
         for entry, _ in built:
@@ -183,7 +185,7 @@ class SQLDecisionStore:
     def get(self, decision_id: str) -> StoredDecision:
         """The decision ``decision_id``; NotFoundError when there is none."""
         with self.engine.connect() as conn:
-            found = conn.execute(sa.select(decisions).where(decisions.c.decision_id == decision_id)).first()
+            found = conn.execute(sa.select(*_STORED).where(decisions.c.decision_id == decision_id)).first()
         if found is None:
             raise missing(decision_id)
         return stored_decision(found._mapping)
@@ -191,7 +193,7 @@ class SQLDecisionStore:
     def for_application(self, application_id: str) -> list[StoredDecision]:
         """Every decision (champion and shadow) of ``application_id``, oldest first."""
         stmt = (
-            sa.select(decisions)
+            sa.select(*_STORED)
             .where(decisions.c.application_id == application_id)
             .order_by(decisions.c.decided_at, decisions.c.decision_id)
         )
@@ -200,7 +202,7 @@ class SQLDecisionStore:
 
     def all(self, role: str | None = None, limit: int | None = None) -> list[StoredDecision]:
         """Stored decisions (of ``role``, when given), oldest first."""
-        stmt = sa.select(decisions).order_by(decisions.c.decided_at, decisions.c.decision_id)
+        stmt = sa.select(*_STORED).order_by(decisions.c.decided_at, decisions.c.decision_id)
         if role is not None:
             stmt = stmt.where(decisions.c.role == role)
         if limit is not None:
@@ -246,7 +248,22 @@ def _row(item: NewDecision, status: str, inputs: Mapping[str, Any] | None = None
         "status": status if item.role == CHAMPION else "shadow",
         "final_outcome": _outcome(item) if status == "final" and item.role == CHAMPION else None,
         "owner": item.owner,
+        **_campaign(item.inputs),
     }
+
+
+def _campaign(inputs: Mapping[str, Any]) -> dict[str, str]:
+    """The campaign the request names (conversion tracking), for its own indexed column; none: left out (NULL)."""
+    request = inputs.get("request")
+    campaign = request.get("campaign_id") if isinstance(request, Mapping) else None
+    return {"campaign_id": campaign} if isinstance(campaign, str) else {}
+
+
+def _same_columns(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``rows`` with the same keys: one statement inserts them all (a batch where some name a campaign)."""
+    if any("campaign_id" in r for r in rows):
+        return [{"campaign_id": None, **r} for r in rows]
+    return rows
 
 
 def _insert(conn: sa.Connection, statement: sa.Insert, rows: list[dict[str, Any]]) -> None:

@@ -19,6 +19,7 @@ import riskloop.storage.list_models  # registers the list tables on the metadata
 import riskloop.storage.loop_models  # registers the closed-loop table on the metadata
 import riskloop.storage.monitor_models  # registers the monitoring tables on the metadata
 import riskloop.storage.outcome_models  # registers the outcome tables on the metadata
+import riskloop.storage.prospect_models  # registers the prospect and campaign tables on the metadata
 import riskloop.storage.registration_models
 import riskloop.storage.verification_models  # noqa: F401 - registers the verification tables on the metadata
 from riskloop.domain.clock import FixedClock
