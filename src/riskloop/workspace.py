@@ -92,6 +92,7 @@ if TYPE_CHECKING:
     from riskloop.service.outcomes import OutcomeTracker
     from riskloop.service.product_fit import ProductFit
     from riskloop.service.prospect_desk import ProspectDesk
+    from riskloop.service.prospects import ProspectScreen
     from riskloop.service.registration_ports import Allowlist
     from riskloop.service.registrations import RegistrationScreen
     from riskloop.service.shadow_report import ShadowReport
@@ -1115,6 +1116,30 @@ class Workspace:
         from riskloop.service.prospect_desk import ProspectDesk
 
         return ProspectDesk(self.prospect_store(), self.campaign_applications(), self.clock)
+
+    def prospect_screen(self, engine: str = "duckdb") -> ProspectScreen:
+        """Screen every enterprise into a ranked prospect run: the active forecast, credit model, catalogue and policy.
+
+        Raises NotFoundError naming the missing step: the active application model (the PD without an application),
+        the graph, an active forecast model (read when a run starts).
+        """
+        from riskloop.service.prospect_inputs import ListBlacklist, NoApplicationPd, WorkspaceGraphSignals
+        from riskloop.service.prospect_models import ActiveForecast, ActiveScreeningPolicy
+        from riskloop.service.prospects import ProspectScreen, ScreenInputs
+
+        root = self.settings.warehouse
+        folder, sha = self.model_bundle()
+        inputs = ScreenInputs(
+            root=root,
+            forecasts=ActiveForecast(self.model_registry(), root),
+            pds=NoApplicationPd(self.feature_engine(engine), root, folder, sha),
+            graph=WorkspaceGraphSignals(
+                lambda day: self.warehouse.connect(before=day), self.graph_store(), self.tokenizer()
+            ),
+            blacklist=ListBlacklist(self.list_store(sealed=False)),
+            products=self.product_fit(),
+        )
+        return ProspectScreen(inputs, ActiveScreeningPolicy(self.model_registry()), self.prospect_store(), self.clock)
 
 
 class _LazyTokens:

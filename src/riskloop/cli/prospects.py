@@ -97,8 +97,8 @@ def _session(settings: Settings, secret: str | None) -> Iterator[tuple[Workspace
 
 
 def _screen(ws: Workspace, as_of: dt.date, progress: ProgressFn, *, principal: Principal) -> ProspectRun:
-    """Screen the enterprises as of ``as_of`` and store the run (the lead wires ``service.prospects`` here)."""
-    raise NotFoundError(f"no prospect run for {as_of.isoformat()} (run: riskloop prospects screen --as-of {as_of})")
+    """Screen the enterprises as of ``as_of`` and store the run."""
+    return ws.prospect_screen().run(principal, as_of, progress)
 
 
 def _day(as_of: str | None, run_id: str | None) -> dt.date | None:
@@ -271,3 +271,78 @@ def campaign_conversion_command(ctx: typer.Context, campaign_id: CampaignArg, ap
     with cli_errors(json_mode), _session(settings, api_key) as (ws, principal):
         result = ws.prospect_desk().conversion(principal, campaign_id).to_dict()
     emit(result, json_mode, _render_conversion)
+
+
+def _render_run(r: dict[str, Any]) -> None:
+    console.print(f"run {r['run_id']} of {r['as_of']} by {r['created_by']}: {r['screened']:,} screened, "
+                  f"{r['ranked']:,} ranked; excluded {r['excluded']}", highlight=False)  # fmt: skip
+    console.print(f"versions: {r['versions']}", highlight=False)
+
+
+@prospects_app.command("screen")
+def screen_command(ctx: typer.Context, as_of: AsOfOpt = None, api_key: KeyOpt = None,
+                   json_mode: JsonOpt = False) -> None:  # fmt: skip
+    """Screen every enterprise as of --as-of into a new ranked run (analysts), with a progress bar."""
+    settings: Settings = ctx.obj
+    with cli_errors(json_mode):
+        day = _day(as_of, None)
+        assert day is not None
+        with _session(settings, api_key) as (ws, principal):
+            columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+            with progress_bars(*columns, json_mode=json_mode) as bar:
+                task = bar.add_task("screening", total=1)
+
+                def progress(stage: str, done: int, total: int) -> None:
+                    bar.update(task, description=stage, completed=done, total=max(total, 1))
+
+                run = _screen(ws, day, progress, principal=principal)
+    emit(run.to_dict(), json_mode, _render_run)
+
+
+@prospects_app.command("train-forecast")
+def train_forecast_command(
+    ctx: typer.Context,
+    as_of: AsOfOpt = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seeds sampling and LightGBM: same seed, same model")] = 0,
+    api_key: KeyOpt = None,
+    json_mode: JsonOpt = False,
+) -> None:
+    """Train the business-scale forecaster on what was known on --as-of and register it (analysts).
+
+    Another person releases it: `riskloop models approve` and `activate`.
+    """
+    from riskloop.domain.access import ANALYST, require_role
+    from riskloop.service.forecast_training import train_and_register_forecast
+
+    settings: Settings = ctx.obj
+    with cli_errors(json_mode):
+        day = _day(as_of, None)
+        assert day is not None
+        with _session(settings, api_key) as (ws, principal):
+            require_role(principal, (ANALYST,), "training the forecaster")
+            ws.require_ingested("tax_declarations")
+            with progress_bars(TextColumn("{task.description}"), BarColumn(), json_mode=json_mode) as bar:
+                task = bar.add_task("forecast", total=1)
+
+                def progress(stage: str, done: int, total: int) -> None:
+                    bar.update(task, description=f"forecast {stage}", completed=done, total=max(total, 1))
+
+                result = train_and_register_forecast(ws.model_home(), day, seed=seed, author=principal.name,
+                                                     progress=progress)  # fmt: skip
+    emit(result, json_mode, lambda r: console.print(f"{r['model_id']} registered ({r['enterprises']:,} enterprises); "
+                                                    f"next: {r['next']}", highlight=False))  # fmt: skip
+
+
+@prospects_app.command("policy-register")
+def policy_register_command(ctx: typer.Context, path: Annotated[Path, typer.Argument(help="A screening policy JSON")],
+                            api_key: KeyOpt = None, json_mode: JsonOpt = False) -> None:  # fmt: skip
+    """Register a screening policy file as the next version (analysts; released by another person)."""
+    from riskloop.domain.access import ANALYST, require_role
+    from riskloop.service.prospect_models import register_screening_policy
+
+    settings: Settings = ctx.obj
+    with cli_errors(json_mode), _session(settings, api_key) as (ws, principal):
+        require_role(principal, (ANALYST,), "registering a screening policy")
+        result = register_screening_policy(ws.model_home(), path, principal.name)
+    emit(result, json_mode, lambda r: console.print(f"{r['model_id']} ({r['policy_version']}) registered; next: "
+                                                    f"{r['next']}", highlight=False))  # fmt: skip

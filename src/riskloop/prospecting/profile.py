@@ -12,13 +12,13 @@ from riskloop.features.backends.duckdb import open_tables
 
 TABLES = ("enterprises", "tax_credit_grades")
 
-# The latest version of each enterprise registered before the day.
+# The version of each enterprise in force on the day (a version is valid from its first day on).
 _ENTERPRISES = """
 SELECT credit_code, name, kind, industry_section AS section, region_code AS region, established_date, status
 FROM (
   SELECT *, row_number() OVER (PARTITION BY credit_code ORDER BY valid_from DESC NULLS LAST) AS version_rank
   FROM enterprises
-  WHERE (valid_from IS NULL OR valid_from < DATE '{day}') AND established_date < DATE '{day}'
+  WHERE (valid_from IS NULL OR valid_from <= DATE '{day}') AND established_date <= DATE '{day}'
 ) WHERE version_rank = 1
 """
 # The latest grade published before the day.
@@ -29,10 +29,10 @@ WHERE published_date < DATE '{day}' GROUP BY credit_code
 
 
 def enterprise_profiles(root: Path, as_of: dt.date) -> pa.Table:
-    """One row per enterprise established before ``as_of``: name, kind, section, region, status, tax grade.
+    """One row per enterprise established by ``as_of``: name, kind, section, region, status, tax grade.
 
-    Only what was known before ``as_of``: the latest registration version valid before it and the latest tax
-    grade published before it (``null`` when none). Ordered by credit code.
+    Only what was known on ``as_of``: the registration version in force that day and the latest tax grade
+    published before it (``null`` when none). Ordered by credit code.
     """
     con, present = open_tables(root, list(TABLES))
     try:

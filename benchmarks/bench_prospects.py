@@ -1,0 +1,167 @@
+"""Prospect screening against the universe's truth: who grows >= 20 % without defaulting, and product fit.
+
+Run: ``.venv/bin/python -m benchmarks.bench_prospects [--home bench-home/prospects] [--enterprises 100000]``
+
+The workspace is ``riskloop demo``'s (built first when ``--home`` holds none: generate, ingest, train, graph,
+the forecast and the product catalogue released with four eyes). One screening as of the
+universe's today ranks every enterprise the screening policy keeps; the truth (``truth/prospect_outcomes``, read
+here only) says which of them grew by at least 20 % over the next twelve months without defaulting.
+
+Printed as one JSON object:
+
+- ``precision``: precision@1,000 and @10,000 of that event for the screening's ranking, for ranking the same pool
+  by current revenue (last twelve months' sales, largest first) and by the credit model's PD alone (smallest
+  first), all in this run; ``lift`` is the screening's precision over the better baseline (goal >= 1.5);
+- ``product_fit``: the share of recommended products the enterprise is eligible for, checked twice — by zen on
+  the catalogue table and by the catalogue's parsed conditions — with the limit inside the product's bounds
+  (must be 1.0); and the realised default rate of recommended prospects that later borrow, next to that of the
+  pool's borrowers and of all borrowers;
+- ``seconds``: the screening's wall time by stage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow.parquet as pq
+
+from riskloop.config import load_settings
+from riskloop.domain.access import ANALYST, APPROVER, Principal
+from riskloop.domain.product_conditions import normalise_profile
+from riskloop.jobs.demo_prospects import ensure_prospect_inputs
+from riskloop.service.prospects import Screening
+from riskloop.workspace import Workspace
+
+BIN = Path(sys.executable).parent
+EVENT_GROWTH = 0.2
+KS = (1_000, 10_000)
+ANALYST_P = Principal("bench-analyst", frozenset({ANALYST}), "bench")
+APPROVER_P = Principal("bench-approver", frozenset({APPROVER}), "bench")
+
+
+def build(home: Path, enterprises: int) -> None:
+    """The demo's workspace of ``enterprises`` enterprises."""
+    cli = str(BIN / "riskloop")
+    subprocess.run([cli, "--home", str(home), "demo", "--enterprises", str(enterprises)], check=True,
+                   stdout=subprocess.DEVNULL)  # fmt: skip
+
+
+def truth_of(universe: Path, codes: np.ndarray) -> dict[str, np.ndarray]:
+    """The event, default and take-up of ``codes`` from ``truth/prospect_outcomes`` (evaluation only)."""
+    table = pq.read_table(universe / "truth" / "prospect_outcomes.parquet").to_pandas().set_index("credit_code")
+    rows = table.reindex(codes)
+    growth = rows["growth_12m"].to_numpy(dtype=np.float64, na_value=np.nan)
+    defaulted = rows["defaulted_12m"].fillna(False).to_numpy(dtype=bool)
+    return {
+        "event": (growth >= EVENT_GROWTH) & ~defaulted,
+        "defaulted": defaulted,
+        "borrows": rows["borrows_12m"].fillna(False).to_numpy(dtype=bool),
+    }
+
+
+def precision_at(order: np.ndarray, event: np.ndarray, k: int) -> float:
+    """Share of events among the first ``k`` of ``order``."""
+    top = order[:k]
+    return float(event[top].mean()) if len(top) else float("nan")
+
+
+def precision(screening: Screening, event: np.ndarray) -> dict[str, Any]:
+    """The screening's ranking against current revenue and PD alone, over the same pool (the policy's)."""
+    pool = screening.order
+    s = screening.frame.screened
+    by_revenue = pool[np.argsort(-s.last_12m_sales[pool], kind="stable")]
+    by_pd = pool[np.argsort(s.pd[pool], kind="stable")]
+    out: dict[str, Any] = {"pool": len(pool), "base_rate": float(event[pool].mean())}
+    for k in KS:
+        ours, revenue, pd_ = (precision_at(o, event, k) for o in (pool, by_revenue, by_pd))
+        out[f"at_{k}"] = {"screening": ours, "by_revenue": revenue, "by_pd": pd_,
+                          "lift": ours / max(revenue, pd_) if max(revenue, pd_) > 0 else None}  # fmt: skip
+    return out
+
+
+def product_fit(ws: Workspace, screening: Screening, truth: dict[str, np.ndarray]) -> dict[str, Any]:
+    """Eligibility of every recommended product, by zen and by the parsed catalogue, and realised default rates."""
+    fit = ws.product_fit()
+    _, catalogue = fit.catalogue()
+    order = screening.order
+    profiles = [screening.frame.profile(int(i)) for i in order]
+    offers = fit.recommend_many(profiles)
+    recommended = [(int(i), p, o) for i, p, o in zip(order, profiles, offers, strict=True) if o is not None]
+    by_zen = fit.eligible_many([p for _, p, _ in recommended])
+    ok_zen = ok_terms = 0
+    for (_, profile, offer), zen in zip(recommended, by_zen, strict=True):
+        product = catalogue.product(offer.code)
+        ok_zen += offer.code in zen
+        bounded = product.amount_min * 100 <= offer.limit_cents <= product.amount_max * 100
+        ok_terms += product.admits(normalise_profile(profile)) and bounded
+    rows = np.array([i for i, _, _ in recommended], dtype=np.int64)
+    borrowers = rows[truth["borrows"][rows]]
+    pool_borrowers = order[truth["borrows"][order]]
+    all_borrowers = np.flatnonzero(truth["borrows"])
+    n = max(len(recommended), 1)
+    return {
+        "recommended": len(recommended),
+        "eligible_share_zen": ok_zen / n,
+        "eligible_share_catalogue": ok_terms / n,
+        "by_product": _counts([o.code for _, _, o in recommended]),
+        "bad_rate_recommended_borrowers": _rate(truth["defaulted"], borrowers),
+        "bad_rate_pool_borrowers": _rate(truth["defaulted"], pool_borrowers),
+        "bad_rate_all_borrowers": _rate(truth["defaulted"], all_borrowers),
+        "recommended_borrowers": len(borrowers),
+    }
+
+
+def _rate(flags: np.ndarray, rows: np.ndarray) -> float | None:
+    return float(flags[rows].mean()) if len(rows) else None
+
+
+def _counts(codes: list[str]) -> dict[str, int]:
+    values, counts = np.unique(np.array(codes, dtype=object), return_counts=True)
+    return {str(v): int(c) for v, c in zip(values, counts, strict=True)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--home", type=Path, default=Path("bench-home/prospects"))
+    parser.add_argument("--enterprises", type=int, default=100_000)
+    args = parser.parse_args()
+    if not (args.home / "riskloop.db").exists():
+        build(args.home, args.enterprises)
+    with Workspace.open(load_settings(args.home), create=False) as ws:
+        universe = next(ws.settings.universes.glob("demo-seed-*"))
+        as_of = dt.date.fromisoformat(json.loads((universe / "manifest.json").read_text())["as_of"])
+        day = as_of  # the universe's today: its last complete month is the forecast's last month
+        ensure_prospect_inputs(ws, ANALYST_P, APPROVER_P, as_of=day)
+        screen = ws.prospect_screen()
+        stages: dict[str, float] = {}
+        last = [time.perf_counter(), "start"]
+
+        def progress(stage: str, done: int, total: int) -> None:
+            now = time.perf_counter()
+            stages[str(last[1])] = stages.get(str(last[1]), 0.0) + now - float(last[0])
+            last[:] = [now, stage]
+
+        started = time.perf_counter()
+        screening = screen.screening(day, screen.policy(), progress)
+        seconds = time.perf_counter() - started
+        truth = truth_of(universe, screening.frame.codes)
+        figures = {
+            "enterprises": len(screening.frame.codes),
+            "as_of": day.isoformat(),
+            "precision": precision(screening, truth["event"]),
+            "product_fit": product_fit(ws, screening, truth),
+            "seconds": {"screening": round(seconds, 2), **{k: round(v, 2) for k, v in stages.items() if k != "start"}},
+        }
+    print(json.dumps(figures, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
