@@ -2,7 +2,11 @@
 
 A model folder holds one LightGBM text model per (kind, horizon, quantile) and ``manifest.json``: the sha256 of
 every model file, the feature list, the quantiles and the conformal margins that widen the raw quantile
-interval to its calibrated 80 % (ADR 0033). Loading checks every sha256 (and the manifest's own, when the caller
+interval to its calibrated 80 % (ADR 0033). A dormant enterprise (nothing sold, or bought, in the 6 or more
+observed months of its last 12) is forecast 0 at the median and the low end. Each target's models see no
+more history than their training rows had (``history_caps``: where a warehouse's records are short, the
+12-month targets learn from cuts with few months before them; fed longer histories they would extrapolate).
+Loading checks every sha256 (and the manifest's own, when the caller
 registered one) and refuses a mismatch; nothing is unpickled. ``train.train_forecaster`` writes the folder.
 """
 
@@ -30,6 +34,9 @@ MANIFEST = "manifest.json"
 KIND, FORMAT = "riskloop-forecast", 1
 QUANTILES = (0.1, 0.5, 0.9)
 HISTORY_FEATURE = "history_24"
+# A kind with nothing in at least this many observed months of the last 12 is dormant: its median and low
+# forecasts are 0, the high one the model's (it may wake). The training data may hold no such enterprise.
+DORMANT_MONTHS = 6
 
 
 def target_name(kind: str, horizon: int) -> str:
@@ -89,6 +96,7 @@ class ForecastModel:
             {k: tuple(float(m) for m in v) for k, v in calibration["margins"].items()},
         )
         self.history_column = FEATURE_NAMES.index(HISTORY_FEATURE)
+        self.history_caps = {name: int(cap) for name, cap in manifest["history_caps"].items()}
 
     @classmethod
     def load(cls, folder: Path, manifest_sha256: str | None = None) -> ForecastModel:
@@ -115,19 +123,27 @@ class ForecastModel:
     def forecast(self, series: MonthlySeries) -> pa.Table:
         """Forecasts (FORECAST_SCHEMA) of every enterprise of ``series`` with any history, as of its ``as_of``."""
         rows = np.flatnonzero(series.history_months > 0)
-        features = feature_rows(series.take(rows))
+        chosen = series.take(rows)
+        features = feature_rows(chosen)
+        capped = {cap: feature_rows(chosen.recent(cap)) for cap in sorted(set(self.history_caps.values()))}
+        watched = series.observed[rows, -12:].sum(axis=1) >= DORMANT_MONTHS
         bounds: dict[tuple[str, int], Bounds] = {}
         for kind in KINDS:
-            base = features.base
+            dormant = watched & (features.last12[kind] == 0)
             running: list[F64] = [np.zeros(len(rows))] * 3
             for h in HORIZONS:
-                quantile = self.quantiles(features, kind, h)
+                seen = capped[self.history_caps[target_name(kind, h)]]
+                base = seen.base
+                lo, mid, hi = self.quantiles(seen, kind, h)
+                zero = target(np.zeros(len(rows)), h, base)
+                quantile = (np.where(dormant, zero, lo), np.where(dormant, zero, mid), hi)
                 # a longer sum of non-negative months is never smaller: each bound at least the shorter one's
                 running = [np.maximum(sums(q, h, base), r) for q, r in zip(quantile, running, strict=True)]
                 bounds[(kind, h)] = (running[0], running[1], running[2])
-        lo, mid, hi = self.quantiles(features, "sales", 12)
+        seen = capped[self.history_caps[target_name("sales", 12)]]
+        lo, mid, hi = self.quantiles(seen, "sales", 12)
         last = features.last12["sales"]
-        threshold = target(growth_threshold(last), 12, features.base)
+        threshold = target(growth_threshold(last), 12, seen.base)
         p = np.where(last > 0, exceed_probability(threshold, lo, mid, hi), np.nan)
         return forecast_table(series, rows, bounds, features.last12, p)
 

@@ -12,8 +12,9 @@ invoices the fallback for the months not filed yet (the last month, early in a m
 declaration (零申报) of a month with invoiced sales: an under-declaration, the invoices say there was business.
 Purchases are the purchase invoices (normal status, the enterprise the buyer). A month is observed when it has a
 declaration or any invoice; the months before an enterprise's first observed month are no history (NaN), later
-months without any record are zero. Purchases are also unknown (NaN) before the first month with any invoice of
-any enterprise: a warehouse's invoices may start later than its declarations.
+months without any record are zero. Records dated before the month of the enterprise's establishment are left
+out (a counterparty's data error, not its business). Purchases are also unknown (NaN) before the first month
+with any invoice of any enterprise: a warehouse's invoices may start later than its declarations.
 
 Memory: each enterprise holds 9 values of 4 bytes per month (4 amounts, 3 counts, the filing day, 1 sales),
 plus 2 flags: 38 bytes per enterprise-month, 1.4 kB per enterprise over the default 36 months, 1.4 GB for
@@ -79,7 +80,8 @@ class MonthlySeries:
 
     @cached_property
     def _derived(self) -> tuple[F32, Bools, Bools]:
-        return derive_sales(self.vat, self.invoice_sales, self.sales_invoices, self.purchase_invoices)
+        alive = np.isnat(self.established)[:, None] | (self.months[None, :] >= self.established[:, None])
+        return derive_sales(self.vat, self.invoice_sales, self.sales_invoices, self.purchase_invoices, alive)
 
     @property
     def sales(self) -> F32:
@@ -113,6 +115,22 @@ class MonthlySeries:
         """The series of the enterprises at ``rows``."""
         arrays = {name: getattr(self, name)[rows] for name in _ROW_ARRAYS}
         return replace(self, codes=self.codes.take(pa.array(rows)), **arrays)
+
+    def recent(self, months: int) -> MonthlySeries:
+        """The series with the records of its last ``months`` months only (earlier months hold nothing)."""
+        if months >= len(self.months):
+            return self
+        keep = (np.arange(len(self.months)) >= len(self.months) - months)[None, :]
+        blanked = {
+            "vat": np.where(keep, self.vat, np.float32(np.nan)),
+            "vat_filed": np.where(keep, self.vat_filed, np.int32(NEVER_FILED)),
+            **{
+                name: np.where(keep, getattr(self, name), 0).astype(np.float32)
+                for name in ("invoice_sales", "purchases_raw")
+            },
+            **{name: np.where(keep, getattr(self, name), 0).astype(np.int32) for name in _COUNTS},
+        }
+        return replace(self, **blanked)
 
     def at(self, cut: dt.date) -> MonthlySeries:
         """The series as it was known on ``cut`` (no later than ``as_of``): the same ``T`` months before its month.
@@ -179,15 +197,18 @@ def invoice_coverage(sales_n: I32, purchase_n: I32) -> int:
     """The first month (column) with any invoice of any enterprise: invoices before it were not kept.
 
     A warehouse's invoice history may start later than its declarations; a month before it is unknown, not
-    zero. Without any invoice, every month counts (the enterprises have no purchases on record).
+    zero. Without any invoice, no month is covered (purchases unknown, not zero: the invoices may not be kept).
     """
     any_invoice = (sales_n.sum(axis=0) + purchase_n.sum(axis=0)) > 0
-    return int(np.argmax(any_invoice)) if any_invoice.any() else 0
+    return int(np.argmax(any_invoice)) if any_invoice.any() else len(any_invoice)
 
 
-def derive_sales(vat: F32, invoice_sales: F32, sales_n: I32, purchase_n: I32) -> tuple[F32, Bools, Bools]:
-    """Sales (declared, else ratio-scaled invoices; NaN before the first observed month), observed, from-VAT."""
-    declared = ~np.isnan(vat)
+def derive_sales(vat: F32, invoice_sales: F32, sales_n: I32, purchase_n: I32, alive: Bools) -> tuple[F32, Bools, Bools]:
+    """Sales (declared, else ratio-scaled invoices; NaN before the first observed month), observed, from-VAT.
+
+    Records of months before the enterprise's establishment (``alive`` false) are not its business: ignored.
+    """
+    declared = ~np.isnan(vat) & alive
     use_vat = declared & ~((vat == 0) & (invoice_sales > 0))  # a zero declaration against invoiced sales
     both = use_vat & (vat > 0) & (invoice_sales > 0)
     vat_sum = np.where(both, vat, 0).sum(axis=1, dtype=np.float64)
@@ -195,7 +216,7 @@ def derive_sales(vat: F32, invoice_sales: F32, sales_n: I32, purchase_n: I32) ->
     enough = both.sum(axis=1) >= MIN_RATIO_MONTHS
     ratio = np.where(enough, vat_sum / np.where(enough, inv_sum, 1.0), 1.0).clip(*RATIO_BOUNDS)
     sales = np.where(use_vat, vat, invoice_sales * ratio[:, None].astype(np.float32))
-    observed = declared | (sales_n > 0) | (purchase_n > 0)
+    observed = declared | (((sales_n > 0) | (purchase_n > 0)) & alive)
     started = np.maximum.accumulate(observed, axis=1)
     out: F32 = np.where(started, sales, np.float32(np.nan)).astype(np.float32)
     return out, observed, use_vat & started

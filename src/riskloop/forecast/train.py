@@ -9,6 +9,8 @@ multi-horizon) and a classifier of "any at all in the next h months" (the hurdle
 quantile is 0 where the chance of nothing reaches it, which a regression of ratios cannot say exactly).
 Enterprises are split in two: the models learn on one part; on the other (``calibration_share``) the
 10-90 interval is widened by split-conformal margins (per bucket of months of history) to cover 80 %.
+The manifest keeps, per target, the longest history its rows had (``history_caps``): serving feeds the target's
+models no more (a warehouse's 30 months of declarations give the 12-month targets rows with at most 18).
 Deterministic: fixed threads, ``deterministic=True``, seeded sampling; the manifest holds no wall-clock time.
 Training code: imports the ``lightgbm`` package; serving (``forecast.model``) never imports this module.
 """
@@ -47,6 +49,7 @@ from riskloop.forecast.series import MonthlySeries, monthly_series, shift_months
 F64 = npt.NDArray[np.float64]
 Progress = Callable[[str, int, int], None]
 HISTORY_EDGES = (6.0, 12.0)  # buckets of months of history (of the last 24) with their own conformal margin
+STARTED_FEATURE = "started_24"  # months since the first observed one: the history a row's features saw
 POSITIVE_EPS = 1e-9  # above the target of a zero sum: something was sold (bought)
 MIN_BUCKET_ROWS = 200  # a bucket with fewer calibration rows takes the target's overall margin
 
@@ -144,6 +147,7 @@ def train_forecaster(
     out.mkdir(parents=True, exist_ok=True)
     files: dict[str, str] = {}
     margins: dict[str, list[float]] = {}
+    caps: dict[str, int] = {}
     figures: dict[str, dict[str, Any]] = {}
     lgb_seed = int(rng.integers(0, 2**31 - 1))
     total = len(KINDS) * len(HORIZONS)
@@ -170,6 +174,7 @@ def train_forecaster(
         predicted = hurdle_quantiles(raw, p_any, target(np.zeros(int(cal.sum())), h, rows.base[cal]))
         history = rows.matrix[cal, FEATURE_NAMES.index(HISTORY_FEATURE)]
         margins[name], figures[name] = _calibrate(predicted, y[cal], history)
+        caps[name] = int(np.max(rows.matrix[~np.isnan(y), FEATURE_NAMES.index(STARTED_FEATURE)]))
         figures[name] |= {"positive_share": round(float(positive[fit].mean()), 4)}
         figures[name] |= {"fit_rows": int(fit.sum())}
         progress("fit", step, total)
@@ -183,6 +188,7 @@ def train_forecaster(
         "quantiles": list(QUANTILES),
         "interval": INTERVAL,
         "calibration": {"edges": list(HISTORY_EDGES), "margins": margins},
+        "history_caps": caps,
         "files": files,
         "config": asdict(cfg),
         "training": {"enterprises": len(series), "rows": len(rows.firm), "targets": figures},
