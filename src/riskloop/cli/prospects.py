@@ -28,9 +28,9 @@ from riskloop.service.prospect_export import FORMATS, check_lang
 
 if TYPE_CHECKING:
     from riskloop.domain.prospect import ProspectRun
+    from riskloop.service.ports import Progress
     from riskloop.workspace import Workspace
 
-ProgressFn = Callable[[str, int, int], None]  # stage, done, total
 
 prospects_app = typer.Typer(
     help="Prospects: healthy enterprises about to grow and the product that fits each (riskloop prospects --as-of D).",
@@ -96,7 +96,7 @@ def _session(settings: Settings, secret: str | None) -> Iterator[tuple[Workspace
         yield ws, ws.authenticator().authenticate(secret)
 
 
-def _screen(ws: Workspace, as_of: dt.date, progress: ProgressFn, *, principal: Principal) -> ProspectRun:
+def _screen(ws: Workspace, as_of: dt.date, progress: Progress, *, principal: Principal) -> ProspectRun:
     """Screen the enterprises as of ``as_of`` and store the run."""
     return ws.prospect_screen().run(principal, as_of, progress)
 

@@ -52,7 +52,7 @@ def run_prospects(
     """Release the inputs, screen, take a campaign of the top prospects and read the top against the truth."""
     inputs = ensure_prospect_inputs(ws, analyst, approver, as_of=as_of, seed=seed, progress=progress)
     run = ws.prospect_screen().run(analyst, as_of, lambda s, d, t: progress(f"prospects {s}", d, t))
-    campaign = ws.prospect_desk().create_campaign(analyst, run.run_id, f"{as_of:%Y-%m} 营销名单 (demo)",
+    campaign = ws.prospect_desk().create_campaign(analyst, run_id=run.run_id, name=f"{as_of:%Y-%m} 营销名单 (demo)",
                                                   top=CAMPAIGN_SIZE)  # fmt: skip
     top = ws.prospect_store().prospects(run.run_id, top=CAMPAIGN_SIZE)
     return {
