@@ -140,6 +140,7 @@ def _render(result: dict[str, Any]) -> None:
     _render_outcomes(result["outcomes"])
     _render_collections(result["collections"])
     _render_front_door(result["front_door"])
+    _render_prospects(result["prospects"])
     _render_watched(result)
     _render_deployment(result)
     console.print("seconds: " + ", ".join(f"{k} {v}" for k, v in result["seconds"].items()))
@@ -219,6 +220,21 @@ def _render_front_door(f: dict[str, Any]) -> None:
     _render_text_tags(f["text_tags"])
     _render_gang(f["lists"])
     _render_identity(f["identity"])
+
+
+def _render_prospects(p: dict[str, Any]) -> None:
+    """Marketing-stage screening 营销阶段优质潜在客户筛选: the run, the campaign and its top against the truth."""
+    run, campaign, truth = p["run"], p["campaign"], p["vs_truth"]
+    excluded = ", ".join(f"{k} {v:,}" for k, v in run["excluded"].items())
+    seen = (f"成长且未违约 grew >= 20 % without default: 名单 campaign {_share(truth['campaign_event_rate'])} vs 全体 "
+            f"base rate {_share(truth['base_rate'])}" if "skipped" not in truth else truth["skipped"])  # fmt: skip
+    console.print(
+        f"潜在客户 prospects {run['as_of']}: {run['screened']:,} 家企业筛查 screened, {run['ranked']:,} 家入选 ranked "
+        f"(排除 excluded: {excluded}); 预测模型 forecast {p['forecast']}, 产品目录 catalogue {p['catalogue']}; "
+        f"营销名单 campaign {campaign['campaign_id']} 前 {campaign['members']:,} 家 top, "
+        f"{p['with_offer']:,} 家有推荐产品 with an offer; {seen}. 查看 see: riskloop prospects --as-of {run['as_of']}",
+        highlight=False,
+    )
 
 
 def _render_registrations(r: dict[str, Any]) -> None:

@@ -281,13 +281,13 @@ def iter_monthly_series(
 def _firms_sql(present: set[str], shard: int, shards: int) -> str:
     # No user text reaches the SQL: the shard is two integers, the rest fixed text (hence the S608 waivers).
     split = f"hash(credit_code) % {int(shards)} = {int(shard)}" if shards > 1 else "TRUE"
-    if "enterprises" in present:
+    if "enterprises" in present:  # every enterprise established before the day, whatever the date of its snapshot
         source = f"""
             SELECT credit_code, min(established_date) AS established,
                    arg_max(industry_section, coalesce(valid_from, DATE '1900-01-01')) AS section,
                    bool_or(kind = 'individual_business') AS individual
             FROM enterprises
-            WHERE established_date < $as_of AND (valid_from IS NULL OR valid_from < $as_of) AND {split}
+            WHERE established_date < $as_of AND {split}
             GROUP BY credit_code"""  # noqa: S608
     else:
         seen = []

@@ -28,6 +28,7 @@ from riskloop.ingest.report import ProgressUpdate
 from riskloop.jobs import demo_serving as serving
 from riskloop.jobs.demo_collections import run_collections
 from riskloop.jobs.demo_front_door import run_front_door
+from riskloop.jobs.demo_prospects import run_prospects
 from riskloop.monitoring.model_policy import MODEL_POLICY, MODEL_POLICY_VERSION
 from riskloop.monitoring.policy import POLICY_NAME, POLICY_V2
 from riskloop.rules.loaders import REFERENCE, PackageStrategyLoader
@@ -113,6 +114,10 @@ def run_demo(ws: Workspace, options: DemoOptions, api: ApiShapes, progress: Prog
     example = _revealed(ws, _example(decided))
     with _Timed(seconds, "front door"):
         front_door = run_front_door(ws, universe, principals, example, seed=options.seed, progress=progress)
+    with _Timed(seconds, "prospects"):
+        prospects = run_prospects(
+            ws, universe, analyst, approver, as_of=options.as_of, seed=options.seed, progress=progress
+        )
     summary = summarise([p.decision for p in decided], models, read_truth(universe / "truth"), options.seed)
     served = serving.serving(keys, ws.home, api.body(example), Path(models.saved["report_html"]))
     progress("done", 1, 1)
@@ -130,6 +135,7 @@ def run_demo(ws: Workspace, options: DemoOptions, api: ApiShapes, progress: Prog
         "outcomes": outcomes,
         "collections": collections,
         "front_door": front_door,
+        "prospects": prospects,
         **watched,
         "model": {**model, "report_html": models.saved["report_html"], "baseline_bundle": str(models.baseline_bundle)},
         "strategy": strategy,

@@ -30,13 +30,16 @@ EVENT_GROWTH = 0.2
 
 def ensure_prospect_inputs(
     ws: Workspace, analyst: Principal, approver: Principal, *, as_of: dt.date, seed: int = 0,
-    progress: Progress = no_progress,
+    progress: Progress = no_progress, retrain: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
-    """The catalogue and a forecaster active (each released by ``approver`` after ``analyst``), as needed."""
+    """The catalogue and a forecaster active (each released by ``approver`` after ``analyst``), as needed.
+
+    ``retrain``: train and release a new forecaster even when one is active.
+    """
     catalogue = release_strategy(ws.strategies(), ws.strategy_repository(), analyst, approver,
                                  shipped=PackageStrategyLoader().load(f"{PRODUCTS}@1"))  # fmt: skip
     active = [m for m in ws.model_registry().list(FORECAST_KIND) if m.status == ACTIVE]
-    if active:
+    if active and not retrain:
         return {"catalogue": catalogue, "forecast": {"model_id": active[0].model_id, "status": ACTIVE}}
     from riskloop.service.forecast_training import train_and_register_forecast
 
