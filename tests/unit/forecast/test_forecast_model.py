@@ -43,8 +43,11 @@ def test_forecasts_have_the_schema_and_ordered_finite_intervals(
         previous = np.zeros(table.num_rows)
         for h in HORIZONS:
             lo, point, hi = _columns(table, kind, h)
-            assert np.isfinite(lo).all() and np.isfinite(hi).all()
-            assert (lo >= 0).all() and (lo <= point).all() and (point <= hi).all()
+            assert np.isfinite(lo).all()
+            assert np.isfinite(hi).all()
+            assert (lo >= 0).all()
+            assert (lo <= point).all()
+            assert (point <= hi).all()
             assert (point >= previous).all()  # a longer sum is never smaller
             previous = point
     growth = table["growth_12m"].to_numpy(zero_copy_only=False)
@@ -96,7 +99,8 @@ def test_short_and_silent_series_give_finite_forecasts(forecast_model: ForecastM
     at = codes.index(zero)
     # twelve zero declarations, no invoice: nothing sold is forecast, growth unknown
     assert all(table[sum_column("sales", h)][at].as_py() == 0.0 for h in HORIZONS)
-    assert table["growth_12m"][at].as_py() is None and table["p_growth_20"][at].as_py() is None
+    assert table["growth_12m"][at].as_py() is None
+    assert table["p_growth_20"][at].as_py() is None
     young = codes.index(YOUNG)
     assert table["history_months"][young].as_py() == 7
     assert table["last_12m_sales"][young].as_py() == 30_000.0
