@@ -16,6 +16,7 @@ from riskloop.errors import ConfigError, DataSourceError
 from riskloop.forecast.model import MANIFEST, ForecastModel, sha256_file
 from riskloop.forecast.schema import FORECAST_SCHEMA, HORIZONS, KINDS, sum_column
 from riskloop.forecast.series import monthly_series
+from riskloop.forecast.train import ForecastConfig, train_forecaster
 from riskloop.testing.forecast_tables import (
     AS_OF,
     SILENT,
@@ -137,9 +138,19 @@ def test_a_model_of_other_features_is_refused(forecast_folder: Path, tmp_path: P
         ForecastModel.load(tmp_path / "nowhere")
 
 
-def test_training_is_deterministic(forecast_folder: Path) -> None:
+def test_the_manifest_lists_every_file_with_its_digest(forecast_folder: Path) -> None:
     manifest = json.loads((forecast_folder / MANIFEST).read_text())
+    assert sorted(manifest["files"]) == sorted(p.name for p in forecast_folder.glob("*.txt"))
     for name, digest in manifest["files"].items():
         assert sha256_file(forecast_folder / name) == digest
     assert manifest["training"]["rows"] > 5_000
     assert set(manifest["calibration"]["margins"]) == {f"{k}_{h}m" for k in KINDS for h in HORIZONS}
+
+
+def test_training_is_deterministic(forecast_tables: Path, forecast_cut: dt.date, tmp_path: Path) -> None:
+    small = ForecastConfig(rounds=5, max_rows=10_000, min_data_in_leaf=20, threads=2)
+    first = train_forecaster(forecast_tables, forecast_cut, tmp_path / "a", seed=3, config=small)
+    second = train_forecaster(forecast_tables, forecast_cut, tmp_path / "b", seed=3, config=small)
+    assert (first / MANIFEST).read_bytes() == (second / MANIFEST).read_bytes()
+    other = train_forecaster(forecast_tables, forecast_cut, tmp_path / "c", seed=4, config=small)
+    assert (other / MANIFEST).read_bytes() != (first / MANIFEST).read_bytes()
