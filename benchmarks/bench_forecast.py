@@ -142,9 +142,26 @@ def _run(
         methods |= {f"statsforecast_{name}": evaluate(t, actual, codes) for name, t in tables_sf.items()}
         out["statsforecast_cost"] = sf_cost
     out["sample"] = {"series": len(sample), "methods": methods}
+    out["summary"] = {
+        f"{scope}/{name}": _summary(figures)
+        for scope, group in (("all", out["all"]), ("sample", methods))
+        for name, figures in group.items()
+    }
     if growth:
         out["p_growth_20"] = _growth_figures(forecast, actual) | {"seasonal_naive": _growth_figures(naive, actual)}
     return out
+
+
+def _summary(figures: dict[str, dict[str, float]]) -> dict[str, str]:
+    """One line per kind: sMAPE, mean MASE and coverage at 3, 6 and 12 months."""
+    return {
+        kind: "  ".join(
+            f"{h}m sMAPE {figures[f'{kind}_{h}m']['smape']:.3f} MASE {figures[f'{kind}_{h}m']['mase']:.3f} "
+            f"cov {figures[f'{kind}_{h}m']['coverage']:.2f}"
+            for h in HORIZONS
+        )
+        for kind in KINDS
+    }
 
 
 def _progress(stage: str, done: int, total: int) -> None:

@@ -74,8 +74,14 @@ def feature_rows(series: MonthlySeries) -> Rows:
     p_cols, _ = _kind_columns(purchases)
     common = _common_columns(series, s_cols[0], p_cols[0])
     matrix = np.column_stack([*s_cols, *p_cols, *common]).astype(np.float64)
-    last12 = {"sales": np.nansum(sales[:, -12:], axis=1), "purchases": np.nansum(purchases[:, -12:], axis=1)}
-    return Rows(matrix, s_base, last12)
+    return Rows(matrix, s_base, last_twelve(series))
+
+
+def last_twelve(series: MonthlySeries) -> dict[str, F64]:
+    """Each kind's sum over the last 12 months (yuan; months without history count 0)."""
+    return {
+        kind: np.nansum(getattr(series, kind)[:, -12:], axis=1, dtype=np.float64) for kind in ("sales", "purchases")
+    }
 
 
 def target(sums: F64, horizon: int, base: F64) -> F64:

@@ -23,7 +23,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from riskloop.errors import ConfigError, DataSourceError, ValidationError
-from riskloop.forecast.features import FEATURE_NAMES, Rows, feature_rows, sums, target
+from riskloop.forecast.features import FEATURE_NAMES, Rows, feature_rows, last_twelve, sums, target
 from riskloop.forecast.output import Bounds, exceed_probability, forecast_table, growth_threshold
 from riskloop.forecast.schema import HORIZONS, KINDS
 from riskloop.forecast.series import MonthlySeries
@@ -124,28 +124,32 @@ class ForecastModel:
         """Forecasts (FORECAST_SCHEMA) of every enterprise of ``series`` with any history, as of its ``as_of``."""
         rows = np.flatnonzero(series.history_months > 0)
         chosen = series.take(rows)
-        features = feature_rows(chosen)
+        last12 = last_twelve(chosen)
         capped = {cap: feature_rows(chosen.recent(cap)) for cap in sorted(set(self.history_caps.values()))}
-        watched = series.observed[rows, -12:].sum(axis=1) >= DORMANT_MONTHS
+        watched = chosen.observed[:, -12:].sum(axis=1) >= DORMANT_MONTHS
         bounds: dict[tuple[str, int], Bounds] = {}
+        growth = np.full(len(rows), np.nan)
         for kind in KINDS:
-            dormant = watched & (features.last12[kind] == 0)
+            dormant = watched & (last12[kind] == 0)
             running: list[F64] = [np.zeros(len(rows))] * 3
             for h in HORIZONS:
                 seen = capped[self.history_caps[target_name(kind, h)]]
-                base = seen.base
                 lo, mid, hi = self.quantiles(seen, kind, h)
-                zero = target(np.zeros(len(rows)), h, base)
+                if (kind, h) == ("sales", 12):
+                    growth = _growth_probability(last12["sales"], seen.base, lo, mid, hi)
+                zero = target(np.zeros(len(rows)), h, seen.base)
                 quantile = (np.where(dormant, zero, lo), np.where(dormant, zero, mid), hi)
                 # a longer sum of non-negative months is never smaller: each bound at least the shorter one's
-                running = [np.maximum(sums(q, h, base), r) for q, r in zip(quantile, running, strict=True)]
+                running = [np.maximum(sums(q, h, seen.base), r) for q, r in zip(quantile, running, strict=True)]
                 bounds[(kind, h)] = (running[0], running[1], running[2])
-        seen = capped[self.history_caps[target_name("sales", 12)]]
-        lo, mid, hi = self.quantiles(seen, "sales", 12)
-        last = features.last12["sales"]
-        threshold = target(growth_threshold(last), 12, seen.base)
-        p = np.where(last > 0, exceed_probability(threshold, lo, mid, hi), np.nan)
-        return forecast_table(series, rows, bounds, features.last12, p)
+        return forecast_table(series, rows, bounds, last12, growth)
+
+
+def _growth_probability(last: F64, base: F64, lo: F64, mid: F64, hi: F64) -> F64:
+    """The chance that the next 12 months' sales reach 1.2 times the last 12 months' (NaN where those are 0)."""
+    threshold = target(growth_threshold(last), 12, base)
+    out: F64 = np.where(last > 0, exceed_probability(threshold, lo, mid, hi), np.nan)
+    return out
 
 
 def _manifest(folder: Path, manifest_sha256: str | None) -> dict[str, Any]:

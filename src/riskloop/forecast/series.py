@@ -121,7 +121,7 @@ class MonthlySeries:
         if months >= len(self.months):
             return self
         keep = (np.arange(len(self.months)) >= len(self.months) - months)[None, :]
-        blanked = {
+        blanked: dict[str, Any] = {
             "vat": np.where(keep, self.vat, np.float32(np.nan)),
             "vat_filed": np.where(keep, self.vat_filed, np.int32(NEVER_FILED)),
             **{

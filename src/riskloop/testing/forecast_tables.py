@@ -102,7 +102,7 @@ def _vat(code: str, period: dt.date, cents: int, filed: dt.date) -> dict[str, An
 
 
 def _invoice(
-    number: str, seller: str, buyer: str | None, day: dt.date, cents: int, status: str = "normal"
+    number: str, seller: str, buyer: str | None, day: dt.date, cents: int, *, status: str = "normal"
 ) -> dict[str, Any]:
     return row(
         "invoices",
@@ -130,7 +130,7 @@ def vat_row(code: str, period: dt.date, cents: int, filed: dt.date) -> dict[str,
 
 
 def invoice_row(
-    number: str, seller: str, buyer: str | None, day: dt.date, cents: int, status: str = "normal"
+    number: str, seller: str, buyer: str | None, day: dt.date, cents: int, *, status: str = "normal"
 ) -> dict[str, Any]:
     """One invoice row (a consumer invoice without a buyer)."""
-    return _invoice(number, seller, buyer, day, cents, status)
+    return _invoice(number, seller, buyer, day, cents, status=status)

@@ -54,10 +54,12 @@ def test_seasonal_naive_repeats_last_year_with_its_own_error_spread() -> None:
     assert row["growth_12m"][0] == pytest.approx(0.0)
     assert row["p_growth_20"][0] == pytest.approx(1 - normal_cdf(np.array(0.2 * 1410 / (12 * np.sqrt(12))))[()])
     # younger than a year: its mean month; month-to-month changes (10) for the spread
-    assert row["sales_3m"][1] == 90 and row["sales_12m"][1] == 360
+    assert row["sales_3m"][1] == 90
+    assert row["sales_12m"][1] == 360
     assert row["sales_12m_hi"][1] == pytest.approx(360 + Z * 10 * np.sqrt(12))
     # one month: its level, and the level as the spread (the low end clipped at 0 over 12 months)
-    assert row["sales_6m"][2] == 42 and row["sales_6m_lo"][2] == pytest.approx(42 - Z * 7 * np.sqrt(6))
+    assert row["sales_6m"][2] == 42
+    assert row["sales_6m_lo"][2] == pytest.approx(42 - Z * 7 * np.sqrt(6))
     assert row["sales_6m_hi"][2] == pytest.approx(42 + Z * 7 * np.sqrt(6))
     assert row["sales_12m_lo"][2] == pytest.approx(max(0.0, 84 - Z * 7 * np.sqrt(12)))
     assert row["purchases_12m"] == [0.0, 0.0, 0.0]
@@ -94,4 +96,4 @@ def test_exceed_probability_matches_the_quantiles() -> None:
     assert exceed_probability(np.array([30.0]), lo, mid, hi)[0] == pytest.approx(0.1, abs=1e-6)
     assert exceed_probability(np.array([0.0]), lo, mid, hi)[0] == pytest.approx(0.9, abs=1e-6)
     assert exceed_probability(np.array([11.0]), mid, mid, mid)[0] == 0.0  # a point forecast: certain
-    assert Z90 == pytest.approx(Z)
+    assert pytest.approx(Z) == Z90

@@ -53,7 +53,8 @@ def late_invoice(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
     day = draw(st.one_of(ON_OR_AFTER, THIS_MONTH))
     seller, buyer = draw(CODES), draw(st.one_of(st.none(), CODES))
     status = draw(st.sampled_from(["normal", "void", "red"]))
-    return "invoices", invoice_row(f"L{draw(st.integers(0, 10**9)):012d}", seller, buyer, day, draw(CENTS), status)
+    number = f"L{draw(st.integers(0, 10**9)):012d}"
+    return "invoices", invoice_row(number, seller, buyer, day, draw(CENTS), status=status)
 
 
 RECORDS = st.lists(st.one_of(late_declaration(), this_months_declaration(), late_invoice()), min_size=1, max_size=6)

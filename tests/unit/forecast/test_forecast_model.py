@@ -16,6 +16,7 @@ from riskloop.errors import ConfigError, DataSourceError
 from riskloop.forecast.model import MANIFEST, ForecastModel, sha256_file
 from riskloop.forecast.schema import FORECAST_SCHEMA, HORIZONS, KINDS, sum_column
 from riskloop.forecast.series import monthly_series
+from riskloop.forecast.train import ForecastConfig, train_forecaster
 from riskloop.testing.forecast_tables import (
     AS_OF,
     SILENT,
@@ -43,8 +44,11 @@ def test_forecasts_have_the_schema_and_ordered_finite_intervals(
         previous = np.zeros(table.num_rows)
         for h in HORIZONS:
             lo, point, hi = _columns(table, kind, h)
-            assert np.isfinite(lo).all() and np.isfinite(hi).all()
-            assert (lo >= 0).all() and (lo <= point).all() and (point <= hi).all()
+            assert np.isfinite(lo).all()
+            assert np.isfinite(hi).all()
+            assert (lo >= 0).all()
+            assert (lo <= point).all()
+            assert (point <= hi).all()
             assert (point >= previous).all()  # a longer sum is never smaller
             previous = point
     growth = table["growth_12m"].to_numpy(zero_copy_only=False)
@@ -96,7 +100,8 @@ def test_short_and_silent_series_give_finite_forecasts(forecast_model: ForecastM
     at = codes.index(zero)
     # twelve zero declarations, no invoice: nothing sold is forecast, growth unknown
     assert all(table[sum_column("sales", h)][at].as_py() == 0.0 for h in HORIZONS)
-    assert table["growth_12m"][at].as_py() is None and table["p_growth_20"][at].as_py() is None
+    assert table["growth_12m"][at].as_py() is None
+    assert table["p_growth_20"][at].as_py() is None
     young = codes.index(YOUNG)
     assert table["history_months"][young].as_py() == 7
     assert table["last_12m_sales"][young].as_py() == 30_000.0
@@ -133,9 +138,19 @@ def test_a_model_of_other_features_is_refused(forecast_folder: Path, tmp_path: P
         ForecastModel.load(tmp_path / "nowhere")
 
 
-def test_training_is_deterministic(forecast_folder: Path) -> None:
+def test_the_manifest_lists_every_file_with_its_digest(forecast_folder: Path) -> None:
     manifest = json.loads((forecast_folder / MANIFEST).read_text())
+    assert sorted(manifest["files"]) == sorted(p.name for p in forecast_folder.glob("*.txt"))
     for name, digest in manifest["files"].items():
         assert sha256_file(forecast_folder / name) == digest
     assert manifest["training"]["rows"] > 5_000
     assert set(manifest["calibration"]["margins"]) == {f"{k}_{h}m" for k in KINDS for h in HORIZONS}
+
+
+def test_training_is_deterministic(forecast_tables: Path, forecast_cut: dt.date, tmp_path: Path) -> None:
+    small = ForecastConfig(rounds=5, max_rows=10_000, min_data_in_leaf=20, threads=2)
+    first = train_forecaster(forecast_tables, forecast_cut, tmp_path / "a", seed=3, config=small)
+    second = train_forecaster(forecast_tables, forecast_cut, tmp_path / "b", seed=3, config=small)
+    assert (first / MANIFEST).read_bytes() == (second / MANIFEST).read_bytes()
+    other = train_forecaster(forecast_tables, forecast_cut, tmp_path / "c", seed=4, config=small)
+    assert (other / MANIFEST).read_bytes() != (first / MANIFEST).read_bytes()

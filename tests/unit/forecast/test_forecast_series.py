@@ -35,7 +35,8 @@ def test_sales_are_declared_revenue_else_invoices_times_the_firms_ratio(hand_mad
     assert s.from_vat[steady].tolist() == [True, True, True, False, *[True] * 7, False]
     assert s.purchases[steady].tolist() == [0.0] * 7 + [20_000.0] + [0.0] * 4
     assert s.history_months[steady] == 12
-    assert s.months[0] == np.datetime64("2024-06") and s.months[-1] == np.datetime64("2025-05")
+    assert s.months[0] == np.datetime64("2024-06")
+    assert s.months[-1] == np.datetime64("2025-05")
 
 
 def test_a_young_firm_has_no_history_before_it_existed(hand_made: Path) -> None:
@@ -50,7 +51,8 @@ def test_every_registered_firm_has_a_row_and_no_later_one(hand_made: Path) -> No
     s = monthly_series(hand_made, AS_OF, months=12)
     codes = s.codes.to_pylist()
     assert codes == sorted(codes)
-    assert SILENT in codes and LATER not in codes
+    assert SILENT in codes
+    assert LATER not in codes
     assert s.history_months[_row(s, SILENT)] == 0
     assert np.isnan(s.sales[_row(s, SILENT)]).all()
 
@@ -73,7 +75,8 @@ def test_shards_split_the_firms_without_changing_a_series(forecast_tables: Path)
     whole = monthly_series(forecast_tables, as_of, months=12)
     parts = [monthly_series(forecast_tables, as_of, months=12, shard=i, shards=3) for i in range(3)]
     codes = [c for p in parts for c in p.codes.to_pylist()]
-    assert sorted(codes) == whole.codes.to_pylist() and all(len(p) > 0 for p in parts)
+    assert sorted(codes) == whole.codes.to_pylist()
+    assert all(len(p) > 0 for p in parts)
     for part in parts:
         rows = [whole.codes.to_pylist().index(c) for c in part.codes.to_pylist()]
         np.testing.assert_array_equal(part.sales, whole.sales[rows])
