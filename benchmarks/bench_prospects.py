@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 import time
@@ -40,6 +41,7 @@ from riskloop.jobs.demo_prospects import ensure_prospect_inputs
 from riskloop.service.prospects import Screening
 from riskloop.workspace import Workspace
 
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # LightGBM's OpenMP threads spin on a shared machine otherwise
 BIN = Path(sys.executable).parent
 EVENT_GROWTH = 0.2
 KS = (1_000, 10_000)
@@ -141,7 +143,7 @@ def main() -> None:
         as_of = dt.date.fromisoformat(json.loads((universe / "manifest.json").read_text())["as_of"])
         day = as_of  # the universe's today: its last complete month is the forecast's last month
         started = time.perf_counter()
-        inputs = ensure_prospect_inputs(ws, ANALYST_P, APPROVER_P, as_of=day, retrain=args.retrain)
+        inputs = ensure_prospect_inputs(ws, ANALYST_P, APPROVER_P, as_of=day, retrain=args.retrain, full=True)
         inputs_seconds = time.perf_counter() - started
         screen = ws.prospect_screen()
         stages: dict[str, float] = {}

@@ -25,25 +25,31 @@ from riskloop.service.ports import Progress, no_progress
 from riskloop.workspace import Workspace
 
 CAMPAIGN_SIZE = 200
+# The demo's time budget: a quarter of the default sampled rows and half the rounds (about a tenth of the default
+# training time; `riskloop prospects train-forecast` trains with the defaults, ADR 0033).
+DEMO_ROWS, DEMO_ROUNDS = 100_000, 150
 EVENT_GROWTH = 0.2
 
 
 def ensure_prospect_inputs(
     ws: Workspace, analyst: Principal, approver: Principal, *, as_of: dt.date, seed: int = 0,
-    progress: Progress = no_progress, retrain: bool = False,
+    progress: Progress = no_progress, retrain: bool = False, full: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
     """The catalogue and a forecaster active (each released by ``approver`` after ``analyst``), as needed.
 
-    ``retrain``: train and release a new forecaster even when one is active.
+    ``retrain``: train and release a new forecaster even when one is active; ``full``: with the default training
+    budget instead of the demo's.
     """
     catalogue = release_strategy(ws.strategies(), ws.strategy_repository(), analyst, approver,
                                  shipped=PackageStrategyLoader().load(f"{PRODUCTS}@1"))  # fmt: skip
     active = [m for m in ws.model_registry().list(FORECAST_KIND) if m.status == ACTIVE]
     if active and not retrain:
         return {"catalogue": catalogue, "forecast": {"model_id": active[0].model_id, "status": ACTIVE}}
+    from riskloop.forecast.train import ForecastConfig
     from riskloop.service.forecast_training import train_and_register_forecast
 
-    trained = train_and_register_forecast(ws.model_home(), as_of, seed=seed, author=analyst.name,
+    config = None if full else ForecastConfig(max_rows=DEMO_ROWS, rounds=DEMO_ROUNDS)
+    trained = train_and_register_forecast(ws.model_home(), as_of, seed=seed, author=analyst.name, config=config,
                                           progress=lambda s, d, t: progress(f"forecast {s}", d, t))  # fmt: skip
     return {"catalogue": catalogue, "forecast": release_model(ws, trained["model_id"], approver)}
 
