@@ -12,6 +12,7 @@ Printed as one JSON object:
 - ``precision``: precision@1,000 and @10,000 of that event for the screening's ranking, for ranking the same pool
   by current revenue (last twelve months' sales, largest first) and by the credit model's PD alone (smallest
   first), all in this run; ``lift`` is the screening's precision over the better baseline (goal >= 1.5);
+  ``unscreened``: the same two baselines over every enterprise with sales, no exclusion applied (``lift_unscreened``);
 - ``product_fit``: the share of recommended products the enterprise is eligible for, checked twice — by zen on
   the catalogue table and by the catalogue's parsed conditions — with the limit inside the product's bounds
   (must be 1.0); and the realised default rate of recommended prospects that later borrow, next to that of the
@@ -81,11 +82,18 @@ def precision(screening: Screening, event: np.ndarray) -> dict[str, Any]:
     s = screening.frame.screened
     by_revenue = pool[np.argsort(-s.last_12m_sales[pool], kind="stable")]
     by_pd = pool[np.argsort(s.pd[pool], kind="stable")]
-    out: dict[str, Any] = {"pool": len(pool), "base_rate": float(event[pool].mean())}
+    # the same baselines over every enterprise with sales, no exclusion applied: what ranking without screening gives
+    sold = np.flatnonzero(np.nan_to_num(s.last_12m_sales) > 0)
+    all_revenue = sold[np.argsort(-s.last_12m_sales[sold], kind="stable")]
+    all_pd = sold[np.argsort(np.nan_to_num(s.pd[sold], nan=1.0), kind="stable")]
+    out: dict[str, Any] = {"pool": len(pool), "base_rate": float(event[pool].mean()),
+                           "with_sales": len(sold), "base_rate_with_sales": float(event[sold].mean())}  # fmt: skip
     for k in KS:
         ours, revenue, pd_ = (precision_at(o, event, k) for o in (pool, by_revenue, by_pd))
+        whole = {"by_revenue": precision_at(all_revenue, event, k), "by_pd": precision_at(all_pd, event, k)}
         out[f"at_{k}"] = {"screening": ours, "by_revenue": revenue, "by_pd": pd_,
-                          "lift": ours / max(revenue, pd_) if max(revenue, pd_) > 0 else None}  # fmt: skip
+                          "lift": ours / max(revenue, pd_) if max(revenue, pd_) > 0 else None,
+                          "unscreened": whole, "lift_unscreened": ours / max(whole.values())}  # fmt: skip
     return out
 
 

@@ -115,8 +115,11 @@ class ProspectScreen:
         pd_ = _aligned(self.inputs.pds.pds(as_of), codes)["pd"]
         progress("graph", 0, 1)
         graph = self.inputs.graph.signals(list(codes), as_of)
-        at = dt.datetime.combine(as_of, dt.time(), dt.UTC)
-        black = self.inputs.blacklist.blacklisted(list(codes), at)
+        # black-listed on the day screened or now, when the list goes to marketing: either keeps it off the list
+        day = dt.datetime.combine(as_of, dt.time(), dt.UTC)
+        black = frozenset().union(
+            *(self.inputs.blacklist.blacklisted(list(codes), at) for at in {day, self.clock.now()})
+        )
         established = facts.column("established_date").to_numpy(zero_copy_only=False).astype("datetime64[D]")
         years = (np.datetime64(as_of, "D") - established).astype(np.float64) / YEAR_DAYS
         statuses = np.asarray(facts.column("status").to_pylist(), dtype=object)

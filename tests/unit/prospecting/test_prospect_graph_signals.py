@@ -42,5 +42,7 @@ def test_troubled_neighbours_count_strong_ties_and_known_statuses_only() -> None
     assert got.troubled["dishonest"].tolist() == [False, True, False, False, False, False]
     assert got.troubled["litigation"].tolist() == [False, False, False, True, False, False]
     assert got.gang.tolist() == [False, False, False, False, True, False]
-    assert np.isclose(got.related_risk[3], 1 - np.exp(-risk.related[3])) and got.related_risk[5] == 0.0
-    assert got.propagated_risk.max() <= 1.0 and got.propagated_risk[5] == 0.0
+    assert np.isclose(got.related_risk[3], 1 - np.exp(-risk.related[3]))
+    assert got.related_risk[5] == 0.0
+    assert got.propagated_risk.max() <= 1.0
+    assert got.propagated_risk[5] == 0.0

@@ -40,7 +40,9 @@ _SHIPPED = {
 
 def test_shipped_policy_parses_with_its_digest() -> None:
     policy = shipped_policy()
-    assert policy.active_statuses == ("active",) and 0 < policy.pd_ceiling < 1 and len(policy.sha256) == 64
+    assert policy.active_statuses == ("active",)
+    assert 0 < policy.pd_ceiling < 1
+    assert len(policy.sha256) == 64
 
 
 @pytest.mark.parametrize(
