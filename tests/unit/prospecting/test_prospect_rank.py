@@ -92,7 +92,10 @@ def test_no_excluded_enterprise_is_ever_ranked(data: st.DataObject) -> None:
     excluded = exclusions(s, POLICY)
     ranked = ranking(scores(s, POLICY), excluded, np.array([f"c{i:03d}" for i in range(n)], dtype=object), keep=n)
     for i in ranked:
-        assert not (s.blacklisted[i] or s.gang[i] or s.defaulted[i] or s.dishonest[i])
+        assert not s.blacklisted[i]
+        assert not s.gang[i]
+        assert not s.defaulted[i]
+        assert not s.dishonest[i]
         assert s.active[i]
         assert s.years[i] >= POLICY.min_years
         assert s.pd[i] <= POLICY.pd_ceiling
