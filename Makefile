@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_graph
 	$(BIN)/python -m benchmarks.bench_decide_inprocess
 	$(BIN)/python -m benchmarks.bench_forecast --enterprises 100000
+	$(BIN)/python -m benchmarks.bench_prospects --home bench-home/prospects --enterprises 100000
 	bash scripts/ensure-wrk
 	$(BIN)/python -m benchmarks.bench_decide --build --enterprises 100000 --home bench-home/decide
 

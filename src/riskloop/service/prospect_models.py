@@ -21,7 +21,7 @@ from riskloop.errors import DataSourceError, NotFoundError, ValidationError
 from riskloop.forecast.model import ForecastModel
 from riskloop.forecast.series import monthly_series
 from riskloop.prospecting.policy import ScreeningPolicy, parse_policy, shipped_policy
-from riskloop.scoring.bundle import MANIFEST, sha256_bytes
+from riskloop.scoring.bundle import MANIFEST, read_bundle
 from riskloop.scoring.registry import ACTIVE, UNKNOWN_AUTHOR, ModelRegistry, RegisteredModel, model_id
 from riskloop.service.ports import ModelHome
 
@@ -55,8 +55,7 @@ class ActiveForecast:
         if found is None:
             raise NotFoundError(NO_FORECAST)
         if self._loaded is None or self._loaded[0] != found.manifest_sha256:
-            _check_manifest(Path(found.path), found.manifest_sha256)
-            self._loaded = (found.manifest_sha256, ForecastModel.load(Path(found.path)))
+            self._loaded = (found.manifest_sha256, ForecastModel.load(Path(found.path), found.manifest_sha256))
         return found, self._loaded[1]
 
     @property
@@ -102,22 +101,12 @@ class ActiveScreeningPolicy:
         found = _active(self.registry, SCREENING_KIND)
         if found is None:
             return shipped_policy()
-        folder = Path(found.path)
-        _check_manifest(folder, found.manifest_sha256)
-        raw = (folder / POLICY_FILE).read_bytes()
-        if json.loads((folder / MANIFEST).read_bytes())["files"].get(POLICY_FILE) != sha256_bytes(raw):
-            raise DataSourceError(f"{folder / POLICY_FILE}: sha256 does not match the manifest; refusing to load")
-        return parse_policy(raw)
+        files = read_bundle(Path(found.path), found.manifest_sha256).files  # every sha256 checked
+        if POLICY_FILE not in files:
+            raise DataSourceError(f"{found.path}: the registered bundle holds no {POLICY_FILE}")
+        return parse_policy(files[POLICY_FILE])
 
 
 def _active(registry: ModelRegistry, kind: str) -> RegisteredModel | None:
     return next((m for m in registry.list(kind) if m.status == ACTIVE and m.kind == kind), None)
 
-
-def _check_manifest(folder: Path, manifest_sha256: str) -> None:
-    try:
-        raw = (folder / MANIFEST).read_bytes()
-    except OSError as exc:
-        raise DataSourceError(f"{folder}: the registered bundle cannot be read ({exc.strerror})") from None
-    if sha256_bytes(raw) != manifest_sha256:
-        raise DataSourceError(f"{folder / MANIFEST}: sha256 does not match the registered one; refusing to load")
