@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -55,22 +58,30 @@ def test_the_list_of_a_day_as_json_and_as_a_chinese_table(home: Path, keys) -> N
     assert code == 0
     assert [(p["rank"], p["name"]) for p in page["prospects"]] == [(2, RANKED[1].name), (3, RANKED[2].name)]
     assert (page["total"], page["screened_now"], page["run"]["run_id"]) == (6, False, "R1")
-    wide = {**keys["andy"], "COLUMNS": "240"}  # a terminal the table fits
-    code, text, _ = cli(home, "prospects", "--as-of", DAY, "--industry", "C", env=wide)
+    wide = {**os.environ, **keys["andy"], "COLUMNS": "240"}  # a terminal the table fits, read when the CLI starts
+    code, text = _process(home, wide, "prospects", "--as-of", DAY, "--industry", "C")
     assert code == 0
     assert "排名" in text
     assert "企业名称" in text
     assert "C 制造业" in text
-    code, text, _ = cli(home, "prospects", "--as-of", DAY, "--lang", "en", "--top", "1", env=wide)
+    code, text = _process(home, wide, "prospects", "--as-of", DAY, "--lang", "en", "--top", "1")
     assert code == 0
     assert "Rank" in text
     assert "Manufacturing" in text
 
 
+def _process(home: Path, env: dict[str, str], *args: str) -> tuple[int, str]:
+    """The CLI in a process of its own: its console takes the width the environment gives it."""
+    done = subprocess.run([str(Path(sys.executable).parent / "riskloop"), "--home", str(home), *args],
+                          env=env, capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+    return done.returncode, done.stdout
+
+
 def test_errors_go_to_stderr_with_a_non_zero_exit(home: Path, keys) -> None:
+    # a day without a run is screened first; this workspace has no model to screen with, and says what to run
     code, out, err = run(home, "prospects", "--as-of", "2026-07-01", env=keys["andy"])
     assert (code, out) == (3, None)
-    assert "no prospect run for 2026-07-01 (run: riskloop prospects screen --as-of 2026-07-01)" in err
+    assert "(run: riskloop train)" in err
     code, _, err = run(home, "prospects", "--as-of", "2026-02-30", env=keys["andy"])
     assert code == 2
     assert "--as-of" in err
