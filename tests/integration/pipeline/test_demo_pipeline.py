@@ -6,7 +6,6 @@ Serving the workspace it leaves, and a re-run, are tested on the shared decision
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -243,19 +242,3 @@ def test_prospects_of_the_demo_beat_the_base_rate_and_list_no_excluded_enterpris
             assert product.amount_min * 100 <= offer.limit_cents <= product.amount_max * 100
             assert product.tenor_min <= offer.tenor_months <= product.tenor_max
 
-
-def test_a_prospect_black_listed_after_a_run_is_left_out_of_the_next(demo: tuple[Path, dict[str, Any]]) -> None:
-    home, out = demo
-    run = out["prospects"]["run"]
-    keeper = Principal("list-keeper", frozenset({"list_keeper"}), "test")
-    analyst = Principal("demo-analyst", frozenset({"analyst"}), "test")
-    with _prospect_workspace(home) as ws:
-        top = ws.prospect_store().prospects(run["run_id"], top=3)
-        ws.lists().add(keeper, list_kind="black", identifier_kind="credit_code", value=top[0].credit_code,
-                       reason="test: fraud confirmed after the run")  # fmt: skip
-        again = ws.prospect_screen().run(analyst, dt.date.fromisoformat(run["as_of"]))
-        codes = ws.prospect_store().codes(again.run_id)
-    assert top[0].credit_code not in codes
-    assert top[1].credit_code in codes
-    assert again.excluded["BLACKLISTED"] == run["excluded"].get("BLACKLISTED", 0) + 1
-    assert again.ranked == run["ranked"] - 1
