@@ -109,4 +109,3 @@ class ActiveScreeningPolicy:
 
 def _active(registry: ModelRegistry, kind: str) -> RegisteredModel | None:
     return next((m for m in registry.list(kind) if m.status == ACTIVE and m.kind == kind), None)
-

@@ -241,4 +241,3 @@ def test_prospects_of_the_demo_beat_the_base_rate_and_list_no_excluded_enterpris
             product = catalogue.product(offer.code)
             assert product.amount_min * 100 <= offer.limit_cents <= product.amount_max * 100
             assert product.tenor_min <= offer.tenor_months <= product.tenor_max
-
