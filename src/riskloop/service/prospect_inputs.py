@@ -98,12 +98,12 @@ class ListBlacklist:
     def __init__(self, store: ListStore) -> None:
         self.store = store
 
-    def blacklisted(self, codes: Sequence[str], at: dt.datetime) -> frozenset[str]:
-        """The codes with a black entry in force at ``at``."""
+    def blacklisted(self, codes: Sequence[str], moments: Sequence[dt.datetime]) -> frozenset[str]:
+        """The codes with a black entry in force at any of ``moments`` (one read of the entries)."""
         out: set[str] = set()
         for start in range(0, len(codes), FIND_CHUNK):
             keys = [("credit_code", c) for c in codes[start : start + FIND_CHUNK]]
             for (_, code), entries in self.store.find(keys).items():
-                if any(e.list_kind == BLACK and e.in_force(at) for e in entries):
+                if any(e.list_kind == BLACK and e.in_force(at) for e in entries for at in moments):
                     out.add(code)
         return frozenset(out)

@@ -110,8 +110,8 @@ class GraphSignalSource(Protocol):
 class Blacklist(Protocol):
     """Which of many credit codes the bank's black list holds."""
 
-    def blacklisted(self, codes: Sequence[str], at: dt.datetime) -> frozenset[str]:
-        """The codes black-listed at ``at``."""
+    def blacklisted(self, codes: Sequence[str], moments: Sequence[dt.datetime]) -> frozenset[str]:
+        """The codes black-listed at any of ``moments``."""
         ...
 
 

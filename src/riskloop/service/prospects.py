@@ -117,9 +117,7 @@ class ProspectScreen:
         graph = self.inputs.graph.signals(list(codes), as_of)
         # black-listed on the day screened or now, when the list goes to marketing: either keeps it off the list
         day = dt.datetime.combine(as_of, dt.time(), dt.UTC)
-        black = frozenset().union(
-            *(self.inputs.blacklist.blacklisted(list(codes), at) for at in {day, self.clock.now()})
-        )
+        black = self.inputs.blacklist.blacklisted(list(codes), (day, self.clock.now()))
         established = facts.column("established_date").to_numpy(zero_copy_only=False).astype("datetime64[D]")
         years = (np.datetime64(as_of, "D") - established).astype(np.float64) / YEAR_DAYS
         statuses = np.asarray(facts.column("status").to_pylist(), dtype=object)
