@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager, nullcontext
 from fastapi import FastAPI
 
 from riskloop import __version__
-from riskloop.api import docs, errors, metrics, openapi
+from riskloop.api import console, docs, errors, metrics, openapi
 from riskloop.api.deps import CheckerSource, Services
 from riskloop.api.limits import BodyLimit, LimitSettings, Shedder
 from riskloop.api.observability import RequestObserver
@@ -124,4 +124,5 @@ def create_app(
     app.include_router(prospects.router)
     openapi.install(app)
     docs.install(app)
+    console.install(app)
     return app

@@ -133,3 +133,22 @@ def serve_command(  # noqa: PLR0917 - Typer options are parameters
             log_level="warning",
             access_log=False,
         )
+
+
+@app.command("openapi")
+def openapi_command(
+    out: Annotated[Path, typer.Option(help="Where to write the OpenAPI document (JSON)")],
+    json_mode: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """Write the API's OpenAPI document, from which clients (the console's among them) are generated."""
+    from riskloop.api.app import create_app
+    from riskloop.cli.output import emit
+
+    with cli_errors(json_mode):
+        document = create_app(Settings(home=Path("unused"), database_url="sqlite://")).openapi()  # no lifespan
+        out.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+        if not out.is_file() or out.read_text(encoding="utf-8") != text:  # unchanged: make sees nothing new
+            out.write_text(text, encoding="utf-8")
+        result = {"out": str(out), "paths": len(document["paths"]), "version": document["info"]["version"]}
+        emit(result, json_mode, lambda r: print(f"OpenAPI {r['version']}: {r['paths']} paths → {r['out']}"))
