@@ -16,7 +16,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from riskloop.domain.access import ANALYST, APPROVER, AUDITOR, CHANNEL, COLLECTION_LEAD, COLLECTOR, REVIEWER, Principal
+from riskloop.domain.access import (
+    ANALYST,
+    APPROVER,
+    AUDITOR,
+    CHANNEL,
+    COLLECTION_LEAD,
+    COLLECTOR,
+    POST_LOAN_OFFICER,
+    REVIEWER,
+    Principal,
+)
 from riskloop.rules.engine import Strategy
 from riskloop.rules.loaders import reference_strategy
 
@@ -36,6 +46,7 @@ PRINCIPALS = {
     AUDITOR: "demo-auditor",
     COLLECTOR: "demo-collector",
     COLLECTION_LEAD: "demo-collection-lead",
+    POST_LOAN_OFFICER: "demo-officer",
 }
 KEYS_FILE, APPLICATION_FILE = "demo-keys.json", "demo-application.json"
 KEY_CREATOR = "riskloop-demo"  # the audit rows' actor of the demo's key changes
