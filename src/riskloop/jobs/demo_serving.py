@@ -129,6 +129,7 @@ def serving(keys: Path, home: Path, example: Mapping[str, Any], report: Path) ->
             "principals": PRINCIPALS,
             "application_file": str(application),
             "idempotency_key": key,
+            "console": {"url": f"{URL}/console", "principals": PRINCIPALS},
         },
         "next": next_commands(home, keys, application, report, key),
     }
@@ -142,7 +143,8 @@ def next_commands(home: Path, keys: Path, application: Path, report: Path, idemp
         f'-H "Idempotency-Key: {idempotency_key}" -H "Content-Type: application/json" -d @{_shown(application)}'
     )
     return {
-        "serve": f"{_command()} --home {_shown(home)} serve",
+        # Following the active version of `reference`, so a version released in the console decides at once.
+        "serve": f"{_command()} --home {_shown(home)} serve --strategy {reference_strategy().name}",
         "curl": [f'KEY=$(python3 -c "{secret}")', curl],
         "report": _shown(report),
     }
