@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 $(NODE_STAMP): console/package.json console/package-lock.json
+	node scripts/check-console-licences.mjs console
 	cd console && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
