@@ -133,7 +133,16 @@ def test_keys_are_private_and_never_printed(demo: dict[str, Any], decision_works
     path = Path(demo["serve"]["keys_file"])
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     keys = json.loads(path.read_text())
-    assert set(keys) == {"channel", "reviewer", "analyst", "approver", "auditor", "collector", "collection_lead"}
+    assert set(keys) == {
+        "channel",
+        "reviewer",
+        "analyst",
+        "approver",
+        "auditor",
+        "collector",
+        "collection_lead",
+        "post_loan_officer",
+    }
     printed = (decision_workspace / "demo.json").read_text()
     assert all(k["secret"] not in printed for k in keys.values())
     with Workspace.open(load_settings(decision_workspace), migrate=False) as ws:
