@@ -25,6 +25,7 @@ from riskloop.service.model_monitoring import ModelMonitor
 from riskloop.service.outcomes import OutcomeTracker
 from riskloop.service.prospect_desk import ProspectDesk
 from riskloop.service.registrations import RegistrationScreen
+from riskloop.service.review_case import ReviewCase
 from riskloop.service.reviews import ReviewDesk
 from riskloop.service.shadow_model import ShadowModel
 from riskloop.service.shadow_report import ShadowReport
@@ -80,6 +81,11 @@ class Services:
     registrations: RegistrationScreen | None = None  # registration screening (POST /v1/registrations)
     gangs: Callable[[], GangFinder] | None = None  # gang detection for confirmations, built per call
     prospects: Callable[[], ProspectDesk] | None = None  # prospect runs and campaigns, built per call (the PII keys)
+
+    @property
+    def review_case(self) -> ReviewCase:
+        """The case view of reviews (the review desk and the stored decisions)."""
+        return ReviewCase(self.reviews, self.decisions)
 
     @classmethod
     def of(
