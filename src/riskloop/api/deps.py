@@ -31,6 +31,7 @@ from riskloop.service.shadow_model import ShadowModel
 from riskloop.service.shadow_report import ShadowReport
 from riskloop.service.step_up import StepUps
 from riskloop.service.strategies import StrategyLifecycle
+from riskloop.service.strategy_backtest import StrategyBacktest
 from riskloop.service.text_tagging import ActiveTagger
 from riskloop.service.verification_ports import VerificationVendors
 from riskloop.service.verifications import VerificationDesk
@@ -81,6 +82,7 @@ class Services:
     registrations: RegistrationScreen | None = None  # registration screening (POST /v1/registrations)
     gangs: Callable[[], GangFinder] | None = None  # gang detection for confirmations, built per call
     prospects: Callable[[], ProspectDesk] | None = None  # prospect runs and campaigns, built per call (the PII keys)
+    strategy_backtest: Callable[[], StrategyBacktest] | None = None  # built per call: it loads the model and graph
 
     @property
     def review_case(self) -> ReviewCase:
@@ -131,6 +133,7 @@ class Services:
             registrations=ws.registrations(),
             gangs=ws.gang_finder,
             prospects=ws.prospect_desk,
+            strategy_backtest=ws.strategy_backtest,
         )
 
 

@@ -94,7 +94,7 @@ EXAMPLE_DATA: JsonDict = {
 }  # fmt: skip
 
 
-class HistoryOut(BaseModel):
+class ReviewHistoryOut(BaseModel):
     """One audit row of a review or its decision."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_HISTORY]})
@@ -105,15 +105,15 @@ class HistoryOut(BaseModel):
     detail: dict[str, Any]
 
 
-class CaseReviewOut(ReviewOut):
+class ReviewWithHistoryOut(ReviewOut):
     """The review with its history."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{**EXAMPLE_REVIEW, "history": [EXAMPLE_HISTORY]}]})
 
-    history: list[HistoryOut]
+    history: list[ReviewHistoryOut]
 
 
-class CaseDecisionOut(BaseModel):
+class ReviewedDecisionOut(BaseModel):
     """The decision under review: outcome, tier, limit, rate, reasons in Chinese and English, rule trace."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_CASE_DECISION]})
@@ -134,7 +134,7 @@ class CaseDecisionOut(BaseModel):
     decided_at: str
 
 
-class CaseDataOut(BaseModel):
+class ReviewedDataOut(BaseModel):
     """The data the decision stored (identifiers left out: GET /v1/decisions/{id}/identifiers shows them masked)."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_DATA]})
@@ -148,7 +148,7 @@ class CaseDataOut(BaseModel):
     failures: list[dict[str, Any]] = Field(description="sources that failed when it was decided")
 
 
-class CaseOut(BaseModel):
+class ReviewCaseOut(BaseModel):
     """A review's case view in one read."""
 
     model_config = ConfigDict(
@@ -163,9 +163,9 @@ class CaseOut(BaseModel):
         }
     )
 
-    review: CaseReviewOut
-    decision: CaseDecisionOut
-    data: CaseDataOut
+    review: ReviewWithHistoryOut
+    decision: ReviewedDecisionOut
+    data: ReviewedDataOut
 
 
 class ClaimIn(BaseModel):
@@ -231,7 +231,7 @@ def list_reviews(
 
 @router.get(
     "/v1/reviews/{decision_id}",
-    response_model=CaseOut,
+    response_model=ReviewCaseOut,
     responses=problem_responses(401, 403, 404, 422),
     summary="A review's case view: the review, its history, the decision and its data (role reviewer or auditor)",
 )
