@@ -1,4 +1,4 @@
-"""POST /v1/strategies/{name}/versions/{version}/backtest on the demo workspace: a stricter draft against the champion."""
+"""POST /v1/strategies/{name}/versions/{version}/backtest on the demo workspace: a stricter draft vs the champion."""
 
 from __future__ import annotations
 
