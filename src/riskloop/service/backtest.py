@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from riskloop.domain.clock import ReplayClock
@@ -38,6 +40,7 @@ from riskloop.service.decide import Decider, DecisionInputs
 from riskloop.service.ports import GraphChecks, IdentityOpener, Progress, no_progress
 
 PROGRESS_EVERY = 250
+SAMPLE_SEED = 20_260_701  # a sample of the history is the same on every run
 ENTERPRISE_COLUMNS = frozenset(
     [f for g in ENTERPRISE_GROUPS for f in g.feature_names] + [f"avail_{g.name}" for g in ENTERPRISE_GROUPS]
 )
@@ -78,26 +81,27 @@ def backtest_strategies(
 ) -> tuple[StrategyLoader, str, str]:
     """The loader, candidate key and champion key of a backtest.
 
-    The candidate is a key (a loadable strategy, or a stored draft not approved yet) or, with
+    The candidate is a key (a stored version, a draft not approved yet included, else a shipped strategy) or, with
     ``candidate_json``, a JDM document read from a file (key ``candidate@0``); a champion given by name is its
     active version.
     """
     if (candidate is None) == (candidate_json is None):
         raise ValidationError("candidate", "give exactly one of --candidate and --candidate-file")
     memory = MemoryStrategyLoader()
-    chain = ChainStrategyLoader(loader, memory)
+    chain = ChainStrategyLoader(memory, loader)  # the candidate first: a stored draft shadows a shipped key
     if candidate_json is not None:
         memory.add(Strategy.of("candidate", 0, candidate_json))
         candidate = "candidate@0"
     assert candidate is not None
-    try:
-        chain.load(candidate)
-    except NotFoundError:  # a stored draft can be backtested too
-        name, version = parse_key(candidate)
-        stored = versions.content(name, version)
-        if stored is None:
-            raise NotFoundError(f"strategy {candidate} does not exist") from None
+    name, version = parse_key(candidate)
+    stored = None if candidate_json is not None else versions.content(name, version)
+    if stored is not None:  # the stored version, a draft too, is the one meant (not a shipped one of that key)
         memory.add(Strategy.of(name, version, stored))
+    else:
+        try:
+            chain.load(candidate)  # a shipped strategy
+        except NotFoundError:
+            raise NotFoundError(f"strategy {candidate} does not exist") from None
     if KEY_SEPARATOR not in champion:
         active = versions.active(champion)
         if active is None:
@@ -160,21 +164,28 @@ def historical_inputs(
     graph_clock: ReplayClock | None = None,
     timeline: GraphTimeline | None = None,
     progress: Progress = no_progress,
+    sample: int | None = None,
 ) -> list[tuple[DecisionInputs, dt.datetime]]:
     """Inputs of every application in ``[since, until)`` as they were on its date (features point-in-time).
 
     Applications are gathered oldest first. ``graph_clock``: the clock of the decider's graph checks, moved to
     each application's time before its check (checks built on the graph as it stood at ``since`` then see and
     record every application when it was made, as the live checks do). ``timeline``: instead of the decider's
-    graph checks, those of the graph as of each application's date (rebuilt as time passes).
+    graph checks, those of the graph as of each application's date (rebuilt as time passes). ``sample``: at most
+    this many applications of the period, drawn at random with a fixed seed (the same every run), to bound the work.
     """
     spine = application_spine(tables, since=since, until=until)
     if spine.num_rows == 0:
         raise DataSourceError(f"{tables}: no applications in the period")
+    only = None
+    if sample is not None and spine.num_rows > sample:
+        picked = np.sort(np.random.default_rng(SAMPLE_SEED).choice(spine.num_rows, size=sample, replace=False))
+        spine = spine.take(pa.array(picked))
+        only = frozenset(spine.column("application_id").to_pylist())
     frame = DuckDBFeatureEngine(tables).compute(spine, GROUPS).to_pylist()
     by_id = {row["application_id"]: row for row in frame}
     out = []
-    for request, applied_at in recorded_requests(tables, opener):
+    for request, applied_at in recorded_requests(tables, opener, only=only):
         row = by_id.get(request.application_id)
         if row is None:
             continue
