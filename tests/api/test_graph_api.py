@@ -6,6 +6,7 @@ Ground truth: breadth-first distances over the graph's plain adjacency (scipy), 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -19,11 +20,15 @@ from scipy.sparse.csgraph import shortest_path
 
 from riskloop.api.app import create_app
 from riskloop.config import Settings
+from riskloop.domain.alert import RaisedAlert
 from riskloop.graph.explore import HUB_DEGREE, GraphView
 from riskloop.graph.kinds import EDGE_KINDS, NODE_CODE, NODE_KINDS
-from riskloop.graph.tokens import Tokenizer
+from riskloop.graph.tokens import TOKEN_HEX, Tokenizer
+from riskloop.service.alert_propagation import facts_from, propagated_alerts
+from riskloop.service.alerts import AlertDesk
 from riskloop.service.graph_checks import WorkspaceGraphChecks
 from riskloop.storage.decision_models import audit_log
+from riskloop.testing.alerts import credit_code, propagated, raised
 from riskloop.testing.api_keys import Caller, authenticate
 from riskloop.testing.clock import SteppingClock
 from riskloop.testing.decider import NOW, make_decider
@@ -95,7 +100,8 @@ def node_of(view: GraphView, node_id: str) -> int:
         found = g.lookup(TOKENS.key64(kind, token))
     else:
         found = g.lookup(int.from_bytes(bytes.fromhex(token[:16]), "little", signed=True))
-    assert found is not None and NODE_KINDS[g.kind[found]] == kind
+    assert found is not None
+    assert NODE_KINDS[g.kind[found]] == kind
     return found
 
 
@@ -111,7 +117,7 @@ def test_the_neighbourhood_is_the_ball_of_its_radius(people: dict[str, Caller], 
         body = r.json()
         got = {node_of(view, n["id"]) for n in body["nodes"]}
         assert got == set(np.flatnonzero(far <= hops).tolist())  # no node farther, none nearer left out
-        assert body["capped"] is False and body["counts"]["nodes"] == len(got)
+        assert (body["capped"], body["counts"]["nodes"]) == (False, len(got))
         ids = {n["id"] for n in body["nodes"]}
         assert all(e["source"] in ids and e["target"] in ids for e in body["edges"])
         assert all(e["kind"] in EDGE_KINDS for e in body["edges"])
@@ -139,7 +145,9 @@ def test_a_path_found_is_a_real_shortest_path(people: dict[str, Caller], view: G
             body = r.json()
             nodes = [node_of(view, n["id"]) for n in body["nodes"]]
             assert (nodes[0], nodes[-1], len(body["edges"])) == (source, target, int(far[target]))
-            for a, b, edge in zip(nodes[:-1], nodes[1:], body["edges"], strict=True):  # each step is an edge of the graph
+            for a, b, edge in zip(
+                nodes[:-1], nodes[1:], body["edges"], strict=True
+            ):  # each step is an edge of the graph
                 nbr, eid = g.neighbors(a)
                 assert edge["kind"] in {EDGE_KINDS[k] for k in g.ekind[eid[nbr == b]].tolist()}
             checked += 1
@@ -162,7 +170,8 @@ def test_the_nearest_known_bad_is_nearest(people: dict[str, Caller], view: Graph
         assert r.status_code == 200, r.text
         body = r.json()
         end = body["nodes"][-1]
-        assert end["flags"]["known_bad"] is True and node_of(view, end["id"]) in bad
+        assert end["flags"]["known_bad"] is True
+        assert node_of(view, end["id"]) in bad
         assert len(body["edges"]) == nearest
         seen += 1
     assert seen >= 10
@@ -195,7 +204,7 @@ def test_shared_identifiers_link_two_enterprises_or_more(people: dict[str, Calle
     r = people["cat"].get(f"/v1/graph/enterprises/{code_of(view, start)}/neighbourhood")
     nodes = r.json()["nodes"]
     identifiers = [n for n in nodes if n["kind"] in ("phone", "address", "device", "ip", "email", "bank_account")]
-    assert any(n["flags"]["shared"] for n in identifiers) and not all(n["flags"]["shared"] for n in identifiers)
+    assert 0 < sum(n["flags"]["shared"] for n in identifiers) < len(identifiers)
     applied = {int(a): int(e) for a, e, k in zip(g.src, g.dst, g.ekind, strict=True) if EDGE_KINDS[k] == "applied_for"}
     for n in identifiers:
         nbr, _ = g.neighbors(node_of(view, n["id"]))
@@ -217,7 +226,9 @@ def test_names_masked_for_reviewers_whole_for_auditors_audited(
     names = {p["name"] for p in persons}
     masked_people = [n["label"] for n in masked if n["kind"] == "person"]
     whole_people = [n["label"] for n in whole if n["kind"] == "person"]
-    assert masked_people and all(label.endswith("**") and label not in names for label in masked_people)
+    assert masked_people
+    assert all(label.endswith("**") for label in masked_people)
+    assert not names & set(masked_people)
     assert all(label in names for label in whole_people)
     services = people["dan"].client.app.state.services  # type: ignore[attr-defined]
     with services.engine.connect() as conn:
@@ -235,9 +246,10 @@ def test_search_by_code_prefix_and_name(people: dict[str, Caller], world: Path) 
     prefix = code[:8]
     page = people["cat"].get("/v1/graph/enterprises", params={"q": prefix, "limit": 5}).json()
     expected = sorted({f["credit_code"] for f in firms if f["credit_code"].startswith(prefix)})
-    assert page["total"] == len(expected) and [i["credit_code"] for i in page["items"]] == expected[:5]
+    assert (page["total"], [i["credit_code"] for i in page["items"]]) == (len(expected), expected[:5])
     named = people["cat"].get("/v1/graph/enterprises", params={"q": f" {name} "}).json()
-    assert named["match"] == "name" and code in [i["credit_code"] for i in named["items"]]
+    assert named["match"] == "name"
+    assert code in [i["credit_code"] for i in named["items"]]
     assert all(i["name"] == name for i in named["items"])
 
 
@@ -271,3 +283,39 @@ def test_no_graph_is_a_503_naming_the_command(client: TestClient, as_: Callable[
     assert "riskloop graph build" in r.json()["detail"]
     r = as_("cat").get("/v1/graph/enterprises", params={"q": "91420100000000001Y"})
     assert (r.status_code, r.json()["total"]) == (200, 0)  # search reads the registrations: no graph needed
+
+
+def through_person(alert: RaisedAlert) -> bool:
+    return any(len(hop.dst) == TOKEN_HEX for hop in alert.evidence.path)  # a keyed token, not a credit code
+
+
+def test_a_propagated_alert_carries_its_path_on_the_graph(people: dict[str, Caller], view: GraphView) -> None:
+    g = view.graph
+    at = dt.date(2025, 12, 31)
+    direct, derived = next(
+        (alert, found)
+        for e in enterprises(view)
+        if (alert := raised(1, level="warning", credit_code=code_of(view, e))) is not None
+        and (found := [a for a in propagated_alerts([alert], g, facts_from({}), as_of=at) if through_person(a)])
+    )  # an enterprise whose warning spreads through a person (its legal representative, a shareholder)
+    desk: AlertDesk = people["paul"].client.app.state.services.alerts  # type: ignore[attr-defined]
+    stored = desk.raise_many([direct, derived[0]], actor="job:monitor").alerts
+    detail = people["paul"].get(f"/v1/alerts/{stored[1].alert_id}").json()
+    drawn = detail["propagation"]
+    hops = detail["evidence"]["path"]
+    assert [n["ref"] for n in drawn["nodes"]] == [hops[0]["from"], *[h["to"] for h in hops]]
+    assert [e["kind"] for e in drawn["edges"]] == [h["edge_kind"] for h in hops]
+    assert (drawn["nodes"][0]["ref"], drawn["nodes"][-1]["ref"]) == (direct.credit_code, derived[0].credit_code)
+    assert all(node_of(view, n["id"]) >= 0 for n in drawn["nodes"])  # every node is the graph's
+    assert any(n["kind"] == "person" and n["label"].endswith("**") for n in drawn["nodes"])
+    direct_detail = people["paul"].get(f"/v1/alerts/{stored[0].alert_id}").json()
+    assert direct_detail["propagation"] is None
+
+
+def test_without_a_graph_the_path_is_drawn_from_the_alert(client: TestClient, as_: Callable[[str], Caller]) -> None:
+    desk: AlertDesk = client.app.state.services.alerts  # type: ignore[attr-defined]
+    source = raised(1, level="warning")
+    stored = desk.raise_many([source, propagated(source, 4)], actor="job:monitor").alerts
+    drawn = as_("paul").get(f"/v1/alerts/{stored[1].alert_id}").json()["propagation"]
+    assert [n["ref"] for n in drawn["nodes"]] == [credit_code(1), credit_code(4)]
+    assert [(e["kind"], e["group"]) for e in drawn["edges"]] == [("guarantee", "guarantee")]
