@@ -19,6 +19,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import shortest_path
 
 from riskloop.api.app import create_app
+from riskloop.api.graph_schemas import GraphOut, PathOut
 from riskloop.config import Settings
 from riskloop.domain.alert import RaisedAlert
 from riskloop.graph.explore import HUB_DEGREE, GraphView
@@ -115,6 +116,7 @@ def test_the_neighbourhood_is_the_ball_of_its_radius(people: dict[str, Caller], 
         r = people["cat"].get(f"/v1/graph/enterprises/{code_of(view, quiet)}/neighbourhood", params={"hops": hops})
         assert r.status_code == 200, r.text
         body = r.json()
+        GraphOut.model_validate(body)  # the route dumps its body itself: held to the documented model here
         got = {node_of(view, n["id"]) for n in body["nodes"]}
         assert got == set(np.flatnonzero(far <= hops).tolist())  # no node farther, none nearer left out
         assert (body["capped"], body["counts"]["nodes"]) == (False, len(got))
@@ -143,6 +145,7 @@ def test_a_path_found_is_a_real_shortest_path(people: dict[str, Caller], view: G
                                                               "target": code_of(view, target)})  # fmt: skip
             assert r.status_code == 200, r.text
             body = r.json()
+            PathOut.model_validate(body)
             nodes = [node_of(view, n["id"]) for n in body["nodes"]]
             assert (nodes[0], nodes[-1], len(body["edges"])) == (source, target, int(far[target]))
             for a, b, edge in zip(
@@ -169,6 +172,7 @@ def test_the_nearest_known_bad_is_nearest(people: dict[str, Caller], view: Graph
             continue
         assert r.status_code == 200, r.text
         body = r.json()
+        PathOut.model_validate(body)
         end = body["nodes"][-1]
         assert end["flags"]["known_bad"] is True
         assert node_of(view, end["id"]) in bad
