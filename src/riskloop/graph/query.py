@@ -208,7 +208,8 @@ def _hub(graph: EnterpriseGraph, nodes: np.ndarray, max_degree: int) -> np.ndarr
     """
     n_base = len(graph.indptr) - 1
     inside = np.minimum(nodes, n_base - 1)
-    return (nodes < n_base) & (graph.indptr[inside + 1] - graph.indptr[inside] > max_degree)
+    hub: np.ndarray = (nodes < n_base) & (graph.indptr[inside + 1] - graph.indptr[inside] > max_degree)
+    return hub
 
 
 def _join(
