@@ -5,7 +5,7 @@ Generates a seeded universe, loads its graph as the serving process holds it (``
 its view), registers its enterprises and persons (names sealed, as an ingest stores them), and times
 ``GET /v1/graph/enterprises/{code}/neighbourhood?hops=2`` on the enterprise whose 2-hop neighbourhood is
 nearest ``--target`` nodes, as a reviewer (names masked) and as an auditor (names opened, audited). Prints
-the medians, and the time of the graph work alone (expansion and flags, under the graph's lock).
+the medians, the graph work alone (expansion, flags, drawing) and how long the decisions' lock is held.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 
 from riskloop.api.app import create_app
 from riskloop.config import Settings
-from riskloop.graph.explore import neighbourhood
+from riskloop.graph.explore import drawn_neighbourhood, neighbourhood
 from riskloop.graph.kinds import NODE_CODE
 from riskloop.graph.query import Caps, expand
 from riskloop.graph.tokens import Tokenizer
@@ -73,13 +73,16 @@ def main() -> None:
                 body = r.json()
                 out[f"{role}_median_ms"] = median_ms(samples[3:])
                 out["nodes"], out["edges"], out["capped"] = len(body["nodes"]), len(body["edges"]), body["capped"]
-            graph_only = []
+            graph_only, locked = [], []
             for _ in range(args.repeats):
                 began = time.perf_counter()
                 with checks.reading() as view:
                     assert view is not None
-                    neighbourhood(view, start, 2, 5000, int(NOW.timestamp()))
+                    sub = neighbourhood(view, start, 2, 5000)
+                locked.append(time.perf_counter() - began)
+                drawn_neighbourhood(view, sub, 2, int(NOW.timestamp()))
                 graph_only.append(time.perf_counter() - began)
+            out["lock_held_median_ms"] = median_ms(locked)
             out["graph_work_median_ms"] = median_ms(graph_only)
     print(json.dumps(out, ensure_ascii=False, indent=2))
 

@@ -17,7 +17,7 @@ import numpy as np
 from riskloop.graph.gangs import Gang
 from riskloop.graph.kinds import EDGE_CODE, EDGE_KINDS, NODE_CODE, NODE_KINDS
 from riskloop.graph.memory import EnterpriseGraph
-from riskloop.graph.query import Caps, Path, expand, shortest_path
+from riskloop.graph.query import Caps, Path, Subgraph, expand, shortest_path
 from riskloop.graph.status import NEVER, EnterpriseStatus
 from riskloop.graph.tokens import PUBLIC_KINDS, TOKEN_HEX, Tokenizer
 
@@ -82,7 +82,9 @@ class Sketch:
 class GraphView:
     """A loaded graph with what flags its nodes: known-bad statuses and the gangs detected at load.
 
-    One reader at a time (the graph's query scratch is shared): the holder serialises calls (``reading``).
+    Searches (``neighbourhood``, ``between``, ``nearest_bad``) use the graph's shared scratch arrays: one at a
+    time, under the holder's lock (``reading``), which recording into the graph takes too. Drawing and flags
+    (``sketch``) only read arrays and lists that recording appends to, so they may run after the lock is let go.
     """
 
     graph: EnterpriseGraph
@@ -208,10 +210,14 @@ def sketch(view: GraphView, nodes: Sequence[int], edges: Sequence[int], at: int,
     return Sketch(drawn, lines)
 
 
-def neighbourhood(view: GraphView, start: int, hops: int, max_nodes: int, at: int) -> Sketch:
-    """The ``hops``-hop neighbourhood of ``start``, at most ``max_nodes`` nodes (``capped`` when cut)."""
-    sub = expand(view.graph, start, Caps(hops=hops, max_degree=HUB_DEGREE, max_nodes=max_nodes))
-    found = sketch(view, sub.nodes, sub.edges, at, start)
+def neighbourhood(view: GraphView, start: int, hops: int, max_nodes: int) -> Subgraph:
+    """The ``hops``-hop neighbourhood of ``start``, at most ``max_nodes`` nodes (uses the graph's scratch)."""
+    return expand(view.graph, start, Caps(hops=hops, max_degree=HUB_DEGREE, max_nodes=max_nodes))
+
+
+def drawn_neighbourhood(view: GraphView, sub: Subgraph, hops: int, at: int) -> Sketch:
+    """A neighbourhood drawn and flagged (``capped`` when a cap cut it): plain reads, no scratch."""
+    found = sketch(view, sub.nodes, sub.edges, at, sub.start)
     return Sketch(found.nodes, found.edges, sub.capped, hops)
 
 

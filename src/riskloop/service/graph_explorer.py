@@ -28,6 +28,7 @@ from riskloop.graph.explore import (
     Sketch,
     between,
     chain,
+    drawn_neighbourhood,
     nearest_bad,
     neighbourhood,
     path_sketch,
@@ -137,9 +138,9 @@ class GraphExplorer:
         if not 1 <= limit <= MAX_NODES:
             raise ValidationError("limit", f"between 1 and {MAX_NODES}")
         at = epoch(self.clock.now())
-        with self._view() as view:
-            found = neighbourhood(view, self._node(view, code, "credit_code"), hops, limit, at)
-        return self._drawn(principal, found, f"graph:neighbourhood:{code}")
+        with self._view() as view:  # the search under the lock the decisions' checks take; drawing after it
+            sub = neighbourhood(view, self._node(view, code, "credit_code"), hops, limit)
+        return self._drawn(principal, drawn_neighbourhood(view, sub, hops, at), f"graph:neighbourhood:{code}")
 
     def path(self, principal: Principal, source: str, target: str) -> dict[str, Any]:
         """A shortest path between two enterprises (404 when none within ``PATH_HOPS``)."""
@@ -149,9 +150,9 @@ class GraphExplorer:
         with self._view() as view:
             start, end = self._node(view, a, "source"), self._node(view, b, "target")
             found = between(view, start, end, PATH_HOPS)
-            if found is None:
-                raise NotFoundError(f"no path between {a} and {b} within {PATH_HOPS} relations")
-            drawn = path_sketch(view, found, at, start)
+        if found is None:
+            raise NotFoundError(f"no path between {a} and {b} within {PATH_HOPS} relations")
+        drawn = path_sketch(view, found, at, start)
         return self._drawn(principal, drawn, f"graph:path:{a}:{b}", closeness=found.closeness)
 
     def nearest_bad(self, principal: Principal, credit_code: str) -> dict[str, Any]:
@@ -162,9 +163,9 @@ class GraphExplorer:
         with self._view() as view:
             start = self._node(view, code, "credit_code")
             found = nearest_bad(view, start, at, BAD_SEARCH_HOPS, BAD_SEARCH_NODES)
-            if found is None:
-                raise NotFoundError(f"{code}: no known-bad enterprise within {BAD_SEARCH_HOPS} relations")
-            drawn = path_sketch(view, found, at, start)
+        if found is None:
+            raise NotFoundError(f"{code}: no known-bad enterprise within {BAD_SEARCH_HOPS} relations")
+        drawn = path_sketch(view, found, at, start)
         return self._drawn(principal, drawn, f"graph:nearest-bad:{code}", closeness=found.closeness)
 
     def propagation(self, principal: Principal, path: Sequence[dict[str, str]]) -> dict[str, Any] | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from riskloop.graph.explore import GraphView, chain, neighbourhood
+from riskloop.graph.explore import GraphView, chain, drawn_neighbourhood, neighbourhood
 from riskloop.graph.gangs import Gang
 from riskloop.graph.memory import EnterpriseGraph
 from riskloop.graph.query import shortest_path
@@ -28,13 +28,14 @@ def test_an_identifier_is_shared_when_two_enterprises_are_behind_it_directly_or_
         "dishonest": np.array([100]), "enforcement": np.array([NEVER]), "default": np.array([NEVER])})  # fmt: skip
     gang = Gang("G1", "shared_contact", np.array([0]), ["A1"], [E[1]])
     view = GraphView(graph, TOKENS, status, [gang])
-    drawn = neighbourhood(view, view.enterprise(E[0]) or 0, 3, 100, at=1_000)
+    sub = neighbourhood(view, view.enterprise(E[0]) or 0, 3, 100)
+    drawn = drawn_neighbourhood(view, sub, 3, at=1_000)
     by_ref = {n.ref: n for n in drawn.nodes}
     shared = {n.label: n.shared for n in drawn.nodes if n.kind in ("phone", "device")}
     assert shared == {"phone-4": True, "device-6": False}  # E2's phone is 3 hops away: E0-phone-A1-... no tie
     assert (by_ref[E[0]].applicant, by_ref[E[1]].applicant) == (True, False)
     assert (by_ref[E[1]].known_bad, by_ref[E[1]].gang_id, by_ref["A1"].gang_id) == (True, "G1", "G1")
-    early = neighbourhood(view, view.enterprise(E[0]) or 0, 3, 100, at=50)
+    early = drawn_neighbourhood(view, sub, 3, at=50)
     assert not any(n.known_bad for n in early.nodes)  # listed at 100: not known yet at 50
 
 
