@@ -38,7 +38,6 @@ from riskloop.testing.graph_fixtures import TEST_KEY
 from riskloop.workspace import Workspace
 
 TOKENS = Tokenizer(TEST_KEY)
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 @pytest.fixture(scope="module")

@@ -51,7 +51,7 @@ class SQLEnterpriseDirectory:
         with self.engine.connect() as conn:
             for chunk in _chunks(codes):
                 rows = conn.execute(sa.select(e.credit_code, e.valid_from, e.name).where(e.credit_code.in_(chunk)))
-                for code, valid_from, name in rows.tuples():
+                for code, valid_from, name in rows:
                     seen = latest.get(code)
                     if seen is None or (valid_from or dt.date.min) >= (seen[0] or dt.date.min):
                         latest[code] = (valid_from, name)
