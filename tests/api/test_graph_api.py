@@ -19,7 +19,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import shortest_path
 
 from riskloop.api.app import create_app
-from riskloop.api.graph_schemas import GraphOut, PathOut
+from riskloop.api.graph_schemas import EXAMPLE_CODE, EXAMPLE_OTHER, EXAMPLE_PATH, GraphOut, PathOut
 from riskloop.config import Settings
 from riskloop.domain.alert import RaisedAlert
 from riskloop.graph.explore import HUB_DEGREE, GraphView
@@ -33,7 +33,7 @@ from riskloop.testing.alerts import credit_code, propagated, raised
 from riskloop.testing.api_keys import Caller, authenticate
 from riskloop.testing.clock import SteppingClock
 from riskloop.testing.decider import NOW, make_decider
-from riskloop.testing.graph_explorer import loaded_checks, register, universe
+from riskloop.testing.graph_explorer import example_source, loaded_checks, register, universe
 from riskloop.testing.graph_fixtures import TEST_KEY
 from riskloop.workspace import Workspace
 
@@ -322,3 +322,19 @@ def test_without_a_graph_the_path_is_drawn_from_the_alert(client: TestClient, as
     drawn = as_("paul").get(f"/v1/alerts/{stored[1].alert_id}").json()["propagation"]
     assert [n["ref"] for n in drawn["nodes"]] == [credit_code(1), credit_code(4)]
     assert [(e["kind"], e["group"]) for e in drawn["edges"]] == [("guarantee", "guarantee")]
+
+
+def test_the_documented_examples_answer_on_the_example_graph(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path / "home", database_url=f"sqlite:///{tmp_path / 'db.sqlite'}")
+    app = create_app(settings, decider=make_decider(clock=SteppingClock(NOW)), graph_source=example_source())
+    with TestClient(app, raise_server_exceptions=False) as client:
+        cat = authenticate(client)["cat"]
+        drawn = cat.get(f"/v1/graph/enterprises/{EXAMPLE_CODE}/neighbourhood").json()
+        assert {(n["kind"], n["flags"]["known_bad"], n["flags"]["shared"]) for n in drawn["nodes"]} == {
+            ("enterprise", False, False), ("person", False, False), ("enterprise", True, False),
+            ("phone", False, True)}  # fmt: skip
+        bad = cat.get(f"/v1/graph/enterprises/{EXAMPLE_CODE}/nearest-bad").json()
+        assert (bad["nodes"][-1]["ref"], len(bad["edges"])) == (EXAMPLE_OTHER, 2)
+        path = cat.get("/v1/graph/paths", params={"source": EXAMPLE_CODE, "target": EXAMPLE_OTHER})
+        assert path.status_code == 200, path.text
+        assert set(path.json()) == set(EXAMPLE_PATH)

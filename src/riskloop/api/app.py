@@ -36,6 +36,7 @@ from riskloop.domain.clock import Clock, SystemClock
 from riskloop.privacy import scrub
 from riskloop.service.decide import Decider
 from riskloop.service.graph_checks import WorkspaceGraphChecks
+from riskloop.service.graph_explorer_ports import GraphSource
 from riskloop.service.intake import Split
 from riskloop.service.ports import GraphChecks
 from riskloop.service.runtime import Runtime
@@ -57,6 +58,7 @@ def create_app(
     shadow_model: ShadowModel | None = None,
     transcript_checker: CheckerSource | None = None,
     verification_vendors: VerificationVendors | None = None,
+    graph_source: GraphSource | None = None,
 ) -> FastAPI:
     """The riskloop API on the workspace ``settings``.
 
@@ -69,6 +71,8 @@ def create_app(
     ``transcript_checker``: asked on each check for the transcript QA (default: the registry's active QA model,
     followed across activations; None from it, while no QA model is active: the route answers 503).
     ``verification_vendors``: SMS gateway, face vendor and carrier of /v1/verifications (default: none configured).
+    ``graph_source``: the graph /v1/graph reads (default: the pipeline's graph checks when they are the stored
+    graph's, the graph they loaded; otherwise none, and graph reads answer 503).
     """
 
     @asynccontextmanager
@@ -83,7 +87,7 @@ def create_app(
             else:
                 pipeline, checks = decider, decider.graph
             checker = transcript_checker or ws.transcript_checker()
-            source = checks if isinstance(checks, WorkspaceGraphChecks) else None  # the graph loaded, reused
+            source = graph_source or (checks if isinstance(checks, WorkspaceGraphChecks) else None)  # reused
             app.state.services = Services.of(
                 ws, pipeline, split, shadow, checker, vendors=verification_vendors, graph=source
             )
