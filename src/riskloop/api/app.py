@@ -31,11 +31,13 @@ from riskloop.api.routes import (
     strategies,
     verifications,
 )
+from riskloop.api.routes import graph as graph_routes  # ``graph`` is create_app's graph checks
 from riskloop.config import Settings
 from riskloop.domain.clock import Clock, SystemClock
 from riskloop.privacy import scrub
 from riskloop.service.decide import Decider
 from riskloop.service.graph_checks import WorkspaceGraphChecks
+from riskloop.service.graph_explorer_ports import GraphSource
 from riskloop.service.intake import Split
 from riskloop.service.ports import GraphChecks
 from riskloop.service.runtime import Runtime
@@ -57,6 +59,7 @@ def create_app(
     shadow_model: ShadowModel | None = None,
     transcript_checker: CheckerSource | None = None,
     verification_vendors: VerificationVendors | None = None,
+    graph_source: GraphSource | None = None,
 ) -> FastAPI:
     """The riskloop API on the workspace ``settings``.
 
@@ -69,6 +72,8 @@ def create_app(
     ``transcript_checker``: asked on each check for the transcript QA (default: the registry's active QA model,
     followed across activations; None from it, while no QA model is active: the route answers 503).
     ``verification_vendors``: SMS gateway, face vendor and carrier of /v1/verifications (default: none configured).
+    ``graph_source``: the graph /v1/graph reads (default: the pipeline's graph checks when they are the stored
+    graph's, the graph they loaded; otherwise none, and graph reads answer 503).
     """
 
     @asynccontextmanager
@@ -83,7 +88,10 @@ def create_app(
             else:
                 pipeline, checks = decider, decider.graph
             checker = transcript_checker or ws.transcript_checker()
-            app.state.services = Services.of(ws, pipeline, split, shadow, checker, vendors=verification_vendors)
+            source = graph_source or (checks if isinstance(checks, WorkspaceGraphChecks) else None)  # reused
+            app.state.services = Services.of(
+                ws, pipeline, split, shadow, checker, vendors=verification_vendors, graph=source
+            )
             if pipeline.verifications is None:  # a given pipeline reads the sessions this app verifies
                 pipeline.verifications = app.state.services.verifications
             following = checks.following() if isinstance(checks, WorkspaceGraphChecks) else nullcontext()
@@ -124,6 +132,7 @@ def create_app(
     app.include_router(documents.router)
     app.include_router(registrations.router)
     app.include_router(prospects.router)
+    app.include_router(graph_routes.router)
     openapi.install(app)
     docs.install(app)
     console.install(app)
