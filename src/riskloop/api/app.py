@@ -45,6 +45,29 @@ from riskloop.service.shadow_model import ShadowModel
 from riskloop.service.verification_ports import VerificationVendors
 from riskloop.workspace import Workspace
 
+# Every route module, in the order of the OpenAPI document.
+ROUTERS = (
+    health,
+    metrics,
+    applications,
+    decisions,
+    identifiers,
+    me,
+    reviews,
+    strategies,
+    alerts,
+    collections,
+    models,
+    effect,
+    lists,
+    verifications,
+    consents,
+    documents,
+    registrations,
+    prospects,
+    graph_routes,
+)
+
 
 def create_app(
     settings: Settings,
@@ -114,25 +137,8 @@ def create_app(
     app.add_middleware(BodyLimit, settings=limited)  # before parsing and authentication
     app.add_middleware(RequestObserver)  # 413s are logged and counted like any answer
     app.add_middleware(Shedder, settings=limited)  # outermost: shedding costs as little as it can
-    app.include_router(health.router)
-    app.include_router(metrics.router)
-    app.include_router(applications.router)
-    app.include_router(decisions.router)
-    app.include_router(identifiers.router)
-    app.include_router(me.router)
-    app.include_router(reviews.router)
-    app.include_router(strategies.router)
-    app.include_router(alerts.router)
-    app.include_router(collections.router)
-    app.include_router(models.router)
-    app.include_router(effect.router)
-    app.include_router(lists.router)
-    app.include_router(verifications.router)
-    app.include_router(consents.router)
-    app.include_router(documents.router)
-    app.include_router(registrations.router)
-    app.include_router(prospects.router)
-    app.include_router(graph_routes.router)
+    for module in ROUTERS:
+        app.include_router(module.router)
     openapi.install(app)
     docs.install(app)
     console.install(app)
