@@ -2,7 +2,7 @@
 // nodes (applicant, known bad, gang members, shared identifiers) or all of them, and a path in order when one is
 // highlighted. Clicking a row marks the node on the canvas.
 import { Segmented, Space, Table, Tag, Typography } from "antd";
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { useT, type Dict } from "../../i18n";
 import { flag, type GraphData, type GraphNode } from "./types";
 
@@ -76,6 +76,7 @@ export interface GraphFactsProps {
 export default function GraphFacts({ data, path, onPick }: GraphFactsProps) {
   const t = useT(dict);
   const [scope, setScope] = useState<"notable" | "all" | "path">("notable");
+  useEffect(() => setScope(path ? "path" : "notable"), [path]);
   const shown = scope === "path" && !path ? "notable" : scope;
   const counts = useMemo(
     () => ({

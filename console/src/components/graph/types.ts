@@ -29,6 +29,8 @@ export function flag(node: GraphNode, name: string): boolean {
 /** `a` with the nodes and edges of `b` it lacks (expanding a graph keeps what is drawn). */
 export function mergeGraphs(a: GraphData, b: GraphData): GraphData {
   const nodes = new Map(a.nodes.map((n) => [n.id, n]));
+  const edgeIds = new Set(a.edges.map((e) => e.id));
+  if (b.nodes.every((n) => nodes.has(n.id)) && b.edges.every((e) => edgeIds.has(e.id))) return a; // nothing new: no redraw
   for (const n of b.nodes) {
     const old = nodes.get(n.id);
     // keep the applicant flag of the first graph; take the newer flags otherwise
