@@ -1,7 +1,9 @@
 // The graph's facts as a table beside the canvas (the canvas is an image to a screen reader): counts, the notable
 // nodes (applicant, known bad, gang members, shared identifiers) or all of them, and a path in order when one is
 // highlighted. Clicking a row marks the node on the canvas.
-import { Segmented, Space, Table, Tag, Typography } from "antd";
+import { Space, Table, Typography } from "antd";
+import Choice from "./Choice";
+import ToneTag from "./ToneTag";
 import { useEffect, useMemo, useState } from "react";
 import { useT, type Dict } from "../../i18n";
 import { flag, type GraphData, type GraphNode } from "./types";
@@ -102,7 +104,7 @@ export default function GraphFacts({ data, path, onPick }: GraphFactsProps) {
     <section aria-label={t("facts")} data-testid="graph-facts">
       <Space direction="vertical" style={{ width: "100%" }} size={8}>
         <Typography.Text data-testid="graph-summary">{t("summary", counts)}</Typography.Text>
-        <Segmented aria-label={t("show")} size="small" value={shown} options={options} onChange={(v) => setScope(v as typeof scope)} />
+        <Choice<"notable" | "all" | "path"> label={t("show")} size="small" value={shown} options={options as { value: "notable" | "all" | "path"; label: string }[]} onChange={setScope} testId="facts-scope" />
         <Table
           size="small"
           rowKey="id"
@@ -135,10 +137,10 @@ export default function GraphFacts({ data, path, onPick }: GraphFactsProps) {
                 Object.keys(FLAG_COLOURS)
                   .filter((f) => flag(row, f))
                   .map((f) => (
-                    <Tag key={f} color={FLAG_COLOURS[f]}>
+                    <ToneTag key={f} tone={FLAG_COLOURS[f]}>
                       {t(f)}
                       {f === "gang_member" && row.flags?.gang_id ? ` ${String(row.flags.gang_id)}` : ""}
-                    </Tag>
+                    </ToneTag>
                   )),
             },
           ]}

@@ -1,10 +1,10 @@
 // A relationship graph drawn by Cytoscape.js. Node colour says what a node is and what is known of it (applicant,
 // known bad, gang member, shared identifier); `highlight` marks a path and fades the rest. Small graphs get a
-// force layout; large ones (a 2-hop neighbourhood of a few thousand nodes) a concentric one with ring k at k hops
-// from `focus`, which stays fast where force layouts do not. Labels show only when zoomed in on large graphs.
+// force layout; large ones (a 2-hop neighbourhood of a few thousand nodes) a radial tree (layout.ts) with ring k at
+// k hops from `focus`, linear in the graph's size where force layouts are not. Labels show only when zoomed in.
 import cytoscape, { type Core, type ElementDefinition } from "cytoscape";
 import { useEffect, useRef } from "react";
-import { hopLevels } from "./layout";
+import { radialPositions } from "./layout";
 import { COLOURS, EDGE_COLOURS, IDENTIFIER_KINDS } from "./palette";
 import type { GraphData } from "./types";
 
@@ -82,16 +82,14 @@ function layoutOf(data: GraphData, focus: string | undefined): cytoscape.LayoutO
   if (data.nodes.length <= SMALL) {
     return { name: "cose", animate: false, randomize: false, nodeRepulsion: () => 9000, idealEdgeLength: () => 60, numIter: 600 } as cytoscape.LayoutOptions;
   }
-  const level = hopLevels(data, focus);
-  const deepest = Math.max(0, ...level.values()) + 1;
+  const at = radialPositions(data, focus);
   return {
-    name: "concentric",
+    name: "preset",
     animate: false,
-    minNodeSpacing: 3,
-    avoidOverlap: false, // overlap checks are quadratic; the rings are already spaced
-    concentric: (node: cytoscape.NodeSingular) => deepest - (level.get(node.id()) ?? deepest),
-    levelWidth: () => 1,
-  };
+    fit: true,
+    padding: 20,
+    positions: (node: cytoscape.NodeSingular) => at.get(node.id()) ?? { x: 0, y: 0 },
+  } as cytoscape.LayoutOptions;
 }
 
 export default function GraphView(props: GraphViewProps) {
@@ -114,7 +112,6 @@ export default function GraphView(props: GraphViewProps) {
       textureOnViewport: big,
       hideEdgesOnViewport: data.edges.length > 1500,
       pixelRatio: big ? 1 : "auto",
-      wheelSensitivity: 0.3,
       minZoom: 0.05,
       maxZoom: 4,
     });
@@ -123,6 +120,12 @@ export default function GraphView(props: GraphViewProps) {
     const layout = graph.layout(layoutOf(data, focus));
     layout.one("layoutstop", () => {
       graph.fit(undefined, 20);
+      if (graph.zoom() > 1.25) {
+        graph.zoom(1.25); // a few nodes: do not blow them up to fill the box
+        graph.center();
+      }
+      // what the canvas really marks, for tests and tools reading the page
+      box.current?.setAttribute("data-applicants", graph.nodes(".applicant").map((n) => n.id()).join(" "));
       // the first frame is painted after layoutstop; report ready then
       requestAnimationFrame(() => readyRef.current?.());
     });
@@ -138,11 +141,13 @@ export default function GraphView(props: GraphViewProps) {
     if (!graph) return;
     graph.batch(() => {
       graph.elements().removeClass("hl faded");
+      box.current?.setAttribute("data-highlighted", "0");
       const ids = highlight ?? [];
       if (!ids.length) return;
       const path = graph.collection();
       for (const id of ids) path.merge(graph.getElementById(id));
       path.addClass("hl");
+      box.current?.setAttribute("data-highlighted", String(graph.elements(".hl").length));
       graph.elements().difference(path).addClass("faded");
     });
   }, [highlight, data]);

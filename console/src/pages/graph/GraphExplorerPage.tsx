@@ -2,9 +2,10 @@
 // neighbourhood, click an enterprise node to expand it, and find the shortest path between two enterprises,
 // highlighted on the canvas and listed in order beside it. The enterprise shown is kept in the address (?code=).
 import { ApartmentOutlined, NodeIndexOutlined } from "@ant-design/icons";
-import { Alert, App, Button, Card, Col, Descriptions, Empty, Input, Row, Segmented, Space, Table, Typography } from "antd";
+import { Alert, App, Button, Card, Col, Descriptions, Empty, Input, Row, Space, Table, Typography } from "antd";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { useSearchParams } from "react-router-dom";
+import Choice from "../../components/graph/Choice";
 import GraphFacts from "../../components/graph/GraphFacts";
 import GraphLegend from "../../components/graph/GraphLegend";
 import GraphView from "../../components/graph/GraphView";
@@ -237,8 +238,8 @@ export default function GraphExplorerPage() {
         >
           <Space direction="vertical" style={{ width: "100%" }} size={12}>
             <Space wrap>
-              <Typography.Text id="explorer-hops">{t("hops")}</Typography.Text>
-              <Segmented aria-labelledby="explorer-hops" value={hops} onChange={(v) => setHops(Number(v))} options={[1, 2, 3].map((n) => ({ value: n, label: t("hop", { n }) }))} />
+              <Typography.Text aria-hidden>{t("hops")}</Typography.Text>
+              <Choice<number> label={t("hops")} value={hops} onChange={setHops} options={[1, 2, 3].map((n) => ({ value: n, label: t("hop", { n }) }))} />
               <Typography.Text type="secondary">{t("clickHint")}</Typography.Text>
             </Space>
             <Space wrap>
@@ -253,7 +254,7 @@ export default function GraphExplorerPage() {
             <GraphLegend />
             {error && <Alert type="error" showIcon message={error} />}
             <Row gutter={16}>
-              <Col xs={24} xxl={15}>
+              <Col xs={24} lg={15}>
                 {shown ? (
                   <GraphView
                     data={shown}
@@ -268,7 +269,7 @@ export default function GraphExplorerPage() {
                   <div style={{ height: 560 }}>{loading ? null : <Empty />}</div>
                 )}
               </Col>
-              <Col xs={24} xxl={9}>
+              <Col xs={24} lg={9}>
                 <Space direction="vertical" style={{ width: "100%" }} size={12}>
                   {node && (
                     <>
@@ -279,7 +280,7 @@ export default function GraphExplorerPage() {
                       </Descriptions>
                       {node.kind === "enterprise" && node.ref && node.ref !== code && (
                         <Space wrap>
-                          <Button size="small" onClick={() => void expand(node.id)}>
+                          <Button size="small" onClick={() => void expand(node.id)} data-testid="expand-node">
                             {t("expand")}
                           </Button>
                           <Button size="small" onClick={() => setTarget(node.ref ?? "")}>

@@ -1,6 +1,7 @@
 // What the decision stored, grouped: the application and enterprise profile, the graph signals, then the feature
 // values of each data dimension with their meaning (Chinese first). Missing values show as missing, never as 0.
-import { Descriptions, Empty, Space, Table, Tabs, Tag, Typography } from "antd";
+import { Descriptions, Empty, Space, Table, Tabs, Typography } from "antd";
+import ToneTag from "../../components/graph/ToneTag";
 import { useLang, useT, type Dict } from "../../i18n";
 import { APPLICATION_EN, APPLICATION_ZH, DIMENSIONS_EN, DIMENSIONS_ZH, FEATURES_ZH } from "./featureNames";
 import { money } from "./labels";
@@ -89,7 +90,7 @@ function FeatureTable({ group }: { group: Group }) {
   return (
     <Space direction="vertical" style={{ width: "100%" }} size={4}>
       <Typography.Text strong>
-        {title} {group.available === 0 ? <Tag color="orange">{t("unavailable")}</Tag> : null}
+        {title} {group.available === 0 ? <ToneTag tone="orange">{t("unavailable")}</ToneTag> : null}
       </Typography.Text>
       <Table
         size="small"

@@ -1,6 +1,7 @@
 // The decision under review: outcome, tier, limit, rate, score and PD, and its reason codes in the reader's
 // language (Chinese first), then the rule trace as a table (which rules of which node fired, and the values).
-import { Descriptions, Table, Tag, Typography } from "antd";
+import { Descriptions, Table, Typography } from "antd";
+import ToneTag from "../../components/graph/ToneTag";
 import { useLang, useT, type Dict } from "../../i18n";
 import { TRACE_NODES_ZH } from "./featureNames";
 import { money, rate, TIER_COLOURS, when, words } from "./labels";
@@ -82,10 +83,10 @@ export function DecisionSummary({ decision }: { decision: Decision }) {
   return (
     <Descriptions bordered size="small" column={{ xs: 1, md: 2, xl: 3 }} data-testid="decision-summary">
       <Descriptions.Item label={t("outcome")}>
-        {decision.final_outcome ? <Tag color={decision.final_outcome === "approved" ? "green" : "red"}>{w(decision.final_outcome)}</Tag> : t("pending")}
+        {decision.final_outcome ? <ToneTag tone={decision.final_outcome === "approved" ? "green" : "red"}>{w(decision.final_outcome)}</ToneTag> : t("pending")}
       </Descriptions.Item>
       <Descriptions.Item label={t("tier")}>
-        <Tag color={TIER_COLOURS[decision.tier]}>{w(decision.tier)}</Tag>
+        <ToneTag tone={TIER_COLOURS[decision.tier]}>{w(decision.tier)}</ToneTag>
       </Descriptions.Item>
       <Descriptions.Item label={t("status")}>{w(decision.status)}</Descriptions.Item>
       <Descriptions.Item label={t("limit")}>{money(decision.limit_cents, lang)}</Descriptions.Item>
@@ -137,14 +138,17 @@ export function RuleTrace({ decision }: { decision: Decision }) {
         {
           title: t("node"),
           dataIndex: "node",
-          render: (n: string) => (
-            <>
-              {lang === "zh" && TRACE_NODES_ZH[n] ? `${TRACE_NODES_ZH[n]} ` : ""}
-              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                {n}
-              </Typography.Text>
-            </>
-          ),
+          render: (n: string) =>
+            lang === "zh" && TRACE_NODES_ZH[n] ? (
+              <>
+                {TRACE_NODES_ZH[n]}{" "}
+                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                  {n}
+                </Typography.Text>
+              </>
+            ) : (
+              n
+            ),
         },
         { title: t("kind"), dataIndex: "kind", width: 150, render: (k: string) => <Typography.Text style={{ fontSize: 12 }}>{k}</Typography.Text> },
         {
@@ -152,7 +156,7 @@ export function RuleTrace({ decision }: { decision: Decision }) {
           dataIndex: "rules",
           width: 120,
           render: (rules: unknown) =>
-            Array.isArray(rules) && rules.length ? rules.map((r) => <Tag key={String(r)} color="blue">{String(r)}</Tag>) : <Typography.Text type="secondary">{t("none")}</Typography.Text>,
+            Array.isArray(rules) && rules.length ? rules.map((r) => <ToneTag key={String(r)} tone="blue">{String(r)}</ToneTag>) : <Typography.Text type="secondary">{t("none")}</Typography.Text>,
         },
         { title: t("values"), dataIndex: "values", render: (v: Record<string, unknown>) => <Values values={v} /> },
       ]}

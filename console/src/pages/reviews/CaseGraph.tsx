@@ -2,8 +2,9 @@
 // gang members highlighted with a legend, the shortest path to the nearest known-bad enterprise on demand, and
 // the same facts in a table beside the canvas. `onReady` fires when a graph is drawn (or could not be).
 import { AimOutlined, ExpandAltOutlined } from "@ant-design/icons";
-import { Alert, App, Button, Col, Row, Segmented, Space, Spin, Typography } from "antd";
+import { Alert, App, Button, Col, Row, Space, Spin, Typography } from "antd";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import Choice from "../../components/graph/Choice";
 import GraphFacts from "../../components/graph/GraphFacts";
 import GraphLegend from "../../components/graph/GraphLegend";
 import GraphView from "../../components/graph/GraphView";
@@ -110,18 +111,12 @@ export default function CaseGraph({ creditCode, onReady }: CaseGraphProps) {
   return (
     <Space direction="vertical" style={{ width: "100%" }} size={12}>
       <Space wrap>
-        <Typography.Text id="hops-label">{t("hops")}</Typography.Text>
-        <Segmented
-          aria-labelledby="hops-label"
-          value={hops}
-          onChange={(v) => setHops(Number(v))}
-          options={[1, 2, 3].map((n) => ({ value: n, label: t("hop", { n }) }))}
-          data-testid="hops"
-        />
+        <Typography.Text aria-hidden>{t("hops")}</Typography.Text>
+        <Choice<number> label={t("hops")} value={hops} onChange={setHops} options={[1, 2, 3].map((n) => ({ value: n, label: t("hop", { n }) }))} testId="hops" />
         <Button icon={<ExpandAltOutlined />} disabled={hops >= 3 || loading} onClick={() => setHops(hops + 1)} data-testid="expand-hops">
           {t("expand")}
         </Button>
-        <Button icon={<AimOutlined />} onClick={findNearest} loading={finding} data-testid="nearest-bad" danger>
+        <Button icon={<AimOutlined />} onClick={findNearest} loading={finding} data-testid="nearest-bad">
           {t("nearest")}
         </Button>
       </Space>
@@ -129,7 +124,7 @@ export default function CaseGraph({ creditCode, onReady }: CaseGraphProps) {
       {error && <Alert type="error" showIcon message={error} />}
       {graph?.capped && <Alert type="warning" showIcon message={t("capped", { nodes: graph.counts.nodes })} />}
       <Row gutter={16}>
-        <Col xs={24} xxl={15}>
+        <Col xs={24} lg={15}>
           <Spin spinning={loading} tip={t("loading")}>
             {data ? (
               <GraphView
@@ -155,7 +150,7 @@ export default function CaseGraph({ creditCode, onReady }: CaseGraphProps) {
             )}
           </Spin>
         </Col>
-        <Col xs={24} xxl={9}>{data && <GraphFacts data={data} path={path ? asData(path) : null} onPick={setPicked} />}</Col>
+        <Col xs={24} lg={9}>{data && <GraphFacts data={data} path={path ? asData(path) : null} onPick={setPicked} />}</Col>
       </Row>
     </Space>
   );

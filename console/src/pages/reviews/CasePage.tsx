@@ -4,9 +4,10 @@
 // `performance.mark("case-interactive")` is set once the case is shown, the graph is laid out and the actions
 // are usable: the browser tests measure time to interactive from navigation start to that mark.
 import { ArrowLeftOutlined, ReloadOutlined } from "@ant-design/icons";
-import { Alert, Button, Card, Col, Row, Skeleton, Space, Tag, Typography } from "antd";
+import { Alert, Button, Card, Col, Row, Skeleton, Space, Typography } from "antd";
 import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import { Link, useParams } from "react-router-dom";
+import ToneTag from "../../components/graph/ToneTag";
 import { useT, type Dict } from "../../i18n";
 import { useSession } from "../../session";
 import CaseActions from "./CaseActions";
@@ -98,11 +99,11 @@ export default function CasePage() {
   useEffect(() => void load(), [load]);
 
   const head = (
-    <Space wrap style={{ marginBottom: 16 }}>
+    <div style={{ marginBottom: 8 }}>
       <Link to="/reviews">
         <ArrowLeftOutlined /> {t("back")}
       </Link>
-    </Space>
+    </div>
   );
   if (!found) {
     if (loading) return <>{head}<Skeleton active /></>;
@@ -118,10 +119,10 @@ export default function CasePage() {
         <Typography.Title level={2} style={{ margin: 0 }}>
           {t("title")} <Typography.Text code style={{ fontSize: 18 }}>{decisionId}</Typography.Text>
         </Typography.Title>
-        <Tag color={TIER_COLOURS[review.tier]}>{w(review.tier)}</Tag>
-        <Tag color={STATUS_COLOURS[review.status]} data-testid="review-status">
+        <ToneTag tone={TIER_COLOURS[review.tier]}>{w(review.tier)}</ToneTag>
+        <ToneTag tone={STATUS_COLOURS[review.status]} testId="review-status">
           {w(review.status)}
-        </Tag>
+        </ToneTag>
         <Button icon={<ReloadOutlined />} size="small" onClick={() => void load()} loading={loading}>
           {t("reload")}
         </Button>
@@ -134,27 +135,25 @@ export default function CasePage() {
               <Reasons decision={decision} />
             </Space>
           </Section>
-          <Section title={t("graph")} testId="case-graph">
-            <CaseGraph creditCode={code} onReady={graphDrawn} />
-          </Section>
-          <Section title={t("trace")}>
-            <RuleTrace decision={decision} />
-          </Section>
-          <Section title={t("data")}>
-            <CaseData data={data} />
-          </Section>
         </Col>
         <Col xs={24} xl={8}>
-          <div style={{ position: "sticky", top: 16 }}>
-            <Section title={t("actions")}>
-              <CaseActions review={review} me={me} onChanged={() => void load()} />
-            </Section>
-            <Section title={t("history")}>
-              <CaseHistory history={review.history} />
-            </Section>
-          </div>
+          <Section title={t("actions")}>
+            <CaseActions review={review} me={me} onChanged={() => void load()} />
+          </Section>
+          <Section title={t("history")}>
+            <CaseHistory history={review.history} />
+          </Section>
         </Col>
       </Row>
+      <Section title={t("graph")} testId="case-graph">
+        <CaseGraph creditCode={code} onReady={graphDrawn} />
+      </Section>
+      <Section title={t("trace")}>
+        <RuleTrace decision={decision} />
+      </Section>
+      <Section title={t("data")}>
+        <CaseData data={data} />
+      </Section>
     </div>
   );
 }

@@ -1,7 +1,8 @@
 // A decision that is not in the review queue: what it decided, and for an automatic decision the appeal form that
 // queues it (POST /v1/decisions/{id}/review). The reviewer who reopens never decides it: another reviewer must.
-import { Alert, App, Button, Descriptions, Form, Input, Skeleton, Space, Tag, Typography } from "antd";
+import { Alert, App, Button, Descriptions, Form, Input, Skeleton, Space, Typography } from "antd";
 import { useEffect, useState } from "react";
+import ToneTag from "../../components/graph/ToneTag";
 import { api, unwrap } from "../../api/client";
 import type { components } from "../../api/schema";
 import { useLang, useT, type Dict } from "../../i18n";
@@ -82,7 +83,7 @@ export default function NotQueued({ decisionId, onReopened }: { decisionId: stri
       <Descriptions bordered size="small" column={{ xs: 1, md: 2 }}>
         <Descriptions.Item label={t("outcome")}>{decision.final_outcome ? w(decision.final_outcome) : w(decision.status)}</Descriptions.Item>
         <Descriptions.Item label={t("tier")}>
-          <Tag color={TIER_COLOURS[decision.tier]}>{w(decision.tier)}</Tag>
+          <ToneTag tone={TIER_COLOURS[decision.tier]}>{w(decision.tier)}</ToneTag>
         </Descriptions.Item>
         <Descriptions.Item label={t("limit")}>{money(decision.limit_cents, lang)}</Descriptions.Item>
         <Descriptions.Item label={t("rate")}>{rate(decision.rate_bp)}</Descriptions.Item>

@@ -1,10 +1,12 @@
 // The review queue: open reviews by tier and status, oldest first (sortable by age), who holds each lease and
 // until when; claim, release and open a case. It refreshes itself every 30 seconds (a switch stops it).
 import { ReloadOutlined } from "@ant-design/icons";
-import { Alert, App, Button, InputNumber, Segmented, Space, Switch, Table, Tabs, Tag, Tooltip, Typography } from "antd";
+import { Alert, App, Button, InputNumber, Space, Switch, Table, Tabs, Tooltip, Typography } from "antd";
 import type { ColumnsType } from "antd/es/table";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { Link, useNavigate } from "react-router-dom";
+import Choice from "../../components/graph/Choice";
+import ToneTag from "../../components/graph/ToneTag";
 import { useLang, useT, type Dict } from "../../i18n";
 import { useCan, useSession } from "../../session";
 import { age, STATUS_COLOURS, TIER_COLOURS, TIERS, when, words } from "./labels";
@@ -159,8 +161,8 @@ export default function ReviewQueuePage() {
         </Link>
       ),
     },
-    { title: t("tier"), dataIndex: "tier", render: (v: string) => <Tag color={TIER_COLOURS[v]}>{w(v)}</Tag> },
-    { title: t("status"), dataIndex: "status", render: (v: string) => <Tag color={STATUS_COLOURS[v]}>{w(v)}</Tag> },
+    { title: t("tier"), dataIndex: "tier", render: (v: string) => <ToneTag tone={TIER_COLOURS[v]}>{w(v)}</ToneTag> },
+    { title: t("status"), dataIndex: "status", render: (v: string) => <ToneTag tone={STATUS_COLOURS[v]}>{w(v)}</ToneTag> },
     {
       title: t("age"),
       dataIndex: "age_seconds",
@@ -192,7 +194,7 @@ export default function ReviewQueuePage() {
         const mine = r.claimed_by === me && leaseRuns(r);
         return (
           <Space size={4}>
-            <Button size="small" onClick={() => navigate(`/reviews/${encodeURIComponent(r.decision_id)}`)} aria-label={`${t("open")} ${r.decision_id}`}>
+            <Button size="small" onClick={() => navigate(`/reviews/${encodeURIComponent(r.decision_id)}`)} autoInsertSpace={false}>
               {t("open")}
             </Button>
             {can("review.decide") && !mine && (
@@ -201,7 +203,7 @@ export default function ReviewQueuePage() {
                   size="small"
                   type="primary"
                   data-testid={`claim-${r.decision_id}`}
-                  aria-label={`${t("claim")} ${r.decision_id}`}
+                  autoInsertSpace={false}
                   disabled={!!block}
                   loading={busy === r.decision_id}
                   onClick={() =>
@@ -216,7 +218,7 @@ export default function ReviewQueuePage() {
               <Button
                 size="small"
                 data-testid={`release-${r.decision_id}`}
-                aria-label={`${t("release")} ${r.decision_id}`}
+                autoInsertSpace={false}
                 loading={busy === r.decision_id}
                 onClick={() => act(r.decision_id, () => release(r.decision_id), (x) => t("released", { id: x.decision_id }))}
               >
@@ -242,10 +244,11 @@ export default function ReviewQueuePage() {
       <Tabs activeKey={tier} onChange={setTier} items={tabItems} aria-label={t("tiers")} data-testid="tier-tabs" />
       <Space wrap style={{ marginBottom: 16, justifyContent: "space-between", width: "100%" }}>
         <Space wrap>
-          <Segmented
-            aria-label={t("statusFilter")}
+          <Choice<StatusFilter>
+            label={t("statusFilter")}
             value={status}
-            onChange={(v) => setStatus(v as StatusFilter)}
+            onChange={setStatus}
+            testId="status-filter"
             options={(["all", "open", "claimed", "awaiting_second", "mine"] as const).map((s) => ({
               value: s,
               label: s === "all" || s === "mine" ? t(s) : w(s),
