@@ -17,6 +17,8 @@ from riskloop.testing.console import ConsoleServer, screenshot, serious_violatio
 INTERACTIVE = "performance.getEntriesByName('case-interactive').length > 0"
 TTI = "performance.getEntriesByName('case-interactive')[0].startTime"
 
+QUIET = "document.querySelectorAll('.ant-message-notice').length === 0"
+
 
 def _queue(server: ConsoleServer) -> list[dict[str, Any]]:
     with server.client(server.keys["reviewer"]) as api:
@@ -38,7 +40,7 @@ def _open_case(page: Page, server: ConsoleServer, decision_id: str) -> None:
 
 
 def _decide(page: Page, outcome: str, comment: str) -> None:
-    page.get_by_test_id(f"outcome-{outcome}").click()
+    page.locator("label", has=page.get_by_test_id(f"outcome-{outcome}")).click()  # the radio's visible button
     page.get_by_test_id("comment").fill(comment)
     page.get_by_test_id("decide").click()
 
@@ -77,6 +79,7 @@ def test_the_queue_shows_every_open_review_by_tier_with_its_lease(
     page.get_by_role("tab", name="人工审核" if lang == "zh" else "Manual review").click()
     shown = "document.querySelectorAll('[data-testid=review-queue] tbody tr[data-row-key]').length"
     page.wait_for_function(f"{shown} === {min(20, len(manual))}")
+    page.wait_for_function(QUIET)  # a toast fading in is half transparent: check the page once it is gone
     assert serious_violations(page) == []
     screenshot(page, "reviews-queue", lang)
 
@@ -89,6 +92,7 @@ def test_a_reviewer_claims_and_decides_a_case_and_the_api_shows_it_decided(
     tab = sign_in_as(console_server.keys["reviewer"])
     page = tab.page
     page.goto(f"{console_server.url}/console/reviews")
+    page.get_by_role("tab", name="人工审核").click()  # ten of them: one page
     page.get_by_test_id(f"claim-{decision_id}").click()
     page.get_by_test_id(f"release-{decision_id}").wait_for()  # claimed: the row offers the release now
     assert (
@@ -196,5 +200,6 @@ def test_the_case_view_draws_the_applicants_graph_highlighted_and_is_interactive
     listed = page.get_by_test_id("graph-facts").locator("tbody tr[data-row-key]")
     assert listed.count() == min(8, len(path["nodes"]))
     assert listed.first.get_attribute("data-row-key") == path["nodes"][0]["id"]
+    page.wait_for_function(QUIET)  # a toast fading in is half transparent: check the page once it is gone
     assert serious_violations(page) == []
     screenshot(page, "reviews-case", lang)

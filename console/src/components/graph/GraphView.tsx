@@ -20,13 +20,13 @@ export interface GraphViewProps {
 }
 
 const SMALL = 250; // up to this many nodes a force layout reads better and is still quick
+const LABEL_ZOOM = 0.8; // a large graph names its nodes from this zoom on
 
 const STYLE: cytoscape.StylesheetJson = [
   {
     selector: "node",
     style: {
       "background-color": COLOURS.identifier,
-      label: "data(label)",
       "font-size": 9,
       color: "#262626",
       "min-zoomed-font-size": 7,
@@ -34,6 +34,7 @@ const STYLE: cytoscape.StylesheetJson = [
       height: 10,
     },
   },
+  { selector: "node.named, node.applicant, node.hl, node.picked", style: { label: "data(label)" } },
   { selector: "node[kind = 'enterprise']", style: { "background-color": COLOURS.enterprise, shape: "round-rectangle", width: 16, height: 16 } },
   { selector: "node[kind = 'person']", style: { "background-color": COLOURS.person, shape: "ellipse", width: 13, height: 13 } },
   { selector: "node[kind = 'application']", style: { "background-color": COLOURS.application, shape: "tag" } },
@@ -63,13 +64,14 @@ function classes(flags: Record<string, unknown> | undefined): string {
     .join(" ");
 }
 
-function elements(data: GraphData): ElementDefinition[] {
+function elements(data: GraphData, big: boolean): ElementDefinition[] {
   const nodeKind = (kind: string) => (IDENTIFIER_KINDS.has(kind) ? "identifier" : kind);
   return [
     ...data.nodes.map((n) => ({
       group: "nodes" as const,
       data: { id: n.id, kind: nodeKind(n.kind), label: n.label },
-      classes: classes(n.flags),
+      // measuring thousands of labels dominates the first draw: a large graph labels its applicant, then more on zoom
+      classes: `${classes(n.flags)}${big ? "" : " named"}`,
     })),
     ...data.edges.map((e) => ({
       group: "edges" as const,
@@ -107,7 +109,7 @@ export default function GraphView(props: GraphViewProps) {
     const big = data.nodes.length > SMALL;
     const graph = cytoscape({
       container: box.current,
-      elements: elements(data),
+      elements: elements(data, big),
       style: STYLE,
       textureOnViewport: big,
       hideEdgesOnViewport: data.edges.length > 1500,
@@ -116,6 +118,16 @@ export default function GraphView(props: GraphViewProps) {
       maxZoom: 4,
     });
     graph.on("tap", "node", (evt) => clickRef.current?.(evt.target.id()));
+    if (big) {
+      let named = false; // zoomed in far enough to read: name what is on screen
+      graph.on("zoom", () => {
+        const want = graph.zoom() >= LABEL_ZOOM;
+        if (want !== named) {
+          named = want;
+          graph.batch(() => (want ? graph.nodes().addClass("named") : graph.nodes().removeClass("named")));
+        }
+      });
+    }
     cy.current = graph;
     const layout = graph.layout(layoutOf(data, focus));
     layout.one("layoutstop", () => {

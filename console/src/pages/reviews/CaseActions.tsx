@@ -112,7 +112,7 @@ function DecideForm({ id, onDone }: { id: string; onDone: (r: Review) => void })
   return (
     <Form layout="vertical" onFinish={submit} requiredMark data-testid="decide-form">
       <Form.Item name="outcome" label={t("outcome")} rules={[{ required: true, message: t("outcomeRequired") }]}>
-        <Radio.Group>
+        <Radio.Group {...{ role: "radiogroup" }} aria-label={t("outcome")}>
           <Radio.Button value="approved" data-testid="outcome-approved">{w("approved")}</Radio.Button>
           <Radio.Button value="declined" data-testid="outcome-declined">{w("declined")}</Radio.Button>
         </Radio.Group>
@@ -123,7 +123,7 @@ function DecideForm({ id, onDone }: { id: string; onDone: (r: Review) => void })
         extra={t("commentHelp")}
         rules={[{ required: true, whitespace: true, message: t("commentRequired") }]}
       >
-        <Input.TextArea rows={3} maxLength={2000} showCount data-testid="comment" />
+        <Input.TextArea rows={3} maxLength={2000} data-testid="comment" />
       </Form.Item>
       <Button type="primary" htmlType="submit" loading={busy} data-testid="decide" block>
         {t("decide")}

@@ -52,8 +52,12 @@ function useNeighbourhood(code: string | null, hops: number) {
     if (!code) return;
     let live = true;
     setLoading(true);
+    performance.mark("case-graph-requested");
     neighbourhood(code, hops)
-      .then((g) => live && (setGraph(g), setError(null)))
+      .then((g) => {
+        performance.mark("case-graph-loaded"); // the API's part of the time to interactive, apart from drawing
+        if (live) (setGraph(g), setError(null));
+      })
       .catch((err: Error) => live && setError(err.message))
       .finally(() => live && setLoading(false));
     return () => {

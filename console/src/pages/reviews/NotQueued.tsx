@@ -98,7 +98,7 @@ export default function NotQueued({ decisionId, onReopened }: { decisionId: stri
           </Typography.Title>
           <Typography.Paragraph type="secondary">{t("appealHelp")}</Typography.Paragraph>
           <Form.Item name="comment" label={t("comment")} rules={[{ required: true, whitespace: true, message: t("commentRequired") }]}>
-            <Input.TextArea rows={3} maxLength={2000} showCount data-testid="reopen-comment" />
+            <Input.TextArea rows={3} maxLength={2000} data-testid="reopen-comment" />
           </Form.Item>
           <Button type="primary" htmlType="submit" loading={busy} data-testid="reopen">
             {t("reopen")}
