@@ -6,15 +6,13 @@ its writes (claims, decisions, strategy versions) never reach another module.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from riskloop.testing.console import ConsoleServer, Tab, launch, serve, signed_in
-
-SignIn = Callable[..., Tab]
+from riskloop.testing.console import ConsoleServer, SignIn, Tab, launch, serve, signed_in
 
 
 @pytest.fixture(scope="session")

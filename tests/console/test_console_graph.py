@@ -7,10 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import SignIn
 from playwright.sync_api import Page
 
-from riskloop.testing.console import ConsoleServer, screenshot, serious_violations
+from riskloop.testing.console import ConsoleServer, SignIn, screenshot, serious_violations
 
 GRAPH = "[data-testid=graph-view]"
 

@@ -9,10 +9,9 @@ import sqlite3
 from typing import Any
 
 import pytest
-from conftest import SignIn
 from playwright.sync_api import Page
 
-from riskloop.testing.console import ConsoleServer, screenshot, serious_violations
+from riskloop.testing.console import ConsoleServer, SignIn, screenshot, serious_violations
 
 INTERACTIVE = "performance.getEntriesByName('case-interactive').length > 0"
 TTI = "performance.getEntriesByName('case-interactive')[0].startTime"

@@ -4,9 +4,8 @@ the console hides, both languages, local assets only, and accessibility of the f
 from __future__ import annotations
 
 import pytest
-from conftest import SignIn
 
-from riskloop.testing.console import ConsoleServer, open_console, screenshot, serious_violations
+from riskloop.testing.console import ConsoleServer, SignIn, open_console, screenshot, serious_violations
 
 # Menu label (zh) → the capability GET /v1/me must grant for the page to be offered.
 MENU = {

@@ -14,7 +14,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,6 +104,9 @@ def _wait_ready(proc: subprocess.Popen[bytes], url: str, log: Path, seconds: flo
     raise AssertionError(f"riskloop serve not ready in {seconds:.0f} s: {log.read_text(errors='replace')[-4000:]}")
 
 
+SignIn = Callable[..., "Tab"]  # the browser tests' ``sign_in_as(secret, lang="zh")`` fixture
+
+
 def launch(playwright: Playwright) -> Browser:
     """Debian's Chromium, headless."""
     if not CHROMIUM.is_file():
@@ -122,7 +125,9 @@ class Tab:
 def open_console(browser: Browser, server: ConsoleServer, lang: str = "zh") -> Tab:
     """A fresh browser context on ``server``'s console, in ``lang``, not signed in."""
     context = browser.new_context(viewport=VIEWPORT, locale="zh-CN" if lang == "zh" else "en-US", accept_downloads=True)
-    context.add_init_script(f"window.localStorage.setItem('riskloop.lang', {json.dumps(lang)});")
+    # The language a person would have chosen before; their switching later in the test is kept across reloads.
+    key, chosen = json.dumps("riskloop.lang"), json.dumps(lang)
+    context.add_init_script(f"if (!localStorage.getItem({key})) localStorage.setItem({key}, {chosen});")
     tab = Tab(page=context.new_page())
 
     def guard(route: Route) -> None:
