@@ -1,0 +1,28 @@
+// The JDM decision-graph editor (@gorules/jdm-editor), in its own lazy chunk with Monaco and the zen-engine wasm
+// (both served from the console's own assets). Read-only unless the page says the principal may edit this draft.
+import "./monacoLocal";
+import "@gorules/jdm-editor/dist/style.css";
+import { DecisionGraph, JdmConfigProvider, type DecisionGraphType } from "@gorules/jdm-editor";
+import { useMemo } from "react";
+
+export interface JdmEditorProps {
+  content: string; // JDM JSON text
+  editable: boolean;
+  onChange?: (content: string) => void;
+  label: string;
+}
+
+export default function JdmEditor({ content, editable, onChange, label }: JdmEditorProps) {
+  const value = useMemo(() => JSON.parse(content) as DecisionGraphType, [content]);
+  return (
+    <section aria-label={label} data-testid="jdm-editor" style={{ height: 620, border: "1px solid #d9d9d9", borderRadius: 8 }}>
+      <JdmConfigProvider theme={{ token: { colorPrimary: "#1554ad" } }}>
+        <DecisionGraph
+          value={value}
+          disabled={!editable}
+          onChange={(graph) => onChange?.(JSON.stringify(graph, null, 2))}
+        />
+      </JdmConfigProvider>
+    </section>
+  );
+}
