@@ -18,6 +18,8 @@ from riskloop.service.consents import ConsentDesk
 from riskloop.service.decide import Decider
 from riskloop.service.decision_lookup import DecisionLookup
 from riskloop.service.effect import EffectTracker
+from riskloop.service.graph_explorer import GraphExplorer
+from riskloop.service.graph_explorer_ports import GraphSource
 from riskloop.service.intake import Intake, Split
 from riskloop.service.list_ports import GangFinder
 from riskloop.service.lists import ListDesk
@@ -25,11 +27,13 @@ from riskloop.service.model_monitoring import ModelMonitor
 from riskloop.service.outcomes import OutcomeTracker
 from riskloop.service.prospect_desk import ProspectDesk
 from riskloop.service.registrations import RegistrationScreen
+from riskloop.service.review_case import ReviewCase
 from riskloop.service.reviews import ReviewDesk
 from riskloop.service.shadow_model import ShadowModel
 from riskloop.service.shadow_report import ShadowReport
 from riskloop.service.step_up import StepUps
 from riskloop.service.strategies import StrategyLifecycle
+from riskloop.service.strategy_backtest import StrategyBacktest
 from riskloop.service.text_tagging import ActiveTagger
 from riskloop.service.verification_ports import VerificationVendors
 from riskloop.service.verifications import VerificationDesk
@@ -80,6 +84,13 @@ class Services:
     registrations: RegistrationScreen | None = None  # registration screening (POST /v1/registrations)
     gangs: Callable[[], GangFinder] | None = None  # gang detection for confirmations, built per call
     prospects: Callable[[], ProspectDesk] | None = None  # prospect runs and campaigns, built per call (the PII keys)
+    strategy_backtest: Callable[[], StrategyBacktest] | None = None  # built per call: it loads the model and graph
+    graph: GraphExplorer | None = None  # the console's graph reads over the serving graph (None: not wired)
+
+    @property
+    def review_case(self) -> ReviewCase:
+        """The case view of reviews (the review desk and the stored decisions)."""
+        return ReviewCase(self.reviews, self.decisions)
 
     @classmethod
     def of(
@@ -91,11 +102,13 @@ class Services:
         checker: CheckerSource = no_checker,
         *,
         vendors: VerificationVendors | None = None,
+        graph: GraphSource | None = None,
     ) -> Services:
         """The services of ``ws`` around the pipeline ``decider``.
 
         A challenger model in ``shadow``; the transcript checker from ``checker``, asked on each check so a newly
         activated QA model is used. Identity verification goes through ``vendors`` (default: none configured).
+        The console's graph reads go to ``graph``, the graph the pipeline loaded (None: graph reads are 503s).
         """
         store = ws.decision_store()
         desk = ws.verification_desk(vendors)
@@ -125,6 +138,8 @@ class Services:
             registrations=ws.registrations(),
             gangs=ws.gang_finder,
             prospects=ws.prospect_desk,
+            strategy_backtest=ws.strategy_backtest,
+            graph=ws.graph_explorer(graph),
         )
 
 
