@@ -3,7 +3,8 @@
 import "./monacoLocal";
 import "@gorules/jdm-editor/dist/style.css";
 import { DecisionGraph, JdmConfigProvider, type DecisionGraphType } from "@gorules/jdm-editor";
-import { useMemo } from "react";
+import { useState } from "react";
+import { fromEditor, toEditor } from "./editorIds";
 
 export interface JdmEditorProps {
   content: string; // JDM JSON text
@@ -13,14 +14,15 @@ export interface JdmEditorProps {
 }
 
 export default function JdmEditor({ content, editable, onChange, label }: JdmEditorProps) {
-  const value = useMemo(() => JSON.parse(content) as DecisionGraphType, [content]);
+  // read once: the editor owns the graph while mounted (the page remounts it for another version or a JSON edit)
+  const [initial] = useState(() => toEditor(JSON.parse(content) as DecisionGraphType));
   return (
     <section aria-label={label} data-testid="jdm-editor" style={{ height: 620, border: "1px solid #d9d9d9", borderRadius: 8 }}>
       <JdmConfigProvider theme={{ token: { colorPrimary: "#1554ad" } }}>
         <DecisionGraph
-          value={value}
+          defaultValue={initial}
           disabled={!editable}
-          onChange={(graph) => onChange?.(JSON.stringify(graph, null, 2))}
+          onChange={(graph) => onChange?.(JSON.stringify(fromEditor(graph), null, 2))}
         />
       </JdmConfigProvider>
     </section>

@@ -70,9 +70,9 @@ export default function StrategiesPage() {
               key: "counts",
               render: (_: unknown, row) => (
                 <Space size={4} wrap>
-                  {ORDER.filter((s) => row.counts[s]).map((s) => (
+                  {ORDER.filter((s) => row.by_status[s]).map((s) => (
                     <Tag key={s} color={STATUS_COLOUR[s]}>
-                      {t(statusKey(s))} {row.counts[s]}
+                      {t(statusKey(s))} {row.by_status[s]}
                     </Tag>
                   ))}
                 </Space>

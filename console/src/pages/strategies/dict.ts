@@ -97,6 +97,9 @@ export const dict: Dict = {
     loadFailed: "加载失败",
     contentUnavailable: "无法读取版本内容",
     pickVersion: "请选择一个版本",
+    byOutcome: "决策结果分布：冠军 vs 挑战者",
+    outcome: "结果",
+    cells: "规则内容",
   },
   en: {
     strategies: "Strategy studio",
@@ -195,6 +198,35 @@ export const dict: Dict = {
     loadFailed: "Could not load",
     contentUnavailable: "Could not read the version's content",
     pickVersion: "Pick a version",
+    byOutcome: "Outcomes: champion vs challenger",
+    outcome: "Outcome",
+    cells: "Cells",
+  },
+};
+
+// Decision tiers and outcomes as the bank names them.
+export const tierDict: Dict = {
+  zh: {
+    auto_approve: "自动通过",
+    suggest_approve: "建议通过",
+    manual_review: "人工审核",
+    prudent_review: "审慎审核",
+    suggest_reject: "建议拒绝",
+    auto_reject: "自动拒绝",
+    approved: "通过",
+    referred: "转人工",
+    declined: "拒绝",
+  },
+  en: {
+    auto_approve: "Auto-approve",
+    suggest_approve: "Suggest approve",
+    manual_review: "Manual review",
+    prudent_review: "Prudent review",
+    suggest_reject: "Suggest reject",
+    auto_reject: "Auto-reject",
+    approved: "Approved",
+    referred: "Referred",
+    declined: "Declined",
   },
 };
 
