@@ -24,6 +24,7 @@ from riskloop.service.intake import Intake, Split
 from riskloop.service.list_ports import GangFinder
 from riskloop.service.lists import ListDesk
 from riskloop.service.model_monitoring import ModelMonitor
+from riskloop.service.models import ModelDesk
 from riskloop.service.outcomes import OutcomeTracker
 from riskloop.service.prospect_desk import ProspectDesk
 from riskloop.service.registrations import RegistrationScreen
@@ -86,6 +87,11 @@ class Services:
     prospects: Callable[[], ProspectDesk] | None = None  # prospect runs and campaigns, built per call (the PII keys)
     strategy_backtest: Callable[[], StrategyBacktest] | None = None  # built per call: it loads the model and graph
     graph: GraphExplorer | None = None  # the console's graph reads over the serving graph (None: not wired)
+
+    @property
+    def model_desk(self) -> ModelDesk:
+        """Model cards, approval and activation (the model registry)."""
+        return ModelDesk(self.models)
 
     @property
     def review_case(self) -> ReviewCase:

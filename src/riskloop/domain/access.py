@@ -33,6 +33,7 @@ ROLE_HELP = {
 # route and use case checks roles itself); this one table says the same thing for the console (GET /v1/me), and
 # tests/unit/domain/test_capabilities.py checks that the routes' role requirements agree with it.
 CAPABILITIES: dict[str, tuple[str, ...]] = {
+    "application.post": (CHANNEL,),  # applications, verifications, consents, registrations: the lending channel
     "decision.read": (CHANNEL, REVIEWER, AUDITOR),
     "review.read": (REVIEWER, AUDITOR),
     "review.decide": (REVIEWER,),  # claim, release, decide, reopen
@@ -46,7 +47,8 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "alert.act": (POST_LOAN_OFFICER,),
     "collection.read": (COLLECTOR, COLLECTION_LEAD, AUDITOR),
     "collection.act": (COLLECTOR, COLLECTION_LEAD),
-    "collection.qa": (COLLECTION_LEAD,),
+    "collection.qa": (COLLECTION_LEAD,),  # confirm or dismiss QA cases of calls
+    "collection.qa_read": (COLLECTION_LEAD, AUDITOR),
     "prospect.read": (ANALYST, AUDITOR),
     "prospect.act": (ANALYST,),  # campaigns and exports
     "list.read": (LIST_KEEPER, REVIEWER, ANALYST, AUDITOR),

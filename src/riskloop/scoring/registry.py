@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,13 +14,14 @@ from riskloop.domain.collection import POLICY_KIND, QA_KIND
 from riskloop.domain.prospect import FORECAST_KIND, SCREENING_KIND
 from riskloop.domain.registration import POLICY_KIND as REGISTRATION_POLICY_KIND
 from riskloop.domain.text_tags import TEXT_TAGS_KIND
-from riskloop.errors import NotFoundError, ValidationError
+from riskloop.errors import DataSourceError, NotFoundError, ValidationError
 from riskloop.scoring.behaviour import KIND as BEHAVIOUR_KIND
 from riskloop.scoring.bundle import MANIFEST, served_version, sha256_bytes
 
 REGISTERED, APPROVED, ACTIVE, RETIRED = "registered", "approved", "active", "retired"
 STATUSES = (REGISTERED, APPROVED, ACTIVE, RETIRED)
 UNKNOWN_AUTHOR = "unknown"  # models registered before their author was recorded
+REPORT_FILE = "report.json"  # the validation report training writes beside the bundle (modeling.report)
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,30 @@ class RegisteredModel:
             "created_at": self.created_at.isoformat(),
             "manifest_sha256": self.manifest_sha256,
         }
+
+
+def validation_report(model: RegisteredModel) -> dict[str, Any] | None:
+    """The validation report written beside ``model``'s bundle (NaN and infinities as None), or None without one."""
+    path = Path(model.path) / REPORT_FILE
+    if not path.is_file():
+        return None
+    try:
+        found = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DataSourceError(f"{path}: unreadable validation report ({exc})") from None
+    report: dict[str, Any] | None = finite(found) if isinstance(found, dict) else None
+    return report
+
+
+def finite(value: Any) -> Any:
+    """``value`` with NaN and infinities as None (standard JSON)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Mapping):
+        return {str(k): finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite(v) for v in value]
+    return value
 
 
 def manifest_digest(bundle: Path) -> str:

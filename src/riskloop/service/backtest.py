@@ -170,15 +170,21 @@ def historical_inputs(
     Applications are gathered oldest first. ``graph_clock``: the clock of the decider's graph checks, moved to
     each application's time before its check (checks built on the graph as it stood at ``since`` then see and
     record every application when it was made, as the live checks do). ``timeline``: instead of the decider's
-    graph checks, those of the graph as of each application's date (rebuilt as time passes).
+    graph checks, those of the graph as of each application's date (rebuilt as time passes). ``sample``: at most
+    this many applications of the period, drawn at random with a fixed seed (the same every run), to bound the work.
     """
     spine = application_spine(tables, since=since, until=until)
     if spine.num_rows == 0:
         raise DataSourceError(f"{tables}: no applications in the period")
+    only = None
+    if sample is not None and spine.num_rows > sample:
+        picked = np.sort(np.random.default_rng(SAMPLE_SEED).choice(spine.num_rows, size=sample, replace=False))
+        spine = spine.take(pa.array(picked))
+        only = frozenset(spine.column("application_id").to_pylist())
     frame = DuckDBFeatureEngine(tables).compute(spine, GROUPS).to_pylist()
     by_id = {row["application_id"]: row for row in frame}
     out = []
-    for request, applied_at in recorded_requests(tables, opener):
+    for request, applied_at in recorded_requests(tables, opener, only=only):
         row = by_id.get(request.application_id)
         if row is None:
             continue

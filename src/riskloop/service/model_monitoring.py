@@ -121,6 +121,29 @@ class ModelMonitor:
         finite: dict[str, Any] = _finite(report)
         return finite
 
+    def drift(self, until: dt.date, points: int = 6, step_days: int = 30) -> dict[str, Any]:
+        """Score and input PSI of the active model over ``points`` windows of ``step_days`` ending on ``until``.
+
+        For charts of drift over time: each point is the stability of the window's champion decisions against
+        the training reference (as ``run`` computes it for one window), oldest first; nothing is graded or raised.
+        """
+        if not 1 <= points <= 24:
+            raise ValidationError("points", "from 1 to 24 windows")
+        if not 1 <= step_days <= 366:
+            raise ValidationError("step_days", "from 1 to 366 days")
+        model = self.references.active()
+        out = []
+        for k in reversed(range(points)):
+            as_of = until - dt.timedelta(days=k * step_days)
+            end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+            window = self.decisions.between(end - dt.timedelta(days=step_days), end, inputs=True)
+            found = stability(model.reference, [d for d in window if d.model == model.model_id and d.pd is not None])
+            score = found.get("score")
+            out.append({"as_of": as_of.isoformat(), "decisions": found["decisions"],
+                        "score_psi": None if score is None else score["psi"], "inputs": found["inputs"]})  # fmt: skip
+        drifted: dict[str, Any] = _finite({"model": model.model_id, "step_days": step_days, "points": out})
+        return drifted
+
     def _pds(self, records: Sequence[DecisionOutcome], as_of: dt.date) -> dict[str, float]:
         """The PD of each outcome's decision (read back from the decisions of the outcomes' decision days)."""
         days = [r.decision.decided_at for r in records if r.decision is not None]

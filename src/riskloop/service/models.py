@@ -9,9 +9,12 @@ The registry writes each step's audit row in the transaction that makes it.
 
 from __future__ import annotations
 
+from typing import Any
+
+from riskloop.domain.access import Principal, can, require_role
 from riskloop.domain.collection_work import check_release
 from riskloop.errors import ForbiddenError, ValidationError
-from riskloop.scoring.registry import RegisteredModel
+from riskloop.scoring.registry import RegisteredModel, validation_report
 from riskloop.service.ports import ModelApprovals
 
 
@@ -39,3 +42,35 @@ class ModelLifecycle:
         author = self.approvals.get(model_id).registered_by
         if approver == author:
             raise ForbiddenError(f"{approver} registered {model_id}: its approver is never its author")
+
+
+class ModelDesk:
+    """The model registry for the console: a model's card (readers), approval and activation (approvers).
+
+    The API's counterpart of ``riskloop models approve|activate``: the principal acts, never the model's trainer.
+    """
+
+    def __init__(self, approvals: ModelApprovals) -> None:
+        self.approvals, self.lifecycle = approvals, ModelLifecycle(approvals)
+
+    def card(self, principal: Principal, model_id: str) -> dict[str, Any]:
+        """Kind, status, metrics, training window, features, sha256, trainer and approver, validation report."""
+        require_role(principal, can("model.read"), "reading a model")
+        model = self.approvals.get(model_id)
+        return {
+            **model.lifecycle(),
+            "metrics": dict(model.metrics),
+            "training_window": dict(model.training_window),
+            "features": list(model.features),
+            "validation_report": validation_report(model),
+        }
+
+    def approve(self, principal: Principal, model_id: str) -> RegisteredModel:
+        """Registered → approved by ``principal`` (an approver who did not train it)."""
+        require_role(principal, can("model.approve"), "approving a model")
+        return self.lifecycle.approve(model_id, principal.name)
+
+    def activate(self, principal: Principal, model_id: str) -> RegisteredModel:
+        """Approved (or retired: a rollback) → active by ``principal``; serving follows within seconds."""
+        require_role(principal, can("model.approve"), "activating a model")
+        return self.lifecycle.activate(model_id, principal.name)
