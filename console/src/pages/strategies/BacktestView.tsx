@@ -27,9 +27,9 @@ function bars(rows: Pair[], t: (k: string) => string, percent: boolean): ChartOp
   return {
     color: PALETTE,
     tooltip: { trigger: "axis" },
-    legend: { data: [t("champion"), t("challenger")] },
-    grid: { left: 48, right: 16, bottom: 48, top: 36 },
-    xAxis: { type: "category", data: rows.map((r) => r.label), axisLabel: { interval: 0, rotate: rows.length > 4 ? 20 : 0 } },
+    legend: { data: [t("champion"), t("challenger")], top: 0 },
+    grid: { left: 56, right: 16, bottom: 16, top: 40, containLabel: true },
+    xAxis: { type: "category", data: rows.map((r) => r.label), axisLabel: { interval: 0, rotate: rows.length > 4 ? 30 : 0 } },
     yAxis: { type: "value", axisLabel: percent ? { formatter: (v: number) => `${(v * 100).toFixed(0)}%` } : {} },
     series: [
       { name: t("champion"), type: "bar", data: rows.map((r) => r.champion) },

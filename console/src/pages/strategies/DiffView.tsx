@@ -3,7 +3,7 @@
 import { Alert, Card, Empty, Select, Space, Table, Tag, Typography } from "antd";
 import { useEffect, useMemo, useState } from "react";
 import { useT } from "../../i18n";
-import { dict } from "./dict";
+import { dict, statusKey } from "./dict";
 import { diffGraphs, diffSummary, type NodeDiff, type RowChange } from "./ruleDiff";
 import type { StrategyVersion } from "./studioApi";
 
@@ -107,7 +107,7 @@ export function DiffView({
 
   const diff = useMemo(() => (docs ? diffGraphs(docs.a, docs.b) : []), [docs]);
   const summary = diffSummary(diff);
-  const options = sorted.map((v) => ({ value: v.version, label: `v${v.version} · ${v.status}` }));
+  const options = sorted.map((v) => ({ value: v.version, label: `v${v.version} · ${t(statusKey(v.status))}` }));
 
   return (
     <Space direction="vertical" size="middle" style={{ width: "100%" }} data-testid="diff-view">

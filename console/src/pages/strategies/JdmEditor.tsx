@@ -3,7 +3,7 @@
 import "./monacoLocal";
 import "@gorules/jdm-editor/dist/style.css";
 import { DecisionGraph, JdmConfigProvider, type DecisionGraphType } from "@gorules/jdm-editor";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { fromEditor, toEditor } from "./editorIds";
 
 export interface JdmEditorProps {
@@ -16,13 +16,24 @@ export interface JdmEditorProps {
 export default function JdmEditor({ content, editable, onChange, label }: JdmEditorProps) {
   // read once: the editor owns the graph while mounted (the page remounts it for another version or a JSON edit)
   const [initial] = useState(() => toEditor(JSON.parse(content) as DecisionGraphType));
+  // the editor reports its own normalisation on mount: only a change after the user touched it is an edit
+  const touched = useRef(false);
+  const touch = () => {
+    touched.current = true;
+  };
   return (
-    <section aria-label={label} data-testid="jdm-editor" style={{ height: 620, border: "1px solid #d9d9d9", borderRadius: 8 }}>
+    <section
+      onPointerDown={touch}
+      onKeyDown={touch}
+      aria-label={label}
+      data-testid="jdm-editor"
+      style={{ height: 620, border: "1px solid #d9d9d9", borderRadius: 8 }}
+    >
       <JdmConfigProvider theme={{ token: { colorPrimary: "#1554ad" } }}>
         <DecisionGraph
           defaultValue={initial}
           disabled={!editable}
-          onChange={(graph) => onChange?.(JSON.stringify(fromEditor(graph), null, 2))}
+          onChange={(graph) => touched.current && onChange?.(JSON.stringify(fromEditor(graph), null, 2))}
         />
       </JdmConfigProvider>
     </section>

@@ -140,12 +140,12 @@ export default function StrategyPage() {
         <Alert type="error" showIcon closable message={failure} data-testid="action-error" onClose={() => setFailure(null)} />
       )}
       <Row gutter={[16, 16]}>
-        <Col xs={24} xxl={16}>
+        <Col xs={24} lg={16}>
           <Card size="small" title={<Typography.Title level={3} style={{ margin: 0, fontSize: 15 }}>{t("versions")}</Typography.Title>}>
             <VersionsTable versions={versions} selected={selected} onOpen={open} loading={loading} />
           </Card>
         </Col>
-        <Col xs={24} xxl={8}>
+        <Col xs={24} lg={8}>
           <ChangesPanel changes={changes} canApprove={can("strategy.approve")} busy={busy === "change"} onApprove={approveChange} />
         </Col>
       </Row>
