@@ -11,6 +11,7 @@ import { day } from "./format";
 import { activateModel, approveModel, modelCard, type ModelCard } from "./modelsApi";
 import { Titled } from "./Titled";
 import { ValidationReport } from "./ValidationReport";
+import { Accessible } from "./Accessible";
 
 function Actions({ card, onDone }: { card: ModelCard; onDone: () => void }) {
   const t = useT(dict);
@@ -56,6 +57,14 @@ function Actions({ card, onDone }: { card: ModelCard; onDone: () => void }) {
 }
 
 export default function ModelPage() {
+  return (
+    <Accessible>
+      <ModelPageBody />
+    </Accessible>
+  );
+}
+
+function ModelPageBody() {
   const { modelId = "" } = useParams();
   const t = useT(dict);
   const lang = useLang();

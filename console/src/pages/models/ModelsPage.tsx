@@ -7,6 +7,7 @@ import { dict, STATUS_COLOUR } from "./dict";
 import { day } from "./format";
 import { listModels, type Model } from "./modelsApi";
 import { MonitoringPanel } from "./MonitoringPanel";
+import { Accessible } from "./Accessible";
 
 function Registry() {
   const t = useT(dict);
@@ -58,6 +59,14 @@ function Registry() {
 }
 
 export default function ModelsPage() {
+  return (
+    <Accessible>
+      <ModelsPageBody />
+    </Accessible>
+  );
+}
+
+function ModelsPageBody() {
   const t = useT(dict);
   const [params, setParams] = useSearchParams();
   const tab = params.get("tab") === "monitoring" ? "monitoring" : "registry";

@@ -1,5 +1,6 @@
 // The model pages' strings, Chinese first.
 import type { Dict } from "../../i18n";
+import { SOLID } from "./Accessible";
 
 export const dict: Dict = {
   zh: {
@@ -142,8 +143,8 @@ export const dict: Dict = {
 };
 
 export const STATUS_COLOUR: Record<string, string> = {
-  registered: "processing",
-  approved: "cyan",
-  active: "success",
+  registered: SOLID.blue,
+  approved: SOLID.cyan,
+  active: SOLID.green,
   retired: "default",
 };

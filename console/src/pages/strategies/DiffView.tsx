@@ -3,11 +3,12 @@
 import { Alert, Card, Empty, Select, Space, Table, Tag, Typography } from "antd";
 import { useEffect, useMemo, useState } from "react";
 import { useT } from "../../i18n";
+import { SOLID } from "../models/Accessible";
 import { dict, statusKey } from "./dict";
 import { diffGraphs, diffSummary, type NodeDiff, type RowChange } from "./ruleDiff";
 import type { StrategyVersion } from "./studioApi";
 
-const KIND_COLOUR = { added: "green", removed: "red", changed: "gold" } as const;
+const KIND_COLOUR = { added: SOLID.green, removed: SOLID.red, changed: SOLID.orange } as const;
 const ROW_BG = { added: "#f0f9eb", removed: "#fff1f0", changed: "#fffbe6" } as const;
 
 function Cells({ row }: { row: RowChange }) {
@@ -43,8 +44,8 @@ function NodeCard({ node }: { node: NodeDiff }) {
     <Space>
       <Typography.Text strong>{node.node}</Typography.Text>
       <Tag>{node.type}</Tag>
-      {node.status === "added" && <Tag color="green">{t("nodeAdded")}</Tag>}
-      {node.status === "removed" && <Tag color="red">{t("nodeRemoved")}</Tag>}
+      {node.status === "added" && <Tag color={SOLID.green}>{t("nodeAdded")}</Tag>}
+      {node.status === "removed" && <Tag color={SOLID.red}>{t("nodeRemoved")}</Tag>}
     </Space>
   );
   return (

@@ -5,6 +5,7 @@ import { Link, useNavigate } from "react-router-dom";
 import { useT } from "../../i18n";
 import { dict, STATUS_COLOUR, statusKey } from "./dict";
 import { listStrategies, type Status, type StrategySummary } from "./studioApi";
+import { Accessible } from "../models/Accessible";
 
 const ORDER: Status[] = ["draft", "submitted", "approved", "active", "retired"];
 
@@ -29,6 +30,14 @@ function OpenByName() {
 }
 
 export default function StrategiesPage() {
+  return (
+    <Accessible>
+      <StrategiesPageBody />
+    </Accessible>
+  );
+}
+
+function StrategiesPageBody() {
   const t = useT(dict);
   const [rows, setRows] = useState<StrategySummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);

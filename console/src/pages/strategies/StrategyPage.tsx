@@ -15,10 +15,19 @@ import * as studio from "./studioApi";
 import { defaultVersion, useStudio } from "./useStudio";
 import { VersionsTable } from "./VersionsTable";
 import { VersionToolbar, type Action } from "./VersionToolbar";
+import { Accessible } from "../models/Accessible";
 
 const JdmEditor = lazy(() => import("./JdmEditor")); // Monaco, the wasm engine and the editor: this page only
 
 export default function StrategyPage() {
+  return (
+    <Accessible>
+      <StrategyPageBody />
+    </Accessible>
+  );
+}
+
+function StrategyPageBody() {
   const { name = "" } = useParams();
   const t = useT(dict);
   const { message } = App.useApp();

@@ -1,6 +1,7 @@
 // The lifecycle controls of the open version: only those the principal's roles allow are rendered.
 import { Button, Space, Tag, Typography } from "antd";
 import { useT } from "../../i18n";
+import { SOLID } from "../models/Accessible";
 import { dict, STATUS_COLOUR, statusKey } from "./dict";
 import type { Controls } from "./lifecycle";
 import type { StrategyVersion } from "./studioApi";
@@ -41,7 +42,7 @@ export function VersionToolbar({
         </Typography.Text>
         <Tag color={STATUS_COLOUR[version.status]}>{t(statusKey(version.status))}</Tag>
         <Typography.Text type="secondary">{controls.edit ? t("editing") : t("readOnly")}</Typography.Text>
-        {dirty && <Tag color="orange">{t("unsaved")}</Tag>}
+        {dirty && <Tag color={SOLID.orange}>{t("unsaved")}</Tag>}
       </Space>
       <Space wrap>
         {controls.newDraft && button("newDraft", t("newDraft"), "new-draft")}

@@ -56,9 +56,8 @@ export function VersionsTable({
               type={v.version === selected ? "primary" : "default"}
               onClick={() => onOpen(v.version)}
               data-testid={`open-v${v.version}`}
-              aria-label={`${t("view")} v${v.version}`}
             >
-              {t("view")}
+              {t("view")} v{v.version}
             </Button>
           ),
         },

@@ -1,5 +1,6 @@
 // The strategy studio's strings, Chinese first.
 import type { Dict } from "../../i18n";
+import { SOLID } from "../models/Accessible";
 
 export const dict: Dict = {
   zh: {
@@ -232,9 +233,9 @@ export const tierDict: Dict = {
 
 export const STATUS_COLOUR: Record<string, string> = {
   draft: "default",
-  submitted: "processing",
-  approved: "cyan",
-  active: "success",
+  submitted: SOLID.blue,
+  approved: SOLID.cyan,
+  active: SOLID.green,
   retired: "default",
 };
 
