@@ -76,6 +76,12 @@ def _status_shown(page: Page, version: int, status: str) -> None:
     page.get_by_test_id(f"status-v{version}").filter(has_text=STATUS_ZH[status]).wait_for(timeout=TIMEOUT)
 
 
+def _to_top(page: Page, test_id: str) -> None:
+    """Scroll so the part a screenshot is about starts at the top of the viewport."""
+    page.get_by_test_id(test_id).evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(300)
+
+
 def _decide(server: ConsoleServer, application_id: str) -> dict[str, Any]:
     body = json.loads((server.home / "demo-application.json").read_text(encoding="utf-8"))
     body["application_id"] = application_id
@@ -183,6 +189,7 @@ def test_the_editor_the_rule_diff_and_the_backtest_of_a_draft(
     page.locator(".react-flow__node").first.wait_for(state="visible", timeout=TIMEOUT)  # the JDM editor, local Monaco
     assert page.locator(".react-flow__node").count() == len(json.loads(_content(server, draft))["nodes"])
     assert serious_violations(page) == []
+    _to_top(page, "selected-version")
     screenshot(page, "strategy-studio", lang)
 
     page.get_by_role("tab", name="版本对比" if lang == "zh" else "Diff").click()
@@ -190,10 +197,12 @@ def test_the_editor_the_rule_diff_and_the_backtest_of_a_draft(
     summary.wait_for(timeout=TIMEOUT)
     changed = page.get_by_test_id("diff-node-score_tiers").get_by_test_id("diff-row-changed")
     assert changed.count() == 1  # exactly rule S1 changed, against the active version (A by default)
-    assert "S1" in changed.inner_text() and f">= {530 if lang == 'zh' else 535}" in changed.inner_text()
+    assert "S1" in changed.inner_text()
+    assert f">= {530 if lang == 'zh' else 535}" in changed.inner_text()
     assert page.get_by_test_id("diff-row-added").count() == 0
     assert f"v{active}" in page.get_by_test_id("diff-a").inner_text()
     assert serious_violations(page) == []
+    _to_top(page, "selected-version")
     screenshot(page, "strategy-diff", lang)
 
     page.get_by_role("tab", name="回测" if lang == "zh" else "Backtest").click()
@@ -206,4 +215,5 @@ def test_the_editor_the_rule_diff_and_the_backtest_of_a_draft(
     assert approval in result.get_by_role("table").first.inner_text()  # the table beside the chart: same numbers
     assert page.locator("[data-testid=chart-headline] canvas").count() == 1
     assert serious_violations(page) == []
+    _to_top(page, "backtest-result")
     screenshot(page, "strategy-backtest", lang)

@@ -28,7 +28,7 @@ export function DriftCard({ points }: { points: DriftPoint[] }) {
       color: PALETTE,
       tooltip: { trigger: "axis" },
       legend: { top: 0, type: "scroll" },
-      grid: { left: 16, right: 24, bottom: 8, top: 40, containLabel: true },
+      grid: { left: 16, right: 44, bottom: 8, top: 40, containLabel: true }, // room for the threshold labels
       xAxis: { type: "category", data: points.map((p) => p.as_of) },
       yAxis: { type: "log", min: FLOOR, name: "PSI" },
       series: [

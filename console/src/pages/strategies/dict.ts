@@ -160,7 +160,7 @@ export const dict: Dict = {
     diff: "Diff",
     diffA: "Base version A",
     diffB: "Compared version B",
-    diffSummary: "{nodes} nodes changed: {added} rules added, {removed} removed, {changed} changed",
+    diffSummary: "Changed nodes: {nodes} · rules added {added}, removed {removed}, changed {changed}",
     noDiff: "The two versions have the same rules",
     node: "Node",
     rule: "Rule",
