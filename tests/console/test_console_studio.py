@@ -133,8 +133,9 @@ def test_an_analysts_draft_goes_live_through_another_approver_and_decides_the_ne
 
     _open(approver, server, draft)
     pending = approver.get_by_test_id("pending-changes")
-    pending.get_by_text(f"{NAME}@{draft}").wait_for(timeout=TIMEOUT)
-    pending.get_by_test_id("approve-activation").click()
+    change = pending.locator("li", has_text=f"{NAME}@{draft}")
+    change.wait_for(timeout=TIMEOUT)
+    change.get_by_test_id("approve-activation").click()
     _status_shown(approver, draft, "active")
     _status_shown(approver, before, "retired")
     assert serious_violations(approver) == []
@@ -217,3 +218,40 @@ def test_the_editor_the_rule_diff_and_the_backtest_of_a_draft(
     assert serious_violations(page) == []
     _to_top(page, "backtest-result")
     screenshot(page, "strategy-backtest", lang)
+
+
+def _release_by_api(server: ConsoleServer, version: int) -> None:
+    """Submit, approve and activate ``version`` over the API (analyst, then the approver)."""
+    with server.client(server.keys["analyst"]) as analyst, server.client(server.keys["approver"]) as approver:
+        assert analyst.post(f"/v1/strategies/{NAME}/versions/{version}/submit", json={}).status_code == 200
+        assert approver.post(f"/v1/strategies/{NAME}/versions/{version}/approve", json={}).status_code == 200
+        change = analyst.post(f"/v1/strategies/{NAME}/activations", json={"version": version}).json()["change_id"]
+        assert approver.post(f"/v1/strategy-changes/{change}/approve", json={}).status_code == 200
+
+
+def test_a_rollback_is_an_activation_of_the_earlier_version_approved_by_another(
+    sign_in_as: SignIn, console_server: ConsoleServer
+) -> None:
+    server = console_server
+    earlier = _active(server)
+    later = _draft_by_api(server, 550)
+    _release_by_api(server, later)
+    assert _active(server) == later
+
+    analyst = sign_in_as(server.keys["analyst"]).page
+    _open(analyst, server, earlier)
+    rollback = analyst.get_by_test_id("activate-version")
+    assert "回滚" in rollback.inner_text()  # an earlier version than the active one: a rollback
+    rollback.click()
+    analyst.get_by_text("等待他人批准").wait_for(timeout=TIMEOUT)
+    _open(analyst, server, earlier)  # the requester sees the request but cannot approve it
+    analyst.get_by_test_id("pending-changes").get_by_text(f"{NAME}@{earlier}").wait_for(timeout=TIMEOUT)
+    assert analyst.get_by_test_id("approve-activation").count() == 0
+
+    approver = sign_in_as(server.keys["approver"]).page
+    _open(approver, server, earlier)
+    change = approver.get_by_test_id("pending-changes").locator("li", has_text=f"{NAME}@{earlier}")
+    change.get_by_test_id("approve-activation").click()
+    _status_shown(approver, earlier, "active")
+    _status_shown(approver, later, "retired")
+    assert _active(server) == earlier
