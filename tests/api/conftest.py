@@ -50,7 +50,7 @@ def as_(client: TestClient) -> Callable[[str], Caller]:
 # is the conformance suites', on both backends), which keeps `make test` in its time budget.
 POSTGRES_SUITES = frozenset({
     "test_applications", "test_reviews", "test_strategies", "test_alerts", "test_collections",
-    "test_database_faults", "test_arrivals_logged", "test_health", "test_active_strategy",
+    "test_database_faults", "test_arrivals_logged", "test_health", "test_active_strategy", "test_console_desk",
 })  # fmt: skip
 POSTGRES_FUZZED_ROLES = ("otto", "carl")  # schemathesis on PostgreSQL: an auditor reads everything, a collector
 

@@ -41,7 +41,8 @@ RFC_9457 = {"type", "title", "status", "detail", "instance"}
 OURS = {"error", "message", "field"}
 MODULES: tuple[ModuleType, ...] = (schemas, collection_schemas, document_schemas, openapi, health, reviews,
                                    strategies, alerts, models, effect, lists, verification_schemas,
-                                   consents, registrations, prospects, me, graph_schemas)  # fmt: skip
+                                   consents, registrations, prospects, me,
+                                   graph_schemas)  # fmt: skip
 
 
 def _models() -> dict[str, type[BaseModel]]:

@@ -140,3 +140,17 @@ def test_two_reviewers_claiming_at_once_one_wins(reviews: ReviewBackend) -> None
     found = reviews.store.find("d1")
     assert found is not None
     assert claims == [found.claimed_by]
+
+
+def test_the_history_of_a_review_holds_its_rows_and_its_decisions_oldest_first(reviews: ReviewBackend) -> None:
+    before = queue(reviews, "d1")
+    queue(reviews, "d2")
+    taken = claimed(before, "ann", LEASE, NOW)
+    reviews.store.save(before, taken, entry("review.claimed", "d1"))
+    found = reviews.store.history("d1")
+    assert [(e.actor, e.action, e.entity, e.entity_id) for e in found] == [
+        ("rex", "review.reopened", "review", "d1"), ("ann", "review.claimed", "review", "d1")
+    ]  # fmt: skip
+    assert found[0].at == NOW
+    assert found[0].detail == {"n": 1}
+    assert reviews.store.history("nope") == []

@@ -158,3 +158,18 @@ def test_two_approvals_of_one_activation_at_once_activate_once(strategies: Strat
         assert sorted(pool.map(approve, ["bob", "dan"])) == ["409", "won"]
     assert [a for _, a, _ in strategies.trail("sme@1")].count("strategy.activated") == 1
     assert [v.status for v in strategies.store.versions("sme")] == [ACTIVE]
+
+
+def test_names_and_changes_by_status_list_alike(strategies: StrategyBackend) -> None:
+    store = strategies.store
+    assert store.names() == []
+    assert store.list_changes() == []
+    one = approved_version(strategies, 1)
+    approved_version(strategies, 2)
+    first, second = request(strategies, 1), request(strategies, 2)
+    store.apply(activation(first, one, [], "bob"), [entry("strategy.activated", "sme@1", "bob")])
+    assert store.names() == ["sme"]
+    assert [c.change_id for c in store.list_changes()] == [first.change_id, second.change_id]
+    assert store.list_changes("pending") == [second]
+    (applied,) = store.list_changes(APPLIED)
+    assert (applied.change_id, applied.approved_by, applied.requested_at) == (first.change_id, "bob", NOW)

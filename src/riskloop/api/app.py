@@ -37,12 +37,36 @@ from riskloop.domain.clock import Clock, SystemClock
 from riskloop.privacy import scrub
 from riskloop.service.decide import Decider
 from riskloop.service.graph_checks import WorkspaceGraphChecks
+from riskloop.service.graph_explorer_ports import GraphSource
 from riskloop.service.intake import Split
 from riskloop.service.ports import GraphChecks
 from riskloop.service.runtime import Runtime
 from riskloop.service.shadow_model import ShadowModel
 from riskloop.service.verification_ports import VerificationVendors
 from riskloop.workspace import Workspace
+
+# Every route module, in the order of the OpenAPI document.
+ROUTERS = (
+    health,
+    metrics,
+    applications,
+    decisions,
+    identifiers,
+    me,
+    reviews,
+    strategies,
+    alerts,
+    collections,
+    models,
+    effect,
+    lists,
+    verifications,
+    consents,
+    documents,
+    registrations,
+    prospects,
+    graph_routes,
+)
 
 
 def create_app(
@@ -58,6 +82,7 @@ def create_app(
     shadow_model: ShadowModel | None = None,
     transcript_checker: CheckerSource | None = None,
     verification_vendors: VerificationVendors | None = None,
+    graph_source: GraphSource | None = None,
 ) -> FastAPI:
     """The riskloop API on the workspace ``settings``.
 
@@ -70,6 +95,8 @@ def create_app(
     ``transcript_checker``: asked on each check for the transcript QA (default: the registry's active QA model,
     followed across activations; None from it, while no QA model is active: the route answers 503).
     ``verification_vendors``: SMS gateway, face vendor and carrier of /v1/verifications (default: none configured).
+    ``graph_source``: the graph /v1/graph reads (default: the pipeline's graph checks when they are the stored
+    graph's, the graph they loaded; otherwise none, and graph reads answer 503).
     """
 
     @asynccontextmanager
@@ -84,7 +111,7 @@ def create_app(
             else:
                 pipeline, checks = decider, decider.graph
             checker = transcript_checker or ws.transcript_checker()
-            source = checks if isinstance(checks, WorkspaceGraphChecks) else None  # the graph loaded, reused
+            source = graph_source or (checks if isinstance(checks, WorkspaceGraphChecks) else None)  # reused
             app.state.services = Services.of(
                 ws, pipeline, split, shadow, checker, vendors=verification_vendors, graph=source
             )
@@ -110,25 +137,8 @@ def create_app(
     app.add_middleware(BodyLimit, settings=limited)  # before parsing and authentication
     app.add_middleware(RequestObserver)  # 413s are logged and counted like any answer
     app.add_middleware(Shedder, settings=limited)  # outermost: shedding costs as little as it can
-    app.include_router(health.router)
-    app.include_router(metrics.router)
-    app.include_router(applications.router)
-    app.include_router(decisions.router)
-    app.include_router(identifiers.router)
-    app.include_router(me.router)
-    app.include_router(reviews.router)
-    app.include_router(strategies.router)
-    app.include_router(alerts.router)
-    app.include_router(collections.router)
-    app.include_router(models.router)
-    app.include_router(effect.router)
-    app.include_router(lists.router)
-    app.include_router(verifications.router)
-    app.include_router(consents.router)
-    app.include_router(documents.router)
-    app.include_router(registrations.router)
-    app.include_router(prospects.router)
-    app.include_router(graph_routes.router)
+    for module in ROUTERS:
+        app.include_router(module.router)
     openapi.install(app)
     docs.install(app)
     console.install(app)

@@ -55,6 +55,7 @@ class Require:
         self.roles = roles
 
     def __call__(self, request: Request, credentials: Credentials, services: ServicesDep) -> Principal:
+        """The principal of the request's key; UnauthenticatedError or ForbiddenError otherwise."""
         route = request.scope.get("route")
         what = f"{request.method} {getattr(route, 'path', request.url.path)}"
         found = principal_of(services.auth, credentials, self.roles, what)

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
 EXAMPLE_CODE = "91420100000000001Y"
-EXAMPLE_OTHER = "914201000000000028"
+EXAMPLE_OTHER = "914201000000000022"
 EXAMPLE_PERSON = "person:3f9a0c1d2e4b5a6978c0d1e2"
 _ENTERPRISE = f"enterprise:{EXAMPLE_CODE}"
 _OTHER = f"enterprise:{EXAMPLE_OTHER}"

@@ -5,10 +5,10 @@ decides, while the lease runs. Approving an automatic decline (suggest- or auto-
 waits (``awaiting_second``) for a second, different reviewer to claim and decide; every other decision is
 final (``closed``) and makes the decision final. The lease holder may give a review back (``released``) before
 deciding it. The reviewer who reopened an automatic decision (an appeal) never claims or decides it: the appeal
-and its decision are two people's, and an override of an automatic decline a third's. Nobody claims or decides the review of an application they
-submitted as a channel (``owner``, ADR 0014), whatever other roles they hold. Each transition returns the
-next state with ``row_version`` one higher, so a store can refuse to write over a state it did not start
-from (compare-and-set).
+and its decision are two people's, and an override of an automatic decline a third's. Nobody claims or decides
+the review of an application they submitted as a channel (``owner``, ADR 0014), whatever other roles they
+hold. Each transition returns the next state with ``row_version`` one higher, so a store can refuse to write
+over a state it did not start from (compare-and-set).
 """
 
 from __future__ import annotations

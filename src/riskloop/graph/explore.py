@@ -9,7 +9,6 @@ return. Labels are the graph's own (credit codes, masked identifiers); the servi
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -18,7 +17,7 @@ import numpy as np
 from riskloop.graph.gangs import Gang
 from riskloop.graph.kinds import EDGE_CODE, EDGE_KINDS, NODE_CODE, NODE_KINDS
 from riskloop.graph.memory import EnterpriseGraph
-from riskloop.graph.query import Caps, Path, expand, shortest_path
+from riskloop.graph.query import Caps, Path, Subgraph, expand, shortest_path
 from riskloop.graph.status import NEVER, EnterpriseStatus
 from riskloop.graph.tokens import PUBLIC_KINDS, TOKEN_HEX, Tokenizer
 
@@ -65,8 +64,8 @@ class EdgeFacts:
     target: str
     kind: str
     group: str
-    since: dt.date | None
-    until: dt.date | None
+    since: str | None  # YYYY-MM-DD
+    until: str | None
 
 
 @dataclass(frozen=True)
@@ -83,7 +82,9 @@ class Sketch:
 class GraphView:
     """A loaded graph with what flags its nodes: known-bad statuses and the gangs detected at load.
 
-    One reader at a time (the graph's query scratch is shared): the holder serialises calls (``reading``).
+    Searches (``neighbourhood``, ``between``, ``nearest_bad``) use the graph's shared scratch arrays: one at a
+    time, under the holder's lock (``reading``), which recording into the graph takes too. Drawing and flags
+    (``sketch``) only read arrays and lists that recording appends to, so they may run after the lock is let go.
     """
 
     graph: EnterpriseGraph
@@ -159,38 +160,64 @@ def node_id(graph: EnterpriseGraph, node: int) -> str:
     return f"{NODE_KINDS[graph.kind[node]]}:{graph.token[node]}"
 
 
-def _day(epoch: int) -> dt.date | None:
-    if epoch <= 0 or epoch >= NEVER:
-        return None
-    return dt.datetime.fromtimestamp(epoch, dt.UTC).date()
+def _days(epochs: np.ndarray) -> list[str | None]:
+    """ISO days of epoch seconds, vectorised; 0 (not dated) and open ends are None."""
+    known = (epochs > 0) & (epochs < NEVER)
+    out: list[str | None] = [None] * len(epochs)
+    for i, day in zip(
+        np.flatnonzero(known).tolist(),
+        np.datetime_as_string(epochs[known].astype("datetime64[s]"), unit="D").tolist(),
+        strict=True,
+    ):
+        out[i] = day
+    return out  # fmt: skip
+
+
+def _edge_columns(graph: EnterpriseGraph, eids: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Sources, targets, kinds, starts and ends of ``eids``: array reads for the build's, rows for the overlay's."""
+    base = eids < len(graph.src)
+    cols = [graph.src, graph.dst, graph.ekind, graph.vfrom, graph.vto]
+    out = [np.empty(len(eids), np.int64) for _ in cols]
+    for column, values in zip(out, cols, strict=True):
+        column[base] = values[eids[base]]
+    rows = [graph.edge(int(e)) for e in eids[~base]]
+    for j, at in enumerate((0, 1, 2, 4, 5)):
+        out[j][~base] = [r[at] for r in rows]
+    return tuple(out)
 
 
 def sketch(view: GraphView, nodes: Sequence[int], edges: Sequence[int], at: int, applicant: int | None) -> Sketch:
     """Flagged nodes and edges of ``nodes`` and ``edges`` (graph ids) as of ``at`` (epoch seconds)."""
     g = view.graph
     ids = np.asarray(nodes, dtype=np.int64)
-    bad, shared = view.bad(ids, at), view.shared(ids)
+    bad, shared = view.bad(ids, at).tolist(), view.shared(ids).tolist()
+    names: dict[int, str] = {}
     drawn = []
     for i, node in enumerate(ids.tolist()):
         kind, token = NODE_KINDS[g.kind[node]], g.token[node]
+        names[node] = f"{kind}:{token}"
         gang = view.gang_of(token) if kind in PUBLIC_KINDS else None
         drawn.append(
-            NodeFacts(node, node_id(g, node), kind, token, g.label[node], node == applicant, gang, bool(bad[i]),
-                      bool(shared[i]))
-        )  # fmt: skip
+            NodeFacts(node, names[node], kind, token, g.label[node], node == applicant, gang, bad[i], shared[i])
+        )
+    src, dst, kinds, starts, ends = _edge_columns(g, np.asarray(edges, dtype=np.int64))
     lines = []
-    for e in edges:
-        src, dst, code, _, start, end = g.edge(int(e))
+    for s, d, code, since, until in zip(src.tolist(), dst.tolist(), kinds.tolist(), _days(starts), _days(ends),
+                                        strict=True):  # fmt: skip
         kind = EDGE_KINDS[code]
-        a, b = node_id(g, src), node_id(g, dst)
-        lines.append(EdgeFacts(f"{a}|{kind}|{b}", a, b, kind, EDGE_GROUP[kind], _day(start), _day(end)))
+        a, b = names.get(s) or node_id(g, s), names.get(d) or node_id(g, d)
+        lines.append(EdgeFacts(f"{a}|{kind}|{b}", a, b, kind, EDGE_GROUP[kind], since, until))
     return Sketch(drawn, lines)
 
 
-def neighbourhood(view: GraphView, start: int, hops: int, max_nodes: int, at: int) -> Sketch:
-    """The ``hops``-hop neighbourhood of ``start``, at most ``max_nodes`` nodes (``capped`` when cut)."""
-    sub = expand(view.graph, start, Caps(hops=hops, max_degree=HUB_DEGREE, max_nodes=max_nodes))
-    found = sketch(view, sub.nodes, sub.edges, at, start)
+def neighbourhood(view: GraphView, start: int, hops: int, max_nodes: int) -> Subgraph:
+    """The ``hops``-hop neighbourhood of ``start``, at most ``max_nodes`` nodes (uses the graph's scratch)."""
+    return expand(view.graph, start, Caps(hops=hops, max_degree=HUB_DEGREE, max_nodes=max_nodes))
+
+
+def drawn_neighbourhood(view: GraphView, sub: Subgraph, hops: int, at: int) -> Sketch:
+    """A neighbourhood drawn and flagged (``capped`` when a cap cut it): plain reads, no scratch."""
+    found = sketch(view, sub.nodes, sub.edges, at, sub.start)
     return Sketch(found.nodes, found.edges, sub.capped, hops)
 
 

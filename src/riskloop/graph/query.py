@@ -183,6 +183,7 @@ def shortest_path(
         frontier = np.r_[base[~hub | (base == (source, target)[side])], frontier[frontier >= len(graph.indptr) - 1]]
         nbr, eid, owner = _gather(graph, frontier, max_degree)
         met = np.flatnonzero(stamp[nbr] == gens[1 - side])
+        met = met[~_hub(graph, nbr[met], max_degree) | (nbr[met] == (source, target)[1 - side])]
         if len(met):
             k = int(met[0])
             return _join(graph, (int(owner[k]), int(eid[k]), int(nbr[k])), side, parent, via)
@@ -198,6 +199,17 @@ def shortest_path(
         if not len(fresh):
             return None
     return None
+
+
+def _hub(graph: EnterpriseGraph, nodes: np.ndarray, max_degree: int) -> np.ndarray:
+    """Which of ``nodes`` have more than ``max_degree`` edges in the batch CSR (a path never passes through them).
+
+    The other side stamped such a node when it reached it but never expanded it: meeting there would pass through.
+    """
+    n_base = len(graph.indptr) - 1
+    inside = np.minimum(nodes, n_base - 1)
+    hub: np.ndarray = (nodes < n_base) & (graph.indptr[inside + 1] - graph.indptr[inside] > max_degree)
+    return hub
 
 
 def _join(

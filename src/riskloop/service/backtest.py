@@ -81,26 +81,27 @@ def backtest_strategies(
 ) -> tuple[StrategyLoader, str, str]:
     """The loader, candidate key and champion key of a backtest.
 
-    The candidate is a key (a loadable strategy, or a stored draft not approved yet) or, with
+    The candidate is a key (a stored version, a draft not approved yet included, else a shipped strategy) or, with
     ``candidate_json``, a JDM document read from a file (key ``candidate@0``); a champion given by name is its
     active version.
     """
     if (candidate is None) == (candidate_json is None):
         raise ValidationError("candidate", "give exactly one of --candidate and --candidate-file")
     memory = MemoryStrategyLoader()
-    chain = ChainStrategyLoader(loader, memory)
+    chain = ChainStrategyLoader(memory, loader)  # the candidate first: a stored draft shadows a shipped key
     if candidate_json is not None:
         memory.add(Strategy.of("candidate", 0, candidate_json))
         candidate = "candidate@0"
     assert candidate is not None
-    try:
-        chain.load(candidate)
-    except NotFoundError:  # a stored draft can be backtested too
-        name, version = parse_key(candidate)
-        stored = versions.content(name, version)
-        if stored is None:
-            raise NotFoundError(f"strategy {candidate} does not exist") from None
+    name, version = parse_key(candidate)
+    stored = None if candidate_json is not None else versions.content(name, version)
+    if stored is not None:  # the stored version, a draft too, is the one meant (not a shipped one of that key)
         memory.add(Strategy.of(name, version, stored))
+    else:
+        try:
+            chain.load(candidate)  # a shipped strategy
+        except NotFoundError:
+            raise NotFoundError(f"strategy {candidate} does not exist") from None
     if KEY_SEPARATOR not in champion:
         active = versions.active(champion)
         if active is None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from typing import Any
 
 from riskloop.domain.access import ANALYST, AUDITOR, POST_LOAN_OFFICER, REVIEWER, Principal, require_role
@@ -29,6 +28,7 @@ from riskloop.graph.explore import (
     Sketch,
     between,
     chain,
+    drawn_neighbourhood,
     nearest_bad,
     neighbourhood,
     path_sketch,
@@ -138,9 +138,9 @@ class GraphExplorer:
         if not 1 <= limit <= MAX_NODES:
             raise ValidationError("limit", f"between 1 and {MAX_NODES}")
         at = epoch(self.clock.now())
-        with self._view() as view:
-            found = neighbourhood(view, self._node(view, code, "credit_code"), hops, limit, at)
-        return self._drawn(principal, found, f"graph:neighbourhood:{code}")
+        with self._view() as view:  # the search under the lock the decisions' checks take; drawing after it
+            sub = neighbourhood(view, self._node(view, code, "credit_code"), hops, limit)
+        return self._drawn(principal, drawn_neighbourhood(view, sub, hops, at), f"graph:neighbourhood:{code}")
 
     def path(self, principal: Principal, source: str, target: str) -> dict[str, Any]:
         """A shortest path between two enterprises (404 when none within ``PATH_HOPS``)."""
@@ -150,9 +150,9 @@ class GraphExplorer:
         with self._view() as view:
             start, end = self._node(view, a, "source"), self._node(view, b, "target")
             found = between(view, start, end, PATH_HOPS)
-            if found is None:
-                raise NotFoundError(f"no path between {a} and {b} within {PATH_HOPS} relations")
-            drawn = path_sketch(view, found, at, start)
+        if found is None:
+            raise NotFoundError(f"no path between {a} and {b} within {PATH_HOPS} relations")
+        drawn = path_sketch(view, found, at, start)
         return self._drawn(principal, drawn, f"graph:path:{a}:{b}", closeness=found.closeness)
 
     def nearest_bad(self, principal: Principal, credit_code: str) -> dict[str, Any]:
@@ -163,9 +163,9 @@ class GraphExplorer:
         with self._view() as view:
             start = self._node(view, code, "credit_code")
             found = nearest_bad(view, start, at, BAD_SEARCH_HOPS, BAD_SEARCH_NODES)
-            if found is None:
-                raise NotFoundError(f"{code}: no known-bad enterprise within {BAD_SEARCH_HOPS} relations")
-            drawn = path_sketch(view, found, at, start)
+        if found is None:
+            raise NotFoundError(f"{code}: no known-bad enterprise within {BAD_SEARCH_HOPS} relations")
+        drawn = path_sketch(view, found, at, start)
         return self._drawn(principal, drawn, f"graph:nearest-bad:{code}", closeness=found.closeness)
 
     def propagation(self, principal: Principal, path: Sequence[dict[str, str]]) -> dict[str, Any] | None:
@@ -193,49 +193,48 @@ class GraphExplorer:
         return node
 
     def _drawn(self, principal: Principal, found: Sketch, purpose: str, **more: Any) -> dict[str, Any]:
-        nodes = self._labelled(principal, found.nodes, purpose)
-        kinds = Counter(n.kind for n in nodes)
+        labels = self._labels(principal, found.nodes, purpose)
+        nodes = found.nodes
         counts = {
             "nodes": len(nodes),
             "edges": len(found.edges),
-            "by_kind": dict(sorted(kinds.items())),
+            "by_kind": dict(sorted(Counter(n.kind for n in nodes).items())),
             "known_bad": sum(n.known_bad for n in nodes),
             "gang_members": sum(n.gang_id is not None for n in nodes),
             "shared": sum(n.shared for n in nodes),
         }
         edges = [_edge(e) for e in found.edges]
-        return {"nodes": [_node(n) for n in nodes], "edges": edges, "capped": found.capped, "hops": found.hops,
-                "counts": counts, **more}  # fmt: skip
+        drawn = [_node(n, labels.get(n.ref, n.label)) for n in nodes]
+        return {"nodes": drawn, "edges": edges, "capped": found.capped, "hops": found.hops, "counts": counts, **more}
 
-    def _labelled(self, principal: Principal, nodes: list[NodeFacts], purpose: str) -> list[NodeFacts]:
-        """Enterprises labelled with their names, persons with theirs (masked, or whole for ``NAME_VIEW``)."""
+    def _labels(self, principal: Principal, nodes: list[NodeFacts], purpose: str) -> dict[str, str]:
+        """Labels by reference: enterprise names; person names masked (their keyed form), or whole for NAME_VIEW."""
         codes = [n.ref for n in nodes if n.kind == "enterprise"]
-        cards = self.directory.by_codes(codes) if codes else {}
+        out = {c: name for c, name in self.directory.names(codes).items() if name} if codes else {}
         persons = {n.ref: f"{KEYED}{n.ref}:{n.label}" for n in nodes if n.kind == "person" and n.node >= 0}
         stored = self.directory.person_names(list(persons.values())) if persons else {}
         names = {p: stored[form] for p, form in persons.items() if form in stored}
+        for person, form in names.items():
+            keyed = Keyed.parse(form)
+            if keyed is not None:
+                out[person] = keyed.label
         if names and not principal.roles.isdisjoint(NAME_VIEW):
             opened = self.vault.open_all("name", list(names.values()), actor=principal.name, purpose=purpose,
                                          at=self.clock.now())  # fmt: skip
-            whole = {p: opened[f] for p, f in names.items() if f in opened}
-        else:
-            whole = {}
-        out = []
-        for n in nodes:
-            label = n.label
-            if n.kind == "enterprise" and (card := cards.get(n.ref)) is not None and card.name:
-                label = card.name
-            elif n.kind == "person" and n.ref in names:
-                keyed = Keyed.parse(names[n.ref])
-                label = whole.get(n.ref) or (keyed.label if keyed else n.label)
-            out.append(replace(n, label=label))
-        return out
+            out.update({p: opened[f] for p, f in names.items() if f in opened})
+        return {ref: _shown(label) for ref, label in out.items()}
+
+
+def _shown(name: str) -> str:
+    """A name kept as written, or the masked label of one kept tokenised at rest (never its token)."""
+    keyed = Keyed.parse(name)
+    return name if keyed is None else keyed.label
 
 
 def _card(card: EnterpriseCard) -> dict[str, Any]:
     return {
         "credit_code": card.credit_code,
-        "name": card.name,
+        "name": None if card.name is None else _shown(card.name),
         "kind": card.kind,
         "industry_section": card.industry_section,
         "status": card.status,
@@ -243,17 +242,16 @@ def _card(card: EnterpriseCard) -> dict[str, Any]:
 
 
 def _edge(e: EdgeFacts) -> dict[str, Any]:
-    since, until = (None if d is None else d.isoformat() for d in (e.since, e.until))
-    return {"id": e.id, "source": e.source, "target": e.target, "kind": e.kind, "group": e.group, "since": since,
-            "until": until}  # fmt: skip
+    return {"id": e.id, "source": e.source, "target": e.target, "kind": e.kind, "group": e.group, "since": e.since,
+            "until": e.until}  # fmt: skip
 
 
-def _node(n: NodeFacts) -> dict[str, Any]:
+def _node(n: NodeFacts, label: str) -> dict[str, Any]:
     return {
         "id": n.id,
         "kind": n.kind,
         "ref": n.ref,
-        "label": n.label,
+        "label": label,
         "flags": {
             "applicant": n.applicant,
             "gang_member": n.gang_id is not None,

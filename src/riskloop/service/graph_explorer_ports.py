@@ -26,6 +26,10 @@ class EnterpriseDirectory(Protocol):
         """The latest registration of each of ``codes`` held."""
         ...
 
+    def names(self, codes: Sequence[str]) -> dict[str, str | None]:
+        """The latest registered name of each of ``codes`` held (labels of a drawing: one cheap read)."""
+        ...
+
     def with_prefix(self, prefix: str, limit: int, offset: int) -> tuple[list[EnterpriseCard], int]:
         """Enterprises whose credit code starts with ``prefix``, by code: one page and the total."""
         ...

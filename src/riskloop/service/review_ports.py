@@ -5,12 +5,14 @@ final outcome and the customer's notification commit together or not at all. ``s
 it writes ``after`` only while the stored review is still ``before`` (same ``row_version``), else it raises
 ConflictError and writes nothing. A review's ``reopened_by`` is the actor of the ``review.reopened`` audit row
 it was added with (none for a referral queued when decided): the audit row is the record of who reopened it,
-written in the same transaction, so the four-eyes rule needs no column of its own. In-memory implementation: ``riskloop.testing.memory_reviews``.
+written in the same transaction, so the four-eyes rule needs no column of its own. In-memory implementation:
+``riskloop.testing.memory_reviews``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Protocol
 
 from riskloop.domain.audit import AuditEntry
@@ -32,7 +34,7 @@ class ReviewStore(Protocol):
         """Reviews oldest first (then by decision id), of ``tier`` and queued at or before ``queued_by`` if given."""
         ...
 
-    def history(self, decision_id: str) -> list[AuditEntry]:
+    def history(self, decision_id: str) -> Sequence[AuditEntry]:
         """The audit rows of the review of ``decision_id`` and of the decision itself, oldest first."""
         ...
 

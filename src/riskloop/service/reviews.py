@@ -8,6 +8,7 @@ in between (compare-and-set): of two reviewers claiming one review at once, exac
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from riskloop.domain.access import Principal, can, require_role
 from riskloop.domain.audit import AuditEntry
@@ -82,7 +83,7 @@ class ReviewDesk:
         self.store.save(before, after, _entry(now, principal, "review.released", after, {}))
         return ReviewItem(after, now)
 
-    def history(self, principal: Principal, decision_id: str) -> list[AuditEntry]:
+    def history(self, principal: Principal, decision_id: str) -> Sequence[AuditEntry]:
         """The audit rows of the review of ``decision_id`` and of its decision, oldest first."""
         require_role(principal, _READERS, "reading a review")
         self._load(decision_id)

@@ -44,9 +44,9 @@ class BacktestSources:
     """What a backtest reads of the workspace (wired by the composition root).
 
     ``history``: checks the history a backtest decides is ingested (else NotFoundError or DataSourceError naming
-    the command to run); ``decider``: a decision pipeline deciding with the strategies of the loader given (the active model, the
-    stored graph when one was built); ``opener``: an audited opener of the warehouse's identifiers for an actor;
-    ``graph``: how the pipeline checks the graph (said in the report).
+    the command to run); ``decider``: a decision pipeline deciding with the strategies of the loader given (the
+    active model, the stored graph when one was built); ``opener``: an audited opener of the warehouse's
+    identifiers for an actor; ``graph``: how the pipeline checks the graph (said in the report).
     """
 
     tables: Path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -42,6 +43,19 @@ class SQLEnterpriseDirectory:
             assert latest is not None
             out[code] = EnterpriseCard(code, latest.name, latest.kind, latest.industry_section, latest.status)
         return out
+
+    def names(self, codes: Sequence[str]) -> dict[str, str | None]:
+        """The latest registered name of each of ``codes`` held: the name of its latest version."""
+        e = _enterprises.c
+        latest: dict[str, tuple[Any, str | None]] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(codes):
+                rows = conn.execute(sa.select(e.credit_code, e.valid_from, e.name).where(e.credit_code.in_(chunk)))
+                for code, valid_from, name in rows:
+                    seen = latest.get(code)
+                    if seen is None or (valid_from or dt.date.min) >= (seen[0] or dt.date.min):
+                        latest[code] = (valid_from, name)
+        return {code: name for code, (_, name) in latest.items()}
 
     def with_prefix(self, prefix: str, limit: int, offset: int) -> tuple[list[EnterpriseCard], int]:
         """Enterprises whose credit code starts with ``prefix`` (code characters only), by code."""

@@ -77,7 +77,9 @@ def required() -> dict[str, frozenset[str]]:
 
 
 @pytest.mark.parametrize("capability", sorted(GUARDED))
-def test_each_capability_holds_the_roles_its_routes_require(capability: str, required: dict[str, frozenset[str]]) -> None:
+def test_each_capability_holds_the_roles_its_routes_require(
+    capability: str, required: dict[str, frozenset[str]]
+) -> None:
     for operation in GUARDED[capability]:
         assert operation in required, f"{operation}: no such authenticated operation"
         assert required[operation] == frozenset(CAPABILITIES[capability]), operation

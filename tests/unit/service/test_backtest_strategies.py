@@ -56,3 +56,14 @@ def test_unknown_candidates_and_inactive_champions_are_clear_errors(store: Memor
     for both in ({"candidate": "reference@1", "candidate_json": CONTENT}, {"candidate": None, "candidate_json": None}):
         with pytest.raises(ValidationError, match="exactly one of --candidate and --candidate-file"):
             _resolve(store, champion="reference@1", **both)
+
+
+def test_a_stored_draft_shadows_the_shipped_strategy_of_its_key(store: MemoryStrategies) -> None:
+    lifecycle = StrategyLifecycle(store, SteppingClock(dt.datetime(2026, 6, 1, tzinfo=dt.UTC)))
+    for v in (1, 2):  # reference@2 is also shipped; the stored draft is the one the analyst means
+        lifecycle.create(ANN, "reference", CONTENT.replace('">= 600"', f'">= {700 + v}"'))
+    candidate, champion, loader = _resolve(store, candidate="reference@2", candidate_json=None, champion="reference@1")
+    assert (candidate, champion) == ("reference@2", "reference@1")
+    assert '">= 702"' in loader.load("reference@2").content
+    assert loader.load("reference@2").content != PackageStrategyLoader().load("reference@2").content
+    assert loader.load("reference@1").content == CONTENT  # the champion by key: the loader's (shipped here)

@@ -219,9 +219,7 @@ def get_model(services: ServicesDep, principal: StrategyReader, model_id: ModelI
     responses=problem_responses(401, 403, 404, 409, 422),
     summary="Approve a registered model (role approver; never its trainer)",
 )
-def approve_model(
-    services: ServicesDep, principal: AsApprover, model_id: ModelId, body: ModelStepIn
-) -> dict[str, Any]:
+def approve_model(services: ServicesDep, principal: AsApprover, model_id: ModelId, body: ModelStepIn) -> dict[str, Any]:
     """Registered → approved; its trainer is refused (403), another status is a 409; audited."""
     acting(principal, body.actor, "actor")
     return services.model_desk.approve(principal, model_id).lifecycle()
