@@ -8,7 +8,7 @@ export default defineConfig({
   build: {
     outDir: "../src/riskloop/api/static/console",
     emptyOutDir: true,
-    chunkSizeWarningLimit: 4096,
+    chunkSizeWarningLimit: 8192, // the strategy studio's lazy chunk carries Monaco (jdm-editor's code editor), ~5 MB
     sourcemap: false,
   },
   server: {

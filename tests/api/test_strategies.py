@@ -65,3 +65,18 @@ def test_drafts_are_not_loadable_and_bad_content_is_rejected(client: TestClient,
     assert bad.status_code == 422
     assert bad.json()["field"] == "strategy"
     assert as_("ann").post(f"{BASE}/activations", json={"version": 1, "actor": "ann"}).status_code == 409
+
+
+def test_a_version_is_read_with_its_content_by_readers_only(client: TestClient, as_: AsPerson) -> None:
+    edited = CONTENT.replace(">= 600", ">= 605")
+    as_("ann").post(f"{BASE}/versions", json={"content": edited, "author": "ann"})
+    for reader in ("ann", "dan"):  # the author (analyst) and an auditor: drafts included
+        got = as_(reader).get(f"{BASE}/versions/1")
+        assert got.status_code == 200, got.text
+        assert got.json()["content"] == edited
+        assert got.json()["status"] == "draft"
+    assert as_("paul").get(f"{BASE}/versions/1").status_code == 403  # a post-loan officer reads no strategy
+    assert client.get(f"{BASE}/versions/1").status_code == 403  # nor does the channel
+    missing = as_("ann").get(f"{BASE}/versions/9")
+    assert missing.status_code == 404
+    assert as_("ann").get(f"{BASE}/versions/0").status_code == 422

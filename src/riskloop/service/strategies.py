@@ -141,6 +141,14 @@ class StrategyLifecycle:
         require_role(principal, _READERS, "reading strategies")
         return self._load(name, version)
 
+    def content(self, principal: Principal, name: str, version: int) -> tuple[StrategyVersion, str]:
+        """One version and its JDM JSON (drafts included), for the readers of strategies."""
+        found = self.get(principal, name, version)
+        content = self.store.content(name, version)
+        if content is None:
+            raise NotFoundError(f"strategy {name}@{version}: no content stored")
+        return found, content
+
     def _checked(self, name: str, version: int, content: str) -> str:
         """The content's digest once it is a JDM graph and passes the name's validator (else ValidationError)."""
         sha = Strategy.of(name, version, content).sha256

@@ -1,6 +1,4 @@
-// Every call the strategy studio makes, through the generated client. One route is not in the API yet: reading a
-// version's JDM content (GET /v1/strategies/{name}/versions/{version}); it goes through `pending`, the same client
-// (auth, base URL) typed by the shape below until the schema has it.
+// Every call the strategy studio makes, through the generated client.
 import { api, unwrap } from "../../api/client";
 import type { components } from "../../api/schema";
 
@@ -9,9 +7,6 @@ export type StrategySummary = components["schemas"]["StrategyOverviewOut"];
 export type PendingChange = components["schemas"]["ChangeViewOut"];
 export type BacktestResult = components["schemas"]["BacktestOut"];
 export type Status = "draft" | "submitted" | "approved" | "active" | "retired";
-
-type Answer = { data?: unknown; error?: unknown; response: Response };
-const pending = api as unknown as { GET: (path: string) => Promise<Answer> };
 
 const names = (name: string) => ({ params: { path: { name } } });
 const at = (name: string, version: number) => ({ params: { path: { name, version } } });
@@ -27,9 +22,7 @@ export async function listVersions(name: string): Promise<StrategyVersion[]> {
 
 /** A version's JDM JSON text. */
 export async function versionContent(name: string, version: number): Promise<string> {
-  const body = unwrap(await pending.GET(`/v1/strategies/${name}/versions/${version}`)) as { content?: unknown };
-  if (typeof body.content === "string") return body.content;
-  return JSON.stringify(body.content ?? body);
+  return unwrap(await api.GET("/v1/strategies/{name}/versions/{version}", at(name, version))).content;
 }
 
 export async function createDraft(name: string, content: string, note: string): Promise<StrategyVersion> {

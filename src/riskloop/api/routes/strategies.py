@@ -281,6 +281,26 @@ def list_versions(name: Name, services: ServicesDep, principal: StrategyReader) 
     return {"versions": [v.to_dict() for v in services.strategies.versions(principal, name)]}
 
 
+class StrategyContentOut(StrategyVersionOut):
+    """A version with its JDM JSON."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{**EXAMPLE_VERSION, "content": JDM}]})
+
+    content: str
+
+
+@router.get(
+    "/v1/strategies/{name}/versions/{version}",
+    response_model=StrategyContentOut,
+    responses=problem_responses(401, 403, 404, 422),
+    summary="One version with its JDM content (role analyst, approver or auditor)",
+)
+def read_version(name: Name, version: Version, services: ServicesDep, principal: StrategyReader) -> dict[str, Any]:
+    """A version, its lifecycle and its JDM JSON (drafts included)."""
+    found, content = services.strategies.content(principal, name, version)
+    return found.to_dict() | {"content": content}
+
+
 @router.put(
     "/v1/strategies/{name}/versions/{version}",
     response_model=StrategyVersionOut,
