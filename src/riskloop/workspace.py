@@ -50,7 +50,7 @@ from riskloop.service.graph_integrity import verify_graph
 from riskloop.service.intake import Intake, Split
 from riskloop.service.outbox import OutboxDispatcher, Webhooks
 from riskloop.service.outbox_ports import WebhookSender
-from riskloop.service.ports import GraphChecks, ModelHome, Scorer
+from riskloop.service.ports import GraphChecks, IdentityOpener, ModelHome, Scorer
 from riskloop.service.readiness import Probe, strategy_probe
 from riskloop.service.reviews import ReviewDesk
 from riskloop.service.runtime import ACTIVE, ActiveStrategy, NoGraphChecks, Runtime
@@ -99,6 +99,7 @@ if TYPE_CHECKING:
     from riskloop.service.source_ports import DataSource
     from riskloop.service.sources import SourcePuller
     from riskloop.service.step_up import StepUps
+    from riskloop.service.strategy_backtest import StrategyBacktest
     from riskloop.service.verification_ports import VerificationVendors
     from riskloop.service.verifications import VerificationDesk
     from riskloop.storage.alerts import SQLAlertStore
@@ -790,6 +791,39 @@ class Workspace:
         A ``products`` version must also be a valid product catalogue (``domain.products.parse_catalogue``).
         """
         return StrategyLifecycle(self.strategy_repository(), self.clock, validators={PRODUCTS: parse_catalogue})
+
+    def strategy_backtest(self) -> StrategyBacktest:
+        """Backtests of strategy versions against the active one on a sample of this workspace's history.
+
+        The pipeline is built per backtest: the active model, and the stored graph when one was built (without
+        one every application is referred for its graph check, on both sides alike; the report says so).
+        """
+        from riskloop.service.strategy_backtest import BacktestSources, StrategyBacktest
+
+        def decider(loader: StrategyLoader) -> Decider:
+            return self.decider(Runtime(), graph=graph_checks(), loader=loader)
+
+        def graph_checks() -> GraphChecks:
+            try:
+                self.require_graph()
+            except RiskloopError:
+                return NoGraphChecks()
+            return self.workspace_graph_checks(shared=False)  # its own arrivals only: never live traffic
+
+        def graph_state() -> str:
+            try:
+                return f"stored graph: {self.require_graph()}"
+            except RiskloopError:
+                return "none built: every application referred for its graph check (riskloop graph build)"
+
+        def history() -> str:
+            return self.require_ingested(*pre.BACKTEST_TABLES, "bureau_scores")
+
+        def opener(actor: str) -> IdentityOpener:
+            return self.vault().opener(actor=actor, purpose="strategy backtest", at=self.clock.now())
+
+        sources = BacktestSources(self.settings.warehouse, history, decider, opener, graph_state)
+        return StrategyBacktest(self.strategy_repository(), self.strategy_loader(), sources, self.clock)
 
     def product_fit(self) -> ProductFit:
         """Eligible products and offers per prospect from the active ``products`` catalogue (followed live)."""

@@ -181,7 +181,7 @@ def test_a_second_reviewer_must_be_another_principal(client: TestClient, as_: As
     did = client.post("/v1/applications", json=application_body(bureau={"score": 320}), headers=KEY).json()[
         "decision_id"
     ]
-    assert as_("ann").post(f"/v1/decisions/{did}/review", json={"comment": "appeal"}).status_code == 201
+    assert as_("cat").post(f"/v1/decisions/{did}/review", json={"comment": "appeal"}).status_code == 201
     as_("ann").post(f"/v1/reviews/{did}/claim", json={})
     first = as_("ann").post(f"/v1/reviews/{did}/decision", json={"outcome": "approved", "comment": "x"})
     assert first.json()["status"] == "awaiting_second"

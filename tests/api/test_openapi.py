@@ -21,6 +21,7 @@ from riskloop.api.routes import (
     effect,
     health,
     lists,
+    me,
     models,
     prospects,
     registrations,
@@ -33,7 +34,7 @@ RFC_9457 = {"type", "title", "status", "detail", "instance"}
 OURS = {"error", "message", "field"}
 MODULES: tuple[ModuleType, ...] = (schemas, collection_schemas, document_schemas, openapi, health, reviews,
                                    strategies, alerts, models, effect, lists, verification_schemas,
-                                   consents, registrations, prospects)  # fmt: skip
+                                   consents, registrations, prospects, me)  # fmt: skip
 
 
 def _models() -> dict[str, type[BaseModel]]:

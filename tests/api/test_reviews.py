@@ -67,7 +67,7 @@ def test_overriding_an_automatic_decline_needs_a_second_reviewer(client: TestCli
     did = declined["decision_id"]
     assert declined["tier"] == "auto_reject"
     assert declined["final_outcome"] == "declined"
-    reopened = as_("ann").post(f"/v1/decisions/{did}/review", json={"actor": "ann", "comment": "customer appeal"})
+    reopened = as_("cat").post(f"/v1/decisions/{did}/review", json={"actor": "cat", "comment": "customer appeal"})
     assert reopened.status_code == 201
     as_("ann").post(f"/v1/reviews/{did}/claim", json={"reviewer": "ann"})
     first = as_("ann").post(

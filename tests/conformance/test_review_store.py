@@ -12,7 +12,7 @@ from port_backends import NOW, ReviewBackend
 
 from riskloop.domain.access import REVIEWER
 from riskloop.domain.audit import AuditEntry
-from riskloop.domain.review import CLOSED, Review, ReviewSubject, claimed, decided, queued
+from riskloop.domain.review import CLOSED, Review, ReviewSubject, claimed, decided, reopened
 from riskloop.errors import ConflictError, RiskloopError
 from riskloop.service.reviews import ReviewDesk
 from riskloop.testing.clock import SteppingClock
@@ -29,8 +29,8 @@ def entry(action: str, decision_id: str, actor: str = "ann") -> AuditEntry:
 def queue(backend: ReviewBackend, decision_id: str, tier: str = "manual_review", at: dt.datetime = NOW) -> Review:
     subject = ReviewSubject(decision_id, f"APP-{decision_id}", "champion", tier)
     backend.seed(subject)
-    review = queued(subject, at)
-    backend.store.add(review, entry("review.reopened", decision_id))
+    review = reopened(subject, "rex", at)  # rex reopens; ann and bob review
+    backend.store.add(review, entry("review.reopened", decision_id, "rex"))
     return review
 
 
@@ -40,9 +40,10 @@ def test_a_queued_review_reads_back_and_puts_its_decision_in_review(reviews: Rev
     assert reviews.store.subject("d1") == subject
     assert reviews.store.subject("nope") is None
     assert reviews.store.find("d1") is None
-    review = queued(subject, NOW)
+    review = reopened(subject, "ann", NOW)
     reviews.store.add(review, entry("review.reopened", "d1"))
     assert reviews.store.find("d1") == review
+    assert review.reopened_by == "ann"  # read back from the reopening's audit row
     assert reviews.decision("d1") == ("in_review", None)
     assert reviews.trail("d1") == [("ann", "review.reopened", {"n": 1})]
     with pytest.raises(ConflictError, match="already in the review queue"):
@@ -80,7 +81,7 @@ def test_a_save_writes_only_over_the_state_it_read(reviews: ReviewBackend) -> No
     with pytest.raises(ConflictError):
         reviews.store.save(before, bob, entry("review.claimed", "d1", "bob"))
     assert reviews.store.find("d1") == ann
-    assert [a for a, _, _ in reviews.trail("d1")] == ["ann", "ann"]  # nothing of bob's write was kept
+    assert [a for a, _, _ in reviews.trail("d1")] == ["rex", "ann"]  # nothing of bob's write was kept
 
 
 def test_closing_makes_the_decision_final_and_queues_one_notice(reviews: ReviewBackend) -> None:
@@ -115,7 +116,7 @@ def test_a_rival_claim_between_read_and_write_wins_alone(reviews: ReviewBackend)
     found = reviews.store.find("d1")
     assert found is not None
     assert found.claimed_by == "bob"
-    assert [(a, act) for a, act, _ in reviews.trail("d1")] == [("ann", "review.reopened"), ("bob", "review.claimed")]
+    assert [(a, act) for a, act, _ in reviews.trail("d1")] == [("rex", "review.reopened"), ("bob", "review.claimed")]
 
 
 def test_two_reviewers_claiming_at_once_one_wins(reviews: ReviewBackend) -> None:

@@ -23,6 +23,7 @@ from riskloop.api.routes import (
     health,
     identifiers,
     lists,
+    me,
     models,
     prospects,
     registrations,
@@ -110,6 +111,7 @@ def create_app(
     app.include_router(applications.router)
     app.include_router(decisions.router)
     app.include_router(identifiers.router)
+    app.include_router(me.router)
     app.include_router(reviews.router)
     app.include_router(strategies.router)
     app.include_router(alerts.router)

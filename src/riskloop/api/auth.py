@@ -10,7 +10,6 @@ principals, so nobody approves their own work by typing another name.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
@@ -27,6 +26,7 @@ from riskloop.domain.access import (
     COLLECTOR,
     POST_LOAN_OFFICER,
     REVIEWER,
+    ROLES,
     Principal,
 )
 from riskloop.errors import UnauthenticatedError
@@ -48,18 +48,23 @@ def principal_of(
     return auth.authorize(credentials.credentials, roles, what)
 
 
-def require(*roles: str) -> Callable[[Request, HTTPAuthorizationCredentials | None, ServicesDep], Principal]:
-    """A dependency: the request's principal, holding one of ``roles``."""
-    accepted = tuple(roles)
+class Require:
+    """A dependency: the request's principal, holding one of ``roles`` (kept so tests can read what a route needs)."""
 
-    def authenticated(request: Request, credentials: Credentials, services: ServicesDep) -> Principal:
+    def __init__(self, roles: tuple[str, ...]) -> None:
+        self.roles = roles
+
+    def __call__(self, request: Request, credentials: Credentials, services: ServicesDep) -> Principal:
         route = request.scope.get("route")
         what = f"{request.method} {getattr(route, 'path', request.url.path)}"
-        found = principal_of(services.auth, credentials, accepted, what)
+        found = principal_of(services.auth, credentials, self.roles, what)
         note(request, principal=found.name)  # the request's log line names who asked
         return found
 
-    return authenticated
+
+def require(*roles: str) -> Require:
+    """A dependency: the request's principal, holding one of ``roles``."""
+    return Require(tuple(roles))
 
 
 AsChannel = Annotated[Principal, Depends(require(CHANNEL))]
@@ -76,3 +81,5 @@ CollectionReader = Annotated[Principal, Depends(require(COLLECTOR, COLLECTION_LE
 AsCollector = Annotated[Principal, Depends(require(COLLECTOR, COLLECTION_LEAD))]
 QaReader = Annotated[Principal, Depends(require(COLLECTION_LEAD, AUDITOR))]
 AsCollectionLead = Annotated[Principal, Depends(require(COLLECTION_LEAD))]
+AnyRole = Annotated[Principal, Depends(require(*ROLES))]
+AsBacktester = Annotated[Principal, Depends(require(ANALYST, APPROVER))]

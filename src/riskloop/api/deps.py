@@ -25,11 +25,13 @@ from riskloop.service.model_monitoring import ModelMonitor
 from riskloop.service.outcomes import OutcomeTracker
 from riskloop.service.prospect_desk import ProspectDesk
 from riskloop.service.registrations import RegistrationScreen
+from riskloop.service.review_case import ReviewCase
 from riskloop.service.reviews import ReviewDesk
 from riskloop.service.shadow_model import ShadowModel
 from riskloop.service.shadow_report import ShadowReport
 from riskloop.service.step_up import StepUps
 from riskloop.service.strategies import StrategyLifecycle
+from riskloop.service.strategy_backtest import StrategyBacktest
 from riskloop.service.text_tagging import ActiveTagger
 from riskloop.service.verification_ports import VerificationVendors
 from riskloop.service.verifications import VerificationDesk
@@ -80,6 +82,12 @@ class Services:
     registrations: RegistrationScreen | None = None  # registration screening (POST /v1/registrations)
     gangs: Callable[[], GangFinder] | None = None  # gang detection for confirmations, built per call
     prospects: Callable[[], ProspectDesk] | None = None  # prospect runs and campaigns, built per call (the PII keys)
+    strategy_backtest: Callable[[], StrategyBacktest] | None = None  # built per call: it loads the model and graph
+
+    @property
+    def review_case(self) -> ReviewCase:
+        """The case view of reviews (the review desk and the stored decisions)."""
+        return ReviewCase(self.reviews, self.decisions)
 
     @classmethod
     def of(
@@ -125,6 +133,7 @@ class Services:
             registrations=ws.registrations(),
             gangs=ws.gang_finder,
             prospects=ws.prospect_desk,
+            strategy_backtest=ws.strategy_backtest,
         )
 
 

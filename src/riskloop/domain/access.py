@@ -29,6 +29,45 @@ ROLE_HELP = {
     COLLECTION_LEAD: "what a collector does, and the QA cases of collection calls (list, confirm or dismiss)",
     LIST_KEEPER: "the black, grey and white lists: load files, add and end-date entries, see listed values (audited)",
 }
+# What the console may offer each role: capability -> the roles that hold it. The API stays the authority (every
+# route and use case checks roles itself); this one table says the same thing for the console (GET /v1/me), and
+# tests/unit/domain/test_capabilities.py checks that the routes' role requirements agree with it.
+CAPABILITIES: dict[str, tuple[str, ...]] = {
+    "decision.read": (CHANNEL, REVIEWER, AUDITOR),
+    "review.read": (REVIEWER, AUDITOR),
+    "review.decide": (REVIEWER,),  # claim, release, decide, reopen
+    "strategy.read": (ANALYST, APPROVER, AUDITOR),
+    "strategy.edit": (ANALYST,),  # author, edit, submit, request activations (a rollback too)
+    "strategy.approve": (APPROVER,),  # approve versions and activation changes
+    "strategy.backtest": (ANALYST, APPROVER),
+    "model.read": (ANALYST, APPROVER, AUDITOR),  # registry, monitoring, vintages, effect
+    "model.approve": (APPROVER,),  # approve and activate models
+    "alert.read": (POST_LOAN_OFFICER, AUDITOR),
+    "alert.act": (POST_LOAN_OFFICER,),
+    "collection.read": (COLLECTOR, COLLECTION_LEAD, AUDITOR),
+    "collection.act": (COLLECTOR, COLLECTION_LEAD),
+    "collection.qa": (COLLECTION_LEAD,),
+    "prospect.read": (ANALYST, AUDITOR),
+    "prospect.act": (ANALYST,),  # campaigns and exports
+    "list.read": (LIST_KEEPER, REVIEWER, ANALYST, AUDITOR),
+    "list.edit": (LIST_KEEPER,),
+    "graph.read": (REVIEWER, ANALYST, POST_LOAN_OFFICER, AUDITOR),
+    "names.read": (ANALYST, AUDITOR),  # enterprise and people names where a route shows them (audited)
+    "identifiers.read": (AUDITOR,),  # an applicant's identifiers whole, not masked (audited)
+}
+
+
+def can(capability: str) -> tuple[str, ...]:
+    """The roles holding ``capability`` (a name of ``CAPABILITIES``; an unknown one is a programming error)."""
+    return CAPABILITIES[capability]
+
+
+def capabilities(roles: Iterable[str]) -> dict[str, bool]:
+    """Every capability, and whether one of ``roles`` holds it."""
+    held = frozenset(roles)
+    return {name: not held.isdisjoint(allowed) for name, allowed in CAPABILITIES.items()}
+
+
 PRINCIPAL = re.compile(r"^[A-Za-z0-9._@-]{1,80}$")  # the actors' pattern of the API bodies
 
 

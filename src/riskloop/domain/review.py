@@ -3,7 +3,9 @@
 A review is ``open`` until a reviewer claims it (``claimed``, a lease on the clock). Only the lease holder
 decides, while the lease runs. Approving an automatic decline (suggest- or auto-reject) is an override: it
 waits (``awaiting_second``) for a second, different reviewer to claim and decide; every other decision is
-final (``closed``) and makes the decision final. Nobody claims or decides the review of an application they
+final (``closed``) and makes the decision final. The lease holder may give a review back (``released``) before
+deciding it. The reviewer who reopened an automatic decision (an appeal) never claims or decides it: the appeal
+and its decision are two people's, and an override of an automatic decline a third's. Nobody claims or decides the review of an application they
 submitted as a channel (``owner``, ADR 0014), whatever other roles they hold. Each transition returns the
 next state with ``row_version`` one higher, so a store can refuse to write over a state it did not start
 from (compare-and-set).
@@ -25,6 +27,7 @@ AUTOMATIC_DECLINES = (Tier.SUGGEST_REJECT.value, Tier.AUTO_REJECT.value)
 DEFAULT_LEASE = dt.timedelta(minutes=15)
 MAX_LEASE = dt.timedelta(hours=8)
 _SECOND_REVIEWER = "an override needs a second reviewer other than the first"
+_REOPENER = "the reviewer who reopened a decision never decides it (four eyes): another reviewer claims it"
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ class Review:
     closed_at: dt.datetime | None = None
     row_version: int = 0
     owner: str | None = None  # the channel principal that submitted the application (never its reviewer)
+    reopened_by: str | None = None  # who queued an automatic decision (never its reviewer)
 
     def held_by(self, reviewer: str, now: dt.datetime) -> bool:
         """Whether ``reviewer`` holds a running lease."""
@@ -92,6 +96,7 @@ class Review:
             "first_reviewer": self.first_reviewer,
             "first_outcome": self.first_outcome,
             "final_outcome": self.final_outcome,
+            "reopened_by": self.reopened_by,
         }
 
 
@@ -114,6 +119,11 @@ def queued(subject: ReviewSubject, now: dt.datetime) -> Review:
     return Review(subject.decision_id, subject.application_id, subject.tier, OPEN, now, owner=subject.owner)
 
 
+def reopened(subject: ReviewSubject, reviewer: str, now: dt.datetime) -> Review:
+    """A new open review of an automatic decision queued by ``reviewer`` (who will never decide it)."""
+    return replace(queued(subject, now), reopened_by=reviewer)
+
+
 def check_lease(lease: dt.timedelta) -> dt.timedelta:
     """``lease`` if it is more than 0 and at most ``MAX_LEASE``, else a ValidationError naming ``lease_minutes``."""
     if not dt.timedelta(0) < lease <= MAX_LEASE:
@@ -133,6 +143,7 @@ def claimed(review: Review, reviewer: str, lease: dt.timedelta, now: dt.datetime
     """``review`` claimed by ``reviewer`` for ``lease``; someone else's running lease is a ConflictError."""
     check_lease(lease)
     not_own(reviewer, review.owner, "claiming a review")
+    _not_reopener(review, reviewer)
     if review.status == CLOSED:
         raise ConflictError("status", "the review is closed")
     expires = review.lease_expires_at
@@ -150,6 +161,7 @@ def decided(review: Review, reviewer: str, outcome: str, comment: str, now: dt.d
     """The next state of ``review`` and the audit action, when its lease holder decides ``outcome``."""
     check_decision(outcome, comment)
     not_own(reviewer, review.owner, "deciding a review")
+    _not_reopener(review, reviewer)
     if review.status == CLOSED:
         raise ConflictError("status", "the review is closed")
     if not review.held_by(reviewer, now):
@@ -163,6 +175,26 @@ def decided(review: Review, reviewer: str, outcome: str, comment: str, now: dt.d
     if outcome == "approved" and review.tier in AUTOMATIC_DECLINES:
         return replace(first, status=AWAITING_SECOND), "review.override_requested"
     return _closed(first, reviewer, outcome, comment, now), "review.decided"
+
+
+def released(review: Review, reviewer: str, now: dt.datetime) -> Review:
+    """``review`` given back by its lease holder: open again (or awaiting a second reviewer still), unclaimed.
+
+    Someone else's running lease, no lease or an expired one, or a closed review is a ConflictError.
+    """
+    if review.status == CLOSED:
+        raise ConflictError("status", "the review is closed")
+    if not review.held_by(reviewer, now):
+        holder = review.claimed_by if review.held_by(review.claimed_by or "", now) else None
+        held = "no running lease" if holder is None else f"the lease is {holder}'s"
+        raise ConflictError("lease", f"only the lease holder releases a review ({held})")
+    status = AWAITING_SECOND if review.status == AWAITING_SECOND else OPEN
+    return replace(review, status=status, claimed_by=None, lease_expires_at=None, row_version=review.row_version + 1)
+
+
+def _not_reopener(review: Review, reviewer: str) -> None:
+    if review.reopened_by is not None and review.reopened_by == reviewer:
+        raise ForbiddenError(_REOPENER)
 
 
 def _closed(review: Review, reviewer: str, outcome: str, comment: str, now: dt.datetime) -> Review:

@@ -66,6 +66,20 @@ class ActivationChange:
     approved_by: str | None = None
     note: str = ""
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready fields."""
+        return {
+            "change_id": self.change_id,
+            "name": self.name,
+            "version": self.version,
+            "key": f"{self.name}@{self.version}",
+            "requested_by": self.requested_by,
+            "requested_at": self.requested_at.isoformat(),
+            "status": self.status,
+            "approved_by": self.approved_by,
+            "note": self.note,
+        }
+
 
 @dataclass(frozen=True)
 class Activation:
@@ -78,6 +92,18 @@ class Activation:
     def activated(self) -> StrategyVersion:
         """The version made active."""
         return self.moves[-1][1]
+
+
+STATUSES = (DRAFT, SUBMITTED, APPROVED, ACTIVE, RETIRED)
+CHANGE_STATUSES = (PENDING, APPLIED)
+
+
+def overview(name: str, versions: list[StrategyVersion]) -> dict[str, Any]:
+    """One strategy at a glance: its active and latest versions and how many versions are in each status."""
+    active = next((v.version for v in versions if v.status == ACTIVE), None)
+    latest = max((v.version for v in versions), default=None)
+    counts = {status: sum(v.status == status for v in versions) for status in STATUSES}
+    return {"name": name, "active_version": active, "latest_version": latest, "by_status": counts}
 
 
 def draft(name: str, version: int, author: str, sha256: str, now: dt.datetime, *, note: str = "") -> StrategyVersion:

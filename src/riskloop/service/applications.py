@@ -28,14 +28,15 @@ ORDER BY a.applied_at, a.application_id
 
 
 def recorded_requests(
-    tables: Path, opener: IdentityOpener, limit: int | None = None
+    tables: Path, opener: IdentityOpener, limit: int | None = None, only: frozenset[str] | None = None
 ) -> list[tuple[DecisionRequest, dt.datetime]]:
     """Every application under ``tables`` (oldest first) as a request, with its application time.
 
     The warehouse keeps the applicant's identifiers as keyed tokens (ADR 0016); ``opener`` gives back the written
     values a request carries (one audited opening per kind), so a recorded application is decided as it was posted.
     An address, e-mail or account the batch graph cannot link (it did not normalise: an address it cannot place,
-    not ``local@domain.tld``) is left out of the request: it links nothing online either.
+    not ``local@domain.tld``) is left out of the request: it links nothing online either. ``only``: these
+    application ids only (a sample), so no other applicant's identifiers are opened.
     """
     con, present = open_tables(tables, ["applications", "bureau_scores"])
     try:
@@ -43,6 +44,8 @@ def recorded_requests(
             raise DataSourceError(f"{tables}: applications and bureau_scores are needed")
         query = _QUERY + (f" LIMIT {int(limit)}" if limit is not None else "")
         rows = [tuple(r.values()) for r in con.sql(query).to_arrow_table().to_pylist()]
+        if only is not None:
+            rows = [r for r in rows if r[0] in only]
     finally:
         con.close()
     people = opener("person", sorted({r[2] for r in rows if r[2] is not None}))

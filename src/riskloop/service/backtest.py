@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from riskloop.domain.clock import ReplayClock
@@ -38,6 +40,7 @@ from riskloop.service.decide import Decider, DecisionInputs
 from riskloop.service.ports import GraphChecks, IdentityOpener, Progress, no_progress
 
 PROGRESS_EVERY = 250
+SAMPLE_SEED = 20_260_701  # a sample of the history is the same on every run
 ENTERPRISE_COLUMNS = frozenset(
     [f for g in ENTERPRISE_GROUPS for f in g.feature_names] + [f"avail_{g.name}" for g in ENTERPRISE_GROUPS]
 )
@@ -160,6 +163,7 @@ def historical_inputs(
     graph_clock: ReplayClock | None = None,
     timeline: GraphTimeline | None = None,
     progress: Progress = no_progress,
+    sample: int | None = None,
 ) -> list[tuple[DecisionInputs, dt.datetime]]:
     """Inputs of every application in ``[since, until)`` as they were on its date (features point-in-time).
 

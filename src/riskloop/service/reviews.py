@@ -1,4 +1,4 @@
-"""ReviewDesk: the manual-review queue's use cases (list, reopen, claim, decide) over a ReviewStore.
+"""ReviewDesk: the manual-review queue's use cases (list, reopen, claim, release, decide) over a ReviewStore.
 
 Each call loads the review, applies the rule of ``domain.review`` at the clock's now, and saves the
 transition with its audit row through the port, which refuses it if another reviewer changed the review
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from riskloop.domain.access import AUDITOR, REVIEWER, Principal, require_role
+from riskloop.domain.access import Principal, can, require_role
 from riskloop.domain.audit import AuditEntry
 from riskloop.domain.clock import Clock
 from riskloop.domain.review import (
@@ -20,13 +20,14 @@ from riskloop.domain.review import (
     check_lease,
     claimed,
     decided,
-    queued,
+    released,
+    reopened,
 )
 from riskloop.domain.tenancy import not_own
 from riskloop.errors import ConflictError, NotFoundError
 from riskloop.service.review_ports import ReviewStore
 
-_READERS, _REVIEWERS = (REVIEWER, AUDITOR), (REVIEWER,)
+_READERS, _REVIEWERS = can("review.read"), can("review.decide")
 
 
 class ReviewDesk:
@@ -57,7 +58,7 @@ class ReviewDesk:
             raise NotFoundError(f"decision {decision_id} does not exist")
         not_own(principal.name, subject.owner, "reopening a decision", field="actor")
         now = self.clock.now()
-        review = queued(subject, now)
+        review = reopened(subject, principal.name, now)
         if self.store.find(decision_id) is not None:
             raise ConflictError("decision", f"decision {decision_id} is already in the review queue")
         self.store.add(review, _entry(now, principal, "review.reopened", review, {"comment": comment}))
@@ -72,6 +73,20 @@ class ReviewDesk:
         detail = {"lease_expires_at": (now + lease).isoformat()}
         self.store.save(before, after, _entry(now, principal, "review.claimed", after, detail))
         return ReviewItem(after, now)
+
+    def release(self, principal: Principal, decision_id: str) -> ReviewItem:
+        """Give a claimed review back (its lease holder only); someone else's lease is a ConflictError."""
+        require_role(principal, _REVIEWERS, "releasing a review")
+        before, now = self._load(decision_id), self.clock.now()
+        after = released(before, principal.name, now)
+        self.store.save(before, after, _entry(now, principal, "review.released", after, {}))
+        return ReviewItem(after, now)
+
+    def history(self, principal: Principal, decision_id: str) -> list[AuditEntry]:
+        """The audit rows of the review of ``decision_id`` and of its decision, oldest first."""
+        require_role(principal, _READERS, "reading a review")
+        self._load(decision_id)
+        return self.store.history(decision_id)
 
     def decide(self, principal: Principal, decision_id: str, outcome: str, comment: str) -> ReviewItem:
         """Decide a claimed review; approving an automatic decline waits for a second reviewer, then it is final."""

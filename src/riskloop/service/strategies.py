@@ -14,10 +14,11 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from riskloop.domain.access import ANALYST, APPROVER, AUDITOR, Principal, require_role
+from riskloop.domain.access import ANALYST, APPROVER, Principal, can, require_role
 from riskloop.domain.audit import AuditEntry
 from riskloop.domain.clock import Clock
 from riskloop.domain.strategy_lifecycle import (
+    CHANGE_STATUSES,
     ActivationChange,
     StrategyVersion,
     activation,
@@ -26,13 +27,14 @@ from riskloop.domain.strategy_lifecycle import (
     check_pending,
     draft,
     edited,
+    overview,
     submitted,
 )
-from riskloop.errors import NotFoundError
+from riskloop.errors import NotFoundError, ValidationError
 from riskloop.rules.engine import Strategy, strategy_key
 from riskloop.service.strategy_ports import StrategyStore
 
-_READERS = (ANALYST, APPROVER, AUDITOR)
+_READERS = can("strategy.read")
 Validator = Callable[[str], object]  # checks a version's content; raises ValidationError naming the field
 
 
@@ -121,6 +123,18 @@ class StrategyLifecycle:
         """Every version of ``name``, oldest first."""
         require_role(principal, _READERS, "reading strategies")
         return self.store.versions(name)
+
+    def catalogue(self, principal: Principal) -> list[dict[str, Any]]:
+        """Every strategy: name, active and latest version, count of versions by status."""
+        require_role(principal, _READERS, "reading strategies")
+        return [overview(name, self.store.versions(name)) for name in self.store.names()]
+
+    def changes(self, principal: Principal, status: str | None = None) -> list[ActivationChange]:
+        """Activation changes (of ``status`` when given: ``pending`` for the approver's worklist), oldest first."""
+        require_role(principal, _READERS, "reading strategy changes")
+        if status is not None and status not in CHANGE_STATUSES:
+            raise ValidationError("status", f"unknown {status!r}; valid: {', '.join(CHANGE_STATUSES)}")
+        return self.store.list_changes(status)
 
     def get(self, principal: Principal, name: str, version: int) -> StrategyVersion:
         """One version."""

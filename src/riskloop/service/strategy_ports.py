@@ -34,6 +34,14 @@ class StrategyStore(ActiveVersions, Protocol):
         """Every version of ``name``, oldest first."""
         ...
 
+    def names(self) -> list[str]:
+        """Every strategy name with a stored version, sorted."""
+        ...
+
+    def list_changes(self, status: str | None = None) -> list[ActivationChange]:
+        """Activation changes (of ``status`` when given), oldest first."""
+        ...
+
     def content(self, name: str, version: int) -> str | None:
         """The JDM JSON of one version (drafts included), or ``None``."""
         ...

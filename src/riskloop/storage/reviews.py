@@ -10,6 +10,7 @@ outbox row commit in the same transaction. The rules are in ``domain.review``, t
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,14 +19,30 @@ from riskloop.domain.audit import AuditEntry
 from riskloop.domain.review import CLOSED, Review, ReviewSubject
 from riskloop.errors import ConflictError
 from riskloop.storage.audit import record
-from riskloop.storage.decision_models import decisions, reviews
+from riskloop.storage.decision_models import audit_log, decisions, reviews
 from riskloop.storage.decisions import notify
 
 _FIELDS = ("status", "claimed_by", "lease_expires_at", "first_reviewer", "first_outcome", "first_comment",
            "final_reviewer", "final_outcome", "final_comment", "closed_at", "row_version")  # fmt: skip
-_SELECT = sa.select(reviews, decisions.c.application_id, decisions.c.owner).join(
+# Who reopened a review is its ``review.reopened`` audit row's actor (written in the transaction that queued it):
+# read from there rather than from a column of its own, so no migration is needed for the four-eyes rule.
+_REOPENED_BY = (
+    sa.select(audit_log.c.actor)
+    .where(
+        audit_log.c.entity_id == reviews.c.decision_id,
+        audit_log.c.entity == "review",
+        audit_log.c.action == "review.reopened",
+    )
+    .order_by(audit_log.c.audit_id.desc())
+    .limit(1)
+    .correlate(reviews)
+    .scalar_subquery()
+    .label("reopened_by")
+)
+_SELECT = sa.select(reviews, decisions.c.application_id, decisions.c.owner, _REOPENED_BY).join(
     decisions, decisions.c.decision_id == reviews.c.decision_id
 )
+_HISTORY_OF = ("review", "decision")
 
 
 class SQLReviewQueue:
@@ -52,6 +69,16 @@ class SQLReviewQueue:
             if found is None
             else ReviewSubject(decision_id, found.application_id, found.role, found.tier, found.owner)
         )
+
+    def history(self, decision_id: str) -> list[AuditEntry]:
+        """The audit rows of the review of ``decision_id`` and of its decision, oldest first."""
+        stmt = (
+            sa.select(audit_log)
+            .where(audit_log.c.entity_id == decision_id, audit_log.c.entity.in_(_HISTORY_OF))
+            .order_by(audit_log.c.audit_id)
+        )
+        with self.engine.connect() as conn:
+            return [_audit_entry(r._mapping) for r in conn.execute(stmt)]
 
     def list(self, *, tier: str | None, queued_by: dt.datetime | None, include_closed: bool) -> list[Review]:
         """Reviews oldest first, of ``tier`` and queued at or before ``queued_by`` when given."""
@@ -127,4 +154,12 @@ def _review(row: Any) -> Review:
         closed_at=_utc(row["closed_at"]),
         row_version=int(row["row_version"]),
         owner=row["owner"],
+        reopened_by=row["reopened_by"],
     )
+
+
+def _audit_entry(row: Any) -> AuditEntry:
+    at = _utc(row["at"])
+    assert at is not None
+    detail = json.loads(row["detail"] or "{}")
+    return AuditEntry(at, row["actor"], row["action"], row["entity"], row["entity_id"], detail)

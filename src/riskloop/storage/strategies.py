@@ -56,6 +56,20 @@ class SQLStrategyRepository:
         with self.engine.connect() as conn:
             return [_version(r) for r in conn.execute(stmt)]
 
+    def names(self) -> list[str]:
+        """Every strategy name with a stored version, sorted."""
+        stmt = sa.select(strategies.c.name).distinct().order_by(strategies.c.name)
+        with self.engine.connect() as conn:
+            return [str(n) for n in conn.execute(stmt).scalars()]
+
+    def list_changes(self, status: str | None = None) -> list[ActivationChange]:
+        """Activation changes (of ``status`` when given), oldest first."""
+        stmt = sa.select(strategy_changes).order_by(strategy_changes.c.change_id)
+        if status is not None:
+            stmt = stmt.where(strategy_changes.c.status == status)
+        with self.engine.connect() as conn:
+            return [_change(r) for r in conn.execute(stmt)]
+
     def active(self, name: str) -> StrategyVersion | None:
         """The active version of ``name``, if any."""
         stmt = sa.select(*_VERSION).where(strategies.c.name == name, strategies.c.status == ACTIVE)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from riskloop.domain.audit import AuditEntry
 from riskloop.domain.review import CLOSED, FinalOutcome, Review, ReviewSubject
 from riskloop.errors import ConflictError
 from riskloop.service.review_ports import ReviewStore
+
+REOPENED = "review.reopened"
 
 
 @dataclass
@@ -36,6 +38,10 @@ class MemoryReviews:
         """The decision ``decision_id`` as a review sees it, or ``None``."""
         return self.subjects.get(decision_id)
 
+    def history(self, decision_id: str) -> list[AuditEntry]:
+        """The audit rows of the review of ``decision_id`` and of its decision, oldest first."""
+        return [e for e in self.audit if e.entity_id == decision_id and e.entity in {"review", "decision"}]
+
     def list(self, *, tier: str | None, queued_by: dt.datetime | None, include_closed: bool) -> list[Review]:
         """Reviews oldest first, of ``tier`` and queued at or before ``queued_by`` when given."""
         found = [
@@ -52,7 +58,8 @@ class MemoryReviews:
         with self._lock:
             if review.decision_id in self.reviews:
                 raise ConflictError("decision", f"decision {review.decision_id} is already in the review queue")
-            self.reviews[review.decision_id] = review
+            reopener = entry.actor if entry.action == REOPENED else None  # as the SQL store reads it back
+            self.reviews[review.decision_id] = replace(review, reopened_by=reopener)
             self.decision_status[review.decision_id] = ("in_review", None)
             self.audit.append(entry)
 

@@ -35,6 +35,14 @@ class MemoryStrategies:
         """Every version of ``name``, oldest first."""
         return sorted((v for v in self.stored.values() if v.name == name), key=lambda v: v.version)
 
+    def names(self) -> list[str]:
+        """Every strategy name with a stored version, sorted."""
+        return sorted({name for name, _ in self.stored})
+
+    def list_changes(self, status: str | None = None) -> list[ActivationChange]:
+        """Activation changes (of ``status`` when given), oldest first."""
+        return [c for _, c in sorted(self.changes.items()) if status is None or c.status == status]
+
     def active(self, name: str) -> StrategyVersion | None:
         """The active version of ``name``, if any."""
         return next((v for v in self.versions(name) if v.status == ACTIVE), None)

@@ -1,7 +1,7 @@
-"""The manual-review queue: list by tier and age, claim with a lease, decide with a comment, reopen.
+"""The manual-review queue: list by tier and age, the case view, claim with a lease, release, decide, reopen.
 
 The reviewer is the authenticated principal (role reviewer); a body's ``reviewer`` or ``actor``, when given,
-must name the same principal.
+must name the same principal. The reviewer who reopens a decision never claims nor decides it (four eyes).
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from pydantic.config import JsonDict
 from riskloop.api.auth import AsReviewer, ReviewReader
 from riskloop.api.deps import ServicesDep
 from riskloop.api.openapi import problem_responses, shown
-from riskloop.api.schemas import EXAMPLE_ID, Line, Strict, Text
+from riskloop.api.schemas import EXAMPLE_DECISION, EXAMPLE_ID, Line, ReasonOut, Strict, Text, VersionsOut
 from riskloop.domain.access import acting
 
 router = APIRouter(tags=["reviews"])
 DecisionId = Annotated[Line, Path(min_length=1, max_length=36, openapi_examples=shown(EXAMPLE_ID))]
 Actor = Annotated[str, Field(pattern=r"^[A-Za-z0-9._@-]{1,80}$")]
-CHANGES = problem_responses(401, 403, 404, 409, 422)  # claim, decide, reopen: a review that is missing or busy
+CHANGES = problem_responses(401, 403, 404, 409, 422)  # claim, release, decide, reopen: missing or busy
 EXAMPLE_REVIEW: JsonDict = {
     "decision_id": EXAMPLE_ID,
     "tier": "manual_review",
@@ -34,6 +34,7 @@ EXAMPLE_REVIEW: JsonDict = {
     "first_reviewer": None,
     "first_outcome": None,
     "final_outcome": None,
+    "reopened_by": None,
 }
 
 
@@ -52,6 +53,7 @@ class ReviewOut(BaseModel):
     first_reviewer: str | None
     first_outcome: str | None
     final_outcome: str | None
+    reopened_by: str | None = Field(default=None, description="who queued an automatic decision (never decides it)")
 
 
 class ReviewsOut(BaseModel):
@@ -60,6 +62,110 @@ class ReviewsOut(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"reviews": [EXAMPLE_REVIEW]}]})
 
     reviews: list[ReviewOut]
+
+
+EXAMPLE_HISTORY: JsonDict = {
+    "at": "2026-07-01T09:04:00+00:00",
+    "actor": "ann",
+    "action": "review.claimed",
+    "detail": {"lease_expires_at": "2026-07-01T09:19:00+00:00"},
+}
+EXAMPLE_CASE_DECISION: JsonDict = {
+    **{k: v for k, v in EXAMPLE_DECISION.items() if k != "status"},
+    "status": "in_review",
+    "final_outcome": None,
+    "strategy": "reference@1",
+    "tier": "manual_review",
+    "reasons": [{"code": "SCORE_BORDERLINE", "source": "rule", "text": "Score in the referral band",
+                 "text_zh": "评分处于人工审核区间"}],
+    "trace": [{"node": "score", "result": {"tier": "manual_review"}}],
+}  # fmt: skip
+EXAMPLE_DATA: JsonDict = {
+    "application": {"application_id": "APP-1", "credit_code": "91420100000000001Y", "amount_cents": 50_000_000},
+    "profile": {"credit_code": "91420100000000001Y", "industry_section": "C", "status": "active",
+                "established_date": "2015-03-02", "blacklisted": False},
+    "features_as_of": "2026-06-30",
+    "dimensions": [{"dimension": "tax", "group": "tax", "available": 1,
+                    "features": [{"name": "tax_paid_12m", "meaning": "Tax paid in the last 12 months",
+                                  "value": 182000.0}]}],
+    "graph": {"gang_member": False, "propagated_risk": 0.02},
+    "lists": None,
+    "failures": [],
+}  # fmt: skip
+
+
+class ReviewHistoryOut(BaseModel):
+    """One audit row of a review or its decision."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_HISTORY]})
+
+    at: str
+    actor: str
+    action: str
+    detail: dict[str, Any]
+
+
+class ReviewWithHistoryOut(ReviewOut):
+    """The review with its history."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{**EXAMPLE_REVIEW, "history": [EXAMPLE_HISTORY]}]})
+
+    history: list[ReviewHistoryOut]
+
+
+class ReviewedDecisionOut(BaseModel):
+    """The decision under review: outcome, tier, limit, rate, reasons in Chinese and English, rule trace."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_CASE_DECISION]})
+
+    decision_id: str
+    application_id: str
+    status: str = Field(description="decided, in_review or final")
+    final_outcome: str | None
+    strategy: str = Field(description="name@version of the strategy that decided")
+    tier: str
+    score: float | None
+    pd: float | None
+    limit_cents: int
+    rate_bp: int
+    reasons: list[ReasonOut]
+    trace: list[dict[str, Any]]
+    versions: VersionsOut
+    decided_at: str
+
+
+class ReviewedDataOut(BaseModel):
+    """The data the decision stored (identifiers left out: GET /v1/decisions/{id}/identifiers shows them masked)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_DATA]})
+
+    application: dict[str, Any]
+    profile: dict[str, Any] | None
+    features_as_of: str | None
+    dimensions: list[dict[str, Any]] = Field(description="feature values by data dimension, with their meaning")
+    graph: dict[str, Any] | None
+    lists: dict[str, Any] | None
+    failures: list[dict[str, Any]] = Field(description="sources that failed when it was decided")
+
+
+class ReviewCaseOut(BaseModel):
+    """A review's case view in one read."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "review": {**EXAMPLE_REVIEW, "history": [EXAMPLE_HISTORY]},
+                    "decision": EXAMPLE_CASE_DECISION,
+                    "data": EXAMPLE_DATA,
+                }
+            ]
+        }
+    )
+
+    review: ReviewWithHistoryOut
+    decision: ReviewedDecisionOut
+    data: ReviewedDataOut
 
 
 class ClaimIn(BaseModel):
@@ -81,6 +187,14 @@ class ReviewDecisionIn(BaseModel):
     reviewer: Actor | None = Field(default=None, description="optional: the authenticated principal")
     outcome: Literal["approved", "declined"]
     comment: Annotated[Text, Field(min_length=1, max_length=2000)]
+
+
+class ReleaseIn(BaseModel):
+    """Give a claimed review back."""
+
+    model_config = ConfigDict(**Strict, json_schema_extra={"examples": [{}, {"reviewer": "ann"}]})
+
+    reviewer: Actor | None = Field(default=None, description="optional: the authenticated principal")
 
 
 class ReopenIn(BaseModel):
@@ -115,6 +229,17 @@ def list_reviews(
     return {"reviews": [r.to_dict() for r in services.reviews.list(principal, tier, age)]}
 
 
+@router.get(
+    "/v1/reviews/{decision_id}",
+    response_model=ReviewCaseOut,
+    responses=problem_responses(401, 403, 404, 422),
+    summary="A review's case view: the review, its history, the decision and its data (role reviewer or auditor)",
+)
+def get_case(decision_id: DecisionId, services: ServicesDep, principal: ReviewReader) -> dict[str, Any]:
+    """The review, its history, the decision (reasons in zh and en, rule trace) and the data it stored."""
+    return services.review_case.view(principal, decision_id)
+
+
 @router.post(
     "/v1/reviews/{decision_id}/claim",
     response_model=ReviewOut,
@@ -127,6 +252,20 @@ def claim_review(
     """Claim a review; a lease held by someone else is a 409 until it expires."""
     acting(principal, body.reviewer, "reviewer")
     return services.reviews.claim(principal, decision_id, dt.timedelta(minutes=body.lease_minutes)).to_dict()
+
+
+@router.post(
+    "/v1/reviews/{decision_id}/release",
+    response_model=ReviewOut,
+    responses=CHANGES,
+    summary="Give a claimed review back (role reviewer, the lease holder)",
+)
+def release_review(
+    decision_id: DecisionId, body: ReleaseIn, services: ServicesDep, principal: AsReviewer
+) -> dict[str, Any]:
+    """Release the lease: the review is open to others again; someone else's lease (or none) is a 409."""
+    acting(principal, body.reviewer, "reviewer")
+    return services.reviews.release(principal, decision_id).to_dict()
 
 
 @router.post(
@@ -153,6 +292,6 @@ def decide_review(
 def reopen_review(
     decision_id: DecisionId, body: ReopenIn, services: ServicesDep, principal: AsReviewer
 ) -> dict[str, Any]:
-    """Queue an automatically decided application for review."""
+    """Queue an automatically decided application for review; another reviewer claims and decides it."""
     acting(principal, body.actor, "actor")
     return services.reviews.reopen(principal, decision_id, body.comment).to_dict()

@@ -7,17 +7,19 @@ four-eyes rules (approver ≠ author, change approver ≠ requester) compare pri
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
-from riskloop.api.auth import AsAnalyst, AsApprover, StrategyReader
+from riskloop.api.auth import AsAnalyst, AsApprover, AsBacktester, StrategyReader
 from riskloop.api.deps import ServicesDep
 from riskloop.api.openapi import problem_responses, shown
 from riskloop.api.schemas import Strict, Text
 from riskloop.domain.access import acting
+from riskloop.errors import NotFoundError
+from riskloop.service.strategy_backtest import DEFAULT_SAMPLE, MAX_SAMPLE
 
 router = APIRouter(tags=["strategies"])
 Name = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_-]{0,59}$", openapi_examples=shown("tighter"))]
@@ -57,6 +59,126 @@ class StrategyVersionsOut(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"versions": [EXAMPLE_VERSION]}]})
 
     versions: list[StrategyVersionOut]
+
+
+EXAMPLE_OVERVIEW: JsonDict = {
+    "name": "reference",
+    "active_version": 1,
+    "latest_version": 2,
+    "by_status": {"draft": 0, "submitted": 1, "approved": 0, "active": 1, "retired": 0},
+}
+EXAMPLE_CHANGE: JsonDict = {
+    "change_id": 1,
+    "name": "reference",
+    "version": 2,
+    "key": "reference@2",
+    "requested_by": "ann",
+    "requested_at": "2026-07-01T09:00:00+00:00",
+    "status": "pending",
+    "approved_by": None,
+    "note": "go live",
+}
+
+
+class StrategyOverviewOut(BaseModel):
+    """One strategy at a glance."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_OVERVIEW]})
+
+    name: str
+    active_version: int | None
+    latest_version: int | None
+    by_status: dict[str, int] = Field(description="versions by status: draft, submitted, approved, active, retired")
+
+
+class StrategiesOut(BaseModel):
+    """Every strategy, by name."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"strategies": [EXAMPLE_OVERVIEW]}]})
+
+    strategies: list[StrategyOverviewOut]
+
+
+class ChangeViewOut(BaseModel):
+    """An activation change (a rollback too) and where it is."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_CHANGE]})
+
+    change_id: int
+    name: str
+    version: int
+    key: str
+    requested_by: str
+    requested_at: str
+    status: str = Field(description="pending or applied")
+    approved_by: str | None
+    note: str
+
+
+class ChangesOut(BaseModel):
+    """Activation changes, oldest first."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"changes": [EXAMPLE_CHANGE]}]})
+
+    changes: list[ChangeViewOut]
+
+
+_SIDE: JsonDict = {
+    "approval_rate": 0.46, "bad_rate_approved": 0.031, "bad_rate_auto_approved": 0.02,
+    "straight_through_rate": 0.71, "approved_limit_cents": 4_150_000_000, "expected_loss_cents": 38_000_000,
+    "expected_loss_rate": 0.0092,
+    "by_tier": {"auto_approve": {"count": 90, "share": 0.3, "bad_rate": 0.02, "mean_pd": 0.018}},
+    "top_reasons": [{"code": "SCORE_LOW", "count": 41}],
+}  # fmt: skip
+EXAMPLE_BACKTEST: JsonDict = {
+    "applications": 300,
+    "sample": 300,
+    "with_outcome": 120,
+    "outcomes": "observed on 2026-07-01",
+    "graph": "stored graph: graph 3 built at 2026-06-30T22:00:00+00:00",
+    "champion": {"strategy": "reference@1", **_SIDE},
+    "candidate": {"strategy": "reference@2", **_SIDE, "approval_rate": 0.41},
+    "swap": {
+        "swap_in": {"count": 3, "bad_rate": None},
+        "swap_out": {"count": 18, "bad_rate": 0.09},
+        "unchanged_tier": 260,
+        "tier_moves": [{"champion": "auto_approve", "candidate": "suggest_approve", "count": 22}],
+        "examples_in": ["APP000123"],
+        "examples_out": ["APP000456"],
+        "examples": {"in": [{"application_id": "APP000123", "champion_tier": "manual_review",
+                             "candidate_tier": "suggest_approve", "bad": None}], "out": []},
+    },
+    "series": {
+        "by_tier": [{"tier": "auto_approve", "champion": 90, "candidate": 68}],
+        "by_outcome": [{"outcome": "approved", "champion": 138, "candidate": 123}],
+    },
+    "writes": 0,
+}  # fmt: skip
+
+
+class BacktestIn(BaseModel):
+    """How many historical applications to decide again (a seeded sample of the workspace's history)."""
+
+    model_config = ConfigDict(**Strict, json_schema_extra={"examples": [{}, {"sample": 500}]})
+
+    sample: Annotated[int, Field(ge=1, le=MAX_SAMPLE, description="at most this many applications")] = DEFAULT_SAMPLE
+
+
+class BacktestOut(BaseModel):
+    """A version against the active one on history: rates, expected loss, swap sets, series for charts."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [EXAMPLE_BACKTEST]})
+
+    applications: int
+    sample: int
+    with_outcome: int
+    outcomes: str = Field(description="where bad outcomes come from: loans observed as of today, or none")
+    graph: str = Field(description="how the graph was checked")
+    champion: dict[str, Any]
+    candidate: dict[str, Any]
+    swap: dict[str, Any]
+    series: dict[str, list[dict[str, Any]]]
+    writes: int
 
 
 class ChangeOut(BaseModel):
@@ -107,6 +229,32 @@ class ActivationIn(BaseModel):
     version: Annotated[int, Field(ge=1, le=10**6)]
     actor: Actor = None
     note: Annotated[Text, Field(max_length=2000)] = ""
+
+
+@router.get(
+    "/v1/strategies",
+    response_model=StrategiesOut,
+    responses=problem_responses(401, 403),
+    summary="Every strategy: active and latest version, versions by status (role analyst, approver or auditor)",
+)
+def list_strategies(services: ServicesDep, principal: StrategyReader) -> dict[str, Any]:
+    """Every stored strategy by name."""
+    return {"strategies": services.strategies.catalogue(principal)}
+
+
+@router.get(
+    "/v1/strategy-changes",
+    response_model=ChangesOut,
+    responses=problem_responses(401, 403, 422),
+    summary="Activation changes, e.g. the pending ones to approve (role analyst, approver or auditor)",
+)
+def list_changes(
+    services: ServicesDep,
+    principal: StrategyReader,
+    status: Annotated[Literal["pending", "applied"] | None, Query(openapi_examples=shown("pending"))] = None,
+) -> dict[str, Any]:
+    """Activation changes (rollbacks included) of ``status`` when given, oldest first."""
+    return {"changes": [c.to_dict() for c in services.strategies.changes(principal, status)]}
 
 
 @router.post(
@@ -171,6 +319,24 @@ def approve(
     """Submitted → approved; the approver is never the author (403), whatever roles the author's key holds."""
     acting(principal, body.actor, "actor")
     return services.strategies.approve(principal, name, version).to_dict()
+
+
+@router.post(
+    "/v1/strategies/{name}/versions/{version}/backtest",
+    response_model=BacktestOut,
+    responses=CHANGES,
+    summary="Backtest a version against the active one on a sample of history (role analyst or approver)",
+)
+def backtest(
+    name: Name, version: Version, body: BacktestIn, services: ServicesDep, principal: AsBacktester
+) -> dict[str, Any]:
+    """Decide a seeded sample of historical applications with both versions; writes nothing but the audit.
+
+    409 naming what is missing when the workspace cannot backtest (no history, no active version, no model).
+    """
+    if services.strategy_backtest is None:
+        raise NotFoundError("backtests are not served by this app")
+    return services.strategy_backtest().run(principal, name, version, body.sample)
 
 
 @router.post(
