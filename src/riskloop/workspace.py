@@ -83,6 +83,8 @@ if TYPE_CHECKING:
     from riskloop.service.consents import ConsentDesk
     from riskloop.service.effect import EffectTracker
     from riskloop.service.graph_checks import WorkspaceGraphChecks
+    from riskloop.service.graph_explorer import GraphExplorer
+    from riskloop.service.graph_explorer_ports import GraphSource
     from riskloop.service.list_ports import GangFinder, ListScreen
     from riskloop.service.lists import ListDesk
     from riskloop.service.model_backtest import ModelBacktestOptions
@@ -303,6 +305,13 @@ class Workspace:
         self.require_ingested(*GANG_TABLES)
         self.require_graph()
         return WorkspaceGangFinder(self.warehouse.connect, self.graph_store(), self.tokenizer())
+
+    def graph_explorer(self, source: GraphSource | None) -> GraphExplorer:
+        """The console's graph reads over ``source`` (the serving graph; None: none deployed, reads are 503s)."""
+        from riskloop.service.graph_explorer import GraphExplorer
+        from riskloop.storage.graph_directory import SQLEnterpriseDirectory
+
+        return GraphExplorer(source, SQLEnterpriseDirectory(self.engine), self.vault(), self.clock)
 
     def vault(self) -> SQLVault:
         """The written values behind the ingested tables' tokens, opened for a named actor and purpose, audited."""

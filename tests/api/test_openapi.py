@@ -12,7 +12,14 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from riskloop.api import collection_schemas, document_schemas, openapi, schemas, verification_schemas
+from riskloop.api import (
+    collection_schemas,
+    document_schemas,
+    graph_schemas,
+    openapi,
+    schemas,
+    verification_schemas,
+)
 from riskloop.api.app import create_app
 from riskloop.api.errors import PROBLEM_JSON
 from riskloop.api.routes import (
@@ -34,7 +41,7 @@ RFC_9457 = {"type", "title", "status", "detail", "instance"}
 OURS = {"error", "message", "field"}
 MODULES: tuple[ModuleType, ...] = (schemas, collection_schemas, document_schemas, openapi, health, reviews,
                                    strategies, alerts, models, effect, lists, verification_schemas,
-                                   consents, registrations, prospects, me)  # fmt: skip
+                                   consents, registrations, prospects, me, graph_schemas)  # fmt: skip
 
 
 def _models() -> dict[str, type[BaseModel]]:

@@ -31,6 +31,7 @@ from riskloop.api.routes import (
     strategies,
     verifications,
 )
+from riskloop.api.routes import graph as graph_routes  # ``graph`` is create_app's graph checks
 from riskloop.config import Settings
 from riskloop.domain.clock import Clock, SystemClock
 from riskloop.privacy import scrub
@@ -83,7 +84,10 @@ def create_app(
             else:
                 pipeline, checks = decider, decider.graph
             checker = transcript_checker or ws.transcript_checker()
-            app.state.services = Services.of(ws, pipeline, split, shadow, checker, vendors=verification_vendors)
+            source = checks if isinstance(checks, WorkspaceGraphChecks) else None  # the graph loaded, reused
+            app.state.services = Services.of(
+                ws, pipeline, split, shadow, checker, vendors=verification_vendors, graph=source
+            )
             if pipeline.verifications is None:  # a given pipeline reads the sessions this app verifies
                 pipeline.verifications = app.state.services.verifications
             following = checks.following() if isinstance(checks, WorkspaceGraphChecks) else nullcontext()
@@ -124,6 +128,7 @@ def create_app(
     app.include_router(documents.router)
     app.include_router(registrations.router)
     app.include_router(prospects.router)
+    app.include_router(graph_routes.router)
     openapi.install(app)
     docs.install(app)
     console.install(app)

@@ -77,6 +77,7 @@ EffectReader = Annotated[Principal, Depends(require(ANALYST, APPROVER, AUDITOR))
 AsApprover = Annotated[Principal, Depends(require(APPROVER))]
 AsOfficer = Annotated[Principal, Depends(require(POST_LOAN_OFFICER))]
 AlertReader = Annotated[Principal, Depends(require(POST_LOAN_OFFICER, AUDITOR))]
+GraphReader = Annotated[Principal, Depends(require(REVIEWER, ANALYST, POST_LOAN_OFFICER, AUDITOR))]
 CollectionReader = Annotated[Principal, Depends(require(COLLECTOR, COLLECTION_LEAD, AUDITOR))]
 AsCollector = Annotated[Principal, Depends(require(COLLECTOR, COLLECTION_LEAD))]
 QaReader = Annotated[Principal, Depends(require(COLLECTION_LEAD, AUDITOR))]

@@ -18,6 +18,8 @@ from riskloop.service.consents import ConsentDesk
 from riskloop.service.decide import Decider
 from riskloop.service.decision_lookup import DecisionLookup
 from riskloop.service.effect import EffectTracker
+from riskloop.service.graph_explorer import GraphExplorer
+from riskloop.service.graph_explorer_ports import GraphSource
 from riskloop.service.intake import Intake, Split
 from riskloop.service.list_ports import GangFinder
 from riskloop.service.lists import ListDesk
@@ -83,6 +85,7 @@ class Services:
     gangs: Callable[[], GangFinder] | None = None  # gang detection for confirmations, built per call
     prospects: Callable[[], ProspectDesk] | None = None  # prospect runs and campaigns, built per call (the PII keys)
     strategy_backtest: Callable[[], StrategyBacktest] | None = None  # built per call: it loads the model and graph
+    graph: GraphExplorer | None = None  # the console's graph reads over the serving graph (None: not wired)
 
     @property
     def review_case(self) -> ReviewCase:
@@ -99,11 +102,13 @@ class Services:
         checker: CheckerSource = no_checker,
         *,
         vendors: VerificationVendors | None = None,
+        graph: GraphSource | None = None,
     ) -> Services:
         """The services of ``ws`` around the pipeline ``decider``.
 
         A challenger model in ``shadow``; the transcript checker from ``checker``, asked on each check so a newly
         activated QA model is used. Identity verification goes through ``vendors`` (default: none configured).
+        The console's graph reads go to ``graph``, the graph the pipeline loaded (None: graph reads are 503s).
         """
         store = ws.decision_store()
         desk = ws.verification_desk(vendors)
@@ -134,6 +139,7 @@ class Services:
             gangs=ws.gang_finder,
             prospects=ws.prospect_desk,
             strategy_backtest=ws.strategy_backtest,
+            graph=ws.graph_explorer(graph),
         )
 
 

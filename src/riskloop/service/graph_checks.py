@@ -27,6 +27,7 @@ from riskloop.errors import NotFoundError
 from riskloop.graph.arrivals import ArrivalLog, Cursor, application
 from riskloop.graph.checks import GraphChecks as EngineChecks
 from riskloop.graph.checks import epoch
+from riskloop.graph.explore import GraphView
 
 if TYPE_CHECKING:
     import duckdb
@@ -42,13 +43,30 @@ class WorkspaceGraphChecks:
     """GraphChecks over a loaded ``riskloop.graph`` analytics object, tailing ``log`` when there is one."""
 
     def __init__(
-        self, checks: EngineChecks, clock: Clock, log: ArrivalLog | None = None, cursor: Cursor | None = None
+        self,
+        checks: EngineChecks,
+        clock: Clock,
+        log: ArrivalLog | None = None,
+        cursor: Cursor | None = None,
+        *,
+        view: GraphView | None = None,
     ) -> None:
         self.checks = checks
         self.clock = clock
         self.log = log
         self.cursor = cursor or Cursor()
+        self.view = view  # the same graph with what flags its nodes, for the console's reads (``reading``)
         self._lock = threading.Lock()
+
+    @contextmanager
+    def reading(self) -> Iterator[GraphView | None]:
+        """The loaded graph for a read (the console's explorer), serialised with the checks that record into it.
+
+        None when this graph was loaded without a view. The explorer's queries use the graph's shared scratch
+        arrays, and checks add to the graph, so a read holds the checks' lock (a 2-hop read: milliseconds).
+        """
+        with self._lock:
+            yield self.view
 
     def close(self) -> None:
         """Release the log's connection (a later check reopens it)."""
@@ -154,7 +172,8 @@ def load_graph_checks(
     verify_graph(store, lambda: tokenizer.fingerprint)  # another key's tokens, or lost edges: refused
     analytics = load_analytics(con, store, tokenizer, as_of=clock.now(), window_days=window_days)
     cursor = None if log is None else log.start(dt.datetime.fromisoformat(str(build["built_at"])))
-    checks = WorkspaceGraphChecks(analytics.checks, clock, log, cursor)
+    view = GraphView(analytics.graph, tokenizer, analytics.status, analytics.gangs)
+    checks = WorkspaceGraphChecks(analytics.checks, clock, log, cursor, view=view)
     checks.catch_up()
     analytics.checks.prepare(epoch(clock.now()))  # this period's risk snapshot, with the arrivals caught up on
     return checks
@@ -180,4 +199,5 @@ def graph_checks_as_of(
     since = None if window_days is None else at - int(window_days * 86_400)
     analytics = GraphAnalytics.load(tables, read_usage(con, tokenizer), status, tokenizer, as_of=at, since=since)
     analytics.checks.prepare(at)
-    return WorkspaceGraphChecks(analytics.checks, clock)
+    view = GraphView(analytics.graph, tokenizer, analytics.status, analytics.gangs)
+    return WorkspaceGraphChecks(analytics.checks, clock, view=view)

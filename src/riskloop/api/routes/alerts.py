@@ -14,6 +14,7 @@ from pydantic.config import JsonDict
 
 from riskloop.api.auth import AlertReader, AsOfficer
 from riskloop.api.deps import ServicesDep
+from riskloop.api.graph_schemas import GraphOut
 from riskloop.api.openapi import problem_responses, shown
 from riskloop.api.schemas import Strict, Text
 from riskloop.domain.alert import AlertFilter
@@ -70,6 +71,7 @@ EXAMPLE_DETAIL: JsonDict = {
         {"at": "2026-07-01T09:00:00+00:00", "actor": "job:monitor", "action": "alert.raised", "detail": {}},
         {"at": "2026-07-01T10:00:00+00:00", "actor": "paul", "action": "alert.actioned", "detail": {}},
     ],
+    "propagation": None,
 }
 
 
@@ -157,12 +159,15 @@ class HistoryOut(BaseModel):
 
 
 class AlertDetailOut(AlertOut):
-    """An alert with its evidence, the actions on its loan and its history."""
+    """An alert with its evidence, the actions on its loan, its history and, propagated, its path on the graph."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_DETAIL]})
 
     actions: list[LoanActionOut]
     history: list[HistoryOut]
+    propagation: GraphOut | None = Field(
+        description="a propagated alert: its path from the source enterprise as graph nodes and edges (null: direct)"
+    )
 
 
 class AlertsOut(BaseModel):
@@ -248,8 +253,11 @@ def list_alerts(  # noqa: PLR0917 - one query parameter each
     summary="An alert with its evidence, actions and history (role post_loan_officer or auditor)",
 )
 def get_alert(alert_id: AlertId, services: ServicesDep, principal: AlertReader) -> dict[str, Any]:
-    """The alert with its evidence, the actions taken on its loan and its audited history."""
-    return services.alerts.get(principal, alert_id).to_dict()
+    """The alert with its evidence, the actions taken on its loan, its audited history and its propagation path."""
+    detail = services.alerts.get(principal, alert_id).to_dict()
+    path = detail["evidence"]["path"]
+    detail["propagation"] = services.graph.propagation(principal, path) if services.graph and path else None
+    return detail
 
 
 @router.post(
