@@ -118,7 +118,7 @@ function EvidenceCard({ alert }: { alert: Detail }) {
     <Card title={h3(t("evidence"))} data-testid="evidence">
       <Typography.Paragraph>{t("policy", { policy: evidence.policy, version: evidence.policy_version })}</Typography.Paragraph>
       {propagated ? (
-        <Descriptions size="small" column={1} bordered title={t("propagationFacts")}>
+        <Descriptions size="small" column={1} bordered title={<Typography.Title level={4} style={{ margin: 0, fontSize: 14 }}>{t("propagationFacts")}</Typography.Title>}>
           {rows.map((s) => (
             <Descriptions.Item key={s.key} label={signalLabel(s.name, l)}>
               {fmt(s.name, s.value)}
@@ -221,7 +221,7 @@ function FactsCard({ alert }: { alert: Detail }) {
   const when = new Intl.DateTimeFormat(localeOf(lang), { dateStyle: "medium", timeStyle: "short" });
   return (
     <Card title={h3(t("facts"))}>
-      <Descriptions size="small" column={{ xs: 1, md: 2 }}>
+      <Descriptions size="small" bordered labelStyle={{ whiteSpace: "nowrap" }} column={{ xs: 1, sm: 1, md: 2, lg: 2, xl: 2, xxl: 2 }}>
         <Descriptions.Item label={t("alertId")}>{alert.alert_id}</Descriptions.Item>
         <Descriptions.Item label={t("enterprise")}>
           <span data-testid="alert-enterprise">{alert.credit_code}</span>
@@ -297,6 +297,7 @@ export default function AlertPage() {
                 hops={alert.evidence.path}
                 target={alert.credit_code}
                 sourceAlertId={alert.evidence.source_alert_id}
+                drawn={alert.propagation}
               />
             )}
           </Space>

@@ -8,6 +8,7 @@ import { api, unwrap } from "../../api/client";
 import type { components, paths } from "../../api/schema";
 import { useLang, useT, type Dict } from "../../i18n";
 import { localeOf, sectionName, sectionOptions } from "../prospects/industries";
+import "./postloan.css";
 import {
   ageDays,
   LEVEL_COLOUR,
@@ -89,6 +90,7 @@ const dict: Dict = {
 };
 
 const ALL = "all";
+const PAGE = 20;
 
 function serverQuery(params: URLSearchParams): Query {
   const q: Record<string, string | number> = {};
@@ -96,7 +98,7 @@ function serverQuery(params: URLSearchParams): Query {
     const value = params.get(name);
     if (value && value !== ALL) q[name] = value;
   }
-  const size = Number(params.get("size") ?? 50);
+  const size = Number(params.get("size") ?? PAGE);
   const page = Number(params.get("page") ?? 1);
   q.limit = size;
   q.offset = (page - 1) * size;
@@ -178,7 +180,7 @@ export default function AlertsPage() {
       (minAge === null || ageDays(a.created_at) >= minAge),
   );
   const level = params.get("level") ?? ALL;
-  const size = Number(params.get("size") ?? 50);
+  const size = Number(params.get("size") ?? PAGE);
   const current = Number(params.get("page") ?? 1);
   const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "short" });
 
@@ -198,7 +200,7 @@ export default function AlertsPage() {
       ),
     },
     { title: t("colSignal"), dataIndex: "signal", render: (s: string) => signalLabel(s, l) },
-    { title: t("colPeriod"), dataIndex: "period" },
+    { title: t("colPeriod"), dataIndex: "period", className: "rl-nowrap" },
     { title: t("colOrigin"), dataIndex: "origin", render: (o: string) => l(`origin.${o}`) },
     { title: t("colIndustry"), dataIndex: "industry_section", render: (s: string | null) => sectionName(s, lang) },
     {
@@ -214,7 +216,7 @@ export default function AlertsPage() {
       render: (_: unknown, a) => ageDays(a.created_at),
       sorter: (a, b) => Date.parse(b.created_at) - Date.parse(a.created_at),
     },
-    { title: t("colCreated"), dataIndex: "created_at", render: (v: string) => dateTime.format(new Date(v)) },
+    { title: t("colCreated"), dataIndex: "created_at", className: "rl-nowrap", render: (v: string) => dateTime.format(new Date(v)) },
   ];
 
   const countOf = (key: string) => (counts[key] === undefined ? "" : ` (${counts[key]})`);
@@ -288,6 +290,7 @@ export default function AlertsPage() {
           <Table<Summary>
             aria-label={t("table")}
             rowKey="alert_id"
+            className="rl-nowrap-head"
             size="middle"
             loading={loading}
             columns={columns}
