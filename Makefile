@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check lint types imports unit bench clean console
+.PHONY: demo test check lint types imports unit bench clean console console-screenshots
 
 # The analyst console (console/): npm packages from the lock file, a TypeScript client generated from the API's
 # OpenAPI document, type-checked, built by Vite into the package (src/riskloop/api/static/console).
@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 $(NODE_STAMP): console/package.json console/package-lock.json
+	node scripts/check-console-licences.mjs console
 	cd console && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
@@ -33,6 +34,11 @@ $(CONSOLE_OUT): console/src/api/schema.d.ts $(CONSOLE_SRC) $(NODE_STAMP)
 	cd console && npm run --silent typecheck && npm run --silent build >/dev/null
 
 console: $(CONSOLE_OUT)
+
+# Rewrites docs/console/*.png (every page, Chinese and English) from the browser tests.
+console-screenshots: $(STAMP) console
+	bash scripts/ensure-chromium
+	RISKLOOP_SCREENSHOTS=1 $(BIN)/pytest -q -p no:cacheprovider tests/console
 
 demo: $(STAMP) console
 	$(BIN)/riskloop --home demo-home demo

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +18,9 @@ import pyarrow.parquet as pq
 import pytest
 import sqlalchemy as sa
 from hypothesis import settings as hypothesis_settings
+from typer.testing import CliRunner
 
+from riskloop.cli.main import app
 from riskloop.config import Settings
 from riskloop.domain.identifiers import resident_id_check_char, uscc_check_char
 from riskloop.domain.tables import table
@@ -233,3 +237,52 @@ def _csv_cell(value: object) -> str:
 def sample() -> SampleData:
     """Builders of valid rows and input files."""
     return SampleData()
+
+
+# One small demo workspace shared by every test that needs a served, trained, deployed workspace (the decision
+# tests, the console's browser tests): built once per run even under pytest-xdist. ``riskloop demo`` leaves it ready
+# to serve: model and strategy active, graph built, features published, API keys of the demo roles; its JSON summary
+# is kept as ``demo.json``.
+DEMO_ENTERPRISES = 3000
+DEMO_SEED = 7
+
+
+def _build(home: Path) -> None:
+    args = ["--home", str(home), "demo", "--enterprises", str(DEMO_ENTERPRISES), "--seed", str(DEMO_SEED), "--json"]
+    demo = CliRunner().invoke(app, args)
+    assert demo.exit_code == 0, demo.output
+    (home / "demo.json").write_text(demo.stdout)
+    (home / "ready.json").write_text(json.dumps({"enterprises": DEMO_ENTERPRISES, "seed": DEMO_SEED}))
+
+
+@pytest.fixture(scope="session")
+def decision_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo workspace (generated, ingested, trained, deployed, serving-ready); read-only.
+
+    ``RISKLOOP_TEST_DEMO_HOME`` names one built already (``riskloop demo --enterprises 3000``), to iterate quickly.
+    """
+    prebuilt = os.environ.get("RISKLOOP_TEST_DEMO_HOME")
+    if prebuilt:
+        return Path(prebuilt)
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # common to the run's workers only
+    home = shared / "decision-workspace"
+    with (shared / "decision-workspace.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (home / "ready.json").is_file():
+            shutil.rmtree(home, ignore_errors=True)
+            _build(home)
+    return home
+
+
+@pytest.fixture
+def workspace_copy(decision_workspace: Path, tmp_path: Path) -> Path:
+    """A private copy of the workspace's database (tests that write use it); models and warehouse shared."""
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy(decision_workspace / "riskloop.db", home / "riskloop.db")
+    (home / "models").symlink_to(decision_workspace / "models")
+    (home / "warehouse").symlink_to(decision_workspace / "warehouse")
+    (home / "universes").symlink_to(decision_workspace / "universes")
+    (home / "secrets").symlink_to(decision_workspace / "secrets")  # the graph key
+    return home

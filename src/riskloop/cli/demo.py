@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -145,6 +147,7 @@ def _render(result: dict[str, Any]) -> None:
     _render_deployment(result)
     console.print("seconds: " + ", ".join(f"{k} {v}" for k, v in result["seconds"].items()))
     _render_next(result["next"])
+    _render_console(result["serve"])
 
 
 def _render_outcomes(o: dict[str, Any]) -> None:
@@ -399,6 +402,19 @@ def _render_next(nxt: dict[str, Any]) -> None:
         console.print(f"[bold]{title}[/]")
         for command in commands:
             console.print(command, markup=False, highlight=False, soft_wrap=True)
+
+
+def _render_console(serve: dict[str, Any]) -> None:
+    """The console's address and a sign-in for each demo role (the secrets of the keys file; never in --json)."""
+    console.rule("console")
+    console.print(f"[bold]{serve['console']['url']}[/] (once served), signed in with one of these demo keys:")
+    keys = json.loads(Path(serve["keys_file"]).read_text(encoding="utf-8"))
+    table = RichTable(box=None, pad_edge=False)
+    for column in ("role", "principal", "API key"):
+        table.add_column(column)
+    for role, entry in keys.items():
+        table.add_row(role, entry["principal"], entry["secret"])
+    console.print(table)
 
 
 def _render_deployment(result: dict[str, Any]) -> None:

@@ -16,7 +16,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from riskloop.domain.access import ANALYST, APPROVER, AUDITOR, CHANNEL, COLLECTION_LEAD, COLLECTOR, REVIEWER, Principal
+from riskloop.domain.access import (
+    ANALYST,
+    APPROVER,
+    AUDITOR,
+    CHANNEL,
+    COLLECTION_LEAD,
+    COLLECTOR,
+    POST_LOAN_OFFICER,
+    REVIEWER,
+    Principal,
+)
 from riskloop.rules.engine import Strategy
 from riskloop.rules.loaders import reference_strategy
 
@@ -36,6 +46,7 @@ PRINCIPALS = {
     AUDITOR: "demo-auditor",
     COLLECTOR: "demo-collector",
     COLLECTION_LEAD: "demo-collection-lead",
+    POST_LOAN_OFFICER: "demo-officer",
 }
 KEYS_FILE, APPLICATION_FILE = "demo-keys.json", "demo-application.json"
 KEY_CREATOR = "riskloop-demo"  # the audit rows' actor of the demo's key changes
@@ -118,6 +129,7 @@ def serving(keys: Path, home: Path, example: Mapping[str, Any], report: Path) ->
             "principals": PRINCIPALS,
             "application_file": str(application),
             "idempotency_key": key,
+            "console": {"url": f"{URL}/console", "principals": PRINCIPALS},
         },
         "next": next_commands(home, keys, application, report, key),
     }
@@ -131,7 +143,8 @@ def next_commands(home: Path, keys: Path, application: Path, report: Path, idemp
         f'-H "Idempotency-Key: {idempotency_key}" -H "Content-Type: application/json" -d @{_shown(application)}'
     )
     return {
-        "serve": f"{_command()} --home {_shown(home)} serve",
+        # Following the active version of `reference`, so a version released in the console decides at once.
+        "serve": f"{_command()} --home {_shown(home)} serve --strategy {reference_strategy().name}",
         "curl": [f'KEY=$(python3 -c "{secret}")', curl],
         "report": _shown(report),
     }

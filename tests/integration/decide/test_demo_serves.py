@@ -45,18 +45,24 @@ def test_serve_answers_the_printed_curl(demo: dict[str, Any], workspace_copy: Pa
     body = json.loads(Path(serve["application_file"]).read_text())
     command, rest = demo["next"]["serve"].split(" ", 1)
     assert Path(command).name == "riskloop"  # on PATH, else the script beside the interpreter (.venv/bin/riskloop)
-    assert rest == f"--home {Path(serve['keys_file']).parent} serve"
+    assert rest == f"--home {Path(serve['keys_file']).parent} serve --strategy reference"
     assert f"open('{serve['keys_file']}'))['channel']['secret']" in curl[0]  # the channel key's secret, from the file
     assert f"{serve['url']}/v1/applications" in curl[1]
     assert f'-H "Idempotency-Key: {serve["idempotency_key"]}"' in curl[1]
     assert curl[1].endswith(f"-d @{serve['application_file']}")
     headers = {"Authorization": f"Bearer {keys['channel']['secret']}", "Idempotency-Key": serve["idempotency_key"]}
     with (
-        serving(["--home", str(workspace_copy)], workspace_copy / "serve.log") as base,
+        serving(["--home", str(workspace_copy)], workspace_copy / "serve.log", ("--strategy", "reference")) as base,
         httpx.Client(base_url=base, timeout=10) as client,
     ):
         posted = client.post("/v1/applications", json=body, headers=headers)
         assert posted.status_code == 201, posted.text
+        assert serve["console"]["url"] == f"{serve['url']}/console"
+        assert set(serve["console"]["principals"]) == set(keys)  # a sign-in for every demo role
+        page = client.get("/console/reviews")  # a route of the app: its index page, assets local
+        assert page.status_code == 200, page.text
+        assert '<div id="root">' in page.text
+        assert "/console/assets/" in page.text
         out = posted.json()
         assert out["application_id"] == body["application_id"]
         assert Tier(out["tier"])
@@ -127,7 +133,16 @@ def test_keys_are_private_and_never_printed(demo: dict[str, Any], decision_works
     path = Path(demo["serve"]["keys_file"])
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     keys = json.loads(path.read_text())
-    assert set(keys) == {"channel", "reviewer", "analyst", "approver", "auditor", "collector", "collection_lead"}
+    assert set(keys) == {
+        "channel",
+        "reviewer",
+        "analyst",
+        "approver",
+        "auditor",
+        "collector",
+        "collection_lead",
+        "post_loan_officer",
+    }
     printed = (decision_workspace / "demo.json").read_text()
     assert all(k["secret"] not in printed for k in keys.values())
     with Workspace.open(load_settings(decision_workspace), migrate=False) as ws:

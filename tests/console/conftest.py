@@ -1,0 +1,51 @@
+"""Browser tests of the console: a real ``riskloop serve`` on a private copy of the shared demo workspace, Debian's
+Chromium driven by Playwright (riskloop.testing.console). Each module gets its own server and workspace copy, so
+its writes (claims, decisions, strategy versions) never reach another module.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from riskloop.testing.console import ConsoleServer, Tab, launch, serve, signed_in
+
+SignIn = Callable[..., Tab]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def console_server(decision_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
+    """The console served on a private full copy of the demo workspace, following the active `reference` version."""
+    home = tmp_path_factory.mktemp("console") / "home"
+    shutil.copytree(decision_workspace, home, ignore=shutil.ignore_patterns("*.write-lock", "run"))
+    with serve(home, home.parent / "serve.log", "--strategy", "reference") as server:
+        yield server
+
+
+@pytest.fixture
+def sign_in_as(browser: Browser, console_server: ConsoleServer) -> Iterator[SignIn]:
+    """``sign_in_as(secret, lang="zh")``: a signed-in console tab; none of them may reach past loopback."""
+    tabs: list[Tab] = []
+
+    def open_tab(secret: str, lang: str = "zh") -> Tab:
+        tab = signed_in(browser, console_server, secret, lang)
+        tabs.append(tab)
+        return tab
+
+    yield open_tab
+    external = [url for tab in tabs for url in tab.external]
+    for tab in tabs:
+        tab.page.context.close()
+    assert external == [], f"the console asked beyond loopback: {external[:5]}"
