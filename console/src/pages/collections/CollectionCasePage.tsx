@@ -257,12 +257,12 @@ export default function CollectionCasePage() {
         <Col xs={24} xl={14}>
           <Space direction="vertical" size={16} style={{ width: "100%" }}>
             {plan ? <PlanCard plan={plan} /> : <Card title={h3(t("nba"))}><Empty description={t("noPlan")} /></Card>}
+            {plan && <ArmsCard plan={plan} />}
           </Space>
         </Col>
         <Col xs={24} xl={10}>
           <Space direction="vertical" size={16} style={{ width: "100%" }}>
             {plan && can("collection.act") && <RecordAction caseId={found.case_id} plan={plan} onDone={load} />}
-            {plan && <ArmsCard plan={plan} />}
           </Space>
         </Col>
         <Col span={24}>

@@ -138,6 +138,7 @@ export function yuan(cents: number, locale: string, digits = 2): string {
   return new Intl.NumberFormat(locale, {
     style: "currency",
     currency: "CNY",
+    currencyDisplay: "narrowSymbol",
     minimumFractionDigits: digits,
     maximumFractionDigits: digits,
   }).format(cents / 100);

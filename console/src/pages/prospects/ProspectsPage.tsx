@@ -44,7 +44,7 @@ const dict: Dict = {
     colScore: "评分",
     colGrowthP: "增长概率",
     colPd: "违约概率",
-    colGrowth: "预测12个月销售增长（80%区间）",
+    colGrowth: "预测12个月增长（80%区间）",
     colSales: "近12个月销售额",
     colTax: "纳税信用",
     colOffer: "推荐产品",
@@ -80,7 +80,7 @@ const dict: Dict = {
     colScore: "Score",
     colGrowthP: "P(growth)",
     colPd: "PD",
-    colGrowth: "Forecast 12m sales growth (80 % interval)",
+    colGrowth: "12m growth forecast (80 % interval)",
     colSales: "Last 12m sales",
     colTax: "Tax grade",
     colOffer: "Product",
@@ -184,16 +184,17 @@ function useColumns(): ColumnsType<Prospect> {
       ),
     },
     { title: t("colIndustry"), dataIndex: "industry", ellipsis: true, width: 180 },
-    { title: t("colRegion"), dataIndex: "region" },
-    { title: t("colScore"), dataIndex: "score", align: "right", render: (v: number) => v.toFixed(3) },
-    { title: t("colGrowthP"), dataIndex: "p_growth", align: "right", render: (v: number) => pct.format(v) },
-    { title: t("colPd"), dataIndex: "pd", align: "right", render: (v: number) => pd.format(v) },
-    { title: t("colGrowth"), key: "growth", align: "right", className: "rl-nowrap", render: (_: unknown, p) => growth(p) },
-    { title: t("colSales"), dataIndex: "last_12m_sales_cents", align: "right", render: (v: number) => money.format(v / 100) },
-    { title: t("colTax"), dataIndex: "tax_grade", align: "center", render: (v: string | null) => v ?? "—" },
+    { title: t("colRegion"), dataIndex: "region", width: 100 },
+    { title: t("colScore"), dataIndex: "score", align: "right", width: 80, render: (v: number) => v.toFixed(3) },
+    { title: t("colGrowthP"), dataIndex: "p_growth", align: "right", width: 100, render: (v: number) => pct.format(v) },
+    { title: t("colPd"), dataIndex: "pd", align: "right", width: 100, render: (v: number) => pd.format(v) },
+    { title: t("colGrowth"), key: "growth", align: "right", width: 230, render: (_: unknown, p) => growth(p) },
+    { title: t("colSales"), dataIndex: "last_12m_sales_cents", align: "right", width: 130, render: (v: number) => money.format(v / 100) },
+    { title: t("colTax"), dataIndex: "tax_grade", align: "center", width: 90, render: (v: string | null) => v ?? "—" },
     {
       title: t("colOffer"),
       dataIndex: "offer",
+      width: 150,
       render: (o: Prospect["offer"]) => (o ? (lang === "zh" ? o.name_zh : o.name_en) : "—"),
     },
     {
@@ -319,10 +320,9 @@ export default function ProspectsPage() {
               loading={loading}
               columns={columns}
               dataSource={page?.prospects ?? []}
-              className="rl-nowrap-head"
               expandable={{ expandedRowRender: (p) => <ProspectMore p={p} /> }}
               pagination={{ pageSize: 20, showSizeChanger: false }}
-              scroll={{ x: 1500 }}
+              scroll={{ x: 1800 }}
             />
           </Card>
         </Space>
