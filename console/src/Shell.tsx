@@ -1,5 +1,5 @@
 // Signed out: the sign-in page. Signed in: the menu of what the principal's roles allow, and those pages only.
-import { Button, Layout, Menu, Segmented, Space, Spin, Tag, Typography } from "antd";
+import { Button, Layout, Menu, Radio, Space, Spin, Tag, Typography } from "antd";
 import { Suspense, useContext } from "react";
 import { Link, Route, Routes, useLocation } from "react-router-dom";
 import { LangContext, useT, type Dict } from "./i18n";
@@ -17,15 +17,17 @@ function LangSwitch() {
   const { lang, setLang } = useContext(LangContext);
   const t = useT(dict);
   return (
-    <Segmented
-      aria-label={t("language")}
-      value={lang}
-      onChange={(v) => setLang(v as "zh" | "en")}
-      options={[
-        { label: "中文", value: "zh" },
-        { label: "English", value: "en" },
-      ]}
-    />
+    <div role="radiogroup" aria-label={t("language")}>
+      <Radio.Group
+        optionType="button"
+        value={lang}
+        onChange={(e) => setLang(e.target.value as "zh" | "en")}
+        options={[
+          { label: "中文", value: "zh" },
+          { label: "English", value: "en" },
+        ]}
+      />
+    </div>
   );
 }
 
