@@ -10,7 +10,7 @@ import { useLang, useT, type Dict } from "../../i18n";
 import { useCan } from "../../session";
 import { localeOf, sectionName } from "../prospects/industries";
 import AlertSteps from "./AlertSteps";
-import { formatSignal, LEVEL_COLOUR, postLoanDict, signalLabel, STATUS_COLOUR } from "./labels";
+import { formatSignal, LEVEL_COLOUR, postLoanDict, signalLabel, STATUS_COLOUR, TAG, MUTED } from "./labels";
 import PropagationPath from "./PropagationPath";
 
 type Detail = components["schemas"]["AlertDetailOut"];
@@ -139,7 +139,7 @@ function EvidenceCard({ alert }: { alert: Detail }) {
               render: (n: string, s) => (
                 <Space size={4} wrap>
                   {signalLabel(n, l)}
-                  {s.key === 0 && n === alert.signal && <Tag color="processing">{t("thisSignal")}</Tag>}
+                  {s.key === 0 && n === alert.signal && <Tag color={TAG.blue}>{t("thisSignal")}</Tag>}
                 </Space>
               ),
             },
@@ -175,7 +175,7 @@ function ActionsCard({ actions }: { actions: LoanAction[] }) {
         pagination={false}
         rowKey="action_id"
         dataSource={actions}
-        locale={{ emptyText: t("noActions") }}
+        locale={{ emptyText: <span style={MUTED}>{t("noActions")}</span> }}
         columns={[
           { title: t("colAction"), dataIndex: "action", render: (a: string) => l(`action.${a}`) },
           { title: t("colReason"), dataIndex: "reasons", render: (r: string[]) => r.join("；") },

@@ -127,7 +127,12 @@ export default function AlertSteps({ alertId, status, hasLoan, onDone }: Props) 
         <Form form={form} layout="vertical" requiredMark>
           {step === "act" ? (
             <>
-              <Form.Item name="action" label={t("action")} rules={[{ required: true, message: t("required") }]}>
+              <Form.Item
+                name="action"
+                label={t("action")}
+                // a validator, not `required`: antd puts aria-required on the select's wrapper, which axe refuses
+                rules={[{ validator: (_, v) => (v ? Promise.resolve() : Promise.reject(new Error(t("required")))) }]}
+              >
                 <Select
                   data-testid="action-select"
                   options={LOAN_ACTIONS.map((a) => ({ value: a, label: l(`action.${a}`) }))}

@@ -1,6 +1,6 @@
 // The alert inbox: alerts by level (预警 / 关注 / 提示, with counts), filtered by status, origin and industry on the
 // server (GET /v1/alerts), by enterprise, signal and age within the page shown; newest first, paged.
-import { Alert as Banner, Card, Input, InputNumber, Segmented, Select, Space, Table, Tag, Typography } from "antd";
+import { Alert as Banner, Card, Input, InputNumber, Select, Space, Table, Tag, Typography } from "antd";
 import type { ColumnsType } from "antd/es/table";
 import { useEffect, useMemo, useState } from "react";
 import { Link, useSearchParams } from "react-router-dom";
@@ -8,6 +8,7 @@ import { api, unwrap } from "../../api/client";
 import type { components, paths } from "../../api/schema";
 import { useLang, useT, type Dict } from "../../i18n";
 import { localeOf, sectionName, sectionOptions } from "../prospects/industries";
+import Choice from "./Choice";
 import "./postloan.css";
 import {
   ageDays,
@@ -226,11 +227,11 @@ export default function AlertsPage() {
       <Typography.Paragraph type="secondary">{t("intro")}</Typography.Paragraph>
       <Card>
         <Space direction="vertical" size="middle" style={{ width: "100%" }}>
-          <Segmented
-            aria-label={t("levels")}
-            data-testid="level-filter"
+          <Choice
+            label={t("levels")}
+            testId="level-filter"
             value={level}
-            onChange={(v) => set({ level: String(v) })}
+            onChange={(v) => set({ level: v })}
             options={[ALL, ...LEVELS].map((k) => ({
               value: k,
               label: `${k === ALL ? t("all") : l(`level.${k}`)}${countOf(k)}`,

@@ -10,13 +10,24 @@ export const ORIGINS = ["direct", "propagated", "model"] as const;
 export const LOAN_ACTIONS = ["freeze_undrawn_limit", "reduce_limit", "request_review", "start_collection"] as const;
 export type LoanAction = (typeof LOAN_ACTIONS)[number];
 
-// Colours of the level tags: red, orange, blue (antd presets, readable text on each).
-export const LEVEL_COLOUR: Record<string, string> = { warning: "red", attention: "orange", notice: "blue" };
+// Solid tag colours with white text at 4.5:1 or more (axe): antd's light presets (orange, volcano, gold, green,
+// processing) fall short of it. Levels: red, amber-brown, blue; statuses from hot to done.
+export const TAG = {
+  red: "#c41d1d",
+  amber: "#ad4e00",
+  blue: "#0958d9",
+  navy: "#10239e",
+  violet: "#531dab",
+  green: "#237804",
+  brown: "#874d00",
+  grey: "#595959",
+};
+export const LEVEL_COLOUR: Record<string, string> = { warning: TAG.red, attention: TAG.amber, notice: TAG.blue };
 export const STATUS_COLOUR: Record<string, string> = {
-  open: "volcano",
-  acknowledged: "geekblue",
-  actioned: "purple",
-  closed: "default",
+  open: TAG.brown,
+  acknowledged: TAG.navy,
+  actioned: TAG.violet,
+  closed: TAG.grey,
 };
 
 // Signal name → unit: how its value and threshold are shown.
@@ -183,6 +194,9 @@ export function signalLabel(name: string, t: (k: string) => string): string {
   const label = t(key);
   return label === key ? name : label;
 }
+
+/** Style of quiet text that still reads at 4.5:1 on white and on the layout's grey (antd's empty text does not). */
+export const MUTED = { color: "#595959" };
 
 /** Whole days since an ISO time. */
 export function ageDays(iso: string, now: number = Date.now()): number {

@@ -9,6 +9,7 @@ import { useLang, useT, type Dict } from "../../i18n";
 import { useCan } from "../../session";
 import { localeOf } from "../prospects/industries";
 import "../alerts/postloan.css";
+import { MUTED, TAG } from "../alerts/labels";
 import { armLabel, collectionDict, reasonText, yuan } from "./labels";
 import RecordAction from "./RecordAction";
 
@@ -151,7 +152,7 @@ function ArmsCard({ plan }: { plan: Plan }) {
             render: (a: string, r) => (
               <Space size={4}>
                 {armLabel(a, c)}
-                {r.chosen && <Tag color="processing">{t("chosen")}</Tag>}
+                {r.chosen && <Tag color={TAG.blue}>{t("chosen")}</Tag>}
               </Space>
             ),
           },
@@ -197,7 +198,7 @@ function HistoryCard({ actions }: { actions: Recorded[] }) {
         rowKey="action_id"
         dataSource={actions}
         pagination={false}
-        locale={{ emptyText: t("noActions") }}
+        locale={{ emptyText: <span style={MUTED}>{t("noActions")}</span> }}
         className="rl-nowrap-head"
         scroll={{ x: true }}
         columns={[
@@ -206,7 +207,7 @@ function HistoryCard({ actions }: { actions: Recorded[] }) {
           {
             title: t("colFollowed"),
             dataIndex: "followed_plan",
-            render: (v: boolean) => <Tag color={v ? "green" : "gold"}>{t(v ? "followed" : "deviated")}</Tag>,
+            render: (v: boolean) => <Tag color={v ? TAG.green : TAG.brown}>{t(v ? "followed" : "deviated")}</Tag>,
           },
           { title: t("colBy"), dataIndex: "recorded_by" },
           { title: t("colPromise"), dataIndex: "promise_to_pay", render: yn },

@@ -1,6 +1,6 @@
 // Collection cases (GET /v1/collections/cases): each case's next best action from the active collection policy, why,
 // and how sure the policy is; paged by case id. Leads (and auditors) also see the transcript QA cases below.
-import { Alert as Banner, Button, Card, Segmented, Space, Table, Tag, Typography } from "antd";
+import { Alert as Banner, Button, Card, Space, Table, Tag, Typography } from "antd";
 import type { ColumnsType } from "antd/es/table";
 import { useEffect, useState } from "react";
 import { Link, useSearchParams } from "react-router-dom";
@@ -9,7 +9,9 @@ import type { components } from "../../api/schema";
 import { useLang, useT, type Dict } from "../../i18n";
 import { useCan, useSession } from "../../session";
 import { localeOf } from "../prospects/industries";
+import Choice from "../alerts/Choice";
 import "../alerts/postloan.css";
+import { TAG } from "../alerts/labels";
 import { armLabel, collectionDict, PLAN_STATUSES, reasonText, yuan } from "./labels";
 import QaCases from "./QaCases";
 
@@ -134,7 +136,7 @@ export default function CollectionsPage() {
     {
       title: t("colStatus"),
       dataIndex: "status",
-      render: (s: string) => <Tag color={s === "open" ? "processing" : "default"}>{c(`plan.${s}`)}</Tag>,
+      render: (s: string) => <Tag color={s === "open" ? TAG.blue : TAG.grey}>{c(`plan.${s}`)}</Tag>,
     },
   ];
 
@@ -146,8 +148,8 @@ export default function CollectionsPage() {
       <Space direction="vertical" size={16} style={{ width: "100%" }}>
         <Card>
           <Space direction="vertical" size="middle" style={{ width: "100%" }}>
-            <Segmented
-              aria-label={t("status")}
+            <Choice
+              label={t("status")}
               value={status}
               onChange={(v) => {
                 setCursors([undefined]);

@@ -1,12 +1,14 @@
 // Transcript QA cases (GET /v1/collections/qa-cases): calls whose check found an issue at the threshold, highest
 // score first. The lead reads a call's findings and confirms or dismisses the case (collection.qa); auditors read.
-import { Alert as Banner, Button, Card, Drawer, Form, Input, Modal, Segmented, Space, Table, Tag, Typography } from "antd";
+import { Alert as Banner, Button, Card, Drawer, Form, Input, Modal, Space, Table, Tag, Typography } from "antd";
 import type { ColumnsType } from "antd/es/table";
 import { useCallback, useEffect, useState } from "react";
 import { api, unwrap } from "../../api/client";
 import type { components } from "../../api/schema";
 import { useLang, useT, type Dict } from "../../i18n";
 import { localeOf } from "../prospects/industries";
+import Choice from "../alerts/Choice";
+import { MUTED, TAG } from "../alerts/labels";
 import { collectionDict } from "./labels";
 
 type QaCase = components["schemas"]["QaCaseOut"];
@@ -158,7 +160,7 @@ export default function QaCases({ canClose }: { canClose: boolean }) {
     {
       title: t("colIssues"),
       dataIndex: "issue_types",
-      render: (v: string[]) => v.map((i) => <Tag key={i} color="red">{c(`issue.${i}`)}</Tag>),
+      render: (v: string[]) => v.map((i) => <Tag key={i} color={TAG.red}>{c(`issue.${i}`)}</Tag>),
     },
     { title: t("colScore"), dataIndex: "max_score", align: "right", render: (v: number) => v.toFixed(2) },
     {
@@ -172,7 +174,7 @@ export default function QaCases({ canClose }: { canClose: boolean }) {
     {
       title: t("colStatus"),
       dataIndex: "status",
-      render: (s: string, q) => (s === "open" ? <Tag color="volcano">{t("open")}</Tag> : <Tag>{q.resolution ? c(`resolution.${q.resolution}`) : t("closed")}</Tag>),
+      render: (s: string, q) => (s === "open" ? <Tag color={TAG.brown}>{t("open")}</Tag> : <Tag>{q.resolution ? c(`resolution.${q.resolution}`) : t("closed")}</Tag>),
     },
     {
       title: "",
@@ -199,10 +201,10 @@ export default function QaCases({ canClose }: { canClose: boolean }) {
   return (
     <Card title={<Typography.Title level={3} style={{ margin: 0, fontSize: 16 }}>{t("title")}</Typography.Title>} data-testid="qa-cases">
       <Space direction="vertical" size="middle" style={{ width: "100%" }}>
-        <Segmented
-          aria-label={t("status")}
+        <Choice
+          label={t("status")}
           value={status}
-          onChange={(v) => setStatus(v as typeof status)}
+          onChange={setStatus}
           options={(["open", "closed", "all"] as const).map((s) => ({ value: s, label: t(s) }))}
         />
         {error && <Banner type="error" showIcon message={error} />}
@@ -212,7 +214,7 @@ export default function QaCases({ canClose }: { canClose: boolean }) {
           rowKey="qa_case_id"
           columns={columns}
           dataSource={rows}
-          locale={{ emptyText: t("none") }}
+          locale={{ emptyText: <span style={MUTED}>{t("none")}</span> }}
           pagination={{ pageSize: 10, hideOnSinglePage: true }}
           scroll={{ x: true }}
         />

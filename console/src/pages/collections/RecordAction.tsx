@@ -95,7 +95,7 @@ export default function RecordAction({ caseId, plan, onDone }: { caseId: string;
         onFinish={submit}
         initialValues={{ arm: chosen, promise_to_pay: false, cured: false, complaint: false, paid_yuan: 0 }}
       >
-        <Form.Item name="arm" label={t("arm")} rules={[{ required: true }]}>
+        <Form.Item name="arm" label={t("arm")}>
           <Select
             showSearch
             optionFilterProp="label"

@@ -1,7 +1,7 @@
 // Prospects (营销阶段潜在客户): the newest screening run (GET /v1/prospects/runs/latest) and its best N prospects
 // (GET /v1/prospects) with score, growth, PD, the fitting product and the reasons in the UI's language; filtered by
 // industry; exported as CSV or XLSX by analysts (GET /v1/prospects/export, audited by the API).
-import { DownloadOutlined } from "@ant-design/icons";
+import { DownloadOutlined, MinusSquareOutlined, PlusSquareOutlined } from "@ant-design/icons";
 import { Alert as Banner, App, Button, Card, Descriptions, Select, Space, Spin, Table, Tag, Typography } from "antd";
 import type { ColumnsType } from "antd/es/table";
 import { useEffect, useState } from "react";
@@ -11,6 +11,7 @@ import { useLang, useT, type Dict } from "../../i18n";
 import { useCan } from "../../session";
 import { localeOf, sectionOptions } from "./industries";
 import "../alerts/postloan.css";
+import { MUTED } from "../alerts/labels";
 import ProspectCharts from "./ProspectCharts";
 
 type Run = components["schemas"]["ProspectRunOut"];
@@ -52,6 +53,8 @@ const dict: Dict = {
     offerTerms: "参考额度 {limit} · {tenor} 个月 · 年利率 {lo}%–{hi}%",
     total: "符合条件共 {n} 户，显示前 {shown} 户",
     noRun: "尚无筛选批次",
+    expand: "展开 {name} 的推荐理由与产品",
+    collapse: "收起 {name} 的推荐理由与产品",
   },
   en: {
     title: "Prospects",
@@ -88,6 +91,8 @@ const dict: Dict = {
     offerTerms: "Limit {limit} · {tenor} months · {lo}%–{hi}% a year",
     total: "{n} match; the best {shown} shown",
     noRun: "No screening run yet",
+    expand: "Show the reasons and product of {name}",
+    collapse: "Hide the reasons and product of {name}",
   },
 };
 
@@ -100,7 +105,7 @@ function RunCard({ run }: { run: Run }) {
   const when = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" });
   return (
     <Card title={<Typography.Title level={3} style={{ margin: 0, fontSize: 16 }}>{t("run")}</Typography.Title>} data-testid="prospect-run">
-      <Descriptions size="small" column={{ xs: 1, sm: 2, md: 3, lg: 3, xl: 4, xxl: 4 }}>
+      <Descriptions size="small" labelStyle={MUTED} column={{ xs: 1, sm: 2, md: 3, lg: 3, xl: 4, xxl: 4 }}>
         <Descriptions.Item label={t("runId")}>{run.run_id}</Descriptions.Item>
         <Descriptions.Item label={t("asOf")}>{run.as_of}</Descriptions.Item>
         <Descriptions.Item label={t("created")}>{when.format(new Date(run.created_at))}</Descriptions.Item>
@@ -320,7 +325,20 @@ export default function ProspectsPage() {
               loading={loading}
               columns={columns}
               dataSource={page?.prospects ?? []}
-              expandable={{ expandedRowRender: (p) => <ProspectMore p={p} /> }}
+              expandable={{
+                expandedRowRender: (p) => <ProspectMore p={p} />,
+                // antd's own expand icon is a button without a name (axe: button-name)
+                expandIcon: ({ expanded, onExpand, record }) => (
+                  <Button
+                    size="small"
+                    type="text"
+                    icon={expanded ? <MinusSquareOutlined /> : <PlusSquareOutlined />}
+                    aria-expanded={expanded}
+                    aria-label={t(expanded ? "collapse" : "expand", { name: record.name })}
+                    onClick={(e) => onExpand(record, e)}
+                  />
+                ),
+              }}
               pagination={{ pageSize: 20, showSizeChanger: false }}
               scroll={{ x: 1800 }}
             />
