@@ -147,6 +147,7 @@ def test_a_propagated_alert_shows_its_path_drawn_and_listed(
         enterprise_codes = [h["from"] for h in hops if len(h["from"]) == 18]
         expect(steps.first).to_contain_text(enterprise_codes[0])
         _axe_clean(page)
+        page.get_by_test_id("propagation").scroll_into_view_if_needed()
         screenshot(page, "alert-detail", lang)
 
 

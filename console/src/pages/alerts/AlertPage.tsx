@@ -222,7 +222,6 @@ function FactsCard({ alert }: { alert: Detail }) {
   return (
     <Card title={h3(t("facts"))}>
       <Descriptions size="small" bordered labelStyle={{ whiteSpace: "nowrap" }} column={{ xs: 1, sm: 1, md: 2, lg: 2, xl: 2, xxl: 2 }}>
-        <Descriptions.Item label={t("alertId")}>{alert.alert_id}</Descriptions.Item>
         <Descriptions.Item label={t("enterprise")}>
           <span data-testid="alert-enterprise">{alert.credit_code}</span>
         </Descriptions.Item>
@@ -235,6 +234,9 @@ function FactsCard({ alert }: { alert: Detail }) {
         <Descriptions.Item label={t("officer")}>{alert.officer ?? t("unassigned")}</Descriptions.Item>
         <Descriptions.Item label={t("created")}>{when.format(new Date(alert.created_at))}</Descriptions.Item>
         <Descriptions.Item label={t("updated")}>{when.format(new Date(alert.updated_at))}</Descriptions.Item>
+        <Descriptions.Item label={t("alertId")} span={2}>
+          {alert.alert_id}
+        </Descriptions.Item>
       </Descriptions>
     </Card>
   );

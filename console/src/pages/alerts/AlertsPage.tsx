@@ -241,21 +241,21 @@ export default function AlertsPage() {
             <Select
               aria-label={t("status")}
               data-testid="status-filter"
-              style={{ width: 150 }}
+              style={{ width: 130 }}
               value={params.get("status") ?? ALL}
               onChange={(v) => set({ status: v })}
               options={[{ value: ALL, label: t("anyStatus") }, ...STATUSES.map((s) => ({ value: s, label: l(`status.${s}`) }))]}
             />
             <Select
               aria-label={t("origin")}
-              style={{ width: 150 }}
+              style={{ width: 130 }}
               value={params.get("origin") ?? ALL}
               onChange={(v) => set({ origin: v })}
               options={[{ value: ALL, label: t("anyOrigin") }, ...ORIGINS.map((o) => ({ value: o, label: l(`origin.${o}`) }))]}
             />
             <Select
               aria-label={t("industry")}
-              style={{ width: 260 }}
+              style={{ width: 220 }}
               showSearch
               optionFilterProp="label"
               value={params.get("industry") ?? ALL}
@@ -266,13 +266,13 @@ export default function AlertsPage() {
               aria-label={t("enterprise")}
               placeholder={t("enterprise")}
               allowClear
-              style={{ width: 240 }}
+              style={{ width: 210 }}
               value={enterprise}
               onChange={(e) => setEnterprise(e.target.value)}
             />
             <Select
               aria-label={t("signal")}
-              style={{ width: 220 }}
+              style={{ width: 190 }}
               value={signal}
               onChange={setSignal}
               options={[{ value: ALL, label: t("anySignal") }, ...signals.map((s) => ({ value: s, label: signalLabel(s, l) }))]}
@@ -281,7 +281,7 @@ export default function AlertsPage() {
               aria-label={t("minAge")}
               placeholder={t("minAge")}
               min={0}
-              style={{ width: 160 }}
+              style={{ width: 140 }}
               value={minAge}
               onChange={(v) => setMinAge(v === null ? null : Number(v))}
             />

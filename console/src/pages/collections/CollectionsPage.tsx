@@ -27,11 +27,9 @@ const dict: Dict = {
     colCase: "案件编号",
     colRound: "轮次",
     colAction: "下一步最佳行动",
-    colChannel: "渠道",
     colPropensity: "策略概率",
     colNet: "预期净回收",
     colWhy: "主要理由",
-    colPlanned: "计划时间",
     colStatus: "状态",
     prev: "上一页",
     next: "下一页",
@@ -46,11 +44,9 @@ const dict: Dict = {
     colCase: "Case",
     colRound: "Round",
     colAction: "Next best action",
-    colChannel: "Channel",
-    colPropensity: "Policy probability",
-    colNet: "Expected net recovery",
+    colPropensity: "Probability",
+    colNet: "Expected net",
     colWhy: "Main reason",
-    colPlanned: "Planned",
     colStatus: "Status",
     prev: "Previous",
     next: "Next",
@@ -95,47 +91,51 @@ export default function CollectionsPage() {
   }, [status, after]);
 
   const pct = new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 1 });
-  const when = new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "short" });
   const columns: ColumnsType<Plan> = [
     {
       title: t("colCase"),
       dataIndex: "case_id",
+      width: 150,
       render: (id: string) => (
         <Link to={`/collections/${encodeURIComponent(id)}`} data-testid="case-link">
           {id}
         </Link>
       ),
     },
-    { title: t("colRound"), dataIndex: "round_no", align: "right" },
+    { title: t("colRound"), dataIndex: "round_no", align: "right", width: 70 },
     {
       title: t("colAction"),
       key: "nba",
-      className: "rl-nowrap",
-      render: (_: unknown, p) => <Typography.Text strong>{armLabel(p.next_best_action.arm, c)}</Typography.Text>,
+      width: 320,
+      render: (_: unknown, p) => (
+        <Space size={6}>
+          <Typography.Text strong>{armLabel(p.next_best_action.arm, c)}</Typography.Text>
+          <Tag>{c(`channel.${p.next_best_action.channel}`)}</Tag>
+        </Space>
+      ),
     },
-    { title: t("colChannel"), key: "channel", render: (_: unknown, p) => <Tag>{c(`channel.${p.next_best_action.channel}`)}</Tag> },
-    { title: t("colPropensity"), dataIndex: "propensity", align: "right", render: (v: number) => pct.format(v) },
+    { title: t("colPropensity"), dataIndex: "propensity", align: "right", width: 110, render: (v: number) => pct.format(v) },
     {
       title: t("colNet"),
       key: "net",
       align: "right",
+      width: 140,
       render: (_: unknown, p) => yuan(p.expected_net_cents[p.next_best_action.arm] ?? 0, locale),
     },
     {
       title: t("colWhy"),
       dataIndex: "reasons",
       ellipsis: true,
-      width: 320,
       // the context facts that favour the action say more than its expected net, which has its own column
       render: (r: string[]) => {
         const why = r.find((x) => x.startsWith("favoured by")) ?? r[0];
         return why ? reasonText(why, c, locale) : "—";
       },
     },
-    { title: t("colPlanned"), dataIndex: "planned_at", className: "rl-nowrap", render: (v: string) => when.format(new Date(v)) },
     {
       title: t("colStatus"),
       dataIndex: "status",
+      width: 110,
       render: (s: string) => <Tag color={s === "open" ? TAG.blue : TAG.grey}>{c(`plan.${s}`)}</Tag>,
     },
   ];
@@ -161,13 +161,13 @@ export default function CollectionsPage() {
             <Table<Plan>
               aria-label={t("table")}
               rowKey="plan_id"
-              className="rl-nowrap-head"
               size="middle"
               loading={loading}
               columns={columns}
               dataSource={data?.cases ?? []}
               pagination={false}
-              scroll={{ x: true }}
+              tableLayout="fixed"
+              scroll={{ x: 1000 }}
             />
             <Space>
               <Button disabled={cursors.length < 2} onClick={() => setCursors(cursors.slice(0, -1))}>

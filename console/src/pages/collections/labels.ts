@@ -160,7 +160,11 @@ export function reasonText(reason: string, t: (k: string, v?: Record<string, str
   if (favoured) {
     const facts = [...favoured[1].matchAll(FACT)].map(([, name, value]) => {
       const label = t(`fact.${name}`);
-      const shown = value.endsWith(" yuan") ? `¥${value.replace(" yuan", "")}` : value;
+      const shown = value.endsWith(" yuan")
+        ? `¥${value.replace(" yuan", "")}`
+        : name === "last_action" && t(`action.${value}`) !== `action.${value}`
+          ? t(`action.${value}`)
+          : value;
       return `${label === `fact.${name}` ? name : label} ${shown}`;
     });
     return t("reason.favouredBy", { facts: facts.join(locale.startsWith("zh") ? "，" : ", ") });

@@ -91,7 +91,7 @@ export default function ProspectCharts({ prospects }: { prospects: Prospect[] })
   const barOption = useMemo(
     () => ({
       animation: false,
-      grid: { left: 40, right: 16, top: 16, bottom: 40 },
+      grid: { left: 48, right: 16, top: 24, bottom: 64 },
       tooltip: { trigger: "axis" },
       xAxis: { type: "category", data: bins.map((b) => b.label), axisLabel: { rotate: 30 } },
       yAxis: { type: "value", name: t("count"), minInterval: 1 },
