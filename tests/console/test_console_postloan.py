@@ -5,13 +5,16 @@ the forced one), collection cases with their next best action and a collector re
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import SignIn
 from playwright.sync_api import Page, expect
 
-from riskloop.testing.console import ConsoleServer, screenshot, serious_violations
+from riskloop.testing.console import ConsoleServer, Tab, screenshot, serious_violations
+
+# The conftest's sign_in_as fixture; not imported from `conftest`, a name other test directories' conftests share.
+SignIn = Callable[..., Tab]
 
 LEVEL_ZH = {"warning": "预警", "attention": "关注", "notice": "提示"}
 ALERT_ID = re.compile(r"/console/alerts/([A-Za-z0-9_-]+)$")
@@ -138,6 +141,9 @@ def test_a_propagated_alert_shows_its_path_drawn_and_listed(
     for lang in ("zh", "en"):
         page = sign_in_as(officer, lang).page
         page.goto(f"{console_server.url}/console/alerts/{alert['alert_id']}")
+        # the first read loads the serving graph, and the graph view's chunk is the console's largest: on a loaded
+        # two-core machine that has taken more than the default 30 s
+        page.get_by_test_id("propagation-steps").wait_for(timeout=90_000)
         steps = page.get_by_test_id("propagation-steps").locator("li")
         expect(steps).to_have_count(len(hops))
         graph = page.get_by_test_id("propagation").get_by_test_id("graph-view")

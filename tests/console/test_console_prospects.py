@@ -4,14 +4,17 @@ the API refuses it if forced); axe on the page in both languages."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SignIn
 from playwright.sync_api import expect
 
-from riskloop.testing.console import ConsoleServer, screenshot, serious_violations
+from riskloop.testing.console import ConsoleServer, Tab, screenshot, serious_violations
+
+# The conftest's sign_in_as fixture; not imported from `conftest`, a name other test directories' conftests share.
+SignIn = Callable[..., Tab]
 
 HEADER_ZH = "排名,统一社会信用代码,企业名称,行业"
 HEADER_EN = "Rank,Credit code,Name,Industry"
