@@ -36,6 +36,7 @@ from riskloop.testing.console import VIEWPORT, ConsoleServer, launch, serve
 
 OUT = Path(__file__).parent / "out" / "console.json"
 STORE_KEY = "riskloop.key"
+PAGE_LIMIT = 2000  # the most nodes the case view asks for (console/src/components/graph/graphApi.ts)
 
 
 def _gz(path: Path) -> int:
@@ -77,20 +78,20 @@ def _signed_in_script(secret: str) -> str:
     return f"window.sessionStorage.setItem({json.dumps(STORE_KEY)}, {json.dumps(secret)});"
 
 
-def _largest_case(server: ConsoleServer) -> tuple[str, int] | None:
+def _largest_case(server: ConsoleServer) -> tuple[str, float] | None:
     """The open review whose applicant's 2-hop neighbourhood is largest, and its node count."""
     with server.client(server.keys["reviewer"]) as api:
         queue = api.get("/v1/reviews").json()["reviews"]
-        best: tuple[str, int] | None = None
+        best: tuple[str, float] | None = None
         for item in queue:
             case = api.get(f"/v1/reviews/{item['decision_id']}").json()
-            code = case["application"].get("credit_code")
+            code = case["data"]["application"].get("credit_code")
             if not code:
                 continue
-            hood = api.get(f"/v1/graph/enterprises/{code}/neighbourhood", params={"hops": 2, "limit": 5000})
+            hood = api.get(f"/v1/graph/enterprises/{code}/neighbourhood", params={"hops": 2, "limit": PAGE_LIMIT})
             if hood.status_code != 200:
                 continue
-            size = len(hood.json()["nodes"])
+            size = len(hood.json()["nodes"]) + len(hood.json()["edges"]) / 1e6  # ties: more edges
             if best is None or size > best[1]:
                 best = (str(item["decision_id"]), size)
         return best
@@ -150,7 +151,8 @@ def _case_view(server: ConsoleServer, browser: Browser, runs: int, secret: str) 
         context.close()
     return {
         "decision_id": decision_id,
-        "graph_nodes_2_hops": nodes,
+        "graph_nodes_2_hops": int(nodes),
+        "graph_edges_2_hops": round((nodes - int(nodes)) * 1e6),
         "tti_ms_median": round(statistics.median(times), 1),
         "mark_after_navigation_ms_median": round(statistics.median(marks), 1),
     }

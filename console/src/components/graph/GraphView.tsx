@@ -4,7 +4,7 @@
 // k hops from `focus`, linear in the graph's size where force layouts are not. Labels show only when zoomed in.
 import cytoscape, { type Core, type ElementDefinition } from "cytoscape";
 import { useEffect, useRef } from "react";
-import { radialPositions } from "./layout";
+import { radialPositions, type Point } from "./layout";
 import { COLOURS, EDGE_COLOURS, IDENTIFIER_KINDS } from "./palette";
 import type { GraphData } from "./types";
 
@@ -22,33 +22,29 @@ export interface GraphViewProps {
 const SMALL = 250; // up to this many nodes a force layout reads better and is still quick
 const LABEL_ZOOM = 0.8; // a large graph names its nodes from this zoom on
 
+// Colour, shape and size are computed once per element (`look`) and mapped from its data: with thousands of
+// elements, one selector per kind or edge group made Cytoscape's style matching most of the first draw.
 const STYLE: cytoscape.StylesheetJson = [
   {
     selector: "node",
     style: {
-      "background-color": COLOURS.identifier,
+      "background-color": "data(colour)",
+      shape: "data(shape)" as cytoscape.Css.NodeShape,
+      width: "data(size)",
+      height: "data(size)",
       "font-size": 9,
       color: "#262626",
       "min-zoomed-font-size": 7,
-      width: 10,
-      height: 10,
     },
   },
   { selector: "node.named, node.applicant, node.hl, node.picked", style: { label: "data(label)" } },
-  { selector: "node[kind = 'enterprise']", style: { "background-color": COLOURS.enterprise, shape: "round-rectangle", width: 16, height: 16 } },
-  { selector: "node[kind = 'person']", style: { "background-color": COLOURS.person, shape: "ellipse", width: 13, height: 13 } },
-  { selector: "node[kind = 'application']", style: { "background-color": COLOURS.application, shape: "tag" } },
-  { selector: "node.shared", style: { "background-color": COLOURS.shared, shape: "diamond", width: 15, height: 15 } },
   { selector: "node.gang", style: { "border-width": 3, "border-color": COLOURS.gang } },
-  { selector: "node.bad", style: { "background-color": COLOURS.bad } },
   {
     selector: "node.applicant",
-    style: { width: 30, height: 30, "border-width": 5, "border-color": COLOURS.applicant, "font-size": 12, "font-weight": "bold", "z-index": 10, "min-zoomed-font-size": 0 },
+    style: { "border-width": 5, "border-color": COLOURS.applicant, "font-size": 12, "font-weight": "bold", "z-index": 10, "min-zoomed-font-size": 0 },
   },
   { selector: "node.picked", style: { "overlay-color": COLOURS.path, "overlay-opacity": 0.25, "overlay-padding": 6 } },
-  { selector: "edge", style: { width: 1, "line-color": EDGE_COLOURS.other, "curve-style": "haystack" } },
-  ...Object.entries(EDGE_COLOURS).map(([group, colour]) => ({ selector: `edge[group = '${group}']`, style: { "line-color": colour } })),
-  { selector: "edge[group = 'litigation']", style: { "line-style": "dashed" as const } },
+  { selector: "edge", style: { width: 1, "line-color": "data(colour)", "line-style": "data(line)" as cytoscape.Css.LineStyle, "curve-style": "haystack" } },
   { selector: ".faded", style: { opacity: 0.18 } },
   {
     selector: "node.hl",
@@ -57,41 +53,58 @@ const STYLE: cytoscape.StylesheetJson = [
   { selector: "edge.hl", style: { "line-color": COLOURS.path, width: 4, "z-index": 9 } },
 ];
 
-function classes(flags: Record<string, unknown> | undefined): string {
+const SHAPES: Record<string, [string, number]> = {
+  enterprise: ["round-rectangle", 16],
+  person: ["ellipse", 13],
+  application: ["tag", 10],
+  identifier: ["ellipse", 10],
+};
+
+/** A node's colour, shape and size from its kind and flags (shared over kind, known bad over both). */
+function look(kind: string, flags: Record<string, unknown> | undefined): { colour: string; shape: string; size: number } {
   const f = flags ?? {};
-  return [f.applicant && "applicant", f.known_bad && "bad", f.gang_member && "gang", f.shared && "shared"]
-    .filter(Boolean)
-    .join(" ");
+  let [shape, size] = SHAPES[kind] ?? SHAPES.identifier;
+  let colour: string = COLOURS[kind as keyof typeof COLOURS] ?? COLOURS.identifier;
+  if (f.shared) [colour, shape, size] = [COLOURS.shared, "diamond", 15];
+  if (f.known_bad) colour = COLOURS.bad;
+  if (f.applicant) size = 30;
+  return { colour, shape, size };
 }
 
-function elements(data: GraphData, big: boolean): ElementDefinition[] {
+function classes(flags: Record<string, unknown> | undefined): string {
+  const f = flags ?? {};
+  return [f.applicant && "applicant", f.gang_member && "gang"].filter(Boolean).join(" ");
+}
+
+function elements(data: GraphData, big: boolean, at?: Map<string, Point>): ElementDefinition[] {
   const nodeKind = (kind: string) => (IDENTIFIER_KINDS.has(kind) ? "identifier" : kind);
   return [
     ...data.nodes.map((n) => ({
       group: "nodes" as const,
-      data: { id: n.id, kind: nodeKind(n.kind), label: n.label },
+      position: at?.get(n.id) ?? { x: 0, y: 0 },
+      data: { id: n.id, kind: nodeKind(n.kind), label: n.label, ...look(nodeKind(n.kind), n.flags) },
       // measuring thousands of labels dominates the first draw: a large graph labels its applicant, then more on zoom
       classes: `${classes(n.flags)}${big ? "" : " named"}`,
     })),
-    ...data.edges.map((e) => ({
-      group: "edges" as const,
-      data: { id: e.id, source: e.source, target: e.target, kind: e.kind, group: e.group ?? e.kind },
-    })),
+    ...data.edges.map((e) => {
+      const group = e.group ?? e.kind;
+      const colour = EDGE_COLOURS[group] ?? EDGE_COLOURS.other;
+      const line = group === "litigation" ? "dashed" : "solid";
+      return { group: "edges" as const, data: { id: e.id, source: e.source, target: e.target, kind: e.kind, group, colour, line } };
+    }),
   ];
 }
 
-function layoutOf(data: GraphData, focus: string | undefined): cytoscape.LayoutOptions {
-  if (data.nodes.length <= SMALL) {
-    return { name: "cose", animate: false, randomize: false, nodeRepulsion: () => 9000, idealEdgeLength: () => 60, numIter: 600 } as cytoscape.LayoutOptions;
-  }
-  const at = radialPositions(data, focus);
-  return {
-    name: "preset",
-    animate: false,
-    fit: true,
-    padding: 20,
-    positions: (node: cytoscape.NodeSingular) => at.get(node.id()) ?? { x: 0, y: 0 },
-  } as cytoscape.LayoutOptions;
+const FORCE = { name: "cose", animate: false, randomize: false, nodeRepulsion: () => 9000, idealEdgeLength: () => 60, numIter: 600 };
+
+/** Zoom and pan that fit `at` in a box of `width` × `height` (what cy.fit would find, without measuring styles). */
+function fitted(at: Map<string, Point>, width: number, height: number, padding = 20): { zoom: number; pan: Point } {
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const { x, y } of at.values()) [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y)];
+  if (!Number.isFinite(x0)) return { zoom: 1, pan: { x: width / 2, y: height / 2 } };
+  const span = { w: Math.max(x1 - x0, 1), h: Math.max(y1 - y0, 1) };
+  const zoom = Math.min(1.25, (width - 2 * padding) / span.w, (height - 2 * padding) / span.h);
+  return { zoom, pan: { x: (width - zoom * (x0 + x1)) / 2, y: (height - zoom * (y0 + y1)) / 2 } };
 }
 
 export default function GraphView(props: GraphViewProps) {
@@ -107,10 +120,16 @@ export default function GraphView(props: GraphViewProps) {
   useEffect(() => {
     if (!box.current) return;
     const big = data.nodes.length > SMALL;
+    // A large graph is placed by the radial layout and its viewport computed from the positions: Cytoscape's own
+    // layout run and fit measure every element's rendered style twice, most of the first draw's time.
+    const at = big ? radialPositions(data, focus) : undefined;
+    const view = at ? fitted(at, box.current.clientWidth || 800, box.current.clientHeight || height) : undefined;
     const graph = cytoscape({
       container: box.current,
-      elements: elements(data, big),
+      elements: elements(data, big, at),
       style: STYLE,
+      layout: { name: "preset", fit: false },
+      ...(view ?? {}),
       textureOnViewport: big,
       hideEdgesOnViewport: data.edges.length > 1500,
       pixelRatio: big ? 1 : "auto",
@@ -129,19 +148,25 @@ export default function GraphView(props: GraphViewProps) {
       });
     }
     cy.current = graph;
-    const layout = graph.layout(layoutOf(data, focus));
-    layout.one("layoutstop", () => {
-      graph.fit(undefined, 20);
-      if (graph.zoom() > 1.25) {
-        graph.zoom(1.25); // a few nodes: do not blow them up to fill the box
-        graph.center();
-      }
+    const drawn = () => {
       // what the canvas really marks, for tests and tools reading the page
       box.current?.setAttribute("data-applicants", graph.nodes(".applicant").map((n) => n.id()).join(" "));
-      // the first frame is painted after layoutstop; report ready then
+      // the first frame is painted after this; report ready then
       requestAnimationFrame(() => readyRef.current?.());
-    });
-    layout.run();
+    };
+    if (big) drawn();
+    else {
+      const layout = graph.layout(FORCE as cytoscape.LayoutOptions);
+      layout.one("layoutstop", () => {
+        graph.fit(undefined, 20);
+        if (graph.zoom() > 1.25) {
+          graph.zoom(1.25); // a few nodes: do not blow them up to fill the box
+          graph.center();
+        }
+        drawn();
+      });
+      layout.run();
+    }
     return () => {
       cy.current = null;
       graph.destroy();
