@@ -10,9 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, expect, sync_playwright
 
 from riskloop.testing.console import ConsoleServer, SignIn, Tab, launch, serve, signed_in
+
+
+# The suite shares two cores with other workers, servers and the JVM: assertions wait for the page, never race it.
+expect.set_options(timeout=30_000)
 
 
 @pytest.fixture(scope="session")

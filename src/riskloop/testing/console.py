@@ -128,6 +128,7 @@ def open_console(browser: Browser, server: ConsoleServer, lang: str = "zh") -> T
     # The language a person would have chosen before; their switching later in the test is kept across reloads.
     key, chosen = json.dumps("riskloop.lang"), json.dumps(lang)
     context.add_init_script(f"if (!localStorage.getItem({key})) localStorage.setItem({key}, {chosen});")
+    context.set_default_timeout(60_000)  # a loaded machine draws slowly; a test waits rather than fails
     tab = Tab(page=context.new_page())
 
     def guard(route: Route) -> None:
