@@ -14,7 +14,6 @@ from playwright.sync_api import Browser, expect, sync_playwright
 
 from riskloop.testing.console import ConsoleServer, SignIn, Tab, launch, serve, signed_in
 
-
 # The suite shares two cores with other workers, servers and the JVM: assertions wait for the page, never race it.
 expect.set_options(timeout=30_000)
 

@@ -99,3 +99,25 @@ def test_api_docs_render_from_local_assets(browser, console_server: ConsoleServe
         assert [u for u in external if u.startswith("http")] == []
     finally:
         context.close()
+
+
+def test_sign_in_and_navigation_work_from_the_keyboard_alone(browser, console_server: ConsoleServer) -> None:
+    tab = open_console(browser, console_server)
+    page = tab.page
+    try:
+        page.locator("input[type=password]").wait_for()
+        page.keyboard.type(console_server.keys["reviewer"])  # the key field has the focus when the page opens
+        page.keyboard.press("Enter")
+        page.get_by_test_id("principal").wait_for()
+        reached = []
+        for _ in range(40):  # tab through the frame until the reviews desk's menu entry has the focus
+            page.keyboard.press("Tab")
+            reached.append(page.evaluate("document.activeElement.textContent.trim()"))
+            if reached[-1] == "人工审核":
+                break
+        assert reached[-1] == "人工审核", reached
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/console/reviews")
+        assert tab.external == []
+    finally:
+        page.context.close()
