@@ -3,10 +3,12 @@
 The roles are fuzzed in three modules (``test_schemathesis*``) so that the test workers share them.
 
 Every operation is fuzzed in-process (ASGI) with valid and invalid requests (schemathesis' positive and
-negative modes), ``MAX_EXAMPLES`` each per role, derandomised (the same cases every run) and without
-shrinking, so the run is bounded. Each response must not be a 5xx (a shed 503 has ``Retry-After`` and is
-allowed; in-process nothing is shed) and must conform to the document: status, content type, headers and
-body schema. Every failure is collected and listed at the end with the operation, role and request.
+negative modes), ``MAX_EXAMPLES`` each per role where the role is accepted (``FORBIDDEN_EXAMPLES`` where its
+``require(...)`` refuses the role: every such request stops at the same key check), derandomised (the same
+cases every run) and without shrinking, so the run is bounded. Each response must not be a 5xx (a shed 503
+has ``Retry-After`` and is allowed; in-process nothing is shed) and must conform to the document: status,
+content type, headers and body schema. Every failure is collected and listed at the end with the operation,
+role and request.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from riskloop.api.app import create_app
+from riskloop.api.auth import route_roles
 from riskloop.api.routes.prospects import EXAMPLE_RUN_ID
 from riskloop.config import Settings
 from riskloop.testing.api_keys import authenticate, bearer
@@ -39,6 +42,7 @@ from riskloop.testing.graph_explorer import example_source
 from riskloop.testing.prospects import run_entry, sample_prospects, sample_run
 
 MAX_EXAMPLES = 8  # per operation, role and mode
+FORBIDDEN_EXAMPLES = 2  # per operation and mode the role may not call: the 403 and its document are checked
 ROLES = {"channel": ("channel",), "rita": ("reviewer",), "andy": ("analyst",), "alma": ("approver",),
          "otto": ("auditor",), "paul": ("post_loan_officer",), "carl": ("collector",),
          "lena": ("collection_lead",), "lisa": ("list_keeper",)}  # fmt: skip
@@ -71,18 +75,20 @@ def seed_prospects(store: Any) -> None:
     store.save_run(run, sample_prospects(3), run_entry(run))
 
 
-def fuzz(app: Any, secret: str, mode: GenerationMode) -> tuple[int, list[str]]:
-    """Cases run and the failures found on every operation, as one key's holder."""
+def fuzz(app: Any, secret: str, roles: frozenset[str], mode: GenerationMode) -> tuple[int, list[str]]:
+    """Cases run and the failures found on every operation, as one key's holder (holding ``roles``)."""
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    accepted = route_roles(app)
     failures: list[str] = []
     cases = 0
     for result in schema.get_all_operations():
         operation = result.ok()
         label = operation.label
+        allowed = label not in accepted or not roles.isdisjoint(accepted[label])
 
         @given(case=operation.as_strategy(generation_mode=mode))
         @settings(
-            max_examples=MAX_EXAMPLES,
+            max_examples=MAX_EXAMPLES if allowed else FORBIDDEN_EXAMPLES,
             derandomize=True,
             deadline=None,
             database=None,
@@ -109,7 +115,7 @@ def fuzz_role(started: tuple[Any, dict[str, str]], role: str) -> None:
     app, secrets = started
     cases, failures = 0, []
     for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-        run, found = fuzz(app, secrets[role], mode)
+        run, found = fuzz(app, secrets[role], frozenset(ROLES[role]), mode)
         cases, failures = cases + run, failures + found
     print(f"schemathesis as {role}: {cases} cases, {len(failures)} failures")  # the closing figure (pytest -s)
     assert cases > 100

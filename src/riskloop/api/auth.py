@@ -10,9 +10,11 @@ principals, so nobody approves their own work by typing another name.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Iterator, Sequence
+from typing import Annotated, Any
 
-from fastapi import Depends, Request, Security
+from fastapi import Depends, FastAPI, Request, Security
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from riskloop.api.deps import ServicesDep
@@ -61,6 +63,27 @@ class Require:
         found = principal_of(services.auth, credentials, self.roles, what)
         note(request, principal=found.name)  # the request's log line names who asked
         return found
+
+
+def route_roles(app: FastAPI) -> dict[str, frozenset[str]]:
+    """``"METHOD /path"`` → the roles its ``require(...)`` accepts, for every authenticated operation of ``app``."""
+    out: dict[str, frozenset[str]] = {}
+    for route in _operations(app.routes):
+        accepted = [d.call.roles for d in route.dependant.dependencies if isinstance(d.call, Require)]
+        for method in route.methods - {"HEAD"}:
+            if accepted:
+                out[f"{method} {route.path}"] = frozenset(accepted[0])
+    return out
+
+
+def _operations(routes: Sequence[Any]) -> Iterator[APIRoute]:
+    """Every APIRoute, also those of included routers (FastAPI includes them lazily, each with its own routes)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            yield from _operations(included.routes)
 
 
 def require(*roles: str) -> Require:

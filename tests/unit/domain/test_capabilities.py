@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
 import pytest
-from fastapi.routing import APIRoute
 
 from riskloop.api.app import create_app
-from riskloop.api.auth import Require
+from riskloop.api.auth import route_roles
 from riskloop.config import Settings
 from riskloop.domain.access import CAPABILITIES, ROLES, capabilities
 from riskloop.service.identifiers import FULL_VIEW
@@ -50,25 +47,7 @@ OPEN_TO_ANY_KEY = {"GET /v1/me"}
 
 def _required() -> dict[str, frozenset[str]]:
     """Each authenticated operation's accepted roles, read from its ``require(...)`` dependency."""
-    app = create_app(Settings(home=Path("unused"), database_url="sqlite://"))  # routes only: no lifespan
-    out = {}
-    for route in _operations(app.routes):
-        roles = [d.call.roles for d in route.dependant.dependencies if isinstance(d.call, Require)]
-        for method in route.methods - {"HEAD"}:
-            if roles:
-                (accepted,) = roles
-                out[f"{method} {route.path}"] = frozenset(accepted)
-    return out
-
-
-def _operations(routes: Sequence[Any]) -> Iterator[APIRoute]:
-    """Every APIRoute, also those of included routers (FastAPI includes them lazily, each with its own routes)."""
-    for route in routes:
-        if isinstance(route, APIRoute):
-            yield route
-        included = getattr(route, "original_router", None)
-        if included is not None:
-            yield from _operations(included.routes)
+    return route_roles(create_app(Settings(home=Path("unused"), database_url="sqlite://")))  # routes only
 
 
 @pytest.fixture(scope="module")
