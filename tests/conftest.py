@@ -286,3 +286,28 @@ def workspace_copy(decision_workspace: Path, tmp_path: Path) -> Path:
     (home / "universes").symlink_to(decision_workspace / "universes")
     (home / "secrets").symlink_to(decision_workspace / "secrets")  # the graph key
     return home
+
+
+# Scheduling under pytest-xdist (--dist loadfile hands out modules in collection order). The shared demo workspace
+# takes minutes to build and every module using it waits for it: one such module goes first, so one worker builds
+# it while the others run the modules that need nothing shared, the heaviest of those first (a long module
+# started last would be the run's tail); the other modules using the workspace go last, when it is ready.
+WORKSPACE_FIXTURES = {"decision_workspace", "workspace_copy", "console_server"}
+HEAVY_FIRST = ("test_demo_pipeline", "test_train_workspace", "test_monitor_engines", "test_feature_engines",
+               "test_demo_serves", "test_model_challenger", "test_console_reviews", "test_console_studio")  # fmt: skip
+
+
+def _uses_workspace(item: pytest.Item) -> bool:
+    return bool(WORKSPACE_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Order the modules as the comment above says (a stable sort: within a group, collection order)."""
+    sharing = {item.path for item in items if _uses_workspace(item)}
+    builder = next((p for p in (i.path for i in items) if p in sharing and "console" not in p.parts), None)
+
+    def group(item: pytest.Item) -> tuple[int, bool]:
+        first = 0 if item.path == builder else 2 if item.path in sharing else 1
+        return first, item.path.stem not in HEAVY_FIRST
+
+    items.sort(key=group)

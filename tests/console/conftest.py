@@ -18,8 +18,10 @@ from riskloop.testing.console import ConsoleServer, SignIn, Tab, launch, serve, 
 expect.set_options(timeout=30_000)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Chromium for one module: Playwright's sync API keeps an event loop running while it is open, which would
+    break ``asyncio.run`` in the next modules the same test worker runs."""
     with sync_playwright() as playwright:
         chromium = launch(playwright)
         yield chromium
@@ -47,6 +49,8 @@ def sign_in_as(browser: Browser, console_server: ConsoleServer) -> Iterator[Sign
 
     yield open_tab
     external = [url for tab in tabs for url in tab.external]
+    errors = [error for tab in tabs for error in tab.errors]
     for tab in tabs:
         tab.page.context.close()
     assert external == [], f"the console asked beyond loopback: {external[:5]}"
+    assert errors == [], f"the console's scripts failed: {errors[:5]}"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SignIn
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from riskloop.config import load_settings
 from riskloop.testing.console import ConsoleServer, screenshot
@@ -49,7 +49,7 @@ def test_the_registry_lists_every_model_with_its_status(
     table.locator("tbody tr").first.wait_for(timeout=TIMEOUT)
     with console_server.client(console_server.keys["analyst"]) as api:
         models = api.get("/v1/models").json()["models"]
-    assert table.locator("tbody tr").count() == len(models)
+    expect(table.locator("tbody tr[data-row-key]")).to_have_count(len(models))  # not the loading placeholder
     active = next(m for m in models if m["status"] == "active" and m["kind"] == "fused-ensemble")
     row = table.locator(f"tr[data-row-key='{active['model_id']}']")
     assert ("生效中" if lang == "zh" else "Active") in row.inner_text()
@@ -74,14 +74,14 @@ def test_monitoring_charts_drift_and_vintages_with_their_numbers(
     assert windows, "the demo's decisions fall in the last year"
     drift_table = page.get_by_role("table", name="各窗口 PSI" if lang == "zh" else "PSI by window")
     rows = drift_table.locator("tbody tr")
-    assert rows.count() == len(windows)
+    expect(rows).to_have_count(len(windows))
     first = rows.first.inner_text()
     assert windows[0]["as_of"] in first
     assert f"{windows[0]['score_psi']:.3f}" in first
     cohorts = [v["vintage"] for v in vintages["performance"]["vintages"]]
     vintage_table = page.get_by_role("table", name="各批次坏账率" if lang == "zh" else "Bad rate by cohort")
     assert vintage_table.locator("tbody tr").all_inner_texts()[0].startswith(cohorts[0])
-    assert vintage_table.locator("tbody tr").count() == len(cohorts)
+    expect(vintage_table.locator("tbody tr")).to_have_count(len(cohorts))
     label = page.get_by_test_id("chart-drift").get_attribute("aria-label") or ""
     assert f"{windows[-1]['score_psi']:.3f}" in label  # the chart's text alternative carries its numbers
     assert serious_violations(page) == []

@@ -95,6 +95,7 @@ def test_an_officer_acknowledges_then_acts_and_the_api_shows_it(
     page.get_by_test_id("act").click()
     page.get_by_test_id("action-select").click()
     page.locator(".ant-select-item-option", has_text="压降额度").click()
+    expect(page.get_by_test_id("action-select")).to_contain_text("压降额度")  # chosen, not lost to the animation
     page.get_by_test_id("step-reason").fill("他行逾期，压降额度")
     page.get_by_test_id("step-submit").click()
     expect(page.get_by_test_id("alert-status")).to_have_text("已处置")
@@ -188,7 +189,7 @@ def test_a_collector_sees_the_next_best_action_and_records_it(
     page.goto(f"{console_server.url}/console/collections")
     links = page.get_by_test_id("case-link")
     links.first.wait_for()
-    assert links.all_inner_texts() == [c["case_id"] for c in cases]
+    expect(links).to_have_text([c["case_id"] for c in cases])
     assert page.get_by_test_id("qa-cases").count() == 0  # QA cases are the lead's (and auditors')
     _axe_clean(page)
     screenshot(page, "collections", "zh")

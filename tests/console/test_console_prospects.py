@@ -37,6 +37,16 @@ def _codes(page) -> list[str]:  # type: ignore[no-untyped-def]
     return [c.split("\n")[-1].strip() for c in _rows(page).locator("td:nth-child(3)").all_inner_texts()]
 
 
+def _shows(page, codes: list[str]) -> list[str]:  # type: ignore[no-untyped-def]
+    """The codes shown once the table holds ``codes`` (it re-renders after a filter), or as they are at timeout."""
+    for _ in range(60):
+        shown = _codes(page)
+        if shown == codes:
+            break
+        page.wait_for_timeout(500)
+    return shown
+
+
 def test_an_analyst_reads_the_list_filters_it_and_exports_it(
     sign_in_as: SignIn, console_server: ConsoleServer, tmp_path: Path
 ) -> None:
@@ -60,7 +70,8 @@ def test_an_analyst_reads_the_list_filters_it_and_exports_it(
     page.locator(".ant-select-item-option", has_text=f"{section} ").first.click()
     of_section = _api(console_server, analyst, "/v1/prospects", top=100, industry=section)
     expect(_rows(page).first).to_contain_text(of_section["prospects"][0]["credit_code"])
-    assert _codes(page) == [p["credit_code"] for p in of_section["prospects"][:20]]
+    expected = [p["credit_code"] for p in of_section["prospects"][:20]]
+    assert _shows(page, expected) == expected
 
     with page.expect_download() as made:
         page.get_by_test_id("export-csv").click()

@@ -9,7 +9,7 @@ import sqlite3
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from riskloop.testing.console import ConsoleServer, SignIn, screenshot, serious_violations
 
@@ -197,7 +197,7 @@ def test_the_case_view_draws_the_applicants_graph_highlighted_and_is_interactive
     with console_server.client(secret) as api:
         path = api.get(f"/v1/graph/enterprises/{code}/nearest-bad").json()
     listed = page.get_by_test_id("graph-facts").locator("tbody tr[data-row-key]")
-    assert listed.count() == min(8, len(path["nodes"]))
+    expect(listed).to_have_count(min(8, len(path["nodes"])))
     assert listed.first.get_attribute("data-row-key") == path["nodes"][0]["id"]
     page.wait_for_function(QUIET)  # a toast fading in is half transparent: check the page once it is gone
     assert serious_violations(page) == []

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from conftest import SignIn
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from riskloop.testing.console import ConsoleServer, screenshot
 from riskloop.testing.console import serious_violations as all_violations
@@ -173,7 +173,7 @@ def test_the_strategy_list_shows_every_strategy_with_its_active_version(
     with console_server.client(console_server.keys["auditor"]) as api:
         listed = {s["name"]: s for s in api.get("/v1/strategies").json()["strategies"]}
     assert f"v{listed[NAME]['active_version']}" in row.inner_text()
-    assert table.locator("tbody tr").count() == len(listed)
+    expect(table.locator("tbody tr")).to_have_count(len(listed))
     assert page.get_by_test_id("new-draft").count() == 0  # an auditor reads only
     assert serious_violations(page) == []
 
@@ -188,7 +188,7 @@ def test_the_editor_the_rule_diff_and_the_backtest_of_a_draft(
     page = sign_in_as(server.keys["analyst"], lang).page
     _open(page, server, draft)
     page.locator(".react-flow__node").first.wait_for(state="visible", timeout=TIMEOUT)  # the JDM editor, local Monaco
-    assert page.locator(".react-flow__node").count() == len(json.loads(_content(server, draft))["nodes"])
+    expect(page.locator(".react-flow__node")).to_have_count(len(json.loads(_content(server, draft))["nodes"]))
     assert serious_violations(page) == []
     _to_top(page, "selected-version")
     screenshot(page, "strategy-studio", lang)
@@ -197,7 +197,7 @@ def test_the_editor_the_rule_diff_and_the_backtest_of_a_draft(
     summary = page.get_by_test_id("diff-summary")
     summary.wait_for(timeout=TIMEOUT)
     changed = page.get_by_test_id("diff-node-score_tiers").get_by_test_id("diff-row-changed")
-    assert changed.count() == 1  # exactly rule S1 changed, against the active version (A by default)
+    expect(changed).to_have_count(1)  # exactly rule S1 changed, against the active version (A by default)
     assert "S1" in changed.inner_text()
     assert f">= {530 if lang == 'zh' else 535}" in changed.inner_text()
     assert page.get_by_test_id("diff-row-added").count() == 0
@@ -214,7 +214,7 @@ def test_the_editor_the_rule_diff_and_the_backtest_of_a_draft(
         truth = api.post(f"/v1/strategies/{NAME}/versions/{draft}/backtest", json={"sample": 300}).json()
     approval = f"{truth['candidate']['approval_rate'] * 100:.2f}%"
     assert approval in result.get_by_role("table").first.inner_text()  # the table beside the chart: same numbers
-    assert page.locator("[data-testid=chart-headline] canvas").count() == 1
+    expect(page.locator("[data-testid=chart-headline] canvas")).to_have_count(1)
     assert serious_violations(page) == []
     _to_top(page, "backtest-result")
     screenshot(page, "strategy-backtest", lang)

@@ -120,6 +120,7 @@ class Tab:
 
     page: Page
     external: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # uncaught exceptions in the page's scripts
 
 
 def open_console(browser: Browser, server: ConsoleServer, lang: str = "zh") -> Tab:
@@ -140,6 +141,7 @@ def open_console(browser: Browser, server: ConsoleServer, lang: str = "zh") -> T
             route.abort()
 
     context.route("**/*", guard)
+    tab.page.on("pageerror", lambda error: tab.errors.append(f"{tab.page.url}: {error}"))
     tab.page.goto(f"{server.url}/console/")
     return tab
 
