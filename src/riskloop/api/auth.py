@@ -70,7 +70,7 @@ def route_roles(app: FastAPI) -> dict[str, frozenset[str]]:
     out: dict[str, frozenset[str]] = {}
     for route in _operations(app.routes):
         accepted = [d.call.roles for d in route.dependant.dependencies if isinstance(d.call, Require)]
-        for method in route.methods - {"HEAD"}:
+        for method in (route.methods or set()) - {"HEAD"}:
             if accepted:
                 out[f"{method} {route.path}"] = frozenset(accepted[0])
     return out
