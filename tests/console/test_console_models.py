@@ -115,6 +115,7 @@ def test_a_candidate_is_approved_and_activated_by_an_approver_who_did_not_train_
     other.goto(url)
     other.get_by_test_id("validation-table").wait_for(timeout=TIMEOUT)
     assert serious_violations(other) == []
+    screenshot(other, "model-card", "zh")
     other.get_by_test_id("approve-model").click()
     other.get_by_test_id("model-status").filter(has_text="已审批").wait_for(timeout=TIMEOUT)
     other.get_by_test_id("activate-model").click()

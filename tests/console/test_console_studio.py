@@ -176,6 +176,7 @@ def test_the_strategy_list_shows_every_strategy_with_its_active_version(
     expect(table.locator("tbody tr")).to_have_count(len(listed))
     assert page.get_by_test_id("new-draft").count() == 0  # an auditor reads only
     assert serious_violations(page) == []
+    screenshot(page, "strategies", "zh")
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
