@@ -29,6 +29,16 @@ DEFAULT_MAX_BODY_BYTES = 64 * 1024  # an application is ~600 bytes; a strategy d
 DEFAULT_MAX_STRATEGY_BODY_BYTES = 4 * 1024 * 1024  # a draft's JDM content (2,000,000 characters) JSON-escaped
 DEFAULT_MAX_IN_FLIGHT = 8  # per worker: p99 of admitted answers under 1 s at 4x capacity (docs: Limits)
 EXEMPT = frozenset({"/healthz", "/readyz", "/metrics"})
+# Local files of the console and the API docs: a page loads a dozen at once, and shedding one leaves the page
+# blank; they read no database and never reach the decision path, so they are never shed.
+STATIC = ("/console", "/docs")
+
+
+def exempt(path: str) -> bool:
+    """Whether ``path`` bypasses the limits: a probe, or a file of the console or the docs."""
+    return path in EXEMPT or any(path == p or path.startswith(p + "/") for p in STATIC)
+
+
 STRATEGY_ROUTES = ("/v1/strategies/", "/v1/lists/files")  # a whole JDM document; a list file (ADR 0032)
 
 
@@ -80,7 +90,7 @@ class Shedder:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve the request within the bound, or shed it."""
-        if scope["type"] != "http" or scope["path"] in EXEMPT:
+        if scope["type"] != "http" or exempt(scope["path"]):
             await self.app(scope, receive, send)
             return
         if self.in_flight >= self.settings.max_in_flight:
