@@ -32,6 +32,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from functools import cache
 from pathlib import Path
@@ -40,9 +41,11 @@ from typing import Annotated, Any
 import httpx
 from fastapi import Depends, FastAPI, Header
 
+from benchmarks.stage_profile import in_process, print_profile, read_stage_logs
 from riskloop.api.auth import Credentials, principal_of
 from riskloop.api.protocol import HTTP_PROTOCOL
 from riskloop.api.schemas import ApplicationIn
+from riskloop.api.stage_log import ENV_PROFILE_CPU, ENV_PROFILE_STAGES
 from riskloop.domain.access import CHANNEL, Principal
 from riskloop.service.api_keys import ApiKeyAdmin, Authenticator
 from riskloop.storage.api_keys import SQLApiKeys
@@ -51,6 +54,7 @@ HERE = Path(__file__).parent
 OUT = HERE / "out" / "decide.json"
 LUA = HERE / "bench_decide.lua"
 BIN = Path(sys.executable).parent
+MAX_IN_FLIGHT = 64  # per worker: capacity is measured here, not shedding (benchmarks.bench_overload)
 ENV_KEYS = "RISKLOOP_BENCH_KEYS_URL"  # the database of the bare endpoint's API keys
 
 bare_app = FastAPI()
@@ -63,13 +67,13 @@ def _bare_keys() -> Authenticator:
     return Authenticator(SQLApiKeys(make_engine(os.environ[ENV_KEYS])))
 
 
-def bare_channel(credentials: Credentials) -> Principal:
+async def bare_channel(credentials: Credentials) -> Principal:
     """The key check of the real endpoint: bearer secret, one primary-key read, the channel role."""
     return principal_of(_bare_keys(), credentials, (CHANNEL,), "POST /v1/applications")
 
 
 @bare_app.post("/v1/applications", status_code=201)
-def bare_post(
+async def bare_post(
     body: ApplicationIn,
     principal: Annotated[Principal, Depends(bare_channel)],
     idempotency_key: Annotated[str, Header(alias="Idempotency-Key")],
@@ -91,12 +95,12 @@ def build(home: Path, enterprises: int) -> None:
 
 
 def payloads(home: Path, path: Path, limit: int | None) -> int:
-    """Recorded applications as request bodies with an ``__ID__`` slot, one per line."""
+    """Recorded applications as request bodies with an ``__ID__`` slot, one per line (identifiers opened, audited)."""
     from riskloop.api.schemas import ApplicationIn
-    from riskloop.service.applications import recorded_requests
+    from riskloop.testing.recorded import workspace_requests
 
     lines = []
-    for r, _ in recorded_requests(home / "warehouse", limit=limit):
+    for r, _ in workspace_requests(home, limit):
         body = ApplicationIn.from_request(r).model_dump(mode="json", exclude_none=True)
         body["application_id"] = "__ID__"
         lines.append(json.dumps(body, ensure_ascii=False, separators=(",", ":")))
@@ -174,8 +178,8 @@ def start(target: str, home: Path, workers: int, log: Path, database_url: str) -
     port = _port()
     env = {**os.environ, ENV_KEYS: database_url}
     if target == "decide":
-        cmd = [str(BIN / "riskloop"), "--home", str(home), "--database-url", database_url,
-               "serve", "--port", str(port), "--workers", str(workers)]  # fmt: skip
+        cmd = [str(BIN / "riskloop"), "--home", str(home), "--database-url", database_url, "serve",
+               "--port", str(port), "--workers", str(workers), "--max-in-flight", str(MAX_IN_FLIGHT)]  # fmt: skip
     else:
         cmd = [str(BIN / "python"), "-m", "uvicorn", "benchmarks.bench_decide:bare_app", "--port", str(port),
                "--workers", str(workers), "--log-level", "warning", "--no-access-log",
@@ -201,34 +205,102 @@ def wrk(  # noqa: PLR0917 - one run's settings
     figures: dict[str, Any] = json.loads(found.group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     figures["non_2xx"] = int(non2xx.group(1)) if non2xx else 0
-    figures["per_second"] = figures["requests"] / (figures["duration_us"] / 1e6)
+    seconds = figures["duration_us"] / 1e6
+    figures["per_second"] = (figures["requests"] - figures["non_2xx"]) / seconds  # decisions made (or replayed)
+    figures["answered_per_second"] = figures["requests"] / seconds  # with the refusals (503s shed, if any)
     return figures
 
 
-def in_process(home: Path, n: int) -> dict[str, float]:
-    """Decision latency inside one process on the same workspace (no HTTP, no commit)."""
-    import numpy as np
+def workers_of(pid: int) -> list[int]:
+    """The worker processes of the server ``pid`` (itself when it has none)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(c) for c in children] or [pid]
 
-    from riskloop.config import load_settings
-    from riskloop.service.applications import recorded_requests
-    from riskloop.workspace import Workspace
 
-    settings = load_settings(home)
-    ws = Workspace.open(settings, migrate=False)
-    decider = ws.decider(graph=ws.graph_checks("workspace"))
-    requests = [r for r, _ in recorded_requests(settings.warehouse, limit=n)]
-    for r in requests[:200]:
-        decider.decide(r)
-    times = []
-    for r in requests:
-        start_ns = time.perf_counter_ns()
-        decider.decide(r)
-        times.append((time.perf_counter_ns() - start_ns) / 1000.0)
-    ws.close()
+def database_for(kind: str, home: Path, scratch: Path) -> str:
+    """A fresh copy of the workspace's database on ``kind`` (sqlite, postgres), as a URL."""
+    if kind == "sqlite":
+        return database_copy(home, scratch)
+    from benchmarks.pg_workspace import postgres_copy
+
+    return postgres_copy(f"sqlite:///{home / 'riskloop.db'}")  # cloned from a template loaded once per workspace
+
+
+class Bodies:
+    """The request bodies and where the next run starts in them (an enterprise applies once, not once per run)."""
+
+    def __init__(self, path: Path, count: int) -> None:
+        self.path, self.count, self.sent = path, count, 0
+
+    def run(self, url: str, connections: int, seconds: int, tag: str, secret: str) -> dict[str, Any]:
+        figures = wrk(url, connections, seconds, self.path, tag, secret, offset=self.sent % self.count)
+        self.sent += figures["requests"]
+        return figures
+
+
+def measure(target: str, database: str, args: argparse.Namespace, bodies: Bodies, scratch: Path) -> dict[str, Any]:
+    """Throughput runs at each connection count, then (decide) a profiled run at the largest one."""
+    home = args.home.resolve()
+    nonce = f"{int(time.time())}{target[0]}{database[:2]}"
+    url_db = database_for(database, home, scratch) if target == "decide" else bare_database(scratch)
+    secret = channel_key(url_db)  # on the copy: the workspace's own keys are left alone
+    runs: dict[int, list[dict[str, Any]]] = {}
+    proc, url = start(target, home, args.workers, scratch / f"{target}-{database}.log", url_db)
+    try:
+        bodies.run(url, 8, 3, f"w{nonce}", secret)  # warm-up
+        for c in args.connections:
+            for rep in range(args.repeats):
+                runs.setdefault(c, []).append(bodies.run(url, c, args.duration, f"b{nonce}c{c}r{rep}", secret))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+    out: dict[str, Any] = {str(c): _median_run(rs) for c, rs in runs.items()}
+    if target == "decide" and args.profile_seconds > 0:
+        out["profile"] = profiled(home, url_db, args, bodies, scratch, secret, nonce)
+    return out
+
+
+def profiled(  # noqa: PLR0917 - one run's settings
+    home: Path, url_db: str, args: argparse.Namespace, bodies: Bodies, scratch: Path, secret: str, nonce: str
+) -> dict[str, Any]:
+    """One run at the largest connection count with every request's stages logged (and py-spy on request)."""
+    folder = scratch / f"stages-{nonce}"
+    shutil.rmtree(folder, ignore_errors=True)
+    os.environ[ENV_PROFILE_STAGES] = str(folder)
+    os.environ[ENV_PROFILE_CPU] = "1" if args.stage_cpu else ""
+    try:
+        proc, url = start("decide", home, args.workers, scratch / "decide-profile.log", url_db)
+    finally:
+        del os.environ[ENV_PROFILE_STAGES], os.environ[ENV_PROFILE_CPU]
+    spied: list[str] = []
+    try:
+        bodies.run(url, 8, 2, f"pw{nonce}", secret)
+        c = max(args.connections)
+        if args.py_spy:
+            from benchmarks.stage_profile import py_spy
+
+            spy = threading.Thread(target=lambda: spied.extend(py_spy(workers_of(proc.pid), args.profile_seconds,
+                                                                       OUT.with_name("decide-py-spy"))))  # fmt: skip
+            spy.start()
+        for stale in folder.glob("*.jsonl"):
+            stale.write_text("")  # the warm-up is not profiled (a worker flushes what it buffered on exit)
+        figures = bodies.run(url, c, args.profile_seconds, f"p{nonce}c{c}", secret)
+        if args.py_spy:
+            spy.join()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+    return {"connections": max(args.connections), "per_second": figures["per_second"],
+            "server": read_stage_logs(folder), "py_spy": spied}  # fmt: skip
+
+
+def _median_run(rs: list[dict[str, Any]]) -> dict[str, Any]:
     return {
-        "p50_us": float(np.percentile(times, 50)),
-        "p99_us": float(np.percentile(times, 99)),
-        "decisions": len(times),
+        "per_second": statistics.median(r["per_second"] for r in rs),
+        "p50_ms": statistics.median(r["p50_us"] for r in rs) / 1000,
+        "p99_ms": statistics.median(r["p99_us"] for r in rs) / 1000,
+        "errors": sum(r["non_2xx"] + r["connect_errors"] + r["read_errors"] + r["timeouts"] for r in rs),
+        "runs": rs,
     }
 
 
@@ -240,7 +312,11 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--connections", type=int, nargs="+", default=[1, 32])
+    parser.add_argument("--connections", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--databases", nargs="+", choices=["sqlite", "postgres"], default=["sqlite", "postgres"])
+    parser.add_argument("--profile-seconds", type=int, default=10, help="the stage-profiled run (0: none)")
+    parser.add_argument("--py-spy", action="store_true", help="sample the workers with py-spy in the profiled run")
+    parser.add_argument("--stage-cpu", action="store_true", help="thread-CPU time per stage too (slows the run)")
     parser.add_argument("--bodies", type=int, default=None, help="recorded applications to post (default: all)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -250,64 +326,51 @@ def main() -> None:
         build(home, args.enterprises)
     scratch = home / "bench"
     scratch.mkdir(exist_ok=True)
-    bodies = scratch / "bodies.jsonl"
-    n_bodies = payloads(home, bodies, args.bodies)
-    nonce = str(int(time.time()))
-    runs: dict[str, dict[int, list[dict[str, Any]]]] = {"decide": {}, "bare": {}}
-    posted: dict[str, int] = {}
-    for target in ("bare", "decide"):
-        database = database_copy(home, scratch) if target == "decide" else bare_database(scratch)
-        secret = channel_key(database)  # on the copy: the workspace's own keys are left alone
-        proc, url = start(target, home, args.workers, scratch / f"{target}.log", database)
-        sent = 0  # each run goes on where the last stopped: an enterprise applies once, not once per run
-        try:
-            sent += wrk(url, 8, 3, bodies, f"w{nonce}{target[0]}", secret)["requests"]  # warm-up
-            for c in args.connections:
-                for rep in range(args.repeats):
-                    tag = f"b{nonce}{target[0]}c{c}r{rep}"
-                    figures = wrk(url, c, args.duration, bodies, tag, secret, offset=sent % n_bodies)
-                    sent += figures["requests"]
-                    runs[target].setdefault(c, []).append(figures)
-            posted[target] = sent
-        finally:
-            proc.terminate()
-            proc.wait(timeout=60)
-    result: dict[str, Any] = {"targets": {}}
-    for target, by_c in runs.items():
-        result["targets"][target] = {
-            str(c): {
-                "per_second": statistics.median(r["per_second"] for r in rs),
-                "p50_ms": statistics.median(r["p50_us"] for r in rs) / 1000,
-                "p99_ms": statistics.median(r["p99_us"] for r in rs) / 1000,
-                "errors": sum(r["non_2xx"] + r["connect_errors"] + r["read_errors"] + r["timeouts"] for r in rs),
-                "runs": rs,
-            }
-            for c, rs in by_c.items()
-        }
+    body_file = scratch / "bodies.jsonl"
+    bodies = Bodies(body_file, payloads(home, body_file, args.bodies))
+    result: dict[str, Any] = {"bare": measure("bare", "sqlite", args, bodies, scratch), "decide": {}}
+    for database in args.databases:
+        result["decide"][database] = measure("decide", database, args, bodies, scratch)
     result["ratio_decide_to_bare"] = {
-        str(c): result["targets"]["decide"][str(c)]["per_second"] / result["targets"]["bare"][str(c)]["per_second"]
-        for c in args.connections
+        db: {str(c): by_c[str(c)]["per_second"] / result["bare"][str(c)]["per_second"] for c in args.connections}
+        for db, by_c in result["decide"].items()
     }
-    result["in_process"] = in_process(home, min(3000, n_bodies))
-    result["posted"] = {**posted, "bodies": n_bodies}
+    result["in_process"] = in_process(home, min(3000, bodies.count))
     result.update(
         enterprises=_enterprises(home),
-        bodies=n_bodies,
+        bodies=bodies.count,
+        posted=bodies.sent,
         workers=args.workers,
         duration_s=args.duration,
         repeats=args.repeats,
-        database="sqlite (WAL)",
         load_generator="wrk 4 on the same machine",
         machine=platform.platform(),
         cpus=os.cpu_count(),
     )
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(result, indent=2, sort_keys=True))
-    print(json.dumps({k: v for k, v in result.items() if k != "targets"}, indent=2, sort_keys=True))
-    for target, by_c in result["targets"].items():
-        for c, figures in by_c.items():
-            print(f"{target:7s} c={c:>3s}: {figures['per_second']:8.0f}/s  p50 {figures['p50_ms']:.2f} ms  "
-                  f"p99 {figures['p99_ms']:.2f} ms  errors {figures['errors']}")  # fmt: skip
+    report(result)
+
+
+def report(result: dict[str, Any]) -> None:
+    """The figures as lines: each target and connection count, the ratios, the stage profiles."""
+    rows = [("bare", "-", result["bare"])] + [("decide", db, r) for db, r in result["decide"].items()]
+    for target, db, by_c in rows:
+        for c, f in by_c.items():
+            if c.isdigit():
+                print(f"{target:6s} {db:8s} c={c:>3s}: {f['per_second']:8.0f}/s  p50 {f['p50_ms']:6.2f} ms  "
+                      f"p99 {f['p99_ms']:7.2f} ms  errors {f['errors']}")  # fmt: skip
+    print("ratio to bare:", json.dumps(result["ratio_decide_to_bare"]))
+    ip = result["in_process"]
+    print(f"in process: p50 {ip['p50_us']} µs, p99 {ip['p99_us']} µs over {ip['decisions']} decisions")
+    print_profile("in-process stages", ip["profile"])
+    for db, by_c in result["decide"].items():
+        if "profile" in by_c:
+            prof = by_c["profile"]
+            print_profile(f"server stages ({db}, {prof['connections']} connections, {prof['per_second']:.0f}/s)",
+                          prof["server"])  # fmt: skip
+            for f in prof["py_spy"]:
+                print(f"  py-spy: {f}")
 
 
 def _enterprises(home: Path) -> int:

@@ -25,8 +25,8 @@ from typer.testing import CliRunner
 
 from riskloop.cli.main import app
 from riskloop.config import load_settings
-from riskloop.service.applications import recorded_requests
 from riskloop.testing.fake_decision_ports import MemoryGraphChecks
+from riskloop.testing.recorded import workspace_requests
 from riskloop.workspace import Workspace
 
 OUT = Path(__file__).parent / "out" / "decide_inprocess.json"
@@ -52,7 +52,7 @@ def main() -> None:
         settings = load_settings(home)
         ws = Workspace.open(settings, migrate=False)
         decider = ws.decider(graph=MemoryGraphChecks())
-        requests = [r for r, _ in recorded_requests(settings.warehouse)]
+        requests = [r for r, _ in workspace_requests(home)]
         for r in requests[:200]:
             decider.decide(r)  # warm-up
         runs: list[dict[str, Any]] = []

@@ -50,9 +50,10 @@ def serve(
     return proc, port
 
 
-async def closed_loop(target: Target, connections: int, seconds: float) -> float:
-    """Decisions (201s) per second with ``connections`` requests always in flight: the capacity."""
+async def closed_loop(target: Target, connections: int, seconds: float) -> tuple[float, list[int]]:
+    """Decisions (201s) per second with ``connections`` requests always in flight: the capacity; the 201s' numbers."""
     done = 0
+    created: list[int] = []
     deadline = time.perf_counter() + seconds
 
     async def worker(w: int) -> None:
@@ -61,13 +62,30 @@ async def closed_loop(target: Target, connections: int, seconds: float) -> float
         i = w
         while time.perf_counter() < deadline:
             status, _, _ = await exchange(reader, writer, request_bytes(target, 10_000_000 + i))
-            done += status == 201  # a shed answer is no capacity
+            if status == 201:  # a shed answer is no capacity
+                done += 1
+                created.append(10_000_000 + i)
             i += connections
         writer.close()
 
     started = time.perf_counter()
     await asyncio.gather(*(worker(w) for w in range(connections)))
-    return done / (time.perf_counter() - started)
+    return done / (time.perf_counter() - started), created
+
+
+def stored(database_url: str) -> list[str]:
+    """The application ids of the load's champion decisions in the database (``LOAD-`` ids), one per row."""
+    import sqlalchemy as sa
+
+    from riskloop.storage.decision_models import decisions
+
+    engine = sa.create_engine(database_url)
+    load = decisions.c.application_id.like("LOAD-%") & (decisions.c.role == "champion")
+    try:
+        with engine.connect() as conn:
+            return [str(r[0]) for r in conn.execute(sa.select(decisions.c.application_id).where(load))]
+    finally:
+        engine.dispose()
 
 
 def main() -> None:
@@ -93,7 +111,7 @@ def main() -> None:
     proc, port = serve(home, database_url, args.workers, args.max_in_flight, scratch / "serve.log")
     try:
         target = Target("127.0.0.1", port, "/v1/applications", bodies, {"Authorization": f"Bearer {secret}"})
-        capacity = asyncio.run(closed_loop(target, min(args.probe_connections, args.max_in_flight), 10))
+        capacity, probed = asyncio.run(closed_loop(target, min(args.probe_connections, args.max_in_flight), 10))
         start_rss = rss_kb(proc.pid)
         rate = capacity * args.factor
         result: LoadResult = asyncio.run(open_loop(target, rate=rate, seconds=args.seconds, max_connections=512))
@@ -101,6 +119,8 @@ def main() -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=60)
+    answered = {f"LOAD-{i}" for i in [*probed, *result.created]}
+    rows = stored(database_url)
     figures = {
         "machine": f"{platform.node()} {os.cpu_count()} cores",
         "workspace": f"{args.enterprises} enterprises, {n} recorded bodies",
@@ -112,6 +132,13 @@ def main() -> None:
         **result.summary(),
         "unavailable_by_type": dict(result.unavailable),
         "retry_after_missing": result.retry_after_missing,
+        # every 201 has its decision stored, and no application twice; a request the client gave up on (a
+        # timeout) may be stored without its 201 being seen: a retry of its key gets the stored answer
+        "answered_201": len(answered),
+        "stored_decisions": len(rows),
+        "lost": len(answered - set(rows)),  # answered 201, not stored
+        "duplicated": len(rows) - len(set(rows)),  # one application stored twice
+        "stored_unanswered": len(set(rows) - answered),
         "rss_start_kb": start_rss,
         "rss_end_kb": end_rss,
     }

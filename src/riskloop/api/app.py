@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, nullcontext
+from contextlib import asynccontextmanager, closing, nullcontext
 
 from fastapi import FastAPI
 
 from riskloop import __version__
-from riskloop.api import console, docs, errors, metrics, openapi
+from riskloop.api import console, docs, errors, heap, metrics, openapi
 from riskloop.api.deps import CheckerSource, Services
 from riskloop.api.limits import BodyLimit, LimitSettings, Shedder
 from riskloop.api.observability import RequestObserver
@@ -32,6 +32,7 @@ from riskloop.api.routes import (
     verifications,
 )
 from riskloop.api.routes import graph as graph_routes  # ``graph`` is create_app's graph checks
+from riskloop.api.stage_log import StageLog
 from riskloop.config import Settings
 from riskloop.domain.clock import Clock, SystemClock
 from riskloop.privacy import scrub
@@ -83,6 +84,7 @@ def create_app(
     transcript_checker: CheckerSource | None = None,
     verification_vendors: VerificationVendors | None = None,
     graph_source: GraphSource | None = None,
+    settle_heap: bool = False,
 ) -> FastAPI:
     """The riskloop API on the workspace ``settings``.
 
@@ -97,6 +99,8 @@ def create_app(
     ``verification_vendors``: SMS gateway, face vendor and carrier of /v1/verifications (default: none configured).
     ``graph_source``: the graph /v1/graph reads (default: the pipeline's graph checks when they are the stored
     graph's, the graph they loaded; otherwise none, and graph reads answer 503).
+    ``settle_heap``: once loaded, exempt everything loaded from Python's garbage collector (``riskloop serve``,
+    one app per process: ``api.heap``).
     """
 
     @asynccontextmanager
@@ -118,10 +122,16 @@ def create_app(
             if pipeline.verifications is None:  # a given pipeline reads the sessions this app verifies
                 pipeline.verifications = app.state.services.verifications
             following = checks.following() if isinstance(checks, WorkspaceGraphChecks) else nullcontext()
-            with checkpointer, following:  # the arrival log is tailed off the request path too
+            if settle_heap:
+                heap.settle()
+            commits = app.state.services.commits
+            writing = closing(commits.start()) if commits is not None else nullcontext()
+            with checkpointer, following, writing:  # off the request path: the log's tail, the decisions' commits
                 yield
         finally:
             ws.close()
+            if stage_log is not None:
+                stage_log.close()
 
     app = FastAPI(
         title="riskloop decision API",
@@ -135,7 +145,8 @@ def create_app(
     scrub.install()  # every log record of the process is masked of identifiers (ADR 0016)
     limited = limits or LimitSettings()
     app.add_middleware(BodyLimit, settings=limited)  # before parsing and authentication
-    app.add_middleware(RequestObserver)  # 413s are logged and counted like any answer
+    stage_log = StageLog.from_env()  # profiling only (benchmarks.bench_decide --stages)
+    app.add_middleware(RequestObserver, stage_log=stage_log)  # 413s are logged and counted like any answer
     app.add_middleware(Shedder, settings=limited)  # outermost: shedding costs as little as it can
     for module in ROUTERS:
         app.include_router(module.router)

@@ -20,6 +20,7 @@ from riskloop.service.decision_lookup import DecisionLookup
 from riskloop.service.effect import EffectTracker
 from riskloop.service.graph_explorer import GraphExplorer
 from riskloop.service.graph_explorer_ports import GraphSource
+from riskloop.service.group_commit import GroupCommitter
 from riskloop.service.intake import Intake, Split
 from riskloop.service.list_ports import GangFinder
 from riskloop.service.lists import ListDesk
@@ -87,6 +88,7 @@ class Services:
     prospects: Callable[[], ProspectDesk] | None = None  # prospect runs and campaigns, built per call (the PII keys)
     strategy_backtest: Callable[[], StrategyBacktest] | None = None  # built per call: it loads the model and graph
     graph: GraphExplorer | None = None  # the console's graph reads over the serving graph (None: not wired)
+    commits: GroupCommitter | None = None  # decisions of concurrent posts written together (started by the app)
 
     @property
     def model_desk(self) -> ModelDesk:
@@ -146,10 +148,11 @@ class Services:
             prospects=ws.prospect_desk,
             strategy_backtest=ws.strategy_backtest,
             graph=ws.graph_explorer(graph),
+            commits=GroupCommitter(store),
         )
 
 
-def services(request: Request) -> Services:
+async def services(request: Request) -> Services:
     """The app's services."""
     found: Services = request.app.state.services
     return found

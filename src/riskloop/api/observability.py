@@ -19,6 +19,8 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from riskloop.api import metrics
+from riskloop.api.stage_log import StageLog
+from riskloop.service.stages import timing
 
 LOGGER = "riskloop.api"
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -80,8 +82,9 @@ def route_template(scope: Scope) -> str:
 class RequestObserver:
     """ASGI middleware: request id, one log line, latency, decision and error counters for each request."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, stage_log: StageLog | None = None) -> None:
         self.app = app
+        self.stage_log = stage_log  # profiling: each request's stages (``api.stage_log``)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve the request and observe it, whatever it ends with."""
@@ -93,6 +96,7 @@ class RequestObserver:
         state["request_id"] = request_id
         status = 500
         started = time.perf_counter()
+        laps = None if self.stage_log is None else self.stage_log.laps()
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
@@ -103,13 +107,19 @@ class RequestObserver:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            if laps is None:
+                await self.app(scope, receive, send_with_id)
+            else:
+                with timing(laps):
+                    await self.app(scope, receive, send_with_id)
         except Exception as exc:  # answered by the server-error handler after us: count and log it here
             status = 500
             state.setdefault("error", type(exc).__name__)
             raise
         finally:
             _observe(scope, state, request_id, status, time.perf_counter() - started)
+            if laps is not None and self.stage_log is not None:
+                self.stage_log.write(route_template(scope), status, laps)
 
 
 def _observe(scope: Scope, state: dict[str, Any], request_id: str, status: int, seconds: float) -> None:

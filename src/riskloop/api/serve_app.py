@@ -37,4 +37,5 @@ def app() -> FastAPI:
     if challenger:
         split = Split(challenger, int(os.environ.get(ENV_PERCENT, "0")), os.environ.get(ENV_SHADOW, "1") == "1")
     graph = os.environ.get(ENV_GRAPH, "workspace")
-    return create_app(settings, runtime=runtime, graph_name=graph, split=split, limits=LimitSettings.from_env())
+    limits = LimitSettings.from_env()
+    return create_app(settings, runtime=runtime, graph_name=graph, split=split, limits=limits, settle_heap=True)

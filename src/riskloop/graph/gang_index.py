@@ -186,6 +186,12 @@ class GangIndex:
     def _groups(self, ident: _Ident) -> list[list[int]] | None:
         return link_groups(ident.apps, ident.parties, ident.times, ident.role, self.settings)
 
+    def _links_before(self, ident: _Ident) -> list[list[int]] | None:
+        """The groups ``ident`` linked before its last use was appended (asked only when that use made it a hub)."""
+        if len(ident.apps) < 2:
+            return []
+        return link_groups(ident.apps[:-1], ident.parties[:-1], ident.times[:-1], ident.role, self.settings)
+
     def _joined(self, ident: _Ident, party: int, at: int) -> list[int]:
         """Applications a new use of ``ident`` by ``party`` at ``at`` would link to (nothing is recorded)."""
         groups = link_groups([*ident.apps, -1], [*ident.parties, party], [*ident.times, at], ident.role, self.settings)
@@ -248,13 +254,12 @@ class GangIndex:
         self._resolve(roles)
         for ident_key in roles:
             ident = self._idents[ident_key]
-            before = self._groups(ident) if ident.apps else []
             ident.apps.append(app)
             ident.parties.append(party)
             ident.times.append(at)
             after = self._groups(ident)
-            if after is None:
-                self._stale = self._stale or bool(before)  # earlier links through this identifier are gone
+            if after is None:  # a hub now: earlier links through this identifier are gone, if it had any
+                self._stale = self._stale or bool(self._links_before(ident))
                 continue
             for group in after:
                 if app in group:

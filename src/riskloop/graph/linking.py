@@ -24,6 +24,7 @@ twin the request path runs per identifier (it cannot afford numpy per identifier
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -47,8 +48,13 @@ class GangSettings:
     min_size: int = 3
 
     def burst_codes(self) -> frozenset[int]:
-        """Role codes of the identifiers shared by nature."""
-        return frozenset(ROLE_CODE[r] for r in self.burst_roles)
+        """Role codes of the identifiers shared by nature (computed once: every arrival asks for each identifier)."""
+        return _burst_codes(self.burst_roles)
+
+
+@functools.lru_cache(maxsize=16)
+def _burst_codes(roles: tuple[str, ...]) -> frozenset[int]:
+    return frozenset(ROLE_CODE[r] for r in roles)
 
 
 def is_burst(role: np.ndarray, settings: GangSettings) -> np.ndarray:

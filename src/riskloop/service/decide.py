@@ -31,6 +31,7 @@ from riskloop.service.identity_floor import identity_floor
 from riskloop.service.list_floor import list_floor
 from riskloop.service.list_ports import ListScreen
 from riskloop.service.ports import FeatureLookup, GraphChecks, ProfileSource, Scorer
+from riskloop.service.stages import lap
 from riskloop.service.verification_gate import verification_floor, verified_request
 from riskloop.service.verification_ports import VerificationResults
 
@@ -180,13 +181,18 @@ class Decider:
         if self.bureau is not None:
             request, failure = self.bureau.enrich(request)
             failures.extend([failure] if failure else [])
+        lap("verification")
         profile = _attempt(
             "profile", failures, lambda: self.profiles.profile(request.credit_code, self.clock.now().date())
         )
+        lap("profile")
         features = _attempt("features", failures, lambda: self.features.lookup(self.feature_set, request.credit_code))
+        lap("features")
         graph = _attempt("graph", failures, lambda: self.graph.check(request))
+        lap("graph")
         screen = self.lists
         hits = None if screen is None else _attempt("lists", failures, lambda: screen.screen(request, self.clock.now()))
+        lap("lists")
         return DecisionInputs(request, profile, features, graph, tuple(failures), hits)
 
     def decide_inputs(self, inputs: DecisionInputs, at: dt.datetime, strategy: str | None = None) -> Outcome:
@@ -196,8 +202,10 @@ class Decider:
         values = model_inputs(request, inputs.features, inputs.graph)
         scorer = pinned(self.scorer)  # one model for the score, its reasons and the recorded version
         pd_, points, model_note = _score(scorer, values)
+        lap("score")
         context = strategy_context(inputs, at, pd_, points)
         outcome = self.rules.evaluate(key, context)
+        lap("strategy")
         tier, limit, rate, codes, notes = self._read(outcome, context)
         tier, codes = identity_floor(request, tier, codes, notes)
         tier, codes = list_floor(inputs.lists, inputs.failures, tier, codes, notes)
@@ -211,6 +219,7 @@ class Decider:
             values=values,
             scorer=scorer if pd_ is not None else None,
         )
+        lap("reasons")
         notes.update(model_note)
         if inputs.failures:
             notes["failures"] = [list(x) for x in inputs.failures]
@@ -236,6 +245,7 @@ class Decider:
             versions=versions,
             decided_at=at,
         )
+        lap("trace")
         return Outcome(decision, inputs, context, key)
 
     def _read(

@@ -23,12 +23,13 @@ from typing import Any
 
 from riskloop.domain.applicant import AgeRange
 from riskloop.domain.decision import Decision
-from riskloop.domain.decision_record import CHAMPION, SHADOW, DecisionEntry, NewDecision
+from riskloop.domain.decision_record import CHAMPION, SHADOW, DecisionEntry, NewDecision, Recorded
 from riskloop.domain.decision_request import DecisionRequest
 from riskloop.errors import ValidationError
 from riskloop.service.decide import Decider
 from riskloop.service.ports import DecisionStore
 from riskloop.service.shadow_model import ShadowModel
+from riskloop.service.stages import lap
 
 PERCENT = 100
 ID_PREFIX = "dec_"
@@ -139,7 +140,23 @@ class Intake:
         ``actor`` (the channel principal) owns the decision. Raises ConflictError naming the header when the key
         was used with another body, naming ``application_id`` when the actor had the application decided.
         """
+        prepared = self.prepare(key=key, request=request, digest=digest, render=render, actor=actor)
+        if isinstance(prepared, Submitted):
+            return prepared
+        recorded = self.store.record(prepared)
+        lap("persist")
+        return submitted(recorded)
+
+    def prepare(
+        self, *, key: str, request: DecisionRequest, digest: str, render: Render, actor: str
+    ) -> Submitted | DecisionEntry:
+        """``submit`` up to the write: the stored answer of a retry, else the entry to store (``submitted`` after).
+
+        The API's route stores the entry through the group commit (``service.group_commit``), which answers as
+        the store's ``record`` does.
+        """
         found = self.store.claimed(actor, key, request.application_id)
+        lap("claim")
         if found is not None:
             replayed = found.answer(key, digest)
             return Submitted(replayed.decision_id, replayed.status_code, replayed.response, created=False)
@@ -152,6 +169,7 @@ class Intake:
             live = self.split.challenger
         outcome = self.decider.decide_inputs(inputs, at, live)
         stored_inputs = inputs.to_dict()
+        lap("inputs")
         decision_id = self.new_id()
         shadows = []
         if self.split is not None and self.split.shadow:
@@ -174,5 +192,10 @@ class Intake:
             render=render,
             shadows=tuple(shadows),
         )
-        recorded = self.store.record(entry)
-        return Submitted(recorded.decision_id, recorded.status_code, recorded.response, recorded.created)
+        lap("render")
+        return entry
+
+
+def submitted(recorded: Recorded) -> Submitted:
+    """The response of a stored (or, when it lost a race, replayed) entry."""
+    return Submitted(recorded.decision_id, recorded.status_code, recorded.response, recorded.created)

@@ -31,6 +31,7 @@ class LoadResult:
     unavailable: Counter[str] = field(default_factory=Counter)  # 503s by problem type
     retry_after_missing: int = 0
     latencies: list[float] = field(default_factory=list)  # seconds, admitted answers only
+    created: list[int] = field(default_factory=list)  # request numbers answered 201 (their ids are LOAD-<n>)
 
     @property
     def shed(self) -> int:
@@ -149,6 +150,8 @@ async def _one(pool: _Pool, target: Target, i: int, due: float, *, timeout: floa
             pool.drop(conn)
         return
     result.statuses[status] += 1
+    if status == 201:
+        result.created.append(i)
     if status == 503:
         result.unavailable[str(json.loads(body).get("type"))] += 1
         result.retry_after_missing += "retry-after" not in headers

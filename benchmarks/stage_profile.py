@@ -1,0 +1,134 @@
+"""Per-stage profile of the decision path: from the serving workers' stage logs, and in process.
+
+Stages are the laps of ``riskloop.service.stages`` (the route, the key check, each source, scoring, the
+strategy, reasons, the stored inputs, the response body, the commit) plus ``respond`` (``api.stage_log``). A
+summary gives, per stage, the median and p99 in microseconds and the share of the summed medians.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+DECIDE_ROUTE = "/v1/applications"
+
+
+def summarise(
+    samples: dict[str, list[int]], totals: list[int], cpu: dict[str, list[int]] | None = None
+) -> dict[str, Any]:
+    """Median, p99 (µs) and share of each stage, with the CPU median when given; the requests' total beside them."""
+    n = len(totals)
+    stages = {}
+    for name, values in samples.items():
+        padded = values + [0] * (n - len(values))  # a stage a request skipped took it no time
+        stages[name] = {
+            "p50_us": round(float(np.percentile(padded, 50)) / 1000, 1),
+            "p99_us": round(float(np.percentile(padded, 99)) / 1000, 1),
+            "mean_us": round(float(np.mean(padded)) / 1000, 1),
+        }
+        if cpu is not None and name in cpu:
+            used = cpu[name] + [0] * (n - len(cpu[name]))
+            stages[name]["cpu_p50_us"] = round(float(np.percentile(used, 50)) / 1000, 1)
+            stages[name]["cpu_mean_us"] = round(float(np.mean(used)) / 1000, 1)
+    mean_sum = sum(s["mean_us"] for s in stages.values()) or 1.0
+    for s in stages.values():
+        s["share_of_mean"] = round(s["mean_us"] / mean_sum, 3)
+    return {
+        "requests": n,
+        "total_p50_us": round(float(np.percentile(totals, 50)) / 1000, 1) if n else None,
+        "total_p99_us": round(float(np.percentile(totals, 99)) / 1000, 1) if n else None,
+        "stages": stages,
+    }
+
+
+def read_stage_logs(folder: Path) -> dict[str, Any]:
+    """Summary of the created decisions (201 on the decision route) in every worker's log under ``folder``."""
+    samples: dict[str, list[int]] = defaultdict(list)
+    cpu: dict[str, list[int]] = defaultdict(list)
+    totals: list[int] = []
+    for path in sorted(folder.glob("stages-*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            if row["route"] != DECIDE_ROUTE or row["status"] != 201:
+                continue
+            totals.append(int(row["total_ns"]))
+            for name, ns in row["stages"].items():
+                samples[name].append(int(ns))
+            for name, ns in row.get("cpu", {}).items():
+                cpu[name].append(int(ns))
+    return summarise(dict(samples), totals, dict(cpu))
+
+
+def in_process(home: Path, n: int) -> dict[str, Any]:
+    """The decision's latency inside one process on ``home`` (gather and decide, no HTTP, no commit), by stage.
+
+    Each recorded application is decided twice under new ids: once timed as served, once with its stages lapped.
+    """
+    from riskloop.config import load_settings
+    from riskloop.service.stages import Laps, timing
+    from riskloop.testing.recorded import workspace_requests
+    from riskloop.workspace import Workspace
+
+    # new arrivals, as on the API: a recorded application id is known to the graph, and a known one is not recorded
+    stamp = time.time_ns()
+    requests = [
+        replace(r, application_id=f"inproc-{stamp}-{i}") for i, (r, _) in enumerate(workspace_requests(home, n))
+    ]
+    with Workspace.open(load_settings(home), migrate=False) as ws:
+        decider = ws.decider(graph=ws.graph_checks("workspace"))
+        for r in requests[:200]:
+            decider.decide(replace(r, application_id=r.application_id + "-warm"))
+        times = []
+        for r in requests:  # timed without laps: the latency as served
+            start_ns = time.perf_counter_ns()
+            decider.decide(r)
+            times.append(time.perf_counter_ns() - start_ns)
+        samples: dict[str, list[int]] = defaultdict(list)
+        totals = []
+        for r in requests:
+            with timing(Laps(cpu=True)) as laps:
+                decider.decide(replace(r, application_id=r.application_id + "-laps"))
+            totals.append(laps.last - laps.started)
+            for name, ns in laps.totals().items():
+                samples[name].append(ns)
+    return {
+        "p50_us": round(float(np.percentile(times, 50)) / 1000, 1),
+        "p99_us": round(float(np.percentile(times, 99)) / 1000, 1),
+        "decisions": len(times),
+        "profile": summarise(dict(samples), totals),
+    }
+
+
+def py_spy(pids: list[int], seconds: int, out: Path) -> list[str]:
+    """Sampling profiles (py-spy, speedscope JSON) of ``pids`` for ``seconds``, started now; the files written."""
+    procs, files = [], []
+    for pid in pids:
+        target = out.with_name(f"{out.stem}-{pid}.speedscope.json")
+        cmd = [_py_spy(), "record", "--pid", str(pid), "--duration", str(seconds), "--rate", "250",
+               "--format", "speedscope", "--output", str(target), "--nonblocking"]  # fmt: skip
+        procs.append(subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        files.append(str(target))
+    return files if all(p.wait() == 0 for p in procs) else [f for f in files if Path(f).exists()]
+
+
+def _py_spy() -> str:
+    return shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+
+
+def print_profile(title: str, profile: dict[str, Any]) -> None:
+    """The profile as a table: stage, p50, p99, share."""
+    print(f"{title}: {profile['requests']} requests, total p50 {profile['total_p50_us']} µs, "
+          f"p99 {profile['total_p99_us']} µs")  # fmt: skip
+    for name, s in profile["stages"].items():
+        cpu = f"  cpu p50 {s['cpu_p50_us']:8.1f} µs" if "cpu_p50_us" in s else ""
+        share = f"mean share {s['share_of_mean']:5.1%}"
+        print(f"  {name:13s} p50 {s['p50_us']:8.1f} µs  p99 {s['p99_us']:8.1f} µs  {share}{cpu}")

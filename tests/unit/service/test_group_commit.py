@@ -1,0 +1,164 @@
+"""GroupCommitter on the real decision store: concurrent posts stored once each, in batches; a claim in a batch is
+answered as ``record`` answers it; a database failure fails every request of the batch and stores nothing."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from riskloop.api.render import posted_body
+from riskloop.domain.decision_record import DecisionEntry, Recorded
+from riskloop.errors import ConflictError, StorageError
+from riskloop.graph.tokens import Tokenizer
+from riskloop.privacy.envelope import Sealer
+from riskloop.service.group_commit import GroupCommitter
+from riskloop.service.intake import Intake, Submitted
+from riskloop.storage.decision_models import audit_log, decisions, idempotency_keys
+from riskloop.storage.decisions import SQLDecisionStore
+from riskloop.storage.engine import make_engine
+from riskloop.storage.migrate import upgrade
+from riskloop.storage.models import graph_arrivals
+from riskloop.storage.write_lock import WriteLock
+from riskloop.testing.decider import make_decider, request
+from riskloop.testing.graph_fixtures import TEST_KEY
+from riskloop.testing.keys import MemoryKeyProvider
+
+OWNER = "channel-a"
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[SQLDecisionStore]:
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    yield SQLDecisionStore(engine, sealer=Sealer(MemoryKeyProvider()), tokenizer=Tokenizer(TEST_KEY))
+    engine.dispose()
+
+
+def entry(intake: Intake, application_id: str, key: str, digest: str = "d" * 64) -> DecisionEntry:
+    prepared = intake.prepare(
+        key=key, request=request(application_id=application_id), digest=digest, render=posted_body, actor=OWNER
+    )
+    assert isinstance(prepared, DecisionEntry)
+    return prepared
+
+
+def counts(store: SQLDecisionStore) -> dict[str, int]:
+    tables = (decisions, idempotency_keys, audit_log, graph_arrivals)
+    with store.engine.connect() as conn:
+        return {t.name: int(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()) for t in tables}
+
+
+async def record_all(committer: GroupCommitter, entries: list[DecisionEntry]) -> list[Any]:
+    return await asyncio.gather(*(committer.record(e) for e in entries), return_exceptions=True)
+
+
+def test_concurrent_posts_are_each_stored_once_with_their_rows(store: SQLDecisionStore) -> None:
+    intake = Intake(make_decider(), store)
+    entries = [entry(intake, f"GC-{i}", f"key-{i}") for i in range(40)]
+    committer = GroupCommitter(store).start()
+    try:
+        results = asyncio.run(record_all(committer, entries))
+    finally:
+        committer.close()
+    assert all(isinstance(r, Recorded) and r.created for r in results)
+    assert [r.decision_id for r in results] == [e.champion.decision_id for e in entries]
+    assert [r.response for r in results] == [e.response for e in entries]
+    # each decision with its claim, its audit row and its arrival, nothing twice
+    assert counts(store) == {"decisions": 40, "idempotency_keys": 40, "audit_log": 40, "graph_arrivals": 40}
+    assert committer.stats.entries == 40
+
+
+def test_posts_queued_while_the_writer_waits_are_written_in_one_batch(tmp_path: Any) -> None:
+    url = f"sqlite:///{tmp_path / 'riskloop.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    store = SQLDecisionStore(engine, sealer=Sealer(MemoryKeyProvider()), tokenizer=Tokenizer(TEST_KEY))
+    intake = Intake(make_decider(), store)
+    entries = [entry(intake, f"GB-{i}", f"key-{i}") for i in range(30)]
+    committer = GroupCommitter(store).start()
+
+    async def run() -> list[Any]:
+        with WriteLock(engine).held():  # another writer holds the database: the first batch waits, the rest queue
+            tasks = [asyncio.ensure_future(committer.record(e)) for e in entries]
+            await asyncio.sleep(0.3)
+        return await asyncio.gather(*tasks)
+
+    try:
+        results = asyncio.run(run())
+    finally:
+        committer.close()
+        engine.dispose()
+    assert all(r.created for r in results)
+    assert committer.stats.batches <= 2  # the one that waited for the lock, then everything queued behind it
+    assert committer.stats.largest >= 29
+
+
+def test_a_claim_in_a_batch_is_answered_as_record_answers_it(tmp_path: Any) -> None:
+    url = f"sqlite:///{tmp_path / 'riskloop.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    store = SQLDecisionStore(engine, sealer=Sealer(MemoryKeyProvider()), tokenizer=Tokenizer(TEST_KEY))
+    intake = Intake(make_decider(), store)
+    first = entry(intake, "GD-1", "same-key")
+    retry = entry(intake, "GD-1", "same-key")  # the same post again, decided again before either was stored
+    other_body = entry(intake, "GD-1", "same-key", digest="e" * 64)
+    fresh = entry(intake, "GD-2", "another-key")
+    committer = GroupCommitter(store).start()
+
+    async def run() -> list[Any]:
+        with WriteLock(engine).held():  # all four in one batch
+            tasks = [asyncio.ensure_future(committer.record(e)) for e in (first, retry, other_body, fresh)]
+            await asyncio.sleep(0.3)
+        return await asyncio.gather(*tasks, return_exceptions=True)
+
+    try:
+        stored, replayed, refused, alone = asyncio.run(run())
+    finally:
+        committer.close()
+    assert stored.created
+    assert alone.created
+    assert not replayed.created
+    assert replayed.decision_id == first.champion.decision_id
+    assert replayed.response == first.response  # the stored bytes, not the second decision's
+    assert isinstance(refused, ConflictError)
+    assert committer.stats.fallbacks >= 1
+    assert counts(store)["decisions"] == 2
+    engine.dispose()
+
+
+def test_a_failing_database_fails_every_request_of_the_batch_and_stores_nothing(store: SQLDecisionStore) -> None:
+    intake = Intake(make_decider(), store)
+    entries = [entry(intake, f"GF-{i}", f"key-{i}") for i in range(5)]
+    with store.engine.begin() as conn:  # the arrivals' table is gone: every transaction fails at its last insert
+        conn.execute(sa.text("ALTER TABLE graph_arrivals RENAME TO graph_arrivals_away"))
+    committer = GroupCommitter(store).start()
+    try:
+        results = asyncio.run(record_all(committer, entries))
+    finally:
+        committer.close()
+    assert all(isinstance(r, sa.exc.DBAPIError) for r in results)
+    with store.engine.connect() as conn:  # nothing half-written: no decision, claim or audit row of any of them
+        for table in (decisions, idempotency_keys, audit_log):
+            assert conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one() == 0
+
+
+def test_recording_without_a_running_writer_is_refused(store: SQLDecisionStore) -> None:
+    intake = Intake(make_decider(), store)
+    with pytest.raises(StorageError, match="writer is not running"):
+        asyncio.run(GroupCommitter(store).record(entry(intake, "GN-1", "k")))
+
+
+def test_submit_stores_what_prepare_decided(store: SQLDecisionStore) -> None:
+    intake = Intake(make_decider(), store)
+    made = intake.submit(key="k-1", request=request(application_id="GS-1"), digest="d" * 64, render=posted_body,
+                         actor=OWNER)  # fmt: skip
+    again = intake.prepare(key="k-1", request=request(application_id="GS-1"), digest="d" * 64, render=posted_body,
+                           actor=OWNER)  # fmt: skip
+    assert made.created
+    assert isinstance(again, Submitted)
+    assert not again.created
+    assert again.body == made.body
