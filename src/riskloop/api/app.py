@@ -126,7 +126,9 @@ def create_app(
                 heap.settle()
             commits = app.state.services.commits
             writing = closing(commits.start()) if commits is not None else nullcontext()
-            with checkpointer, following, writing:  # off the request path: the log's tail, the decisions' commits
+            dependencies = getattr(app.state, "dependencies", None)
+            watching = dependencies.watching() if dependencies is not None else nullcontext()
+            with checkpointer, following, writing, watching:  # off the request path: the log, commits, probes
                 yield
         finally:
             ws.close()

@@ -1,11 +1,15 @@
 """Fail closed, loudly: every dependency of a decision is re-checked while serving and a broken one refers.
 
 ``Dependencies`` runs one probe per dependency (``service.readiness.Probe``) at start and again at most every
-``interval_seconds`` when a decision or ``/readyz`` asks; a condition that appears, changes or clears is
-logged once (one warning line per condition, not one per request). The guarded ports put the result on the
-decision path: a graph or feature source whose dependency is broken raises, so ``Decider.gather`` records it
-missing and the fail-safe refers the application with its ``DATA_UNAVAILABLE_*`` reason. Features older than
-the maximum age are refused per enterprise; a model that could not be loaded is ``UnavailableScorer``.
+``interval_seconds``: from a background thread while the API serves (``watching``), so no request pays for the
+probes (they read the database and the model files: seconds on a large workspace, on PostgreSQL, with the
+worker's event loop stalled meanwhile); otherwise when a decision or ``/readyz`` asks. A state the watcher has
+not renewed for ``STALE_INTERVALS`` intervals (a probe hanging) fails every dependency. A condition that
+appears, changes or clears is logged once (one warning line per condition, not one per request). The guarded
+ports put the result on the decision path: a graph or feature source whose dependency is broken raises, so
+``Decider.gather`` records it missing and the fail-safe refers the application with its ``DATA_UNAVAILABLE_*``
+reason. Features older than the maximum age are refused per enterprise; a model that could not be loaded is
+``UnavailableScorer``.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Protocol
 
 from riskloop.domain.clock import Clock
@@ -27,6 +32,7 @@ if TYPE_CHECKING:
     from riskloop.features.online import PublishedFeatures
 
 DEFAULT_MAX_FEATURE_AGE_DAYS = 45.0
+STALE_INTERVALS = 3  # a watched state older than this many intervals is no state: every dependency fails
 MAX_FEATURE_AGE_ENV = "RISKLOOP_MAX_FEATURE_AGE_DAYS"
 _log = logging.getLogger(__name__)
 
@@ -39,7 +45,30 @@ class Dependencies:
         self._lock = threading.Lock()
         self._state: dict[str, tuple[bool, str]] = {}
         self._checked_at: dt.datetime | None = None
+        self._watched = False
         self.refresh()
+
+    @contextmanager
+    def watching(self) -> Iterator[None]:
+        """Re-check from a daemon thread every interval while the block runs; requests only read the state."""
+        stop = threading.Event()
+
+        def run() -> None:
+            while not stop.wait(self.interval):
+                try:
+                    self.refresh()
+                except Exception as exc:  # a probe that raises is a failed check; anything else: stale, then failed
+                    _log.warning("dependency checks failed to run (%s)", type(exc).__name__)
+
+        thread = threading.Thread(target=run, name="dependency-checks", daemon=True)
+        self._watched = True
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            self._watched = False
+            thread.join(timeout=5)
 
     def refresh(self) -> dict[str, tuple[bool, str]]:
         """Run every probe now; log each condition that appeared, changed or cleared."""
@@ -57,8 +86,12 @@ class Dependencies:
     def current(self) -> dict[str, tuple[bool, str]]:
         """Each dependency's ``(ok, reason)``, re-checked first when the last check is older than the interval."""
         checked = self._checked_at
-        if checked is None or (self.clock.now() - checked).total_seconds() >= self.interval:
-            return self.refresh()
+        age = None if checked is None else (self.clock.now() - checked).total_seconds()
+        if not self._watched:
+            return self.refresh() if age is None or age >= self.interval else dict(self._state)
+        if age is None or age >= STALE_INTERVALS * self.interval:  # the watcher is stuck: fail closed
+            why = f"dependency checks stale: last completed {checked.isoformat() if checked else 'never'}"
+            return dict.fromkeys(self._probes, (False, why))
         return dict(self._state)
 
     def failure(self, name: str) -> str | None:

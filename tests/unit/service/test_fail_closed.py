@@ -112,3 +112,26 @@ def test_an_unavailable_scorer_refuses_every_score() -> None:
     with pytest.raises(DataSourceError, match=r"model: gbdt-tax\.txt: truncated"):
         scorer.score({})
     assert scorer.reasons({}, 3) == []
+
+
+def test_while_watched_requests_never_run_the_probes_and_a_stuck_watcher_fails_closed() -> None:
+    clock = SteppingClock(AT)
+    runs: list[int] = []
+
+    def graph() -> str:
+        runs.append(1)
+        return "fine"
+
+    deps = Dependencies({"graph": graph}, clock, interval_seconds=3600)  # the watcher's thread waits an hour
+    with deps.watching():
+        before = len(runs)
+        clock.advance(seconds=3600 * 2)  # two intervals without a check: still served from the state
+        assert deps.failure("graph") is None
+        assert len(runs) == before  # no request ran a probe
+        clock.advance(seconds=3600)  # three: the watcher is stuck
+        assert deps.failure("graph") is not None
+        assert "dependency checks stale" in (deps.failure("graph") or "")
+        deps.refresh()  # a check completes: served again
+        assert deps.failure("graph") is None
+    clock.advance(seconds=3600 * 5)
+    assert deps.failure("graph") is None  # not watched: the request re-checks itself
