@@ -20,7 +20,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from benchmarks.bench_decide import _port, _wait, build, channel_key, database_copy, payloads
+from benchmarks.bench_decide import _enterprises, _port, _wait, build, channel_key, database_copy, payloads
 from riskloop.testing.load import LoadResult, Target, exchange, open_loop, request_bytes
 
 HERE = Path(__file__).resolve().parent
@@ -123,7 +123,7 @@ def main() -> None:
     rows = stored(database_url)
     figures = {
         "machine": f"{platform.node()} {os.cpu_count()} cores",
-        "workspace": f"{args.enterprises} enterprises, {n} recorded bodies",
+        "workspace": f"{_enterprises(home)} enterprises, {n} recorded bodies",
         "workers": args.workers,
         "max_in_flight": args.max_in_flight,
         "capacity_per_s": round(capacity, 1),
