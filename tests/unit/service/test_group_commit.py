@@ -13,29 +13,22 @@ import sqlalchemy as sa
 from riskloop.api.render import posted_body
 from riskloop.domain.decision_record import DecisionEntry, Recorded
 from riskloop.errors import ConflictError, StorageError
-from riskloop.graph.tokens import Tokenizer
-from riskloop.privacy.envelope import Sealer
 from riskloop.service.group_commit import GroupCommitter
 from riskloop.service.intake import Intake, Submitted
 from riskloop.storage.decision_models import audit_log, decisions, idempotency_keys
 from riskloop.storage.decisions import SQLDecisionStore
-from riskloop.storage.engine import make_engine
-from riskloop.storage.migrate import upgrade
 from riskloop.storage.models import graph_arrivals
 from riskloop.storage.write_lock import WriteLock
 from riskloop.testing.decider import make_decider, request
-from riskloop.testing.graph_fixtures import TEST_KEY
-from riskloop.testing.keys import MemoryKeyProvider
+from riskloop.testing.decision_store import sealed_decision_store
 
 OWNER = "channel-a"
 
 
 @pytest.fixture
 def store(db_url: str) -> Iterator[SQLDecisionStore]:
-    upgrade(db_url)
-    engine = make_engine(db_url)
-    yield SQLDecisionStore(engine, sealer=Sealer(MemoryKeyProvider()), tokenizer=Tokenizer(TEST_KEY))
-    engine.dispose()
+    with sealed_decision_store(db_url) as found:
+        yield found
 
 
 def entry(intake: Intake, application_id: str, key: str, digest: str = "d" * 64) -> DecisionEntry:
@@ -72,11 +65,15 @@ def test_concurrent_posts_are_each_stored_once_with_their_rows(store: SQLDecisio
     assert committer.stats.entries == 40
 
 
-def test_posts_queued_while_the_writer_waits_are_written_in_one_batch(tmp_path: Any) -> None:
-    url = f"sqlite:///{tmp_path / 'riskloop.db'}"
-    upgrade(url)
-    engine = make_engine(url)
-    store = SQLDecisionStore(engine, sealer=Sealer(MemoryKeyProvider()), tokenizer=Tokenizer(TEST_KEY))
+@pytest.fixture
+def sqlite_store(sqlite_url: str) -> Iterator[SQLDecisionStore]:
+    """The store on SQLite only: these tests hold its write lock to make a batch wait (PostgreSQL has none)."""
+    with sealed_decision_store(sqlite_url) as found:
+        yield found
+
+
+def test_posts_queued_while_the_writer_waits_are_written_in_one_batch(sqlite_store: SQLDecisionStore) -> None:
+    store, engine = sqlite_store, sqlite_store.engine
     intake = Intake(make_decider(), store)
     entries = [entry(intake, f"GB-{i}", f"key-{i}") for i in range(30)]
     committer = GroupCommitter(store).start()
@@ -91,17 +88,13 @@ def test_posts_queued_while_the_writer_waits_are_written_in_one_batch(tmp_path: 
         results = asyncio.run(run())
     finally:
         committer.close()
-        engine.dispose()
     assert all(r.created for r in results)
     assert committer.stats.batches <= 2  # the one that waited for the lock, then everything queued behind it
     assert committer.stats.largest >= 29
 
 
-def test_a_claim_in_a_batch_is_answered_as_record_answers_it(tmp_path: Any) -> None:
-    url = f"sqlite:///{tmp_path / 'riskloop.db'}"
-    upgrade(url)
-    engine = make_engine(url)
-    store = SQLDecisionStore(engine, sealer=Sealer(MemoryKeyProvider()), tokenizer=Tokenizer(TEST_KEY))
+def test_a_claim_in_a_batch_is_answered_as_record_answers_it(sqlite_store: SQLDecisionStore) -> None:
+    store, engine = sqlite_store, sqlite_store.engine
     intake = Intake(make_decider(), store)
     first = entry(intake, "GD-1", "same-key")
     retry = entry(intake, "GD-1", "same-key")  # the same post again, decided again before either was stored
@@ -127,7 +120,6 @@ def test_a_claim_in_a_batch_is_answered_as_record_answers_it(tmp_path: Any) -> N
     assert isinstance(refused, ConflictError)
     assert committer.stats.fallbacks >= 1
     assert counts(store)["decisions"] == 2
-    engine.dispose()
 
 
 def test_a_failing_database_fails_every_request_of_the_batch_and_stores_nothing(store: SQLDecisionStore) -> None:

@@ -22,20 +22,15 @@ from riskloop.domain.decision import Tier
 from riskloop.domain.decision_record import CHAMPION, Claim
 from riskloop.domain.decision_request import DecisionRequest
 from riskloop.errors import ValidationError
-from riskloop.graph.tokens import Tokenizer
-from riskloop.privacy.envelope import Sealer
 from riskloop.rules.loaders import REFERENCE_KEY
 from riskloop.service.decide import DecisionInputs
 from riskloop.service.history import HistoryCounts, PastDecision, history_key, record_history
 from riskloop.storage.decision_models import audit_log, decisions, idempotency_keys, outbox, reviews
 from riskloop.storage.decisions import SQLDecisionStore
-from riskloop.storage.engine import make_engine
-from riskloop.storage.migrate import upgrade
 from riskloop.storage.models import graph_arrivals
 from riskloop.testing.api_keys import authenticate
 from riskloop.testing.decider import NOW, application_body, make_decider, request
-from riskloop.testing.graph_fixtures import TEST_KEY
-from riskloop.testing.keys import MemoryKeyProvider
+from riskloop.testing.decision_store import sealed_decision_store
 
 OWNER = "channel-a"
 TABLES = (decisions, idempotency_keys, audit_log, reviews, outbox, graph_arrivals)
@@ -67,10 +62,8 @@ def history() -> list[PastDecision]:
 @pytest.fixture
 def store(db_url: str) -> Iterator[SQLDecisionStore]:
     """The decision store as the workspace builds it (inputs sealed at rest, arrivals tokenised); SQLite and PG."""
-    upgrade(db_url)
-    engine = make_engine(db_url)
-    yield SQLDecisionStore(engine, sealer=Sealer(MemoryKeyProvider()), tokenizer=Tokenizer(TEST_KEY))
-    engine.dispose()
+    with sealed_decision_store(db_url) as found:
+        yield found
 
 
 def rows(store: SQLDecisionStore) -> dict[str, int]:
