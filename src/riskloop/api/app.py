@@ -147,7 +147,7 @@ def create_app(
     scrub.install()  # every log record of the process is masked of identifiers (ADR 0016)
     limited = limits or LimitSettings()
     app.add_middleware(BodyLimit, settings=limited)  # before parsing and authentication
-    stage_log = StageLog.from_env()  # profiling only (benchmarks.bench_decide --stages)
+    stage_log = StageLog.from_env()  # profiling only (RISKLOOP_PROFILE_STAGES; benchmarks.bench_decide)
     app.add_middleware(RequestObserver, stage_log=stage_log)  # 413s are logged and counted like any answer
     app.add_middleware(Shedder, settings=limited)  # outermost: shedding costs as little as it can
     for module in ROUTERS:
