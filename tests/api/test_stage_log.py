@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from riskloop.api import heap
 from riskloop.api.app import create_app
 from riskloop.api.limits import LimitSettings
 from riskloop.api.stage_log import ENV_PROFILE_CPU, ENV_PROFILE_STAGES
+from riskloop.cli.main import app as cli
 from riskloop.config import Settings
 from riskloop.testing.api_keys import authenticate
 from riskloop.testing.clock import SteppingClock
@@ -61,6 +63,18 @@ def test_without_cpu_time_a_line_holds_wall_times_only(tmp_path: Path, monkeypat
     assert len(decided) == 1
     assert "cpu" not in decided[0]
     assert set(DECISION_STAGES) <= set(decided[0]["stages"])
+
+
+def test_an_unusable_profiling_folder_is_refused_by_serve_naming_the_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv(ENV_PROFILE_STAGES, str(blocker / "stages"))
+    result = CliRunner().invoke(cli, ["--home", str(tmp_path / "home"), "serve", "--port", "1"])
+    assert result.exit_code == 2  # a configuration error, before any worker starts
+    assert f"{ENV_PROFILE_STAGES}: cannot create {blocker / 'stages'}" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_nothing_is_written_when_profiling_is_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -124,8 +124,7 @@ def create_app(
             following = checks.following() if isinstance(checks, WorkspaceGraphChecks) else nullcontext()
             if settle_heap:
                 heap.settle()
-            commits = app.state.services.commits
-            writing = closing(commits.start()) if commits is not None else nullcontext()
+            writing = closing(app.state.services.commits.start())
             dependencies = getattr(app.state, "dependencies", None)
             watching = dependencies.watching() if dependencies is not None else nullcontext()
             with checkpointer, following, writing, watching:  # off the request path: the log, commits, probes

@@ -81,6 +81,7 @@ class Services:
     verifications: VerificationDesk
     step_ups: StepUps
     text_tagger: ActiveTagger
+    commits: GroupCommitter  # decisions of concurrent posts written together (started and closed by the app)
     lists: Callable[[], ListDesk] | None = None  # built per call: the list routes need the keys, decisions do not
     consents: Callable[[], ConsentDesk] = field(default=_no_consents)
     registrations: RegistrationScreen | None = None  # registration screening (POST /v1/registrations)
@@ -88,7 +89,6 @@ class Services:
     prospects: Callable[[], ProspectDesk] | None = None  # prospect runs and campaigns, built per call (the PII keys)
     strategy_backtest: Callable[[], StrategyBacktest] | None = None  # built per call: it loads the model and graph
     graph: GraphExplorer | None = None  # the console's graph reads over the serving graph (None: not wired)
-    commits: GroupCommitter | None = None  # decisions of concurrent posts written together (started by the app)
 
     @property
     def model_desk(self) -> ModelDesk:
@@ -141,6 +141,7 @@ class Services:
             desk,
             ws.step_ups(desk),
             ActiveTagger(ws.model_registry()),
+            GroupCommitter(store),
             lists=ws.lists,
             consents=ws.consents,  # built per request: recording consents is rare, the key read is cheap
             registrations=ws.registrations(),
@@ -148,7 +149,6 @@ class Services:
             prospects=ws.prospect_desk,
             strategy_backtest=ws.strategy_backtest,
             graph=ws.graph_explorer(graph),
-            commits=GroupCommitter(store),
         )
 
 

@@ -15,11 +15,27 @@ import threading
 from pathlib import Path
 from typing import IO
 
+from riskloop.errors import ConfigError
 from riskloop.service.stages import Laps
 
 ENV_PROFILE_STAGES = "RISKLOOP_PROFILE_STAGES"
 ENV_PROFILE_CPU = "RISKLOOP_PROFILE_CPU"  # "1": each stage's thread-CPU time too (a system call per lap)
 RESPOND = "respond"  # from the route's last lap to the response sent: rendering, middleware, the socket
+
+
+def profile_folder() -> Path | None:
+    """The folder ``RISKLOOP_PROFILE_STAGES`` names (created), or None; ConfigError naming it when unwritable."""
+    named = os.environ.get(ENV_PROFILE_STAGES, "").strip()
+    if not named:
+        return None
+    folder = Path(named)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"{ENV_PROFILE_STAGES}: cannot create {folder} ({exc.strerror})") from None
+    if not os.access(folder, os.W_OK):
+        raise ConfigError(f"{ENV_PROFILE_STAGES}: {folder} is not writable")
+    return folder
 
 
 class StageLog:
@@ -35,8 +51,8 @@ class StageLog:
     @classmethod
     def from_env(cls) -> StageLog | None:
         """The log of the folder ``RISKLOOP_PROFILE_STAGES`` names, or None when it is not set."""
-        folder = os.environ.get(ENV_PROFILE_STAGES, "").strip()
-        return cls(Path(folder), cpu=os.environ.get(ENV_PROFILE_CPU) == "1") if folder else None
+        folder = profile_folder()
+        return None if folder is None else cls(folder, cpu=os.environ.get(ENV_PROFILE_CPU) == "1")
 
     def laps(self) -> Laps:
         """The laps of a new request."""

@@ -64,12 +64,14 @@ def serve_command(  # noqa: PLR0917 - Typer options are parameters
     json_mode: Annotated[bool, typer.Option("--json", help="Print one JSON object on start")] = False,
 ) -> None:
     """Serve the decision API until interrupted."""
+    from riskloop.api.stage_log import profile_folder
     from riskloop.rules.engine import KEY_SEPARATOR, parse_key
     from riskloop.service.runtime import Runtime
     from riskloop.workspace import GRAPH_CHECKS, Workspace
 
     settings: Settings = ctx.obj
     with cli_errors(json_mode):
+        profile_folder()  # an unusable RISKLOOP_PROFILE_STAGES is refused here, not in every worker
         GRAPH_CHECKS.check(graph)  # an unknown name fails here with the valid ones, before any worker starts
         if KEY_SEPARATOR in strategy:  # else a bare name: its active version, checked below
             parse_key(strategy)

@@ -64,12 +64,8 @@ async def post_application(
         render=render,
         actor=principal.name,
     )
-    if isinstance(prepared, Submitted):  # a retry: the stored answer
-        submitted = prepared
-    elif services.commits is not None:
-        submitted = submitted_of(await services.commits.record(prepared))
-    else:
-        submitted = submitted_of(services.intake.store.record(prepared))
+    # a retry gets the stored answer; a new decision is answered once the group commit has stored it
+    submitted = prepared if isinstance(prepared, Submitted) else submitted_of(await services.commits.record(prepared))
     lap("persist")
     _note(request, submitted.decision_id, decided[0] if decided and submitted.created else None)
     headers = {"Location": f"/v1/decisions/{submitted.decision_id}"}
