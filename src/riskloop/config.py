@@ -5,6 +5,9 @@ The database is ``RISKLOOP_DATABASE_URL`` if set, else a SQLite file inside the 
 ``RISKLOOP_APPLICANT_AGE`` (``MIN-MAX``, default 18-70) is the applicant age range the products accept.
 ``RISKLOOP_WEBHOOKS`` (``topic=url,topic=url``) names the webhook each outbox topic is delivered to, and
 ``RISKLOOP_WEBHOOK_SECRET`` the secret that signs the deliveries (HMAC-SHA256; docs/post-loan.md).
+``RISKLOOP_CORE_URL`` is the bank's core system that pays out drawdowns, ``RISKLOOP_CORE_SECRET`` the secret that
+signs riskloop's instructions and the core's confirmations, ``RISKLOOP_CORE_TIMEOUT`` the seconds riskloop waits for
+the core's answer (default 2; docs/drawdowns.md).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from riskloop.errors import ConfigError
 
 DEFAULT_HOME = "riskloop-home"
 DEFAULT_APPLICANT_AGE = (18, 70)
+DEFAULT_CORE_TIMEOUT = 2.0
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,9 @@ class Settings:
     applicant_age: tuple[int, int] = DEFAULT_APPLICANT_AGE  # inclusive, on the application date (ADR 0013)
     webhooks: tuple[tuple[str, str], ...] = ()  # (outbox topic, URL) pairs
     webhook_secret: str | None = field(default=None, repr=False)
+    core_url: str | None = None  # the core banking system's base URL (None: drawdowns cannot be paid out)
+    core_secret: str | None = field(default=None, repr=False)
+    core_timeout: float = DEFAULT_CORE_TIMEOUT
 
     @property
     def warehouse(self) -> Path:
@@ -63,7 +70,32 @@ def load_settings(home: str | Path | None = None, database_url: str | None = Non
         applicant_age=_ages(os.environ.get("RISKLOOP_APPLICANT_AGE")),
         webhooks=parse_webhooks(os.environ.get("RISKLOOP_WEBHOOKS", ""), "RISKLOOP_WEBHOOKS"),
         webhook_secret=os.environ.get("RISKLOOP_WEBHOOK_SECRET") or None,
+        core_url=_url(os.environ.get("RISKLOOP_CORE_URL"), "RISKLOOP_CORE_URL"),
+        core_secret=os.environ.get("RISKLOOP_CORE_SECRET") or None,
+        core_timeout=_seconds(os.environ.get("RISKLOOP_CORE_TIMEOUT"), "RISKLOOP_CORE_TIMEOUT", DEFAULT_CORE_TIMEOUT),
     )
+
+
+def _url(text: str | None, source: str) -> str | None:
+    """An http(s) base URL, or None when unset; anything else is a ConfigError naming ``source``."""
+    if not text or not text.strip():
+        return None
+    if not text.strip().startswith(("http://", "https://")):
+        raise ConfigError(f"{source}: {text!r} is not an http(s):// URL")
+    return text.strip().rstrip("/")
+
+
+def _seconds(text: str | None, source: str, default: float) -> float:
+    """A positive number of seconds (at most 60), or ``default`` when unset."""
+    if not text or not text.strip():
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise ConfigError(f"{source}: {text!r} is not a number of seconds") from None
+    if not 0 < value <= 60:
+        raise ConfigError(f"{source}: {text!r} must be more than 0 and at most 60 seconds")
+    return value
 
 
 def parse_webhooks(text: str, source: str) -> tuple[tuple[str, str], ...]:

@@ -81,6 +81,8 @@ if TYPE_CHECKING:
     from riskloop.service.bureau_pull import BureauPull
     from riskloop.service.collection_adapters import ActiveQa, PolicyChooser
     from riskloop.service.consents import ConsentDesk
+    from riskloop.service.disbursal_ports import CoreBanking
+    from riskloop.service.drawdowns import DrawdownDesk
     from riskloop.service.effect import EffectTracker
     from riskloop.service.graph_checks import WorkspaceGraphChecks
     from riskloop.service.graph_explorer import GraphExplorer
@@ -91,10 +93,12 @@ if TYPE_CHECKING:
     from riskloop.service.model_monitoring import ModelMonitor
     from riskloop.service.models import ModelLifecycle
     from riskloop.service.monitor import Monitor
+    from riskloop.service.offers import OfferDesk
     from riskloop.service.outcomes import OutcomeTracker
     from riskloop.service.product_fit import ProductFit
     from riskloop.service.prospect_desk import ProspectDesk
     from riskloop.service.prospects import ProspectScreen
+    from riskloop.service.recheck import Recheck
     from riskloop.service.registration_ports import Allowlist
     from riskloop.service.registrations import RegistrationScreen
     from riskloop.service.shadow_report import ShadowReport
@@ -113,6 +117,7 @@ if TYPE_CHECKING:
     from riskloop.storage.decisions import SQLDecisionStore
     from riskloop.storage.feature_store import SQLFeatureStore
     from riskloop.storage.graph_store import SQLGraphStore
+    from riskloop.storage.lending import SQLLendingStore, SQLLoanProducts
     from riskloop.storage.list_store import SQLListStore
     from riskloop.storage.loop_steps import SQLLoopSteps
     from riskloop.storage.model_registry import SQLModelRegistry
@@ -841,6 +846,60 @@ class Workspace:
 
         loader = self.strategy_loader()
         return ProductFit(self.strategy_repository(), loader, ZenRuleEngine(loader))
+
+    # --- offers, drawdowns and disbursal (issue 22) ------------------------------------------------------------
+    def lending_store(self) -> SQLLendingStore:
+        """Offers, drawdowns and the loans they booked (the LendingStore)."""
+        from riskloop.storage.lending import SQLLendingStore
+
+        return SQLLendingStore(self.engine)
+
+    def loan_products(self) -> SQLLoanProducts:
+        """The bank's loan products (``loan_products``): the bounds of an offer's term."""
+        from riskloop.storage.lending import SQLLoanProducts
+
+        return SQLLoanProducts(self.engine)
+
+    def core_banking(self) -> CoreBanking:
+        """The core system that pays out drawdowns (``RISKLOOP_CORE_URL``); DataSourceError when none is set."""
+        from riskloop.connectors.core_banking import HttpCoreBanking
+
+        url, secret = self.settings.core_url, self.settings.core_secret
+        if url is None or not secret:
+            raise DataSourceError(
+                "core banking: no core system configured; set RISKLOOP_CORE_URL and RISKLOOP_CORE_SECRET "
+                "(docs/drawdowns.md), or run `python -m riskloop.testing.core_server` for a local sandbox"
+            )
+        return HttpCoreBanking(url, secret.encode(), timeout=self.settings.core_timeout, clock=self.clock)
+
+    def offer_desk(self, step_ups: StepUps | None = None) -> OfferDesk:
+        """Offers made from approvals and accepted with a second confirmation (``step_ups``: the server's own)."""
+        from riskloop.service.offers import OfferDesk
+
+        confirmations = step_ups or self.step_ups(self.verification_desk())
+        return OfferDesk(self.lending_store(), decisions=self.decision_store(), products=self.loan_products(),
+                         step_ups=confirmations, clock=self.clock)  # fmt: skip
+
+    def recheck(self, decider: Decider) -> Recheck:
+        """The pre-disbursal re-check on ``decider``'s own sources and the active ``drawdown-recheck`` policy."""
+        from riskloop.rules.zen import ZenRuleEngine
+        from riskloop.service.recheck import Recheck, RecheckPolicy
+
+        loader = self.strategy_loader()
+        policy = RecheckPolicy(self.strategy_repository(), loader, ZenRuleEngine(loader))
+        return Recheck(profiles=decider.profiles, features=decider.features, graph=decider.graph,
+                       lists=decider.lists, alerts=self.alert_store(), policy=policy, clock=self.clock.now,
+                       feature_set=decider.feature_set)  # fmt: skip
+
+    def drawdown_desk(self, decider: Decider, core: CoreBanking | None = None) -> DrawdownDesk:
+        """Drawdowns of accepted offers, re-checked on ``decider``'s sources and paid through ``core``.
+
+        ``core`` defaults to the configured core system (DataSourceError when there is none).
+        """
+        from riskloop.service.drawdowns import DrawdownDesk
+
+        return DrawdownDesk(self.lending_store(), self.decision_store(), self.recheck(decider),
+                            core or self.core_banking(), self.clock)  # fmt: skip
 
     def alerts(self) -> AlertDesk:
         """Post-loan alerts: raised idempotently by monitoring, worked by post-loan officers."""

@@ -51,6 +51,7 @@ def as_(client: TestClient) -> Callable[[str], Caller]:
 POSTGRES_SUITES = frozenset({
     "test_applications", "test_reviews", "test_strategies", "test_alerts", "test_collections",
     "test_database_faults", "test_arrivals_logged", "test_health", "test_active_strategy", "test_console_desk",
+    "test_drawdowns",
 })  # fmt: skip
 POSTGRES_FUZZED_ROLES = ("otto", "carl")  # schemathesis on PostgreSQL: an auditor reads everything, a collector
 

@@ -22,6 +22,7 @@ from riskloop.api.routes import (
     effect,
     health,
     identifiers,
+    lending,
     lists,
     me,
     models,
@@ -37,6 +38,7 @@ from riskloop.config import Settings
 from riskloop.domain.clock import Clock, SystemClock
 from riskloop.privacy import scrub
 from riskloop.service.decide import Decider
+from riskloop.service.disbursal_ports import CoreBanking
 from riskloop.service.graph_checks import WorkspaceGraphChecks
 from riskloop.service.graph_explorer_ports import GraphSource
 from riskloop.service.intake import Split
@@ -67,6 +69,7 @@ ROUTERS = (
     registrations,
     prospects,
     graph_routes,
+    lending,
 )
 
 
@@ -85,6 +88,7 @@ def create_app(
     verification_vendors: VerificationVendors | None = None,
     graph_source: GraphSource | None = None,
     settle_heap: bool = False,
+    core: CoreBanking | None = None,
 ) -> FastAPI:
     """The riskloop API on the workspace ``settings``.
 
@@ -101,6 +105,8 @@ def create_app(
     graph's, the graph they loaded; otherwise none, and graph reads answer 503).
     ``settle_heap``: once loaded, exempt everything loaded from Python's garbage collector (``riskloop serve``,
     one app per process: ``api.heap``).
+    ``core``: the core system drawdowns are paid through (default: ``RISKLOOP_CORE_URL``; none set: drawdowns are
+    503s naming it).
     """
 
     @asynccontextmanager
@@ -117,7 +123,7 @@ def create_app(
             checker = transcript_checker or ws.transcript_checker()
             source = graph_source or (checks if isinstance(checks, WorkspaceGraphChecks) else None)  # reused
             app.state.services = Services.of(
-                ws, pipeline, split, shadow, checker, vendors=verification_vendors, graph=source
+                ws, pipeline, split, shadow, checker, vendors=verification_vendors, graph=source, core=core
             )
             if pipeline.verifications is None:  # a given pipeline reads the sessions this app verifies
                 pipeline.verifications = app.state.services.verifications

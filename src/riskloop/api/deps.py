@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import Depends, Request
 
 from riskloop.domain.clock import Clock
+from riskloop.rules.reasons import RuleReasonCatalog
 from riskloop.service.alerts import AlertDesk
 from riskloop.service.api_keys import ApiKeyAdmin, Authenticator
 from riskloop.service.collection_ports import Checker
@@ -17,6 +19,8 @@ from riskloop.service.collections import CollectionDesk
 from riskloop.service.consents import ConsentDesk
 from riskloop.service.decide import Decider
 from riskloop.service.decision_lookup import DecisionLookup
+from riskloop.service.disbursal_ports import CoreBanking
+from riskloop.service.drawdowns import DrawdownDesk
 from riskloop.service.effect import EffectTracker
 from riskloop.service.graph_explorer import GraphExplorer
 from riskloop.service.graph_explorer_ports import GraphSource
@@ -26,8 +30,10 @@ from riskloop.service.list_ports import GangFinder
 from riskloop.service.lists import ListDesk
 from riskloop.service.model_monitoring import ModelMonitor
 from riskloop.service.models import ModelDesk
+from riskloop.service.offers import OfferDesk
 from riskloop.service.outcomes import OutcomeTracker
 from riskloop.service.prospect_desk import ProspectDesk
+from riskloop.service.recheck import recheck_catalog
 from riskloop.service.registrations import RegistrationScreen
 from riskloop.service.review_case import ReviewCase
 from riskloop.service.reviews import ReviewDesk
@@ -55,6 +61,32 @@ def _no_consents() -> ConsentDesk:
     from riskloop.errors import NotFoundError
 
     raise NotFoundError("consents are not served by this app")
+
+
+def _no_lending() -> Any:
+    from riskloop.errors import DataSourceError
+
+    raise DataSourceError("offers and drawdowns are not served by this app")
+
+
+@dataclass
+class Lending:
+    """Offers and drawdowns, their desks built on first use (the drawdown desk holds the core's connection)."""
+
+    offers: Callable[[], OfferDesk] = field(default=_no_lending)
+    drawdowns: Callable[[], DrawdownDesk] = field(default=_no_lending)
+    core_secret: bytes | None = None  # signs the core's confirmations (RISKLOOP_CORE_SECRET)
+    catalog: RuleReasonCatalog = field(default_factory=recheck_catalog)
+
+    @classmethod
+    def of(cls, ws: Workspace, decider: Decider, step_ups: StepUps, core: CoreBanking | None = None) -> Lending:
+        """The desks of ``ws`` on the pipeline ``decider``'s sources; ``core``: the configured core by default."""
+        secret = ws.settings.core_secret
+        return cls(
+            offers=functools.cache(lambda: ws.offer_desk(step_ups)),
+            drawdowns=functools.cache(lambda: ws.drawdown_desk(decider, core)),
+            core_secret=None if not secret else secret.encode(),
+        )
 
 
 @dataclass
@@ -89,6 +121,7 @@ class Services:
     prospects: Callable[[], ProspectDesk] | None = None  # prospect runs and campaigns, built per call (the PII keys)
     strategy_backtest: Callable[[], StrategyBacktest] | None = None  # built per call: it loads the model and graph
     graph: GraphExplorer | None = None  # the console's graph reads over the serving graph (None: not wired)
+    lending: Lending = field(default_factory=Lending)  # offers and drawdowns (issue 22)
 
     @property
     def model_desk(self) -> ModelDesk:
@@ -111,6 +144,7 @@ class Services:
         *,
         vendors: VerificationVendors | None = None,
         graph: GraphSource | None = None,
+        core: CoreBanking | None = None,
     ) -> Services:
         """The services of ``ws`` around the pipeline ``decider``.
 
@@ -120,6 +154,7 @@ class Services:
         """
         store = ws.decision_store()
         desk = ws.verification_desk(vendors)
+        step_ups = ws.step_ups(desk)
         return cls(
             ws.engine,
             Intake(decider, store, split, ages=ws.applicant_ages(), shadow_model=shadow),
@@ -139,7 +174,7 @@ class Services:
             ws.collections(),
             checker,
             desk,
-            ws.step_ups(desk),
+            step_ups,
             ActiveTagger(ws.model_registry()),
             GroupCommitter(store),
             lists=ws.lists,
@@ -149,6 +184,7 @@ class Services:
             prospects=ws.prospect_desk,
             strategy_backtest=ws.strategy_backtest,
             graph=ws.graph_explorer(graph),
+            lending=Lending.of(ws, decider, step_ups, core),
         )
 
 

@@ -43,6 +43,7 @@ from riskloop.service.intake import Render
 from riskloop.service.model_monitoring import Options as ModelOptions
 from riskloop.service.ports import Progress, no_progress
 from riskloop.service.publish_features import publish_features
+from riskloop.service.recheck import RECHECK
 from riskloop.service.runtime import Runtime
 from riskloop.synth.params import DEFAULT_AS_OF, UniverseParams
 from riskloop.synth.universe import generate_universe
@@ -97,6 +98,8 @@ def run_demo(ws: Workspace, options: DemoOptions, api: ApiShapes, progress: Prog
         analyst, approver = principals[ANALYST], principals[APPROVER]
         model = serving.release_model(ws, models.saved["model_id"], approver)
         strategy = serving.release_strategy(ws.strategies(), ws.strategy_repository(), analyst, approver)
+        recheck = serving.release_strategy(ws.strategies(), ws.strategy_repository(), analyst, approver,
+                                           shipped=PackageStrategyLoader().load(f"{RECHECK}@1"))  # fmt: skip
     with _Timed(seconds, "decide"):
         decided = decide_held_out(ws, cutoff, progress)
     with _Timed(seconds, "record"):
@@ -139,6 +142,7 @@ def run_demo(ws: Workspace, options: DemoOptions, api: ApiShapes, progress: Prog
         **watched,
         "model": {**model, "report_html": models.saved["report_html"], "baseline_bundle": str(models.baseline_bundle)},
         "strategy": strategy,
+        "drawdown_recheck": recheck,
         **deployed,
         **served,
         "seconds": {k: round(v, 2) for k, v in seconds.items()},

@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from riskloop.domain.alert import Alert, AlertFilter, AlertKey, Evidence, StoredLevel
+from riskloop.domain.alert import CLOSED, Alert, AlertFilter, AlertKey, Evidence, StoredLevel
 from riskloop.domain.alert_lifecycle import LoanAction
 from riskloop.domain.audit import AuditEntry
 from riskloop.domain.outbox import OutboxMessage
@@ -155,6 +155,12 @@ class SQLAlertStore:
         with self.engine.connect() as conn:
             rows = conn.execute(stmt).all()
         return [AuditEntry(_utc(r.at), r.actor, r.action, r.entity, r.entity_id, json.loads(r.detail)) for r in rows]
+
+    def open_levels(self, credit_code: str) -> list[str]:
+        """Levels of the enterprise's alerts not closed (the drawdown re-check reads them)."""
+        stmt = sa.select(alerts.c.level).where(alerts.c.credit_code == credit_code, alerts.c.status != CLOSED)
+        with self.engine.connect() as conn:
+            return [str(level) for level in conn.execute(stmt).scalars()]
 
     def _one(self, where: sa.ColumnElement[bool]) -> Alert | None:
         with self.engine.connect() as conn:

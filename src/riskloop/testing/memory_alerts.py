@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from riskloop.domain.alert import Alert, AlertFilter, AlertKey, StoredLevel
+from riskloop.domain.alert import CLOSED, Alert, AlertFilter, AlertKey, StoredLevel
 from riskloop.domain.alert_lifecycle import LoanAction
 from riskloop.domain.audit import AuditEntry
 from riskloop.domain.outbox import OutboxMessage
@@ -22,6 +22,11 @@ class MemoryAlerts:
     alerts: dict[str, Alert] = field(default_factory=dict)
     loan_actions: list[LoanAction] = field(default_factory=list)
     audit: list[AuditEntry] = field(default_factory=list)
+
+    def open_levels(self, credit_code: str) -> list[str]:
+        """Levels of the enterprise's alerts not closed."""
+        with self.outbox.lock:
+            return [a.level for a in self.alerts.values() if a.credit_code == credit_code and a.status != CLOSED]
 
     def find(self, alert_id: str) -> Alert | None:
         """The alert ``alert_id``, or ``None``."""

@@ -15,6 +15,7 @@ import riskloop.storage.alert_models  # registers the alert tables on the metada
 import riskloop.storage.collection_models  # registers the collection tables on the metadata
 import riskloop.storage.consent_models  # registers the consent and raw payload tables on the metadata
 import riskloop.storage.decision_models  # registers the decision tables on the metadata
+import riskloop.storage.lending_models  # registers the offer, drawdown and booked-loan tables on the metadata
 import riskloop.storage.list_models  # registers the list tables on the metadata
 import riskloop.storage.loop_models  # registers the closed-loop table on the metadata
 import riskloop.storage.monitor_models  # registers the monitoring tables on the metadata
