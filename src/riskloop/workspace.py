@@ -111,6 +111,7 @@ if TYPE_CHECKING:
     from riskloop.storage.alerts import SQLAlertStore
     from riskloop.storage.api_keys import SQLApiKeys
     from riskloop.storage.arrivals import SQLArrivalLog
+    from riskloop.storage.book_parts import WarehouseBookParts
     from riskloop.storage.checkpoint import BackgroundCheckpointer
     from riskloop.storage.collections import SQLCollectionStore
     from riskloop.storage.consents import SQLConsentStore
@@ -891,15 +892,23 @@ class Workspace:
                        lists=decider.lists, alerts=self.alert_store(), policy=policy, clock=self.clock.now,
                        feature_set=decider.feature_set)  # fmt: skip
 
-    def drawdown_desk(self, decider: Decider, core: CoreBanking | None = None) -> DrawdownDesk:
+    def book_parts(self) -> WarehouseBookParts:
+        """The warehouse's loan book tables, where booked loans are published for monitoring and outcomes."""
+        from riskloop.storage.book_parts import WarehouseBookParts
+
+        return WarehouseBookParts(self.warehouse)
+
+    def drawdown_desk(self, decider: Decider | None, core: CoreBanking | None = None) -> DrawdownDesk:
         """Drawdowns of accepted offers, re-checked on ``decider``'s sources and paid through ``core``.
 
-        ``core`` defaults to the configured core system (DataSourceError when there is none).
+        ``core`` defaults to the configured core system (DataSourceError when there is none). Without a
+        ``decider`` the desk only settles and reconciles (an operator's command needs no model or graph).
         """
         from riskloop.service.drawdowns import DrawdownDesk
 
-        return DrawdownDesk(self.lending_store(), self.decision_store(), self.recheck(decider),
-                            core or self.core_banking(), self.clock)  # fmt: skip
+        recheck = None if decider is None else self.recheck(decider)
+        return DrawdownDesk(self.lending_store(), self.decision_store(), recheck, core or self.core_banking(),
+                            self.clock)  # fmt: skip
 
     def alerts(self) -> AlertDesk:
         """Post-loan alerts: raised idempotently by monitoring, worked by post-loan officers."""

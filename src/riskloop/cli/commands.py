@@ -4,7 +4,7 @@ import importlib
 
 _MODULES = ("generate", "ingest", "demo", "train", "features", "graph", "serve", "decisions", "keys", "alerts",
             "outbox", "monitor", "behaviour", "models", "outcomes", "effect", "loop", "collections",
-            "collections_jobs", "lists", "consents", "text", "registrations", "prospects")  # fmt: skip
+            "collections_jobs", "lists", "consents", "text", "registrations", "prospects", "drawdowns")  # fmt: skip
 for _name in _MODULES:
     try:
         importlib.import_module(f"riskloop.cli.{_name}")

@@ -32,7 +32,7 @@ from riskloop.domain.offer import Offer, OfferStatus, reserve, settle
 from riskloop.domain.outbox import OutboxMessage
 from riskloop.domain.recheck import PROCEED, REFUSE
 from riskloop.domain.repayment_schedule import METHODS, schedule
-from riskloop.errors import ConflictError, NotFoundError, ValidationError
+from riskloop.errors import ConfigError, ConflictError, NotFoundError, ValidationError
 from riskloop.service.disbursal_ports import CoreBanking
 from riskloop.service.lending_ports import LendingDecisions, LendingStore
 from riskloop.service.recheck import Recheck
@@ -65,7 +65,7 @@ class DrawdownDesk:
         self,
         store: LendingStore,
         decisions: LendingDecisions,
-        recheck: Recheck,
+        recheck: Recheck | None,
         core: CoreBanking,
         clock: Clock,
     ) -> None:
@@ -73,6 +73,8 @@ class DrawdownDesk:
 
     def request(self, channel: str, key: str, ask: DrawdownAsk) -> tuple[Drawdown, bool]:
         """The drawdown of ``key`` and whether it was created now (False: a retry answered from the stored one)."""
+        if self.recheck is None:
+            raise ConfigError("drawdowns: this desk settles and reconciles only (it has no re-check to draw with)")
         did, digest = drawdown_id(channel, key), ask.sha256()
         known = self._replay(did, digest)
         if known is not None:
