@@ -11,12 +11,19 @@ same workspace on PostgreSQL.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from pathlib import Path
 
 import sqlalchemy as sa
 
+import riskloop.storage
 from riskloop.storage.migrate import upgrade
 from riskloop.storage.models import metadata
+
+for _module in pkgutil.iter_modules(riskloop.storage.__path__):  # every table on the metadata, whoever imports this
+    if _module.name.endswith("_models"):
+        importlib.import_module(f"riskloop.storage.{_module.name}")
 
 BATCH = 5_000
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -58,6 +58,15 @@ class DrawdownAsk:
         return hashlib.sha256(body.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Drawn:
+    """What ``request`` answers: the drawdown, the loan it booked (None: none), whether this request made it."""
+
+    drawdown: Drawdown
+    loan: BookedLoan | None
+    created: bool
+
+
 class DrawdownDesk:
     """Drawdowns of the channels (see the module)."""
 
@@ -71,14 +80,14 @@ class DrawdownDesk:
     ) -> None:
         self.store, self.decisions, self.recheck, self.core, self.clock = store, decisions, recheck, core, clock
 
-    def request(self, channel: str, key: str, ask: DrawdownAsk) -> tuple[Drawdown, bool]:
-        """The drawdown of ``key`` and whether it was created now (False: a retry answered from the stored one)."""
+    def request(self, channel: str, key: str, ask: DrawdownAsk) -> Drawn:
+        """The drawdown of ``key``, its loan if it booked one, and whether it was created now (False: a retry)."""
         if self.recheck is None:
             raise ConfigError("drawdowns: this desk settles and reconciles only (it has no re-check to draw with)")
         did, digest = drawdown_id(channel, key), ask.sha256()
         known = self._replay(did, digest)
         if known is not None:
-            return known, False
+            return Drawn(known, None if known.loan_id is None else self.store.loan(known.loan_id), created=False)
         offer = self._offer(channel, ask.offer_id)
         term, repayment = self._terms(offer, ask)
         at = self.clock.now()
@@ -96,11 +105,12 @@ class DrawdownDesk:
         account = (opened.inputs.get("request") or {}).get("bank_account")
         if not isinstance(account, str) or not account:
             return self._stored(replace(draft, status=DrawdownStatus.REFUSED, reasons=(NO_ACCOUNT,)))
-        instructed, created = self._reserve(draft)
-        if not created or instructed.status is not DrawdownStatus.INSTRUCTED:
-            return instructed, created
+        instructed, created, held = self._reserve(draft, offer)
+        if not created or held is None:
+            return Drawn(instructed, None, created)
         instruction = Instruction(did, loan_id(did), offer.credit_code, account, ask.amount_cents)
-        return self.apply(self.core.disburse(instruction), actor="core"), True
+        settled, loan = self._apply(self.core.disburse(instruction), "core", (instructed, held))
+        return Drawn(settled, loan, created=True)
 
     def get(self, channel: str | None, drawdown_id_: str) -> tuple[Drawdown, BookedLoan | None]:
         """The drawdown (the channel's own; ``None``: any, for an operator) and its booked loan."""
@@ -111,17 +121,27 @@ class DrawdownDesk:
 
     def apply(self, answer: CoreAnswer, actor: str) -> Drawdown:
         """Settle the drawdown ``answer`` names (the core's reply, its callback, or what reconcile learnt)."""
+        return self._apply(answer, actor, None)[0]
+
+    def _apply(
+        self, answer: CoreAnswer, actor: str, known: tuple[Drawdown, Offer] | None
+    ) -> tuple[Drawdown, BookedLoan | None]:
+        """``apply``; the settled drawdown and the loan it booked now.
+
+        The first attempt uses ``known``, the drawdown and offer as this request stored them: no re-read unless
+        another request changed them since.
+        """
         for _ in range(RACE_TRIES):
-            current = self.store.drawdown(answer.instruction_id)
+            current, offer = known if known is not None else (self.store.drawdown(answer.instruction_id), None)
+            known = None
             if current is None:
                 raise NotFoundError(f"instruction_id: no drawdown {answer.instruction_id!r}")
             at = self.clock.now()
             after = answered(current, answer, at)
             if after is current:
-                return current  # settled before (a second confirmation), or nothing settled
+                return current, None  # settled before (a second confirmation), or nothing settled
             try:
-                self._settle(current, after, answer, actor, at)
-                return after
+                return after, self._settle(current, after, answer, actor, at, offer)
             except ConflictError:
                 _pause()
         raise ConflictError("drawdown_id", "the drawdown kept changing; ask again")
@@ -178,9 +198,9 @@ class DrawdownDesk:
             raise ValidationError("repayment", f"{repayment!r} is not one of {', '.join(METHODS)}")
         return term, repayment
 
-    def _stored(self, drawdown: Drawdown) -> tuple[Drawdown, bool]:
+    def _stored(self, drawdown: Drawdown) -> Drawn:
         stored = self._closed(drawdown)
-        return stored, stored is drawdown
+        return Drawn(stored, None, created=stored is drawdown)
 
     def _closed(self, drawdown: Drawdown) -> Drawdown:
         """Store a refused or referred drawdown (nothing reserved); a concurrent twin's record wins."""
@@ -193,29 +213,35 @@ class DrawdownDesk:
             return self._twin(drawdown)
         return drawdown
 
-    def _reserve(self, drawdown: Drawdown) -> tuple[Drawdown, bool]:
+    def _reserve(self, drawdown: Drawdown, read: Offer) -> tuple[Drawdown, bool, Offer | None]:
         """Insert the drawdown with its amount reserved on the offer (refused when over what remains).
 
-        The flag says whether this call stored it (False: a concurrent request of the same key did).
+        The first attempt reserves on ``read``, the offer as this request read it; a refusal is only ever made on a
+        fresh read. The flag says whether this call stored it (False: a concurrent request of the same key did);
+        the offer is the one it stored with the reservation (None: nothing reserved).
         """
         entry = AuditEntry(drawdown.requested_at, drawdown.channel, "drawdown.instructed", "drawdown",
                            drawdown.drawdown_id, {"amount_cents": drawdown.amount_cents})  # fmt: skip
+        known: Offer | None = read
         for _ in range(RACE_TRIES):
-            offer = self.store.offer(drawdown.offer_id)
+            offer, fresh = (known, False) if known is not None else (self.store.offer(drawdown.offer_id), True)
+            known = None
             if offer is None:
                 raise NotFoundError(f"offer_id: no offer {drawdown.offer_id!r}")
             try:
                 held = reserve(offer, drawdown.amount_cents)
             except ConflictError:
+                if not fresh:
+                    continue  # what remained when the request began may have been released since: read it again
                 refused = replace(drawdown, status=DrawdownStatus.REFUSED, reasons=(OVER_LIMIT,))
                 stored = self._closed(refused)
-                return stored, stored is refused
+                return stored, stored is refused, None
             try:
                 self.store.add_drawdown(drawdown, held, entry)
-                return drawdown, True
+                return drawdown, True, held
             except ConflictError as exc:
                 if exc.field != "offer_id":
-                    return self._twin(drawdown), False
+                    return self._twin(drawdown), False, None
                 _pause()
         raise ConflictError("offer_id", "the offer is being drawn by many requests at once; retry")
 
@@ -225,8 +251,10 @@ class DrawdownDesk:
             raise ConflictError("Idempotency-Key", "a concurrent request holds this key; retry")
         return found
 
-    def _settle(self, before: Drawdown, after: Drawdown, answer: CoreAnswer, actor: str, at: dt.datetime) -> None:
-        offer = self.store.offer(before.offer_id)
+    def _settle(  # noqa: PLR0917 - one settlement's parts
+        self, before: Drawdown, after: Drawdown, answer: CoreAnswer, actor: str, at: dt.datetime, known: Offer | None
+    ) -> BookedLoan | None:
+        offer = known or self.store.offer(before.offer_id)
         if offer is None:
             raise NotFoundError(f"offer_id: no offer {before.offer_id!r}")
         booked, message, settled = None, None, None
@@ -241,6 +269,7 @@ class DrawdownDesk:
             detail["reason"] = answer.reason
         entry = AuditEntry(at, actor, f"drawdown.{after.status.value}", "drawdown", after.drawdown_id, detail)
         self.store.settle(after, settled, booked, entry, message)
+        return booked
 
     @staticmethod
     def _book(offer: Offer, drawdown: Drawdown, answer: CoreAnswer, at: dt.datetime) -> BookedLoan:

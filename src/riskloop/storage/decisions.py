@@ -161,7 +161,7 @@ class SQLDecisionStore:
             raise ConfigError("decision inputs are sealed and this decision store has no PII keys")
         for i in opened:
             out[i] = dataclasses.replace(stored[i], inputs=open_inputs(self.sealer, stored[i].inputs))
-        with self.engine.begin() as conn:
+        with self._write_lock.held(), self.engine.begin() as conn:
             for i in opened:
                 detail = {"purpose": purpose, "fields": "request identifiers"}
                 audit(

@@ -26,13 +26,19 @@ from riskloop.storage.audit import audit
 from riskloop.storage.lending_models import booked_instalments, booked_loans, drawdowns, offers
 from riskloop.storage.models import CONTRACT_TABLES
 from riskloop.storage.outbox import write_message
+from riskloop.storage.write_lock import WriteLock
 
 
 class SQLLendingStore:
-    """The LendingStore port (``service.lending_ports``) on the four tables of migration 0026."""
+    """The LendingStore port (``service.lending_ports``) on the four tables of migration 0026.
+
+    Writers take the SQLite write lock first (``storage.write_lock``): concurrent drawdowns are handed the lock at
+    once instead of polling in SQLite's busy sleeps.
+    """
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
+        self._lock = WriteLock(engine)
 
     def offer(self, offer_id: str) -> Offer | None:
         """The offer, or None."""
@@ -43,7 +49,7 @@ class SQLLendingStore:
     def add_offer(self, offer: Offer, entry: AuditEntry) -> None:
         """Insert a new offer; ConflictError naming ``offer_id`` when it exists."""
         try:
-            with self.engine.begin() as conn:
+            with self._lock.held(), self.engine.begin() as conn:
                 conn.execute(offers.insert(), _offer_row(offer))
                 _audit(conn, entry)
         except sa.exc.IntegrityError:
@@ -51,7 +57,7 @@ class SQLLendingStore:
 
     def save_offer(self, offer: Offer, entry: AuditEntry) -> None:
         """Compare-and-set the offer."""
-        with self.engine.begin() as conn:
+        with self._lock.held(), self.engine.begin() as conn:
             _cas_offer(conn, offer)
             _audit(conn, entry)
 
@@ -74,7 +80,7 @@ class SQLLendingStore:
     def add_drawdown(self, drawdown: Drawdown, offer: Offer | None, entry: AuditEntry) -> None:
         """Insert the drawdown and compare-and-set its offer in one transaction."""
         try:
-            with self.engine.begin() as conn:
+            with self._lock.held(), self.engine.begin() as conn:
                 if offer is not None:
                     _cas_offer(conn, offer)
                 conn.execute(drawdowns.insert(), _drawdown_row(drawdown))
@@ -93,14 +99,12 @@ class SQLLendingStore:
         message: OutboxMessage | None,
     ) -> None:
         """Compare-and-set the drawdown and its offer, insert the booked loan and schedule, audit, outbox."""
-        stmt = (
-            drawdowns.update()
-            .where(drawdowns.c.drawdown_id == drawdown.drawdown_id, drawdowns.c.row_version == drawdown.row_version - 1)
-            .values(**_drawdown_row(drawdown))
-        )
+        row = _drawdown_row(drawdown)
+        key = row.pop("drawdown_id")
+        params = {**row, "cas_key": key, "cas_version": drawdown.row_version - 1}
         try:
-            with self.engine.begin() as conn:
-                if conn.execute(stmt).rowcount != 1:
+            with self._lock.held(), self.engine.begin() as conn:
+                if conn.execute(_CAS_DRAWDOWN, params).rowcount != 1:
                     raise ConflictError("drawdown_id", "changed by another request; read it again")
                 if offer is not None:
                     _cas_offer(conn, offer)
@@ -135,7 +139,7 @@ class SQLLendingStore:
         if not loan_ids:
             return
         stmt = booked_loans.update().where(booked_loans.c.loan_id.in_(list(loan_ids)))
-        with self.engine.begin() as conn:
+        with self._lock.held(), self.engine.begin() as conn:
             conn.execute(stmt.values(published_run=run, published_at=at))
 
 
@@ -162,13 +166,23 @@ class SQLLoanProducts:
         )  # fmt: skip
 
 
-def _cas_offer(conn: sa.Connection, offer: Offer) -> None:
-    stmt = (
-        offers.update()
-        .where(offers.c.offer_id == offer.offer_id, offers.c.row_version == offer.row_version - 1)
-        .values(**_offer_row(offer))
+def _cas(table: sa.Table, key: str) -> sa.Update:
+    """A compare-and-set of ``table``'s row ``key``, built once: values bound per call (no statement built per call)."""
+    return (
+        table.update()
+        .where(table.c[key] == sa.bindparam("cas_key"), table.c.row_version == sa.bindparam("cas_version"))
+        .values({c.name: sa.bindparam(c.name) for c in table.columns if c.name != key})
     )
-    if conn.execute(stmt).rowcount != 1:
+
+
+_CAS_OFFER, _CAS_DRAWDOWN = _cas(offers, "offer_id"), _cas(drawdowns, "drawdown_id")
+
+
+def _cas_offer(conn: sa.Connection, offer: Offer) -> None:
+    row = _offer_row(offer)
+    key = row.pop("offer_id")
+    params = {**row, "cas_key": key, "cas_version": offer.row_version - 1}
+    if conn.execute(_CAS_OFFER, params).rowcount != 1:
         raise ConflictError("offer_id", "changed by another request; read it again")
 
 

@@ -112,11 +112,10 @@ def post_drawdown(
     lending = services.lending
     ask = DrawdownAsk(body.offer_id, body.amount_cents, body.term_months, body.repayment)
     desk = lending.drawdowns()
-    drawdown, created = desk.request(channel.name, idempotency_key, ask)
-    if not created:
+    drawn = desk.request(channel.name, idempotency_key, ask)
+    if not drawn.created:
         response.status_code = 200
-    _, loan = desk.get(channel.name, drawdown.drawdown_id)
-    return DrawdownOut.of(drawdown, loan, lending.catalog)
+    return DrawdownOut.of(drawn.drawdown, drawn.loan, lending.catalog)
 
 
 @router.get(
