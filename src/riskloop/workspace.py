@@ -861,16 +861,13 @@ class Workspace:
 
         return SQLLoanProducts(self.engine)
 
-    def core_banking(self) -> CoreBanking:
-        """The core system that pays out drawdowns (``RISKLOOP_CORE_URL``); DataSourceError when none is set."""
+    def core_banking(self) -> CoreBanking | None:
+        """The core system that pays out drawdowns (``RISKLOOP_CORE_URL``); None when none is configured."""
         from riskloop.connectors.core_banking import HttpCoreBanking
 
         url, secret = self.settings.core_url, self.settings.core_secret
         if url is None or not secret:
-            raise DataSourceError(
-                "core banking: no core system configured; set RISKLOOP_CORE_URL and RISKLOOP_CORE_SECRET "
-                "(docs/drawdowns.md), or run `python -m riskloop.testing.core_server` for a local sandbox"
-            )
+            return None
         return HttpCoreBanking(url, secret.encode(), timeout=self.settings.core_timeout, clock=self.clock)
 
     def offer_desk(self, step_ups: StepUps | None = None) -> OfferDesk:
@@ -901,7 +898,8 @@ class Workspace:
     def drawdown_desk(self, decider: Decider | None, core: CoreBanking | None = None) -> DrawdownDesk:
         """Drawdowns of accepted offers, re-checked on ``decider``'s sources and paid through ``core``.
 
-        ``core`` defaults to the configured core system (DataSourceError when there is none). Without a
+        ``core`` defaults to the configured core system (none: drawing and reconciling are DataSourceErrors naming
+        the setting; reading and the core's confirmations still work). Without a
         ``decider`` the desk only settles and reconciles (an operator's command needs no model or graph).
         """
         from riskloop.service.drawdowns import DrawdownDesk

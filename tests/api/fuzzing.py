@@ -38,6 +38,7 @@ from riskloop.config import Settings
 from riskloop.testing.api_keys import authenticate, bearer
 from riskloop.testing.collections import PhraseChecker
 from riskloop.testing.decider import make_decider
+from riskloop.testing.fake_core import FakeCore
 from riskloop.testing.graph_explorer import example_source
 from riskloop.testing.prospects import run_entry, sample_prospects, sample_run
 
@@ -59,9 +60,13 @@ CHECKS = [
 @pytest.fixture
 def started(tmp_path: Path, db_url: str) -> Iterator[tuple[Any, dict[str, str]]]:
     """The app on SQLite and on PostgreSQL (which refuses NUL in text: a 500 before the bounds)."""
-    settings = Settings(home=tmp_path / "home", database_url=db_url)
-    app = create_app(  # transcripts get checked, and the graph holds the examples' enterprises
-        settings, decider=make_decider(), transcript_checker=lambda: CHECKER, graph_source=example_source()
+    settings = Settings(home=tmp_path / "home", database_url=db_url, core_secret="fuzzing-core-secret")
+    app = create_app(  # transcripts get checked, the graph holds the examples' enterprises, a fake core pays
+        settings,
+        decider=make_decider(),
+        transcript_checker=lambda: CHECKER,
+        graph_source=example_source(),
+        core=FakeCore(),
     )
     with TestClient(app, raise_server_exceptions=False) as client:  # the lifespan runs for the whole test
         callers = authenticate(client, ROLES)

@@ -24,6 +24,7 @@ from riskloop.domain.outbox import SIGNATURE_HEADER, signature
 from riskloop.features.publish import ENTERPRISE_FEATURE_SET
 from riskloop.jobs.demo_serving import release_strategy
 from riskloop.rules.loaders import PackageStrategyLoader
+from riskloop.service.lists import ListDesk, StoreListScreen
 from riskloop.service.recheck import RECHECK
 from riskloop.service.verification_ports import VerificationVendors
 from riskloop.storage.audit import audit_trail
@@ -33,6 +34,7 @@ from riskloop.testing.decider import CODE, HEALTHY, NOW, application_body, make_
 from riskloop.testing.fake_core import FakeCore
 from riskloop.testing.fake_decision_ports import MemoryGraphChecks
 from riskloop.testing.fake_feature_store import InMemoryFeatureStore
+from riskloop.testing.memory_lists import MemoryListStore
 from riskloop.testing.verification_fakes import MemoryCarrier, MemoryFaceVendor, MemorySmsSender
 from riskloop.workspace import Workspace
 
@@ -53,6 +55,7 @@ class Api:
     graph: MemoryGraphChecks
     settings: Settings
     clock: SteppingClock
+    lists: MemoryListStore
 
     def post(self, path: str, body: dict[str, Any], who: str = "channel", **headers: str) -> Any:
         return self.callers[who].post(path, json=body, headers=headers)
@@ -60,8 +63,8 @@ class Api:
 
 @pytest.fixture
 def api(tmp_path: Path, db_url: str) -> Iterator[Api]:
-    clock, core, graph = SteppingClock(NOW), FakeCore(), MemoryGraphChecks()
-    decider = make_decider(clock=clock, graph=graph)
+    clock, core, graph, lists = SteppingClock(NOW), FakeCore(), MemoryGraphChecks(), MemoryListStore()
+    decider = make_decider(clock=clock, graph=graph, lists=StoreListScreen(lists))
     features = decider.features
     assert isinstance(features, InMemoryFeatureStore)
     settings = Settings(home=tmp_path / "home", database_url=db_url, core_secret=SECRET)
@@ -73,7 +76,7 @@ def api(tmp_path: Path, db_url: str) -> Iterator[Api]:
         with Workspace.open(settings) as ws:  # the re-check policy, released with four eyes as the demo does
             release_strategy(ws.strategies(), ws.strategy_repository(), ANN, BOB,
                              shipped=PackageStrategyLoader().load(f"{RECHECK}@1"))  # fmt: skip
-        yield Api(client, authenticate(client, PEOPLE), sms, core, features, graph, settings, clock)
+        yield Api(client, authenticate(client, PEOPLE), sms, core, features, graph, settings, clock, lists)
 
 
 def approved(api: Api, application_id: str = "APP-1") -> dict[str, Any]:
@@ -249,6 +252,18 @@ def test_a_listing_after_the_decision_stops_the_drawdown_with_its_reason(api: Ap
     assert answer.json()["reasons"][0]["text_zh"]
     assert not api.core.sent  # nothing instructed, nothing reserved
     assert api.client.get(f"/v1/offers/{offer['offer_id']}").json()["reserved_cents"] == 0
+
+
+def test_a_black_listing_after_the_decision_refuses_the_drawdown(api: Api) -> None:
+    offer = accepted(api)
+    keeper = Principal("kim", frozenset({"list_keeper"}), "k-kim")
+    ListDesk(api.lists, api.clock).add(keeper, list_kind="black", identifier_kind="phone", value=PHONE,
+                                       reason="fraud confirmed after the approval")  # fmt: skip
+    api.clock.advance(seconds=1)
+    answer = draw(api, offer, 1_000_000, "dd-b")
+    assert answer.json()["status"] == "refused"
+    assert [r["code"] for r in answer.json()["reasons"]] == ["BLACKLIST"]
+    assert not api.core.sent
 
 
 def test_a_gang_found_since_the_decision_refers_the_drawdown(api: Api) -> None:

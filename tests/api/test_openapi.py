@@ -16,6 +16,7 @@ from riskloop.api import (
     collection_schemas,
     document_schemas,
     graph_schemas,
+    lending_schemas,
     openapi,
     schemas,
     verification_schemas,
@@ -42,7 +43,7 @@ OURS = {"error", "message", "field"}
 MODULES: tuple[ModuleType, ...] = (schemas, collection_schemas, document_schemas, openapi, health, reviews,
                                    strategies, alerts, models, effect, lists, verification_schemas,
                                    consents, registrations, prospects, me,
-                                   graph_schemas)  # fmt: skip
+                                   graph_schemas, lending_schemas)  # fmt: skip
 
 
 def _models() -> dict[str, type[BaseModel]]:

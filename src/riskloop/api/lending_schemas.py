@@ -18,6 +18,73 @@ from riskloop.rules.reasons import RuleReasonCatalog
 Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,40}$")]
 Repayment = Literal["equal_instalment", "equal_principal", "interest_first"]
 MAX_CENTS = 10**12  # ten billion yuan: far above any SME limit, below what a BIGINT holds
+_OFFER_EXAMPLE: dict[str, Any] = {
+    "offer_id": "ofr_3b9f0c2a1d4e5f6a7b8c9d0e",
+    "decision_id": "dec_7f3c2a1e0b9d8c7a",
+    "application_id": "APP-2026-000123",
+    "product_code": "HRT-TAX",
+    "limit_cents": 30_000_000,
+    "rate_bp": 620,
+    "term_months": 12,
+    "repayment": "equal_instalment",
+    "repayment_name": "等额本息",
+    "offered_at": "2026-07-01T09:00:05+00:00",
+    "expires_at": "2026-07-31T09:00:05+00:00",
+    "contract_version": "loan-agreement@1",
+    "contract_sha256": "5" * 64,
+    "status": "accepted",
+    "accepted_at": "2026-07-01T09:03:12+00:00",
+    "reserved_cents": 0,
+    "drawn_cents": 10_000_000,
+    "remaining_cents": 20_000_000,
+    "contract": None,
+}
+_DRAWDOWN_EXAMPLE: dict[str, Any] = {
+    "drawdown_id": "drw_9a8b7c6d5e4f3a2b1c0d9e8f",
+    "offer_id": "ofr_3b9f0c2a1d4e5f6a7b8c9d0e",
+    "amount_cents": 10_000_000,
+    "term_months": 3,
+    "repayment": "interest_first",
+    "status": "disbursed",
+    "reasons": [],
+    "requested_at": "2026-07-02T10:00:00+00:00",
+    "updated_at": "2026-07-02T10:00:00+00:00",
+    "loan_id": "ln_9a8b7c6d5e4f3a2b1c0d9e8f",
+    "core_ref": "CORE-20260702-000017",
+    "core_reason": None,
+    "loan": {
+        "loan_id": "ln_9a8b7c6d5e4f3a2b1c0d9e8f",
+        "principal_cents": 10_000_000,
+        "rate_bp": 620,
+        "term_months": 3,
+        "repayment": "interest_first",
+        "disbursed_at": "2026-07-02T10:00:00+00:00",
+        "core_ref": "CORE-20260702-000017",
+        "schedule": [
+            {
+                "number": 1,
+                "due_date": "2026-08-02",
+                "principal_cents": 0,
+                "interest_cents": 51_667,
+                "total_cents": 51_667,
+            },
+            {
+                "number": 2,
+                "due_date": "2026-09-02",
+                "principal_cents": 0,
+                "interest_cents": 51_667,
+                "total_cents": 51_667,
+            },
+            {
+                "number": 3,
+                "due_date": "2026-10-02",
+                "principal_cents": 10_000_000,
+                "interest_cents": 51_667,
+                "total_cents": 10_051_667,
+            },
+        ],
+    },
+}
 
 
 class OfferIn(BaseModel):
@@ -33,7 +100,16 @@ class OfferIn(BaseModel):
 class AcceptIn(BaseModel):
     """Accept an offer: the digest of the contract text read, and a confirmed ``drawdown`` step-up's token."""
 
-    model_config = ConfigDict(strict=True, extra="forbid")
+    model_config = ConfigDict(
+        strict=True,
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"contract_sha256": "5" * 64, "step_up_token": "Yc3mZ0kq8Hn1VwB2xT5sLr7pQ9dE4fGh",
+                 "applicant_id": "110105199003071239"}
+            ]
+        },
+    )  # fmt: skip
     contract_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
     step_up_token: Annotated[str, Field(min_length=16, max_length=200)]
     applicant_id: Annotated[str, Raw, AfterValidator(_optional(validate_resident_id, "applicant_id"))]
@@ -49,6 +125,8 @@ class ContractOut(BaseModel):
 
 class OfferOut(BaseModel):
     """An offer and what remains of its limit."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_OFFER_EXAMPLE]})
 
     offer_id: str
     decision_id: str
@@ -125,6 +203,8 @@ class LoanOut(BaseModel):
 
 class DrawdownOut(BaseModel):
     """A drawdown's state: refused or referred (with reasons), unconfirmed, disbursed (with its loan) or failed."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_DRAWDOWN_EXAMPLE]})
 
     drawdown_id: str
     offer_id: str

@@ -32,7 +32,7 @@ from riskloop.domain.offer import Offer, OfferStatus, reserve, settle
 from riskloop.domain.outbox import OutboxMessage
 from riskloop.domain.recheck import PROCEED, REFUSE
 from riskloop.domain.repayment_schedule import METHODS, schedule
-from riskloop.errors import ConfigError, ConflictError, NotFoundError, ValidationError
+from riskloop.errors import ConfigError, ConflictError, DataSourceError, NotFoundError, ValidationError
 from riskloop.service.disbursal_ports import CoreBanking
 from riskloop.service.lending_ports import LendingDecisions, LendingStore
 from riskloop.service.recheck import Recheck
@@ -75,7 +75,7 @@ class DrawdownDesk:
         store: LendingStore,
         decisions: LendingDecisions,
         recheck: Recheck | None,
-        core: CoreBanking,
+        core: CoreBanking | None,
         clock: Clock,
     ) -> None:
         self.store, self.decisions, self.recheck, self.core, self.clock = store, decisions, recheck, core, clock
@@ -84,6 +84,7 @@ class DrawdownDesk:
         """The drawdown of ``key``, its loan if it booked one, and whether it was created now (False: a retry)."""
         if self.recheck is None:
             raise ConfigError("drawdowns: this desk settles and reconciles only (it has no re-check to draw with)")
+        core = self._core()  # before anything is read, reserved or sent
         did, digest = drawdown_id(channel, key), ask.sha256()
         known = self._replay(did, digest)
         if known is not None:
@@ -109,7 +110,7 @@ class DrawdownDesk:
         if not created or held is None:
             return Drawn(instructed, None, created)
         instruction = Instruction(did, loan_id(did), offer.credit_code, account, ask.amount_cents)
-        settled, loan = self._apply(self.core.disburse(instruction), "core", (instructed, held))
+        settled, loan = self._apply(core.disburse(instruction), "core", (instructed, held))
         return Drawn(settled, loan, created=True)
 
     def get(self, channel: str | None, drawdown_id_: str) -> tuple[Drawdown, BookedLoan | None]:
@@ -152,13 +153,22 @@ class DrawdownDesk:
         ``resend`` re-sends the same instruction when the core never received it (it pays once per id, so this
         cannot pay twice).
         """
+        core = self._core()
         current, _ = self.get(None, drawdown_id_)
         if current.status not in OPEN:
             return current
-        answer = self.core.status(current.drawdown_id)
+        answer = core.status(current.drawdown_id)
         if answer.status is CoreStatus.UNKNOWN and resend:
-            answer = self.core.disburse(self._instruction(current, actor))
+            answer = core.disburse(self._instruction(current, actor))
         return self.apply(answer, actor)
+
+    def _core(self) -> CoreBanking:
+        if self.core is None:
+            raise DataSourceError(
+                "core banking: no core system configured; set RISKLOOP_CORE_URL and RISKLOOP_CORE_SECRET "
+                "(docs/drawdowns.md), or run `python -m riskloop.testing.core_server` for a local sandbox"
+            )
+        return self.core
 
     def _instruction(self, drawdown: Drawdown, actor: str) -> Instruction:
         offer = self.store.offer(drawdown.offer_id)

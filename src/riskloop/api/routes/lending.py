@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from riskloop.api.auth import AsChannel, AsOfficer
@@ -23,7 +23,7 @@ from riskloop.api.openapi import problem_responses, shown
 from riskloop.api.schemas import Line
 from riskloop.domain.disbursal import CoreAnswer
 from riskloop.domain.outbox import SIGNATURE_HEADER, verify_signature
-from riskloop.errors import ConfigError, UnauthenticatedError, ValidationError
+from riskloop.errors import DataSourceError, UnauthenticatedError, ValidationError
 from riskloop.service.drawdowns import DrawdownAsk
 
 router = APIRouter(tags=["drawdowns"])
@@ -31,6 +31,10 @@ OfferId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,40}$", openapi_examples
 DrawdownId = Annotated[
     str, Path(pattern=r"^[A-Za-z0-9_-]{1,40}$", openapi_examples=shown("drw_9a8b7c6d5e4f3a2b1c0d9e8f"))
 ]
+Resend = Annotated[
+    bool, Query(description="re-send when the core never received it (same instruction id: paid once)",
+                openapi_examples=shown(False))
+]  # fmt: skip
 MAX_CONFIRMATION_BYTES = 4096
 
 
@@ -54,7 +58,7 @@ def make_offer(body: OfferIn, response: Response, services: ServicesDep, channel
 @router.get(
     "/v1/offers/{offer_id}",
     response_model=OfferOut,
-    responses=problem_responses(401, 403, 404),
+    responses=problem_responses(401, 403, 404, 422),
     summary="An offer with its contract text and what remains of its limit",
 )
 def get_offer(offer_id: OfferId, services: ServicesDep, channel: AsChannel) -> OfferOut:
@@ -121,7 +125,7 @@ def post_drawdown(
 @router.get(
     "/v1/drawdowns/{drawdown_id}",
     response_model=DrawdownOut,
-    responses=problem_responses(401, 403, 404, 503),
+    responses=problem_responses(401, 403, 404, 422, 503),
     summary="A drawdown with its loan and repayment schedule",
 )
 def get_drawdown(drawdown_id: DrawdownId, services: ServicesDep, channel: AsChannel) -> DrawdownOut:
@@ -133,11 +137,11 @@ def get_drawdown(drawdown_id: DrawdownId, services: ServicesDep, channel: AsChan
 @router.post(
     "/v1/drawdowns/{drawdown_id}/reconcile",
     response_model=DrawdownOut,
-    responses=problem_responses(401, 403, 404, 409, 503),
+    responses=problem_responses(401, 403, 404, 409, 422, 503),
     summary="Ask the core about an unconfirmed drawdown and settle it (role post_loan_officer)",
 )
 def reconcile_drawdown(
-    drawdown_id: DrawdownId, services: ServicesDep, officer: AsOfficer, resend: bool = False
+    drawdown_id: DrawdownId, services: ServicesDep, officer: AsOfficer, resend: Resend = False
 ) -> DrawdownOut:
     """``resend=true`` re-sends the same instruction when the core never received it (paid once per id)."""
     desk = services.lending.drawdowns()
@@ -156,7 +160,7 @@ async def core_confirmation(request: Request, services: ServicesDep) -> Drawdown
     """Settle the drawdown the answer names; a second confirmation changes nothing (a loan is booked once)."""
     lending = services.lending
     if lending.core_secret is None:
-        raise ConfigError("core confirmations: RISKLOOP_CORE_SECRET is not set")
+        raise DataSourceError("core confirmations: no core system configured (RISKLOOP_CORE_SECRET is not set)")
     raw = await request.body()
     if len(raw) > MAX_CONFIRMATION_BYTES:
         raise ValidationError("body", f"larger than {MAX_CONFIRMATION_BYTES} bytes")
