@@ -34,15 +34,19 @@ def _node(
     if keyed is not None:  # logged by token: the node is found, or made, without the raw identifier
         found = graph.lookup(keyed.key64)
         return found if found is not None else graph.add_node(NODE_CODE[kind], keyed.token, keyed.key64, keyed.label)
+    key = key_of(kind, raw) if key_of is not None else None
+    if key is not None:  # the checks' memo: a known node needs neither normalising nor keying again
+        found = graph.lookup(key)
+        if found is not None:
+            return found
     value = normalize_one(kind, raw)
     if value is None:
         return None
-    key = key_of(kind, raw) if key_of is not None else None
     if key is None:
         key = tokenizer.key64(kind, value)
-    found = graph.lookup(key)
-    if found is not None:
-        return found
+        found = graph.lookup(key)
+        if found is not None:
+            return found
     label = masked_label(kind, value)
     return graph.add_node(NODE_CODE[kind], tokenizer.token(kind, value), key, label)
 

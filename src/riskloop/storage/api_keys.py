@@ -18,6 +18,7 @@ from riskloop.domain.audit import AuditEntry
 from riskloop.errors import ConflictError
 from riskloop.storage.audit import record
 from riskloop.storage.decision_models import api_keys
+from riskloop.storage.prepared import PreparedRead
 
 _LOOKUP = sa.select(api_keys.c.secret_sha256, api_keys.c.key_id, api_keys.c.principal, api_keys.c.roles,
                     api_keys.c.revoked_at).where(api_keys.c.secret_sha256 == sa.bindparam("digest"))  # fmt: skip
@@ -28,16 +29,13 @@ class SQLApiKeys:
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
-        # The check is one statement: on PostgreSQL, in autocommit, without the BEGIN and ROLLBACK around it (two
-        # round trips of three: 450 → 250 µs median on loopback). SQLite's are in-process and switching its
-        # isolation level per checkout costs more than they do. Both share the engine's pool.
-        sqlite = engine.dialect.name == "sqlite"
-        self._reader = engine if sqlite else engine.execution_options(isolation_level="AUTOCOMMIT")
+        # The check is one prepared statement (storage.prepared: on PostgreSQL in autocommit, without the BEGIN and
+        # ROLLBACK round trips around it)
+        self._lookup = PreparedRead(engine, _LOOKUP)
 
     def credential(self, secret_sha256: str) -> Credential | None:
         """The key stored under ``secret_sha256`` (one primary-key read), or ``None``."""
-        with self._reader.connect() as conn:
-            row = conn.execute(_LOOKUP, {"digest": secret_sha256}).first()
+        row = self._lookup.first({"digest": secret_sha256})
         if row is None:
             return None
         revoked = None if row.revoked_at is None else _utc(row.revoked_at)

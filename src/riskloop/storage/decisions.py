@@ -36,6 +36,7 @@ from riskloop.privacy.fields import open_inputs, seal_inputs, sealed_fields
 from riskloop.storage.arrivals import log_arrival
 from riskloop.storage.audit import audit, audit_row
 from riskloop.storage.decision_models import audit_log, decisions, idempotency_keys, outbox, reviews
+from riskloop.storage.prepared import PreparedRead
 from riskloop.storage.write_lock import WriteLock
 
 # Built once: every POST runs these, and building a statement costs more than SQLite takes to run it.
@@ -69,6 +70,7 @@ class SQLDecisionStore:
         self.engine = engine
         self.sealer, self.tokenizer = sealer, tokenizer  # the workspace's PII keys (ADR 0016)
         self._write_lock = WriteLock(engine)
+        self._claimed = PreparedRead(engine, _CLAIMED)
 
     def record(self, entry: DecisionEntry) -> Recorded:
         """Store ``entry``'s decisions under its owner's key, or answer the owner's earlier claim.
@@ -177,8 +179,7 @@ class SQLDecisionStore:
 
     def claimed(self, owner: str, key: str, application_id: str) -> Claim | None:
         """``owner``'s claim of ``key``, else its claim of ``application_id`` under another key, else ``None``."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(_CLAIMED, {"owner": owner, "key": key, "application_id": application_id}).all()
+        rows = self._claimed.all({"owner": owner, "key": key, "application_id": application_id})
         claims = sorted((_claim(r) for r in rows), key=lambda c: c.key != key)  # the key's own claim first
         return claims[0] if claims else None
 

@@ -15,6 +15,7 @@ from riskloop.domain.clock import Clock
 from riskloop.errors import StorageError
 from riskloop.features.online import FeatureValue, PublishedFeatures, feature_records
 from riskloop.storage.models import published_features as table
+from riskloop.storage.prepared import PreparedRead
 
 UPSERT_CHUNK_ROWS = 1_000
 _LOOKUP_CHUNK = 500  # bounded IN lists: SQLite caps bound parameters
@@ -35,9 +36,9 @@ class SQLFeatureStore:
     def __init__(self, engine: sa.Engine, clock: Clock) -> None:
         self.engine = engine
         self.clock = clock
-        self._one = sa.select(table).where(
+        self._one = PreparedRead(engine, sa.select(table).where(
             table.c.credit_code == sa.bindparam("code"), table.c.feature_set == sa.bindparam("feature_set")
-        )
+        ))  # fmt: skip
 
     def publish(self, feature_set: str, as_of: dt.date, rows: pa.Table) -> int:
         """Upsert one row per enterprise of ``rows`` (``credit_code`` plus features); return how many."""
@@ -60,9 +61,8 @@ class SQLFeatureStore:
 
     def lookup(self, feature_set: str, credit_code: str) -> PublishedFeatures | None:
         """The published features of ``credit_code`` under ``feature_set``, or ``None``."""
-        with self.engine.connect() as conn:
-            found = conn.execute(self._one, {"code": credit_code, "feature_set": feature_set}).first()
-        return _to_published(found._mapping) if found is not None else None
+        found = self._one.first({"code": credit_code, "feature_set": feature_set})
+        return _to_published(found._asdict()) if found is not None else None
 
     def lookup_many(self, feature_set: str, credit_codes: Iterable[str]) -> dict[str, PublishedFeatures]:
         """Published features of each of ``credit_codes`` that has any, keyed by credit code."""

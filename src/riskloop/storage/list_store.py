@@ -20,9 +20,14 @@ from riskloop.domain.lists import MATCH_KIND, ListEntry, ListVersion, allowed, n
 from riskloop.errors import ConfigError, ConflictError, IdentifierError, NotFoundError, ValidationError
 from riskloop.storage.audit import record_many
 from riskloop.storage.list_models import list_entries, list_versions
+from riskloop.storage.prepared import PreparedRead
 
 SEAL_FIELD = "list_entries.value"
 _E = list_entries.c
+
+
+FIND_SLOTS = 32  # tokens per read: one statement compiled once, unused slots bound to a token no entry has
+NO_TOKEN = ""  # tokens are hex digests: none is empty
 
 
 class Tokens(Protocol):
@@ -50,7 +55,8 @@ class SQLListStore:
 
     def __init__(self, engine: sa.Engine, tokenizer: Tokens, sealer: Seals | None) -> None:
         self.engine, self.tokenizer, self._sealer = engine, tokenizer, sealer
-        self._find = sa.select(list_entries).where(_E.token.in_(sa.bindparam("tokens", expanding=True)))
+        slots = [sa.bindparam(f"t{i}", type_=_E.token.type) for i in range(FIND_SLOTS)]
+        self._find = PreparedRead(engine, sa.select(list_entries).where(_E.token.in_(slots)))
 
     @property
     def sealer(self) -> Seals:
@@ -145,8 +151,11 @@ class SQLListStore:
         by_token = {self._token(kind, value): (kind, value) for kind, value in keys}
         if not by_token:
             return {}
-        with self.engine.connect() as conn:
-            rows = conn.execute(self._find, {"tokens": list(by_token)}).all()
+        tokens, rows = list(by_token), []
+        for start in range(0, len(tokens), FIND_SLOTS):  # a request's identifiers fit one read
+            chunk = tokens[start : start + FIND_SLOTS]
+            chunk += [NO_TOKEN] * (FIND_SLOTS - len(chunk))
+            rows += self._find.all({f"t{i}": token for i, token in enumerate(chunk)})
         found: dict[tuple[str, str], list[ListEntry]] = {}
         for r in rows:
             key = by_token[r.token]

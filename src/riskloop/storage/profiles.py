@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from riskloop.domain.decision_request import EnterpriseProfile
 from riskloop.domain.versions import in_force
 from riskloop.storage.models import CONTRACT_TABLES
+from riskloop.storage.prepared import PreparedRead
 
 _enterprises = CONTRACT_TABLES["enterprises"]
 
@@ -28,18 +29,20 @@ class SQLProfileSource:
     def __init__(self, engine: sa.Engine, blacklist: frozenset[str] = frozenset()) -> None:
         self.engine = engine
         self.blacklist = blacklist
-        self._one = sa.select(
-            _enterprises.c.credit_code,
-            _enterprises.c.industry_section,
-            _enterprises.c.status,
-            _enterprises.c.established_date,
-            _enterprises.c.valid_from,
-        ).where(_enterprises.c.credit_code == sa.bindparam("code"))
+        self._one = PreparedRead(
+            engine,
+            sa.select(
+                _enterprises.c.credit_code,
+                _enterprises.c.industry_section,
+                _enterprises.c.status,
+                _enterprises.c.established_date,
+                _enterprises.c.valid_from,
+            ).where(_enterprises.c.credit_code == sa.bindparam("code")),
+        )
 
     def profile(self, credit_code: str, as_of: dt.date | None = None) -> EnterpriseProfile | None:
         """The profile of ``credit_code`` in force on ``as_of`` (default: the latest; ADR 0020); ``None``: unknown."""
-        with self.engine.connect() as conn:
-            versions = conn.execute(self._one, {"code": credit_code}).all()
+        versions = self._one.all({"code": credit_code})
         found = in_force(versions, as_of, lambda v: v.valid_from)
         if found is None:
             return None
