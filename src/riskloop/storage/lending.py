@@ -150,13 +150,10 @@ class SQLLoanProducts:
         self.engine = engine
 
     def product(self, product_code: str) -> LoanProduct | None:
-        """The product, or None (also when nothing was ingested)."""
+        """The product, or None when the bank has no such product (a database fault is raised, not hidden)."""
         t = CONTRACT_TABLES["loan_products"]
-        try:
-            with self.engine.connect() as conn:
-                row = conn.execute(sa.select(t).where(t.c.product_code == product_code)).mappings().first()
-        except sa.exc.SQLAlchemyError:
-            return None
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(t).where(t.c.product_code == product_code)).mappings().first()
         if row is None:
             return None
         return LoanProduct(

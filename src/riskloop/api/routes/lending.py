@@ -22,6 +22,7 @@ from riskloop.api.lending_schemas import AcceptIn, DrawdownIn, DrawdownOut, Offe
 from riskloop.api.openapi import problem_responses, shown
 from riskloop.api.schemas import Line
 from riskloop.domain.disbursal import CoreAnswer
+from riskloop.domain.offer import contract_text
 from riskloop.domain.outbox import SIGNATURE_HEADER, verify_signature
 from riskloop.errors import DataSourceError, UnauthenticatedError, ValidationError
 from riskloop.service.drawdowns import DrawdownAsk
@@ -51,8 +52,7 @@ def make_offer(body: OfferIn, response: Response, services: ServicesDep, channel
     offer, made = desk.make(channel.name, body.application_id, body.repayment)
     if not made:
         response.status_code = 200
-    _, text = desk.get(channel.name, offer.offer_id)
-    return OfferOut.of(offer, text)
+    return OfferOut.of(offer, contract_text(offer.contract_version, offer))
 
 
 @router.get(
