@@ -1,10 +1,13 @@
 """Benchmark single-row scoring of the fused ensemble through the serving path, against native LightGBM.
 
-Run: ``.venv/bin/python -m benchmarks.bench_scoring [--enterprises 30000] [--rows 3000] [--seed 11]``
+Run: ``.venv/bin/python -m benchmarks.bench_scoring [--enterprises 30000] [--rows 3000] [--seed 11]
+[--also-kinds scorecard gbdt catboost]``
 Generates a universe, computes features, fits the ensemble (5 folds), saves and reloads the bundle, then
 times ``Ensemble.score_row`` (full ensemble: every points table and booster, fusion, calibration, points)
 row by row after a warm-up, and in the same run ``lightgbm.Booster.predict`` of one sub-model booster on one
-row as the baseline. Prints a table and writes JSON to ``benchmarks/out/``.
+row as the baseline. ``--also-kinds`` fits a second ensemble with another learner set on the same rows and
+times it on the same rows, interleaved with the first (the machine's noise falls on both alike).
+Prints a table and writes JSON to ``benchmarks/out/``.
 """
 
 from __future__ import annotations
@@ -48,11 +51,27 @@ def _summary(us: list[float]) -> dict[str, float]:
     return {"median_us": statistics.median(us), "p99_us": float(np.percentile(us, 99)), "rows": len(us)}
 
 
+def _print(result: dict[str, Any], gbdt: str, n_sub: int) -> None:
+    print(f"{'path':<52}{'median µs':>12}{'p99 µs':>12}")
+    for label, key in (
+        (f"fused ensemble ({n_sub} sub-models), serving path", "ensemble_single_row"),
+        (f"native Booster.predict, one booster ({gbdt})", "native_lightgbm_one_booster_one_row"),
+    ):
+        s = result[key]
+        print(f"{label:<52}{s['median_us']:>12.1f}{s['p99_us']:>12.1f}")
+    if "also" in result:
+        label = f"second ensemble ({len(result['also']['sub_models'])} sub-models), serving path"
+        print(f"{label:<52}{result['also']['median_us']:>12.1f}{result['also']['p99_us']:>12.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--enterprises", type=int, default=30_000)
     parser.add_argument("--rows", type=int, default=3_000)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument(
+        "--also-kinds", nargs="+", help="a second ensemble's sub-model kinds, e.g. scorecard gbdt catboost"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
@@ -68,10 +87,19 @@ def main() -> None:
         model = fit_ensemble(frame, frame["defaulted"].astype(int).to_numpy(), sources, config)
         fit_seconds = time.perf_counter() - fit_started
         loaded = Ensemble.load(model.save(out / "bundle", {"seed": args.seed}).parent)
+        other = None
+        if args.also_kinds:
+            y = frame["defaulted"].astype(int).to_numpy()
+            fitted = fit_ensemble(frame, y, sources, EnsembleConfig(direct_inputs=direct, kinds=tuple(args.also_kinds)))
+            other = Ensemble.load(fitted.save(out / "other", {"seed": args.seed}).parent)
         setup_seconds = time.perf_counter() - started
     columns = list(loaded.features) + [c for c in frame.columns if c.startswith("avail_")]
     rows = frame[columns].sample(n=min(args.rows, len(frame)), random_state=0).to_dict("records")
-    ensemble_us = _timed(loaded.score_row, rows)
+    ensemble_us, other_us = [], []
+    for start in range(0, len(rows), 100):  # interleaved blocks: both see the same machine
+        ensemble_us += _timed(loaded.score_row, rows[start : start + 100])
+        if other is not None:
+            other_us += _timed(other.score_row, rows[start : start + 100])
     batch = loaded.predict(frame.loc[:, columns].iloc[:500])
     assert np.array_equal(batch.pd, [loaded.score_row(r)[0] for r in frame[columns].iloc[:500].to_dict("records")])
     gbdt = next(m for m in loaded.sub_model_names if m.endswith(":gbdt"))
@@ -90,18 +118,12 @@ def main() -> None:
         "setup_seconds": round(setup_seconds, 2),
         "ensemble_single_row": _summary(ensemble_us),
         "native_lightgbm_one_booster_one_row": _summary(native_us),
+        **({} if other is None else {"also": {"sub_models": list(other.sub_model_names), **_summary(other_us)}}),
         "python": platform.python_version(),
         "machine": platform.machine(),
         "lightgbm": lgb.__version__,
     }
-    print(f"{'path':<52}{'median µs':>12}{'p99 µs':>12}")
-    n_sub = len(loaded.sub_model_names)
-    for label, key in (
-        (f"fused ensemble ({n_sub} sub-models), serving path", "ensemble_single_row"),
-        (f"native Booster.predict, one booster ({gbdt})", "native_lightgbm_one_booster_one_row"),
-    ):
-        s = result[key]
-        print(f"{label:<52}{s['median_us']:>12.1f}{s['p99_us']:>12.1f}")
+    _print(result, gbdt, len(loaded.sub_model_names))
     target = Path(__file__).parent / "out"
     target.mkdir(exist_ok=True)
     path = target / f"scoring-{time.strftime('%Y%m%dT%H%M%S')}.json"

@@ -17,6 +17,8 @@ from riskloop.errors import ValidationError
 from riskloop.service.ports import Progress as ProgressPort
 from riskloop.service.ports import no_progress
 
+TABLE_BUDGET_MINUTES = 10.0  # service.train_budget's, repeated so that --help does not import the training stack
+
 
 @app.command()
 def train(
@@ -54,6 +56,14 @@ def train(
             "due on --as-of)"
         ),
     ] = None,
+    budget_minutes: Annotated[
+        float | None,
+        typer.Option(
+            "--budget-minutes",
+            help="Wall-time budget: searches the tree sub-models' settings within it (nested CV). "
+            f"Default: {TABLE_BUDGET_MINUTES:g} for a table, none for the workspace; 0: no search",
+        ),
+    ] = None,
     json_mode: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Train, validate and register a model; write its bundle and an HTML + JSON validation report."""
@@ -65,6 +75,7 @@ def train(
     with cli_errors(json_mode):
         table = _table_path(csv, parquet, target)
         _check_reject_inference(reject_inference, table)
+        budget = _budget(budget_minutes, table)
         if label_months is not None and table is not None:
             raise ValidationError("--label-months", "only applies to the workspace (a table brings its own target)")
         with ExitStack() as stack:
@@ -87,6 +98,7 @@ def train(
                     seed=seed,
                     categorical="reject" if reject_categorical else "onehot",
                     author=operator(),
+                    budget_minutes=budget,
                 )
                 result = train_table(home, options, report)
             else:
@@ -100,9 +112,19 @@ def train(
                     author=operator(),
                     reject_inference=reject_inference,
                     label_months=label_months,
+                    budget_minutes=budget,
                 )
                 result = train_workspace(home, workspace, report)
     emit(result, json_mode, _render_table if table is not None else _render_workspace)
+
+
+def _budget(minutes: float | None, table: Path | None) -> float | None:
+    """The run's budget in minutes, or None for no search (``--budget-minutes 0``)."""
+    if minutes is None:
+        return TABLE_BUDGET_MINUTES if table is not None else None
+    if minutes < 0:
+        raise ValidationError("--budget-minutes", f"{minutes:g}: must be 0 (no search) or a positive number")
+    return minutes or None
 
 
 def _check_reject_inference(method: str, table: Path | None) -> None:
@@ -163,7 +185,21 @@ def _render_table(result: dict[str, Any]) -> None:
     for model, figures in result["cv_sub_models"].items():
         grid.add_row(model, f"{figures['auc']:.4f}", f"{figures['ks']:.4f}", f"{figures['gini']:.4f}")
     console.print(grid)
+    _render_tuning(result)
     _render_paths(result)
+
+
+def _render_tuning(result: dict[str, Any]) -> None:
+    types = ", ".join(f"{k} {v}" for k, v in result.get("types", {}).items())
+    if types:
+        console.print(f"columns: {types}; learners: {', '.join(result.get('learners', []))}")
+    for model, tuned in result.get("tuning", {}).items():
+        chosen = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in tuned["chosen"].items())
+        stop = " (stopped by the budget)" if tuned["stopped_by_budget"] else ""
+        console.print(f"{model}: {tuned['trials']} trials{stop}, best inner AUC {tuned['best_auc']:.4f}; {chosen}")
+    if "seconds" in result:
+        budget = result.get("budget_minutes")
+        console.print(f"wall time {result['seconds']:.0f} s" + (f" (budget {budget:g} min)" if budget else ""))
 
 
 def _render_workspace(result: dict[str, Any]) -> None:

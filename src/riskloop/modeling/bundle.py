@@ -21,6 +21,7 @@ from riskloop.scoring.bundle import (
     FORMAT,
     FUSION,
     KIND,
+    PREP,
     REASONS,
     TRAINING,
     load_serving,
@@ -69,6 +70,8 @@ def save_ensemble(ensemble: Ensemble, folder: Path, meta: Mapping[str, Any]) -> 
     window = meta.get("training_window", {})
     files[TRAINING] = _json({**ensemble.training, "training_window": window})
     files[REASONS] = _json(ensemble.catalog.data)
+    if ensemble.prep is not None:
+        files[PREP] = _json(ensemble.prep)
     manifest = {
         **meta,
         "kind": KIND,
@@ -89,4 +92,4 @@ def load_ensemble(folder: Path) -> Ensemble:
         config = EnsembleConfig(**settings)
     except TypeError as exc:
         raise ValidationError("bundle", f"{folder}: malformed ensemble bundle ({exc!r})") from None
-    return Ensemble(bundle.serving, sources, config, bundle.training, bundle.catalog)
+    return Ensemble(bundle.serving, sources, config, bundle.training, bundle.catalog, prep=bundle.prep)

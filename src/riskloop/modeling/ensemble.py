@@ -24,13 +24,15 @@ from sklearn.model_selection import StratifiedKFold
 
 from riskloop.errors import ConfigError, ValidationError
 from riskloop.modeling.calibration import fit_calibrator
-from riskloop.modeling.fusion import fit_fusion
+from riskloop.modeling.catboost_model import CatBoostSubModel
+from riskloop.modeling.fusion import FUSION_MODES, choose_fusion, fit_fusion
 from riskloop.modeling.gbdt import GBDTClassifier, auto_settings
 from riskloop.modeling.metrics import auc, ks
 from riskloop.modeling.scorecard import ScorecardClassifier
 from riskloop.modeling.sources import SourceSpec
+from riskloop.modeling.tuning import Space, Tuned, catboost_space, gbdt_space, tune
 from riskloop.scoring.fusion import CALIBRATIONS
-from riskloop.scoring.model import GBDT, SCORECARD, ServingEnsemble, SubModelRef, has_data
+from riskloop.scoring.model import CATBOOST, GBDT, SCORECARD, TREES, ServingEnsemble, SubModelRef, has_data
 from riskloop.scoring.points import PointsTable
 from riskloop.scoring.reasons import Reason, ReasonCatalog, explain
 from riskloop.scoring.scaling import Scaling
@@ -68,6 +70,19 @@ def _gbdt(spec: SourceSpec, config: EnsembleConfig) -> GBDTClassifier:
     )
 
 
+def _catboost(spec: SourceSpec, config: EnsembleConfig) -> CatBoostSubModel:
+    return CatBoostSubModel(
+        spec.features,
+        dict(spec.monotone),
+        rounds=config.catboost_rounds,
+        learning_rate=config.catboost_learning_rate,
+        depth=config.catboost_depth,
+        l2_leaf_reg=config.catboost_l2_leaf_reg,
+        seed=config.seed,
+        threads=config.n_jobs,  # CatBoost's result does not depend on its threads (tests/unit/modeling)
+    )
+
+
 def _sized(model: SubModel, labels: FloatArray, config: EnsembleConfig, weight: FloatArray | None) -> SubModel:
     """``model`` with the data-size rule's tree size for ``labels``, where the config leaves it to the rule.
 
@@ -83,7 +98,17 @@ def _sized(model: SubModel, labels: FloatArray, config: EnsembleConfig, weight: 
     )
 
 
-KINDS: dict[str, Callable[[SourceSpec, EnsembleConfig], SubModel]] = {SCORECARD: _scorecard, GBDT: _gbdt}
+KINDS: dict[str, Callable[[SourceSpec, EnsembleConfig], SubModel]] = {
+    SCORECARD: _scorecard,
+    GBDT: _gbdt,
+    CATBOOST: _catboost,
+}
+# Each tree kind's search space and the settings its untuned model starts from (the search's first trial).
+SPACES: dict[str, Space] = {GBDT: gbdt_space, CATBOOST: catboost_space}
+TUNED = {
+    GBDT: ("num_leaves", "min_data_in_leaf", "feature_fraction", "bagging_fraction", "lambda_l2"),
+    CATBOOST: ("depth", "l2_leaf_reg", "random_strength", "subsample", "learning_rate"),
+}
 
 
 @dataclass(frozen=True)
@@ -115,8 +140,19 @@ class EnsembleConfig:
     gbdt_min_child_samples: int | None = None
     gbdt_feature_fraction: float = 0.5
     gbdt_bagging_fraction: float = 0.8
+    catboost_rounds: int = 1000
+    catboost_learning_rate: float | None = None  # None: CatBoost's own choice from the data size and rounds
+    catboost_early_stopping: int = 0  # 0: every fold boosts catboost_rounds (see CatBoostSubModel.cross_fit)
+    catboost_depth: int = 6
+    catboost_l2_leaf_reg: float | None = None  # None: CatBoost's 3, with its learning rate chosen from the data
+    tune_trials: int = 0  # Optuna trials per tree sub-model on the ensemble's folds; 0: the settings above
+    tune_seconds: float | None = None  # wall-clock cap of one sub-model's search (the first trial always runs)
     stacker_c: float | None = None
     stacker_non_negative: bool = True
+    # "stack": the stacker scores; "best": the best sub-model alone scores (the stacker's weights still explain);
+    # "auto": the better of the two on the training rows' out-of-fold scores. The stack is the default: it
+    # measured at least as well as the best sub-model, and choosing per fit measured worse (ADR 0039).
+    fusion: str = "stack"
     base_points: float = 600.0
     base_odds: float = 50.0
     pdo: float = 40.0
@@ -134,6 +170,15 @@ class EnsembleConfig:
             raise ConfigError("gbdt_feature_fraction and gbdt_bagging_fraction must be in (0, 1]")
         if (self.gbdt_leaves or 2) < 2 or (self.gbdt_min_child_samples or 1) < 1 or (self.stacker_c or 1) <= 0:
             raise ConfigError("gbdt_leaves needs at least 2, gbdt_min_child_samples at least 1, stacker_c > 0")
+        rate = self.catboost_learning_rate or 1.0
+        if self.catboost_rounds < 1 or not 0 < rate <= 1 or self.catboost_early_stopping < 0:
+            raise ConfigError("catboost_rounds must be positive, catboost_learning_rate in (0, 1], early stopping >= 0")
+        if not 1 <= self.catboost_depth <= 6:
+            raise ConfigError(f"catboost_depth: 1 to 6 (at most 64 leaves), got {self.catboost_depth}")
+        if self.tune_trials < 0 or (self.tune_seconds is not None and self.tune_seconds <= 0):
+            raise ConfigError("tune_trials must be >= 0 and tune_seconds positive when given")
+        if self.fusion not in FUSION_MODES:
+            raise ConfigError(f"fusion: unknown {self.fusion!r}; valid: {', '.join(FUSION_MODES)}")
         if self.n_jobs < 1:
             raise ConfigError(f"n_jobs: needs at least 1, got {self.n_jobs}")
         if self.folds < 2:
@@ -199,6 +244,8 @@ class Ensemble:
         config: EnsembleConfig,
         training: Mapping[str, Any],
         catalog: ReasonCatalog | None = None,
+        *,
+        prep: Mapping[str, Any] | None = None,
     ) -> None:
         self.serving = serving
         self.sources = tuple(sources)
@@ -206,6 +253,8 @@ class Ensemble:
         self.training = dict(training)
         self.catalog = catalog or ReasonCatalog.default()
         self.sub_model_names: tuple[str, ...] = tuple(m.name for m in serving.sub_models)
+        # A table model's preparation (``modeling.table_prep.TablePrep.to_dict``): raw columns to its features.
+        self.prep: Mapping[str, Any] | None = prep
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -274,6 +323,7 @@ class _SubModels:
     tables: dict[str, PointsTable]
     texts: dict[str, str]
     rounds: dict[str, int]
+    tuning: dict[str, dict[str, Any]]  # per tuned sub-model: its search history and chosen settings
 
 
 def _take(weight: FloatArray | None, rows: npt.NDArray[np.intp]) -> FloatArray | None:
@@ -296,7 +346,11 @@ def _fit_one(
 def _cross_fit(
     job: Job, labels: FloatArray, folds: Folds, config: EnsembleConfig, weight: FloatArray | None
 ) -> list[Any]:
-    """A GBDT's out-of-fold scores with rounds chosen by early stopping on the folds, then its final fit."""
+    """A tree's out-of-fold scores with rounds chosen by early stopping on the folds, then its final fit.
+
+    With ``config.tune_trials`` its settings are searched first (``modeling.tuning``) on the same folds; the
+    third item is then the search's history, else None.
+    """
     ref, spec, x, mask = job
     rows = np.flatnonzero(mask)
     position = np.full(len(labels), -1, dtype=np.intp)
@@ -304,27 +358,53 @@ def _cross_fit(
     inner = [(position[tr[mask[tr]]], position[te[mask[te]]]) for tr, te in folds]
     w = _take(weight, rows)
     model = _sized(KINDS[ref.kind](spec, config), labels[rows], config, w)
-    assert isinstance(model, GBDTClassifier)
-    scores, chosen = model.cross_fit(x[rows], labels[rows], inner, config.gbdt_early_stopping, w)
-    return [(rows, scores), model.set_params(rounds=chosen).fit(x[rows], labels[rows], w)]
+    assert isinstance(model, GBDTClassifier | CatBoostSubModel)
+    tuned: Tuned | None = None
+    patience = config.catboost_early_stopping if ref.kind == CATBOOST else config.gbdt_early_stopping
+    if config.tune_trials > 0:
+        start = {k: model.get_params()[k] for k in TUNED[ref.kind]}
+        tuned = tune(
+            model,
+            SPACES[ref.kind],
+            start,
+            data=(x[rows], labels[rows], inner),
+            patience=patience,
+            trials=config.tune_trials,
+            seconds=config.tune_seconds,
+            seed=config.seed,
+            weight=w,
+        )
+        scores, chosen = tuned.oof, tuned.rounds
+        model.set_params(**tuned.params)
+    else:
+        scores, chosen = model.cross_fit(x[rows], labels[rows], inner, patience, w)
+    return [(rows, scores), model.set_params(rounds=chosen).fit(x[rows], labels[rows], w), tuned]
+
+
+def _crossed(kind: str, config: EnsembleConfig) -> bool:
+    """Whether sub-models of ``kind`` are cross-fitted (rounds or settings chosen on the folds), not fitted per fold."""
+    patience = config.catboost_early_stopping if kind == CATBOOST else config.gbdt_early_stopping
+    return kind in TREES and (patience > 0 or config.tune_trials > 0)
 
 
 def _fit_sub_models(
     jobs: list[Job], labels: FloatArray, folds: Folds, config: EnsembleConfig, weight: FloatArray | None
 ) -> _SubModels:
     # Every fit is independent and seeded, so running them on threads changes nothing in the result;
-    # LightGBM and the CP-SAT solver of optbinning release the GIL while they work.
+    # LightGBM, CatBoost and the CP-SAT solver of optbinning release the GIL while they work.
     with ThreadPoolExecutor(max_workers=config.n_jobs) as pool:
         futures = [
             [pool.submit(_cross_fit, job, labels, folds, config, weight)]
-            if job[0].kind == GBDT and config.gbdt_early_stopping > 0
+            if _crossed(job[0].kind, config)
             else [pool.submit(_fit_one, job, labels, folds, config, f, weight=weight) for f in range(len(folds) + 1)]
             for job in jobs
         ]
-    out = _SubModels([], [], {}, {}, {})
+    out = _SubModels([], [], {}, {}, {}, {})
     for (ref, _, _, _), parts in zip(jobs, futures, strict=True):
         results = [part.result() for part in parts]
-        results = results[0] if len(results) == 1 else results
+        tuned = None
+        if len(results) == 1:  # a cross-fitted tree: [out-of-fold part, final model, search history]
+            results, tuned = results[0][:2], results[0][2]
         oof = np.zeros(len(labels), dtype=np.float64)
         for test, scores in results[:-1]:  # out of fold: the stacker never sees a sub-model's in-sample scores
             oof[test] = scores
@@ -333,9 +413,11 @@ def _fit_sub_models(
         out.oof.append(oof)
         if isinstance(model, ScorecardClassifier):
             out.tables[ref.name] = model.table_
-        elif isinstance(model, GBDTClassifier):
+        elif isinstance(model, GBDTClassifier | CatBoostSubModel):
             out.texts[ref.name] = model.text_
             out.rounds[ref.name] = int(model.rounds)
+        if tuned is not None:
+            out.tuning[ref.name] = tuned.to_json()
     return out
 
 
@@ -398,6 +480,10 @@ def _fit(
         non_negative=config.stacker_non_negative,
         weight=weight,
     )
+    design = fusion.design(oof_sub, has, direct)
+    fusion, oof_logit, chosen = choose_fusion(
+        fusion, oof_logit, design, labels, mode=config.fusion, weight=weight, seed=config.seed
+    )
     calibration = config.calibration_for(int(labels.sum() if weight is None else round(float(weight @ labels))))
     calibrator = fit_calibrator(calibration, oof_logit, labels, weight)
     serving = ServingEnsemble(
@@ -421,6 +507,8 @@ def _fit(
         "config": asdict(config),
         "calibration": calibration,
         "gbdt_rounds": fitted.rounds,
+        "tuning": fitted.tuning,
+        "fusion": chosen,
     }
     return Ensemble(serving, sources, config, training)
 
@@ -468,10 +556,23 @@ def fit_ensemble(
     return _fit(frame, labels, sources, config, weight=w, groups=g)
 
 
+def outer_folds(y: npt.ArrayLike, config: EnsembleConfig) -> Folds:
+    """The stratified folds ``cross_validate`` scores on (a benchmark fits other learners on the same)."""
+    labels = np.asarray(y)
+    outer = StratifiedKFold(config.folds, shuffle=True, random_state=config.seed + 1)
+    return list(outer.split(np.zeros(len(labels)), labels))
+
+
 def cross_validate(
-    frame: pd.DataFrame, y: npt.ArrayLike, sources: Sequence[SourceSpec], config: EnsembleConfig
+    frame: pd.DataFrame,
+    y: npt.ArrayLike,
+    sources: Sequence[SourceSpec],
+    config: EnsembleConfig,
+    progress: Callable[[int, int], None] | None = None,
 ) -> CVResult:
     """Stratified k-fold of the whole pipeline: each outer fold is scored by an ensemble fitted without it.
+
+    ``progress`` is told ``(folds done, folds)`` before the first fold and after each.
 
     Examples
     --------
@@ -482,11 +583,13 @@ def cross_validate(
     """
     labels = _labels(y, len(frame))
     _check(frame, sources, config)
-    outer = StratifiedKFold(config.folds, shuffle=True, random_state=config.seed + 1)
     oof_pd = np.zeros(len(frame), dtype=np.float64)
     oof_sub: pd.DataFrame | None = None
-    fold_auc = []
-    for train, test in outer.split(np.zeros(len(frame)), labels):
+    fold_auc: list[float] = []
+    folds = outer_folds(labels, config)
+    if progress is not None:
+        progress(0, len(folds))
+    for train, test in folds:
         model = _fit(frame.iloc[train], labels[train], sources, config)
         scores = model.predict(frame.iloc[test])
         oof_pd[test] = scores.pd
@@ -494,5 +597,7 @@ def cross_validate(
             oof_sub = pd.DataFrame(np.nan, index=frame.index, columns=list(model.sub_model_names))
         oof_sub.iloc[test] = scores.sub_scores.to_numpy()
         fold_auc.append(auc(labels[test], scores.pd))
+        if progress is not None:
+            progress(len(fold_auc), len(folds))
     assert oof_sub is not None  # folds >= 2 guarantees a first fold
     return CVResult(oof_pd, oof_sub, fold_auc, auc(labels, oof_pd), ks(labels, oof_pd))

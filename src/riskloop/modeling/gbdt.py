@@ -48,7 +48,38 @@ def auto_settings(rows: int, bads: int) -> GBDTSettings:
     return GBDTSettings(LEAVES_LARGE if bads >= LARGE_BADS else LEAVES_SMALL, leaf)
 
 
-class GBDTClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
+def training_arrays(
+    x: npt.ArrayLike, y: npt.ArrayLike, weight: npt.ArrayLike | None, columns: int
+) -> tuple[FloatArray, FloatArray, FloatArray | None]:
+    """``x``, ``y`` and ``weight`` as float arrays, checked: ``columns`` columns and both outcomes present."""
+    matrix, labels = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    if matrix.ndim != 2 or matrix.shape[1] != columns:
+        raise ValidationError("x", f"needs {columns} columns, got shape {matrix.shape}")
+    if np.unique(labels).size < 2:
+        raise ValidationError("y", "needs both good and bad outcomes")
+    return matrix, labels, None if weight is None else np.asarray(weight, dtype=np.float64)
+
+
+class LogOddsScores:
+    """Scores of a fitted tree sub-model held as a LightGBM booster (``booster_``): log-odds, probabilities, labels."""
+
+    booster_: lgb.Booster
+
+    def decision_function(self, x: npt.ArrayLike) -> FloatArray:
+        """Raw score: log-odds of bad."""
+        return np.asarray(self.booster_.predict(np.asarray(x, dtype=np.float64), raw_score=True), dtype=np.float64)
+
+    def predict_proba(self, x: npt.ArrayLike) -> FloatArray:
+        """Probabilities of good and bad (columns 0 and 1)."""
+        p = 1.0 / (1.0 + np.exp(-self.decision_function(x)))
+        return np.column_stack([1.0 - p, p])
+
+    def predict(self, x: npt.ArrayLike) -> npt.NDArray[np.int64]:
+        """1 where the probability of bad is at least one half."""
+        return (self.predict_proba(x)[:, 1] >= 0.5).astype(np.int64)
+
+
+class GBDTClassifier(LogOddsScores, BaseEstimator, ClassifierMixin):  # type: ignore[misc]
     """Gradient-boosted trees on one source; NaN takes LightGBM's learned default branch.
 
     The fitted booster is kept as LightGBM text (``text_``) and rebuilt from it, so that what is scored
@@ -60,7 +91,7 @@ class GBDTClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
         Column names, in the order of the matrix passed to ``fit``.
     monotone : mapping of str to int, optional
         +1 / -1 monotone constraints per feature.
-    rounds, learning_rate, num_leaves, min_data_in_leaf, feature_fraction, bagging_fraction, seed
+    rounds, learning_rate, num_leaves, min_data_in_leaf, feature_fraction, bagging_fraction, lambda_l2, seed
         Boosting settings (``rounds`` is the cap when ``cross_fit`` chooses them); training is deterministic
         for a given seed: feature and row sampling draw from it.
 
@@ -82,6 +113,7 @@ class GBDTClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
         min_data_in_leaf: int = 50,
         feature_fraction: float = 1.0,
         bagging_fraction: float = 1.0,
+        lambda_l2: float = 1.0,
         seed: int = 0,
     ) -> None:
         self.features = features
@@ -92,6 +124,7 @@ class GBDTClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
         self.min_data_in_leaf = min_data_in_leaf
         self.feature_fraction = feature_fraction
         self.bagging_fraction = bagging_fraction
+        self.lambda_l2 = lambda_l2
         self.seed = seed
 
     def params(self) -> dict[str, Any]:
@@ -105,7 +138,7 @@ class GBDTClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
             "feature_fraction": self.feature_fraction,
             "bagging_fraction": self.bagging_fraction,
             "bagging_freq": 1 if self.bagging_fraction < 1.0 else 0,
-            "lambda_l2": 1.0,
+            "lambda_l2": self.lambda_l2,
             "max_bin": 63,
             "monotone_constraints": [int(monotone.get(f, 0)) for f in self.features],
             "deterministic": True,
@@ -116,12 +149,7 @@ class GBDTClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
         }
 
     def _data(self, x: npt.ArrayLike, y: npt.ArrayLike, weight: npt.ArrayLike | None = None) -> lgb.Dataset:
-        matrix, labels = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-        if matrix.ndim != 2 or matrix.shape[1] != len(self.features):
-            raise ValidationError("x", f"needs {len(self.features)} columns, got shape {matrix.shape}")
-        if np.unique(labels).size < 2:
-            raise ValidationError("y", "needs both good and bad outcomes")
-        w = None if weight is None else np.asarray(weight, dtype=np.float64)
+        matrix, labels, w = training_arrays(x, y, weight, len(self.features))
         return lgb.Dataset(matrix, label=labels, weight=w, feature_name=list(self.features), free_raw_data=False)
 
     def cross_fit(
@@ -172,16 +200,3 @@ class GBDTClassifier(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
         self.booster_ = lgb.Booster(model_str=self.text_)
         self.classes_ = np.array([0, 1])
         return self
-
-    def decision_function(self, x: npt.ArrayLike) -> FloatArray:
-        """Raw score: log-odds of bad."""
-        return np.asarray(self.booster_.predict(np.asarray(x, dtype=np.float64), raw_score=True), dtype=np.float64)
-
-    def predict_proba(self, x: npt.ArrayLike) -> FloatArray:
-        """Probabilities of good and bad (columns 0 and 1)."""
-        p = 1.0 / (1.0 + np.exp(-self.decision_function(x)))
-        return np.column_stack([1.0 - p, p])
-
-    def predict(self, x: npt.ArrayLike) -> npt.NDArray[np.int64]:
-        """1 where the probability of bad is at least one half."""
-        return (self.predict_proba(x)[:, 1] >= 0.5).astype(np.int64)

@@ -40,6 +40,8 @@ def render_html(report: Mapping[str, Any]) -> str:
         *(_lift(name, split) for name, split in splits.items() if "lift" in split),
         "<h2>Population stability (PSI)</h2>",
         _psi(psi),
+        *_tuning(report.get("tuning") or {}),
+        *_preparation(report.get("preparation")),
         _definitions(),
     ]
     title = escape(str(meta.get("name", "model")))
@@ -127,6 +129,38 @@ def _definitions() -> str:
         "Ensemble gain = fused figure minus that of the sub-model with the best AUC on the same split.",
     )
     return "<h2>Definitions</h2><ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
+
+
+def _tuning(tuning: Mapping[str, Any]) -> list[str]:
+    """Per tuned sub-model: the settings chosen, then every trial of the search (inner out-of-fold AUC)."""
+    if not tuning:
+        return []
+    out = ["<h2>Settings search (nested: inner folds of the training rows)</h2>"]
+    for name, record in tuning.items():
+        chosen = ", ".join(f"{k}={_short(v, 20)}" for k, v in record["chosen"].items())
+        stop = " Stopped by the time budget." if record.get("stopped_by_budget") else ""
+        noise = " The best trial's gain was within resampling noise: the untuned settings were kept."
+        kept = noise if record.get("kept_untuned") else ""
+        out.append(f"<p><b>{escape(name)}</b>: chosen {escape(chosen)}.{stop}{kept}</p>")
+        rows = [
+            [_int(t["number"]), _num(t["auc"]), _int(t["rounds"]), _num(t["seconds"], 1), escape(_short(t["params"]))]
+            for t in record["trials"]
+        ]
+        out.append(_table(["trial", "inner AUC", "rounds", "seconds", "settings"], rows))
+    return out
+
+
+def _preparation(prep: Mapping[str, Any] | None) -> list[str]:
+    """The table's columns: inferred type, missing share, distinct values, what was done, features produced."""
+    if not prep:
+        return []
+    rows = [
+        [escape(c["name"]), escape(c["type"]), _pct(c["missing"]), _int(c["distinct"]), escape(c["action"]),
+         _int(len(c["outputs"]))]
+        for c in prep["per_column"]
+    ]  # fmt: skip
+    head = ["column", "type", "missing", "distinct", "action", "features"]
+    return ["<h2>Table preparation (inferred types, fitted without the target)</h2>", _table(head, rows)]
 
 
 def _table(head: Sequence[str], rows: Iterable[Sequence[str]]) -> str:

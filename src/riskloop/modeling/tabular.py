@@ -3,7 +3,7 @@
 Numeric and boolean columns are features as they are. Text columns are *categorical*: with
 ``categorical="onehot"`` each level becomes a 0/1 column ``<column>=<level>`` (a missing value is all zeros),
 up to ``max_levels`` levels; with ``"reject"`` they are an error that names them. Column names are made safe
-for LightGBM (characters outside ``[A-Za-z0-9_.=-]`` become ``_``) and the renaming is recorded.
+for LightGBM (characters other than ``[A-Za-z0-9_.=-]`` and CJK ideographs become ``_``) and the renaming is recorded.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from riskloop.errors import DataSourceError, ValidationError
 
 Categorical = Literal["onehot", "reject"]
 MAX_LEVELS = 30
-_UNSAFE = re.compile(r"[^0-9A-Za-z_.=\-]+")
+_UNSAFE = re.compile(r"[^0-9A-Za-z_.=\-\u4e00-\u9fff]+")  # CJK ideographs kept: Chinese column names stay readable
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def prepare_table(
     unknown = [c for c in drop if c not in columns]
     if unknown:
         raise ValidationError("drop", f"no column {', '.join(map(repr, unknown))}; columns: {', '.join(columns)}")
-    y = _target(frame[target], target)
+    y = target_values(frame[target], target)
     rest = frame.drop(columns=[target, *drop])
     empty = tuple(c for c in rest.columns if rest[c].isna().all())
     rest = rest.drop(columns=list(empty))
@@ -95,7 +95,8 @@ def load_table(
     return prepare_table(read_table(path), target, drop, categorical, max_levels)
 
 
-def _target(column: pd.Series, name: str) -> npt.NDArray[np.int64]:
+def target_values(column: pd.Series, name: str) -> npt.NDArray[np.int64]:
+    """The 0/1 target ``column`` (named ``name`` in errors) as integers; ValidationError on anything else."""
     missing = int(column.isna().sum())
     if missing:
         raise ValidationError(name, f"target has {missing} missing values; it must be 0/1 on every row")

@@ -1,10 +1,12 @@
 """The model bundle format, defined once: plain files verified against a sha256 manifest, read into serving objects.
 
 A fused-ensemble bundle holds ``ensemble.json`` (sources, sub-models, scaling, config), ``scorecard-<source>.json``
-(points tables), ``gbdt-<source>.txt`` (LightGBM text), ``fusion.json``, ``calibration.json``, ``features.json``,
-``training.json`` (window, rows, out-of-fold metrics), ``reason_catalog.json`` and ``manifest.json`` (the sha256
-of every other file). The training side (``modeling.bundle``) writes it with the names defined here; serving
-reads it here, without the training stack (scikit-learn, optbinning and the rest are never imported).
+(points tables), ``gbdt-<source>.txt`` and ``catboost-<source>.txt`` (LightGBM text; a CatBoost model is converted
+when trained), ``fusion.json``, ``calibration.json``, ``features.json``, ``training.json`` (window, rows,
+out-of-fold metrics), ``reason_catalog.json``, for a model trained on a table ``table_prep.json`` (how its raw
+columns become features) and ``manifest.json`` (the sha256 of every other file). The training side
+(``modeling.bundle``) writes it with the names defined here; serving reads it here, without the training stack
+(scikit-learn, optbinning and the rest are never imported).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 
 from riskloop.errors import DataSourceError, ValidationError
 from riskloop.scoring.fusion import Calibrator, Fusion
-from riskloop.scoring.model import GBDT, SCORECARD, ServingEnsemble, SubModelRef
+from riskloop.scoring.model import SCORECARD, TREES, ServingEnsemble, SubModelRef
 from riskloop.scoring.points import PointsTable
 from riskloop.scoring.reasons import ReasonCatalog
 from riskloop.scoring.scaling import Scaling
@@ -28,6 +30,7 @@ KIND = "fused-ensemble"
 FORMAT = 1
 ENSEMBLE, FUSION, CALIBRATION = "ensemble.json", "fusion.json", "calibration.json"
 FEATURES, TRAINING, REASONS = "features.json", "training.json", "reason_catalog.json"
+PREP = "table_prep.json"  # a model trained on a table: how its raw columns become features (optional)
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -104,6 +107,7 @@ class ServingBundle:
     training: dict[str, Any]
     meta: dict[str, Any]
     manifest_sha256: str
+    prep: dict[str, Any] | None = None  # ``PREP`` as written, for the batch scorer (``modeling.table_prep``)
 
 
 def load_serving(folder: Path, manifest_sha256: str | None = None) -> ServingBundle:
@@ -123,11 +127,14 @@ def load_serving(folder: Path, manifest_sha256: str | None = None) -> ServingBun
         if read.meta.get("kind") != KIND or spec.get("format") != FORMAT:
             raise ValidationError("bundle", f"{folder}: not a {KIND} bundle of format {FORMAT}")
         refs = [SubModelRef(m["name"], m["source"], m["kind"]) for m in spec["sub_models"]]
+        unknown = sorted({r.kind for r in refs if r.kind != SCORECARD and r.kind not in TREES})
+        if unknown:
+            raise ValidationError("bundle", f"{folder}: sub-model kinds {unknown} are not known to this version")
         file_of = {m["name"]: m["file"] for m in spec["sub_models"]}
         tables = {
             r.name: PointsTable.from_json(json.loads(files[file_of[r.name]])) for r in refs if r.kind == SCORECARD
         }
-        texts = {r.name: files[file_of[r.name]].decode() for r in refs if r.kind == GBDT}
+        texts = {r.name: files[file_of[r.name]].decode() for r in refs if r.kind in TREES}
         sources = tuple(
             BundleSource(s["name"], tuple(s["features"]), s["monotone"], tuple(s.get("kinds", ())))
             for s in spec["sources"]
@@ -144,6 +151,7 @@ def load_serving(folder: Path, manifest_sha256: str | None = None) -> ServingBun
         catalog = ReasonCatalog(json.loads(files[REASONS]))
         training = json.loads(files[TRAINING])
         config = dict(spec["config"])
+        prep = json.loads(files[PREP]) if PREP in files else None
     except (KeyError, TypeError, json.JSONDecodeError) as exc:
         raise ValidationError("bundle", f"{folder}: malformed ensemble bundle ({exc!r})") from None
-    return ServingBundle(serving, sources, catalog, config, training, read.meta, read.manifest_sha256)
+    return ServingBundle(serving, sources, catalog, config, training, read.meta, read.manifest_sha256, prep)

@@ -40,6 +40,14 @@ class Fusion:
     direct_scale: tuple[float, ...]
     intercept: float
     coef: tuple[float, ...]
+    # The stacker's coefficients when the score is one sub-model alone (``coef`` all 0 but its own): reasons
+    # still weigh every sub-model's attributions by them. Empty: reasons use ``coef``.
+    reason_coef: tuple[float, ...] = ()
+
+    @property
+    def explaining(self) -> tuple[float, ...]:
+        """Coefficients that weigh the attributions behind reasons."""
+        return self.reason_coef or self.coef
 
     @property
     def inputs(self) -> tuple[str, ...]:
@@ -74,7 +82,11 @@ class Fusion:
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON: named coefficients, neutral values and the standardisation of direct inputs."""
+        reasons = (
+            {"reason_coefficients": dict(zip(self.inputs, self.reason_coef, strict=True))} if self.reason_coef else {}
+        )
         return {
+            **reasons,
             "intercept": self.intercept,
             "coefficients": dict(zip(self.inputs, self.coef, strict=True)),
             "sub_models": [
@@ -103,10 +115,15 @@ class Fusion:
             float(data["intercept"]),
             (),
         )
-        coefficients: dict[str, float] = data["coefficients"]
-        if set(coefficients) != set(fusion.inputs):
-            raise ValidationError("fusion", f"coefficients {sorted(coefficients)} do not match inputs {fusion.inputs}")
-        return cls(**{**fusion.__dict__, "coef": tuple(float(coefficients[name]) for name in fusion.inputs)})
+        named = {"coef": data["coefficients"], "reason_coef": data.get("reason_coefficients") or {}}
+        values: dict[str, tuple[float, ...]] = {}
+        for field, coefficients in named.items():
+            if coefficients and set(coefficients) != set(fusion.inputs):
+                raise ValidationError("fusion", f"{field} {sorted(coefficients)} do not match inputs {fusion.inputs}")
+            values[field] = tuple(float(coefficients[name]) for name in fusion.inputs) if coefficients else ()
+        if not values["coef"] and fusion.inputs:
+            raise ValidationError("fusion", f"no coefficients for inputs {fusion.inputs}")
+        return cls(**{**fusion.__dict__, **values})
 
 
 @dataclass(frozen=True)

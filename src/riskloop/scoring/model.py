@@ -21,7 +21,9 @@ if TYPE_CHECKING:  # frames are the batch path's input; the serving path never b
     import pandas as pd
 
 FloatArray = npt.NDArray[np.float64]
-SCORECARD, GBDT = "scorecard", "gbdt"
+SCORECARD, GBDT, CATBOOST = "scorecard", "gbdt", "catboost"
+# Tree sub-models: each is served from LightGBM text (a CatBoost model is converted to it when trained).
+TREES = frozenset({GBDT, CATBOOST})
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ class ServingEnsemble:
         index = {c: i for i, c in enumerate(self.columns)}
         self._source_cols = {s: [index[f] for f in fs] for s, fs in self.sources.items()}
         self._direct_cols = [index[d] for d in fusion.direct]
-        self._gbdt = [m for m in self.sub_models if m.kind == GBDT]
+        self._gbdt = [m for m in self.sub_models if m.kind in TREES]
         self._boosters = {m.name: NativeBooster(booster_texts[m.name], f"{m.kind}-{m.source}.txt") for m in self._gbdt}
         dumps = [self._boosters[m.name].dump_model() for m in self._gbdt]
         self._forest = CompiledForest(dumps, [self._source_cols[m.source] for m in self._gbdt])
@@ -158,7 +160,7 @@ class ServingEnsemble:
         return float(pd_[0]), float(self.scaling.points_from_pd(pd_)[0])
 
     def booster(self, name: str) -> NativeBooster:
-        """The LightGBM booster of GBDT sub-model ``name`` (for ``pred_contrib``)."""
+        """The LightGBM booster of tree sub-model ``name`` (for ``pred_contrib``)."""
         return self._boosters[name]
 
     def impacts(self, frame: pd.DataFrame) -> tuple[list[tuple[str, str]], FloatArray]:
@@ -169,6 +171,7 @@ class ServingEnsemble:
         "has data" flag under ``(source, "")``; direct inputs add their term of the fusion.
         """
         x, has = self.matrix(frame)
+        explaining = self.fusion.explaining
         keys: dict[tuple[str, str], int] = {}
         columns: list[FloatArray] = []
 
@@ -186,17 +189,17 @@ class ServingEnsemble:
             else:
                 parts = self.booster(m.name).contributions(x[:, cols])[:, :-1]
             for f, feature in enumerate(self.sources[m.source]):
-                add((m.source, feature), self.fusion.coef[j] * parts[:, f] * present)
+                add((m.source, feature), explaining[j] * parts[:, f] * present)
         k = len(self.sub_models)
         for s, source in enumerate(self.sources):
-            add((source, ""), -self.fusion.coef[k + s] * (1.0 - has[:, s]))
+            add((source, ""), -explaining[k + s] * (1.0 - has[:, s]))
         k += len(self.sources)
         direct = x[:, self._direct_cols]
         design = self.fusion.design(np.zeros((len(frame), len(self.sub_models))), has, direct)
         n_direct = len(self.fusion.direct)
         for d, name in enumerate(self.fusion.direct):
-            add(("direct", name), self.fusion.coef[k + d] * design[:, k + d])
-            add(("direct", f"missing:{name}"), self.fusion.coef[k + n_direct + d] * design[:, k + n_direct + d])
+            add(("direct", name), explaining[k + d] * design[:, k + d])
+            add(("direct", f"missing:{name}"), explaining[k + n_direct + d] * design[:, k + n_direct + d])
         return list(keys), np.column_stack(columns) if columns else np.zeros((len(frame), 0))
 
     def describe(self) -> dict[str, Any]:

@@ -42,6 +42,7 @@ class RowExplainer:
     def impacts(self, values: Mapping[str, float | None]) -> dict[tuple[str, str], float]:
         """Adverse impact of each (source, feature) on the fused log-odds (as ``ServingEnsemble.impacts``)."""
         s, fusion = self.serving, self.serving.fusion
+        coef = fusion.explaining  # the stacker's, also when the score is one sub-model alone
         x = [math.nan if (v := values.get(c)) is None else float(v) for c in s.columns]
         has = {}
         for source, cols in self._cols.items():
@@ -55,23 +56,23 @@ class RowExplainer:
                 parts = s.tables[m.name].adverse_row(row)
             else:
                 parts = self._contrib[m.name].row(np.array(row, dtype=np.float64))[:-1].tolist()
-            weight = fusion.coef[j]
+            weight = coef[j]
             for feature, part in zip(s.sources[m.source], parts, strict=True):
                 key = (m.source, feature)
                 out[key] = out.get(key, 0.0) + weight * part * has[m.source]
         k = len(s.sub_models)
         for i, source in enumerate(s.sources):
             key = (source, "")
-            out[key] = out.get(key, 0.0) + -fusion.coef[k + i] * (1.0 - has[source])
+            out[key] = out.get(key, 0.0) + -coef[k + i] * (1.0 - has[source])
         k += len(s.sources)
         n = len(fusion.direct)
         for d, name in enumerate(fusion.direct):
             value = x[self._direct[d]]
             missing = math.isnan(value)
             scaled = 0.0 if missing else (value - fusion.direct_mean[d]) / fusion.direct_scale[d]
-            out[("direct", name)] = out.get(("direct", name), 0.0) + fusion.coef[k + d] * scaled
+            out[("direct", name)] = out.get(("direct", name), 0.0) + coef[k + d] * scaled
             gap = ("direct", f"missing:{name}")
-            out[gap] = out.get(gap, 0.0) + fusion.coef[k + n + d] * (1.0 if missing else 0.0)
+            out[gap] = out.get(gap, 0.0) + coef[k + n + d] * (1.0 if missing else 0.0)
         return out
 
     def reasons(self, values: Mapping[str, float | None], top_k: int = 4) -> list[DecisionReason]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -28,15 +29,17 @@ from riskloop.modeling.bundle import KIND
 from riskloop.modeling.ensemble import Ensemble, EnsembleConfig, cross_validate, fit_ensemble
 from riskloop.modeling.evaluation import discrimination
 from riskloop.modeling.metrics import bootstrap_auc
+from riskloop.modeling.prepared_table import PreparedTable, prepare
 from riskloop.modeling.reject_inference import METHODS, Augmented, fuzzy_augment, parcel
 from riskloop.modeling.report import ScoredSplit, build_report, write_report
 from riskloop.modeling.sources import TEXT_TAGS, SourceSpec, cross_source, default_sources, text_source
 from riskloop.modeling.splits import time_split
-from riskloop.modeling.tabular import Categorical, TabularData, load_table
+from riskloop.modeling.tabular import Categorical, read_table
 from riskloop.monitoring.model_figures import REFERENCE_FILE, bootstrap_auc_gain, build_reference
 from riskloop.scoring.registry import UNKNOWN_AUTHOR, model_id
 from riskloop.service.graph_features import graph_source, workspace_graph_features
 from riskloop.service.ports import ModelHome, Progress, no_progress
+from riskloop.service.train_budget import TABLE_BUDGET_MINUTES, TABLE_KINDS, budgeted, default_jobs
 
 BUREAU = "app_bureau_score"
 # The application's own fields (bureau score, amount, term, verification results) enter the fusion directly.
@@ -67,6 +70,8 @@ class WorkspaceTraining:
     # The label: None, bad when an instalment is 90+ days unpaid on ``as_of`` (loans whose first instalment is
     # that old); a number of months, bad by that many months on book, for loans that have had them (matured).
     label_months: int | None = None
+    # Wall-time budget of the tree sub-models' settings search (service/train_budget.py); None: no search.
+    budget_minutes: float | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,9 @@ class TableTraining:
     categorical: Categorical = "onehot"
     config: Mapping[str, Any] = field(default_factory=dict)
     author: str = UNKNOWN_AUTHOR
+    # Wall-time budget of the whole run; it sets how long the tree sub-models' settings are searched
+    # (service/train_budget.py). None: no search, the untuned settings.
+    budget_minutes: float | None = TABLE_BUDGET_MINUTES
 
 
 def train_workspace(home: ModelHome, options: WorkspaceTraining, progress: Progress = no_progress) -> dict[str, Any]:
@@ -122,6 +130,8 @@ def train_workspace(home: ModelHome, options: WorkspaceTraining, progress: Progr
     split = time_split(labelled["as_of"], y, seed=options.seed)
     sources, direct = workspace_inputs(frame.columns, cross=options.cross_source, tagged=tags_written(frame))
     config = _config(options.folds, options.seed, options.config, direct_inputs=direct)
+    refits = 2 if options.reject_inference != "none" else 1
+    config = budgeted(config, options.budget_minutes, ensembles=refits)
     direct = config.direct_inputs  # an override in ``options.config`` wins
     train = labelled.iloc[split.train].reset_index(drop=True)
     progress("train", 2, 5)
@@ -181,21 +191,23 @@ def train_table(home: ModelHome, options: TableTraining, progress: Progress = no
         ``cv_auc_sd``, ``cv_sub_models``, ``cv_gain``, ``rows``, ``bads``, ``bad_rate`` and the written paths.
 
     """
+    started = time.perf_counter()
     progress("load", 0, 4)
     name = _check_name(options.name or _slug(options.path))
-    data = load_table(options.path, options.target, options.drop, options.categorical)
-    _check_labels(data.y, options.folds, f"rows of {options.path.name}")
-    sources = (SourceSpec("all", data.features),)
-    config = _config(options.folds, options.seed, options.config)
-    progress("cross-validate", 1, 4)
-    cv = cross_validate(data.frame, data.y, sources, config)
+    data, sources, config = table_plan(options)
+    cv = cross_validate(
+        data.frame, data.y, sources, config, lambda done, total: progress("cross-validate", done, total)
+    )
     progress("fit", 2, 4)
     ensemble = fit_ensemble(data.frame, data.y, sources, config)
+    ensemble.prep = data.prep.to_dict()
     fitted = scored_split("fit", ensemble, data.frame, data.y, list(data.features))
     oof = ScoredSplit("cv", data.y, np.asarray(cv.oof_pd, dtype=np.float64), cv.oof_sub, None)
-    meta = _table_meta(name, options, data)
+    meta = _table_meta(name, options, data, config)
     report = build_report([oof, fitted], meta, reference="none")
     report["cv"] = {"fold_auc": list(cv.fold_auc), "auc": cv.auc, "ks": cv.ks}
+    report["tuning"] = ensemble.training.get("tuning", {})
+    report["preparation"] = data.prep.summary()
     progress("save", 3, 4)
     reference = monitoring_reference(fitted, report["summary"], prefer=("cv",))
     paths = save_model(home, name, ensemble, meta, report, author=options.author, reference=reference)
@@ -221,7 +233,43 @@ def train_table(home: ModelHome, options: TableTraining, progress: Progress = no
         "cv_gain": report["splits"]["cv"]["ensemble_gain"],
         "fit_auc": report["splits"]["fit"]["models"]["fused"]["auc"],
         "dropped": list(data.dropped),
-        "categorical": {k: len(v) for k, v in data.categorical.items()},
+        "categorical": data.categorical,
+        "types": data.prep.summary()["types"],
+        "unparseable": dict(data.unparseable),
+        "learners": list(config.kinds),
+        "budget_minutes": options.budget_minutes,
+        "tuning": _tuning_summary(ensemble.training.get("tuning", {})),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def table_plan(
+    options: TableTraining, frame: pd.DataFrame | None = None
+) -> tuple[PreparedTable, tuple[SourceSpec, ...], EnsembleConfig]:
+    """The prepared table, its one source and the ensemble configuration ``train_table`` fits with.
+
+    ``frame`` is the table when already read (a benchmark's), else ``options.path`` is read. The learners are
+    ``TABLE_KINDS`` (an explicit ``kinds`` in ``options.config`` wins) on ``default_jobs()`` threads; the
+    budget sets the search over ``folds + 1`` ensemble fits (cross-validation and the final fit).
+    """
+    table = read_table(options.path) if frame is None else frame
+    data = prepare(table, options.target, options.drop, options.categorical)
+    _check_labels(data.y, options.folds, f"rows of {options.path.name}")
+    sources = (SourceSpec("all", data.features),)
+    base = _config(options.folds, options.seed, {"kinds": TABLE_KINDS, "n_jobs": default_jobs(), **options.config})
+    return data, sources, budgeted(base, options.budget_minutes, ensembles=options.folds + 1)
+
+
+def _tuning_summary(tuning: Mapping[str, Any]) -> dict[str, Any]:
+    """Per tuned sub-model of the final fit: trials run, the best inner AUC, the chosen settings."""
+    return {
+        name: {
+            "trials": len(t["trials"]),
+            "best_auc": t["best_auc"],
+            "chosen": t["chosen"],
+            "stopped_by_budget": t["stopped_by_budget"],
+        }
+        for name, t in tuning.items()
     }
 
 
@@ -456,7 +504,7 @@ def _check_labels(y: np.ndarray, folds: int, what: str) -> None:
         )
 
 
-def _table_meta(name: str, options: TableTraining, data: TabularData) -> dict[str, Any]:
+def _table_meta(name: str, options: TableTraining, data: PreparedTable, config: EnsembleConfig) -> dict[str, Any]:
     return {
         "name": name,
         "kind": "ensemble",
@@ -466,8 +514,10 @@ def _table_meta(name: str, options: TableTraining, data: TabularData) -> dict[st
         "bad_rate": float(data.y.mean()),
         "features": list(data.features),
         "dropped": list(data.dropped),
-        "categorical": {k: list(v) for k, v in data.categorical.items()},
-        "renamed": dict(data.renamed),
+        "categorical": data.categorical,
+        "renamed": {raw: safe for raw, safe in zip(data.prep.raw_features, data.features, strict=True) if raw != safe},
+        "learners": list(config.kinds),
+        "budget_minutes": options.budget_minutes,
         "folds": options.folds,
         "seed": options.seed,
         "sources": ["all"],

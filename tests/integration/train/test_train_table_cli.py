@@ -35,8 +35,9 @@ def _invoke(tmp_path: Path, *args: str) -> tuple[int, str, str]:
 def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object]]:
     tmp = tmp_path_factory.mktemp("table")
     _table().to_csv(tmp / "small.csv", index=False)
+    # A small budget: the search runs (its first, untuned trial always does) and stops on the budget.
     code, out, err = _invoke(tmp, "--csv", str(tmp / "small.csv"), "--target", "y", "--drop", "loan_id", "--json",
-                             "--folds", "3")  # fmt: skip
+                             "--folds", "3", "--budget-minutes", "0.3")  # fmt: skip
     assert code == 0, err
     assert len(out.strip().splitlines()) == 1  # one JSON object, nothing else on stdout
     return tmp, json.loads(out)
@@ -50,9 +51,49 @@ def test_json_has_cross_validated_figures(trained: tuple[Path, dict[str, object]
     assert out["rows"] == 2500
     assert 0.05 < out["bad_rate"] < 0.5  # type: ignore[operator]
     assert len(out["cv_fold_auc"]) == 3  # type: ignore[arg-type]
-    assert set(out["cv_sub_models"]) == {"all:scorecard", "all:gbdt"}  # type: ignore[arg-type]
+    assert set(out["cv_sub_models"]) == {"all:scorecard", "all:gbdt", "all:catboost"}  # type: ignore[arg-type]
+    assert out["learners"] == ["scorecard", "gbdt", "catboost"]
     assert out["categorical"] == {"sector": 3}
     assert out["dropped"] == ["loan_id"]
+    assert out["types"] == {"numeric": 3, "categorical": 1, "dropped": 1}
+    assert out["unparseable"] == {}
+
+
+def test_tree_settings_are_searched_within_the_budget(trained: tuple[Path, dict[str, object]]) -> None:
+    _, out = trained
+    tuning = out["tuning"]
+    assert isinstance(tuning, dict)
+    assert set(tuning) == {"all:gbdt", "all:catboost"}
+    for summary in tuning.values():
+        assert summary["trials"] >= 1
+        assert 0.5 < summary["best_auc"] <= 1
+        assert "rounds" in summary["chosen"]
+    report = json.loads(Path(str(out["report_json"])).read_text())
+    history = report["tuning"]["all:gbdt"]["trials"]
+    assert history[0]["number"] == 0  # the untuned settings come first
+    assert report["tuning"]["all:gbdt"]["best_auc"] == max(t["auc"] for t in history)
+    assert report["preparation"]["types"] == {"numeric": 3, "categorical": 1, "dropped": 1}
+    html = Path(str(out["report_html"])).read_text()
+    assert "Settings search (nested" in html
+    assert "Table preparation" in html
+
+
+def test_the_bundle_replays_the_preparation_on_the_raw_table(trained: tuple[Path, dict[str, object]]) -> None:
+    from riskloop.modeling.ensemble import Ensemble
+    from riskloop.modeling.metrics import auc
+    from riskloop.modeling.table_prep import TablePrep
+
+    tmp, out = trained
+    bundle = Path(str(out["bundle"]))
+    assert (bundle / "table_prep.json").is_file()
+    assert (bundle / "catboost-all.txt").read_text().startswith("tree\n")
+    model = Ensemble.load(bundle)
+    assert model.prep is not None
+    raw = pd.read_csv(tmp / "small.csv")
+    scores = model.predict(TablePrep.from_dict(model.prep).transform(raw))
+    report = json.loads(Path(str(out["report_json"])).read_text())
+    # The raw table, prepared by the bundle's own record, scores exactly as the fitted model did at training.
+    assert auc(raw["y"], scores.pd) == pytest.approx(report["splits"]["fit"]["models"]["fused"]["auc"], abs=1e-12)
 
 
 def test_bundle_report_and_registry_entry_written(trained: tuple[Path, dict[str, object]]) -> None:
@@ -74,10 +115,14 @@ def test_bundle_report_and_registry_entry_written(trained: tuple[Path, dict[str,
 
 def test_parquet_and_human_output(tmp_path: Path) -> None:
     _table(800, seed=1).drop(columns="loan_id").to_parquet(tmp_path / "t.parquet")
-    code, out, err = _invoke(tmp_path, "--parquet", str(tmp_path / "t.parquet"), "--target", "y", "--folds", "2")
+    code, out, err = _invoke(
+        tmp_path, "--parquet", str(tmp_path / "t.parquet"), "--target", "y", "--folds", "2", "--budget-minutes", "0.1"
+    )
     assert code == 0, err
     assert "fused" in out
     assert "report" in out
+    assert "trials" in out  # the search's summary
+    assert "learners: scorecard, gbdt, catboost" in out
 
 
 def test_bad_target_exits_2_naming_the_column(tmp_path: Path) -> None:
@@ -104,22 +149,35 @@ def test_rejected_categoricals_are_named(tmp_path: Path) -> None:
     _table(50).to_csv(tmp_path / "t.csv", index=False)
     code, _, err = _invoke(tmp_path, "--csv", str(tmp_path / "t.csv"), "--target", "y", "--reject-categorical")
     assert code == 2
-    assert "non-numeric columns loan_id, sector" in err
+    assert "non-numeric columns sector" in err
 
 
-def test_identifier_column_hint(tmp_path: Path) -> None:
-    _table(200).to_csv(tmp_path / "t.csv", index=False)
-    code, _, err = _invoke(tmp_path, "--csv", str(tmp_path / "t.csv"), "--target", "y")
+def test_an_identifier_column_is_left_out_and_reported(tmp_path: Path) -> None:
+    _table(300).to_csv(tmp_path / "t.csv", index=False)
+    code, out, err = _invoke(
+        tmp_path, "--csv", str(tmp_path / "t.csv"), "--target", "y", "--folds", "2", "--budget-minutes", "0", "--json"
+    )
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["dropped"] == ["loan_id"]
+    assert result["types"]["identifier"] == 1
+    assert result["tuning"] == {}  # no budget, no search
+
+
+def test_a_negative_budget_is_refused(tmp_path: Path) -> None:
+    _table(50).to_csv(tmp_path / "t.csv", index=False)
+    code, out, err = _invoke(tmp_path, "--csv", str(tmp_path / "t.csv"), "--target", "y", "--budget-minutes", "-1")
     assert code == 2
-    assert "loan_id" in err
-    assert "--drop" in err
+    assert out == ""
+    assert "--budget-minutes: -1: must be 0 (no search) or a positive number" in err
 
 
 def test_unsafe_model_name_is_refused(tmp_path: Path) -> None:
     _table(300).drop(columns="loan_id").to_csv(tmp_path / "t.csv", index=False)
     code, _, err = _invoke(
-        tmp_path, "--csv", str(tmp_path / "t.csv"), "--target", "y", "--name", "../x", "--folds", "2"
-    )
+        tmp_path, "--csv", str(tmp_path / "t.csv"), "--target", "y", "--name", "../x", "--folds", "2",
+        "--budget-minutes", "0",
+    )  # fmt: skip
     assert code == 2
     assert "name: '../x'" in err
 
