@@ -432,12 +432,14 @@ def is_money(name: str) -> bool:
     --------
     >>> names = ("loan_amount", "MonthlyIncome", "贷款余额", "debt_to_income", "资产负债率", "age", "sales / assets")
     >>> [is_money(n) for n in names]
-    [True, True, True, False, False, False, False]
+    [True, True, True, False, False, False, True]
 
     """
     tokens = [t.lower() for t in _TOKENS.findall(name)]
-    if any(t in NOT_MONEY for t in tokens) or any(w in name for w in NOT_MONEY_ZH) or "/" in name:
-        return False  # a ratio already ("net profit / total assets"), a count or a duration
+    # A name such as "net profit / total assets" counts: the ratio of two such columns over one denominator is
+    # a ratio of amounts (net profit / total liabilities), which is what lifted Polish bankruptcy's scorecard.
+    if any(t in NOT_MONEY for t in tokens) or any(w in name for w in NOT_MONEY_ZH):
+        return False
     return any(t.startswith(MONEY_STEMS) for t in tokens) or any(w in name for w in MONEY_ZH)
 
 
