@@ -1,14 +1,16 @@
-"""``riskloop models list|approve|activate|shadow``: the model lifecycle with four eyes, from the terminal.
+"""``riskloop models list|approve|activate|shadow|score``: the model lifecycle with four eyes, from the terminal.
 
 A trained model is registered as a *candidate* (``registered``); serving scores only with the *active* one.
 ``approve`` and ``activate`` act as the principal of an API key (``RISKLOOP_API_KEY``) holding the approver
 role, never the model's trainer; activating a retired model is a rollback. Every step is audited, and a running
 ``riskloop serve`` follows an activation within seconds, without a restart. ``shadow`` reports how a model run
-with ``serve --shadow-model`` decided against the champion (reads only).
+with ``serve --shadow-model`` decided against the champion (reads only). ``score`` scores a raw table with a
+model trained on a table, replaying the preparation stored in its bundle.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -16,7 +18,7 @@ import typer
 from riskloop.cli.main import app
 from riskloop.cli.output import cli_errors, console, emit, parse_date
 from riskloop.config import Settings
-from riskloop.errors import UnauthenticatedError
+from riskloop.errors import UnauthenticatedError, ValidationError
 
 models_app = typer.Typer(
     no_args_is_help=True, help="Models: list, approve and activate (four eyes); shadow against the champion."
@@ -87,6 +89,36 @@ def _step(ctx: typer.Context, model_id: str, api_key: str | None, json_mode: boo
     with cli_errors(json_mode), Workspace.open(settings, create=False) as ws:
         result = lifecycle_step(ws, model_id, api_key, activate=activate)
     emit(result, json_mode, lambda r: console.print(f"{r['model_id']}: {r['status']} by {r['by']}"))
+
+
+@models_app.command("score")
+def score_command(  # noqa: PLR0917 - Typer options are parameters
+    ctx: typer.Context,
+    model_id: ModelArg,
+    csv: Annotated[Path, typer.Option("--csv", help="The table to score (CSV or Parquet), raw as it comes")],
+    out: Annotated[Path, typer.Option("--out", help="Where the scores go (CSV: row, pd, points, reasons)")],
+    top: Annotated[int, typer.Option(help="Reason codes per row")] = 3,
+    json_mode: JsonOpt = False,
+) -> None:
+    """Score a raw table with a model trained by `train --csv`: its own preparation replayed, then PD and reasons."""
+    from riskloop.workspace import Workspace
+
+    settings: Settings = ctx.obj
+    with cli_errors(json_mode):
+        if not csv.is_file():
+            raise ValidationError("--csv", f"{csv}: no such file")
+        with Workspace.open(settings, create=False, migrate=False) as ws:
+            from riskloop.service.score_table import score_table  # the training stack, only once it is needed
+
+            result = score_table(ws.model_registry(), model_id, csv, out, top)
+    emit(result, json_mode, _render_scored)
+
+
+def _render_scored(r: dict[str, Any]) -> None:
+    console.print(f"{r['model_id']}: {r['rows']:,} rows scored, mean PD {r['mean_pd'] or 0:.4f} -> {r['out']}")
+    for label, counts in (("unreadable values (read as missing)", r["unparseable"]), ("unseen levels", r["unseen"])):
+        if counts:
+            console.print(f"{label}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 
 @models_app.command("shadow")

@@ -195,3 +195,48 @@ def test_reject_inference_option_is_checked(tmp_path: Path, args: tuple[str, ...
     assert code != 0
     assert "--reject-inference" in err
     assert problem in err
+
+
+def _score(tmp: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, ["--home", str(tmp / "home"), "models", "score", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_models_score_replays_the_preparation_on_a_raw_table(trained: tuple[Path, dict[str, object]]) -> None:
+    from riskloop.modeling.metrics import auc
+
+    tmp, out = trained
+    raw = pd.read_csv(tmp / "small.csv")
+    raw["x2"] = raw["x2"].astype(object)
+    raw.loc[:9, "x2"] = "n/a?"  # unreadable values are read as missing and counted, never a failure
+    raw.loc[:4, "sector"] = "mining"  # a level the model never saw
+    raw.drop(columns="y").to_csv(tmp / "new.csv", index=False)  # a table to score has no target
+    code, stdout, err = _score(tmp, str(out["model_id"]), "--csv", str(tmp / "new.csv"), "--out",
+                               str(tmp / "scores.csv"), "--json")  # fmt: skip
+    assert code == 0, err
+    result = json.loads(stdout)
+    assert result["rows"] == 2500
+    assert result["unparseable"] == {"x2": 10}
+    assert result["unseen"] == {"sector": 5}
+    scores = pd.read_csv(tmp / "scores.csv")
+    assert list(scores.columns) == ["row", "pd", "points", "reasons"]  # the input's columns (loan_id) stay out
+    assert scores["reasons"].str.len().gt(0).all()
+    report = json.loads(Path(str(out["report_json"])).read_text())
+    fit_auc = report["splits"]["fit"]["models"]["fused"]["auc"]
+    assert auc(raw["y"].iloc[10:], scores["pd"].iloc[10:]) == pytest.approx(fit_auc, abs=0.01)
+    # Never over a file: the scores already written stay as they are.
+    code, _, err = _score(tmp, str(out["model_id"]), "--csv", str(tmp / "new.csv"), "--out", str(tmp / "scores.csv"))
+    assert code == 2
+    assert "exists" in err
+
+
+def test_models_score_refuses_unknown_models_and_missing_files(trained: tuple[Path, dict[str, object]]) -> None:
+    tmp, out = trained
+    code, _, err = _score(tmp, "nope-v9", "--csv", str(tmp / "small.csv"), "--out", str(tmp / "x.csv"))
+    assert code != 0
+    assert "nope-v9" in err
+    assert "Traceback" not in err
+    code, _, err = _score(tmp, str(out["model_id"]), "--csv", str(tmp / "absent.csv"), "--out", str(tmp / "x.csv"))
+    assert code == 2
+    assert "--csv" in err
+    assert "no such file" in err
