@@ -81,11 +81,14 @@ def save_ensemble(ensemble: Ensemble, folder: Path, meta: Mapping[str, Any]) -> 
     return write_bundle(folder, files, manifest)
 
 
-def load_ensemble(folder: Path) -> Ensemble:
-    """Read a bundle written by ``save_ensemble``; every file is checked against its sha256 first."""
+def load_ensemble(folder: Path, manifest_sha256: str | None = None) -> Ensemble:
+    """Read a bundle written by ``save_ensemble``; every file is checked against its sha256 first.
+
+    With ``manifest_sha256`` (the registry's) the manifest itself must match it too.
+    """
     from riskloop.modeling.ensemble import Ensemble, EnsembleConfig
 
-    bundle = load_serving(folder)
+    bundle = load_serving(folder, manifest_sha256)
     sources = [SourceSpec(s.name, s.features, s.monotone, s.kinds) for s in bundle.sources]
     settings: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in bundle.config.items()}
     try:

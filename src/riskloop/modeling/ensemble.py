@@ -282,11 +282,11 @@ class Ensemble:
         return save_ensemble(self, folder, meta)
 
     @classmethod
-    def load(cls, folder: Path) -> Ensemble:
-        """Load a bundle after checking every file's sha256; nothing is unpickled."""
+    def load(cls, folder: Path, manifest_sha256: str | None = None) -> Ensemble:
+        """Load a bundle after checking every file's sha256 (and the manifest's, when given); nothing is unpickled."""
         from riskloop.modeling.bundle import load_ensemble
 
-        return load_ensemble(folder)
+        return load_ensemble(folder, manifest_sha256)
 
 
 def _labels(y: npt.ArrayLike, rows: int) -> FloatArray:

@@ -67,11 +67,8 @@ def prepare(
     (('x', 'c=a', 'c=b'), [0, 1, 0])
 
     """
-    columns = [str(c) for c in frame.columns]
-    if target not in columns:
-        raise ValidationError("target", f"no column {target!r}; the table has columns: {', '.join(columns)}")
+    prep = fit_prep(frame, target, drop, max_levels)  # checks the target column exists, never reads it
     y = target_values(frame[target], target)
-    prep = fit_prep(frame, target, drop, max_levels)
     text = [s.name for s in prep.steps if s.kind in TEXT_TYPES]
     if text and categorical == "reject":
         raise ValidationError("features", f"non-numeric columns {', '.join(text)}: drop or encode them")

@@ -27,6 +27,7 @@ days since 1970-01-01 · ratios ``a__per__b`` between money-like numeric columns
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections import Counter
@@ -93,6 +94,14 @@ ID_SUFFIXES_ZH: Final = (
     "信用代码", "序号",
 )  # fmt: skip
 
+# Columns of personal data that repeat (names, addresses), so uniqueness does not catch them: never features,
+# and their values never reach the bundle. Phone numbers and ID numbers are unique: the identifier rules drop them.
+_PERSONAL_NAME = re.compile(
+    r"^(?:name|full_?name|first_?name|last_?name|surname|customer_?name|cust_?name|person_?name|contact(?:_?name)?"
+    r"|legal_?rep(?:resentative)?(?:_?name)?|address|addr|home_?address|email|e_?mail)$",
+    re.I,
+)
+PERSONAL_ZH: Final = ("姓名", "联系人", "法人", "法定代表人", "地址", "住址", "邮箱")
 _ID_NAME = re.compile(r"(?:^|[^a-z])(?:id|uuid|guid)$|^id[_\-\s.]?(?:no|num|number|card|code)$|[_\-\s.]no$", re.I)
 _ID_CAMEL = re.compile(r"[a-z0-9](?:ID|Id)$")
 _TOKENS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
@@ -159,7 +168,7 @@ class ColumnStep:
     levels : tuple of str
         ``categorical``: every training level (sorted); ``high_cardinality``: the one-hot top levels.
     frequencies : mapping of str to float
-        ``high_cardinality``: each training level's share of training rows.
+        ``high_cardinality``: each training level's share of training rows, keyed by ``level_key`` (a digest).
     date_format : str or None
         ``date``: the strptime format of the text, ``"ISO8601"``, or None for a datetime column.
     true_values, false_values : tuple of str
@@ -443,6 +452,19 @@ def is_money(name: str) -> bool:
     return any(t.startswith(MONEY_STEMS) for t in tokens) or any(w in name for w in MONEY_ZH)
 
 
+def is_personal_name(name: str) -> bool:
+    """Whether a column name says personal data that repeats: a person's name, an address, an e-mail.
+
+    Examples
+    --------
+    >>> [is_personal_name(n) for n in ("name", "CustomerName", "客户姓名", "注册地址", "product_name", "telephone")]
+    [True, True, True, True, False, False]
+
+    """
+    stripped = re.sub(r"(?<=[a-z])(?=[A-Z])", "_", name.strip())
+    return bool(_PERSONAL_NAME.match(stripped)) or any(word in name for word in PERSONAL_ZH)
+
+
 def is_id_name(name: str) -> bool:
     """Whether a column name says identifier: ``id``, ``*_id``, ``*ID``, ``*_no``, ``uuid``, ``*编号``, ``身份证号``.
 
@@ -498,7 +520,8 @@ def _plan(name: str, column: pd.Series, rows: int, max_levels: int, *, asked: bo
         return _Plan(name, "dropped", missing, distinct, None, "dropped (asked)")
     dropped = _dropped_type(name, missing, distinct)
     if dropped is not None:
-        action = {"empty": "dropped (all missing)", "constant": "dropped (constant)"}.get(dropped, "dropped (id name)")
+        named = "dropped (personal data)" if is_personal_name(name) else "dropped (id name)"
+        action = {"empty": "dropped (all missing)", "constant": "dropped (constant)"}.get(dropped, named)
         return _Plan(name, dropped, missing, distinct, None, action)
     if pd.api.types.is_bool_dtype(column.dtype):
         return _Plan(name, "boolean", missing, distinct, _boolean(name), "true/false as 1/0")
@@ -515,7 +538,7 @@ def _dropped_type(name: str, missing: float, distinct: int) -> ColumnType | None
         return "empty"
     if distinct == 1:
         return "constant"
-    return "identifier" if distinct > 2 and is_id_name(name) else None
+    return "identifier" if distinct > 2 and (is_id_name(name) or is_personal_name(name)) else None
 
 
 def _numeric_plan(name: str, values: FloatArray, rows: int, *, missing: float, distinct: int, how: str) -> _Plan:
@@ -548,7 +571,7 @@ def _text_plan(
         step = ColumnStep(name, "categorical", levels=tuple(sorted(counts)))
         return _Plan(name, "categorical", missing, distinct, step, f"one-hot, {distinct} levels")
     top = tuple(level for level, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_LEVELS])
-    frequencies = {level: n / rows for level, n in counts.items()}
+    frequencies = {level_key(level): n / rows for level, n in counts.items()}
     step = ColumnStep(name, "high_cardinality", levels=top, frequencies=frequencies)
     action = f"frequency encoded ({distinct} levels) + one-hot of the {len(top)} most frequent"
     return _Plan(name, "high_cardinality", missing, distinct, step, action)
@@ -743,12 +766,28 @@ def _apply(step: ColumnStep, column: pd.Series) -> tuple[list[FloatArray], int, 
         stamps, bad = _dates(column, step.date_format)
         return _date_parts(stamps), bad, 0
     texts = np.array(_texts(column), dtype=object)
-    known = set(step.frequencies) if step.kind == "high_cardinality" else set(step.levels)
-    unseen = sum(1 for t in texts if t is not None and t not in known)
     if step.kind == "categorical":
-        return _one_hot(texts, step.levels), 0, unseen
-    freq = np.array([np.nan if t is None else step.frequencies.get(t, 0.0) for t in texts], dtype=np.float64)
+        known = set(step.levels)
+        return _one_hot(texts, step.levels), 0, sum(1 for t in texts if t is not None and t not in known)
+    keys = [None if t is None else level_key(t) for t in texts]
+    unseen = sum(1 for k in keys if k is not None and k not in step.frequencies)
+    freq = np.array([np.nan if k is None else step.frequencies.get(k, 0.0) for k in keys], dtype=np.float64)
     return [freq, *_one_hot(texts, step.levels)], 0, unseen
+
+
+def level_key(level: str) -> str:
+    """The key a long code list's level is stored under: 16 hex digits of its sha256, never the text.
+
+    A column of thousands of levels may hold values nobody meant to publish (a name the rules missed); the
+    bundle keeps only its ten most frequent levels in clear, as feature names.
+
+    Examples
+    --------
+    >>> level_key("C3130")
+    '3f678e85193e54bb'
+
+    """
+    return hashlib.sha256(level.encode("utf-8")).hexdigest()[:16]
 
 
 def _ratio(a: FloatArray, b: FloatArray) -> FloatArray:

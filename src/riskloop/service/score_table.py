@@ -14,11 +14,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskloop.errors import DataSourceError, ValidationError
+from riskloop.errors import ValidationError
 from riskloop.modeling.ensemble import Ensemble
 from riskloop.modeling.table_prep import TablePrep
 from riskloop.modeling.tabular import read_table
-from riskloop.scoring.registry import ModelRegistry, manifest_digest
+from riskloop.scoring.registry import ModelRegistry
 
 TOP_REASONS = 3
 
@@ -40,10 +40,7 @@ def score_table(
     if top_k < 1:
         raise ValidationError("top", f"{top_k}: at least one reason per row")
     model = registry.get(model_id)
-    folder = Path(model.path)
-    if manifest_digest(folder) != model.manifest_sha256:
-        raise DataSourceError(f"{folder}: the bundle's manifest does not match the registered sha256; refusing it")
-    ensemble = Ensemble.load(folder)
+    ensemble = Ensemble.load(Path(model.path), model.manifest_sha256)
     if ensemble.prep is None:
         raise ValidationError(
             "model_id", f"{model_id} was trained on the workspace: it scores applications, not tables"

@@ -402,3 +402,32 @@ def test_id_like_names(name: str, expected: bool) -> None:
 )
 def test_money_like_names(name: str, expected: bool) -> None:
     assert is_money(name) is expected
+
+
+def test_personal_data_columns_never_become_features_nor_reach_the_bundle() -> None:
+    rows = 300
+    k = range(rows)
+    frame = pd.DataFrame(
+        {
+            "客户姓名": [f"张{i % 40}" for i in k],  # names repeat: uniqueness alone would not catch them
+            "address": [f"No. {i % 60} Road" for i in k],
+            "product_name": [["经营贷", "税贷"][i % 2] for i in k],
+            "branch": [f"支行{i % 120:03d}" for i in k],  # a long code list
+            "x": [float(i % 7) for i in k],
+            "y": [i % 2 for i in k],
+        }
+    )
+    prep = fit_prep(frame, "y")
+    types = {r.name: (r.type, r.action) for r in prep.report}
+    assert types["客户姓名"] == ("identifier", "dropped (personal data)")
+    assert types["address"] == ("identifier", "dropped (personal data)")
+    assert types["product_name"][0] == "categorical"
+    stored = json.dumps(prep.to_dict(), ensure_ascii=False)
+    assert "张1" not in stored
+    assert "Road" not in stored
+    # A long code list keeps its ten most frequent levels in clear (feature names); the rest only as digests.
+    clear = [f"支行{i:03d}" for i in range(120) if f"支行{i:03d}" in stored]
+    assert len(clear) == 10
+    again = TablePrep.from_dict(json.loads(stored))
+    out = again.transform(frame)
+    assert out["branch__freq"].iloc[0] == pytest.approx(3 / rows)  # 300 rows over 120 levels: 2 or 3 each
