@@ -41,7 +41,7 @@ from typing import Annotated, Any
 import httpx
 from fastapi import Depends, FastAPI, Header
 
-from benchmarks.stage_profile import in_process, print_profile, read_stage_logs
+from benchmarks.stage_profile import cpu_by_part, in_process, print_cpu, print_profile, read_stage_logs
 from riskloop.api.auth import Credentials, principal_of
 from riskloop.api.protocol import HTTP_PROTOCOL
 from riskloop.api.schemas import ApplicationIn
@@ -212,9 +212,13 @@ def wrk(  # noqa: PLR0917 - one run's settings
 
 
 def workers_of(pid: int) -> list[int]:
-    """The worker processes of the server ``pid`` (itself when it has none)."""
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    return [int(c) for c in children] or [pid]
+    """The worker processes of the server ``pid`` (itself when it has none).
+
+    Only the spawned workers: multiprocessing's resource tracker is a child too, and py-spy samples nothing
+    there (a recording with no samples fails, and took the workers' recordings with it).
+    """
+    children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    return [c for c in children if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()] or [pid]
 
 
 def database_for(kind: str, home: Path, scratch: Path) -> str:
@@ -290,8 +294,10 @@ def profiled(  # noqa: PLR0917 - one run's settings
     finally:
         proc.terminate()
         proc.wait(timeout=60)
+    decisions = figures["per_second"] * args.profile_seconds
+    cpu = {"busy_seconds": cpu_by_part(spied), "decisions": decisions} if spied else {}
     return {"connections": max(args.connections), "per_second": figures["per_second"],
-            "server": read_stage_logs(folder), "py_spy": spied}  # fmt: skip
+            "server": read_stage_logs(folder), "py_spy": spied, "cpu": cpu}  # fmt: skip
 
 
 def _median_run(rs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -371,6 +377,8 @@ def report(result: dict[str, Any]) -> None:
                           prof["server"])  # fmt: skip
             for f in prof["py_spy"]:
                 print(f"  py-spy: {f}")
+            if prof.get("cpu"):
+                print_cpu(prof["cpu"]["busy_seconds"], prof["cpu"]["decisions"])
 
 
 def _enterprises(home: Path) -> int:

@@ -115,9 +115,13 @@ def py_spy(pids: list[int], seconds: int, out: Path) -> list[str]:
         target = out.with_name(f"{out.stem}-{pid}.speedscope.json")
         cmd = [_py_spy(), "record", "--pid", str(pid), "--duration", str(seconds), "--rate", "250",
                "--format", "speedscope", "--output", str(target), "--nonblocking"]  # fmt: skip
-        procs.append(subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        procs.append(subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
         files.append(str(target))
-    return files if all(p.wait() == 0 for p in procs) else [f for f in files if Path(f).exists()]
+    for pid, proc in zip(pids, procs, strict=True):
+        _, err = proc.communicate()
+        if proc.returncode:  # said, not hidden: a profile asked for and missing is a finding
+            print(f"py-spy on {pid} failed ({proc.returncode}): {err.decode(errors='replace').strip()[-300:]}")
+    return [f for f in files if Path(f).exists()]
 
 
 def _py_spy() -> str:
@@ -132,3 +136,54 @@ def print_profile(title: str, profile: dict[str, Any]) -> None:
         cpu = f"  cpu p50 {s['cpu_p50_us']:8.1f} µs" if "cpu_p50_us" in s else ""
         share = f"mean share {s['share_of_mean']:5.1%}"
         print(f"  {name:13s} p50 {s['p50_us']:8.1f} µs  p99 {s['p99_us']:8.1f} µs  {share}{cpu}")
+
+
+# Where a worker's busy samples go, by the first marker found from the leaf up (the innermost part wins).
+PARTS: tuple[tuple[str, str], ...] = (
+    ("graph: catch-up (other workers' arrivals)", "WorkspaceGraphChecks._catch_up"),
+    ("graph: check and record", "WorkspaceGraphChecks.check"),
+    ("lists", "StoreListScreen.screen"),
+    ("strategy (zen, trace)", "ZenRuleEngine.evaluate"),
+    ("reasons", "Decider._reasons"),
+    ("score", "EnsembleScorer.score"),
+    ("decision: the rest (reads, inputs, render)", "Intake.prepare"),
+    ("route: key check", "Require.__call__"),
+    ("route: the rest", "post_application"),
+)
+THREADS = {"group-commit": "writer thread (group commit)", "arrival-log": "arrival-log thread (background catch-up)"}
+IDLE_LEAVES = ("GroupCommitter._run", "Condition.wait", "Event.wait", "Queue.get", "select", "_worker")
+
+
+def cpu_by_part(files: list[str]) -> dict[str, float]:
+    """Busy seconds of the workers by part of a request (py-spy speedscope files of ``bench_decide``).
+
+    A thread waiting for work (the writer on its queue, a timer) is not busy; py-spy counts a few such waits
+    as running, so a sample whose innermost frame is a wait is left out. Speedscope weights are seconds.
+    """
+    seconds: dict[str, float] = defaultdict(float)
+    for path in files:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        frames = [f["name"] for f in data["shared"]["frames"]]
+        for prof in data["profiles"]:
+            thread = next((label for name, label in THREADS.items() if name in prof["name"]), None)
+            for stack, weight in zip(prof["samples"], prof["weights"], strict=True):
+                if not stack or frames[stack[-1]] in IDLE_LEAVES:
+                    continue
+                seconds[thread or _part([frames[f] for f in stack])] += weight
+    return {name: round(s, 3) for name, s in sorted(seconds.items(), key=lambda kv: -kv[1])}
+
+
+def _part(names: list[str]) -> str:
+    for label, marker in PARTS:
+        if marker in names:
+            return label
+    return "HTTP front (uvicorn, middleware, parsing, response)" if "Server.run" in names else "other threads"
+
+
+def print_cpu(by_part: dict[str, float], decisions: float) -> None:
+    """Busy CPU per decision by part (``cpu_by_part`` over the ``decisions`` made while it was sampled)."""
+    total = sum(by_part.values()) or 1.0
+    print(f"  worker CPU per decision by part (py-spy, {decisions:.0f} decisions sampled):")
+    for name, busy in by_part.items():
+        print(f"    {name:48s} {busy / total:6.1%}  {busy / max(decisions, 1) * 1e6:7.0f} µs")
+    print(f"    {'total':48s} {1:6.1%}  {total / max(decisions, 1) * 1e6:7.0f} µs")

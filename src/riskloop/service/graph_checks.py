@@ -28,6 +28,7 @@ from riskloop.graph.arrivals import ArrivalLog, Cursor, application
 from riskloop.graph.checks import GraphChecks as EngineChecks
 from riskloop.graph.checks import epoch
 from riskloop.graph.explore import GraphView
+from riskloop.service.stages import lap
 
 if TYPE_CHECKING:
     import duckdb
@@ -109,6 +110,7 @@ class WorkspaceGraphChecks:
         if self.log is None:
             return 0
         arrivals, cursor = self.log.since(self.cursor)
+        lap("graph_log_read")
         new = sum(self.checks.record(a.application()) for a in arrivals)  # its own arrivals are known: no-ops
         self.cursor = cursor  # only once recorded: a failure part-way re-reads (recording is idempotent)
         return new
@@ -128,10 +130,15 @@ class WorkspaceGraphChecks:
             bank_account=request.bank_account,
             channel=request.channel,
         )
+        lap("graph")
         with self._lock:
+            lap("graph_lock")  # waiting for the background catch-up (or a console read) to let go
             self._catch_up()  # a failing log fails the check: the pipeline refers rather than check half-blind
+            lap("graph_catch_up")
             found = self.checks.check(app)
+            lap("graph")
             self.checks.record(app)  # the next arrivals link to it (bursts are seen as they happen)
+            lap("graph_record")
         inputs = found.rule_inputs()
         evidence = [f"{name}:{label}" for name, labels in sorted(found.evidence.items()) for label in labels]
         if found.gang:

@@ -26,6 +26,7 @@ class RowExplainer:
         self.serving, self.catalog = serving, catalog
         index = {c: i for i, c in enumerate(serving.columns)}
         self._cols = {s: [index[f] for f in fs] for s, fs in serving.sources.items()}
+        self._keys = {s: [(s, f) for f in fs] for s, fs in serving.sources.items()}
         self._direct = [index[d] for d in serving.fusion.direct]
         self._entries: dict[tuple[str, str], tuple[str, str, str, str]] = {}
         self._contrib = {
@@ -51,15 +52,18 @@ class RowExplainer:
             has[source] = 1.0 if present else 0.0
         out: dict[tuple[str, str], float] = {}
         for j, m in enumerate(s.sub_models):
+            weight, keys = coef[j], self._keys[m.source]
+            if weight == 0.0 or not has[m.source]:  # its impacts are all zero: no TreeSHAP, the same keys
+                for key in keys:
+                    out[key] = out.get(key, 0.0) + 0.0
+                continue
             row = [x[i] for i in self._cols[m.source]]
             if m.kind == SCORECARD:
                 parts = s.tables[m.name].adverse_row(row)
             else:
                 parts = self._contrib[m.name].row(np.array(row, dtype=np.float64))[:-1].tolist()
-            weight = coef[j]
-            for feature, part in zip(s.sources[m.source], parts, strict=True):
-                key = (m.source, feature)
-                out[key] = out.get(key, 0.0) + weight * part * has[m.source]
+            for key, part in zip(keys, parts, strict=True):
+                out[key] = out.get(key, 0.0) + weight * part
         k = len(s.sub_models)
         for i, source in enumerate(s.sources):
             key = (source, "")

@@ -110,6 +110,23 @@ def log_arrival(
     conn.execute(_INSERTS[conn.dialect.name], arrival_row(request, at, tokenizer, sealer))
 
 
+def log_arrivals(
+    conn: sa.Connection,
+    arrivals: Sequence[tuple[Mapping[str, Any], dt.datetime]],
+    tokenizer: Tokenizer | None = None,
+    sealer: Sealer | None = None,
+) -> None:
+    """``log_arrival`` for each ``(request, decided at)``, in one statement (a group commit's batch).
+
+    Every row names every column (an identifier a request lacks is NULL either way), as one statement needs.
+    """
+    rows = [arrival_row(request, at, tokenizer, sealer) for request, at in arrivals]
+    if not rows:
+        return
+    columns = {name for row in rows for name in row}
+    conn.execute(_INSERTS[conn.dialect.name], [{name: row.get(name) for name in columns} for row in rows])
+
+
 def _utc(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)  # SQLite hands back naive UTC
 

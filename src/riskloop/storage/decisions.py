@@ -33,7 +33,7 @@ from riskloop.errors import ConfigError, StorageError
 from riskloop.graph.tokens import Tokenizer
 from riskloop.privacy.envelope import Sealer
 from riskloop.privacy.fields import open_inputs, seal_inputs, sealed_fields
-from riskloop.storage.arrivals import log_arrival
+from riskloop.storage.arrivals import log_arrivals
 from riskloop.storage.audit import audit, audit_row
 from riskloop.storage.decision_models import audit_log, decisions, idempotency_keys, outbox, reviews
 from riskloop.storage.prepared import PreparedRead
@@ -135,15 +135,18 @@ class SQLDecisionStore:
         _insert(conn, _INSERT_DECISION, _same_columns([row for _, rows in built for _, row in rows]))
         _insert(conn, _INSERT_AUDIT, [audit_row(_audited(entry, item)) for entry, rows in built for item, _ in rows])
         _insert(conn, _INSERT_REVIEW, [_review_row(entry.champion) for entry, _ in built if entry.queue_review])
+        arrivals, notices = [], []
         for entry, _ in built:
             if entry.history:
                 continue  # in the graph built since; its customer was answered when it applied
             champion, at = entry.champion, entry.champion.decision.decided_at
             request = champion.inputs.get("request")
             if isinstance(request, Mapping):
-                log_arrival(conn, request, at, self.tokenizer, self.sealer)
+                arrivals.append((request, at))
             if not entry.queue_review:
-                notify(conn, champion.decision_id, champion.decision.application_id, _outcome(champion), at)
+                notices.append(_notice(champion.decision_id, champion.decision.application_id, _outcome(champion), at))
+        log_arrivals(conn, arrivals, self.tokenizer, self.sealer)  # one statement each for the batch
+        _insert(conn, _INSERT_OUTBOX, notices)
 
     def _sealed(self, inputs: Mapping[str, Any]) -> Mapping[str, Any]:
         return inputs if self.sealer is None else seal_inputs(self.sealer, inputs)
@@ -214,17 +217,19 @@ class SQLDecisionStore:
 
 def notify(conn: sa.Connection, decision_id: str, application_id: str, outcome: str, at: Any) -> None:
     """Queue the customer notification of a final outcome (delivered by whoever drains the outbox)."""
+    conn.execute(_INSERT_OUTBOX, _notice(decision_id, application_id, outcome, at))
+
+
+def _notice(decision_id: str, application_id: str, outcome: str, at: Any) -> dict[str, Any]:
+    """The outbox row of a final outcome's customer notification."""
     payload = {"application_id": application_id, "decision_id": decision_id, "outcome": outcome}
-    conn.execute(
-        _INSERT_OUTBOX,
-        {
-            "created_at": at,
-            "topic": "customer.final_decision",
-            "key": application_id,
-            "payload": json.dumps(payload, sort_keys=True),
-            "sent_at": None,
-        },
-    )
+    return {
+        "created_at": at,
+        "topic": "customer.final_decision",
+        "key": application_id,
+        "payload": json.dumps(payload, sort_keys=True),
+        "sent_at": None,
+    }
 
 
 def _outcome(item: NewDecision) -> str:

@@ -154,3 +154,37 @@ def test_submit_stores_what_prepare_decided(store: SQLDecisionStore) -> None:
     assert isinstance(again, Submitted)
     assert not again.created
     assert again.body == made.body
+
+
+def test_a_batch_logs_each_arrival_as_a_lone_decision_logs_it(store: SQLDecisionStore, db_url: str) -> None:
+    """The batch's arrivals go in one statement: requests that carry different identifiers log the same rows."""
+    extra = [{}, {"email": "a.b@example.com"}, {"bank_account": "6222 0212 3456 7890", "ip": None}, {"address": "x"}]
+    intake = Intake(make_decider(), store)
+    batch = [
+        intake.prepare(
+            key=f"b-{i}",
+            request=request(application_id=f"GB-{i}", **more),
+            digest="d" * 64,
+            render=posted_body,
+            actor=OWNER,
+        )
+        for i, more in enumerate(extra)
+    ]
+    assert store.record_many([e for e in batch if isinstance(e, DecisionEntry)])
+    with sealed_decision_store(db_url) as alone:  # the same key and database: one more decision, stored alone
+        lone = Intake(make_decider(), alone)
+        lone.submit(key="l-1", request=request(application_id="GL-1", **extra[2]), digest="d" * 64,
+                    render=posted_body, actor=OWNER)  # fmt: skip
+    kept = [c.name for c in graph_arrivals.c if c.name not in ("seq", "application_id", "applied_at", "recorded_at")]
+    with store.engine.connect() as conn:
+        rows = {r.application_id: dict(r._mapping) for r in conn.execute(sa.select(graph_arrivals))}
+    assert sorted(rows) == ["GB-0", "GB-1", "GB-2", "GB-3", "GL-1"]
+    assert rows["GB-1"]["email"] is not None
+    assert rows["GB-0"]["email"] is None  # NULL where a request had none
+    assert rows["GB-2"]["ip"] is None
+    assert rows["GB-2"]["ip_subnet"] is None
+    assert rows["GB-2"]["bank_account"] is not None
+    assert [rows["GB-2"][c] for c in kept] == [rows["GL-1"][c] for c in kept]
+    identifiers = [rows["GB-1"][c] for c in kept if c != "credit_code" and rows["GB-1"][c] is not None]
+    assert identifiers
+    assert all(str(v).startswith("tok") for v in identifiers)  # tokens, never a raw identifier
