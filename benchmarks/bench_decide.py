@@ -128,15 +128,15 @@ def _wait(url: str, proc: subprocess.Popen[bytes], seconds: float = 180) -> None
     raise RuntimeError(f"{url} did not start")
 
 
-def database_copy(home: Path, scratch: Path) -> str:
-    """A consistent copy of the workspace's SQLite database (the backup API), as a URL.
+def database_copy(home: Path, scratch: Path, name: str = "riskloop.db") -> str:
+    """A consistent copy of the workspace's SQLite database (the backup API) as ``scratch/name``, as a URL.
 
     The service writes decisions and logs every arrival in the graph; on a copy, every run of the benchmark
     starts from the same state and the workspace itself is left as it was.
     """
     import sqlite3
 
-    target = scratch / "riskloop.db"
+    target = scratch / name
     target.unlink(missing_ok=True)
     source = sqlite3.connect(home / "riskloop.db")
     copy = sqlite3.connect(target)
