@@ -49,8 +49,12 @@ def postgres_copy(sqlite_url: str, server: str = DEFAULT_SERVER, name: str = "ri
 
 
 def database_stamp(path: Path) -> str:
-    """Size and modification time of a SQLite database and its write-ahead log: changes when its content does."""
-    files = [f for f in (path, path.with_name(path.name + "-wal")) if f.exists()]
+    """Size and modification time of a SQLite database and its write-ahead log: changes when its content does.
+
+    An empty log holds nothing: opening and closing the database truncates it again, which changes only its time.
+    """
+    wal = path.with_name(path.name + "-wal")
+    files = [path, *([wal] if wal.exists() and wal.stat().st_size else [])]
     return ";".join(f"{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in files)
 
 

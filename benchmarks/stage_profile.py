@@ -68,21 +68,20 @@ def read_stage_logs(folder: Path) -> dict[str, Any]:
     return summarise(dict(samples), totals, dict(cpu))
 
 
-def in_process(home: Path, n: int) -> dict[str, Any]:
+def in_process(home: Path, n: int, bodies: Path | None = None) -> dict[str, Any]:
     """The decision's latency inside one process on ``home`` (gather and decide, no HTTP, no commit), by stage.
 
     Each recorded application is decided twice under new ids: once timed as served, once with its stages lapped.
+    ``bodies``: the benchmark's request bodies (``bench_decide.payloads``), read instead of opening the recorded
+    applicants' identifiers again.
     """
     from riskloop.config import load_settings
     from riskloop.service.stages import Laps, timing
-    from riskloop.testing.recorded import workspace_requests
     from riskloop.workspace import Workspace
 
     # new arrivals, as on the API: a recorded application id is known to the graph, and a known one is not recorded
     stamp = time.time_ns()
-    requests = [
-        replace(r, application_id=f"inproc-{stamp}-{i}") for i, (r, _) in enumerate(workspace_requests(home, n))
-    ]
+    requests = [replace(r, application_id=f"inproc-{stamp}-{i}") for i, r in enumerate(_recorded(home, n, bodies))]
     with Workspace.open(load_settings(home), migrate=False) as ws:
         decider = ws.decider(graph=ws.graph_checks("workspace"))
         for r in requests[:200]:
@@ -107,6 +106,19 @@ def in_process(home: Path, n: int) -> dict[str, Any]:
         "decisions": len(times),
         "profile": summarise(dict(samples), totals),
     }
+
+
+def _recorded(home: Path, n: int, bodies: Path | None) -> list[Any]:
+    """``n`` recorded applications as requests: from the body file when given, else opened from the workspace."""
+    if bodies is None:
+        from riskloop.testing.recorded import workspace_requests
+
+        return [r for r, _ in workspace_requests(home, n)]
+    from riskloop.api.schemas import ApplicationIn
+
+    lines = bodies.read_text(encoding="utf-8").splitlines()[:n]
+    return [ApplicationIn.model_validate_json(line.replace("__ID__", f"body-{i}")).to_request()
+            for i, line in enumerate(lines)]  # fmt: skip
 
 
 def py_spy(pids: list[int], seconds: int, out: Path) -> list[str]:

@@ -1,9 +1,9 @@
 """SQLArrivalLog: the shared arrival log in ``graph_arrivals`` (SQLite and PostgreSQL).
 
-``log_arrival`` writes one row on the decision store's connection, so it commits with the decision; an
-application id already logged is left as it is (``ON CONFLICT DO NOTHING``). ``SQLArrivalLog.since`` is
-the hot path of every graph check: one statement built once, an index range on the primary key that
-usually returns nothing. It reads ``READ_ROWS`` rows at a time: the limit also keeps PostgreSQL on the
+``log_arrivals`` writes a batch's rows (``log_arrival`` one) on the decision store's connection, so they commit
+with the decisions; an application id already logged is left as it is (``ON CONFLICT DO NOTHING``).
+``SQLArrivalLog.since`` is the hot path of every graph check: one statement built once, an index range on the
+primary key that usually returns nothing. It reads ``READ_ROWS`` rows at a time: the limit also keeps PostgreSQL on the
 index once psycopg prepares the statement, whose generic plan guesses a third of the table for
 ``seq > $1`` and would otherwise scan and sort the whole log on every check (measured: 2.3 ms instead of
 0.1 ms at 50k rows).
