@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Response, expect
 
 from riskloop.testing.console import ConsoleServer, Tab, screenshot, serious_violations
 
@@ -46,10 +46,13 @@ def _open_first_alert(page: Page) -> str:
     return found.group(1)
 
 
-def _step(page: Page, testid: str, comment: str) -> None:
+def _step(page: Page, testid: str, comment: str) -> Response:
+    """Take step ``testid`` on the open alert; the API's answer to the console's POST of it."""
     page.get_by_test_id(testid).click()
     page.get_by_test_id("step-comment" if testid != "act" else "step-reason").fill(comment)
-    page.get_by_test_id("step-submit").click()
+    with page.expect_response(lambda r: r.request.method == "POST" and "/v1/alerts/" in r.url) as posted:
+        page.get_by_test_id("step-submit").click()
+    return posted.value
 
 
 def test_the_inbox_counts_levels_as_the_api_does_and_filters_by_level(
@@ -84,7 +87,8 @@ def test_an_officer_acknowledges_then_acts_and_the_api_shows_it(
     expect(page.get_by_test_id("alert-status")).to_have_text("待处理")
     _axe_clean(page)
 
-    _step(page, "acknowledge", "已致电企业财务负责人核实")
+    answer = _step(page, "acknowledge", "已致电企业财务负责人核实")
+    assert answer.ok, f"{answer.status} {answer.text()}"  # a failure names what the API said, if it was asked
     expect(page.get_by_test_id("alert-status")).to_have_text("已确认")
     stored = _api(console_server, officer, f"/v1/alerts/{alert_id}")
     assert stored["status"] == "acknowledged"
@@ -124,7 +128,8 @@ def test_the_api_refusal_of_a_lost_race_is_shown(
     alert_id = _open_first_alert(page)
     with console_server.client(officer) as api:  # another tab acknowledges first
         assert api.post(f"/v1/alerts/{alert_id}/acknowledge", json={"comment": "first"}).status_code == 200
-    _step(page, "acknowledge", "second")
+    refused = _step(page, "acknowledge", "second")
+    assert refused.status == 409, refused.text()
     expect(page.get_by_test_id("step-error")).to_contain_text("status")
     assert [h["detail"].get("comment") for h in _api(console_server, officer, f"/v1/alerts/{alert_id}")["history"]][
         -1
