@@ -226,8 +226,8 @@ def wrk(  # noqa: PLR0917 - one run's settings
 def workers_of(pid: int) -> list[int]:
     """The worker processes of the server ``pid`` (itself when it has none).
 
-    Only the spawned workers: multiprocessing's resource tracker is a child too, and py-spy samples nothing
-    there (a recording with no samples fails, and took the workers' recordings with it).
+    Only the spawned workers: multiprocessing's resource tracker is a child too, with nothing of a request to
+    sample.
     """
     children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     return [c for c in children if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()] or [pid]
