@@ -107,7 +107,7 @@ def log_arrival(
     sealer: Sealer | None = None,
 ) -> None:
     """Log a decided request inside the transaction of ``conn``; an application id already logged stays."""
-    conn.execute(_INSERTS[conn.dialect.name], arrival_row(request, at, tokenizer, sealer))
+    log_arrivals(conn, [(request, at)], tokenizer, sealer)
 
 
 def log_arrivals(
