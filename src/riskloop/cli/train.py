@@ -197,6 +197,9 @@ def _render_tuning(result: dict[str, Any]) -> None:
         chosen = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in tuned["chosen"].items())
         stop = " (stopped by the budget)" if tuned["stopped_by_budget"] else ""
         console.print(f"{model}: {tuned['trials']} trials{stop}, best inner AUC {tuned['best_auc']:.4f}; {chosen}")
+    search = result.get("search", {})
+    if search.get("searched") is False:
+        console.print(f"settings not searched: {search['why']}")
     if "seconds" in result:
         budget = result.get("budget_minutes")
         console.print(f"wall time {result['seconds']:.0f} s" + (f" (budget {budget:g} min)" if budget else ""))

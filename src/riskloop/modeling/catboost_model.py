@@ -19,7 +19,7 @@ from typing import Any
 import lightgbm as lgb
 import numpy as np
 import numpy.typing as npt
-from catboost import CatBoostClassifier, Pool
+from catboost import CatBoostClassifier, Pool, sum_models
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from riskloop.errors import ValidationError
@@ -46,6 +46,10 @@ class CatBoostSubModel(LogOddsScores, BaseEstimator, ClassifierMixin):  # type: 
         data size and rounds (setting either turns that off);
         ``subsample`` None keeps CatBoost's default row sampling (MVS bootstrap). Setting a bagging temperature
         would switch it to the Bayesian bootstrap, which did worse on the public tables.
+    seeds : int
+        Models trained with seeds ``seed``, ``seed + 1``, ... and averaged (their log-odds): bagging over
+        CatBoost's own randomness, which lowers the variance of a model fitted on few bads. The average is one
+        model (``catboost.sum_models`` with weights ``1 / seeds``), so it is served as one text model.
 
     Examples
     --------
@@ -66,6 +70,7 @@ class CatBoostSubModel(LogOddsScores, BaseEstimator, ClassifierMixin):  # type: 
         random_strength: float = 1.0,
         subsample: float | None = None,
         seed: int = 0,
+        seeds: int = 1,
         threads: int = 1,
     ) -> None:
         self.features = features
@@ -77,9 +82,10 @@ class CatBoostSubModel(LogOddsScores, BaseEstimator, ClassifierMixin):  # type: 
         self.random_strength = random_strength
         self.subsample = subsample
         self.seed = seed
+        self.seeds = seeds
         self.threads = threads
 
-    def _model(self, rounds: int) -> CatBoostClassifier:
+    def _model(self, rounds: int, offset: int = 0) -> CatBoostClassifier:
         if not 1 <= self.depth <= MAX_DEPTH:
             raise ValidationError("depth", f"CatBoost depth must be 1 to {MAX_DEPTH} (64 leaves), got {self.depth}")
         monotone = dict(self.monotone or {})
@@ -96,12 +102,18 @@ class CatBoostSubModel(LogOddsScores, BaseEstimator, ClassifierMixin):  # type: 
             random_strength=self.random_strength,
             loss_function="Logloss",
             nan_mode="Min",
-            random_seed=self.seed,
+            random_seed=self.seed + offset,
             thread_count=self.threads,
             allow_writing_files=False,
             verbose=False,
             **{k: v for k, v in settings.items() if v is not None},
         )
+
+    def _offsets(self) -> range:
+        """The seed offsets of the models averaged."""
+        if self.seeds < 1:
+            raise ValidationError("seeds", f"CatBoost needs at least one seed, got {self.seeds}")
+        return range(self.seeds)
 
     def _pool(self, x: npt.ArrayLike, y: npt.ArrayLike, weight: npt.ArrayLike | None = None) -> Pool:
         matrix, labels, w = training_arrays(x, y, weight, len(self.features))
@@ -121,34 +133,40 @@ class CatBoostSubModel(LogOddsScores, BaseEstimator, ClassifierMixin):  # type: 
         improved for that many rounds; the rounds are those of the best mean held-out log-loss over the folds
         (on the rounds every fold reached), and each fold's held-out rows are scored there. With 0 every fold
         boosts ``rounds`` rounds (the ensemble's default for CatBoost: on a rare bad class the log-loss bottoms
-        out long before the ranking stops improving, and CatBoost's ordered boosting over-fits little).
+        out long before the ranking stops improving, and CatBoost's ordered boosting over-fits little). With
+        several ``seeds`` a fold's out-of-fold log-odds are the mean of its seeds' and every seed's curve counts.
         """
         matrix, labels = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
         weight = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-        models, curves = [], []
+        models: list[list[CatBoostClassifier]] = []
+        curves = []
         for train, test in folds:
-            model = self._model(self.rounds)
             rows = self._pool(matrix[train], labels[train], None if weight is None else weight[train])
-            if patience > 0:
-                watched = self._pool(matrix[test], labels[test], None if weight is None else weight[test])
-                model.fit(rows, eval_set=watched, early_stopping_rounds=patience, use_best_model=False)
-                curves.append(np.asarray(model.get_evals_result()["validation"]["Logloss"], dtype=np.float64))
-            else:
-                model.fit(rows)
-            models.append(model)
+            held_out = None if weight is None else weight[test]
+            watched = self._pool(matrix[test], labels[test], held_out) if patience else None
+            fold_models = [self._model(self.rounds, i) for i in self._offsets()]
+            for model in fold_models:
+                if patience > 0:
+                    model.fit(rows, eval_set=watched, early_stopping_rounds=patience, use_best_model=False)
+                    curves.append(np.asarray(model.get_evals_result()["validation"]["Logloss"], dtype=np.float64))
+                else:
+                    model.fit(rows)
+            models.append(fold_models)
         rounds = self.rounds
         if curves:
             reached = min(len(c) for c in curves)
             rounds = int(np.argmin(np.mean([c[:reached] for c in curves], axis=0))) + 1
         oof = np.zeros(len(matrix), dtype=np.float64)
-        for (_, test), model in zip(folds, models, strict=True):
-            oof[test] = model.predict(matrix[test], prediction_type="RawFormulaVal", ntree_end=rounds)
+        for (_, test), fold_models in zip(folds, models, strict=True):
+            raw = [m.predict(matrix[test], prediction_type="RawFormulaVal", ntree_end=rounds) for m in fold_models]
+            oof[test] = np.mean(raw, axis=0)
         return oof, rounds
 
     def fit(self, x: npt.ArrayLike, y: npt.ArrayLike, sample_weight: npt.ArrayLike | None = None) -> CatBoostSubModel:
         """Train on 0/1 ``y``; keep the model as LightGBM text (``text_``) and score with what that text holds."""
-        model = self._model(self.rounds)
-        model.fit(self._pool(x, y, sample_weight))
+        rows = self._pool(x, y, sample_weight)
+        fitted = [self._model(self.rounds, i).fit(rows) for i in self._offsets()]
+        model = fitted[0] if self.seeds == 1 else sum_models(fitted, weights=[1.0 / self.seeds] * self.seeds)
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "model.json"
             model.save_model(str(path), format="json")

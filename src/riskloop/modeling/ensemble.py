@@ -79,6 +79,7 @@ def _catboost(spec: SourceSpec, config: EnsembleConfig) -> CatBoostSubModel:
         depth=config.catboost_depth,
         l2_leaf_reg=config.catboost_l2_leaf_reg,
         seed=config.seed,
+        seeds=config.catboost_seeds,
         threads=config.n_jobs,  # CatBoost's result does not depend on its threads (tests/unit/modeling)
     )
 
@@ -145,6 +146,7 @@ class EnsembleConfig:
     catboost_early_stopping: int = 0  # 0: every fold boosts catboost_rounds (see CatBoostSubModel.cross_fit)
     catboost_depth: int = 6
     catboost_l2_leaf_reg: float | None = None  # None: CatBoost's 3, with its learning rate chosen from the data
+    catboost_seeds: int = 1  # CatBoost models averaged per sub-model (seed, seed + 1, ...): bagging for few bads
     tune_trials: int = 0  # Optuna trials per tree sub-model on the ensemble's folds; 0: the settings above
     tune_seconds: float | None = None  # wall-clock cap of one sub-model's search (the first trial always runs)
     stacker_c: float | None = None
@@ -179,8 +181,9 @@ class EnsembleConfig:
             raise ConfigError("tune_trials must be >= 0 and tune_seconds positive when given")
         if self.fusion not in FUSION_MODES:
             raise ConfigError(f"fusion: unknown {self.fusion!r}; valid: {', '.join(FUSION_MODES)}")
-        if self.n_jobs < 1:
-            raise ConfigError(f"n_jobs: needs at least 1, got {self.n_jobs}")
+        if self.n_jobs < 1 or self.catboost_seeds < 1:
+            name, value = ("n_jobs", self.n_jobs) if self.n_jobs < 1 else ("catboost_seeds", self.catboost_seeds)
+            raise ConfigError(f"{name}: needs at least 1, got {value}")
         if self.folds < 2:
             raise ConfigError(f"folds: needs at least 2, got {self.folds}")
         if self.base_odds <= 0 or self.pdo <= 0:

@@ -39,7 +39,7 @@ from riskloop.monitoring.model_figures import REFERENCE_FILE, bootstrap_auc_gain
 from riskloop.scoring.registry import UNKNOWN_AUTHOR, model_id
 from riskloop.service.graph_features import graph_source, workspace_graph_features
 from riskloop.service.ports import ModelHome, Progress, no_progress
-from riskloop.service.train_budget import TABLE_BUDGET_MINUTES, TABLE_KINDS, budgeted, default_jobs
+from riskloop.service.train_budget import TABLE_BUDGET_MINUTES, TABLE_KINDS, budgeted, default_jobs, search_note
 
 BUREAU = "app_bureau_score"
 # The application's own fields (bureau score, amount, term, verification results) enter the fusion directly.
@@ -238,6 +238,7 @@ def train_table(home: ModelHome, options: TableTraining, progress: Progress = no
         "unparseable": dict(data.unparseable),
         "learners": list(config.kinds),
         "budget_minutes": options.budget_minutes,
+        "search": search_note(config, options.budget_minutes, int(data.y.sum())),
         "tuning": _tuning_summary(ensemble.training.get("tuning", {})),
         "seconds": round(time.perf_counter() - started, 1),
     }
@@ -250,14 +251,16 @@ def table_plan(
 
     ``frame`` is the table when already read (a benchmark's), else ``options.path`` is read. The learners are
     ``TABLE_KINDS`` (an explicit ``kinds`` in ``options.config`` wins) on ``default_jobs()`` threads; the
-    budget sets the search over ``folds + 1`` ensemble fits (cross-validation and the final fit).
+    budget sets the search over ``folds + 1`` ensemble fits (cross-validation and the final fit), unless the
+    table has too few bads to search (``train_budget.SEARCH_MIN_BADS``).
     """
     table = read_table(options.path) if frame is None else frame
     data = prepare(table, options.target, options.drop, options.categorical)
     _check_labels(data.y, options.folds, f"rows of {options.path.name}")
     sources = (SourceSpec("all", data.features),)
     base = _config(options.folds, options.seed, {"kinds": TABLE_KINDS, "n_jobs": default_jobs(), **options.config})
-    return data, sources, budgeted(base, options.budget_minutes, ensembles=options.folds + 1)
+    bads = int(data.y.sum())
+    return data, sources, budgeted(base, options.budget_minutes, ensembles=options.folds + 1, bads=bads)
 
 
 def _tuning_summary(tuning: Mapping[str, Any]) -> dict[str, Any]:
@@ -518,6 +521,7 @@ def _table_meta(name: str, options: TableTraining, data: PreparedTable, config: 
         "renamed": {raw: safe for raw, safe in zip(data.prep.raw_features, data.features, strict=True) if raw != safe},
         "learners": list(config.kinds),
         "budget_minutes": options.budget_minutes,
+        "search": search_note(config, options.budget_minutes, int(data.y.sum())),
         "folds": options.folds,
         "seed": options.seed,
         "sources": ["all"],

@@ -15,11 +15,11 @@ from riskloop.storage.engine import make_engine
 from riskloop.storage.model_registry import SQLModelRegistry
 
 
-def _table(rows: int = 2500, seed: int = 0) -> pd.DataFrame:
+def _table(rows: int = 2500, seed: int = 0, intercept: float = -2.0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     x1, x2, noise = rng.normal(size=rows), rng.normal(size=rows), rng.normal(size=rows)
     sector = rng.choice(["retail", "farm", "tech"], size=rows)
-    z = 1.2 * x1 - 0.8 * x2 + (sector == "farm") * 0.7 - 2.0
+    z = 1.2 * x1 - 0.8 * x2 + (sector == "farm") * 0.7 + intercept
     y = (rng.random(rows) < 1 / (1 + np.exp(-z))).astype(int)
     x1[rng.random(rows) < 0.05] = np.nan
     return pd.DataFrame({"loan_id": [f"L{i:05d}" for i in range(rows)], "x1": x1, "x2": x2, "noise": noise,
@@ -34,8 +34,9 @@ def _invoke(tmp_path: Path, *args: str) -> tuple[int, str, str]:
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object]]:
     tmp = tmp_path_factory.mktemp("table")
-    _table().to_csv(tmp / "small.csv", index=False)
-    # A small budget: the search runs (its first, untuned trial always does) and stops on the budget.
+    _table(rows=5000, intercept=-0.8).to_csv(tmp / "small.csv", index=False)
+    # A small budget: the search runs (its first, untuned trial always does) and stops on the budget. The table
+    # has enough bads to be searched (train_budget.SEARCH_MIN_BADS).
     code, out, err = _invoke(tmp, "--csv", str(tmp / "small.csv"), "--target", "y", "--drop", "loan_id", "--json",
                              "--folds", "3", "--budget-minutes", "0.3")  # fmt: skip
     assert code == 0, err
@@ -48,7 +49,9 @@ def test_json_has_cross_validated_figures(trained: tuple[Path, dict[str, object]
     assert isinstance(out["cv_auc"], float)
     assert out["cv_auc"] > 0.7
     assert 0.2 < out["cv_ks"] < 1
-    assert out["rows"] == 2500
+    assert out["rows"] == 5000
+    assert out["bads"] >= 1000  # type: ignore[operator]
+    assert out["search"]["searched"] is True  # type: ignore[index]
     assert 0.05 < out["bad_rate"] < 0.5  # type: ignore[operator]
     assert len(out["cv_fold_auc"]) == 3  # type: ignore[arg-type]
     assert set(out["cv_sub_models"]) == {"all:scorecard", "all:gbdt", "all:catboost"}  # type: ignore[arg-type]
@@ -121,7 +124,9 @@ def test_parquet_and_human_output(tmp_path: Path) -> None:
     assert code == 0, err
     assert "fused" in out
     assert "report" in out
-    assert "trials" in out  # the search's summary
+    # 162 bads: too few to tell settings apart, so the budget does not start a search, and the output says why.
+    assert "trials" not in out
+    assert "settings not searched: 162 bads, fewer than 1000" in out
     assert "learners: scorecard, gbdt, catboost" in out
 
 
@@ -162,6 +167,7 @@ def test_an_identifier_column_is_left_out_and_reported(tmp_path: Path) -> None:
     assert result["dropped"] == ["loan_id"]
     assert result["types"]["identifier"] == 1
     assert result["tuning"] == {}  # no budget, no search
+    assert result["search"] == {"searched": False, "why": "no budget"}
 
 
 def test_a_negative_budget_is_refused(tmp_path: Path) -> None:
@@ -215,7 +221,7 @@ def test_models_score_replays_the_preparation_on_a_raw_table(trained: tuple[Path
                                str(tmp / "scores.csv"), "--json")  # fmt: skip
     assert code == 0, err
     result = json.loads(stdout)
-    assert result["rows"] == 2500
+    assert result["rows"] == 5000
     assert result["unparseable"] == {"x2": 10}
     assert result["unseen"] == {"sector": 5}
     scores = pd.read_csv(tmp / "scores.csv")

@@ -61,6 +61,27 @@ def test_cross_fit_scores_every_row_out_of_fold() -> None:
     assert stopped.shape == y.shape
 
 
+def test_several_seeds_serve_as_one_model_scoring_their_mean() -> None:
+    x, y, _ = _data()
+    single = [CatBoostSubModel(FEATURES, rounds=40, depth=4, seed=5 + i).fit(x, y) for i in range(3)]
+    bagged = CatBoostSubModel(FEATURES, rounds=40, depth=4, seed=5, seeds=3).fit(x, y)
+    mean = np.mean([m.decision_function(x) for m in single], axis=0)
+    assert np.allclose(bagged.decision_function(x), mean, atol=1e-9)  # one text model, the seeds' mean log-odds
+    assert bagged.text_.count("\nTree=") == 3 * single[0].text_.count("\nTree=")
+    folds = [(np.flatnonzero(np.arange(len(y)) % 2 != k), np.flatnonzero(np.arange(len(y)) % 2 == k)) for k in range(2)]
+    oof, _ = CatBoostSubModel(FEATURES, rounds=40, depth=4, seed=5, seeds=3).cross_fit(x, y, folds, patience=0)
+    each = [CatBoostSubModel(FEATURES, rounds=40, depth=4, seed=5 + i).cross_fit(x, y, folds, 0)[0] for i in range(3)]
+    assert np.allclose(oof, np.mean(each, axis=0), atol=1e-9)
+
+
+def test_no_seed_is_refused() -> None:
+    x, y, _ = _data(200)
+    with pytest.raises(ValidationError, match="at least one seed"):
+        CatBoostSubModel(FEATURES, rounds=5, seeds=0).fit(x, y)
+    with pytest.raises(ConfigError, match="catboost_seeds: needs at least 1"):
+        EnsembleConfig(catboost_seeds=0)
+
+
 def test_depth_beyond_the_compiled_scorer_is_refused() -> None:
     x, y, _ = _data(200)
     with pytest.raises(ValidationError, match="depth must be 1 to 6"):

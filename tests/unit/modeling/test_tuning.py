@@ -94,3 +94,16 @@ def test_the_cli_default_budget_is_the_services() -> None:
     from riskloop.service import train_budget
 
     assert cli_train.TABLE_BUDGET_MINUTES == train_budget.TABLE_BUDGET_MINUTES
+
+
+@pytest.mark.parametrize(("bads", "trials"), [(999, 0), (1000, 40), (None, 40)])
+def test_a_table_with_too_few_bads_is_not_searched(bads: int | None, trials: int) -> None:
+    from riskloop.service.train_budget import SEARCH_MIN_BADS, search_note
+
+    config = budgeted(EnsembleConfig(kinds=("scorecard", "gbdt"), n_jobs=1), 10.0, ensembles=6, bads=bads)
+    assert SEARCH_MIN_BADS == 1000
+    assert config.tune_trials == trials
+    note = search_note(config, 10.0, 999 if bads is None else bads)
+    assert note["searched"] is bool(trials)
+    if not trials:
+        assert note["why"] == "999 bads, fewer than 1000: settings cannot be told apart on so few"
