@@ -49,7 +49,12 @@ def _open_first_alert(page: Page) -> str:
 def _step(page: Page, testid: str, comment: str) -> Response:
     """Take step ``testid`` on the open alert; the API's answer to the console's POST of it."""
     page.get_by_test_id(testid).click()
-    page.get_by_test_id("step-comment" if testid != "act" else "step-reason").fill(comment)
+    # Typed while antd's dialog still zooms in, a value can be lost and the form then refuses to post: wait for
+    # the animation to end, and check the text is in the box before submitting.
+    expect(page.locator(".ant-modal").last).not_to_have_class(re.compile(r"ant-zoom"))
+    box = page.get_by_test_id("step-comment" if testid != "act" else "step-reason")
+    box.fill(comment)
+    expect(box).to_have_value(comment)
     with page.expect_response(lambda r: r.request.method == "POST" and "/v1/alerts/" in r.url) as posted:
         page.get_by_test_id("step-submit").click()
     return posted.value
