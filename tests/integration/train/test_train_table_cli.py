@@ -34,7 +34,7 @@ def _invoke(tmp_path: Path, *args: str) -> tuple[int, str, str]:
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object]]:
     tmp = tmp_path_factory.mktemp("table")
-    _table(rows=5000, intercept=-0.8).to_csv(tmp / "small.csv", index=False)
+    _table(rows=3000, intercept=-0.5).to_csv(tmp / "small.csv", index=False)
     # A small budget: the search runs (its first, untuned trial always does) and stops on the budget. The table
     # has enough bads to be searched (train_budget.SEARCH_MIN_BADS).
     code, out, err = _invoke(tmp, "--csv", str(tmp / "small.csv"), "--target", "y", "--drop", "loan_id", "--json",
@@ -49,7 +49,7 @@ def test_json_has_cross_validated_figures(trained: tuple[Path, dict[str, object]
     assert isinstance(out["cv_auc"], float)
     assert out["cv_auc"] > 0.7
     assert 0.2 < out["cv_ks"] < 1
-    assert out["rows"] == 5000
+    assert out["rows"] == 3000
     assert out["bads"] >= 1000  # type: ignore[operator]
     assert out["search"]["searched"] is True  # type: ignore[index]
     assert 0.05 < out["bad_rate"] < 0.5  # type: ignore[operator]
@@ -221,7 +221,7 @@ def test_models_score_replays_the_preparation_on_a_raw_table(trained: tuple[Path
                                str(tmp / "scores.csv"), "--json")  # fmt: skip
     assert code == 0, err
     result = json.loads(stdout)
-    assert result["rows"] == 5000
+    assert result["rows"] == 3000
     assert result["unparseable"] == {"x2": 10}
     assert result["unseen"] == {"sector": 5}
     scores = pd.read_csv(tmp / "scores.csv")
