@@ -131,7 +131,8 @@ def train_workspace(home: ModelHome, options: WorkspaceTraining, progress: Progr
     sources, direct = workspace_inputs(frame.columns, cross=options.cross_source, tagged=tags_written(frame))
     config = _config(options.folds, options.seed, options.config, direct_inputs=direct)
     refits = 2 if options.reject_inference != "none" else 1
-    config = budgeted(config, options.budget_minutes, ensembles=refits)
+    bads = int(y[split.train].sum())
+    config = budgeted(config, options.budget_minutes, ensembles=refits, bads=bads)
     direct = config.direct_inputs  # an override in ``options.config`` wins
     train = labelled.iloc[split.train].reset_index(drop=True)
     progress("train", 2, 5)
@@ -164,6 +165,7 @@ def train_workspace(home: ModelHome, options: WorkspaceTraining, progress: Progr
         "graph": options.graph,
         "reject_inference": inferred,
         "label_months": options.label_months,
+        "search": search_note(config, options.budget_minutes, bads),
     }
     report = build_report(scored, meta)
     if options.truth is not None:

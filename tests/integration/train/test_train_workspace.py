@@ -109,3 +109,8 @@ def test_model_is_registered_and_reloads(trained: tuple[Path, dict[str, Any]]) -
     assert entry.metrics["oot"]["fused_auc"] == out["summary"]["oot"]["fused_auc"]
     model = Ensemble.load(Path(out["bundle"]))
     assert "tax:gbdt" in model.sub_model_names
+
+
+def test_the_metadata_says_why_settings_were_not_searched(trained: tuple[Path, dict[str, Any]]) -> None:
+    _, out = trained
+    assert out["meta"]["search"] == {"searched": False, "why": "no budget"}
