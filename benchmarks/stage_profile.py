@@ -124,6 +124,7 @@ def _recorded(home: Path, n: int, bodies: Path | None) -> list[Any]:
 def py_spy(pids: list[int], seconds: int, out: Path) -> list[str]:
     """Sampling profiles (py-spy, speedscope JSON) of ``pids`` for ``seconds``, started now; the files written."""
     procs, files = [], []
+    out.parent.mkdir(parents=True, exist_ok=True)  # py-spy does not create the folder (a fresh checkout has none)
     for pid in pids:
         target = out.with_name(f"{out.stem}-{pid}.speedscope.json")
         cmd = [_py_spy(), "record", "--pid", str(pid), "--duration", str(seconds), "--rate", "250",
@@ -161,7 +162,7 @@ PARTS: tuple[tuple[str, str], ...] = (
     ("score", "EnsembleScorer.score"),
     ("decision: the rest (reads, inputs, render)", "Intake.prepare"),
     ("route: key check", "Require.__call__"),
-    ("route: the rest", "post_application"),
+    ("route: the rest", "answer_application"),  # both doors of the route (api.lean_route) answer through it
 )
 THREADS = {"group-commit": "writer thread (group commit)", "arrival-log": "arrival-log thread (background catch-up)"}
 IDLE_LEAVES = ("GroupCommitter._run", "Condition.wait", "Event.wait", "Queue.get", "select", "_worker")

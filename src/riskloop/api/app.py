@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from riskloop import __version__
 from riskloop.api import console, docs, errors, heap, metrics, openapi
 from riskloop.api.deps import CheckerSource, Services
+from riskloop.api.lean_route import LeanApplications
 from riskloop.api.limits import BodyLimit, LimitSettings, Shedder
 from riskloop.api.observability import RequestObserver
 from riskloop.api.routes import (
@@ -89,6 +90,7 @@ def create_app(
     graph_source: GraphSource | None = None,
     settle_heap: bool = False,
     core: CoreBanking | None = None,
+    lean: bool = True,
 ) -> FastAPI:
     """The riskloop API on the workspace ``settings``.
 
@@ -107,6 +109,8 @@ def create_app(
     one app per process: ``api.heap``).
     ``core``: the core system drawdowns are paid through (default: ``RISKLOOP_CORE_URL``; none set: drawdowns are
     503s naming it).
+    ``lean``: answer well-formed ``POST /v1/applications`` without FastAPI's request machinery (``api.lean_route``;
+    off: every request through the routes, which is how tests compare the two).
     """
 
     @asynccontextmanager
@@ -151,6 +155,8 @@ def create_app(
     errors.install(app)
     scrub.install()  # every log record of the process is masked of identifiers (ADR 0016)
     limited = limits or LimitSettings()
+    if lean:  # innermost: inside the body limit, the request observer and the shedder
+        app.add_middleware(LeanApplications, api=app)
     app.add_middleware(BodyLimit, settings=limited)  # before parsing and authentication
     stage_log = StageLog.from_env()  # profiling only (RISKLOOP_PROFILE_STAGES; benchmarks.bench_decide)
     app.add_middleware(RequestObserver, stage_log=stage_log)  # 413s are logged and counted like any answer

@@ -73,7 +73,7 @@ class Require:
 def route_roles(app: FastAPI) -> dict[str, frozenset[str]]:
     """``"METHOD /path"`` → the roles its ``require(...)`` accepts, for every authenticated operation of ``app``."""
     out: dict[str, frozenset[str]] = {}
-    for route in _operations(app.routes):
+    for route in operations(app.routes):
         accepted = [d.call.roles for d in route.dependant.dependencies if isinstance(d.call, Require)]
         for method in (route.methods or set()) - {"HEAD"}:
             if accepted:
@@ -81,14 +81,14 @@ def route_roles(app: FastAPI) -> dict[str, frozenset[str]]:
     return out
 
 
-def _operations(routes: Sequence[Any]) -> Iterator[APIRoute]:
+def operations(routes: Sequence[Any]) -> Iterator[APIRoute]:
     """Every APIRoute, also those of included routers (FastAPI includes them lazily, each with its own routes)."""
     for route in routes:
         if isinstance(route, APIRoute):
             yield route
         included = getattr(route, "original_router", None)
         if included is not None:
-            yield from _operations(included.routes)
+            yield from operations(included.routes)
 
 
 def require(*roles: str) -> Require:

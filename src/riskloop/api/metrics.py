@@ -36,6 +36,11 @@ DECISIONS = Counter(
 ERRORS = Counter(
     "riskloop_errors", "Error responses by kind (exception class or problem kind) and status", ["kind", "status"]
 )
+APPLICATION_DOORS = Counter(
+    "riskloop_application_posts",
+    "POST /v1/applications by what answered it: the lean path (api.lean_route), or the route (the rest: refusals)",
+    ["door"],
+)
 
 router = APIRouter(tags=["platform"])
 

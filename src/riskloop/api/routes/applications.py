@@ -8,11 +8,12 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import Response
 
 from riskloop.api.auth import AsChannel
-from riskloop.api.deps import ServicesDep
+from riskloop.api.deps import Services, ServicesDep
 from riskloop.api.observability import note
 from riskloop.api.openapi import problem_responses, shown
 from riskloop.api.render import posted_body
 from riskloop.api.schemas import ApplicationIn, DecisionOut, Line
+from riskloop.domain.access import Principal
 from riskloop.domain.decision import Decision
 from riskloop.service.intake import Submitted
 from riskloop.service.intake import submitted as submitted_of
@@ -20,6 +21,7 @@ from riskloop.service.stages import lap
 
 router = APIRouter(prefix="/v1/applications", tags=["applications"])
 JSON = "application/json"
+KEY_LENGTH = (1, 128)  # of an Idempotency-Key (``api.lean_route`` checks it too)
 
 
 @router.post(
@@ -38,8 +40,8 @@ async def post_application(
         Line,
         Header(
             alias="Idempotency-Key",
-            min_length=1,
-            max_length=128,
+            min_length=KEY_LENGTH[0],
+            max_length=KEY_LENGTH[1],
             description="unique per application attempt",
             openapi_examples=shown("web-7f3c2a1e-0001"),
         ),
@@ -48,8 +50,17 @@ async def post_application(
     """Decide ``body``; a retry with the same key and body returns the original response byte for byte.
 
     On the event loop: the decision is computation and indexed reads (a hand-over to a thread costs more than
-    it saves), and its write is awaited from the group commit, so the loop decides the next request meanwhile.
+    it saves), and its write is awaited from the group commit, so the loop decides the next requests meanwhile.
+    A well-formed request is answered by ``api.lean_route`` without FastAPI's request machinery, through
+    ``answer_application`` below; this route answers the rest (its refusals) and is what the API documents.
     """
+    return await answer_application(request, body, services, principal, idempotency_key)
+
+
+async def answer_application(
+    request: Request, body: ApplicationIn, services: Services, principal: Principal, idempotency_key: str
+) -> Response:
+    """The route's answer to a validated request of an authenticated channel (the route and the lean path)."""
     lap("parse")
     decided: list[Decision] = []
 
