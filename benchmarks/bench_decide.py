@@ -199,7 +199,15 @@ def start(target: str, home: Path, workers: int, log: Path, database_url: str) -
     with log.open("ab") as sink:
         proc = subprocess.Popen(cmd, stdout=sink, stderr=sink, cwd=HERE.parent, env=env)
     url = f"http://127.0.0.1:{port}"
-    _wait(url, proc)
+    try:
+        _wait(url, proc)
+    except BaseException:  # a server that did not start in time is stopped, not left serving with its workers
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        raise
     return proc, url
 
 
