@@ -22,13 +22,13 @@ from typing import Annotated, Any
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from pydantic import Field, TypeAdapter
-from pydantic import ValidationError as PydanticError
 from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from riskloop.api import metrics
 from riskloop.api.auth import Require, bearer, operations
+from riskloop.api.limits import replay
 from riskloop.api.routes import applications
 from riskloop.api.routes.applications import KEY_LENGTH
 from riskloop.api.schemas import ApplicationIn, Line
@@ -69,7 +69,7 @@ class LeanApplications:
                 metrics.APPLICATION_DOORS.labels(door="lean").inc()
                 return
         metrics.APPLICATION_DOORS.labels(door="route").inc()  # its own refusal (a 422), the body replayed
-        await self.app(scope, _replay(messages, receive), send)
+        await self.app(scope, replay(messages, receive), send)
 
     @property
     def route(self) -> APIRoute:
@@ -94,12 +94,12 @@ class LeanApplications:
         principal = await _CHANNEL(request, await bearer(request), services)
         state["answered"] = False
         key = _header(scope)
+        if key is None:
+            return
         try:
             body = ApplicationIn.model_validate(state["parsed"])
-            idempotency_key = _KEY.validate_python(key) if key is not None else None
-        except PydanticError:
-            return
-        if idempotency_key is None:
+            idempotency_key = _KEY.validate_python(key)
+        except Exception:  # refused (or failed): the route validates again and answers as it always does
             return
         state["answered"] = True
         response = await applications.answer_application(request, body, services, principal, idempotency_key)
@@ -142,15 +142,3 @@ def _json_body(scope: Scope, body: bytes | None) -> Any | None:
 def _header(scope: Scope) -> str | None:
     """The first Idempotency-Key header, decoded as Starlette decodes headers."""
     return next((v.decode("latin-1") for k, v in scope["headers"] if k == KEY_HEADER), None)
-
-
-def _replay(messages: list[Message], receive: Receive) -> Receive:
-    """A ``receive`` that hands out ``messages`` first, then whatever the server sends (a disconnect)."""
-    pending = list(messages)
-
-    async def replayed() -> Message:
-        if pending:
-            return pending.pop(0)
-        return await receive()
-
-    return replayed

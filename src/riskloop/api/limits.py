@@ -136,7 +136,7 @@ class BodyLimit:
             response.headers["Connection"] = "close"  # the unread rest of the body is not worth reading
             await response(scope, receive, send)
             return
-        await self.app(scope, _replay(body, receive), send)
+        await self.app(scope, replay(body, receive), send)
 
 
 async def _body(scope: Scope, receive: Receive, limit: int) -> list[Message] | None:
@@ -168,7 +168,7 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-def _replay(messages: list[Message], receive: Receive) -> Receive:
+def replay(messages: list[Message], receive: Receive) -> Receive:
     """A ``receive`` that hands out ``messages`` first, then whatever the server sends (a disconnect)."""
     pending = list(messages)
 
