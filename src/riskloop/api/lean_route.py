@@ -90,18 +90,17 @@ class LeanApplications:
         state = scope.pop(STATE)  # the parsed body, and where to say it was answered
         request = Request(scope)
         services = scope["app"].state.services
-        state["answered"] = True  # a missing or refused key: the route's 401 or 403, raised by its own check
+        state["answered"] = True  # from here on this door answers: a missing or refused key by the route's own check
         principal = await _CHANNEL(request, await bearer(request), services)
-        state["answered"] = False
         key = _header(scope)
-        if key is None:
-            return
         try:
+            if key is None:
+                raise ValueError("no Idempotency-Key")
             body = ApplicationIn.model_validate(state["parsed"])
             idempotency_key = _KEY.validate_python(key)
-        except Exception:  # refused (or failed): the route validates again and answers as it always does
+        except Exception:  # refused (or failed): the route validates again and answers with its own 422
+            state["answered"] = False
             return
-        state["answered"] = True
         response = await applications.answer_application(request, body, services, principal, idempotency_key)
         await response(scope, receive, send)
 

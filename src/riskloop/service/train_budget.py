@@ -8,8 +8,8 @@ each, which run ``n_jobs`` at a time. No budget keeps the untuned settings (``ma
 
 Fewer than ``SEARCH_MIN_BADS`` training bads (a table's, or the workspace's) are not searched, whatever the
 budget: on so few bads the inner folds cannot tell settings apart, and the search's winner is partly luck
-(German credit, 300 bads:
-0.7910 searched against 0.7975 untuned; Polish bankruptcy, 271 bads: 0.9578 against 0.9583; ADR 0039).
+(German credit, 300 bads: 0.7910 searched against 0.7975 untuned; Polish bankruptcy, 271 bads: 0.9578 against
+0.9583; ADR 0039).
 """
 
 from __future__ import annotations
