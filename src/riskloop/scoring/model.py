@@ -94,8 +94,8 @@ class ServingEnsemble:
         self._direct_cols = [index[d] for d in fusion.direct]
         self._gbdt = [m for m in self.sub_models if m.kind in TREES]
         self._boosters = {m.name: NativeBooster(booster_texts[m.name], f"{m.kind}-{m.source}.txt") for m in self._gbdt}
-        dumps = [self._boosters[m.name].dump_model() for m in self._gbdt]
-        self._forest = CompiledForest(dumps, [self._source_cols[m.source] for m in self._gbdt])
+        texts = [booster_texts[m.name] for m in self._gbdt]  # checked by NativeBooster above
+        self._forest = CompiledForest.from_texts(texts, [self._source_cols[m.source] for m in self._gbdt])
         self._source_pos = {s: i for i, s in enumerate(self.sources)}
 
     def matrix(self, frame: pd.DataFrame) -> tuple[FloatArray, FloatArray]:

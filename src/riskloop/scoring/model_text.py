@@ -10,6 +10,8 @@ what is wrong, which callers turn into a referral or a refused start.
 
 from __future__ import annotations
 
+import itertools
+
 from riskloop.errors import ValidationError
 
 END = "end of trees"
@@ -19,6 +21,25 @@ _PER_SPLIT = ("split_feature", "threshold", "decision_type", "left_child", "righ
 
 def check_model_text(text: str, name: str = "model") -> int:
     """Number of trees of a well-formed LightGBM text model; ValidationError (field ``name``) otherwise."""
+    blocks = _blocks(text, name)
+    features = _features(text, name)
+    for index, block in enumerate(blocks):
+        _check_tree(block, index, features, name)
+    return len(blocks)
+
+
+def tree_fields(text: str, name: str = "model") -> list[dict[str, str]]:
+    """The ``key=value`` fields of each tree of a model text ``check_model_text`` accepted, in tree order."""
+    return [_fields(block) for block in _blocks(text, name)]
+
+
+def _features(text: str, name: str) -> int:
+    header = _fields(text.partition("\nTree=")[0])
+    return _int(header["max_feature_idx"], name, "max_feature_idx") + 1
+
+
+def _blocks(text: str, name: str) -> list[str]:
+    """Each tree's block of text (``tree_sizes`` bytes from ``Tree=0``), the header and the end checked."""
     head, sep, _ = text.partition("\nTree=")
     if not text.startswith("tree\n") or not sep:
         raise ValidationError(name, "not a LightGBM text model (no 'tree' header or no trees)")
@@ -26,7 +47,7 @@ def check_model_text(text: str, name: str = "model") -> int:
     missing = [k for k in _HEADER if k not in header]
     if missing:
         raise ValidationError(name, f"header lacks {', '.join(missing)}")
-    features = _int(header["max_feature_idx"], name, "max_feature_idx") + 1
+    _int(header["max_feature_idx"], name, "max_feature_idx")
     sizes = [_int(s, name, "tree_sizes") for s in header["tree_sizes"].split()]
     start = len(head) + 1  # the tree blocks start at "Tree=0"
     end = text.find("\n" + END, start)
@@ -34,11 +55,7 @@ def check_model_text(text: str, name: str = "model") -> int:
         raise ValidationError(name, f"truncated: no '{END}' line")
     if start + sum(sizes) > end + 1 or not sizes:
         raise ValidationError(name, f"truncated: tree_sizes add up to {sum(sizes)} bytes, the trees hold fewer")
-    offset = start
-    for index, size in enumerate(sizes):
-        _check_tree(text[offset : offset + size], index, features, name)
-        offset += size
-    return len(sizes)
+    return [text[a:b] for a, b in itertools.pairwise(itertools.accumulate(sizes, initial=start))]
 
 
 def _check_tree(block: str, index: int, features: int, name: str) -> None:

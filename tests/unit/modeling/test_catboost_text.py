@@ -76,6 +76,8 @@ def _assert_serves_as_catboost(model: Any, dump: dict[str, Any], matrix: np.ndar
     np.testing.assert_allclose(booster.raw_scores(matrix), expected, rtol=0, atol=1e-9)
     compiled = CompiledForest([booster.dump_model()], [list(range(COLUMNS))]).raw(matrix)[:, 0]
     np.testing.assert_allclose(compiled, expected, rtol=0, atol=1e-9)
+    read = CompiledForest.from_texts([text], [list(range(COLUMNS))]).raw(matrix)[:, 0]
+    np.testing.assert_array_equal(read, compiled)  # the model text read directly: the same forest
     contributions = booster.contributions(matrix)
     assert np.isfinite(contributions).all()
     np.testing.assert_allclose(contributions.sum(axis=1), expected, rtol=0, atol=1e-9)
@@ -147,6 +149,7 @@ def test_leaf_numbering_follows_catboost() -> None:
     booster = NativeBooster(text)
     np.testing.assert_array_equal(booster.raw_scores(rows), expected)
     np.testing.assert_array_equal(CompiledForest([booster.dump_model()], [[0, 1, 2]]).raw(rows)[:, 0], expected)
+    np.testing.assert_array_equal(CompiledForest.from_texts([text], [[0, 1, 2]]).raw(rows)[:, 0], expected)
     contributions = booster.contributions(rows)  # a leaf of weight 0 does not break TreeSHAP
     assert np.isfinite(contributions).all()
     np.testing.assert_allclose(contributions.sum(axis=1), expected, rtol=0, atol=1e-12)

@@ -8,6 +8,7 @@ import lightgbm as lgb
 import numpy as np
 import pytest
 
+from riskloop.errors import ValidationError
 from riskloop.scoring.trees import CompiledForest
 
 
@@ -41,6 +42,19 @@ def test_compiled_forest_matches_lightgbm(params: dict[str, Any]) -> None:
     assert np.abs(compiled - native).max() <= 1e-12
     one = np.array([forest.raw(test[i : i + 1])[0, 0] for i in range(500)])
     assert np.array_equal(one, compiled[:500])
+    _assert_same(CompiledForest.from_texts([booster.model_to_string()], [list(range(6))]), forest)
+
+
+def _assert_same(read: CompiledForest, dumped: CompiledForest) -> None:
+    """The forest read from the model text is the one compiled from the JSON dump, array for array."""
+    mine, theirs = vars(read), vars(dumped)
+    assert mine.keys() == theirs.keys()
+    for name, value in theirs.items():
+        if isinstance(value, np.ndarray):
+            assert value.dtype == mine[name].dtype, name
+            np.testing.assert_array_equal(mine[name], value, err_msg=name)
+        else:
+            assert mine[name] == value, name
 
 
 def test_several_boosters_share_one_feature_vector() -> None:
@@ -48,5 +62,24 @@ def test_several_boosters_share_one_feature_vector() -> None:
     second, _ = _booster({"num_leaves": 7}, seed=2)
     forest = CompiledForest([first.dump_model(), second.dump_model()], [list(range(6)), [5, 4, 3, 2, 1, 0]])
     raw = forest.raw(test)
+    texts = [first.model_to_string(), second.model_to_string()]
+    _assert_same(CompiledForest.from_texts(texts, [list(range(6)), [5, 4, 3, 2, 1, 0]]), forest)
     assert np.abs(raw[:, 0] - first.predict(test, raw_score=True)).max() <= 1e-12
     assert np.abs(raw[:, 1] - second.predict(test[:, ::-1], raw_score=True)).max() <= 1e-12
+
+
+def test_a_text_with_categorical_splits_or_a_loop_is_refused() -> None:
+    rng = np.random.default_rng(5)
+    x = np.column_stack([rng.integers(0, 6, 2000), rng.normal(size=2000)]).astype(float)
+    y = (rng.random(2000) < np.where(x[:, 0] % 2 == 0, 0.7, 0.2)).astype(float)
+    params = {"objective": "binary", "verbose": -1, "num_threads": 1, "min_data_per_group": 5, "cat_smooth": 1}
+    categorical = lgb.train(params, lgb.Dataset(x, label=y, categorical_feature=[0]), num_boost_round=3)
+    with pytest.raises(ValidationError, match="categorical splits"):
+        CompiledForest.from_texts([categorical.model_to_string()], [[0, 1]])
+    booster, _ = _booster({"num_leaves": 4}, seed=4)
+    text = booster.model_to_string()
+    head, tree = text.split("\nTree=0\n", 1)
+    looped = tree.replace("left_child=1 ", "left_child=0 ", 1)  # the root's left child is the root
+    assert looped != tree
+    with pytest.raises(ValidationError, match="reached twice"):
+        CompiledForest.from_texts([f"{head}\nTree=0\n{looped}"], [list(range(6))])
