@@ -113,9 +113,11 @@ def baseline_build(con: duckdb.DuckDBPyConnection) -> tuple[float, csr_matrix, d
         [c for t in parts for c in t.column(0).chunks] + [c for t in parts for c in t.column(1).chunks]
     )
     encoded = pc.dictionary_encode(ends.cast(pa.string())).combine_chunks()
-    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    codes = pc.fill_null(encoded.indices, 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    known = encoded.indices.is_valid().to_numpy(zero_copy_only=False)  # a row lacking an end (NULL) links nothing
     half = sum(t.num_rows for t in parts)
-    s, d = codes[:half], codes[half:]
+    both = known[:half] & known[half:]
+    s, d = codes[:half][both], codes[half:][both]
     n = len(encoded.dictionary)
     m = coo_matrix((np.ones(2 * len(s), np.int8), (np.r_[s, d], np.r_[d, s])), shape=(n, n)).tocsr()
     seconds = time.perf_counter() - start

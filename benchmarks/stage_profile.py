@@ -1,5 +1,7 @@
 """Per-stage profile of the decision path: from the serving workers' stage logs, and in process.
 
+Run alone: ``.venv/bin/python -m benchmarks.stage_profile --home HOME [--decisions 3000] [--json]`` (in process).
+
 Stages are the laps of ``riskloop.service.stages`` (the route, the key check, each source, scoring, the
 strategy, reasons, the stored inputs, the response body, the commit) plus ``respond`` (``api.stage_log``). A
 summary gives, per stage, the median and p99 in microseconds and the share of the summed medians.
@@ -201,3 +203,28 @@ def print_cpu(by_part: dict[str, float], decisions: float) -> None:
     for name, busy in by_part.items():
         print(f"    {name:48s} {busy / total:6.1%}  {busy / max(decisions, 1) * 1e6:7.0f} µs")
     print(f"    {'total':48s} {1:6.1%}  {total / max(decisions, 1) * 1e6:7.0f} µs")
+
+
+def main() -> None:
+    """The in-process profile alone, without a server or wrk (``bench_decide`` runs it after its HTTP runs)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        description="In-process decision latency by stage on a served workspace: recorded applications decided "
+        "as new arrivals (the workspace's graph checks, no HTTP, no commit). Opening the recorded applicants' "
+        "identifiers is audited in the workspace's database."
+    )
+    parser.add_argument("--home", type=Path, required=True, help="a workspace `riskloop demo` left ready to serve")
+    parser.add_argument("--decisions", type=int, default=3000, help="recorded applications to decide (at most)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args()
+    result = in_process(args.home, args.decisions)
+    if args.json:
+        print(json.dumps(result))
+        return
+    print(f"in process: p50 {result['p50_us']} µs, p99 {result['p99_us']} µs over {result['decisions']} decisions")
+    print_profile("in-process stages", result["profile"])
+
+
+if __name__ == "__main__":
+    main()

@@ -223,7 +223,10 @@ class GangIndex:
                 row = rows[ident]
                 if row is None or row[2]:
                     continue
-                found = self._ident_of(row, ROLE_CODE[role_name])
+                # kept: ``add`` (of this application, right after) would build the same from the batch row, and
+                # a second ``linked`` of it (the live features ask too) reads it again. Only the class matters
+                # of the role it keeps (``link_groups``), and the class is part of the identifier.
+                found = self._idents[ident] = self._ident_of(row, ROLE_CODE[role_name])
             apps = [a for a in self._joined(found, party, at) if a not in (-1, exclude)]
             if apps:
                 out.append((role_name, apps))

@@ -70,12 +70,16 @@ def split(usage: Usage, n: int) -> tuple[Usage, list[tuple[str, str, int, list[t
     return head, rest
 
 
-def test_gang_index_fed_one_application_at_a_time_equals_a_rebuild(graph_universe):
+@pytest.mark.parametrize("checked_first", [False, True], ids=["added", "checked-then-added"])
+def test_gang_index_fed_one_application_at_a_time_equals_a_rebuild(graph_universe, checked_first):
     con = connect(graph_universe)
     usage, status = read_usage(con, TOKENS), read_status(con)
     head, rest = split(usage, int(usage.n_apps * 0.7))
     index = GangIndex(head)
     for app in rest:
+        if checked_first:  # as a decision does: its links read (and the identifiers it reads kept), then added
+            _, credit_code, at, uses = app
+            index.linked(uses, at, credit_code)
         index.add(*app)
     got = [(g.label, g.application_ids, g.features) for g in index.gangs(status)]
     want = [(g.label, g.application_ids, g.features) for g in detect_gangs(usage, status=status)]
