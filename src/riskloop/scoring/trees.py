@@ -95,14 +95,16 @@ def _tree_of(fields: Mapping[str, str], features: Sequence[int]) -> _Tree:
     left = [int(v) for v in fields["left_child"].split()]
     right = [int(v) for v in fields["right_child"].split()]
     everything = (1 << MAX_LEAVES) - 1
+    placed: set[int] = set()
 
     def walk(node: int) -> int:  # the mask of the leaves below ``node``
         if node < 0:
             return 1 << ~node
         if decision[node] & CATEGORICAL:
             raise ValidationError("booster", "categorical splits are not supported by the compiled scorer")
-        if len(tree.feature) == len(split):  # every split is placed and one more is reached: a child points back
+        if node in placed:  # a child pointing back or across: the arrays do not make a tree
             raise ValidationError("booster", "a split is reached twice: not a tree")
+        placed.add(node)
         position = len(tree.feature)
         tree.feature.append(features[split[node]])
         tree.threshold.append(threshold[node])
