@@ -50,7 +50,9 @@ def _lightgbm_text(x: np.ndarray, y: np.ndarray) -> str:
 def _catboost_text(x: np.ndarray, y: np.ndarray) -> str:
     import catboost
 
-    model = catboost.CatBoostClassifier(iterations=1000, depth=6, verbose=False, random_seed=1, thread_count=1)
+    model = catboost.CatBoostClassifier(
+        iterations=1000, depth=6, verbose=False, random_seed=1, thread_count=1, allow_writing_files=False
+    )
     model.fit(x, y)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "model.json"
