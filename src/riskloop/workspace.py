@@ -68,6 +68,7 @@ PII_REVISION = "0010"  # the schema from which personal identifiers are sealed a
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from riskloop.connectors.core_banking import HttpCoreBanking
     from riskloop.domain.outbox import RetryPolicy
     from riskloop.domain.source_settings import SourceCatalog, SourceSettings
     from riskloop.features.engine import FeatureEngine
@@ -147,6 +148,7 @@ class Workspace:
         self.settings, self.engine, self.clock = settings, engine, clock
         self.warehouse = Warehouse(settings.warehouse)
         self._puller: SourcePuller | None = None
+        self._clients: list[HttpCoreBanking] = []  # connection pools this workspace opened, closed with it
 
     @classmethod
     def open(
@@ -184,7 +186,9 @@ class Workspace:
         return str(settings.home) if settings.database_url.startswith("sqlite") else redact(settings.database_url)
 
     def close(self) -> None:
-        """Dispose of the database engine (its pooled connections)."""
+        """Close the HTTP clients this workspace opened and dispose of the database engine (its pooled connections)."""
+        while self._clients:
+            self._clients.pop().close()
         self.engine.dispose()
 
     def __enter__(self) -> Workspace:
@@ -868,7 +872,9 @@ class Workspace:
         url, secret = self.settings.core_url, self.settings.core_secret
         if url is None or not secret:
             return None
-        return HttpCoreBanking(url, secret.encode(), timeout=self.settings.core_timeout, clock=self.clock)
+        client = HttpCoreBanking(url, secret.encode(), timeout=self.settings.core_timeout, clock=self.clock)
+        self._clients.append(client)
+        return client
 
     def offer_desk(self, step_ups: StepUps | None = None) -> OfferDesk:
         """Offers made from approvals and accepted with a second confirmation (``step_ups``: the server's own)."""
