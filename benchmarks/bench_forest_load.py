@@ -61,13 +61,10 @@ def _catboost_text(x: np.ndarray, y: np.ndarray) -> str:
     return lightgbm_text(dump, [f"x{i}" for i in range(COLUMNS)])
 
 
-def _median_ms(fn: Callable[[], Any], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return round(statistics.median(times), 1)
+def _ms(fn: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
 
 
 def measure(name: str, text: str, x: np.ndarray, repeats: int) -> dict[str, Any]:
@@ -80,9 +77,9 @@ def measure(name: str, text: str, x: np.ndarray, repeats: int) -> dict[str, Any]
         raise SystemExit(f"{name}: the two forests score the rows differently")
     from_text, from_dump = [], []
     for _ in range(repeats):  # alternated: the machine's noise falls on both
-        from_text.append(_median_ms(lambda: CompiledForest.from_texts([text], columns), 1))
-        from_dump.append(_median_ms(lambda: CompiledForest([booster.dump_model()], columns), 1))
-    text_ms, dump_ms = statistics.median(from_text), statistics.median(from_dump)
+        from_text.append(_ms(lambda: CompiledForest.from_texts([text], columns)))
+        from_dump.append(_ms(lambda: CompiledForest([booster.dump_model()], columns)))
+    text_ms, dump_ms = round(statistics.median(from_text), 1), round(statistics.median(from_dump), 1)
     return {
         "trees": booster.num_trees,
         "from_text_ms": text_ms,

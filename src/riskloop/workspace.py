@@ -17,7 +17,7 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 from riskloop.config import Settings
 from riskloop.domain.applicant import AgeRange
@@ -68,7 +68,6 @@ PII_REVISION = "0010"  # the schema from which personal identifiers are sealed a
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
-    from riskloop.connectors.core_banking import HttpCoreBanking
     from riskloop.domain.outbox import RetryPolicy
     from riskloop.domain.source_settings import SourceCatalog, SourceSettings
     from riskloop.features.engine import FeatureEngine
@@ -138,6 +137,18 @@ if TYPE_CHECKING:
 _log = logging.getLogger(__name__)
 
 
+@runtime_checkable
+class Closes(Protocol):
+    """An adapter holding connections until it is closed (an HTTP client's pool)."""
+
+    def close(self) -> None:
+        """Release the connections."""
+        ...
+
+
+C = TypeVar("C", bound=Closes)
+
+
 class Workspace:
     """One workspace: its settings, clock, database engine, warehouse and secrets, and the adapters built on them.
 
@@ -148,7 +159,7 @@ class Workspace:
         self.settings, self.engine, self.clock = settings, engine, clock
         self.warehouse = Warehouse(settings.warehouse)
         self._puller: SourcePuller | None = None
-        self._clients: list[HttpCoreBanking] = []  # connection pools this workspace opened, closed with it
+        self._opened: list[Closes] = []  # HTTP clients this workspace opened (their connection pools): closed with it
 
     @classmethod
     def open(
@@ -187,9 +198,14 @@ class Workspace:
 
     def close(self) -> None:
         """Close the HTTP clients this workspace opened and dispose of the database engine (its pooled connections)."""
-        while self._clients:
-            self._clients.pop().close()
+        while self._opened:
+            self._opened.pop().close()
         self.engine.dispose()
+
+    def _own(self, client: C) -> C:
+        """``client``, closed when this workspace is (adapters that hold connections: core, webhooks, gateways)."""
+        self._opened.append(client)
+        return client
 
     def __enter__(self) -> Workspace:
         return self
@@ -872,9 +888,7 @@ class Workspace:
         url, secret = self.settings.core_url, self.settings.core_secret
         if url is None or not secret:
             return None
-        client = HttpCoreBanking(url, secret.encode(), timeout=self.settings.core_timeout, clock=self.clock)
-        self._clients.append(client)
-        return client
+        return self._own(HttpCoreBanking(url, secret.encode(), timeout=self.settings.core_timeout, clock=self.clock))
 
     def offer_desk(self, step_ups: StepUps | None = None) -> OfferDesk:
         """Offers made from approvals and accepted with a second confirmation (``step_ups``: the server's own)."""
@@ -1050,7 +1064,7 @@ class Workspace:
         routes = dict(self.settings.webhooks) | (webhooks or {})
         key = secret if secret is not None else self.settings.webhook_secret or ""
         return OutboxDispatcher(
-            self.outbox(), sender or HttpxWebhookSender(), Webhooks(routes, key.encode()), self.clock, policy
+            self.outbox(), sender or self._own(HttpxWebhookSender()), Webhooks(routes, key.encode()), self.clock, policy
         )
 
     def api_keys(self) -> ApiKeyAdmin:
@@ -1187,6 +1201,9 @@ class Workspace:
 
             catalog = self.source_catalog()
             adapters = {s.name: SOURCE_KINDS.create(s.kind, s) for s in catalog.configured()}
+            for adapter in adapters.values():
+                if isinstance(adapter, Closes):  # an HTTP gateway's connection pool (a file drop holds none)
+                    self._own(adapter)
             self._puller = SourcePuller(
                 catalog=catalog,
                 sources=adapters,

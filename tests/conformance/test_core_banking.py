@@ -274,23 +274,3 @@ def test_settlements_are_posted_back_signed() -> None:
         hook.server_close()
     assert [CoreAnswer.from_dict(json.loads(body)) for _, body in received] == [answer, answer]
     assert all(verify_signature(b"hook-secret", header, body) for header, body in received)
-
-
-def test_the_workspaces_core_client_closes_with_the_workspace(tmp_path) -> None:
-    from riskloop.config import Settings
-    from riskloop.workspace import Workspace
-
-    server = CoreServer(SECRET).start()
-    try:
-        settings = Settings(home=tmp_path / "home", database_url=f"sqlite:///{tmp_path / 'riskloop.db'}",
-                            core_url=server.url, core_secret=SECRET.decode())  # fmt: skip
-        with Workspace.open(settings) as ws:
-            port = ws.core_banking()
-            assert isinstance(port, HttpCoreBanking)
-            assert port.disburse(instruction()).status is CoreStatus.CONFIRMED
-            assert not port.client.is_closed
-        assert port.client.is_closed  # its pooled connections went with the workspace
-        assert port.disburse(instruction(2)).status is CoreStatus.UNANSWERED  # and it still never raises
-        assert server.payments.get("DD-0002") is None
-    finally:
-        server.stop()

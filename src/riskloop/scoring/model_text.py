@@ -21,8 +21,7 @@ _PER_SPLIT = ("split_feature", "threshold", "decision_type", "left_child", "righ
 
 def check_model_text(text: str, name: str = "model") -> int:
     """Number of trees of a well-formed LightGBM text model; ValidationError (field ``name``) otherwise."""
-    blocks = _blocks(text, name)
-    features = _features(text, name)
+    features, blocks = _blocks(text, name)
     for index, block in enumerate(blocks):
         _check_tree(block, index, features, name)
     return len(blocks)
@@ -30,16 +29,11 @@ def check_model_text(text: str, name: str = "model") -> int:
 
 def tree_fields(text: str, name: str = "model") -> list[dict[str, str]]:
     """The ``key=value`` fields of each tree of a model text ``check_model_text`` accepted, in tree order."""
-    return [_fields(block) for block in _blocks(text, name)]
+    return [_fields(block) for block in _blocks(text, name)[1]]
 
 
-def _features(text: str, name: str) -> int:
-    header = _fields(text.partition("\nTree=")[0])
-    return _int(header["max_feature_idx"], name, "max_feature_idx") + 1
-
-
-def _blocks(text: str, name: str) -> list[str]:
-    """Each tree's block of text (``tree_sizes`` bytes from ``Tree=0``), the header and the end checked."""
+def _blocks(text: str, name: str) -> tuple[int, list[str]]:
+    """The model's feature count and each tree's block of text (``tree_sizes`` bytes from ``Tree=0``)."""
     head, sep, _ = text.partition("\nTree=")
     if not text.startswith("tree\n") or not sep:
         raise ValidationError(name, "not a LightGBM text model (no 'tree' header or no trees)")
@@ -47,7 +41,7 @@ def _blocks(text: str, name: str) -> list[str]:
     missing = [k for k in _HEADER if k not in header]
     if missing:
         raise ValidationError(name, f"header lacks {', '.join(missing)}")
-    _int(header["max_feature_idx"], name, "max_feature_idx")
+    features = _int(header["max_feature_idx"], name, "max_feature_idx") + 1
     sizes = [_int(s, name, "tree_sizes") for s in header["tree_sizes"].split()]
     start = len(head) + 1  # the tree blocks start at "Tree=0"
     end = text.find("\n" + END, start)
@@ -55,7 +49,7 @@ def _blocks(text: str, name: str) -> list[str]:
         raise ValidationError(name, f"truncated: no '{END}' line")
     if start + sum(sizes) > end + 1 or not sizes:
         raise ValidationError(name, f"truncated: tree_sizes add up to {sum(sizes)} bytes, the trees hold fewer")
-    return [text[a:b] for a, b in itertools.pairwise(itertools.accumulate(sizes, initial=start))]
+    return features, [text[a:b] for a, b in itertools.pairwise(itertools.accumulate(sizes, initial=start))]
 
 
 def _check_tree(block: str, index: int, features: int, name: str) -> None:
