@@ -29,11 +29,15 @@ The mapping, checked against ``catboost`` predictions in the tests:
 
 from __future__ import annotations
 
+import functools
 import math
 import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from riskloop.errors import ValidationError
 
@@ -46,6 +50,9 @@ MISSING_NAN = 2 << 2  # decision_type bits 2-3: missing type NaN
 DEFAULT_LEFT = 2  # decision_type bit 1
 UNSAFE_NAME_CHARS = '",:[]{}'  # JSON specials, which LightGBM refuses in names (``a=b`` is fine: one-hot columns)
 UNSUPPORTED_FEATURES = ("categorical_features", "text_features", "embedding_features", "ctrs")
+FloatMatrix = npt.NDArray[np.float64]
+IntMatrix = npt.NDArray[np.int64]
+_INT_KEYS = frozenset({"split_feature", "decision_type", "left_child", "right_child", "internal_count"})
 _NODE_KEYS = (  # per-internal-node fields of a tree block: the first six before the leaf fields, then the rest
     "split_feature",
     "split_gain",
@@ -117,7 +124,7 @@ def lightgbm_text(model: Mapping[str, Any], feature_names: Sequence[str]) -> str
     if not trees:
         raise ValidationError(FIELD, "no trees (CatBoost itself refuses to apply such a model)")
     trees = [_folded(tree, scale, bias if index == 0 else 0.0) for index, tree in enumerate(trees)]
-    nodes = [_nodes(tree) for tree in trees]
+    nodes = _all_nodes(trees)
     blocks = [_tree_block(index, tree, arrays) for index, (tree, arrays) in enumerate(zip(trees, nodes, strict=True))]
     return _header(feature_names, trees, blocks) + "".join(blocks) + _footer(feature_names, trees, nodes)
 
@@ -210,6 +217,7 @@ def _split(raw: Mapping[str, Any], columns: Mapping[int, tuple[int, bool]], wher
     return _Split(column, float32_threshold(_finite(raw["border"], f"{where} border")), nan_left)
 
 
+@functools.lru_cache(maxsize=1 << 14)  # borders repeat: a feature has at most a few hundred
 def float32_threshold(border: float) -> float:
     """The largest double ``t`` such that every ``x <= t`` rounds to a float32 of at most ``border``.
 
@@ -247,12 +255,12 @@ def _folded(tree: _Tree, scale: float, bias: float) -> _Tree:
     return _Tree(tree.splits, tuple(scale * v + bias for v in tree.values), tree.weights)
 
 
-def _counts(weights: Sequence[float]) -> list[int]:
-    """Positive int32 data counts proportional to the leaf weights (the weights themselves when whole)."""
-    total = sum(weights)
-    whole = all(w == int(w) for w in weights) and total <= MAX_COUNT
-    factor = 1.0 if whole or total == 0 else MAX_COUNT / total
-    return [max(1, round(w * factor)) for w in weights]
+def _counts(weights: FloatMatrix) -> IntMatrix:
+    """Positive int32 data counts proportional to each tree's leaf weights (the weights themselves when whole)."""
+    total = np.cumsum(weights, axis=1)[:, -1]  # summed left to right, like every figure of the text
+    whole = (weights == np.trunc(weights)).all(axis=1) & (total <= MAX_COUNT)
+    factor = np.where(whole | (total == 0), 1.0, MAX_COUNT / np.where(total == 0, 1.0, total))
+    return np.maximum(1, np.round(weights * factor[:, None])).astype(np.int64)  # half to even, as round()
 
 
 def _number(value: float) -> str:
@@ -261,65 +269,114 @@ def _number(value: float) -> str:
 
 
 def _join(values: Sequence[float]) -> str:
-    return " ".join(_number(float(v)) for v in values)
+    """``_number`` of each value (floats), space-separated."""
+    return " ".join([str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v) for v in values])
 
 
-def _tree_block(index: int, tree: _Tree, nodes: Mapping[str, Sequence[float]]) -> str:
+def _join_ints(values: Sequence[int]) -> str:
+    return " ".join(map(str, values))
+
+
+def _tree_block(index: int, tree: _Tree, nodes: Mapping[str, Sequence[Any]]) -> str:
     """``Tree=index`` and its fields, as ``GBDT::SaveModelToString`` lays out one tree (two blank lines after)."""
     fields: dict[str, str] = {"num_leaves": str(len(tree.values)), "num_cat": "0"}
-    fields.update({key: _join(nodes[key]) for key in _NODE_KEYS[:6]})
+    fields.update({key: _formatted(key, nodes[key]) for key in _NODE_KEYS[:6]})
     fields["leaf_value"] = _join(tree.values)
     fields["leaf_weight"] = _join(tree.weights)
-    fields["leaf_count"] = _join(nodes["leaf_count"])
-    fields.update({key: _join(nodes[key]) for key in _NODE_KEYS[6:]})
+    fields["leaf_count"] = _join_ints(nodes["leaf_count"])
+    fields.update({key: _formatted(key, nodes[key]) for key in _NODE_KEYS[6:]})
     fields.update({"is_linear": "0", "shrinkage": "1"})
     return f"Tree={index}\n" + "".join(f"{key}={value}\n" for key, value in fields.items()) + "\n\n"
 
 
-def _nodes(tree: _Tree) -> dict[str, list[float]]:
-    """Per-internal-node arrays of the full binary tree, breadth first (node 0 is the root), and the leaf counts.
+def _formatted(key: str, values: Sequence[Any]) -> str:
+    return _join_ints(values) if key in _INT_KEYS else _join(values)
 
-    Level ``k`` tests split ``depth - 1 - k``; the node at position ``p`` of level ``k`` is node
-    ``2**k - 1 + p``, its children are positions ``2p`` (left, not greater) and ``2p + 1`` of level
-    ``k + 1``, and at the last level those positions are the leaf indexes.
+
+def _all_nodes(trees: Sequence[_Tree]) -> list[dict[str, list[Any]]]:
+    """The node arrays of every tree; the trees of one depth are computed together."""
+    out: list[dict[str, list[Any]]] = [{} for _ in trees]
+    by_depth: dict[int, list[int]] = {}
+    for index, tree in enumerate(trees):
+        by_depth.setdefault(len(tree.splits), []).append(index)
+    for depth, indexes in by_depth.items():
+        for index, arrays in zip(indexes, _nodes([trees[i] for i in indexes], depth), strict=True):
+            out[index] = arrays
+    return out
+
+
+def _nodes(trees: Sequence[_Tree], depth: int) -> list[dict[str, list[Any]]]:
+    """Per-internal-node arrays of full binary trees of ``depth``, breadth first, and the leaf counts.
+
+    Node 0 is the root. Level ``k`` tests split ``depth - 1 - k``; the node at position ``p`` of level ``k``
+    is node ``2**k - 1 + p``, its children are positions ``2p`` (left, not greater) and ``2p + 1`` of level
+    ``k + 1``, and at the last level those positions are the leaf indexes. A node's figures are sums over its
+    leaves taken left to right, so the text does not depend on how numpy would pair them.
     """
-    depth = len(tree.splits)
-    counts = _counts(tree.weights)
-    nodes: dict[str, list[float]] = {key: [] for key in _NODE_KEYS}
-    nodes["leaf_count"] = [float(c) for c in counts]
+    weights = np.array([tree.weights for tree in trees], dtype=np.float64).reshape(len(trees), -1)
+    counts = _counts(weights)
+    values = np.array([tree.values for tree in trees], dtype=np.float64).reshape(len(trees), -1)
+    weighted, count, weight = (_level_sums(a, depth) for a in (values * counts, counts, weights))
+    means = [w / c for w, c in zip(weighted, count, strict=True)]  # count-weighted mean leaf value per node
+    gain = [_gain(means[k], means[k + 1], count[k + 1]) for k in range(depth)]
+    left, right = _children(depth)
+    out = []
+    for t, tree in enumerate(trees):
+        splits = [tree.splits[depth - 1 - level] for level in range(depth) for _ in range(1 << level)]
+        out.append({
+            "split_feature": [s.column for s in splits],
+            "split_gain": _row(gain, t),
+            "threshold": [s.threshold for s in splits],
+            "decision_type": [MISSING_NAN | (DEFAULT_LEFT if s.nan_left else 0) for s in splits],
+            "left_child": left,
+            "right_child": right,
+            "internal_value": _row(means[:depth], t),
+            "internal_weight": _row(weight[:depth], t),
+            "internal_count": _row(count[:depth], t),
+            "leaf_count": counts[t].tolist(),
+        })  # fmt: skip
+    return out
+
+
+def _level_sums(leaves: npt.NDArray[Any], depth: int) -> list[npt.NDArray[Any]]:
+    """Each node's sum over its leaves, per level ``0..depth`` and tree: ``[level][tree, position]``.
+
+    The leaves are added left to right (``cumsum``), not by numpy's pairwise sum; level ``depth`` is the leaves.
+    """
+    trees = len(leaves)
+    return [np.cumsum(leaves.reshape(trees, 1 << k, -1), axis=2)[:, :, -1] for k in range(depth + 1)]
+
+
+def _gain(node: FloatMatrix, children: FloatMatrix, counts: IntMatrix) -> FloatMatrix:
+    """How much each split changes predictions, per tree and node of one level.
+
+    The count-weighted squared deviation of each side's mean from the node's. CatBoost keeps no split gains;
+    this is its PredictionValuesChange importance for one node. LightGBM's feature importances count only
+    splits of positive gain. The square is Python's ``** 2`` (the C library's ``pow``): numpy's ``power`` and
+    ``x * x`` differ from it in the last bit now and then, and the text would too.
+    """
+    deviation = children.reshape(len(node), -1, 2) - node[:, :, None]
+    squares = np.fromiter((d**2 for d in deviation.ravel().tolist()), np.float64, deviation.size)
+    spread = counts.reshape(deviation.shape) * squares.reshape(deviation.shape)
+    result: FloatMatrix = spread[:, :, 0] + spread[:, :, 1]
+    return result
+
+
+def _row(levels: Sequence[npt.NDArray[Any]], tree: int) -> list[Any]:
+    """One tree's values over the levels, breadth first."""
+    return [value for level in levels for value in level[tree].tolist()]
+
+
+@functools.cache
+def _children(depth: int) -> tuple[list[int], list[int]]:
+    """Left and right child of each internal node of a full tree of ``depth`` (a leaf ``i`` is ``~i``)."""
+    left: list[int] = []
+    right: list[int] = []
     for level in range(depth):
-        split = tree.splits[depth - 1 - level]
-        span = 1 << (depth - level)  # leaves under one node of this level
         for position in range(1 << level):
-            first = position * span
-            left, right = range(first, first + span // 2), range(first + span // 2, first + span)
-            nodes["split_feature"].append(split.column)
-            nodes["split_gain"].append(_gain(tree.values, counts, left, right))
-            nodes["threshold"].append(split.threshold)
-            nodes["decision_type"].append(MISSING_NAN | (DEFAULT_LEFT if split.nan_left else 0))
-            for key, child in (("left_child", 2 * position), ("right_child", 2 * position + 1)):
-                nodes[key].append(~child if level == depth - 1 else (1 << (level + 1)) - 1 + child)
-            below = range(first, first + span)
-            nodes["internal_value"].append(_mean(tree.values, counts, below))
-            nodes["internal_weight"].append(sum(tree.weights[i] for i in below))
-            nodes["internal_count"].append(sum(counts[i] for i in below))
-    return nodes
-
-
-def _mean(values: Sequence[float], counts: Sequence[int], leaves: range) -> float:
-    """Count-weighted mean leaf value over ``leaves``."""
-    return sum(values[i] * counts[i] for i in leaves) / sum(counts[i] for i in leaves)
-
-
-def _gain(values: Sequence[float], counts: Sequence[int], left: range, right: range) -> float:
-    """How much the split changes predictions: count-weighted squared deviation of each side's mean from the node's.
-
-    CatBoost keeps no split gains; this is its PredictionValuesChange importance for one node. LightGBM's
-    feature importances count only splits of positive gain.
-    """
-    node = range(left.start, right.stop)
-    mean = _mean(values, counts, node)
-    return sum(sum(counts[i] for i in side) * (_mean(values, counts, side) - mean) ** 2 for side in (left, right))
+            for side, child in ((left, 2 * position), (right, 2 * position + 1)):
+                side.append(~child if level == depth - 1 else (1 << (level + 1)) - 1 + child)
+    return left, right
 
 
 def _header(names: Sequence[str], trees: Sequence[_Tree], blocks: Sequence[str]) -> str:

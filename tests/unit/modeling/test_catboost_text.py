@@ -122,27 +122,29 @@ def test_a_tree_of_depth_zero_is_a_single_leaf(data: tuple[np.ndarray, np.ndarra
     assert "Tree=1\nnum_leaves=1\n" in lightgbm_text(dump, NAMES)
 
 
-def test_leaf_numbering_follows_catboost() -> None:
-    """Leaf index = sum of (x[f_j] > border_j) << j: split 0 is the low bit; the input column is flat_feature_index."""
-    dump = {
+TWO_SPLITS = [
+    {"float_feature_index": 0, "border": 0.5, "split_type": "FloatFeature"},
+    {"float_feature_index": 1, "border": 2.0, "split_type": "FloatFeature"},
+]
+
+
+def _hand_made(*trees: dict[str, Any]) -> dict[str, Any]:
+    """A two-feature model written by hand: columns 1 and 2 of three, a scale of 2 and a bias of 0.5."""
+    return {
         "features_info": {
             "float_features": [
                 {"feature_index": 0, "flat_feature_index": 1, "nan_value_treatment": "AsFalse", "borders": [0.5]},
                 {"feature_index": 1, "flat_feature_index": 2, "nan_value_treatment": "AsTrue", "borders": [2.0]},
             ]
         },
-        "oblivious_trees": [
-            {
-                "splits": [
-                    {"float_feature_index": 0, "border": 0.5, "split_type": "FloatFeature"},
-                    {"float_feature_index": 1, "border": 2.0, "split_type": "FloatFeature"},
-                ],
-                "leaf_values": [1.0, 2.0, 4.0, 8.0],
-                "leaf_weights": [3, 0, 2, 5],
-            }
-        ],
+        "oblivious_trees": list(trees),
         "scale_and_bias": [2.0, [0.5]],
     }
+
+
+def test_leaf_numbering_follows_catboost() -> None:
+    """Leaf index = sum of (x[f_j] > border_j) << j: split 0 is the low bit; the input column is flat_feature_index."""
+    dump = _hand_made({"splits": TWO_SPLITS, "leaf_values": [1.0, 2.0, 4.0, 8.0], "leaf_weights": [3, 0, 2, 5]})
     text = lightgbm_text(dump, ["a", "b", "c"])
     rows = np.array([[9.0, 0.0, 0.0], [9.0, 1.0, 0.0], [9.0, 0.0, 3.0], [9.0, 1.0, 3.0], [9.0, np.nan, np.nan]])
     expected = 2.0 * np.array([1.0, 2.0, 4.0, 8.0, 4.0]) + 0.5  # NaN: left (AsFalse) then right (AsTrue)
@@ -154,6 +156,42 @@ def test_leaf_numbering_follows_catboost() -> None:
     assert np.isfinite(contributions).all()
     np.testing.assert_allclose(contributions.sum(axis=1), expected, rtol=0, atol=1e-12)
     assert not contributions[:, 0].any()
+
+
+def _tree_fields(text: str, index: int) -> dict[str, list[float]]:
+    block = text.split(f"Tree={index}\n", 1)[1].split("\n\n", 1)[0]
+    lines = (line.split("=", 1) for line in block.splitlines())
+    return {key: [float(v) for v in value.split()] for key, value in lines}
+
+
+def test_node_figures_are_count_weighted_sums_of_their_leaves() -> None:
+    """Each internal node carries its leaves' count, weight and count-weighted mean value, and its split's gain,
+    for trees of several depths in one model (computed depth by depth), each tree in its own place."""
+    dump = _hand_made(
+        {"splits": TWO_SPLITS, "leaf_values": [1.0, 2.0, 4.0, 8.0], "leaf_weights": [3, 0, 2, 5]},
+        {"splits": [], "leaf_values": [0.25], "leaf_weights": [7]},
+        {"splits": TWO_SPLITS, "leaf_values": [-1.0, 0.0, 1.0, 2.0], "leaf_weights": [1, 1, 1, 1]},
+    )
+    text = lightgbm_text(dump, ["a", "b", "c"])
+    first, single, third = (_tree_fields(text, i) for i in range(3))
+    values, counts = [2.5, 4.5, 8.5, 16.5], [3, 1, 2, 5]  # scaled by 2, the bias in tree 0; a weight 0 counts 1
+    root, low, high = 111.5 / 11, 12 / 4, 99.5 / 7
+    assert first["split_feature"] == [2, 1, 1]  # the root tests the last split
+    assert first["leaf_count"] == counts
+    assert first["internal_count"] == [11, 4, 7]
+    assert first["internal_weight"] == [10, 3, 7]
+    assert first["internal_value"] == pytest.approx([root, low, high], rel=1e-15)
+    gains = [4 * (low - root) ** 2 + 7 * (high - root) ** 2, 3 * (2.5 - low) ** 2 + 1 * (4.5 - low) ** 2,
+             2 * (8.5 - high) ** 2 + 5 * (16.5 - high) ** 2]  # fmt: skip
+    assert first["split_gain"] == pytest.approx(gains, rel=1e-14)
+    assert (first["left_child"], first["right_child"]) == ([1, -1, -3], [2, -2, -4])  # leaf i is ~i
+    assert first["leaf_value"] == values
+    assert single["leaf_value"] == [0.5]
+    assert "internal_value" in single
+    assert single["split_feature"] == []
+    assert third["internal_value"] == [1.0, -1.0, 3.0]
+    assert third["split_gain"] == [16.0, 2.0, 2.0]  # leaves -2, 0, 2, 4: 2·2² + 2·2², then 1 + 1 twice
+    assert third["internal_count"] == [4, 2, 2]
 
 
 @pytest.mark.parametrize(
