@@ -1,5 +1,8 @@
 """An API client on a fresh database (SQLite, and PostgreSQL when marked) with the in-memory pipeline.
 
+The SQLite database is a copy of one migrated once per test process (``migrated_db_url``); the app migrates
+PostgreSQL itself.
+
 Every route needs an API key. ``client`` sends the ``channel`` key by default (it posts applications and
 reads decisions); ``as_("ann")`` sends requests as one of the people the tests name, each with a key of its
 own (``riskloop.testing.api_keys.PEOPLE``).
@@ -27,8 +30,8 @@ def clock() -> SteppingClock:
 
 
 @pytest.fixture
-def client(tmp_path: Path, db_url: str, clock: SteppingClock) -> Iterator[TestClient]:
-    settings = Settings(home=tmp_path / "home", database_url=db_url)
+def client(tmp_path: Path, migrated_db_url: str, clock: SteppingClock) -> Iterator[TestClient]:
+    settings = Settings(home=tmp_path / "home", database_url=migrated_db_url)
     # Up to 16 concurrent requests in some tests (idempotency races): above them, not shed here; shedding is
     # tested in test_limits.py and test_overload.py.
     app = create_app(settings, decider=make_decider(clock=clock), limits=LimitSettings(max_in_flight=32))

@@ -70,7 +70,10 @@ def port_engine(request: pytest.FixtureRequest) -> Iterator[sa.Engine | None]:
         yield None
         return
     url = str(request.getfixturevalue(f"{request.param}_url"))
-    upgrade(url)
+    if request.param == "sqlite":
+        request.getfixturevalue("migrated_copy")(url)
+    else:
+        upgrade(url)
     engine = make_engine(url)
     yield engine
     engine.dispose()
