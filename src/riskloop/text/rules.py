@@ -10,9 +10,10 @@ or creditor's documents speak of the other side's debts).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from riskloop.text.document import Document, Mention, mentions, sentences, subje
 LEXICON = "tag-lexicon-v2.json"
 _CLAUSE_END = re.compile(r"[，,。.！!？?；;：:\n]")
 _FOLLOW = re.compile(r"^[：:\s]{0,2}")
+_ASSERTION = re.compile(r"[\^$]|\\[bBAZz]|\(\?<?[=!]")  # in a pattern's source: it may depend on the context
 # A form's heading or preamble (决定书, 欠缴税款的纳税人予以公告 ...): evidence only when no decision sentence is.
 _FORM_TEXT = re.compile(r"(?:书|公告|通告|公示|名单|通知)[)）]?\s*$|予以公告|公告如下")
 
@@ -39,6 +41,15 @@ class TagRule:
     excluded_roles: frozenset[str]
     cancel_doc: re.Pattern[str] | None
     cancel_sentence: re.Pattern[str] | None
+
+    @functools.cached_property
+    def context_free(self) -> tuple[bool, ...]:
+        """Per pattern, whether it asserts nothing about the text around a match (no anchor, boundary or lookaround).
+
+        A match of such a pattern in a sentence is a match in the whole body, so a body it does not match holds
+        no sentence it matches.
+        """
+        return tuple(not _ASSERTION.search(p.pattern) for p in self.patterns)
 
 
 @dataclass(frozen=True)
@@ -154,37 +165,54 @@ def _accepted(  # noqa: PLR0917 - a match and what decides whether it counts
 def rule_hits(lexicon: TagLexicon, doc: Document) -> dict[str, RuleHit]:
     """Per tag, the rules' evidence in ``doc`` (the strongest pattern's first accepted match), if any."""
     body, role = doc.body, subject_role(doc.body, doc.subject)
-    spans = sentences(body)
-    found_by_sentence = {s: mentions(body[s[0] : s[1]], doc.subject) for s in spans}
+    parts = [_Sentence(a, body[a:b], mentions(body[a:b], doc.subject)) for a, b in sentences(body)]
     out: dict[str, RuleHit] = {}
     for rule in lexicon.rules:
         if rule.cancel_doc is not None and rule.cancel_doc.search(body):
             continue
-        hit = _first_hit(lexicon, rule, role, body, found_by_sentence)
+        free = rule.context_free
+        live = [not free[k] or p.search(body) is not None for k, p in enumerate(rule.patterns)]
+        hit = _first_hit(lexicon, rule, role, parts, live) if any(live) else None
         if hit is not None:
             out[rule.tag] = hit
     return out
 
 
+@dataclass
+class _Sentence:
+    """A sentence of the body: where it starts, its text, the companies it names, whether it is a form's text."""
+
+    start: int
+    text: str
+    found: list[Mention]
+    form: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.form = bool(_FORM_TEXT.search(self.text))
+
+
 def _first_hit(
-    lexicon: TagLexicon,
-    rule: TagRule,
-    role: str,
-    body: str,
-    found_by_sentence: dict[tuple[int, int], list[Mention]],
+    lexicon: TagLexicon, rule: TagRule, role: str, sentences: list[_Sentence], live: list[bool]
 ) -> RuleHit | None:
-    # Evidence naming the subject first, then a decision sentence, then a form's heading or preamble.
+    # Evidence naming the subject first, then a decision sentence, then a form's heading or preamble. Each
+    # pattern's matches in a sentence are found once, for the three passes; a pattern not ``live`` has none.
+    kept = [s for s in sentences if rule.cancel_sentence is None or not rule.cancel_sentence.search(s.text)]
+    matches: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for named, form in ((True, True), (False, False), (False, True)):
         for k, pattern in enumerate(rule.patterns):
-            for (a, b), found in found_by_sentence.items():
-                text = body[a:b]
-                if (rule.cancel_sentence is not None and rule.cancel_sentence.search(text)) or (
-                    not form and _FORM_TEXT.search(text)
-                ):
+            if not live[k]:
+                continue
+            for i, sentence in enumerate(kept):
+                if not form and sentence.form:
                     continue
-                for m in pattern.finditer(text):
-                    if not negated(lexicon, text, m.start(), m.end()) and _accepted(
-                        rule, role, found, text, m.start(), m.end(), named
-                    ):
-                        return RuleHit(rule.tag, a + m.start(), a + m.end(), rule.score, k)
+                if (k, i) not in matches:
+                    matches[k, i] = _unnegated(lexicon, pattern, sentence.text)
+                for start, end in matches[k, i]:
+                    if _accepted(rule, role, sentence.found, sentence.text, start, end, named):
+                        return RuleHit(rule.tag, sentence.start + start, sentence.start + end, rule.score, k)
     return None
+
+
+def _unnegated(lexicon: TagLexicon, pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    """Where ``pattern`` matches ``text``, in order, leaving out the negated matches."""
+    return [(m.start(), m.end()) for m in pattern.finditer(text) if not negated(lexicon, text, m.start(), m.end())]

@@ -89,3 +89,32 @@ def test_a_malformed_lexicon_names_its_field() -> None:
         parse_lexicon({"version": "x", "negation": {"before": ["未"], "window": 4, "inside": ["未"]},
                        "tags": [{"tag": "不是标签", "score": 1, "patterns": ["a"], "actor": True,
                                  "excluded_roles": [], "cancel_doc": [], "cancel_sentence": []}]})  # fmt: skip
+
+
+def _one_rule(*patterns: str) -> dict[str, object]:
+    return {"version": "x", "negation": {"before": ["未"], "window": 4, "inside": ["未发生"]},
+            "tags": [{"tag": "失信", "score": 0.9, "patterns": list(patterns), "actor": False,
+                      "excluded_roles": [], "cancel_doc": [], "cancel_sentence": []}]}  # fmt: skip
+
+
+def test_a_pattern_anchored_to_its_sentence_is_matched_in_each_sentence() -> None:
+    """A pattern reads one sentence at a time: ``^`` is a sentence's start, which the body's start is not.
+
+    Patterns asserting nothing about their context are first looked for in the whole body (a body without
+    them holds no sentence with them); an anchored one is not, or this match would be lost.
+    """
+    lexicon = parse_lexicon(_one_rule("^纳入失信名单", "列入黑名单"))
+    body = f"{S}拒不履行义务。纳入失信名单，限制消费。"
+    assert lexicon.rules[0].context_free == (False, True)
+    assert not lexicon.rules[0].patterns[0].search(body)  # the body does not start with it
+    hit = rule_hits(lexicon, Document("d", S, "news", body))["失信"]
+    assert (body[hit.start : hit.end], hit.pattern) == ("纳入失信名单", 0)
+
+
+def test_a_later_pattern_is_found_when_the_earlier_ones_are_nowhere_in_the_body() -> None:
+    lexicon = parse_lexicon(_one_rule("限制高消费", "列入.{0,4}黑名单", r"(?<!未)纳入失信"))
+    assert lexicon.rules[0].context_free == (True, True, False)
+    body = f"{S}于本月被列入法院黑名单。"
+    hit = rule_hits(lexicon, Document("d", S, "news", body))["失信"]
+    assert (body[hit.start : hit.end], hit.pattern) == ("列入法院黑名单", 1)
+    assert rule_hits(lexicon, Document("d", S, "news", f"{S}未纳入失信名单。")) == {}
