@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # LightGBM's OpenMP threads spin on a shared machine otherwise
+if "OMP_WAIT_POLICY" not in os.environ:  # before LightGBM loads, as riskloop.openmp.bounded_spin does
+    os.environ.setdefault("GOMP_SPINCOUNT", "1000")
 
 import argparse
 import datetime as dt

@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import subprocess
 import sys
 import time
@@ -44,10 +43,11 @@ from riskloop.config import load_settings
 from riskloop.domain.access import ANALYST, APPROVER, Principal
 from riskloop.domain.product_conditions import normalise_profile
 from riskloop.jobs.demo_prospects import ensure_prospect_inputs
+from riskloop.openmp import bounded_spin
 from riskloop.service.prospects import Screening
 from riskloop.workspace import Workspace
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # LightGBM's OpenMP threads spin on a shared machine otherwise
+bounded_spin()  # as the riskloop command does: OpenMP threads spin briefly (riskloop.openmp)
 BIN = Path(sys.executable).parent
 EVENT_GROWTH = 0.2
 KS = (1_000, 10_000)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -10,10 +9,9 @@ import typer
 from typer.core import TyperGroup
 
 from riskloop.config import load_settings
+from riskloop.openmp import bounded_spin
 
-# LightGBM's OpenMP threads spin while they wait unless told otherwise; on a shared machine that costs several times
-# the training time (measured: 7x with two threads on two busy cores). Read when the OpenMP runtime loads.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+bounded_spin()  # before any command loads LightGBM's OpenMP runtime (riskloop.openmp says why)
 
 JSON_REQUESTED = "riskloop.json"  # ctx.meta key: the command line asks for --json
 
