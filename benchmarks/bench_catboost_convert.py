@@ -21,18 +21,10 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.bench_forest_load import COLUMNS, synthetic_table
 from riskloop.modeling.catboost_text import lightgbm_text
 
 OUT = Path(__file__).parent / "out" / "catboost_convert.json"
-COLUMNS = 8
-
-
-def _table(rows: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(rows, COLUMNS))
-    x[rng.random(x.shape) < 0.1] = np.nan
-    z = np.nan_to_num(x[:, 0]) - 0.8 * np.nan_to_num(x[:, 1]) + 0.5 * np.nan_to_num(x[:, 2]) ** 2 - 1.5
-    return x, (rng.random(rows) < 1 / (1 + np.exp(-z))).astype(float)
 
 
 def _fit(x: np.ndarray, y: np.ndarray, trees: int) -> tuple[float, dict[str, Any]]:
@@ -58,7 +50,7 @@ def main() -> None:
     parser.add_argument("--trees", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    x, y = _table(args.rows, seed=7)
+    x, y = synthetic_table(args.rows, seed=7)
     names = [f"x{i}" for i in range(COLUMNS)]
     fits, converts, dump = [], [], {}
     for _ in range(args.repeats):  # alternated: the machine's noise falls on both

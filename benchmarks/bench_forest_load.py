@@ -30,7 +30,8 @@ OUT = Path(__file__).parent / "out" / "forest_load.json"
 COLUMNS = 8
 
 
-def _table(rows: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def synthetic_table(rows: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``rows`` rows of ``COLUMNS`` features (10 % missing) and a 0/1 target of a known logit."""
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(rows, COLUMNS))
     x[rng.random(x.shape) < 0.1] = np.nan
@@ -93,7 +94,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=3000)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    x, y = _table(args.rows, seed=7)
+    x, y = synthetic_table(args.rows, seed=7)
     models = {"lightgbm 2,000 rounds": _lightgbm_text(x, y), "catboost 1,000 trees": _catboost_text(x, y)}
     result = {
         "rows": args.rows,

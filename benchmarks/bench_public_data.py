@@ -20,6 +20,11 @@ test set): compare with care. Writes benchmarks/out/public_data.json.
 
 from __future__ import annotations
 
+import os
+
+if "OMP_WAIT_POLICY" not in os.environ:  # before LightGBM loads, as `riskloop train` runs (riskloop.openmp)
+    os.environ.setdefault("GOMP_SPINCOUNT", "1000")
+
 import argparse
 import json
 import platform
