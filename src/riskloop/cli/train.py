@@ -203,6 +203,11 @@ def _render_tuning(result: dict[str, Any]) -> None:
     if "seconds" in result:
         budget = result.get("budget_minutes")
         console.print(f"wall time {result['seconds']:.0f} s" + (f" (budget {budget:g} min)" if budget else ""))
+    over = (result.get("budget") or {}).get("over_budget_seconds", 0.0)
+    if over > 0:
+        console.print(
+            f"[yellow]over the budget by {over:.0f} s: the fits the search cannot skip took longer than it[/]"
+        )
 
 
 def _render_workspace(result: dict[str, Any]) -> None:

@@ -148,7 +148,7 @@ class EnsembleConfig:
     catboost_l2_leaf_reg: float | None = None  # None: CatBoost's 3, with its learning rate chosen from the data
     catboost_seeds: int = 1  # CatBoost models averaged per sub-model (seed, seed + 1, ...): bagging for few bads
     tune_trials: int = 0  # Optuna trials per tree sub-model on the ensemble's folds; 0: the settings above
-    tune_seconds: float | None = None  # wall-clock cap of one sub-model's search (the first trial always runs)
+    tune_seconds: float | None = None  # wall-clock cap of one sub-model's search after its first (untuned) trial
     stacker_c: float | None = None
     stacker_non_negative: bool = True
     # "stack": the stacker scores; "best": the best sub-model alone scores (the stacker's weights still explain);
@@ -566,16 +566,29 @@ def outer_folds(y: npt.ArrayLike, config: EnsembleConfig) -> Folds:
     return list(outer.split(np.zeros(len(labels)), labels))
 
 
+class FoldPlan(Protocol):
+    """Sets each ensemble fit's configuration as a run goes (``service.train_budget.BudgetPlan``: the time left)."""
+
+    def before(self, fit: int) -> EnsembleConfig:
+        """The configuration of ensemble fit ``fit`` (0, 1, ... in the order they run)."""
+
+    def after(self, fit: int, model: Ensemble) -> None:
+        """Ensemble fit ``fit`` ended with ``model``."""
+
+
 def cross_validate(
     frame: pd.DataFrame,
     y: npt.ArrayLike,
     sources: Sequence[SourceSpec],
     config: EnsembleConfig,
     progress: Callable[[int, int], None] | None = None,
+    *,
+    plan: FoldPlan | None = None,
 ) -> CVResult:
     """Stratified k-fold of the whole pipeline: each outer fold is scored by an ensemble fitted without it.
 
-    ``progress`` is told ``(folds done, folds)`` before the first fold and after each.
+    ``progress`` is told ``(folds done, folds)`` before the first fold and after each. ``plan``, when given,
+    sets each fold's configuration (its search time); the folds themselves come from ``config``.
 
     Examples
     --------
@@ -592,8 +605,10 @@ def cross_validate(
     folds = outer_folds(labels, config)
     if progress is not None:
         progress(0, len(folds))
-    for train, test in folds:
-        model = _fit(frame.iloc[train], labels[train], sources, config)
+    for fold, (train, test) in enumerate(folds):
+        model = _fit(frame.iloc[train], labels[train], sources, config if plan is None else plan.before(fold))
+        if plan is not None:
+            plan.after(fold, model)
         scores = model.predict(frame.iloc[test])
         oof_pd[test] = scores.pd
         if oof_sub is None:

@@ -41,6 +41,7 @@ def render_html(report: Mapping[str, Any]) -> str:
         "<h2>Population stability (PSI)</h2>",
         _psi(psi),
         *_tuning(report.get("tuning") or {}),
+        *_budget(report.get("budget")),
         *_preparation(report.get("preparation")),
         _definitions(),
     ]
@@ -148,6 +149,23 @@ def _tuning(tuning: Mapping[str, Any]) -> list[str]:
         ]
         out.append(_table(["trial", "inner AUC", "rounds", "seconds", "settings"], rows))
     return out
+
+
+def _budget(budget: Mapping[str, Any] | None) -> list[str]:
+    """The time budget: each ensemble fit's search window and wall time, and the run's time against the budget."""
+    if not budget:
+        return []
+    fits = len(budget["fit_seconds"])
+    rows = [
+        ["final" if i == fits - 1 else f"fold {i + 1}", _num(window, 1), _num(wall, 1)]
+        for i, (window, wall) in enumerate(zip(budget["search_windows"], budget["fit_seconds"], strict=False))
+    ]
+    over = budget["over_budget_seconds"]
+    verdict = f"over it by {over:.0f} s: the fits the search cannot skip took longer." if over else "within it."
+    spent = f"{budget['seconds']:.0f} s when the report was written"
+    head = f"<p>Budget {budget['budget_seconds']:.0f} s; {spent}, {verdict}</p>"
+    table = _table(["fit", "search s", "wall s"], rows)
+    return ["<h2>Time budget (search window of each ensemble fit)</h2>", head, table]
 
 
 def _preparation(prep: Mapping[str, Any] | None) -> list[str]:

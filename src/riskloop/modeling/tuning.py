@@ -138,13 +138,15 @@ def tune(
     seconds: float | None,
     seed: int,
     weight: FloatArray | None = None,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> Tuned:
     """Search ``space`` from ``start`` (the untuned settings, tried first) for the best out-of-fold AUC.
 
     ``data`` holds the matrix, the 0/1 labels and the folds (positions in the matrix).
 
-    At most ``trials`` trials; with ``seconds``, no trial starts once that much wall time has passed (the
-    first always runs). Ties keep the earlier trial, so an untuned start that is not beaten is kept.
+    At most ``trials`` trials. ``seconds`` caps the search after the first trial (which always runs, as it
+    would without a search): no trial starts that would end past the cap, judged by the mean time of the
+    trials so far. Ties keep the earlier trial, so an untuned start that is not beaten is kept.
 
     Examples
     --------
@@ -157,26 +159,28 @@ def tune(
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=STARTUP_TRIALS)
     study = optuna.create_study(direction="maximize", sampler=sampler)
-    began = time.perf_counter()
     history: list[TrialRecord] = []
     best: tuple[float, dict[str, Any], int, FloatArray] | None = None
     untuned: tuple[float, dict[str, Any], int, FloatArray] | None = None
     stopped = False
+    searching = 0.0  # when the search proper began: after the untuned trial
     for number in range(max(trials, 1)):
-        if number and seconds is not None and time.perf_counter() - began >= seconds:
+        if number == 1:
+            searching = clock()
+        if number and seconds is not None and _would_overrun(history, clock() - searching, seconds):
             stopped = True
             break
         # The untuned settings run outside the sampler: some are "let the library choose" (None), which no
         # search distribution holds.
         trial = study.ask() if number else None
         params = space(trial) if trial is not None else dict(start)
-        clock = time.perf_counter()
+        began = clock()
         oof, rounds = model.set_params(**params).cross_fit(x, y, folds, patience, weight)
         score = _weighted_auc(y, oof, weight)
         score = score if math.isfinite(score) else 0.0
         if trial is not None:
             study.tell(trial, score)
-        history.append(TrialRecord(number, params, score, rounds, time.perf_counter() - clock))
+        history.append(TrialRecord(number, params, score, rounds, clock() - began))
         if best is None or score > best[0]:
             best = (score, params, rounds, oof)
         untuned = untuned or best
@@ -186,6 +190,12 @@ def tune(
     chosen = best if gain is None or gain["low"] > 0 else untuned
     _, params, rounds, oof = chosen
     return Tuned(dict(params), rounds, oof, history, seconds, stopped, gain, chosen is untuned and best is not untuned)
+
+
+def _would_overrun(history: Sequence[TrialRecord], spent: float, seconds: float) -> bool:
+    """Whether a next trial, taking the mean time of those so far, would end past ``seconds`` of search."""
+    expected = sum(t.seconds for t in history) / len(history)
+    return spent + expected > seconds
 
 
 def _gain(

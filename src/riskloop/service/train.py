@@ -39,7 +39,14 @@ from riskloop.monitoring.model_figures import REFERENCE_FILE, bootstrap_auc_gain
 from riskloop.scoring.registry import UNKNOWN_AUTHOR, model_id
 from riskloop.service.graph_features import graph_source, workspace_graph_features
 from riskloop.service.ports import ModelHome, Progress, no_progress
-from riskloop.service.train_budget import TABLE_BUDGET_MINUTES, TABLE_KINDS, budgeted, default_jobs, search_note
+from riskloop.service.train_budget import (
+    TABLE_BUDGET_MINUTES,
+    TABLE_KINDS,
+    budget_plan,
+    budgeted,
+    default_jobs,
+    search_note,
+)
 
 BUREAU = "app_bureau_score"
 # The application's own fields (bureau score, amount, term, verification results) enter the fusion directly.
@@ -197,11 +204,14 @@ def train_table(home: ModelHome, options: TableTraining, progress: Progress = no
     progress("load", 0, 4)
     name = _check_name(options.name or _slug(options.path))
     data, sources, config = table_plan(options)
+    plan = budget_plan(config, options.budget_minutes, options.folds, started)
     cv = cross_validate(
-        data.frame, data.y, sources, config, lambda done, total: progress("cross-validate", done, total)
+        data.frame, data.y, sources, config, lambda done, total: progress("cross-validate", done, total), plan=plan
     )
     progress("fit", 2, 4)
-    ensemble = fit_ensemble(data.frame, data.y, sources, config)
+    ensemble = fit_ensemble(data.frame, data.y, sources, config if plan is None else plan.before(options.folds))
+    if plan is not None:
+        plan.after(options.folds, ensemble)
     ensemble.prep = data.prep.to_dict()
     fitted = scored_split("fit", ensemble, data.frame, data.y, list(data.features))
     oof = ScoredSplit("cv", data.y, np.asarray(cv.oof_pd, dtype=np.float64), cv.oof_sub, None)
@@ -210,12 +220,15 @@ def train_table(home: ModelHome, options: TableTraining, progress: Progress = no
     report["cv"] = {"fold_auc": list(cv.fold_auc), "auc": cv.auc, "ks": cv.ks}
     report["tuning"] = ensemble.training.get("tuning", {})
     report["preparation"] = data.prep.summary()
+    if plan is not None:
+        report["budget"] = plan.note(time.perf_counter() - started)
     progress("save", 3, 4)
     reference = monitoring_reference(fitted, report["summary"], prefer=("cv",))
     paths = save_model(home, name, ensemble, meta, report, author=options.author, reference=reference)
     progress("done", 4, 4)
     subs = report["splits"]["cv"]["models"]
     fused = subs["fused"]
+    seconds = time.perf_counter() - started
     return {
         **paths,
         "name": name,
@@ -242,7 +255,8 @@ def train_table(home: ModelHome, options: TableTraining, progress: Progress = no
         "budget_minutes": options.budget_minutes,
         "search": search_note(config, options.budget_minutes, int(data.y.sum())),
         "tuning": _tuning_summary(ensemble.training.get("tuning", {})),
-        "seconds": round(time.perf_counter() - started, 1),
+        "seconds": round(seconds, 1),
+        "budget": None if plan is None else plan.note(seconds),
     }
 
 

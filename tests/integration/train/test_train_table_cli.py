@@ -76,7 +76,15 @@ def test_tree_settings_are_searched_within_the_budget(trained: tuple[Path, dict[
     assert history[0]["number"] == 0  # the untuned settings come first
     assert report["tuning"]["all:gbdt"]["best_auc"] == max(t["auc"] for t in history)
     assert report["preparation"]["types"] == {"numeric": 3, "categorical": 1, "dropped": 1}
+    # The budget (0.3 min) is the whole run's: each of the 3 cross-validation fits and the final fit had its window.
+    budget = out["budget"]
+    assert isinstance(budget, dict)
+    assert budget["budget_seconds"] == 18.0
+    assert len(budget["search_windows"]) == len(budget["fit_seconds"]) == 4
+    assert budget["over_budget_seconds"] == pytest.approx(max(0.0, float(out["seconds"]) - 18.0), abs=0.11)  # type: ignore[arg-type]
+    assert report["budget"]["search_windows"] == budget["search_windows"]
     html = Path(str(out["report_html"])).read_text()
+    assert "Time budget (search window of each ensemble fit)" in html
     assert "Settings search (nested" in html
     assert "Table preparation" in html
 

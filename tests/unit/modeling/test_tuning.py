@@ -66,6 +66,32 @@ def test_the_wall_time_cap_stops_after_the_first_trial() -> None:
     assert tuned.to_json()["chosen"] == {**START, "rounds": tuned.rounds}  # type: ignore[attr-defined]
 
 
+class TickingClock:
+    """Ten seconds pass at every reading: each trial then takes ten seconds, whatever the machine."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        self.now += 10.0
+        return self.now
+
+
+@pytest.mark.parametrize(("seconds", "trials"), [(15.0, 1), (25.0, 2), (45.0, 2), (55.0, 3)])
+def test_no_trial_starts_that_would_end_past_the_cap(seconds: float, trials: int) -> None:
+    # The cap counts from the end of the untuned first trial. Each check reads the clock once more: the first
+    # search trial is checked 10 s in and expected to take the mean so far (10 s), so it needs a cap of 20 s;
+    # the second is checked 40 s in (two readings per trial, one per check) and needs 50 s.
+    x, y = _data(600)
+    model = GBDTClassifier(FEATURES, rounds=50, learning_rate=0.1)
+    tuned = tune(
+        model, gbdt_space, START, data=(x, y, _folds(len(y))), patience=20, trials=10, seconds=seconds, seed=0,
+        clock=TickingClock(),
+    )  # fmt: skip
+    assert [t.seconds for t in tuned.history] == [10.0] * trials
+    assert tuned.stopped_by_budget
+
+
 def test_tuning_inside_the_ensemble_is_recorded_and_nested() -> None:
     x, y = _data(1200)
     frame = pd.DataFrame(x, columns=list(FEATURES))
