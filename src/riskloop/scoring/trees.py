@@ -195,6 +195,11 @@ class CompiledForest:
         bounds = np.searchsorted(np.array([b for b, _ in trees], dtype=np.intp), np.arange(self.boosters + 1))
         self._booster_spans = [(int(bounds[b]), int(bounds[b + 1])) for b in range(self.boosters)]
 
+    @property
+    def splits(self) -> int:
+        """How many splits every row is tested against (all trees of all boosters)."""
+        return int(self._feature.size)
+
     def raw(self, matrix: FloatArray) -> FloatArray:
         """Raw scores (log-odds for a binary objective), one column per booster."""
         rows = np.ascontiguousarray(matrix, dtype=np.float64)

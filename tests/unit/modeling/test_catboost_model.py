@@ -104,6 +104,9 @@ def test_ensemble_with_catboost_round_trips_through_its_bundle(tmp_path: Path) -
     assert np.array_equal(loaded.predict(frame).pd, scores.pd)
     serving = load_serving(tmp_path / "b").serving
     row = frame.iloc[7].to_dict()
-    assert serving.score_row(row)[0] == pytest.approx(float(scores.pd[7]), abs=1e-12)
+    assert serving.score_row(row)[0] == float(scores.pd[7])
+    # A thousand-odd splits per row: LightGBM's library scores even one row. The toy workspace's small trees stay
+    # on the compiled forest for a decision (tests/unit/modeling/test_serving_bundle.py checks the two agree).
+    assert serving.native_from == 1
     reasons = ensemble.reasons(frame.head(5))
     assert all(len(r) > 0 for r in reasons)

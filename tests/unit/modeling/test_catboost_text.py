@@ -78,6 +78,7 @@ def _assert_serves_as_catboost(model: Any, dump: dict[str, Any], matrix: np.ndar
     np.testing.assert_allclose(compiled, expected, rtol=0, atol=1e-9)
     read = CompiledForest.from_texts([text], [list(range(COLUMNS))]).raw(matrix)[:, 0]
     np.testing.assert_array_equal(read, compiled)  # the model text read directly: the same forest
+    np.testing.assert_array_equal(read, booster.raw_scores(matrix))  # and LightGBM's C library to the bit
     contributions = booster.contributions(matrix)
     assert np.isfinite(contributions).all()
     np.testing.assert_allclose(contributions.sum(axis=1), expected, rtol=0, atol=1e-9)
