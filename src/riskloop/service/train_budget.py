@@ -127,11 +127,12 @@ class BudgetPlan:
         self.walls: list[float] = []  # each fit's wall time
         self._fixed: float | None = None  # the untuned cost per unit of weight, the largest measured
         self._began = started
+        self._window_given = 0.0  # the search window of the fit under way
 
     def before(self, fit: int) -> EnsembleConfig:
         """The configuration of fit ``fit``: its sub-models' search cap from the time left."""
         self._began = self.clock()
-        window = self._window(fit, self._began)
+        window = self._window_given = self._window(fit, self._began)
         self.windows.append(round(window, 1))
         trees = max(1, sum(1 for k in self.config.kinds if k in TREES))
         per_model = window * min(self.config.n_jobs, trees) / trees
@@ -142,10 +143,13 @@ class BudgetPlan:
         self.record(fit, model.training.get("tuning", {}))
 
     def record(self, fit: int, tuning: Mapping[str, Any]) -> None:
-        """Measure fit ``fit``: its wall time less its search (``tuning``) is the cost the later fits will pay."""
+        """Measure fit ``fit``: its wall time less its search (``tuning``) is the cost the later fits will pay.
+
+        A search counts at most its window: a last trial that ran past it is a cost the later fits will pay too.
+        """
         wall = self.clock() - self._began
         self.walls.append(round(wall, 1))
-        search = search_wall(tuning, self.config.n_jobs)
+        search = min(search_wall(tuning, self.config.n_jobs), self._window_given)
         fixed = max(wall - search, 0.0) / self.weights[fit]
         self._fixed = fixed if self._fixed is None else max(self._fixed, fixed)
 

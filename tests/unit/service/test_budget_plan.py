@@ -98,6 +98,16 @@ def test_a_slower_later_fit_raises_the_cost_set_aside_for_the_rest() -> None:
     assert plan.before(2).tune_seconds == pytest.approx(max(left, 0.0) * 0.8 / 3.4)
 
 
+def test_a_search_past_its_window_counts_the_overrun_as_cost_the_later_fits_pay() -> None:
+    plan, clock = _plan()
+    window = plan.before(0).tune_seconds
+    assert window == pytest.approx(57.6)
+    clock.now = 120.0
+    plan.record(0, _searched(40.0, 40.0))  # 80 s of trials in a 57.6 s window: the last one ran 22.4 s past it
+    fixed = (120.0 - 57.6) / 0.8  # not (120 - 80) / 0.8: the later searches may overrun as well
+    assert plan.before(1).tune_seconds == pytest.approx((600.0 - 120.0 - fixed * 4.2) * 0.8 / 4.2)
+
+
 def test_search_wall_counts_sub_models_searching_side_by_side_once() -> None:
     tuning = {
         "a": {"trials": [{"number": 0, "seconds": 9.0}, {"number": 1, "seconds": 4.0}, {"number": 2, "seconds": 6.0}]},
