@@ -2,7 +2,8 @@
 
 A budget turns on the nested hyper-parameter search of the tree sub-models (``modeling.tuning``) and bounds
 the run's wall time. What runs whatever the budget (reading and preparing the table, each sub-model's untuned
-first trial, the scorecards, the stacker, the report) is paid first; the search gets what is left. The run
+first trial, the scorecards, the stacker, the report; ``RESERVE_SHARE`` of the budget is kept for what follows
+the last fit) is paid first; the search gets what is left. The run
 fits several ensembles one after another (one per cross-validation fold, then the final one), and
 ``BudgetPlan`` gives each its search window when it starts: before anything is measured, ``TUNING_SHARE`` of
 its part of the budget; after, its part of the time left once the untuned cost measured so far is set aside
@@ -35,6 +36,9 @@ MAX_TRIALS = 40  # a search this long has converged on tables of this kind; the 
 MAX_JOBS = 4
 SEARCH_MIN_BADS = 1_000  # fewer bads: no search (module docstring)
 NO_WINDOW = 1e-3  # seconds: a search with no time left runs its untuned first trial only
+# The budget's share kept for what follows the last fit (scoring every row for the report, the report, the bundle)
+# and for a last search trial running past its window.
+RESERVE_SHARE = 0.03
 
 
 def default_jobs() -> int:
@@ -157,7 +161,7 @@ class BudgetPlan:
         weight, rest = self.weights[fit], sum(self.weights[fit:])
         if self._fixed is None:  # nothing measured: the search's share of this fit's part of the budget
             return self.budget * TUNING_SHARE * weight / sum(self.weights)
-        left = self.budget - (now - self.started) - self._fixed * rest
+        left = self.budget * (1.0 - RESERVE_SHARE) - (now - self.started) - self._fixed * rest
         return max(0.0, left * weight / rest)
 
     def note(self, seconds: float) -> dict[str, Any]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 from riskloop.modeling.ensemble import EnsembleConfig
-from riskloop.service.train_budget import NO_WINDOW, BudgetPlan, budget_plan, budgeted, search_wall
+from riskloop.service.train_budget import NO_WINDOW, RESERVE_SHARE, BudgetPlan, budget_plan, budgeted, search_wall
 
 KINDS = ("scorecard", "gbdt", "catboost")
 FOLDS = 5
 WEIGHTS = [(FOLDS - 1) / FOLDS] * FOLDS + [1.0]  # five cross-validation fits, then the final one on every row
+USABLE = 600.0 * (1 - RESERVE_SHARE)  # of a 10-minute budget, what the fits may take
 
 
 class ManualClock:
@@ -61,7 +62,7 @@ def test_the_time_left_after_the_measured_untuned_cost_is_shared_by_weight() -> 
     clock.now = 70.0
     plan.record(0, _searched(30.0, 27.6))  # 57.6 s of search: 12.4 s of untuned cost for 0.8 of weight
     fixed = (70.0 - 57.6) / 0.8
-    left = 600.0 - 70.0 - fixed * (0.8 * 4 + 1.0)
+    left = USABLE - 70.0 - fixed * (0.8 * 4 + 1.0)
     assert plan.before(1).tune_seconds == pytest.approx(left * 0.8 / 4.2)
 
 
@@ -70,7 +71,8 @@ def test_a_run_whose_costs_are_as_measured_ends_on_the_budget() -> None:
         plan, clock = _plan()
         caps = _run(plan, clock, fixed)
         assert all(c > NO_WINDOW for c in caps), fixed
-        assert clock.now == pytest.approx(600.0), fixed  # every second left went to the search, none beyond
+        # Every second left went to the search, none beyond; the reserve is kept for what follows the last fit.
+        assert clock.now == pytest.approx(USABLE), fixed
         assert plan.note(clock.now)["over_budget_seconds"] == 0.0
 
 
@@ -94,7 +96,7 @@ def test_a_slower_later_fit_raises_the_cost_set_aside_for_the_rest() -> None:
     plan.before(1)
     clock.now = 120.0
     plan.record(1, _searched())  # 100 s untuned: the largest measured cost is the one kept
-    left = 600.0 - 120.0 - 100.0 / 0.8 * (0.8 * 3 + 1.0)
+    left = USABLE - 120.0 - 100.0 / 0.8 * (0.8 * 3 + 1.0)
     assert plan.before(2).tune_seconds == pytest.approx(max(left, 0.0) * 0.8 / 3.4)
 
 
@@ -105,7 +107,7 @@ def test_a_search_past_its_window_counts_the_overrun_as_cost_the_later_fits_pay(
     clock.now = 120.0
     plan.record(0, _searched(40.0, 40.0))  # 80 s of trials in a 57.6 s window: the last one ran 22.4 s past it
     fixed = (120.0 - 57.6) / 0.8  # not (120 - 80) / 0.8: the later searches may overrun as well
-    assert plan.before(1).tune_seconds == pytest.approx((600.0 - 120.0 - fixed * 4.2) * 0.8 / 4.2)
+    assert plan.before(1).tune_seconds == pytest.approx((USABLE - 120.0 - fixed * 4.2) * 0.8 / 4.2)
 
 
 def test_search_wall_counts_sub_models_searching_side_by_side_once() -> None:
