@@ -42,10 +42,13 @@ from riskloop.service.ports import ModelHome, Progress, no_progress
 from riskloop.service.train_budget import (
     TABLE_BUDGET_MINUTES,
     TABLE_KINDS,
+    BudgetPlan,
+    FixedPlan,
     budget_plan,
     budgeted,
     default_jobs,
     search_note,
+    workspace_plan,
 )
 
 BUREAU = "app_bureau_score"
@@ -118,6 +121,7 @@ def train_workspace(home: ModelHome, options: WorkspaceTraining, progress: Progr
         ``summary`` (fused figures and ensemble gain per split), ``psi`` and, with ``truth``, ``truth``.
 
     """
+    started = time.perf_counter()
     _check_name(options.name)
     if options.reject_inference not in METHODS:
         raise ValidationError("reject_inference", f"{options.reject_inference!r}: use one of {', '.join(METHODS)}")
@@ -136,21 +140,21 @@ def train_workspace(home: ModelHome, options: WorkspaceTraining, progress: Progr
     _check_labels(y, options.folds, f"loans with outcomes observed on {as_of}")
     split = time_split(labelled["as_of"], y, seed=options.seed)
     sources, direct = workspace_inputs(frame.columns, cross=options.cross_source, tagged=tags_written(frame))
-    config = _config(options.folds, options.seed, options.config, direct_inputs=direct)
-    refits = 2 if options.reject_inference != "none" else 1
     bads = int(y[split.train].sum())
-    config = budgeted(config, options.budget_minutes, ensembles=refits, bads=bads)
+    config, plan = _workspace_config(options, direct, bads, started)
     direct = config.direct_inputs  # an override in ``options.config`` wins
     train = labelled.iloc[split.train].reset_index(drop=True)
     progress("train", 2, 5)
-    ensemble = fit_ensemble(train, y[split.train], sources, config)
+    ensemble = fit_ensemble(train, y[split.train], sources, plan.before(0))
+    plan.after(0, ensemble)
     inferred: dict[str, Any] = {"method": "none"}
     unknown_ids: set[str] = set()
     if options.reject_inference != "none":
         unknown = unknown_applications(frame, funded_applications(tables), train["as_of"].min(), split.oot_from)
         ensemble, inferred = with_reject_inference(
-            options.reject_inference, train, y[split.train], unknown, ensemble, sources=sources, config=config
+            options.reject_inference, train, y[split.train], unknown, ensemble, sources=sources, config=plan.before(1)
         )
+        plan.after(1, ensemble)
         unknown_ids = set(unknown["application_id"])
     progress("evaluate", 3, 5)
     columns = [f for s in sources for f in s.features] + list(direct)
@@ -175,6 +179,7 @@ def train_workspace(home: ModelHome, options: WorkspaceTraining, progress: Progr
         "search": search_note(config, options.budget_minutes, bads),
     }
     report = build_report(scored, meta)
+    report["budget"] = plan.note(time.perf_counter() - started)
     if options.truth is not None:
         report["truth"] = truth_figures(
             options.truth, frame, labelled, split.train, ensemble, seed=options.seed, also_trained=unknown_ids
@@ -504,6 +509,16 @@ def monitoring_reference(
 def _last_folder_version(root: Path, name: str) -> int:
     taken = [p.name.removeprefix(f"{name}-v") for p in root.glob(f"{name}-v*")] if root.is_dir() else []
     return max([int(t) for t in taken if t.isdigit()], default=0)
+
+
+def _workspace_config(
+    options: WorkspaceTraining, direct: tuple[str, ...], bads: int, started: float
+) -> tuple[EnsembleConfig, BudgetPlan | FixedPlan]:
+    """The workspace run's configuration and the plan of its fits (a second one with reject inference)."""
+    config = _config(options.folds, options.seed, options.config, direct_inputs=direct)
+    refits = 2 if options.reject_inference != "none" else 1
+    config = budgeted(config, options.budget_minutes, ensembles=refits, bads=bads)
+    return config, workspace_plan(config, options.budget_minutes, refits, started)
 
 
 def _config(folds: int, seed: int, extra: Mapping[str, Any], **fixed: Any) -> EnsembleConfig:

@@ -1,15 +1,15 @@
 """The training time budget (``riskloop train --budget-minutes``): how many seconds each tree sub-model may search.
 
 A budget turns on the nested hyper-parameter search of the tree sub-models (``modeling.tuning``) and bounds
-the run's wall time. What runs whatever the budget (reading and preparing the table, each sub-model's untuned
-first trial, the scorecards, the stacker, the report; ``RESERVE_SHARE`` of the budget is kept for what follows
-the last fit) is paid first; the search gets what is left. The run
-fits several ensembles one after another (one per cross-validation fold, then the final one), and
-``BudgetPlan`` gives each its search window when it starts: before anything is measured, ``TUNING_SHARE`` of
-its part of the budget; after, its part of the time left once the untuned cost measured so far is set aside
-for every fit still to come. Within an ensemble the window is shared by the tree sub-models, which run
-``n_jobs`` at a time. A table whose untuned fits alone take longer than the budget is fitted untuned, and the
-report says by how much the run went over. No budget keeps the untuned settings (``make demo`` stays fast).
+the run's wall time. What runs whatever the budget is paid first: reading and preparing the table, each
+sub-model's untuned first trial, the scorecards, the stacker, and ``RESERVE_SHARE`` of the budget kept for what
+follows the last fit. The search gets what is left. The run fits several ensembles one after another (one per
+cross-validation fold, then the final one), and ``BudgetPlan`` gives each its search window when it starts:
+before anything is measured, ``TUNING_SHARE`` of its part of the budget; after, its part of the time left once
+the untuned cost measured so far is set aside for every fit still to come. Within an ensemble the window is
+shared by the tree sub-models, which run ``n_jobs`` at a time. A table whose untuned fits alone take longer
+than the budget is fitted untuned, and the report says by how much the run went over. No budget keeps the
+untuned settings (``make demo`` stays fast).
 
 Fewer than ``SEARCH_MIN_BADS`` training bads (a table's, or the workspace's) are not searched, whatever the
 budget: on so few bads the inner folds cannot tell settings apart, and the search's winner is partly luck
@@ -75,9 +75,10 @@ def budgeted(
 
 
 def search_note(config: EnsembleConfig, budget_minutes: float | None, bads: int) -> dict[str, object]:
-    """What the report says of the search: trials and seconds per sub-model, or why there was none."""
+    """What the report says of the search: its trials per sub-model, or why there was none."""
     if config.tune_trials:
-        return {"searched": True, "trials": config.tune_trials, "seconds_per_sub_model": config.tune_seconds}
+        # Each fit's search window is set as the run goes (``BudgetPlan``): the report's ``budget`` holds them.
+        return {"searched": True, "trials": config.tune_trials}
     if budget_minutes is None:
         why = "no budget"
     elif bads < SEARCH_MIN_BADS:
@@ -189,3 +190,29 @@ def budget_plan(config: EnsembleConfig, budget_minutes: float | None, folds: int
         return None
     weights = [(folds - 1) / folds] * folds + [1.0]
     return BudgetPlan(config, budget_minutes, weights, started=started)
+
+
+class FixedPlan:
+    """The plan of a run without a search: every fit keeps ``config``, and there is no budget to report."""
+
+    def __init__(self, config: EnsembleConfig) -> None:
+        self.config = config
+
+    def before(self, fit: int) -> EnsembleConfig:
+        """``config``, whatever the fit."""
+        return self.config
+
+    def after(self, fit: int, model: Ensemble) -> None:
+        """Nothing to measure."""
+
+    def note(self, seconds: float) -> None:
+        """No budget: nothing to report."""
+
+
+def workspace_plan(
+    config: EnsembleConfig, budget_minutes: float | None, fits: int, started: float
+) -> BudgetPlan | FixedPlan:
+    """The plan of a workspace run (one fit, and a second with reject inference)."""
+    if budget_minutes is None or not config.tune_trials:
+        return FixedPlan(config)
+    return BudgetPlan(config, budget_minutes, [1.0] * fits, started=started)

@@ -1,11 +1,20 @@
-"""The time budget of `train --csv`: each ensemble fit's search window from the time left, the run bounded."""
+"""The time budget of `train`: each ensemble fit's search window from the time left, the run bounded."""
 
 from __future__ import annotations
 
 import pytest
 
 from riskloop.modeling.ensemble import EnsembleConfig
-from riskloop.service.train_budget import NO_WINDOW, RESERVE_SHARE, BudgetPlan, budget_plan, budgeted, search_wall
+from riskloop.service.train_budget import (
+    NO_WINDOW,
+    RESERVE_SHARE,
+    BudgetPlan,
+    FixedPlan,
+    budget_plan,
+    budgeted,
+    search_wall,
+    workspace_plan,
+)
 
 KINDS = ("scorecard", "gbdt", "catboost")
 FOLDS = 5
@@ -127,3 +136,15 @@ def test_no_budget_or_no_search_has_no_plan() -> None:
     plan = budget_plan(searched, 10.0, FOLDS, 0.0)
     assert plan is not None
     assert plan.weights == WEIGHTS
+
+
+def test_a_workspace_run_plans_its_fit_and_the_reject_inference_refit() -> None:
+    searched = budgeted(EnsembleConfig(kinds=KINDS), 10.0, ensembles=2)
+    plan = workspace_plan(searched, 10.0, 2, 0.0)
+    assert isinstance(plan, BudgetPlan)
+    assert plan.weights == [1.0, 1.0]
+    untuned = EnsembleConfig(kinds=KINDS)
+    fixed = workspace_plan(untuned, None, 1, 0.0)
+    assert isinstance(fixed, FixedPlan)
+    assert fixed.before(0) is untuned  # no search: every fit keeps the configuration, and nothing is reported
+    assert fixed.note(12.0) is None
