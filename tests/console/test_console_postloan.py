@@ -46,6 +46,21 @@ def _open_first_alert(page: Page) -> str:
     return found.group(1)
 
 
+def _choose(page: Page, testid: str, label: str) -> None:
+    """Pick ``label`` in the open dialog's select ``testid`` once the dialog and the dropdown have stopped moving.
+
+    A click while antd's dialog zooms in or its dropdown slides open can land on nothing (a full run once left the
+    select empty): wait for both animations to end, then check the choice shows.
+    """
+    expect(page.locator(".ant-modal").last).not_to_have_class(re.compile(r"ant-zoom"))
+    page.get_by_test_id(testid).click()
+    dropdown = page.locator(".ant-select-dropdown").last
+    expect(dropdown).to_be_visible()
+    expect(dropdown).not_to_have_class(re.compile(r"ant-slide-up-(enter|appear)"))
+    dropdown.locator(".ant-select-item-option", has_text=label).click()
+    expect(page.get_by_test_id(testid)).to_contain_text(label)
+
+
 def _step(page: Page, testid: str, comment: str) -> Response:
     """Take step ``testid`` on the open alert; the API's answer to the console's POST of it."""
     page.get_by_test_id(testid).click()
@@ -102,10 +117,10 @@ def test_an_officer_acknowledges_then_acts_and_the_api_shows_it(
     expect(page.get_by_test_id("history")).to_contain_text("已致电企业财务负责人核实")
 
     page.get_by_test_id("act").click()
-    page.get_by_test_id("action-select").click()
-    page.locator(".ant-select-item-option", has_text="压降额度").click()
-    expect(page.get_by_test_id("action-select")).to_contain_text("压降额度")  # chosen, not lost to the animation
-    page.get_by_test_id("step-reason").fill("他行逾期，压降额度")
+    _choose(page, "action-select", "压降额度")
+    reason = page.get_by_test_id("step-reason")
+    reason.fill("他行逾期，压降额度")
+    expect(reason).to_have_value("他行逾期，压降额度")
     page.get_by_test_id("step-submit").click()
     expect(page.get_by_test_id("alert-status")).to_have_text("已处置")
     stored = _api(console_server, officer, f"/v1/alerts/{alert_id}")
@@ -115,9 +130,8 @@ def test_an_officer_acknowledges_then_acts_and_the_api_shows_it(
     ]
 
     # closed once dealt with: nothing more to take
-    page.get_by_test_id("close").click()
-    page.get_by_test_id("step-comment").fill("已压降")
-    page.get_by_test_id("step-submit").click()
+    closed = _step(page, "close", "已压降")
+    assert closed.ok, f"{closed.status} {closed.text()}"
     expect(page.get_by_test_id("alert-status")).to_have_text("已关闭")
     assert _api(console_server, officer, f"/v1/alerts/{alert_id}")["status"] == "closed"
     expect(page.get_by_test_id("acknowledge")).to_be_disabled()

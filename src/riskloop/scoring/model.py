@@ -24,8 +24,8 @@ FloatArray = npt.NDArray[np.float64]
 SCORECARD, GBDT, CATBOOST = "scorecard", "gbdt", "catboost"
 # Tree sub-models: each is served from LightGBM text (a CatBoost model is converted to it when trained).
 TREES = frozenset({GBDT, CATBOOST})
-# Split tests the compiled forest makes in about the time of one call into LightGBM's C library (measured: a
-# forest pass costs ~17 ns per row and split, a call ~20-40 µs per booster); beyond it LightGBM walks the trees.
+# Split tests per booster the compiled forest makes in about the time of a call into LightGBM's C library; beyond
+# them LightGBM walks the trees (``python -m benchmarks.bench_batch_scoring`` times both; ADR 0009, stop 26).
 NATIVE_WORK_PER_BOOSTER = 2_000
 
 
