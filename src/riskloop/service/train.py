@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from riskloop.features.catalog import GROUPS, GROUPS_BY_NAME
 from riskloop.features.labels import funded_applications, matured_outcomes, observed_outcomes
 from riskloop.features.spine import application_spine
 from riskloop.modeling.bundle import KIND
-from riskloop.modeling.ensemble import Ensemble, EnsembleConfig, cross_validate, fit_ensemble
+from riskloop.modeling.ensemble import CVResult, Ensemble, EnsembleConfig, cross_validate, fit_ensemble
 from riskloop.modeling.evaluation import discrimination
 from riskloop.modeling.metrics import bootstrap_auc
 from riskloop.modeling.prepared_table import PreparedTable, prepare
@@ -48,7 +48,7 @@ from riskloop.service.train_budget import (
     budgeted,
     default_jobs,
     search_note,
-    workspace_plan,
+    table_weights,
 )
 
 BUREAU = "app_bureau_score"
@@ -209,15 +209,8 @@ def train_table(home: ModelHome, options: TableTraining, progress: Progress = no
     progress("load", 0, 4)
     name = _check_name(options.name or _slug(options.path))
     data, sources, config = table_plan(options)
-    plan = budget_plan(config, options.budget_minutes, options.folds, started)
-    cv = cross_validate(
-        data.frame, data.y, sources, config, lambda done, total: progress("cross-validate", done, total), plan=plan
-    )
-    progress("fit", 2, 4)
-    ensemble = fit_ensemble(data.frame, data.y, sources, config if plan is None else plan.before(options.folds))
-    if plan is not None:
-        plan.after(options.folds, ensemble)
-    ensemble.prep = data.prep.to_dict()
+    plan = budget_plan(config, options.budget_minutes, table_weights(options.folds), started)
+    cv, ensemble = cross_validate_and_fit(data, sources, config, plan, progress)
     fitted = scored_split("fit", ensemble, data.frame, data.y, list(data.features))
     oof = ScoredSplit("cv", data.y, np.asarray(cv.oof_pd, dtype=np.float64), cv.oof_sub, None)
     meta = _table_meta(name, options, data, config)
@@ -225,8 +218,7 @@ def train_table(home: ModelHome, options: TableTraining, progress: Progress = no
     report["cv"] = {"fold_auc": list(cv.fold_auc), "auc": cv.auc, "ks": cv.ks}
     report["tuning"] = ensemble.training.get("tuning", {})
     report["preparation"] = data.prep.summary()
-    if plan is not None:
-        report["budget"] = plan.note(time.perf_counter() - started)
+    report["budget"] = plan.note(time.perf_counter() - started)
     progress("save", 3, 4)
     reference = monitoring_reference(fitted, report["summary"], prefer=("cv",))
     paths = save_model(home, name, ensemble, meta, report, author=options.author, reference=reference)
@@ -261,8 +253,27 @@ def train_table(home: ModelHome, options: TableTraining, progress: Progress = no
         "search": search_note(config, options.budget_minutes, int(data.y.sum())),
         "tuning": _tuning_summary(ensemble.training.get("tuning", {})),
         "seconds": round(seconds, 1),
-        "budget": None if plan is None else plan.note(seconds),
+        "budget": plan.note(seconds),
     }
+
+
+def cross_validate_and_fit(
+    data: PreparedTable,
+    sources: Sequence[SourceSpec],
+    config: EnsembleConfig,
+    plan: BudgetPlan | FixedPlan,
+    progress: Progress = no_progress,
+) -> tuple[CVResult, Ensemble]:
+    """``train --csv``'s fits: the cross-validation, then the final fit on every row, each configured by ``plan``."""
+    cv = cross_validate(
+        data.frame, data.y, sources, config, lambda done, total: progress("cross-validate", done, total), plan=plan
+    )
+    progress("fit", 2, 4)
+    final = len(cv.fold_auc)
+    ensemble = fit_ensemble(data.frame, data.y, sources, plan.before(final))
+    plan.after(final, ensemble)
+    ensemble.prep = data.prep.to_dict()
+    return cv, ensemble
 
 
 def table_plan(
@@ -518,7 +529,7 @@ def _workspace_config(
     config = _config(options.folds, options.seed, options.config, direct_inputs=direct)
     refits = 2 if options.reject_inference != "none" else 1
     config = budgeted(config, options.budget_minutes, ensembles=refits, bads=bads)
-    return config, workspace_plan(config, options.budget_minutes, refits, started)
+    return config, budget_plan(config, options.budget_minutes, [1.0] * refits, started)
 
 
 def _config(folds: int, seed: int, extra: Mapping[str, Any], **fixed: Any) -> EnsembleConfig:

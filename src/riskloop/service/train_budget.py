@@ -184,12 +184,18 @@ def search_wall(tuning: Mapping[str, Any], n_jobs: int) -> float:
     return float(max(*spent, sum(spent) / min(max(n_jobs, 1), len(spent))))
 
 
-def budget_plan(config: EnsembleConfig, budget_minutes: float | None, folds: int, started: float) -> BudgetPlan | None:
-    """The plan of a table run (``folds`` cross-validation fits, then the final one), or None with no search."""
+def budget_plan(
+    config: EnsembleConfig, budget_minutes: float | None, weights: Sequence[float], started: float
+) -> BudgetPlan | FixedPlan:
+    """The plan of a run's ensemble fits (``weights``: their relative rows, in order); fixed without a search."""
     if budget_minutes is None or not config.tune_trials:
-        return None
-    weights = [(folds - 1) / folds] * folds + [1.0]
+        return FixedPlan(config)
     return BudgetPlan(config, budget_minutes, weights, started=started)
+
+
+def table_weights(folds: int) -> list[float]:
+    """A table run's fits: ``folds`` cross-validation fits of (k - 1) / k of the rows, then the final one of all."""
+    return [(folds - 1) / folds] * folds + [1.0]
 
 
 class FixedPlan:
@@ -207,12 +213,3 @@ class FixedPlan:
 
     def note(self, seconds: float) -> None:
         """No budget: nothing to report."""
-
-
-def workspace_plan(
-    config: EnsembleConfig, budget_minutes: float | None, fits: int, started: float
-) -> BudgetPlan | FixedPlan:
-    """The plan of a workspace run (one fit, and a second with reject inference)."""
-    if budget_minutes is None or not config.tune_trials:
-        return FixedPlan(config)
-    return BudgetPlan(config, budget_minutes, [1.0] * fits, started=started)

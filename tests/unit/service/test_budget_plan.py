@@ -13,7 +13,7 @@ from riskloop.service.train_budget import (
     budget_plan,
     budgeted,
     search_wall,
-    workspace_plan,
+    table_weights,
 )
 
 KINDS = ("scorecard", "gbdt", "catboost")
@@ -129,22 +129,14 @@ def test_search_wall_counts_sub_models_searching_side_by_side_once() -> None:
     assert search_wall({}, n_jobs=2) == 0.0
 
 
-def test_no_budget_or_no_search_has_no_plan() -> None:
+def test_no_budget_or_no_search_keeps_the_configuration() -> None:
     searched = budgeted(EnsembleConfig(kinds=KINDS), 10.0, ensembles=6)
-    assert budget_plan(searched, None, FOLDS, 0.0) is None
-    assert budget_plan(EnsembleConfig(kinds=KINDS), 10.0, FOLDS, 0.0) is None  # too few bads: not searched
-    plan = budget_plan(searched, 10.0, FOLDS, 0.0)
-    assert plan is not None
-    assert plan.weights == WEIGHTS
-
-
-def test_a_workspace_run_plans_its_fit_and_the_reject_inference_refit() -> None:
-    searched = budgeted(EnsembleConfig(kinds=KINDS), 10.0, ensembles=2)
-    plan = workspace_plan(searched, 10.0, 2, 0.0)
+    untuned = EnsembleConfig(kinds=KINDS)  # as for a table of too few bads: not searched
+    for config, minutes in ((searched, None), (untuned, 10.0)):
+        fixed = budget_plan(config, minutes, WEIGHTS, 0.0)
+        assert isinstance(fixed, FixedPlan)
+        assert fixed.before(3) is config  # every fit keeps the configuration, and no budget is reported
+        assert fixed.note(12.0) is None
+    plan = budget_plan(searched, 10.0, table_weights(FOLDS), 0.0)
     assert isinstance(plan, BudgetPlan)
-    assert plan.weights == [1.0, 1.0]
-    untuned = EnsembleConfig(kinds=KINDS)
-    fixed = workspace_plan(untuned, None, 1, 0.0)
-    assert isinstance(fixed, FixedPlan)
-    assert fixed.before(0) is untuned  # no search: every fit keeps the configuration, and nothing is reported
-    assert fixed.note(12.0) is None
+    assert plan.weights == WEIGHTS  # five folds of 4/5 of the rows, then the final fit on all of them
