@@ -241,6 +241,28 @@ def test_an_operator_reconciles_an_instruction_the_core_never_received(api: Api)
     assert sum(api.core.payments.values()) == 1
 
 
+def _core_line(client: TestClient) -> dict[str, Any]:
+    answer = client.get("/readyz").json()  # a 200 or a 503 problem: both list every check
+    return next(c for c in answer["checks"] if c["name"] == "core")
+
+
+def test_readyz_says_when_the_core_stops_answering_and_when_it_answers_again(api: Api) -> None:
+    assert _core_line(api.client) == {"name": "core", "ok": True,
+                                      "reason": "configured; not called since the process started"}  # fmt: skip
+    offer = accepted(api)
+    api.core.mode = "unreceived"
+    at = api.clock.now()
+    drawdown = draw(api, offer, 1_000_000, "dd-r").json()
+    line = _core_line(api.client)
+    assert line["ok"] is True  # the decision path never calls the core: it never makes the process unready
+    assert line["reason"].startswith(f"no answer 1 time(s) in a row since {at:%Y-%m-%dT%H:%M:%S}Z (timeout)")
+    assert "drawdowns stay unconfirmed" in line["reason"]
+    api.core.mode = "accept"
+    resent = api.callers["olga"].post(f"/v1/drawdowns/{drawdown['drawdown_id']}/reconcile?resend=true")
+    assert resent.json()["status"] == "disbursed"
+    assert _core_line(api.client)["reason"].startswith("configured; last answered at ")
+
+
 def test_a_listing_after_the_decision_stops_the_drawdown_with_its_reason(api: Api) -> None:
     offer = accepted(api)
     api.features.publish(ENTERPRISE_FEATURE_SET, NOW.date() + dt.timedelta(days=1),
@@ -313,8 +335,10 @@ def test_without_a_core_a_drawdown_is_a_503_naming_the_setting(tmp_path: Path, s
         callers = authenticate(client, PEOPLE)
         answer = callers["channel"].post("/v1/drawdowns", json={"offer_id": "ofr_x", "amount_cents": 100},
                                          headers={"Idempotency-Key": "k"})  # fmt: skip
+        line = _core_line(client)
     assert answer.status_code == 503
     assert "RISKLOOP_CORE_URL" in answer.json()["detail"]
+    assert line["reason"].startswith("no core configured: drawdowns are refused")
 
 
 def _table(values: dict[str, Any]) -> Any:

@@ -43,8 +43,9 @@ def test_a_complete_app_is_ready(client: TestClient) -> None:
     body = r.json()
     assert body["ready"] is True
     checks = _checks(body)
-    assert list(checks) == ["database", "model", "strategy", "graph", "registration policy"]
-    assert all(ok for ok, _ in checks.values())
+    assert list(checks) == ["database", "model", "strategy", "graph", "registration policy", "core"]
+    assert all(ok for ok, _ in checks.values())  # no core configured: drawdowns are refused, decisions go on
+    assert checks["core"][1].startswith("no core configured: drawdowns are refused")
     assert checks["registration policy"][1].endswith("registration-v1 (shipped; no registration policy active)")
     assert checks["database"][1].startswith("answers (migration ")
     assert checks["model"][1] == "loaded fixed-scorer:1"

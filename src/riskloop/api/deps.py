@@ -77,15 +77,21 @@ class Lending:
     drawdowns: Callable[[], DrawdownDesk] = field(default=_no_lending)
     core_secret: bytes | None = None  # signs the core's confirmations (RISKLOOP_CORE_SECRET)
     catalog: RuleReasonCatalog = field(default_factory=recheck_catalog)
+    core_state: Callable[[], str] | None = None  # ``/readyz``'s ``core`` line (None: drawdowns are not served)
 
     @classmethod
     def of(cls, ws: Workspace, decider: Decider, step_ups: StepUps, core: CoreBanking | None = None) -> Lending:
         """The desks of ``ws`` on the pipeline ``decider``'s sources; ``core``: the configured core by default."""
+        from riskloop.service.core_watch import WatchedCore, core_state
+
         secret = ws.settings.core_secret
+        found = core or ws.core_banking()
+        watched = None if found is None else WatchedCore(found, ws.clock)  # what the drawdowns see, for /readyz
         return cls(
             offers=functools.cache(lambda: ws.offer_desk(step_ups)),
-            drawdowns=functools.cache(lambda: ws.drawdown_desk(decider, core)),
+            drawdowns=functools.cache(lambda: ws.drawdown_desk(decider, watched)),
             core_secret=None if not secret else secret.encode(),
+            core_state=lambda: core_state(watched),
         )
 
 

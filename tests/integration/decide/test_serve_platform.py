@@ -82,7 +82,8 @@ def test_serve_reports_readiness_metrics_and_logs_without_pii(served: tuple[str,
     ready = httpx.get(f"{base}/readyz").json()
     assert {c["name"]: c["ok"] for c in ready["checks"]} == {"database": True, "model": True, "strategy": True,
                                                              "graph": True, "profiles": True, "features": True,
-                                                             "lists": True, "registration policy": True}  # fmt: skip
+                                                             "lists": True, "registration policy": True,
+                                                             "core": True}  # fmt: skip
     rows = workspace_requests(workspace_copy, limit=APPLICATIONS)
     bodies = [ApplicationIn.from_request(r).model_dump(mode="json", exclude_none=True) for r, _ in rows]
     tiers: dict[str, int] = {}

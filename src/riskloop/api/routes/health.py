@@ -87,6 +87,9 @@ def probes(state: Any) -> dict[str, Probe]:
     registrations = getattr(services, "registrations", None)
     if registrations is not None:  # informational, like a shadow model: which thresholds screen sign-ups
         found["registration policy"] = registrations.policy_state
+    lending = getattr(services, "lending", None)
+    if lending is not None and lending.core_state is not None:  # informational: the decision path never calls it
+        found["core"] = lending.core_state
     shadow = services.intake.shadow_model
     if shadow is not None:  # its counts as of now; informational: a shadow model never makes the process unready
         found["shadow model"] = shadow.state
@@ -128,8 +131,9 @@ def readyz(request: Request) -> JSONResponse | dict[str, Any]:
     """Ready: the database answers, a model is loaded, the champion strategy loads, graph checks are deployed.
 
     Otherwise a 503 problem lists every check and why it failed. A challenger model in shadow has a line of its
-    own (loaded or why not, decisions made and failures), and so has the registration policy (the version
-    screening sign-ups, active or shipped); neither ever makes the process unready.
+    own (loaded or why not, decisions made and failures), and so have the registration policy (the version
+    screening sign-ups, active or shipped) and the core system drawdowns are paid through (how the drawdowns' last
+    exchanges with it went); none of these ever makes the process unready.
     """
     result = readiness(probes(request.app.state))
     checks = [c.to_dict() for c in result.checks]
