@@ -241,6 +241,30 @@ def test_an_operator_reconciles_an_instruction_the_core_never_received(api: Api)
     assert sum(api.core.payments.values()) == 1
 
 
+def test_an_operator_lists_the_drawdowns_to_reconcile_and_a_channel_cannot(api: Api) -> None:
+    offer = accepted(api)
+    paid = draw(api, offer, 1_000_000, "dd-l1").json()
+    api.core.mode = "unreceived"
+    lost = draw(api, offer, 2_000_000, "dd-l2").json()
+    officer = api.callers["olga"]
+    listed = officer.get("/v1/drawdowns", params={"status": "unconfirmed"})
+    assert listed.status_code == 200, listed.text
+    assert [d["drawdown_id"] for d in listed.json()["drawdowns"]] == [lost["drawdown_id"]]
+    assert listed.json()["drawdowns"][0]["amount_cents"] == 2_000_000
+    every = officer.get("/v1/drawdowns", params={"offer_id": offer["offer_id"]}).json()["drawdowns"]
+    assert {d["drawdown_id"]: d["status"] for d in every} == {paid["drawdown_id"]: "disbursed",
+                                                              lost["drawdown_id"]: "unconfirmed"}  # fmt: skip
+    assert all(d["loan"] is None for d in every)  # a listing names the loan; its schedule is one drawdown's read
+    assert officer.get("/v1/drawdowns", params={"limit": 1}).json()["limit"] == 1
+    assert len(officer.get("/v1/drawdowns", params={"limit": 1}).json()["drawdowns"]) == 1
+    assert api.callers["channel"].get("/v1/drawdowns").status_code == 403
+    for params, field in (({"status": "lost"}, "status"), ({"limit": 0}, "limit"), ({"limit": 1001}, "limit"),
+                          ({"offer_id": "../x"}, "offer_id")):  # fmt: skip
+        refused = officer.get("/v1/drawdowns", params=params)
+        assert refused.status_code == 422, refused.text
+        assert field in refused.text
+
+
 def _core_line(client: TestClient) -> dict[str, Any]:
     answer = client.get("/readyz").json()  # a 200 or a 503 problem: both list every check
     return next(c for c in answer["checks"] if c["name"] == "core")

@@ -232,6 +232,15 @@ class DrawdownOut(BaseModel):
         return cls(**body)
 
 
+class DrawdownsOut(BaseModel):
+    """Drawdowns newest first; each names its loan (``loan_id``) without the schedule."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"drawdowns": [_DRAWDOWN_EXAMPLE], "limit": 100}]})
+
+    drawdowns: list[DrawdownOut]
+    limit: int
+
+
 def _reason(code: str, catalog: RuleReasonCatalog) -> ReasonOut:
     if code not in catalog:  # a code a re-check policy added outside the catalogue: shown as is
         return ReasonOut(code=code, text=code, text_zh=code)

@@ -20,7 +20,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -39,6 +39,7 @@ from riskloop.service.recheck import Recheck
 
 LOAN_BOOKED = "lending.loan_booked"  # outbox topic of a booked loan
 OVER_LIMIT, NO_ACCOUNT = "DRAWDOWN_OVER_LIMIT", "DRAWDOWN_NO_ACCOUNT"
+MAX_LISTED = 1000  # drawdowns one listing returns at most
 RACE_TRIES = 200  # compare-and-set attempts before a drawdown gives up on a contended offer (a 409)
 _log = logging.getLogger(__name__)
 
@@ -119,6 +120,14 @@ class DrawdownDesk:
         if found is None or (channel is not None and found.channel != channel):
             raise NotFoundError(f"drawdown_id: no drawdown {drawdown_id_!r}")
         return found, None if found.loan_id is None else self.store.loan(found.loan_id)
+
+    def listing(
+        self, statuses: Sequence[DrawdownStatus] = (), offer_id: str | None = None, limit: int = 100
+    ) -> list[Drawdown]:
+        """Drawdowns newest first, of ``statuses`` (none: any) and of ``offer_id`` when given: an operator's read."""
+        if not 1 <= limit <= MAX_LISTED:
+            raise ValidationError("limit", f"{limit}: must be between 1 and {MAX_LISTED}")
+        return self.store.drawdowns(offer_id, [s.value for s in statuses], limit)
 
     def apply(self, answer: CoreAnswer, actor: str) -> Drawdown:
         """Settle the drawdown ``answer`` names (the core's reply, its callback, or what reconcile learnt)."""

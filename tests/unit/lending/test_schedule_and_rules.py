@@ -18,6 +18,9 @@ from riskloop.domain.repayment_schedule import (
     schedule,
 )
 from riskloop.errors import ConflictError, ValidationError
+from riskloop.service.drawdowns import MAX_LISTED, DrawdownDesk
+from riskloop.testing.clock import SteppingClock
+from riskloop.testing.memory_lending import MemoryLendingStore
 
 START = dt.date(2026, 1, 31)
 AT = dt.datetime(2026, 7, 1, tzinfo=dt.UTC)
@@ -128,3 +131,12 @@ def test_the_context_says_what_is_new_since_the_decision() -> None:
     assert ctx["risk"]["new_enforcements"] == 2
     assert ctx["graph"]["gang_new"] is False  # a member then: the decision already saw it
     assert ctx["alerts"] == {"warning": 0, "attention": 1, "notice": 0}
+
+
+def test_a_listing_is_bounded_and_names_the_field() -> None:
+    clock = SteppingClock(dt.datetime(2026, 7, 1, tzinfo=dt.UTC))
+    desk = DrawdownDesk(MemoryLendingStore(), None, None, None, clock)  # type: ignore[arg-type]
+    assert desk.listing() == []  # reading needs neither a core nor a re-check
+    for limit in (0, MAX_LISTED + 1):
+        with pytest.raises(ValidationError, match=f"limit: {limit}: must be between 1 and {MAX_LISTED}"):
+            desk.listing(limit=limit)

@@ -18,14 +18,15 @@ from starlette.concurrency import run_in_threadpool
 
 from riskloop.api.auth import AsChannel, AsOfficer
 from riskloop.api.deps import Lending, ServicesDep
-from riskloop.api.lending_schemas import AcceptIn, DrawdownIn, DrawdownOut, OfferIn, OfferOut
+from riskloop.api.lending_schemas import AcceptIn, DrawdownIn, DrawdownOut, DrawdownsOut, OfferIn, OfferOut
 from riskloop.api.openapi import problem_responses, shown
 from riskloop.api.schemas import Line
 from riskloop.domain.disbursal import CoreAnswer
+from riskloop.domain.drawdown import DrawdownStatus
 from riskloop.domain.offer import contract_text
 from riskloop.domain.outbox import SIGNATURE_HEADER, verify_signature
 from riskloop.errors import DataSourceError, UnauthenticatedError, ValidationError
-from riskloop.service.drawdowns import DrawdownAsk
+from riskloop.service.drawdowns import MAX_LISTED, DrawdownAsk
 
 router = APIRouter(tags=["drawdowns"])
 OfferId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,40}$", openapi_examples=shown("ofr_3b9f0c2a1d4e5f6a7b8c9d0e"))]
@@ -36,6 +37,15 @@ Resend = Annotated[
     bool, Query(description="re-send when the core never received it (same instruction id: paid once)",
                 openapi_examples=shown(False))
 ]  # fmt: skip
+StatusFilter = Annotated[
+    DrawdownStatus | None, Query(description="only drawdowns in this status (none: any)",
+                                 openapi_examples=shown("unconfirmed"))
+]  # fmt: skip
+OfferFilter = Annotated[
+    str | None, Query(pattern=r"^[A-Za-z0-9_-]{1,40}$", description="only this offer's drawdowns",
+                      openapi_examples=shown("ofr_3b9f0c2a1d4e5f6a7b8c9d0e"))
+]  # fmt: skip
+Limit = Annotated[int, Query(ge=1, le=MAX_LISTED, openapi_examples=shown(100))]
 MAX_CONFIRMATION_BYTES = 4096
 
 
@@ -120,6 +130,25 @@ def post_drawdown(
     if not drawn.created:
         response.status_code = 200
     return DrawdownOut.of(drawn.drawdown, drawn.loan, lending.catalog)
+
+
+@router.get(
+    "/v1/drawdowns",
+    response_model=DrawdownsOut,
+    responses=problem_responses(401, 403, 422, 503),
+    summary="Drawdowns newest first, by status or offer (role post_loan_officer)",
+)
+def list_drawdowns(
+    services: ServicesDep,
+    officer: AsOfficer,
+    status: StatusFilter = None,
+    offer_id: OfferFilter = None,
+    limit: Limit = 100,
+) -> DrawdownsOut:
+    """Every channel's drawdowns, for the operator who reconciles those the core has not settled (``unconfirmed``)."""
+    found = services.lending.drawdowns().listing([] if status is None else [status], offer_id, limit)
+    catalog = services.lending.catalog
+    return DrawdownsOut(drawdowns=[DrawdownOut.of(d, None, catalog) for d in found], limit=limit)
 
 
 @router.get(
