@@ -258,6 +258,10 @@ def test_an_operator_lists_the_drawdowns_to_reconcile_and_a_channel_cannot(api: 
     assert officer.get("/v1/drawdowns", params={"limit": 1}).json()["limit"] == 1
     assert len(officer.get("/v1/drawdowns", params={"limit": 1}).json()["drawdowns"]) == 1
     assert api.callers["channel"].get("/v1/drawdowns").status_code == 403
+    opened = officer.get(f"/v1/drawdowns/{paid['drawdown_id']}").json()  # any channel's, with its loan
+    assert opened["loan"]["loan_id"] == paid["loan_id"]
+    assert len(opened["loan"]["schedule"]) == opened["term_months"]
+    assert api.callers["other"].get(f"/v1/drawdowns/{paid['drawdown_id']}").status_code == 404  # not its own
     for params, field in (({"status": "lost"}, "status"), ({"limit": 0}, "limit"), ({"limit": 1001}, "limit"),
                           ({"offer_id": "../x"}, "offer_id")):  # fmt: skip
         refused = officer.get("/v1/drawdowns", params=params)

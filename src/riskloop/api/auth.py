@@ -105,6 +105,7 @@ StrategyReader = Annotated[Principal, Depends(require(ANALYST, APPROVER, AUDITOR
 EffectReader = Annotated[Principal, Depends(require(ANALYST, APPROVER, AUDITOR))]
 AsApprover = Annotated[Principal, Depends(require(APPROVER))]
 AsOfficer = Annotated[Principal, Depends(require(POST_LOAN_OFFICER))]
+DrawdownReader = Annotated[Principal, Depends(require(CHANNEL, POST_LOAN_OFFICER))]
 AlertReader = Annotated[Principal, Depends(require(POST_LOAN_OFFICER, AUDITOR))]
 GraphReader = Annotated[Principal, Depends(require(REVIEWER, ANALYST, POST_LOAN_OFFICER, AUDITOR))]
 CollectionReader = Annotated[Principal, Depends(require(COLLECTOR, COLLECTION_LEAD, AUDITOR))]

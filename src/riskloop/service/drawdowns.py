@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from riskloop.domain.access import POST_LOAN_OFFICER, Principal
 from riskloop.domain.audit import AuditEntry
 from riskloop.domain.clock import Clock
 from riskloop.domain.disbursal import CoreAnswer, CoreStatus, Instruction
@@ -120,6 +121,10 @@ class DrawdownDesk:
         if found is None or (channel is not None and found.channel != channel):
             raise NotFoundError(f"drawdown_id: no drawdown {drawdown_id_!r}")
         return found, None if found.loan_id is None else self.store.loan(found.loan_id)
+
+    def read(self, principal: Principal, drawdown_id_: str) -> tuple[Drawdown, BookedLoan | None]:
+        """``get`` as ``principal``: a post-loan officer reads any channel's drawdown, anyone else their own."""
+        return self.get(None if POST_LOAN_OFFICER in principal.roles else principal.name, drawdown_id_)
 
     def listing(
         self, statuses: Sequence[DrawdownStatus] = (), offer_id: str | None = None, limit: int = 100

@@ -16,7 +16,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from riskloop.api.auth import AsChannel, AsOfficer
+from riskloop.api.auth import AsChannel, AsOfficer, DrawdownReader
 from riskloop.api.deps import Lending, ServicesDep
 from riskloop.api.lending_schemas import AcceptIn, DrawdownIn, DrawdownOut, DrawdownsOut, OfferIn, OfferOut
 from riskloop.api.openapi import problem_responses, shown
@@ -155,11 +155,11 @@ def list_drawdowns(
     "/v1/drawdowns/{drawdown_id}",
     response_model=DrawdownOut,
     responses=problem_responses(401, 403, 404, 422, 503),
-    summary="A drawdown with its loan and repayment schedule",
+    summary="A drawdown with its loan and repayment schedule (role channel: its own; post_loan_officer: any)",
 )
-def get_drawdown(drawdown_id: DrawdownId, services: ServicesDep, channel: AsChannel) -> DrawdownOut:
-    """The channel's own drawdowns only."""
-    drawdown, loan = services.lending.drawdowns().get(channel.name, drawdown_id)
+def get_drawdown(drawdown_id: DrawdownId, services: ServicesDep, principal: DrawdownReader) -> DrawdownOut:
+    """A channel reads its own drawdowns (another's is a 404); a post-loan officer reads any."""
+    drawdown, loan = services.lending.drawdowns().read(principal, drawdown_id)
     return DrawdownOut.of(drawdown, loan, services.lending.catalog)
 
 
