@@ -23,7 +23,8 @@ ROLE_HELP = {
     ANALYST: "author and submit strategy versions, request activations",
     APPROVER: "approve strategy versions and activation changes",
     AUDITOR: "read-only: every GET",
-    POST_LOAN_OFFICER: "post-loan alerts (list, read, acknowledge, act on the loan, close); never decisions",
+    POST_LOAN_OFFICER: "post-loan alerts (list, read, acknowledge, act on the loan, close) and drawdowns (list, read, "
+    "reconcile); never decisions",
     COLLECTOR: "collection cases (list with the next best action, record an action and its outcome), submit call "
     "transcripts and read their findings; never decisions",
     COLLECTION_LEAD: "what a collector does, and the QA cases of collection calls (list, confirm or dismiss)",
@@ -45,6 +46,8 @@ CAPABILITIES: dict[str, tuple[str, ...]] = {
     "model.approve": (APPROVER,),  # approve and activate models
     "alert.read": (POST_LOAN_OFFICER, AUDITOR),
     "alert.act": (POST_LOAN_OFFICER,),
+    "drawdown.read": (CHANNEL, POST_LOAN_OFFICER),  # a channel its own drawdowns, an officer any (with the loan)
+    "drawdown.reconcile": (POST_LOAN_OFFICER,),  # list every channel's drawdowns, ask the core, re-send
     "collection.read": (COLLECTOR, COLLECTION_LEAD, AUDITOR),
     "collection.act": (COLLECTOR, COLLECTION_LEAD),
     "collection.qa": (COLLECTION_LEAD,),  # confirm or dismiss QA cases of calls

@@ -33,6 +33,8 @@ GUARDED: dict[str, tuple[str, ...]] = {
     "alert.read": ("GET /v1/alerts", "GET /v1/alerts/{alert_id}"),
     "alert.act": ("POST /v1/alerts/{alert_id}/acknowledge", "POST /v1/alerts/{alert_id}/actions",
                   "POST /v1/alerts/{alert_id}/close"),
+    "drawdown.read": ("GET /v1/drawdowns/{drawdown_id}",),
+    "drawdown.reconcile": ("GET /v1/drawdowns", "POST /v1/drawdowns/{drawdown_id}/reconcile"),
     "collection.read": ("GET /v1/collections/cases", "GET /v1/collections/cases/{case_id}"),
     "collection.act": ("POST /v1/collections/cases/{case_id}/actions", "POST /v1/collections/transcripts"),
     "collection.qa": ("POST /v1/collections/qa-cases/{qa_case_id}/close",),
