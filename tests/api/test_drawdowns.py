@@ -14,9 +14,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from riskloop.api.app import create_app
 from riskloop.api.limits import LimitSettings
+from riskloop.cli.main import app as cli
 from riskloop.config import Settings
 from riskloop.domain.access import Principal
 from riskloop.domain.decision_request import GraphSignals
@@ -267,6 +269,22 @@ def test_an_operator_lists_the_drawdowns_to_reconcile_and_a_channel_cannot(api: 
         refused = officer.get("/v1/drawdowns", params=params)
         assert refused.status_code == 422, refused.text
         assert field in refused.text
+
+
+def test_the_cli_lists_the_same_drawdowns_and_names_a_bad_option(api: Api) -> None:
+    offer = accepted(api)
+    api.core.mode = "unreceived"
+    lost = draw(api, offer, 2_000_000, "dd-c").json()
+    env = {"RISKLOOP_DATABASE_URL": api.settings.database_url}
+    home = ["--home", str(api.settings.home), "drawdowns", "list"]
+    listed = CliRunner().invoke(cli, [*home, "--status", "unconfirmed", "--json"], env=env)
+    assert listed.exit_code == 0, listed.output
+    assert [d["drawdown_id"] for d in json.loads(listed.stdout)["drawdowns"]] == [lost["drawdown_id"]]
+    for args, option in ((["--status", "lost"], "--status"), (["--limit", "0"], "--limit")):
+        refused = CliRunner().invoke(cli, [*home, *args], env=env)
+        assert refused.exit_code == 2, refused.output
+        assert option in refused.stderr
+        assert "Traceback" not in refused.output
 
 
 def _core_line(client: TestClient) -> dict[str, Any]:

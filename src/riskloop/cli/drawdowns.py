@@ -70,11 +70,13 @@ def list_command(
 
     settings: Settings = ctx.obj
     with cli_errors(json_mode):
+        from riskloop.service.drawdowns import MAX_LISTED
+
         statuses = _statuses(status)
-        if not 1 <= limit <= 1000:
-            raise ValidationError("--limit", "must be between 1 and 1000")
+        if not 1 <= limit <= MAX_LISTED:  # the desk checks it too; here the error names the option
+            raise ValidationError("--limit", f"must be between 1 and {MAX_LISTED}")
         with Workspace.open(settings, create=False) as ws:
-            found = ws.lending_store().drawdowns(offer, statuses, limit)
+            found = ws.drawdown_desk(None).listing(statuses, offer, limit)
     emit({"drawdowns": [d.to_dict() for d in found]}, json_mode, _render_list)
 
 
@@ -146,10 +148,10 @@ def publish_command(ctx: typer.Context, json_mode: JsonOpt = False) -> None:
         highlight=False))  # fmt: skip
 
 
-def _statuses(status: str | None) -> list[str]:
+def _statuses(status: str | None) -> list[DrawdownStatus]:
     if status is None:
         return []
     valid = [s.value for s in DrawdownStatus]
     if status not in valid:
         raise ValidationError("--status", f"{status!r} is not one of {', '.join(valid)}")
-    return [status]
+    return [DrawdownStatus(status)]
